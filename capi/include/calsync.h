@@ -1,0 +1,161 @@
+/*
+ * calsync: keeps a booking platform in sync with external calendars. The C ABI.
+ *
+ * Conventions (after libgit2):
+ *  - Every function returns a calsync_status: CALSYNC_OK (0) or a negative code below.
+ *    The codes are stable and never reused.
+ *  - After a failure, calsync_last_error_message() gives a readable message for the last
+ *    failing call on the calling thread. Messages never contain a secret.
+ *  - Rich data goes in and out as UTF-8 JSON. Every JSON document carries "version": 1
+ *    so it can grow without breaking callers; unknown fields are ignored.
+ *  - Strings the library returns are owned by the caller and freed with
+ *    calsync_string_free(). On failure, output parameters are left untouched.
+ *  - Instants are RFC 3339 strings in UTC ("2026-03-29T01:30:00Z"). Ranges are
+ *    half-open: [start, end).
+ *
+ * Thread rules: the functions declared here keep no shared mutable state apart from a
+ * process-wide, internally locked cache of time zones; they may be called from any number
+ * of threads at once. The last-error message is per thread.
+ */
+#ifndef CALSYNC_H
+#define CALSYNC_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(CALSYNC_BUILDING_LIBRARY)
+#define CALSYNC_API __attribute__((visibility("default")))
+#else
+#define CALSYNC_API
+#endif
+
+/* The ABI this header describes. Compare with calsync_abi_version() at run time to detect
+ * a header/library mismatch. */
+#define CALSYNC_ABI_VERSION 1
+
+typedef int calsync_status;
+
+#define CALSYNC_OK 0
+/* Something failed that has no more specific code; see the message. */
+#define CALSYNC_ERROR -1
+/* An argument was invalid: a NULL pointer, malformed JSON, a field of the wrong type or a
+ * missing field. The message names the field (e.g. "window.start: expected an RFC 3339
+ * string"). */
+#define CALSYNC_EINVAL -2
+/* Input data (iCalendar text, an event) could not be read as a whole. */
+#define CALSYNC_EPARSE -3
+/* An IANA time-zone name is unknown to the system time-zone database. */
+#define CALSYNC_EZONE -4
+/* Out of memory. */
+#define CALSYNC_ENOMEM -5
+/* A bug in calsync; the message says where. Please report it. */
+#define CALSYNC_EINTERNAL -6
+/* A size or count cap was exceeded. */
+#define CALSYNC_ELIMIT -7
+
+/* The ABI version of the loaded library (CALSYNC_ABI_VERSION it was built with). */
+CALSYNC_API int calsync_abi_version(void);
+
+/* The library version, e.g. "0.1.0". Static storage; do not free. */
+CALSYNC_API const char *calsync_version(void);
+
+/* A readable message for the last failure on this thread, or "" when the last call
+ * succeeded. Valid until the next calsync call on this thread; do not free. */
+CALSYNC_API const char *calsync_last_error_message(void);
+
+/* Frees a string returned by the library. Accepts NULL. */
+CALSYNC_API void calsync_string_free(char *str);
+
+/*
+ * calsync_engine_blocked_slots: external events -> blocked slots and busy intervals.
+ * Pure: no I/O, no clock.
+ *
+ * request_json:
+ * {
+ *   "version": 1,                                 optional; 1 when present
+ *   "zone": "Europe/Berlin",                      required: the business's IANA zone, in
+ *                                                 which all-day and floating times are read
+ *   "window": {"start": RFC3339, "end": RFC3339}, required: occurrences overlapping it
+ *   "policy": {                                   optional; every flag defaults to true
+ *     "default":   {"tentative_blocks": bool, "unanswered_blocks": bool,
+ *                   "all_day_blocks": bool},
+ *     "calendars": {"<calendar id>": {same flags; missing ones from "default"}}
+ *   },
+ *   "calendars": [                                required; may be empty
+ *     {"id": "home",                              required, unique
+ *      "name": "Home",                            optional label; else the ICS
+ *                                                 X-WR-CALNAME; else the id
+ *      "owner_addresses": ["me@example.com"],     optional: whose PARTSTAT is the
+ *                                                 owner's response
+ *      "ics": "BEGIN:VCALENDAR..."}               iCalendar text, or:
+ *     {"id": "work", "events": [EVENT, ...]}      events as JSON
+ *   ]
+ * }
+ *
+ * EVENT:
+ * {
+ *   "id": "e1",                                   required
+ *   "uid": "...", "summary": "...",               optional
+ *   "start": TIME,                                required
+ *   "end": TIME,                                  optional; else "duration"; else RFC 5545
+ *                                                 defaults (one day for dates, zero else)
+ *   "duration": "PT1H",                           optional, RFC 5545 duration
+ *   "status": "confirmed"|"tentative"|"cancelled",          default "confirmed"
+ *   "transparency": "opaque"|"transparent",                 default "opaque"
+ *   "owner_response": "none"|"needs_action"|"accepted"|"tentative"|"declined",
+ *   "export_marker": "appt-42",                   set on events calsync exported
+ *   "recurrence": {"rrule": ["FREQ=WEEKLY;BYDAY=MO,WE"], "rdate": [TIME, ...],
+ *                  "exdate": [TIME, ...]},
+ *   "overrides": [{"recurrence_id": TIME, "this_and_future": bool, "start": TIME,
+ *                  "end": TIME, "status": ..., "transparency": ...,
+ *                  "owner_response": ...}]
+ * }
+ * TIME: {"date": "2026-05-01"}                                    all-day
+ *     | {"date_time": "2026-05-01T07:00:00Z"}                     UTC (or "+02:00" offset)
+ *     | {"date_time": "2026-05-01T09:00:00", "time_zone": "Europe/Berlin"}
+ *     | {"date_time": "2026-05-01T09:00:00"}                      floating
+ *
+ * *response_json (caller frees with calsync_string_free):
+ * {
+ *   "version": 1,
+ *   "slots": [{"start", "end", "calendar_id", "label", "event_id",
+ *              "recurrence_id": RFC3339 original start of the occurrence,
+ *              "all_day": bool, "tentative": bool}, ...],   sorted by start
+ *   "busy":  [{"start", "end"}, ...],                       merged, sorted, disjoint
+ *   "errors": [{"calendar_id", "event_id", "message"}, ...] events skipped, with why
+ * }
+ * Cancelled, transparent and owner-declined events, and events carrying an export
+ * marker, never block. An event that cannot be read is listed in "errors" and the rest
+ * are still processed.
+ *
+ * Returns CALSYNC_OK, CALSYNC_EINVAL (bad request; the message names the field),
+ * CALSYNC_EPARSE (a calendar's "ics" is not iCalendar), CALSYNC_EZONE (unknown "zone").
+ */
+CALSYNC_API calsync_status calsync_engine_blocked_slots(const char *request_json,
+                                                        char **response_json);
+
+/*
+ * calsync_engine_free_slots: free windows of a given length between busy intervals.
+ *
+ * request_json:
+ * {
+ *   "version": 1,
+ *   "busy": [{"start": RFC3339, "end": RFC3339}, ...],  any order; overlaps allowed
+ *   "within": {"start": RFC3339, "end": RFC3339},
+ *   "duration_seconds": 3600,                           > 0
+ *   "step_seconds": 900                                 > 0; candidate starts are
+ *                                                       within.start + k * step
+ * }
+ * *response_json: {"version": 1, "free": [{"start", "end"}, ...]}
+ *
+ * Returns CALSYNC_OK or CALSYNC_EINVAL.
+ */
+CALSYNC_API calsync_status calsync_engine_free_slots(const char *request_json,
+                                                     char **response_json);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CALSYNC_H */

@@ -1,0 +1,34 @@
+// Answers "is this time free?" over merged busy intervals.
+#pragma once
+
+#include <chrono>
+#include <vector>
+
+#include "calsync/civil_time.hpp"
+
+namespace calsync {
+
+class AvailabilityIndex {
+public:
+    AvailabilityIndex() = default;
+    // Any intervals, in any order, overlapping or not: they are merged here.
+    explicit AvailabilityIndex(std::vector<TimeRange> busy);
+
+    // True when `range` overlaps no busy interval. O(log n). An empty range is free.
+    bool is_free(const TimeRange& range) const;
+    // Every free window of `duration` inside `within` whose start is within.start plus a
+    // whole number of `step`s, in order. Skips over busy intervals without testing every
+    // step inside them.
+    std::vector<TimeRange> free_slots(const TimeRange& within, std::chrono::seconds duration,
+                                      std::chrono::seconds step) const;
+
+    const std::vector<TimeRange>& busy() const { return busy_; }
+
+private:
+    std::vector<TimeRange> busy_;  // sorted, disjoint, non-adjacent
+};
+
+// Sorts and merges intervals; touching intervals ([a,b) and [b,c)) become one.
+std::vector<TimeRange> merge_intervals(std::vector<TimeRange> ranges);
+
+}  // namespace calsync

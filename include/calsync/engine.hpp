@@ -1,0 +1,92 @@
+// The pure import engine: events + policy -> blocked slots and merged busy intervals.
+// No I/O and no clock: the window (and so "now") is part of the policy.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "calsync/model.hpp"
+#include "calsync/recurrence.hpp"
+#include "calsync/result.hpp"
+
+namespace calsync {
+
+struct CalendarPolicy {
+    bool tentative_blocks = true;   // tentative events and tentatively accepted invitations
+    bool unanswered_blocks = true;  // invitations the owner has not answered (NEEDS-ACTION)
+    bool all_day_blocks = true;
+};
+
+struct BlockingPolicy {
+    std::string business_zone = "UTC";  // IANA name; all-day and floating times live here
+    TimeRange window;
+    CalendarPolicy defaults;
+    std::map<std::string, CalendarPolicy> calendars;  // per calendar id, overriding defaults
+
+    const CalendarPolicy& for_calendar(const std::string& calendar_id) const;
+};
+
+// Whether one occurrence blocks, and if so whether it is shown as tentative.
+struct BlockDecision {
+    bool blocks = false;
+    bool tentative = false;
+};
+BlockDecision decide_block(const Event& event, const Occurrence& occurrence,
+                           const CalendarPolicy& policy);
+
+struct SlotDiff {
+    std::vector<BlockedSlot> added;
+    std::vector<BlockedSlot> removed;
+};
+
+class BusyTimeline;
+
+// Keeps the slots of every event it has been given; changing one event re-expands only
+// that event and updates the merged busy intervals locally.
+class ImportEngine {
+public:
+    static Result<ImportEngine> create(BlockingPolicy policy);
+    ImportEngine(ImportEngine&&) noexcept;
+    ImportEngine& operator=(ImportEngine&&) noexcept;
+    ~ImportEngine();
+
+    const BlockingPolicy& policy() const { return policy_; }
+    // The label shown on slots of this calendar; defaults to the calendar id.
+    void set_calendar_label(const std::string& calendar_id, const std::string& label);
+
+    // Adds or replaces one event (keyed by calendar_id + id). An event that cannot be read
+    // leaves no slot, replaces any earlier version, and is listed by errors().
+    SlotDiff upsert(const Event& event);
+    SlotDiff remove(const std::string& calendar_id, const std::string& event_id);
+    // Drops every event of a calendar (a disconnect, or a full resync about to refill it).
+    SlotDiff remove_calendar(const std::string& calendar_id);
+    // Adds many events at once; cheaper than upsert() one by one for a fresh calendar.
+    void load(const std::vector<Event>& events);
+
+    // Every slot, sorted by start then calendar and event.
+    std::vector<BlockedSlot> slots() const;
+    std::size_t slot_count() const;
+    // Merged, sorted, disjoint busy intervals.
+    std::vector<TimeRange> busy() const;
+    std::vector<EventError> errors() const;
+
+private:
+    explicit ImportEngine(BlockingPolicy policy, ZonePtr zone);
+    struct EventSlots {
+        std::vector<BlockedSlot> slots;
+        std::string error;
+    };
+    std::vector<BlockedSlot> compute_slots(const Event& event, std::string* error) const;
+    static std::string key(const std::string& calendar_id, const std::string& event_id);
+
+    BlockingPolicy policy_;
+    ZonePtr zone_;
+    std::unordered_map<std::string, std::string> labels_;
+    std::unordered_map<std::string, EventSlots> by_event_;
+    std::unique_ptr<BusyTimeline> timeline_;
+};
+
+}  // namespace calsync

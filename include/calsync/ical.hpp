@@ -1,0 +1,34 @@
+// iCalendar (RFC 5545) <-> model, through libical.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "calsync/model.hpp"
+#include "calsync/result.hpp"
+
+namespace calsync {
+
+// The property calsync writes on every exported event; its value is the appointment id.
+constexpr const char* kExportMarkerProperty = "X-CALSYNC-APPOINTMENT-ID";
+
+struct IcsReadOptions {
+    std::string calendar_id;
+    // The calendar owner's addresses; the matching ATTENDEE's PARTSTAT is the owner's
+    // response. Compared case-insensitively, with or without "mailto:".
+    std::vector<std::string> owner_addresses;
+};
+
+struct IcsCalendar {
+    std::string name;       // X-WR-CALNAME, empty when absent
+    std::string time_zone;  // X-WR-TIMEZONE, empty when absent
+    std::vector<Event> events;  // masters with their overrides attached
+    std::vector<EventError> errors;  // events skipped, each with the reason
+};
+
+// Fails only when the text is not an iCalendar object at all; a bad event is skipped and
+// listed in `errors`.
+Result<IcsCalendar> read_ics(std::string_view text, const IcsReadOptions& options);
+
+}  // namespace calsync

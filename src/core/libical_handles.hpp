@@ -1,0 +1,31 @@
+// RAII owners for libical objects, so no logic path has to remember a *_free call.
+#pragma once
+
+#include <libical/ical.h>
+
+#include <memory>
+
+namespace calsync::ical {
+
+struct ComponentDeleter {
+    void operator()(icalcomponent* c) const { icalcomponent_free(c); }
+};
+using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
+
+struct RecurIteratorDeleter {
+    void operator()(icalrecur_iterator* it) const { icalrecur_iterator_free(it); }
+};
+using RecurIteratorPtr = std::unique_ptr<icalrecur_iterator, RecurIteratorDeleter>;
+
+// icalrecurrencetype_from_string may allocate `rscale`; this owns that one field.
+struct RecurrenceRule {
+    icalrecurrencetype rule;
+    explicit RecurrenceRule(const icalrecurrencetype& r) : rule(r) {}
+    RecurrenceRule(const RecurrenceRule&) = delete;
+    RecurrenceRule& operator=(const RecurrenceRule&) = delete;
+    ~RecurrenceRule() {
+        if (rule.rscale != nullptr) icalmemory_free_buffer(rule.rscale);
+    }
+};
+
+}  // namespace calsync::ical

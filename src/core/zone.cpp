@@ -1,0 +1,130 @@
+#include "calsync/zone.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/libical_handles.hpp"
+#include "core/vtimezone.hpp"
+
+namespace calsync {
+
+TimeZone::TimeZone(std::string name, int initial_offset, std::vector<Transition> transitions)
+    : name_(std::move(name)), initial_offset_(initial_offset), transitions_(std::move(transitions)) {
+    std::sort(transitions_.begin(), transitions_.end(),
+              [](const Transition& a, const Transition& b) { return a.at < b.at; });
+}
+
+ZonePtr TimeZone::utc() {
+    static const ZonePtr kUtc = std::make_shared<TimeZone>("UTC", 0, std::vector<Transition>{});
+    return kUtc;
+}
+
+int TimeZone::offset_at_seconds(std::int64_t utc) const {
+    // The last transition at or before `utc` is in force.
+    auto it = std::upper_bound(transitions_.begin(), transitions_.end(), utc,
+                               [](std::int64_t t, const Transition& tr) { return t < tr.at; });
+    return it == transitions_.begin() ? initial_offset_ : std::prev(it)->offset_after;
+}
+
+int TimeZone::offset_at(Instant t) const { return offset_at_seconds(to_unix(t)); }
+
+CivilDateTime TimeZone::to_local(Instant t) const {
+    const std::int64_t utc = to_unix(t);
+    return civil_from_seconds(utc + offset_at_seconds(utc));
+}
+
+Instant TimeZone::to_instant(const CivilDateTime& local) const {
+    const std::int64_t wall = civil_seconds(local);
+    if (transitions_.empty()) return instant_from_unix(wall - initial_offset_);
+    // The offsets a day either side bracket any single transition near this wall time
+    // (no zone changes its offset twice within two days).
+    const int before = offset_at_seconds(wall - 86400);
+    const int after = offset_at_seconds(wall + 86400);
+    const std::int64_t with_before = wall - before;
+    const std::int64_t with_after = wall - after;
+    const bool before_valid = offset_at_seconds(with_before) == before;
+    const bool after_valid = offset_at_seconds(with_after) == after;
+    if (before_valid && after_valid) return instant_from_unix(std::min(with_before, with_after));
+    if (after_valid) return instant_from_unix(with_after);
+    // Valid with the earlier offset, or in a gap: RFC 5545 reads a nonexistent local time
+    // with the offset in force before the gap.
+    return instant_from_unix(with_before);
+}
+
+Instant TimeZone::start_of_day(const CivilDate& d) const {
+    CivilDateTime midnight;
+    midnight.date = d;
+    return to_instant(midnight);
+}
+
+namespace {
+
+bool is_utc_name(std::string_view name) {
+    return name == "UTC" || name == "Etc/UTC" || name == "GMT" || name == "Etc/GMT" ||
+           name == "Z" || name == "Zulu" || name == "Etc/Zulu" || name == "Universal" ||
+           name == "Etc/Universal" || name == "UCT" || name == "Etc/UCT";
+}
+
+// Only names shaped like IANA names reach the file system through libical.
+bool is_plausible_iana_name(std::string_view name) {
+    if (name.empty() || name.size() > 64 || name.front() == '/' ||
+        name.find("..") != std::string_view::npos)
+        return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '/' || c == '_' || c == '-' || c == '+';
+    });
+}
+
+struct ZoneCache {
+    std::mutex mutex;
+    std::unordered_map<std::string, ZonePtr> zones;
+};
+
+ZoneCache& zone_cache() {
+    static ZoneCache cache;
+    return cache;
+}
+
+ZonePtr load_iana_locked(ZoneCache& cache, const std::string& name) {
+    auto found = cache.zones.find(name);
+    if (found != cache.zones.end()) return found->second;
+    ZonePtr zone;
+    if (is_utc_name(name)) {
+        zone = TimeZone::utc();
+    } else if (is_plausible_iana_name(name)) {
+        // libical reads the system tz database (Debian's tzdata) into a VTIMEZONE; one
+        // expander then serves both these zones and the ones calendars define.
+        icaltimezone* builtin = icaltimezone_get_builtin_timezone(name.c_str());
+        icalcomponent* vtz = builtin != nullptr ? icaltimezone_get_component(builtin) : nullptr;
+        if (vtz != nullptr) {
+            auto built = ical::zone_from_vtimezone(vtz, name);
+            if (built.ok()) zone = built.value();
+        }
+    }
+    if (zone) cache.zones.emplace(name, zone);
+    return zone;
+}
+
+}  // namespace
+
+Result<ZonePtr> find_iana_zone(std::string_view name) {
+    auto& cache = zone_cache();
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    const std::string full(name);
+    if (ZonePtr z = load_iana_locked(cache, full)) return z;
+    // "/freeassociation.sourceforge.net/Europe/Berlin", "/mozilla.org/20050126_1/Europe/Berlin"
+    // and the like: try each suffix after a '/'.
+    if (!full.empty() && full.front() == '/') {
+        for (std::size_t pos = full.find('/', 1); pos != std::string::npos;
+             pos = full.find('/', pos + 1)) {
+            if (ZonePtr z = load_iana_locked(cache, full.substr(pos + 1))) return z;
+        }
+    }
+    return make_error(ErrorCode::unknown_zone, "unknown time zone '" + full +
+                                                   "': not an IANA name in the system "
+                                                   "time-zone database");
+}
+
+}  // namespace calsync
