@@ -7,17 +7,28 @@ namespace calsync {
 
 const char* to_string(ErrorCode code) {
     switch (code) {
-        case ErrorCode::invalid_argument: return "invalid argument";
-        case ErrorCode::parse: return "parse error";
-        case ErrorCode::unknown_zone: return "unknown time zone";
-        case ErrorCode::not_found: return "not found";
-        case ErrorCode::auth: return "authentication failed";
-        case ErrorCode::conflict: return "conflict";
-        case ErrorCode::rate_limited: return "rate limited";
-        case ErrorCode::network: return "network error";
-        case ErrorCode::http: return "HTTP error";
-        case ErrorCode::limit_exceeded: return "limit exceeded";
-        case ErrorCode::internal: return "internal error";
+        case ErrorCode::invalid_argument:
+            return "invalid argument";
+        case ErrorCode::parse:
+            return "parse error";
+        case ErrorCode::unknown_zone:
+            return "unknown time zone";
+        case ErrorCode::not_found:
+            return "not found";
+        case ErrorCode::auth:
+            return "authentication failed";
+        case ErrorCode::conflict:
+            return "conflict";
+        case ErrorCode::rate_limited:
+            return "rate limited";
+        case ErrorCode::network:
+            return "network error";
+        case ErrorCode::http:
+            return "HTTP error";
+        case ErrorCode::limit_exceeded:
+            return "limit exceeded";
+        case ErrorCode::internal:
+            return "internal error";
     }
     return "unknown error";
 }
@@ -27,7 +38,8 @@ bool CivilDate::operator<(const CivilDate& o) const {
 }
 
 bool CivilDateTime::operator<(const CivilDateTime& o) const {
-    if (date != o.date) return date < o.date;
+    if (date != o.date)
+        return date < o.date;
     return std::tie(hour, minute, second) < std::tie(o.hour, o.minute, o.second);
 }
 
@@ -61,11 +73,14 @@ int iso_weekday(const CivilDate& d) {
     return static_cast<int>(((days % 7) + 7 + 3) % 7);
 }
 
-static bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static bool is_leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in_month(int year, int month) {
     static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month < 1 || month > 12) return 0;
+    if (month < 1 || month > 12)
+        return 0;
     return month == 2 && is_leap(year) ? 29 : kDays[month - 1];
 }
 
@@ -109,16 +124,20 @@ std::string format_local(const CivilDateTime& t) {
     return buf;
 }
 
-std::string format_rfc3339(Instant t) { return format_local(civil_from_seconds(to_unix(t))) + "Z"; }
+std::string format_rfc3339(Instant t) {
+    return format_local(civil_from_seconds(to_unix(t))) + "Z";
+}
 
 namespace {
 
 // Reads exactly `n` digits at `pos`.
 bool read_digits(std::string_view s, std::size_t pos, std::size_t n, int* out) {
-    if (pos + n > s.size()) return false;
+    if (pos + n > s.size())
+        return false;
     int v = 0;
     for (std::size_t i = pos; i < pos + n; ++i) {
-        if (s[i] < '0' || s[i] > '9') return false;
+        if (s[i] < '0' || s[i] > '9')
+            return false;
         v = v * 10 + (s[i] - '0');
     }
     *out = v;
@@ -126,7 +145,8 @@ bool read_digits(std::string_view s, std::size_t pos, std::size_t n, int* out) {
 }
 
 bool read_date(std::string_view s, CivilDate* d) {
-    if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
+    if (s.size() < 10 || s[4] != '-' || s[7] != '-')
+        return false;
     if (!read_digits(s, 0, 4, &d->year) || !read_digits(s, 5, 2, &d->month) ||
         !read_digits(s, 8, 2, &d->day))
         return false;
@@ -134,7 +154,8 @@ bool read_date(std::string_view s, CivilDate* d) {
 }
 
 bool read_time(std::string_view s, std::size_t pos, CivilDateTime* t) {
-    if (s.size() < pos + 8 || s[pos + 2] != ':' || s[pos + 5] != ':') return false;
+    if (s.size() < pos + 8 || s[pos + 2] != ':' || s[pos + 5] != ':')
+        return false;
     if (!read_digits(s, pos, 2, &t->hour) || !read_digits(s, pos + 3, 2, &t->minute) ||
         !read_digits(s, pos + 6, 2, &t->second))
         return false;
@@ -156,8 +177,9 @@ Result<CivilDateTime> parse_local(std::string_view text) {
     CivilDateTime t;
     if (text.size() != 19 || !read_date(text, &t.date) || (text[10] != 'T' && text[10] != 't') ||
         !read_time(text, 11, &t))
-        return make_error(ErrorCode::parse, "expected a local date-time YYYY-MM-DDTHH:MM:SS, got '" +
-                                                std::string(text) + "'");
+        return make_error(
+            ErrorCode::parse,
+            "expected a local date-time YYYY-MM-DDTHH:MM:SS, got '" + std::string(text) + "'");
     return t;
 }
 
@@ -175,10 +197,13 @@ Result<Instant> parse_rfc3339(std::string_view text) {
     if (pos < text.size() && text[pos] == '.') {
         ++pos;
         const std::size_t digits_start = pos;
-        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
-        if (pos == digits_start) return fail();
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
+            ++pos;
+        if (pos == digits_start)
+            return fail();
     }
-    if (pos >= text.size()) return fail();
+    if (pos >= text.size())
+        return fail();
     int offset = 0;
     if (text[pos] == 'Z' || text[pos] == 'z') {
         ++pos;
@@ -193,7 +218,8 @@ Result<Instant> parse_rfc3339(std::string_view text) {
     } else {
         return fail();
     }
-    if (pos != text.size()) return fail();
+    if (pos != text.size())
+        return fail();
     return instant_from_unix(civil_seconds(t) - offset);
 }
 

@@ -24,8 +24,18 @@ struct RecurrenceRule {
     RecurrenceRule(const RecurrenceRule&) = delete;
     RecurrenceRule& operator=(const RecurrenceRule&) = delete;
     ~RecurrenceRule() {
-        if (rule.rscale != nullptr) icalmemory_free_buffer(rule.rscale);
+        if (rule.rscale != nullptr)
+            icalmemory_free_buffer(rule.rscale);
     }
 };
+
+// libical can be built to abort() on a parse error; a library must never do that.
+inline void make_libical_errors_nonfatal() {
+    static const bool done = [] {
+        icalerror_set_errors_are_fatal(0);
+        return true;
+    }();
+    (void)done;
+}
 
 }  // namespace calsync::ical

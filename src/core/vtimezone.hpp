@@ -19,12 +19,12 @@ Result<ZonePtr> zone_from_vtimezone(icalcomponent* vtimezone, const std::string&
 // The zones one VCALENDAR can name: its own VTIMEZONEs first (RFC 5545 3.2.19 makes them
 // authoritative), then IANA names. Built zones are cached per TZID.
 class ZoneCatalog {
-public:
+  public:
     // Remembers the VTIMEZONEs of `vcalendar`; it must outlive the catalog's lookups.
     explicit ZoneCatalog(icalcomponent* vcalendar);
     Result<ZonePtr> resolve(const std::string& tzid);
 
-private:
+  private:
     std::map<std::string, icalcomponent*, std::less<>> definitions_;
     std::map<std::string, ZonePtr, std::less<>> built_;
 };

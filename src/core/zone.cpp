@@ -10,7 +10,9 @@
 namespace calsync {
 
 TimeZone::TimeZone(std::string name, int initial_offset, std::vector<Transition> transitions)
-    : name_(std::move(name)), initial_offset_(initial_offset), transitions_(std::move(transitions)) {
+    : name_(std::move(name)),
+      initial_offset_(initial_offset),
+      transitions_(std::move(transitions)) {
     std::sort(transitions_.begin(), transitions_.end(),
               [](const Transition& a, const Transition& b) { return a.at < b.at; });
 }
@@ -27,7 +29,9 @@ int TimeZone::offset_at_seconds(std::int64_t utc) const {
     return it == transitions_.begin() ? initial_offset_ : std::prev(it)->offset_after;
 }
 
-int TimeZone::offset_at(Instant t) const { return offset_at_seconds(to_unix(t)); }
+int TimeZone::offset_at(Instant t) const {
+    return offset_at_seconds(to_unix(t));
+}
 
 CivilDateTime TimeZone::to_local(Instant t) const {
     const std::int64_t utc = to_unix(t);
@@ -36,7 +40,8 @@ CivilDateTime TimeZone::to_local(Instant t) const {
 
 Instant TimeZone::to_instant(const CivilDateTime& local) const {
     const std::int64_t wall = civil_seconds(local);
-    if (transitions_.empty()) return instant_from_unix(wall - initial_offset_);
+    if (transitions_.empty())
+        return instant_from_unix(wall - initial_offset_);
     // The offsets a day either side bracket any single transition near this wall time
     // (no zone changes its offset twice within two days).
     const int before = offset_at_seconds(wall - 86400);
@@ -45,8 +50,10 @@ Instant TimeZone::to_instant(const CivilDateTime& local) const {
     const std::int64_t with_after = wall - after;
     const bool before_valid = offset_at_seconds(with_before) == before;
     const bool after_valid = offset_at_seconds(with_after) == after;
-    if (before_valid && after_valid) return instant_from_unix(std::min(with_before, with_after));
-    if (after_valid) return instant_from_unix(with_after);
+    if (before_valid && after_valid)
+        return instant_from_unix(std::min(with_before, with_after));
+    if (after_valid)
+        return instant_from_unix(with_after);
     // Valid with the earlier offset, or in a gap: RFC 5545 reads a nonexistent local time
     // with the offset in force before the gap.
     return instant_from_unix(with_before);
@@ -89,7 +96,8 @@ ZoneCache& zone_cache() {
 
 ZonePtr load_iana_locked(ZoneCache& cache, const std::string& name) {
     auto found = cache.zones.find(name);
-    if (found != cache.zones.end()) return found->second;
+    if (found != cache.zones.end())
+        return found->second;
     ZonePtr zone;
     if (is_utc_name(name)) {
         zone = TimeZone::utc();
@@ -100,10 +108,12 @@ ZonePtr load_iana_locked(ZoneCache& cache, const std::string& name) {
         icalcomponent* vtz = builtin != nullptr ? icaltimezone_get_component(builtin) : nullptr;
         if (vtz != nullptr) {
             auto built = ical::zone_from_vtimezone(vtz, name);
-            if (built.ok()) zone = built.value();
+            if (built.ok())
+                zone = built.value();
         }
     }
-    if (zone) cache.zones.emplace(name, zone);
+    if (zone)
+        cache.zones.emplace(name, zone);
     return zone;
 }
 
@@ -113,13 +123,15 @@ Result<ZonePtr> find_iana_zone(std::string_view name) {
     auto& cache = zone_cache();
     std::lock_guard<std::mutex> lock(cache.mutex);
     const std::string full(name);
-    if (ZonePtr z = load_iana_locked(cache, full)) return z;
+    if (ZonePtr z = load_iana_locked(cache, full))
+        return z;
     // "/freeassociation.sourceforge.net/Europe/Berlin", "/mozilla.org/20050126_1/Europe/Berlin"
     // and the like: try each suffix after a '/'.
     if (!full.empty() && full.front() == '/') {
         for (std::size_t pos = full.find('/', 1); pos != std::string::npos;
              pos = full.find('/', pos + 1)) {
-            if (ZonePtr z = load_iana_locked(cache, full.substr(pos + 1))) return z;
+            if (ZonePtr z = load_iana_locked(cache, full.substr(pos + 1)))
+                return z;
         }
     }
     return make_error(ErrorCode::unknown_zone, "unknown time zone '" + full +

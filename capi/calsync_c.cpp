@@ -1,0 +1,159 @@
+// The C ABI: every entry point converts C++ results and exceptions into a status code and
+// a per-thread message; nothing thrown inside ever reaches the caller.
+#include "calsync.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "calsync/availability.hpp"
+#include "calsync/engine.hpp"
+#include "calsync/ical.hpp"
+#include "core/json_codec.hpp"
+
+namespace {
+
+thread_local std::string last_error;
+
+calsync_status fail(calsync_status status, std::string message) {
+    last_error = std::move(message);
+    return status;
+}
+
+calsync_status status_of(calsync::ErrorCode code) {
+    switch (code) {
+        case calsync::ErrorCode::invalid_argument:
+            return CALSYNC_EINVAL;
+        case calsync::ErrorCode::parse:
+            return CALSYNC_EPARSE;
+        case calsync::ErrorCode::unknown_zone:
+            return CALSYNC_EZONE;
+        case calsync::ErrorCode::limit_exceeded:
+            return CALSYNC_ELIMIT;
+        case calsync::ErrorCode::internal:
+            return CALSYNC_EINTERNAL;
+        default:
+            return CALSYNC_ERROR;
+    }
+}
+
+calsync_status fail(const calsync::Error& e) {
+    return fail(status_of(e.code), e.message);
+}
+
+// Copies into malloc'd memory so calsync_string_free can release it whatever allocator
+// the caller's language runtime uses.
+calsync_status hand_out(const std::string& text, char** out) {
+    char* copy = static_cast<char*>(std::malloc(text.size() + 1));
+    if (copy == nullptr)
+        return fail(CALSYNC_ENOMEM, "out of memory");
+    std::memcpy(copy, text.data(), text.size() + 1);
+    *out = copy;
+    last_error.clear();
+    return CALSYNC_OK;
+}
+
+template <class Body>
+calsync_status guarded(const char* function, Body&& body) noexcept {
+    try {
+        return body();
+    } catch (const std::bad_alloc&) {
+        return fail(CALSYNC_ENOMEM, std::string(function) + ": out of memory");
+    } catch (const std::exception& e) {
+        return fail(CALSYNC_EINTERNAL, std::string(function) + ": internal error: " + e.what());
+    } catch (...) {
+        return fail(CALSYNC_EINTERNAL, std::string(function) + ": internal error");
+    }
+}
+
+calsync_status blocked_slots(const char* request_json, char** out) {
+    using namespace calsync;
+    if (request_json == nullptr)
+        return fail(CALSYNC_EINVAL, "request_json: must not be NULL");
+    if (out == nullptr)
+        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+    auto request = json::parse_blocked_slots_request(request_json);
+    if (!request.ok())
+        return fail(request.error());
+    auto engine = ImportEngine::create(request->policy);
+    if (!engine.ok()) {
+        Error e = engine.error();
+        if (e.code == ErrorCode::unknown_zone)
+            e.message = "zone: " + e.message;
+        return fail(e);
+    }
+    std::vector<EventError> errors;
+    for (std::size_t i = 0; i < request->calendars.size(); ++i) {
+        json::CalendarInput& cal = request->calendars[i];
+        errors.insert(errors.end(), cal.errors.begin(), cal.errors.end());
+        std::string label = cal.name;
+        if (cal.has_ics) {
+            IcsReadOptions options;
+            options.calendar_id = cal.id;
+            options.owner_addresses = cal.owner_addresses;
+            auto ics = read_ics(cal.ics, options);
+            if (!ics.ok())
+                return fail(CALSYNC_EPARSE,
+                            "calendars[" + std::to_string(i) + "].ics: " + ics.error().message);
+            if (label.empty())
+                label = ics->name;
+            errors.insert(errors.end(), ics->errors.begin(), ics->errors.end());
+            cal.events = std::move(ics->events);
+        }
+        engine->set_calendar_label(cal.id, label.empty() ? cal.id : label);
+        engine->load(cal.events);
+    }
+    const std::vector<EventError> unreadable = engine->errors();
+    errors.insert(errors.end(), unreadable.begin(), unreadable.end());
+    return hand_out(json::write_blocked_slots_response(engine->slots(), engine->busy(), errors),
+                    out);
+}
+
+calsync_status free_slots(const char* request_json, char** out) {
+    using namespace calsync;
+    if (request_json == nullptr)
+        return fail(CALSYNC_EINVAL, "request_json: must not be NULL");
+    if (out == nullptr)
+        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+    auto request = json::parse_free_slots_request(request_json);
+    if (!request.ok())
+        return fail(request.error());
+    const AvailabilityIndex index(std::move(request->busy));
+    const auto free =
+        index.free_slots(request->within, std::chrono::seconds(request->duration_seconds),
+                         std::chrono::seconds(request->step_seconds));
+    return hand_out(json::write_free_slots_response(free), out);
+}
+
+}  // namespace
+
+extern "C" {
+
+int calsync_abi_version(void) {
+    return CALSYNC_ABI_VERSION;
+}
+
+const char* calsync_version(void) {
+    return CALSYNC_VERSION_STRING;
+}
+
+const char* calsync_last_error_message(void) {
+    return last_error.c_str();
+}
+
+void calsync_string_free(char* str) {
+    std::free(str);
+}
+
+calsync_status calsync_engine_blocked_slots(const char* request_json, char** response_json) {
+    return guarded("calsync_engine_blocked_slots",
+                   [&] { return blocked_slots(request_json, response_json); });
+}
+
+calsync_status calsync_engine_free_slots(const char* request_json, char** response_json) {
+    return guarded("calsync_engine_free_slots",
+                   [&] { return free_slots(request_json, response_json); });
+}
+
+}  // extern "C"

@@ -1,0 +1,318 @@
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <string>
+
+#include "calsync/ical.hpp"
+#include "core/libical_handles.hpp"
+#include "core/vtimezone.hpp"
+
+namespace calsync {
+namespace {
+
+using ical::ComponentPtr;
+using ical::ZoneCatalog;
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+std::string bare_address(const char* value) {
+    std::string s = lower(value != nullptr ? value : "");
+    if (s.rfind("mailto:", 0) == 0)
+        s.erase(0, 7);
+    return s;
+}
+
+// The properties whose loss changes when an event happens; libical drops an unreadable
+// one and leaves an X-LIC-ERROR naming it, which must not pass silently.
+bool names_timing_property(const std::string& message) {
+    static const char* const kTiming[] = {"RRULE",   "EXRULE", "RDATE",    "EXDATE",
+                                          "DTSTART", "DTEND",  "DURATION", "RECURRENCE-ID"};
+    for (const char* p : kTiming) {
+        if (message.find(std::string(" ") + p + " ") != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
+// Reads one DATE / DATE-TIME property (with its TZID parameter) into an EventTime.
+class TimeReader {
+  public:
+    explicit TimeReader(ZoneCatalog* catalog) : catalog_(catalog) {}
+
+    Result<EventTime> read(icalproperty* prop, const icaltimetype& t) {
+        CivilDateTime local;
+        local.date = CivilDate{t.year, t.month, t.day};
+        if (!is_valid_date(local.date))
+            return make_error(ErrorCode::parse, std::string(icalproperty_get_property_name(prop)) +
+                                                    " is not a valid date");
+        if (t.is_date != 0)
+            return EventTime::all_day(local.date);
+        local.hour = t.hour;
+        local.minute = t.minute;
+        local.second = t.second;
+        if (icaltime_is_utc(t) != 0)
+            return EventTime::at_utc(instant_from_unix(civil_seconds(local)));
+        icalparameter* tzid = icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER);
+        if (tzid == nullptr || icalparameter_get_tzid(tzid) == nullptr)
+            return EventTime::floating_time(local);
+        const std::string name = icalparameter_get_tzid(tzid);
+        auto zone = catalog_->resolve(name);
+        if (!zone.ok()) {
+            Error e = zone.error();
+            e.message = std::string(icalproperty_get_property_name(prop)) + ": " + e.message;
+            return e;
+        }
+        return EventTime::in_zone(local, zone.value(), name);
+    }
+
+  private:
+    ZoneCatalog* catalog_;
+};
+
+Response response_of(icalparameter_partstat p) {
+    switch (p) {
+        case ICAL_PARTSTAT_ACCEPTED:
+            return Response::accepted;
+        case ICAL_PARTSTAT_DECLINED:
+            return Response::declined;
+        case ICAL_PARTSTAT_TENTATIVE:
+            return Response::tentative;
+        case ICAL_PARTSTAT_NEEDSACTION:
+            return Response::needs_action;
+        default:
+            return Response::accepted;  // DELEGATED, COMPLETED, IN-PROCESS: it happens
+    }
+}
+
+Result<Event> read_vevent(icalcomponent* vevent, TimeReader* times, const IcsReadOptions& options) {
+    Event e;
+    e.calendar_id = options.calendar_id;
+    if (const char* uid = icalcomponent_get_uid(vevent))
+        e.uid = uid;
+    if (const char* summary = icalcomponent_get_summary(vevent))
+        e.summary = summary;
+
+    for (icalproperty* p = icalcomponent_get_first_property(vevent, ICAL_XLICERROR_PROPERTY);
+         p != nullptr; p = icalcomponent_get_next_property(vevent, ICAL_XLICERROR_PROPERTY)) {
+        const char* text = icalproperty_get_xlicerror(p);
+        const std::string message = text != nullptr ? text : "";
+        if (names_timing_property(message))
+            return make_error(ErrorCode::parse, "cannot read the event's timing: " + message);
+    }
+
+    icalproperty* start = icalcomponent_get_first_property(vevent, ICAL_DTSTART_PROPERTY);
+    if (start == nullptr)
+        return make_error(ErrorCode::parse, "no DTSTART");
+    auto start_time = times->read(start, icalproperty_get_dtstart(start));
+    if (!start_time.ok())
+        return start_time.error();
+    e.start = start_time.value();
+
+    if (icalproperty* end = icalcomponent_get_first_property(vevent, ICAL_DTEND_PROPERTY)) {
+        auto end_time = times->read(end, icalproperty_get_dtend(end));
+        if (!end_time.ok())
+            return end_time.error();
+        e.end = end_time.value();
+    } else if (icalproperty* dur =
+                   icalcomponent_get_first_property(vevent, ICAL_DURATION_PROPERTY)) {
+        const icaldurationtype d = icalproperty_get_duration(dur);
+        if (icaldurationtype_is_bad_duration(d) != 0)
+            return make_error(ErrorCode::parse, "DURATION cannot be read");
+        NominalDuration n;
+        n.days = static_cast<std::int64_t>(d.weeks) * 7 + d.days;
+        n.seconds = static_cast<std::int64_t>(d.hours) * 3600 + d.minutes * 60 + d.seconds;
+        if (d.is_neg != 0)
+            n = NominalDuration{};
+        e.duration = n;
+    }
+
+    if (icalproperty* s = icalcomponent_get_first_property(vevent, ICAL_STATUS_PROPERTY)) {
+        const icalproperty_status st = icalproperty_get_status(s);
+        if (st == ICAL_STATUS_CANCELLED)
+            e.status = EventStatus::cancelled;
+        if (st == ICAL_STATUS_TENTATIVE)
+            e.status = EventStatus::tentative;
+    }
+    if (icalproperty* t = icalcomponent_get_first_property(vevent, ICAL_TRANSP_PROPERTY)) {
+        const icalproperty_transp tr = icalproperty_get_transp(t);
+        if (tr == ICAL_TRANSP_TRANSPARENT || tr == ICAL_TRANSP_TRANSPARENTNOCONFLICT)
+            e.transparency = Transparency::transparent;
+    }
+    if (!options.owner_addresses.empty()) {
+        for (icalproperty* a = icalcomponent_get_first_property(vevent, ICAL_ATTENDEE_PROPERTY);
+             a != nullptr; a = icalcomponent_get_next_property(vevent, ICAL_ATTENDEE_PROPERTY)) {
+            const std::string who = bare_address(icalproperty_get_attendee(a));
+            const bool is_owner =
+                std::any_of(options.owner_addresses.begin(), options.owner_addresses.end(),
+                            [&](const std::string& o) { return bare_address(o.c_str()) == who; });
+            if (!is_owner)
+                continue;
+            icalparameter* ps = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER);
+            // RFC 5545 3.2.12: PARTSTAT defaults to NEEDS-ACTION.
+            e.owner_response = ps != nullptr ? response_of(icalparameter_get_partstat(ps))
+                                             : Response::needs_action;
+            break;
+        }
+    }
+    for (icalproperty* x = icalcomponent_get_first_property(vevent, ICAL_X_PROPERTY); x != nullptr;
+         x = icalcomponent_get_next_property(vevent, ICAL_X_PROPERTY)) {
+        const char* name = icalproperty_get_x_name(x);
+        if (name != nullptr && std::string(name) == kExportMarkerProperty) {
+            if (const char* v = icalproperty_get_x(x))
+                e.export_marker = v;
+        }
+    }
+
+    for (icalproperty* r = icalcomponent_get_first_property(vevent, ICAL_RRULE_PROPERTY);
+         r != nullptr; r = icalcomponent_get_next_property(vevent, ICAL_RRULE_PROPERTY)) {
+        const char* text = icalproperty_get_value_as_string(r);
+        if (text == nullptr)
+            return make_error(ErrorCode::parse, "RRULE cannot be read");
+        e.recurrence.rrules.emplace_back(text);
+    }
+    for (icalproperty* r = icalcomponent_get_first_property(vevent, ICAL_RDATE_PROPERTY);
+         r != nullptr; r = icalcomponent_get_next_property(vevent, ICAL_RDATE_PROPERTY)) {
+        const icaldatetimeperiodtype v = icalproperty_get_rdate(r);
+        RecurrenceDate rd;
+        if (!icaltime_is_null_time(v.time)) {
+            auto t = times->read(r, v.time);
+            if (!t.ok())
+                return t.error();
+            rd.start = t.value();
+        } else {
+            auto t = times->read(r, v.period.start);
+            if (!t.ok())
+                return t.error();
+            rd.start = t.value();
+            icaltimetype end = v.period.end;
+            if (icaltime_is_null_time(end)) {
+                end = icaltime_add(v.period.start, v.period.duration);
+            }
+            auto te = times->read(r, end);
+            if (!te.ok())
+                return te.error();
+            rd.end = te.value();
+        }
+        e.recurrence.rdates.push_back(rd);
+    }
+    for (icalproperty* x = icalcomponent_get_first_property(vevent, ICAL_EXDATE_PROPERTY);
+         x != nullptr; x = icalcomponent_get_next_property(vevent, ICAL_EXDATE_PROPERTY)) {
+        auto t = times->read(x, icalproperty_get_exdate(x));
+        if (!t.ok())
+            return t.error();
+        e.recurrence.exdates.push_back(t.value());
+    }
+    if (icalproperty* rid = icalcomponent_get_first_property(vevent, ICAL_RECURRENCEID_PROPERTY)) {
+        auto t = times->read(rid, icalproperty_get_recurrenceid(rid));
+        if (!t.ok())
+            return t.error();
+        e.recurrence_id = t.value();
+        icalparameter* range = icalproperty_get_first_parameter(rid, ICAL_RANGE_PARAMETER);
+        e.this_and_future =
+            range != nullptr && icalparameter_get_range(range) == ICAL_RANGE_THISANDFUTURE;
+    }
+    return e;
+}
+
+std::string x_property(icalcomponent* c, const char* name) {
+    for (icalproperty* x = icalcomponent_get_first_property(c, ICAL_X_PROPERTY); x != nullptr;
+         x = icalcomponent_get_next_property(c, ICAL_X_PROPERTY)) {
+        const char* n = icalproperty_get_x_name(x);
+        if (n != nullptr && std::string(n) == name) {
+            const char* v = icalproperty_get_x(x);
+            return v != nullptr ? v : "";
+        }
+    }
+    return {};
+}
+
+void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalendar* out) {
+    if (out->name.empty())
+        out->name = x_property(vcal, "X-WR-CALNAME");
+    if (out->time_zone.empty())
+        out->time_zone = x_property(vcal, "X-WR-TIMEZONE");
+    ZoneCatalog catalog(vcal);
+    TimeReader times(&catalog);
+
+    // Masters in file order; overrides are attached to the master with their UID.
+    std::vector<Event> masters;
+    std::map<std::string, std::size_t> master_by_uid;
+    std::vector<Event> overrides;
+    std::size_t position = 0;
+    for (icalcomponent* c = icalcomponent_get_first_component(vcal, ICAL_VEVENT_COMPONENT);
+         c != nullptr; c = icalcomponent_get_next_component(vcal, ICAL_VEVENT_COMPONENT)) {
+        ++position;
+        auto event = read_vevent(c, &times, options);
+        const char* uid = icalcomponent_get_uid(c);
+        std::string id = uid != nullptr && *uid != '\0' ? uid : "#" + std::to_string(position);
+        if (!event.ok()) {
+            out->errors.push_back({options.calendar_id, id, event.error().message});
+            continue;
+        }
+        Event e = std::move(event).value();
+        if (e.recurrence_id) {
+            e.id = id;
+            overrides.push_back(std::move(e));
+            continue;
+        }
+        if (master_by_uid.count(id) != 0) {
+            // Two masters with one UID break RFC 5545 4.; keep both rather than lose one.
+            id += "#" + std::to_string(position);
+        }
+        e.id = id;
+        master_by_uid.emplace(id, masters.size());
+        masters.push_back(std::move(e));
+    }
+    for (Event& ov : overrides) {
+        auto m = master_by_uid.find(ov.id);
+        if (m != master_by_uid.end() && masters[m->second].is_recurring()) {
+            masters[m->second].overrides.push_back(std::move(ov));
+            continue;
+        }
+        if (m != master_by_uid.end()) {
+            // An override of a single event replaces it when it names its start.
+            Event& single = masters[m->second];
+            single.overrides.push_back(std::move(ov));
+            continue;
+        }
+        // An instance shared without its series (an invitation to one occurrence).
+        ov.id += "/" + format_local(ov.recurrence_id->local);
+        masters.push_back(std::move(ov));
+    }
+    for (Event& m : masters)
+        out->events.push_back(std::move(m));
+}
+
+}  // namespace
+
+Result<IcsCalendar> read_ics(std::string_view text, const IcsReadOptions& options) {
+    ical::make_libical_errors_nonfatal();
+    const std::string owned(text);
+    if (owned.find("BEGIN:VCALENDAR") == std::string::npos)
+        return make_error(ErrorCode::parse, "not iCalendar data: no BEGIN:VCALENDAR");
+    ComponentPtr root(icalparser_parse_string(owned.c_str()));
+    icalerror_clear_errno();
+    if (!root)
+        return make_error(ErrorCode::parse, "not iCalendar data: cannot be parsed");
+    IcsCalendar out;
+    const icalcomponent_kind kind = icalcomponent_isa(root.get());
+    if (kind == ICAL_VCALENDAR_COMPONENT) {
+        read_vcalendar(root.get(), options, &out);
+    } else if (kind == ICAL_XROOT_COMPONENT) {
+        // Several VCALENDARs concatenated in one feed.
+        for (icalcomponent* c =
+                 icalcomponent_get_first_component(root.get(), ICAL_VCALENDAR_COMPONENT);
+             c != nullptr;
+             c = icalcomponent_get_next_component(root.get(), ICAL_VCALENDAR_COMPONENT))
+            read_vcalendar(c, options, &out);
+    } else {
+        return make_error(ErrorCode::parse, "not iCalendar data: top component is not VCALENDAR");
+    }
+    return out;
+}
+
+}  // namespace calsync

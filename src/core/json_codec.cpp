@@ -1,0 +1,570 @@
+#include "core/json_codec.hpp"
+
+#include <libical/ical.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <set>
+
+namespace calsync::json {
+namespace {
+
+using rapidjson::Value;
+
+// The first structural mistake found, with the path of the field it concerns.
+struct Problem {
+    std::string message;
+    bool found = false;
+
+    bool fail(const std::string& path, const std::string& what) {
+        if (!found)
+            message = path + ": " + what;
+        found = true;
+        return false;
+    }
+};
+
+std::string child(const std::string& path, const char* name) {
+    return path.empty() ? name : path + "." + name;
+}
+std::string item(const std::string& path, std::size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+}
+
+bool read_string(const Value& v, const std::string& path, std::string* out, Problem* p) {
+    if (!v.IsString())
+        return p->fail(path, "expected a string");
+    out->assign(v.GetString(), v.GetStringLength());
+    return true;
+}
+
+bool read_bool(const Value& v, const std::string& path, bool* out, Problem* p) {
+    if (!v.IsBool())
+        return p->fail(path, "expected true or false");
+    *out = v.GetBool();
+    return true;
+}
+
+const Value* member(const Value& obj, const char* name) {
+    auto it = obj.FindMember(name);
+    return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+bool read_instant(const Value& v, const std::string& path, Instant* out, Problem* p) {
+    std::string s;
+    if (!read_string(v, path, &s, p))
+        return p->fail(path, "expected an RFC 3339 string");
+    auto t = parse_rfc3339(s);
+    if (!t.ok())
+        return p->fail(path, t.error().message);
+    *out = t.value();
+    return true;
+}
+
+bool read_range(const Value& v, const std::string& path, TimeRange* out, Problem* p) {
+    if (!v.IsObject())
+        return p->fail(path, "expected an object {\"start\", \"end\"}");
+    const Value* start = member(v, "start");
+    const Value* end = member(v, "end");
+    if (start == nullptr)
+        return p->fail(child(path, "start"), "missing");
+    if (end == nullptr)
+        return p->fail(child(path, "end"), "missing");
+    if (!read_instant(*start, child(path, "start"), &out->start, p) ||
+        !read_instant(*end, child(path, "end"), &out->end, p))
+        return false;
+    if (out->end < out->start)
+        return p->fail(path, "end is before start");
+    return true;
+}
+
+// An event field that is well-formed JSON but names something unusable (an unknown zone):
+// the event is skipped and reported, the request goes on.
+struct EventProblem {
+    std::string message;
+};
+
+bool read_time(const Value& v, const std::string& path, EventTime* out, Problem* p,
+               EventProblem* unusable) {
+    if (!v.IsObject())
+        return p->fail(path, "expected an object with \"date\" or \"date_time\"");
+    std::string text;
+    if (const Value* date = member(v, "date")) {
+        if (!read_string(*date, child(path, "date"), &text, p))
+            return false;
+        auto d = parse_date(text);
+        if (!d.ok())
+            return p->fail(child(path, "date"), d.error().message);
+        *out = EventTime::all_day(d.value());
+        return true;
+    }
+    const Value* dt = member(v, "date_time");
+    if (dt == nullptr)
+        return p->fail(path, "expected \"date\" or \"date_time\"");
+    if (!read_string(*dt, child(path, "date_time"), &text, p))
+        return false;
+    if (text.size() != 19) {
+        auto t = parse_rfc3339(text);
+        if (!t.ok())
+            return p->fail(child(path, "date_time"), t.error().message);
+        *out = EventTime::at_utc(t.value());
+        return true;
+    }
+    auto local = parse_local(text);
+    if (!local.ok())
+        return p->fail(child(path, "date_time"), local.error().message);
+    const Value* tz = member(v, "time_zone");
+    if (tz == nullptr) {
+        *out = EventTime::floating_time(local.value());
+        return true;
+    }
+    std::string zone_name;
+    if (!read_string(*tz, child(path, "time_zone"), &zone_name, p))
+        return false;
+    auto zone = find_iana_zone(zone_name);
+    if (!zone.ok()) {
+        if (unusable->message.empty())
+            unusable->message = child(path, "time_zone") + ": " + zone.error().message;
+        *out = EventTime::floating_time(local.value());
+        return true;
+    }
+    *out = EventTime::in_zone(local.value(), zone.value(), zone_name);
+    return true;
+}
+
+template <class Enum>
+bool read_enum(const Value& v, const std::string& path, Enum* out,
+               std::initializer_list<std::pair<const char*, Enum>> names, Problem* p) {
+    std::string s;
+    if (!read_string(v, path, &s, p))
+        return false;
+    std::string allowed;
+    for (const auto& [name, value] : names) {
+        if (s == name) {
+            *out = value;
+            return true;
+        }
+        allowed +=
+            allowed.empty() ? std::string("\"") + name + "\"" : std::string(", \"") + name + "\"";
+    }
+    return p->fail(path, "unknown value \"" + s + "\"; expected one of " + allowed);
+}
+
+bool read_time_list(const Value& v, const std::string& path, std::vector<EventTime>* out,
+                    Problem* p, EventProblem* unusable) {
+    if (!v.IsArray())
+        return p->fail(path, "expected an array of times");
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+        EventTime t;
+        if (!read_time(v[i], item(path, i), &t, p, unusable))
+            return false;
+        out->push_back(t);
+    }
+    return true;
+}
+
+// The fields an override shares with its master.
+bool read_event_body(const Value& v, const std::string& path, Event* e, Problem* p,
+                     EventProblem* unusable) {
+    if (const Value* s = member(v, "summary")) {
+        if (!read_string(*s, child(path, "summary"), &e->summary, p))
+            return false;
+    }
+    const Value* start = member(v, "start");
+    if (start == nullptr)
+        return p->fail(child(path, "start"), "missing");
+    if (!read_time(*start, child(path, "start"), &e->start, p, unusable))
+        return false;
+    if (const Value* end = member(v, "end")) {
+        EventTime t;
+        if (!read_time(*end, child(path, "end"), &t, p, unusable))
+            return false;
+        e->end = t;
+    } else if (const Value* dur = member(v, "duration")) {
+        std::string text;
+        if (!read_string(*dur, child(path, "duration"), &text, p))
+            return false;
+        const icaldurationtype d = icaldurationtype_from_string(text.c_str());
+        icalerror_clear_errno();
+        if (icaldurationtype_is_bad_duration(d) != 0 || d.is_neg != 0)
+            return p->fail(child(path, "duration"),
+                           "expected an RFC 5545 duration such as \"PT1H\", got \"" + text + "\"");
+        e->duration =
+            NominalDuration{static_cast<std::int64_t>(d.weeks) * 7 + d.days,
+                            static_cast<std::int64_t>(d.hours) * 3600 + d.minutes * 60 + d.seconds};
+    }
+    if (const Value* s = member(v, "status")) {
+        if (!read_enum(*s, child(path, "status"), &e->status,
+                       {{"confirmed", EventStatus::confirmed},
+                        {"tentative", EventStatus::tentative},
+                        {"cancelled", EventStatus::cancelled}},
+                       p))
+            return false;
+    }
+    if (const Value* t = member(v, "transparency")) {
+        if (!read_enum(
+                *t, child(path, "transparency"), &e->transparency,
+                {{"opaque", Transparency::opaque}, {"transparent", Transparency::transparent}}, p))
+            return false;
+    }
+    if (const Value* r = member(v, "owner_response")) {
+        if (!read_enum(*r, child(path, "owner_response"), &e->owner_response,
+                       {{"none", Response::none},
+                        {"needs_action", Response::needs_action},
+                        {"accepted", Response::accepted},
+                        {"tentative", Response::tentative},
+                        {"declined", Response::declined}},
+                       p))
+            return false;
+    }
+    return true;
+}
+
+bool read_event(const Value& v, const std::string& path, const std::string& calendar_id, Event* e,
+                Problem* p, EventProblem* unusable) {
+    if (!v.IsObject())
+        return p->fail(path, "expected an event object");
+    e->calendar_id = calendar_id;
+    const Value* id = member(v, "id");
+    if (id == nullptr)
+        return p->fail(child(path, "id"), "missing");
+    if (!read_string(*id, child(path, "id"), &e->id, p))
+        return false;
+    if (e->id.empty())
+        return p->fail(child(path, "id"), "must not be empty");
+    e->uid = e->id;
+    if (const Value* uid = member(v, "uid")) {
+        if (!read_string(*uid, child(path, "uid"), &e->uid, p))
+            return false;
+    }
+    if (!read_event_body(v, path, e, p, unusable))
+        return false;
+    if (const Value* m = member(v, "export_marker")) {
+        if (!read_string(*m, child(path, "export_marker"), &e->export_marker, p))
+            return false;
+    }
+    if (const Value* r = member(v, "recurrence")) {
+        const std::string rp = child(path, "recurrence");
+        if (!r->IsObject())
+            return p->fail(rp, "expected an object");
+        if (const Value* rules = member(*r, "rrule")) {
+            if (!rules->IsArray())
+                return p->fail(child(rp, "rrule"), "expected an array of strings");
+            for (rapidjson::SizeType i = 0; i < rules->Size(); ++i) {
+                std::string rule;
+                if (!read_string((*rules)[i], item(child(rp, "rrule"), i), &rule, p))
+                    return false;
+                e->recurrence.rrules.push_back(rule);
+            }
+        }
+        if (const Value* rd = member(*r, "rdate")) {
+            std::vector<EventTime> times;
+            if (!read_time_list(*rd, child(rp, "rdate"), &times, p, unusable))
+                return false;
+            for (const EventTime& t : times)
+                e->recurrence.rdates.push_back({t, std::nullopt});
+        }
+        if (const Value* ex = member(*r, "exdate")) {
+            if (!read_time_list(*ex, child(rp, "exdate"), &e->recurrence.exdates, p, unusable))
+                return false;
+        }
+    }
+    if (const Value* ovs = member(v, "overrides")) {
+        const std::string op = child(path, "overrides");
+        if (!ovs->IsArray())
+            return p->fail(op, "expected an array");
+        for (rapidjson::SizeType i = 0; i < ovs->Size(); ++i) {
+            const Value& o = (*ovs)[i];
+            const std::string ip = item(op, i);
+            if (!o.IsObject())
+                return p->fail(ip, "expected an object");
+            Event ov;
+            ov.id = e->id;
+            ov.uid = e->uid;
+            ov.calendar_id = calendar_id;
+            const Value* rid = member(o, "recurrence_id");
+            if (rid == nullptr)
+                return p->fail(child(ip, "recurrence_id"), "missing");
+            EventTime rt;
+            if (!read_time(*rid, child(ip, "recurrence_id"), &rt, p, unusable))
+                return false;
+            ov.recurrence_id = rt;
+            if (const Value* tf = member(o, "this_and_future")) {
+                if (!read_bool(*tf, child(ip, "this_and_future"), &ov.this_and_future, p))
+                    return false;
+            }
+            if (!read_event_body(o, ip, &ov, p, unusable))
+                return false;
+            e->overrides.push_back(std::move(ov));
+        }
+    }
+    return true;
+}
+
+bool read_policy_flags(const Value& v, const std::string& path, CalendarPolicy* out, Problem* p) {
+    if (!v.IsObject())
+        return p->fail(path, "expected an object of flags");
+    const std::pair<const char*, bool*> flags[] = {{"tentative_blocks", &out->tentative_blocks},
+                                                   {"unanswered_blocks", &out->unanswered_blocks},
+                                                   {"all_day_blocks", &out->all_day_blocks}};
+    for (const auto& [name, field] : flags) {
+        if (const Value* f = member(v, name)) {
+            if (!read_bool(*f, child(path, name), field, p))
+                return false;
+        }
+    }
+    return true;
+}
+
+Result<rapidjson::Document> parse_document(std::string_view text) {
+    rapidjson::Document doc;
+    doc.Parse(text.data(), text.size());
+    if (doc.HasParseError())
+        return make_error(ErrorCode::invalid_argument,
+                          std::string("request is not valid JSON: ") +
+                              rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
+                              std::to_string(doc.GetErrorOffset()));
+    if (!doc.IsObject())
+        return make_error(ErrorCode::invalid_argument, "request: expected a JSON object");
+    if (const Value* version = member(doc, "version")) {
+        if (!version->IsInt() || version->GetInt() != 1)
+            return make_error(ErrorCode::invalid_argument,
+                              "version: this library reads version 1 requests");
+    }
+    return Result<rapidjson::Document>(std::move(doc));
+}
+
+Error invalid(const Problem& p) {
+    return make_error(ErrorCode::invalid_argument, p.message);
+}
+
+bool read_calendar(const Value& v, const std::string& path, CalendarInput* cal, Problem* p) {
+    if (!v.IsObject())
+        return p->fail(path, "expected a calendar object");
+    const Value* id = member(v, "id");
+    if (id == nullptr)
+        return p->fail(child(path, "id"), "missing");
+    if (!read_string(*id, child(path, "id"), &cal->id, p))
+        return false;
+    if (cal->id.empty())
+        return p->fail(child(path, "id"), "must not be empty");
+    if (const Value* name = member(v, "name")) {
+        if (!read_string(*name, child(path, "name"), &cal->name, p))
+            return false;
+    }
+    if (const Value* owners = member(v, "owner_addresses")) {
+        const std::string op = child(path, "owner_addresses");
+        if (!owners->IsArray())
+            return p->fail(op, "expected an array of strings");
+        for (rapidjson::SizeType i = 0; i < owners->Size(); ++i) {
+            std::string a;
+            if (!read_string((*owners)[i], item(op, i), &a, p))
+                return false;
+            cal->owner_addresses.push_back(a);
+        }
+    }
+    const Value* ics = member(v, "ics");
+    const Value* events = member(v, "events");
+    if ((ics == nullptr) == (events == nullptr))
+        return p->fail(path, "expected exactly one of \"ics\" or \"events\"");
+    if (ics != nullptr) {
+        cal->has_ics = true;
+        return read_string(*ics, child(path, "ics"), &cal->ics, p);
+    }
+    const std::string ep = child(path, "events");
+    if (!events->IsArray())
+        return p->fail(ep, "expected an array of events");
+    std::set<std::string> ids;
+    for (rapidjson::SizeType i = 0; i < events->Size(); ++i) {
+        Event e;
+        EventProblem unusable;
+        if (!read_event((*events)[i], item(ep, i), cal->id, &e, p, &unusable))
+            return false;
+        if (!ids.insert(e.id).second)
+            return p->fail(child(item(ep, i), "id"), "duplicate event id \"" + e.id + "\"");
+        if (!unusable.message.empty()) {
+            cal->errors.push_back({cal->id, e.id, unusable.message});
+            continue;
+        }
+        cal->events.push_back(std::move(e));
+    }
+    return true;
+}
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_string(Writer& w, const char* key, const std::string& value) {
+    w.Key(key);
+    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void write_range(Writer& w, const TimeRange& r) {
+    write_string(w, "start", format_rfc3339(r.start));
+    write_string(w, "end", format_rfc3339(r.end));
+}
+
+}  // namespace
+
+Result<BlockedSlotsRequest> parse_blocked_slots_request(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    BlockedSlotsRequest req;
+    Problem p;
+
+    const Value* zone = member(doc, "zone");
+    if (zone == nullptr)
+        return make_error(ErrorCode::invalid_argument, "zone: missing");
+    if (!read_string(*zone, "zone", &req.policy.business_zone, &p))
+        return invalid(p);
+    const Value* window = member(doc, "window");
+    if (window == nullptr)
+        return make_error(ErrorCode::invalid_argument, "window: missing");
+    if (!read_range(*window, "window", &req.policy.window, &p))
+        return invalid(p);
+
+    if (const Value* policy = member(doc, "policy")) {
+        if (!policy->IsObject())
+            return make_error(ErrorCode::invalid_argument, "policy: expected an object");
+        if (const Value* d = member(*policy, "default")) {
+            if (!read_policy_flags(*d, "policy.default", &req.policy.defaults, &p))
+                return invalid(p);
+        }
+        if (const Value* cals = member(*policy, "calendars")) {
+            if (!cals->IsObject())
+                return make_error(ErrorCode::invalid_argument,
+                                  "policy.calendars: expected an object keyed by calendar id");
+            for (auto it = cals->MemberBegin(); it != cals->MemberEnd(); ++it) {
+                const std::string id(it->name.GetString(), it->name.GetStringLength());
+                CalendarPolicy cp = req.policy.defaults;
+                if (!read_policy_flags(it->value, "policy.calendars." + id, &cp, &p))
+                    return invalid(p);
+                req.policy.calendars[id] = cp;
+            }
+        }
+    }
+
+    const Value* cals = member(doc, "calendars");
+    if (cals == nullptr)
+        return make_error(ErrorCode::invalid_argument, "calendars: missing");
+    if (!cals->IsArray())
+        return make_error(ErrorCode::invalid_argument, "calendars: expected an array");
+    std::set<std::string> ids;
+    for (rapidjson::SizeType i = 0; i < cals->Size(); ++i) {
+        CalendarInput cal;
+        if (!read_calendar((*cals)[i], item("calendars", i), &cal, &p))
+            return invalid(p);
+        if (!ids.insert(cal.id).second)
+            return make_error(
+                ErrorCode::invalid_argument,
+                item("calendars", i) + ".id: duplicate calendar id \"" + cal.id + "\"");
+        req.calendars.push_back(std::move(cal));
+    }
+    return req;
+}
+
+std::string write_blocked_slots_response(const std::vector<BlockedSlot>& slots,
+                                         const std::vector<TimeRange>& busy,
+                                         const std::vector<EventError>& errors) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    w.Key("version");
+    w.Int(1);
+    w.Key("slots");
+    w.StartArray();
+    for (const BlockedSlot& s : slots) {
+        w.StartObject();
+        write_range(w, s.range);
+        write_string(w, "calendar_id", s.calendar_id);
+        write_string(w, "label", s.label);
+        write_string(w, "event_id", s.event_id);
+        write_string(w, "recurrence_id", format_rfc3339(s.recurrence_id));
+        w.Key("all_day");
+        w.Bool(s.all_day);
+        w.Key("tentative");
+        w.Bool(s.tentative);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("busy");
+    w.StartArray();
+    for (const TimeRange& r : busy) {
+        w.StartObject();
+        write_range(w, r);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("errors");
+    w.StartArray();
+    for (const EventError& e : errors) {
+        w.StartObject();
+        write_string(w, "calendar_id", e.calendar_id);
+        write_string(w, "event_id", e.event_id);
+        write_string(w, "message", e.message);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Result<FreeSlotsRequest> parse_free_slots_request(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    FreeSlotsRequest req;
+    Problem p;
+    const Value* busy = member(doc, "busy");
+    if (busy == nullptr)
+        return make_error(ErrorCode::invalid_argument, "busy: missing");
+    if (!busy->IsArray())
+        return make_error(ErrorCode::invalid_argument, "busy: expected an array of ranges");
+    for (rapidjson::SizeType i = 0; i < busy->Size(); ++i) {
+        TimeRange r;
+        if (!read_range((*busy)[i], item("busy", i), &r, &p))
+            return invalid(p);
+        req.busy.push_back(r);
+    }
+    const Value* within = member(doc, "within");
+    if (within == nullptr)
+        return make_error(ErrorCode::invalid_argument, "within: missing");
+    if (!read_range(*within, "within", &req.within, &p))
+        return invalid(p);
+    const std::pair<const char*, std::int64_t*> numbers[] = {
+        {"duration_seconds", &req.duration_seconds}, {"step_seconds", &req.step_seconds}};
+    for (const auto& [name, field] : numbers) {
+        const Value* v = member(doc, name);
+        if (v == nullptr)
+            return make_error(ErrorCode::invalid_argument, std::string(name) + ": missing");
+        if (!v->IsInt64() || v->GetInt64() <= 0)
+            return make_error(ErrorCode::invalid_argument,
+                              std::string(name) + ": expected a positive whole number of seconds");
+        *field = v->GetInt64();
+    }
+    return req;
+}
+
+std::string write_free_slots_response(const std::vector<TimeRange>& free) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    w.Key("version");
+    w.Int(1);
+    w.Key("free");
+    w.StartArray();
+    for (const TimeRange& r : free) {
+        w.StartObject();
+        write_range(w, r);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace calsync::json

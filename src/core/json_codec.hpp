@@ -1,0 +1,47 @@
+// The JSON documents of the C ABI (schemas in capi/include/calsync.h) <-> model, through
+// RapidJSON. Structural mistakes fail the whole request with a message naming the field;
+// an event whose content cannot be used (an unknown zone) is reported per event instead.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "calsync/engine.hpp"
+#include "calsync/model.hpp"
+#include "calsync/result.hpp"
+
+namespace calsync::json {
+
+struct CalendarInput {
+    std::string id;
+    std::string name;  // empty: fall back to the ICS X-WR-CALNAME, then the id
+    std::vector<std::string> owner_addresses;
+    bool has_ics = false;
+    std::string ics;
+    std::vector<Event> events;
+    std::vector<EventError> errors;  // events of `events` that could not be used
+};
+
+struct BlockedSlotsRequest {
+    BlockingPolicy policy;
+    std::vector<CalendarInput> calendars;
+};
+
+Result<BlockedSlotsRequest> parse_blocked_slots_request(std::string_view text);
+std::string write_blocked_slots_response(const std::vector<BlockedSlot>& slots,
+                                         const std::vector<TimeRange>& busy,
+                                         const std::vector<EventError>& errors);
+
+struct FreeSlotsRequest {
+    std::vector<TimeRange> busy;
+    TimeRange within;
+    std::int64_t duration_seconds = 0;
+    std::int64_t step_seconds = 0;
+};
+
+Result<FreeSlotsRequest> parse_free_slots_request(std::string_view text);
+std::string write_free_slots_response(const std::vector<TimeRange>& free);
+
+}  // namespace calsync::json

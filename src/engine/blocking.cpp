@@ -1,0 +1,38 @@
+#include "calsync/engine.hpp"
+
+namespace calsync {
+
+const CalendarPolicy& BlockingPolicy::for_calendar(const std::string& calendar_id) const {
+    auto it = calendars.find(calendar_id);
+    return it == calendars.end() ? defaults : it->second;
+}
+
+BlockDecision decide_block(const Event& event, const Occurrence& occurrence,
+                           const CalendarPolicy& policy) {
+    BlockDecision d;
+    // Our own exports mirror appointments the booking system already holds; blocking on
+    // them would make every booked slot look double-booked (and loop on two-way calendars).
+    if (!event.export_marker.empty())
+        return d;
+    if (occurrence.status == EventStatus::cancelled)
+        return d;
+    if (occurrence.transparency == Transparency::transparent)
+        return d;
+    if (occurrence.owner_response == Response::declined)
+        return d;
+    if (occurrence.all_day && !policy.all_day_blocks)
+        return d;
+    if (occurrence.owner_response == Response::needs_action && !policy.unanswered_blocks)
+        return d;
+    const bool tentative = occurrence.status == EventStatus::tentative ||
+                           occurrence.owner_response == Response::tentative ||
+                           occurrence.owner_response == Response::needs_action;
+    if (tentative && occurrence.owner_response != Response::needs_action &&
+        !policy.tentative_blocks)
+        return d;
+    d.blocks = true;
+    d.tentative = tentative;
+    return d;
+}
+
+}  // namespace calsync
