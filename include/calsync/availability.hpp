@@ -9,7 +9,7 @@
 namespace calsync {
 
 class AvailabilityIndex {
-public:
+  public:
     AvailabilityIndex() = default;
     // Any intervals, in any order, overlapping or not: they are merged here.
     explicit AvailabilityIndex(std::vector<TimeRange> busy);
@@ -24,7 +24,7 @@ public:
 
     const std::vector<TimeRange>& busy() const { return busy_; }
 
-private:
+  private:
     std::vector<TimeRange> busy_;  // sorted, disjoint, non-adjacent
 };
 

@@ -16,7 +16,9 @@ using Instant = std::chrono::time_point<std::chrono::system_clock, std::chrono::
 inline Instant instant_from_unix(std::int64_t seconds) {
     return Instant(std::chrono::seconds(seconds));
 }
-inline std::int64_t to_unix(Instant t) { return t.time_since_epoch().count(); }
+inline std::int64_t to_unix(Instant t) {
+    return t.time_since_epoch().count();
+}
 
 // A half-open interval [start, end).
 struct TimeRange {

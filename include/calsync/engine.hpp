@@ -47,7 +47,7 @@ class BusyTimeline;
 // Keeps the slots of every event it has been given; changing one event re-expands only
 // that event and updates the merged busy intervals locally.
 class ImportEngine {
-public:
+  public:
     static Result<ImportEngine> create(BlockingPolicy policy);
     ImportEngine(ImportEngine&&) noexcept;
     ImportEngine& operator=(ImportEngine&&) noexcept;
@@ -73,7 +73,7 @@ public:
     std::vector<TimeRange> busy() const;
     std::vector<EventError> errors() const;
 
-private:
+  private:
     explicit ImportEngine(BlockingPolicy policy, ZonePtr zone);
     struct EventSlots {
         std::vector<BlockedSlot> slots;

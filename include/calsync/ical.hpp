@@ -21,9 +21,9 @@ struct IcsReadOptions {
 };
 
 struct IcsCalendar {
-    std::string name;       // X-WR-CALNAME, empty when absent
-    std::string time_zone;  // X-WR-TIMEZONE, empty when absent
-    std::vector<Event> events;  // masters with their overrides attached
+    std::string name;                // X-WR-CALNAME, empty when absent
+    std::string time_zone;           // X-WR-TIMEZONE, empty when absent
+    std::vector<Event> events;       // masters with their overrides attached
     std::vector<EventError> errors;  // events skipped, each with the reason
 };
 

@@ -23,8 +23,8 @@ struct EventTime {
 
     static EventTime all_day(CivilDate d);
     static EventTime at_utc(Instant t);
-    static EventTime in_zone(CivilDateTime local, ZonePtr zone, std::string tzid = {});
-    static EventTime floating_time(CivilDateTime local);
+    static EventTime in_zone(const CivilDateTime& local, ZonePtr zone, std::string tzid = {});
+    static EventTime floating_time(const CivilDateTime& local);
 
     bool is_date() const { return kind == Kind::date; }
     // The instant this value denotes; `date` and `floating` values are read in `business`.

@@ -14,12 +14,12 @@ namespace calsync {
 // calendar and replace everything held for it (an expired or missing cursor); otherwise
 // they are applied on top. Applied with `next_cursor` in one transaction, or not at all.
 struct ChangeSet {
-    std::vector<Event> upserts;          // masters with their overrides attached
-    std::vector<std::string> removals;   // Event::id values
-    std::string next_cursor;             // opaque; empty when the provider keeps none
+    std::vector<Event> upserts;         // masters with their overrides attached
+    std::vector<std::string> removals;  // Event::id values
+    std::string next_cursor;            // opaque; empty when the provider keeps none
     bool full_resync = false;
-    bool unchanged = false;              // nothing to apply (e.g. HTTP 304 on a feed)
-    std::vector<EventError> errors;      // events that could not be read, skipped
+    bool unchanged = false;          // nothing to apply (e.g. HTTP 304 on a feed)
+    std::vector<EventError> errors;  // events that could not be read, skipped
 };
 
 // The remote identity and version of an event calsync wrote.
@@ -29,15 +29,14 @@ struct RemoteEvent {
 };
 
 class CalendarProvider {
-public:
+  public:
     virtual ~CalendarProvider() = default;
 
     virtual Result<std::vector<Calendar>> list_calendars() = 0;
 
     // An empty cursor asks for everything within `window`.
     virtual Result<ChangeSet> fetch_changes(const std::string& calendar_id,
-                                            const std::string& cursor,
-                                            const TimeRange& window) = 0;
+                                            const std::string& cursor, const TimeRange& window) = 0;
 
     // Creates the event for `event.export_marker` (the appointment id). Idempotent: the
     // remote identity derives from the marker, so a retry after a crash finds the first
@@ -46,8 +45,7 @@ public:
                                              const Event& event) = 0;
     // Error conflict when the remote version is no longer `expected_etag`.
     virtual Result<RemoteEvent> update_event(const std::string& calendar_id,
-                                             const RemoteEvent& existing,
-                                             const Event& event) = 0;
+                                             const RemoteEvent& existing, const Event& event) = 0;
     virtual Result<void> delete_event(const std::string& calendar_id,
                                       const RemoteEvent& existing) = 0;
 };

@@ -19,7 +19,7 @@ enum class ErrorCode {
     rate_limited,
     network,
     http,
-    limit_exceeded,    // a size or count cap was hit
+    limit_exceeded,  // a size or count cap was hit
     internal,
 };
 
@@ -38,8 +38,11 @@ inline Error make_error(ErrorCode code, std::string message) {
 
 template <class T>
 class [[nodiscard]] Result {
-public:
-    Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  public:
+    // Implicit on purpose: `return value;` and `return error;` both read naturally.
+    // cppcheck-suppress noExplicitConstructor
+    Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+    // cppcheck-suppress noExplicitConstructor
     Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const { return v_.index() == 0; }
@@ -55,21 +58,22 @@ public:
 
     const Error& error() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 // Result<void>: success carries nothing.
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     Result() = default;
+    // cppcheck-suppress noExplicitConstructor
     Result(Error error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
     bool ok() const { return !error_.has_value(); }
     explicit operator bool() const { return ok(); }
     const Error& error() const { return *error_; }
 
-private:
+  private:
     std::optional<Error> error_;
 };
 

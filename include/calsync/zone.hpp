@@ -14,9 +14,9 @@
 namespace calsync {
 
 class TimeZone {
-public:
+  public:
     struct Transition {
-        std::int64_t at;  // UTC seconds at which offset_after takes effect
+        std::int64_t at;   // UTC seconds at which offset_after takes effect
         int offset_after;  // seconds east of UTC
     };
 
@@ -36,7 +36,7 @@ public:
 
     const std::vector<Transition>& transitions() const { return transitions_; }
 
-private:
+  private:
     int offset_at_seconds(std::int64_t utc) const;
 
     std::string name_;

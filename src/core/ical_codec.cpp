@@ -31,11 +31,9 @@ std::string bare_address(const char* value) {
 bool names_timing_property(const std::string& message) {
     static const char* const kTiming[] = {"RRULE",   "EXRULE", "RDATE",    "EXDATE",
                                           "DTSTART", "DTEND",  "DURATION", "RECURRENCE-ID"};
-    for (const char* p : kTiming) {
-        if (message.find(std::string(" ") + p + " ") != std::string::npos)
-            return true;
-    }
-    return false;
+    return std::any_of(std::begin(kTiming), std::end(kTiming), [&](const char* p) {
+        return message.find(std::string(" ") + p + " ") != std::string::npos;
+    });
 }
 
 // Reads one DATE / DATE-TIME property (with its TZID parameter) into an EventTime.

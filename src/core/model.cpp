@@ -18,7 +18,7 @@ EventTime EventTime::at_utc(Instant instant) {
     return t;
 }
 
-EventTime EventTime::in_zone(CivilDateTime local, ZonePtr zone, std::string tzid) {
+EventTime EventTime::in_zone(const CivilDateTime& local, ZonePtr zone, std::string tzid) {
     EventTime t;
     t.kind = Kind::zoned;
     t.local = local;
@@ -29,7 +29,7 @@ EventTime EventTime::in_zone(CivilDateTime local, ZonePtr zone, std::string tzid
     return t;
 }
 
-EventTime EventTime::floating_time(CivilDateTime local) {
+EventTime EventTime::floating_time(const CivilDateTime& local) {
     EventTime t;
     t.kind = Kind::floating;
     t.local = local;

@@ -34,8 +34,8 @@ int TimeZone::offset_at(Instant t) const {
 }
 
 CivilDateTime TimeZone::to_local(Instant t) const {
-    const std::int64_t utc = to_unix(t);
-    return civil_from_seconds(utc + offset_at_seconds(utc));
+    const std::int64_t seconds = to_unix(t);
+    return civil_from_seconds(seconds + offset_at_seconds(seconds));
 }
 
 Instant TimeZone::to_instant(const CivilDateTime& local) const {

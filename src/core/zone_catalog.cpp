@@ -20,6 +20,7 @@ CivilDateTime civil_from_ical(const icaltimetype& t) {
 
 struct Onset {
     std::int64_t at;
+    // cppcheck-suppress unusedStructMember ; read as onsets.front().offset_from
     int offset_from;
     int offset_to;
 };

@@ -37,8 +37,7 @@ void BusyTimeline::add_all(const std::vector<TimeRange>& ranges) {
         points.emplace_back(to_unix(r.start), +1);
         points.emplace_back(to_unix(r.end), -1);
     }
-    for (const auto& d : deltas_)
-        points.push_back(d);
+    points.insert(points.end(), deltas_.begin(), deltas_.end());
     std::sort(points.begin(), points.end());
     std::map<std::int64_t, int> rebuilt;
     for (std::size_t i = 0; i < points.size();) {

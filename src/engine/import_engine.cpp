@@ -42,23 +42,23 @@ void ImportEngine::set_calendar_label(const std::string& calendar_id, const std:
 }
 
 std::vector<BlockedSlot> ImportEngine::compute_slots(const Event& event, std::string* error) const {
-    std::vector<BlockedSlot> slots;
+    std::vector<BlockedSlot> computed;
     ExpansionWindow w;
     w.business_zone = zone_.get();
     w.window = policy_.window;
     auto occurrences = expand_event(event, w);
     if (!occurrences.ok()) {
         *error = occurrences.error().message;
-        return slots;
+        return computed;
     }
-    const CalendarPolicy& policy = policy_.for_calendar(event.calendar_id);
+    const CalendarPolicy& rules = policy_.for_calendar(event.calendar_id);
     auto label = labels_.find(event.calendar_id);
     const std::string& name = label != labels_.end() ? label->second : event.calendar_id;
     for (const Occurrence& o : occurrences.value()) {
         // An instant-long event takes no bookable time.
         if (o.range.empty())
             continue;
-        const BlockDecision d = decide_block(event, o, policy);
+        const BlockDecision d = decide_block(event, o, rules);
         if (!d.blocks)
             continue;
         BlockedSlot s;
@@ -69,9 +69,9 @@ std::vector<BlockedSlot> ImportEngine::compute_slots(const Event& event, std::st
         s.recurrence_id = o.recurrence_id;
         s.all_day = o.all_day;
         s.tentative = d.tentative;
-        slots.push_back(std::move(s));
+        computed.push_back(std::move(s));
     }
-    return slots;
+    return computed;
 }
 
 SlotDiff ImportEngine::upsert(const Event& event) {
@@ -136,8 +136,8 @@ void ImportEngine::load(const std::vector<Event>& events) {
         }
         EventSlots fresh;
         fresh.slots = compute_slots(e, &fresh.error);
-        for (const BlockedSlot& s : fresh.slots)
-            ranges.push_back(s.range);
+        std::transform(fresh.slots.begin(), fresh.slots.end(), std::back_inserter(ranges),
+                       [](const BlockedSlot& s) { return s.range; });
         by_event_[k] = std::move(fresh);
     }
     timeline_->add_all(ranges);
