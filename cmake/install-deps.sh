@@ -7,7 +7,7 @@ PACKAGES="
   libical-dev rapidjson-dev libssl-dev libcurl4-openssl-dev libexpat1-dev libsqlite3-dev
   catch2 libbenchmark-dev tzdata
   python3 python3-recurring-ical-events python3-icalendar python3-dateutil
-  golang-go
+  golang-go radicale xandikos python3-caldav abigail-tools
 "
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -1,0 +1,27 @@
+# Installs the C ABI library, its header, a CMake package (find_package(calsync) gives
+# calsync::calsync) and a pkg-config file. calsync_core is linked into the shared library
+# and is not part of the installed interface.
+include(CMakePackageConfigHelpers)
+
+install(TARGETS calsync EXPORT calsyncTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/capi/include/calsync.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT calsyncTargets
+  NAMESPACE calsync::
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/calsync)
+
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/calsyncConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/calsyncConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/calsync)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/calsyncConfigVersion.cmake
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/calsyncConfig.cmake
+  ${PROJECT_BINARY_DIR}/calsyncConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/calsync)
+
+configure_file(${PROJECT_SOURCE_DIR}/cmake/calsync.pc.in ${PROJECT_BINARY_DIR}/calsync.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/calsync.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

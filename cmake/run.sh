@@ -1,0 +1,39 @@
+#!/bin/sh
+# The two entry points of the README, for a fresh Debian 12 machine:
+#   sh cmake/run.sh demo   install packages, build, run the CLI demo on bundled calendars
+#   sh cmake/run.sh test   install packages, build, run every test (release, then ASan+UBSan)
+set -eu
+cd "$(dirname "$0")/.."
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+build() {
+  step "configure and build ($1)"
+  cmake --preset "$1"
+  cmake --build --preset "$1" -j "$JOBS"
+}
+
+case "${1:-}" in
+  demo)
+    step "install Debian packages"
+    sh cmake/install-deps.sh
+    build release
+    step "demo: blocked slots from the bundled sample calendars"
+    ./build/release/examples/cli/calsync demo
+    ;;
+  test)
+    step "install Debian packages"
+    sh cmake/install-deps.sh
+    build release
+    step "tests (release)"
+    ctest --preset release -j "$JOBS"
+    build asan
+    step "tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+    ctest --preset asan -j "$JOBS"
+    ;;
+  *)
+    echo "usage: sh cmake/run.sh demo|test" >&2
+    exit 2
+    ;;
+esac
