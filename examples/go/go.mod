@@ -1,0 +1,3 @@
+module example.com/calsync
+
+go 1.19
