@@ -23,5 +23,8 @@ install(FILES ${PROJECT_BINARY_DIR}/calsyncConfig.cmake
   ${PROJECT_BINARY_DIR}/calsyncConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/calsync)
 
+# Relative to the .pc file, so an install with --prefix (or DESTDIR) is found where it lands.
+file(RELATIVE_PATH CALSYNC_PC_TO_PREFIX ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig
+  ${CMAKE_INSTALL_PREFIX})
 configure_file(${PROJECT_SOURCE_DIR}/cmake/calsync.pc.in ${PROJECT_BINARY_DIR}/calsync.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/calsync.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

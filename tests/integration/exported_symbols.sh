@@ -1,0 +1,16 @@
+#!/bin/sh
+# The shared library exports calsync_* and nothing else, and carries SONAME libcalsync.so.1.
+# usage: exported_symbols.sh PATH/TO/libcalsync.so.0.1.0
+set -eu
+lib=$1
+case "$(basename "$lib")" in libcalsync.so.0.1.0) ;; *) echo "unexpected file name $lib"; exit 1 ;; esac
+soname=$(objdump -p "$lib" | awk '/SONAME/ {print $2}')
+[ "$soname" = libcalsync.so.1 ] || { echo "SONAME is '$soname'"; exit 1; }
+symbols=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//' | grep -v '^$' | grep -v '^CALSYNC_1\.0$')
+others=$(echo "$symbols" | grep -v '^calsync_' || true)
+[ -z "$others" ] || { echo "exported beyond calsync_*:"; echo "$others"; exit 1; }
+for f in calsync_abi_version calsync_version calsync_last_error_message calsync_string_free \
+         calsync_engine_blocked_slots calsync_engine_free_slots; do
+  echo "$symbols" | grep -qx "$f" || { echo "missing $f"; exit 1; }
+done
+echo "ok: $(echo "$symbols" | wc -l) symbols, SONAME $soname"

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs the build tree into a fresh prefix, then builds and runs the consumer program
+# against that prefix through CMake (find_package) or pkg-config.
+# usage: install_consumer.sh cmake|pkgconfig BUILD_DIR SOURCE_DIR WORK_DIR
+set -eu
+mode=$1 build=$2 src=$3 work=$4
+rm -rf "$work" && mkdir -p "$work"
+prefix="$work/prefix"
+cmake --install "$build" --prefix "$prefix" >/dev/null
+libdir=$(dirname "$(find "$prefix" -name libcalsync.so.1 | head -n1)")
+case "$mode" in
+  cmake)
+    cmake -S "$src/consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+    cmake --build "$work/build" >/dev/null
+    exe="$work/build/consumer"
+    ;;
+  pkgconfig)
+    export PKG_CONFIG_PATH="$libdir/pkgconfig"
+    # shellcheck disable=SC2046
+    cc -std=c99 -Wall -Werror -o "$work/consumer" "$src/consumer/main.c" $(pkg-config --cflags --libs calsync)
+    exe="$work/consumer"
+    ;;
+esac
+LD_LIBRARY_PATH="$libdir" "$exe"
