@@ -81,8 +81,12 @@ Length length_of(const Event& e, const TimeZone& business) {
                 len.days = 1;
         } else {
             len.seconds = to_unix(e.end->resolve(business)) - to_unix(e.start.resolve(business));
-            if (len.seconds < 0)
-                len.seconds = 0;
+            // A start read in a DST gap moves forward (RFC 5545 3.3.5) and can meet or pass
+            // an end written just after it; the event still takes the time its author
+            // wrote, so the wall-clock length is used rather than letting it vanish.
+            const std::int64_t wall = civil_seconds(e.end->local) - civil_seconds(e.start.local);
+            if (len.seconds <= 0 && e.end->kind == e.start.kind)
+                len.seconds = std::max<std::int64_t>(0, wall);
         }
     } else if (e.duration) {
         len.days = std::max<std::int64_t>(0, e.duration->days);
@@ -121,6 +125,39 @@ struct UntilBound {
     }
 };
 
+// libical 3.0 starts counting INTERVAL weeks from the week after DTSTART when DTSTART's
+// weekday is not one of BYDAY (FREQ=WEEKLY;INTERVAL=2;BYDAY=SU from a Thursday gives the
+// Sunday of the following week, not of DTSTART's own week as RFC 5545 3.3.10 requires).
+// The first instance after DTSTART, worked out here, gives it a start in the right week.
+std::optional<CivilDate> first_weekly_instance_after_start(const icalrecurrencetype& r,
+                                                           const CivilDate& start) {
+    if (r.freq != ICAL_WEEKLY_RECURRENCE || r.interval <= 1)
+        return std::nullopt;
+    if (r.by_day[0] == ICAL_RECURRENCE_ARRAY_MAX)
+        return std::nullopt;
+    if (r.by_set_pos[0] != ICAL_RECURRENCE_ARRAY_MAX || r.by_month[0] != ICAL_RECURRENCE_ARRAY_MAX)
+        return std::nullopt;
+    // libical weekdays: SU=1 .. SA=7; iso_weekday: MO=0 .. SU=6.
+    auto iso = [](int libical_day) { return (libical_day + 5) % 7; };
+    const int wkst = r.week_start == ICAL_NO_WEEKDAY ? 0 : iso(r.week_start);
+    std::vector<int> offsets;  // days after the week's first day
+    for (int i = 0; i < ICAL_BY_DAY_SIZE && r.by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; ++i) {
+        if (icalrecurrencetype_day_position(r.by_day[i]) != 0)
+            return std::nullopt;
+        offsets.push_back((iso(icalrecurrencetype_day_day_of_week(r.by_day[i])) - wkst + 7) % 7);
+    }
+    const int start_offset = (iso_weekday(start) - wkst + 7) % 7;
+    if (std::find(offsets.begin(), offsets.end(), start_offset) != offsets.end())
+        return std::nullopt;
+    std::sort(offsets.begin(), offsets.end());
+    const CivilDate week = add_days(start, -start_offset);
+    for (int o : offsets) {
+        if (o > start_offset)
+            return add_days(week, o);
+    }
+    return add_days(week, 7 * static_cast<std::int64_t>(r.interval) + offsets.front());
+}
+
 Result<void> expand_rrule(const std::string& text, const Event& e, const Frame& f,
                           const ExpansionWindow& w, Instant stop_after, std::int64_t slack,
                           std::vector<Candidate>* out) {
@@ -146,7 +183,17 @@ Result<void> expand_rrule(const std::string& text, const Event& e, const Frame& 
         // for a UTC UNTIL on a zoned series, so the bound is applied here instead.
         rule.rule.until = icaltime_null_time();
     }
-    ical::RecurIteratorPtr it(icalrecur_iterator_new(rule.rule, to_ical(e.start.local, f.all_day)));
+    CivilDateTime iteration_start = e.start.local;
+    if (auto first = first_weekly_instance_after_start(rule.rule, e.start.local.date)) {
+        // DTSTART is already an instance (added by the caller) and counts for COUNT.
+        iteration_start.date = *first;
+        if (rule.rule.count == 1)
+            return {};
+        if (rule.rule.count > 1)
+            --rule.rule.count;
+    }
+    ical::RecurIteratorPtr it(
+        icalrecur_iterator_new(rule.rule, to_ical(iteration_start, f.all_day)));
     if (!it) {
         icalerror_clear_errno();
         return make_error(ErrorCode::parse, "cannot expand RRULE '" + text + "'");

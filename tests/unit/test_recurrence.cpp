@@ -292,3 +292,26 @@ TEST_CASE("unusable rules are errors, not partial answers", "[recurrence]") {
         CHECK_THAT(occ.error().message, Catch::Contains("FREQ=SOMETIMES"));
     }
 }
+
+TEST_CASE("regression: weekly INTERVAL counts from DTSTART's own week (libical 3.0 skips it)",
+          "[recurrence]") {
+    // Thursday 5 February; the Sunday of its week (WKST=MO) is 8 February, then every
+    // other week. libical alone gives 15 February and 1 March.
+    CHECK(utc_starts("DTSTART:20260205T190000Z\r\nDURATION:PT1H\r\n"
+                     "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SU;UNTIL=20260311T235959Z\r\n") ==
+          Strings{"2026-02-05T19:00:00Z", "2026-02-08T19:00:00Z", "2026-02-22T19:00:00Z",
+                  "2026-03-08T19:00:00Z"});
+    SECTION("COUNT still counts DTSTART as the first instance") {
+        CHECK(utc_starts("DTSTART:20260205T190000Z\r\nDURATION:PT1H\r\n"
+                         "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SU;COUNT=2\r\n") ==
+              Strings{"2026-02-05T19:00:00Z", "2026-02-08T19:00:00Z"});
+    }
+}
+
+TEST_CASE("regression: an event starting in the spring gap does not vanish", "[recurrence]") {
+    // 02:45-03:15 on 29 March in Berlin: the start reads as 01:45Z (offset before the
+    // gap), the end as 01:15Z; the event keeps its written half hour.
+    CHECK(expand(event("DTSTART:20260329T024500\r\nDTEND:20260329T031500\r\n"), "Europe/Berlin",
+                 "2026-01-01T00:00:00Z",
+                 "2027-01-01T00:00:00Z") == Strings{"2026-03-29T01:45:00Z/2026-03-29T02:15:00Z"});
+}
