@@ -284,7 +284,7 @@ std::string sample_dir() {
     if (n > 0) {
         exe[n] = '\0';
         std::string dir(exe);
-        dir = dir.substr(0, dir.find_last_of('/'));
+        dir.resize(dir.find_last_of('/'));
         const std::string installed = dir + "/../share/calsync/examples";
         if (access((installed + "/workshop.ics").c_str(), R_OK) == 0)
             return installed;

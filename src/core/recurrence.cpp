@@ -151,10 +151,10 @@ std::optional<CivilDate> first_weekly_instance_after_start(const icalrecurrencet
         return std::nullopt;
     std::sort(offsets.begin(), offsets.end());
     const CivilDate week = add_days(start, -start_offset);
-    for (int o : offsets) {
-        if (o > start_offset)
-            return add_days(week, o);
-    }
+    auto later =
+        std::find_if(offsets.begin(), offsets.end(), [&](int o) { return o > start_offset; });
+    if (later != offsets.end())
+        return add_days(week, *later);
     return add_days(week, 7 * static_cast<std::int64_t>(r.interval) + offsets.front());
 }
 
