@@ -1,23 +1,26 @@
 #!/bin/sh
 # Installs the build tree into a fresh prefix, then builds and runs the consumer program
 # against that prefix through CMake (find_package) or pkg-config.
-# usage: install_consumer.sh cmake|pkgconfig BUILD_DIR SOURCE_DIR WORK_DIR
+# usage: install_consumer.sh cmake|pkgconfig BUILD_DIR SOURCE_DIR WORK_DIR [C_FLAGS]
+# C_FLAGS are the tree's own (the sanitizer flags under the asan preset).
 set -eu
-mode=$1 build=$2 src=$3 work=$4
+mode=$1 build=$2 src=$3 work=$4 flags=${5:-}
 rm -rf "$work" && mkdir -p "$work"
 prefix="$work/prefix"
 cmake --install "$build" --prefix "$prefix" >/dev/null
 libdir=$(dirname "$(find "$prefix" -name libcalsync.so.1 | head -n1)")
 case "$mode" in
   cmake)
-    cmake -S "$src/consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+    cmake -S "$src/consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" \
+      -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
     cmake --build "$work/build" >/dev/null
     exe="$work/build/consumer"
     ;;
   pkgconfig)
     export PKG_CONFIG_PATH="$libdir/pkgconfig"
     # shellcheck disable=SC2046
-    cc -std=c99 -Wall -Werror -o "$work/consumer" "$src/consumer/main.c" $(pkg-config --cflags --libs calsync)
+    # shellcheck disable=SC2086
+    cc $flags -std=c99 -Wall -Werror -o "$work/consumer" "$src/consumer/main.c" $(pkg-config --cflags --libs calsync)
     exe="$work/consumer"
     ;;
 esac
