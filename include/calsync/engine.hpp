@@ -36,6 +36,9 @@ struct BlockDecision {
 };
 BlockDecision decide_block(const Event& event, const Occurrence& occurrence,
                            const CalendarPolicy& policy);
+// False when no occurrence of `event` (master or override) can block under `policy`, so
+// the engine need not expand it at all (a transparent or cancelled series, our exports).
+bool may_block(const Event& event, const CalendarPolicy& policy);
 
 struct SlotDiff {
     std::vector<BlockedSlot> added;
@@ -75,11 +78,24 @@ class ImportEngine {
 
   private:
     explicit ImportEngine(BlockingPolicy policy, ZonePtr zone);
+    // A slot as held: the strings shared by every slot of an event live once, in
+    // EventSlots, and are copied into BlockedSlot only when slots are handed out.
+    struct HeldSlot {
+        TimeRange range;
+        Instant recurrence_id;
+        bool all_day = false;
+        bool tentative = false;
+        bool operator<(const HeldSlot& o) const;
+        bool operator==(const HeldSlot& o) const;
+    };
     struct EventSlots {
-        std::vector<BlockedSlot> slots;
+        std::string calendar_id;
+        std::string event_id;
+        std::vector<HeldSlot> slots;
         std::string error;
     };
-    std::vector<BlockedSlot> compute_slots(const Event& event, std::string* error) const;
+    std::vector<HeldSlot> compute_slots(const Event& event, std::string* error) const;
+    BlockedSlot materialize(const EventSlots& owner, const HeldSlot& slot) const;
     static std::string key(const std::string& calendar_id, const std::string& event_id);
 
     BlockingPolicy policy_;

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "calsync/engine.hpp"
 
 namespace calsync {
@@ -33,6 +35,20 @@ BlockDecision decide_block(const Event& event, const Occurrence& occurrence,
     d.blocks = true;
     d.tentative = tentative;
     return d;
+}
+
+bool may_block(const Event& event, const CalendarPolicy& policy) {
+    auto blocks = [&](const Event& e) {
+        Occurrence o;
+        o.all_day = e.start.is_date();
+        o.status = e.status;
+        o.transparency = e.transparency;
+        o.owner_response = e.owner_response;
+        return decide_block(event, o, policy).blocks;
+    };
+    if (blocks(event))
+        return true;
+    return std::any_of(event.overrides.begin(), event.overrides.end(), blocks);
 }
 
 }  // namespace calsync

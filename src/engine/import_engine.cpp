@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <tuple>
 
 #include "calsync/engine.hpp"
 #include "engine/busy_timeline.hpp"
@@ -21,6 +22,16 @@ ImportEngine::ImportEngine(ImportEngine&&) noexcept = default;
 ImportEngine& ImportEngine::operator=(ImportEngine&&) noexcept = default;
 ImportEngine::~ImportEngine() = default;
 
+bool ImportEngine::HeldSlot::operator<(const HeldSlot& o) const {
+    return std::tie(range.start, range.end, recurrence_id, all_day, tentative) <
+           std::tie(o.range.start, o.range.end, o.recurrence_id, o.all_day, o.tentative);
+}
+
+bool ImportEngine::HeldSlot::operator==(const HeldSlot& o) const {
+    return range == o.range && recurrence_id == o.recurrence_id && all_day == o.all_day &&
+           tentative == o.tentative;
+}
+
 std::string ImportEngine::key(const std::string& calendar_id, const std::string& event_id) {
     std::string k;
     k.reserve(calendar_id.size() + event_id.size() + 1);
@@ -32,17 +43,29 @@ std::string ImportEngine::key(const std::string& calendar_id, const std::string&
 
 void ImportEngine::set_calendar_label(const std::string& calendar_id, const std::string& label) {
     labels_[calendar_id] = label;
-    // Slots already held carry the old label.
-    for (auto& [k, held] : by_event_) {
-        for (BlockedSlot& s : held.slots) {
-            if (s.calendar_id == calendar_id)
-                s.label = label;
-        }
-    }
 }
 
-std::vector<BlockedSlot> ImportEngine::compute_slots(const Event& event, std::string* error) const {
-    std::vector<BlockedSlot> computed;
+BlockedSlot ImportEngine::materialize(const EventSlots& owner, const HeldSlot& slot) const {
+    BlockedSlot s;
+    s.range = slot.range;
+    s.calendar_id = owner.calendar_id;
+    auto label = labels_.find(owner.calendar_id);
+    s.label = label != labels_.end() ? label->second : owner.calendar_id;
+    s.event_id = owner.event_id;
+    s.recurrence_id = slot.recurrence_id;
+    s.all_day = slot.all_day;
+    s.tentative = slot.tentative;
+    return s;
+}
+
+std::vector<ImportEngine::HeldSlot> ImportEngine::compute_slots(const Event& event,
+                                                                std::string* error) const {
+    std::vector<HeldSlot> computed;
+    const CalendarPolicy& rules = policy_.for_calendar(event.calendar_id);
+    // Free and cancelled series are common (holidays marked free, declined series); they
+    // leave no slot, so their expansion is skipped.
+    if (!may_block(event, rules))
+        return computed;
     ExpansionWindow w;
     w.business_zone = zone_.get();
     w.window = policy_.window;
@@ -51,9 +74,7 @@ std::vector<BlockedSlot> ImportEngine::compute_slots(const Event& event, std::st
         *error = occurrences.error().message;
         return computed;
     }
-    const CalendarPolicy& rules = policy_.for_calendar(event.calendar_id);
-    auto label = labels_.find(event.calendar_id);
-    const std::string& name = label != labels_.end() ? label->second : event.calendar_id;
+    computed.reserve(occurrences->size());
     for (const Occurrence& o : occurrences.value()) {
         // An instant-long event takes no bookable time.
         if (o.range.empty())
@@ -61,38 +82,37 @@ std::vector<BlockedSlot> ImportEngine::compute_slots(const Event& event, std::st
         const BlockDecision d = decide_block(event, o, rules);
         if (!d.blocks)
             continue;
-        BlockedSlot s;
-        s.range = o.range;
-        s.calendar_id = event.calendar_id;
-        s.label = name;
-        s.event_id = event.id;
-        s.recurrence_id = o.recurrence_id;
-        s.all_day = o.all_day;
-        s.tentative = d.tentative;
-        computed.push_back(std::move(s));
+        computed.push_back(HeldSlot{o.range, o.recurrence_id, o.all_day, d.tentative});
     }
     return computed;
 }
 
 SlotDiff ImportEngine::upsert(const Event& event) {
     SlotDiff diff;
-    EventSlots fresh;
-    fresh.slots = compute_slots(event, &fresh.error);
-    auto& held = by_event_[key(event.calendar_id, event.id)];
+    std::string error;
+    std::vector<HeldSlot> fresh = compute_slots(event, &error);
+    EventSlots& held = by_event_[key(event.calendar_id, event.id)];
+    held.calendar_id = event.calendar_id;
+    held.event_id = event.id;
     // Slots present in both versions are left alone, so a one-instance change is one
     // interval out and one in.
-    std::vector<BlockedSlot> before = std::move(held.slots);
-    std::sort(before.begin(), before.end());
-    std::sort(fresh.slots.begin(), fresh.slots.end());
-    std::set_difference(before.begin(), before.end(), fresh.slots.begin(), fresh.slots.end(),
-                        std::back_inserter(diff.removed));
-    std::set_difference(fresh.slots.begin(), fresh.slots.end(), before.begin(), before.end(),
-                        std::back_inserter(diff.added));
-    for (const BlockedSlot& s : diff.removed)
+    std::sort(fresh.begin(), fresh.end());
+    std::vector<HeldSlot> removed;
+    std::vector<HeldSlot> added;
+    std::set_difference(held.slots.begin(), held.slots.end(), fresh.begin(), fresh.end(),
+                        std::back_inserter(removed));
+    std::set_difference(fresh.begin(), fresh.end(), held.slots.begin(), held.slots.end(),
+                        std::back_inserter(added));
+    for (const HeldSlot& s : removed) {
         timeline_->remove(s.range);
-    for (const BlockedSlot& s : diff.added)
+        diff.removed.push_back(materialize(held, s));
+    }
+    for (const HeldSlot& s : added) {
         timeline_->add(s.range);
-    held = std::move(fresh);
+        diff.added.push_back(materialize(held, s));
+    }
+    held.slots = std::move(fresh);
+    held.error = std::move(error);
     return diff;
 }
 
@@ -101,9 +121,10 @@ SlotDiff ImportEngine::remove(const std::string& calendar_id, const std::string&
     auto it = by_event_.find(key(calendar_id, event_id));
     if (it == by_event_.end())
         return diff;
-    diff.removed = std::move(it->second.slots);
-    for (const BlockedSlot& s : diff.removed)
+    for (const HeldSlot& s : it->second.slots) {
         timeline_->remove(s.range);
+        diff.removed.push_back(materialize(it->second, s));
+    }
     by_event_.erase(it);
     return diff;
 }
@@ -111,10 +132,10 @@ SlotDiff ImportEngine::remove(const std::string& calendar_id, const std::string&
 SlotDiff ImportEngine::remove_calendar(const std::string& calendar_id) {
     SlotDiff diff;
     for (auto it = by_event_.begin(); it != by_event_.end();) {
-        if (it->first.compare(0, calendar_id.size() + 1, calendar_id + '\x1f') == 0) {
-            for (BlockedSlot& s : it->second.slots) {
+        if (it->second.calendar_id == calendar_id) {
+            for (const HeldSlot& s : it->second.slots) {
                 timeline_->remove(s.range);
-                diff.removed.push_back(std::move(s));
+                diff.removed.push_back(materialize(it->second, s));
             }
             it = by_event_.erase(it);
         } else {
@@ -128,17 +149,17 @@ SlotDiff ImportEngine::remove_calendar(const std::string& calendar_id) {
 void ImportEngine::load(const std::vector<Event>& events) {
     std::vector<TimeRange> ranges;
     for (const Event& e : events) {
-        const std::string k = key(e.calendar_id, e.id);
-        auto existing = by_event_.find(k);
-        if (existing != by_event_.end()) {
-            for (const BlockedSlot& s : existing->second.slots)
-                timeline_->remove(s.range);
-        }
-        EventSlots fresh;
-        fresh.slots = compute_slots(e, &fresh.error);
-        std::transform(fresh.slots.begin(), fresh.slots.end(), std::back_inserter(ranges),
-                       [](const BlockedSlot& s) { return s.range; });
-        by_event_[k] = std::move(fresh);
+        EventSlots& held = by_event_[key(e.calendar_id, e.id)];
+        for (const HeldSlot& s : held.slots)
+            timeline_->remove(s.range);
+        held.calendar_id = e.calendar_id;
+        held.event_id = e.id;
+        held.error.clear();
+        held.slots = compute_slots(e, &held.error);
+        // Kept sorted, as upsert() diffs against it.
+        std::sort(held.slots.begin(), held.slots.end());
+        std::transform(held.slots.begin(), held.slots.end(), std::back_inserter(ranges),
+                       [](const HeldSlot& s) { return s.range; });
     }
     timeline_->add_all(ranges);
 }
@@ -146,8 +167,10 @@ void ImportEngine::load(const std::vector<Event>& events) {
 std::vector<BlockedSlot> ImportEngine::slots() const {
     std::vector<BlockedSlot> all;
     all.reserve(slot_count());
-    for (const auto& [k, held] : by_event_)
-        all.insert(all.end(), held.slots.begin(), held.slots.end());
+    for (const auto& [k, held] : by_event_) {
+        for (const HeldSlot& s : held.slots)
+            all.push_back(materialize(held, s));
+    }
     std::sort(all.begin(), all.end());
     return all;
 }
@@ -166,10 +189,8 @@ std::vector<TimeRange> ImportEngine::busy() const {
 std::vector<EventError> ImportEngine::errors() const {
     std::vector<EventError> out;
     for (const auto& [k, held] : by_event_) {
-        if (held.error.empty())
-            continue;
-        const auto sep = k.find('\x1f');
-        out.push_back({k.substr(0, sep), k.substr(sep + 1), held.error});
+        if (!held.error.empty())
+            out.push_back({held.calendar_id, held.event_id, held.error});
     }
     std::sort(out.begin(), out.end(), [](const EventError& a, const EventError& b) {
         return std::tie(a.calendar_id, a.event_id) < std::tie(b.calendar_id, b.event_id);
