@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "core/ical_time.hpp"
 #include "core/libical_handles.hpp"
 
 namespace calsync {
@@ -13,31 +14,6 @@ namespace {
 // Iterations before the window are not occurrences, but they still cost time: a rule that
 // needs more than this many steps to reach the window is refused.
 constexpr std::size_t kMaxStepsPerOccurrenceCap = 50;
-
-icaltimetype to_ical(const CivilDateTime& c, bool is_date) {
-    icaltimetype t = icaltime_null_time();
-    t.year = c.date.year;
-    t.month = c.date.month;
-    t.day = c.date.day;
-    t.is_date = is_date ? 1 : 0;
-    if (!is_date) {
-        t.hour = c.hour;
-        t.minute = c.minute;
-        t.second = c.second;
-    }
-    return t;
-}
-
-CivilDateTime from_ical(const icaltimetype& t) {
-    CivilDateTime c;
-    c.date = CivilDate{t.year, t.month, t.day};
-    if (t.is_date == 0) {
-        c.hour = t.hour;
-        c.minute = t.minute;
-        c.second = t.second;
-    }
-    return c;
-}
 
 CivilDateTime add_days(const CivilDateTime& t, std::int64_t days) {
     CivilDateTime r = t;
@@ -176,8 +152,9 @@ Result<void> expand_rrule(const std::string& text, const Event& e, const Frame& 
         } else {
             until.kind = UntilBound::Kind::instant;
             // A floating UNTIL goes with a floating DTSTART: same frame.
-            until.instant = icaltime_is_utc(u) != 0 ? instant_from_unix(civil_seconds(from_ical(u)))
-                                                    : f.zone->to_instant(from_ical(u));
+            until.instant = icaltime_is_utc(u) != 0
+                                ? instant_from_unix(civil_seconds(ical::civil_from_ical(u)))
+                                : f.zone->to_instant(ical::civil_from_ical(u));
         }
         // libical compares UNTIL with the floating start fields directly; that is wrong
         // for a UTC UNTIL on a zoned series, so the bound is applied here instead.
@@ -193,7 +170,7 @@ Result<void> expand_rrule(const std::string& text, const Event& e, const Frame& 
             --rule.rule.count;
     }
     ical::RecurIteratorPtr it(
-        icalrecur_iterator_new(rule.rule, to_ical(iteration_start, f.all_day)));
+        icalrecur_iterator_new(rule.rule, ical::ical_from_civil(iteration_start, f.all_day)));
     if (!it) {
         icalerror_clear_errno();
         return make_error(ErrorCode::parse, "cannot expand RRULE '" + text + "'");
@@ -204,7 +181,7 @@ Result<void> expand_rrule(const std::string& text, const Event& e, const Frame& 
     for (icaltimetype t = icalrecur_iterator_next(it.get()); !icaltime_is_null_time(t);
          t = icalrecur_iterator_next(it.get())) {
         Candidate c;
-        c.local = from_ical(t);
+        c.local = ical::civil_from_ical(t);
         c.start = f.all_day ? f.zone->start_of_day(c.local.date) : f.zone->to_instant(c.local);
         if (until.passed(c) || c.start > stop_after)
             break;

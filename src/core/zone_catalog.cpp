@@ -1,22 +1,12 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/ical_time.hpp"
 #include "core/libical_handles.hpp"
 #include "core/vtimezone.hpp"
 
 namespace calsync::ical {
 namespace {
-
-CivilDateTime civil_from_ical(const icaltimetype& t) {
-    CivilDateTime c;
-    c.date = CivilDate{t.year, t.month, t.day};
-    if (t.is_date == 0) {
-        c.hour = t.hour;
-        c.minute = t.minute;
-        c.second = t.second;
-    }
-    return c;
-}
 
 struct Onset {
     std::int64_t at;
