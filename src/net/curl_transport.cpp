@@ -1,0 +1,172 @@
+#include "net/curl_transport.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+#include "net/url_guard.hpp"
+
+namespace calsync::net {
+namespace {
+
+struct EasyDeleter {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct ListDeleter {
+    void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+using ListPtr = std::unique_ptr<curl_slist, ListDeleter>;
+
+// What one perform() collects; the callbacks write here.
+struct Exchange {
+    HttpResponse response;
+    std::size_t cap = 0;
+    bool over_cap = false;
+    bool allow_private = false;
+    std::string refused;  // the address the guard refused, if any
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* x = static_cast<Exchange*>(user);
+    const std::size_t n = size * count;
+    if (x->response.body.size() + n > x->cap) {
+        x->over_cap = true;
+        return 0;  // makes curl stop with CURLE_WRITE_ERROR
+    }
+    x->response.body.append(data, n);
+    return n;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* x = static_cast<Exchange*>(user);
+    const std::size_t n = size * count;
+    std::string line(data, n);
+    if (line.rfind("HTTP/", 0) == 0) {
+        x->response.headers.clear();  // a new response (after 100 Continue)
+        return n;
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string::npos)
+        return n;
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string value = line.substr(colon + 1);
+    const auto first = value.find_first_not_of(" \t");
+    const auto last = value.find_last_not_of(" \t\r\n");
+    value = first == std::string::npos ? "" : value.substr(first, last - first + 1);
+    x->response.headers.push_back({std::move(name), std::move(value)});
+    return n;
+}
+
+// The guard runs on the address curl is about to connect to, after DNS, so a name that
+// resolves to a private address (or is rebound to one) is refused.
+curl_socket_t on_open_socket(void* user, curlsocktype, curl_sockaddr* address) {
+    auto* x = static_cast<Exchange*>(user);
+    if (!x->allow_private && !is_public_address(&address->addr)) {
+        x->refused = address_text(&address->addr);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(address->family, address->socktype, address->protocol);
+}
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+}  // namespace
+
+struct CurlTransport::Handle {
+    std::unique_ptr<CURL, EasyDeleter> easy;
+};
+
+CurlTransport::CurlTransport(HttpOptions options)
+    : options_(std::move(options)), handle_(new Handle) {
+    global_init();
+    handle_->easy.reset(curl_easy_init());
+    if (options_.user_agent.empty())
+        options_.user_agent = std::string("calsync/") + CALSYNC_VERSION_STRING;
+}
+
+CurlTransport::~CurlTransport() = default;
+
+Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
+    CURL* c = handle_->easy.get();
+    if (c == nullptr)
+        return make_error(ErrorCode::internal, "libcurl could not be initialised");
+    curl_easy_reset(c);  // keeps the connection cache, drops the previous request's options
+    Exchange x;
+    x.cap = options_.max_response_bytes;
+    x.allow_private = options_.allow_private_addresses;
+
+    ListPtr headers;
+    for (const Header& h : request.headers) {
+        curl_slist* grown = curl_slist_append(headers.get(), (h.name + ": " + h.value).c_str());
+        if (grown == nullptr)
+            return make_error(ErrorCode::internal, "out of memory");
+        headers.release();
+        headers.reset(grown);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // providers follow redirects themselves
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl can decode
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options_.connect_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER,
+                     options_.insecure_skip_tls_verify_for_tests ? 0L : 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST,
+                     options_.insecure_skip_tls_verify_for_tests ? 0L : 2L);
+    if (!options_.ca_bundle_path.empty())
+        curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_bundle_path.c_str());
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &x);
+    if (request.method == "GET") {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else if (request.method == "HEAD") {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    } else {
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(request.body.size()));
+    }
+    char message[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, message);
+
+    const CURLcode rc = curl_easy_perform(c);
+    const std::string where = request.method + " " + redact_url(request.url);
+    if (x.over_cap)
+        return make_error(ErrorCode::limit_exceeded,
+                          where + ": response larger than " +
+                              std::to_string(options_.max_response_bytes) + " bytes");
+    if (!x.refused.empty())
+        return make_error(ErrorCode::invalid_argument,
+                          where + ": refused to connect to " + x.refused +
+                              ", a loopback, private or link-local address");
+    if (rc != CURLE_OK) {
+        const std::string detail = message[0] != '\0' ? message : curl_easy_strerror(rc);
+        return make_error(ErrorCode::network, where + ": " + detail);
+    }
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    x.response.status = static_cast<int>(status);
+    char* effective = nullptr;
+    curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &effective);
+    if (effective != nullptr)
+        x.response.effective_url = effective;
+    return std::move(x.response);
+}
+
+}  // namespace calsync::net

@@ -1,0 +1,34 @@
+#include "net/http.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace calsync::net {
+
+std::string redact_url(std::string_view url) {
+    std::string out(url.substr(0, url.find_first_of("?#")));
+    const auto scheme = out.find("://");
+    if (scheme != std::string::npos) {
+        const auto host_start = scheme + 3;
+        const auto path = out.find('/', host_start);
+        const auto at = out.rfind('@', path == std::string::npos ? out.size() : path);
+        if (at != std::string::npos && at >= host_start)
+            out.erase(host_start, at + 1 - host_start);
+    }
+    if (url.find('?') != std::string_view::npos)
+        out += "?...";
+    return out;
+}
+
+const std::string* HttpResponse::header(std::string_view name) const {
+    for (const Header& h : headers) {
+        if (h.name.size() == name.size() &&
+            std::equal(name.begin(), name.end(), h.name.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == b;
+            }))
+            return &h.value;
+    }
+    return nullptr;
+}
+
+}  // namespace calsync::net

@@ -1,0 +1,65 @@
+// The HTTP shapes every provider uses, and the seam (Transport) that tests replace to
+// count requests and inject faults.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "calsync/result.hpp"
+
+namespace calsync::net {
+
+struct Header {
+    std::string name;
+    std::string value;
+};
+
+struct HttpRequest {
+    std::string method = "GET";
+    std::string url;
+    std::vector<Header> headers;
+    std::string body;
+    // POST is retried only when the caller knows a repeat is harmless (an OAuth refresh,
+    // a create with a client-chosen id).
+    bool retry_safe_post = false;
+};
+
+struct HttpResponse {
+    int status = 0;
+    std::vector<Header> headers;  // names lower-cased
+    std::string body;
+    std::string effective_url;
+
+    // The first header of that name (case-insensitive), or nullptr.
+    const std::string* header(std::string_view name) const;
+};
+
+struct HttpOptions {
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::chrono::milliseconds total_timeout{120'000};
+    std::size_t max_response_bytes = 64u << 20;
+    std::string ca_bundle_path;  // empty: the system's CA store
+    std::string user_agent;      // empty: "calsync/<version>"
+    // User-supplied URLs may not reach loopback, private, link-local or multicast
+    // addresses unless the host allows it (tests do, for servers on 127.0.0.1).
+    bool allow_private_addresses = false;
+    // Never set outside tests: turns off certificate and host name checks.
+    bool insecure_skip_tls_verify_for_tests = false;
+};
+
+class Transport {
+  public:
+    virtual ~Transport() = default;
+    // One request, no retries. Errors: network (connection, reset, truncated body),
+    // limit_exceeded (response over the cap), invalid_argument (refused address or URL).
+    virtual Result<HttpResponse> perform(const HttpRequest& request) = 0;
+};
+
+// The URL without user information and query, for messages: feed URLs and some CalDAV
+// URLs carry secrets in those parts.
+std::string redact_url(std::string_view url);
+
+}  // namespace calsync::net

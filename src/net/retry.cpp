@@ -1,0 +1,95 @@
+#include "net/retry.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <thread>
+
+namespace calsync::net {
+namespace {
+
+bool retryable_status(int status) {
+    return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+}  // namespace
+
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
+                                                      std::chrono::system_clock::time_point now) {
+    const std::string text(value);
+    if (!text.empty() && std::all_of(text.begin(), text.end(),
+                                     [](unsigned char c) { return std::isdigit(c) != 0; })) {
+        if (text.size() > 9)
+            return std::chrono::seconds(999'999'999);
+        return std::chrono::seconds(std::stoll(text));
+    }
+    const time_t at = curl_getdate(text.c_str(), nullptr);  // IMF-fixdate and older forms
+    if (at == -1)
+        return std::nullopt;
+    const auto delta = std::chrono::system_clock::from_time_t(at) - now;
+    return std::max(std::chrono::seconds(0),
+                    std::chrono::duration_cast<std::chrono::seconds>(delta));
+}
+
+bool is_retry_safe(const HttpRequest& request) {
+    static const char* const kIdempotent[] = {"GET",     "HEAD",     "PUT",   "DELETE",
+                                              "OPTIONS", "PROPFIND", "REPORT"};
+    if (request.method == "POST")
+        return request.retry_safe_post;
+    return std::any_of(std::begin(kIdempotent), std::end(kIdempotent),
+                       [&](const char* m) { return request.method == m; });
+}
+
+HttpClient::HttpClient(std::shared_ptr<Transport> transport, RetryPolicy policy, Sleeper sleep,
+                       std::uint64_t seed, WallClock now)
+    : transport_(std::move(transport)),
+      policy_(policy),
+      sleep_(sleep ? std::move(sleep)
+                   : Sleeper([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); })),
+      random_(seed),
+      now_(now ? std::move(now) : WallClock([] { return std::chrono::system_clock::now(); })) {}
+
+std::chrono::milliseconds HttpClient::backoff(int attempt) {
+    // Full jitter (uniform in [0, cap]) spreads clients that failed together.
+    const auto exponent = std::min(attempt - 1, 20);
+    const auto ceiling =
+        std::min<std::int64_t>(policy_.max_delay.count(), policy_.base_delay.count() << exponent);
+    std::uniform_int_distribution<std::int64_t> pick(0, std::max<std::int64_t>(0, ceiling));
+    return std::chrono::milliseconds(pick(random_));
+}
+
+Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
+    const bool may_repeat = is_retry_safe(request);
+    for (int attempt = 1;; ++attempt) {
+        auto result = transport_->perform(request);
+        const bool last = attempt >= policy_.max_attempts || !may_repeat;
+        if (!result.ok()) {
+            if (result.error().code != ErrorCode::network || last)
+                return result;
+            sleep_(backoff(attempt));
+            continue;
+        }
+        const HttpResponse& response = result.value();
+        if (!retryable_status(response.status))
+            return result;
+        std::optional<std::chrono::seconds> wait;
+        if (const std::string* header = response.header("retry-after"))
+            wait = parse_retry_after(*header, now_());
+        if (last || (wait && *wait > policy_.max_retry_after)) {
+            Error e =
+                make_error(response.status == 429 ? ErrorCode::rate_limited : ErrorCode::http,
+                           request.method + " " + redact_url(request.url) + ": HTTP " +
+                               std::to_string(response.status) + " after " +
+                               std::to_string(attempt) + (attempt == 1 ? " attempt" : " attempts"));
+            e.http_status = response.status;
+            e.retry_after = wait;
+            return e;
+        }
+        sleep_(wait ? std::chrono::duration_cast<std::chrono::milliseconds>(*wait)
+                    : backoff(attempt));
+    }
+}
+
+}  // namespace calsync::net
