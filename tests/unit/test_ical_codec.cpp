@@ -90,7 +90,7 @@ TEST_CASE("overrides attach to their master by UID", "[ical]") {
     CHECK(cal.events[1].id == "orphan/2026-03-01T09:00:00");
 }
 
-TEST_CASE("an unreadable event is skipped with its reason; the rest still comes through",
+TEST_CASE("an unreadable event is skipped with its reason and the rest still comes through",
           "[ical]") {
     const auto cal = read(
         "BEGIN:VEVENT\r\nUID:good1\r\nDTSTART:20260105T090000Z\r\nEND:VEVENT\r\n"

@@ -117,7 +117,7 @@ TEST_CASE("per-calendar policy falls back to the default", "[engine]") {
     CHECK(engine->slots()[0].calendar_id == "holidays");
 }
 
-TEST_CASE("slots carry label, event, flags; busy merges across calendars", "[engine]") {
+TEST_CASE("slots carry label, event, flags, and busy merges across calendars", "[engine]") {
     auto engine = ImportEngine::create(january("Europe/Berlin"));
     REQUIRE(engine.ok());
     engine->set_calendar_label("work", "Workshop");

@@ -107,7 +107,7 @@ TEST_CASE("a Retry-After beyond the policy's limit is left to the scheduler", "[
     CHECK(f.sleeps.empty());
 }
 
-TEST_CASE("network errors are retried; POST only when marked safe", "[net][retry]") {
+TEST_CASE("network errors are retried, POST only when marked safe", "[net][retry]") {
     Fixture f;
     const auto reset = calsync::make_error(calsync::ErrorCode::network, "connection reset");
     f.transport->script = {reset, status(200)};

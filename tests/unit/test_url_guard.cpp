@@ -37,7 +37,7 @@ TEST_CASE("addresses a user-supplied URL may not reach", "[net][url_guard]") {
     }
 }
 
-TEST_CASE("webcal means https; other schemes are refused", "[net][url_guard]") {
+TEST_CASE("webcal means https, other schemes are refused", "[net][url_guard]") {
     CHECK(calsync::net::normalize_user_url("webcal://example.com/a.ics").value() ==
           "https://example.com/a.ics");
     CHECK(calsync::net::normalize_user_url("WEBCALS://example.com/a.ics").value() ==

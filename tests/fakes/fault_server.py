@@ -1,0 +1,104 @@
+"""A local HTTP server that misbehaves on request, for the network layer's tests.
+
+Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
+  /ok                 200 "hello"
+  /429?retry_after=N  429 with Retry-After: N the first time per key, then 200
+  /503burst?n=N&key=K 503 for the first N requests of key K, then 200
+  /reset              sends headers and part of the body, then resets the connection
+  /truncated          promises 100 bytes, sends 10, closes
+  /big?bytes=N        N bytes of body
+  /gzip               a gzip-encoded body ("compressed hello")
+  /echo-headers       the request headers, one per line
+"""
+import gzip
+import http.server
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import urllib.parse
+
+counters = {}
+lock = threading.Lock()
+
+
+def bump(key):
+    with lock:
+        counters[key] = counters.get(key, 0) + 1
+        return counters[key]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body, headers=()):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        url = urllib.parse.urlparse(self.path)
+        q = dict(urllib.parse.parse_qsl(url.query))
+        if url.path == "/ok":
+            self.send(200, b"hello")
+        elif url.path == "/429":
+            if bump("429" + q.get("key", "")) == 1:
+                self.send(429, b"slow down", [("Retry-After", q.get("retry_after", "1"))])
+            else:
+                self.send(200, b"after 429")
+        elif url.path == "/503burst":
+            if bump("503" + q.get("key", "")) <= int(q.get("n", "3")):
+                self.send(503, b"unavailable")
+            else:
+                self.send(200, b"after 503")
+        elif url.path == "/reset":
+            if bump("reset" + q.get("key", "")) <= int(q.get("n", "1000000")):
+                self.send_response(200)
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                self.wfile.write(b"x" * 100)
+                self.wfile.flush()
+                # SO_LINGER 0: close with RST, as a crashed peer or middlebox does.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
+            else:
+                self.send(200, b"after reset")
+        elif url.path == "/truncated":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+            self.wfile.flush()
+            self.close_connection = True
+        elif url.path == "/big":
+            self.send(200, b"b" * int(q.get("bytes", "1000")))
+        elif url.path == "/gzip":
+            self.send(200, gzip.compress(b"compressed hello"), [("Content-Encoding", "gzip")])
+        elif url.path == "/echo-headers":
+            body = "".join(f"{k}: {v}\n" for k, v in self.headers.items()).encode()
+            self.send(200, body)
+        else:
+            self.send(404, b"no such fault")
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+def main():
+    server = Server(("127.0.0.1", 0), Handler)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+// CurlTransport and HttpClient against tests/fakes/fault_server.py on 127.0.0.1.
+#define CATCH_CONFIG_MAIN
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <string>
+
+#include "net/curl_transport.hpp"
+#include "net/retry.hpp"
+
+namespace {
+
+// Starts the fault server for one test and stops it after.
+class FaultServer {
+  public:
+    FaultServer() {
+        int out[2];
+        REQUIRE(pipe(out) == 0);
+        pid_ = fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            dup2(out[1], 1);
+            close(out[0]);
+            execl(CALSYNC_PYTHON, CALSYNC_PYTHON, CALSYNC_FAULT_SERVER,
+                  static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        close(out[1]);
+        FILE* f = fdopen(out[0], "r");
+        REQUIRE(f != nullptr);
+        REQUIRE(std::fscanf(f, "%d", &port_) == 1);
+        std::fclose(f);
+    }
+    ~FaultServer() {
+        kill(pid_, SIGTERM);
+        waitpid(pid_, nullptr, 0);
+    }
+    std::string url(const std::string& path) const {
+        return "http://127.0.0.1:" + std::to_string(port_) + path;
+    }
+
+  private:
+    pid_t pid_ = -1;
+    int port_ = 0;
+};
+
+calsync::net::HttpOptions local_options() {
+    calsync::net::HttpOptions o;
+    o.allow_private_addresses = true;  // the test server is on loopback
+    o.connect_timeout = std::chrono::seconds(5);
+    o.total_timeout = std::chrono::seconds(10);
+    return o;
+}
+
+calsync::net::HttpRequest get(const std::string& url) {
+    calsync::net::HttpRequest r;
+    r.url = url;
+    return r;
+}
+
+struct Client {
+    std::shared_ptr<calsync::net::CurlTransport> transport;
+    std::vector<std::chrono::milliseconds> sleeps;
+    calsync::net::HttpClient http;
+    explicit Client(calsync::net::HttpOptions o = local_options())
+        : transport(std::make_shared<calsync::net::CurlTransport>(o)),
+          http(
+              transport, calsync::net::RetryPolicy{},
+              [this](std::chrono::milliseconds d) { sleeps.push_back(d); }, 1) {}
+};
+
+}  // namespace
+
+TEST_CASE("429 with Retry-After, then success") {
+    FaultServer server;
+    Client c;
+    auto r = c.http.send(get(server.url("/429?retry_after=2&key=a")));
+    REQUIRE(r.ok());
+    CHECK(r->status == 200);
+    CHECK(r->body == "after 429");
+    CHECK(c.sleeps == std::vector<std::chrono::milliseconds>{std::chrono::seconds(2)});
+}
+
+TEST_CASE("a burst of 503, then success") {
+    FaultServer server;
+    Client c;
+    auto r = c.http.send(get(server.url("/503burst?n=3&key=b")));
+    REQUIRE(r.ok());
+    CHECK(r->body == "after 503");
+    CHECK(c.sleeps.size() == 3);
+}
+
+TEST_CASE("a connection reset mid-body is an error, and a retry recovers") {
+    FaultServer server;
+    calsync::net::CurlTransport once(local_options());
+    auto failed = once.perform(get(server.url("/reset?key=c&n=1")));
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.error().code == calsync::ErrorCode::network);
+    Client c;
+    auto r = c.http.send(get(server.url("/reset?key=d&n=2")));
+    REQUIRE(r.ok());
+    CHECK(r->body == "after reset");
+    CHECK(c.sleeps.size() == 2);
+}
+
+TEST_CASE("a truncated body is never taken as a response") {
+    FaultServer server;
+    calsync::net::CurlTransport t(local_options());
+    auto r = t.perform(get(server.url("/truncated")));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == calsync::ErrorCode::network);
+}
+
+TEST_CASE("a body over the cap is refused") {
+    FaultServer server;
+    auto options = local_options();
+    options.max_response_bytes = 1000;
+    calsync::net::CurlTransport t(options);
+    CHECK(t.perform(get(server.url("/big?bytes=1000"))).ok());
+    auto r = t.perform(get(server.url("/big?bytes=1001")));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == calsync::ErrorCode::limit_exceeded);
+}
+
+TEST_CASE("compressed bodies are decoded and the User-Agent names the library") {
+    FaultServer server;
+    calsync::net::CurlTransport t(local_options());
+    auto gz = t.perform(get(server.url("/gzip")));
+    REQUIRE(gz.ok());
+    CHECK(gz->body == "compressed hello");
+    auto echo = t.perform(get(server.url("/echo-headers")));
+    REQUIRE(echo.ok());
+    CHECK_THAT(echo->body, Catch::Contains("User-Agent: calsync/0.1.0"));
+    CHECK_THAT(echo->body, Catch::Contains("Accept-Encoding:"));
+}
+
+TEST_CASE("without permission, loopback is refused on the address connected to") {
+    FaultServer server;
+    auto options = local_options();
+    options.allow_private_addresses = false;
+    calsync::net::CurlTransport t(options);
+    for (const std::string& host : {std::string("127.0.0.1"), std::string("localhost")}) {
+        std::string url = server.url("/ok");
+        url.replace(url.find("127.0.0.1"), 9, host);
+        auto r = t.perform(get(url));
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == calsync::ErrorCode::invalid_argument);
+        CHECK_THAT(r.error().message, Catch::Contains("refused to connect"));
+    }
+}
