@@ -9,8 +9,11 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
   /big?bytes=N        N bytes of body
   /gzip               a gzip-encoded body ("compressed hello")
   /echo-headers       the request headers, one per line
+  /feed?file=PATH     PATH as text/calendar with an ETag (a hash of the content) and a
+                      Last-Modified; 304 when If-None-Match matches
 """
 import gzip
+import hashlib
 import http.server
 import socket
 import socketserver
@@ -83,6 +86,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(200, b"b" * int(q.get("bytes", "1000")))
         elif url.path == "/gzip":
             self.send(200, gzip.compress(b"compressed hello"), [("Content-Encoding", "gzip")])
+        elif url.path == "/feed":
+            with open(q["file"], "rb") as f:
+                body = f.read()
+            etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+            bump("feed")
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send(200, body, [("Content-Type", "text/calendar"), ("ETag", etag),
+                                  ("Last-Modified", "Mon, 05 Jan 2026 12:00:00 GMT")])
         elif url.path == "/echo-headers":
             body = "".join(f"{k}: {v}\n" for k, v in self.headers.items()).encode()
             self.send(200, body)

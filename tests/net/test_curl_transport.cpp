@@ -1,59 +1,16 @@
 // CurlTransport and HttpClient against tests/fakes/fault_server.py on 127.0.0.1.
 #define CATCH_CONFIG_MAIN
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <string>
 
+#include "fault_server.hpp"
 #include "net/curl_transport.hpp"
 #include "net/retry.hpp"
 
+using calsync::test::FaultServer;
+using calsync::test::local_options;
+
 namespace {
-
-// Starts the fault server for one test and stops it after.
-class FaultServer {
-  public:
-    FaultServer() {
-        int out[2];
-        REQUIRE(pipe(out) == 0);
-        pid_ = fork();
-        REQUIRE(pid_ >= 0);
-        if (pid_ == 0) {
-            dup2(out[1], 1);
-            close(out[0]);
-            execl(CALSYNC_PYTHON, CALSYNC_PYTHON, CALSYNC_FAULT_SERVER,
-                  static_cast<char*>(nullptr));
-            _exit(127);
-        }
-        close(out[1]);
-        FILE* f = fdopen(out[0], "r");
-        REQUIRE(f != nullptr);
-        REQUIRE(std::fscanf(f, "%d", &port_) == 1);
-        std::fclose(f);
-    }
-    ~FaultServer() {
-        kill(pid_, SIGTERM);
-        waitpid(pid_, nullptr, 0);
-    }
-    std::string url(const std::string& path) const {
-        return "http://127.0.0.1:" + std::to_string(port_) + path;
-    }
-
-  private:
-    pid_t pid_ = -1;
-    int port_ = 0;
-};
-
-calsync::net::HttpOptions local_options() {
-    calsync::net::HttpOptions o;
-    o.allow_private_addresses = true;  // the test server is on loopback
-    o.connect_timeout = std::chrono::seconds(5);
-    o.total_timeout = std::chrono::seconds(10);
-    return o;
-}
 
 calsync::net::HttpRequest get(const std::string& url) {
     calsync::net::HttpRequest r;
