@@ -168,8 +168,8 @@ std::vector<BlockedSlot> ImportEngine::slots() const {
     std::vector<BlockedSlot> all;
     all.reserve(slot_count());
     for (const auto& [k, held] : by_event_) {
-        for (const HeldSlot& s : held.slots)
-            all.push_back(materialize(held, s));
+        std::transform(held.slots.begin(), held.slots.end(), std::back_inserter(all),
+                       [&](const HeldSlot& s) { return materialize(held, s); });
     }
     std::sort(all.begin(), all.end());
     return all;
