@@ -1,0 +1,85 @@
+// WebDAV XML (src/providers/caldav/dav_xml.cpp): namespaces, not prefixes, decide.
+#include <catch2/catch.hpp>
+
+#include "providers/caldav/dav_xml.hpp"
+
+using calsync::providers::caldav::parse_multistatus;
+
+TEST_CASE("any prefix, or none, names the same element", "[dav]") {
+    const char* bodies[] = {
+        R"(<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:cal="urn:ietf:params:xml:ns:caldav">
+           <d:response><d:href>/cal/a.ics</d:href><d:propstat><d:prop><d:getetag>"1"</d:getetag>
+           <cal:calendar-data>BEGIN:VCALENDAR</cal:calendar-data></d:prop>
+           <d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+           <d:sync-token>http://x/sync/7</d:sync-token></d:multistatus>)",
+        R"(<x0:multistatus xmlns:x0="DAV:" xmlns:x1="urn:ietf:params:xml:ns:caldav">
+           <x0:response><x0:href>/cal/a.ics</x0:href><x0:propstat><x0:prop><x0:getetag>"1"</x0:getetag>
+           <x1:calendar-data><![CDATA[BEGIN:VCALENDAR]]></x1:calendar-data></x0:prop>
+           <x0:status>HTTP/1.1 200 OK</x0:status></x0:propstat></x0:response>
+           <x0:sync-token>http://x/sync/7</x0:sync-token></x0:multistatus>)",
+        R"(<multistatus xmlns="DAV:"><response><href>/cal/a.ics</href><propstat><prop>
+           <getetag>"1"</getetag><calendar-data xmlns="urn:ietf:params:xml:ns:caldav">BEGIN:VCALENDAR</calendar-data>
+           </prop><status>HTTP/1.1 200 OK</status></propstat></response>
+           <sync-token>http://x/sync/7</sync-token></multistatus>)",
+    };
+    for (const char* body : bodies) {
+        INFO(body);
+        auto ms = parse_multistatus(body);
+        REQUIRE(ms.ok());
+        REQUIRE(ms->responses.size() == 1);
+        const auto& r = ms->responses[0];
+        CHECK(r.href == "/cal/a.ics");
+        REQUIRE(r.prop("DAV:|getetag") != nullptr);
+        CHECK(r.prop("DAV:|getetag")->text == "\"1\"");
+        REQUIRE(r.prop("urn:ietf:params:xml:ns:caldav|calendar-data") != nullptr);
+        CHECK(r.prop("urn:ietf:params:xml:ns:caldav|calendar-data")->text == "BEGIN:VCALENDAR");
+        CHECK(ms->sync_token == "http://x/sync/7");
+    }
+}
+
+TEST_CASE("removed members, properties not found, nested hrefs and resource types", "[dav]") {
+    auto ms =
+        parse_multistatus(R"(<D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+      <D:response><D:href>/cal/gone.ics</D:href><D:status>HTTP/1.1 404 Not Found</D:status></D:response>
+      <D:response><D:href>/cal/</D:href>
+        <D:propstat><D:prop><D:resourcetype><D:collection/><C:calendar/></D:resourcetype>
+          <D:current-user-principal><D:href>/principals/me/</D:href></D:current-user-principal>
+          <C:supported-calendar-component-set><C:comp name="VEVENT"/><C:comp name="VTODO"/></C:supported-calendar-component-set>
+        </D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>
+        <D:propstat><D:prop><D:displayname/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>
+      </D:response></D:multistatus>)");
+    REQUIRE(ms.ok());
+    REQUIRE(ms->responses.size() == 2);
+    CHECK(ms->responses[0].status == 404);
+    const auto& cal = ms->responses[1];
+    CHECK(cal.has("DAV:|resourcetype", "urn:ietf:params:xml:ns:caldav|calendar"));
+    CHECK(cal.prop("DAV:|current-user-principal")->hrefs ==
+          std::vector<std::string>{"/principals/me/"});
+    CHECK(cal.prop("urn:ietf:params:xml:ns:caldav|supported-calendar-component-set")->comp_names ==
+          std::vector<std::string>{"VEVENT", "VTODO"});
+    CHECK(cal.prop("DAV:|displayname") == nullptr);  // reported 404
+}
+
+TEST_CASE("an invalid sync token error body", "[dav]") {
+    auto ms = parse_multistatus(
+        R"(<?xml version="1.0"?><error xmlns="DAV:"><valid-sync-token/></error>)");
+    REQUIRE(ms.ok());
+    CHECK(ms->errors == std::vector<std::string>{"DAV:|valid-sync-token"});
+}
+
+TEST_CASE("entity declarations and broken XML are refused", "[dav]") {
+    auto laughs = parse_multistatus(R"(<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaa">
+      <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><m xmlns="DAV:">&b;</m>)");
+    REQUIRE_FALSE(laughs.ok());
+    CHECK_THAT(laughs.error().message, Catch::Contains("entities"));
+    auto broken = parse_multistatus("<d:multistatus xmlns:d=\"DAV:\"><d:response>");
+    REQUIRE_FALSE(broken.ok());
+    CHECK(broken.error().code == calsync::ErrorCode::parse);
+}
+
+TEST_CASE("request bodies escape what they carry", "[dav]") {
+    const std::string body = calsync::providers::caldav::calendar_multiget_body({"/cal/a&b.ics"});
+    CHECK_THAT(body, Catch::Contains("<d:href>/cal/a&amp;b.ics</d:href>"));
+    CHECK_THAT(calsync::providers::caldav::sync_collection_body("", true),
+               Catch::Contains("<d:sync-token></d:sync-token>"));
+}
