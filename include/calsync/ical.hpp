@@ -31,4 +31,9 @@ struct IcsCalendar {
 // listed in `errors`.
 Result<IcsCalendar> read_ics(std::string_view text, const IcsReadOptions& options);
 
+// One VEVENT in a VCALENDAR, as calsync writes its exports: times in UTC (or DATE for
+// all-day), the export marker, SUMMARY, STATUS and TRANSP. `dtstamp` is passed in because
+// the core has no clock.
+std::string write_ics(const Event& event, Instant dtstamp);
+
 }  // namespace calsync

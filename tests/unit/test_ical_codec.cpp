@@ -117,3 +117,25 @@ TEST_CASE("text that is not iCalendar fails as a whole", "[ical]") {
     REQUIRE_FALSE(cal.ok());
     CHECK(cal.error().code == calsync::ErrorCode::parse);
 }
+
+TEST_CASE("an export written and read back keeps its times, marker and text", "[ical]") {
+    calsync::Event e;
+    e.uid = "calsync-appt-42@pitstoply";
+    e.summary = "Oil change, J. Weber; VW Golf, HH-AB 123";
+    e.start = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-06-02T12:00:00Z").value());
+    e.end = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-06-02T13:30:00Z").value());
+    e.export_marker = "appt-42";
+    const std::string text =
+        calsync::write_ics(e, calsync::parse_rfc3339("2026-06-01T08:00:00Z").value());
+    CHECK_THAT(text, Catch::Contains("DTSTART:20260602T120000Z"));
+    CHECK_THAT(text, Catch::Contains("DTSTAMP:20260601T080000Z"));
+    auto back = calsync::read_ics(text, calsync::IcsReadOptions{"c", {}});
+    REQUIRE(back.ok());
+    REQUIRE(back->events.size() == 1);
+    const auto& r = back->events[0];
+    CHECK(r.uid == e.uid);
+    CHECK(r.summary == e.summary);  // commas and semicolons survive escaping
+    CHECK(r.export_marker == "appt-42");
+    CHECK(calsync::format_rfc3339(r.end->resolve(*calsync::TimeZone::utc())) ==
+          "2026-06-02T13:30:00Z");
+}
