@@ -1,0 +1,59 @@
+// CalDAV (RFC 4791) with discovery (RFC 6764) and sync-collection (RFC 6578); also the
+// iCloud preset. Calendar ids are absolute collection URLs; event ids are resource hrefs.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "calsync/provider.hpp"
+#include "net/retry.hpp"
+
+namespace calsync::providers::caldav {
+
+struct CalDavOptions {
+    std::string url;  // a server, a principal, a calendar home or a calendar
+    std::string username;
+    std::string password;  // never logged; sent as Basic auth over the connection only
+    bool icloud = false;   // names app-specific passwords when the server answers 401
+};
+
+// Apple's CalDAV entry point; it answers with the account's partition host.
+CalDavOptions icloud_options(std::string apple_id, std::string app_specific_password);
+
+class CalDavProvider : public CalendarProvider {
+  public:
+    CalDavProvider(CalDavOptions options, std::shared_ptr<net::HttpClient> http);
+
+    // Finds the principal and the calendar home; list_calendars() calls it when needed.
+    Result<void> discover();
+    const std::string& calendar_home() const { return home_; }
+
+    Result<std::vector<Calendar>> list_calendars() override;
+    Result<ChangeSet> fetch_changes(const std::string& calendar_id, const std::string& cursor,
+                                    const TimeRange& window) override;
+    Result<RemoteEvent> create_event(const std::string& calendar_id, const Event& event) override;
+    Result<RemoteEvent> update_event(const std::string& calendar_id, const RemoteEvent& existing,
+                                     const Event& event) override;
+    Result<void> delete_event(const std::string& calendar_id, const RemoteEvent& existing) override;
+
+  private:
+    struct Reply;
+    Result<Reply> send(const std::string& method, const std::string& url, const char* depth,
+                       const std::string& body, std::vector<net::Header> extra = {});
+    Result<std::string> find_href(const std::string& url, const std::string& property);
+    Result<ChangeSet> sync_collection(const std::string& calendar, const std::string& token,
+                                      bool full);
+    Result<ChangeSet> etag_sync(const std::string& calendar, const std::string& cursor);
+    Result<void> read_resources(const std::string& calendar, const std::vector<std::string>& hrefs,
+                                ChangeSet* into);
+    void add_resource(const std::string& href, const std::string& ics, ChangeSet* into) const;
+    std::string absolute(const std::string& href, const std::string& base) const;
+
+    CalDavOptions options_;
+    std::shared_ptr<net::HttpClient> http_;
+    std::string principal_;
+    std::string home_;
+};
+
+}  // namespace calsync::providers::caldav

@@ -1,0 +1,229 @@
+// CalDavProvider against a real server started by tests/tools/dav_server.py; the server
+// is named by $CALSYNC_DAV_SERVER (its server.json). The same tests run on every server.
+#define CATCH_CONFIG_MAIN
+#include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "net/curl_transport.hpp"
+#include "providers/caldav/caldav_provider.hpp"
+
+using calsync::providers::caldav::CalDavOptions;
+using calsync::providers::caldav::CalDavProvider;
+
+namespace {
+
+struct Server {
+    std::string kind, url, calendar, user, password;
+};
+
+const Server& server() {
+    static const Server s = [] {
+        const char* path = std::getenv("CALSYNC_DAV_SERVER");
+        REQUIRE(path != nullptr);
+        std::ifstream in(path);
+        std::stringstream text;
+        text << in.rdbuf();
+        rapidjson::Document d;
+        d.Parse(text.str().c_str());
+        REQUIRE(d.IsObject());
+        return Server{d["kind"].GetString(), d["url"].GetString(), d["calendar_url"].GetString(),
+                      d["user"].GetString(), d["password"].GetString()};
+    }();
+    return s;
+}
+
+// The seam: every request that reaches the server is counted.
+struct CountingTransport : calsync::net::Transport {
+    calsync::net::CurlTransport inner{[] {
+        calsync::net::HttpOptions o;
+        o.allow_private_addresses = true;  // the server is on 127.0.0.1
+        return o;
+    }()};
+    int requests = 0;
+    calsync::Result<calsync::net::HttpResponse> perform(
+        const calsync::net::HttpRequest& r) override {
+        ++requests;
+        return inner.perform(r);
+    }
+};
+
+struct Client {
+    std::shared_ptr<CountingTransport> transport = std::make_shared<CountingTransport>();
+    std::shared_ptr<calsync::net::HttpClient> http =
+        std::make_shared<calsync::net::HttpClient>(transport);
+    CalDavProvider provider{CalDavOptions{server().url, server().user, server().password, false},
+                            http};
+};
+
+// Another client writing on the server directly, as a phone or a web UI would.
+int put_raw(const std::string& name, const std::string& body) {
+    Client c;
+    calsync::net::HttpRequest r;
+    r.method = "PUT";
+    r.url = server().calendar + name;
+    r.body = body;
+    r.headers = {{"Content-Type", "text/calendar"}};
+    if (!server().user.empty()) {
+        auto auth = CalDavProvider(CalDavOptions{server().url, server().user, server().password, false},
+                                   c.http);
+        (void)auth;
+        // Basic auth, encoded by hand: "garage:test-only-password".
+        r.headers.push_back({"Authorization", "Basic Z2FyYWdlOnRlc3Qtb25seS1wYXNzd29yZA=="});
+    }
+    auto resp = c.http->send(r);
+    REQUIRE(resp.ok());
+    return resp->status;
+}
+
+int delete_raw(const std::string& name) {
+    Client c;
+    calsync::net::HttpRequest r;
+    r.method = "DELETE";
+    r.url = server().calendar + name;
+    if (!server().user.empty())
+        r.headers.push_back({"Authorization", "Basic Z2FyYWdlOnRlc3Qtb25seS1wYXNzd29yZA=="});
+    auto resp = c.http->send(r);
+    REQUIRE(resp.ok());
+    return resp->status;
+}
+
+std::string vcal(const std::string& body) {
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\n" + body + "END:VCALENDAR\r\n";
+}
+
+const calsync::Event* find(const std::vector<calsync::Event>& events, const std::string& id) {
+    for (const auto& e : events) {
+        if (e.id == id) return &e;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("discovery finds the calendar home and lists the calendar") {
+    Client c;
+    auto calendars = c.provider.list_calendars();
+    REQUIRE(calendars.ok());
+    bool found = false;
+    for (const auto& cal : calendars.value()) {
+        if (cal.id == server().calendar) {
+            found = true;
+            CHECK(cal.name == "Workshop");
+            CHECK(cal.can_write);
+        }
+    }
+    CHECK(found);
+}
+
+TEST_CASE("full sync, then server-side changes seen by incremental syncs") {
+    Client c;
+    const calsync::TimeRange window{};
+    auto full = c.provider.fetch_changes(server().calendar, "", window);
+    REQUIRE(full.ok());
+    CHECK(full->full_resync);
+
+    REQUIRE(put_raw("single.ics",
+                    vcal("BEGIN:VEVENT\r\nUID:single\r\nDTSTAMP:20260101T000000Z\r\n"
+                         "DTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\nEND:VEVENT\r\n")) /
+                100 ==
+            2);
+    REQUIRE(put_raw("series.ics",
+                    vcal("BEGIN:VEVENT\r\nUID:series\r\nDTSTAMP:20260101T000000Z\r\n"
+                         "DTSTART;TZID=Europe/Berlin:20260105T090000\r\n"
+                         "DTEND;TZID=Europe/Berlin:20260105T100000\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\n"
+                         "END:VEVENT\r\n"
+                         "BEGIN:VEVENT\r\nUID:series\r\nDTSTAMP:20260101T000000Z\r\n"
+                         "RECURRENCE-ID;TZID=Europe/Berlin:20260112T090000\r\n"
+                         "DTSTART;TZID=Europe/Berlin:20260112T150000\r\n"
+                         "DTEND;TZID=Europe/Berlin:20260112T160000\r\nEND:VEVENT\r\n"
+                         "BEGIN:VEVENT\r\nUID:series\r\nDTSTAMP:20260101T000000Z\r\n"
+                         "RECURRENCE-ID;TZID=Europe/Berlin:20260119T090000\r\nSTATUS:CANCELLED\r\n"
+                         "DTSTART;TZID=Europe/Berlin:20260119T090000\r\n"
+                         "DTEND;TZID=Europe/Berlin:20260119T100000\r\nEND:VEVENT\r\n")) /
+                100 ==
+            2);
+
+    const int before = c.transport->requests;
+    auto added = c.provider.fetch_changes(server().calendar, full->next_cursor, window);
+    REQUIRE(added.ok());
+    CHECK_FALSE(added->full_resync);
+    CHECK(c.transport->requests - before <= 2);
+    const auto* single = find(added->upserts, server().calendar + "single.ics");
+    const auto* series = find(added->upserts, server().calendar + "series.ics");
+    REQUIRE(single != nullptr);
+    REQUIRE(series != nullptr);
+    CHECK(series->overrides.size() == 2);
+    CHECK_FALSE(series->etag.empty());
+
+    REQUIRE(put_raw("single.ics",
+                    vcal("BEGIN:VEVENT\r\nUID:single\r\nDTSTAMP:20260101T000000Z\r\n"
+                         "DTSTART:20260106T090000Z\r\nDTEND:20260106T100000Z\r\nEND:VEVENT\r\n")) /
+                100 ==
+            2);
+    REQUIRE(delete_raw("series.ics") / 100 == 2);
+    auto changed = c.provider.fetch_changes(server().calendar, added->next_cursor, window);
+    REQUIRE(changed.ok());
+    REQUIRE(changed->upserts.size() == 1);
+    CHECK(calsync::format_rfc3339(changed->upserts[0].start.resolve(*calsync::TimeZone::utc())) ==
+          "2026-01-06T09:00:00Z");
+    CHECK(changed->removals == std::vector<std::string>{server().calendar + "series.ics"});
+
+    auto invalid = c.provider.fetch_changes(server().calendar, "sync\nhttp://bogus/token/1", window);
+    REQUIRE(invalid.ok());
+    CHECK(invalid->full_resync);  // an unknown token means start over, not fail
+    CHECK(find(invalid->upserts, server().calendar + "single.ics") != nullptr);
+    REQUIRE(delete_raw("single.ics") / 100 == 2);
+}
+
+TEST_CASE("exports: idempotent create, update, the 412 path, delete") {
+    Client c;
+    calsync::Event e;
+    e.export_marker = "appt-77";
+    e.summary = "Brake check - A. Schmidt - Opel Astra";
+    e.start = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-02-02T09:00:00Z").value());
+    e.end = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-02-02T10:00:00Z").value());
+    auto created = c.provider.create_event(server().calendar, e);
+    REQUIRE(created.ok());
+    CHECK(created->id == server().calendar + "appt-77.ics");
+
+    // A retry after a crash finds the first write instead of making a second event.
+    auto again = c.provider.create_event(server().calendar, e);
+    REQUIRE(again.ok());
+    CHECK(again->id == created->id);
+
+    auto read = c.provider.fetch_changes(server().calendar, "", calsync::TimeRange{});
+    REQUIRE(read.ok());
+    const auto* mine = find(read->upserts, created->id);
+    REQUIRE(mine != nullptr);
+    CHECK(mine->export_marker == "appt-77");
+    CHECK(mine->summary == e.summary);
+    const calsync::RemoteEvent current{created->id, mine->etag};
+
+    e.start = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-02-02T11:00:00Z").value());
+    e.end = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-02-02T12:00:00Z").value());
+    auto updated = c.provider.update_event(server().calendar, current, e);
+    REQUIRE(updated.ok());
+
+    // The old version is stale now: the server answers 412 and nothing is overwritten.
+    auto stale = c.provider.update_event(server().calendar, current, e);
+    REQUIRE_FALSE(stale.ok());
+    CHECK(stale.error().code == calsync::ErrorCode::conflict);
+    auto stale_delete = c.provider.delete_event(server().calendar, current);
+    REQUIRE_FALSE(stale_delete.ok());
+    CHECK(stale_delete.error().code == calsync::ErrorCode::conflict);
+
+    auto latest = c.provider.fetch_changes(server().calendar, "", calsync::TimeRange{});
+    REQUIRE(latest.ok());
+    const auto* now = find(latest->upserts, created->id);
+    REQUIRE(now != nullptr);
+    CHECK(calsync::format_rfc3339(now->start.resolve(*calsync::TimeZone::utc())) ==
+          "2026-02-02T11:00:00Z");
+    REQUIRE(c.provider.delete_event(server().calendar, {created->id, now->etag}).ok());
+    auto gone = c.provider.fetch_changes(server().calendar, "", calsync::TimeRange{});
+    REQUIRE(gone.ok());
+    CHECK(find(gone->upserts, created->id) == nullptr);
+}

@@ -1,0 +1,134 @@
+"""Starts and stops a real CalDAV server (Radicale or Xandikos, Debian packages) on
+127.0.0.1 with a random port and temporary storage, for the integration tests.
+
+  dav_server.py start radicale|xandikos --dir DIR   -> DIR/server.json, server running
+  dav_server.py stop --dir DIR
+
+server.json: {"kind", "url" (server root), "calendar_url", "user", "password", "pid"}
+"""
+import argparse
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+USER = "garage"
+PASSWORD = "test-only-password"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(method, url, user=None, body=None, headers=None):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    if user:
+        token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        req.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def wait_ready(url, proc, log):
+    for _ in range(200):
+        if proc.poll() is not None:
+            sys.exit(f"server exited early; see {log}")
+        try:
+            request("OPTIONS", url)
+            return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"server did not answer on {url}; see {log}")
+
+
+def start(kind, directory):
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    port = free_port()
+    root = f"http://127.0.0.1:{port}"
+    log = os.path.join(directory, "server.log")
+    if kind == "radicale":
+        with open(os.path.join(directory, "users"), "w") as f:
+            f.write(f"{USER}:{PASSWORD}\n")
+        config = os.path.join(directory, "config")
+        with open(config, "w") as f:
+            f.write(f"""[server]
+hosts = 127.0.0.1:{port}
+[auth]
+type = htpasswd
+htpasswd_filename = {directory}/users
+htpasswd_encryption = plain
+[storage]
+filesystem_folder = {directory}/collections
+[rights]
+type = owner_only
+[logging]
+level = warning
+""")
+        cmd = [sys.executable, "-m", "radicale", "--config", config]
+        calendar = f"{root}/{USER}/workshop/"
+        user = USER
+    else:
+        cmd = ["xandikos", "-d", os.path.join(directory, "data"), "--defaults",
+               "-l", "127.0.0.1", "-p", str(port)]
+        calendar = f"{root}/user/calendars/workshop/"
+        user = None
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    wait_ready(root + "/", proc, log)
+    body = (b'<?xml version="1.0"?><c:mkcalendar xmlns:d="DAV:" '
+            b'xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop>'
+            b'<d:displayname>Workshop</d:displayname></d:prop></d:set></c:mkcalendar>')
+    status = request("MKCALENDAR", calendar, user, body,
+                     {"Content-Type": "application/xml"})
+    if status not in (201, 207):
+        os.killpg(proc.pid, signal.SIGTERM)
+        sys.exit(f"MKCALENDAR {calendar}: HTTP {status}")
+    info = {"kind": kind, "url": root + "/", "calendar_url": calendar,
+            "user": USER if user else "", "password": PASSWORD if user else "",
+            "pid": proc.pid}
+    with open(os.path.join(directory, "server.json"), "w") as f:
+        json.dump(info, f)
+    print(json.dumps(info))
+
+
+def stop(directory):
+    path = os.path.join(directory, "server.json")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        pid = json.load(f)["pid"]
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    os.remove(path)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("action", choices=["start", "stop"])
+    p.add_argument("kind", nargs="?", choices=["radicale", "xandikos"])
+    p.add_argument("--dir", required=True)
+    a = p.parse_args()
+    if a.action == "start":
+        start(a.kind, a.dir)
+    else:
+        stop(a.dir)
+
+
+if __name__ == "__main__":
+    main()
