@@ -9,6 +9,8 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
   /big?bytes=N        N bytes of body
   /gzip               a gzip-encoded body ("compressed hello")
   /echo-headers       the request headers, one per line
+  /401                401 with a Basic challenge, to any method
+  /badxml             207 with a multistatus body that is not well-formed, to any method
   /feed?file=PATH     PATH as text/calendar with an ETag (a hash of the content) and a
                       Last-Modified; 304 when If-None-Match matches
 """
@@ -45,6 +47,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def do_any(self):
+        url = urllib.parse.urlparse(self.path)
+        length = int(self.headers.get("Content-Length", "0"))
+        if length:
+            self.rfile.read(length)
+        if url.path.startswith("/401"):
+            self.send(401, b"unauthorized", [("WWW-Authenticate", 'Basic realm="test"')])
+        elif url.path.startswith("/badxml"):
+            self.send(207, b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>/x',
+                      [("Content-Type", "application/xml")])
+        else:
+            self.send(405, b"method not allowed")
+
+    do_PROPFIND = do_REPORT = do_PUT = do_DELETE = do_any
 
     def do_GET(self):
         url = urllib.parse.urlparse(self.path)

@@ -118,7 +118,7 @@ std::string CalDavProvider::absolute(const std::string& href, const std::string&
 Result<CalDavProvider::Reply> CalDavProvider::send(const std::string& method,
                                                    const std::string& url, const char* depth,
                                                    const std::string& body,
-                                                   std::vector<net::Header> extra) {
+                                                   const std::vector<net::Header>& extra) {
     Reply reply;
     reply.url = url;
     for (int hop = 0; hop <= kMaxRedirects; ++hop) {
@@ -272,10 +272,11 @@ Result<void> CalDavProvider::read_resources(const std::string& calendar,
     if (hrefs.empty())
         return {};
     std::vector<std::string> paths;
-    for (const std::string& h : hrefs) {
-        paths.push_back(h.rfind(origin_of(calendar), 0) == 0 ? h.substr(origin_of(calendar).size())
-                                                             : h);
-    }
+    const std::string origin = origin_of(calendar);
+    std::transform(hrefs.begin(), hrefs.end(), std::back_inserter(paths),
+                   [&](const std::string& h) {
+                       return h.rfind(origin, 0) == 0 ? h.substr(origin.size()) : h;
+                   });
     auto reply = send("REPORT", calendar, "1", calendar_multiget_body(paths));
     if (!reply.ok())
         return reply.error();
@@ -453,17 +454,18 @@ Result<ChangeSet> CalDavProvider::etag_sync(const std::string& calendar,
 Result<ChangeSet> CalDavProvider::fetch_changes(const std::string& calendar_id,
                                                 const std::string& cursor, const TimeRange&) {
     const std::string calendar = with_slash(calendar_id);
-    Result<ChangeSet> changes = make_error(ErrorCode::internal, "unset");
-    if (cursor.rfind("etag\n", 0) == 0) {
-        changes = etag_sync(calendar, cursor);
-    } else {
+    auto fetch = [&]() -> Result<ChangeSet> {
+        if (cursor.rfind("etag\n", 0) == 0)
+            return etag_sync(calendar, cursor);
         const std::string token = cursor.rfind("sync\n", 0) == 0 ? cursor.substr(5) : "";
-        changes = sync_collection(calendar, token, token.empty());
-        if (!changes.ok() && changes.error().message == kInvalidToken && !token.empty())
-            changes = sync_collection(calendar, "", true);  // RFC 6578 3.2: start over
-        if (!changes.ok() && changes.error().message == kNoSyncCollection)
-            changes = etag_sync(calendar, "");
-    }
+        auto synced = sync_collection(calendar, token, token.empty());
+        if (!synced.ok() && synced.error().message == kInvalidToken && !token.empty())
+            synced = sync_collection(calendar, "", true);  // RFC 6578 3.2: start over
+        if (!synced.ok() && synced.error().message == kNoSyncCollection)
+            return etag_sync(calendar, "");
+        return synced;
+    };
+    Result<ChangeSet> changes = fetch();
     if (!changes.ok())
         return changes;
     for (Event& e : changes->upserts) {

@@ -40,7 +40,7 @@ class CalDavProvider : public CalendarProvider {
   private:
     struct Reply;
     Result<Reply> send(const std::string& method, const std::string& url, const char* depth,
-                       const std::string& body, std::vector<net::Header> extra = {});
+                       const std::string& body, const std::vector<net::Header>& extra = {});
     Result<std::string> find_href(const std::string& url, const std::string& property);
     Result<ChangeSet> sync_collection(const std::string& calendar, const std::string& token,
                                       bool full);

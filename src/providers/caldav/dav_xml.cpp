@@ -2,6 +2,7 @@
 
 #include <expat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -137,10 +138,10 @@ const DavProp* DavResponse::prop(std::string_view name) const {
     for (const DavPropStat& ps : propstats) {
         if (ps.status != 0 && (ps.status < 200 || ps.status > 299))
             continue;
-        for (const DavProp& p : ps.props) {
-            if (p.name == name)
-                return &p;
-        }
+        auto found = std::find_if(ps.props.begin(), ps.props.end(),
+                                  [&](const DavProp& p) { return p.name == name; });
+        if (found != ps.props.end())
+            return &*found;
     }
     return nullptr;
 }
@@ -149,11 +150,8 @@ bool DavResponse::has(std::string_view name, std::string_view descendant) const 
     const DavProp* p = prop(name);
     if (p == nullptr)
         return false;
-    for (const std::string& d : p->descendants) {
-        if (d == descendant)
-            return true;
-    }
-    return false;
+    return std::any_of(p->descendants.begin(), p->descendants.end(),
+                       [&](const std::string& d) { return d == descendant; });
 }
 
 std::string xml_escape(std::string_view text) {
