@@ -175,6 +175,24 @@ Result<void> expand_rrule(const std::string& text, const Event& e, const Frame& 
         icalerror_clear_errno();
         return make_error(ErrorCode::parse, "cannot expand RRULE '" + text + "'");
     }
+    // A series that began years ago would otherwise be stepped through from DTSTART, at
+    // several microseconds a step in libical; without COUNT nothing before the window
+    // matters, so iteration starts just before it (libical refuses this with COUNT).
+    // libical loses the INTERVAL phase of sub-daily rules when started late (HOURLY;
+    // INTERVAL=3 from 07:00 came out at 02:00, 05:00 ...), so those still step from DTSTART.
+    const bool phase_safe = rule.rule.interval <= 1 || rule.rule.freq == ICAL_DAILY_RECURRENCE ||
+                            rule.rule.freq == ICAL_WEEKLY_RECURRENCE ||
+                            rule.rule.freq == ICAL_MONTHLY_RECURRENCE ||
+                            rule.rule.freq == ICAL_YEARLY_RECURRENCE;
+    if (rule.rule.count == 0 && phase_safe) {
+        const Instant skip_to =
+            w.window.start - std::chrono::seconds(slack) - std::chrono::hours(48);
+        CivilDateTime from = f.zone->to_local(skip_to);
+        if (f.all_day)
+            from = CivilDateTime{from.date, 0, 0, 0};
+        if (iteration_start < from)
+            icalrecur_iterator_set_start(it.get(), ical::ical_from_civil(from, f.all_day));
+    }
     const std::size_t max_steps = w.max_occurrences * kMaxStepsPerOccurrenceCap;
     std::size_t steps = 0;
     std::size_t in_window = 0;

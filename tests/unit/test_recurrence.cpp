@@ -315,3 +315,19 @@ TEST_CASE("regression: an event starting in the spring gap does not vanish", "[r
                  "2026-01-01T00:00:00Z",
                  "2027-01-01T00:00:00Z") == Strings{"2026-03-29T01:45:00Z/2026-03-29T02:15:00Z"});
 }
+
+TEST_CASE("series that began years before the window keep their phase", "[recurrence]") {
+    SECTION("every other Monday since 2016: 5 January 2026 is 522 weeks on, an even number") {
+        CHECK(starts_of(expand(event("DTSTART:20160104T090000Z\r\nDURATION:PT1H\r\n"
+                                     "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO\r\n"),
+                               "UTC", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z")) ==
+              Strings{"2026-01-05T09:00:00Z", "2026-01-19T09:00:00Z"});
+    }
+    SECTION("every third hour since 2021: 2026-01-01T00:00Z is 42,593 hours on (2 mod 3)") {
+        CHECK(starts_of(expand(event("DTSTART:20210221T070000Z\r\nDURATION:PT30M\r\n"
+                                     "RRULE:FREQ=HOURLY;INTERVAL=3\r\n"),
+                               "UTC", "2026-01-01T00:00:00Z", "2026-01-01T12:00:00Z")) ==
+              Strings{"2026-01-01T01:00:00Z", "2026-01-01T04:00:00Z", "2026-01-01T07:00:00Z",
+                      "2026-01-01T10:00:00Z"});
+    }
+}
