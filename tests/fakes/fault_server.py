@@ -11,11 +11,19 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
   /echo-headers       the request headers, one per line
   /401                401 with a Basic challenge, to any method
   /badxml             207 with a multistatus body that is not well-formed, to any method
+  /authorize?...      an OAuth authorization endpoint: remembers code_challenge and
+                      redirects to redirect_uri with code=good-code and the state
+  POST /token         an OAuth token endpoint (RFC 6749 + PKCE): checks the verifier
+                      against the remembered challenge; refresh tokens r1 -> r2 (rotated),
+                      r2 -> kept; a revoked one -> 400 invalid_grant
+  POST /revoke        RFC 7009: revokes the token
   /feed?file=PATH     PATH as text/calendar with an ETag (a hash of the content) and a
                       Last-Modified; 304 when If-None-Match matches
 """
+import base64
 import gzip
 import hashlib
+import json
 import http.server
 import socket
 import socketserver
@@ -25,6 +33,8 @@ import threading
 import urllib.parse
 
 counters = {}
+challenges = {}
+revoked = set()
 lock = threading.Lock()
 
 
@@ -51,9 +61,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_any(self):
         url = urllib.parse.urlparse(self.path)
         length = int(self.headers.get("Content-Length", "0"))
-        if length:
-            self.rfile.read(length)
-        if url.path.startswith("/401"):
+        form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode())) if length else {}
+        if url.path == "/token":
+            self.token(form)
+        elif url.path == "/revoke":
+            with lock:
+                revoked.add(form.get("token", ""))
+            self.send(200, b"")
+        elif url.path.startswith("/401"):
             self.send(401, b"unauthorized", [("WWW-Authenticate", 'Basic realm="test"')])
         elif url.path.startswith("/badxml"):
             self.send(207, b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>/x',
@@ -61,12 +76,45 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.send(405, b"method not allowed")
 
-    do_PROPFIND = do_REPORT = do_PUT = do_DELETE = do_any
+    do_PROPFIND = do_REPORT = do_PUT = do_DELETE = do_POST = do_any
+
+    def token(self, form):
+        def fail(error):
+            self.send(400, json.dumps({"error": error}).encode(),
+                      [("Content-Type", "application/json")])
+
+        def ok(body):
+            self.send(200, json.dumps(body).encode(), [("Content-Type", "application/json")])
+
+        if form.get("grant_type") == "authorization_code":
+            verifier = form.get("code_verifier", "").encode()
+            challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=")
+            with lock:
+                expected = challenges.pop(form.get("code"), None)
+            if expected is None or expected != challenge.decode():
+                return fail("invalid_grant")
+            return ok({"access_token": "a1", "refresh_token": "r1", "expires_in": 3600,
+                       "token_type": "Bearer", "scope": "calendar"})
+        if form.get("grant_type") == "refresh_token":
+            token = form.get("refresh_token")
+            if token in revoked or token not in ("r1", "r2"):
+                return fail("invalid_grant")
+            if token == "r1":
+                return ok({"access_token": "a2", "refresh_token": "r2", "expires_in": 1800,
+                           "token_type": "Bearer"})
+            return ok({"access_token": "a3", "expires_in": 1800, "token_type": "Bearer"})
+        return fail("unsupported_grant_type")
 
     def do_GET(self):
         url = urllib.parse.urlparse(self.path)
         q = dict(urllib.parse.parse_qsl(url.query))
-        if url.path == "/ok":
+        if url.path == "/authorize":
+            with lock:
+                challenges["good-code"] = q.get("code_challenge", "")
+            target = q["redirect_uri"] + "?" + urllib.parse.urlencode(
+                {"code": "good-code", "state": q.get("state", "")})
+            self.send(302, b"", [("Location", target)])
+        elif url.path == "/ok":
             self.send(200, b"hello")
         elif url.path == "/429":
             if bump("429" + q.get("key", "")) == 1:

@@ -1,0 +1,170 @@
+#include "net/crypto.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace calsync::net {
+namespace {
+
+struct CipherDeleter {
+    void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using CipherPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherDeleter>;
+
+constexpr std::size_t kNonce = 12;
+constexpr std::size_t kTag = 16;
+const char* const kSealPrefix = "v1.";
+
+const unsigned char* bytes(std::string_view s) {
+    return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+}  // namespace
+
+std::string random_bytes(std::size_t n) {
+    std::string out(n, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1)
+        throw std::runtime_error("the system random number generator failed");
+    return out;
+}
+
+std::string sha256(std::string_view data) {
+    std::string out(SHA256_DIGEST_LENGTH, '\0');
+    SHA256(bytes(data), data.size(), reinterpret_cast<unsigned char*>(out.data()));
+    return out;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+    std::string out(EVP_MAX_MD_SIZE, '\0');
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes(data), data.size(),
+         reinterpret_cast<unsigned char*>(out.data()), &len);
+    out.resize(len);
+    return out;
+}
+
+std::string base64url(std::string_view data) {
+    static const char* const kAlphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < data.size(); i += 3) {
+        const unsigned v = (static_cast<unsigned char>(data[i]) << 16) |
+                           (static_cast<unsigned char>(data[i + 1]) << 8) |
+                           static_cast<unsigned char>(data[i + 2]);
+        for (int shift : {18, 12, 6, 0})
+            out += kAlphabet[(v >> shift) & 63];
+    }
+    if (i < data.size()) {
+        unsigned v = static_cast<unsigned char>(data[i]) << 16;
+        if (i + 1 < data.size())
+            v |= static_cast<unsigned char>(data[i + 1]) << 8;
+        out += kAlphabet[(v >> 18) & 63];
+        out += kAlphabet[(v >> 12) & 63];
+        if (i + 1 < data.size())
+            out += kAlphabet[(v >> 6) & 63];
+    }
+    return out;
+}
+
+Result<std::string> base64url_decode(std::string_view text) {
+    auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z')
+            return c - 'A';
+        if (c >= 'a' && c <= 'z')
+            return c - 'a' + 26;
+        if (c >= '0' && c <= '9')
+            return c - '0' + 52;
+        if (c == '-')
+            return 62;
+        if (c == '_')
+            return 63;
+        return -1;
+    };
+    if (text.size() % 4 == 1)
+        return make_error(ErrorCode::parse, "not base64url");
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (char c : text) {
+        const int v = value(c);
+        if (v < 0)
+            return make_error(ErrorCode::parse, "not base64url");
+        buffer = (buffer << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buffer >> bits) & 0xff);
+        }
+    }
+    return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Result<std::string> seal(std::string_view plaintext, std::string_view key) {
+    if (key.size() != 32)
+        return make_error(ErrorCode::invalid_argument, "the sealing key must be 32 bytes");
+    const std::string nonce = random_bytes(kNonce);
+    CipherPtr ctx(EVP_CIPHER_CTX_new());
+    std::string out(plaintext.size() + 16, '\0');
+    int len = 0;
+    int total = 0;
+    if (!ctx ||
+        EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key), bytes(nonce)) != 1 ||
+        EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
+                          bytes(plaintext), static_cast<int>(plaintext.size())) != 1)
+        return make_error(ErrorCode::internal, "sealing failed");
+    total = len;
+    if (EVP_EncryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + total,
+                            &len) != 1)
+        return make_error(ErrorCode::internal, "sealing failed");
+    total += len;
+    out.resize(static_cast<std::size_t>(total));
+    std::string tag(kTag, '\0');
+    if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, tag.data()) != 1)
+        return make_error(ErrorCode::internal, "sealing failed");
+    return kSealPrefix + base64url(nonce + out + tag);
+}
+
+Result<std::string> unseal(std::string_view sealed, std::string_view key) {
+    const auto refused =
+        make_error(ErrorCode::auth, "sealed secret cannot be opened (wrong key or altered)");
+    if (key.size() != 32)
+        return make_error(ErrorCode::invalid_argument, "the sealing key must be 32 bytes");
+    if (sealed.substr(0, 3) != kSealPrefix)
+        return refused;
+    auto raw = base64url_decode(sealed.substr(3));
+    if (!raw.ok() || raw->size() < kNonce + kTag)
+        return refused;
+    const std::string& r = raw.value();
+    const std::string nonce = r.substr(0, kNonce);
+    const std::string body = r.substr(kNonce, r.size() - kNonce - kTag);
+    std::string tag = r.substr(r.size() - kTag);
+    CipherPtr ctx(EVP_CIPHER_CTX_new());
+    std::string out(body.size() + 16, '\0');
+    int len = 0;
+    if (!ctx ||
+        EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key), bytes(nonce)) != 1 ||
+        EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
+                          bytes(body), static_cast<int>(body.size())) != 1)
+        return refused;
+    int total = len;
+    if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) != 1 ||
+        EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + total,
+                            &len) != 1)
+        return refused;
+    total += len;
+    out.resize(static_cast<std::size_t>(total));
+    return out;
+}
+
+}  // namespace calsync::net

@@ -1,0 +1,25 @@
+// The few cryptographic operations calsync needs, on OpenSSL: random bytes, SHA-256,
+// HMAC-SHA-256, base64url, and AES-256-GCM sealing of secrets at rest.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "calsync/result.hpp"
+
+namespace calsync::net {
+
+std::string random_bytes(std::size_t n);  // from the OS CSPRNG (RAND_bytes)
+std::string sha256(std::string_view data);
+std::string hmac_sha256(std::string_view key, std::string_view data);
+std::string base64url(std::string_view data);  // RFC 4648 5, no padding
+Result<std::string> base64url_decode(std::string_view text);
+// Compares without leaking where two strings differ.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+// "v1." + base64url(nonce || ciphertext || tag); `key` is 32 bytes (a host-provided key).
+Result<std::string> seal(std::string_view plaintext, std::string_view key);
+// Fails (without saying more) when the key is wrong or the text was altered.
+Result<std::string> unseal(std::string_view sealed, std::string_view key);
+
+}  // namespace calsync::net

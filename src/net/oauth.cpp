@@ -1,0 +1,189 @@
+#include "net/oauth.hpp"
+
+#include <rapidjson/document.h>
+
+#include <cctype>
+#include <cstdio>
+
+#include "net/crypto.hpp"
+
+namespace calsync::net {
+namespace {
+
+constexpr std::int64_t kStateLifetimeSeconds = 600;
+
+std::string percent_encode(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            out += buf;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string out;
+    for (const auto& [k, v] : fields) {
+        if (!out.empty())
+            out += '&';
+        out += percent_encode(k) + "=" + percent_encode(v);
+    }
+    return out;
+}
+
+std::string pkce_challenge(const std::string& code_verifier) {
+    return base64url(sha256(code_verifier));
+}
+
+OAuthFlow::OAuthFlow(OAuthEndpoints endpoints, OAuthClient client, std::string host_key,
+                     std::shared_ptr<HttpClient> http)
+    : endpoints_(std::move(endpoints)),
+      client_(std::move(client)),
+      host_key_(std::move(host_key)),
+      http_(std::move(http)) {}
+
+AuthorizationRequest OAuthFlow::begin(const std::string& connection_id, Instant now) {
+    AuthorizationRequest r;
+    r.code_verifier = base64url(random_bytes(32));  // 43 characters, RFC 7636 4.1
+    // state = payload "." HMAC(payload); the payload binds the connection, an expiry and a
+    // nonce that can be spent once.
+    const std::string payload =
+        base64url(connection_id + "\n" + std::to_string(to_unix(now) + kStateLifetimeSeconds) +
+                  "\n" + base64url(random_bytes(16)));
+    r.state = payload + "." + base64url(hmac_sha256(host_key_, payload));
+    std::string scopes;
+    for (const std::string& s : client_.scopes)
+        scopes += (scopes.empty() ? "" : " ") + s;
+    std::vector<std::pair<std::string, std::string>> q{
+        {"response_type", "code"},
+        {"client_id", client_.client_id},
+        {"redirect_uri", client_.redirect_uri},
+        {"scope", scopes},
+        {"state", r.state},
+        {"code_challenge", pkce_challenge(r.code_verifier)},
+        {"code_challenge_method", "S256"}};
+    q.insert(q.end(), client_.extra_parameters.begin(), client_.extra_parameters.end());
+    const char joiner = endpoints_.authorization_url.find('?') == std::string::npos ? '?' : '&';
+    r.url = endpoints_.authorization_url + joiner + form_encode(q);
+    return r;
+}
+
+Result<std::string> OAuthFlow::accept_state(const std::string& state, Instant now) {
+    const auto refused = [](const char* why) {
+        return make_error(ErrorCode::auth, std::string("authorization state refused: ") + why);
+    };
+    const auto dot = state.find('.');
+    if (dot == std::string::npos)
+        return refused("malformed");
+    const std::string payload = state.substr(0, dot);
+    if (!constant_time_equal(state.substr(dot + 1), base64url(hmac_sha256(host_key_, payload))))
+        return refused("altered or not issued here");
+    auto decoded = base64url_decode(payload);
+    if (!decoded.ok())
+        return refused("malformed");
+    const std::string& text = decoded.value();
+    const auto a = text.find('\n');
+    const auto b = text.find('\n', a + 1);
+    if (a == std::string::npos || b == std::string::npos)
+        return refused("malformed");
+    const std::int64_t expires = std::stoll(text.substr(a + 1, b - a - 1));
+    if (to_unix(now) > expires)
+        return refused("expired");
+    if (!used_nonces_.insert(text.substr(b + 1)).second)
+        return refused("already used");
+    return text.substr(0, a);
+}
+
+Result<TokenSet> OAuthFlow::token_request(const std::string& form, const TokenSet* previous,
+                                          Instant now) {
+    HttpRequest request;
+    request.method = "POST";
+    request.url = endpoints_.token_url;
+    request.body = form;
+    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                       {"Accept", "application/json"}};
+    // A token request may be repeated: a code is single-use (a repeat fails cleanly), a
+    // refresh yields the same grant.
+    request.retry_safe_post = true;
+    auto response = http_->send(request);
+    if (!response.ok())
+        return response.error();
+    rapidjson::Document doc;
+    doc.Parse(response->body.c_str());
+    if (response->status != 200) {
+        std::string code = doc.IsObject() && doc.HasMember("error") && doc["error"].IsString()
+                               ? doc["error"].GetString()
+                               : "";
+        Error e =
+            make_error(code == "invalid_grant" ? ErrorCode::auth : ErrorCode::http,
+                       code == "invalid_grant"
+                           ? "the grant was revoked or expired: needs re-authorisation"
+                           : "token endpoint answered HTTP " + std::to_string(response->status) +
+                                 (code.empty() ? "" : " (" + code + ")"));
+        e.http_status = response->status;
+        return e;
+    }
+    if (!doc.IsObject() || !doc.HasMember("access_token") || !doc["access_token"].IsString())
+        return make_error(ErrorCode::parse, "token endpoint answered without an access_token");
+    TokenSet t;
+    t.access_token = doc["access_token"].GetString();
+    if (doc.HasMember("refresh_token") && doc["refresh_token"].IsString())
+        t.refresh_token = doc["refresh_token"].GetString();
+    else if (previous != nullptr)
+        t.refresh_token = previous->refresh_token;  // not rotated: keep the one we have
+    if (doc.HasMember("scope") && doc["scope"].IsString())
+        t.scope = doc["scope"].GetString();
+    const std::int64_t lifetime = doc.HasMember("expires_in") && doc["expires_in"].IsInt64()
+                                      ? doc["expires_in"].GetInt64()
+                                      : 3600;
+    t.expires_at = now + std::chrono::seconds(lifetime);
+    return t;
+}
+
+Result<TokenSet> OAuthFlow::exchange(const std::string& code, const std::string& code_verifier,
+                                     Instant now) {
+    std::vector<std::pair<std::string, std::string>> f{{"grant_type", "authorization_code"},
+                                                       {"code", code},
+                                                       {"redirect_uri", client_.redirect_uri},
+                                                       {"client_id", client_.client_id},
+                                                       {"code_verifier", code_verifier}};
+    if (!client_.client_secret.empty())
+        f.emplace_back("client_secret", client_.client_secret);
+    return token_request(form_encode(f), nullptr, now);
+}
+
+Result<TokenSet> OAuthFlow::refresh(const TokenSet& current, Instant now) {
+    std::vector<std::pair<std::string, std::string>> f{{"grant_type", "refresh_token"},
+                                                       {"refresh_token", current.refresh_token},
+                                                       {"client_id", client_.client_id}};
+    if (!client_.client_secret.empty())
+        f.emplace_back("client_secret", client_.client_secret);
+    return token_request(form_encode(f), &current, now);
+}
+
+Result<void> OAuthFlow::revoke(const std::string& token) {
+    if (endpoints_.revocation_url.empty())
+        return make_error(ErrorCode::invalid_argument, "this provider has no revocation endpoint");
+    HttpRequest request;
+    request.method = "POST";
+    request.url = endpoints_.revocation_url;
+    request.body = form_encode({{"token", token}, {"client_id", client_.client_id}});
+    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    request.retry_safe_post = true;  // revoking twice is harmless
+    auto response = http_->send(request);
+    if (!response.ok())
+        return response.error();
+    if (response->status != 200)
+        return make_error(ErrorCode::http,
+                          "revocation endpoint answered HTTP " + std::to_string(response->status));
+    return {};
+}
+
+}  // namespace calsync::net

@@ -1,0 +1,74 @@
+// OAuth 2.0 authorization code flow with PKCE (RFC 6749, 7636), refresh with rotation, and
+// revocation (RFC 7009); Google and Microsoft configure it with their endpoints.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "calsync/civil_time.hpp"
+#include "net/retry.hpp"
+
+namespace calsync::net {
+
+struct OAuthEndpoints {
+    std::string authorization_url;
+    std::string token_url;
+    std::string revocation_url;  // empty: the provider has none
+};
+
+struct OAuthClient {
+    std::string client_id;
+    std::string client_secret;  // empty for public clients
+    std::string redirect_uri;
+    std::vector<std::string> scopes;
+    std::vector<std::pair<std::string, std::string>> extra_parameters;  // access_type=offline
+};
+
+struct TokenSet {
+    std::string access_token;
+    std::string refresh_token;
+    std::string scope;
+    Instant expires_at;
+};
+
+struct AuthorizationRequest {
+    std::string url;            // where the user's browser goes
+    std::string state;          // also inside `url`
+    std::string code_verifier;  // kept by the host until the redirect comes back
+};
+
+class OAuthFlow {
+  public:
+    // `host_key` (at least 32 bytes) signs `state`; it never leaves the host.
+    OAuthFlow(OAuthEndpoints endpoints, OAuthClient client, std::string host_key,
+              std::shared_ptr<HttpClient> http);
+
+    // A fresh PKCE verifier (S256) and a state bound to `connection_id` for 10 minutes.
+    AuthorizationRequest begin(const std::string& connection_id, Instant now);
+    // The connection the state was issued for; refused when altered, expired or used.
+    Result<std::string> accept_state(const std::string& state, Instant now);
+
+    Result<TokenSet> exchange(const std::string& code, const std::string& code_verifier,
+                              Instant now);
+    // Keeps the old refresh token when the server does not rotate it; invalid_grant means
+    // the user must authorise again (Error auth, "needs re-authorisation").
+    Result<TokenSet> refresh(const TokenSet& current, Instant now);
+    Result<void> revoke(const std::string& token);
+
+  private:
+    Result<TokenSet> token_request(const std::string& form, const TokenSet* previous, Instant now);
+
+    OAuthEndpoints endpoints_;
+    OAuthClient client_;
+    std::string host_key_;
+    std::shared_ptr<HttpClient> http_;
+    std::set<std::string> used_nonces_;
+};
+
+std::string pkce_challenge(const std::string& code_verifier);  // BASE64URL(SHA256(v))
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+
+}  // namespace calsync::net
