@@ -49,9 +49,9 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
     return out;
 }
 
-std::string base64url(std::string_view data) {
-    static const char* const kAlphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+namespace {
+
+std::string encode64(std::string_view data, const char* alphabet, bool pad) {
     std::string out;
     std::size_t i = 0;
     for (; i + 2 < data.size(); i += 3) {
@@ -59,18 +59,31 @@ std::string base64url(std::string_view data) {
                            (static_cast<unsigned char>(data[i + 1]) << 8) |
                            static_cast<unsigned char>(data[i + 2]);
         for (int shift : {18, 12, 6, 0})
-            out += kAlphabet[(v >> shift) & 63];
+            out += alphabet[(v >> shift) & 63];
     }
     if (i < data.size()) {
         unsigned v = static_cast<unsigned char>(data[i]) << 16;
         if (i + 1 < data.size())
             v |= static_cast<unsigned char>(data[i + 1]) << 8;
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
         if (i + 1 < data.size())
-            out += kAlphabet[(v >> 6) & 63];
+            out += alphabet[(v >> 6) & 63];
+        if (pad)
+            out.append(i + 1 < data.size() ? 1 : 2, '=');
     }
     return out;
+}
+
+}  // namespace
+
+std::string base64url(std::string_view data) {
+    return encode64(data, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+                    false);
+}
+
+std::string base64(std::string_view data) {
+    return encode64(data, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", true);
 }
 
 Result<std::string> base64url_decode(std::string_view text) {

@@ -28,3 +28,11 @@ TEST_CASE("base64url round trip", "[net][crypto]") {
     }
     CHECK(calsync::net::base64url("\xfb\xff") == "-_8");
 }
+
+TEST_CASE("base64 for Basic auth is padded (RFC 4648 test vectors)", "[net][crypto]") {
+    CHECK(calsync::net::base64("f") == "Zg==");
+    CHECK(calsync::net::base64("fo") == "Zm8=");
+    CHECK(calsync::net::base64("foobar") == "Zm9vYmFy");
+    CHECK(calsync::net::base64("garage:test-only-password") ==
+          "Z2FyYWdlOnRlc3Qtb25seS1wYXNzd29yZA==");
+}

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "calsync/ical.hpp"
+#include "net/crypto.hpp"
 #include "providers/caldav/dav_xml.hpp"
 
 namespace calsync::providers::caldav {
@@ -13,32 +14,6 @@ namespace {
 
 constexpr int kMaxRedirects = 5;
 constexpr int kMaxSyncRounds = 100;  // 507-truncated sync-collection continuations
-
-std::string base64(const std::string& in) {
-    static const char* const kAlphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                           (static_cast<unsigned char>(in[i + 1]) << 8) |
-                           static_cast<unsigned char>(in[i + 2]);
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += kAlphabet[(v >> 6) & 63];
-        out += kAlphabet[v & 63];
-    }
-    if (i < in.size()) {
-        unsigned v = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size())
-            v |= static_cast<unsigned char>(in[i + 1]) << 8;
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
 
 std::string origin_of(const std::string& url) {
     const auto scheme = url.find("://");
@@ -129,7 +104,8 @@ Result<CalDavProvider::Reply> CalDavProvider::send(const std::string& method,
         request.headers = extra;
         if (!options_.username.empty())
             request.headers.push_back(
-                {"Authorization", "Basic " + base64(options_.username + ":" + options_.password)});
+                {"Authorization",
+                 "Basic " + net::base64(options_.username + ":" + options_.password)});
         if (depth != nullptr)
             request.headers.push_back({"Depth", depth});
         if (!body.empty() && method != "PUT")
