@@ -58,14 +58,14 @@ typedef int calsync_status;
 CALSYNC_API int calsync_abi_version(void);
 
 /* The library version, e.g. "0.1.0". Static storage; do not free. */
-CALSYNC_API const char *calsync_version(void);
+CALSYNC_API const char* calsync_version(void);
 
 /* A readable message for the last failure on this thread, or "" when the last call
  * succeeded. Valid until the next calsync call on this thread; do not free. */
-CALSYNC_API const char *calsync_last_error_message(void);
+CALSYNC_API const char* calsync_last_error_message(void);
 
 /* Frees a string returned by the library. Accepts NULL. */
-CALSYNC_API void calsync_string_free(char *str);
+CALSYNC_API void calsync_string_free(char* str);
 
 /*
  * calsync_engine_blocked_slots: external events -> blocked slots and busy intervals.
@@ -132,8 +132,8 @@ CALSYNC_API void calsync_string_free(char *str);
  * Returns CALSYNC_OK, CALSYNC_EINVAL (bad request; the message names the field),
  * CALSYNC_EPARSE (a calendar's "ics" is not iCalendar), CALSYNC_EZONE (unknown "zone").
  */
-CALSYNC_API calsync_status calsync_engine_blocked_slots(const char *request_json,
-                                                        char **response_json);
+CALSYNC_API calsync_status calsync_engine_blocked_slots(const char* request_json,
+                                                        char** response_json);
 
 /*
  * calsync_engine_free_slots: free windows of a given length between busy intervals.
@@ -151,8 +151,8 @@ CALSYNC_API calsync_status calsync_engine_blocked_slots(const char *request_json
  *
  * Returns CALSYNC_OK or CALSYNC_EINVAL.
  */
-CALSYNC_API calsync_status calsync_engine_free_slots(const char *request_json,
-                                                     char **response_json);
+CALSYNC_API calsync_status calsync_engine_free_slots(const char* request_json,
+                                                     char** response_json);
 
 #ifdef __cplusplus
 }
