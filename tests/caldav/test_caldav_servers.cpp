@@ -225,3 +225,26 @@ TEST_CASE("exports: idempotent create, update, the 412 path, delete") {
     REQUIRE(gone.ok());
     CHECK(find(gone->upserts, created->id) == nullptr);
 }
+
+TEST_CASE("one change among 1,000 events costs at most 3 requests", "[1000]") {
+    Client c;
+    auto full = c.provider.fetch_changes(server().calendar, "", calsync::TimeRange{});
+    REQUIRE(full.ok());
+    std::size_t loaded = 0;
+    for (const auto& e : full->upserts)
+        loaded += e.uid.rfind("load-", 0) == 0 ? 1 : 0;
+    REQUIRE(loaded == 1000);
+
+    REQUIRE(put_raw("load-500.ics",
+                    vcal("BEGIN:VEVENT\r\nUID:load-500\r\nDTSTAMP:20260101T000000Z\r\n"
+                         "DTSTART:20260401T090000Z\r\nDTEND:20260401T100000Z\r\nEND:VEVENT\r\n")) /
+                100 ==
+            2);
+    const int before = c.transport->requests;
+    auto one = c.provider.fetch_changes(server().calendar, full->next_cursor, calsync::TimeRange{});
+    REQUIRE(one.ok());
+    CHECK(c.transport->requests - before <= 3);
+    REQUIRE(one->upserts.size() == 1);
+    CHECK(one->upserts[0].id == server().calendar + "load-500.ics");
+    CHECK(one->removals.empty());
+}

@@ -3,6 +3,8 @@
 
   dav_server.py start radicale|xandikos --dir DIR   -> DIR/server.json, server running
   dav_server.py stop --dir DIR
+  dav_server.py load --dir DIR --count N   -> N events written straight into the storage
+                                              (servers.md: far faster than N PUTs)
 
 server.json: {"kind", "url" (server root), "calendar_url", "user", "password", "pid"}
 """
@@ -118,14 +120,42 @@ def stop(directory):
     os.remove(path)
 
 
+def load(directory, count):
+    with open(os.path.join(directory, "server.json")) as f:
+        kind = json.load(f)["kind"]
+    if kind == "radicale":
+        target = os.path.join(directory, "collections", "collection-root", USER, "workshop")
+    else:
+        target = os.path.join(directory, "data", "user", "calendars", "workshop")
+    for i in range(count):
+        hour = i % 24
+        day = 1 + (i // 24) % 28
+        month = 3 + i // (24 * 28)
+        with open(os.path.join(target, f"load-{i}.ics"), "w", newline="") as f:
+            f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\n"
+                    f"BEGIN:VEVENT\r\nUID:load-{i}\r\nDTSTAMP:20260101T000000Z\r\n"
+                    f"DTSTART:2026{month:02d}{day:02d}T{hour:02d}0000Z\r\n"
+                    f"DTEND:2026{month:02d}{day:02d}T{hour:02d}3000Z\r\nSUMMARY:load {i}\r\n"
+                    "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    if kind == "xandikos":
+        # Xandikos serves the git HEAD of the collection: commit, and it sees the files.
+        git = ["git", "-C", target, "-c", "user.name=calsync tests",
+               "-c", "user.email=tests@calsync.invalid"]
+        subprocess.run(git + ["add", "-A"], check=True)
+        subprocess.run(git + ["commit", "-q", "-m", f"load {count} events"], check=True)
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("action", choices=["start", "stop"])
+    p.add_argument("action", choices=["start", "stop", "load"])
+    p.add_argument("--count", type=int, default=1000)
     p.add_argument("kind", nargs="?", choices=["radicale", "xandikos"])
     p.add_argument("--dir", required=True)
     a = p.parse_args()
     if a.action == "start":
         start(a.kind, a.dir)
+    elif a.action == "load":
+        load(a.dir, a.count)
     else:
         stop(a.dir)
 
