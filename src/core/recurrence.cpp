@@ -207,8 +207,9 @@ Result<void> expand_rrule(const std::string& text, const Event& e, const Frame& 
             return make_error(ErrorCode::limit_exceeded, "RRULE '" + text + "' needs more than " +
                                                              std::to_string(max_steps) +
                                                              " steps to cover the window");
-        if (c.start + std::chrono::seconds(slack) >= w.window.start &&
-            ++in_window > w.max_occurrences)
+        // Only instances starting inside the window count: those before it are stepped over,
+        // those after it are looked at only in case an override moves them in.
+        if (c.start >= w.window.start && c.start < w.window.end && ++in_window > w.max_occurrences)
             return make_error(ErrorCode::limit_exceeded, "RRULE '" + text + "' gives more than " +
                                                              std::to_string(w.max_occurrences) +
                                                              " occurrences in the window");

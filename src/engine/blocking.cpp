@@ -26,12 +26,14 @@ BlockDecision decide_block(const Event& event, const Occurrence& occurrence,
         return d;
     if (occurrence.owner_response == Response::needs_action && !policy.unanswered_blocks)
         return d;
-    const bool tentative = occurrence.status == EventStatus::tentative ||
-                           occurrence.owner_response == Response::tentative ||
-                           occurrence.owner_response == Response::needs_action;
-    if (tentative && occurrence.owner_response != Response::needs_action &&
-        !policy.tentative_blocks)
+    // A tentative event (by status or by the owner's answer) follows tentative_blocks even
+    // when the invitation is also unanswered; an unanswered one is shown as tentative too.
+    const bool tentative_by_choice = occurrence.status == EventStatus::tentative ||
+                                     occurrence.owner_response == Response::tentative;
+    if (tentative_by_choice && !policy.tentative_blocks)
         return d;
+    const bool tentative =
+        tentative_by_choice || occurrence.owner_response == Response::needs_action;
     d.blocks = true;
     d.tentative = tentative;
     return d;

@@ -1,6 +1,9 @@
 // Shared by the unit tests: iCalendar text in, occurrences as RFC 3339 strings out.
 #pragma once
 
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -39,6 +42,17 @@ inline std::vector<std::string> expand(const std::string& ics, const std::string
     for (const Occurrence& o : occ.value())
         out.push_back(format_rfc3339(o.range.start) + "/" + format_rfc3339(o.range.end));
     return out;
+}
+
+// A file under tests/data/ics/.
+inline std::string ics_fixture(const std::string& name) {
+    const std::string path = std::string(CALSYNC_TEST_DATA_DIR) + "/ics/" + name;
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot open fixture " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 inline std::vector<std::string> starts_of(const std::vector<std::string>& ranges) {

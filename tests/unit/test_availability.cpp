@@ -1,10 +1,8 @@
-// Availability (src/engine/availability.cpp), with a property test against a brute-force
-// minute grid.
+// Availability (src/engine/availability.cpp); the brute-force minute-grid properties are in
+// test_busy_property.cpp.
 #include <catch2/catch.hpp>
-#include <random>
 
 #include "calsync/availability.hpp"
-#include "calsync/engine.hpp"
 
 using calsync::AvailabilityIndex;
 using calsync::TimeRange;
@@ -62,75 +60,126 @@ TEST_CASE("free_slots", "[availability]") {
     }
 }
 
-TEST_CASE("merged intervals and is_free agree with a minute grid (property)", "[availability]") {
-    std::mt19937 rng(7);
-    constexpr int kMinutes = 3 * 24 * 60;
-    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-    for (int round = 0; round < 200; ++round) {
-        std::vector<bool> grid(kMinutes, false);
-        std::vector<TimeRange> ranges;
-        const int n = pick(0, 40);
-        for (int i = 0; i < n; ++i) {
-            const int a = pick(0, kMinutes - 1);
-            const int b = std::min(kMinutes, a + pick(0, 300));
-            ranges.push_back(minutes(a, b));
-            for (int m = a; m < b; ++m)
-                grid[m] = true;
-        }
-        // The grid's runs of busy minutes, built without the code under test.
-        std::vector<TimeRange> runs;
-        for (int m = 0; m < kMinutes; ++m) {
-            if (!grid[m])
-                continue;
-            int end = m;
-            while (end < kMinutes && grid[end])
-                ++end;
-            runs.push_back(minutes(m, end));
-            m = end;
-        }
-        REQUIRE(calsync::merge_intervals(ranges) == runs);
-
-        const AvailabilityIndex index(ranges);
-        for (int q = 0; q < 200; ++q) {
-            const int a = pick(0, kMinutes - 1);
-            const int b = std::min(kMinutes, a + pick(1, 240));
-            bool free = true;
-            for (int m = a; m < b && free; ++m)
-                free = !grid[m];
-            REQUIRE(index.is_free(minutes(a, b)) == free);
-        }
+TEST_CASE("merge_intervals edge cases", "[availability]") {
+    SECTION("nothing in, nothing out") {
+        CHECK(calsync::merge_intervals({}).empty());
+    }
+    SECTION("one interval is itself") {
+        CHECK(calsync::merge_intervals({minutes(5, 9)}) == std::vector<TimeRange>{minutes(5, 9)});
+    }
+    SECTION("duplicates collapse") {
+        CHECK(calsync::merge_intervals({minutes(5, 9), minutes(5, 9), minutes(5, 9)}) ==
+              std::vector<TimeRange>{minutes(5, 9)});
+    }
+    SECTION("a chain of touching intervals in reverse order is one run") {
+        CHECK(calsync::merge_intervals({minutes(30, 40), minutes(20, 30), minutes(10, 20),
+                                        minutes(0, 10)}) == std::vector<TimeRange>{minutes(0, 40)});
+    }
+    SECTION("nested and a long one swallowing later short ones") {
+        CHECK(calsync::merge_intervals({minutes(0, 100), minutes(10, 20), minutes(30, 40),
+                                        minutes(99, 101), minutes(102, 103)}) ==
+              std::vector<TimeRange>{minutes(0, 101), minutes(102, 103)});
+    }
+    SECTION("reversed and empty ranges vanish, even between real ones") {
+        CHECK(calsync::merge_intervals(
+                  {minutes(0, 10), minutes(10, 10), minutes(50, 20), minutes(20, 30)}) ==
+              std::vector<TimeRange>{minutes(0, 10), minutes(20, 30)});
+    }
+    SECTION("a gap of one second keeps two runs apart") {
+        const TimeRange a{kBase, kBase + std::chrono::seconds(60)};
+        const TimeRange b{kBase + std::chrono::seconds(61), kBase + std::chrono::seconds(90)};
+        CHECK(calsync::merge_intervals({b, a}) == std::vector<TimeRange>{a, b});
     }
 }
 
-TEST_CASE("the engine's busy intervals agree with a minute grid of its slots (property)",
-          "[availability]") {
-    std::mt19937 rng(11);
-    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-    calsync::BlockingPolicy policy;
-    policy.window = minutes(0, 3 * 24 * 60);
-    for (int round = 0; round < 50; ++round) {
-        auto engine = calsync::ImportEngine::create(policy);
-        REQUIRE(engine.ok());
-        std::vector<bool> grid(3 * 24 * 60, false);
-        std::vector<calsync::Event> events;
-        for (int i = 0; i < 30; ++i) {
-            calsync::Event e;
-            e.id = std::to_string(i);
-            e.calendar_id = i % 2 == 0 ? "a" : "b";
-            const int a = pick(0, 3 * 24 * 60 - 200);
-            const int b = a + pick(1, 180);
-            e.start = calsync::EventTime::at_utc(minutes(a, a).start);
-            e.end = calsync::EventTime::at_utc(minutes(b, b).start);
-            for (int m = a; m < b; ++m)
-                grid[m] = true;
-            events.push_back(e);
-        }
-        engine->load(events);
-        std::vector<bool> from_busy(grid.size(), false);
-        for (const TimeRange& r : engine->busy()) {
-            for (auto t = r.start; t < r.end; t += std::chrono::minutes(1))
-                from_busy[(t - kBase) / std::chrono::minutes(1)] = true;
-        }
-        REQUIRE(from_busy == grid);
+TEST_CASE("the index keeps its busy time merged", "[availability]") {
+    const AvailabilityIndex index(
+        {minutes(30, 40), minutes(0, 10), minutes(5, 15), minutes(40, 45), minutes(60, 60)});
+    CHECK(index.busy() == std::vector<TimeRange>{minutes(0, 15), minutes(30, 45)});
+    CHECK(AvailabilityIndex().busy().empty());
+}
+
+TEST_CASE("is_free edges", "[availability]") {
+    const AvailabilityIndex index({minutes(60, 120), minutes(180, 240)});
+    SECTION("before, between and after all busy time") {
+        CHECK(index.is_free(minutes(-600, -1)));
+        CHECK(index.is_free(minutes(130, 170)));
+        CHECK(index.is_free(minutes(240, 10000)));
+    }
+    SECTION("touching either end of a busy run is free") {
+        CHECK(index.is_free(minutes(30, 60)));
+        CHECK(index.is_free(minutes(120, 150)));
+        CHECK(index.is_free(minutes(240, 241)));
+    }
+    SECTION("a single second of overlap is not") {
+        const auto sec = [](int m, int s) {
+            return kBase + std::chrono::minutes(m) + std::chrono::seconds(s);
+        };
+        CHECK_FALSE(index.is_free({sec(59, 1), sec(60, 1)}));
+        CHECK_FALSE(index.is_free({sec(119, 59), sec(125, 0)}));
+        CHECK_FALSE(index.is_free({sec(239, 59), sec(240, 0)}));
+    }
+    SECTION("exactly a busy run, inside one, or spanning both") {
+        CHECK_FALSE(index.is_free(minutes(60, 120)));
+        CHECK_FALSE(index.is_free(minutes(61, 62)));
+        CHECK_FALSE(index.is_free(minutes(100, 200)));
+    }
+    SECTION("an empty range is free even inside busy time") {
+        CHECK(index.is_free(minutes(90, 90)));
+        CHECK(index.is_free(minutes(100, 80)));
+    }
+    SECTION("an index with nothing busy") {
+        CHECK(AvailabilityIndex().is_free(minutes(0, 100000)));
+        CHECK(AvailabilityIndex(std::vector<TimeRange>{}).is_free(minutes(0, 1)));
+    }
+}
+
+TEST_CASE("free_slots edges", "[availability]") {
+    using std::chrono::minutes;
+    const auto m = [](int from, int to) { return ::minutes(from, to); };
+    SECTION("steps count from within.start, not from the hour") {
+        const AvailabilityIndex index({m(60, 90)});
+        // Starts 7, 22, then 37 to 82 overlap the busy run, 97 ends at the end of the range.
+        CHECK(index.free_slots(m(7, 127), minutes(30), minutes(15)) ==
+              std::vector<TimeRange>{m(7, 37), m(22, 52), m(97, 127)});
+    }
+    SECTION("slots may end where busy time starts and start where it ends") {
+        const AvailabilityIndex index({m(60, 90)});
+        CHECK(index.free_slots(m(0, 150), minutes(30), minutes(30)) ==
+              std::vector<TimeRange>{m(0, 30), m(30, 60), m(90, 120), m(120, 150)});
+    }
+    SECTION("after busy time the next start is the next step, not the end of the busy run") {
+        const AvailabilityIndex index({m(100, 110)});
+        CHECK(index.free_slots(m(0, 240), minutes(15), minutes(100)) ==
+              std::vector<TimeRange>{m(0, 15), m(200, 215)});
+    }
+    SECTION("gaps shorter than the duration are skipped") {
+        const AvailabilityIndex index({m(30, 50), m(60, 100)});
+        CHECK(index.free_slots(m(0, 150), minutes(20), minutes(5)) ==
+              std::vector<TimeRange>{m(0, 20), m(5, 25), m(10, 30), m(100, 120), m(105, 125),
+                                     m(110, 130), m(115, 135), m(120, 140), m(125, 145),
+                                     m(130, 150)});
+    }
+    SECTION("a range that starts inside busy time") {
+        const AvailabilityIndex index({m(0, 60)});
+        // Aligned starts after 60 counted from 30: 70 and 90.
+        CHECK(index.free_slots(m(30, 120), minutes(30), minutes(20)) ==
+              std::vector<TimeRange>{m(70, 100), m(90, 120)});
+    }
+    SECTION("a duration longer than the range gives nothing; an equal one gives one slot") {
+        const AvailabilityIndex index;
+        CHECK(index.free_slots(m(0, 50), minutes(60), minutes(5)).empty());
+        CHECK(index.free_slots(m(0, 60), minutes(60), minutes(5)) ==
+              std::vector<TimeRange>{m(0, 60)});
+    }
+    SECTION("nothing busy: every step") {
+        const AvailabilityIndex index;
+        CHECK(index.free_slots(m(0, 60), minutes(20), minutes(10)) ==
+              std::vector<TimeRange>{m(0, 20), m(10, 30), m(20, 40), m(30, 50), m(40, 60)});
+    }
+    SECTION("busy time outside the range does not matter") {
+        const AvailabilityIndex index({m(-100, 0), m(60, 200)});
+        CHECK(index.free_slots(m(0, 60), minutes(30), minutes(30)) ==
+              std::vector<TimeRange>{m(0, 30), m(30, 60)});
     }
 }

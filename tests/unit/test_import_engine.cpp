@@ -1,12 +1,15 @@
-// What blocks (src/engine/blocking.cpp) and the incremental import engine
-// (src/engine/import_engine.cpp, busy_timeline.cpp).
+// The incremental import engine (src/engine/import_engine.cpp, busy_timeline.cpp); what
+// blocks is in test_blocking.cpp.
 #include <catch2/catch.hpp>
 #include <random>
+#include <tuple>
 
+#include "calsync/availability.hpp"
 #include "calsync/engine.hpp"
+#include "calsync/ical.hpp"
+#include "random_events.hpp"
 
 using calsync::BlockingPolicy;
-using calsync::CalendarPolicy;
 using calsync::Event;
 using calsync::EventTime;
 using calsync::ImportEngine;
@@ -42,80 +45,7 @@ std::vector<std::string> busy_strings(const ImportEngine& engine) {
     return out;
 }
 
-calsync::Occurrence occurrence() {
-    calsync::Occurrence o;
-    o.range = {at("2026-01-05T09:00:00Z"), at("2026-01-05T10:00:00Z")};
-    return o;
-}
-
 }  // namespace
-
-TEST_CASE("decide_block", "[engine]") {
-    Event e;
-    CalendarPolicy policy;
-    calsync::Occurrence o = occurrence();
-    SECTION("a confirmed opaque event blocks, not tentatively") {
-        const auto d = calsync::decide_block(e, o, policy);
-        CHECK(d.blocks);
-        CHECK_FALSE(d.tentative);
-    }
-    SECTION("cancelled, transparent, declined and exported never block, whatever the policy") {
-        o.status = calsync::EventStatus::cancelled;
-        CHECK_FALSE(calsync::decide_block(e, o, policy).blocks);
-        o = occurrence();
-        o.transparency = calsync::Transparency::transparent;
-        CHECK_FALSE(calsync::decide_block(e, o, policy).blocks);
-        o = occurrence();
-        o.owner_response = calsync::Response::declined;
-        CHECK_FALSE(calsync::decide_block(e, o, policy).blocks);
-        o = occurrence();
-        e.export_marker = "appt-1";
-        CHECK_FALSE(calsync::decide_block(e, o, policy).blocks);
-    }
-    SECTION("tentative, by status or by the owner's answer, follows tentative_blocks") {
-        o.status = calsync::EventStatus::tentative;
-        CHECK(calsync::decide_block(e, o, policy).tentative);
-        policy.tentative_blocks = false;
-        CHECK_FALSE(calsync::decide_block(e, o, policy).blocks);
-        o = occurrence();
-        o.owner_response = calsync::Response::tentative;
-        CHECK_FALSE(calsync::decide_block(e, o, policy).blocks);
-    }
-    SECTION("unanswered invitations follow unanswered_blocks") {
-        o.owner_response = calsync::Response::needs_action;
-        CHECK(calsync::decide_block(e, o, policy).blocks);
-        policy.unanswered_blocks = false;
-        CHECK_FALSE(calsync::decide_block(e, o, policy).blocks);
-    }
-    SECTION("all-day events follow all_day_blocks") {
-        o.all_day = true;
-        CHECK(calsync::decide_block(e, o, policy).blocks);
-        policy.all_day_blocks = false;
-        CHECK_FALSE(calsync::decide_block(e, o, policy).blocks);
-    }
-}
-
-TEST_CASE("per-calendar policy falls back to the default", "[engine]") {
-    BlockingPolicy p = january();
-    p.defaults.all_day_blocks = false;
-    CalendarPolicy strict;
-    strict.all_day_blocks = true;
-    p.calendars["holidays"] = strict;
-    CHECK(p.for_calendar("holidays").all_day_blocks);
-    CHECK_FALSE(p.for_calendar("work").all_day_blocks);
-
-    auto engine = ImportEngine::create(p);
-    REQUIRE(engine.ok());
-    Event a;
-    a.id = "a";
-    a.calendar_id = "work";
-    a.start = EventTime::all_day({2026, 1, 6});
-    Event b = a;
-    b.calendar_id = "holidays";
-    engine->load({a, b});
-    REQUIRE(engine->slot_count() == 1);
-    CHECK(engine->slots()[0].calendar_id == "holidays");
-}
 
 TEST_CASE("slots carry label, event, flags, and busy merges across calendars", "[engine]") {
     auto engine = ImportEngine::create(january("Europe/Berlin"));
@@ -222,4 +152,386 @@ TEST_CASE("incremental updates equal a clean recompute (model test)", "[engine]"
         REQUIRE(engine->slots() == fresh->slots());
         REQUIRE(engine->busy() == fresh->busy());
     }
+}
+
+namespace {
+
+// Every field, so a slot that only turned tentative counts as changed.
+bool slot_less(const calsync::BlockedSlot& a, const calsync::BlockedSlot& b) {
+    return std::tie(a.range.start, a.range.end, a.calendar_id, a.event_id, a.recurrence_id, a.label,
+                    a.all_day, a.tentative) < std::tie(b.range.start, b.range.end, b.calendar_id,
+                                                       b.event_id, b.recurrence_id, b.label,
+                                                       b.all_day, b.tentative);
+}
+
+std::vector<calsync::BlockedSlot> sorted(std::vector<calsync::BlockedSlot> v) {
+    std::sort(v.begin(), v.end(), slot_less);
+    return v;
+}
+
+std::vector<calsync::BlockedSlot> minus(const std::vector<calsync::BlockedSlot>& a,
+                                        const std::vector<calsync::BlockedSlot>& b) {
+    const auto sa = sorted(a);
+    const auto sb = sorted(b);
+    std::vector<calsync::BlockedSlot> out;
+    std::set_difference(sa.begin(), sa.end(), sb.begin(), sb.end(), std::back_inserter(out),
+                        slot_less);
+    return out;
+}
+
+using ErrorKey = std::tuple<std::string, std::string, std::string>;
+
+std::vector<ErrorKey> error_keys(const ImportEngine& engine) {
+    std::vector<ErrorKey> out;
+    for (const auto& e : engine.errors())
+        out.emplace_back(e.calendar_id, e.event_id, e.message);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<calsync::TimeRange> slot_ranges(const ImportEngine& engine) {
+    std::vector<calsync::TimeRange> out;
+    for (const auto& s : engine.slots())
+        out.push_back(s.range);
+    return out;
+}
+
+// Around the spring change; calendar "b" is stricter than the default.
+BlockingPolicy spring() {
+    BlockingPolicy p;
+    p.business_zone = "Europe/Berlin";
+    p.window = {at("2026-03-15T00:00:00Z"), at("2026-04-15T00:00:00Z")};
+    calsync::CalendarPolicy strict;
+    strict.tentative_blocks = false;
+    strict.all_day_blocks = false;
+    strict.unanswered_blocks = false;
+    p.calendars["b"] = strict;
+    return p;
+}
+
+ImportEngine labelled(const BlockingPolicy& p) {
+    auto engine = ImportEngine::create(p);
+    REQUIRE(engine.ok());
+    engine->set_calendar_label("a", "Alpha");
+    engine->set_calendar_label("b", "Beta");
+    return std::move(engine).value();
+}
+
+}  // namespace
+
+TEST_CASE("the event factory's origin is 2026-03-10T00:00:00", "[engine]") {
+    CHECK(calsync::civil_seconds({{2026, 3, 10}, 0, 0, 0}) == 1773100800);
+}
+
+TEST_CASE("an engine needs a real business zone", "[engine]") {
+    BlockingPolicy p = january("Europe/Atlantis");
+    auto engine = ImportEngine::create(p);
+    REQUIRE_FALSE(engine.ok());
+    CHECK(engine.error().code == calsync::ErrorCode::unknown_zone);
+    CHECK_THAT(engine.error().message, Catch::Contains("Europe/Atlantis"));
+}
+
+TEST_CASE("an iCalendar calendar through the engine", "[engine]") {
+    // The owner is owner@garage.example; Berlin is UTC+1 in January.
+    const std::string ics =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//calsync tests//EN\r\n"
+        "X-WR-CALNAME:Werkstatt\r\n"
+        "BEGIN:VEVENT\r\nUID:firm\r\nDTSTART;TZID=Europe/Berlin:20260105T090000\r\n"
+        "DTEND;TZID=Europe/Berlin:20260105T100000\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:maybe\r\nDTSTART:20260106T090000Z\r\nDTEND:20260106T100000Z\r\n"
+        "ATTENDEE;PARTSTAT=TENTATIVE:mailto:owner@garage.example\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:declined\r\nDTSTART:20260107T090000Z\r\n"
+        "DTEND:20260107T100000Z\r\n"
+        "ATTENDEE;PARTSTAT=DECLINED:mailto:OWNER@garage.example\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:free\r\nDTSTART:20260108T090000Z\r\nDTEND:20260108T100000Z\r\n"
+        "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:off\r\nDTSTART:20260109T090000Z\r\nDTEND:20260109T100000Z\r\n"
+        "STATUS:CANCELLED\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:ours\r\nDTSTART:20260112T090000Z\r\nDTEND:20260112T100000Z\r\n"
+        "X-CALSYNC-APPOINTMENT-ID:appt-5\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:weekly\r\nDTSTART:20260113T150000Z\r\nDTEND:20260113T160000Z\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:weekly\r\nRECURRENCE-ID:20260120T150000Z\r\nSTATUS:CANCELLED\r\n"
+        "DTSTART:20260120T150000Z\r\nDTEND:20260120T160000Z\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:holiday\r\nDTSTART;VALUE=DATE:20260130\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n";
+    auto cal = calsync::read_ics(ics, calsync::IcsReadOptions{"shop", {"owner@garage.example"}});
+    REQUIRE(cal.ok());
+    REQUIRE(cal->errors.empty());
+    auto engine = ImportEngine::create(january("Europe/Berlin"));
+    REQUIRE(engine.ok());
+    engine->set_calendar_label("shop", cal->name);
+    engine->load(cal->events);
+
+    const auto slots = engine->slots();
+    std::vector<std::string> got;
+    for (const auto& s : slots) {
+        got.push_back(s.event_id + " " + calsync::format_rfc3339(s.range.start) + "/" +
+                      calsync::format_rfc3339(s.range.end) + (s.tentative ? " tentative" : "") +
+                      (s.all_day ? " all-day" : ""));
+        CHECK(s.label == "Werkstatt");
+        CHECK(s.calendar_id == "shop");
+    }
+    CHECK(got ==
+          std::vector<std::string>{"firm 2026-01-05T08:00:00Z/2026-01-05T09:00:00Z",
+                                   "maybe 2026-01-06T09:00:00Z/2026-01-06T10:00:00Z tentative",
+                                   "weekly 2026-01-13T15:00:00Z/2026-01-13T16:00:00Z",
+                                   // 20 January is cancelled by its override.
+                                   "weekly 2026-01-27T15:00:00Z/2026-01-27T16:00:00Z",
+                                   // 30 January in Berlin.
+                                   "holiday 2026-01-29T23:00:00Z/2026-01-30T23:00:00Z all-day"});
+    REQUIRE(slots.size() == 5);
+    CHECK(calsync::format_rfc3339(slots[3].recurrence_id) == "2026-01-27T15:00:00Z");
+}
+
+TEST_CASE("slots are ordered by start, then calendar, then event", "[engine]") {
+    auto engine = ImportEngine::create(january());
+    REQUIRE(engine.ok());
+    engine->load({timed("b", "x", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z"),
+                  timed("a", "y", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z"),
+                  timed("a", "b", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z"),
+                  timed("c", "z", "2026-01-05T08:00:00Z", "2026-01-05T12:00:00Z")});
+    std::vector<std::string> order;
+    for (const auto& s : engine->slots())
+        order.push_back(s.calendar_id + "/" + s.event_id);
+    CHECK(order == std::vector<std::string>{"c/z", "a/b", "a/y", "b/x"});
+    CHECK(busy_strings(*engine) ==
+          std::vector<std::string>{"2026-01-05T08:00:00Z/2026-01-05T12:00:00Z"});
+}
+
+TEST_CASE("busy intervals of different calendars that touch become one", "[engine]") {
+    auto engine = ImportEngine::create(january());
+    REQUIRE(engine.ok());
+    engine->upsert(timed("a", "1", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z"));
+    engine->upsert(timed("b", "2", "2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z"));
+    engine->upsert(timed("c", "3", "2026-01-05T11:30:00Z", "2026-01-05T12:00:00Z"));
+    CHECK(busy_strings(*engine) ==
+          std::vector<std::string>{"2026-01-05T09:00:00Z/2026-01-05T11:00:00Z",
+                                   "2026-01-05T11:30:00Z/2026-01-05T12:00:00Z"});
+    SECTION("removing the middle piece splits them again") {
+        engine->remove("b", "2");
+        CHECK(busy_strings(*engine) ==
+              std::vector<std::string>{"2026-01-05T09:00:00Z/2026-01-05T10:00:00Z",
+                                       "2026-01-05T11:30:00Z/2026-01-05T12:00:00Z"});
+    }
+    SECTION("two identical events on two calendars: removing one keeps the time busy") {
+        engine->upsert(timed("d", "4", "2026-01-05T11:30:00Z", "2026-01-05T12:00:00Z"));
+        engine->remove("c", "3");
+        CHECK(busy_strings(*engine).back() == "2026-01-05T11:30:00Z/2026-01-05T12:00:00Z");
+    }
+}
+
+TEST_CASE("an event straddling the window edge still blocks", "[engine]") {
+    auto engine = ImportEngine::create(january());
+    REQUIRE(engine.ok());
+    engine->load({timed("a", "new-year", "2025-12-31T22:00:00Z", "2026-01-01T02:00:00Z"),
+                  timed("a", "late", "2026-01-31T23:00:00Z", "2026-02-01T03:00:00Z"),
+                  timed("a", "before", "2025-12-31T20:00:00Z", "2026-01-01T00:00:00Z")});
+    const auto slots = engine->slots();
+    REQUIRE(slots.size() == 2);
+    CHECK(slots[0].event_id == "new-year");
+    CHECK(slots[1].event_id == "late");
+    const calsync::AvailabilityIndex index(engine->busy());
+    CHECK_FALSE(index.is_free({at("2026-01-01T00:00:00Z"), at("2026-01-01T00:15:00Z")}));
+    CHECK_FALSE(index.is_free({at("2026-01-31T23:30:00Z"), at("2026-01-31T23:45:00Z")}));
+}
+
+TEST_CASE("no-op changes are empty diffs", "[engine]") {
+    auto engine = ImportEngine::create(january());
+    REQUIRE(engine.ok());
+    Event series = timed("c", "s", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z");
+    series.recurrence.rrules = {"FREQ=DAILY;COUNT=3"};
+    const auto first = engine->upsert(series);
+    CHECK(first.added.size() == 3);
+    CHECK(first.removed.empty());
+    SECTION("the same event again") {
+        const auto again = engine->upsert(series);
+        CHECK(again.added.empty());
+        CHECK(again.removed.empty());
+    }
+    SECTION("a change to a field that does not affect blocking") {
+        series.summary = "renamed";
+        series.etag = "\"2\"";
+        const auto diff = engine->upsert(series);
+        CHECK(diff.added.empty());
+        CHECK(diff.removed.empty());
+    }
+    SECTION("removing what is not there") {
+        CHECK(engine->remove("c", "nope").removed.empty());
+        CHECK(engine->remove("other", "s").removed.empty());
+        CHECK(engine->remove_calendar("other").removed.empty());
+        CHECK(engine->slot_count() == 3);
+    }
+    SECTION("turning tentative changes every slot's flag") {
+        series.status = calsync::EventStatus::tentative;
+        const auto diff = engine->upsert(series);
+        REQUIRE(diff.added.size() == 3);
+        CHECK(diff.removed.size() == 3);
+        CHECK(diff.added[0].tentative);
+        CHECK(busy_strings(*engine).size() == 3);
+    }
+}
+
+TEST_CASE("events are keyed by calendar and id together", "[engine]") {
+    auto engine = ImportEngine::create(january());
+    REQUIRE(engine.ok());
+    engine->upsert(timed("a", "x", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z"));
+    engine->upsert(timed("b", "x", "2026-01-06T09:00:00Z", "2026-01-06T10:00:00Z"));
+    CHECK(engine->slot_count() == 2);
+    const auto diff = engine->remove("a", "x");
+    REQUIRE(diff.removed.size() == 1);
+    CHECK(diff.removed[0].calendar_id == "a");
+    REQUIRE(engine->slot_count() == 1);
+    CHECK(engine->slots()[0].calendar_id == "b");
+}
+
+TEST_CASE("remove_calendar reports exactly that calendar's slots", "[engine]") {
+    auto engine = ImportEngine::create(january());
+    REQUIRE(engine.ok());
+    engine->set_calendar_label("a", "Alpha");
+    Event series = timed("a", "s", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z");
+    series.recurrence.rrules = {"FREQ=DAILY;COUNT=3"};
+    engine->load({series, timed("a", "x", "2026-01-10T09:00:00Z", "2026-01-10T10:00:00Z"),
+                  timed("b", "y", "2026-01-05T09:30:00Z", "2026-01-05T10:30:00Z")});
+    const auto before = engine->slots();
+    const auto diff = engine->remove_calendar("a");
+    CHECK(diff.added.empty());
+    CHECK(sorted(diff.removed) == sorted(minus(before, engine->slots())));
+    CHECK(diff.removed.size() == 4);
+    for (const auto& s : diff.removed)
+        CHECK(s.label == "Alpha");
+    CHECK(busy_strings(*engine) ==
+          std::vector<std::string>{"2026-01-05T09:30:00Z/2026-01-05T10:30:00Z"});
+}
+
+TEST_CASE("a label set after loading shows on every slot of that calendar", "[engine]") {
+    auto engine = ImportEngine::create(january());
+    REQUIRE(engine.ok());
+    engine->load({timed("a", "x", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z")});
+    CHECK(engine->slots()[0].label == "a");
+    engine->set_calendar_label("a", "Family");
+    CHECK(engine->slots()[0].label == "Family");
+}
+
+TEST_CASE("errors follow the latest version of each event", "[engine]") {
+    auto engine = ImportEngine::create(january());
+    REQUIRE(engine.ok());
+    Event e = timed("a", "e", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z");
+    e.recurrence.rrules = {"FREQ=DAILY;COUNT=2"};
+    engine->upsert(e);
+    e.recurrence.rrules = {"FREQ=EVERY"};
+    engine->upsert(e);
+    REQUIRE(engine->errors().size() == 1);
+    CHECK(engine->errors()[0].calendar_id == "a");
+    CHECK(engine->slot_count() == 0);
+    SECTION("a readable version clears the error and brings the slots back") {
+        e.recurrence.rrules = {"FREQ=DAILY;COUNT=2"};
+        const auto diff = engine->upsert(e);
+        CHECK(diff.added.size() == 2);
+        CHECK(engine->errors().empty());
+    }
+    SECTION("removing the event clears its error") {
+        engine->remove("a", "e");
+        CHECK(engine->errors().empty());
+    }
+    SECTION("removing its calendar clears its error") {
+        engine->remove_calendar("a");
+        CHECK(engine->errors().empty());
+    }
+}
+
+TEST_CASE("load() equals upserting the same events one by one", "[engine]") {
+    calsync::test::EventFactory factory(424242);
+    std::vector<Event> events;
+    for (int i = 0; i < 60; ++i)
+        events.push_back(factory.make(i % 3 == 0   ? "a"
+                                      : i % 3 == 1 ? "b"
+                                                   : "c",
+                                      "e" + std::to_string(i)));
+    ImportEngine loaded = labelled(spring());
+    loaded.load(events);
+    ImportEngine upserted = labelled(spring());
+    for (const Event& e : events)
+        upserted.upsert(e);
+    REQUIRE(loaded.slot_count() > 30);  // the data really exercises the engine
+    CHECK(loaded.slots() == upserted.slots());
+    CHECK(loaded.busy() == upserted.busy());
+    CHECK(error_keys(loaded) == error_keys(upserted));
+    CHECK(loaded.busy() == calsync::merge_intervals(slot_ranges(loaded)));
+
+    SECTION("also when load() replaces events the engine already holds") {
+        std::vector<Event> second;
+        for (int i = 0; i < 60; i += 2)
+            second.push_back(factory.make(i % 3 == 0   ? "a"
+                                          : i % 3 == 1 ? "b"
+                                                       : "c",
+                                          "e" + std::to_string(i)));
+        loaded.load(second);
+        for (const Event& e : second)
+            upserted.upsert(e);
+        CHECK(loaded.slots() == upserted.slots());
+        CHECK(loaded.busy() == upserted.busy());
+        CHECK(error_keys(loaded) == error_keys(upserted));
+    }
+}
+
+// The model test of the design: a seeded random sequence of upserts and removals on ~50
+// varied events. After every step the engine equals a clean recompute, and the diff it
+// returned is exactly what changed in slots().
+TEST_CASE("diffs are exact and the engine equals a clean recompute (model test)", "[engine]") {
+    calsync::test::EventFactory factory(20261125);
+    const BlockingPolicy policy = spring();
+    ImportEngine engine = labelled(policy);
+    std::map<std::pair<std::string, std::string>, Event> model;
+    const char* calendars[] = {"a", "b", "c"};
+    // What the run went through, so a change to the factory cannot quietly hollow it out.
+    std::size_t most_slots = 0, tentative = 0, all_day = 0, errors = 0;
+    for (int step = 0; step < 400; ++step) {
+        const std::string calendar = calendars[factory.pick(0, 2)];
+        const std::string id = "e" + std::to_string(factory.pick(0, 49));
+        const auto before = engine.slots();
+        calsync::SlotDiff diff;
+        const int op = factory.pick(0, 49);
+        std::string what;
+        if (op == 0) {
+            what = "remove_calendar " + calendar;
+            diff = engine.remove_calendar(calendar);
+            for (auto it = model.begin(); it != model.end();)
+                it = it->first.first == calendar ? model.erase(it) : std::next(it);
+        } else if (op <= 10) {
+            what = "remove " + calendar + "/" + id;
+            diff = engine.remove(calendar, id);
+            model.erase({calendar, id});
+        } else {
+            what = "upsert " + calendar + "/" + id;
+            Event e = factory.make(calendar, id);
+            diff = engine.upsert(e);
+            model[{calendar, id}] = e;
+        }
+        INFO("step " << step << ": " << what);
+        const auto after = engine.slots();
+        REQUIRE(sorted(diff.removed) == minus(before, after));
+        REQUIRE(sorted(diff.added) == minus(after, before));
+
+        ImportEngine fresh = labelled(policy);
+        std::vector<Event> all;
+        for (const auto& [key, e] : model)
+            all.push_back(e);
+        fresh.load(all);
+        REQUIRE(after == fresh.slots());
+        REQUIRE(engine.slot_count() == after.size());
+        REQUIRE(engine.busy() == fresh.busy());
+        REQUIRE(engine.busy() == calsync::merge_intervals(slot_ranges(engine)));
+        REQUIRE(error_keys(engine) == error_keys(fresh));
+        most_slots = std::max(most_slots, after.size());
+        for (const auto& slot : after) {
+            tentative += slot.tentative ? 1 : 0;
+            all_day += slot.all_day ? 1 : 0;
+        }
+        errors += engine.errors().size();
+    }
+    CHECK(most_slots > 60);
+    CHECK(tentative > 0);
+    CHECK(all_day > 0);
+    CHECK(errors > 0);
 }

@@ -331,3 +331,420 @@ TEST_CASE("series that began years before the window keep their phase", "[recurr
                       "2026-01-01T10:00:00Z"});
     }
 }
+
+namespace {
+
+calsync::Result<std::vector<calsync::Occurrence>> expand_with_cap(const std::string& ics,
+                                                                  const char* from, const char* to,
+                                                                  std::size_t cap) {
+    auto cal = calsync::read_ics(ics, calsync::IcsReadOptions{"c", {}});
+    REQUIRE(cal.ok());
+    REQUIRE(cal->events.size() == 1);
+    calsync::ExpansionWindow w;
+    w.business_zone = calsync::TimeZone::utc().get();
+    w.window = {calsync::parse_rfc3339(from).value(), calsync::parse_rfc3339(to).value()};
+    w.max_occurrences = cap;
+    return calsync::expand_event(cal->events[0], w);
+}
+
+std::string range_of(const calsync::Occurrence& o) {
+    return calsync::format_rfc3339(o.range.start) + "/" + calsync::format_rfc3339(o.range.end);
+}
+
+}  // namespace
+
+TEST_CASE("invalid dates are skipped, not moved (RFC 5545 3.3.10)", "[recurrence]") {
+    SECTION("29 February, yearly: only leap years") {
+        CHECK(starts_of(expand(event("DTSTART:20240229T090000Z\r\nDURATION:PT1H\r\n"
+                                     "RRULE:FREQ=YEARLY;COUNT=3\r\n"),
+                               "UTC", "2024-01-01T00:00:00Z", "2040-01-01T00:00:00Z")) ==
+              Strings{"2024-02-29T09:00:00Z", "2028-02-29T09:00:00Z", "2032-02-29T09:00:00Z"});
+    }
+    SECTION("the 31st, monthly: only months that have one") {
+        CHECK(utc_starts("DTSTART:20260131T090000Z\r\nDURATION:PT1H\r\n"
+                         "RRULE:FREQ=MONTHLY;COUNT=4\r\n") ==
+              Strings{"2026-01-31T09:00:00Z", "2026-03-31T09:00:00Z", "2026-05-31T09:00:00Z",
+                      "2026-07-31T09:00:00Z"});
+    }
+}
+
+TEST_CASE("RFC 5545 3.8.5.3 examples in New York", "[recurrence]") {
+    SECTION("BYSETPOS=3: the third Tuesday, Wednesday or Thursday of the month") {
+        // 9:00 EDT is 13:00Z until 26 October 1997, then 9:00 EST is 14:00Z.
+        CHECK(starts_of(expand(event("DTSTART;TZID=America/New_York:19970904T090000\r\n"
+                                     "DURATION:PT1H\r\n"
+                                     "RRULE:FREQ=MONTHLY;COUNT=3;BYDAY=TU,WE,TH;BYSETPOS=3\r\n"),
+                               "UTC", "1997-01-01T00:00:00Z", "1998-01-01T00:00:00Z")) ==
+              Strings{"1997-09-04T13:00:00Z", "1997-10-07T13:00:00Z", "1997-11-06T14:00:00Z"});
+    }
+    SECTION("YEARLY;BYDAY=20MO: the 20th Monday of the year") {
+        CHECK(starts_of(expand(event("DTSTART;TZID=America/New_York:19970519T090000\r\n"
+                                     "DURATION:PT1H\r\nRRULE:FREQ=YEARLY;BYDAY=20MO;COUNT=3\r\n"),
+                               "UTC", "1997-01-01T00:00:00Z", "2000-01-01T00:00:00Z")) ==
+              Strings{"1997-05-19T13:00:00Z", "1998-05-18T13:00:00Z", "1999-05-17T13:00:00Z"});
+    }
+}
+
+TEST_CASE("more BYMONTHDAY, BYMONTH and BYDAY forms", "[recurrence]") {
+    SECTION("the first and the last day of every month") {
+        CHECK(utc_starts("DTSTART:20260101T090000Z\r\nDURATION:PT1H\r\n"
+                         "RRULE:FREQ=MONTHLY;BYMONTHDAY=1,-1;COUNT=5\r\n") ==
+              Strings{"2026-01-01T09:00:00Z", "2026-01-31T09:00:00Z", "2026-02-01T09:00:00Z",
+                      "2026-02-28T09:00:00Z", "2026-03-01T09:00:00Z"});
+    }
+    SECTION("the second-to-last day of the month") {
+        CHECK(utc_starts("DTSTART:20260130T090000Z\r\nDURATION:PT1H\r\n"
+                         "RRULE:FREQ=MONTHLY;BYMONTHDAY=-2;COUNT=3\r\n") ==
+              Strings{"2026-01-30T09:00:00Z", "2026-02-27T09:00:00Z", "2026-03-30T09:00:00Z"});
+    }
+    SECTION("YEARLY with BYMONTH alone keeps DTSTART's day of the month") {
+        CHECK(utc_starts("DTSTART:20260110T090000Z\r\nDURATION:PT1H\r\n"
+                         "RRULE:FREQ=YEARLY;BYMONTH=1,7;COUNT=3\r\n",
+                         "2028-01-01T00:00:00Z") ==
+              Strings{"2026-01-10T09:00:00Z", "2026-07-10T09:00:00Z", "2027-01-10T09:00:00Z"});
+    }
+    SECTION("plain YEARLY in a zone, begun the year before the window") {
+        // 10:00 in Berlin in July is 08:00Z.
+        CHECK(utc_starts("DTSTART;TZID=Europe/Berlin:20250704T100000\r\nDURATION:PT2H\r\n"
+                         "RRULE:FREQ=YEARLY\r\n",
+                         "2028-01-01T00:00:00Z") ==
+              Strings{"2026-07-04T08:00:00Z", "2027-07-04T08:00:00Z"});
+    }
+    SECTION("every other month, last Friday") {
+        // Last Fridays: 30 January, 27 March (the 31st is a Tuesday), 29 May (the 31st is
+        // a Sunday).
+        CHECK(utc_starts("DTSTART:20260130T090000Z\r\nDURATION:PT1H\r\n"
+                         "RRULE:FREQ=MONTHLY;INTERVAL=2;BYDAY=-1FR;COUNT=3\r\n") ==
+              Strings{"2026-01-30T09:00:00Z", "2026-03-27T09:00:00Z", "2026-05-29T09:00:00Z"});
+    }
+}
+
+TEST_CASE("WKST and INTERVAL keep their phase decades after DTSTART", "[recurrence]") {
+    // The RFC 5545 WKST example left running: 1997-08-03 (a Sunday) to 2026-01-11 is 742
+    // weeks, and 1997-08-04 (a Monday) to 2025-12-29 is 741 weeks, so with WKST=SU the
+    // week of 11 January is on, with WKST=MO the weeks of 29 December and 12 January are.
+    auto run = [](const char* wkst) {
+        return starts_of(
+            expand(event(std::string("DTSTART:19970805T090000Z\r\nDURATION:PT1H\r\n"
+                                     "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU;WKST=") +
+                         wkst + "\r\n"),
+                   "UTC", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"));
+    };
+    CHECK(run("SU") == Strings{"2026-01-11T09:00:00Z", "2026-01-13T09:00:00Z",
+                               "2026-01-25T09:00:00Z", "2026-01-27T09:00:00Z"});
+    CHECK(run("MO") == Strings{"2026-01-04T09:00:00Z", "2026-01-13T09:00:00Z",
+                               "2026-01-18T09:00:00Z", "2026-01-27T09:00:00Z"});
+}
+
+TEST_CASE("more UNTIL forms", "[recurrence]") {
+    SECTION("a UTC UNTIL on a zoned series in summer") {
+        // 09:00 in Berlin in summer is 07:00Z.
+        const std::string base =
+            "DTSTART;TZID=Europe/Berlin:20260629T090000\r\nDURATION:PT1H\r\n"
+            "RRULE:FREQ=DAILY;UNTIL=";
+        CHECK(utc_starts(base + "20260701T070000Z\r\n") ==
+              Strings{"2026-06-29T07:00:00Z", "2026-06-30T07:00:00Z", "2026-07-01T07:00:00Z"});
+        CHECK(utc_starts(base + "20260701T065959Z\r\n").size() == 2);
+    }
+    SECTION("a DATE UNTIL on a weekly all-day series, in the business zone") {
+        CHECK(expand(event("DTSTART;VALUE=DATE:20260105\r\nRRULE:FREQ=WEEKLY;UNTIL=20260119\r\n"),
+                     "Europe/Berlin", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z") ==
+              Strings{"2026-01-04T23:00:00Z/2026-01-05T23:00:00Z",
+                      "2026-01-11T23:00:00Z/2026-01-12T23:00:00Z",
+                      "2026-01-18T23:00:00Z/2026-01-19T23:00:00Z"});
+    }
+}
+
+TEST_CASE("more EXDATE and RDATE forms", "[recurrence]") {
+    SECTION("an all-day series in New York with DATE EXDATE and RDATE") {
+        // Mondays 2, 9 and 16 March; the 16th is excluded and Friday 20 March added.
+        // New York is UTC-5 until 8 March, then UTC-4.
+        CHECK(expand(event("DTSTART;VALUE=DATE:20260302\r\nDTEND;VALUE=DATE:20260303\r\n"
+                           "RRULE:FREQ=WEEKLY;COUNT=3\r\nEXDATE;VALUE=DATE:20260316\r\n"
+                           "RDATE;VALUE=DATE:20260320\r\n"),
+                     "America/New_York", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z") ==
+              Strings{"2026-03-02T05:00:00Z/2026-03-03T05:00:00Z",
+                      "2026-03-09T04:00:00Z/2026-03-10T04:00:00Z",
+                      "2026-03-20T04:00:00Z/2026-03-21T04:00:00Z"});
+    }
+    SECTION("zoned RDATEs; one that repeats a rule instance is one occurrence") {
+        CHECK(expand(event("DTSTART;TZID=Europe/Berlin:20260105T090000\r\nDURATION:PT1H\r\n"
+                           "RRULE:FREQ=DAILY;COUNT=2\r\n"
+                           "RDATE;TZID=Europe/Berlin:20260106T090000,20260110T120000\r\n"
+                           "RDATE;VALUE=PERIOD:20260111T120000Z/20260111T150000Z\r\n"),
+                     "UTC", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z") ==
+              Strings{"2026-01-05T08:00:00Z/2026-01-05T09:00:00Z",
+                      "2026-01-06T08:00:00Z/2026-01-06T09:00:00Z",
+                      "2026-01-10T11:00:00Z/2026-01-10T12:00:00Z",
+                      "2026-01-11T12:00:00Z/2026-01-11T15:00:00Z"});
+    }
+    SECTION("an EXDATE on DTSTART itself removes the first instance") {
+        CHECK(utc_starts("DTSTART:20260105T090000Z\r\nDURATION:PT1H\r\n"
+                         "RRULE:FREQ=DAILY;COUNT=3\r\nEXDATE:20260105T090000Z\r\n") ==
+              Strings{"2026-01-06T09:00:00Z", "2026-01-07T09:00:00Z"});
+    }
+}
+
+TEST_CASE("overrides move instances into and out of the window", "[recurrence]") {
+    SECTION("in and out") {
+        // Weekly on Mondays 09:00 Berlin (08:00Z). The 5 January instance, before the
+        // window, is moved into it; the 12 January one (named in UTC) is moved out.
+        const auto got = expand(
+            vcalendar("BEGIN:VEVENT\r\nUID:s\r\nDTSTART;TZID=Europe/Berlin:20260105T090000\r\n"
+                      "DTEND;TZID=Europe/Berlin:20260105T100000\r\n"
+                      "RRULE:FREQ=WEEKLY;COUNT=6\r\nEND:VEVENT\r\n"
+                      "BEGIN:VEVENT\r\nUID:s\r\n"
+                      "RECURRENCE-ID;TZID=Europe/Berlin:20260105T090000\r\n"
+                      "DTSTART;TZID=Europe/Berlin:20260115T120000\r\n"
+                      "DTEND;TZID=Europe/Berlin:20260115T130000\r\nEND:VEVENT\r\n"
+                      "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID:20260112T080000Z\r\n"
+                      "DTSTART:20260305T080000Z\r\nDTEND:20260305T090000Z\r\n"
+                      "END:VEVENT\r\n"),
+            "UTC", "2026-01-10T00:00:00Z", "2026-01-31T00:00:00Z");
+        CHECK(got == Strings{"2026-01-15T11:00:00Z/2026-01-15T12:00:00Z",
+                             "2026-01-19T08:00:00Z/2026-01-19T09:00:00Z",
+                             "2026-01-26T08:00:00Z/2026-01-26T09:00:00Z"});
+    }
+    SECTION("an instance of an endless series moved five months on") {
+        const auto got =
+            expand(vcalendar("BEGIN:VEVENT\r\nUID:s\r\nDTSTART:20260105T090000Z\r\n"
+                             "DTEND:20260105T100000Z\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"
+                             "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID:20260105T090000Z\r\n"
+                             "DTSTART:20260601T120000Z\r\nDTEND:20260601T130000Z\r\n"
+                             "END:VEVENT\r\n"),
+                   "UTC", "2026-06-01T11:00:00Z", "2026-06-01T14:00:00Z");
+        CHECK(got == Strings{"2026-06-01T12:00:00Z/2026-06-01T13:00:00Z"});
+    }
+}
+
+TEST_CASE("THISANDFUTURE with later overrides and status", "[recurrence]") {
+    const std::string master =
+        "BEGIN:VEVENT\r\nUID:s\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=5\r\nEND:VEVENT\r\n";
+    SECTION("a single override after the range wins for its instance") {
+        auto occ = expand_with_cap(
+            vcalendar(
+                master +
+                "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20260112T090000Z\r\n"
+                "DTSTART:20260112T110000Z\r\nDTEND:20260112T113000Z\r\nSTATUS:TENTATIVE\r\n"
+                "END:VEVENT\r\n"
+                "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID:20260126T090000Z\r\n"
+                "DTSTART:20260126T150000Z\r\nDTEND:20260126T160000Z\r\nEND:VEVENT\r\n"),
+            "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 20000);
+        REQUIRE(occ.ok());
+        std::vector<std::string> got;
+        for (const auto& o : occ.value())
+            got.push_back(range_of(o) + " " + calsync::to_string(o.status) + " " +
+                          calsync::format_rfc3339(o.recurrence_id));
+        CHECK(got ==
+              Strings{"2026-01-05T09:00:00Z/2026-01-05T10:00:00Z confirmed 2026-01-05T09:00:00Z",
+                      "2026-01-12T11:00:00Z/2026-01-12T11:30:00Z tentative 2026-01-12T09:00:00Z",
+                      "2026-01-19T11:00:00Z/2026-01-19T11:30:00Z tentative 2026-01-19T09:00:00Z",
+                      "2026-01-26T15:00:00Z/2026-01-26T16:00:00Z confirmed 2026-01-26T09:00:00Z",
+                      "2026-02-02T11:00:00Z/2026-02-02T11:30:00Z tentative "
+                      "2026-02-02T09:00:00Z"});
+    }
+    SECTION("a cancelled THISANDFUTURE cancels the rest of the series") {
+        auto occ = expand_with_cap(
+            vcalendar(
+                master +
+                "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20260119T090000Z\r\n"
+                "DTSTART:20260119T090000Z\r\nDTEND:20260119T100000Z\r\nSTATUS:CANCELLED\r\n"
+                "END:VEVENT\r\n"),
+            "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 20000);
+        REQUIRE(occ.ok());
+        std::vector<std::string> got;
+        for (const auto& o : occ.value())
+            got.push_back(calsync::format_rfc3339(o.range.start) + " " +
+                          calsync::to_string(o.status));
+        CHECK(got == Strings{"2026-01-05T09:00:00Z confirmed", "2026-01-12T09:00:00Z confirmed",
+                             "2026-01-19T09:00:00Z cancelled", "2026-01-26T09:00:00Z cancelled",
+                             "2026-02-02T09:00:00Z cancelled"});
+    }
+}
+
+TEST_CASE("a series with every kind of override (series.ics)", "[recurrence]") {
+    auto cal = calsync::read_ics(calsync::test::ics_fixture("series.ics"),
+                                 calsync::IcsReadOptions{"c", {}});
+    REQUIRE(cal.ok());
+    calsync::ExpansionWindow w;
+    auto berlin = calsync::find_iana_zone("Europe/Berlin").value();
+    w.business_zone = berlin.get();
+    w.window = {calsync::parse_rfc3339("2026-01-01T00:00:00Z").value(),
+                calsync::parse_rfc3339("2026-03-01T00:00:00Z").value()};
+    SECTION("weekly oil changes") {
+        const calsync::Event* oil = nullptr;
+        for (const auto& e : cal->events)
+            oil = e.id == "weekly-oil" ? &e : oil;
+        REQUIRE(oil != nullptr);
+        auto occ = calsync::expand_event(*oil, w);
+        REQUIRE(occ.ok());
+        std::vector<std::string> got;
+        for (const auto& o : occ.value())
+            got.push_back(range_of(o) + " " + calsync::to_string(o.status) + " " +
+                          calsync::format_rfc3339(o.recurrence_id));
+        // Mondays at 09:00 Berlin (08:00Z): the 12th moved to Tuesday 14:00, the 19th
+        // excluded, the 26th cancelled, from 2 February at 11:00 for half an hour.
+        CHECK(got ==
+              Strings{"2026-01-05T08:00:00Z/2026-01-05T09:00:00Z confirmed 2026-01-05T08:00:00Z",
+                      "2026-01-13T13:00:00Z/2026-01-13T14:00:00Z confirmed 2026-01-12T08:00:00Z",
+                      "2026-01-26T08:00:00Z/2026-01-26T09:00:00Z cancelled 2026-01-26T08:00:00Z",
+                      "2026-02-02T10:00:00Z/2026-02-02T10:30:00Z confirmed 2026-02-02T08:00:00Z",
+                      "2026-02-09T10:00:00Z/2026-02-09T10:30:00Z confirmed "
+                      "2026-02-09T08:00:00Z"});
+    }
+    SECTION("a weekday stand-up with one longer instance") {
+        const calsync::Event* standup = nullptr;
+        for (const auto& e : cal->events)
+            standup = e.id == "standup" ? &e : standup;
+        REQUIRE(standup != nullptr);
+        auto occ = calsync::expand_event(*standup, w);
+        REQUIRE(occ.ok());
+        REQUIRE(occ->size() == 10);
+        // Weekdays 5-9 and 12-16 January; the 7th moved to 08:00 for 45 minutes.
+        CHECK(range_of(occ.value()[1]) == "2026-01-06T07:30:00Z/2026-01-06T07:45:00Z");
+        CHECK(range_of(occ.value()[2]) == "2026-01-07T08:00:00Z/2026-01-07T08:45:00Z");
+        CHECK(range_of(occ.value()[5]) == "2026-01-12T07:30:00Z/2026-01-12T07:45:00Z");
+        CHECK(range_of(occ.value()[9]) == "2026-01-16T07:30:00Z/2026-01-16T07:45:00Z");
+    }
+}
+
+TEST_CASE("occurrences carry the fields of the master or of their override", "[recurrence]") {
+    const auto at = [](const char* t) { return calsync::parse_rfc3339(t).value(); };
+    calsync::Event e;
+    e.id = "e";
+    e.start = calsync::EventTime::at_utc(at("2026-01-05T09:00:00Z"));
+    e.end = calsync::EventTime::at_utc(at("2026-01-05T10:00:00Z"));
+    e.recurrence.rrules = {"FREQ=DAILY;COUNT=3"};
+    e.status = calsync::EventStatus::tentative;
+    e.transparency = calsync::Transparency::transparent;
+    e.owner_response = calsync::Response::needs_action;
+    calsync::Event ov;
+    ov.id = "e";
+    ov.recurrence_id = calsync::EventTime::at_utc(at("2026-01-06T09:00:00Z"));
+    ov.start = calsync::EventTime::at_utc(at("2026-01-06T09:00:00Z"));
+    ov.end = calsync::EventTime::at_utc(at("2026-01-06T10:00:00Z"));
+    ov.owner_response = calsync::Response::accepted;
+    e.overrides = {ov};
+    calsync::ExpansionWindow w;
+    w.window = {at("2026-01-01T00:00:00Z"), at("2026-02-01T00:00:00Z")};
+    auto occ = calsync::expand_event(e, w);
+    REQUIRE(occ.ok());
+    REQUIRE(occ->size() == 3);
+    for (int i : {0, 2}) {
+        const auto& o = occ.value()[i];
+        CHECK(o.status == calsync::EventStatus::tentative);
+        CHECK(o.transparency == calsync::Transparency::transparent);
+        CHECK(o.owner_response == calsync::Response::needs_action);
+        CHECK_FALSE(o.all_day);
+    }
+    const auto& middle = occ.value()[1];
+    CHECK(middle.status == calsync::EventStatus::confirmed);
+    CHECK(middle.transparency == calsync::Transparency::opaque);
+    CHECK(middle.owner_response == calsync::Response::accepted);
+}
+
+TEST_CASE("more DST cases", "[recurrence]") {
+    SECTION("a weekly series keeps its wall time across the autumn change") {
+        // Berlin: UTC+2 until 25 October 2026 03:00, then UTC+1.
+        CHECK(utc_starts("DTSTART;TZID=Europe/Berlin:20261019T090000\r\nDURATION:PT1H\r\n"
+                         "RRULE:FREQ=WEEKLY;COUNT=2\r\n") ==
+              Strings{"2026-10-19T07:00:00Z", "2026-10-26T08:00:00Z"});
+    }
+    SECTION("and in New York across its own spring change (8 March)") {
+        CHECK(utc_starts("DTSTART;TZID=America/New_York:20260302T090000\r\nDURATION:PT1H\r\n"
+                         "RRULE:FREQ=WEEKLY;COUNT=2\r\n") ==
+              Strings{"2026-03-02T14:00:00Z", "2026-03-09T13:00:00Z"});
+    }
+    SECTION("floating series follow the business zone's changes") {
+        CHECK(starts_of(expand(event("DTSTART:20260323T090000\r\nDURATION:PT1H\r\n"
+                                     "RRULE:FREQ=WEEKLY;COUNT=2\r\n"),
+                               "Europe/Berlin", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")) ==
+              Strings{"2026-03-23T08:00:00Z", "2026-03-30T07:00:00Z"});
+    }
+    SECTION("the instance in the gap keeps its exact length") {
+        CHECK(expand(event("DTSTART;TZID=Europe/Berlin:20260328T023000\r\nDURATION:PT1H\r\n"
+                           "RRULE:FREQ=DAILY;COUNT=2\r\n"),
+                     "UTC", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z") ==
+              Strings{"2026-03-28T01:30:00Z/2026-03-28T02:30:00Z",
+                      "2026-03-29T01:30:00Z/2026-03-29T02:30:00Z"});
+    }
+    SECTION("DURATION in days is nominal, in hours exact (RFC 5545 3.3.6)") {
+        // Noon on 28 March (11:00Z) plus one day is noon on the 29th, now 10:00Z.
+        CHECK(expand(event("DTSTART;TZID=Europe/Berlin:20260328T120000\r\nDURATION:P1D\r\n"), "UTC",
+                     "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z") ==
+              Strings{"2026-03-28T11:00:00Z/2026-03-29T10:00:00Z"});
+        CHECK(expand(event("DTSTART;TZID=Europe/Berlin:20260328T120000\r\nDURATION:PT24H\r\n"),
+                     "UTC", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z") ==
+              Strings{"2026-03-28T11:00:00Z/2026-03-29T11:00:00Z"});
+    }
+    SECTION("all-day days are 23 and 25 hours long on change days") {
+        CHECK(expand(event("DTSTART;VALUE=DATE:20261025\r\n"), "Europe/Berlin",
+                     "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z") ==
+              Strings{"2026-10-24T22:00:00Z/2026-10-25T23:00:00Z"});
+        CHECK(expand(event("DTSTART;VALUE=DATE:20260328\r\nRRULE:FREQ=DAILY;COUNT=3\r\n"),
+                     "Europe/Berlin", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z") ==
+              Strings{"2026-03-27T23:00:00Z/2026-03-28T23:00:00Z",
+                      "2026-03-28T23:00:00Z/2026-03-29T22:00:00Z",
+                      "2026-03-29T22:00:00Z/2026-03-30T22:00:00Z"});
+    }
+    SECTION("all-day occurrences are flagged") {
+        auto occ = expand_with_cap(event("DTSTART;VALUE=DATE:20260501\r\n"), "2026-01-01T00:00:00Z",
+                                   "2027-01-01T00:00:00Z", 20000);
+        REQUIRE(occ.ok());
+        REQUIRE(occ->size() == 1);
+        CHECK(occ.value()[0].all_day);
+    }
+}
+
+TEST_CASE("occurrences overlapping the window edges are whole", "[recurrence]") {
+    SECTION("a series with instances across both edges") {
+        CHECK(expand(event("DTSTART:20260104T230000Z\r\nDTEND:20260105T010000Z\r\n"
+                           "RRULE:FREQ=DAILY;COUNT=5\r\n"),
+                     "UTC", "2026-01-06T00:00:00Z", "2026-01-07T00:00:00Z") ==
+              Strings{"2026-01-05T23:00:00Z/2026-01-06T01:00:00Z",
+                      "2026-01-06T23:00:00Z/2026-01-07T01:00:00Z"});
+    }
+    SECTION("a long all-day event around a short window") {
+        CHECK(expand(event("DTSTART;VALUE=DATE:20260101\r\nDTEND;VALUE=DATE:20260110\r\n"), "UTC",
+                     "2026-01-05T00:00:00Z", "2026-01-06T00:00:00Z") ==
+              Strings{"2026-01-01T00:00:00Z/2026-01-10T00:00:00Z"});
+    }
+    SECTION("one second inside the end of the window is enough") {
+        CHECK(expand(event("DTSTART:20260105T235959Z\r\nDURATION:PT1H\r\n"), "UTC",
+                     "2026-01-05T00:00:00Z", "2026-01-06T00:00:00Z")
+                  .size() == 1);
+    }
+}
+
+TEST_CASE("the occurrence cap", "[recurrence]") {
+    SECTION("hitting it is a limit_exceeded error, not a partial answer") {
+        auto occ = expand_with_cap(event("DTSTART:20260105T090000Z\r\nDURATION:PT1M\r\n"
+                                         "RRULE:FREQ=MINUTELY\r\n"),
+                                   "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 20000);
+        REQUIRE_FALSE(occ.ok());
+        CHECK(occ.error().code == calsync::ErrorCode::limit_exceeded);
+    }
+    SECTION("exactly the cap in the window is fine, one more is not") {
+        const std::string daily =
+            event("DTSTART:20260101T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=DAILY\r\n");
+        // 5, 6 and 7 January.
+        auto three = expand_with_cap(daily, "2026-01-05T00:00:00Z", "2026-01-08T00:00:00Z", 3);
+        INFO((three.ok() ? std::string() : three.error().message));
+        REQUIRE(three.ok());
+        CHECK(three->size() == 3);
+        auto four = expand_with_cap(daily, "2026-01-05T00:00:00Z", "2026-01-09T00:00:00Z", 3);
+        REQUIRE_FALSE(four.ok());
+        CHECK(four.error().code == calsync::ErrorCode::limit_exceeded);
+    }
+    SECTION("a long SECONDLY series with COUNT is fine when the window holds few instances") {
+        // 100,000 seconds from 09:00 (more than a day), but only the first minute is asked.
+        auto occ = expand_with_cap(event("DTSTART:20260105T090000Z\r\nDURATION:PT1S\r\n"
+                                         "RRULE:FREQ=SECONDLY;COUNT=100000\r\n"),
+                                   "2026-01-05T09:00:00Z", "2026-01-05T09:01:00Z", 20000);
+        INFO((occ.ok() ? std::string() : occ.error().message));
+        REQUIRE(occ.ok());
+        REQUIRE(occ->size() == 60);
+        CHECK(calsync::format_rfc3339(occ->back().range.start) == "2026-01-05T09:00:59Z");
+    }
+}
