@@ -27,7 +27,8 @@ struct Occurrence {
 struct ExpansionWindow {
     const TimeZone* business_zone = nullptr;  // all-day and floating times are read here
     TimeRange window;                         // occurrences overlapping it are returned
-    // A cap per event against pathological rules (FREQ=SECONDLY over a year).
+    // A cap per event on occurrences starting inside the window, against pathological
+    // rules (FREQ=SECONDLY over a year); exceeding it is an error, not a partial answer.
     std::size_t max_occurrences = 20000;
 };
 
