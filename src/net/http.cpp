@@ -20,6 +20,21 @@ std::string redact_url(std::string_view url) {
     return out;
 }
 
+Error http_status_error(int status, const std::string& what) {
+    ErrorCode code = ErrorCode::http;
+    if (status == 401 || status == 403)
+        code = ErrorCode::auth;
+    if (status == 404 || status == 410)
+        code = ErrorCode::not_found;
+    if (status == 412)
+        code = ErrorCode::conflict;
+    if (status == 429)
+        code = ErrorCode::rate_limited;
+    Error e = make_error(code, what + ": HTTP " + std::to_string(status));
+    e.http_status = status;
+    return e;
+}
+
 const std::string* HttpResponse::header(std::string_view name) const {
     for (const Header& h : headers) {
         if (h.name.size() == name.size() &&

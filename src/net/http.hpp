@@ -58,6 +58,10 @@ class Transport {
     virtual Result<HttpResponse> perform(const HttpRequest& request) = 0;
 };
 
+// An unexpected HTTP status as an Error: 401/403 auth, 404/410 not_found, 412 conflict,
+// 429 rate_limited, anything else http; `what` says which request (no secrets).
+Error http_status_error(int status, const std::string& what);
+
 // The URL without user information and query, for messages: feed URLs and some CalDAV
 // URLs carry secrets in those parts.
 std::string redact_url(std::string_view url);

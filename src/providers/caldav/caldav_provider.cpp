@@ -46,19 +46,6 @@ bool has_error(const std::vector<std::string>& errors, const char* name) {
            errors.end();
 }
 
-Error http_error(int status, const std::string& what) {
-    ErrorCode code = ErrorCode::http;
-    if (status == 401 || status == 403)
-        code = ErrorCode::auth;
-    if (status == 404)
-        code = ErrorCode::not_found;
-    if (status == 412)
-        code = ErrorCode::conflict;
-    Error e = make_error(code, what + ": HTTP " + std::to_string(status));
-    e.http_status = status;
-    return e;
-}
-
 // Internal signals between sync_collection and its caller.
 constexpr const char* kInvalidToken = "sync token no longer valid";
 constexpr const char* kNoSyncCollection = "sync-collection not supported";
@@ -142,20 +129,16 @@ Result<CalDavProvider::Reply> CalDavProvider::send(const std::string& method,
 }
 
 Result<std::string> CalDavProvider::find_href(const std::string& url, const std::string& property) {
-    auto reply = send("PROPFIND", url, "0", propfind_body({property}));
-    if (!reply.ok())
-        return reply.error();
-    if (reply->response.status != 207)
-        return http_error(reply->response.status, "PROPFIND " + net::redact_url(reply->url));
-    auto ms = parse_multistatus(reply->response.body);
+    std::string answered_by;
+    auto ms = multistatus("PROPFIND", url, "0", propfind_body({property}), &answered_by);
     if (!ms.ok())
         return ms.error();
     for (const DavResponse& r : ms->responses) {
         const DavProp* p = r.prop(property);
         if (p != nullptr && !p->hrefs.empty())
-            return absolute(p->hrefs.front(), reply->url);
+            return absolute(p->hrefs.front(), answered_by);
     }
-    return make_error(ErrorCode::not_found, net::redact_url(reply->url) + " has no " +
+    return make_error(ErrorCode::not_found, net::redact_url(answered_by) + " has no " +
                                                 property.substr(property.find('|') + 1));
 }
 
@@ -186,17 +169,14 @@ Result<std::vector<Calendar>> CalDavProvider::list_calendars() {
     }
     const std::string cal = kCalDavNs;
     const std::string dav = kDavNs;
-    auto reply = send(
+    std::string answered_by;
+    auto ms = multistatus(
         "PROPFIND", home_, "1",
         propfind_body(
             {dav + "|resourcetype", dav + "|displayname", std::string(kAppleNs) + "|calendar-color",
              cal + "|supported-calendar-component-set", dav + "|current-user-privilege-set",
-             std::string(kCalServerNs) + "|getctag", dav + "|sync-token"}));
-    if (!reply.ok())
-        return reply.error();
-    if (reply->response.status != 207)
-        return http_error(reply->response.status, "PROPFIND " + net::redact_url(home_));
-    auto ms = parse_multistatus(reply->response.body);
+             std::string(kCalServerNs) + "|getctag", dav + "|sync-token"}),
+        &answered_by);
     if (!ms.ok())
         return ms.error();
     std::vector<Calendar> out;
@@ -209,7 +189,7 @@ Result<std::vector<Calendar>> CalDavProvider::list_calendars() {
                 comps->comp_names.end())
             continue;  // a task list
         Calendar c;
-        c.id = with_slash(absolute(r.href, reply->url));
+        c.id = with_slash(absolute(r.href, answered_by));
         const DavProp* name = r.prop(dav + "|displayname");
         c.name = name != nullptr && !name->text.empty() ? name->text : c.id;
         if (const DavProp* color = r.prop(std::string(kAppleNs) + "|calendar-color"))
@@ -223,14 +203,17 @@ Result<std::vector<Calendar>> CalDavProvider::list_calendars() {
     return out;
 }
 
-void CalDavProvider::add_resource(const std::string& href, const std::string& ics,
-                                  ChangeSet* into) const {
-    IcsReadOptions options;
-    options.calendar_id = "";
-    auto cal = read_ics(ics, options);
+bool CalDavProvider::add_member(const DavResponse& member, const std::string& calendar,
+                                ChangeSet* into) const {
+    const DavProp* data = member.prop(std::string(kCalDavNs) + "|calendar-data");
+    if (data == nullptr || data->text.empty())
+        return false;
+    const std::string href = absolute(member.href, calendar);
+    const DavProp* etag = member.prop(std::string(kDavNs) + "|getetag");
+    auto cal = read_ics(data->text, IcsReadOptions{});
     if (!cal.ok()) {
         into->errors.push_back({"", href, cal.error().message});
-        return;
+        return true;
     }
     for (const EventError& e : cal->errors)
         into->errors.push_back({"", href, e.message});
@@ -238,8 +221,24 @@ void CalDavProvider::add_resource(const std::string& href, const std::string& ic
     for (Event& e : cal->events) {
         // One resource holds one series (RFC 4791 4.1); its href is the event's identity.
         e.id = n++ == 0 ? href : href + "#" + std::to_string(n);
+        e.etag = etag != nullptr ? etag->text : "";
         into->upserts.push_back(std::move(e));
     }
+    return true;
+}
+
+Result<Multistatus> CalDavProvider::multistatus(const std::string& method, const std::string& url,
+                                                const char* depth, const std::string& body,
+                                                std::string* final_url) {
+    auto reply = send(method, url, depth, body);
+    if (!reply.ok())
+        return reply.error();
+    if (reply->response.status != 207)
+        return net::http_status_error(reply->response.status,
+                                      method + " " + net::redact_url(reply->url));
+    if (final_url != nullptr)
+        *final_url = reply->url;
+    return parse_multistatus(reply->response.body);
 }
 
 Result<void> CalDavProvider::read_resources(const std::string& calendar,
@@ -253,29 +252,12 @@ Result<void> CalDavProvider::read_resources(const std::string& calendar,
                    [&](const std::string& h) {
                        return h.rfind(origin, 0) == 0 ? h.substr(origin.size()) : h;
                    });
-    auto reply = send("REPORT", calendar, "1", calendar_multiget_body(paths));
-    if (!reply.ok())
-        return reply.error();
-    if (reply->response.status != 207)
-        return http_error(reply->response.status,
-                          "REPORT calendar-multiget " + net::redact_url(calendar));
-    auto ms = parse_multistatus(reply->response.body);
+    auto ms = multistatus("REPORT", calendar, "1", calendar_multiget_body(paths));
     if (!ms.ok())
         return ms.error();
     for (const DavResponse& r : ms->responses) {
-        const DavProp* data = r.prop(std::string(kCalDavNs) + "|calendar-data");
-        const std::string href = absolute(r.href, calendar);
-        if (data == nullptr) {
-            if (r.status == 404)
-                into->removals.push_back(href);
-            continue;
-        }
-        const size_t before = into->upserts.size();
-        add_resource(href, data->text, into);
-        if (const DavProp* etag = r.prop(std::string(kDavNs) + "|getetag")) {
-            for (size_t i = before; i < into->upserts.size(); ++i)
-                into->upserts[i].etag = etag->text;
-        }
+        if (!add_member(r, calendar, into) && r.status == 404)
+            into->removals.push_back(absolute(r.href, calendar));
     }
     return {};
 }
@@ -303,7 +285,8 @@ Result<ChangeSet> CalDavProvider::sync_collection(const std::string& calendar,
             if (next.empty() &&
                 (status == 400 || status == 403 || status == 405 || status == 501 || status == 404))
                 return make_error(ErrorCode::not_found, kNoSyncCollection);
-            return http_error(status, "REPORT sync-collection " + net::redact_url(calendar));
+            return net::http_status_error(status,
+                                          "REPORT sync-collection " + net::redact_url(calendar));
         }
         if (!ms.ok())
             return ms.error();
@@ -319,16 +302,8 @@ Result<ChangeSet> CalDavProvider::sync_collection(const std::string& calendar,
                 changes.removals.push_back(href);
                 continue;
             }
-            const DavProp* data = r.prop(std::string(kCalDavNs) + "|calendar-data");
-            const DavProp* etag = r.prop(std::string(kDavNs) + "|getetag");
-            if (data != nullptr && !data->text.empty()) {
-                const size_t before = changes.upserts.size();
-                add_resource(href, data->text, &changes);
-                for (size_t i = before; i < changes.upserts.size(); ++i)
-                    changes.upserts[i].etag = etag != nullptr ? etag->text : "";
-            } else {
+            if (!add_member(r, calendar, &changes))
                 need.push_back(href);  // the server lists members without their data
-            }
         }
         next = ms->sync_token;
         if (!truncated)
@@ -338,29 +313,13 @@ Result<ChangeSet> CalDavProvider::sync_collection(const std::string& calendar,
         if (full) {
             // Xandikos: one calendar-query for everything costs less than a multiget of
             // every member, which such servers answer in time linear per member.
-            auto reply = send("REPORT", calendar, "1", calendar_query_body(true));
-            if (!reply.ok())
-                return reply.error();
-            if (reply->response.status != 207)
-                return http_error(reply->response.status,
-                                  "REPORT calendar-query " + net::redact_url(calendar));
-            auto ms = parse_multistatus(reply->response.body);
+            auto ms = multistatus("REPORT", calendar, "1", calendar_query_body(true));
             if (!ms.ok())
                 return ms.error();
             changes.upserts.clear();
             changes.errors.clear();
-            for (const DavResponse& r : ms->responses) {
-                const DavProp* data = r.prop(std::string(kCalDavNs) + "|calendar-data");
-                if (data == nullptr)
-                    continue;
-                const std::string href = absolute(r.href, calendar);
-                const size_t before = changes.upserts.size();
-                add_resource(href, data->text, &changes);
-                if (const DavProp* etag = r.prop(std::string(kDavNs) + "|getetag")) {
-                    for (size_t i = before; i < changes.upserts.size(); ++i)
-                        changes.upserts[i].etag = etag->text;
-                }
-            }
+            for (const DavResponse& r : ms->responses)
+                add_member(r, calendar, &changes);
         } else {
             auto read = read_resources(calendar, need, &changes);
             if (!read.ok())
@@ -384,13 +343,7 @@ Result<ChangeSet> CalDavProvider::etag_sync(const std::string& calendar,
         }
     }
     const bool full = cursor.empty();
-    auto reply = send("REPORT", calendar, "1", calendar_query_body(full));
-    if (!reply.ok())
-        return reply.error();
-    if (reply->response.status != 207)
-        return http_error(reply->response.status,
-                          "REPORT calendar-query " + net::redact_url(calendar));
-    auto ms = parse_multistatus(reply->response.body);
+    auto ms = multistatus("REPORT", calendar, "1", calendar_query_body(full));
     if (!ms.ok())
         return ms.error();
     ChangeSet changes;
@@ -404,8 +357,7 @@ Result<ChangeSet> CalDavProvider::etag_sync(const std::string& calendar,
         const std::string href = absolute(r.href, calendar);
         after[href] = etag->text;
         if (full) {
-            if (const DavProp* data = r.prop(std::string(kCalDavNs) + "|calendar-data"))
-                add_resource(href, data->text, &changes);
+            add_member(r, calendar, &changes);
         } else {
             auto old = before.find(href);
             if (old == before.end() || old->second != etag->text)
@@ -480,10 +432,11 @@ Result<RemoteEvent> CalDavProvider::create_event(const std::string& calendar_id,
         if (cal.ok() && !cal->events.empty() &&
             cal->events[0].export_marker == event.export_marker && !event.export_marker.empty())
             return RemoteEvent{url, etag != nullptr ? *etag : ""};  // our earlier write
-        return http_error(412, "PUT " + net::redact_url(url) + ": another resource has that name");
+        return net::http_status_error(
+            412, "PUT " + net::redact_url(url) + ": another resource has that name");
     }
     if (status < 200 || status > 299)
-        return http_error(status, "PUT " + net::redact_url(url));
+        return net::http_status_error(status, "PUT " + net::redact_url(url));
     const std::string* etag = reply->response.header("etag");
     return RemoteEvent{url, etag != nullptr ? *etag : ""};
 }
@@ -513,7 +466,7 @@ Result<RemoteEvent> CalDavProvider::update_event(const std::string&, const Remot
                               (etag != nullptr ? *etag : std::string("unknown")) + ")");
     }
     if (status < 200 || status > 299)
-        return http_error(status, "PUT " + net::redact_url(existing.id));
+        return net::http_status_error(status, "PUT " + net::redact_url(existing.id));
     const std::string* etag = reply->response.header("etag");
     return RemoteEvent{existing.id, etag != nullptr ? *etag : ""};
 }
@@ -531,7 +484,7 @@ Result<void> CalDavProvider::delete_event(const std::string&, const RemoteEvent&
     if (status == 412)
         return make_error(ErrorCode::conflict,
                           "DELETE " + net::redact_url(existing.id) + ": changed on the server");
-    return http_error(status, "DELETE " + net::redact_url(existing.id));
+    return net::http_status_error(status, "DELETE " + net::redact_url(existing.id));
 }
 
 }  // namespace calsync::providers::caldav

@@ -8,6 +8,7 @@
 
 #include "calsync/provider.hpp"
 #include "net/retry.hpp"
+#include "providers/caldav/dav_xml.hpp"
 
 namespace calsync::providers::caldav {
 
@@ -47,7 +48,14 @@ class CalDavProvider : public CalendarProvider {
     Result<ChangeSet> etag_sync(const std::string& calendar, const std::string& cursor);
     Result<void> read_resources(const std::string& calendar, const std::vector<std::string>& hrefs,
                                 ChangeSet* into);
-    void add_resource(const std::string& href, const std::string& ics, ChangeSet* into) const;
+    // A 207 answer to `method`, parsed; any other status is an error. `final_url` receives
+    // the URL that answered (after redirects), which relative hrefs resolve against.
+    Result<Multistatus> multistatus(const std::string& method, const std::string& url,
+                                    const char* depth, const std::string& body,
+                                    std::string* final_url = nullptr);
+    // Adds the series in one multistatus member's calendar-data (with its etag); false when
+    // the member carries no data.
+    bool add_member(const DavResponse& member, const std::string& calendar, ChangeSet* into) const;
     std::string absolute(const std::string& href, const std::string& base) const;
 
     CalDavOptions options_;

@@ -71,17 +71,6 @@ void describe(std::ostream& out, const Event& e) {
     }
 }
 
-Error http_error(int status, const std::string& what) {
-    ErrorCode code = ErrorCode::http;
-    if (status == 401 || status == 403)
-        code = ErrorCode::auth;
-    if (status == 404 || status == 410)
-        code = ErrorCode::not_found;
-    Error e = make_error(code, what + ": HTTP " + std::to_string(status));
-    e.http_status = status;
-    return e;
-}
-
 }  // namespace
 
 std::string fingerprint(const Event& event) {
@@ -134,7 +123,7 @@ Result<ChangeSet> IcsFeedProvider::fetch_changes(const std::string& calendar_id,
         return changes;
     }
     if (response->status != 200)
-        return http_error(response->status, where);
+        return net::http_status_error(response->status, where);
 
     IcsReadOptions read;
     read.calendar_id = calendar_id;
