@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "counting_transport.hpp"
 #include "net/curl_transport.hpp"
 #include "providers/caldav/caldav_provider.hpp"
 
@@ -36,20 +37,7 @@ const Server& server() {
     return s;
 }
 
-// The seam: every request that reaches the server is counted.
-struct CountingTransport : calsync::net::Transport {
-    calsync::net::CurlTransport inner{[] {
-        calsync::net::HttpOptions o;
-        o.allow_private_addresses = true;  // the server is on 127.0.0.1
-        return o;
-    }()};
-    int requests = 0;
-    calsync::Result<calsync::net::HttpResponse> perform(
-        const calsync::net::HttpRequest& r) override {
-        ++requests;
-        return inner.perform(r);
-    }
-};
+using calsync::test::CountingTransport;
 
 struct Client {
     std::shared_ptr<CountingTransport> transport = std::make_shared<CountingTransport>();

@@ -24,13 +24,11 @@ import base64
 import gzip
 import hashlib
 import json
-import http.server
-import socket
-import socketserver
-import struct
 import sys
 import threading
 import urllib.parse
+
+import fake_http
 
 counters = {}
 challenges = {}
@@ -44,20 +42,7 @@ def bump(key):
         return counters[key]
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def send(self, status, body, headers=()):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
+class Handler(fake_http.Handler):
     def do_any(self):
         url = urllib.parse.urlparse(self.path)
         length = int(self.headers.get("Content-Length", "0"))
@@ -133,11 +118,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.end_headers()
                 self.wfile.write(b"x" * 100)
                 self.wfile.flush()
-                # SO_LINGER 0: close with RST, as a crashed peer or middlebox does.
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                           struct.pack("ii", 1, 0))
-                self.connection.close()
-                self.close_connection = True
+                self.reset_connection()
             else:
                 self.send(200, b"after reset")
         elif url.path == "/truncated":
@@ -171,12 +152,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(404, b"no such fault")
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-
-
 def main():
-    server = Server(("127.0.0.1", 0), Handler)
+    server = fake_http.Server(("127.0.0.1", 0), Handler)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

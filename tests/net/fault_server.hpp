@@ -1,4 +1,4 @@
-// tests/fakes/fault_server.py, started for one test and stopped after it.
+// The fake servers under tests/fakes/, each started for one test and stopped after it.
 #pragma once
 
 #include <signal.h>
@@ -8,15 +8,16 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <string>
+#include <vector>
 
-#include "net/http.hpp"
+#include "counting_transport.hpp"
 
 namespace calsync::test {
 
-// Starts the fault server for one test and stops it after.
-class FaultServer {
+// Runs a fake server script; it prints the port(s) it listens on as its first line.
+class FakeServer {
   public:
-    FaultServer() {
+    explicit FakeServer(const char* script, int port_count = 1) {
         int out[2];
         REQUIRE(pipe(out) == 0);
         pid_ = fork();
@@ -24,35 +25,38 @@ class FaultServer {
         if (pid_ == 0) {
             dup2(out[1], 1);
             close(out[0]);
-            execl(CALSYNC_PYTHON, CALSYNC_PYTHON, CALSYNC_FAULT_SERVER,
-                  static_cast<char*>(nullptr));
+            execl(CALSYNC_PYTHON, CALSYNC_PYTHON, script, static_cast<char*>(nullptr));
             _exit(127);
         }
         close(out[1]);
         FILE* f = fdopen(out[0], "r");
         REQUIRE(f != nullptr);
-        REQUIRE(std::fscanf(f, "%d", &port_) == 1);
+        for (int i = 0; i < port_count; ++i) {
+            int port = 0;
+            REQUIRE(std::fscanf(f, "%d", &port) == 1);
+            ports_.push_back(port);
+        }
         std::fclose(f);
     }
-    ~FaultServer() {
+    FakeServer(const FakeServer&) = delete;
+    FakeServer& operator=(const FakeServer&) = delete;
+    ~FakeServer() {
         kill(pid_, SIGTERM);
         waitpid(pid_, nullptr, 0);
     }
-    std::string url(const std::string& path) const {
-        return "http://127.0.0.1:" + std::to_string(port_) + path;
+    // `path` on the server's first (or `which`) port.
+    std::string url(const std::string& path, std::size_t which = 0) const {
+        return "http://127.0.0.1:" + std::to_string(ports_.at(which)) + path;
     }
 
   private:
     pid_t pid_ = -1;
-    int port_ = 0;
+    std::vector<int> ports_;
 };
 
-inline calsync::net::HttpOptions local_options() {
-    calsync::net::HttpOptions o;
-    o.allow_private_addresses = true;  // the test server is on loopback
-    o.connect_timeout = std::chrono::seconds(5);
-    o.total_timeout = std::chrono::seconds(10);
-    return o;
-}
+// tests/fakes/fault_server.py: one misbehaviour per path.
+struct FaultServer : FakeServer {
+    FaultServer() : FakeServer(CALSYNC_FAULT_SERVER) {}
+};
 
 }  // namespace calsync::test

@@ -11,16 +11,7 @@ using calsync::providers::ics_feed::IcsFeedProvider;
 
 namespace {
 
-// The seam: counts what reaches the network.
-struct CountingTransport : calsync::net::Transport {
-    calsync::net::CurlTransport inner{calsync::test::local_options()};
-    int requests = 0;
-    calsync::Result<calsync::net::HttpResponse> perform(
-        const calsync::net::HttpRequest& r) override {
-        ++requests;
-        return inner.perform(r);
-    }
-};
+using calsync::test::CountingTransport;
 
 std::string event(const std::string& uid, const std::string& start) {
     return "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTART:" + start +
