@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -85,6 +86,25 @@ const calsync::Event* find(const std::vector<calsync::Event>& events, const std:
             return &e;
     }
     return nullptr;
+}
+
+// The event with `uid` as python3-caldav reads it (tests/tools/caldav_peek.py): an
+// independent client's view of what calsync wrote.
+rapidjson::Document peek(const std::string& uid) {
+    const std::string command = std::string(CALSYNC_PYTHON) + " " + CALSYNC_CALDAV_PEEK + " " +
+                                std::getenv("CALSYNC_DAV_SERVER") + " " + uid;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string out;
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+        out.append(buffer, n);
+    REQUIRE(pclose(pipe) == 0);
+    rapidjson::Document d;
+    d.Parse(out.c_str());
+    INFO(out);
+    REQUIRE(d.IsObject());
+    return d;
 }
 
 }  // namespace
@@ -175,6 +195,15 @@ TEST_CASE("exports: idempotent create, update, the 412 path, delete") {
     auto created = c.provider.create_event(server().calendar, e);
     REQUIRE(created.ok());
     CHECK(created->id == server().calendar + "appt-77.ics");
+    {
+        const rapidjson::Document seen = peek("calsync-appt-77");
+        REQUIRE(seen["found"].GetBool());
+        CHECK(seen["url"].GetString() == created->id);
+        CHECK(seen["summary"].GetString() == e.summary);
+        CHECK(seen["start"].GetString() == std::string("2026-02-02T09:00:00+00:00"));
+        CHECK(seen["end"].GetString() == std::string("2026-02-02T10:00:00+00:00"));
+        CHECK(seen["marker"].GetString() == std::string("appt-77"));
+    }
 
     // A retry after a crash finds the first write instead of making a second event.
     auto again = c.provider.create_event(server().calendar, e);
@@ -193,6 +222,12 @@ TEST_CASE("exports: idempotent create, update, the 412 path, delete") {
     e.end = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-02-02T12:00:00Z").value());
     auto updated = c.provider.update_event(server().calendar, current, e);
     REQUIRE(updated.ok());
+    {
+        const rapidjson::Document seen = peek("calsync-appt-77");
+        REQUIRE(seen["found"].GetBool());
+        CHECK(seen["start"].GetString() == std::string("2026-02-02T11:00:00+00:00"));
+        CHECK(seen["end"].GetString() == std::string("2026-02-02T12:00:00+00:00"));
+    }
 
     // The old version is stale now: the server answers 412 and nothing is overwritten.
     auto stale = c.provider.update_event(server().calendar, current, e);
@@ -209,6 +244,7 @@ TEST_CASE("exports: idempotent create, update, the 412 path, delete") {
     CHECK(calsync::format_rfc3339(now->start.resolve(*calsync::TimeZone::utc())) ==
           "2026-02-02T11:00:00Z");
     REQUIRE(c.provider.delete_event(server().calendar, {created->id, now->etag}).ok());
+    CHECK_FALSE(peek("calsync-appt-77")["found"].GetBool());
     auto gone = c.provider.fetch_changes(server().calendar, "", calsync::TimeRange{});
     REQUIRE(gone.ok());
     CHECK(find(gone->upserts, created->id) == nullptr);
