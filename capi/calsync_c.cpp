@@ -3,69 +3,17 @@
 #include "calsync.h"
 
 #include <cstdlib>
-#include <cstring>
-#include <new>
 #include <string>
 
 #include "calsync/availability.hpp"
 #include "calsync/engine.hpp"
 #include "calsync/ical.hpp"
+#include "capi_support.hpp"
 #include "core/json_codec.hpp"
 
 namespace {
 
-thread_local std::string last_error;
-
-calsync_status fail(calsync_status status, std::string message) {
-    last_error = std::move(message);
-    return status;
-}
-
-calsync_status status_of(calsync::ErrorCode code) {
-    switch (code) {
-        case calsync::ErrorCode::invalid_argument:
-            return CALSYNC_EINVAL;
-        case calsync::ErrorCode::parse:
-            return CALSYNC_EPARSE;
-        case calsync::ErrorCode::unknown_zone:
-            return CALSYNC_EZONE;
-        case calsync::ErrorCode::limit_exceeded:
-            return CALSYNC_ELIMIT;
-        case calsync::ErrorCode::internal:
-            return CALSYNC_EINTERNAL;
-        default:
-            return CALSYNC_ERROR;
-    }
-}
-
-calsync_status fail(const calsync::Error& e) {
-    return fail(status_of(e.code), e.message);
-}
-
-// Copies into malloc'd memory so calsync_string_free can release it whatever allocator
-// the caller's language runtime uses.
-calsync_status hand_out(const std::string& text, char** out) {
-    char* copy = static_cast<char*>(std::malloc(text.size() + 1));
-    if (copy == nullptr)
-        return fail(CALSYNC_ENOMEM, "out of memory");
-    std::memcpy(copy, text.data(), text.size() + 1);
-    *out = copy;
-    last_error.clear();
-    return CALSYNC_OK;
-}
-
-template <class Body>
-calsync_status guarded(const char* function, Body&& body) noexcept {
-    try {
-        return body();
-    } catch (const std::bad_alloc&) {
-        return fail(CALSYNC_ENOMEM, std::string(function) + ": out of memory");
-    } catch (const std::exception& e) {
-        return fail(CALSYNC_EINTERNAL, std::string(function) + ": internal error: " + e.what());
-    } catch (...) {
-        return fail(CALSYNC_EINTERNAL, std::string(function) + ": internal error");
-    }
-}
+using namespace calsync::capi;
 
 calsync_status blocked_slots(const char* request_json, char** out) {
     using namespace calsync;
@@ -76,13 +24,9 @@ calsync_status blocked_slots(const char* request_json, char** out) {
     auto request = json::parse_blocked_slots_request(request_json);
     if (!request.ok())
         return fail(request.error());
-    auto engine = ImportEngine::create(request->policy);
-    if (!engine.ok()) {
-        Error e = engine.error();
-        if (e.code == ErrorCode::unknown_zone)
-            e.message = "zone: " + e.message;
-        return fail(e);
-    }
+    auto engine = engine_for(request->policy);
+    if (!engine.ok())
+        return fail(engine.error());
     std::vector<EventError> errors;
     for (std::size_t i = 0; i < request->calendars.size(); ++i) {
         json::CalendarInput& cal = request->calendars[i];
@@ -104,10 +48,7 @@ calsync_status blocked_slots(const char* request_json, char** out) {
         engine->set_calendar_label(cal.id, label.empty() ? cal.id : label);
         engine->load(cal.events);
     }
-    const std::vector<EventError> unreadable = engine->errors();
-    errors.insert(errors.end(), unreadable.begin(), unreadable.end());
-    return hand_out(json::write_blocked_slots_response(engine->slots(), engine->busy(), errors),
-                    out);
+    return hand_out_slots(engine.value(), std::move(errors), out);
 }
 
 calsync_status free_slots(const char* request_json, char** out) {
@@ -139,7 +80,7 @@ const char* calsync_version(void) {
 }
 
 const char* calsync_last_error_message(void) {
-    return last_error.c_str();
+    return calsync::capi::last_error.c_str();
 }
 
 void calsync_string_free(char* str) {

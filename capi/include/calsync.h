@@ -53,6 +53,19 @@ typedef int calsync_status;
 #define CALSYNC_EINTERNAL -6
 /* A size or count cap was exceeded. */
 #define CALSYNC_ELIMIT -7
+/* The server refused the credentials (HTTP 401/403, or an OAuth grant that is no longer
+ * valid): the user must sign in again or fix the password. */
+#define CALSYNC_EAUTH -8
+/* The server could not be reached or the connection broke (after retries). */
+#define CALSYNC_ENETWORK -9
+/* The server answered with something calsync cannot use (an unexpected HTTP status). */
+#define CALSYNC_EHTTP -10
+/* The server asked to slow down for longer than calsync waits; try again later. */
+#define CALSYNC_ERATELIMIT -11
+/* A calendar, event or service endpoint does not exist. */
+#define CALSYNC_ENOTFOUND -12
+/* The remote changed since it was read (HTTP 412); re-read and try again. */
+#define CALSYNC_ECONFLICT -13
 
 /* The ABI version of the loaded library (CALSYNC_ABI_VERSION it was built with). */
 CALSYNC_API int calsync_abi_version(void);
@@ -153,6 +166,80 @@ CALSYNC_API calsync_status calsync_engine_blocked_slots(const char* request_json
  */
 CALSYNC_API calsync_status calsync_engine_free_slots(const char* request_json,
                                                      char** response_json);
+
+/*
+ * Providers: one external calendar account (CalDAV, iCloud, an ICS feed URL).
+ *
+ * A calsync_provider is used by one thread at a time; different providers are
+ * independent. It keeps its HTTP connection open between calls.
+ */
+typedef struct calsync_provider calsync_provider;
+
+/*
+ * calsync_provider_new: a provider from its configuration. No network traffic yet.
+ *
+ * config_json:
+ * {
+ *   "version": 1,
+ *   "kind": "caldav" | "icloud" | "ics_feed",       required
+ *   "url": "https://dav.example.com/",             required for caldav (a server, principal,
+ *                                                  calendar home or calendar; discovery per
+ *                                                  RFC 6764 finds the rest) and ics_feed
+ *                                                  (https:// or webcal://); icloud defaults
+ *                                                  to https://caldav.icloud.com/
+ *   "username": "...", "password": "...",          caldav: Basic auth; icloud: the Apple ID
+ *                                                  and an app-specific password
+ *   "name": "Holidays",                            ics_feed: label; else its X-WR-CALNAME
+ *   "owner_addresses": ["me@example.com"],         ics_feed: whose PARTSTAT is the owner's
+ *   "network": {
+ *     "allow_private_addresses": false,            true lets URLs reach loopback and
+ *                                                  private networks (refused by default)
+ *     "ca_bundle": "/path/ca.pem",                 default: the system's CA store
+ *     "connect_timeout_seconds": 10, "total_timeout_seconds": 120
+ *   }
+ * }
+ * The password stays inside the provider; no message ever contains it.
+ *
+ * Returns CALSYNC_OK or CALSYNC_EINVAL. *provider is freed with calsync_provider_free.
+ */
+CALSYNC_API calsync_status calsync_provider_new(const char* config_json,
+                                                calsync_provider** provider);
+
+/* Frees a provider. Accepts NULL. */
+CALSYNC_API void calsync_provider_free(calsync_provider* provider);
+
+/*
+ * calsync_provider_list_calendars: the account's calendars of events.
+ *
+ * *response_json: {"version": 1, "calendars": [{"id", "name", "color", "time_zone",
+ *                  "can_write": bool, "is_primary": bool}, ...]}
+ * "id" is what the other calls take as "calendar_id" (CalDAV: the collection URL).
+ *
+ * Returns CALSYNC_OK, CALSYNC_EAUTH, CALSYNC_ENETWORK, CALSYNC_EHTTP, CALSYNC_ENOTFOUND,
+ * CALSYNC_ERATELIMIT, CALSYNC_EPARSE (an answer that is not well-formed).
+ */
+CALSYNC_API calsync_status calsync_provider_list_calendars(calsync_provider* provider,
+                                                           char** response_json);
+
+/*
+ * calsync_provider_blocked_slots: reads one calendar now and computes its blocked slots,
+ * as calsync_engine_blocked_slots does for calendars passed in. Nothing is stored.
+ *
+ * request_json:
+ * {
+ *   "version": 1,
+ *   "calendar_id": "...",                     required: an "id" from list_calendars
+ *   "zone", "window", "policy"                as for calsync_engine_blocked_slots
+ * }
+ * *response_json: as calsync_engine_blocked_slots; the slots' "label" is the calendar's
+ * name. Events the server sent that cannot be read are listed in "errors".
+ *
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_EZONE, or the codes of
+ * calsync_provider_list_calendars.
+ */
+CALSYNC_API calsync_status calsync_provider_blocked_slots(calsync_provider* provider,
+                                                          const char* request_json,
+                                                          char** response_json);
 
 #ifdef __cplusplus
 }

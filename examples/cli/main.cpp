@@ -2,11 +2,14 @@
 //
 //   calsync blocked --ics FILE [--ics FILE ...] --from WHEN --to WHEN --tz ZONE
 //                   [--owner EMAIL ...] [--json]
+//   calsync caldav calendars URL --user USER [--icloud] [--json]
+//   calsync caldav events URL --user USER --calendar ID|NAME --from WHEN --to WHEN --tz ZONE
 //   calsync demo
 #include <calsync.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -29,6 +32,9 @@ const char* const kUsage =
     "usage:\n"
     "  calsync blocked --ics FILE [--ics FILE ...] --from WHEN --to WHEN --tz ZONE\n"
     "                  [--owner EMAIL ...] [--json]\n"
+    "  calsync caldav calendars URL --user USER [--icloud] [--json]\n"
+    "  calsync caldav events URL --user USER --calendar ID|NAME --from WHEN --to WHEN\n"
+    "                 --tz ZONE [--icloud] [--json]\n"
     "  calsync demo\n"
     "  calsync --help | --version\n"
     "\n"
@@ -40,6 +46,17 @@ const char* const kUsage =
     "  --tz ZONE      the business's IANA time zone; all-day and floating times live here\n"
     "  --owner EMAIL  the calendar owner's address: invitations they declined do not block\n"
     "  --json         print the library's JSON response instead of a table\n"
+    "caldav   reads a CalDAV account (any server, or iCloud with --icloud): `calendars`\n"
+    "         lists its calendars, `events` prints the slots one calendar blocks.\n"
+    "  URL            the server, principal, calendar home or calendar; discovery finds\n"
+    "                 the rest (with --icloud, optional: https://caldav.icloud.com/)\n"
+    "  --user USER    the account name (iCloud: the Apple ID)\n"
+    "  --calendar     a calendar's id (its URL) or its name, as `calendars` prints them\n"
+    "  --allow-private-addresses\n"
+    "                 let URL reach loopback or private networks (refused by default)\n"
+    "  The password is read from $CALSYNC_PASSWORD, else asked for on the terminal; it is\n"
+    "  never an argument, so it stays out of shell history and process lists. For iCloud\n"
+    "  it is an app-specific password (appleid.apple.com), not the account password.\n"
     "demo     runs `blocked` on the bundled sample calendars of a garage in Berlin, then\n"
     "         lists free one-hour slots on one day.\n"
     "\n"
@@ -50,14 +67,50 @@ struct UsageError {
     std::string message;
 };
 
-struct BlockedArgs {
-    std::vector<std::string> files;
-    std::vector<std::string> owners;
+// The window and zone a slot listing is computed for, and how it is printed.
+struct SlotQuery {
     std::string from;
     std::string to;
     std::string zone;
     bool json = false;
 };
+
+struct BlockedArgs : SlotQuery {
+    std::vector<std::string> files;
+    std::vector<std::string> owners;
+};
+
+// Walks argv from `first`; `handle(option, value)` takes each option and returns false for
+// one it does not know. `value()` consumes the option's argument.
+template <class Handle>
+void parse_options(int argc, char** argv, int first, Handle&& handle) {
+    for (int i = first; i < argc; ++i) {
+        const std::string opt = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc)
+                throw UsageError{"option " + opt + " needs a value"};
+            return argv[++i];
+        };
+        if (!handle(opt, value))
+            throw UsageError{"unknown option '" + opt + "'"};
+    }
+}
+
+// --from, --to, --tz, --json; false for any other option.
+template <class Value>
+bool slot_query_option(const std::string& opt, Value&& value, SlotQuery* q) {
+    if (opt == "--from")
+        q->from = value();
+    else if (opt == "--to")
+        q->to = value();
+    else if (opt == "--tz")
+        q->zone = value();
+    else if (opt == "--json")
+        q->json = true;
+    else
+        return false;
+    return true;
+}
 
 std::string status_name(calsync_status s) {
     switch (s) {
@@ -73,6 +126,18 @@ std::string status_name(calsync_status s) {
             return "limit exceeded";
         case CALSYNC_EINTERNAL:
             return "internal error";
+        case CALSYNC_EAUTH:
+            return "sign-in refused";
+        case CALSYNC_ENETWORK:
+            return "network error";
+        case CALSYNC_EHTTP:
+            return "server error";
+        case CALSYNC_ERATELIMIT:
+            return "rate limited";
+        case CALSYNC_ENOTFOUND:
+            return "not found";
+        case CALSYNC_ECONFLICT:
+            return "conflict";
         default:
             return "error";
     }
@@ -147,6 +212,14 @@ void key_string(Writer& w, const char* key, const std::string& value) {
     w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
+void write_window(Writer& w, const std::string& from, const std::string& to) {
+    w.Key("window");
+    w.StartObject();
+    key_string(w, "start", window_bound(from));
+    key_string(w, "end", window_bound(to));
+    w.EndObject();
+}
+
 std::string blocked_request(const BlockedArgs& a) {
     rapidjson::StringBuffer buf;
     Writer w(buf);
@@ -154,11 +227,7 @@ std::string blocked_request(const BlockedArgs& a) {
     w.Key("version");
     w.Int(1);
     key_string(w, "zone", a.zone);
-    w.Key("window");
-    w.StartObject();
-    key_string(w, "start", window_bound(a.from));
-    key_string(w, "end", window_bound(a.to));
-    w.EndObject();
+    write_window(w, a.from, a.to);
     w.Key("calendars");
     w.StartArray();
     for (const std::string& path : a.files) {
@@ -226,6 +295,18 @@ void print_table(const rapidjson::Document& doc) {
     }
 }
 
+// A blocked-slots response as the library's JSON or as a table.
+int show_slots(const std::string& response, bool json) {
+    if (json) {
+        std::cout << response << "\n";
+        return kExitOk;
+    }
+    rapidjson::Document doc;
+    doc.Parse(response.c_str());
+    print_table(doc);
+    return kExitOk;
+}
+
 int run_blocked(const BlockedArgs& a, std::string* response_out = nullptr) {
     if (a.files.empty())
         throw UsageError{"blocked: at least one --ics FILE is required"};
@@ -239,42 +320,197 @@ int run_blocked(const BlockedArgs& a, std::string* response_out = nullptr) {
         return kExitFailure;
     if (response_out != nullptr)
         *response_out = response;
-    if (a.json) {
-        std::cout << response << "\n";
-        return kExitOk;
-    }
-    rapidjson::Document doc;
-    doc.Parse(response.c_str());
-    print_table(doc);
-    return kExitOk;
+    return show_slots(response, a.json);
 }
 
 BlockedArgs parse_blocked(int argc, char** argv) {
     BlockedArgs a;
-    for (int i = 2; i < argc; ++i) {
-        const std::string opt = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc)
-                throw UsageError{"option " + opt + " needs a value"};
-            return argv[++i];
-        };
-        if (opt == "--ics") {
+    parse_options(argc, argv, 2, [&](const std::string& opt, auto&& value) {
+        if (opt == "--ics")
             a.files.push_back(value());
-        } else if (opt == "--owner") {
+        else if (opt == "--owner")
             a.owners.push_back(value());
-        } else if (opt == "--from") {
-            a.from = value();
-        } else if (opt == "--to") {
-            a.to = value();
-        } else if (opt == "--tz") {
-            a.zone = value();
-        } else if (opt == "--json") {
-            a.json = true;
+        else
+            return slot_query_option(opt, value, &a);
+        return true;
+    });
+    return a;
+}
+
+struct CalDavArgs : SlotQuery {
+    std::string action;  // "calendars" or "events"
+    std::string url;
+    std::string user;
+    std::string calendar;
+    bool icloud = false;
+    bool allow_private = false;
+};
+
+CalDavArgs parse_caldav(int argc, char** argv) {
+    CalDavArgs a;
+    if (argc < 3)
+        throw UsageError{"caldav: expected `calendars` or `events`"};
+    a.action = argv[2];
+    if (a.action != "calendars" && a.action != "events")
+        throw UsageError{"caldav: unknown action '" + a.action + "'"};
+    parse_options(argc, argv, 3, [&](const std::string& opt, auto&& value) {
+        if (opt == "--user") {
+            a.user = value();
+        } else if (opt == "--calendar") {
+            a.calendar = value();
+        } else if (opt == "--icloud") {
+            a.icloud = true;
+        } else if (opt == "--allow-private-addresses") {
+            a.allow_private = true;
+        } else if (opt.rfind("--password", 0) == 0) {
+            throw UsageError{
+                "the password is never an argument (shell history and process lists would "
+                "show it): set CALSYNC_PASSWORD or answer the prompt"};
+        } else if (opt.rfind("--", 0) != 0 && a.url.empty()) {
+            a.url = opt;
         } else {
-            throw UsageError{"unknown option '" + opt + "'"};
+            return slot_query_option(opt, value, &a);
         }
+        return true;
+    });
+    if (a.url.empty() && !a.icloud)
+        throw UsageError{"caldav: the server URL is required"};
+    if (a.user.empty())
+        throw UsageError{"caldav: --user is required"};
+    if (a.action == "events") {
+        if (a.calendar.empty())
+            throw UsageError{"caldav events: --calendar is required (see `caldav calendars`)"};
+        if (a.from.empty() || a.to.empty())
+            throw UsageError{"caldav events: --from and --to are required"};
+        if (a.zone.empty())
+            throw UsageError{"caldav events: --tz ZONE is required"};
     }
     return a;
+}
+
+// $CALSYNC_PASSWORD, else a prompt on the terminal with echo off.
+std::string read_password(const std::string& user) {
+    if (const char* env = std::getenv("CALSYNC_PASSWORD"); env != nullptr && *env != '\0')
+        return env;
+    FILE* tty = std::fopen("/dev/tty", "r+");
+    if (tty == nullptr)
+        throw UsageError{"no password: set CALSYNC_PASSWORD or run calsync on a terminal"};
+    std::fprintf(tty, "Password for %s: ", user.c_str());
+    std::fflush(tty);
+    termios saved{};
+    const bool is_terminal = tcgetattr(fileno(tty), &saved) == 0;
+    if (is_terminal) {
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    }
+    char line[1024];
+    const bool got = std::fgets(line, sizeof line, tty) != nullptr;
+    if (is_terminal)
+        tcsetattr(fileno(tty), TCSAFLUSH, &saved);
+    std::fprintf(tty, "\n");
+    std::fclose(tty);
+    if (!got)
+        throw UsageError{"no password given"};
+    std::string password(line);
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+        password.pop_back();
+    return password;
+}
+
+std::string provider_config(const CalDavArgs& a, const std::string& password) {
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    w.StartObject();
+    w.Key("version");
+    w.Int(1);
+    key_string(w, "kind", a.icloud ? "icloud" : "caldav");
+    if (!a.url.empty())
+        key_string(w, "url", a.url);
+    key_string(w, "username", a.user);
+    key_string(w, "password", password);
+    w.Key("network");
+    w.StartObject();
+    w.Key("allow_private_addresses");
+    w.Bool(a.allow_private);
+    w.EndObject();
+    w.EndObject();
+    return buf.GetString();
+}
+
+bool report(calsync_status s) {
+    if (s == CALSYNC_OK)
+        return true;
+    std::cerr << "calsync: " << status_name(s) << ": " << calsync_last_error_message() << "\n";
+    return false;
+}
+
+// The provider handle, freed on every path out.
+struct ProviderHandle {
+    calsync_provider* p = nullptr;
+    ~ProviderHandle() { calsync_provider_free(p); }
+};
+
+bool list_calendars(calsync_provider* p, rapidjson::Document* doc, std::string* text) {
+    char* out = nullptr;
+    if (!report(calsync_provider_list_calendars(p, &out)))
+        return false;
+    text->assign(out);
+    calsync_string_free(out);
+    doc->Parse(text->c_str());
+    return true;
+}
+
+int run_caldav(const CalDavArgs& a) {
+    ProviderHandle provider;
+    if (!report(
+            calsync_provider_new(provider_config(a, read_password(a.user)).c_str(), &provider.p)))
+        return kExitFailure;
+    rapidjson::Document calendars;
+    std::string text;
+    if (!list_calendars(provider.p, &calendars, &text))
+        return kExitFailure;
+    if (a.action == "calendars") {
+        if (a.json) {
+            std::cout << text << "\n";
+            return kExitOk;
+        }
+        std::printf("%-24s  %-8s  %-10s  %s\n", "NAME", "WRITABLE", "COLOUR", "ID");
+        for (const auto& c : calendars["calendars"].GetArray()) {
+            std::printf("%-24s  %-8s  %-10s  %s\n", str(c, "name"),
+                        c["can_write"].GetBool() ? "yes" : "no", str(c, "color"), str(c, "id"));
+        }
+        return kExitOk;
+    }
+    // --calendar is an id, or a name as `calendars` prints it.
+    std::string id;
+    std::string names;
+    for (const auto& c : calendars["calendars"].GetArray()) {
+        if (a.calendar == str(c, "id") || a.calendar == str(c, "name"))
+            id = str(c, "id");
+        names += std::string(names.empty() ? "" : ", ") + "'" + str(c, "name") + "'";
+    }
+    if (id.empty()) {
+        std::cerr << "calsync: no calendar '" << a.calendar << "' in this account; it has "
+                  << (names.empty() ? "none" : names) << "\n";
+        return kExitFailure;
+    }
+    use_zone(a.zone);
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    w.StartObject();
+    w.Key("version");
+    w.Int(1);
+    key_string(w, "calendar_id", id);
+    key_string(w, "zone", a.zone);
+    write_window(w, a.from, a.to);
+    w.EndObject();
+    char* out = nullptr;
+    if (!report(calsync_provider_blocked_slots(provider.p, buf.GetString(), &out)))
+        return kExitFailure;
+    const std::string response(out);
+    calsync_string_free(out);
+    return show_slots(response, a.json);
 }
 
 // The sample calendars: installed beside the program, else in the source tree.
@@ -361,6 +597,8 @@ int main(int argc, char** argv) {
         }
         if (command == "blocked")
             return run_blocked(parse_blocked(argc, argv));
+        if (command == "caldav")
+            return run_caldav(parse_caldav(argc, argv));
         if (command == "demo") {
             if (argc > 2)
                 throw UsageError{"demo takes no options"};

@@ -393,6 +393,45 @@ bool read_calendar(const Value& v, const std::string& path, CalendarInput* cal, 
     return true;
 }
 
+// "zone", "window" and "policy" of a request, as the engine's BlockingPolicy.
+Result<BlockingPolicy> read_policy(const Value& doc) {
+    BlockingPolicy policy;
+    Problem p;
+    const Value* zone = member(doc, "zone");
+    if (zone == nullptr)
+        return make_error(ErrorCode::invalid_argument, "zone: missing");
+    if (!read_string(*zone, "zone", &policy.business_zone, &p))
+        return invalid(p);
+    const Value* window = member(doc, "window");
+    if (window == nullptr)
+        return make_error(ErrorCode::invalid_argument, "window: missing");
+    if (!read_range(*window, "window", &policy.window, &p))
+        return invalid(p);
+
+    if (const Value* flags = member(doc, "policy")) {
+        if (!flags->IsObject())
+            return make_error(ErrorCode::invalid_argument, "policy: expected an object");
+        if (const Value* d = member(*flags, "default")) {
+            if (!read_policy_flags(*d, "policy.default", &policy.defaults, &p))
+                return invalid(p);
+        }
+        if (const Value* cals = member(*flags, "calendars")) {
+            if (!cals->IsObject())
+                return make_error(ErrorCode::invalid_argument,
+                                  "policy.calendars: expected an object keyed by calendar id");
+            for (auto it = cals->MemberBegin(); it != cals->MemberEnd(); ++it) {
+                const std::string id(it->name.GetString(), it->name.GetStringLength());
+                CalendarPolicy cp = policy.defaults;
+                if (!read_policy_flags(it->value, "policy.calendars." + id, &cp, &p))
+                    return invalid(p);
+                policy.calendars[id] = cp;
+            }
+        }
+    }
+
+    return policy;
+}
+
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void write_string(Writer& w, const char* key, const std::string& value) {
@@ -415,37 +454,10 @@ Result<BlockedSlotsRequest> parse_blocked_slots_request(std::string_view text) {
     BlockedSlotsRequest req;
     Problem p;
 
-    const Value* zone = member(doc, "zone");
-    if (zone == nullptr)
-        return make_error(ErrorCode::invalid_argument, "zone: missing");
-    if (!read_string(*zone, "zone", &req.policy.business_zone, &p))
-        return invalid(p);
-    const Value* window = member(doc, "window");
-    if (window == nullptr)
-        return make_error(ErrorCode::invalid_argument, "window: missing");
-    if (!read_range(*window, "window", &req.policy.window, &p))
-        return invalid(p);
-
-    if (const Value* policy = member(doc, "policy")) {
-        if (!policy->IsObject())
-            return make_error(ErrorCode::invalid_argument, "policy: expected an object");
-        if (const Value* d = member(*policy, "default")) {
-            if (!read_policy_flags(*d, "policy.default", &req.policy.defaults, &p))
-                return invalid(p);
-        }
-        if (const Value* cals = member(*policy, "calendars")) {
-            if (!cals->IsObject())
-                return make_error(ErrorCode::invalid_argument,
-                                  "policy.calendars: expected an object keyed by calendar id");
-            for (auto it = cals->MemberBegin(); it != cals->MemberEnd(); ++it) {
-                const std::string id(it->name.GetString(), it->name.GetStringLength());
-                CalendarPolicy cp = req.policy.defaults;
-                if (!read_policy_flags(it->value, "policy.calendars." + id, &cp, &p))
-                    return invalid(p);
-                req.policy.calendars[id] = cp;
-            }
-        }
-    }
+    auto policy = read_policy(doc);
+    if (!policy.ok())
+        return policy.error();
+    req.policy = std::move(policy).value();
 
     const Value* cals = member(doc, "calendars");
     if (cals == nullptr)
@@ -560,6 +572,122 @@ std::string write_free_slots_response(const std::vector<TimeRange>& free) {
     for (const TimeRange& r : free) {
         w.StartObject();
         write_range(w, r);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Result<ProviderConfig> parse_provider_config(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    ProviderConfig config;
+    Problem p;
+    const Value* kind = member(doc, "kind");
+    if (kind == nullptr)
+        return make_error(ErrorCode::invalid_argument, "kind: missing");
+    if (!read_enum(*kind, "kind", &config.kind,
+                   {{"caldav", ProviderConfig::Kind::caldav},
+                    {"icloud", ProviderConfig::Kind::icloud},
+                    {"ics_feed", ProviderConfig::Kind::ics_feed}},
+                   &p))
+        return invalid(p);
+    const std::pair<const char*, std::string*> strings[] = {{"url", &config.url},
+                                                            {"username", &config.username},
+                                                            {"password", &config.password},
+                                                            {"name", &config.name}};
+    for (const auto& [name, field] : strings) {
+        if (const Value* v = member(doc, name)) {
+            if (!read_string(*v, name, field, &p))
+                return invalid(p);
+        }
+    }
+    if (config.url.empty() && config.kind != ProviderConfig::Kind::icloud)
+        return make_error(ErrorCode::invalid_argument, "url: missing");
+    if (config.kind == ProviderConfig::Kind::icloud &&
+        (config.username.empty() || config.password.empty()))
+        return make_error(ErrorCode::invalid_argument,
+                          "username, password: iCloud needs the Apple ID and an app-specific "
+                          "password");
+    if (const Value* owners = member(doc, "owner_addresses")) {
+        if (!owners->IsArray())
+            return make_error(ErrorCode::invalid_argument,
+                              "owner_addresses: expected an array of strings");
+        for (rapidjson::SizeType i = 0; i < owners->Size(); ++i) {
+            std::string a;
+            if (!read_string((*owners)[i], item("owner_addresses", i), &a, &p))
+                return invalid(p);
+            config.owner_addresses.push_back(a);
+        }
+    }
+    if (const Value* network = member(doc, "network")) {
+        if (!network->IsObject())
+            return make_error(ErrorCode::invalid_argument, "network: expected an object");
+        if (const Value* v = member(*network, "allow_private_addresses")) {
+            if (!read_bool(*v, "network.allow_private_addresses", &config.allow_private_addresses,
+                           &p))
+                return invalid(p);
+        }
+        if (const Value* v = member(*network, "ca_bundle")) {
+            if (!read_string(*v, "network.ca_bundle", &config.ca_bundle, &p))
+                return invalid(p);
+        }
+        const std::pair<const char*, std::int64_t*> seconds[] = {
+            {"connect_timeout_seconds", &config.connect_timeout_seconds},
+            {"total_timeout_seconds", &config.total_timeout_seconds}};
+        for (const auto& [name, field] : seconds) {
+            if (const Value* v = member(*network, name)) {
+                if (!v->IsInt64() || v->GetInt64() <= 0)
+                    return make_error(ErrorCode::invalid_argument,
+                                      std::string("network.") + name +
+                                          ": expected a positive whole number of seconds");
+                *field = v->GetInt64();
+            }
+        }
+    }
+    return config;
+}
+
+Result<ProviderSlotsRequest> parse_provider_slots_request(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    ProviderSlotsRequest req;
+    Problem p;
+    const Value* id = member(doc, "calendar_id");
+    if (id == nullptr)
+        return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
+    if (!read_string(*id, "calendar_id", &req.calendar_id, &p))
+        return invalid(p);
+    auto policy = read_policy(doc);
+    if (!policy.ok())
+        return policy.error();
+    req.policy = std::move(policy).value();
+    return req;
+}
+
+std::string write_calendars_response(const std::vector<Calendar>& calendars) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    w.Key("version");
+    w.Int(1);
+    w.Key("calendars");
+    w.StartArray();
+    for (const Calendar& c : calendars) {
+        w.StartObject();
+        write_string(w, "id", c.id);
+        write_string(w, "name", c.name);
+        write_string(w, "color", c.color);
+        write_string(w, "time_zone", c.time_zone);
+        w.Key("can_write");
+        w.Bool(c.can_write);
+        w.Key("is_primary");
+        w.Bool(c.is_primary);
         w.EndObject();
     }
     w.EndArray();

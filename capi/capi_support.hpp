@@ -1,0 +1,102 @@
+// What every C ABI entry point shares: the per-thread error message, Error -> status
+// code, handing strings out, and the guard that keeps exceptions from crossing the ABI.
+#pragma once
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "calsync.h"
+#include "calsync/engine.hpp"
+#include "calsync/result.hpp"
+#include "core/json_codec.hpp"
+
+namespace calsync::capi {
+
+inline thread_local std::string last_error;
+
+inline calsync_status fail(calsync_status status, std::string message) {
+    last_error = std::move(message);
+    return status;
+}
+
+inline calsync_status status_of(calsync::ErrorCode code) {
+    switch (code) {
+        case calsync::ErrorCode::invalid_argument:
+            return CALSYNC_EINVAL;
+        case calsync::ErrorCode::parse:
+            return CALSYNC_EPARSE;
+        case calsync::ErrorCode::unknown_zone:
+            return CALSYNC_EZONE;
+        case calsync::ErrorCode::limit_exceeded:
+            return CALSYNC_ELIMIT;
+        case calsync::ErrorCode::internal:
+            return CALSYNC_EINTERNAL;
+        case calsync::ErrorCode::auth:
+            return CALSYNC_EAUTH;
+        case calsync::ErrorCode::network:
+            return CALSYNC_ENETWORK;
+        case calsync::ErrorCode::http:
+            return CALSYNC_EHTTP;
+        case calsync::ErrorCode::rate_limited:
+            return CALSYNC_ERATELIMIT;
+        case calsync::ErrorCode::not_found:
+            return CALSYNC_ENOTFOUND;
+        case calsync::ErrorCode::conflict:
+            return CALSYNC_ECONFLICT;
+        default:
+            return CALSYNC_ERROR;
+    }
+}
+
+inline calsync_status fail(const calsync::Error& e) {
+    return fail(status_of(e.code), e.message);
+}
+
+// Copies into malloc'd memory so calsync_string_free can release it whatever allocator
+// the caller's language runtime uses.
+inline calsync_status hand_out(const std::string& text, char** out) {
+    char* copy = static_cast<char*>(std::malloc(text.size() + 1));
+    if (copy == nullptr)
+        return fail(CALSYNC_ENOMEM, "out of memory");
+    std::memcpy(copy, text.data(), text.size() + 1);
+    *out = copy;
+    last_error.clear();
+    return CALSYNC_OK;
+}
+
+template <class Body>
+calsync_status guarded(const char* function, Body&& body) noexcept {
+    try {
+        return body();
+    } catch (const std::bad_alloc&) {
+        return fail(CALSYNC_ENOMEM, std::string(function) + ": out of memory");
+    } catch (const std::exception& e) {
+        return fail(CALSYNC_EINTERNAL, std::string(function) + ": internal error: " + e.what());
+    } catch (...) {
+        return fail(CALSYNC_EINTERNAL, std::string(function) + ": internal error");
+    }
+}
+
+// An engine for a request's policy; an unknown zone is reported as the request's field.
+inline Result<ImportEngine> engine_for(const BlockingPolicy& policy) {
+    auto engine = ImportEngine::create(policy);
+    if (!engine.ok() && engine.error().code == ErrorCode::unknown_zone) {
+        Error e = engine.error();
+        e.message = "zone: " + e.message;
+        return e;
+    }
+    return engine;
+}
+
+// The blocked-slots response for what `engine` holds, after the events that could not be
+// read before they reached it (`errors`).
+inline calsync_status hand_out_slots(const ImportEngine& engine, std::vector<EventError> errors,
+                                     char** out) {
+    const std::vector<EventError> unreadable = engine.errors();
+    errors.insert(errors.end(), unreadable.begin(), unreadable.end());
+    return hand_out(json::write_blocked_slots_response(engine.slots(), engine.busy(), errors), out);
+}
+
+}  // namespace calsync::capi

@@ -1,0 +1,157 @@
+// The provider half of the C ABI: a calsync_provider owns one CalendarProvider and the HTTP
+// client under it.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "calsync.h"
+#include "calsync/engine.hpp"
+#include "capi_support.hpp"
+#include "core/json_codec.hpp"
+#include "net/curl_transport.hpp"
+#include "net/url_guard.hpp"
+#include "providers/caldav/caldav_provider.hpp"
+#include "providers/ics_feed/ics_feed_provider.hpp"
+
+struct calsync_provider {
+    std::unique_ptr<calsync::CalendarProvider> provider;
+    // The last listing, so a blocked-slots call can label slots without asking again.
+    std::vector<calsync::Calendar> calendars;
+};
+
+namespace {
+
+using namespace calsync;
+using namespace calsync::capi;
+
+Result<std::unique_ptr<CalendarProvider>> make_provider(const json::ProviderConfig& config) {
+    net::HttpOptions options;
+    options.allow_private_addresses = config.allow_private_addresses;
+    options.ca_bundle_path = config.ca_bundle;
+    options.connect_timeout = std::chrono::seconds(config.connect_timeout_seconds);
+    options.total_timeout = std::chrono::seconds(config.total_timeout_seconds);
+    auto http =
+        std::make_shared<net::HttpClient>(std::make_shared<net::CurlTransport>(std::move(options)));
+    switch (config.kind) {
+        case json::ProviderConfig::Kind::ics_feed: {
+            auto url = net::normalize_user_url(config.url);
+            if (!url.ok())
+                return make_error(ErrorCode::invalid_argument, "url: " + url.error().message);
+            providers::ics_feed::IcsFeedOptions feed;
+            feed.name = config.name;
+            feed.owner_addresses = config.owner_addresses;
+            return std::unique_ptr<CalendarProvider>(
+                std::make_unique<providers::ics_feed::IcsFeedProvider>(url.value(), http, feed));
+        }
+        case json::ProviderConfig::Kind::icloud: {
+            auto dav = providers::caldav::icloud_options(config.username, config.password);
+            if (!config.url.empty())
+                dav.url = config.url;
+            return std::unique_ptr<CalendarProvider>(
+                std::make_unique<providers::caldav::CalDavProvider>(dav, http));
+        }
+        case json::ProviderConfig::Kind::caldav:
+            break;
+    }
+    providers::caldav::CalDavOptions dav{config.url, config.username, config.password, false};
+    return std::unique_ptr<CalendarProvider>(
+        std::make_unique<providers::caldav::CalDavProvider>(dav, http));
+}
+
+calsync_status provider_new(const char* config_json, calsync_provider** out) {
+    if (config_json == nullptr)
+        return fail(CALSYNC_EINVAL, "config_json: must not be NULL");
+    if (out == nullptr)
+        return fail(CALSYNC_EINVAL, "provider: must not be NULL");
+    auto config = json::parse_provider_config(config_json);
+    if (!config.ok())
+        return fail(config.error());
+    auto provider = make_provider(config.value());
+    if (!provider.ok())
+        return fail(provider.error());
+    auto handle = std::make_unique<calsync_provider>();
+    handle->provider = std::move(provider).value();
+    *out = handle.release();
+    last_error.clear();
+    return CALSYNC_OK;
+}
+
+calsync_status list_calendars(calsync_provider* p, char** out) {
+    if (p == nullptr)
+        return fail(CALSYNC_EINVAL, "provider: must not be NULL");
+    if (out == nullptr)
+        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+    auto calendars = p->provider->list_calendars();
+    if (!calendars.ok())
+        return fail(calendars.error());
+    p->calendars = calendars.value();
+    return hand_out(json::write_calendars_response(p->calendars), out);
+}
+
+const Calendar* find_calendar(const std::vector<Calendar>& calendars, const std::string& id) {
+    for (const Calendar& c : calendars) {
+        if (c.id == id)
+            return &c;
+    }
+    return nullptr;
+}
+
+// The calendar's name, listing the account when it was not listed yet; called after a
+// fetch because a feed learns its name from the feed itself.
+std::string calendar_label(calsync_provider* p, const std::string& id) {
+    if (find_calendar(p->calendars, id) == nullptr) {
+        auto calendars = p->provider->list_calendars();
+        if (calendars.ok())
+            p->calendars = calendars.value();
+    }
+    const Calendar* c = find_calendar(p->calendars, id);
+    return c != nullptr && !c->name.empty() ? c->name : id;
+}
+
+calsync_status blocked_slots(calsync_provider* p, const char* request_json, char** out) {
+    if (p == nullptr)
+        return fail(CALSYNC_EINVAL, "provider: must not be NULL");
+    if (request_json == nullptr)
+        return fail(CALSYNC_EINVAL, "request_json: must not be NULL");
+    if (out == nullptr)
+        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+    auto request = json::parse_provider_slots_request(request_json);
+    if (!request.ok())
+        return fail(request.error());
+    auto engine = engine_for(request->policy);
+    if (!engine.ok())
+        return fail(engine.error());
+    const std::string& id = request->calendar_id;
+    auto changes = p->provider->fetch_changes(id, "", request->policy.window);
+    if (!changes.ok())
+        return fail(changes.error());
+    const std::string label = calendar_label(p, id);
+    engine->set_calendar_label(id, label);
+    engine->load(changes->upserts);
+    return hand_out_slots(engine.value(), changes->errors, out);
+}
+
+}  // namespace
+
+extern "C" {
+
+calsync_status calsync_provider_new(const char* config_json, calsync_provider** provider) {
+    return guarded("calsync_provider_new", [&] { return provider_new(config_json, provider); });
+}
+
+void calsync_provider_free(calsync_provider* provider) {
+    delete provider;
+}
+
+calsync_status calsync_provider_list_calendars(calsync_provider* provider, char** response_json) {
+    return guarded("calsync_provider_list_calendars",
+                   [&] { return list_calendars(provider, response_json); });
+}
+
+calsync_status calsync_provider_blocked_slots(calsync_provider* provider, const char* request_json,
+                                              char** response_json) {
+    return guarded("calsync_provider_blocked_slots",
+                   [&] { return blocked_slots(provider, request_json, response_json); });
+}
+
+}  // extern "C"

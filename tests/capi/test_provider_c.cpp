@@ -1,0 +1,183 @@
+// The provider calls of the C ABI (capi/provider_c.cpp) against the fake servers, through
+// the shared library only.
+#include <calsync.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "fake_server.hpp"
+
+namespace {
+
+struct Outcome {
+    calsync_status status;
+    std::string message;
+    rapidjson::Document json;
+};
+
+Outcome outcome(calsync_status status, char* out) {
+    Outcome o{status, calsync_last_error_message(), {}};
+    if (status == CALSYNC_OK) {
+        o.json.Parse(out);
+        calsync_string_free(out);
+        REQUIRE(o.json.IsObject());
+    }
+    return o;
+}
+
+// A provider handle freed at the end of the test.
+struct Provider {
+    explicit Provider(const std::string& config) {
+        status = calsync_provider_new(config.c_str(), &handle);
+        message = calsync_last_error_message();
+    }
+    ~Provider() { calsync_provider_free(handle); }
+    Provider(const Provider&) = delete;
+    Provider& operator=(const Provider&) = delete;
+
+    Outcome calendars() {
+        char* out = nullptr;
+        const calsync_status status = calsync_provider_list_calendars(handle, &out);
+        return outcome(status, out);
+    }
+    Outcome slots(const std::string& request) {
+        char* out = nullptr;
+        const calsync_status status = calsync_provider_blocked_slots(handle, request.c_str(), &out);
+        return outcome(status, out);
+    }
+
+    calsync_provider* handle = nullptr;
+    calsync_status status;
+    std::string message;
+};
+
+std::string caldav_config(const calsync::test::FakeServer& fake, const std::string& password) {
+    return R"({"version": 1, "kind": "caldav", "url": ")" + fake.url("/") +
+           R"(", "username": "garage", "password": ")" + password +
+           R"(", "network": {"allow_private_addresses": true}})";
+}
+
+const char* const kJune =
+    R"("zone": "Europe/Berlin",
+       "window": {"start": "2026-06-01T00:00:00Z", "end": "2026-06-15T00:00:00Z"})";
+
+}  // namespace
+
+TEST_CASE("provider config mistakes are named, and the password never appears") {
+    const std::pair<const char*, const char*> cases[] = {
+        {R"({"url": "https://dav.example.com/"})", "kind: missing"},
+        {R"({"kind": "exchange", "url": "https://x/"})",
+         "kind: unknown value \"exchange\"; expected one of \"caldav\", \"icloud\", \"ics_feed\""},
+        {R"({"kind": "caldav", "password": "pw-in-config"})", "url: missing"},
+        {R"({"kind": "icloud", "username": "me@icloud.com"})", "app-specific password"},
+        {R"({"kind": "ics_feed", "url": "ftp://example.com/cal.ics"})", "url: "},
+        {R"({"kind": "caldav", "url": "https://x/", "password": 42})",
+         "password: expected a string"},
+        {R"({"kind": "caldav", "url": "https://x/", "network": {"total_timeout_seconds": 0}})",
+         "network.total_timeout_seconds: expected a positive whole number of seconds"},
+    };
+    for (const auto& [config, expected] : cases) {
+        INFO(config);
+        Provider p(config);
+        CHECK(p.status == CALSYNC_EINVAL);
+        CHECK(p.handle == nullptr);
+        CHECK_THAT(p.message, Catch::Contains(expected));
+        CHECK_THAT(p.message, !Catch::Contains("pw-in-config"));
+    }
+}
+
+TEST_CASE("an ICS feed read through a provider blocks what the engine computes from the file") {
+    calsync::test::FakeServer feed(CALSYNC_FAULT_SERVER);
+    const std::string path = std::string(CALSYNC_EXAMPLES_DATA_DIR) + "/personal.ics";
+    Provider p(R"({"kind": "ics_feed", "url": ")" + feed.url("/feed?file=" + path) +
+               R"(", "owner_addresses": ["owner@garage.example"],
+                  "network": {"allow_private_addresses": true}})");
+    REQUIRE(p.status == CALSYNC_OK);
+    Outcome got = p.slots(std::string(R"({"calendar_id": "feed", )") + kJune + "}");
+    REQUIRE(got.status == CALSYNC_OK);
+
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    rapidjson::Document request;
+    request.Parse((std::string("{") + kJune + R"(, "calendars": [{"id": "feed",
+                   "owner_addresses": ["owner@garage.example"], "ics": ""}]})")
+                      .c_str());
+    request["calendars"][0]["ics"].SetString(text.str().c_str(), request.GetAllocator());
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    request.Accept(writer);
+    char* out = nullptr;
+    const calsync_status status = calsync_engine_blocked_slots(buffer.GetString(), &out);
+    Outcome expected = outcome(status, out);
+    REQUIRE(expected.status == CALSYNC_OK);
+
+    REQUIRE(got.json["slots"].Size() > 0);
+    CHECK(got.json["slots"] == expected.json["slots"]);
+    CHECK(got.json["busy"] == expected.json["busy"]);
+    CHECK(std::string(got.json["slots"][0]["label"].GetString()) == "Personal");
+    for (const auto& slot : got.json["slots"].GetArray())
+        CHECK(std::string(slot["event_id"].GetString()) != "declined-webinar");
+}
+
+TEST_CASE("a CalDAV provider lists the calendars discovery finds") {
+    calsync::test::FakeServer fake(CALSYNC_CALDAV_FAKE, 2);
+    Provider p(caldav_config(fake, "test-only-password"));
+    REQUIRE(p.status == CALSYNC_OK);
+    Outcome listed = p.calendars();
+    REQUIRE(listed.status == CALSYNC_OK);
+    const auto& calendars = listed.json["calendars"];
+    REQUIRE(calendars.Size() == 2);
+    CHECK(calendars[0]["id"].GetString() == fake.url("/home/cal/", 1));
+    CHECK(std::string(calendars[0]["name"].GetString()) == "Workshop");
+    CHECK(calendars[0]["can_write"].GetBool());
+    CHECK(std::string(calendars[1]["name"].GetString()) == "Holidays");
+    CHECK_FALSE(calendars[1]["can_write"].GetBool());
+
+    Outcome empty =
+        p.slots(R"({"calendar_id": ")" + fake.url("/home/cal/", 1) + "\", " + kJune + "}");
+    REQUIRE(empty.status == CALSYNC_OK);
+    CHECK(empty.json["slots"].Size() == 0);
+}
+
+TEST_CASE("refused credentials are CALSYNC_EAUTH, unreachable servers CALSYNC_ENETWORK") {
+    calsync::test::FakeServer fake(CALSYNC_CALDAV_FAKE, 2);
+    Provider wrong(caldav_config(fake, "wrong-password"));
+    REQUIRE(wrong.status == CALSYNC_OK);
+    Outcome refused = wrong.calendars();
+    CHECK(refused.status == CALSYNC_EAUTH);
+    CHECK_THAT(refused.message, Catch::Contains("HTTP 401"));
+    CHECK_THAT(refused.message, !Catch::Contains("wrong-password"));
+
+    // Not allowed to reach loopback: the URL guard refuses before anything is sent.
+    Provider guarded(R"({"kind": "caldav", "url": ")" + fake.url("/") +
+                     R"(", "username": "garage", "password": "test-only-password"})");
+    REQUIRE(guarded.status == CALSYNC_OK);
+    Outcome blocked = guarded.calendars();
+    CHECK(blocked.status != CALSYNC_OK);
+    CHECK_THAT(blocked.message, Catch::Contains("127.0.0.1"));
+
+    Provider nobody(R"({"kind": "caldav", "url": "http://127.0.0.1:9/",
+                        "network": {"allow_private_addresses": true}})");
+    CHECK(nobody.calendars().status == CALSYNC_ENETWORK);
+}
+
+TEST_CASE("provider calls check their arguments") {
+    char* out = nullptr;
+    CHECK(calsync_provider_list_calendars(nullptr, &out) == CALSYNC_EINVAL);
+    CHECK_THAT(calsync_last_error_message(), Catch::Contains("provider: must not be NULL"));
+    Provider p(R"({"kind": "caldav", "url": "https://dav.example.com/"})");
+    REQUIRE(p.status == CALSYNC_OK);
+    CHECK(p.slots(R"({"zone": "UTC"})").status == CALSYNC_EINVAL);
+    CHECK_THAT(calsync_last_error_message(), Catch::Contains("calendar_id: missing"));
+    CHECK(p.slots(R"({"calendar_id": "x", "zone": "Mars/Base",
+                     "window": {"start": "2026-06-01T00:00:00Z",
+                                "end": "2026-06-02T00:00:00Z"}})")
+              .status == CALSYNC_EZONE);
+    calsync_provider_free(nullptr);
+}
