@@ -1,5 +1,6 @@
 // The provider half of the C ABI: a calsync_provider owns one CalendarProvider and the HTTP
 // client under it.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,11 +90,9 @@ calsync_status list_calendars(calsync_provider* p, char** out) {
 }
 
 const Calendar* find_calendar(const std::vector<Calendar>& calendars, const std::string& id) {
-    for (const Calendar& c : calendars) {
-        if (c.id == id)
-            return &c;
-    }
-    return nullptr;
+    auto it = std::find_if(calendars.begin(), calendars.end(),
+                           [&](const Calendar& c) { return c.id == id; });
+    return it == calendars.end() ? nullptr : &*it;
 }
 
 // The calendar's name, listing the account when it was not listed yet; called after a
