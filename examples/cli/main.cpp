@@ -521,7 +521,7 @@ std::string sample_dir() {
         exe[n] = '\0';
         std::string dir(exe);
         dir.resize(dir.find_last_of('/'));
-        const std::string installed = dir + "/../share/calsync/examples";
+        std::string installed = dir + "/../share/calsync/examples";
         if (access((installed + "/workshop.ics").c_str(), R_OK) == 0)
             return installed;
     }
