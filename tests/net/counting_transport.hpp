@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <utility>
 
 #include "net/curl_transport.hpp"
 #include "net/http.hpp"
@@ -18,7 +19,10 @@ inline calsync::net::HttpOptions local_options() {
 }
 
 struct CountingTransport : calsync::net::Transport {
-    calsync::net::CurlTransport inner{local_options()};
+    explicit CountingTransport(calsync::net::HttpOptions options = local_options())
+        : inner(std::move(options)) {}
+
+    calsync::net::CurlTransport inner;
     int requests = 0;
     calsync::Result<calsync::net::HttpResponse> perform(
         const calsync::net::HttpRequest& r) override {

@@ -10,6 +10,7 @@ server.json: {"kind", "url" (server root), "calendar_url", "user", "password", "
 """
 import argparse
 import base64
+import datetime
 import json
 import os
 import shutil
@@ -127,16 +128,16 @@ def load(directory, count):
         target = os.path.join(directory, "collections", "collection-root", USER, "workshop")
     else:
         target = os.path.join(directory, "data", "user", "calendars", "workshop")
+    first = datetime.datetime(2026, 3, 1)
     for i in range(count):
-        hour = i % 24
-        day = 1 + (i // 24) % 28
-        month = 3 + i // (24 * 28)
+        # One half-hour event per hour from 1 March 2026: 10,000 reach into 2027.
+        start = first + datetime.timedelta(hours=i)
+        end = start + datetime.timedelta(minutes=30)
         with open(os.path.join(target, f"load-{i}.ics"), "w", newline="") as f:
             f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\n"
                     f"BEGIN:VEVENT\r\nUID:load-{i}\r\nDTSTAMP:20260101T000000Z\r\n"
-                    f"DTSTART:2026{month:02d}{day:02d}T{hour:02d}0000Z\r\n"
-                    f"DTEND:2026{month:02d}{day:02d}T{hour:02d}3000Z\r\nSUMMARY:load {i}\r\n"
-                    "END:VEVENT\r\nEND:VCALENDAR\r\n")
+                    f"DTSTART:{start:%Y%m%dT%H%M%S}Z\r\nDTEND:{end:%Y%m%dT%H%M%S}Z\r\n"
+                    f"SUMMARY:load {i}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     if kind == "xandikos":
         # Xandikos serves the git HEAD of the collection: commit, and it sees the files.
         git = ["git", "-C", target, "-c", "user.name=calsync tests",

@@ -1,0 +1,31 @@
+#!/bin/sh
+# CalDAV sync benchmark: for Radicale and Xandikos in turn, start the server on 127.0.0.1,
+# write 10,000 events straight into its storage, run bench_caldav (calsync and the raw
+# yardstick) and the python3-caldav peer, and stop the server.
+#
+#   sh tests/bench/run_caldav_bench.sh BUILD_DIR [EVENTS] [REPEAT]
+# BUILD_DIR is a Release build with benchmarks on (e.g. build/bench).
+set -eu
+build=$1
+events=${2:-10000}
+repeat=${3:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+tool=$here/../tools/dav_server.py
+python=/usr/bin/python3
+work=$(mktemp -d)
+trap 'for s in radicale xandikos; do $python "$tool" stop --dir "$work/$s" || true; done; rm -rf "$work"' EXIT
+
+uptime
+for server in radicale xandikos; do
+  dir=$work/$server
+  $python "$tool" start "$server" --dir "$dir" > /dev/null
+  $python "$tool" load --dir "$dir" --count "$events"
+  echo
+  echo "== $server, $events events =="
+  CALSYNC_DAV_SERVER=$dir/server.json CALSYNC_BENCH_EVENTS=$events \
+    "$build/tests/bench/bench_caldav" --benchmark_repetitions="$repeat" \
+    --benchmark_report_aggregates_only=true
+  echo "-- python3-caldav --"
+  $python "$here/peer_caldav.py" "$dir/server.json" --repeat "$repeat"
+  $python "$tool" stop --dir "$dir"
+done
