@@ -69,6 +69,8 @@ struct Event {
     std::string uid;          // iCalendar UID
     std::string calendar_id;  // the calendar it came from
     std::string summary;
+    std::string description;  // exports: client, service and vehicle; imports keep it too
+    std::string location;
     EventTime start;
     std::optional<EventTime> end;
     std::optional<NominalDuration> duration;  // used when `end` is absent

@@ -93,6 +93,10 @@ Result<Event> read_vevent(icalcomponent* vevent, TimeReader* times, const IcsRea
         e.uid = uid;
     if (const char* summary = icalcomponent_get_summary(vevent))
         e.summary = summary;
+    if (const char* description = icalcomponent_get_description(vevent))
+        e.description = description;
+    if (const char* location = icalcomponent_get_location(vevent))
+        e.location = location;
 
     for (icalproperty* p = icalcomponent_get_first_property(vevent, ICAL_XLICERROR_PROPERTY);
          p != nullptr; p = icalcomponent_get_next_property(vevent, ICAL_XLICERROR_PROPERTY)) {

@@ -38,6 +38,10 @@ std::string write_ics(const Event& event, Instant dtstamp) {
         icalcomponent_add_property(vevent, icalproperty_new_dtend(ical_value(*event.end)));
     if (!event.summary.empty())
         icalcomponent_add_property(vevent, icalproperty_new_summary(event.summary.c_str()));
+    if (!event.description.empty())
+        icalcomponent_add_property(vevent, icalproperty_new_description(event.description.c_str()));
+    if (!event.location.empty())
+        icalcomponent_add_property(vevent, icalproperty_new_location(event.location.c_str()));
     icalcomponent_add_property(
         vevent,
         icalproperty_new_status(event.status == EventStatus::cancelled   ? ICAL_STATUS_CANCELLED

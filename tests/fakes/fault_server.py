@@ -17,6 +17,8 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
                       against the remembered challenge; refresh tokens r1 -> r2 (rotated),
                       r2 -> kept; a revoked one -> 400 invalid_grant
   POST /revoke        RFC 7009: revokes the token
+  /api                200 "api ok" with "Authorization: Bearer a2" or "a3" (tokens the
+                      refreshes hand out), else 401 (so "a1" is one the server dropped)
   /feed?file=PATH     PATH as text/calendar with an ETag (a hash of the content) and a
                       Last-Modified; 304 when If-None-Match matches
 """
@@ -101,6 +103,13 @@ class Handler(fake_http.Handler):
             self.send(302, b"", [("Location", target)])
         elif url.path == "/ok":
             self.send(200, b"hello")
+        elif url.path == "/api":
+            bump("api")
+            if self.headers.get("Authorization") in ("Bearer a2", "Bearer a3"):
+                self.send(200, b"api ok")
+            else:
+                self.send(401, b'{"error": "invalid_token"}',
+                          [("WWW-Authenticate", 'Bearer error="invalid_token"')])
         elif url.path == "/429":
             if bump("429" + q.get("key", "")) == 1:
                 self.send(429, b"slow down", [("Retry-After", q.get("retry_after", "1"))])

@@ -147,6 +147,8 @@ TEST_CASE("an export written and read back keeps its times, marker and text", "[
     e.start = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-06-02T12:00:00Z").value());
     e.end = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-06-02T13:30:00Z").value());
     e.export_marker = "appt-42";
+    e.description = "Client: J. Weber\nService: oil change\nVehicle: VW Golf, HH-AB 123";
+    e.location = "Bay 2";
     const std::string text =
         calsync::write_ics(e, calsync::parse_rfc3339("2026-06-01T08:00:00Z").value());
     CHECK_THAT(text, Catch::Contains("DTSTART:20260602T120000Z"));
@@ -158,6 +160,8 @@ TEST_CASE("an export written and read back keeps its times, marker and text", "[
     CHECK(r.uid == e.uid);
     CHECK(r.summary == e.summary);  // commas and semicolons survive escaping
     CHECK(r.export_marker == "appt-42");
+    CHECK(r.description == e.description);  // new lines survive as \n escapes
+    CHECK(r.location == "Bay 2");
     CHECK(calsync::format_rfc3339(r.end->resolve(*calsync::TimeZone::utc())) ==
           "2026-06-02T13:30:00Z");
 }
