@@ -9,13 +9,17 @@
 #include "calsync/engine.hpp"
 #include "capi_support.hpp"
 #include "core/json_codec.hpp"
-#include "net/curl_transport.hpp"
+#include "core/provider_config.hpp"
+#include "net/oauth_session.hpp"
 #include "net/url_guard.hpp"
+#include "oauth_support.hpp"
 #include "providers/caldav/caldav_provider.hpp"
 #include "providers/ics_feed/ics_feed_provider.hpp"
 
 struct calsync_provider {
     std::unique_ptr<calsync::CalendarProvider> provider;
+    // Google and Microsoft: the tokens, refreshed (and rotated) as the provider works.
+    std::shared_ptr<calsync::net::OAuthSession> session;
     // The last listing, so a blocked-slots call can label slots without asking again.
     std::vector<calsync::Calendar> calendars;
 };
@@ -25,15 +29,30 @@ namespace {
 using namespace calsync;
 using namespace calsync::capi;
 
-Result<std::unique_ptr<CalendarProvider>> make_provider(const json::ProviderConfig& config) {
-    net::HttpOptions options;
-    options.allow_private_addresses = config.allow_private_addresses;
-    options.ca_bundle_path = config.ca_bundle;
-    options.connect_timeout = std::chrono::seconds(config.connect_timeout_seconds);
-    options.total_timeout = std::chrono::seconds(config.total_timeout_seconds);
-    auto http =
-        std::make_shared<net::HttpClient>(std::make_shared<net::CurlTransport>(std::move(options)));
+// An OAuth-backed service's provider; `session` carries its tokens.
+Result<std::unique_ptr<CalendarProvider>> make_oauth_provider(
+    const json::ProviderConfig& config, const std::shared_ptr<net::HttpClient>& http,
+    const std::shared_ptr<net::OAuthSession>& session) {
+    (void)http;
+    (void)session;
+    return make_error(
+        ErrorCode::invalid_argument,
+        std::string("kind: \"") +
+            (config.kind == json::ProviderConfig::Kind::google ? "google" : "microsoft") +
+            "\" is not available in this build yet");
+}
+
+Result<std::unique_ptr<CalendarProvider>> make_provider(
+    const json::ProviderConfig& config, std::shared_ptr<net::OAuthSession>* session_out) {
+    auto http = make_http_client(config.network);
     switch (config.kind) {
+        case json::ProviderConfig::Kind::google:
+        case json::ProviderConfig::Kind::microsoft: {
+            auto session = std::make_shared<net::OAuthSession>(
+                make_oauth_flow(config.oauth, http, /*host_key=*/""), to_token_set(config.tokens));
+            *session_out = session;
+            return make_oauth_provider(config, http, session);
+        }
         case json::ProviderConfig::Kind::ics_feed: {
             auto url = net::normalize_user_url(config.url);
             if (!url.ok())
@@ -67,11 +86,13 @@ calsync_status provider_new(const char* config_json, calsync_provider** out) {
     auto config = json::parse_provider_config(config_json);
     if (!config.ok())
         return fail(config.error());
-    auto provider = make_provider(config.value());
+    std::shared_ptr<net::OAuthSession> session;
+    auto provider = make_provider(config.value(), &session);
     if (!provider.ok())
         return fail(provider.error());
     auto handle = std::make_unique<calsync_provider>();
     handle->provider = std::move(provider).value();
+    handle->session = std::move(session);
     *out = handle.release();
     last_error.clear();
     return CALSYNC_OK;
@@ -87,6 +108,16 @@ calsync_status list_calendars(calsync_provider* p, char** out) {
         return fail(calendars.error());
     p->calendars = calendars.value();
     return hand_out(json::write_calendars_response(p->calendars), out);
+}
+
+calsync_status provider_tokens(calsync_provider* p, char** out) {
+    if (p == nullptr)
+        return fail(CALSYNC_EINVAL, "provider: must not be NULL");
+    if (out == nullptr)
+        return fail(CALSYNC_EINVAL, "tokens_json: must not be NULL");
+    if (!p->session)
+        return fail(CALSYNC_EINVAL, "provider: only google and microsoft providers hold tokens");
+    return hand_out(json::write_tokens(to_tokens_config(p->session->tokens())), out);
 }
 
 const Calendar* find_calendar(const std::vector<Calendar>& calendars, const std::string& id) {
@@ -145,6 +176,11 @@ void calsync_provider_free(calsync_provider* provider) {
 calsync_status calsync_provider_list_calendars(calsync_provider* provider, char** response_json) {
     return guarded("calsync_provider_list_calendars",
                    [&] { return list_calendars(provider, response_json); });
+}
+
+calsync_status calsync_provider_tokens(calsync_provider* provider, char** tokens_json) {
+    return guarded("calsync_provider_tokens",
+                   [&] { return provider_tokens(provider, tokens_json); });
 }
 
 calsync_status calsync_provider_blocked_slots(calsync_provider* provider, const char* request_json,
