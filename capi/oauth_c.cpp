@@ -10,7 +10,7 @@
 #include "calsync.h"
 #include "capi_support.hpp"
 #include "net/crypto.hpp"
-#include "oauth_support.hpp"
+#include "providers/provider_factory.hpp"
 
 struct calsync_oauth {
     std::shared_ptr<calsync::net::OAuthFlow> flow;
@@ -21,6 +21,8 @@ namespace {
 
 using namespace calsync;
 using namespace calsync::capi;
+using providers::to_token_set;
+using providers::to_tokens_config;
 
 constexpr std::size_t kMinHostKeyBytes = 32;
 
@@ -40,8 +42,8 @@ calsync_status oauth_new(const char* config_json, calsync_oauth** out) {
     if (!key.ok() || key->size() < kMinHostKeyBytes)
         return fail(CALSYNC_EINVAL, "host_key: expected base64url of at least 32 random bytes");
     auto handle = std::make_unique<calsync_oauth>();
-    handle->flow =
-        make_oauth_flow(config.value(), make_http_client(config->network), std::move(key).value());
+    handle->flow = providers::make_oauth_flow(
+        config.value(), providers::make_http_client(config->network), std::move(key).value());
     *out = handle.release();
     last_error.clear();
     return CALSYNC_OK;

@@ -10,11 +10,7 @@
 #include "capi_support.hpp"
 #include "core/json_codec.hpp"
 #include "core/provider_config.hpp"
-#include "net/oauth_session.hpp"
-#include "net/url_guard.hpp"
-#include "oauth_support.hpp"
-#include "providers/caldav/caldav_provider.hpp"
-#include "providers/ics_feed/ics_feed_provider.hpp"
+#include "providers/provider_factory.hpp"
 
 struct calsync_provider {
     std::unique_ptr<calsync::CalendarProvider> provider;
@@ -29,55 +25,6 @@ namespace {
 using namespace calsync;
 using namespace calsync::capi;
 
-// An OAuth-backed service's provider; `session` carries its tokens.
-Result<std::unique_ptr<CalendarProvider>> make_oauth_provider(
-    const json::ProviderConfig& config, const std::shared_ptr<net::HttpClient>& http,
-    const std::shared_ptr<net::OAuthSession>& session) {
-    (void)http;
-    (void)session;
-    return make_error(
-        ErrorCode::invalid_argument,
-        std::string("kind: \"") +
-            (config.kind == json::ProviderConfig::Kind::google ? "google" : "microsoft") +
-            "\" is not available in this build yet");
-}
-
-Result<std::unique_ptr<CalendarProvider>> make_provider(
-    const json::ProviderConfig& config, std::shared_ptr<net::OAuthSession>* session_out) {
-    auto http = make_http_client(config.network);
-    switch (config.kind) {
-        case json::ProviderConfig::Kind::google:
-        case json::ProviderConfig::Kind::microsoft: {
-            auto session = std::make_shared<net::OAuthSession>(
-                make_oauth_flow(config.oauth, http, /*host_key=*/""), to_token_set(config.tokens));
-            *session_out = session;
-            return make_oauth_provider(config, http, session);
-        }
-        case json::ProviderConfig::Kind::ics_feed: {
-            auto url = net::normalize_user_url(config.url);
-            if (!url.ok())
-                return make_error(ErrorCode::invalid_argument, "url: " + url.error().message);
-            providers::ics_feed::IcsFeedOptions feed;
-            feed.name = config.name;
-            feed.owner_addresses = config.owner_addresses;
-            return std::unique_ptr<CalendarProvider>(
-                std::make_unique<providers::ics_feed::IcsFeedProvider>(url.value(), http, feed));
-        }
-        case json::ProviderConfig::Kind::icloud: {
-            auto dav = providers::caldav::icloud_options(config.username, config.password);
-            if (!config.url.empty())
-                dav.url = config.url;
-            return std::unique_ptr<CalendarProvider>(
-                std::make_unique<providers::caldav::CalDavProvider>(dav, http));
-        }
-        case json::ProviderConfig::Kind::caldav:
-            break;
-    }
-    providers::caldav::CalDavOptions dav{config.url, config.username, config.password, false};
-    return std::unique_ptr<CalendarProvider>(
-        std::make_unique<providers::caldav::CalDavProvider>(dav, http));
-}
-
 calsync_status provider_new(const char* config_json, calsync_provider** out) {
     if (config_json == nullptr)
         return fail(CALSYNC_EINVAL, "config_json: must not be NULL");
@@ -86,13 +33,12 @@ calsync_status provider_new(const char* config_json, calsync_provider** out) {
     auto config = json::parse_provider_config(config_json);
     if (!config.ok())
         return fail(config.error());
-    std::shared_ptr<net::OAuthSession> session;
-    auto provider = make_provider(config.value(), &session);
-    if (!provider.ok())
-        return fail(provider.error());
+    auto made = providers::make_provider(config.value());
+    if (!made.ok())
+        return fail(made.error());
     auto handle = std::make_unique<calsync_provider>();
-    handle->provider = std::move(provider).value();
-    handle->session = std::move(session);
+    handle->provider = std::move(made->provider);
+    handle->session = std::move(made->session);
     *out = handle.release();
     last_error.clear();
     return CALSYNC_OK;
@@ -117,7 +63,7 @@ calsync_status provider_tokens(calsync_provider* p, char** out) {
         return fail(CALSYNC_EINVAL, "tokens_json: must not be NULL");
     if (!p->session)
         return fail(CALSYNC_EINVAL, "provider: only google and microsoft providers hold tokens");
-    return hand_out(json::write_tokens(to_tokens_config(p->session->tokens())), out);
+    return hand_out(json::write_tokens(providers::to_tokens_config(p->session->tokens())), out);
 }
 
 const Calendar* find_calendar(const std::vector<Calendar>& calendars, const std::string& id) {
