@@ -49,6 +49,15 @@ class BusyTimeline;
 
 // Keeps the slots of every event it has been given; changing one event re-expands only
 // that event and updates the merged busy intervals locally.
+//
+// One external calendar reached through two accounts (two calendar ids) blocks once: the
+// copies of an event share its iCalendar UID, and slots() shows one slot per UID, instance
+// (recurrence id) and range, taken from the copy that ranks first (firm before tentative,
+// then by calendar id, then event id). Copies that disagree (one account synced a move,
+// the other not yet) show both ranges until they agree, so nothing is ever under-blocked.
+// Events without a UID are never merged. The diffs follow slots(): a slot leaves only
+// when its last copy goes; when the copy it was shown from goes and another stays, the
+// diff removes it and adds the other copy's (same range, new calendar and label).
 class ImportEngine {
   public:
     static Result<ImportEngine> create(BlockingPolicy policy);
@@ -65,6 +74,7 @@ class ImportEngine {
     SlotDiff upsert(const Event& event);
     SlotDiff remove(const std::string& calendar_id, const std::string& event_id);
     // Drops every event of a calendar (a disconnect, or a full resync about to refill it).
+    // `added` holds the slots now shown from another calendar's copy (see above).
     SlotDiff remove_calendar(const std::string& calendar_id);
     // Adds many events at once; cheaper than upsert() one by one for a fresh calendar.
     void load(const std::vector<Event>& events);
@@ -88,20 +98,40 @@ class ImportEngine {
         bool operator<(const HeldSlot& o) const;
         bool operator==(const HeldSlot& o) const;
     };
+    struct EventSlots;
+    // The events sharing one UID (copies of one event in several calendars).
+    using Copies = std::vector<EventSlots*>;
     struct EventSlots {
         std::string calendar_id;
         std::string event_id;
-        std::vector<HeldSlot> slots;
+        std::string uid;
+        std::vector<HeldSlot> slots;  // sorted
         std::string error;
+        Copies* copies = nullptr;  // by_uid_[uid] when uid is set; this event included
     };
     std::vector<HeldSlot> compute_slots(const Event& event, std::string* error) const;
     BlockedSlot materialize(const EventSlots& owner, const HeldSlot& slot) const;
     static std::string key(const std::string& calendar_id, const std::string& event_id);
+    // Replaces held.slots with `fresh` (sorted) in the timeline; reports what changed.
+    void retime(EventSlots& held, std::vector<HeldSlot> fresh, std::vector<HeldSlot>* removed,
+                std::vector<HeldSlot>* added);
+    static bool has_copies(const EventSlots& held) {
+        return held.copies != nullptr && held.copies->size() > 1;
+    }
+    void join_uid(EventSlots& held, const std::string& uid);
+    void leave_uid(EventSlots& held);
+    // The slots one UID's copies show, deduplicated.
+    std::vector<BlockedSlot> shown(const Copies& copies) const;
+    // Appends what `uid`'s copies show, or `solo`'s own slots when it has no UID.
+    void append_shown(const std::string& uid, const EventSlots* solo,
+                      std::vector<BlockedSlot>* out) const;
 
     BlockingPolicy policy_;
     ZonePtr zone_;
     std::unordered_map<std::string, std::string> labels_;
-    std::unordered_map<std::string, EventSlots> by_event_;
+    std::unordered_map<std::string, EventSlots> by_event_;  // nodes never move: Copies
+                                                            // point into it
+    std::unordered_map<std::string, Copies> by_uid_;
     std::unique_ptr<BusyTimeline> timeline_;
 };
 

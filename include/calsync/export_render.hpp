@@ -42,14 +42,17 @@ struct ExportOptions {
 // caller's).
 Event render_export(const Appointment& appointment, const ExportOptions& options);
 
-// A fingerprint of exactly the fields an export writes (uid, export_marker, summary,
-// description, location, start, end, status, transparency), stable across runs, builds
-// and platforms: "fnv1a64:" + 16 lower-case hex digits of FNV-1a-64 over a length-prefixed
-// encoding of those fields. It detects change, it is not a security boundary: what it
-// compares is two versions of one appointment's own rendering, and a collision (2^-64 per
-// change) would only delay that appointment's update until its next edit. SHA-256 would
-// pull OpenSSL into the pure core for no gain here. Changing the rendering (or this
-// encoding) changes the hash, so such a release updates every export once and no more.
+// A fingerprint of exactly the fields an export writes, stable across runs, builds and
+// platforms: "fnv1a64:" + 16 lower-case hex digits of FNV-1a-64 over, for each of
+//   "calsync-export-content/1" (the scheme), uid, export_marker, summary, description,
+//   location, start and end (decimal Unix seconds; end empty when absent), status and
+//   transparency (as to_string gives them),
+// its decimal byte length, ':' and its bytes. It detects change, it is not a security
+// boundary: what it compares is two versions of one appointment's own rendering, and a
+// collision (2^-64 per change) would only delay that appointment's update until its next
+// edit. SHA-256 would pull OpenSSL into the pure core for no gain here. Changing the
+// rendering (or this encoding) changes the hash, so such a release updates every export
+// once and no more.
 std::string export_content_hash(const Event& rendered);
 
 }  // namespace calsync

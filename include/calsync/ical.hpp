@@ -1,6 +1,9 @@
 // iCalendar (RFC 5545) <-> model, through libical.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,5 +38,24 @@ Result<IcsCalendar> read_ics(std::string_view text, const IcsReadOptions& option
 // all-day), the export marker, SUMMARY, STATUS and TRANSP. `dtstamp` is passed in because
 // the core has no clock.
 std::string write_ics(const Event& event, Instant dtstamp);
+
+// One VEVENT of a published calendar, with the version fields a subscriber compares.
+struct IcsFeedEvent {
+    Event event;
+    Instant dtstamp;
+    std::uint32_t sequence = 0;            // SEQUENCE
+    std::optional<Instant> last_modified;  // LAST-MODIFIED, omitted when unset
+};
+
+struct IcsFeed {
+    std::string name;  // NAME (RFC 7986) and X-WR-CALNAME; omitted when empty
+    // REFRESH-INTERVAL (RFC 7986) and X-PUBLISHED-TTL; omitted when unset.
+    std::optional<std::chrono::seconds> refresh_interval;
+    std::vector<IcsFeedEvent> events;  // written in this order
+};
+
+// A whole published calendar (no METHOD: RFC 5545 3.7.2, not an iTIP message), each
+// VEVENT written as write_ics writes one.
+std::string write_ics_feed(const IcsFeed& feed);
 
 }  // namespace calsync

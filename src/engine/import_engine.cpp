@@ -87,33 +87,151 @@ std::vector<ImportEngine::HeldSlot> ImportEngine::compute_slots(const Event& eve
     return computed;
 }
 
-SlotDiff ImportEngine::upsert(const Event& event) {
+namespace {
+
+// Every field, so a slot that only changed calendar (a copy took over) or turned
+// tentative counts as changed.
+bool slot_less_all_fields(const BlockedSlot& a, const BlockedSlot& b) {
+    return std::tie(a.range.start, a.range.end, a.calendar_id, a.event_id, a.recurrence_id, a.label,
+                    a.all_day, a.tentative) < std::tie(b.range.start, b.range.end, b.calendar_id,
+                                                       b.event_id, b.recurrence_id, b.label,
+                                                       b.all_day, b.tentative);
+}
+
+SlotDiff diff_of(std::vector<BlockedSlot> before, std::vector<BlockedSlot> after) {
+    std::sort(before.begin(), before.end(), slot_less_all_fields);
+    std::sort(after.begin(), after.end(), slot_less_all_fields);
     SlotDiff diff;
-    std::string error;
-    std::vector<HeldSlot> fresh = compute_slots(event, &error);
-    EventSlots& held = by_event_[key(event.calendar_id, event.id)];
-    held.calendar_id = event.calendar_id;
-    held.event_id = event.id;
+    std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
+                        std::back_inserter(diff.removed), slot_less_all_fields);
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                        std::back_inserter(diff.added), slot_less_all_fields);
+    return diff;
+}
+
+}  // namespace
+
+void ImportEngine::join_uid(EventSlots& held, const std::string& uid) {
+    if (held.uid == uid)
+        return;
+    leave_uid(held);
+    held.uid = uid;
+    if (uid.empty())
+        return;
+    Copies& copies = by_uid_[uid];
+    copies.push_back(&held);
+    held.copies = &copies;
+}
+
+void ImportEngine::leave_uid(EventSlots& held) {
+    if (held.copies == nullptr)
+        return;
+    Copies& copies = *held.copies;
+    copies.erase(std::find(copies.begin(), copies.end(), &held));
+    if (copies.empty())
+        by_uid_.erase(held.uid);
+    held.copies = nullptr;
+    held.uid.clear();
+}
+
+std::vector<BlockedSlot> ImportEngine::shown(const Copies& copies) const {
+    struct Candidate {
+        const HeldSlot* slot;
+        const EventSlots* owner;
+    };
+    std::vector<Candidate> all;
+    for (const EventSlots* copy : copies)
+        for (const HeldSlot& s : copy->slots)
+            all.push_back({&s, copy});
+    // One slot per instance and range; the copy that ranks first shows it.
+    auto rank = [](const Candidate& c) {
+        return std::tie(c.slot->range.start, c.slot->range.end, c.slot->recurrence_id,
+                        c.slot->tentative, c.owner->calendar_id, c.owner->event_id);
+    };
+    std::sort(all.begin(), all.end(),
+              [&](const Candidate& a, const Candidate& b) { return rank(a) < rank(b); });
+    std::vector<BlockedSlot> out;
+    const Candidate* previous = nullptr;
+    for (const Candidate& c : all) {
+        if (previous != nullptr && previous->slot->range == c.slot->range &&
+            previous->slot->recurrence_id == c.slot->recurrence_id)
+            continue;
+        out.push_back(materialize(*c.owner, *c.slot));
+        previous = &c;
+    }
+    return out;
+}
+
+void ImportEngine::append_shown(const std::string& uid, const EventSlots* solo,
+                                std::vector<BlockedSlot>* out) const {
+    if (!uid.empty()) {
+        auto group = by_uid_.find(uid);
+        if (group != by_uid_.end()) {
+            std::vector<BlockedSlot> slots = shown(group->second);
+            out->insert(out->end(), slots.begin(), slots.end());
+        }
+        return;
+    }
+    if (solo != nullptr)
+        for (const HeldSlot& s : solo->slots)
+            out->push_back(materialize(*solo, s));
+}
+
+void ImportEngine::retime(EventSlots& held, std::vector<HeldSlot> fresh,
+                          std::vector<HeldSlot>* removed, std::vector<HeldSlot>* added) {
     // Slots present in both versions are left alone, so a one-instance change is one
     // interval out and one in.
+    std::set_difference(held.slots.begin(), held.slots.end(), fresh.begin(), fresh.end(),
+                        std::back_inserter(*removed));
+    std::set_difference(fresh.begin(), fresh.end(), held.slots.begin(), held.slots.end(),
+                        std::back_inserter(*added));
+    for (const HeldSlot& s : *removed)
+        timeline_->remove(s.range);
+    for (const HeldSlot& s : *added)
+        timeline_->add(s.range);
+    held.slots = std::move(fresh);
+}
+
+SlotDiff ImportEngine::upsert(const Event& event) {
+    std::string error;
+    std::vector<HeldSlot> fresh = compute_slots(event, &error);
     std::sort(fresh.begin(), fresh.end());
+    auto [it, inserted] = by_event_.try_emplace(key(event.calendar_id, event.id));
+    EventSlots& held = it->second;
+    if (inserted) {
+        held.calendar_id = event.calendar_id;
+        held.event_id = event.id;
+    }
+    held.error = std::move(error);
+    auto joining = event.uid.empty() ? by_uid_.end() : by_uid_.find(event.uid);
+    const bool joins_copies = joining != by_uid_.end() && joining->second.size() > 1;
+    const bool joins_other = joining != by_uid_.end() && joining->second.front() != &held;
     std::vector<HeldSlot> removed;
     std::vector<HeldSlot> added;
-    std::set_difference(held.slots.begin(), held.slots.end(), fresh.begin(), fresh.end(),
-                        std::back_inserter(removed));
-    std::set_difference(fresh.begin(), fresh.end(), held.slots.begin(), held.slots.end(),
-                        std::back_inserter(added));
-    for (const HeldSlot& s : removed) {
-        timeline_->remove(s.range);
-        diff.removed.push_back(materialize(held, s));
+    if (!has_copies(held) && !joins_copies && !joins_other) {
+        // The common case: no other calendar holds this event, its slots are its own.
+        retime(held, std::move(fresh), &removed, &added);
+        join_uid(held, event.uid);
+        SlotDiff diff;
+        for (const HeldSlot& s : removed)
+            diff.removed.push_back(materialize(held, s));
+        for (const HeldSlot& s : added)
+            diff.added.push_back(materialize(held, s));
+        return diff;
     }
-    for (const HeldSlot& s : added) {
-        timeline_->add(s.range);
-        diff.added.push_back(materialize(held, s));
-    }
-    held.slots = std::move(fresh);
-    held.error = std::move(error);
-    return diff;
+    // Copies elsewhere: what shows is decided over all of them, before and after.
+    const std::string old_uid = held.uid;
+    std::vector<BlockedSlot> before;
+    append_shown(old_uid, &held, &before);
+    if (event.uid != old_uid)
+        append_shown(event.uid, nullptr, &before);
+    retime(held, std::move(fresh), &removed, &added);
+    join_uid(held, event.uid);
+    std::vector<BlockedSlot> after;
+    append_shown(event.uid, &held, &after);
+    if (event.uid != old_uid)
+        append_shown(old_uid, nullptr, &after);
+    return diff_of(std::move(before), std::move(after));
 }
 
 SlotDiff ImportEngine::remove(const std::string& calendar_id, const std::string& event_id) {
@@ -121,28 +239,59 @@ SlotDiff ImportEngine::remove(const std::string& calendar_id, const std::string&
     auto it = by_event_.find(key(calendar_id, event_id));
     if (it == by_event_.end())
         return diff;
-    for (const HeldSlot& s : it->second.slots) {
+    EventSlots& held = it->second;
+    for (const HeldSlot& s : held.slots)
         timeline_->remove(s.range);
-        diff.removed.push_back(materialize(it->second, s));
+    if (!has_copies(held)) {
+        for (const HeldSlot& s : held.slots)
+            diff.removed.push_back(materialize(held, s));
+        leave_uid(held);
+        by_event_.erase(it);
+        return diff;
     }
+    const std::string uid = held.uid;
+    std::vector<BlockedSlot> before = shown(*held.copies);
+    leave_uid(held);
     by_event_.erase(it);
-    return diff;
+    std::vector<BlockedSlot> after;
+    append_shown(uid, nullptr, &after);
+    return diff_of(std::move(before), std::move(after));
 }
 
 SlotDiff ImportEngine::remove_calendar(const std::string& calendar_id) {
     SlotDiff diff;
+    // The UIDs whose slots may stay on through another calendar's copy.
+    std::vector<std::string> shared;
+    for (const auto& [k, held] : by_event_)
+        if (held.calendar_id == calendar_id && has_copies(held))
+            shared.push_back(held.uid);
+    std::sort(shared.begin(), shared.end());
+    shared.erase(std::unique(shared.begin(), shared.end()), shared.end());
+    std::vector<BlockedSlot> before;
+    for (const std::string& uid : shared)
+        append_shown(uid, nullptr, &before);
     for (auto it = by_event_.begin(); it != by_event_.end();) {
-        if (it->second.calendar_id == calendar_id) {
-            for (const HeldSlot& s : it->second.slots) {
-                timeline_->remove(s.range);
-                diff.removed.push_back(materialize(it->second, s));
-            }
-            it = by_event_.erase(it);
-        } else {
+        EventSlots& held = it->second;
+        if (held.calendar_id != calendar_id) {
             ++it;
+            continue;
         }
+        for (const HeldSlot& s : held.slots)
+            timeline_->remove(s.range);
+        if (!std::binary_search(shared.begin(), shared.end(), held.uid))
+            for (const HeldSlot& s : held.slots)
+                diff.removed.push_back(materialize(held, s));
+        leave_uid(held);
+        it = by_event_.erase(it);
     }
+    std::vector<BlockedSlot> after;
+    for (const std::string& uid : shared)
+        append_shown(uid, nullptr, &after);
+    SlotDiff copies = diff_of(std::move(before), std::move(after));
+    diff.removed.insert(diff.removed.end(), copies.removed.begin(), copies.removed.end());
+    diff.added = std::move(copies.added);
     std::sort(diff.removed.begin(), diff.removed.end());
+    std::sort(diff.added.begin(), diff.added.end());
     return diff;
 }
 
@@ -156,6 +305,7 @@ void ImportEngine::load(const std::vector<Event>& events) {
         held.event_id = e.id;
         held.error.clear();
         held.slots = compute_slots(e, &held.error);
+        join_uid(held, e.uid);
         // Kept sorted, as upsert() diffs against it.
         std::sort(held.slots.begin(), held.slots.end());
         std::transform(held.slots.begin(), held.slots.end(), std::back_inserter(ranges),
@@ -168,9 +318,14 @@ std::vector<BlockedSlot> ImportEngine::slots() const {
     std::vector<BlockedSlot> all;
     all.reserve(slot_count());
     for (const auto& [k, held] : by_event_) {
+        if (has_copies(held))
+            continue;
         std::transform(held.slots.begin(), held.slots.end(), std::back_inserter(all),
                        [&](const HeldSlot& s) { return materialize(held, s); });
     }
+    for (const auto& [uid, copies] : by_uid_)
+        if (copies.size() > 1)
+            append_shown(uid, nullptr, &all);
     std::sort(all.begin(), all.end());
     return all;
 }
@@ -178,7 +333,9 @@ std::vector<BlockedSlot> ImportEngine::slots() const {
 std::size_t ImportEngine::slot_count() const {
     std::size_t n = 0;
     for (const auto& [k, held] : by_event_)
-        n += held.slots.size();
+        n += has_copies(held) ? 0 : held.slots.size();
+    for (const auto& [uid, copies] : by_uid_)
+        n += copies.size() > 1 ? shown(copies).size() : 0;
     return n;
 }
 

@@ -209,6 +209,13 @@ TEST_CASE("exports: idempotent create, update, the 412 path, delete") {
     auto again = c.provider.create_event(server().calendar, e);
     REQUIRE(again.ok());
     CHECK(again->id == created->id);
+    // A retry carrying a newer version (the appointment changed after the lost response)
+    // writes that version over the first: the caller records it as written.
+    e.summary = "Brake check - A. Schmidt - Opel Astra (moved bay)";
+    auto newer = c.provider.create_event(server().calendar, e);
+    REQUIRE(newer.ok());
+    CHECK(newer->id == created->id);
+    CHECK(peek("calsync-appt-77")["summary"].GetString() == e.summary);
 
     auto read = c.provider.fetch_changes(server().calendar, "", calsync::TimeRange{});
     REQUIRE(read.ok());

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "calsync/export_identity.hpp"
 #include "calsync/ical.hpp"
 #include "net/crypto.hpp"
 #include "providers/caldav/dav_xml.hpp"
@@ -413,7 +414,7 @@ Result<RemoteEvent> CalDavProvider::create_event(const std::string& calendar_id,
     if (identity.empty())
         return make_error(ErrorCode::invalid_argument, "an exported event needs an export marker");
     if (out.uid.empty())
-        out.uid = "calsync-" + identity;
+        out.uid = export_uid(identity, "");
     const std::string url = with_slash(calendar_id) + resource_name(identity);
     const auto now =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -431,7 +432,10 @@ Result<RemoteEvent> CalDavProvider::create_event(const std::string& calendar_id,
         const std::string* etag = existing->response.header("etag");
         if (cal.ok() && !cal->events.empty() &&
             cal->events[0].export_marker == event.export_marker && !event.export_marker.empty())
-            return RemoteEvent{url, etag != nullptr ? *etag : ""};  // our earlier write
+            // Our earlier write (a retry after a lost response). It may hold an older
+            // version of the appointment, and the caller records this one as written, so
+            // this one goes over it.
+            return update_event(calendar_id, RemoteEvent{url, etag != nullptr ? *etag : ""}, event);
         return net::http_status_error(
             412, "PUT " + net::redact_url(url) + ": another resource has that name");
     }
@@ -445,7 +449,7 @@ Result<RemoteEvent> CalDavProvider::update_event(const std::string&, const Remot
                                                  const Event& event) {
     Event out = event;
     if (out.uid.empty())
-        out.uid = "calsync-" + event.export_marker;
+        out.uid = export_uid(event.export_marker, "");
     std::vector<net::Header> headers{{"Content-Type", "text/calendar; charset=utf-8"}};
     if (!existing.etag.empty())
         headers.push_back({"If-Match", existing.etag});
