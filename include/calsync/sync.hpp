@@ -1,0 +1,269 @@
+// The sync service: connections to external calendars, what they block, and the
+// appointments written to them, kept right through any failure. It ties the providers,
+// the state store and the pure engines together (design.md, "sync/").
+//
+// One sync of a connection: refresh its credentials, read every selected calendar
+// (import, export and both: an export calendar is read too, so remote edits and deletions
+// of our events are seen), apply each calendar's changes to the store with its new cursor
+// in one transaction, update the blocked slots of the calendars that changed (only import
+// calendars block), report the slots added and removed, then run the export plan of every
+// export calendar. One failing calendar does not stop the others; a failed read changes
+// nothing stored.
+//
+// Threads: every member function may be called from any thread. Syncs of different
+// connections run concurrently (run_due uses a bounded pool); two syncs of one connection
+// take turns. Callbacks are called from the thread doing the work, never while the
+// service holds a lock the callback could need.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "calsync/engine.hpp"
+#include "calsync/export_plan.hpp"
+#include "calsync/model.hpp"
+#include "calsync/provider.hpp"
+#include "calsync/result.hpp"
+#include "calsync/store.hpp"
+#include "calsync/team_feed.hpp"
+
+namespace calsync {
+
+// An OAuth client of Google or Microsoft, and where its API lives. Every URL can be
+// overridden (national clouds, fakes in tests); empty means the service's own.
+struct OAuthClientSettings {
+    std::string client_id;
+    std::string client_secret;  // empty for public clients
+    std::string redirect_uri;
+    std::string tenant;         // microsoft: common (default), organizations, consumers, an id
+    std::string authority_url;  // microsoft: https://login.microsoftonline.com
+    std::string authorization_url;
+    std::string token_url;
+    std::string revocation_url;
+    std::string device_authorization_url;
+    std::string api_base_url;
+};
+
+struct NetworkSettings {
+    // User-supplied URLs (CalDAV servers, feeds) may reach loopback and private networks.
+    bool allow_private_addresses = false;
+    std::string ca_bundle;  // empty: the system's CA store
+    std::chrono::seconds connect_timeout{10};
+    std::chrono::seconds total_timeout{120};
+};
+
+struct ScheduleSettings {
+    // After a good sync the next one is due after a random interval in [min, max].
+    std::chrono::minutes min_interval{15};
+    std::chrono::minutes max_interval{30};
+    // After failures: first_retry, doubling per failure, at most max_backoff (jittered).
+    std::chrono::seconds first_retry{60};
+    std::chrono::minutes max_backoff{30};
+    // A full resync of a calendar when its cursor's window no longer covers the sync
+    // window's end by this much (Google and Graph cursors keep the window they began with).
+    std::chrono::hours refresh_window_after{24 * 7};
+};
+
+struct SyncSettings {
+    std::string business_zone = "UTC";  // IANA; all-day and floating times live here
+    int window_days_back = 1;           // the sync window: [today - back, today + ahead)
+    int window_days_ahead = 365;
+    CalendarPolicy default_policy;  // for calendars selected without their own
+    // How appointments are written (privacy mode, UID domain) and how remote edits and
+    // deletions of our events are treated. export_from is set from the window.
+    ExportPolicy export_policy;
+    OAuthClientSettings google;
+    OAuthClientSettings microsoft;
+    NetworkSettings network;
+    ScheduleSettings schedule;
+    int max_concurrent_syncs = 4;
+    // At least 32 bytes the host keeps secret: seals credentials in the store and signs
+    // OAuth states and push channel tokens.
+    std::string host_key;
+};
+
+// Builds the provider of a stored connection. The default builds the real providers from
+// the connection's settings and credentials; tests substitute their own.
+struct ProviderContext {
+    const ConnectionRecord& connection;
+    std::string credentials_json;  // unsealed: {"password": ...} or {"tokens": {...}}
+    // A provider whose credentials change (a rotated OAuth refresh token) calls this with
+    // the new credentials JSON; the service seals and stores it.
+    std::function<void(const std::string& credentials_json)> credentials_changed;
+};
+using ProviderFactory =
+    std::function<Result<std::unique_ptr<CalendarProvider>>(const ProviderContext& context)>;
+
+using Clock = std::function<Instant()>;
+
+enum class LogLevel { debug, info, warning, error };
+// Messages never contain a secret.
+using LogSink = std::function<void(LogLevel level, const std::string& message)>;
+
+// The blocked slots one sync of a connection added and removed. Slot calendar ids are
+// "<connection id>/<calendar id>" (slot_calendar_key).
+using SlotsChanged = std::function<void(const std::string& connection_id, const SlotDiff& diff)>;
+
+struct SyncServiceOptions {
+    SyncSettings settings;
+    std::shared_ptr<StateStore> store;
+    ProviderFactory provider_factory;  // empty: the real providers
+    Clock clock;                       // empty: the system clock
+    LogSink log;
+    SlotsChanged slots_changed;
+    std::uint64_t seed = 0;  // 0: random; fixes the schedule's jitter in tests
+};
+
+// "<connection id>/<calendar id>": how a slot names its calendar across connections.
+std::string slot_calendar_key(const std::string& connection_id, const std::string& calendar_id);
+
+struct CalendarSyncResult {
+    std::string calendar_id;
+    SyncStatus status;
+    std::size_t events_read = 0;  // upserts and removals applied
+    std::size_t exports_written = 0;
+    std::vector<EventError> skipped;  // events the server sent that could not be read
+};
+
+struct SyncReport {
+    std::string connection_id;
+    SyncStatus status;  // the connection's, as stored after this sync
+    SlotDiff slots;
+    std::vector<CalendarSyncResult> calendars;
+};
+
+// Connecting by OAuth: where the person's browser goes.
+struct AuthorizationStart {
+    std::string connection_id;
+    std::string url;
+    std::string state;
+};
+
+// A health check item, in words for the person who must act on it.
+struct HealthItem {
+    std::string check;  // "credentials", "scopes", "calendar:<id>", "writable:<id>", "sync"
+    bool ok = false;
+    std::string reason;  // what is wrong (or what was confirmed)
+    std::string action;  // what the user should do; empty when ok
+};
+
+struct HealthReport {
+    std::string connection_id;
+    bool ok = false;
+    std::vector<HealthItem> items;
+};
+
+struct FreeAnswer {
+    bool free = false;
+    // False when some calendar could not be read again in time (or failed): the answer
+    // comes from what was read before.
+    bool fresh = false;
+    std::vector<std::string> stale_connections;
+    std::vector<BlockedSlot> conflicts;  // the slots overlapping the range
+};
+
+struct ConnectionCalendars {
+    std::vector<CalendarRecord> calendars;
+    std::vector<std::string> gone;  // selected calendars the account no longer lists
+};
+
+class SyncService {
+  public:
+    // Loads what the store holds into the engine. Fails on settings that cannot work (no
+    // host key, an unknown zone) or a store that cannot be read.
+    static Result<std::unique_ptr<SyncService>> open(SyncServiceOptions options);
+    ~SyncService();
+    SyncService(const SyncService&) = delete;
+    SyncService& operator=(const SyncService&) = delete;
+
+    // --- connecting
+    // CalDAV, iCloud, ICS feeds: `settings_json` is a calsync_provider_new document (see
+    // calsync.h) without secrets; `credentials_json` {"password": "..."} or "{}". The
+    // account is checked by listing its calendars before anything is stored. Connecting
+    // again an account that was disconnected re-attaches its old connection (same id,
+    // same export map). Returns the connection id.
+    Result<std::string> add_connection(ProviderKind kind, const std::string& settings_json,
+                                       const std::string& credentials_json,
+                                       const std::string& connection_id = {});
+    // Google, Microsoft: the authorization URL (PKCE, a state signed and spent once).
+    // The verifier is sealed in the store, so complete may run in another process.
+    Result<AuthorizationStart> begin_authorization(ProviderKind kind,
+                                                   const std::string& connection_id = {});
+    // The redirect came back with `state` and `code`: exchanges the code, lists the
+    // calendars and stores the connection. Returns the connection id (an earlier
+    // connection of the same account when there is one).
+    Result<std::string> complete_authorization(const std::string& state, const std::string& code);
+    // Google, Microsoft without a browser: tokens from a device sign-in
+    // (calsync_oauth_device_poll) become a connection.
+    Result<std::string> add_oauth_connection(ProviderKind kind, const std::string& tokens_json,
+                                             const std::string& connection_id = {});
+    // Imported events and blocked slots go at once; exported events stay in the remote
+    // calendars and the export map is kept for a reconnect. `revoke` also revokes the
+    // OAuth grant (where the service has a revocation endpoint).
+    Result<void> disconnect(const std::string& connection_id, bool revoke = false);
+    Result<std::vector<ConnectionRecord>> connections();
+
+    // --- calendars
+    // The account's calendars now (one request), merged with what is selected.
+    Result<ConnectionCalendars> list_calendars(const std::string& connection_id);
+    // Selects a calendar with a direction; `policy` defaults to settings.default_policy.
+    // Export needs a writable calendar. The next sync is due at once.
+    Result<void> select_calendar(const std::string& connection_id, const std::string& calendar_id,
+                                 CalendarDirection direction,
+                                 std::optional<CalendarPolicy> policy = std::nullopt);
+    // Its events stop blocking at once and its cache is dropped; its exports stay.
+    Result<void> deselect_calendar(const std::string& connection_id,
+                                   const std::string& calendar_id);
+
+    // --- syncing
+    Result<SyncReport> sync(const std::string& connection_id);
+    // Syncs every connection whose next sync is due at the clock's now, at most
+    // max_concurrent_syncs at a time; returns their reports.
+    std::vector<SyncReport> run_due();
+    // When the connection's next sync is due: now after connecting, selecting, a push
+    // notification or a request; after a good sync 15-30 min later (jittered); after
+    // failures, backing off. nullopt: never (it needs re-authorisation).
+    Result<std::optional<Instant>> next_due(const std::string& connection_id);
+    // A push notification (already validated) or a "sync now" click: due at once.
+    Result<void> request_sync(const std::string& connection_id);
+
+    // --- appointments (the host's bookings); the export calendars are due at once
+    Result<void> upsert_appointment(const Appointment& appointment);
+    Result<void> cancel_appointment(const std::string& appointment_id);
+    Result<std::vector<AppointmentRecord>> appointments();
+
+    // --- answers from what was read
+    std::vector<BlockedSlot> blocked_slots(const TimeRange& range) const;
+    std::vector<TimeRange> busy(const TimeRange& range) const;
+    bool is_free(const TimeRange& range) const;
+    std::vector<TimeRange> free_slots(const TimeRange& within, std::chrono::seconds duration,
+                                      std::chrono::seconds step) const;
+    // Before a booking is confirmed: reads every import calendar again (incrementally,
+    // concurrently) for at most `timeout`, then answers; on timeout or failure it answers
+    // from what was read before and says so.
+    FreeAnswer confirm_free(const TimeRange& range, std::chrono::milliseconds timeout);
+
+    // --- status and troubleshooting
+    Result<SyncStatus> status(const std::string& connection_id);
+    Result<std::map<std::string, SyncStatus>> calendar_statuses(const std::string& connection_id);
+    // Talks to the service: credentials, granted scopes, each selected calendar reachable
+    // and, where it takes exports, writable.
+    Result<HealthReport> check(const std::string& connection_id);
+
+    // --- team sharing: the appointments as one iCalendar document to serve as a feed;
+    // those exported through `connection_id`, or all when it is empty.
+    Result<std::string> team_feed(const std::string& connection_id, const TeamFeedOptions& options);
+
+    // The implementation's state (src/sync/service_state.hpp); opaque to hosts.
+    struct State;
+
+  private:
+    explicit SyncService(std::unique_ptr<State> state);
+    std::unique_ptr<State> s_;
+};
+
+}  // namespace calsync

@@ -1,0 +1,426 @@
+// Connecting, reconnecting and disconnecting accounts, and choosing their calendars.
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/provider_config.hpp"
+#include "net/crypto.hpp"
+#include "net/http.hpp"
+#include "providers/provider_factory.hpp"
+#include "sync/service_state.hpp"
+
+namespace calsync {
+namespace {
+
+constexpr std::chrono::minutes kAuthorizationLifetime{10};
+
+bool is_oauth(ProviderKind kind) {
+    return kind == ProviderKind::google || kind == ProviderKind::microsoft;
+}
+
+std::string new_connection_id(ProviderKind kind) {
+    std::string hex;
+    for (unsigned char c : net::random_bytes(6)) {
+        const char* digits = "0123456789abcdef";
+        hex += digits[c >> 4];
+        hex += digits[c & 15];
+    }
+    return std::string(to_string(kind)) + "-" + hex;
+}
+
+// Who the account is, for a reconnect to find its old connection: the server and user
+// for CalDAV and iCloud, the feed (without credentials in it) for ICS.
+std::string account_of(ProviderKind kind, const std::string& settings_json) {
+    rapidjson::Document doc;
+    doc.Parse(settings_json.c_str());
+    const auto text = [&doc](const char* name) -> std::string {
+        return doc.IsObject() && doc.HasMember(name) && doc[name].IsString() ? doc[name].GetString()
+                                                                             : "";
+    };
+    const std::string url = net::redact_url(text("url"));
+    if (kind == ProviderKind::icloud)
+        return text("username");
+    if (kind == ProviderKind::ics_feed)
+        return url;
+    return text("username") + " at " + url;
+}
+
+json::OAuthConfig oauth_config(ProviderKind kind, const SyncSettings& settings) {
+    const OAuthClientSettings& s =
+        kind == ProviderKind::google ? settings.google : settings.microsoft;
+    json::OAuthConfig c;
+    c.service = kind == ProviderKind::google ? json::OAuthConfig::Service::google
+                                             : json::OAuthConfig::Service::microsoft;
+    c.client_id = s.client_id;
+    c.client_secret = s.client_secret;
+    c.redirect_uri = s.redirect_uri;
+    c.tenant = s.tenant;
+    c.authority_url = s.authority_url;
+    c.authorization_url = s.authorization_url;
+    c.token_url = s.token_url;
+    c.revocation_url = s.revocation_url;
+    c.device_authorization_url = s.device_authorization_url;
+    c.exports = true;  // a calendar may take exports later; asking again would be worse
+    c.network.allow_private_addresses = settings.network.allow_private_addresses;
+    c.network.ca_bundle = settings.network.ca_bundle;
+    c.network.connect_timeout_seconds = settings.network.connect_timeout.count();
+    c.network.total_timeout_seconds = settings.network.total_timeout.count();
+    return c;
+}
+
+Result<std::shared_ptr<net::OAuthFlow>> oauth_flow(ProviderKind kind,
+                                                   const SyncSettings& settings) {
+    const json::OAuthConfig config = oauth_config(kind, settings);
+    if (config.client_id.empty())
+        return make_error(ErrorCode::invalid_argument,
+                          std::string("settings.") + to_string(kind) +
+                              ".client_id: no OAuth client is configured for this service");
+    return providers::make_oauth_flow(config, providers::make_http_client(config.network),
+                                      settings.host_key);
+}
+
+}  // namespace
+
+struct ConnectionDraft {
+    ConnectionRecord record;
+    std::string credentials_json;
+};
+
+// Builds a provider for a connection not stored yet and lists its calendars: nothing is
+// stored unless the account answers. Credentials the provider refreshes meanwhile are
+// kept in the draft.
+static Result<std::vector<Calendar>> probe(SyncService::State& s, ConnectionDraft& draft) {
+    auto rotated = std::make_shared<std::string>();
+    ProviderContext context{draft.record, draft.credentials_json,
+                            [rotated](const std::string& fresh) { *rotated = fresh; }};
+    auto provider = s.options.provider_factory ? s.options.provider_factory(context)
+                                               : make_default_provider(context, s.options.settings);
+    if (!provider.ok())
+        return provider.error();
+    auto calendars = provider.value()->list_calendars();
+    if (!rotated->empty())
+        draft.credentials_json = *rotated;
+    return calendars;
+}
+
+// Stores a connection whose account answered, re-attaching an earlier connection of the
+// same account (its id and export map) when there is one.
+static Result<std::string> store_connection(SyncService::State& s, ConnectionDraft draft,
+                                            const std::vector<Calendar>& calendars) {
+    auto earlier = s.store->find_connection(draft.record.kind, draft.record.account);
+    if (!earlier.ok())
+        return earlier.error();
+    if (earlier.value()) {
+        draft.record.id = earlier.value()->id;
+        draft.record.created_at = earlier.value()->created_at;
+    }
+    auto sealed = s.seal(draft.credentials_json);
+    if (!sealed.ok())
+        return sealed.error();
+    draft.record.sealed_credentials = sealed.value();
+    draft.record.state = ConnectionState::active;
+    const std::string id = draft.record.id;
+    auto stored = s.store->transaction([&]() -> Result<void> {
+        auto put = s.store->put_connection(draft.record);
+        if (!put.ok())
+            return put;
+        for (const Calendar& c : calendars) {
+            auto existing = s.store->get_calendar(id, c.id);
+            CalendarRecord record;
+            if (existing.ok()) {
+                record = existing.value();
+            } else {
+                record.connection_id = id;
+                record.policy = s.options.settings.default_policy;
+            }
+            record.calendar = c;
+            auto r = s.store->put_calendar(record);
+            if (!r.ok())
+                return r;
+        }
+        SyncStatus status;
+        auto old = s.store->get_connection_status(id);
+        if (old.ok())
+            status = old.value();
+        status.next_due = s.now();  // sync at once after connecting
+        if (status.state == SyncState::needs_reauthorisation)
+            status.state = SyncState::never_synced;
+        return s.store->put_connection_status(id, status);
+    });
+    if (!stored.ok())
+        return stored.error();
+    s.forget_live(id);  // the next sync builds the provider with the new credentials
+    s.log(LogLevel::info, "connection " + id + " (" + to_string(draft.record.kind) + ", " +
+                              draft.record.account + ") connected with " +
+                              std::to_string(calendars.size()) + " calendars");
+    return id;
+}
+
+Result<std::string> SyncService::add_connection(ProviderKind kind, const std::string& settings_json,
+                                                const std::string& credentials_json,
+                                                const std::string& connection_id) {
+    if (is_oauth(kind))
+        return make_error(ErrorCode::invalid_argument,
+                          std::string("kind: ") + to_string(kind) +
+                              " connects through begin_authorization/complete_authorization");
+    ConnectionDraft draft;
+    draft.record.id = connection_id.empty() ? new_connection_id(kind) : connection_id;
+    draft.record.kind = kind;
+    draft.record.settings_json = settings_json.empty() ? "{}" : settings_json;
+    draft.record.account = account_of(kind, draft.record.settings_json);
+    draft.record.created_at = s_->now();
+    draft.credentials_json = credentials_json.empty() ? "{}" : credentials_json;
+    auto calendars = probe(*s_, draft);
+    if (!calendars.ok())
+        return calendars.error();
+    return store_connection(*s_, std::move(draft), calendars.value());
+}
+
+Result<AuthorizationStart> SyncService::begin_authorization(ProviderKind kind,
+                                                            const std::string& connection_id) {
+    if (!is_oauth(kind))
+        return make_error(ErrorCode::invalid_argument,
+                          std::string("kind: ") + to_string(kind) + " does not sign in with OAuth");
+    auto flow = oauth_flow(kind, s_->options.settings);
+    if (!flow.ok())
+        return flow.error();
+    const std::string id = connection_id.empty() ? new_connection_id(kind) : connection_id;
+    const Instant now = s_->now();
+    const auto request = flow.value()->begin(id, now);
+    // The verifier is a secret: sealed, with the service it belongs to.
+    auto sealed = s_->seal(std::string(to_string(kind)) + "\n" + request.code_verifier);
+    if (!sealed.ok())
+        return sealed.error();
+    auto put = s_->store->put_pending_authorization(
+        {request.state, id, sealed.value(), now + kAuthorizationLifetime});
+    if (!put.ok())
+        return put.error();
+    return AuthorizationStart{id, request.url, request.state};
+}
+
+static Result<std::string> finish_oauth(SyncService::State& s, ProviderKind kind,
+                                        const std::string& connection_id,
+                                        const json::TokensConfig& tokens) {
+    ConnectionDraft draft;
+    draft.record.id = connection_id.empty() ? new_connection_id(kind) : connection_id;
+    draft.record.kind = kind;
+    draft.record.settings_json = "{}";
+    draft.record.created_at = s.now();
+    draft.credentials_json = R"({"tokens": )" + json::write_tokens(tokens) + "}";
+    auto calendars = probe(s, draft);
+    if (!calendars.ok())
+        return calendars.error();
+    // The account is its primary calendar (Google names it by the account's address);
+    // without one, the first calendar the account lists.
+    const auto primary = std::find_if(calendars->begin(), calendars->end(),
+                                      [](const Calendar& c) { return c.is_primary; });
+    draft.record.account = primary != calendars->end() ? primary->id
+                           : calendars->empty()        ? draft.record.id
+                                                       : calendars->front().id;
+    return store_connection(s, std::move(draft), calendars.value());
+}
+
+Result<std::string> SyncService::complete_authorization(const std::string& state,
+                                                        const std::string& code) {
+    const Instant now = s_->now();
+    // Taking the pending authorization spends the state: a replay finds nothing.
+    auto pending = s_->store->take_pending_authorization(state, now);
+    if (!pending.ok())
+        return make_error(ErrorCode::auth,
+                          "authorization state refused: unknown, expired or already used");
+    auto clear = s_->unseal(pending->sealed_code_verifier);
+    if (!clear.ok())
+        return clear.error();
+    const std::string& text = clear.value();
+    const auto newline = text.find('\n');
+    const auto kind = provider_kind_from_string(text.substr(0, newline));
+    if (newline == std::string::npos || !kind)
+        return make_error(ErrorCode::internal, "a pending authorization is unreadable");
+    auto flow = oauth_flow(*kind, s_->options.settings);
+    if (!flow.ok())
+        return flow.error();
+    // The signature and expiry of the state itself, and that it names this connection.
+    auto who = flow.value()->accept_state(state, now);
+    if (!who.ok())
+        return who.error();
+    if (who.value() != pending->connection_id)
+        return make_error(ErrorCode::auth, "authorization state refused: altered");
+    auto tokens = flow.value()->exchange(code, text.substr(newline + 1), now);
+    if (!tokens.ok())
+        return tokens.error();
+    return finish_oauth(*s_, *kind, pending->connection_id,
+                        providers::to_tokens_config(tokens.value()));
+}
+
+Result<std::string> SyncService::add_oauth_connection(ProviderKind kind,
+                                                      const std::string& tokens_json,
+                                                      const std::string& connection_id) {
+    if (!is_oauth(kind))
+        return make_error(ErrorCode::invalid_argument,
+                          std::string("kind: ") + to_string(kind) + " does not sign in with OAuth");
+    auto tokens = json::parse_tokens(tokens_json);
+    if (!tokens.ok())
+        return tokens.error();
+    return finish_oauth(*s_, kind, connection_id, tokens.value());
+}
+
+Result<void> SyncService::disconnect(const std::string& connection_id, bool revoke) {
+    auto live = s_->live_connection(connection_id);
+    std::lock_guard<std::mutex> turn(live->sync_mutex);
+    auto connection = s_->store->get_connection(connection_id);
+    if (!connection.ok())
+        return connection.error();
+    if (revoke && is_oauth(connection->kind) && !connection->sealed_credentials.empty()) {
+        auto clear = s_->unseal(connection->sealed_credentials);
+        auto flow = oauth_flow(connection->kind, s_->options.settings);
+        rapidjson::Document doc;
+        if (clear.ok())
+            doc.Parse(clear->c_str());
+        if (flow.ok() && doc.IsObject() && doc.HasMember("tokens") && doc["tokens"].IsObject()) {
+            const auto& t = doc["tokens"];
+            const char* which = t.HasMember("refresh_token") && t["refresh_token"].IsString() &&
+                                        t["refresh_token"].GetStringLength() > 0
+                                    ? "refresh_token"
+                                    : "access_token";
+            if (t.HasMember(which) && t[which].IsString()) {
+                auto revoked = flow.value()->revoke(t[which].GetString());
+                if (!revoked.ok())
+                    s_->log(LogLevel::warning,
+                            "connection " + connection_id +
+                                ": revoking the grant failed: " + revoked.error().message);
+            }
+        }
+    }
+    auto calendars = s_->store->list_calendars(connection_id);
+    if (!calendars.ok())
+        return calendars.error();
+    auto done = s_->store->disconnect_connection(connection_id);
+    if (!done.ok())
+        return done.error();
+    SlotDiff diff;
+    {
+        std::lock_guard<std::mutex> lock(s_->engine_mutex);
+        for (const CalendarRecord& c : calendars.value()) {
+            SlotDiff d =
+                s_->engine.remove_calendar(slot_calendar_key(connection_id, c.calendar.id));
+            diff.removed.insert(diff.removed.end(), d.removed.begin(), d.removed.end());
+        }
+        s_->availability.reset();
+    }
+    live->provider.reset();
+    s_->log(LogLevel::info, "connection " + connection_id + " disconnected; " +
+                                std::to_string(diff.removed.size()) + " blocked slots freed");
+    if (s_->options.slots_changed && !diff.removed.empty())
+        s_->options.slots_changed(connection_id, diff);
+    return {};
+}
+
+Result<std::vector<ConnectionRecord>> SyncService::connections() {
+    return s_->store->list_connections();
+}
+
+Result<ConnectionCalendars> SyncService::list_calendars(const std::string& connection_id) {
+    auto connection = s_->store->get_connection(connection_id);
+    if (!connection.ok())
+        return connection.error();
+    if (connection->state != ConnectionState::active)
+        return make_error(ErrorCode::invalid_argument,
+                          "connection " + connection_id + " is disconnected: connect it again");
+    auto live = s_->live_connection(connection_id);
+    std::lock_guard<std::mutex> turn(live->sync_mutex);
+    auto provider = s_->provider(*live, connection.value());
+    if (!provider.ok())
+        return provider.error();
+    auto listed = provider.value()->list_calendars();
+    if (!listed.ok())
+        return listed.error();
+    std::set<std::string> present;
+    for (const Calendar& c : listed.value()) {
+        present.insert(c.id);
+        auto existing = s_->store->get_calendar(connection_id, c.id);
+        CalendarRecord record;
+        if (existing.ok()) {
+            record = existing.value();
+        } else {
+            record.connection_id = connection_id;
+            record.policy = s_->options.settings.default_policy;
+        }
+        record.calendar = c;
+        auto put = s_->store->put_calendar(record);
+        if (!put.ok())
+            return put.error();
+    }
+    auto all = s_->store->list_calendars(connection_id);
+    if (!all.ok())
+        return all.error();
+    ConnectionCalendars out;
+    out.calendars = all.value();
+    for (const CalendarRecord& c : out.calendars) {
+        if (c.selected && present.count(c.calendar.id) == 0)
+            out.gone.push_back(c.calendar.id);
+    }
+    return out;
+}
+
+Result<void> SyncService::select_calendar(const std::string& connection_id,
+                                          const std::string& calendar_id,
+                                          CalendarDirection direction,
+                                          std::optional<CalendarPolicy> policy) {
+    auto record = s_->store->get_calendar(connection_id, calendar_id);
+    if (!record.ok())
+        return make_error(ErrorCode::not_found, "connection " + connection_id +
+                                                    " has no calendar " + calendar_id +
+                                                    " (list its calendars first)");
+    CalendarRecord r = record.value();
+    if (exports(direction) && !r.calendar.can_write)
+        return make_error(ErrorCode::invalid_argument,
+                          "calendar \"" +
+                              (r.calendar.name.empty() ? calendar_id : r.calendar.name) +
+                              "\" is read-only for this account: it cannot take exports");
+    r.selected = true;
+    r.direction = direction;
+    if (policy)
+        r.policy = *policy;
+    auto put = s_->store->put_calendar(r);
+    if (!put.ok())
+        return put.error();
+    // The engine's per-calendar policy is part of its construction.
+    auto diff = s_->rebuild_engine();
+    if (!diff.ok())
+        return diff.error();
+    if (s_->options.slots_changed && (!diff->added.empty() || !diff->removed.empty()))
+        s_->options.slots_changed(connection_id, diff.value());
+    return s_->mark_due_now(connection_id);
+}
+
+Result<void> SyncService::deselect_calendar(const std::string& connection_id,
+                                            const std::string& calendar_id) {
+    auto live = s_->live_connection(connection_id);
+    std::lock_guard<std::mutex> turn(live->sync_mutex);
+    auto record = s_->store->get_calendar(connection_id, calendar_id);
+    if (!record.ok())
+        return record.error();
+    CalendarRecord r = record.value();
+    r.selected = false;
+    auto put = s_->store->put_calendar(r);
+    if (!put.ok())
+        return put.error();
+    // Drop its cache and cursor: selecting it again reads it afresh.
+    ChangeSet clear;
+    clear.full_resync = true;
+    auto applied = s_->store->apply_changes(connection_id, calendar_id, clear);
+    if (!applied.ok())
+        return applied.error();
+    SlotDiff diff;
+    {
+        std::lock_guard<std::mutex> lock(s_->engine_mutex);
+        diff = s_->engine.remove_calendar(slot_calendar_key(connection_id, calendar_id));
+        s_->availability.reset();
+    }
+    if (s_->options.slots_changed && !diff.removed.empty())
+        s_->options.slots_changed(connection_id, diff);
+    return {};
+}
+
+}  // namespace calsync

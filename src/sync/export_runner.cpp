@@ -1,0 +1,203 @@
+// The export half of a sync: plan_exports' actions carried out against the provider, each
+// remote write between an intent and its confirmation in the store (store.hpp, "export
+// intent protocol"), so a crash at any point repeats nothing and loses nothing.
+#include <algorithm>
+
+#include "sync/sync_run.hpp"
+
+namespace calsync::sync {
+namespace {
+
+std::vector<Appointment> appointments_of(const std::vector<AppointmentRecord>& records) {
+    std::vector<Appointment> out;
+    out.reserve(records.size());
+    for (const AppointmentRecord& r : records)
+        out.push_back(r.appointment);
+    return out;
+}
+
+// The export map as the plan reads it. A create that was begun and never confirmed is
+// left out: whether it reached the calendar is what the latest read shows (our event
+// seen: adopted; not seen: created again, which the provider makes idempotent).
+std::vector<ExportMapEntry> entries_of(const std::vector<ExportRecord>& records) {
+    std::vector<ExportMapEntry> out;
+    for (const ExportRecord& r : records) {
+        if (r.intent == ExportIntent::create)
+            continue;
+        out.push_back({r.key.appointment_id, r.remote_id, r.etag, r.content_hash});
+    }
+    return out;
+}
+
+class ExportRun {
+  public:
+    ExportRun(SyncService::State& s, const ConnectionRecord& connection, CalendarProvider& provider,
+              const CalendarRecord& calendar, std::vector<Error>* problems)
+        : s_(s),
+          connection_(connection),
+          provider_(provider),
+          calendar_(calendar),
+          problems_(problems) {}
+
+    // Plans and applies once; true when a conflict asks for a fresh read and a new plan.
+    bool run(const TimeRange& window, std::size_t* written) {
+        auto appointments = s_.store->list_appointments();
+        auto records = s_.store->list_exports(connection_.id, calendar_.calendar.id);
+        auto events = s_.store->load_events(connection_.id, calendar_.calendar.id);
+        for (const Error* e :
+             {appointments.ok() ? nullptr : &appointments.error(),
+              records.ok() ? nullptr : &records.error(), events.ok() ? nullptr : &events.error()}) {
+            if (e != nullptr) {
+                problems_->push_back(*e);
+                return false;
+            }
+        }
+        const std::vector<Appointment> appts = appointments_of(appointments.value());
+        const std::vector<ExportMapEntry> entries = entries_of(records.value());
+        // Every read is treated as windowed: Google and Graph read only the sync window,
+        // and what lies outside it is not planned anyway (export_from is its start).
+        const ExportObservations seen =
+            observe_exports(events.value(), entries, appts, ExportReadScope{true, true, window});
+        ExportPolicy policy = s_.options.settings.export_policy;
+        policy.export_from = window.start;
+        const ExportPlan plan = plan_exports(appts, entries, seen, policy);
+        bool reread = false;
+        for (const ExportAction& action : plan.actions)
+            reread = apply(action, written) || reread;
+        for (const ExportNotice& n : plan.notices)
+            s_.log(LogLevel::info, "connection " + connection_.id + ", calendar " +
+                                       calendar_.calendar.id + ": appointment " + n.appointment_id +
+                                       (n.kind == ExportNoticeKind::remote_deletion_left
+                                            ? ": its event was deleted in the calendar and is "
+                                              "left deleted"
+                                            : ": an event marked with it is left in place"));
+        return reread;
+    }
+
+  private:
+    ExportKey key(const ExportAction& a) const {
+        return {a.appointment_id, connection_.id, calendar_.calendar.id};
+    }
+
+    std::optional<ExportRecord> existing(const ExportKey& k) const {
+        auto r = s_.store->get_export(k);
+        return r.ok() ? std::optional<ExportRecord>(r.value()) : std::nullopt;
+    }
+
+    bool durable(const Result<void>& r) {
+        if (!r.ok())
+            problems_->push_back(r.error());
+        return r.ok();
+    }
+
+    // Puts back what the map held before a write that did not happen.
+    void restore(const ExportKey& k, const std::optional<ExportRecord>& before) {
+        durable(before ? s_.store->put_export(*before) : s_.store->remove_export(k));
+    }
+
+    void confirm(const ExportKey& k, const RemoteEvent& remote, const std::string& hash) {
+        ExportRecord done{k, remote.id, remote.etag, hash, ExportIntent::none, "", s_.now()};
+        durable(s_.store->put_export(done));
+    }
+
+    // True when the calendar should be read again before planning further.
+    bool failed(const ExportAction& a, const Error& e) {
+        Error named = e;
+        named.message =
+            "exporting appointment " + a.appointment_id + " to calendar \"" +
+            (calendar_.calendar.name.empty() ? calendar_.calendar.id : calendar_.calendar.name) +
+            "\": " + e.message;
+        problems_->push_back(named);
+        return e.code == ErrorCode::conflict || e.code == ErrorCode::not_found;
+    }
+
+    bool apply(const ExportAction& a, std::size_t* written) {
+        const ExportKey k = key(a);
+        const std::optional<ExportRecord> before = existing(k);
+        switch (a.kind) {
+            case ExportActionKind::create: {
+                ExportRecord intent{k, "", "", "", ExportIntent::create, a.content_hash, s_.now()};
+                if (!durable(s_.store->put_export(intent)))
+                    return false;
+                auto remote = provider_.create_event(calendar_.calendar.id, a.event);
+                if (!remote.ok())
+                    return failed(a, remote.error());  // the intent stays: see entries_of
+                confirm(k, remote.value(), a.content_hash);
+                ++*written;
+                return false;
+            }
+            case ExportActionKind::update: {
+                ExportRecord intent = before.value_or(
+                    ExportRecord{k, a.remote_id, a.etag, "", ExportIntent::none, "", s_.now()});
+                intent.intent = ExportIntent::update;
+                intent.intent_hash = a.content_hash;
+                if (!durable(s_.store->put_export(intent)))
+                    return false;
+                auto remote =
+                    provider_.update_event(calendar_.calendar.id, {a.remote_id, a.etag}, a.event);
+                if (!remote.ok()) {
+                    restore(k, before);
+                    return failed(a, remote.error());
+                }
+                confirm(k, remote.value(), a.content_hash);
+                ++*written;
+                return false;
+            }
+            case ExportActionKind::remove: {
+                // A duplicate's removal leaves the entry (it names another event) alone.
+                if (a.forget_record && before) {
+                    ExportRecord intent = *before;
+                    intent.intent = ExportIntent::remove;
+                    if (!durable(s_.store->put_export(intent)))
+                        return false;
+                }
+                auto gone = provider_.delete_event(calendar_.calendar.id, {a.remote_id, a.etag});
+                if (!gone.ok() && gone.error().code != ErrorCode::not_found) {
+                    if (a.forget_record)
+                        restore(k, before);
+                    return failed(a, gone.error());
+                }
+                if (a.forget_record)
+                    durable(s_.store->remove_export(k));
+                ++*written;
+                return false;
+            }
+            case ExportActionKind::forget_record:
+                durable(s_.store->remove_export(k));
+                return false;
+            case ExportActionKind::accept_remote:
+                confirm(k, {a.remote_id, a.etag}, a.content_hash);
+                return false;
+        }
+        return false;
+    }
+
+    SyncService::State& s_;
+    const ConnectionRecord& connection_;
+    CalendarProvider& provider_;
+    const CalendarRecord& calendar_;
+    std::vector<Error>* problems_;
+};
+
+}  // namespace
+
+std::size_t run_exports(SyncService::State& s, const ConnectionRecord& connection,
+                        CalendarProvider& provider, const CalendarRecord& calendar,
+                        const TimeRange& window, SlotDiff* diff, std::vector<Error>* problems) {
+    std::size_t written = 0;
+    ExportRun run(s, connection, provider, calendar, problems);
+    if (!run.run(window, &written))
+        return written;
+    // Someone changed or deleted our event since the last read: read it and plan again,
+    // once; the conflicts of the first round are settled by this one.
+    CalendarRead again = read_calendar(s, connection, provider, calendar, window, diff);
+    if (again.error) {
+        problems->push_back(*again.error);
+        return written;
+    }
+    problems->clear();
+    run.run(window, &written);
+    return written;
+}
+
+}  // namespace calsync::sync

@@ -1,0 +1,215 @@
+// The health check: what a troubleshooting page tells a garage owner about one connection,
+// each problem with what to do about it.
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "calsync/sync.hpp"
+#include "providers/google/google_oauth.hpp"
+#include "providers/microsoft/graph_oauth.hpp"
+#include "sync/service_state.hpp"
+
+namespace calsync {
+namespace {
+
+std::string sign_in_action(ProviderKind kind) {
+    switch (kind) {
+        case ProviderKind::google:
+        case ProviderKind::microsoft:
+            return "Reconnect the account: sign in again and allow access to your calendars.";
+        case ProviderKind::icloud:
+            return "Create a new app-specific password at appleid.apple.com (Sign-In and "
+                   "Security) and reconnect with it; your normal Apple ID password does not "
+                   "work here.";
+        case ProviderKind::caldav:
+            return "Check the user name and password for the calendar server and reconnect.";
+        case ProviderKind::ics_feed:
+            return "Check that the calendar's subscription link is still valid (some links "
+                   "contain a secret that changes when it is reset) and add it again.";
+    }
+    return {};
+}
+
+HealthItem credentials_item(ProviderKind kind, const Result<std::vector<Calendar>>& listed) {
+    HealthItem item{"credentials", listed.ok(), "", ""};
+    if (listed.ok()) {
+        item.reason = "The calendar service accepted the sign-in and listed " +
+                      std::to_string(listed->size()) + " calendars.";
+        return item;
+    }
+    const Error& e = listed.error();
+    switch (e.code) {
+        case ErrorCode::auth:
+            item.reason = "The calendar service refused the sign-in: " + e.message;
+            item.action = sign_in_action(kind);
+            break;
+        case ErrorCode::network:
+            item.reason = "The calendar service could not be reached: " + e.message;
+            item.action =
+                "Check the internet connection and the server address; if they are "
+                "right, the service may be down: try again later.";
+            break;
+        case ErrorCode::rate_limited:
+            item.reason = "The calendar service asked calsync to slow down.";
+            item.action = "Nothing: calsync waits and tries again by itself.";
+            break;
+        default:
+            item.reason = "The calendar service answered with an error: " + e.message;
+            item.action = "Try again later; if it persists, reconnect the account.";
+    }
+    return item;
+}
+
+// The scopes a Google or Microsoft grant must include for the chosen directions.
+std::vector<std::string> needed_scopes(ProviderKind kind, bool any_export) {
+    if (kind == ProviderKind::google)
+        return providers::google::oauth_scopes(any_export);
+    auto scopes = providers::microsoft::oauth_scopes(any_export);
+    scopes.erase(std::remove(scopes.begin(), scopes.end(), "offline_access"), scopes.end());
+    return scopes;
+}
+
+bool granted(const std::string& granted_scopes, const std::string& scope) {
+    std::istringstream words(granted_scopes);
+    std::string w;
+    while (words >> w) {
+        // Graph reports scopes with or without the resource prefix; a write scope also
+        // covers reading.
+        if (w == scope || w == "https://graph.microsoft.com/" + scope)
+            return true;
+        if (scope.size() > 9 && scope.compare(scope.size() - 9, 9, ".readonly") == 0 &&
+            w == scope.substr(0, scope.size() - 9))
+            return true;
+        if (scope == "Calendars.Read" &&
+            (w == "Calendars.ReadWrite" || w == "https://graph.microsoft.com/Calendars.ReadWrite"))
+            return true;
+    }
+    return false;
+}
+
+std::string granted_scope_of(const std::string& credentials_json) {
+    rapidjson::Document doc;
+    doc.Parse(credentials_json.c_str());
+    if (!doc.IsObject() || !doc.HasMember("tokens") || !doc["tokens"].IsObject())
+        return {};
+    const auto& t = doc["tokens"];
+    return t.HasMember("scope") && t["scope"].IsString() ? t["scope"].GetString() : "";
+}
+
+}  // namespace
+
+Result<HealthReport> SyncService::check(const std::string& connection_id) {
+    auto connection = s_->store->get_connection(connection_id);
+    if (!connection.ok())
+        return connection.error();
+    HealthReport report;
+    report.connection_id = connection_id;
+    if (connection->state != ConnectionState::active) {
+        report.items.push_back({"credentials", false, "The account is disconnected.",
+                                "Connect it again to sync its calendars."});
+        return report;
+    }
+    auto calendars = s_->store->list_calendars(connection_id);
+    if (!calendars.ok())
+        return calendars.error();
+
+    Result<std::vector<Calendar>> listed = std::vector<Calendar>{};
+    {
+        auto live = s_->live_connection(connection_id);
+        std::lock_guard<std::mutex> turn(live->sync_mutex);
+        auto provider = s_->provider(*live, connection.value());
+        listed = provider.ok() ? provider.value()->list_calendars()
+                               : Result<std::vector<Calendar>>(provider.error());
+    }
+    report.items.push_back(credentials_item(connection->kind, listed));
+
+    const bool any_export =
+        std::any_of(calendars->begin(), calendars->end(),
+                    [](const CalendarRecord& c) { return c.selected && exports(c.direction); });
+    if (connection->kind == ProviderKind::google || connection->kind == ProviderKind::microsoft) {
+        auto clear = s_->unseal(connection->sealed_credentials);
+        const std::string scope = clear.ok() ? granted_scope_of(clear.value()) : "";
+        HealthItem item{"scopes", true, "", ""};
+        std::vector<std::string> missing;
+        for (const std::string& needed : needed_scopes(connection->kind, any_export)) {
+            if (!scope.empty() && !granted(scope, needed))
+                missing.push_back(needed);
+        }
+        if (scope.empty()) {
+            item.reason =
+                "The service did not say which access it granted; the calendar "
+                "checks below show what works.";
+        } else if (missing.empty()) {
+            item.reason = any_export
+                              ? "Access to read calendars and write appointments was granted."
+                              : "Access to read calendars was granted.";
+        } else {
+            item.ok = false;
+            std::string list;
+            for (const std::string& m : missing)
+                list += (list.empty() ? "" : ", ") + m;
+            item.reason = "The sign-in did not grant all the access needed (" + list + ").";
+            item.action = "Reconnect the account and allow calsync to " +
+                          std::string(any_export ? "see and edit" : "see") +
+                          " your calendar events when asked.";
+        }
+        report.items.push_back(item);
+    }
+
+    for (const CalendarRecord& c : calendars.value()) {
+        if (!c.selected)
+            continue;
+        const std::string name = c.calendar.name.empty() ? c.calendar.id : c.calendar.name;
+        if (!listed.ok())
+            continue;  // the credentials item already says why nothing can be checked
+        auto now = std::find_if(listed->begin(), listed->end(),
+                                [&](const Calendar& l) { return l.id == c.calendar.id; });
+        if (now == listed->end()) {
+            report.items.push_back(
+                {"calendar:" + c.calendar.id, false,
+                 "The calendar \"" + name +
+                     "\" is gone: it was deleted or is no longer shared with this account.",
+                 "Share it with the account again, or choose another calendar."});
+            continue;
+        }
+        report.items.push_back(
+            {"calendar:" + c.calendar.id, true, "The calendar \"" + name + "\" can be read.", ""});
+        if (exports(c.direction)) {
+            if (now->can_write)
+                report.items.push_back({"writable:" + c.calendar.id, true,
+                                        "Appointments can be written to \"" + name + "\".", ""});
+            else
+                report.items.push_back(
+                    {"writable:" + c.calendar.id, false,
+                     "The calendar \"" + name +
+                         "\" is read-only for this account, so "
+                         "appointments cannot be written to it.",
+                     "Give the account permission to make changes to the calendar, or choose "
+                     "another calendar for appointments."});
+        }
+    }
+
+    auto status = s_->store->get_connection_status(connection_id);
+    if (status.ok()) {
+        const SyncStatus& st = status.value();
+        HealthItem item{"sync", st.state == SyncState::ok || st.state == SyncState::never_synced,
+                        "", ""};
+        if (st.state == SyncState::never_synced)
+            item.reason = "Not synced yet.";
+        else if (item.ok)
+            item.reason = "The last sync worked.";
+        else {
+            item.reason = "The last sync failed: " + st.last_error;
+            item.action = st.state == SyncState::needs_reauthorisation
+                              ? sign_in_action(connection->kind)
+                              : "calsync retries by itself; if this stays, check the items above.";
+        }
+        report.items.push_back(item);
+    }
+    report.ok = std::all_of(report.items.begin(), report.items.end(),
+                            [](const HealthItem& i) { return i.ok; });
+    return report;
+}
+
+}  // namespace calsync

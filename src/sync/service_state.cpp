@@ -1,0 +1,286 @@
+#include "sync/service_state.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <iterator>
+
+#include "core/provider_config.hpp"
+#include "net/crypto.hpp"
+#include "providers/provider_factory.hpp"
+
+namespace calsync {
+
+std::string slot_calendar_key(const std::string& connection_id, const std::string& calendar_id) {
+    return connection_id + "/" + calendar_id;
+}
+
+SyncService::State::State(SyncServiceOptions o, ImportEngine e)
+    : options(std::move(o)), store(options.store), engine(std::move(e)) {
+    random.seed(options.seed != 0 ? options.seed : std::random_device{}());
+}
+
+Instant SyncService::State::now() const {
+    if (options.clock)
+        return options.clock();
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+TimeRange SyncService::State::window() const {
+    // Whole UTC days, so the window (and with it the engine) moves once a day, not on
+    // every call.
+    constexpr std::int64_t kDay = 86'400;
+    const std::int64_t today = to_unix(now()) / kDay * kDay;
+    const auto& s = options.settings;
+    return {instant_from_unix(today - s.window_days_back * kDay),
+            instant_from_unix(today + s.window_days_ahead * kDay)};
+}
+
+void SyncService::State::log(LogLevel level, const std::string& message) const {
+    if (options.log)
+        options.log(level, message);
+}
+
+std::shared_ptr<LiveConnection> SyncService::State::live_connection(const std::string& id) {
+    std::lock_guard<std::mutex> lock(live_mutex);
+    auto& entry = live[id];
+    if (!entry)
+        entry = std::make_shared<LiveConnection>();
+    return entry;
+}
+
+void SyncService::State::forget_live(const std::string& id) {
+    std::lock_guard<std::mutex> lock(live_mutex);
+    live.erase(id);
+}
+
+Result<std::string> SyncService::State::seal(const std::string& secret) const {
+    return net::seal(secret, options.settings.host_key);
+}
+
+Result<std::string> SyncService::State::unseal(const std::string& sealed) const {
+    auto clear = net::unseal(sealed, options.settings.host_key);
+    if (!clear.ok())
+        return make_error(ErrorCode::auth,
+                          "the stored credentials cannot be opened with this host key");
+    return clear;
+}
+
+Result<CalendarProvider*> SyncService::State::provider(LiveConnection& live,
+                                                       const ConnectionRecord& connection) {
+    if (live.provider)
+        return live.provider.get();
+    std::string credentials = "{}";
+    if (!connection.sealed_credentials.empty()) {
+        auto clear = unseal(connection.sealed_credentials);
+        if (!clear.ok())
+            return clear.error();
+        credentials = std::move(clear).value();
+    }
+    const std::string id = connection.id;
+    ProviderContext context{connection, credentials, [this, id](const std::string& fresh) {
+                                // A rotated refresh token must survive a restart.
+                                auto sealed = seal(fresh);
+                                if (sealed.ok() && store->set_credentials(id, sealed.value()).ok())
+                                    return;
+                                log(LogLevel::error,
+                                    "connection " + id + ": could not store refreshed credentials");
+                            }};
+    auto made = options.provider_factory ? options.provider_factory(context)
+                                         : make_default_provider(context, options.settings);
+    if (!made.ok())
+        return made.error();
+    live.provider = std::move(made).value();
+    return live.provider.get();
+}
+
+Result<BlockingPolicy> SyncService::State::blocking_policy(const TimeRange& w) {
+    BlockingPolicy policy;
+    policy.business_zone = options.settings.business_zone;
+    policy.window = w;
+    policy.defaults = options.settings.default_policy;
+    auto connections = store->list_connections();
+    if (!connections.ok())
+        return connections.error();
+    for (const ConnectionRecord& c : connections.value()) {
+        if (c.state != ConnectionState::active)
+            continue;
+        auto calendars = store->list_calendars(c.id);
+        if (!calendars.ok())
+            return calendars.error();
+        for (const CalendarRecord& cal : calendars.value()) {
+            if (cal.selected && imports(cal.direction))
+                policy.calendars[slot_calendar_key(c.id, cal.calendar.id)] = cal.policy;
+        }
+    }
+    return policy;
+}
+
+Result<SlotDiff> SyncService::State::rebuild_engine() {
+    // The engine lock is held while the store is read, so a sync applying changes at the
+    // same time either lands in the store before this read or reaches the new engine.
+    std::lock_guard<std::mutex> lock(engine_mutex);
+    auto policy = blocking_policy(window());
+    if (!policy.ok())
+        return policy.error();
+    auto fresh = ImportEngine::create(policy.value());
+    if (!fresh.ok())
+        return fresh.error();
+    auto connections = store->list_connections();
+    if (!connections.ok())
+        return connections.error();
+    for (const ConnectionRecord& c : connections.value()) {
+        if (c.state != ConnectionState::active)
+            continue;
+        auto calendars = store->list_calendars(c.id);
+        if (!calendars.ok())
+            return calendars.error();
+        for (const CalendarRecord& cal : calendars.value()) {
+            if (!cal.selected || !imports(cal.direction))
+                continue;
+            const std::string key = slot_calendar_key(c.id, cal.calendar.id);
+            auto events = store->load_events(c.id, cal.calendar.id);
+            if (!events.ok())
+                return events.error();
+            for (Event& e : events.value())
+                e.calendar_id = key;
+            fresh->set_calendar_label(
+                key, cal.calendar.name.empty() ? cal.calendar.id : cal.calendar.name);
+            fresh->load(events.value());
+        }
+    }
+    const std::vector<BlockedSlot> before = engine.slots();
+    const std::vector<BlockedSlot> after = fresh->slots();
+    SlotDiff diff;
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                        std::back_inserter(diff.added));
+    std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
+                        std::back_inserter(diff.removed));
+    engine = std::move(fresh).value();
+    availability.reset();
+    return diff;
+}
+
+Result<void> SyncService::State::keep_window_current() {
+    {
+        std::lock_guard<std::mutex> lock(engine_mutex);
+        const TimeRange w = window();
+        if (engine.policy().window.start == w.start && engine.policy().window.end == w.end)
+            return {};
+    }
+    auto diff = rebuild_engine();
+    if (!diff.ok())
+        return diff.error();
+    return {};
+}
+
+SlotDiff SyncService::State::net(SlotDiff diff) {
+    std::sort(diff.added.begin(), diff.added.end());
+    std::sort(diff.removed.begin(), diff.removed.end());
+    SlotDiff out;
+    std::set_difference(diff.added.begin(), diff.added.end(), diff.removed.begin(),
+                        diff.removed.end(), std::back_inserter(out.added));
+    std::set_difference(diff.removed.begin(), diff.removed.end(), diff.added.begin(),
+                        diff.added.end(), std::back_inserter(out.removed));
+    return out;
+}
+
+Result<void> SyncService::State::mark_due_now(const std::string& connection_id) {
+    auto status = store->get_connection_status(connection_id);
+    if (!status.ok())
+        return status.error();
+    SyncStatus s = status.value();
+    s.next_due = now();
+    return store->put_connection_status(connection_id, s);
+}
+
+Result<std::string> provider_document(const ConnectionRecord& connection,
+                                      const std::string& credentials_json,
+                                      const SyncSettings& settings) {
+    rapidjson::Document doc;
+    doc.Parse(connection.settings_json.c_str());
+    if (doc.HasParseError() || !doc.IsObject())
+        return make_error(ErrorCode::invalid_argument,
+                          "connection " + connection.id + ": stored settings are not an object");
+    rapidjson::Document credentials;
+    credentials.Parse(credentials_json.c_str());
+    if (credentials.HasParseError() || !credentials.IsObject())
+        return make_error(ErrorCode::invalid_argument,
+                          "connection " + connection.id + ": credentials are not an object");
+    auto& a = doc.GetAllocator();
+    const auto set = [&a](rapidjson::Value& obj, const char* name, rapidjson::Value value) {
+        obj.RemoveMember(name);
+        obj.AddMember(rapidjson::Value(name, a), value, a);
+    };
+    const auto text = [&a](const std::string& s) { return rapidjson::Value(s.c_str(), a); };
+    set(doc, "kind", text(to_string(connection.kind)));
+    for (auto& m : credentials.GetObject())
+        set(doc, m.name.GetString(), rapidjson::Value(m.value, a));
+    const OAuthClientSettings* oauth = connection.kind == ProviderKind::google ? &settings.google
+                                       : connection.kind == ProviderKind::microsoft
+                                           ? &settings.microsoft
+                                           : nullptr;
+    if (oauth != nullptr) {
+        rapidjson::Value client(rapidjson::kObjectType);
+        const std::pair<const char*, const std::string*> fields[] = {
+            {"client_id", &oauth->client_id},
+            {"client_secret", &oauth->client_secret},
+            {"redirect_uri", &oauth->redirect_uri},
+            {"tenant", &oauth->tenant},
+            {"authority_url", &oauth->authority_url},
+            {"authorization_url", &oauth->authorization_url},
+            {"token_url", &oauth->token_url},
+            {"revocation_url", &oauth->revocation_url},
+            {"device_authorization_url", &oauth->device_authorization_url}};
+        for (const auto& [name, value] : fields) {
+            if (!value->empty())
+                client.AddMember(rapidjson::Value(name, a), text(*value), a);
+        }
+        set(doc, "oauth", std::move(client));
+        if (!oauth->api_base_url.empty())
+            set(doc, "api_base_url", text(oauth->api_base_url));
+    }
+    rapidjson::Value network(rapidjson::kObjectType);
+    network.AddMember("allow_private_addresses", settings.network.allow_private_addresses, a);
+    if (!settings.network.ca_bundle.empty())
+        network.AddMember("ca_bundle", text(settings.network.ca_bundle), a);
+    network.AddMember("connect_timeout_seconds",
+                      static_cast<std::int64_t>(settings.network.connect_timeout.count()), a);
+    network.AddMember("total_timeout_seconds",
+                      static_cast<std::int64_t>(settings.network.total_timeout.count()), a);
+    set(doc, "network", std::move(network));
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    doc.Accept(writer);
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Result<std::unique_ptr<CalendarProvider>> make_default_provider(const ProviderContext& context,
+                                                                const SyncSettings& settings) {
+    auto document = provider_document(context.connection, context.credentials_json, settings);
+    if (!document.ok())
+        return document.error();
+    auto config = json::parse_provider_config(document.value());
+    if (!config.ok()) {
+        Error e = config.error();
+        e.message = "connection " + context.connection.id + ": " + e.message;
+        return e;
+    }
+    auto made = providers::make_provider(config.value());
+    if (!made.ok())
+        return made.error();
+    if (made->session) {
+        // Keep the session alive as long as the provider, and persist every refresh.
+        auto changed = context.credentials_changed;
+        made->session->on_tokens_changed([changed](const net::TokenSet& tokens) {
+            if (changed)
+                changed(R"({"tokens": )" + json::write_tokens(providers::to_tokens_config(tokens)) +
+                        "}");
+        });
+    }
+    return std::move(made->provider);
+}
+
+}  // namespace calsync

@@ -1,0 +1,249 @@
+#include "sync/sync_run.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "sync/schedule.hpp"
+#include "sync/sync_cursor.hpp"
+
+namespace calsync::sync {
+namespace {
+
+bool windowed_cursor(ProviderKind kind) {
+    return kind == ProviderKind::google || kind == ProviderKind::microsoft;
+}
+
+// Where one error ranks when a connection's calendars end differently: the worst wins.
+int severity(SyncState state) {
+    switch (state) {
+        case SyncState::needs_reauthorisation:
+            return 4;
+        case SyncState::error:
+            return 3;
+        case SyncState::rate_limited:
+            return 2;
+        case SyncState::calendar_gone:
+            return 1;
+        default:
+            return 0;
+    }
+}
+
+std::string label(const CalendarRecord& c) {
+    return "calendar \"" + (c.calendar.name.empty() ? c.calendar.id : c.calendar.name) + "\"";
+}
+
+}  // namespace
+
+SyncState state_for(const Error& error) {
+    switch (error.code) {
+        case ErrorCode::auth:
+            return SyncState::needs_reauthorisation;
+        case ErrorCode::not_found:
+            return SyncState::calendar_gone;
+        case ErrorCode::rate_limited:
+            return SyncState::rate_limited;
+        default:
+            return SyncState::error;
+    }
+}
+
+CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connection,
+                           CalendarProvider& provider, const CalendarRecord& calendar,
+                           const TimeRange& window, SlotDiff* diff) {
+    CalendarRead read;
+    read.result.calendar_id = calendar.calendar.id;
+    SyncCursor cursor = parse_sync_cursor(calendar.cursor);
+    if (windowed_cursor(connection.kind) && !cursor.provider_cursor.empty() &&
+        cursor.window_end + s.options.settings.schedule.refresh_window_after < window.end)
+        cursor = {};  // the cursor's window fell behind: read the calendar afresh
+    const bool asked_full = cursor.provider_cursor.empty();
+    auto changes = provider.fetch_changes(calendar.calendar.id, cursor.provider_cursor, window);
+    if (!changes.ok()) {
+        read.error = changes.error();
+        read.error->message = label(calendar) + ": " + read.error->message;
+        return read;
+    }
+    ChangeSet& c = changes.value();
+    const bool full = asked_full || c.full_resync;
+    c.next_cursor = format_sync_cursor({c.next_cursor, full ? window.end : cursor.window_end});
+    auto applied = s.store->apply_changes(connection.id, calendar.calendar.id, c);
+    if (!applied.ok()) {
+        read.error = applied.error();
+        return read;
+    }
+    read.result.events_read = c.upserts.size() + c.removals.size();
+    read.result.skipped = c.errors;
+    if (!imports(calendar.direction) || !calendar.selected)
+        return read;
+
+    const std::string key = slot_calendar_key(connection.id, calendar.calendar.id);
+    std::lock_guard<std::mutex> lock(s.engine_mutex);
+    s.engine.set_calendar_label(
+        key, calendar.calendar.name.empty() ? calendar.calendar.id : calendar.calendar.name);
+    const auto add = [diff](const SlotDiff& d) {
+        diff->added.insert(diff->added.end(), d.added.begin(), d.added.end());
+        diff->removed.insert(diff->removed.end(), d.removed.begin(), d.removed.end());
+    };
+    if (applied->replaced) {
+        add(s.engine.remove_calendar(key));
+        std::vector<Event> events = c.upserts;
+        for (Event& e : events)
+            e.calendar_id = key;
+        s.engine.load(events);
+        for (const BlockedSlot& slot : s.engine.slots()) {
+            if (slot.calendar_id == key)
+                diff->added.push_back(slot);
+        }
+    } else {
+        std::unordered_map<std::string, const Event*> by_id;
+        for (const Event& e : c.upserts)
+            by_id[e.id] = &e;
+        for (const std::string& id : applied->upserted) {
+            auto it = by_id.find(id);
+            if (it == by_id.end())
+                continue;
+            Event e = *it->second;
+            e.calendar_id = key;
+            add(s.engine.upsert(e));
+        }
+        for (const std::string& id : applied->removed)
+            add(s.engine.remove(key, id));
+    }
+    // Events the engine could not expand (a broken RRULE) are reported like unreadable ones.
+    for (EventError e : s.engine.errors()) {
+        if (e.calendar_id != key)
+            continue;
+        e.calendar_id = calendar.calendar.id;
+        read.result.skipped.push_back(e);
+    }
+    s.availability.reset();
+    return read;
+}
+
+Result<SyncReport> sync_connection(SyncService::State& s, const std::string& connection_id,
+                                   bool with_exports) {
+    auto live = s.live_connection(connection_id);
+    std::lock_guard<std::mutex> turn(live->sync_mutex);
+    auto connection = s.store->get_connection(connection_id);
+    if (!connection.ok())
+        return connection.error();
+    if (connection->state != ConnectionState::active)
+        return make_error(ErrorCode::invalid_argument,
+                          "connection " + connection_id + " is disconnected: connect it again");
+    auto window_ok = s.keep_window_current();
+    if (!window_ok.ok())
+        return window_ok.error();
+    auto stored_status = s.store->get_connection_status(connection_id);
+    if (!stored_status.ok())
+        return stored_status.error();
+    const Instant now = s.now();
+    const TimeRange window = s.window();
+    SyncReport report;
+    report.connection_id = connection_id;
+    SyncStatus status = stored_status.value();
+    status.last_attempt = now;
+
+    std::optional<Error> worst;
+    const auto note = [&worst](const Error& e) {
+        if (!worst || severity(state_for(e)) > severity(state_for(*worst)))
+            worst = e;
+    };
+    auto provider = s.provider(*live, connection.value());
+    auto calendars = s.store->list_calendars(connection_id);
+    if (!provider.ok()) {
+        note(provider.error());
+    } else if (!calendars.ok()) {
+        return calendars.error();
+    } else {
+        std::vector<const CalendarRecord*> readable;
+        for (const CalendarRecord& cal : calendars.value()) {
+            if (!cal.selected || (!with_exports && !imports(cal.direction)))
+                continue;
+            CalendarRead read =
+                read_calendar(s, connection.value(), *provider.value(), cal, window, &report.slots);
+            SyncStatus cal_status;
+            auto old = s.store->list_calendar_statuses(connection_id);
+            if (old.ok() && old->count(cal.calendar.id) != 0)
+                cal_status = old->at(cal.calendar.id);
+            cal_status.last_attempt = now;
+            if (read.error) {
+                note(*read.error);
+                cal_status.state = state_for(*read.error);
+                cal_status.last_error = read.error->message;
+                ++cal_status.consecutive_failures;
+            } else {
+                readable.push_back(&cal);
+                cal_status.state = SyncState::ok;
+                cal_status.last_error.clear();
+                cal_status.last_success = now;
+                cal_status.consecutive_failures = 0;
+                cal_status.events_read = static_cast<std::int64_t>(read.result.events_read);
+            }
+            read.result.status = cal_status;
+            report.calendars.push_back(read.result);
+            (void)s.store->put_calendar_status(connection_id, cal.calendar.id, cal_status);
+            if (read.error && read.error->code == ErrorCode::auth)
+                break;  // the other calendars would be refused alike
+        }
+        if (with_exports) {
+            for (const CalendarRecord* cal : readable) {
+                if (!exports(cal->direction) || !cal->calendar.can_write)
+                    continue;
+                std::vector<Error> problems;
+                const std::size_t written = run_exports(s, connection.value(), *provider.value(),
+                                                        *cal, window, &report.slots, &problems);
+                for (const Error& e : problems)
+                    note(e);
+                auto it = std::find_if(report.calendars.begin(), report.calendars.end(),
+                                       [cal](const CalendarSyncResult& r) {
+                                           return r.calendar_id == cal->calendar.id;
+                                       });
+                if (it != report.calendars.end())
+                    it->exports_written = written;
+                status.events_exported += static_cast<std::int64_t>(written);
+            }
+        }
+    }
+
+    std::int64_t read_count = 0;
+    for (const CalendarSyncResult& r : report.calendars)
+        read_count += static_cast<std::int64_t>(r.events_read);
+    status.events_read += read_count;
+    {
+        std::lock_guard<std::mutex> lock(s.random_mutex);
+        if (!worst) {
+            status.state = SyncState::ok;
+            status.last_error.clear();
+            status.last_success = now;
+            status.consecutive_failures = 0;
+            status.next_due = next_after_success(now, s.options.settings.schedule, s.random);
+        } else {
+            status.state = state_for(*worst);
+            status.last_error = worst->message;
+            ++status.consecutive_failures;
+            if (status.state == SyncState::needs_reauthorisation)
+                status.next_due.reset();  // only a new sign-in helps
+            else
+                status.next_due =
+                    next_after_failure(now, status.consecutive_failures, worst->retry_after,
+                                       s.options.settings.schedule, s.random);
+        }
+    }
+    auto put = s.store->put_connection_status(connection_id, status);
+    if (!put.ok())
+        return put.error();
+    report.status = status;
+    report.slots = SyncService::State::net(std::move(report.slots));
+    s.log(worst ? LogLevel::warning : LogLevel::info,
+          "connection " + connection_id + ": " + to_string(status.state) + ", " +
+              std::to_string(read_count) + " changes read, " +
+              std::to_string(report.slots.added.size()) + " slots added, " +
+              std::to_string(report.slots.removed.size()) + " removed" +
+              (worst ? ": " + worst->message : ""));
+    if (s.options.slots_changed && (!report.slots.added.empty() || !report.slots.removed.empty()))
+        s.options.slots_changed(connection_id, report.slots);
+    return report;
+}
+
+}  // namespace calsync::sync

@@ -1,0 +1,39 @@
+// One sync of one connection, and the export half of it, as the service's member
+// functions (sync, run_due, confirm_free) run them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sync/service_state.hpp"
+
+namespace calsync::sync {
+
+// The status a failure leaves behind: needs re-authorisation for a refused grant or
+// password, calendar gone for a calendar that no longer exists, rate limited, else error.
+SyncState state_for(const Error& error);
+
+// Reads one calendar and applies what changed: to the store with its new cursor in one
+// transaction, then (for an import calendar) to the engine. A failed read changes nothing.
+struct CalendarRead {
+    CalendarSyncResult result;
+    std::optional<Error> error;
+};
+CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connection,
+                           CalendarProvider& provider, const CalendarRecord& calendar,
+                           const TimeRange& window, SlotDiff* diff);
+
+// Brings one export calendar in line with the appointments (plan_exports), each remote
+// write wrapped in the store's export intent protocol. Returns the writes made; problems
+// (one per failed write) are appended. A write refused as a conflict re-reads the
+// calendar and plans once more.
+std::size_t run_exports(SyncService::State& s, const ConnectionRecord& connection,
+                        CalendarProvider& provider, const CalendarRecord& calendar,
+                        const TimeRange& window, SlotDiff* diff, std::vector<Error>* problems);
+
+// sync() and confirm_free() share this; `with_exports` false reads import calendars only.
+Result<SyncReport> sync_connection(SyncService::State& s, const std::string& connection_id,
+                                   bool with_exports);
+
+}  // namespace calsync::sync

@@ -1,0 +1,292 @@
+// SyncService: opening, syncing on demand and on schedule, appointments, and the answers
+// hosts ask for (blocked slots, availability, status). Connecting lives in
+// connections.cpp, one sync in sync_run.cpp, the health check in health.cpp.
+#include "calsync/sync.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "sync/service_state.hpp"
+#include "sync/sync_run.hpp"
+
+namespace calsync {
+
+Result<std::unique_ptr<SyncService>> SyncService::open(SyncServiceOptions options) {
+    if (!options.store)
+        return make_error(ErrorCode::invalid_argument, "store: a StateStore is required");
+    if (options.settings.host_key.size() < 32)
+        return make_error(ErrorCode::invalid_argument,
+                          "host_key: at least 32 bytes that the host keeps secret");
+    const auto& s = options.settings;
+    if (s.window_days_back < 0 || s.window_days_ahead <= 0)
+        return make_error(ErrorCode::invalid_argument,
+                          "window: days back must be >= 0 and days ahead > 0");
+    if (s.schedule.min_interval > s.schedule.max_interval)
+        return make_error(ErrorCode::invalid_argument,
+                          "schedule: min_interval is longer than max_interval");
+    if (s.max_concurrent_syncs < 1)
+        return make_error(ErrorCode::invalid_argument, "max_concurrent_syncs: at least 1");
+    BlockingPolicy empty;
+    empty.business_zone = s.business_zone;
+    auto engine = ImportEngine::create(empty);
+    if (!engine.ok()) {
+        Error e = engine.error();
+        e.message = "business_zone: " + e.message;
+        return e;
+    }
+    auto state = std::make_unique<State>(std::move(options), std::move(engine).value());
+    auto loaded = state->rebuild_engine();
+    if (!loaded.ok())
+        return loaded.error();
+    return std::unique_ptr<SyncService>(new SyncService(std::move(state)));
+}
+
+SyncService::SyncService(std::unique_ptr<State> state) : s_(std::move(state)) {}
+
+SyncService::~SyncService() {
+    std::lock_guard<std::mutex> lock(s_->background_mutex);
+    for (auto& f : s_->background)
+        f.wait();
+}
+
+Result<SyncReport> SyncService::sync(const std::string& connection_id) {
+    return sync::sync_connection(*s_, connection_id, true);
+}
+
+std::vector<SyncReport> SyncService::run_due() {
+    std::vector<std::string> due;
+    auto connections = s_->store->list_connections();
+    auto statuses = s_->store->list_connection_statuses();
+    if (!connections.ok() || !statuses.ok()) {
+        s_->log(LogLevel::error, "run_due: the store cannot be read");
+        return {};
+    }
+    const Instant now = s_->now();
+    for (const ConnectionRecord& c : connections.value()) {
+        if (c.state != ConnectionState::active)
+            continue;
+        auto it = statuses->find(c.id);
+        if (it == statuses->end()) {
+            due.push_back(c.id);
+            continue;
+        }
+        const SyncStatus& st = it->second;
+        if (st.next_due ? *st.next_due <= now : st.state != SyncState::needs_reauthorisation)
+            due.push_back(c.id);
+    }
+    std::vector<SyncReport> reports(due.size());
+    std::atomic<std::size_t> next{0};
+    const auto worker = [&] {
+        for (std::size_t i = next++; i < due.size(); i = next++) {
+            auto r = sync::sync_connection(*s_, due[i], true);
+            if (r.ok()) {
+                reports[i] = std::move(r).value();
+            } else {
+                reports[i].connection_id = due[i];
+                reports[i].status.state = sync::state_for(r.error());
+                reports[i].status.last_error = r.error().message;
+            }
+        }
+    };
+    const std::size_t workers = std::min<std::size_t>(
+        due.size(), static_cast<std::size_t>(s_->options.settings.max_concurrent_syncs));
+    std::vector<std::thread> pool;
+    for (std::size_t i = 1; i < workers; ++i)
+        pool.emplace_back(worker);
+    worker();
+    for (std::thread& t : pool)
+        t.join();
+    return reports;
+}
+
+Result<std::optional<Instant>> SyncService::next_due(const std::string& connection_id) {
+    auto connection = s_->store->get_connection(connection_id);
+    if (!connection.ok())
+        return connection.error();
+    if (connection->state != ConnectionState::active)
+        return std::optional<Instant>();
+    auto status = s_->store->get_connection_status(connection_id);
+    if (!status.ok())
+        return status.error();
+    if (status->next_due)
+        return status->next_due;
+    if (status->state == SyncState::needs_reauthorisation)
+        return std::optional<Instant>();
+    return std::optional<Instant>(s_->now());
+}
+
+Result<void> SyncService::request_sync(const std::string& connection_id) {
+    auto connection = s_->store->get_connection(connection_id);
+    if (!connection.ok())
+        return connection.error();
+    return s_->mark_due_now(connection_id);
+}
+
+namespace {
+
+// Every active connection with a selected calendar of the given kind of direction.
+std::vector<std::string> connections_with(StateStore& store, bool want_exports) {
+    std::vector<std::string> out;
+    auto connections = store.list_connections();
+    if (!connections.ok())
+        return out;
+    for (const ConnectionRecord& c : connections.value()) {
+        if (c.state != ConnectionState::active)
+            continue;
+        auto calendars = store.list_calendars(c.id);
+        if (!calendars.ok())
+            continue;
+        const bool any = std::any_of(
+            calendars->begin(), calendars->end(), [want_exports](const CalendarRecord& cal) {
+                return cal.selected &&
+                       (want_exports ? exports(cal.direction) : imports(cal.direction));
+            });
+        if (any)
+            out.push_back(c.id);
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<void> SyncService::upsert_appointment(const Appointment& appointment) {
+    if (appointment.id.empty())
+        return make_error(ErrorCode::invalid_argument, "appointment.id: missing");
+    if (appointment.time.end <= appointment.time.start)
+        return make_error(ErrorCode::invalid_argument,
+                          "appointment " + appointment.id + ": end must be after start");
+    auto put = s_->store->put_appointment(appointment, s_->now());
+    if (!put.ok())
+        return put.error();
+    for (const std::string& id : connections_with(*s_->store, true))
+        (void)s_->mark_due_now(id);
+    return {};
+}
+
+Result<void> SyncService::cancel_appointment(const std::string& appointment_id) {
+    auto record = s_->store->get_appointment(appointment_id);
+    if (!record.ok())
+        return record.error();
+    Appointment a = record->appointment;
+    a.status = AppointmentStatus::cancelled;
+    return upsert_appointment(a);
+}
+
+Result<std::vector<AppointmentRecord>> SyncService::appointments() {
+    return s_->store->list_appointments();
+}
+
+std::vector<BlockedSlot> SyncService::blocked_slots(const TimeRange& range) const {
+    std::lock_guard<std::mutex> lock(s_->engine_mutex);
+    std::vector<BlockedSlot> out;
+    for (BlockedSlot& slot : s_->engine.slots()) {
+        if (slot.range.start < range.end && range.start < slot.range.end)
+            out.push_back(std::move(slot));
+    }
+    return out;
+}
+
+std::vector<TimeRange> SyncService::busy(const TimeRange& range) const {
+    std::lock_guard<std::mutex> lock(s_->engine_mutex);
+    std::vector<TimeRange> out;
+    for (const TimeRange& b : s_->engine.busy()) {
+        if (b.start < range.end && range.start < b.end)
+            out.push_back({std::max(b.start, range.start), std::min(b.end, range.end)});
+    }
+    return out;
+}
+
+namespace {
+
+const AvailabilityIndex& index_of(SyncService::State& s) {
+    if (!s.availability)
+        s.availability.emplace(s.engine.busy());
+    return *s.availability;
+}
+
+}  // namespace
+
+bool SyncService::is_free(const TimeRange& range) const {
+    std::lock_guard<std::mutex> lock(s_->engine_mutex);
+    return index_of(*s_).is_free(range);
+}
+
+std::vector<TimeRange> SyncService::free_slots(const TimeRange& within,
+                                               std::chrono::seconds duration,
+                                               std::chrono::seconds step) const {
+    std::lock_guard<std::mutex> lock(s_->engine_mutex);
+    return index_of(*s_).free_slots(within, duration, step);
+}
+
+FreeAnswer SyncService::confirm_free(const TimeRange& range, std::chrono::milliseconds timeout) {
+    const std::vector<std::string> ids = connections_with(*s_->store, false);
+    std::vector<std::future<Result<SyncReport>>> reads;
+    reads.reserve(ids.size());
+    State* s = s_.get();
+    for (const std::string& id : ids)
+        reads.push_back(std::async(std::launch::async,
+                                   [s, id] { return sync::sync_connection(*s, id, false); }));
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    FreeAnswer answer;
+    answer.fresh = true;
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+        if (reads[i].wait_until(deadline) != std::future_status::ready) {
+            answer.fresh = false;
+            answer.stale_connections.push_back(ids[i]);
+            // It goes on in the background and lands like any sync; joined at shutdown.
+            std::lock_guard<std::mutex> lock(s_->background_mutex);
+            s_->background.push_back(std::move(reads[i]));
+            continue;
+        }
+        auto report = reads[i].get();
+        if (!report.ok() || report->status.state != SyncState::ok) {
+            answer.fresh = false;
+            answer.stale_connections.push_back(ids[i]);
+        }
+    }
+    answer.conflicts = blocked_slots(range);
+    answer.free = is_free(range);
+    return answer;
+}
+
+Result<SyncStatus> SyncService::status(const std::string& connection_id) {
+    auto connection = s_->store->get_connection(connection_id);
+    if (!connection.ok())
+        return connection.error();
+    return s_->store->get_connection_status(connection_id);
+}
+
+Result<std::map<std::string, SyncStatus>> SyncService::calendar_statuses(
+    const std::string& connection_id) {
+    return s_->store->list_calendar_statuses(connection_id);
+}
+
+Result<std::string> SyncService::team_feed(const std::string& connection_id,
+                                           const TeamFeedOptions& options) {
+    auto records = s_->store->list_appointments();
+    if (!records.ok())
+        return records.error();
+    std::vector<Appointment> chosen;
+    TeamFeedOptions o = options;
+    for (const AppointmentRecord& r : records.value()) {
+        if (!connection_id.empty()) {
+            auto where = s_->store->list_appointment_exports(r.appointment.id);
+            if (!where.ok())
+                return where.error();
+            const bool there = std::any_of(
+                where->begin(), where->end(),
+                [&](const ExportRecord& e) { return e.key.connection_id == connection_id; });
+            if (!there)
+                continue;
+        }
+        chosen.push_back(r.appointment);
+        if (o.revisions.count(r.appointment.id) == 0)
+            o.revisions[r.appointment.id] = {static_cast<std::uint32_t>(r.revision), r.updated_at};
+    }
+    // One UID per appointment everywhere: the feed's must be the exports' own.
+    o.render.uid_domain = s_->options.settings.export_policy.render.uid_domain;
+    return write_team_feed(chosen, o, s_->now());
+}
+
+}  // namespace calsync

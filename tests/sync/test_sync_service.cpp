@@ -1,0 +1,526 @@
+// The sync service (src/sync/) against in-process calendar services: import, export,
+// failures, disconnect and reconnect, scheduling, the live check and the health check.
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "calsync/ical.hpp"
+#include "sync_world.hpp"
+
+using namespace calsync;
+using calsync::test::appointment;
+using calsync::test::at;
+using calsync::test::calendar;
+using calsync::test::SyncWorld;
+using calsync::test::timed_event;
+
+namespace {
+
+const TimeRange kJune{at("2026-06-01T00:00:00Z"), at("2026-07-01T00:00:00Z")};
+
+// A connected account with one calendar "work" selected in `direction`.
+struct Connected {
+    SyncWorld world;
+    std::unique_ptr<SyncService> service;
+    std::string id;
+
+    explicit Connected(CalendarDirection direction = CalendarDirection::import_only,
+                       bool writable = true) {
+        world.account("mem://garage")->add_calendar(calendar("work", "Work", writable));
+        service = world.open();
+        id = SyncWorld::connect(*service, "mem://garage");
+        REQUIRE(service->select_calendar(id, "work", direction).ok());
+    }
+    std::shared_ptr<test::MemoryAccount> remote() { return world.account("mem://garage"); }
+    SyncReport sync() {
+        auto r = service->sync(id);
+        REQUIRE(r.ok());
+        return r.value();
+    }
+};
+
+std::vector<Event> marked(const std::vector<Event>& events) {
+    std::vector<Event> out;
+    for (const Event& e : events) {
+        if (!e.export_marker.empty())
+            out.push_back(e);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("sync: external events block, changes and deletions arrive at the next sync") {
+    Connected c;
+    c.remote()->put("work", timed_event("dentist", "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
+    SyncReport first = c.sync();
+    CHECK(first.status.state == SyncState::ok);
+    REQUIRE(first.slots.added.size() == 1);
+    CHECK(first.slots.added[0].label == "Work");  // the source calendar's name, for the UI
+    CHECK(first.slots.added[0].calendar_id == slot_calendar_key(c.id, "work"));
+    CHECK_FALSE(c.service->is_free({at("2026-06-02T09:30:00Z"), at("2026-06-02T09:45:00Z")}));
+    CHECK(c.service->is_free({at("2026-06-02T10:00:00Z"), at("2026-06-02T11:00:00Z")}));
+    REQUIRE(c.world.diffs.size() == 1);  // the host callback saw the same difference
+    CHECK(c.world.diffs[0].second.added.size() == 1);
+
+    // Moved by another client: the old slot leaves, the new one comes.
+    c.remote()->put("work", timed_event("dentist", "2026-06-02T14:00:00Z", "2026-06-02T15:00:00Z"));
+    SyncReport moved = c.sync();
+    REQUIRE(moved.slots.added.size() == 1);
+    REQUIRE(moved.slots.removed.size() == 1);
+    CHECK(moved.slots.added[0].range.start == at("2026-06-02T14:00:00Z"));
+    CHECK(c.service->is_free({at("2026-06-02T09:30:00Z"), at("2026-06-02T09:45:00Z")}));
+
+    // Deleted: the slot is free again.
+    c.remote()->erase("work", "dentist");
+    SyncReport gone = c.sync();
+    CHECK(gone.slots.added.empty());
+    REQUIRE(gone.slots.removed.size() == 1);
+    CHECK(c.service->blocked_slots(kJune).empty());
+
+    // Nothing changed: nothing reported, one request.
+    const int before = c.world.requests();
+    SyncReport idle = c.sync();
+    CHECK(idle.slots.added.empty());
+    CHECK(idle.slots.removed.empty());
+    CHECK(c.world.requests() - before == 1);
+}
+
+TEST_CASE("sync: free, cancelled and declined events do not block; a recurrence does") {
+    Connected c;
+    Event free_event = timed_event("free", "2026-06-03T09:00:00Z", "2026-06-03T10:00:00Z");
+    free_event.transparency = Transparency::transparent;
+    Event cancelled = timed_event("cancelled", "2026-06-03T11:00:00Z", "2026-06-03T12:00:00Z");
+    cancelled.status = EventStatus::cancelled;
+    Event declined = timed_event("declined", "2026-06-03T13:00:00Z", "2026-06-03T14:00:00Z");
+    declined.owner_response = Response::declined;
+    Event weekly = timed_event("weekly", "2026-06-01T07:00:00Z", "2026-06-01T08:00:00Z");
+    weekly.recurrence.rrules = {"FREQ=WEEKLY;COUNT=4"};
+    for (const Event& e : {free_event, cancelled, declined, weekly})
+        c.remote()->put("work", e);
+    SyncReport r = c.sync();
+    CHECK(r.slots.added.size() == 4);  // the four weekly instances, nothing else
+    for (const BlockedSlot& s : c.service->blocked_slots(kJune))
+        CHECK(s.event_id == "weekly");
+}
+
+TEST_CASE("sync: a failed read keeps what was stored, other calendars still sync") {
+    SyncWorld world;
+    auto remote = world.account("mem://garage");
+    remote->add_calendar(calendar("work", "Work"));
+    remote->add_calendar(calendar("home", "Home"));
+    auto service = world.open();
+    const std::string id = SyncWorld::connect(*service, "mem://garage");
+    REQUIRE(service->select_calendar(id, "work", CalendarDirection::import_only).ok());
+    REQUIRE(service->select_calendar(id, "home", CalendarDirection::import_only).ok());
+    remote->put("work", timed_event("w1", "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
+    remote->put("home", timed_event("h1", "2026-06-02T12:00:00Z", "2026-06-02T13:00:00Z"));
+    REQUIRE(service->sync(id).ok());
+    const std::string cursor = world.store->get_calendar(id, "work")->cursor;
+
+    remote->erase("work", "w1");
+    remote->put("home", timed_event("h2", "2026-06-04T12:00:00Z", "2026-06-04T13:00:00Z"));
+    world.fault = [](const std::string& op, const std::string& cal) -> std::optional<Error> {
+        if (op == "fetch" && cal == "work")
+            return make_error(ErrorCode::network, "connection reset");
+        return std::nullopt;
+    };
+    auto r = service->sync(id);
+    REQUIRE(r.ok());
+    CHECK(r->status.state == SyncState::error);
+    CHECK_THAT(r->status.last_error, Catch::Contains("calendar \"Work\": connection reset"));
+    CHECK(world.store->get_calendar(id, "work")->cursor == cursor);  // nothing applied
+    CHECK_FALSE(service->is_free({at("2026-06-02T09:00:00Z"), at("2026-06-02T10:00:00Z")}));
+    CHECK_FALSE(service->is_free({at("2026-06-04T12:00:00Z"), at("2026-06-04T13:00:00Z")}));
+    auto statuses = service->calendar_statuses(id);
+    REQUIRE(statuses.ok());
+    CHECK(statuses->at("work").state == SyncState::error);
+    CHECK(statuses->at("home").state == SyncState::ok);
+    // The next sync is due sooner than a good sync's 15 minutes.
+    auto due = service->next_due(id);
+    REQUIRE(due.ok());
+    REQUIRE(due->has_value());
+    CHECK(**due <= world.now + std::chrono::minutes(1));
+
+    world.fault = nullptr;
+    auto healed = service->sync(id);
+    REQUIRE(healed.ok());
+    CHECK(healed->status.state == SyncState::ok);
+    CHECK(service->is_free({at("2026-06-02T09:00:00Z"), at("2026-06-02T10:00:00Z")}));
+}
+
+TEST_CASE("sync: an expired cursor leads to a full read that replaces the calendar") {
+    Connected c;
+    c.remote()->put("work", timed_event("a", "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
+    c.remote()->put("work", timed_event("b", "2026-06-03T09:00:00Z", "2026-06-03T10:00:00Z"));
+    c.sync();
+    c.remote()->erase("work", "a");
+    c.remote()->expire_cursors("work");
+    SyncReport r = c.sync();
+    CHECK(r.status.state == SyncState::ok);
+    REQUIRE(r.slots.removed.size() == 1);  // "a" is gone although no removal was sent
+    CHECK(r.slots.removed[0].event_id == "a");
+    CHECK(r.slots.added.empty());  // "b" came again, unchanged: no difference reported
+    REQUIRE(c.service->blocked_slots(kJune).size() == 1);
+}
+
+TEST_CASE("export: appointments are created once, updated on change, deleted on cancel") {
+    Connected c(CalendarDirection::export_only);
+    REQUIRE(c.service->upsert_appointment(
+                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+                .ok());
+    SyncReport r = c.sync();
+    CHECK(r.status.state == SyncState::ok);
+    auto events = c.remote()->events("work");
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].export_marker == "a1");
+    CHECK_THAT(events[0].summary, Catch::Contains("Oil change"));
+    CHECK_THAT(events[0].description, Catch::Contains("Vehicle: VW Golf, HH-AB 123"));
+    CHECK(c.world.writes() == 1);
+
+    // Unchanged: no write.
+    c.sync();
+    CHECK(c.world.writes() == 1);
+
+    auto moved = appointment("a1", "2026-06-05T10:00:00Z", "2026-06-05T11:00:00Z");
+    REQUIRE(c.service->upsert_appointment(moved).ok());
+    c.sync();
+    events = c.remote()->events("work");
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].start.resolve(*TimeZone::utc()) == at("2026-06-05T10:00:00Z"));
+    CHECK(c.world.writes() == 2);
+
+    REQUIRE(c.service->cancel_appointment("a1").ok());
+    c.sync();
+    CHECK(c.remote()->events("work").empty());
+    CHECK(c.world.store->list_exports(c.id, "work")->empty());
+}
+
+TEST_CASE("export: our own events in a calendar that is also imported never block") {
+    Connected c(CalendarDirection::both);
+    REQUIRE(c.service->upsert_appointment(
+                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+                .ok());
+    c.sync();
+    SyncReport second = c.sync();  // reads our export back
+    CHECK(second.calendars.at(0).events_read == 1);
+    CHECK(c.service->blocked_slots(kJune).empty());
+    CHECK(c.service->is_free({at("2026-06-05T08:00:00Z"), at("2026-06-05T09:00:00Z")}));
+    CHECK(c.remote()->events("work").size() == 1);
+}
+
+TEST_CASE("export: a lost create response or a crash before the record repeats nothing") {
+    Connected c(CalendarDirection::both);
+    REQUIRE(c.service->upsert_appointment(
+                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+                .ok());
+    // The create reaches the calendar but its answer is lost.
+    c.world.lost = [](const std::string& op, const std::string&) -> std::optional<Error> {
+        if (op == "create")
+            return make_error(ErrorCode::network, "connection reset after the request");
+        return std::nullopt;
+    };
+    SyncReport r = c.sync();
+    CHECK(r.status.state == SyncState::error);
+    auto pending = c.world.store->list_exports(c.id, "work");
+    REQUIRE(pending->size() == 1);
+    CHECK(pending->at(0).intent == ExportIntent::create);  // begun, not confirmed
+
+    c.world.lost = nullptr;
+    SyncReport healed = c.sync();
+    CHECK(healed.status.state == SyncState::ok);
+    CHECK(marked(c.remote()->events("work")).size() == 1);  // adopted, not created again
+    auto confirmed = c.world.store->list_exports(c.id, "work");
+    REQUIRE(confirmed->size() == 1);
+    CHECK(confirmed->at(0).intent == ExportIntent::none);
+    CHECK(confirmed->at(0).remote_id == "ev-a1");
+}
+
+TEST_CASE("export: remote edits are overwritten and remote deletions re-created") {
+    Connected c(CalendarDirection::both);
+    REQUIRE(c.service->upsert_appointment(
+                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+                .ok());
+    c.sync();
+    Event edited = c.remote()->events("work").at(0);
+    edited.summary = "changed on the phone";
+    c.remote()->put("work", edited);
+    c.sync();
+    auto events = c.remote()->events("work");
+    REQUIRE(events.size() == 1);
+    CHECK_THAT(events[0].summary, Catch::Contains("Oil change"));  // the appointment won
+
+    c.remote()->erase("work", events[0].id);
+    c.sync();
+    events = c.remote()->events("work");
+    REQUIRE(events.size() == 1);  // the appointment still stands: its event came back
+    CHECK(events[0].export_marker == "a1");
+}
+
+TEST_CASE("export: a write refused as a conflict is re-read and planned again") {
+    Connected c(CalendarDirection::both);
+    REQUIRE(c.service->upsert_appointment(
+                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+                .ok());
+    c.sync();
+    // Edited remotely after our last read, and the appointment changes too.
+    Event edited = c.remote()->events("work").at(0);
+    edited.summary = "edited";
+    c.remote()->put("work", edited);
+    REQUIRE(c.service->upsert_appointment(
+                          appointment("a1", "2026-06-05T12:00:00Z", "2026-06-05T13:00:00Z"))
+                .ok());
+    SyncReport r = c.sync();  // reads the edit first, so the update carries its etag
+    CHECK(r.status.state == SyncState::ok);
+    auto events = c.remote()->events("work");
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].start.resolve(*TimeZone::utc()) == at("2026-06-05T12:00:00Z"));
+}
+
+TEST_CASE("disconnect frees the slots at once, leaves exports, and a reconnect re-attaches") {
+    Connected c(CalendarDirection::both);
+    c.remote()->put("work", timed_event("x", "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
+    REQUIRE(c.service->upsert_appointment(
+                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+                .ok());
+    c.sync();
+    REQUIRE(c.service->blocked_slots(kJune).size() == 1);
+    c.world.diffs.clear();
+
+    REQUIRE(c.service->disconnect(c.id).ok());
+    CHECK(c.service->blocked_slots(kJune).empty());
+    REQUIRE(c.world.diffs.size() == 1);
+    CHECK(c.world.diffs[0].second.removed.size() == 1);
+    CHECK(marked(c.remote()->events("work")).size() == 1);  // left in place
+    CHECK(c.world.store->list_exports(c.id, "work")->size() == 1);
+    CHECK_FALSE(c.service->sync(c.id).ok());
+
+    const int writes = c.world.writes();
+    const std::string again = SyncWorld::connect(*c.service, "mem://garage");
+    CHECK(again == c.id);  // the same account: the same connection and export map
+    REQUIRE(c.service->select_calendar(again, "work", CalendarDirection::both).ok());
+    c.sync();
+    CHECK(marked(c.remote()->events("work")).size() == 1);  // nothing exported twice
+    CHECK(c.world.writes() == writes);
+    CHECK(c.service->blocked_slots(kJune).size() == 1);
+}
+
+TEST_CASE("one calendar reached through two accounts blocks once") {
+    SyncWorld world;
+    // Two logins (different user names) that see one shared calendar.
+    auto shared = world.account("mem://shared");
+    shared->add_calendar(calendar("team", "Team"));
+    shared->put("team", timed_event("meeting", "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
+    auto service = world.open();
+    auto a = service->add_connection(ProviderKind::caldav,
+                                     R"({"url": "mem://shared", "username": "anna"})", "{}");
+    auto b = service->add_connection(ProviderKind::caldav,
+                                     R"({"url": "mem://shared", "username": "ben"})", "{}");
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(a.value() != b.value());
+    for (const std::string& id : {a.value(), b.value()}) {
+        REQUIRE(service->select_calendar(id, "team", CalendarDirection::import_only).ok());
+        REQUIRE(service->sync(id).ok());
+    }
+    CHECK(service->blocked_slots(kJune).size() == 1);
+    // Leaving one account keeps the slot: the other still sees the event.
+    REQUIRE(service->disconnect(a.value()).ok());
+    CHECK(service->blocked_slots(kJune).size() == 1);
+    REQUIRE(service->disconnect(b.value()).ok());
+    CHECK(service->blocked_slots(kJune).empty());
+}
+
+TEST_CASE("schedule: 15-30 minutes after a good sync, now after a request, backoff on failure") {
+    Connected c;
+    auto first = c.service->next_due(c.id);
+    REQUIRE(first.ok());
+    CHECK(**first <= c.world.now);  // due at once after connecting and selecting
+    c.sync();
+    auto due = c.service->next_due(c.id);
+    REQUIRE(due.ok());
+    CHECK(**due >= c.world.now + std::chrono::minutes(15));
+    CHECK(**due <= c.world.now + std::chrono::minutes(30));
+
+    CHECK(c.service->run_due().empty());  // not due yet
+    c.world.now = **due;
+    CHECK(c.service->run_due().size() == 1);
+
+    REQUIRE(c.service->request_sync(c.id).ok());  // a push notification, a click
+    CHECK(**c.service->next_due(c.id) == c.world.now);
+
+    c.world.fault = [](const std::string&, const std::string&) -> std::optional<Error> {
+        return make_error(ErrorCode::network, "down");
+    };
+    std::vector<std::int64_t> waits;
+    for (int i = 0; i < 8; ++i) {
+        c.sync();
+        waits.push_back(to_unix(**c.service->next_due(c.id)) - to_unix(c.world.now));
+    }
+    CHECK(waits.front() <= 60);
+    CHECK(waits.back() >= 15 * 60);   // grows ...
+    CHECK(waits.back() <= 30 * 60);  // ... up to the cap
+    CHECK(c.service->status(c.id)->consecutive_failures == 8);
+
+    // A refused grant or password: nothing is scheduled until the user signs in again.
+    c.world.fault = [](const std::string&, const std::string&) -> std::optional<Error> {
+        return make_error(ErrorCode::auth, "401 Unauthorized");
+    };
+    auto refused = c.service->sync(c.id);
+    REQUIRE(refused.ok());
+    CHECK(refused->status.state == SyncState::needs_reauthorisation);
+    CHECK_FALSE(c.service->next_due(c.id)->has_value());
+}
+
+TEST_CASE("run_due syncs due connections concurrently") {
+    SyncWorld world;
+    std::vector<std::string> ids;
+    auto service = world.open();
+    for (int i = 0; i < 6; ++i) {
+        const std::string url = "mem://g" + std::to_string(i);
+        world.account(url)->add_calendar(calendar("c", "C"));
+        world.account(url)->put("c", timed_event("e" + std::to_string(i),
+                                                 "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
+        ids.push_back(SyncWorld::connect(*service, url));
+        REQUIRE(service->select_calendar(ids.back(), "c", CalendarDirection::import_only).ok());
+    }
+    auto reports = service->run_due();
+    REQUIRE(reports.size() == 6);
+    for (const SyncReport& r : reports)
+        CHECK(r.status.state == SyncState::ok);
+    CHECK(service->blocked_slots(kJune).size() == 6);
+}
+
+TEST_CASE("confirm_free reads again before answering, and says when it could not") {
+    Connected c;
+    REQUIRE(c.service->sync(c.id).ok());
+    const TimeRange slot{at("2026-06-10T09:00:00Z"), at("2026-06-10T10:00:00Z")};
+    CHECK(c.service->is_free(slot));
+    // An event appears minutes before the booking is confirmed.
+    c.remote()->put("work", timed_event("late", "2026-06-10T09:30:00Z", "2026-06-10T10:30:00Z"));
+    FreeAnswer fresh = c.service->confirm_free(slot, std::chrono::seconds(5));
+    CHECK(fresh.fresh);
+    CHECK_FALSE(fresh.free);
+    REQUIRE(fresh.conflicts.size() == 1);
+    CHECK(fresh.conflicts[0].event_id == "late");
+
+    // The service is slow now: the answer comes from the cache, flagged.
+    c.remote()->erase("work", "late");
+    c.world.fault = [](const std::string& op, const std::string&) -> std::optional<Error> {
+        if (op == "fetch")
+            std::this_thread::sleep_for(std::chrono::milliseconds(600));
+        return std::nullopt;
+    };
+    FreeAnswer stale = c.service->confirm_free(slot, std::chrono::milliseconds(50));
+    CHECK_FALSE(stale.fresh);
+    CHECK(stale.stale_connections == std::vector<std::string>{c.id});
+    CHECK_FALSE(stale.free);  // still the cached answer
+}
+
+TEST_CASE("health check: read-only export calendar, a calendar gone, a refused password") {
+    SyncWorld world;
+    auto remote = world.account("mem://garage");
+    remote->add_calendar(calendar("work", "Work"));
+    remote->add_calendar(calendar("holidays", "Holidays", /*writable=*/false));
+    auto service = world.open();
+    const std::string id = SyncWorld::connect(*service, "mem://garage");
+    // Export needs a writable calendar.
+    auto refused = service->select_calendar(id, "holidays", CalendarDirection::export_only);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("\"Holidays\" is read-only"));
+    REQUIRE(service->select_calendar(id, "work", CalendarDirection::both).ok());
+    REQUIRE(service->select_calendar(id, "holidays", CalendarDirection::import_only).ok());
+    auto good = service->check(id);
+    REQUIRE(good.ok());
+    CHECK(good->ok);
+
+    {
+        std::lock_guard<std::mutex> lock(remote->mutex);
+        remote->calendars.erase("holidays");  // deleted by its owner
+    }
+    auto gone = service->check(id);
+    REQUIRE(gone.ok());
+    CHECK_FALSE(gone->ok);
+    bool named = false;
+    for (const HealthItem& item : gone->items) {
+        if (item.check == "calendar:holidays") {
+            named = true;
+            CHECK_FALSE(item.ok);
+            CHECK_THAT(item.reason, Catch::Contains("\"Holidays\" is gone"));
+            CHECK_FALSE(item.action.empty());
+        }
+    }
+    CHECK(named);
+
+    world.fault = [](const std::string& op, const std::string&) -> std::optional<Error> {
+        if (op == "list")
+            return make_error(ErrorCode::auth, "HTTP 401 from the server");
+        return std::nullopt;
+    };
+    auto locked = service->check(id);
+    REQUIRE(locked.ok());
+    CHECK_FALSE(locked->ok);
+    CHECK(locked->items.at(0).check == "credentials");
+    CHECK_THAT(locked->items.at(0).action, Catch::Contains("user name and password"));
+}
+
+TEST_CASE("connecting: a refused account stores nothing; credentials are sealed") {
+    SyncWorld world;
+    world.account("mem://garage")->add_calendar(calendar("work", "Work"));
+    auto service = world.open();
+    world.fault = [](const std::string& op, const std::string&) -> std::optional<Error> {
+        if (op == "list")
+            return make_error(ErrorCode::auth, "HTTP 401: check the password");
+        return std::nullopt;
+    };
+    auto refused = service->add_connection(ProviderKind::caldav,
+                                           R"({"url": "mem://garage", "username": "garage"})",
+                                           R"({"password": "pw-wrong-9"})");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ErrorCode::auth);
+    CHECK_THAT(refused.error().message, !Catch::Contains("pw-wrong-9"));
+    CHECK(world.store->list_connections()->empty());
+
+    world.fault = nullptr;
+    const std::string id = SyncWorld::connect(*service, "mem://garage", "pw-right-7");
+    auto stored = world.store->get_connection(id);
+    REQUIRE(stored.ok());
+    CHECK_THAT(stored->sealed_credentials, !Catch::Contains("pw-right-7"));  // sealed
+    CHECK_THAT(stored->settings_json, !Catch::Contains("pw-right-7"));
+    CHECK(world.credentials_seen.back() == R"({"password": "pw-right-7"})");  // unsealed for use
+    for (const std::string& line : world.logs)
+        CHECK_THAT(line, !Catch::Contains("pw-right-7"));
+}
+
+TEST_CASE("a service opened again on the same store answers as before") {
+    Connected c;
+    c.remote()->put("work", timed_event("x", "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
+    c.sync();
+    const auto before = c.service->blocked_slots(kJune);
+    c.service.reset();
+    auto reopened = c.world.open();
+    CHECK(reopened->blocked_slots(kJune) == before);
+    CHECK_FALSE(reopened->is_free({at("2026-06-02T09:00:00Z"), at("2026-06-02T09:30:00Z")}));
+}
+
+TEST_CASE("team feed: the appointments with the exports' UIDs, privacy honoured") {
+    Connected c(CalendarDirection::export_only);
+    REQUIRE(c.service->upsert_appointment(
+                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+                .ok());
+    c.sync();
+    TeamFeedOptions o;
+    o.calendar_name = "Garage team";
+    auto feed = c.service->team_feed(c.id, o);
+    REQUIRE(feed.ok());
+    auto parsed = read_ics(feed.value(), IcsReadOptions{"feed", {}});
+    REQUIRE(parsed.ok());
+    REQUIRE(parsed->events.size() == 1);
+    const std::string exported_uid = c.remote()->events("work").at(0).uid;
+    CHECK(parsed->events[0].uid == exported_uid);
+    CHECK_THAT(feed.value(), Catch::Contains("J. Weber"));
+    o.render.busy_only = true;
+    auto private_feed = c.service->team_feed("", o);
+    REQUIRE(private_feed.ok());
+    CHECK_THAT(private_feed.value(), !Catch::Contains("Weber"));
+    CHECK_THAT(private_feed.value(), !Catch::Contains("HH-AB"));
+}
