@@ -1,0 +1,81 @@
+// How a ChangeSet meets a calendar's cached events, shared by every StateStore so they
+// agree on the semantics: removals first (ignoring ids the same set upserts), then
+// upserts by Event::id (a later duplicate wins); an upsert whose stored form equals what
+// is held counts as unchanged; a full resync first removes every held id it does not
+// upsert. The caller runs apply_prepared() inside its transaction.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "calsync/store.hpp"
+
+namespace calsync::store {
+
+struct PreparedEvent {
+    Event event;       // calendar_id set, on the overrides too
+    std::string body;  // json::write_event(event): the stored form
+};
+
+struct PreparedChanges {
+    std::vector<PreparedEvent> upserts;  // unique ids, in first-seen order
+    std::set<std::string> upsert_ids;
+    std::vector<std::string> removals;  // without ids that are upserted
+    bool full_resync = false;
+    bool unchanged = false;
+    std::string cursor;
+};
+
+// Checks and serialises everything before anything is written, so a bad event fails the
+// whole set (invalid_argument naming it) with nothing changed.
+Result<PreparedChanges> prepare_changes(const std::string& calendar_id, const ChangeSet& changes);
+
+// `Table` is one calendar's events in some storage:
+//   Result<std::optional<std::string>> body(const std::string& id);   the stored form
+//   Result<std::vector<std::string>> ids();
+//   Result<void> write(const PreparedEvent& e);
+//   Result<bool> erase(const std::string& id);                        false: not held
+template <class Table>
+Result<AppliedChanges> apply_prepared(Table& table, const PreparedChanges& p) {
+    AppliedChanges applied;
+    applied.replaced = p.full_resync;
+    if (p.unchanged)
+        return applied;
+    std::vector<std::string> gone;
+    if (p.full_resync) {
+        auto held = table.ids();
+        if (!held.ok())
+            return held.error();
+        for (std::string& id : held.value()) {
+            if (p.upsert_ids.count(id) == 0)
+                gone.push_back(std::move(id));
+        }
+    } else {
+        gone = p.removals;
+    }
+    for (const std::string& id : gone) {
+        auto erased = table.erase(id);
+        if (!erased.ok())
+            return erased.error();
+        if (erased.value())
+            applied.removed.push_back(id);
+    }
+    for (const PreparedEvent& e : p.upserts) {
+        auto held = table.body(e.event.id);
+        if (!held.ok())
+            return held.error();
+        if (held.value() && *held.value() == e.body) {
+            ++applied.unchanged;
+            continue;
+        }
+        auto written = table.write(e);
+        if (!written.ok())
+            return written.error();
+        applied.upserted.push_back(e.event.id);
+    }
+    return applied;
+}
+
+}  // namespace calsync::store

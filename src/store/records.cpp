@@ -1,0 +1,88 @@
+// The names of the store's enumerations, as written to storage and shown to hosts.
+#include <iterator>
+
+#include "calsync/store.hpp"
+
+namespace calsync {
+namespace {
+
+template <class Enum>
+struct Name {
+    Enum value;
+    const char* text;
+};
+
+template <class Enum, std::size_t N>
+const char* name_of(const Name<Enum> (&names)[N], Enum value) {
+    for (const auto& n : names) {
+        if (n.value == value)
+            return n.text;
+    }
+    return names[0].text;
+}
+
+template <class Enum, std::size_t N>
+std::optional<Enum> value_of(const Name<Enum> (&names)[N], std::string_view text) {
+    for (const auto& n : names) {
+        if (text == n.text)
+            return n.value;
+    }
+    return std::nullopt;
+}
+
+constexpr Name<ProviderKind> kProviderKinds[] = {{ProviderKind::google, "google"},
+                                                 {ProviderKind::microsoft, "microsoft"},
+                                                 {ProviderKind::caldav, "caldav"},
+                                                 {ProviderKind::icloud, "icloud"},
+                                                 {ProviderKind::ics_feed, "ics_feed"}};
+constexpr Name<ConnectionState> kConnectionStates[] = {
+    {ConnectionState::active, "active"}, {ConnectionState::disconnected, "disconnected"}};
+constexpr Name<CalendarDirection> kDirections[] = {{CalendarDirection::import_only, "import"},
+                                                   {CalendarDirection::export_only, "export"},
+                                                   {CalendarDirection::both, "both"}};
+constexpr Name<ExportIntent> kIntents[] = {{ExportIntent::none, "none"},
+                                           {ExportIntent::create, "create"},
+                                           {ExportIntent::update, "update"},
+                                           {ExportIntent::remove, "remove"}};
+constexpr Name<SyncState> kSyncStates[] = {
+    {SyncState::never_synced, "never_synced"},
+    {SyncState::ok, "ok"},
+    {SyncState::error, "error"},
+    {SyncState::rate_limited, "rate_limited"},
+    {SyncState::needs_reauthorisation, "needs_reauthorisation"},
+    {SyncState::calendar_gone, "calendar_gone"}};
+
+}  // namespace
+
+const char* to_string(ProviderKind kind) {
+    return name_of(kProviderKinds, kind);
+}
+std::optional<ProviderKind> provider_kind_from_string(std::string_view text) {
+    return value_of(kProviderKinds, text);
+}
+const char* to_string(ConnectionState state) {
+    return name_of(kConnectionStates, state);
+}
+std::optional<ConnectionState> connection_state_from_string(std::string_view text) {
+    return value_of(kConnectionStates, text);
+}
+const char* to_string(CalendarDirection direction) {
+    return name_of(kDirections, direction);
+}
+std::optional<CalendarDirection> calendar_direction_from_string(std::string_view text) {
+    return value_of(kDirections, text);
+}
+const char* to_string(ExportIntent intent) {
+    return name_of(kIntents, intent);
+}
+std::optional<ExportIntent> export_intent_from_string(std::string_view text) {
+    return value_of(kIntents, text);
+}
+const char* to_string(SyncState state) {
+    return name_of(kSyncStates, state);
+}
+std::optional<SyncState> sync_state_from_string(std::string_view text) {
+    return value_of(kSyncStates, text);
+}
+
+}  // namespace calsync

@@ -1,0 +1,112 @@
+// A thin layer over one sqlite3 connection: RAII handles, cached prepared statements used
+// through a Query that resets them, nested transactions, and every failure as an Error
+// naming the operation (SQLite's messages name tables and columns, never bound values).
+// Not thread safe by itself: SqliteStore serialises access.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "calsync/civil_time.hpp"
+#include "calsync/result.hpp"
+
+namespace calsync::store {
+
+struct SqliteCloser {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StatementFinalizer {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using SqlitePtr = std::unique_ptr<sqlite3, SqliteCloser>;
+using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+Error sqlite_error(sqlite3* db, int rc, const char* operation);
+
+// One use of a prepared statement: bind in order, step, read columns. The statement is
+// reset and its bindings cleared when the Query ends, ready for the next use.
+class Query {
+  public:
+    Query(sqlite3* db, sqlite3_stmt* statement, const char* operation);
+    Query(Query&& other) noexcept;
+    Query& operator=(Query&&) = delete;
+    ~Query();
+
+    Query& bind(std::string_view text);
+    Query& bind(const char* text) { return bind(std::string_view(text)); }
+    Query& bind(const std::string& text) { return bind(std::string_view(text)); }
+    Query& bind(std::int64_t value);
+    Query& bind(int value) { return bind(static_cast<std::int64_t>(value)); }
+    Query& bind(bool value) { return bind(static_cast<std::int64_t>(value ? 1 : 0)); }
+    Query& bind(Instant t) { return bind(to_unix(t)); }
+    Query& bind(const std::optional<Instant>& t);
+
+    Result<bool> step();  // true: a row is ready
+    Result<void> run();   // steps to the end
+    int changes() const { return sqlite3_changes(db_); }
+
+    std::string text(int column) const;
+    std::int64_t integer(int column) const { return sqlite3_column_int64(statement_, column); }
+    bool boolean(int column) const { return integer(column) != 0; }
+    Instant instant(int column) const { return instant_from_unix(integer(column)); }
+    std::optional<Instant> optional_instant(int column) const;
+    bool is_null(int column) const {
+        return sqlite3_column_type(statement_, column) == SQLITE_NULL;
+    }
+
+  private:
+    void note(int rc);
+
+    sqlite3* db_;
+    sqlite3_stmt* statement_;
+    const char* operation_;
+    int next_ = 1;
+    int bind_rc_ = SQLITE_OK;
+};
+
+class Database {
+  public:
+    // Opens or creates the file (no pragmas, no schema: see sqlite_schema.hpp).
+    static Result<Database> open(const std::string& path);
+
+    sqlite3* handle() const { return db_.get(); }
+    // Runs SQL without parameters, possibly several statements.
+    Result<void> exec(const std::string& sql, const char* operation);
+    // The single value of a PRAGMA or SELECT, as text.
+    Result<std::string> value(const std::string& sql, const char* operation);
+    // A cached prepared statement for `sql`.
+    Result<Query> query(const char* sql, const char* operation);
+
+    // The outermost transaction is BEGIN IMMEDIATE (the write lock up front, so two
+    // processes never deadlock upgrading a read) ... COMMIT; nested ones are SAVEPOINTs.
+    class Transaction {
+      public:
+        Transaction(Transaction&& other) noexcept;
+        Transaction& operator=(Transaction&&) = delete;
+        ~Transaction();  // rolls back unless committed
+        Result<void> commit();
+
+      private:
+        friend class Database;
+        Transaction(Database* db, const char* operation) : db_(db), operation_(operation) {}
+        Database* db_;
+        const char* operation_;
+    };
+    Result<Transaction> transaction(const char* operation);
+
+  private:
+    explicit Database(SqlitePtr db) : db_(std::move(db)) {}
+    void rollback();
+
+    SqlitePtr db_;
+    std::unordered_map<std::string, StatementPtr> statements_;
+    int depth_ = 0;
+};
+
+}  // namespace calsync::store

@@ -1,0 +1,781 @@
+// One suite, every StateStore: memory_store.cpp and sqlite_store*.cpp must behave alike
+// (change_application.cpp and store_checks.cpp are the rules they share).
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "event_equality.hpp"
+#include "random_events.hpp"
+#include "store_fixtures.hpp"
+
+using namespace calsync;
+using calsync::test::appointment;
+using calsync::test::at;
+using calsync::test::calendar_record;
+using calsync::test::connection_record;
+using calsync::test::event_difference;
+using calsync::test::timed_event;
+
+namespace {
+
+template <class T>
+T must(Result<T> r) {
+    INFO((r.ok() ? std::string() : r.error().message));
+    REQUIRE(r.ok());
+    return std::move(r).value();
+}
+
+void must(const Result<void>& r) {
+    INFO((r.ok() ? std::string() : r.error().message));
+    REQUIRE(r.ok());
+}
+
+template <class R>
+void fails_with(const R& r, ErrorCode code, const std::string& part) {
+    REQUIRE_FALSE(r.ok());
+    INFO(r.error().message);
+    CHECK(r.error().code == code);
+    CHECK(r.error().message.find(part) != std::string::npos);
+}
+
+std::vector<std::string> ids_of(const std::vector<Event>& events) {
+    std::vector<std::string> ids;
+    for (const Event& e : events)
+        ids.push_back(e.id);
+    return ids;
+}
+
+// A connection "c" with calendars "a" and "b".
+void seed(StateStore& s) {
+    must(s.put_connection(connection_record("c")));
+    must(s.put_calendar(calendar_record("c", "a")));
+    must(s.put_calendar(calendar_record("c", "b", CalendarDirection::import_only)));
+}
+
+ChangeSet upserts(std::vector<Event> events, const std::string& cursor, bool full = false) {
+    ChangeSet c;
+    c.upserts = std::move(events);
+    c.next_cursor = cursor;
+    c.full_resync = full;
+    return c;
+}
+
+ExportRecord export_record(const std::string& appointment_id, const std::string& calendar_id,
+                           ExportIntent intent = ExportIntent::none) {
+    ExportRecord r;
+    r.key = {appointment_id, "c", calendar_id};
+    r.remote_id = "/dav/" + calendar_id + "/" + appointment_id + ".ics";
+    r.etag = intent == ExportIntent::none ? "\"1\"" : "";
+    r.content_hash = intent == ExportIntent::none ? "h1" : "";
+    r.intent = intent;
+    r.intent_hash = intent == ExportIntent::none ? "" : "h1";
+    r.updated_at = at(1775000100);
+    return r;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("store connections: put, get, list, find, credentials, remove", "[conformance]",
+                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    must(s.put_connection(connection_record("z", ProviderKind::google, "ann@example.com")));
+    must(s.put_connection(connection_record("c")));
+
+    const ConnectionRecord c = must(s.get_connection("c"));
+    CHECK(c.kind == ProviderKind::caldav);
+    CHECK(c.account == "me@example.com");
+    CHECK(c.settings_json == R"({"url":"https://dav.example.com/"})");
+    CHECK(c.sealed_credentials == "v1.sealed-c");
+    CHECK(c.state == ConnectionState::active);
+    CHECK(c.created_at == at(1770000000));
+
+    const auto all = must(s.list_connections());
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].id == "c");
+    CHECK(all[1].id == "z");
+
+    SECTION("put replaces by id") {
+        ConnectionRecord changed = c;
+        changed.settings_json = "{}";
+        changed.account = "other@example.com";
+        must(s.put_connection(changed));
+        CHECK(must(s.get_connection("c")).account == "other@example.com");
+        CHECK(must(s.list_connections()).size() == 2);
+    }
+    SECTION("set_credentials replaces only the credentials") {
+        must(s.set_credentials("c", "v1.rotated"));
+        const ConnectionRecord after = must(s.get_connection("c"));
+        CHECK(after.sealed_credentials == "v1.rotated");
+        CHECK(after.settings_json == c.settings_json);
+        fails_with(s.set_credentials("nope", "v1.x"), ErrorCode::not_found, "connection 'nope'");
+    }
+    SECTION("find_connection picks the newest of that kind and account") {
+        ConnectionRecord newer = connection_record("c2");
+        newer.created_at = at(1770000500);
+        must(s.put_connection(newer));
+        auto found = must(s.find_connection(ProviderKind::caldav, "me@example.com"));
+        REQUIRE(found.has_value());
+        CHECK(found->id == "c2");
+        CHECK_FALSE(must(s.find_connection(ProviderKind::google, "me@example.com")).has_value());
+        CHECK(must(s.find_connection(ProviderKind::google, "ann@example.com"))->id == "z");
+    }
+    SECTION("a missing connection is not_found, an empty id invalid") {
+        fails_with(s.get_connection("nope"), ErrorCode::not_found, "get_connection");
+        fails_with(s.put_connection(connection_record("")), ErrorCode::invalid_argument,
+                   "connection id");
+    }
+    SECTION("remove_connection forgets it with everything it holds, export map included") {
+        must(s.put_calendar(calendar_record("c", "a")));
+        must(s.apply_changes("c", "a", upserts({timed_event("e1", 1775000000)}, "k1")));
+        must(s.put_appointment(appointment("ap1"), at(1775000000)));
+        must(s.put_export(export_record("ap1", "a")));
+        must(s.remove_connection("c"));
+        fails_with(s.get_connection("c"), ErrorCode::not_found, "connection 'c'");
+        CHECK(must(s.list_appointment_exports("ap1")).empty());
+        CHECK(must(s.list_connections()).size() == 1);
+        must(s.remove_connection("c"));  // absent: nothing to do
+        // A new connection under the old id starts empty.
+        must(s.put_connection(connection_record("c")));
+        CHECK(must(s.list_calendars("c")).empty());
+    }
+}
+
+TEMPLATE_TEST_CASE("store calendars: put keeps cursor and events, list, remove", "[conformance]",
+                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    const CalendarRecord a = must(s.get_calendar("c", "a"));
+    CHECK(a.calendar.name == "Calendar a");
+    CHECK(a.calendar.color == "#3366ff");
+    CHECK(a.calendar.time_zone == "Europe/Berlin");
+    CHECK(a.calendar.can_write);
+    CHECK_FALSE(a.calendar.is_primary);
+    CHECK(a.selected);
+    CHECK(a.direction == CalendarDirection::both);
+    CHECK_FALSE(a.policy.tentative_blocks);
+    CHECK(a.policy.unanswered_blocks);
+    CHECK(a.policy.all_day_blocks);
+    CHECK(a.cursor.empty());
+
+    const auto listed = must(s.list_calendars("c"));
+    REQUIRE(listed.size() == 2);
+    CHECK(listed[0].calendar.id == "a");
+    CHECK(listed[1].calendar.id == "b");
+    CHECK(listed[1].direction == CalendarDirection::import_only);
+
+    SECTION("put_calendar changes settings, never the cursor or the events") {
+        must(s.apply_changes("c", "a", upserts({timed_event("e1", 1775000000)}, "cursor-1")));
+        CalendarRecord changed = a;
+        changed.selected = false;
+        changed.direction = CalendarDirection::export_only;
+        changed.calendar.name = "Renamed";
+        changed.policy.all_day_blocks = false;
+        changed.cursor = "ignored";
+        must(s.put_calendar(changed));
+        const CalendarRecord after = must(s.get_calendar("c", "a"));
+        CHECK(after.calendar.name == "Renamed");
+        CHECK_FALSE(after.selected);
+        CHECK(after.direction == CalendarDirection::export_only);
+        CHECK_FALSE(after.policy.all_day_blocks);
+        CHECK(after.cursor == "cursor-1");
+        CHECK(must(s.load_events("c", "a")).size() == 1);
+    }
+    SECTION("calendars need their connection") {
+        fails_with(s.put_calendar(calendar_record("nope", "a")), ErrorCode::not_found,
+                   "connection 'nope'");
+        fails_with(s.list_calendars("nope"), ErrorCode::not_found, "connection 'nope'");
+        fails_with(s.get_calendar("c", "zz"), ErrorCode::not_found, "calendar 'zz'");
+        fails_with(s.put_calendar(calendar_record("c", "")), ErrorCode::invalid_argument,
+                   "calendar id");
+    }
+    SECTION("remove_calendar drops events, cursor, status and channels, keeps exports") {
+        must(s.apply_changes("c", "a", upserts({timed_event("e1", 1775000000)}, "k")));
+        SyncStatus st;
+        st.state = SyncState::ok;
+        must(s.put_calendar_status("c", "a", st));
+        must(s.put_push_channel({"ch1", "c", "a", "res", "v1.tok", at(1776000000)}));
+        must(s.put_appointment(appointment("ap1"), at(1)));
+        must(s.put_export(export_record("ap1", "a")));
+        must(s.remove_calendar("c", "a"));
+        fails_with(s.load_events("c", "a"), ErrorCode::not_found, "calendar 'a'");
+        CHECK(must(s.list_calendar_statuses("c")).count("a") == 0);
+        fails_with(s.get_push_channel("ch1"), ErrorCode::not_found, "ch1");
+        CHECK(must(s.list_exports("c", "a")).size() == 1);
+        // Selected again later, it starts from scratch.
+        must(s.put_calendar(calendar_record("c", "a")));
+        CHECK(must(s.get_calendar("c", "a")).cursor.empty());
+        CHECK(must(s.load_events("c", "a")).empty());
+    }
+}
+
+TEMPLATE_TEST_CASE("store apply_changes: incremental changes and what changed", "[conformance]",
+                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    auto first =
+        must(s.apply_changes("c", "a",
+                             upserts({timed_event("e2", 1775003600), timed_event("e1", 1775000000),
+                                      timed_event("e3", 1775007200)},
+                                     "k1")));
+    CHECK(first.upserted == std::vector<std::string>{"e2", "e1", "e3"});
+    CHECK(first.removed.empty());
+    CHECK_FALSE(first.replaced);
+    CHECK(must(s.get_calendar("c", "a")).cursor == "k1");
+    CHECK(ids_of(must(s.load_events("c", "a"))) == std::vector<std::string>{"e1", "e2", "e3"});
+    CHECK(must(s.load_events("c", "b")).empty());
+
+    SECTION("changed, unchanged, removed and unknown removals") {
+        ChangeSet next =
+            upserts({timed_event("e1", 1775000000), timed_event("e2", 1775003600, "moved"),
+                     timed_event("e4", 1775010800)},
+                    "k2");
+        next.removals = {"e3", "never-held"};
+        auto applied = must(s.apply_changes("c", "a", next));
+        CHECK(applied.upserted == std::vector<std::string>{"e2", "e4"});
+        CHECK(applied.unchanged == 1);
+        CHECK(applied.removed == std::vector<std::string>{"e3"});
+        CHECK(applied.any());
+        const auto events = must(s.load_events("c", "a"));
+        CHECK(ids_of(events) == std::vector<std::string>{"e1", "e2", "e4"});
+        CHECK(events[1].summary == "moved");
+        CHECK(must(s.get_calendar("c", "a")).cursor == "k2");
+    }
+    SECTION("a later duplicate wins, and an id both removed and upserted stays") {
+        ChangeSet next = upserts(
+            {timed_event("e5", 1775000000, "first"), timed_event("e5", 1775000000, "second")},
+            "k2");
+        next.removals = {"e5", "e1"};
+        auto applied = must(s.apply_changes("c", "a", next));
+        CHECK(applied.upserted == std::vector<std::string>{"e5"});
+        CHECK(applied.removed == std::vector<std::string>{"e1"});
+        const auto events = must(s.load_events("c", "a"));
+        CHECK(ids_of(events) == std::vector<std::string>{"e2", "e3", "e5"});
+        CHECK(events[2].summary == "second");
+    }
+    SECTION("an unchanged set writes only the cursor") {
+        ChangeSet same;
+        same.unchanged = true;
+        same.next_cursor = "etag-2";
+        same.upserts = {timed_event("ignored", 1)};
+        auto applied = must(s.apply_changes("c", "a", same));
+        CHECK_FALSE(applied.any());
+        CHECK(must(s.get_calendar("c", "a")).cursor == "etag-2");
+        CHECK(must(s.load_events("c", "a")).size() == 3);
+    }
+    SECTION("events are stored under the calendar they were applied to") {
+        Event e = timed_event("x", 1775000000);
+        e.calendar_id = "somewhere-else";
+        must(s.apply_changes("c", "b", upserts({e}, "kb")));
+        CHECK(must(s.load_events("c", "b")).at(0).calendar_id == "b");
+    }
+    SECTION("an unknown calendar is not_found") {
+        fails_with(s.apply_changes("c", "zz", upserts({}, "k")), ErrorCode::not_found,
+                   "calendar 'zz'");
+        fails_with(s.apply_changes("nope", "a", upserts({}, "k")), ErrorCode::not_found,
+                   "connection 'nope'");
+    }
+}
+
+TEMPLATE_TEST_CASE("store apply_changes: a full resync replaces the calendar", "[conformance]",
+                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    must(s.apply_changes("c", "a",
+                         upserts({timed_event("e1", 1775000000), timed_event("e2", 1775003600),
+                                  timed_event("e3", 1775007200)},
+                                 "k1")));
+    must(s.apply_changes("c", "b", upserts({timed_event("b1", 1775000000)}, "kb")));
+    auto applied = must(s.apply_changes(
+        "c", "a",
+        upserts({timed_event("e2", 1775003600), timed_event("e9", 1775090000, "new")}, "k2",
+                true)));
+    CHECK(applied.replaced);
+    CHECK(applied.upserted == std::vector<std::string>{"e9"});
+    CHECK(applied.unchanged == 1);
+    std::vector<std::string> removed = applied.removed;
+    std::sort(removed.begin(), removed.end());
+    CHECK(removed == std::vector<std::string>{"e1", "e3"});
+    CHECK(ids_of(must(s.load_events("c", "a"))) == std::vector<std::string>{"e2", "e9"});
+    CHECK(must(s.get_calendar("c", "a")).cursor == "k2");
+    // Another calendar is untouched.
+    CHECK(ids_of(must(s.load_events("c", "b"))) == std::vector<std::string>{"b1"});
+
+    SECTION("an empty full resync empties the calendar") {
+        auto emptied = must(s.apply_changes("c", "a", upserts({}, "", true)));
+        CHECK(emptied.removed.size() == 2);
+        CHECK(must(s.load_events("c", "a")).empty());
+        CHECK(must(s.get_calendar("c", "a")).cursor.empty());
+    }
+}
+
+TEMPLATE_TEST_CASE("store apply_changes: random events come back as they went in", "[conformance]",
+                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    calsync::test::EventFactory factory(99);
+    std::vector<Event> events;
+    for (int i = 0; i < 300; ++i) {
+        Event e = factory.make("a", "r" + std::to_string(1000 + i));
+        e.etag = "\"" + std::to_string(i) + "\"";
+        e.description = "line 1\nline 2";
+        events.push_back(e);
+    }
+    must(s.apply_changes("c", "a", upserts(events, "k", true)));
+    const auto loaded = must(s.load_events("c", "a"));
+    REQUIRE(loaded.size() == events.size());
+    for (std::size_t i = 0; i < events.size(); ++i)
+        REQUIRE(event_difference(events[i], loaded[i]) == "");
+    // The same set again changes nothing.
+    auto again = must(s.apply_changes("c", "a", upserts(events, "k", true)));
+    CHECK_FALSE(again.any());
+    CHECK(again.unchanged == events.size());
+}
+
+TEMPLATE_TEST_CASE("store apply_changes is all or nothing", "[conformance]",
+                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    must(s.apply_changes(
+        "c", "a", upserts({timed_event("e1", 1775000000), timed_event("e2", 1775003600)}, "k1")));
+    const auto before = must(s.load_events("c", "a"));
+
+    Event nameless = timed_event("", 1775007200);
+    for (bool full : {false, true}) {
+        ChangeSet bad = upserts(
+            {timed_event("e1", 1775000000, "changed"), nameless, timed_event("e3", 1775010800)},
+            "k2", full);
+        bad.removals = {"e2"};
+        fails_with(s.apply_changes("c", "a", bad), ErrorCode::invalid_argument,
+                   "upsert 1 of calendar 'a' has an empty event id");
+        const auto after = must(s.load_events("c", "a"));
+        REQUIRE(after.size() == before.size());
+        for (std::size_t i = 0; i < after.size(); ++i)
+            CHECK(event_difference(before[i], after[i]) == "");
+        CHECK(must(s.get_calendar("c", "a")).cursor == "k1");
+    }
+}
+
+TEMPLATE_TEST_CASE("store transaction: together or not at all, nested parts undone alone",
+                   "[conformance]", calsync::test::MemoryStoreFixture,
+                   calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    must(s.put_appointment(appointment("ap1"), at(10)));
+
+    SECTION("every write of a successful function stays") {
+        must(s.transaction([&]() -> Result<void> {
+            auto r = s.apply_changes("c", "a", upserts({timed_event("e1", 1775000000)}, "k1"));
+            if (!r.ok())
+                return r.error();
+            auto e = s.put_export(export_record("ap1", "a"));
+            if (!e.ok())
+                return e;
+            SyncStatus st;
+            st.state = SyncState::ok;
+            st.events_exported = 1;
+            return s.put_connection_status("c", st);
+        }));
+        CHECK(must(s.load_events("c", "a")).size() == 1);
+        CHECK(must(s.get_export({"ap1", "c", "a"})).etag == "\"1\"");
+        CHECK(must(s.get_connection_status("c")).events_exported == 1);
+    }
+    SECTION("a failing function undoes every write it made") {
+        auto r = s.transaction([&]() -> Result<void> {
+            must(s.apply_changes("c", "a", upserts({timed_event("e1", 1775000000)}, "k1")));
+            must(s.put_appointment(appointment("ap2"), at(11)));
+            must(s.put_export(export_record("ap1", "a", ExportIntent::create)));
+            must(s.disconnect_connection("c"));
+            return make_error(ErrorCode::network, "remote write failed");
+        });
+        fails_with(r, ErrorCode::network, "remote write failed");
+        CHECK(must(s.load_events("c", "a")).empty());
+        CHECK(must(s.get_calendar("c", "a")).cursor.empty());
+        fails_with(s.get_appointment("ap2"), ErrorCode::not_found, "ap2");
+        CHECK(must(s.list_exports("c", "a")).empty());
+        CHECK(must(s.get_connection("c")).state == ConnectionState::active);
+        // The revision counter went back too.
+        CHECK(must(s.put_appointment(appointment("ap3"), at(12))).revision == 2);
+    }
+    SECTION("a write that fails inside the function fails the transaction") {
+        auto r = s.transaction([&]() -> Result<void> {
+            must(s.put_appointment(appointment("ap2"), at(11)));
+            return s.put_export(export_record("unknown-appointment", "a"));
+        });
+        fails_with(r, ErrorCode::not_found, "appointment 'unknown-appointment'");
+        fails_with(s.get_appointment("ap2"), ErrorCode::not_found, "ap2");
+    }
+    SECTION("an exception undoes the writes and passes through") {
+        CHECK_THROWS_AS(s.transaction([&]() -> Result<void> {
+            must(s.put_appointment(appointment("ap2"), at(11)));
+            throw std::runtime_error("host bug");
+        }),
+                        std::runtime_error);
+        fails_with(s.get_appointment("ap2"), ErrorCode::not_found, "ap2");
+        must(s.put_appointment(appointment("ap4"), at(13)));  // the store is usable after
+    }
+    SECTION("a failing nested transaction undoes only its own part") {
+        must(s.transaction([&]() -> Result<void> {
+            must(s.put_appointment(appointment("outer"), at(11)));
+            auto inner = s.transaction([&]() -> Result<void> {
+                must(s.put_appointment(appointment("inner"), at(12)));
+                return make_error(ErrorCode::conflict, "inner failed");
+            });
+            CHECK_FALSE(inner.ok());
+            return s.transaction([&]() { return s.put_export(export_record("outer", "a")); });
+        }));
+        CHECK(must(s.get_appointment("outer")).appointment.id == "outer");
+        fails_with(s.get_appointment("inner"), ErrorCode::not_found, "inner");
+        CHECK(must(s.list_exports("c", "a")).size() == 1);
+    }
+}
+
+TEMPLATE_TEST_CASE("store appointments: revisions tell what changed", "[conformance]",
+                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    const auto r1 = must(s.put_appointment(appointment("b"), at(100)));
+    const auto r2 = must(s.put_appointment(appointment("a"), at(101)));
+    CHECK(r1.revision == 1);
+    CHECK(r2.revision == 2);
+    CHECK(r2.updated_at == at(101));
+
+    // The same content again: nothing changed, nothing to export.
+    const auto same = must(s.put_appointment(appointment("b"), at(200)));
+    CHECK(same.revision == 1);
+    CHECK(same.updated_at == at(100));
+
+    Appointment cancelled = appointment("b");
+    cancelled.status = AppointmentStatus::cancelled;
+    cancelled.notes = "customer called";
+    const auto r3 = must(s.put_appointment(cancelled, at(300)));
+    CHECK(r3.revision == 3);
+
+    const AppointmentRecord got = must(s.get_appointment("b"));
+    CHECK(got.appointment.status == AppointmentStatus::cancelled);
+    CHECK(got.appointment.notes == "customer called");
+    CHECK(got.appointment.client == "Ann Example");
+    CHECK(got.appointment.service == "Oil change");
+    CHECK(got.appointment.vehicle == "VW Golf");
+    CHECK(got.appointment.time == appointment("b").time);
+    CHECK(got.revision == 3);
+    CHECK(got.updated_at == at(300));
+
+    const auto all = must(s.list_appointments());
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].appointment.id == "a");
+    CHECK(all[1].appointment.id == "b");
+
+    const auto since = must(s.list_appointments_since(1));
+    REQUIRE(since.size() == 2);
+    CHECK(since[0].appointment.id == "a");
+    CHECK(since[1].appointment.id == "b");
+    CHECK(must(s.list_appointments_since(3)).empty());
+
+    fails_with(s.get_appointment("nope"), ErrorCode::not_found, "appointment 'nope'");
+    fails_with(s.put_appointment(appointment(""), at(1)), ErrorCode::invalid_argument,
+               "appointment id");
+    Appointment backwards = appointment("x");
+    backwards.time = {at(200), at(100)};
+    fails_with(s.put_appointment(backwards, at(1)), ErrorCode::invalid_argument,
+               "ends before it starts");
+}
+
+TEMPLATE_TEST_CASE("store export map and the intent protocol", "[conformance]",
+                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    must(s.put_connection(connection_record("d")));
+    must(s.put_calendar(calendar_record("d", "a")));
+    for (const char* id : {"ap1", "ap2"})
+        must(s.put_appointment(appointment(id), at(1)));
+
+    // 1. the intent, durable before the remote create
+    must(s.put_export(export_record("ap1", "a", ExportIntent::create)));
+    ExportRecord pending = must(s.get_export({"ap1", "c", "a"}));
+    CHECK(pending.intent == ExportIntent::create);
+    CHECK(pending.intent_hash == "h1");
+    CHECK(pending.remote_id == "/dav/a/ap1.ics");
+    CHECK(pending.etag.empty());
+    CHECK(pending.updated_at == at(1775000100));
+    // 3. confirmed after the remote answered
+    ExportRecord done = pending;
+    done.intent = ExportIntent::none;
+    done.etag = "\"e1\"";
+    done.content_hash = pending.intent_hash;
+    done.intent_hash.clear();
+    must(s.put_export(done));
+    const ExportRecord confirmed = must(s.get_export({"ap1", "c", "a"}));
+    CHECK(confirmed.intent == ExportIntent::none);
+    CHECK(confirmed.etag == "\"e1\"");
+    CHECK(confirmed.content_hash == "h1");
+
+    must(s.put_export(export_record("ap1", "b", ExportIntent::update)));
+    must(s.put_export(export_record("ap2", "a")));
+    ExportRecord elsewhere = export_record("ap1", "a");
+    elsewhere.key.connection_id = "d";
+    must(s.put_export(elsewhere));
+
+    auto keys = [](const std::vector<ExportRecord>& records) {
+        std::vector<std::string> k;
+        for (const ExportRecord& r : records)
+            k.push_back(r.key.appointment_id + "/" + r.key.connection_id + "/" + r.key.calendar_id);
+        return k;
+    };
+    CHECK(keys(must(s.list_exports("c", "a"))) == std::vector<std::string>{"ap1/c/a", "ap2/c/a"});
+    CHECK(keys(must(s.list_connection_exports("c"))) ==
+          std::vector<std::string>{"ap1/c/a", "ap1/c/b", "ap2/c/a"});
+    CHECK(keys(must(s.list_appointment_exports("ap1"))) ==
+          std::vector<std::string>{"ap1/c/a", "ap1/c/b", "ap1/d/a"});
+
+    must(s.remove_export({"ap1", "c", "b"}));
+    must(s.remove_export({"ap1", "c", "b"}));  // absent: fine
+    fails_with(s.get_export({"ap1", "c", "b"}), ErrorCode::not_found,
+               "export of appointment 'ap1' to calendar 'b' of connection 'c'");
+    fails_with(s.put_export(export_record("unknown", "a")), ErrorCode::not_found,
+               "appointment 'unknown'");
+    ExportRecord orphan = export_record("ap1", "a");
+    orphan.key.connection_id = "nope";
+    fails_with(s.put_export(orphan), ErrorCode::not_found, "connection 'nope'");
+    ExportRecord keyless = export_record("ap1", "");
+    fails_with(s.put_export(keyless), ErrorCode::invalid_argument, "calendar id");
+}
+
+TEMPLATE_TEST_CASE("store disconnect purges imports, keeps the export map, reconnect re-attaches",
+                   "[conformance]", calsync::test::MemoryStoreFixture,
+                   calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    must(s.apply_changes("c", "a", upserts({timed_event("e1", 1775000000)}, "k1")));
+    must(s.apply_changes("c", "b", upserts({timed_event("e2", 1775000000)}, "k2")));
+    SyncStatus st;
+    st.state = SyncState::ok;
+    st.last_success = at(1775000000);
+    must(s.put_connection_status("c", st));
+    must(s.put_calendar_status("c", "a", st));
+    must(s.put_push_channel({"ch1", "c", "a", "res", "v1.tok", at(1776000000)}));
+    must(s.put_pending_authorization({"state-1", "c", "v1.verifier", at(1776000000)}));
+    must(s.put_appointment(appointment("ap1"), at(1)));
+    must(s.put_export(export_record("ap1", "a")));
+    // Another connection is not touched.
+    must(s.put_connection(connection_record("other", ProviderKind::caldav, "bob@example.com")));
+    must(s.put_calendar(calendar_record("other", "a")));
+    must(s.apply_changes("other", "a", upserts({timed_event("o1", 1775000000)}, "ko")));
+
+    must(s.disconnect_connection("c"));
+
+    const ConnectionRecord c = must(s.get_connection("c"));
+    CHECK(c.state == ConnectionState::disconnected);
+    CHECK(c.sealed_credentials.empty());
+    CHECK(c.settings_json == connection_record("c").settings_json);
+    CHECK(must(s.list_calendars("c")).empty());
+    fails_with(s.load_events("c", "a"), ErrorCode::not_found, "calendar 'a'");
+    CHECK(must(s.list_calendar_statuses("c")).empty());
+    CHECK(must(s.list_push_channels("c")).empty());
+    fails_with(s.take_pending_authorization("state-1", at(1775000000)), ErrorCode::not_found,
+               "pending authorization");
+    CHECK(must(s.get_connection_status("c")).last_success == at(1775000000));
+    CHECK(must(s.list_exports("c", "a")).size() == 1);
+    CHECK(must(s.load_events("other", "a")).size() == 1);
+    must(s.disconnect_connection("c"));  // again: nothing more to purge
+    fails_with(s.disconnect_connection("nope"), ErrorCode::not_found, "connection 'nope'");
+
+    // Reconnect: the account leads back to the same id, whose export map is still there.
+    auto found = must(s.find_connection(ProviderKind::caldav, "me@example.com"));
+    REQUIRE(found.has_value());
+    CHECK(found->id == "c");
+    ConnectionRecord back = *found;
+    back.state = ConnectionState::active;
+    back.sealed_credentials = "v1.new-login";
+    must(s.put_connection(back));
+    must(s.put_calendar(calendar_record("c", "a")));
+    const auto exports = must(s.list_exports("c", "a"));
+    REQUIRE(exports.size() == 1);
+    CHECK(exports[0].remote_id == "/dav/a/ap1.ics");
+    CHECK(must(s.get_calendar("c", "a")).cursor.empty());
+}
+
+TEMPLATE_TEST_CASE("store statuses of connections and calendars", "[conformance]",
+                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    must(s.put_connection(connection_record("d")));
+    CHECK(must(s.get_connection_status("c")).state == SyncState::never_synced);
+    CHECK_FALSE(must(s.get_connection_status("c")).last_attempt.has_value());
+
+    SyncStatus st;
+    st.state = SyncState::needs_reauthorisation;
+    st.last_attempt = at(1775000000);
+    st.last_success = at(1774990000);
+    st.last_error = "the grant was revoked: log in again";
+    st.events_read = 120;
+    st.events_exported = 4;
+    st.consecutive_failures = 2;
+    st.next_due = at(1775001800);
+    must(s.put_connection_status("c", st));
+    const SyncStatus got = must(s.get_connection_status("c"));
+    CHECK(got.state == SyncState::needs_reauthorisation);
+    CHECK(got.last_attempt == at(1775000000));
+    CHECK(got.last_success == at(1774990000));
+    CHECK(got.last_error == st.last_error);
+    CHECK(got.events_read == 120);
+    CHECK(got.events_exported == 4);
+    CHECK(got.consecutive_failures == 2);
+    CHECK(got.next_due == at(1775001800));
+
+    const auto all = must(s.list_connection_statuses());
+    REQUIRE(all.size() == 2);
+    CHECK(all.at("c").state == SyncState::needs_reauthorisation);
+    CHECK(all.at("d").state == SyncState::never_synced);
+
+    SyncStatus gone;
+    gone.state = SyncState::calendar_gone;
+    gone.last_error = "calendar b was deleted";
+    must(s.put_calendar_status("c", "b", gone));
+    const auto calendars = must(s.list_calendar_statuses("c"));
+    REQUIRE(calendars.size() == 2);
+    CHECK(calendars.at("a").state == SyncState::never_synced);
+    CHECK(calendars.at("b").state == SyncState::calendar_gone);
+    CHECK(calendars.at("b").last_error == "calendar b was deleted");
+
+    fails_with(s.put_connection_status("nope", st), ErrorCode::not_found, "connection 'nope'");
+    fails_with(s.get_connection_status("nope"), ErrorCode::not_found, "connection 'nope'");
+    fails_with(s.put_calendar_status("c", "zz", st), ErrorCode::not_found, "calendar 'zz'");
+    fails_with(s.list_calendar_statuses("nope"), ErrorCode::not_found, "connection 'nope'");
+}
+
+TEMPLATE_TEST_CASE("store OAuth: pending authorizations complete once, nonces refuse replays",
+                   "[conformance]", calsync::test::MemoryStoreFixture,
+                   calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    must(s.put_pending_authorization({"s1", "c", "v1.verifier-1", at(1000)}));
+    must(s.put_pending_authorization({"s2", "c", "v1.verifier-2", at(2000)}));
+
+    const PendingAuthorization taken = must(s.take_pending_authorization("s1", at(900)));
+    CHECK(taken.state == "s1");
+    CHECK(taken.connection_id == "c");
+    CHECK(taken.sealed_code_verifier == "v1.verifier-1");
+    CHECK(taken.expires_at == at(1000));
+    fails_with(s.take_pending_authorization("s1", at(901)), ErrorCode::not_found,
+               "pending authorization");
+    // Expired at `now`: refused, and purged.
+    fails_with(s.take_pending_authorization("s2", at(2000)), ErrorCode::not_found,
+               "pending authorization");
+    fails_with(s.take_pending_authorization("s2", at(10)), ErrorCode::not_found,
+               "pending authorization");
+    fails_with(s.put_pending_authorization({"", "c", "v", at(1)}), ErrorCode::invalid_argument,
+               "state");
+
+    CHECK(must(s.spend_nonce("n1", at(1000), at(100))));
+    CHECK_FALSE(must(s.spend_nonce("n1", at(1000), at(200))));
+    CHECK(must(s.spend_nonce("n2", at(500), at(200))));
+    // Once expired the nonce is forgotten (the state it came in expired with it).
+    CHECK(must(s.spend_nonce("n1", at(3000), at(1000))));
+    CHECK_FALSE(must(s.spend_nonce("n1", at(3000), at(1001))));
+}
+
+TEMPLATE_TEST_CASE("store push channels", "[conformance]", calsync::test::MemoryStoreFixture,
+                   calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    must(s.put_push_channel({"ch-b", "c", "b", "res-b", "v1.tok-b", at(3000)}));
+    must(s.put_push_channel({"ch-a", "c", "a", "res-a", "v1.tok-a", at(2000)}));
+    must(s.put_push_channel({"ch-c", "c", "a", "res-c", "v1.tok-c", at(5000)}));
+
+    const PushChannel a = must(s.get_push_channel("ch-a"));
+    CHECK(a.connection_id == "c");
+    CHECK(a.calendar_id == "a");
+    CHECK(a.resource_id == "res-a");
+    CHECK(a.sealed_token == "v1.tok-a");
+    CHECK(a.expires_at == at(2000));
+
+    auto ids = [](const std::vector<PushChannel>& channels) {
+        std::vector<std::string> v;
+        for (const PushChannel& ch : channels)
+            v.push_back(ch.channel_id);
+        return v;
+    };
+    CHECK(ids(must(s.list_push_channels("c"))) == std::vector<std::string>{"ch-a", "ch-b", "ch-c"});
+    CHECK(ids(must(s.list_push_channels_expiring(at(4000)))) ==
+          std::vector<std::string>{"ch-a", "ch-b"});
+
+    PushChannel renewed = a;
+    renewed.expires_at = at(9000);
+    must(s.put_push_channel(renewed));
+    CHECK(ids(must(s.list_push_channels_expiring(at(4000)))) == std::vector<std::string>{"ch-b"});
+
+    must(s.remove_push_channel("ch-b"));
+    must(s.remove_push_channel("ch-b"));
+    fails_with(s.get_push_channel("ch-b"), ErrorCode::not_found, "push channel 'ch-b'");
+    fails_with(s.put_push_channel({"x", "c", "zz", "", "", at(1)}), ErrorCode::not_found,
+               "calendar 'zz'");
+}
+
+TEMPLATE_TEST_CASE("store is safe to use from several threads", "[conformance]",
+                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+    TestType f;
+    StateStore& s = *f.store;
+    constexpr int kThreads = 4;
+    constexpr int kRounds = 25;
+    for (int t = 0; t < kThreads; ++t) {
+        const std::string id = "c" + std::to_string(t);
+        must(s.put_connection(connection_record(id)));
+        must(s.put_calendar(calendar_record(id, "cal")));
+    }
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            const std::string id = "c" + std::to_string(t);
+            for (int r = 0; r < kRounds; ++r) {
+                ChangeSet c = upserts({timed_event("e" + std::to_string(r), 1775000000 + r * 60)},
+                                      "k" + std::to_string(r));
+                const std::string appt = id + "-" + std::to_string(r);
+                auto done = s.transaction([&]() -> Result<void> {
+                    auto applied = s.apply_changes(id, "cal", c);
+                    if (!applied.ok())
+                        return applied.error();
+                    auto a = s.put_appointment(appointment(appt), at(r));
+                    if (!a.ok())
+                        return a.error();
+                    ExportRecord e;
+                    e.key = {appt, id, "cal"};
+                    e.intent = ExportIntent::create;
+                    return s.put_export(e);
+                });
+                if (!done.ok() || !s.load_events(id, "cal").ok())
+                    ++failures;
+            }
+        });
+    }
+    for (std::thread& th : threads)
+        th.join();
+    CHECK(failures == 0);
+    const auto appointments = must(s.list_appointments());
+    REQUIRE(appointments.size() == kThreads * kRounds);
+    std::set<std::int64_t> revisions;
+    for (const AppointmentRecord& a : appointments)
+        revisions.insert(a.revision);
+    CHECK(revisions.size() == appointments.size());
+    CHECK(*revisions.rbegin() == kThreads * kRounds);
+    for (int t = 0; t < kThreads; ++t) {
+        const std::string id = "c" + std::to_string(t);
+        CHECK(must(s.load_events(id, "cal")).size() == kRounds);
+        CHECK(must(s.get_calendar(id, "cal")).cursor == "k" + std::to_string(kRounds - 1));
+        CHECK(must(s.list_exports(id, "cal")).size() == kRounds);
+    }
+}
