@@ -78,12 +78,14 @@ class MemoryProvider : public CalendarProvider {
   public:
     // Called before each operation ("list", "fetch", "create", "update", "delete") with
     // the calendar id; an Error returned is the operation's result and nothing happens.
-    using Fault = std::function<std::optional<Error>(const std::string& op, const std::string& cal)>;
+    using Fault =
+        std::function<std::optional<Error>(const std::string& op, const std::string& cal)>;
     // Called after an operation took effect; an Error returned is what the caller sees (a
     // lost response: the write happened, the client does not know).
     using LostResponse = Fault;
 
-    explicit MemoryProvider(std::shared_ptr<MemoryAccount> account) : account_(std::move(account)) {}
+    explicit MemoryProvider(std::shared_ptr<MemoryAccount> account)
+        : account_(std::move(account)) {}
 
     Fault fault;
     LostResponse lost_response;
@@ -185,7 +187,8 @@ class MemoryProvider : public CalendarProvider {
         return remote;
     }
 
-    Result<void> delete_event(const std::string& calendar_id, const RemoteEvent& existing) override {
+    Result<void> delete_event(const std::string& calendar_id,
+                              const RemoteEvent& existing) override {
         ++requests;
         if (auto e = injected("delete", calendar_id))
             return *e;

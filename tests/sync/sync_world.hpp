@@ -117,8 +117,8 @@ struct SyncWorld {
             [this](const ProviderContext& ctx) -> Result<std::unique_ptr<CalendarProvider>> {
             rapidjson::Document doc;
             doc.Parse(ctx.connection.settings_json.c_str());
-            const std::string url = doc.IsObject() && doc.HasMember("url") ? doc["url"].GetString()
-                                                                            : "";
+            const std::string url =
+                doc.IsObject() && doc.HasMember("url") ? doc["url"].GetString() : "";
             credentials_seen.push_back(ctx.credentials_json);
             auto p = std::make_shared<MemoryProvider>(account(url));
             p->fault = [this](const std::string& op, const std::string& cal) {
@@ -142,9 +142,9 @@ struct SyncWorld {
     // Connects a CalDAV-like account at `url` (its calendars must exist already).
     static std::string connect(SyncService& service, const std::string& url,
                                const std::string& password = "pw-secret-1") {
-        auto id = service.add_connection(
-            ProviderKind::caldav, R"({"url": ")" + url + R"(", "username": "garage"})",
-            R"({"password": ")" + password + R"("})");
+        auto id = service.add_connection(ProviderKind::caldav,
+                                         R"({"url": ")" + url + R"(", "username": "garage"})",
+                                         R"({"password": ")" + password + R"("})");
         REQUIRE(id.ok());
         return id.value();
     }

@@ -165,9 +165,10 @@ TEST_CASE("sync: an expired cursor leads to a full read that replaces the calend
 
 TEST_CASE("export: appointments are created once, updated on change, deleted on cancel") {
     Connected c(CalendarDirection::export_only);
-    REQUIRE(c.service->upsert_appointment(
-                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
-                .ok());
+    REQUIRE(
+        c.service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
     SyncReport r = c.sync();
     CHECK(r.status.state == SyncState::ok);
     auto events = c.remote()->events("work");
@@ -197,9 +198,10 @@ TEST_CASE("export: appointments are created once, updated on change, deleted on 
 
 TEST_CASE("export: our own events in a calendar that is also imported never block") {
     Connected c(CalendarDirection::both);
-    REQUIRE(c.service->upsert_appointment(
-                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
-                .ok());
+    REQUIRE(
+        c.service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
     c.sync();
     SyncReport second = c.sync();  // reads our export back
     CHECK(second.calendars.at(0).events_read == 1);
@@ -210,9 +212,10 @@ TEST_CASE("export: our own events in a calendar that is also imported never bloc
 
 TEST_CASE("export: a lost create response or a crash before the record repeats nothing") {
     Connected c(CalendarDirection::both);
-    REQUIRE(c.service->upsert_appointment(
-                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
-                .ok());
+    REQUIRE(
+        c.service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
     // The create reaches the calendar but its answer is lost.
     c.world.lost = [](const std::string& op, const std::string&) -> std::optional<Error> {
         if (op == "create")
@@ -237,9 +240,10 @@ TEST_CASE("export: a lost create response or a crash before the record repeats n
 
 TEST_CASE("export: remote edits are overwritten and remote deletions re-created") {
     Connected c(CalendarDirection::both);
-    REQUIRE(c.service->upsert_appointment(
-                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
-                .ok());
+    REQUIRE(
+        c.service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
     c.sync();
     Event edited = c.remote()->events("work").at(0);
     edited.summary = "changed on the phone";
@@ -258,17 +262,19 @@ TEST_CASE("export: remote edits are overwritten and remote deletions re-created"
 
 TEST_CASE("export: a write refused as a conflict is re-read and planned again") {
     Connected c(CalendarDirection::both);
-    REQUIRE(c.service->upsert_appointment(
-                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
-                .ok());
+    REQUIRE(
+        c.service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
     c.sync();
     // Edited remotely after our last read, and the appointment changes too.
     Event edited = c.remote()->events("work").at(0);
     edited.summary = "edited";
     c.remote()->put("work", edited);
-    REQUIRE(c.service->upsert_appointment(
-                          appointment("a1", "2026-06-05T12:00:00Z", "2026-06-05T13:00:00Z"))
-                .ok());
+    REQUIRE(
+        c.service
+            ->upsert_appointment(appointment("a1", "2026-06-05T12:00:00Z", "2026-06-05T13:00:00Z"))
+            .ok());
     SyncReport r = c.sync();  // reads the edit first, so the update carries its etag
     CHECK(r.status.state == SyncState::ok);
     auto events = c.remote()->events("work");
@@ -279,9 +285,10 @@ TEST_CASE("export: a write refused as a conflict is re-read and planned again") 
 TEST_CASE("disconnect frees the slots at once, leaves exports, and a reconnect re-attaches") {
     Connected c(CalendarDirection::both);
     c.remote()->put("work", timed_event("x", "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
-    REQUIRE(c.service->upsert_appointment(
-                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
-                .ok());
+    REQUIRE(
+        c.service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
     c.sync();
     REQUIRE(c.service->blocked_slots(kJune).size() == 1);
     c.world.diffs.clear();
@@ -357,7 +364,7 @@ TEST_CASE("schedule: 15-30 minutes after a good sync, now after a request, backo
         waits.push_back(to_unix(**c.service->next_due(c.id)) - to_unix(c.world.now));
     }
     CHECK(waits.front() <= 60);
-    CHECK(waits.back() >= 15 * 60);   // grows ...
+    CHECK(waits.back() >= 15 * 60);  // grows ...
     CHECK(waits.back() <= 30 * 60);  // ... up to the cap
     CHECK(c.service->status(c.id)->consecutive_failures == 8);
 
@@ -378,8 +385,8 @@ TEST_CASE("run_due syncs due connections concurrently") {
     for (int i = 0; i < 6; ++i) {
         const std::string url = "mem://g" + std::to_string(i);
         world.account(url)->add_calendar(calendar("c", "C"));
-        world.account(url)->put("c", timed_event("e" + std::to_string(i),
-                                                 "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
+        world.account(url)->put("c", timed_event("e" + std::to_string(i), "2026-06-02T09:00:00Z",
+                                                 "2026-06-02T10:00:00Z"));
         ids.push_back(SyncWorld::connect(*service, url));
         REQUIRE(service->select_calendar(ids.back(), "c", CalendarDirection::import_only).ok());
     }
@@ -504,9 +511,10 @@ TEST_CASE("a service opened again on the same store answers as before") {
 
 TEST_CASE("team feed: the appointments with the exports' UIDs, privacy honoured") {
     Connected c(CalendarDirection::export_only);
-    REQUIRE(c.service->upsert_appointment(
-                          appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
-                .ok());
+    REQUIRE(
+        c.service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
     c.sync();
     TeamFeedOptions o;
     o.calendar_name = "Garage team";
