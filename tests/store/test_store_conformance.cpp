@@ -42,9 +42,8 @@ void fails_with(const R& r, ErrorCode code, const std::string& part) {
 }
 
 std::vector<std::string> ids_of(const std::vector<Event>& events) {
-    std::vector<std::string> ids;
-    for (const Event& e : events)
-        ids.push_back(e.id);
+    std::vector<std::string> ids(events.size());
+    std::transform(events.begin(), events.end(), ids.begin(), [](const Event& e) { return e.id; });
     return ids;
 }
 
@@ -527,9 +526,10 @@ TEMPLATE_TEST_CASE("store export map and the intent protocol", "[conformance]",
     must(s.put_export(elsewhere));
 
     auto keys = [](const std::vector<ExportRecord>& records) {
-        std::vector<std::string> k;
-        for (const ExportRecord& r : records)
-            k.push_back(r.key.appointment_id + "/" + r.key.connection_id + "/" + r.key.calendar_id);
+        std::vector<std::string> k(records.size());
+        std::transform(records.begin(), records.end(), k.begin(), [](const ExportRecord& r) {
+            return r.key.appointment_id + "/" + r.key.connection_id + "/" + r.key.calendar_id;
+        });
         return k;
     };
     CHECK(keys(must(s.list_exports("c", "a"))) == std::vector<std::string>{"ap1/c/a", "ap2/c/a"});
@@ -704,9 +704,9 @@ TEMPLATE_TEST_CASE("store push channels", "[conformance]", calsync::test::Memory
     CHECK(a.expires_at == at(2000));
 
     auto ids = [](const std::vector<PushChannel>& channels) {
-        std::vector<std::string> v;
-        for (const PushChannel& ch : channels)
-            v.push_back(ch.channel_id);
+        std::vector<std::string> v(channels.size());
+        std::transform(channels.begin(), channels.end(), v.begin(),
+                       [](const PushChannel& ch) { return ch.channel_id; });
         return v;
     };
     CHECK(ids(must(s.list_push_channels("c"))) == std::vector<std::string>{"ch-a", "ch-b", "ch-c"});
