@@ -1,6 +1,7 @@
 // The cached external events on SQLite: a ChangeSet and its cursor in one transaction.
 #include "core/event_json.hpp"
 #include "store/change_application.hpp"
+#include "store/sqlite_rows.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store_checks.hpp"
 
@@ -32,16 +33,7 @@ struct EventRows {
                           kApply);
         if (!q.ok())
             return q.error();
-        q->bind(connection_id).bind(calendar_id);
-        std::vector<std::string> all;
-        for (;;) {
-            auto row = q->step();
-            if (!row.ok())
-                return row.error();
-            if (!row.value())
-                return all;
-            all.push_back(q->text(0));
-        }
+        return q->bind(connection_id).bind(calendar_id).collect(read_text);
     }
 
     Result<void> write(const PreparedEvent& e) {
@@ -112,23 +104,16 @@ Result<std::vector<Event>> SqliteStore::load_events(const std::string& connectio
         kOperation);
     if (!q.ok())
         return q.error();
-    q->bind(connection_id).bind(calendar_id);
     json::EventReader reader;
-    std::vector<Event> events;
-    for (;;) {
-        auto row = q->step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return events;
-        auto e = reader.read(q->text(1), calendar_id);
+    return q->bind(connection_id).bind(calendar_id).collect([&](const Query& row) -> Result<Event> {
+        auto e = reader.read(row.text(1), calendar_id);
         if (!e.ok())
             return make_error(ErrorCode::parse, std::string(kOperation) + ": " +
                                                     calendar_key(connection_id, calendar_id) +
-                                                    ": event '" + q->text(0) +
+                                                    ": event '" + row.text(0) +
                                                     "': " + e.error().message);
-        events.push_back(std::move(e).value());
-    }
+        return e;
+    });
 }
 
 }  // namespace calsync::store

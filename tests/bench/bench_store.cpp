@@ -4,9 +4,7 @@
 //
 //   bench_store --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -14,6 +12,7 @@
 
 #include "calsync/store.hpp"
 #include "random_events.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -37,15 +36,9 @@ std::vector<calsync::Event> calendar_events(std::uint32_t seed, const std::strin
 class BenchStore {
   public:
     explicit BenchStore(bool sync_every_commit) {
-        const char* base = std::getenv("TMPDIR");
-        std::string pattern =
-            std::string(base != nullptr ? base : "/tmp") + "/calsync-bench-XXXXXX";
-        if (mkdtemp(pattern.data()) == nullptr)
-            throw std::runtime_error("mkdtemp failed");
-        dir_ = pattern;
         calsync::SqliteStoreOptions options;
         options.sync_every_commit = sync_every_commit;
-        auto opened = calsync::open_sqlite_store(dir_ + "/bench.db", options);
+        auto opened = calsync::open_sqlite_store(dir_.file("bench.db"), options);
         if (!opened.ok())
             throw std::runtime_error(opened.error().message);
         store_ = std::move(opened).value();
@@ -57,11 +50,7 @@ class BenchStore {
         cal.calendar.id = "cal";
         check(store_->put_calendar(cal));
     }
-    ~BenchStore() {
-        store_.reset();
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
-    }
+    ~BenchStore() { store_.reset(); }  // closed before its directory goes
     calsync::StateStore& operator*() { return *store_; }
 
     static void check(const calsync::Result<void>& r) {
@@ -76,7 +65,7 @@ class BenchStore {
     }
 
   private:
-    std::string dir_;
+    calsync::test::TempDir dir_;
     std::unique_ptr<calsync::StateStore> store_;
 };
 

@@ -18,23 +18,13 @@ using calsync::test::appointment;
 using calsync::test::at;
 using calsync::test::calendar_record;
 using calsync::test::connection_record;
+using calsync::test::must;
 using calsync::test::SqliteProbe;
 using calsync::test::TempDir;
 using calsync::test::timed_event;
+using calsync::test::upserts;
 
 namespace {
-
-template <class T>
-T must(Result<T> r) {
-    INFO((r.ok() ? std::string() : r.error().message));
-    REQUIRE(r.ok());
-    return std::move(r).value();
-}
-
-void must(const Result<void>& r) {
-    INFO((r.ok() ? std::string() : r.error().message));
-    REQUIRE(r.ok());
-}
 
 std::unique_ptr<StateStore> open(const std::string& path) {
     return must(open_sqlite_store(path));
@@ -45,13 +35,6 @@ std::string read_text(const std::string& path) {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-ChangeSet upserts(std::vector<Event> events, const std::string& cursor) {
-    ChangeSet c;
-    c.upserts = std::move(events);
-    c.next_cursor = cursor;
-    return c;
 }
 
 // One record of every kind.

@@ -17,29 +17,12 @@ using calsync::test::at;
 using calsync::test::calendar_record;
 using calsync::test::connection_record;
 using calsync::test::event_difference;
+using calsync::test::fails_with;
+using calsync::test::must;
 using calsync::test::timed_event;
+using calsync::test::upserts;
 
 namespace {
-
-template <class T>
-T must(Result<T> r) {
-    INFO((r.ok() ? std::string() : r.error().message));
-    REQUIRE(r.ok());
-    return std::move(r).value();
-}
-
-void must(const Result<void>& r) {
-    INFO((r.ok() ? std::string() : r.error().message));
-    REQUIRE(r.ok());
-}
-
-template <class R>
-void fails_with(const R& r, ErrorCode code, const std::string& part) {
-    REQUIRE_FALSE(r.ok());
-    INFO(r.error().message);
-    CHECK(r.error().code == code);
-    CHECK(r.error().message.find(part) != std::string::npos);
-}
 
 std::vector<std::string> ids_of(const std::vector<Event>& events) {
     std::vector<std::string> ids(events.size());
@@ -52,14 +35,6 @@ void seed(StateStore& s) {
     must(s.put_connection(connection_record("c")));
     must(s.put_calendar(calendar_record("c", "a")));
     must(s.put_calendar(calendar_record("c", "b", CalendarDirection::import_only)));
-}
-
-ChangeSet upserts(std::vector<Event> events, const std::string& cursor, bool full = false) {
-    ChangeSet c;
-    c.upserts = std::move(events);
-    c.next_cursor = cursor;
-    c.full_resync = full;
-    return c;
 }
 
 ExportRecord export_record(const std::string& appointment_id, const std::string& calendar_id,
