@@ -52,6 +52,29 @@ struct EventMap {
 }  // namespace
 
 class MemoryStore final : public StateStore {
+    struct CalendarData {
+        CalendarRecord record;
+        // cppcheck-suppress unusedStructMember ; used through Result<CalendarData*>
+        std::map<std::string, PreparedEvent> events;
+        std::optional<SyncStatus> status;
+    };
+    struct ConnectionData {
+        ConnectionRecord record;
+        std::optional<SyncStatus> status;
+        // cppcheck-suppress unusedStructMember ; used through Result<ConnectionData*>
+        std::map<std::string, CalendarData> calendars;
+    };
+    using ExportIndex = std::tuple<std::string, std::string, std::string>;
+    struct State {
+        std::map<std::string, ConnectionData> connections;
+        std::map<std::string, AppointmentRecord> appointments;
+        std::int64_t last_revision = 0;
+        std::map<ExportIndex, ExportRecord> exports;
+        std::map<std::string, PendingAuthorization> pending;
+        std::map<std::string, Instant> nonces;
+        std::map<std::string, PushChannel> channels;
+    };
+
   public:
     Result<void> transaction(const std::function<Result<void>()>& fn) override {
         Lock lock(mutex_);
@@ -439,27 +462,6 @@ class MemoryStore final : public StateStore {
     }
 
   private:
-    struct CalendarData {
-        CalendarRecord record;
-        std::map<std::string, PreparedEvent> events;
-        std::optional<SyncStatus> status;
-    };
-    struct ConnectionData {
-        ConnectionRecord record;
-        std::optional<SyncStatus> status;
-        std::map<std::string, CalendarData> calendars;
-    };
-    using ExportIndex = std::tuple<std::string, std::string, std::string>;
-    struct State {
-        std::map<std::string, ConnectionData> connections;
-        std::map<std::string, AppointmentRecord> appointments;
-        std::int64_t last_revision = 0;
-        std::map<ExportIndex, ExportRecord> exports;
-        std::map<std::string, PendingAuthorization> pending;
-        std::map<std::string, Instant> nonces;
-        std::map<std::string, PushChannel> channels;
-    };
-
     Result<ConnectionData*> connection(const char* operation, const std::string& id) {
         auto it = state_.connections.find(id);
         if (it == state_.connections.end())

@@ -71,9 +71,9 @@ Result<AppliedChanges> SqliteStore::apply_changes(const std::string& connection_
     auto tx = db_.transaction(kApply);
     if (!tx.ok())
         return tx.error();
-    auto exists = require_calendar(kApply, connection_id, calendar_id);
-    if (!exists.ok())
-        return exists.error();
+    auto known = require_calendar(kApply, connection_id, calendar_id);
+    if (!known.ok())
+        return known.error();
     EventRows rows{db_, connection_id, calendar_id};
     auto applied = apply_prepared(rows, prepared.value());
     if (!applied.ok())
@@ -95,9 +95,9 @@ Result<std::vector<Event>> SqliteStore::load_events(const std::string& connectio
                                                     const std::string& calendar_id) {
     static const char* const kOperation = "load_events";
     Lock lock(mutex_);
-    auto exists = require_calendar(kOperation, connection_id, calendar_id);
-    if (!exists.ok())
-        return exists.error();
+    auto known = require_calendar(kOperation, connection_id, calendar_id);
+    if (!known.ok())
+        return known.error();
     auto q = db_.query(
         "SELECT event_id, body FROM events WHERE connection_id = ? AND calendar_id = ? "
         "ORDER BY event_id",
