@@ -3,6 +3,7 @@
 // keeps a copy of the whole state and puts it back when the function fails.
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -52,10 +53,12 @@ struct EventMap {
 }  // namespace
 
 class MemoryStore final : public StateStore {
+    using EventsById = std::map<std::string, PreparedEvent>;
     struct CalendarData {
         CalendarRecord record;
-        // cppcheck-suppress unusedStructMember ; used through Result<CalendarData*>
-        std::map<std::string, PreparedEvent> events;
+        // Shared with the copies transactions keep, and copied only on a write (so a
+        // transaction does not copy every cached event of the store).
+        std::shared_ptr<EventsById> events = std::make_shared<EventsById>();
         std::optional<SyncStatus> status;
     };
     struct ConnectionData {
@@ -223,8 +226,11 @@ class MemoryStore final : public StateStore {
         if (!cal.ok())
             return cal.error();
         // Nothing below fails (the set was checked and serialised above), so the calendar
-        // changes as a whole.
-        EventMap table{cal.value()->events};
+        // changes as a whole. Events a transaction's copy still shares are copied first.
+        std::shared_ptr<EventsById>& events = cal.value()->events;
+        if (events.use_count() > 1)
+            events = std::make_shared<EventsById>(*events);
+        EventMap table{*events};
         auto applied = apply_prepared(table, prepared.value());
         if (applied.ok())
             cal.value()->record.cursor = prepared->cursor;
@@ -238,8 +244,8 @@ class MemoryStore final : public StateStore {
         if (!cal.ok())
             return cal.error();
         std::vector<Event> events;
-        events.reserve(cal.value()->events.size());
-        for (const auto& [id, e] : cal.value()->events)
+        events.reserve(cal.value()->events->size());
+        for (const auto& [id, e] : *cal.value()->events)
             events.push_back(e.event);
         return events;
     }

@@ -243,8 +243,9 @@ TEST_CASE("sqlite store: two stores on one file see each other and wait for each
     // `second` writes while `first` holds a transaction: it waits (busy timeout) instead
     // of failing, and lands after the transaction's commit.
     std::promise<void> inside;
+    Result<void> held;
     std::thread holder([&] {
-        auto r = first->transaction([&]() -> Result<void> {
+        held = first->transaction([&]() -> Result<void> {
             auto put = first->put_appointment(appointment("held"), at(1));
             inside.set_value();
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -252,11 +253,12 @@ TEST_CASE("sqlite store: two stores on one file see each other and wait for each
                 return put.error();
             return {};
         });
-        CHECK(r.ok());
     });
     inside.get_future().wait();
-    const auto written = must(second->put_appointment(appointment("waiting"), at(2)));
+    auto written = second->put_appointment(appointment("waiting"), at(2));
     holder.join();
-    CHECK(written.revision == 2);  // after `held`, which committed first
+    CHECK(held.ok());
+    REQUIRE(written.ok());
+    CHECK(written->revision == 2);  // after `held`, which committed first
     CHECK(must(first->list_appointments()).size() == 2);
 }
