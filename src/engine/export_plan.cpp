@@ -77,13 +77,13 @@ class Planner {
     // copy of it is removed.
     void keep_current(const std::string& id, const Subject& s, bool history) {
         const ExportMapEntry* entry = s.entry;
-        const ObservedExport* ours = nullptr;
-        if (entry != nullptr)
-            for (const ObservedExport* p : s.present)
-                if (p->remote_id == entry->remote_id)
-                    ours = p;
-        if (ours == nullptr && !s.present.empty())
-            ours = s.present.front();
+        auto is_entry = [&](const ObservedExport* p) {
+            return entry != nullptr && p->remote_id == entry->remote_id;
+        };
+        auto found = std::find_if(s.present.begin(), s.present.end(), is_entry);
+        const ObservedExport* ours = found != s.present.end() ? *found
+                                     : s.present.empty()      ? nullptr
+                                                              : s.present.front();
         for (const ObservedExport* p : s.present)
             if (p != ours)
                 remove(ExportReason::duplicate_remote, id, p->remote_id, p->etag, false);

@@ -63,10 +63,12 @@ ObservedExport seen(const std::string& id, const std::string& etag = "\"1\"") {
 // "kind reason id remote etag [forget]" per action.
 std::vector<std::string> lines(const ExportPlan& plan) {
     std::vector<std::string> out;
-    for (const ExportAction& a : plan.actions)
-        out.push_back(std::string(to_string(a.kind)) + " " + to_string(a.reason) + " | " +
-                      a.appointment_id + " " + a.remote_id + " " + a.etag +
-                      (a.forget_record ? " forget" : ""));
+    std::transform(plan.actions.begin(), plan.actions.end(), std::back_inserter(out),
+                   [](const ExportAction& a) {
+                       return std::string(to_string(a.kind)) + " " + to_string(a.reason) + " | " +
+                              a.appointment_id + " " + a.remote_id + " " + a.etag +
+                              (a.forget_record ? " forget" : "");
+                   });
     return out;
 }
 
