@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../tools/command_output.hpp"
 #include "calsync/export_identity.hpp"
 #include "calsync/ical.hpp"
 #include "calsync/team_feed.hpp"
@@ -76,18 +77,12 @@ rapidjson::Document peek(const std::string& text) {
     close(fd);
     std::ofstream(path, std::ios::binary) << text;
     const std::string command = std::string(CALSYNC_PYTHON) + " " + CALSYNC_ICAL_PEEK + " " + path;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    char buffer[4096];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-        out.append(buffer, n);
-    const int status = pclose(pipe);
+    const calsync::test::CommandOutput run = calsync::test::run_command(command);
     std::remove(path);
-    INFO(out);
-    REQUIRE(status == 0);
+    INFO(run.out);
+    REQUIRE(run.status == 0);
     rapidjson::Document d;
-    d.Parse(out.c_str());
+    d.Parse(run.out.c_str());
     REQUIRE(d.IsObject());
     return d;
 }
