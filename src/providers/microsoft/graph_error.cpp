@@ -88,7 +88,7 @@ Error graph_error(const net::HttpResponse& response, const std::string& what) {
         (code.empty() ? "" : " " + code);
     Error e;
     e.http_status = status;
-    if (equals_ignoring_case(code, "ErrorItemNotFound") || (code.empty() && status == 404)) {
+    if (equals_ignoring_case(code, "ErrorItemNotFound") || status == 404) {
         e.code = ErrorCode::not_found;
         e.message = prefix + ": the event or calendar no longer exists";
     } else if (equals_ignoring_case(code, "ErrorAccessDenied") ||

@@ -129,13 +129,17 @@ Result<NotificationBatch> read_notifications(std::string_view host_key, std::str
     batch.calendar_id = *calendar;
     rapidjson::Document doc;
     doc.Parse(body.data(), body.size());
-    auto value = doc.IsObject() ? doc.FindMember("value") : doc.MemberEnd();
-    if (doc.HasParseError() || !doc.IsObject() || value == doc.MemberEnd() ||
-        !value->value.IsArray())
+    const rapidjson::Value* value = nullptr;
+    if (!doc.HasParseError() && doc.IsObject()) {
+        auto it = doc.FindMember("value");
+        if (it != doc.MemberEnd() && it->value.IsArray())
+            value = &it->value;
+    }
+    if (value == nullptr)
         return make_error(ErrorCode::invalid_argument,
                           "notification: the body is not a change notification collection");
     const std::string expected = client_state_for(host_key, batch.connection_id, batch.calendar_id);
-    for (const auto& n : value->value.GetArray()) {
+    for (const auto& n : value->GetArray()) {
         if (!net::constant_time_equal(string_member(n, "clientState"), expected)) {
             ++batch.refused;
             continue;

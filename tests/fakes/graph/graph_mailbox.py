@@ -103,13 +103,14 @@ class Calendar:
 class Event:
     """A single event or a series master; `every_days` + `count` make it recurring."""
     FIELDS = ("subject", "body", "location", "showAs", "isCancelled", "response", "isOrganizer",
-              "sensitivity", "isAllDay", "originalStartTimeZone")
+              "sensitivity", "isAllDay", "originalStartTimeZone", "broken")
 
     def __init__(self, eid, calendar_id, fields):
         self.id, self.calendar_id = eid, calendar_id
         self.subject, self.body, self.location = "", "", ""
         self.showAs, self.isCancelled, self.response, self.isOrganizer = "busy", False, "organizer", True
         self.sensitivity, self.isAllDay = "normal", False
+        self.broken = False  # test hook: rendered without its start, as a malformed event
         self.originalStartTimeZone = "W. Europe Standard Time"
         self.start = self.end = None  # aware UTC datetimes; all-day ones at UTC midnight
         self.every_days, self.count = 0, 0
@@ -295,6 +296,8 @@ class Mailbox:
             "attendees": [], "organizer": {"emailAddress": {"name": "Garage Owner",
                                                             "address": "owner@garage.example"}},
         }
+        if field("broken"):
+            del out["start"]
         if k is not None:
             out["originalStart"] = (event.start + k * datetime.timedelta(days=event.every_days)
                                     ).strftime("%Y-%m-%dT%H:%M:%SZ")
