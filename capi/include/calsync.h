@@ -380,6 +380,32 @@ CALSYNC_API calsync_status calsync_oauth_refresh(calsync_oauth* oauth, const cha
  */
 CALSYNC_API calsync_status calsync_oauth_revoke(calsync_oauth* oauth, const char* token);
 
+/*
+ * Secrets at rest: TOKENS (and other secrets) sealed with AES-256-GCM under a key derived
+ * from a host key, for hosts that store them in files or databases.
+ *
+ * calsync_secret_key_new: a fresh host key, base64url of 32 random bytes from the OS.
+ * The caller frees *host_key with calsync_string_free and keeps it out of the store it
+ * protects. Returns CALSYNC_OK or CALSYNC_EINVAL.
+ */
+CALSYNC_API calsync_status calsync_secret_key_new(char** host_key);
+
+/*
+ * calsync_secret_seal: *sealed = "v1." + base64url(nonce || ciphertext || tag); the
+ * caller frees it with calsync_string_free. host_key: base64url of at least 32 bytes.
+ * Returns CALSYNC_OK or CALSYNC_EINVAL.
+ */
+CALSYNC_API calsync_status calsync_secret_seal(const char* host_key, const char* plaintext,
+                                               char** sealed);
+
+/*
+ * calsync_secret_unseal: the plaintext of calsync_secret_seal's output; the caller frees
+ * *plaintext with calsync_string_free. Returns CALSYNC_OK, CALSYNC_EINVAL, or
+ * CALSYNC_EAUTH when the key is not the one it was sealed with or the text was altered.
+ */
+CALSYNC_API calsync_status calsync_secret_unseal(const char* host_key, const char* sealed,
+                                                 char** plaintext);
+
 #ifdef __cplusplus
 }
 #endif
