@@ -235,7 +235,8 @@ CALSYNC_API calsync_status calsync_provider_tokens(calsync_provider* provider, c
  * calsync_provider_list_calendars: the account's calendars of events.
  *
  * *response_json: {"version": 1, "calendars": [{"id", "name", "color", "time_zone",
- *                  "can_write": bool, "is_primary": bool}, ...]}
+ *                  "can_write": bool, "is_primary": bool, "owner"}, ...]}
+ * "owner" is the owner's e-mail address where the service names one (Microsoft), else "".
  * "id" is what the other calls take as "calendar_id" (CalDAV: the collection URL).
  *
  * Returns CALSYNC_OK, CALSYNC_EAUTH, CALSYNC_ENETWORK, CALSYNC_EHTTP, CALSYNC_ENOTFOUND,

@@ -95,6 +95,7 @@ TEST_CASE("microsoft provider: device sign-in, calendars, slots and rotated toke
     const auto& main = calendars["calendars"][0];
     CHECK(main["is_primary"].GetBool());
     CHECK(main["can_write"].GetBool());
+    CHECK(std::string(main["owner"].GetString()) == "owner@garage.example");
     CHECK_FALSE(calendars["calendars"][2]["can_write"].GetBool());
 
     const std::string request =

@@ -56,7 +56,7 @@ struct GraphFake : FakeServer {
     std::string api() const { return url("/v1.0"); }
     net::OAuthEndpoints endpoints(const std::string& tenant = "common") const {
         const std::string base = url("/" + tenant + "/oauth2/v2.0/");
-        return {base + "authorize", base + "token", ""};
+        return {base + "authorize", base + "token", "", base + "devicecode"};
     }
 };
 

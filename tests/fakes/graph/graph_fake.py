@@ -21,7 +21,8 @@ Control API (JSON in, JSON out):
   POST /_control/fault            {"method", "path" (prefix), "status", "retry_after",
                                    "count", "land" (answer the fault after doing the work),
                                    "reset" (drop the connection instead of answering)}
-  POST /_control/expire_access_tokens, /_control/revoke_refresh_tokens
+  POST /_control/expire_access_tokens
+  POST /_control/revoke_refresh_tokens {"keep_latest": true keeps the one issued last}
   POST /_control/approve_device   {"user_code", "decline"}
   POST /_control/device_script    {"responses": ["authorization_pending", "slow_down", ...]}
   POST /_control/notify           {"subscription_id", "change_type", "event_id",
@@ -371,7 +372,7 @@ class Handler(fake_http.Handler):
             identity.expire_access_tokens()
             return self.json(200, {})
         if what == "revoke_refresh_tokens":
-            identity.revoke_refresh_tokens()
+            identity.revoke_refresh_tokens(bool(body.get("keep_latest")))
             return self.json(200, {})
         if what == "approve_device":
             return self.json(200 if identity.approve(body["user_code"], body.get("decline"))

@@ -77,8 +77,10 @@ class Identity:
     def expire_access_tokens(self):
         self.access.clear()
 
-    def revoke_refresh_tokens(self):
-        self.refresh.clear()
+    def revoke_refresh_tokens(self, keep_latest=False):
+        """Revokes every refresh token, or all but the one issued last."""
+        latest = list(self.refresh.items())[-1:] if keep_latest else []
+        self.refresh = dict(latest)
 
     # --- endpoints ------------------------------------------------------------------------
 
