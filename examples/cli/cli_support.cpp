@@ -53,7 +53,6 @@ std::string status_name(calsync_status s) {
     }
 }
 
-
 bool report(calsync_status s) {
     if (s == CALSYNC_OK)
         return true;
@@ -164,7 +163,6 @@ int show_slots(const std::string& response, bool json) {
     print_table(doc);
     return kExitOk;
 }
-
 
 int run_provider_action(calsync_provider* provider, const ProviderAction& a) {
     rapidjson::Document calendars;

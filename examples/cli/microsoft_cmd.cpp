@@ -101,8 +101,9 @@ MicrosoftArgs parse_microsoft(int argc, char** argv) {
         const char* env = std::getenv("CALSYNC_MICROSOFT_CLIENT_ID");
         a.client_id = env != nullptr ? env : "";
         if (a.client_id.empty())
-            throw UsageError{"microsoft connect: --client-id (or $CALSYNC_MICROSOFT_CLIENT_ID) "
-                             "is required"};
+            throw UsageError{
+                "microsoft connect: --client-id (or $CALSYNC_MICROSOFT_CLIENT_ID) "
+                "is required"};
     }
     if (a.action == "events") {
         if (a.calendar.empty())
@@ -154,8 +155,8 @@ std::string default_key_file() {
     const char* xdg = std::getenv("XDG_CONFIG_HOME");
     const char* home = std::getenv("HOME");
     const std::string base = xdg != nullptr && *xdg != '\0' ? xdg
-                             : home != nullptr            ? std::string(home) + "/.config"
-                                                          : ".";
+                             : home != nullptr              ? std::string(home) + "/.config"
+                                                            : ".";
     return base + "/calsync/host.key";
 }
 

@@ -71,9 +71,9 @@ struct GraphConnection {
         tokens.access_token = granted["access_token"].GetString();
         if (granted.HasMember("refresh_token"))
             tokens.refresh_token = granted["refresh_token"].GetString();
-        tokens.expires_at = std::chrono::time_point_cast<std::chrono::seconds>(
-                                std::chrono::system_clock::now()) +
-                            std::chrono::hours(1);
+        tokens.expires_at =
+            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) +
+            std::chrono::hours(1);
         flow = std::make_shared<net::OAuthFlow>(
             fake.endpoints(), net::OAuthClient{"calsync-tests", "", "http://localhost/cb", {}, {}},
             std::string(32, 'k'), http);

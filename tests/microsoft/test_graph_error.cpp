@@ -45,12 +45,13 @@ TEST_CASE("graph error: not found, access denied and conflict are distinct codes
     CHECK_THAT(missing.message, Catch::Contains("PATCH event") &&
                                     Catch::Contains("ErrorItemNotFound") &&
                                     Catch::Contains("no longer exists"));
-    CHECK_THAT(denied.message, Catch::Contains("ErrorAccessDenied") &&
-                                   Catch::Contains("Calendars.Read"));
+    CHECK_THAT(denied.message,
+               Catch::Contains("ErrorAccessDenied") && Catch::Contains("Calendars.Read"));
     CHECK_THAT(conflict.message, Catch::Contains("ErrorIrresolvableConflict") &&
                                      Catch::Contains("changed by someone else"));
     // A 401 that outlived the session's refresh: a different message from access denied.
-    const Error signed_out = graph_error(answer(401, "InvalidAuthenticationToken"), "GET calendars");
+    const Error signed_out =
+        graph_error(answer(401, "InvalidAuthenticationToken"), "GET calendars");
     CHECK(signed_out.code == ErrorCode::auth);
     CHECK_THAT(signed_out.message, Catch::Contains("connected again"));
     CHECK(signed_out.message != denied.message);
@@ -65,8 +66,8 @@ TEST_CASE("graph error: throttling carries Retry-After and unknown codes keep Gr
     CHECK(e.retry_after->count() == 17);
     const Error other = graph_error(answer(400, "ErrorInvalidRequest"), "POST event");
     CHECK(other.code == ErrorCode::http);
-    CHECK_THAT(other.message, Catch::Contains("ErrorInvalidRequest") &&
-                                  Catch::Contains("Developer text."));
+    CHECK_THAT(other.message,
+               Catch::Contains("ErrorInvalidRequest") && Catch::Contains("Developer text."));
     net::HttpResponse html;
     html.status = 502;
     html.body = "<html>Bad gateway</html>";

@@ -49,7 +49,8 @@ BlockDecision blocks(const Event& e, CalendarPolicy policy = {}) {
 }  // namespace
 
 TEST_CASE("graph event: a UTC event keeps its instants, id, changeKey and calendar") {
-    auto item = read(timed(R"("iCalUId":"uid-1","bodyPreview":"note","location":{"displayName":"Bay 2"})"));
+    auto item =
+        read(timed(R"("iCalUId":"uid-1","bodyPreview":"note","location":{"displayName":"Bay 2"})"));
     REQUIRE(item.ok());
     REQUIRE(item->kind == GraphItem::Kind::event);
     const Event& e = item->event;
@@ -90,8 +91,8 @@ TEST_CASE("graph event: an unknown zone is an unknown_zone error naming the even
     auto item = read(timed("", "tzone://Microsoft/Custom"));
     REQUIRE_FALSE(item.ok());
     CHECK(item.error().code == ErrorCode::unknown_zone);
-    CHECK_THAT(item.error().message, Catch::Contains("AAMk1=") &&
-                                         Catch::Contains("tzone://Microsoft/Custom"));
+    CHECK_THAT(item.error().message,
+               Catch::Contains("AAMk1=") && Catch::Contains("tzone://Microsoft/Custom"));
 }
 
 TEST_CASE("graph event: all-day events are dates, whatever zone they are given in") {
@@ -134,13 +135,15 @@ TEST_CASE("graph event: cancelled events and the owner's answers") {
     CHECK_FALSE(blocks(with(R"("isCancelled":true)")).blocks);
     CHECK(with(R"("responseStatus":{"response":"declined"},"isOrganizer":false)").owner_response ==
           Response::declined);
-    CHECK_FALSE(blocks(with(R"("responseStatus":{"response":"declined"},"isOrganizer":false)")).blocks);
+    CHECK_FALSE(
+        blocks(with(R"("responseStatus":{"response":"declined"},"isOrganizer":false)")).blocks);
     CHECK(with(R"("responseStatus":{"response":"accepted"},"isOrganizer":false)").owner_response ==
           Response::accepted);
     CHECK(with(R"("responseStatus":{"response":"tentativelyAccepted"},"isOrganizer":false)")
               .owner_response == Response::tentative);
     // Unanswered invitations: notResponded, and "none" on someone else's meeting.
-    const Event unanswered = with(R"("responseStatus":{"response":"notResponded"},"isOrganizer":false)");
+    const Event unanswered =
+        with(R"("responseStatus":{"response":"notResponded"},"isOrganizer":false)");
     CHECK(unanswered.owner_response == Response::needs_action);
     CHECK(with(R"("responseStatus":{"response":"none"},"isOrganizer":false)").owner_response ==
           Response::needs_action);
@@ -159,10 +162,12 @@ TEST_CASE("graph event: instances of a series stand alone, the master is skipped
     REQUIRE(occurrence.ok());
     CHECK(occurrence->kind == GraphItem::Kind::event);
     CHECK_FALSE(occurrence->event.is_recurring());
-    auto master = read(timed(R"("type":"seriesMaster","recurrence":{"pattern":{"type":"weekly"}})"));
+    auto master =
+        read(timed(R"("type":"seriesMaster","recurrence":{"pattern":{"type":"weekly"}})"));
     REQUIRE(master.ok());
     CHECK(master->kind == GraphItem::Kind::series_master);
-    auto removed = read(R"({"@odata.type":"#microsoft.graph.event","id":"R1","@removed":{"reason":"deleted"}})");
+    auto removed = read(
+        R"({"@odata.type":"#microsoft.graph.event","id":"R1","@removed":{"reason":"deleted"}})");
     REQUIRE(removed.ok());
     CHECK(removed->kind == GraphItem::Kind::removed);
     CHECK(removed->id == "R1");
@@ -172,7 +177,8 @@ TEST_CASE("graph event: malformed events are errors that say what is wrong") {
     auto no_id = read(R"({"subject":"x"})");
     REQUIRE_FALSE(no_id.ok());
     CHECK_THAT(no_id.error().message, Catch::Contains("without an id"));
-    auto no_start = read(R"({"id":"E9","end":{"dateTime":"2026-03-02T10:00:00","timeZone":"UTC"}})");
+    auto no_start =
+        read(R"({"id":"E9","end":{"dateTime":"2026-03-02T10:00:00","timeZone":"UTC"}})");
     REQUIRE_FALSE(no_start.ok());
     CHECK_THAT(no_start.error().message, Catch::Contains("E9") && Catch::Contains("start"));
     auto bad_time = read(R"({"id":"E8","start":{"dateTime":"tomorrow","timeZone":"UTC"},
@@ -182,7 +188,8 @@ TEST_CASE("graph event: malformed events are errors that say what is wrong") {
 }
 
 TEST_CASE("graph event: calsync's exports are recognised by transactionId or property") {
-    auto by_transaction = read(timed("\"transactionId\":\"" + transaction_id_for("appt-42") + "\""));
+    auto by_transaction =
+        read(timed("\"transactionId\":\"" + transaction_id_for("appt-42") + "\""));
     REQUIRE(by_transaction.ok());
     CHECK(by_transaction->event.export_marker == "appt-42");
     CHECK_FALSE(blocks(by_transaction->event).blocks);

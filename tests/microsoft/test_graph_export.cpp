@@ -72,7 +72,8 @@ TEST_CASE("graph export: the importer marks calsync's exports on both read paths
     GraphConnection c(fake);
     REQUIRE(c.provider->create_event(fake.workshop_calendar(), appointment("appt-w")).ok());
     REQUIRE(c.provider->create_event(fake.default_calendar(), appointment("appt-d")).ok());
-    fake.add_event(R"({"subject":"theirs","start":"2026-03-05T09:00:00Z","end":"2026-03-05T10:00:00Z"})");
+    fake.add_event(
+        R"({"subject":"theirs","start":"2026-03-05T09:00:00Z","end":"2026-03-05T10:00:00Z"})");
 
     // The listing reads the extended property through $expand.
     auto listed = c.provider->fetch_changes(fake.workshop_calendar(), "", march_2026());
@@ -150,7 +151,8 @@ TEST_CASE("graph export: 429 waits Retry-After and sends again without a lookup"
 TEST_CASE("graph export: a Retry-After beyond what the host waits is handed back") {
     GraphFake fake;
     GraphConnection c(fake);
-    fault(fake, R"({"method":"POST","path":"/v1.0/me/calendars/","status":429,"retry_after":"600"})");
+    fault(fake,
+          R"({"method":"POST","path":"/v1.0/me/calendars/","status":429,"retry_after":"600"})");
     auto created = c.provider->create_event(fake.workshop_calendar(), appointment("appt-6"));
     REQUIRE_FALSE(created.ok());
     CHECK(created.error().code == ErrorCode::rate_limited);
@@ -182,8 +184,8 @@ TEST_CASE("graph export: updates are conditional on the changeKey") {
     REQUIRE_FALSE(stale.ok());
     CHECK(stale.error().code == ErrorCode::conflict);
     CHECK(stale.error().http_status == 412);
-    CHECK_THAT(stale.error().message, Catch::Contains("ErrorIrresolvableConflict") &&
-                                          Catch::Contains("now W/\""));
+    CHECK_THAT(stale.error().message,
+               Catch::Contains("ErrorIrresolvableConflict") && Catch::Contains("now W/\""));
     CHECK(subjects_in(fake, cal) == std::vector<std::string>{"edited in Outlook"});
 }
 

@@ -1,6 +1,8 @@
 // graph_import.cpp against the Graph fake: calendarView/delta for the default calendar, the
 // changeKey-compared calendarView listing for the others, and what both must tolerate.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <iterator>
 #include <map>
 #include <string>
 
@@ -28,9 +30,8 @@ void apply_changes(const ChangeSet& changes, Held* held) {
         (*held)[e.id] = e.summary + "@" + format_rfc3339(e.start.resolve(*TimeZone::utc()));
 }
 
-std::string event_json(const std::string& subject, const std::string& start,
-                       const std::string& end, const std::string& calendar = "",
-                       const std::string& extra = "") {
+std::string event_json(const std::string& subject, const std::string& start, const std::string& end,
+                       const std::string& calendar = "", const std::string& extra = "") {
     return "{\"subject\":\"" + subject + "\",\"start\":\"" + start + "\",\"end\":\"" + end + "\"" +
            (calendar.empty() ? "" : ",\"calendar\":\"" + calendar + "\"") +
            (extra.empty() ? "" : "," + extra) + "}";
@@ -60,7 +61,8 @@ TEST_CASE("graph import: delta pages are followed verbatim and the deltaLink kep
     GraphFake fake;
     for (int day = 2; day <= 6; ++day) {
         const std::string d = "2026-03-0" + std::to_string(day);
-        fake.add_event(event_json("job " + std::to_string(day), d + "T09:00:00Z", d + "T10:00:00Z"));
+        fake.add_event(
+            event_json("job " + std::to_string(day), d + "T09:00:00Z", d + "T10:00:00Z"));
     }
     providers::microsoft::GraphOptions options;
     options.import.page_size = 2;
@@ -95,21 +97,27 @@ TEST_CASE("graph import: delta pages are followed verbatim and the deltaLink kep
 
 TEST_CASE("graph import: an incremental round brings additions, changes and removals") {
     GraphFake fake;
-    const std::string keep = fake.add_event(event_json("keep", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"));
-    const std::string change = fake.add_event(event_json("change", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z"));
-    const std::string gone = fake.add_event(event_json("gone", "2026-03-04T09:00:00Z", "2026-03-04T10:00:00Z"));
-    const std::string leaves = fake.add_event(event_json("leaves", "2026-03-05T09:00:00Z", "2026-03-05T10:00:00Z"));
+    const std::string keep =
+        fake.add_event(event_json("keep", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"));
+    const std::string change =
+        fake.add_event(event_json("change", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z"));
+    const std::string gone =
+        fake.add_event(event_json("gone", "2026-03-04T09:00:00Z", "2026-03-04T10:00:00Z"));
+    const std::string leaves =
+        fake.add_event(event_json("leaves", "2026-03-05T09:00:00Z", "2026-03-05T10:00:00Z"));
     GraphConnection c(fake);
     Sync sync{c, fake.default_calendar()};
     sync.run();
     REQUIRE(sync.held.size() == 4);
 
-    const std::string added = fake.add_event(event_json("added", "2026-03-09T09:00:00Z", "2026-03-09T10:00:00Z"));
+    const std::string added =
+        fake.add_event(event_json("added", "2026-03-09T09:00:00Z", "2026-03-09T10:00:00Z"));
     fake.control("update", "{\"id\":\"" + change + "\",\"subject\":\"changed\"}");
     fake.control("delete", "{\"id\":\"" + gone + "\"}");
     // Moved far beyond the window: Graph reports it under @removed.
-    fake.control("update", "{\"id\":\"" + leaves +
-                               "\",\"start\":\"2027-01-05T09:00:00Z\",\"end\":\"2027-01-05T10:00:00Z\"}");
+    fake.control("update",
+                 "{\"id\":\"" + leaves +
+                     "\",\"start\":\"2027-01-05T09:00:00Z\",\"end\":\"2027-01-05T10:00:00Z\"}");
     // Added outside the window: reported as removed too, and never held.
     fake.add_event(event_json("far", "2027-02-01T09:00:00Z", "2027-02-01T10:00:00Z"));
     const ChangeSet round = sync.run();
@@ -123,8 +131,10 @@ TEST_CASE("graph import: an incremental round brings additions, changes and remo
 TEST_CASE("graph import: replays, duplicates and empty pages change nothing") {
     GraphFake fake;
     fake.control("config", R"({"duplicates":true,"replay":3,"empty_pages":true})");
-    const std::string a = fake.add_event(event_json("a", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"));
-    const std::string b = fake.add_event(event_json("b", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z"));
+    const std::string a =
+        fake.add_event(event_json("a", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"));
+    const std::string b =
+        fake.add_event(event_json("b", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z"));
     providers::microsoft::GraphOptions options;
     options.import.page_size = 1;
     GraphConnection c(fake, "Calendars.ReadWrite offline_access", options);
@@ -142,13 +152,15 @@ TEST_CASE("graph import: replays, duplicates and empty pages change nothing") {
 
 TEST_CASE("graph import: an expired delta token starts a full resync") {
     GraphFake fake;
-    const std::string a = fake.add_event(event_json("a", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"));
+    const std::string a =
+        fake.add_event(event_json("a", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"));
     GraphConnection c(fake);
     Sync sync{c, fake.default_calendar()};
     sync.run();
     const std::string mode = GENERATE(std::string("syncStateNotFound"), std::string("reset"));
     fake.control("expire_delta", "{\"mode\":\"" + mode + "\"}");
-    const std::string b = fake.add_event(event_json("b", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z"));
+    const std::string b =
+        fake.add_event(event_json("b", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z"));
     const ChangeSet resync = sync.run();
     CHECK(resync.full_resync);  // the store replaces the calendar with this
     CHECK(resync.upserts.size() == 2);
@@ -179,11 +191,13 @@ TEST_CASE("graph import: a window past the delta round's starts a new round") {
 
 TEST_CASE("graph import: series instances reach the engine once each") {
     GraphFake fake;
-    const std::string master = fake.add_event(event_json(
-        "weekly", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z", "",
-        R"("recurrence":{"every_days":7,"count":4})"));
-    fake.control("update", "{\"id\":\"" + master +
-                               "_OCC1\",\"start\":\"2026-03-10T14:00:00Z\",\"end\":\"2026-03-10T15:00:00Z\"}");
+    const std::string master =
+        fake.add_event(event_json("weekly", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z", "",
+                                  R"("recurrence":{"every_days":7,"count":4})"));
+    fake.control(
+        "update",
+        "{\"id\":\"" + master +
+            "_OCC1\",\"start\":\"2026-03-10T14:00:00Z\",\"end\":\"2026-03-10T15:00:00Z\"}");
     fake.control("delete", "{\"id\":\"" + master + "_OCC2\"}");
     GraphConnection c(fake);
     Sync sync{c, fake.default_calendar()};
@@ -196,8 +210,9 @@ TEST_CASE("graph import: series instances reach the engine once each") {
     REQUIRE(engine.ok());
     engine->load(full.upserts);
     std::vector<std::string> starts;
-    for (const BlockedSlot& s : engine->slots())
-        starts.push_back(format_rfc3339(s.range.start));
+    const std::vector<BlockedSlot> slots = engine->slots();
+    std::transform(slots.begin(), slots.end(), std::back_inserter(starts),
+                   [](const BlockedSlot& s) { return format_rfc3339(s.range.start); });
     CHECK(starts == std::vector<std::string>{"2026-03-02T09:00:00Z", "2026-03-10T14:00:00Z",
                                              "2026-03-23T09:00:00Z"});
 
@@ -228,8 +243,10 @@ TEST_CASE("graph import: times given in a Windows zone are read through CLDR") {
 
 TEST_CASE("graph import: a malformed event is reported and the rest imported") {
     GraphFake fake;
-    const std::string good = fake.add_event(event_json("good", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"));
-    const std::string bad = fake.add_event(event_json("bad", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z", "", R"("broken":true)"));
+    const std::string good =
+        fake.add_event(event_json("good", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"));
+    const std::string bad = fake.add_event(
+        event_json("bad", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z", "", R"("broken":true)"));
     GraphConnection c(fake);
     Sync sync{c, fake.default_calendar()};
     const ChangeSet full = sync.run();
@@ -243,9 +260,12 @@ TEST_CASE("graph import: a malformed event is reported and the rest imported") {
 TEST_CASE("graph import: other calendars are listed and compared by changeKey") {
     GraphFake fake;
     const std::string cal = fake.workshop_calendar();
-    const std::string keep = fake.add_event(event_json("keep", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z", cal));
-    const std::string change = fake.add_event(event_json("change", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z", cal));
-    const std::string gone = fake.add_event(event_json("gone", "2026-03-04T09:00:00Z", "2026-03-04T10:00:00Z", cal));
+    const std::string keep =
+        fake.add_event(event_json("keep", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z", cal));
+    const std::string change =
+        fake.add_event(event_json("change", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z", cal));
+    const std::string gone =
+        fake.add_event(event_json("gone", "2026-03-04T09:00:00Z", "2026-03-04T10:00:00Z", cal));
     fake.add_event(event_json("other calendar", "2026-03-04T09:00:00Z", "2026-03-04T10:00:00Z"));
     providers::microsoft::GraphOptions options;
     options.import.page_size = 2;
@@ -265,7 +285,8 @@ TEST_CASE("graph import: other calendars are listed and compared by changeKey") 
 
     fake.control("update", "{\"id\":\"" + change + "\",\"subject\":\"changed\"}");
     fake.control("delete", "{\"id\":\"" + gone + "\"}");
-    const std::string added = fake.add_event(event_json("added", "2026-03-09T09:00:00Z", "2026-03-09T10:00:00Z", cal));
+    const std::string added =
+        fake.add_event(event_json("added", "2026-03-09T09:00:00Z", "2026-03-09T10:00:00Z", cal));
     const ChangeSet round = sync.run();
     CHECK(round.upserts.size() == 2);  // only what changed: "changed" and "added"
     CHECK(round.removals == std::vector<std::string>{gone});
@@ -276,8 +297,10 @@ TEST_CASE("graph import: other calendars are listed and compared by changeKey") 
 
 TEST_CASE("graph import: delta and listing give the default calendar the same state") {
     GraphFake fake;
-    const std::string a = fake.add_event(event_json("a", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"));
-    const std::string b = fake.add_event(event_json("b", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z"));
+    const std::string a =
+        fake.add_event(event_json("a", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"));
+    const std::string b =
+        fake.add_event(event_json("b", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z"));
     fake.add_event(event_json("weekly", "2026-03-04T09:00:00Z", "2026-03-04T10:00:00Z", "",
                               R"("recurrence":{"every_days":7,"count":3})"));
     providers::microsoft::GraphOptions by_listing;
@@ -305,8 +328,8 @@ TEST_CASE("graph import: delta and listing give the default calendar the same st
 TEST_CASE("graph import: the changeKey cursor is compact and unreadable ones start over") {
     std::map<std::string, std::string> keys;
     for (int i = 0; i < 200; ++i)
-        keys["AAMkADAwATM0MDAAMS1iNTcwLWI2NTEtMDACLTAwCgBGAAAD" + std::to_string(1000 + i) + "AAA="] =
-            "DwAAABYAAAC" + std::to_string(i);
+        keys["AAMkADAwATM0MDAAMS1iNTcwLWI2NTEtMDACLTAwCgBGAAAD" + std::to_string(1000 + i) +
+             "AAA="] = "DwAAABYAAAC" + std::to_string(i);
     const std::string cursor = providers::microsoft::encode_change_keys(keys);
     std::size_t naive = 0;
     for (const auto& [id, key] : keys)

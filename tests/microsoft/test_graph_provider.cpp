@@ -19,7 +19,8 @@ std::string query_parameter(const std::string& url, const std::string& key) {
     if (at == std::string::npos)
         return {};
     const auto end = url.find('&', at);
-    return url.substr(at + key.size() + 1, end == std::string::npos ? end : end - at - key.size() - 1);
+    return url.substr(at + key.size() + 1,
+                      end == std::string::npos ? end : end - at - key.size() - 1);
 }
 
 }  // namespace
@@ -28,12 +29,12 @@ TEST_CASE("graph provider: connect with authorization code and PKCE on a tenant'
     GraphFake fake;
     auto transport = std::make_shared<test::CountingTransport>();
     auto http = std::make_shared<net::HttpClient>(transport);
-    net::OAuthClient client{"calsync-tests", "", "http://localhost/callback",
-                            {"Calendars.Read", "offline_access"}, {}};
+    net::OAuthClient client{
+        "calsync-tests", "", "http://localhost/callback", {"Calendars.Read", "offline_access"}, {}};
     auto flow = std::make_shared<net::OAuthFlow>(fake.endpoints("organizations"), client,
                                                  std::string(32, 'k'), http);
-    const Instant now = std::chrono::time_point_cast<std::chrono::seconds>(
-        std::chrono::system_clock::now());
+    const Instant now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     auto request = flow->begin("connection-1", now);
     CHECK_THAT(request.url, Catch::Contains("/organizations/oauth2/v2.0/authorize?"));
     CHECK_THAT(request.url, Catch::Contains("code_challenge_method=S256"));
@@ -150,12 +151,15 @@ TEST_CASE("graph provider: a revoked grant needs re-authorisation, and no secret
 TEST_CASE("graph provider: 429 and 503 on reads wait Retry-After and succeed") {
     GraphFake fake;
     GraphConnection c(fake);
-    fake.control("fault", R"({"method":"GET","path":"/v1.0/me/calendars","status":429,"retry_after":"4"})");
-    fake.control("fault", R"({"method":"GET","path":"/v1.0/me/calendarView/delta","status":503,"retry_after":"1"})");
+    fake.control("fault",
+                 R"({"method":"GET","path":"/v1.0/me/calendars","status":429,"retry_after":"4"})");
+    fake.control(
+        "fault",
+        R"({"method":"GET","path":"/v1.0/me/calendarView/delta","status":503,"retry_after":"1"})");
     auto changes = c.provider->fetch_changes(fake.default_calendar(), "", march_2026());
     REQUIRE(changes.ok());
-    CHECK(c.waits == std::vector<std::chrono::milliseconds>{std::chrono::seconds(4),
-                                                            std::chrono::seconds(1)});
+    CHECK(c.waits ==
+          std::vector<std::chrono::milliseconds>{std::chrono::seconds(4), std::chrono::seconds(1)});
     CHECK(fake.route_count("GET /me/calendars") == 2);
     CHECK(fake.route_count("GET /me/calendarView/delta") == 2);
 }

@@ -1,5 +1,6 @@
 // graph_push.cpp: subscriptions against the Graph fake, with the validationToken handshake
 // and notifications delivered to a real local endpoint, and clientState checks.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <mutex>
 #include <string>
@@ -28,22 +29,22 @@ struct Endpoint {
     std::mutex lock;
     std::vector<NotificationBatch> batches;
     std::vector<std::string> targets;
-    bool echo_token = true;
-    WebhookListener listener{[this](const std::string&, const std::string& target,
-                                    const std::string& body) {
-        std::lock_guard<std::mutex> hold(lock);
-        targets.push_back(target);
-        const std::string query = query_of(target);
-        if (auto validation = answer_validation(query)) {
-            if (!echo_token)
-                validation->body = "not the token";
-            return *validation;
-        }
-        auto batch = read_notifications(kHostKey, query, body);
-        if (batch.ok())
-            batches.push_back(batch.value());
-        return WebhookReply{batch.ok() ? 202 : 400, "text/plain", ""};
-    }};
+    std::atomic<bool> echo_token{true};  // read on the listener's thread
+    WebhookListener listener{
+        [this](const std::string&, const std::string& target, const std::string& body) {
+            std::lock_guard<std::mutex> hold(lock);
+            targets.push_back(target);
+            const std::string query = query_of(target);
+            if (auto validation = answer_validation(query)) {
+                if (!echo_token)
+                    validation->body = "not the token";
+                return *validation;
+            }
+            auto batch = read_notifications(kHostKey, query, body);
+            if (batch.ok())
+                batches.push_back(batch.value());
+            return WebhookReply{batch.ok() ? 202 : 400, "text/plain", ""};
+        }};
 };
 
 Instant now() {
@@ -77,7 +78,8 @@ TEST_CASE("graph push: a subscription is made through the validation handshake")
     auto stats = fake.control("stats");
     const auto& held = stats["subscriptions"][0];
     CHECK(std::string(held["changeType"].GetString()) == "created,updated,deleted");
-    CHECK(std::string(held["clientState"].GetString()) == client_state_for(kHostKey, "conn-7", cal));
+    CHECK(std::string(held["clientState"].GetString()) ==
+          client_state_for(kHostKey, "conn-7", cal));
 
     // A change: the endpoint learns which connection and calendar to sync.
     fake.control("notify", "{\"subscription_id\":\"" + sub->id + "\",\"event_id\":\"AAMkE1=\"}");
@@ -91,8 +93,8 @@ TEST_CASE("graph push: a subscription is made through the validation handshake")
     CHECK(batch.refused == 0);
 
     // A forged one (wrong clientState) is refused and asks for nothing.
-    auto forged = fake.control("notify", "{\"subscription_id\":\"" + sub->id +
-                                             "\",\"client_state\":\"guessed\"}");
+    auto forged = fake.control(
+        "notify", "{\"subscription_id\":\"" + sub->id + "\",\"client_state\":\"guessed\"}");
     CHECK(forged["status"].GetInt() == 202);
     REQUIRE(endpoint.batches.size() == 2);
     CHECK_FALSE(endpoint.batches[1].sync);

@@ -89,7 +89,8 @@ class WebhookListener {
         const auto sp2 = data.find(' ', sp1 + 1);
         const auto reply = handler_(data.substr(0, sp1), data.substr(sp1 + 1, sp2 - sp1 - 1),
                                     data.substr(header_end + 4, length));
-        const std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " X\r\nContent-Type: " +
+        const std::string out = "HTTP/1.1 " + std::to_string(reply.status) +
+                                " X\r\nContent-Type: " +
                                 (reply.content_type.empty() ? "text/plain" : reply.content_type) +
                                 "\r\nContent-Length: " + std::to_string(reply.body.size()) +
                                 "\r\nConnection: close\r\n\r\n" + reply.body;

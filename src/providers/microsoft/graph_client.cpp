@@ -1,34 +1,14 @@
 #include "providers/microsoft/graph_client.hpp"
 
 #include <cctype>
-#include <cstdio>
+
+#include "net/oauth.hpp"
+#include "providers/microsoft/graph_error.hpp"
 
 namespace calsync::providers::microsoft {
-namespace {
-
-std::string origin_of(const std::string& url) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos)
-        return url;
-    const auto path = url.find('/', scheme + 3);
-    return path == std::string::npos ? url : url.substr(0, path);
-}
-
-}  // namespace
-
 std::string encode_component(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (unsigned char c : text) {
-        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            char buf[4];
-            std::snprintf(buf, sizeof buf, "%%%02X", c);
-            out += buf;
-        }
-    }
-    return out;
+    // net::form_encode percent-encodes as RFC 3986 wants; "=value" minus its '='.
+    return net::form_encode({{"", std::string(text)}}).substr(1);
 }
 
 std::string decode_component(std::string_view text) {
@@ -58,7 +38,8 @@ std::optional<std::string> query_value(std::string_view query, std::string_view 
         const std::string_view pair = query.substr(0, amp);
         const auto eq = pair.find('=');
         if (decode_component(pair.substr(0, eq)) == key)
-            return eq == std::string_view::npos ? std::string() : decode_component(pair.substr(eq + 1));
+            return eq == std::string_view::npos ? std::string()
+                                                : decode_component(pair.substr(eq + 1));
         if (amp == std::string_view::npos)
             break;
         query.remove_prefix(amp + 1);
@@ -78,7 +59,7 @@ GraphClient::GraphClient(std::string base_url, std::shared_ptr<net::OAuthSession
     : base_url_(std::move(base_url)), session_(std::move(session)), http_(std::move(http)) {
     while (!base_url_.empty() && base_url_.back() == '/')
         base_url_.pop_back();
-    origin_ = origin_of(base_url_);
+    origin_ = net::origin_of(base_url_);
 }
 
 bool GraphClient::is_own_link(std::string_view link) const {
@@ -94,12 +75,44 @@ Result<net::HttpResponse> GraphClient::send(net::HttpRequest request) {
     return session_->send(*http_, std::move(request));
 }
 
+Result<net::HttpResponse> GraphClient::get(const std::string& url,
+                                           std::vector<net::Header> headers) {
+    net::HttpRequest request;
+    request.url = url;
+    request.headers = std::move(headers);
+    return send(std::move(request));
+}
+
+Result<GraphPage> GraphClient::read_collection(const net::HttpResponse& response,
+                                               const std::string& what) const {
+    if (response.status != 200)
+        return graph_error(response, what);
+    auto doc = parse_object(response.body, what);
+    if (!doc.ok())
+        return doc.error();
+    GraphPage page;
+    page.doc = std::move(doc).value();
+    page.next_link = string_member(page.doc, "@odata.nextLink");
+    page.delta_link = string_member(page.doc, "@odata.deltaLink");
+    for (const std::string* link : {&page.next_link, &page.delta_link}) {
+        if (!link->empty() && !is_own_link(*link))
+            return make_error(ErrorCode::parse,
+                              what + ": Microsoft Graph sent a link to another service (" +
+                                  net::redact_url(*link) + "); not followed");
+    }
+    auto value = page.doc.FindMember("value");
+    if (value == page.doc.MemberEnd() || !value->value.IsArray())
+        return make_error(ErrorCode::parse, what + ": the page has no \"value\" array");
+    return page;
+}
+
 Result<rapidjson::Document> parse_object(const std::string& body, const std::string& what) {
     rapidjson::Document doc;
     doc.Parse(body.c_str(), body.size());
     if (doc.HasParseError() || !doc.IsObject())
-        return make_error(ErrorCode::parse, what + ": Microsoft Graph answered with a body that "
-                                                   "is not a JSON object");
+        return make_error(ErrorCode::parse, what +
+                                                ": Microsoft Graph answered with a body that "
+                                                "is not a JSON object");
     return doc;
 }
 

@@ -32,6 +32,14 @@ std::optional<std::string> query_value(std::string_view query, std::string_view 
 // they are; empty when there are none.
 std::string query_string(const QueryParameters& parameters);
 
+// One page of a Graph collection: {"value": [...], "@odata.nextLink"?, "@odata.deltaLink"?}.
+struct GraphPage {
+    rapidjson::Document doc;
+    std::string next_link;
+    std::string delta_link;
+    const rapidjson::Value& items() const { return doc["value"]; }
+};
+
 class GraphClient {
   public:
     GraphClient(std::string base_url, std::shared_ptr<net::OAuthSession> session,
@@ -46,6 +54,12 @@ class GraphClient {
 
     // Sends with "Authorization: Bearer" (via the session) and "Accept: application/json".
     Result<net::HttpResponse> send(net::HttpRequest request);
+    Result<net::HttpResponse> get(const std::string& url, std::vector<net::Header> headers = {});
+    // A 200 answer holding a collection page; a link in it to anywhere but the configured
+    // service is refused (it would take the bearer token there). Other statuses are
+    // graph_error()s naming `what`.
+    Result<GraphPage> read_collection(const net::HttpResponse& response,
+                                      const std::string& what) const;
 
   private:
     std::string base_url_;

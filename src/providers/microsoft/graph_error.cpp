@@ -83,9 +83,8 @@ Error graph_error(const net::HttpResponse& response, const std::string& what) {
     const int status = response.status;
     const auto body = parse_graph_error(response.body);
     const std::string code = body ? body->code : "";
-    const std::string prefix =
-        what + ": Microsoft Graph answered HTTP " + std::to_string(status) +
-        (code.empty() ? "" : " " + code);
+    const std::string prefix = what + ": Microsoft Graph answered HTTP " + std::to_string(status) +
+                               (code.empty() ? "" : " " + code);
     Error e;
     e.http_status = status;
     if (equals_ignoring_case(code, "ErrorItemNotFound") || status == 404) {

@@ -34,8 +34,8 @@ std::optional<std::string> appointment_from_transaction_id(std::string_view tran
 
 struct GraphItem {
     enum class Kind {
-        event,       // an instance to upsert
-        removed,     // "@removed": deleted, or outside the window
+        event,          // an instance to upsert
+        removed,        // "@removed": deleted, or outside the window
         series_master,  // not an instance; its instances come on their own
     };
     Kind kind = Kind::event;

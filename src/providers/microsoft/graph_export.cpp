@@ -125,25 +125,21 @@ Result<std::optional<RemoteEvent>> find_export(GraphClient& client, const std::s
     std::string literal;
     for (char c : appointment_id)
         literal += c == '\'' ? std::string("''") : std::string(1, c);
-    net::HttpRequest request;
-    request.url = client.url("/me/calendars/" + encode_component(calendar_id) + "/events") +
-                  query_string({{"$filter", std::string("singleValueExtendedProperties/Any(ep: "
-                                                        "ep/id eq '") +
-                                                kAppointmentPropertyId + "' and ep/value eq '" +
-                                                literal + "')"},
-                                {"$select", "id,changeKey"}});
-    auto response = client.send(request);
+    auto response =
+        client.get(client.url("/me/calendars/" + encode_component(calendar_id) + "/events") +
+                   query_string({{"$filter", std::string("singleValueExtendedProperties/Any(ep: "
+                                                         "ep/id eq '") +
+                                                 kAppointmentPropertyId + "' and ep/value eq '" +
+                                                 literal + "')"},
+                                 {"$select", "id,changeKey"}}));
     if (!response.ok())
         return response.error();
-    if (response->status != 200)
-        return graph_error(response.value(), "GET events by appointment property");
-    auto doc = parse_object(response->body, "GET events by appointment property");
-    if (!doc.ok())
-        return doc.error();
-    auto value = doc->FindMember("value");
-    if (value == doc->MemberEnd() || !value->value.IsArray() || value->value.Empty())
+    auto page = client.read_collection(response.value(), "GET events by appointment property");
+    if (!page.ok())
+        return page.error();
+    if (page->items().Empty())
         return std::optional<RemoteEvent>{};
-    return std::optional<RemoteEvent>(remote_from(value->value[0]));
+    return std::optional<RemoteEvent>(remote_from(page->items()[0]));
 }
 
 Result<RemoteEvent> create_export(GraphClient& client, const ExportOptions& options,
@@ -234,8 +230,9 @@ Result<RemoteEvent> update_export(GraphClient& client, const ExportOptions& opti
                 if (holds_content(current.value(), event))
                     return remote.value();
                 return make_error(ErrorCode::conflict,
-                                  what + ": the event was changed by someone else since calsync "
-                                         "read it (now " +
+                                  what +
+                                      ": the event was changed by someone else since calsync "
+                                      "read it (now " +
                                       remote->etag + ")");
             }
         }

@@ -61,40 +61,10 @@ bool overlaps(const Event& e, const TimeRange& window) {
     return start < window.end && (end > window.start || (end == start && start >= window.start));
 }
 
-struct Page {
-    rapidjson::Document doc;
-    std::string next_link;
-    std::string delta_link;
-};
-
-// One page: 200 and a JSON object; the links are checked to point at Graph itself.
-Result<Page> read_page(GraphClient& client, const net::HttpResponse& response,
-                       const std::string& what) {
-    if (response.status != 200)
-        return graph_error(response, what);
-    auto doc = parse_object(response.body, what);
-    if (!doc.ok())
-        return doc.error();
-    Page page;
-    page.doc = std::move(doc).value();
-    page.next_link = string_member(page.doc, "@odata.nextLink");
-    page.delta_link = string_member(page.doc, "@odata.deltaLink");
-    for (const std::string* link : {&page.next_link, &page.delta_link}) {
-        if (!link->empty() && !client.is_own_link(*link))
-            return make_error(ErrorCode::parse,
-                              what + ": Microsoft Graph sent a link to another service (" +
-                                  net::redact_url(*link) + "); not followed");
-    }
-    auto value = page.doc.FindMember("value");
-    if (value == page.doc.MemberEnd() || !value->value.IsArray())
-        return make_error(ErrorCode::parse, what + ": the page has no \"value\" array");
-    return page;
-}
-
 // Reads a page's items into `fold`; unreadable events go to `changes->errors`.
-void fold_items(const Page& page, const std::string& calendar_id, const TimeRange& window,
+void fold_items(const GraphPage& page, const std::string& calendar_id, const TimeRange& window,
                 RoundFold* fold, ChangeSet* changes) {
-    for (const auto& item : page.doc["value"].GetArray()) {
+    for (const auto& item : page.items().GetArray()) {
         auto read = read_item(item, calendar_id);
         if (!read.ok()) {
             changes->errors.push_back(
@@ -117,6 +87,11 @@ void fold_items(const Page& page, const std::string& calendar_id, const TimeRang
                 break;
         }
     }
+}
+
+Error too_many_pages(const std::string& what, int pages) {
+    return make_error(ErrorCode::limit_exceeded,
+                      what + ": the round did not end after " + std::to_string(pages) + " pages");
 }
 
 std::string window_query(const TimeRange& window) {
@@ -170,13 +145,8 @@ Result<ChangeSet> delta_changes(GraphClient& client, const ImportOptions& option
     bool restarted = false;
     for (int pages = 0;; ++pages) {
         if (pages >= options.max_pages)
-            return make_error(ErrorCode::limit_exceeded,
-                              "calendarView/delta: no deltaLink after " + std::to_string(pages) +
-                                  " pages");
-        net::HttpRequest request;
-        request.url = url;
-        request.headers = prefer_headers(options);
-        auto response = client.send(request);
+            return too_many_pages("calendarView/delta", pages);
+        auto response = client.get(url, prefer_headers(options));
         if (!response.ok())
             return response.error();
         if (is_sync_reset(response.value())) {
@@ -192,7 +162,7 @@ Result<ChangeSet> delta_changes(GraphClient& client, const ImportOptions& option
             url = client.url("/me/calendarView/delta") + window_query(round_window);
             continue;
         }
-        auto page = read_page(client, response.value(), "calendarView/delta");
+        auto page = client.read_collection(response.value(), "calendarView/delta");
         if (!page.ok())
             return page.error();
         fold_items(page.value(), calendar_id, round_window, &fold, &changes);
@@ -203,9 +173,8 @@ Result<ChangeSet> delta_changes(GraphClient& client, const ImportOptions& option
         if (page->delta_link.empty())
             return make_error(ErrorCode::parse,
                               "calendarView/delta: a page with neither nextLink nor deltaLink");
-        changes.next_cursor = std::string(kDeltaTag) +
-                              std::to_string(to_unix(round_window.start)) + "\n" +
-                              std::to_string(to_unix(round_window.end)) + "\n" +
+        changes.next_cursor = std::string(kDeltaTag) + std::to_string(to_unix(round_window.start)) +
+                              "\n" + std::to_string(to_unix(round_window.end)) + "\n" +
                               page->delta_link;
         break;
     }
@@ -220,26 +189,21 @@ Result<ChangeSet> listing_changes(GraphClient& client, const ImportOptions& opti
     const auto kept = decode_change_keys(cursor);
     const bool full = !kept.has_value();
     const std::map<std::string, std::string> before = kept ? *kept : decltype(before){};
-    std::string url = client.url("/me/calendars/" + encode_component(calendar_id) +
-                                 "/calendarView") +
-                      window_query(window) + "&$select=" + encode_component(kSelect) +
-                      "&$expand=" +
-                      encode_component(std::string("singleValueExtendedProperties($filter=id eq '") +
-                                       kAppointmentPropertyId + "')");
+    std::string url =
+        client.url("/me/calendars/" + encode_component(calendar_id) + "/calendarView") +
+        window_query(window) + "&$select=" + encode_component(kSelect) + "&$expand=" +
+        encode_component(std::string("singleValueExtendedProperties($filter=id eq '") +
+                         kAppointmentPropertyId + "')");
     ChangeSet changes;
     changes.full_resync = full;
     RoundFold fold;
     for (int pages = 0; !url.empty(); ++pages) {
         if (pages >= options.max_pages)
-            return make_error(ErrorCode::limit_exceeded,
-                              "calendarView: still more after " + std::to_string(pages) + " pages");
-        net::HttpRequest request;
-        request.url = url;
-        request.headers = prefer_headers(options);
-        auto response = client.send(request);
+            return too_many_pages("calendarView", pages);
+        auto response = client.get(url, prefer_headers(options));
         if (!response.ok())
             return response.error();
-        auto page = read_page(client, response.value(), "calendarView");
+        auto page = client.read_collection(response.value(), "calendarView");
         if (!page.ok())
             return page.error();
         fold_items(page.value(), calendar_id, window, &fold, &changes);

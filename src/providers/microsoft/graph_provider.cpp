@@ -32,33 +32,25 @@ GraphProvider::GraphProvider(GraphOptions options, std::shared_ptr<net::OAuthSes
 
 Result<std::vector<Calendar>> GraphProvider::list_calendars() {
     std::vector<Calendar> out;
-    std::string url = client_.url("/me/calendars") +
-                      query_string({{"$select", "id,name,color,hexColor,canEdit,"
-                                                "isDefaultCalendar,owner"}});
+    std::string url =
+        client_.url("/me/calendars") + query_string({{"$select",
+                                                      "id,name,color,hexColor,canEdit,"
+                                                      "isDefaultCalendar,owner"}});
     for (int pages = 0; !url.empty(); ++pages) {
         if (pages >= options_.import.max_pages)
             return make_error(ErrorCode::limit_exceeded, "GET calendars: too many pages");
-        net::HttpRequest request;
-        request.url = url;
-        auto response = client_.send(request);
+        auto response = client_.get(url);
         if (!response.ok())
             return response.error();
-        if (response->status != 200)
-            return graph_error(response.value(), "GET calendars");
-        auto doc = parse_object(response->body, "GET calendars");
-        if (!doc.ok())
-            return doc.error();
-        auto value = doc->FindMember("value");
-        if (value == doc->MemberEnd() || !value->value.IsArray())
-            return make_error(ErrorCode::parse, "GET calendars: the page has no \"value\" array");
-        for (const auto& c : value->value.GetArray()) {
+        auto page = client_.read_collection(response.value(), "GET calendars");
+        if (!page.ok())
+            return page.error();
+        for (const auto& c : page->items().GetArray()) {
             Calendar calendar = read_calendar(c);
             if (!calendar.id.empty())
                 out.push_back(std::move(calendar));
         }
-        url = string_member(doc.value(), "@odata.nextLink");
-        if (!url.empty() && !client_.is_own_link(url))
-            return make_error(ErrorCode::parse, "GET calendars: a nextLink to another service");
+        url = page->next_link;
     }
     calendars_ = out;
     return out;
@@ -82,8 +74,7 @@ Result<bool> GraphProvider::is_default_calendar(const std::string& calendar_id) 
 }
 
 Result<ChangeSet> GraphProvider::fetch_changes(const std::string& calendar_id,
-                                               const std::string& cursor,
-                                               const TimeRange& window) {
+                                               const std::string& cursor, const TimeRange& window) {
     if (window.empty())
         return make_error(ErrorCode::invalid_argument,
                           "Microsoft Graph needs a sync window (calendarView is windowed)");

@@ -41,20 +41,20 @@ Result<Subscription> read_subscription(const net::HttpResponse& response, const 
 }
 
 std::string expiry(const PushOptions& options, Instant now) {
-    return format_rfc3339(now + std::chrono::duration_cast<std::chrono::seconds>(options.max_lifetime));
+    return format_rfc3339(now +
+                          std::chrono::duration_cast<std::chrono::seconds>(options.max_lifetime));
 }
 
 }  // namespace
 
 std::string client_state_for(std::string_view host_key, const std::string& connection_id,
                              const std::string& calendar_id) {
-    return net::base64url(
-        net::hmac_sha256(host_key, "calsync graph clientState v1\n" + connection_id + "\n" +
-                                       calendar_id));
+    return net::base64url(net::hmac_sha256(
+        host_key, "calsync graph clientState v1\n" + connection_id + "\n" + calendar_id));
 }
 
 std::string notification_url_for(const std::string& endpoint, const std::string& connection_id,
-                                  const std::string& calendar_id) {
+                                 const std::string& calendar_id) {
     const char joiner = endpoint.find('?') == std::string::npos ? '?' : '&';
     return endpoint + joiner + kConnectionParameter + "=" + encode_component(connection_id) + "&" +
            kCalendarParameter + "=" + encode_component(calendar_id);

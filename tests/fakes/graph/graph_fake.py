@@ -409,11 +409,5 @@ class Handler(fake_http.Handler):
         return fields
 
 
-def main():
-    server = fake_http.Server(("127.0.0.1", 0), Handler)
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(fake_http.serve(Handler))
