@@ -62,6 +62,11 @@ def main():
             check(mode == 0o600, f"{os.path.basename(path)} is owner-only (mode {oct(mode)})")
         sealed = open(connection).read()
         check(sealed.startswith("v1."), "the connection file is sealed")
+        scopes = [f.get("scope") for f in control_stats(root)["token_forms"]
+                  if "grant_type" not in f]
+        check(scopes == ["Calendars.ReadWrite offline_access"],
+              f"connect asked the device endpoint for the write scope and a refresh token: "
+              f"{scopes}")
         grants = {f["grant_type"] for f in control_stats(root)["token_forms"] if "grant_type" in f}
         check(grants == {"urn:ietf:params:oauth:grant-type:device_code"},
               f"connect used the device grant only: {grants}")

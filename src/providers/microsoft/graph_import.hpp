@@ -19,9 +19,12 @@
 namespace calsync::providers::microsoft {
 
 struct ImportOptions {
-    int page_size = 100;            // Prefer: odata.maxpagesize
-    std::string time_zone = "UTC";  // Prefer: outlook.timezone
-    int max_pages = 10'000;         // a server that never ends a round is refused
+    int page_size = 100;  // Prefer: odata.maxpagesize
+    // Prefer: outlook.timezone. UTC by default: instants need no zone mapping, and all-day
+    // events are read by their dates whatever zone they come in. A Windows or IANA name
+    // works too (Graph echoes it; Windows names map through CLDR).
+    std::string time_zone = "UTC";
+    int max_pages = 10'000;  // a server that never ends a round is refused
     // A delta round covers the asked window plus this much ahead, so a window that moves a
     // day at a time keeps its delta state for a week instead of starting over each day.
     std::chrono::hours lookahead{24 * 7};
