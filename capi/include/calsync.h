@@ -239,7 +239,8 @@ CALSYNC_API calsync_status calsync_provider_tokens(calsync_provider* provider, c
  * calsync_provider_list_calendars: the account's calendars of events.
  *
  * *response_json: {"version": 1, "calendars": [{"id", "name", "color", "time_zone",
- *                  "can_write": bool, "is_primary": bool}, ...]}
+ *                  "can_write": bool, "is_primary": bool, "owner"}, ...]}
+ * "owner" is the owner's e-mail address where the service names one (Microsoft), else "".
  * "id" is what the other calls take as "calendar_id" (CalDAV: the collection URL).
  *
  * Returns CALSYNC_OK, CALSYNC_EAUTH, CALSYNC_ENETWORK, CALSYNC_EHTTP, CALSYNC_ENOTFOUND,
@@ -686,6 +687,32 @@ CALSYNC_API calsync_status calsync_client_appointments(calsync_client* client,
  */
 CALSYNC_API calsync_status calsync_client_team_feed(calsync_client* client,
                                                     const char* request_json, char** ics);
+
+/*
+ * Secrets at rest: TOKENS (and other secrets) sealed with AES-256-GCM under a key derived
+ * from a host key, for hosts that store them in files or databases.
+ *
+ * calsync_secret_key_new: a fresh host key, base64url of 32 random bytes from the OS.
+ * The caller frees *host_key with calsync_string_free and keeps it out of the store it
+ * protects. Returns CALSYNC_OK or CALSYNC_EINVAL.
+ */
+CALSYNC_API calsync_status calsync_secret_key_new(char** host_key);
+
+/*
+ * calsync_secret_seal: *sealed = "v1." + base64url(nonce || ciphertext || tag); the
+ * caller frees it with calsync_string_free. host_key: base64url of at least 32 bytes.
+ * Returns CALSYNC_OK or CALSYNC_EINVAL.
+ */
+CALSYNC_API calsync_status calsync_secret_seal(const char* host_key, const char* plaintext,
+                                               char** sealed);
+
+/*
+ * calsync_secret_unseal: the plaintext of calsync_secret_seal's output; the caller frees
+ * *plaintext with calsync_string_free. Returns CALSYNC_OK, CALSYNC_EINVAL, or
+ * CALSYNC_EAUTH when the key is not the one it was sealed with or the text was altered.
+ */
+CALSYNC_API calsync_status calsync_secret_unseal(const char* host_key, const char* sealed,
+                                                 char** plaintext);
 
 #ifdef __cplusplus
 }

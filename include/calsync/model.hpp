@@ -97,6 +97,7 @@ struct Calendar {
     std::string time_zone;
     bool can_write = false;
     bool is_primary = false;
+    std::string owner;  // the owner's e-mail address, where the service names one (Graph)
 };
 
 enum class AppointmentStatus { booked, cancelled };

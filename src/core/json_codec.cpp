@@ -505,6 +505,7 @@ std::string write_calendars_response(const std::vector<Calendar>& calendars) {
         w.Bool(c.can_write);
         w.Key("is_primary");
         w.Bool(c.is_primary);
+        write_string(w, "owner", c.owner);
         w.EndObject();
     }
     w.EndArray();

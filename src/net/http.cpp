@@ -5,6 +5,14 @@
 
 namespace calsync::net {
 
+std::string origin_of(std::string_view url) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string_view::npos)
+        return std::string(url);
+    const auto path = url.find('/', scheme + 3);
+    return std::string(path == std::string_view::npos ? url : url.substr(0, path));
+}
+
 std::string redact_url(std::string_view url) {
     std::string out(url.substr(0, url.find_first_of("?#")));
     const auto scheme = out.find("://");

@@ -62,6 +62,9 @@ class Transport {
 // 429 rate_limited, anything else http; `what` says which request (no secrets).
 Error http_status_error(int status, const std::string& what);
 
+// "https://host:port" of an absolute URL (the URL itself when it has no path).
+std::string origin_of(std::string_view url);
+
 // The URL without user information and query, for messages: feed URLs and some CalDAV
 // URLs carry secrets in those parts.
 std::string redact_url(std::string_view url);

@@ -9,6 +9,7 @@
 #include "providers/google/google_oauth.hpp"
 #include "providers/ics_feed/ics_feed_provider.hpp"
 #include "providers/microsoft/graph_oauth.hpp"
+#include "providers/microsoft/graph_provider.hpp"
 
 namespace calsync::providers {
 namespace {
@@ -19,8 +20,13 @@ using Kind = json::ProviderConfig::Kind;
 Result<std::unique_ptr<CalendarProvider>> make_oauth_provider(
     const json::ProviderConfig& config, const std::shared_ptr<net::HttpClient>& http,
     const std::shared_ptr<net::OAuthSession>& session) {
-    (void)http;
-    (void)session;
+    if (config.kind == Kind::microsoft) {
+        microsoft::GraphOptions graph;
+        if (!config.api_base_url.empty())
+            graph.api_base_url = config.api_base_url;
+        return std::unique_ptr<CalendarProvider>(
+            std::make_unique<microsoft::GraphProvider>(std::move(graph), session, http));
+    }
     return make_error(ErrorCode::invalid_argument,
                       std::string("kind: \"") +
                           (config.kind == Kind::google ? "google" : "microsoft") +

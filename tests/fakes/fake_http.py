@@ -29,3 +29,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
+
+
+def serve(handler):
+    """Serves `handler` on 127.0.0.1 at a free port, printed as the first line."""
+    server = Server(("127.0.0.1", 0), handler)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()

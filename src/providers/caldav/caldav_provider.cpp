@@ -13,16 +13,10 @@
 namespace calsync::providers::caldav {
 namespace {
 
+using net::origin_of;
+
 constexpr int kMaxRedirects = 5;
 constexpr int kMaxSyncRounds = 100;  // 507-truncated sync-collection continuations
-
-std::string origin_of(const std::string& url) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos)
-        return url;
-    const auto path = url.find('/', scheme + 3);
-    return path == std::string::npos ? url : url.substr(0, path);
-}
 
 std::string with_slash(std::string url) {
     if (url.empty() || url.back() != '/')

@@ -1,0 +1,59 @@
+// Outlook and Microsoft 365 calendars through Microsoft Graph. Calendar ids and event ids
+// are Graph's own (case-sensitive) ids. Every request goes through the connection's
+// OAuthSession; national clouds are reached through `api_base_url`
+// (graph.microsoft.us, microsoftgraph.chinacloudapi.cn, ...).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "calsync/provider.hpp"
+#include "net/oauth_session.hpp"
+#include "net/retry.hpp"
+#include "providers/microsoft/graph_client.hpp"
+#include "providers/microsoft/graph_export.hpp"
+#include "providers/microsoft/graph_import.hpp"
+#include "providers/microsoft/graph_push.hpp"
+
+namespace calsync::providers::microsoft {
+
+struct GraphOptions {
+    std::string api_base_url = "https://graph.microsoft.com/v1.0";
+    // Delta for the default calendar; false reads it by listing too.
+    bool delta_for_default_calendar = true;
+    ImportOptions import;
+    ExportOptions exports;
+    PushOptions push;
+};
+
+class GraphProvider : public CalendarProvider {
+  public:
+    GraphProvider(GraphOptions options, std::shared_ptr<net::OAuthSession> session,
+                  std::shared_ptr<net::HttpClient> http);
+
+    // /me/calendars, every page; canEdit -> can_write, isDefaultCalendar -> is_primary.
+    Result<std::vector<Calendar>> list_calendars() override;
+    // The default calendar by calendarView/delta, any other by a windowed listing compared
+    // by changeKey (graph_import.hpp); the cursor says which, so the choice sticks.
+    Result<ChangeSet> fetch_changes(const std::string& calendar_id, const std::string& cursor,
+                                    const TimeRange& window) override;
+    Result<RemoteEvent> create_event(const std::string& calendar_id, const Event& event) override;
+    Result<RemoteEvent> update_event(const std::string& calendar_id, const RemoteEvent& existing,
+                                     const Event& event) override;
+    Result<void> delete_event(const std::string& calendar_id, const RemoteEvent& existing) override;
+
+    Result<Subscription> subscribe(const std::string& calendar_id, const std::string& connection_id,
+                                   const std::string& endpoint, Instant now);
+    Result<Subscription> renew(const std::string& subscription_id, Instant now);
+    Result<void> unsubscribe(const std::string& subscription_id);
+
+  private:
+    Result<bool> is_default_calendar(const std::string& calendar_id);
+
+    GraphOptions options_;
+    GraphClient client_;
+    std::vector<Calendar> calendars_;  // the last listing
+};
+
+}  // namespace calsync::providers::microsoft

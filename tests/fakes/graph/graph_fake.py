@@ -1,0 +1,413 @@
+"""A Microsoft Graph v1.0 calendar service and Microsoft identity platform for tests.
+
+Listens on 127.0.0.1 (a free port, printed as the first line). The API is under /v1.0,
+the identity endpoints under /{tenant}/oauth2/v2.0/, the test control API under
+/_control/ (no auth, never faulted). Behaviour and the documents it follows are described
+in graph_mailbox.py, graph_paging.py, graph_identity.py and graph_webhooks.py.
+
+Control API (JSON in, JSON out):
+  POST /_control/grant            {"scope"} -> a token set, as if the user had consented
+  POST /_control/event            {"calendar"?, "subject", "start", "end", "isAllDay",
+                                   "showAs", "isCancelled", "response", "isOrganizer",
+                                   "recurrence": {"every_days", "count"}, "transactionId",
+                                   "properties": {id: value}} -> {"id"}: another client's
+                                   write ("calendar" defaults to the default calendar)
+  POST /_control/update           {"id", ...fields}: an occurrence id makes an exception
+  POST /_control/delete           {"id"}: an occurrence id cancels that occurrence
+  POST /_control/expire_delta     {"mode": "syncStateNotFound" | "reset"}
+  POST /_control/config           {"page_cap", "empty_pages", "duplicates", "replay",
+                                   "max_subscription_minutes", "device_interval",
+                                   "device_expires_in", "access_lifetime"}
+  POST /_control/fault            {"method", "path" (prefix), "status", "retry_after",
+                                   "count", "land" (answer the fault after doing the work),
+                                   "reset" (drop the connection instead of answering)}
+  POST /_control/expire_access_tokens
+  POST /_control/revoke_refresh_tokens {"keep_latest": true keeps the one issued last}
+  POST /_control/approve_device   {"user_code", "decline"}
+  POST /_control/device_script    {"responses": ["authorization_pending", "slow_down", ...]}
+  POST /_control/notify           {"subscription_id", "change_type", "event_id",
+                                   "client_state" (to forge)} -> {"status"}
+  GET  /_control/calendars, /_control/events, /_control/stats
+"""
+import json
+import os
+import re
+import sys
+import threading
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import fake_http  # noqa: E402
+from graph_identity import Identity, TokenError  # noqa: E402
+from graph_mailbox import GraphError, Mailbox, not_found, parse_instant  # noqa: E402
+from graph_paging import Paging  # noqa: E402
+from graph_webhooks import Subscriptions  # noqa: E402
+
+lock = threading.RLock()
+config = {}
+mailbox = Mailbox()
+paging = Paging(mailbox, config)
+identity = Identity(config)
+subscriptions = Subscriptions(config)
+faults = []
+stats = {"requests": 0, "by_route": {}, "prefer": [], "if_match": [], "token_forms": []}
+
+FILTER = re.compile(r"^singleValueExtendedProperties/Any\(ep:\s*ep/id eq '((?:[^']|'')*)' and "
+                    r"ep/value eq '((?:[^']|'')*)'\)$")
+EXPAND = re.compile(r"^singleValueExtendedProperties\(\$filter=id eq '((?:[^']|'')*)'\)$")
+IDENTITY = re.compile(r"^/([^/]+)/oauth2/v2\.0/(authorize|token|devicecode)$")
+
+
+def literal(text):
+    return text.replace("''", "'")
+
+
+def preferences(headers):
+    """Prefer (RFC 7240), as one or several headers: odata.maxpagesize, outlook.timezone."""
+    out = {}
+    for header in headers.get_all("Prefer") or []:
+        for part in header.split(","):
+            key, _, value = part.strip().partition("=")
+            out[key.strip()] = value.strip().strip('"')
+    return out
+
+
+def read_event_fields(body, partial):
+    """An event body of POST/PATCH as mailbox fields."""
+    fields = {}
+    simple = {"subject": "subject", "showAs": "showAs", "isAllDay": "isAllDay",
+              "sensitivity": "sensitivity", "isCancelled": "isCancelled"}
+    for key, name in simple.items():
+        if key in body:
+            fields[name] = body[key]
+    if "body" in body:
+        fields["body"] = (body["body"] or {}).get("content", "")
+    if "location" in body:
+        fields["location"] = (body["location"] or {}).get("displayName", "")
+    for key in ("start", "end"):
+        if key in body:
+            t = body[key] or {}
+            if not t.get("dateTime") or not t.get("timeZone"):
+                raise GraphError(400, "ErrorInvalidRequest", f"{key} needs dateTime and timeZone.")
+            fields[key] = parse_instant(t["dateTime"], t["timeZone"])
+        elif not partial:
+            raise GraphError(400, "ErrorInvalidRequest", f"The event needs a {key}.")
+    if fields.get("isAllDay") and any(fields[k].time() != fields[k].time().min
+                                      for k in ("start", "end") if k in fields):
+        # event.md: all-day start and end "must be set to midnight".
+        raise GraphError(400, "ErrorInvalidRequest", "An all-day event must start and end at "
+                                                     "midnight.")
+    return fields
+
+
+class Handler(fake_http.Handler):
+    def json(self, status, body, headers=()):
+        data = json.dumps(body).encode() if body is not None else b""
+        extra = [("Content-Type", "application/json")] if body is not None else []
+        self.send(status, data, extra + list(headers))
+
+    def base(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1.0"
+
+    def handle_any(self):
+        url = urllib.parse.urlsplit(self.path)
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length) if length else b""
+        q = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        try:
+            if url.path.startswith("/_control/"):
+                with lock:
+                    return self.control(url.path[len("/_control/"):], raw)
+            m = IDENTITY.match(url.path)
+            if m:
+                with lock:
+                    return self.identity_endpoint(m.group(1), m.group(2), q, raw)
+            if url.path.startswith("/v1.0/"):
+                return self.api(url.path[len("/v1.0"):], q, raw)
+            self.json(404, {"error": {"code": "NotFound", "message": "No such endpoint."}})
+        except GraphError as e:
+            self.json(e.status, e.body(), e.headers)
+        except TokenError as e:
+            self.json(400, e.body())
+
+    do_GET = do_POST = do_PATCH = do_DELETE = handle_any
+
+    # --- identity -------------------------------------------------------------------------
+
+    def identity_endpoint(self, tenant, what, q, raw):
+        form = dict(urllib.parse.parse_qsl(raw.decode()))
+        if what == "authorize":
+            return self.send(302, b"", [("Location", identity.authorize(tenant, q))])
+        if self.command != "POST":
+            return self.send(405, b"")
+        stats["token_forms"].append({k: v for k, v in form.items()
+                                     if k in ("grant_type", "client_id", "scope")})
+        if what == "devicecode":
+            port = self.server.server_address[1]
+            return self.json(200, identity.device_code(tenant, form,
+                                                       f"http://127.0.0.1:{port}/devicelogin"))
+        self.json(200, identity.token(tenant, form))
+
+    # --- the API --------------------------------------------------------------------------
+
+    def take_fault(self, path):
+        with lock:
+            for f in faults:
+                if f["count"] > 0 and f.get("method", self.command) == self.command and \
+                        path.startswith(f.get("path", "")):
+                    f["count"] -= 1
+                    return dict(f)
+        return None
+
+    def answer_fault(self, fault):
+        if fault.get("reset"):
+            return self.reset_connection()
+        status = int(fault.get("status", 503))
+        headers = [("Retry-After", str(fault["retry_after"]))] if "retry_after" in fault else []
+        codes = {429: "TooManyRequests", 503: "ServiceNotAvailable", 500: "InternalServerError",
+                 504: "GatewayTimeout"}
+        err = GraphError(status, codes.get(status, "generalException"),
+                         "Injected by the test.", headers)
+        self.json(status, err.body(), headers)
+
+    def api(self, path, q, raw):
+        route = f"{self.command} " + re.sub(r"/AAMk[^/]+", "/{id}", path.rstrip("/"))
+        with lock:
+            stats["requests"] += 1
+            stats["by_route"][route] = stats["by_route"].get(route, 0) + 1
+            for h in self.headers.get_all("Prefer") or []:
+                stats["prefer"].append(h)
+            if self.headers.get("If-Match"):
+                stats["if_match"].append(self.headers["If-Match"])
+        fault = self.take_fault("/v1.0" + path)
+        if fault and not fault.get("land"):
+            return self.answer_fault(fault)
+        with lock:
+            scope = identity.scope_of(self.headers.get("Authorization"))
+            if scope is None:
+                raise GraphError(401, "InvalidAuthenticationToken",
+                                 "Access token has expired or is not yet valid.",
+                                 [("WWW-Authenticate", 'Bearer realm="", error="invalid_token"')])
+            if self.command != "GET" and "Calendars.ReadWrite" not in scope.split():
+                raise GraphError(403, "ErrorAccessDenied",
+                                 "Access is denied. Check credentials and try again.")
+            body = json.loads(raw) if raw else {}
+            status, answer, headers = self.route(path, q, body)
+        if fault:  # the work is done; the client does not learn it
+            return self.answer_fault(fault)
+        self.json(status, answer, headers)
+
+    def route(self, path, q, body):
+        prefer = preferences(self.headers)
+        zone = prefer.get("outlook.timezone", "UTC")
+        page = min(int(prefer.get("odata.maxpagesize", "10")), int(config.get("page_cap", 1000)))
+        applied = [("Preference-Applied", f"odata.maxpagesize={page}")]
+        if "$skiptoken" in q:
+            return 200, paging.continue_list(q["$skiptoken"], self.base()), applied
+        parts = [urllib.parse.unquote(p) for p in path.strip("/").split("/")]
+        m, c = self.command, self.base()
+        if parts == ["me", "calendars"] and m == "GET":
+            items = [cal.to_json() for cal in mailbox.calendars.values()]
+            return 200, paging.start_list(items, int(q.get("$top", page)), c + "/me/calendars"), []
+        if parts[:2] == ["me", "calendars"] and len(parts) == 3 and m == "GET":
+            return 200, mailbox.calendar(parts[2]).to_json(), []
+        if parts == ["me", "calendarView", "delta"] and m == "GET":
+            return 200, self.delta(q, zone, page), applied
+        if parts == ["me", "calendarView"] or (parts[:2] == ["me", "calendars"] and
+                                               parts[3:] == ["calendarView"]):
+            cid = parts[2] if len(parts) == 4 else mailbox.default_calendar().id
+            return 200, self.calendar_view(cid, q, zone, page), applied
+        if parts[:2] == ["me", "calendars"] and parts[3:] == ["calendarView", "delta"]:
+            raise GraphError(400, "BadRequest", "calendarView/delta is available for the primary "
+                                                "calendar only in v1.0.")
+        if parts in (["me", "events"], ["me", "calendar", "events"]) or \
+                (parts[:2] == ["me", "calendars"] and parts[3:] == ["events"]):
+            cid = parts[2] if len(parts) == 4 else None
+            if m == "GET":
+                return 200, self.list_events(cid, q, zone, page), applied
+            if m == "POST":
+                return self.create(cid or mailbox.default_calendar().id, body, zone)
+        if parts[:2] == ["me", "events"] and len(parts) == 3:
+            return self.one_event(parts[2], body, zone, q)
+        if parts == ["subscriptions"] and m == "POST":
+            return 201, subscriptions.create(body), []
+        if parts[:1] == ["subscriptions"] and len(parts) == 2:
+            if m == "PATCH":
+                return 200, subscriptions.renew(parts[1], body), []
+            if m == "DELETE":
+                subscriptions.delete(parts[1])
+                return 204, None, []
+            if m == "GET":
+                return 200, subscriptions.get(parts[1]), []
+        raise GraphError(400, "BadRequest", f"Unsupported request {m} {path}.")
+
+    def delta(self, q, zone, page):
+        link = self.base() + "/me/calendarView/delta"
+        for unsupported in ("$select", "$expand", "$filter", "$orderby", "$search"):
+            if unsupported in q:
+                raise GraphError(400, "ErrorInvalidUrlQuery",
+                                 f"The query parameter '{unsupported}' is not supported with "
+                                 "delta.")
+        if q.get("$deltatoken"):
+            return paging.delta_from_token(q["$deltatoken"], zone, page, link, self.base())
+        window = self.window(q)
+        paging.expired_mode = None
+        return paging.delta_round(mailbox.default_calendar().id, window, None, zone, page, link)
+
+    def window(self, q):
+        if not q.get("startDateTime") or not q.get("endDateTime"):
+            raise GraphError(400, "ErrorInvalidParameter",
+                             "This request requires a time window specified by the query "
+                             "string parameters StartDateTime and EndDateTime.")
+        return parse_instant(q["startDateTime"]), parse_instant(q["endDateTime"])
+
+    @staticmethod
+    def shape(item, q):
+        if "$select" not in q:
+            return item
+        keep = set(q["$select"].split(",")) | {"id", "@odata.etag", "@odata.type",
+                                                 "singleValueExtendedProperties"}
+        return {k: v for k, v in item.items() if k in keep}
+
+    @staticmethod
+    def expand_ids(q):
+        if "$expand" not in q:
+            return ()
+        m = EXPAND.match(q["$expand"])
+        if not m:
+            raise GraphError(400, "BadRequest", "Unsupported $expand.")
+        return (literal(m.group(1)),)
+
+    def calendar_view(self, cid, q, zone, page):
+        mailbox.calendar(cid)
+        window = self.window(q)
+        ids = self.expand_ids(q)
+        items = [self.shape(mailbox.render(e, iid, kind, k, s, en, over, zone, ids), q)
+                 for e, iid, kind, k, s, en, over in sorted(mailbox.all_instances(cid),
+                                                            key=lambda i: (i[4], i[1]))
+                 if mailbox.overlaps(s, en, window)]
+        return paging.start_list(items, page, self.base() + f"/me/calendars/{cid}/calendarView")
+
+    def list_events(self, cid, q, zone, page):
+        if cid:
+            mailbox.calendar(cid)
+        events = [e for e in mailbox.events.values() if cid is None or e.calendar_id == cid]
+        if "$filter" in q:
+            m = FILTER.match(q["$filter"])
+            if not m:
+                raise GraphError(400, "BadRequest", "Unsupported $filter.")
+            # Names in ids are case-sensitive; values compare case-insensitively.
+            pid, value = literal(m.group(1)), literal(m.group(2)).lower()
+            events = [e for e in events if any(k == pid and v.lower() == value
+                                               for k, v in e.properties.items())]
+        items = [self.shape(mailbox.render_master(e, zone, self.expand_ids(q)), q) for e in events]
+        return paging.start_list(items, page, self.base() + "/me/events")
+
+    def create(self, cid, body, zone):
+        calendar = mailbox.calendar(cid)
+        if not calendar.can_edit:
+            raise GraphError(403, "ErrorAccessDenied",
+                             "Access is denied. Check credentials and try again.")
+        tid = body.get("transactionId")
+        if tid:
+            existing = mailbox.find_by_transaction(tid)
+            if existing is not None:  # a repeated POST: the event it already made
+                return 201, mailbox.render_master(existing, zone), []
+        props = {p["id"]: p["value"] for p in body.get("singleValueExtendedProperties") or []}
+        event = mailbox.create(cid, read_event_fields(body, False), tid, props)
+        return 201, mailbox.render_master(event, zone), []
+
+    def render_any(self, eid, zone, ids=()):
+        event, k = mailbox.find_master(eid)
+        if k is None:
+            return mailbox.render_master(event, zone, ids)
+        return mailbox.render(*mailbox.instance(eid), zone, ids)
+
+    def one_event(self, eid, body, zone, q):
+        current = self.render_any(eid, zone, self.expand_ids(q))
+        if self.command == "GET":
+            return 200, self.shape(current, q), []
+        if self.command == "DELETE":
+            mailbox.delete(eid)
+            return 204, None, []
+        if self.command == "PATCH":
+            if_match = self.headers.get("If-Match")
+            if if_match and if_match != "*" and if_match != current["@odata.etag"]:
+                raise GraphError(412, "ErrorIrresolvableConflict",
+                                 "The send or update operation could not be performed because "
+                                 "the change key passed in the request does not match the "
+                                 "current change key for the item.")
+            mailbox.update(eid, read_event_fields(body, True))
+            return 200, self.render_any(eid, zone), []
+        raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
+
+    # --- control --------------------------------------------------------------------------
+
+    def control(self, what, raw):
+        body = json.loads(raw) if raw else {}
+        if what == "grant":
+            return self.json(200, identity.issue(body.get("scope",
+                                                          "Calendars.ReadWrite offline_access")))
+        if what == "event":
+            cid = body.pop("calendar", None) or mailbox.default_calendar().id
+            fields = self.control_fields(body)
+            event = mailbox.create(cid, fields, body.get("transactionId"), body.get("properties"))
+            return self.json(200, {"id": event.id})
+        if what == "update":
+            mailbox.update(body.pop("id"), self.control_fields(body))
+            return self.json(200, {})
+        if what == "delete":
+            mailbox.delete(body["id"])
+            return self.json(200, {})
+        if what == "expire_delta":
+            paging.expire(body.get("mode", "syncStateNotFound"))
+            return self.json(200, {})
+        if what == "config":
+            config.update(body)
+            return self.json(200, config)
+        if what == "fault":
+            faults.append(dict(body, count=int(body.get("count", 1))))
+            return self.json(200, {})
+        if what == "expire_access_tokens":
+            identity.expire_access_tokens()
+            return self.json(200, {})
+        if what == "revoke_refresh_tokens":
+            identity.revoke_refresh_tokens(bool(body.get("keep_latest")))
+            return self.json(200, {})
+        if what == "approve_device":
+            return self.json(200 if identity.approve(body["user_code"], body.get("decline"))
+                             else 404, {})
+        if what == "device_script":
+            identity.script = list(body.get("responses", []))
+            return self.json(200, {})
+        if what == "notify":
+            status = subscriptions.notify(body["subscription_id"], body.get("change_type",
+                                                                            "updated"),
+                                          body.get("event_id", "AAMkUnknown="),
+                                          body.get("client_state"))
+            return self.json(200, {"status": status})
+        if what == "calendars":
+            return self.json(200, [c.to_json() for c in mailbox.calendars.values()])
+        if what == "events":
+            return self.json(200, [dict(mailbox.render_master(e, "UTC", tuple(e.properties)),
+                                        calendar=e.calendar_id)
+                                   for e in mailbox.events.values()])
+        if what == "stats":
+            return self.json(200, dict(stats, subscriptions=list(subscriptions.items.values()),
+                                       deliveries=subscriptions.deliveries,
+                                       tenants=identity.tenants))
+        raise not_found()
+
+    @staticmethod
+    def control_fields(body):
+        fields = {k: v for k, v in body.items() if k not in ("start", "end", "properties",
+                                                             "transactionId")}
+        for key in ("start", "end"):
+            if key in body:
+                fields[key] = parse_instant(body[key] if "T" in body[key]
+                                            else body[key] + "T00:00:00Z")
+        return fields
+
+
+if __name__ == "__main__":
+    sys.exit(fake_http.serve(Handler))
