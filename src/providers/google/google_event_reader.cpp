@@ -56,6 +56,8 @@ Result<EventTime> read_time(const Value* dt, const std::string& field,
     // timeZone"; without either, the calendar's zone is the best reading.
     if (zone_name.empty() && !instant.ok())
         zone_name = default_zone;
+    if (zone_name.empty() && !instant.ok())
+        return field_error(field + ".dateTime", "'" + text + "' has no offset and no timeZone");
     if (zone_name.empty())
         return EventTime::at_utc(instant.value());
     auto zone = find_iana_zone(zone_name);
