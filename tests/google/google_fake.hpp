@@ -96,8 +96,8 @@ struct GoogleFake : FakeServer {
 
 // One connection to the fake: tokens, OAuth flow, session, paced API client, provider.
 struct GoogleConnection {
-    explicit GoogleConnection(const GoogleFake& fake, std::string client_id = kClientId,
-                              providers::google::GoogleClientLimits limits = fast_limits(),
+    explicit GoogleConnection(const GoogleFake& fake, const std::string& client_id = kClientId,
+                              const providers::google::GoogleClientLimits& limits = fast_limits(),
                               const std::string& scope = kAllScopes)
         : tokens_granted(fake.grant(scope, client_id)),
           flow(std::make_shared<net::OAuthFlow>(

@@ -57,10 +57,13 @@ std::vector<std::string> slots(const Held& held, const std::string& zone = "Euro
     auto engine = calsync::ImportEngine::create(policy);
     REQUIRE(engine.ok());
     engine->load(held.all());
+    const std::vector<calsync::BlockedSlot> blocked = engine->slots();
     std::vector<std::string> out;
-    for (const calsync::BlockedSlot& s : engine->slots())
-        out.push_back(calsync::format_rfc3339(s.range.start) + " " +
-                      calsync::format_rfc3339(s.range.end) + (s.tentative ? " tentative" : ""));
+    std::transform(
+        blocked.begin(), blocked.end(), std::back_inserter(out), [](const calsync::BlockedSlot& s) {
+            return calsync::format_rfc3339(s.range.start) + " " +
+                   calsync::format_rfc3339(s.range.end) + (s.tentative ? " tentative" : "");
+        });
     return out;
 }
 

@@ -1,6 +1,7 @@
 // GoogleProvider's writing side (create/update/delete in google_provider.cpp and the body
 // of google_event_writer.cpp) against the Google fake: idempotent creates, If-Match, and
 // nothing written beyond what the export engine filled in.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "google_fake.hpp"
@@ -34,10 +35,10 @@ rapidjson::Document stored(const GoogleFake& fake, const std::string& id) {
 
 int live_events(const GoogleFake& fake) {
     auto all = parse_json(fake.inspect("events?calendar=garage@example.com"));
-    int n = 0;
-    for (const auto& e : all.GetArray())
-        n += std::string(e["status"].GetString()) != "cancelled" ? 1 : 0;
-    return n;
+    const auto events = all.GetArray();
+    return static_cast<int>(std::count_if(events.begin(), events.end(), [](const auto& e) {
+        return std::string(e["status"].GetString()) != "cancelled";
+    }));
 }
 
 // Performs each request but loses the answer to the first POST, as when the connection

@@ -1,6 +1,7 @@
 // Push channels (src/providers/google/google_push.cpp and GoogleProvider::watch /
 // stop_channel): signed channel tokens, the check of a notification's headers, and the
 // notifications the fake records for a channel.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "google_fake.hpp"
@@ -29,9 +30,11 @@ std::vector<Header> notification(const std::string& channel, const std::string& 
 }
 
 std::vector<Header> headers_of(const rapidjson::Value& note) {
+    const auto headers = note["headers"].GetObject();
     std::vector<Header> out;
-    for (const auto& h : note["headers"].GetObject())
-        out.push_back({h.name.GetString(), h.value.GetString()});
+    std::transform(headers.begin(), headers.end(), std::back_inserter(out), [](const auto& h) {
+        return Header{h.name.GetString(), h.value.GetString()};
+    });
     return out;
 }
 

@@ -69,8 +69,11 @@ std::string event_error_id(const rapidjson::Value& item, std::size_t page, std::
 
 // One events.list listing followed through all its pages.
 struct GoogleProvider::Listing {
+    // cppcheck-suppress unusedStructMember ; read through Result<Listing>
     std::vector<GoogleItem> items;
-    std::vector<EventError> errors;  // items that could not be read, skipped
+    // cppcheck-suppress unusedStructMember ; items that could not be read, skipped
+    std::vector<EventError> errors;
+    // cppcheck-suppress unusedStructMember ; read through Result<Listing>
     std::string next_sync_token;
 };
 
