@@ -9,13 +9,13 @@
 #include "calsync/engine.hpp"
 #include "capi_support.hpp"
 #include "core/json_codec.hpp"
-#include "net/curl_transport.hpp"
-#include "net/url_guard.hpp"
-#include "providers/caldav/caldav_provider.hpp"
-#include "providers/ics_feed/ics_feed_provider.hpp"
+#include "core/provider_config.hpp"
+#include "providers/provider_factory.hpp"
 
 struct calsync_provider {
     std::unique_ptr<calsync::CalendarProvider> provider;
+    // Google and Microsoft: the tokens, refreshed (and rotated) as the provider works.
+    std::shared_ptr<calsync::net::OAuthSession> session;
     // The last listing, so a blocked-slots call can label slots without asking again.
     std::vector<calsync::Calendar> calendars;
 };
@@ -25,40 +25,6 @@ namespace {
 using namespace calsync;
 using namespace calsync::capi;
 
-Result<std::unique_ptr<CalendarProvider>> make_provider(const json::ProviderConfig& config) {
-    net::HttpOptions options;
-    options.allow_private_addresses = config.allow_private_addresses;
-    options.ca_bundle_path = config.ca_bundle;
-    options.connect_timeout = std::chrono::seconds(config.connect_timeout_seconds);
-    options.total_timeout = std::chrono::seconds(config.total_timeout_seconds);
-    auto http =
-        std::make_shared<net::HttpClient>(std::make_shared<net::CurlTransport>(std::move(options)));
-    switch (config.kind) {
-        case json::ProviderConfig::Kind::ics_feed: {
-            auto url = net::normalize_user_url(config.url);
-            if (!url.ok())
-                return make_error(ErrorCode::invalid_argument, "url: " + url.error().message);
-            providers::ics_feed::IcsFeedOptions feed;
-            feed.name = config.name;
-            feed.owner_addresses = config.owner_addresses;
-            return std::unique_ptr<CalendarProvider>(
-                std::make_unique<providers::ics_feed::IcsFeedProvider>(url.value(), http, feed));
-        }
-        case json::ProviderConfig::Kind::icloud: {
-            auto dav = providers::caldav::icloud_options(config.username, config.password);
-            if (!config.url.empty())
-                dav.url = config.url;
-            return std::unique_ptr<CalendarProvider>(
-                std::make_unique<providers::caldav::CalDavProvider>(dav, http));
-        }
-        case json::ProviderConfig::Kind::caldav:
-            break;
-    }
-    providers::caldav::CalDavOptions dav{config.url, config.username, config.password, false};
-    return std::unique_ptr<CalendarProvider>(
-        std::make_unique<providers::caldav::CalDavProvider>(dav, http));
-}
-
 calsync_status provider_new(const char* config_json, calsync_provider** out) {
     if (config_json == nullptr)
         return fail(CALSYNC_EINVAL, "config_json: must not be NULL");
@@ -67,11 +33,12 @@ calsync_status provider_new(const char* config_json, calsync_provider** out) {
     auto config = json::parse_provider_config(config_json);
     if (!config.ok())
         return fail(config.error());
-    auto provider = make_provider(config.value());
-    if (!provider.ok())
-        return fail(provider.error());
+    auto made = providers::make_provider(config.value());
+    if (!made.ok())
+        return fail(made.error());
     auto handle = std::make_unique<calsync_provider>();
-    handle->provider = std::move(provider).value();
+    handle->provider = std::move(made->provider);
+    handle->session = std::move(made->session);
     *out = handle.release();
     last_error.clear();
     return CALSYNC_OK;
@@ -87,6 +54,16 @@ calsync_status list_calendars(calsync_provider* p, char** out) {
         return fail(calendars.error());
     p->calendars = calendars.value();
     return hand_out(json::write_calendars_response(p->calendars), out);
+}
+
+calsync_status provider_tokens(calsync_provider* p, char** out) {
+    if (p == nullptr)
+        return fail(CALSYNC_EINVAL, "provider: must not be NULL");
+    if (out == nullptr)
+        return fail(CALSYNC_EINVAL, "tokens_json: must not be NULL");
+    if (!p->session)
+        return fail(CALSYNC_EINVAL, "provider: only google and microsoft providers hold tokens");
+    return hand_out(json::write_tokens(providers::to_tokens_config(p->session->tokens())), out);
 }
 
 const Calendar* find_calendar(const std::vector<Calendar>& calendars, const std::string& id) {
@@ -145,6 +122,11 @@ void calsync_provider_free(calsync_provider* provider) {
 calsync_status calsync_provider_list_calendars(calsync_provider* provider, char** response_json) {
     return guarded("calsync_provider_list_calendars",
                    [&] { return list_calendars(provider, response_json); });
+}
+
+calsync_status calsync_provider_tokens(calsync_provider* provider, char** tokens_json) {
+    return guarded("calsync_provider_tokens",
+                   [&] { return provider_tokens(provider, tokens_json); });
 }
 
 calsync_status calsync_provider_blocked_slots(calsync_provider* provider, const char* request_json,

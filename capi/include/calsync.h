@@ -66,6 +66,8 @@ typedef int calsync_status;
 #define CALSYNC_ENOTFOUND -12
 /* The remote changed since it was read (HTTP 412); re-read and try again. */
 #define CALSYNC_ECONFLICT -13
+/* Not finished yet, nothing failed: call again later (a device sign-in not yet approved). */
+#define CALSYNC_EPENDING -14
 
 /* The ABI version of the loaded library (CALSYNC_ABI_VERSION it was built with). */
 CALSYNC_API int calsync_abi_version(void);
@@ -181,7 +183,7 @@ typedef struct calsync_provider calsync_provider;
  * config_json:
  * {
  *   "version": 1,
- *   "kind": "caldav" | "icloud" | "ics_feed",       required
+ *   "kind": "caldav" | "icloud" | "ics_feed" | "google" | "microsoft",   required
  *   "url": "https://dav.example.com/",             required for caldav (a server, principal,
  *                                                  calendar home or calendar; discovery per
  *                                                  RFC 6764 finds the rest) and ics_feed
@@ -191,6 +193,15 @@ typedef struct calsync_provider calsync_provider;
  *                                                  and an app-specific password
  *   "name": "Holidays",                            ics_feed: label; else its X-WR-CALNAME
  *   "owner_addresses": ["me@example.com"],         ics_feed: whose PARTSTAT is the owner's
+ *   "oauth": OAUTH_CLIENT,                         google, microsoft: the OAuth client
+ *                                                  (as for calsync_oauth_new, without
+ *                                                  "host_key"), used to refresh tokens
+ *   "tokens": TOKENS,                              google, microsoft: from
+ *                                                  calsync_oauth_complete or _device_poll
+ *   "api_base_url": "https://...",                 google, microsoft: default the
+ *                                                  service's (https://www.googleapis.com/
+ *                                                  calendar/v3, https://graph.microsoft.com/
+ *                                                  v1.0); national clouds and fakes differ
  *   "network": {
  *     "allow_private_addresses": false,            true lets URLs reach loopback and
  *                                                  private networks (refused by default)
@@ -207,6 +218,18 @@ CALSYNC_API calsync_status calsync_provider_new(const char* config_json,
 
 /* Frees a provider. Accepts NULL. */
 CALSYNC_API void calsync_provider_free(calsync_provider* provider);
+
+/*
+ * calsync_provider_tokens: a google or microsoft provider's current tokens. The provider
+ * refreshes them itself (before they expire, and once after an HTTP 401); Microsoft
+ * rotates the refresh token on every refresh, so a host that keeps tokens reads them back
+ * after each use and stores them (sealed) in place of the old ones.
+ *
+ * *tokens_json (caller frees with calsync_string_free): TOKENS, see calsync_oauth_new.
+ *
+ * Returns CALSYNC_OK, or CALSYNC_EINVAL for a provider of another kind.
+ */
+CALSYNC_API calsync_status calsync_provider_tokens(calsync_provider* provider, char** tokens_json);
 
 /*
  * calsync_provider_list_calendars: the account's calendars of events.
@@ -240,6 +263,122 @@ CALSYNC_API calsync_status calsync_provider_list_calendars(calsync_provider* pro
 CALSYNC_API calsync_status calsync_provider_blocked_slots(calsync_provider* provider,
                                                           const char* request_json,
                                                           char** response_json);
+
+/*
+ * OAuth 2.0 sign-in for Google and Microsoft: the authorization code flow with PKCE (S256)
+ * for hosts with a browser redirect, the device flow (RFC 8628) for command lines, refresh
+ * and revocation.
+ *
+ * A calsync_oauth is used by one thread at a time. It remembers the states it issued
+ * (each accepted once, for 10 minutes) and the device codes it handed out, so the
+ * begin and complete of one sign-in go through the same handle.
+ */
+typedef struct calsync_oauth calsync_oauth;
+
+/*
+ * calsync_oauth_new: an OAuth client. No network traffic yet.
+ *
+ * config_json (OAUTH_CLIENT, plus "kind", "host_key" and "network"):
+ * {
+ *   "version": 1,
+ *   "kind": "google" | "microsoft",               required
+ *   "client_id": "...",                           required
+ *   "client_secret": "...",                       optional (confidential clients); never
+ *                                                 appears in a message
+ *   "redirect_uri": "http://127.0.0.1:8080/cb",   required for the code flow
+ *   "exports": true,                              default true: scopes that can write
+ *                                                 events; false asks for read-only scopes
+ *   "scopes": ["..."],                            optional: replaces the defaults below
+ *   "tenant": "common",                           microsoft: common | organizations |
+ *                                                 consumers | a tenant id
+ *   "authority_url": "https://login.microsoftonline.com",   microsoft: national clouds
+ *   "authorization_url", "token_url", "revocation_url", "device_authorization_url":
+ *                                                 optional overrides of each endpoint
+ *   "host_key": "base64url...",                   required: at least 32 random bytes the
+ *                                                 host keeps; signs the state parameter
+ *   "network": {...}                              as for calsync_provider_new
+ * }
+ * Default scopes: google "calendar.calendarlist.readonly" + "calendar.events" (or
+ * "calendar.events.readonly" without exports), under https://www.googleapis.com/auth/, with
+ * access_type=offline and prompt=consent so a refresh token is issued; microsoft
+ * "Calendars.ReadWrite offline_access" (or "Calendars.Read offline_access").
+ *
+ * TOKENS: {"version": 1, "access_token", "refresh_token", "scope",
+ *          "expires_at": RFC 3339}. They are secrets: store them sealed.
+ *
+ * Returns CALSYNC_OK or CALSYNC_EINVAL. *oauth is freed with calsync_oauth_free.
+ */
+CALSYNC_API calsync_status calsync_oauth_new(const char* config_json, calsync_oauth** oauth);
+
+/* Frees an OAuth client. Accepts NULL. */
+CALSYNC_API void calsync_oauth_free(calsync_oauth* oauth);
+
+/*
+ * calsync_oauth_begin: where to send the person's browser to sign in.
+ *
+ * connection_id: the host's name for the connection being made; it is bound into the
+ * signed state and handed back by calsync_oauth_complete.
+ * *response_json: {"version": 1, "url": "...", "state": "...", "code_verifier": "..."}.
+ * Keep "code_verifier" (secret) until the redirect comes back.
+ *
+ * Returns CALSYNC_OK or CALSYNC_EINVAL.
+ */
+CALSYNC_API calsync_status calsync_oauth_begin(calsync_oauth* oauth, const char* connection_id,
+                                               char** response_json);
+
+/*
+ * calsync_oauth_complete: the redirect came back; checks the state and exchanges the code.
+ *
+ * request_json: {"version": 1, "state": "...", "code": "...", "code_verifier": "..."}
+ * (state and code from the redirect's query, code_verifier from calsync_oauth_begin).
+ * *response_json: {"version": 1, "connection_id": "...", "tokens": TOKENS}.
+ *
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_EAUTH (a state that was altered, expired,
+ * already used or not issued by this handle; a code the server refused), CALSYNC_ENETWORK,
+ * CALSYNC_EHTTP.
+ */
+CALSYNC_API calsync_status calsync_oauth_complete(calsync_oauth* oauth, const char* request_json,
+                                                  char** response_json);
+
+/*
+ * calsync_oauth_device_begin: starts a device sign-in (RFC 8628).
+ *
+ * *response_json: {"version": 1, "device_code", "user_code", "verification_uri",
+ *                  "message", "interval_seconds", "expires_at"}.
+ * Show the person "user_code" and "verification_uri" (or "message"), then poll.
+ *
+ * Returns CALSYNC_OK, CALSYNC_EINVAL (no device endpoint), CALSYNC_ENETWORK, CALSYNC_EHTTP.
+ */
+CALSYNC_API calsync_status calsync_oauth_device_begin(calsync_oauth* oauth, char** response_json);
+
+/*
+ * calsync_oauth_device_poll: asks once whether the person has approved.
+ *
+ * *tokens_json: TOKENS once approved.
+ * Returns CALSYNC_OK, CALSYNC_EPENDING (not yet: wait "interval_seconds", which the
+ * message repeats and which grows when the server asks to slow down, then poll again),
+ * CALSYNC_EAUTH (declined, or the code expired), CALSYNC_EINVAL, CALSYNC_ENETWORK.
+ */
+CALSYNC_API calsync_status calsync_oauth_device_poll(calsync_oauth* oauth, const char* device_code,
+                                                     char** tokens_json);
+
+/*
+ * calsync_oauth_refresh: fresh tokens from TOKENS' refresh token. A refresh token the
+ * server did not rotate is kept in the answer.
+ *
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_EAUTH (the grant was revoked or expired: the
+ * person must sign in again), CALSYNC_ENETWORK, CALSYNC_EHTTP.
+ */
+CALSYNC_API calsync_status calsync_oauth_refresh(calsync_oauth* oauth, const char* tokens_json,
+                                                 char** response_json);
+
+/*
+ * calsync_oauth_revoke: revokes a refresh or access token (RFC 7009; Google). Microsoft
+ * has no revocation endpoint unless "revocation_url" is configured: CALSYNC_EINVAL.
+ *
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_ENETWORK, CALSYNC_EHTTP.
+ */
+CALSYNC_API calsync_status calsync_oauth_revoke(calsync_oauth* oauth, const char* token);
 
 #ifdef __cplusplus
 }

@@ -138,6 +138,8 @@ std::string status_name(calsync_status s) {
             return "not found";
         case CALSYNC_ECONFLICT:
             return "conflict";
+        case CALSYNC_EPENDING:
+            return "not finished yet";
         default:
             return "error";
     }

@@ -1,5 +1,7 @@
 #include "core/json_codec.hpp"
 
+#include "core/json_read.hpp"
+
 #include <libical/ical.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -12,73 +14,7 @@ namespace calsync::json {
 namespace {
 
 using rapidjson::Value;
-
-// The first structural mistake found, with the path of the field it concerns.
-struct Problem {
-    std::string message;
-    bool found = false;
-
-    bool fail(const std::string& path, const std::string& what) {
-        if (!found)
-            message = path + ": " + what;
-        found = true;
-        return false;
-    }
-};
-
-std::string child(const std::string& path, const char* name) {
-    return path.empty() ? name : path + "." + name;
-}
-std::string item(const std::string& path, std::size_t i) {
-    return path + "[" + std::to_string(i) + "]";
-}
-
-bool read_string(const Value& v, const std::string& path, std::string* out, Problem* p) {
-    if (!v.IsString())
-        return p->fail(path, "expected a string");
-    out->assign(v.GetString(), v.GetStringLength());
-    return true;
-}
-
-bool read_bool(const Value& v, const std::string& path, bool* out, Problem* p) {
-    if (!v.IsBool())
-        return p->fail(path, "expected true or false");
-    *out = v.GetBool();
-    return true;
-}
-
-const Value* member(const Value& obj, const char* name) {
-    auto it = obj.FindMember(name);
-    return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
-bool read_instant(const Value& v, const std::string& path, Instant* out, Problem* p) {
-    std::string s;
-    if (!read_string(v, path, &s, p))
-        return p->fail(path, "expected an RFC 3339 string");
-    auto t = parse_rfc3339(s);
-    if (!t.ok())
-        return p->fail(path, t.error().message);
-    *out = t.value();
-    return true;
-}
-
-bool read_range(const Value& v, const std::string& path, TimeRange* out, Problem* p) {
-    if (!v.IsObject())
-        return p->fail(path, "expected an object {\"start\", \"end\"}");
-    const Value* start = member(v, "start");
-    const Value* end = member(v, "end");
-    if (start == nullptr)
-        return p->fail(child(path, "start"), "missing");
-    if (end == nullptr)
-        return p->fail(child(path, "end"), "missing");
-    if (!read_instant(*start, child(path, "start"), &out->start, p) ||
-        !read_instant(*end, child(path, "end"), &out->end, p))
-        return false;
-    if (out->end < out->start)
-        return p->fail(path, "end is before start");
-    return true;
-}
+using namespace detail;
 
 // An event field that is well-formed JSON but names something unusable (an unknown zone):
 // the event is skipped and reported, the request goes on.
@@ -132,24 +68,6 @@ bool read_time(const Value& v, const std::string& path, EventTime* out, Problem*
     }
     *out = EventTime::in_zone(local.value(), zone.value(), zone_name);
     return true;
-}
-
-template <class Enum>
-bool read_enum(const Value& v, const std::string& path, Enum* out,
-               std::initializer_list<std::pair<const char*, Enum>> names, Problem* p) {
-    std::string s;
-    if (!read_string(v, path, &s, p))
-        return false;
-    std::string allowed;
-    for (const auto& [name, value] : names) {
-        if (s == name) {
-            *out = value;
-            return true;
-        }
-        allowed +=
-            allowed.empty() ? std::string("\"") + name + "\"" : std::string(", \"") + name + "\"";
-    }
-    return p->fail(path, "unknown value \"" + s + "\"; expected one of " + allowed);
 }
 
 bool read_time_list(const Value& v, const std::string& path, std::vector<EventTime>* out,
@@ -318,28 +236,6 @@ bool read_policy_flags(const Value& v, const std::string& path, CalendarPolicy* 
     return true;
 }
 
-Result<rapidjson::Document> parse_document(std::string_view text) {
-    rapidjson::Document doc;
-    doc.Parse(text.data(), text.size());
-    if (doc.HasParseError())
-        return make_error(ErrorCode::invalid_argument,
-                          std::string("request is not valid JSON: ") +
-                              rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
-                              std::to_string(doc.GetErrorOffset()));
-    if (!doc.IsObject())
-        return make_error(ErrorCode::invalid_argument, "request: expected a JSON object");
-    if (const Value* version = member(doc, "version")) {
-        if (!version->IsInt() || version->GetInt() != 1)
-            return make_error(ErrorCode::invalid_argument,
-                              "version: this library reads version 1 requests");
-    }
-    return Result<rapidjson::Document>(std::move(doc));
-}
-
-Error invalid(const Problem& p) {
-    return make_error(ErrorCode::invalid_argument, p.message);
-}
-
 bool read_calendar(const Value& v, const std::string& path, CalendarInput* cal, Problem* p) {
     if (!v.IsObject())
         return p->fail(path, "expected a calendar object");
@@ -430,18 +326,6 @@ Result<BlockingPolicy> read_policy(const Value& doc) {
     }
 
     return policy;
-}
-
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void write_string(Writer& w, const char* key, const std::string& value) {
-    w.Key(key);
-    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-void write_range(Writer& w, const TimeRange& r) {
-    write_string(w, "start", format_rfc3339(r.start));
-    write_string(w, "end", format_rfc3339(r.end));
 }
 
 }  // namespace
@@ -577,78 +461,6 @@ std::string write_free_slots_response(const std::vector<TimeRange>& free) {
     w.EndArray();
     w.EndObject();
     return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-Result<ProviderConfig> parse_provider_config(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    ProviderConfig config;
-    Problem p;
-    const Value* kind = member(doc, "kind");
-    if (kind == nullptr)
-        return make_error(ErrorCode::invalid_argument, "kind: missing");
-    if (!read_enum(*kind, "kind", &config.kind,
-                   {{"caldav", ProviderConfig::Kind::caldav},
-                    {"icloud", ProviderConfig::Kind::icloud},
-                    {"ics_feed", ProviderConfig::Kind::ics_feed}},
-                   &p))
-        return invalid(p);
-    const std::pair<const char*, std::string*> strings[] = {{"url", &config.url},
-                                                            {"username", &config.username},
-                                                            {"password", &config.password},
-                                                            {"name", &config.name}};
-    for (const auto& [name, field] : strings) {
-        if (const Value* v = member(doc, name)) {
-            if (!read_string(*v, name, field, &p))
-                return invalid(p);
-        }
-    }
-    if (config.url.empty() && config.kind != ProviderConfig::Kind::icloud)
-        return make_error(ErrorCode::invalid_argument, "url: missing");
-    if (config.kind == ProviderConfig::Kind::icloud &&
-        (config.username.empty() || config.password.empty()))
-        return make_error(ErrorCode::invalid_argument,
-                          "username, password: iCloud needs the Apple ID and an app-specific "
-                          "password");
-    if (const Value* owners = member(doc, "owner_addresses")) {
-        if (!owners->IsArray())
-            return make_error(ErrorCode::invalid_argument,
-                              "owner_addresses: expected an array of strings");
-        for (rapidjson::SizeType i = 0; i < owners->Size(); ++i) {
-            std::string a;
-            if (!read_string((*owners)[i], item("owner_addresses", i), &a, &p))
-                return invalid(p);
-            config.owner_addresses.push_back(a);
-        }
-    }
-    if (const Value* network = member(doc, "network")) {
-        if (!network->IsObject())
-            return make_error(ErrorCode::invalid_argument, "network: expected an object");
-        if (const Value* v = member(*network, "allow_private_addresses")) {
-            if (!read_bool(*v, "network.allow_private_addresses", &config.allow_private_addresses,
-                           &p))
-                return invalid(p);
-        }
-        if (const Value* v = member(*network, "ca_bundle")) {
-            if (!read_string(*v, "network.ca_bundle", &config.ca_bundle, &p))
-                return invalid(p);
-        }
-        const std::pair<const char*, std::int64_t*> seconds[] = {
-            {"connect_timeout_seconds", &config.connect_timeout_seconds},
-            {"total_timeout_seconds", &config.total_timeout_seconds}};
-        for (const auto& [name, field] : seconds) {
-            if (const Value* v = member(*network, name)) {
-                if (!v->IsInt64() || v->GetInt64() <= 0)
-                    return make_error(ErrorCode::invalid_argument,
-                                      std::string("network.") + name +
-                                          ": expected a positive whole number of seconds");
-                *field = v->GetInt64();
-            }
-        }
-    }
-    return config;
 }
 
 Result<ProviderSlotsRequest> parse_provider_slots_request(std::string_view text) {

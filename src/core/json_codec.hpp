@@ -44,23 +44,6 @@ struct FreeSlotsRequest {
 Result<FreeSlotsRequest> parse_free_slots_request(std::string_view text);
 std::string write_free_slots_response(const std::vector<TimeRange>& free);
 
-// calsync_provider_new's configuration. Plain data: the C ABI turns it into a provider.
-struct ProviderConfig {
-    enum class Kind { caldav, icloud, ics_feed };
-    Kind kind = Kind::caldav;
-    std::string url;
-    std::string username;
-    std::string password;  // never echoed in a message
-    std::string name;      // ics_feed: the label; else the feed's X-WR-CALNAME
-    std::vector<std::string> owner_addresses;
-    bool allow_private_addresses = false;
-    std::string ca_bundle;
-    std::int64_t connect_timeout_seconds = 10;
-    std::int64_t total_timeout_seconds = 120;
-};
-
-Result<ProviderConfig> parse_provider_config(std::string_view text);
-
 // calsync_provider_blocked_slots: one calendar of a provider, read through the engine.
 struct ProviderSlotsRequest {
     std::string calendar_id;

@@ -58,9 +58,7 @@ AuthorizationRequest OAuthFlow::begin(const std::string& connection_id, Instant 
         base64url(connection_id + "\n" + std::to_string(to_unix(now) + kStateLifetimeSeconds) +
                   "\n" + base64url(random_bytes(16)));
     r.state = payload + "." + base64url(hmac_sha256(host_key_, payload));
-    std::string scopes;
-    for (const std::string& s : client_.scopes)
-        scopes += (scopes.empty() ? "" : " ") + s;
+    const std::string scopes = scope_list();
     std::vector<std::pair<std::string, std::string>> q{
         {"response_type", "code"},
         {"client_id", client_.client_id},
@@ -73,6 +71,13 @@ AuthorizationRequest OAuthFlow::begin(const std::string& connection_id, Instant 
     const char joiner = endpoints_.authorization_url.find('?') == std::string::npos ? '?' : '&';
     r.url = endpoints_.authorization_url + joiner + form_encode(q);
     return r;
+}
+
+std::string OAuthFlow::scope_list() const {
+    std::string scopes;
+    for (const std::string& s : client_.scopes)
+        scopes += (scopes.empty() ? "" : " ") + s;
+    return scopes;
 }
 
 Result<std::string> OAuthFlow::accept_state(const std::string& state, Instant now) {
@@ -102,7 +107,7 @@ Result<std::string> OAuthFlow::accept_state(const std::string& state, Instant no
 }
 
 Result<TokenSet> OAuthFlow::token_request(const std::string& form, const TokenSet* previous,
-                                          Instant now) {
+                                          Instant now, std::string* oauth_error) {
     HttpRequest request;
     request.method = "POST";
     request.url = endpoints_.token_url;
@@ -121,6 +126,8 @@ Result<TokenSet> OAuthFlow::token_request(const std::string& form, const TokenSe
         std::string code = doc.IsObject() && doc.HasMember("error") && doc["error"].IsString()
                                ? doc["error"].GetString()
                                : "";
+        if (oauth_error != nullptr)
+            *oauth_error = code;
         Error e =
             make_error(code == "invalid_grant" ? ErrorCode::auth : ErrorCode::http,
                        code == "invalid_grant"
@@ -166,6 +173,73 @@ Result<TokenSet> OAuthFlow::refresh(const TokenSet& current, Instant now) {
     if (!client_.client_secret.empty())
         f.emplace_back("client_secret", client_.client_secret);
     return token_request(form_encode(f), &current, now);
+}
+
+Result<DeviceAuthorization> OAuthFlow::device_begin(Instant now) {
+    if (endpoints_.device_authorization_url.empty())
+        return make_error(ErrorCode::invalid_argument,
+                          "this provider has no device authorization endpoint");
+    HttpRequest request;
+    request.method = "POST";
+    request.url = endpoints_.device_authorization_url;
+    request.body = form_encode({{"client_id", client_.client_id}, {"scope", scope_list()}});
+    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                       {"Accept", "application/json"}};
+    request.retry_safe_post = true;  // a repeat only issues another code
+    auto response = http_->send(request);
+    if (!response.ok())
+        return response.error();
+    if (response->status != 200)
+        return http_status_error(response->status, "device authorization request");
+    rapidjson::Document doc;
+    doc.Parse(response->body.c_str());
+    const auto text = [&doc](const char* name) -> std::string {
+        return doc.IsObject() && doc.HasMember(name) && doc[name].IsString() ? doc[name].GetString()
+                                                                             : "";
+    };
+    const auto seconds = [&doc](const char* name, std::int64_t fallback) {
+        return doc.IsObject() && doc.HasMember(name) && doc[name].IsInt64() ? doc[name].GetInt64()
+                                                                            : fallback;
+    };
+    DeviceAuthorization d;
+    d.device_code = text("device_code");
+    d.user_code = text("user_code");
+    // RFC 8628 names it verification_uri; Google's endpoint says verification_url.
+    d.verification_uri = text("verification_uri");
+    if (d.verification_uri.empty())
+        d.verification_uri = text("verification_url");
+    d.message = text("message");
+    if (d.device_code.empty() || d.user_code.empty() || d.verification_uri.empty())
+        return make_error(ErrorCode::parse,
+                          "device authorization answer lacks device_code, user_code or "
+                          "verification_uri");
+    d.interval = std::chrono::seconds(seconds("interval", 5));  // 3.2: default 5
+    d.expires_at = now + std::chrono::seconds(seconds("expires_in", 900));
+    return d;
+}
+
+Result<std::optional<TokenSet>> OAuthFlow::device_poll(DeviceAuthorization& device, Instant now) {
+    if (now >= device.expires_at)
+        return make_error(ErrorCode::auth, "the device code expired before it was approved");
+    std::string oauth_error;
+    auto tokens =
+        token_request(form_encode({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
+                                   {"device_code", device.device_code},
+                                   {"client_id", client_.client_id}}),
+                      nullptr, now, &oauth_error);
+    if (tokens.ok())
+        return std::optional<TokenSet>(std::move(tokens).value());
+    if (oauth_error == "authorization_pending")
+        return std::optional<TokenSet>();
+    if (oauth_error == "slow_down") {
+        device.interval += std::chrono::seconds(5);
+        return std::optional<TokenSet>();
+    }
+    if (oauth_error == "access_denied")
+        return make_error(ErrorCode::auth, "the person declined the authorization request");
+    if (oauth_error == "expired_token")
+        return make_error(ErrorCode::auth, "the device code expired before it was approved");
+    return tokens.error();
 }
 
 Result<void> OAuthFlow::revoke(const std::string& token) {

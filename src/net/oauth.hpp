@@ -2,7 +2,9 @@
 // revocation (RFC 7009); Google and Microsoft configure it with their endpoints.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -17,7 +19,8 @@ namespace calsync::net {
 struct OAuthEndpoints {
     std::string authorization_url;
     std::string token_url;
-    std::string revocation_url;  // empty: the provider has none
+    std::string revocation_url;            // empty: the provider has none
+    std::string device_authorization_url;  // RFC 8628; empty: no device flow
 };
 
 struct OAuthClient {
@@ -32,6 +35,16 @@ struct TokenSet {
     std::string access_token;
     std::string refresh_token;
     std::string scope;
+    Instant expires_at;
+};
+
+// RFC 8628 3.2: what the person is shown, and what the poll needs.
+struct DeviceAuthorization {
+    std::string device_code;  // secret to the host: it turns into tokens
+    std::string user_code;
+    std::string verification_uri;
+    std::string message;  // the server's instructions, when it sends them (Microsoft)
+    std::chrono::seconds interval{5};
     Instant expires_at;
 };
 
@@ -59,8 +72,19 @@ class OAuthFlow {
     Result<TokenSet> refresh(const TokenSet& current, Instant now);
     Result<void> revoke(const std::string& token);
 
+    // The device authorization grant (RFC 8628), for programs without a browser.
+    Result<DeviceAuthorization> device_begin(Instant now);
+    // One poll of the token endpoint: tokens once the person has approved, nullopt while
+    // they have not (authorization_pending; on slow_down `device.interval` grows by 5 s as
+    // 3.5 says). Denied or expired codes fail with Error auth.
+    Result<std::optional<TokenSet>> device_poll(DeviceAuthorization& device, Instant now);
+
   private:
-    Result<TokenSet> token_request(const std::string& form, const TokenSet* previous, Instant now);
+    // The token endpoint's answer; on an OAuth error (RFC 6749 5.2) `oauth_error` receives
+    // its "error" code.
+    Result<TokenSet> token_request(const std::string& form, const TokenSet* previous, Instant now,
+                                   std::string* oauth_error = nullptr);
+    std::string scope_list() const;
 
     OAuthEndpoints endpoints_;
     OAuthClient client_;

@@ -121,7 +121,8 @@ void BM_CalDavIncrementalOneChange(benchmark::State& state) {
     }
     std::string cursor = full->next_cursor;
     calsync::net::CurlTransport other(local_options());
-    int round = 0;
+    // Across repetitions too: writing the same text twice is no change to the server.
+    static int round = 0;
     std::size_t upserts = 0;
     for (auto _ : state) {
         state.PauseTiming();

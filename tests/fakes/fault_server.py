@@ -17,6 +17,9 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
                       against the remembered challenge; refresh tokens r1 -> r2 (rotated),
                       r2 -> kept; a revoked one -> 400 invalid_grant
   POST /revoke        RFC 7009: revokes the token
+  POST /devicecode    RFC 8628 3.2: device code "dev-<n>" (or "dev-denied" with
+                      scope=deny); polling it at /token answers authorization_pending,
+                      then slow_down, then tokens a2/r2 (denied: access_denied)
   /api                200 "api ok" with "Authorization: Bearer a2" or "a3" (tokens the
                       refreshes hand out), else 401 (so "a1" is one the server dropped)
   /feed?file=PATH     PATH as text/calendar with an ETag (a hash of the content) and a
@@ -51,6 +54,14 @@ class Handler(fake_http.Handler):
         form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode())) if length else {}
         if url.path == "/token":
             self.token(form)
+        elif url.path == "/devicecode":
+            n = bump("devicecode")
+            code = "dev-denied" if form.get("scope") == "deny" else f"dev-{n}"
+            self.send(200, json.dumps({
+                "device_code": code, "user_code": f"WDJB-MJH{n}",
+                "verification_uri": "https://example.com/device", "expires_in": 900,
+                "interval": 1, "message": "Enter the code at https://example.com/device"}).encode(),
+                [("Content-Type", "application/json")])
         elif url.path == "/revoke":
             with lock:
                 revoked.add(form.get("token", ""))
@@ -90,6 +101,19 @@ class Handler(fake_http.Handler):
                 return ok({"access_token": "a2", "refresh_token": "r2", "expires_in": 1800,
                            "token_type": "Bearer"})
             return ok({"access_token": "a3", "expires_in": 1800, "token_type": "Bearer"})
+        if form.get("grant_type") == "urn:ietf:params:oauth:grant-type:device_code":
+            code = form.get("device_code", "")
+            if code == "dev-denied":
+                return fail("access_denied")
+            if not code.startswith("dev-"):
+                return fail("invalid_grant")
+            polls = bump("poll" + code)
+            if polls == 1:
+                return fail("authorization_pending")
+            if polls == 2:
+                return fail("slow_down")
+            return ok({"access_token": "a2", "refresh_token": "r2", "expires_in": 3600,
+                       "token_type": "Bearer", "scope": "Calendars.Read offline_access"})
         return fail("unsupported_grant_type")
 
     def do_GET(self):

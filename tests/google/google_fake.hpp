@@ -13,7 +13,6 @@
 #include "fake_server.hpp"
 #include "net/oauth_session.hpp"
 #include "providers/google/google_api_client.hpp"
-#include "providers/google/google_connect.hpp"
 #include "providers/google/google_provider.hpp"
 
 namespace calsync::test {
@@ -82,7 +81,7 @@ struct GoogleFake : FakeServer {
         return t;
     }
     net::OAuthEndpoints endpoints() const {
-        return {url("/o/oauth2/v2/auth"), url("/token"), url("/revoke")};
+        return {url("/o/oauth2/v2/auth"), url("/token"), url("/revoke"), ""};
     }
     std::string api_base() const { return url("/calendar/v3"); }
     // Every API request the fake saw, as JSON (route, method, path, query, if_match).

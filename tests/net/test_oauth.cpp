@@ -16,7 +16,7 @@ struct Flow {
     calsync::test::FaultServer server;
     std::shared_ptr<calsync::net::CurlTransport> transport =
         std::make_shared<calsync::net::CurlTransport>(calsync::test::local_options());
-    OAuthFlow flow{{server.url("/authorize"), server.url("/token"), server.url("/revoke")},
+    OAuthFlow flow{{server.url("/authorize"), server.url("/token"), server.url("/revoke"), ""},
                    {"client-1", "", "https://app.example/callback", {"calendar"}, {}},
                    std::string(32, 'k'),
                    std::make_shared<calsync::net::HttpClient>(transport)};
@@ -98,4 +98,58 @@ TEST_CASE("oauth: altered and expired states are refused") {
     auto late = f.flow.accept_state(request.state, kNow + std::chrono::minutes(11));
     REQUIRE_FALSE(late.ok());
     CHECK_THAT(late.error().message, Catch::Contains("expired"));
+}
+
+TEST_CASE("oauth: device code flow polls through pending and slow_down to tokens") {
+    Flow f;
+    calsync::net::OAuthFlow device_flow{
+        {f.server.url("/authorize"), f.server.url("/token"), "", f.server.url("/devicecode")},
+        {"client-1", "", "", {"Calendars.Read", "offline_access"}, {}},
+        std::string(32, 'k'),
+        std::make_shared<calsync::net::HttpClient>(f.transport)};
+    auto device = device_flow.device_begin(kNow);
+    REQUIRE(device.ok());
+    CHECK_THAT(device->user_code, Catch::StartsWith("WDJB-MJH"));
+    CHECK(device->verification_uri == "https://example.com/device");
+    CHECK(device->interval == std::chrono::seconds(1));
+    CHECK(device->expires_at == kNow + std::chrono::seconds(900));
+
+    auto first = device_flow.device_poll(device.value(), kNow);
+    REQUIRE(first.ok());
+    CHECK_FALSE(first->has_value());  // authorization_pending
+    auto second = device_flow.device_poll(device.value(), kNow);
+    REQUIRE(second.ok());
+    CHECK_FALSE(second->has_value());
+    CHECK(device->interval == std::chrono::seconds(6));  // slow_down adds 5 s (RFC 8628 3.5)
+    auto third = device_flow.device_poll(device.value(), kNow);
+    REQUIRE(third.ok());
+    REQUIRE(third->has_value());
+    CHECK((*third)->access_token == "a2");
+    CHECK((*third)->refresh_token == "r2");
+
+    // Past its expiry a code is not even sent.
+    auto late = device_flow.device_poll(device.value(), kNow + std::chrono::seconds(901));
+    REQUIRE_FALSE(late.ok());
+    CHECK(late.error().code == calsync::ErrorCode::auth);
+    CHECK_THAT(late.error().message, Catch::Contains("expired"));
+}
+
+TEST_CASE("oauth: a declined device code fails as auth, and no endpoint means no flow") {
+    Flow f;
+    calsync::net::OAuthFlow device_flow{
+        {"", f.server.url("/token"), "", f.server.url("/devicecode")},
+        {"client-1", "", "", {"deny"}, {}},
+        std::string(32, 'k'),
+        std::make_shared<calsync::net::HttpClient>(f.transport)};
+    auto device = device_flow.device_begin(kNow);
+    REQUIRE(device.ok());
+    CHECK(device->device_code == "dev-denied");
+    auto denied = device_flow.device_poll(device.value(), kNow);
+    REQUIRE_FALSE(denied.ok());
+    CHECK(denied.error().code == calsync::ErrorCode::auth);
+    CHECK_THAT(denied.error().message, Catch::Contains("declined"));
+
+    auto none = f.flow.device_begin(kNow);  // built without a device endpoint
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().code == calsync::ErrorCode::invalid_argument);
 }

@@ -22,7 +22,7 @@ struct Session {
         std::make_shared<calsync::net::HttpClient>(transport);
     std::shared_ptr<OAuthFlow> flow = std::make_shared<OAuthFlow>(
         calsync::net::OAuthEndpoints{server.url("/authorize"), server.url("/token"),
-                                     server.url("/revoke")},
+                                     server.url("/revoke"), ""},
         calsync::net::OAuthClient{"client-1", "", "https://app.example/callback", {}, {}},
         std::string(32, 'k'), http);
     std::vector<TokenSet> persisted;

@@ -1,12 +1,12 @@
-// Connecting a Google account (src/providers/google/google_connect.cpp) through
-// net::OAuthFlow against the fake's authorization, token and revocation endpoints, and
-// what the narrow scopes then allow.
+// Connecting a Google account with the OAuth preset (src/providers/google/google_oauth.cpp)
+// through net::OAuthFlow against the fake's authorization, token and revocation endpoints,
+// and what the narrow scopes then allow.
 #include <catch2/catch.hpp>
 
 #include "google_fake.hpp"
+#include "providers/google/google_oauth.hpp"
 
-using calsync::providers::google::google_scopes;
-using calsync::providers::google::GoogleDirections;
+using calsync::providers::google::oauth_scopes;
 using calsync::test::GoogleFake;
 
 namespace {
@@ -35,32 +35,32 @@ std::string query_value(const std::string& url, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("google connect: the narrowest scopes for each direction") {
-    CHECK(google_scopes(GoogleDirections{true, false}) ==
-          std::vector<std::string>{kAuth + "calendar.calendarlist.readonly",
-                                   kAuth + "calendar.events.readonly"});
-    CHECK(google_scopes(GoogleDirections{true, true}) ==
-          std::vector<std::string>{kAuth + "calendar.calendarlist.readonly",
-                                   kAuth + "calendar.events"});
-    CHECK(google_scopes(GoogleDirections{false, true}) ==
-          std::vector<std::string>{kAuth + "calendar.calendarlist.readonly",
-                                   kAuth + "calendar.events"});
-    const auto endpoints = calsync::providers::google::google_oauth_endpoints();
+TEST_CASE("google oauth: the narrowest scopes for each direction, Google's endpoints") {
+    CHECK(oauth_scopes(false) == std::vector<std::string>{kAuth + "calendar.calendarlist.readonly",
+                                                          kAuth + "calendar.events.readonly"});
+    CHECK(oauth_scopes(true) == std::vector<std::string>{kAuth + "calendar.calendarlist.readonly",
+                                                         kAuth + "calendar.events"});
+    const auto endpoints = calsync::providers::google::oauth_endpoints({});
     CHECK(endpoints.authorization_url == "https://accounts.google.com/o/oauth2/v2/auth");
     CHECK(endpoints.token_url == "https://oauth2.googleapis.com/token");
     CHECK(endpoints.revocation_url == "https://oauth2.googleapis.com/revoke");
 }
 
-TEST_CASE("google connect: authorise, exchange, use the import scopes, revoke") {
+TEST_CASE("google oauth: authorise, exchange, use the import scopes, revoke") {
     GoogleFake fake;
     auto transport = std::make_shared<calsync::test::CountingTransport>();
     auto http = std::make_shared<calsync::net::HttpClient>(transport);
-    calsync::net::OAuthClient client{calsync::test::kClientId, calsync::test::kClientSecret,
-                                     "http://127.0.0.1:8765/callback",
-                                     google_scopes(GoogleDirections{true, false}),
-                                     calsync::providers::google::google_oauth_extra_parameters()};
-    auto flow = std::make_shared<calsync::net::OAuthFlow>(fake.endpoints(), client,
-                                                          std::string(32, 'k'), http);
+    calsync::json::OAuthConfig config;
+    config.client_id = calsync::test::kClientId;
+    config.client_secret = calsync::test::kClientSecret;
+    config.redirect_uri = "http://127.0.0.1:8765/callback";
+    config.exports = false;  // import only
+    config.authorization_url = fake.url("/o/oauth2/v2/auth");
+    config.token_url = fake.url("/token");
+    config.revocation_url = fake.url("/revoke");
+    auto flow = std::make_shared<calsync::net::OAuthFlow>(
+        calsync::providers::google::oauth_endpoints(config),
+        calsync::providers::google::oauth_client(config), std::string(32, 'k'), http);
     const auto now =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     auto request = flow->begin("conn-1", now);

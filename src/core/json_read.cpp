@@ -1,0 +1,117 @@
+#include "core/json_read.hpp"
+
+#include <rapidjson/error/en.h>
+
+namespace calsync::json::detail {
+
+std::string child(const std::string& path, const char* name) {
+    return path.empty() ? name : path + "." + name;
+}
+std::string item(const std::string& path, std::size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+}
+
+bool read_string(const Value& v, const std::string& path, std::string* out, Problem* p) {
+    if (!v.IsString())
+        return p->fail(path, "expected a string");
+    out->assign(v.GetString(), v.GetStringLength());
+    return true;
+}
+
+bool read_bool(const Value& v, const std::string& path, bool* out, Problem* p) {
+    if (!v.IsBool())
+        return p->fail(path, "expected true or false");
+    *out = v.GetBool();
+    return true;
+}
+
+const Value* member(const Value& obj, const char* name) {
+    auto it = obj.FindMember(name);
+    return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+bool read_instant(const Value& v, const std::string& path, Instant* out, Problem* p) {
+    std::string s;
+    if (!read_string(v, path, &s, p))
+        return p->fail(path, "expected an RFC 3339 string");
+    auto t = parse_rfc3339(s);
+    if (!t.ok())
+        return p->fail(path, t.error().message);
+    *out = t.value();
+    return true;
+}
+
+bool read_range(const Value& v, const std::string& path, TimeRange* out, Problem* p) {
+    if (!v.IsObject())
+        return p->fail(path, "expected an object {\"start\", \"end\"}");
+    const Value* start = member(v, "start");
+    const Value* end = member(v, "end");
+    if (start == nullptr)
+        return p->fail(child(path, "start"), "missing");
+    if (end == nullptr)
+        return p->fail(child(path, "end"), "missing");
+    if (!read_instant(*start, child(path, "start"), &out->start, p) ||
+        !read_instant(*end, child(path, "end"), &out->end, p))
+        return false;
+    if (out->end < out->start)
+        return p->fail(path, "end is before start");
+    return true;
+}
+
+bool read_string_array(const Value& v, const std::string& path, std::vector<std::string>* out,
+                       Problem* p) {
+    if (!v.IsArray())
+        return p->fail(path, "expected an array of strings");
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+        std::string s;
+        if (!read_string(v[i], item(path, i), &s, p))
+            return false;
+        out->push_back(std::move(s));
+    }
+    return true;
+}
+
+bool read_strings(const Value& obj, const std::string& path,
+                  std::initializer_list<std::pair<const char*, std::string*>> fields, Problem* p) {
+    for (const auto& [name, field] : fields) {
+        if (const Value* v = member(obj, name)) {
+            if (!read_string(*v, child(path, name), field, p))
+                return false;
+        }
+    }
+    return true;
+}
+
+Result<rapidjson::Document> parse_document(std::string_view text) {
+    rapidjson::Document doc;
+    doc.Parse(text.data(), text.size());
+    if (doc.HasParseError())
+        return make_error(ErrorCode::invalid_argument,
+                          std::string("request is not valid JSON: ") +
+                              rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
+                              std::to_string(doc.GetErrorOffset()));
+    if (!doc.IsObject())
+        return make_error(ErrorCode::invalid_argument, "request: expected a JSON object");
+    if (const Value* version = member(doc, "version")) {
+        if (!version->IsInt() || version->GetInt() != 1)
+            return make_error(ErrorCode::invalid_argument,
+                              "version: this library reads version 1 requests");
+    }
+    return Result<rapidjson::Document>(std::move(doc));
+}
+
+Error invalid(const Problem& p) {
+    return make_error(ErrorCode::invalid_argument, p.message);
+}
+
+void write_string(Writer& w, const char* key, const std::string& value) {
+    w.Key(key);
+    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void write_range(Writer& w, const TimeRange& r) {
+    write_string(w, "start", format_rfc3339(r.start));
+    write_string(w, "end", format_rfc3339(r.end));
+}
+
+}  // namespace calsync::json::detail

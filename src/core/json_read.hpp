@@ -1,0 +1,76 @@
+// Reading and writing the C ABI's JSON documents: the pieces every document shares. A
+// structural mistake is reported once, with the path of the field it concerns.
+#pragma once
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "calsync/civil_time.hpp"
+#include "calsync/result.hpp"
+
+namespace calsync::json::detail {
+
+using rapidjson::Value;
+
+// The first structural mistake found, with the path of the field it concerns.
+struct Problem {
+    std::string message;
+    bool found = false;
+
+    bool fail(const std::string& path, const std::string& what) {
+        if (!found)
+            message = path + ": " + what;
+        found = true;
+        return false;
+    }
+};
+
+std::string child(const std::string& path, const char* name);
+std::string item(const std::string& path, std::size_t i);
+const Value* member(const Value& obj, const char* name);
+
+bool read_string(const Value& v, const std::string& path, std::string* out, Problem* p);
+bool read_bool(const Value& v, const std::string& path, bool* out, Problem* p);
+bool read_instant(const Value& v, const std::string& path, Instant* out, Problem* p);
+bool read_range(const Value& v, const std::string& path, TimeRange* out, Problem* p);
+bool read_string_array(const Value& v, const std::string& path, std::vector<std::string>* out,
+                       Problem* p);
+// Every member of `obj` named in `fields` that is present, as a string.
+bool read_strings(const Value& obj, const std::string& path,
+                  std::initializer_list<std::pair<const char*, std::string*>> fields, Problem* p);
+
+template <class Enum>
+bool read_enum(const Value& v, const std::string& path, Enum* out,
+               std::initializer_list<std::pair<const char*, Enum>> names, Problem* p) {
+    std::string s;
+    if (!read_string(v, path, &s, p))
+        return false;
+    std::string allowed;
+    for (const auto& [name, value] : names) {
+        if (s == name) {
+            *out = value;
+            return true;
+        }
+        allowed +=
+            allowed.empty() ? std::string("\"") + name + "\"" : std::string(", \"") + name + "\"";
+    }
+    return p->fail(path, "unknown value \"" + s + "\"; expected one of " + allowed);
+}
+
+// A request document: valid JSON, an object, "version" 1 when present.
+Result<rapidjson::Document> parse_document(std::string_view text);
+Error invalid(const Problem& p);
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_string(Writer& w, const char* key, const std::string& value);
+void write_range(Writer& w, const TimeRange& r);
+
+}  // namespace calsync::json::detail

@@ -1,0 +1,269 @@
+#include "core/provider_config.hpp"
+
+#include "core/json_read.hpp"
+
+namespace calsync::json {
+namespace {
+
+using namespace detail;
+
+bool read_network(const Value& doc, NetworkConfig* out, Problem* p) {
+    const Value* network = member(doc, "network");
+    if (network == nullptr)
+        return true;
+    if (!network->IsObject())
+        return p->fail("network", "expected an object");
+    if (const Value* v = member(*network, "allow_private_addresses")) {
+        if (!read_bool(*v, "network.allow_private_addresses", &out->allow_private_addresses, p))
+            return false;
+    }
+    if (!read_strings(*network, "network", {{"ca_bundle", &out->ca_bundle}}, p))
+        return false;
+    const std::pair<const char*, std::int64_t*> seconds[] = {
+        {"connect_timeout_seconds", &out->connect_timeout_seconds},
+        {"total_timeout_seconds", &out->total_timeout_seconds}};
+    for (const auto& [name, field] : seconds) {
+        if (const Value* v = member(*network, name)) {
+            if (!v->IsInt64() || v->GetInt64() <= 0)
+                return p->fail(child("network", name),
+                               "expected a positive whole number of seconds");
+            *field = v->GetInt64();
+        }
+    }
+    return true;
+}
+
+// The OAuth client settings found in `obj` (a whole calsync_oauth_new document, or a
+// provider's "oauth" object); `path` prefixes field names in messages.
+bool read_oauth(const Value& obj, const std::string& path, OAuthConfig* out, Problem* p) {
+    if (!read_strings(obj, path,
+                      {{"client_id", &out->client_id},
+                       {"client_secret", &out->client_secret},
+                       {"redirect_uri", &out->redirect_uri},
+                       {"tenant", &out->tenant},
+                       {"authority_url", &out->authority_url},
+                       {"authorization_url", &out->authorization_url},
+                       {"token_url", &out->token_url},
+                       {"revocation_url", &out->revocation_url},
+                       {"device_authorization_url", &out->device_authorization_url},
+                       {"host_key", &out->host_key}},
+                      p))
+        return false;
+    if (const Value* v = member(obj, "exports")) {
+        if (!read_bool(*v, child(path, "exports"), &out->exports, p))
+            return false;
+    }
+    if (const Value* v = member(obj, "scopes")) {
+        if (!read_string_array(*v, child(path, "scopes"), &out->scopes, p))
+            return false;
+    }
+    if (out->client_id.empty())
+        return p->fail(child(path, "client_id"), "missing");
+    return true;
+}
+
+bool read_tokens(const Value& obj, const std::string& path, TokensConfig* out, Problem* p) {
+    if (!obj.IsObject())
+        return p->fail(path, "expected an object");
+    if (!read_strings(obj, path,
+                      {{"access_token", &out->access_token},
+                       {"refresh_token", &out->refresh_token},
+                       {"scope", &out->scope}},
+                      p))
+        return false;
+    if (const Value* v = member(obj, "expires_at")) {
+        if (!read_instant(*v, child(path, "expires_at"), &out->expires_at, p))
+            return false;
+    }
+    if (out->access_token.empty() && out->refresh_token.empty())
+        return p->fail(path, "needs an access_token or a refresh_token");
+    return true;
+}
+
+}  // namespace
+
+Result<ProviderConfig> parse_provider_config(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    ProviderConfig config;
+    Problem p;
+    const Value* kind = member(doc, "kind");
+    if (kind == nullptr)
+        return make_error(ErrorCode::invalid_argument, "kind: missing");
+    if (!read_enum(*kind, "kind", &config.kind,
+                   {{"caldav", ProviderConfig::Kind::caldav},
+                    {"icloud", ProviderConfig::Kind::icloud},
+                    {"ics_feed", ProviderConfig::Kind::ics_feed},
+                    {"google", ProviderConfig::Kind::google},
+                    {"microsoft", ProviderConfig::Kind::microsoft}},
+                   &p))
+        return invalid(p);
+    if (!read_strings(doc, "",
+                      {{"url", &config.url},
+                       {"username", &config.username},
+                       {"password", &config.password},
+                       {"name", &config.name},
+                       {"api_base_url", &config.api_base_url}},
+                      &p))
+        return invalid(p);
+    if (const Value* owners = member(doc, "owner_addresses")) {
+        if (!read_string_array(*owners, "owner_addresses", &config.owner_addresses, &p))
+            return invalid(p);
+    }
+    if (!read_network(doc, &config.network, &p))
+        return invalid(p);
+    switch (config.kind) {
+        case ProviderConfig::Kind::google:
+        case ProviderConfig::Kind::microsoft: {
+            config.oauth.service = config.kind == ProviderConfig::Kind::google
+                                       ? OAuthConfig::Service::google
+                                       : OAuthConfig::Service::microsoft;
+            const Value* oauth = member(doc, "oauth");
+            if (oauth == nullptr || !oauth->IsObject())
+                return make_error(ErrorCode::invalid_argument,
+                                  "oauth: missing; expected the OAuth client's object");
+            if (!read_oauth(*oauth, "oauth", &config.oauth, &p))
+                return invalid(p);
+            config.oauth.network = config.network;
+            const Value* tokens = member(doc, "tokens");
+            if (tokens == nullptr)
+                return make_error(ErrorCode::invalid_argument,
+                                  "tokens: missing; connect first (calsync_oauth_complete)");
+            if (!read_tokens(*tokens, "tokens", &config.tokens, &p))
+                return invalid(p);
+            break;
+        }
+        case ProviderConfig::Kind::icloud:
+            if (config.username.empty() || config.password.empty())
+                return make_error(ErrorCode::invalid_argument,
+                                  "username, password: iCloud needs the Apple ID and an "
+                                  "app-specific password");
+            break;
+        case ProviderConfig::Kind::caldav:
+        case ProviderConfig::Kind::ics_feed:
+            if (config.url.empty())
+                return make_error(ErrorCode::invalid_argument, "url: missing");
+            break;
+    }
+    return config;
+}
+
+Result<OAuthConfig> parse_oauth_config(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    OAuthConfig config;
+    Problem p;
+    const Value* kind = member(doc, "kind");
+    if (kind == nullptr)
+        return make_error(ErrorCode::invalid_argument, "kind: missing");
+    if (!read_enum(*kind, "kind", &config.service,
+                   {{"google", OAuthConfig::Service::google},
+                    {"microsoft", OAuthConfig::Service::microsoft}},
+                   &p) ||
+        !read_oauth(doc, "", &config, &p) || !read_network(doc, &config.network, &p))
+        return invalid(p);
+    if (config.host_key.empty())
+        return make_error(ErrorCode::invalid_argument,
+                          "host_key: missing; the key that signs authorization states");
+    return config;
+}
+
+Result<OAuthCompletion> parse_oauth_completion(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    OAuthCompletion c;
+    Problem p;
+    if (!read_strings(parsed.value(), "",
+                      {{"state", &c.state}, {"code", &c.code}, {"code_verifier", &c.code_verifier}},
+                      &p))
+        return invalid(p);
+    for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"state", &c.state},
+                                      {"code", &c.code},
+                                      {"code_verifier", &c.code_verifier}}) {
+        if (value->empty())
+            return make_error(ErrorCode::invalid_argument, std::string(name) + ": missing");
+    }
+    return c;
+}
+
+Result<TokensConfig> parse_tokens(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    TokensConfig t;
+    Problem p;
+    if (!read_tokens(parsed.value(), "tokens", &t, &p))
+        return invalid(p);
+    return t;
+}
+
+namespace {
+
+void write_token_fields(Writer& w, const TokensConfig& tokens) {
+    w.StartObject();
+    w.Key("version");
+    w.Int(1);
+    write_string(w, "access_token", tokens.access_token);
+    write_string(w, "refresh_token", tokens.refresh_token);
+    write_string(w, "scope", tokens.scope);
+    write_string(w, "expires_at", format_rfc3339(tokens.expires_at));
+    w.EndObject();
+}
+
+// A version-1 document whose other members `body` writes.
+template <class Body>
+std::string document(Body&& body) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    w.Key("version");
+    w.Int(1);
+    body(w);
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace
+
+std::string write_tokens(const TokensConfig& tokens) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    write_token_fields(w, tokens);
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string write_authorization_request(const std::string& url, const std::string& state,
+                                        const std::string& code_verifier) {
+    return document([&](Writer& w) {
+        write_string(w, "url", url);
+        write_string(w, "state", state);
+        write_string(w, "code_verifier", code_verifier);
+    });
+}
+
+std::string write_oauth_completion(const std::string& connection_id, const TokensConfig& tokens) {
+    return document([&](Writer& w) {
+        write_string(w, "connection_id", connection_id);
+        w.Key("tokens");
+        write_token_fields(w, tokens);
+    });
+}
+
+std::string write_device_code(const DeviceCodeDocument& device) {
+    return document([&](Writer& w) {
+        write_string(w, "device_code", device.device_code);
+        write_string(w, "user_code", device.user_code);
+        write_string(w, "verification_uri", device.verification_uri);
+        write_string(w, "message", device.message);
+        w.Key("interval_seconds");
+        w.Int64(device.interval_seconds);
+        write_string(w, "expires_at", format_rfc3339(device.expires_at));
+    });
+}
+
+}  // namespace calsync::json

@@ -1,0 +1,114 @@
+#include "providers/provider_factory.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include "net/curl_transport.hpp"
+#include "net/url_guard.hpp"
+#include "providers/caldav/caldav_provider.hpp"
+#include "providers/google/google_api_client.hpp"
+#include "providers/google/google_oauth.hpp"
+#include "providers/google/google_provider.hpp"
+#include "providers/ics_feed/ics_feed_provider.hpp"
+#include "providers/microsoft/graph_oauth.hpp"
+
+namespace calsync::providers {
+namespace {
+
+using Kind = json::ProviderConfig::Kind;
+
+std::shared_ptr<net::Transport> make_transport(const json::NetworkConfig& network) {
+    net::HttpOptions options;
+    options.allow_private_addresses = network.allow_private_addresses;
+    options.ca_bundle_path = network.ca_bundle;
+    options.connect_timeout = std::chrono::seconds(network.connect_timeout_seconds);
+    options.total_timeout = std::chrono::seconds(network.total_timeout_seconds);
+    return std::make_shared<net::CurlTransport>(std::move(options));
+}
+
+// An OAuth-backed service's provider; `session` carries its tokens.
+Result<std::unique_ptr<CalendarProvider>> make_oauth_provider(
+    const json::ProviderConfig& config, const std::shared_ptr<net::HttpClient>& http,
+    const std::shared_ptr<net::OAuthSession>& session) {
+    if (config.kind == Kind::google) {
+        google::GoogleOptions options;
+        if (!config.api_base_url.empty())
+            options.api_base_url = config.api_base_url;
+        // Its own transport, paced with every other connection of this OAuth client in
+        // the process (Google's quota is per project); `http` stays for token refreshes.
+        auto api =
+            google::google_api_client(make_transport(config.network), config.oauth.client_id);
+        return std::unique_ptr<CalendarProvider>(
+            std::make_unique<google::GoogleProvider>(std::move(options), session, std::move(api)));
+    }
+    (void)http;
+    return make_error(ErrorCode::invalid_argument,
+                      std::string("kind: \"") +
+                          (config.kind == Kind::google ? "google" : "microsoft") +
+                          "\" is not available in this build yet");
+}
+
+}  // namespace
+
+std::shared_ptr<net::HttpClient> make_http_client(const json::NetworkConfig& network) {
+    return std::make_shared<net::HttpClient>(make_transport(network));
+}
+
+std::shared_ptr<net::OAuthFlow> make_oauth_flow(const json::OAuthConfig& config,
+                                                std::shared_ptr<net::HttpClient> http,
+                                                std::string host_key) {
+    const bool google = config.service == json::OAuthConfig::Service::google;
+    return std::make_shared<net::OAuthFlow>(
+        google ? google::oauth_endpoints(config) : microsoft::oauth_endpoints(config),
+        google ? google::oauth_client(config) : microsoft::oauth_client(config),
+        std::move(host_key), std::move(http));
+}
+
+net::TokenSet to_token_set(const json::TokensConfig& t) {
+    return {t.access_token, t.refresh_token, t.scope, t.expires_at};
+}
+
+json::TokensConfig to_tokens_config(const net::TokenSet& t) {
+    return {t.access_token, t.refresh_token, t.scope, t.expires_at};
+}
+
+Result<ProviderHandle> make_provider(const json::ProviderConfig& config) {
+    auto http = make_http_client(config.network);
+    ProviderHandle handle;
+    switch (config.kind) {
+        case Kind::google:
+        case Kind::microsoft: {
+            handle.session = std::make_shared<net::OAuthSession>(
+                make_oauth_flow(config.oauth, http, /*host_key=*/""), to_token_set(config.tokens));
+            auto provider = make_oauth_provider(config, http, handle.session);
+            if (!provider.ok())
+                return provider.error();
+            handle.provider = std::move(provider).value();
+            return handle;
+        }
+        case Kind::ics_feed: {
+            auto url = net::normalize_user_url(config.url);
+            if (!url.ok())
+                return make_error(ErrorCode::invalid_argument, "url: " + url.error().message);
+            ics_feed::IcsFeedOptions feed;
+            feed.name = config.name;
+            feed.owner_addresses = config.owner_addresses;
+            handle.provider = std::make_unique<ics_feed::IcsFeedProvider>(url.value(), http, feed);
+            return handle;
+        }
+        case Kind::icloud: {
+            auto dav = caldav::icloud_options(config.username, config.password);
+            if (!config.url.empty())
+                dav.url = config.url;
+            handle.provider = std::make_unique<caldav::CalDavProvider>(dav, http);
+            return handle;
+        }
+        case Kind::caldav:
+            break;
+    }
+    caldav::CalDavOptions dav{config.url, config.username, config.password, false};
+    handle.provider = std::make_unique<caldav::CalDavProvider>(dav, http);
+    return handle;
+}
+
+}  // namespace calsync::providers
