@@ -380,6 +380,29 @@ CALSYNC_API calsync_status calsync_oauth_refresh(calsync_oauth* oauth, const cha
  */
 CALSYNC_API calsync_status calsync_oauth_revoke(calsync_oauth* oauth, const char* token);
 
+/*
+ * Secrets at rest: TOKENS (and passwords) sealed with AES-256-GCM under a key the host
+ * keeps, so a stored copy is useless without that key and any change to it is detected.
+ * The sealing key is derived from host_key (HMAC-SHA-256), so the same host key may also
+ * sign OAuth states (calsync_oauth_new) without the two uses meeting.
+ *
+ * calsync_seal: host_key is base64url of at least 32 random bytes (as for
+ * calsync_oauth_new). *sealed (caller frees with calsync_string_free) is printable text,
+ * "v1." followed by base64url; a fresh random nonce makes every sealing different.
+ * Returns CALSYNC_OK or CALSYNC_EINVAL.
+ */
+CALSYNC_API calsync_status calsync_seal(const char* host_key, const char* plaintext,
+                                        char** sealed);
+
+/*
+ * calsync_unseal: the text calsync_seal was given. *plaintext (caller frees with
+ * calsync_string_free) is a secret: do not log it.
+ * Returns CALSYNC_OK, CALSYNC_EINVAL (a malformed key), or CALSYNC_EAUTH (the key is not
+ * the one it was sealed with, or the sealed text was altered).
+ */
+CALSYNC_API calsync_status calsync_unseal(const char* host_key, const char* sealed,
+                                          char** plaintext);
+
 #ifdef __cplusplus
 }
 #endif

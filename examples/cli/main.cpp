@@ -4,6 +4,7 @@
 //                   [--owner EMAIL ...] [--json]
 //   calsync caldav calendars URL --user USER [--icloud] [--json]
 //   calsync caldav events URL --user USER --calendar ID|NAME --from WHEN --to WHEN --tz ZONE
+//   calsync google connect|calendars|events --tokens FILE ...   (google_cmd.cpp)
 //   calsync demo
 #include <calsync.h>
 #include <rapidjson/document.h>
@@ -22,11 +23,12 @@
 #include <string>
 #include <vector>
 
+#include "cli_common.hpp"
+#include "google_cmd.hpp"
+
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+using namespace calsync_cli;
 
 const char* const kUsage =
     "usage:\n"
@@ -35,6 +37,7 @@ const char* const kUsage =
     "  calsync caldav calendars URL --user USER [--icloud] [--json]\n"
     "  calsync caldav events URL --user USER --calendar ID|NAME --from WHEN --to WHEN\n"
     "                 --tz ZONE [--icloud] [--json]\n"
+    "  calsync google connect|calendars|events --tokens FILE ...   (calsync google --help)\n"
     "  calsync demo\n"
     "  calsync --help | --version\n"
     "\n"
@@ -63,87 +66,10 @@ const char* const kUsage =
     "exit status: 0 success, 1 the library reported an error, 2 usage error (bad option,\n"
     "unreadable file).\n";
 
-struct UsageError {
-    std::string message;
-};
-
-// The window and zone a slot listing is computed for, and how it is printed.
-struct SlotQuery {
-    std::string from;
-    std::string to;
-    std::string zone;
-    bool json = false;
-};
-
 struct BlockedArgs : SlotQuery {
     std::vector<std::string> files;
     std::vector<std::string> owners;
 };
-
-// Walks argv from `first`; `handle(option, value)` takes each option and returns false for
-// one it does not know. `value()` consumes the option's argument.
-template <class Handle>
-void parse_options(int argc, char** argv, int first, Handle&& handle) {
-    for (int i = first; i < argc; ++i) {
-        const std::string opt = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc)
-                throw UsageError{"option " + opt + " needs a value"};
-            return argv[++i];
-        };
-        if (!handle(opt, value))
-            throw UsageError{"unknown option '" + opt + "'"};
-    }
-}
-
-// --from, --to, --tz, --json; false for any other option.
-template <class Value>
-bool slot_query_option(const std::string& opt, Value&& value, SlotQuery* q) {
-    if (opt == "--from")
-        q->from = value();
-    else if (opt == "--to")
-        q->to = value();
-    else if (opt == "--tz")
-        q->zone = value();
-    else if (opt == "--json")
-        q->json = true;
-    else
-        return false;
-    return true;
-}
-
-std::string status_name(calsync_status s) {
-    switch (s) {
-        case CALSYNC_EINVAL:
-            return "invalid argument";
-        case CALSYNC_EPARSE:
-            return "unreadable calendar";
-        case CALSYNC_EZONE:
-            return "unknown time zone";
-        case CALSYNC_ENOMEM:
-            return "out of memory";
-        case CALSYNC_ELIMIT:
-            return "limit exceeded";
-        case CALSYNC_EINTERNAL:
-            return "internal error";
-        case CALSYNC_EAUTH:
-            return "sign-in refused";
-        case CALSYNC_ENETWORK:
-            return "network error";
-        case CALSYNC_EHTTP:
-            return "server error";
-        case CALSYNC_ERATELIMIT:
-            return "rate limited";
-        case CALSYNC_ENOTFOUND:
-            return "not found";
-        case CALSYNC_ECONFLICT:
-            return "conflict";
-        case CALSYNC_EPENDING:
-            return "not finished yet";
-        default:
-            return "error";
-    }
-}
 
 std::string base_name(const std::string& path) {
     const auto slash = path.find_last_of('/');
@@ -158,68 +84,6 @@ bool read_file(const std::string& path, std::string* out) {
     s << in.rdbuf();
     *out = s.str();
     return static_cast<bool>(in) || in.eof();
-}
-
-// Zone arithmetic for the command line only: the process runs in the business's zone, so
-// the C library's mktime/localtime do the conversions the table needs.
-void use_zone(const std::string& zone) {
-    setenv("TZ", zone.c_str(), 1);
-    tzset();
-}
-
-// A wall-clock time in the current zone, as RFC 3339 UTC.
-std::string local_to_utc(int year, int month, int day, int hour, int minute) {
-    std::tm tm{};
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = minute;
-    tm.tm_isdst = -1;
-    const std::time_t t = std::mktime(&tm);
-    std::tm utc{};
-    gmtime_r(&t, &utc);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buf;
-}
-
-// "2026-06-01" -> local midnight in the current zone; anything else is passed through for
-// the library to check as RFC 3339.
-std::string window_bound(const std::string& text) {
-    int y = 0, m = 0, d = 0;
-    char extra = 0;
-    if (text.size() == 10 && std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3)
-        return local_to_utc(y, m, d, 0, 0);
-    return text;
-}
-
-// "2026-06-01T07:00:00Z" -> "2026-06-01 09:00 +0200" in the current zone.
-std::string local_time(const std::string& rfc3339) {
-    std::tm tm{};
-    if (strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr)
-        return rfc3339;
-    const std::time_t t = timegm(&tm);
-    std::tm local{};
-    localtime_r(&t, &local);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M %z", &local);
-    return buf;
-}
-
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void key_string(Writer& w, const char* key, const std::string& value) {
-    w.Key(key);
-    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-void write_window(Writer& w, const std::string& from, const std::string& to) {
-    w.Key("window");
-    w.StartObject();
-    key_string(w, "start", window_bound(from));
-    key_string(w, "end", window_bound(to));
-    w.EndObject();
 }
 
 std::string blocked_request(const BlockedArgs& a) {
@@ -266,49 +130,6 @@ bool call(calsync_status (*fn)(const char*, char**), const std::string& request,
     return true;
 }
 
-const char* str(const rapidjson::Value& v, const char* key) {
-    auto it = v.FindMember(key);
-    return it != v.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
-}
-
-void print_table(const rapidjson::Document& doc) {
-    const auto& slots = doc["slots"];
-    std::printf("%-22s  %-22s  %-9s  %-14s  %s\n", "START", "END", "FLAGS", "CALENDAR", "EVENT");
-    for (const auto& s : slots.GetArray()) {
-        std::string flags = s["all_day"].GetBool() ? "all-day" : "";
-        if (s["tentative"].GetBool())
-            flags += flags.empty() ? "tentative" : ",tent";
-        std::printf("%-22s  %-22s  %-9s  %-14s  %s\n", local_time(str(s, "start")).c_str(),
-                    local_time(str(s, "end")).c_str(), flags.c_str(), str(s, "label"),
-                    str(s, "event_id"));
-    }
-    long long busy_seconds = 0;
-    for (const auto& b : doc["busy"].GetArray()) {
-        std::tm a{}, z{};
-        strptime(str(b, "start"), "%Y-%m-%dT%H:%M:%SZ", &a);
-        strptime(str(b, "end"), "%Y-%m-%dT%H:%M:%SZ", &z);
-        busy_seconds += static_cast<long long>(timegm(&z) - timegm(&a));
-    }
-    std::printf("\n%u blocked slots; %u busy intervals, %lldh %02lldm in total\n", slots.Size(),
-                doc["busy"].Size(), busy_seconds / 3600, (busy_seconds % 3600) / 60);
-    for (const auto& e : doc["errors"].GetArray()) {
-        std::fprintf(stderr, "skipped event %s in %s: %s\n", str(e, "event_id"),
-                     str(e, "calendar_id"), str(e, "message"));
-    }
-}
-
-// A blocked-slots response as the library's JSON or as a table.
-int show_slots(const std::string& response, bool json) {
-    if (json) {
-        std::cout << response << "\n";
-        return kExitOk;
-    }
-    rapidjson::Document doc;
-    doc.Parse(response.c_str());
-    print_table(doc);
-    return kExitOk;
-}
-
 int run_blocked(const BlockedArgs& a, std::string* response_out = nullptr) {
     if (a.files.empty())
         throw UsageError{"blocked: at least one --ics FILE is required"};
@@ -339,11 +160,9 @@ BlockedArgs parse_blocked(int argc, char** argv) {
     return a;
 }
 
-struct CalDavArgs : SlotQuery {
-    std::string action;  // "calendars" or "events"
+struct CalDavArgs : ProviderCommand {
     std::string url;
     std::string user;
-    std::string calendar;
     bool icloud = false;
     bool allow_private = false;
 };
@@ -440,79 +259,12 @@ std::string provider_config(const CalDavArgs& a, const std::string& password) {
     return buf.GetString();
 }
 
-bool report(calsync_status s) {
-    if (s == CALSYNC_OK)
-        return true;
-    std::cerr << "calsync: " << status_name(s) << ": " << calsync_last_error_message() << "\n";
-    return false;
-}
-
-// The provider handle, freed on every path out.
-struct ProviderHandle {
-    calsync_provider* p = nullptr;
-    ~ProviderHandle() { calsync_provider_free(p); }
-};
-
-bool list_calendars(calsync_provider* p, rapidjson::Document* doc, std::string* text) {
-    char* out = nullptr;
-    if (!report(calsync_provider_list_calendars(p, &out)))
-        return false;
-    text->assign(out);
-    calsync_string_free(out);
-    doc->Parse(text->c_str());
-    return true;
-}
-
 int run_caldav(const CalDavArgs& a) {
     ProviderHandle provider;
     if (!report(
             calsync_provider_new(provider_config(a, read_password(a.user)).c_str(), &provider.p)))
         return kExitFailure;
-    rapidjson::Document calendars;
-    std::string text;
-    if (!list_calendars(provider.p, &calendars, &text))
-        return kExitFailure;
-    if (a.action == "calendars") {
-        if (a.json) {
-            std::cout << text << "\n";
-            return kExitOk;
-        }
-        std::printf("%-24s  %-8s  %-10s  %s\n", "NAME", "WRITABLE", "COLOUR", "ID");
-        for (const auto& c : calendars["calendars"].GetArray()) {
-            std::printf("%-24s  %-8s  %-10s  %s\n", str(c, "name"),
-                        c["can_write"].GetBool() ? "yes" : "no", str(c, "color"), str(c, "id"));
-        }
-        return kExitOk;
-    }
-    // --calendar is an id, or a name as `calendars` prints it.
-    std::string id;
-    std::string names;
-    for (const auto& c : calendars["calendars"].GetArray()) {
-        if (a.calendar == str(c, "id") || a.calendar == str(c, "name"))
-            id = str(c, "id");
-        names += std::string(names.empty() ? "" : ", ") + "'" + str(c, "name") + "'";
-    }
-    if (id.empty()) {
-        std::cerr << "calsync: no calendar '" << a.calendar << "' in this account; it has "
-                  << (names.empty() ? "none" : names) << "\n";
-        return kExitFailure;
-    }
-    use_zone(a.zone);
-    rapidjson::StringBuffer buf;
-    Writer w(buf);
-    w.StartObject();
-    w.Key("version");
-    w.Int(1);
-    key_string(w, "calendar_id", id);
-    key_string(w, "zone", a.zone);
-    write_window(w, a.from, a.to);
-    w.EndObject();
-    char* out = nullptr;
-    if (!report(calsync_provider_blocked_slots(provider.p, buf.GetString(), &out)))
-        return kExitFailure;
-    const std::string response(out);
-    calsync_string_free(out);
-    return show_slots(response, a.json);
+    return run_provider_command(provider.p, a);
 }
 
 // The sample calendars: installed beside the program, else in the source tree.
@@ -601,6 +353,8 @@ int main(int argc, char** argv) {
             return run_blocked(parse_blocked(argc, argv));
         if (command == "caldav")
             return run_caldav(parse_caldav(argc, argv));
+        if (command == "google")
+            return run_google(argc, argv);
         if (command == "demo") {
             if (argc > 2)
                 throw UsageError{"demo takes no options"};
