@@ -284,6 +284,14 @@ void write_oauth_client(Writer& w, const Connection& c, const std::string& redir
             key_string(w, key, *url);
 }
 
+// {"version": 1, "kind": "google", ... : the start of a C ABI configuration document.
+void start_google_document(Writer& w) {
+    w.StartObject();
+    w.Key("version");
+    w.Int(1);
+    key_string(w, "kind", "google");
+}
+
 void write_network(Writer& w, bool allow_private) {
     w.Key("network");
     w.StartObject();
@@ -325,10 +333,7 @@ int connect(const GoogleArgs& a) {
     LoopbackRedirect redirect;
     rapidjson::StringBuffer buf;
     Writer w(buf);
-    w.StartObject();
-    w.Key("version");
-    w.Int(1);
-    key_string(w, "kind", "google");
+    start_google_document(w);
     write_oauth_client(w, c, redirect.redirect_uri());
     key_string(w, "host_key", key);
     write_network(w, a.allow_private);
@@ -387,10 +392,7 @@ int use_connection(const GoogleArgs& a) {
     const std::string tokens = take(out);
     rapidjson::StringBuffer buf;
     Writer w(buf);
-    w.StartObject();
-    w.Key("version");
-    w.Int(1);
-    key_string(w, "kind", "google");
+    start_google_document(w);
     w.Key("oauth");
     w.StartObject();
     write_oauth_client(w, c, "");
