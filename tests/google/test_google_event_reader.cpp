@@ -1,5 +1,5 @@
-// Google Event JSON <-> Event (src/providers/google/google_event_reader.cpp and
-// google_event_writer.cpp), on the shapes the reference documents.
+// Google Event JSON -> Event (src/providers/google/google_event_reader.cpp), on the shapes
+// the Calendar API reference documents.
 #include <catch2/catch.hpp>
 
 #include "google_fake.hpp"
@@ -9,7 +9,6 @@ using calsync::EventStatus;
 using calsync::EventTime;
 using calsync::providers::google::GoogleItem;
 using calsync::providers::google::read_google_event;
-using calsync::providers::google::write_google_event;
 
 namespace {
 
@@ -98,27 +97,4 @@ TEST_CASE("google reader: what cannot be used is an error naming the field") {
                Catch::Contains("recurrence[0]"));
     CHECK_THAT(why(R"({"id":"e","recurringEventId":"m","start":{"date":"2026-03-02"}})"),
                Catch::Contains("originalStartTime"));
-}
-
-TEST_CASE("google writer: an export reads back as written, marker included") {
-    calsync::Event e;
-    e.export_marker = "appt-7";
-    e.summary = "Busy";
-    e.start = EventTime::at_utc(calsync::parse_rfc3339("2026-03-02T08:00:00Z").value());
-    e.duration = calsync::NominalDuration{0, 5400};
-    auto body = write_google_event(e, "abcdef12");
-    REQUIRE(body.ok());
-    auto back = read(body.value());
-    REQUIRE(back.ok());
-    CHECK(back->event.id == "abcdef12");
-    CHECK(back->event.export_marker == "appt-7");
-    CHECK(back->event.summary == "Busy");
-    CHECK(calsync::format_rfc3339(back->event.end->resolve(*calsync::TimeZone::utc())) ==
-          "2026-03-02T09:30:00Z");
-    CHECK(back->event.status == EventStatus::confirmed);
-    CHECK(body->find("visibility") == std::string::npos);
-    CHECK(body->find("description") == std::string::npos);  // empty fields are left out
-
-    e.export_marker.clear();
-    CHECK_FALSE(write_google_event(e, "").ok());
 }
