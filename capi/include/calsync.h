@@ -391,8 +391,7 @@ CALSYNC_API calsync_status calsync_oauth_revoke(calsync_oauth* oauth, const char
  * "v1." followed by base64url; a fresh random nonce makes every sealing different.
  * Returns CALSYNC_OK or CALSYNC_EINVAL.
  */
-CALSYNC_API calsync_status calsync_seal(const char* host_key, const char* plaintext,
-                                        char** sealed);
+CALSYNC_API calsync_status calsync_seal(const char* host_key, const char* plaintext, char** sealed);
 
 /*
  * calsync_unseal: the text calsync_seal was given. *plaintext (caller frees with
