@@ -4,6 +4,7 @@
 //                   [--owner EMAIL ...] [--json]
 //   calsync caldav calendars URL --user USER [--icloud] [--json]
 //   calsync caldav events URL --user USER --calendar ID|NAME --from WHEN --to WHEN --tz ZONE
+//   calsync google connect|calendars|events --tokens FILE ...   (google_cmd.cpp)
 //   calsync microsoft connect|calendars|events ...   (microsoft_cmd.cpp)
 //   calsync demo
 #include <calsync.h>
@@ -23,7 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "cli_support.hpp"
+#include "cli_common.hpp"
+#include "google_cmd.hpp"
 #include "microsoft_cmd.hpp"
 
 namespace {
@@ -37,6 +39,7 @@ const char* const kUsage =
     "  calsync caldav calendars URL --user USER [--icloud] [--json]\n"
     "  calsync caldav events URL --user USER --calendar ID|NAME --from WHEN --to WHEN\n"
     "                 --tz ZONE [--icloud] [--json]\n"
+    "  calsync google connect|calendars|events --tokens FILE ...   (calsync google --help)\n"
     "  calsync microsoft connect|calendars|events ...   (calsync microsoft --help)\n"
     "  calsync demo\n"
     "  calsync --help | --version\n"
@@ -160,7 +163,7 @@ BlockedArgs parse_blocked(int argc, char** argv) {
     return a;
 }
 
-struct CalDavArgs : ProviderAction {
+struct CalDavArgs : ProviderCommand {
     std::string url;
     std::string user;
     bool icloud = false;
@@ -264,7 +267,7 @@ int run_caldav(const CalDavArgs& a) {
     if (!report(
             calsync_provider_new(provider_config(a, read_password(a.user)).c_str(), &provider.p)))
         return kExitFailure;
-    return run_provider_action(provider.p, a);
+    return run_provider_command(provider.p, a);
 }
 
 // The sample calendars: installed beside the program, else in the source tree.
@@ -353,6 +356,8 @@ int main(int argc, char** argv) {
             return run_blocked(parse_blocked(argc, argv));
         if (command == "caldav")
             return run_caldav(parse_caldav(argc, argv));
+        if (command == "google")
+            return run_google(argc, argv);
         if (command == "microsoft")
             return run_microsoft(argc, argv);
         if (command == "demo") {

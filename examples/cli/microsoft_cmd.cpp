@@ -16,7 +16,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "cli_support.hpp"
+#include "cli_common.hpp"
 
 namespace calsync_cli {
 namespace {
@@ -48,7 +48,7 @@ const char* const kMicrosoftUsage =
     "creates (mode 0600) when it does not exist. Keep the key apart from FILE: whoever has\n"
     "both can read the calendars.\n";
 
-struct MicrosoftArgs : ProviderAction {
+struct MicrosoftArgs : ProviderCommand {
     std::string tokens_file;
     std::string key_file;
     std::string client_id;
@@ -345,7 +345,7 @@ int run_account(const MicrosoftArgs& a) {
     ProviderHandle provider;
     if (!report(calsync_provider_new(to_text(doc).c_str(), &provider.p)))
         return kExitFailure;
-    const int rc = run_provider_action(provider.p, a);
+    const int rc = run_provider_command(provider.p, a);
     // Microsoft hands out a new refresh token with every refresh: keep it, whatever the
     // command came to, or the next run signs in with one that may be gone.
     LibraryString tokens;

@@ -12,9 +12,11 @@ namespace {
 
 constexpr std::int64_t kStateLifetimeSeconds = 600;
 
-std::string percent_encode(const std::string& s) {
+}  // namespace
+
+std::string percent_encode(std::string_view text) {
     std::string out;
-    for (unsigned char c : s) {
+    for (unsigned char c : text) {
         if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
             out += static_cast<char>(c);
         } else {
@@ -25,8 +27,6 @@ std::string percent_encode(const std::string& s) {
     }
     return out;
 }
-
-}  // namespace
 
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
     std::string out;

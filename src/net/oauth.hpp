@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -94,5 +95,7 @@ class OAuthFlow {
 
 std::string pkce_challenge(const std::string& code_verifier);  // BASE64URL(SHA256(v))
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+// RFC 3986 2.1: every byte but the unreserved characters as %XX (a path segment, a value).
+std::string percent_encode(std::string_view text);
 
 }  // namespace calsync::net

@@ -72,14 +72,16 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
             continue;
         }
         const HttpResponse& response = result.value();
-        if (!retryable_status(response.status))
+        const bool throttled =
+            response.status == 429 || (policy_.is_throttled && policy_.is_throttled(response));
+        if (!throttled && !retryable_status(response.status))
             return result;
         std::optional<std::chrono::seconds> wait;
         if (const std::string* header = response.header("retry-after"))
             wait = parse_retry_after(*header, now_());
         if (last || (wait && *wait > policy_.max_retry_after)) {
             Error e =
-                make_error(response.status == 429 ? ErrorCode::rate_limited : ErrorCode::http,
+                make_error(throttled ? ErrorCode::rate_limited : ErrorCode::http,
                            request.method + " " + redact_url(request.url) + ": HTTP " +
                                std::to_string(response.status) + " after " +
                                std::to_string(attempt) + (attempt == 1 ? " attempt" : " attempts"));

@@ -20,6 +20,11 @@ struct RetryPolicy {
     // A Retry-After longer than this is not waited out: the call fails with the delay in
     // Error::retry_after, for the scheduler to come back then.
     std::chrono::seconds max_retry_after{120};
+    // A response that means "slow down" although its status is not 429, e.g. Google's
+    // 403 rateLimitExceeded ("403 or 429 ... respond the same way"). Such a response is
+    // retried like a 429 and, after the last attempt, reported as rate_limited. The
+    // provider that knows the service's error bodies supplies it; empty: none.
+    std::function<bool(const HttpResponse&)> is_throttled;
 };
 
 using Sleeper = std::function<void(std::chrono::milliseconds)>;
@@ -39,9 +44,10 @@ class HttpClient {
                         Sleeper sleep = {}, std::uint64_t seed = std::random_device{}(),
                         WallClock now = {});
 
-    // Retries 429, 502, 503, 504 and network errors with exponential backoff and full
-    // jitter; Retry-After wins when present. Any other status is returned as it is; after
-    // the last attempt a retryable status becomes Error{rate_limited or http}.
+    // Retries 429, 502, 503, 504, responses the policy calls throttled, and network errors
+    // with exponential backoff and full jitter; Retry-After wins when present. Any other status is
+    // returned as it is; after the last attempt a retryable status becomes Error{rate_limited or
+    // http}.
     Result<HttpResponse> send(const HttpRequest& request);
 
     Transport& transport() { return *transport_; }

@@ -6,7 +6,9 @@
 #include "net/curl_transport.hpp"
 #include "net/url_guard.hpp"
 #include "providers/caldav/caldav_provider.hpp"
+#include "providers/google/google_api_client.hpp"
 #include "providers/google/google_oauth.hpp"
+#include "providers/google/google_provider.hpp"
 #include "providers/ics_feed/ics_feed_provider.hpp"
 #include "providers/microsoft/graph_oauth.hpp"
 #include "providers/microsoft/graph_provider.hpp"
@@ -15,6 +17,15 @@ namespace calsync::providers {
 namespace {
 
 using Kind = json::ProviderConfig::Kind;
+
+std::shared_ptr<net::Transport> make_transport(const json::NetworkConfig& network) {
+    net::HttpOptions options;
+    options.allow_private_addresses = network.allow_private_addresses;
+    options.ca_bundle_path = network.ca_bundle;
+    options.connect_timeout = std::chrono::seconds(network.connect_timeout_seconds);
+    options.total_timeout = std::chrono::seconds(network.total_timeout_seconds);
+    return std::make_shared<net::CurlTransport>(std::move(options));
+}
 
 // An OAuth-backed service's provider; `session` carries its tokens.
 Result<std::unique_ptr<CalendarProvider>> make_oauth_provider(
@@ -27,22 +38,21 @@ Result<std::unique_ptr<CalendarProvider>> make_oauth_provider(
         return std::unique_ptr<CalendarProvider>(
             std::make_unique<microsoft::GraphProvider>(std::move(graph), session, http));
     }
-    return make_error(ErrorCode::invalid_argument,
-                      std::string("kind: \"") +
-                          (config.kind == Kind::google ? "google" : "microsoft") +
-                          "\" is not available in this build yet");
+    // Google:
+    google::GoogleOptions options;
+    if (!config.api_base_url.empty())
+        options.api_base_url = config.api_base_url;
+    // Its own transport, paced with every other connection of this OAuth client in
+    // the process (Google's quota is per project); `http` stays for token refreshes.
+    auto api = google::google_api_client(make_transport(config.network), config.oauth.client_id);
+    return std::unique_ptr<CalendarProvider>(
+        std::make_unique<google::GoogleProvider>(std::move(options), session, std::move(api)));
 }
 
 }  // namespace
 
 std::shared_ptr<net::HttpClient> make_http_client(const json::NetworkConfig& network) {
-    net::HttpOptions options;
-    options.allow_private_addresses = network.allow_private_addresses;
-    options.ca_bundle_path = network.ca_bundle;
-    options.connect_timeout = std::chrono::seconds(network.connect_timeout_seconds);
-    options.total_timeout = std::chrono::seconds(network.total_timeout_seconds);
-    return std::make_shared<net::HttpClient>(
-        std::make_shared<net::CurlTransport>(std::move(options)));
+    return std::make_shared<net::HttpClient>(make_transport(network));
 }
 
 std::shared_ptr<net::OAuthFlow> make_oauth_flow(const json::OAuthConfig& config,

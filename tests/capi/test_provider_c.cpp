@@ -1,6 +1,7 @@
 // The provider calls of the C ABI (capi/provider_c.cpp) against the fake servers, through
 // the shared library only.
 #include <calsync.h>
+#include <curl/curl.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -180,4 +181,94 @@ TEST_CASE("provider calls check their arguments") {
                                 "end": "2026-06-02T00:00:00Z"}})")
               .status == CALSYNC_EZONE);
     calsync_provider_free(nullptr);
+}
+
+namespace {
+
+size_t collect_body(char* data, size_t size, size_t n, void* user) {
+    static_cast<std::string*>(user)->append(data, size * n);
+    return size * n;
+}
+
+// POST /_control/<name> of the Google fake; its answer.
+std::string google_control(const calsync::test::FakeServer& fake, const std::string& name,
+                           const std::string& body = "{}") {
+    CURL* curl = curl_easy_init();
+    REQUIRE(curl != nullptr);
+    std::string answer;
+    const std::string url = fake.url("/_control/" + name);
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+    REQUIRE(curl_easy_perform(curl) == CURLE_OK);
+    curl_easy_cleanup(curl);
+    return answer;
+}
+
+std::string google_config(const calsync::test::FakeServer& fake, const std::string& tokens) {
+    rapidjson::Document granted;
+    granted.Parse(tokens.c_str());
+    return R"({"version": 1, "kind": "google",
+               "oauth": {"client_id": "test-client.apps.googleusercontent.com",
+                         "client_secret": "test-client-secret", "exports": false,
+                         "token_url": ")" +
+           fake.url("/token") + R"("},
+               "tokens": {"version": 1, "access_token": ")" +
+           granted["access_token"].GetString() + R"(", "refresh_token": ")" +
+           granted["refresh_token"].GetString() +
+           R"(", "scope": "", "expires_at": "2099-01-01T00:00:00Z"},
+               "api_base_url": ")" +
+           fake.url("/calendar/v3") + R"(", "network": {"allow_private_addresses": true}})";
+}
+
+}  // namespace
+
+TEST_CASE("provider google: calendars, blocked slots and refreshed tokens through the C ABI") {
+    calsync::test::FakeServer fake(CALSYNC_GOOGLE_FAKE);
+    google_control(fake, "calendar",
+                   R"({"id": "garage@example.com", "summary": "Workshop", "primary": true,
+                       "timeZone": "Europe/Berlin", "accessRole": "owner"})");
+    google_control(fake, "event?calendar=garage@example.com",
+                   R"({"id": "lift1", "summary": "Lift inspection",
+                       "start": {"dateTime": "2026-03-02T09:00:00+01:00"},
+                       "end": {"dateTime": "2026-03-02T10:00:00+01:00"}})");
+    const std::string tokens =
+        google_control(fake, "grant",
+                       R"({"client_id": "test-client.apps.googleusercontent.com", "scope":
+            "https://www.googleapis.com/auth/calendar.calendarlist.readonly https://www.googleapis.com/auth/calendar.events.readonly"})");
+    Provider p(google_config(fake, tokens));
+    REQUIRE(p.status == CALSYNC_OK);
+    Outcome listed = p.calendars();
+    REQUIRE(listed.status == CALSYNC_OK);
+    REQUIRE(listed.json["calendars"].Size() == 1);
+    CHECK(std::string(listed.json["calendars"][0]["name"].GetString()) == "Workshop");
+    CHECK(listed.json["calendars"][0]["is_primary"].GetBool());
+
+    // Google stops taking the access token: the provider refreshes once and goes on.
+    google_control(fake, "drop_access_tokens");
+    Outcome slots = p.slots(R"({"version": 1, "calendar_id": "garage@example.com",
+        "zone": "Europe/Berlin",
+        "window": {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}})");
+    REQUIRE(slots.status == CALSYNC_OK);
+    REQUIRE(slots.json["slots"].Size() == 1);
+    CHECK(std::string(slots.json["slots"][0]["start"].GetString()) == "2026-03-02T08:00:00Z");
+    CHECK(std::string(slots.json["slots"][0]["label"].GetString()) == "Workshop");
+
+    char* out = nullptr;
+    REQUIRE(calsync_provider_tokens(p.handle, &out) == CALSYNC_OK);
+    rapidjson::Document now;
+    now.Parse(out);
+    calsync_string_free(out);
+    rapidjson::Document before;
+    before.Parse(tokens.c_str());
+    CHECK(std::string(now["access_token"].GetString()) != before["access_token"].GetString());
+    CHECK(std::string(now["refresh_token"].GetString()) == before["refresh_token"].GetString());
+
+    Outcome missing = p.slots(R"({"version": 1, "calendar_id": "gone@example.com",
+        "zone": "Europe/Berlin",
+        "window": {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}})");
+    CHECK(missing.status == CALSYNC_ENOTFOUND);
+    CHECK_THAT(missing.message, Catch::Contains("gone@example.com"));
+    CHECK(missing.message.find(before["access_token"].GetString()) == std::string::npos);
 }

@@ -89,8 +89,11 @@ struct GraphConnection {
     std::vector<std::chrono::milliseconds> waits;  // what the client and exporter waited
     std::shared_ptr<net::HttpClient> http = std::make_shared<net::HttpClient>(
         transport,
-        net::RetryPolicy{4, std::chrono::milliseconds(1), std::chrono::milliseconds(5),
-                         std::chrono::seconds(120)},
+        net::RetryPolicy{4,
+                         std::chrono::milliseconds(1),
+                         std::chrono::milliseconds(5),
+                         std::chrono::seconds(120),
+                         {}},
         [this](std::chrono::milliseconds d) { waits.push_back(d); });
     std::shared_ptr<net::OAuthFlow> flow;
     std::shared_ptr<net::OAuthSession> session;

@@ -50,9 +50,11 @@ struct Client {
     std::shared_ptr<CountingTransport> transport = std::make_shared<CountingTransport>();
     // Faults are retried quickly: the soak is about outcomes, not about waiting.
     std::shared_ptr<calsync::net::HttpClient> http = std::make_shared<calsync::net::HttpClient>(
-        transport,
-        calsync::net::RetryPolicy{4, std::chrono::milliseconds(1), std::chrono::milliseconds(5),
-                                  std::chrono::seconds(120)});
+        transport, calsync::net::RetryPolicy{4,
+                                             std::chrono::milliseconds(1),
+                                             std::chrono::milliseconds(5),
+                                             std::chrono::seconds(120),
+                                             {}});
     CalDavProvider provider;
 };
 

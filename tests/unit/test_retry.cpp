@@ -131,3 +131,44 @@ TEST_CASE("limit_exceeded is not retried", "[net][retry]") {
     CHECK_FALSE(f.client.send(get()).ok());
     CHECK(f.transport->calls == 1);
 }
+
+TEST_CASE("a response the policy calls throttled is retried like 429", "[net][retry]") {
+    auto transport = std::make_shared<ScriptedTransport>();
+    std::vector<std::chrono::milliseconds> sleeps;
+    calsync::net::RetryPolicy policy;
+    policy.max_attempts = 3;
+    // As Google's 403 usageLimits answers: the body, not the status, says "slow down".
+    policy.is_throttled = [](const HttpResponse& r) {
+        return r.status == 403 && r.body.find("rateLimitExceeded") != std::string::npos;
+    };
+    HttpClient client{transport, policy, [&](auto d) { sleeps.push_back(d); }, 7};
+    HttpResponse throttled = status(403);
+    throttled.body = R"({"error":{"errors":[{"reason":"rateLimitExceeded"}],"code":403}})";
+    HttpResponse forbidden = status(403);
+    forbidden.body = R"({"error":{"errors":[{"reason":"forbiddenForNonOrganizer"}],"code":403}})";
+
+    SECTION("throttled, then success") {
+        transport->script = {throttled, status(200)};
+        auto r = client.send(get());
+        REQUIRE(r.ok());
+        CHECK(r->status == 200);
+        CHECK(sleeps.size() == 1);
+    }
+    SECTION("a 403 the policy does not call throttled is returned at once") {
+        transport->script = {forbidden, status(200)};
+        auto r = client.send(get());
+        REQUIRE(r.ok());
+        CHECK(r->status == 403);
+        CHECK(transport->calls == 1);
+        CHECK(sleeps.empty());
+    }
+    SECTION("throttled to the last attempt: rate_limited") {
+        transport->script = {throttled, throttled, throttled};
+        auto r = client.send(get());
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == calsync::ErrorCode::rate_limited);
+        CHECK(r.error().http_status == 403);
+        CHECK(transport->calls == 3);
+        CHECK(sleeps.size() == 2);
+    }
+}

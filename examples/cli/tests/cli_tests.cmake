@@ -37,5 +37,10 @@ add_test(NAME cli/unknown_zone_is_library_error
           -DEXPECT_RC=1 "-DEXPECT_ERR=unknown time zone.*Mars/Olympus_Mons"
           -P ${CMAKE_CURRENT_SOURCE_DIR}/tests/expect_exit.cmake)
 
+add_test(NAME cli/google_connect_calendars_events
+  COMMAND ${CMAKE_COMMAND} -E env PYTHONDONTWRITEBYTECODE=1
+          ${CALSYNC_DEBIAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/tests/check_google.py ${_cli}
+          ${PROJECT_SOURCE_DIR}/tests/fakes/google/google_fake.py)
+
 get_property(_cli_tests DIRECTORY PROPERTY TESTS)
 set_tests_properties(${_cli_tests} PROPERTIES LABELS cli)

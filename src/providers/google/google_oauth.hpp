@@ -11,7 +11,10 @@ namespace calsync::providers::google {
 //   calendar.calendarlist.readonly  list the account's calendars (names, colours, access)
 //   calendar.events.readonly        read events and watch them (import only)
 //   calendar.events                 read and write events (some calendar takes exports)
-// Neither grants access to calendar settings, ACLs or creating calendars.
+// Neither grants access to calendar settings, ACLs or creating calendars. Not asked for:
+// `calendar` and `calendar.readonly` (sharing, ACLs, settings too), and
+// `calendar.events.owned` (it would exclude calendars shared with write access, which a
+// garage uses for a common workshop calendar).
 std::vector<std::string> oauth_scopes(bool exports);
 
 // Google's endpoints with any override of `config` applied; the client from `config`

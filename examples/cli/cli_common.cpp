@@ -1,4 +1,4 @@
-#include "cli_support.hpp"
+#include "cli_common.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -6,19 +6,6 @@
 #include <iostream>
 
 namespace calsync_cli {
-namespace {
-
-bool list_calendars(calsync_provider* p, rapidjson::Document* doc, std::string* text) {
-    char* out = nullptr;
-    if (!report(calsync_provider_list_calendars(p, &out)))
-        return false;
-    text->assign(out);
-    calsync_string_free(out);
-    doc->Parse(text->c_str());
-    return true;
-}
-
-}  // namespace
 
 std::string status_name(calsync_status s) {
     switch (s) {
@@ -60,6 +47,8 @@ bool report(calsync_status s) {
     return false;
 }
 
+// Zone arithmetic for the command line only: the process runs in the business's zone, so
+// the C library's mktime/localtime do the conversions the table needs.
 void use_zone(const std::string& zone) {
     setenv("TZ", zone.c_str(), 1);
     tzset();
@@ -153,6 +142,7 @@ void print_table(const rapidjson::Document& doc) {
 
 }  // namespace
 
+// A blocked-slots response as the library's JSON or as a table.
 int show_slots(const std::string& response, bool json) {
     if (json) {
         std::cout << response << "\n";
@@ -164,7 +154,17 @@ int show_slots(const std::string& response, bool json) {
     return kExitOk;
 }
 
-int run_provider_action(calsync_provider* provider, const ProviderAction& a) {
+bool list_calendars(calsync_provider* p, rapidjson::Document* doc, std::string* text) {
+    char* out = nullptr;
+    if (!report(calsync_provider_list_calendars(p, &out)))
+        return false;
+    text->assign(out);
+    calsync_string_free(out);
+    doc->Parse(text->c_str());
+    return true;
+}
+
+int run_provider_command(calsync_provider* provider, const ProviderCommand& a) {
     rapidjson::Document calendars;
     std::string text;
     if (!list_calendars(provider, &calendars, &text))

@@ -1,6 +1,6 @@
-// What the `calsync` program's commands share: option parsing, the library's status
-// codes as words, zone-aware printing of slots, and a provider's calendars and slots.
-// Built only on the public C ABI.
+// What the `calsync` commands share: options, errors and exit codes, time and JSON
+// helpers, and the `calendars` / `events` actions every provider command runs once its
+// calsync_provider exists (caldav, google). Built only on the public C ABI.
 #pragma once
 
 #include <calsync.h>
@@ -28,10 +28,11 @@ struct SlotQuery {
     bool json = false;
 };
 
-// `calendars` or `events` on one provider, with the calendar the events are read from.
-struct ProviderAction : SlotQuery {
-    std::string action;    // "calendars" or "events"
-    std::string calendar;  // an id or a name, as `calendars` prints them
+// A provider command's action: `calendars` lists, `events` shows the slots one calendar
+// blocks (`calendar` is an id, or a name as `calendars` prints it).
+struct ProviderCommand : SlotQuery {
+    std::string action;  // "calendars" or "events"
+    std::string calendar;
 };
 
 // Walks argv from `first`; `handle(option, value)` takes each option and returns false for
@@ -67,7 +68,6 @@ bool slot_query_option(const std::string& opt, Value&& value, SlotQuery* q) {
 }
 
 std::string status_name(calsync_status s);
-// Prints why a call failed; false unless s is CALSYNC_OK.
 bool report(calsync_status s);
 
 // Zone arithmetic for the command line only: the process runs in the business's zone, so
@@ -82,10 +82,11 @@ std::string window_bound(const std::string& text);
 std::string local_time(const std::string& rfc3339);
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
 void key_string(Writer& w, const char* key, const std::string& value);
 void write_window(Writer& w, const std::string& from, const std::string& to);
-
 const char* str(const rapidjson::Value& v, const char* key);
+
 // A blocked-slots response as the library's JSON or as a table.
 int show_slots(const std::string& response, bool json);
 
@@ -95,7 +96,10 @@ struct ProviderHandle {
     ~ProviderHandle() { calsync_provider_free(p); }
 };
 
-// `calendars` prints the account's calendars; `events` the slots one of them blocks.
-int run_provider_action(calsync_provider* provider, const ProviderAction& a);
+bool list_calendars(calsync_provider* p, rapidjson::Document* doc, std::string* text);
+
+// Runs `command` on a provider: prints its calendars, or the slots one calendar blocks;
+// returns the exit status.
+int run_provider_command(calsync_provider* provider, const ProviderCommand& command);
 
 }  // namespace calsync_cli

@@ -1,0 +1,67 @@
+#include "net/rate_limiter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <thread>
+#include <utility>
+
+namespace calsync::net {
+
+TokenBucket::TokenBucket(RateLimit limit, SteadyClock now)
+    : limit_(limit), clock_(std::move(now)), tokens_(limit.burst) {
+    limit_.requests_per_second = std::max(limit_.requests_per_second, 1e-6);
+    limit_.burst = std::max(limit_.burst, 1.0);
+    tokens_ = limit_.burst;
+    last_ = this->now();
+}
+
+std::chrono::steady_clock::time_point TokenBucket::now() const {
+    return clock_ ? clock_() : std::chrono::steady_clock::now();
+}
+
+std::chrono::milliseconds TokenBucket::reserve() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto t = now();
+    if (t > last_) {
+        const double elapsed = std::chrono::duration<double>(t - last_).count();
+        tokens_ = std::min(limit_.burst, tokens_ + elapsed * limit_.requests_per_second);
+        last_ = t;
+    }
+    tokens_ -= 1.0;
+    if (tokens_ >= 0.0)
+        return std::chrono::milliseconds(0);
+    const double wait_seconds = -tokens_ / limit_.requests_per_second;
+    return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(wait_seconds * 1000.0)));
+}
+
+std::shared_ptr<TokenBucket> shared_token_bucket(const std::string& key, RateLimit limit,
+                                                 SteadyClock now) {
+    static std::mutex mutex;
+    static std::map<std::string, std::weak_ptr<TokenBucket>> buckets;
+    std::lock_guard<std::mutex> lock(mutex);
+    for (auto it = buckets.begin(); it != buckets.end();)
+        it = it->second.expired() ? buckets.erase(it) : std::next(it);
+    if (auto held = buckets[key].lock())
+        return held;
+    auto bucket = std::make_shared<TokenBucket>(limit, std::move(now));
+    buckets[key] = bucket;
+    return bucket;
+}
+
+RateLimitedTransport::RateLimitedTransport(std::shared_ptr<Transport> inner,
+                                           std::shared_ptr<TokenBucket> bucket, Sleeper sleep)
+    : inner_(std::move(inner)),
+      bucket_(std::move(bucket)),
+      sleep_(sleep ? std::move(sleep)
+                   : Sleeper([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); })) {
+}
+
+Result<HttpResponse> RateLimitedTransport::perform(const HttpRequest& request) {
+    const auto wait = bucket_->reserve();
+    if (wait.count() > 0)
+        sleep_(wait);
+    return inner_->perform(request);
+}
+
+}  // namespace calsync::net

@@ -1,0 +1,111 @@
+#include "providers/google/google_push.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "net/crypto.hpp"
+
+namespace calsync::providers::google {
+namespace {
+
+constexpr std::size_t kMaxTokenLength = 256;
+constexpr std::size_t kSignatureBytes = 16;  // 128 bits of HMAC-SHA-256 (RFC 2104 5)
+constexpr const char* kTokenVersion = "v1";
+
+std::string signature(std::string_view host_key, const std::string& channel_id,
+                      const std::string& connection_id, const std::string& calendar_id) {
+    // Length-prefixed fields: no choice of ids can make two different triples sign alike.
+    std::string data = "calsync google push\n";
+    for (const std::string* part : {&channel_id, &connection_id, &calendar_id})
+        data += std::to_string(part->size()) + ":" + *part + "\n";
+    return net::base64url(net::hmac_sha256(host_key, data).substr(0, kSignatureBytes));
+}
+
+// The headers with lower-cased names, so HttpResponse::header finds them as it finds a
+// response's.
+net::HttpResponse with_lowercase_names(const std::vector<net::Header>& headers) {
+    net::HttpResponse r;
+    for (net::Header h : headers) {
+        std::transform(h.name.begin(), h.name.end(), h.name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        r.headers.push_back(std::move(h));
+    }
+    return r;
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+    std::vector<std::string> parts;
+    std::size_t from = 0;
+    for (;;) {
+        const auto at = text.find(sep, from);
+        parts.push_back(text.substr(from, at - from));
+        if (at == std::string::npos)
+            return parts;
+        from = at + 1;
+    }
+}
+
+}  // namespace
+
+Result<std::string> channel_token(std::string_view host_key, const std::string& channel_id,
+                                  const std::string& connection_id,
+                                  const std::string& calendar_id) {
+    const std::string token = std::string(kTokenVersion) + "." + net::base64url(connection_id) +
+                              "." + net::base64url(calendar_id) + "." +
+                              signature(host_key, channel_id, connection_id, calendar_id);
+    if (token.size() > kMaxTokenLength)
+        return make_error(ErrorCode::invalid_argument,
+                          "the connection and calendar ids are too long for a push channel token "
+                          "(Google allows 256 characters)");
+    return token;
+}
+
+Result<PushTarget> read_push_notification(const std::vector<net::Header>& headers,
+                                          std::string_view host_key) {
+    const net::HttpResponse received = with_lowercase_names(headers);
+    const auto required = [&](const char* name) -> Result<std::string> {
+        const std::string* value = received.header(name);
+        if (value == nullptr || value->empty())
+            return make_error(ErrorCode::invalid_argument,
+                              std::string("push notification without ") + name);
+        return *value;
+    };
+    auto channel = required("X-Goog-Channel-ID");
+    if (!channel.ok())
+        return channel.error();
+    const std::string* token = received.header("X-Goog-Channel-Token");
+    const auto refused = [](const char* why) {
+        return make_error(ErrorCode::auth, std::string("push notification refused: ") + why);
+    };
+    if (token == nullptr || token->empty())
+        return refused("no channel token");
+    const std::vector<std::string> parts = split(*token, '.');
+    if (parts.size() != 4 || parts[0] != kTokenVersion)
+        return refused("the channel token is not one calsync issued");
+    auto connection = net::base64url_decode(parts[1]);
+    auto calendar = net::base64url_decode(parts[2]);
+    if (!connection.ok() || !calendar.ok())
+        return refused("the channel token is malformed");
+    if (!net::constant_time_equal(
+            parts[3], signature(host_key, channel.value(), connection.value(), calendar.value())))
+        return refused("the channel token is not signed for this channel (forged or altered)");
+    auto state = required("X-Goog-Resource-State");
+    if (!state.ok())
+        return state.error();
+    if (state.value() != "sync" && state.value() != "exists" && state.value() != "not_exists")
+        return make_error(ErrorCode::invalid_argument,
+                          "push notification with an unknown resource state");
+    auto resource = required("X-Goog-Resource-ID");
+    if (!resource.ok())
+        return resource.error();
+    PushTarget t;
+    t.connection_id = connection.value();
+    t.calendar_id = calendar.value();
+    t.channel_id = channel.value();
+    t.resource_id = resource.value();
+    t.resource_state = state.value();
+    t.sync_needed = state.value() != "sync";
+    return t;
+}
+
+}  // namespace calsync::providers::google

@@ -1,0 +1,327 @@
+"""A fake Google Calendar API v3 and Google OAuth 2.0 server, following the official
+reference and guides (events, calendarList, channels, "Synchronize resources
+efficiently", "Handle API errors", "Push notifications", OAuth 2.0 for installed apps).
+
+Listens on 127.0.0.1 on a free port and prints it as its first line.
+
+  GET  /o/oauth2/v2/auth            consent at once: 302 to redirect_uri?code&state&scope
+  POST /token                       authorization_code (PKCE S256/plain), refresh_token
+  POST /revoke                      token=...; 200 {} or 400 invalid_token
+  GET  /calendar/v3/users/me/calendarList             paged, nextSyncToken on the last page
+  GET  /calendar/v3/calendars/{c}/events              see calendar_store.list_events
+  POST /calendar/v3/calendars/{c}/events              insert (client id allowed; 409 if taken)
+  GET|PUT|DELETE /calendar/v3/calendars/{c}/events/{id}   If-Match honoured (412)
+  POST /calendar/v3/calendars/{c}/events/watch        a web_hook channel
+  POST /calendar/v3/channels/stop                     204, or 404 for an unknown channel
+Every API call needs "Authorization: Bearer" with a token from /token or /_control/grant
+(else 401 authError) whose scopes allow it (else 403 insufficientPermissions).
+
+Test control (no auth):
+  POST /_control/calendar           body: a CalendarListEntry (id, summary, accessRole,
+                                    primary, timeZone, backgroundColor, hidden, ...)
+  POST /_control/delete_calendar?calendar=C
+  POST /_control/event?calendar=C   body: an Event as another client wrote it (creates or
+                                    replaces; exceptions carry recurringEventId and
+                                    originalStartTime; cancel one with status cancelled)
+  POST /_control/delete?calendar=C&id=E        as a delete by another client
+  POST /_control/expire_sync_tokens?calendar=C every token issued so far answers 410
+  POST /_control/config             body: {"page_size": n, "empty_pages": true}
+  POST /_control/fault              body: {"error": a google_errors.INJECTABLE name,
+                                    "count": n, "match": substring of "METHOD path",
+                                    "retry_after": "s"}; the next n matching calls fail so
+  POST /_control/client             body: {"client_id", "client_secret"}
+  POST /_control/grant              body: {"client_id", "scope", "expires_in"}: tokens
+  POST /_control/drop_access_tokens every access token stops working (refresh works)
+  GET  /_control/stats              {"api_requests", "token_requests", "by_route": {...}}
+  GET  /_control/requests           every API request: route, method, path, query, If-Match
+  GET  /_control/stored?calendar=C&id=E        the event as stored (404 if never created)
+  GET  /_control/events?calendar=C  every stored event
+  GET  /_control/notifications      the push notifications "sent" (address and headers)
+  GET  /_control/authorizations     the parameters of every authorization request
+"""
+import json
+import os
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import fake_http  # noqa: E402
+import google_errors as errors  # noqa: E402
+from calendar_store import ID_PATTERN, Store, parse_instant  # noqa: E402
+from oauth_endpoints import OAuthState  # noqa: E402
+from push_channels import Channels  # noqa: E402
+
+API = "/calendar/v3"
+AUTH = "https://www.googleapis.com/auth/"
+LIST_SCOPES = {AUTH + s for s in ("calendar", "calendar.readonly", "calendar.calendarlist",
+                                  "calendar.calendarlist.readonly")}
+READ_SCOPES = {AUTH + s for s in ("calendar", "calendar.readonly", "calendar.events",
+                                  "calendar.events.readonly")}
+WRITE_SCOPES = {AUTH + s for s in ("calendar", "calendar.events")}
+# Fields the server owns: a client's insert or update cannot set them.
+SERVER_FIELDS = ("kind", "etag", "created", "updated", "htmlLink", "creator", "organizer",
+                 "iCalUID", "sequence")
+
+
+class Fake:
+    def __init__(self):
+        self.store = Store()
+        self.oauth = OAuthState()
+        self.channels = Channels()
+        self.faults = []
+        self.requests = []
+        self.by_route = {}
+        self.port = 0
+
+
+fake = Fake()
+
+
+def route_of(method, parts):
+    if parts == ["users", "me", "calendarList"]:
+        return "calendarList.list"
+    if parts == ["channels", "stop"]:
+        return "channels.stop"
+    if len(parts) == 3 and parts[0] == "calendars" and parts[2] == "events":
+        return "events.list" if method == "GET" else "events.insert"
+    if len(parts) == 4 and parts[0] == "calendars" and parts[3] == "watch" and method == "POST":
+        return "events.watch"
+    if len(parts) == 4 and parts[0] == "calendars" and parts[2] == "events":
+        return {"GET": "events.get", "PUT": "events.update",
+                "DELETE": "events.delete"}.get(method)
+    return None
+
+
+def check_times(body):
+    """The start/end rules of events.insert and events.update, or None when they hold."""
+    start, end = body.get("start"), body.get("end")
+    if not isinstance(start, dict) or not (start.get("date") or start.get("dateTime")):
+        return errors.MISSING_START
+    if not isinstance(end, dict) or not (end.get("date") or end.get("dateTime")):
+        return errors.MISSING_END
+    for when in (start, end):
+        text = when.get("dateTime")
+        has_offset = text is not None and (text.endswith("Z") or text[-6:-5] in "+-")
+        if text is not None and not has_offset and not when.get("timeZone"):
+            return errors.MISSING_TIME_ZONE
+    if body.get("recurrence") and start.get("dateTime") and not start.get("timeZone"):
+        return errors.MISSING_TIME_ZONE  # "For recurring events this field is required"
+    first, last = parse_instant(start.get("dateTime")), parse_instant(end.get("dateTime"))
+    if first is not None and last is not None and last < first:
+        return errors.TIME_RANGE_EMPTY
+    if "date" in start and "date" in end and end["date"] <= start["date"]:
+        return errors.TIME_RANGE_EMPTY
+    return None
+
+
+class Handler(fake_http.Handler):
+    def reply(self, status, body=None, headers=()):
+        if body is None:
+            return self.send(status, b"", list(headers))
+        data = json.dumps(body).encode()
+        self.send(status, data, [("Content-Type", "application/json; charset=UTF-8")] +
+                  list(headers))
+
+    def handle_any(self):
+        url = urllib.parse.urlparse(self.path)
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length) if length else b""
+        with fake.store.lock:
+            if url.path.startswith("/_control/"):
+                return self.control(url.path[len("/_control/"):], query, raw)
+            if url.path == "/o/oauth2/v2/auth":
+                status, headers, body = fake.oauth.authorize({k: v[-1] for k, v in query.items()})
+                return self.send(status, body, headers)
+            if url.path in ("/token", "/revoke"):
+                form = {k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
+                form.update({k: v[-1] for k, v in query.items()})
+                if url.path == "/token":
+                    return self.reply(*fake.oauth.token(form))
+                return self.reply(*fake.oauth.revoke(form.get("token", "")))
+            if url.path.startswith(API + "/"):
+                return self.api(url.path, query, raw)
+        self.reply(*errors.NOT_FOUND)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
+
+    # -- the Calendar API ----------------------------------------------------------
+    def api(self, path, query, raw):
+        parts = [urllib.parse.unquote(p) for p in path[len(API) + 1:].split("/")]
+        route = route_of(self.command, parts)
+        fake.by_route[route] = fake.by_route.get(route, 0) + 1
+        fake.requests.append({"route": route, "method": self.command, "path": path,
+                              "query": query, "if_match": self.headers.get("If-Match")})
+        for fault in fake.faults:
+            if fault["count"] > 0 and fault.get("match", "") in self.command + " " + path:
+                fault["count"] -= 1
+                status, body = errors.answer(fault["error"])
+                extra = [("Retry-After", fault["retry_after"])] if "retry_after" in fault else []
+                return self.reply(status, body, extra)
+        bearer = self.headers.get("Authorization", "")
+        scopes = fake.oauth.scope_of(bearer[7:]) if bearer.startswith("Bearer ") else None
+        if scopes is None:
+            return self.reply(*errors.AUTH_ERROR, [(
+                "WWW-Authenticate", 'Bearer realm="https://accounts.google.com/", '
+                'error="invalid_token"')])
+        if route is None:
+            return self.reply(*errors.NOT_FOUND)
+        needed = {"calendarList.list": LIST_SCOPES, "events.list": READ_SCOPES,
+                  "events.get": READ_SCOPES, "events.watch": READ_SCOPES,
+                  "channels.stop": READ_SCOPES}.get(route, WRITE_SCOPES)
+        if not needed & set(scopes):
+            return self.reply(*errors.INSUFFICIENT_PERMISSIONS)
+        body = None
+        if raw:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return self.reply(*errors.PARSE_ERROR)
+        if route == "calendarList.list":
+            return self.reply(*fake.store.list_calendars(query))
+        if route == "channels.stop":
+            return self.reply(*fake.channels.stop(body))
+        calendar = self.calendar(parts[1])
+        if calendar is None:
+            return self.reply(*errors.NOT_FOUND)
+        if route == "events.list":
+            return self.reply(*fake.store.list_events(calendar, query))
+        if route == "events.watch":
+            return self.reply(*fake.channels.watch(
+                calendar, body, "http://127.0.0.1:%d%s" % (fake.port, API)))
+        if route == "events.get":
+            event = calendar.events.get(parts[3])
+            if event is None:
+                return self.reply(*errors.NOT_FOUND)
+            return self.reply(200, Store.public(event, listed=False))
+        if not calendar.writable:
+            return self.reply(*errors.REQUIRED_ACCESS_LEVEL)
+        if route == "events.insert":
+            return self.insert(calendar, body)
+        return self.update(calendar, parts[3], body) if route == "events.update" else \
+            self.delete(calendar, parts[3])
+
+    def calendar(self, calendar_id):
+        if calendar_id == "primary":
+            return next((c for c in fake.store.calendars.values() if c.entry.get("primary")),
+                        None)
+        return fake.store.calendars.get(calendar_id)
+
+    def insert(self, calendar, body):
+        if not isinstance(body, dict):
+            return self.reply(*errors.PARSE_ERROR)
+        event_id = body.get("id")
+        if event_id is None:
+            event_id = "fake%d" % (fake.store.version + 1000)
+        if not ID_PATTERN.match(str(event_id)):
+            return self.reply(*errors.INVALID_RESOURCE_ID)
+        if event_id in calendar.events:  # deleted ones too: they persist as cancelled
+            return self.reply(*errors.DUPLICATE)
+        invalid = check_times(body)
+        if invalid is not None:
+            return self.reply(*invalid)
+        event = {k: v for k, v in body.items() if k not in SERVER_FIELDS}
+        event["id"] = event_id
+        stored = fake.store.put_event(calendar, event)
+        fake.channels.changed(calendar.id)
+        return self.reply(200, Store.public(stored, listed=False))
+
+    def update(self, calendar, event_id, body):
+        old = calendar.events.get(event_id)
+        if old is None:
+            return self.reply(*errors.NOT_FOUND)
+        if_match = self.headers.get("If-Match")
+        if if_match is not None and if_match not in ("*", old["etag"]):
+            return self.reply(*errors.CONDITION_NOT_MET)
+        if not isinstance(body, dict):
+            return self.reply(*errors.PARSE_ERROR)
+        invalid = check_times(body)
+        if invalid is not None:
+            return self.reply(*invalid)
+        event = {k: v for k, v in body.items() if k not in SERVER_FIELDS}
+        event["id"] = event_id
+        event.setdefault("status", "confirmed")  # an update brings a deleted event back
+        for kept in ("iCalUID", "recurringEventId", "originalStartTime", "organizer", "creator"):
+            if kept in old:
+                event[kept] = old[kept]
+        stored = fake.store.put_event(calendar, event)
+        fake.channels.changed(calendar.id)
+        return self.reply(200, Store.public(stored, listed=False))
+
+    def delete(self, calendar, event_id):
+        old = calendar.events.get(event_id)
+        if old is None:
+            return self.reply(*errors.NOT_FOUND)
+        if old["status"] == "cancelled":
+            return self.reply(*errors.DELETED)
+        if_match = self.headers.get("If-Match")
+        if if_match is not None and if_match not in ("*", old["etag"]):
+            return self.reply(*errors.CONDITION_NOT_MET)
+        fake.store.cancel_event(calendar, old)
+        fake.channels.changed(calendar.id)
+        return self.reply(204)
+
+    # -- test control ----------------------------------------------------------------
+    def control(self, name, query, raw):
+        q = {k: v[-1] for k, v in query.items()}
+        body = json.loads(raw) if raw else {}
+        store = fake.store
+        calendar = store.calendars.get(q.get("calendar", ""))
+        if name == "calendar":
+            store.add_calendar(body)
+        elif name == "delete_calendar":
+            store.calendars.pop(q["calendar"], None)
+        elif name == "event":
+            stored = store.put_event(calendar, body)
+            fake.channels.changed(calendar.id)
+            return self.reply(200, Store.public(stored, listed=False))
+        elif name == "delete":
+            store.cancel_event(calendar, calendar.events[q["id"]])
+            fake.channels.changed(calendar.id)
+        elif name == "expire_sync_tokens":
+            store.expire_tokens(calendar)
+        elif name == "config":
+            store.page_cap = int(body.get("page_size", store.page_cap))
+            store.empty_pages = bool(body.get("empty_pages", store.empty_pages))
+        elif name == "fault":
+            fake.faults.append(dict(body, count=int(body.get("count", 1))))
+        elif name == "client":
+            fake.oauth.clients[body["client_id"]] = body.get("client_secret", "")
+        elif name == "grant":
+            access, refresh = fake.oauth.grant(body["client_id"], body["scope"],
+                                               int(body.get("expires_in", 3599)))
+            return self.reply(200, {"access_token": access, "refresh_token": refresh})
+        elif name == "drop_access_tokens":
+            fake.oauth.drop_access_tokens()
+        elif name == "stats":
+            return self.reply(200, {"api_requests": sum(fake.by_route.values()),
+                                    "token_requests": fake.oauth.token_requests,
+                                    "by_route": fake.by_route})
+        elif name == "requests":
+            return self.reply(200, fake.requests)
+        elif name == "stored":
+            event = calendar.events.get(q.get("id")) if calendar else None
+            return self.reply(200, Store.public(event, listed=False)) if event else \
+                self.reply(*errors.NOT_FOUND)
+        elif name == "events":
+            return self.reply(200, [Store.public(e, listed=False)
+                                    for e in calendar.events.values()])
+        elif name == "notifications":
+            return self.reply(200, fake.channels.notifications)
+        elif name == "authorizations":
+            return self.reply(200, fake.oauth.authorizations)
+        else:
+            return self.reply(*errors.NOT_FOUND)
+        self.reply(200, {})
+
+
+def main():
+    server = fake_http.Server(("127.0.0.1", 0), Handler)
+    fake.port = server.server_address[1]
+    print(fake.port, flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

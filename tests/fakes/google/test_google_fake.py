@@ -1,0 +1,315 @@
+"""The Google fake against what the Calendar API documentation says: error bodies as the
+"Handle API errors" guide prints them, paging and sync tokens as the events.list
+reference and the sync guide describe them, conditional writes, push channels, OAuth.
+
+Run by ctest (label google): python3 -m unittest test_google_fake
+"""
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CAL = "garage@example.com"
+SCOPE_ALL = "https://www.googleapis.com/auth/calendar"
+CLIENT = "test-client.apps.googleusercontent.com"
+
+
+class FakeTestCase(unittest.TestCase):
+    def setUp(self):
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "google_fake.py")],
+                                     stdout=subprocess.PIPE)
+        self.port = int(self.proc.stdout.readline())
+        self.control("calendar", {"id": CAL, "summary": "Workshop", "primary": True,
+                                  "timeZone": "Europe/Berlin", "accessRole": "owner"})
+        self.token = self.control("grant", {"client_id": CLIENT, "scope": SCOPE_ALL})[1][
+            "access_token"]
+
+    def tearDown(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.proc.stdout.close()
+
+    def call(self, method, path, body=None, headers=None, form=None, auth=True):
+        data = None
+        all_headers = dict(headers or {})
+        if body is not None:
+            data = json.dumps(body).encode()
+            all_headers["Content-Type"] = "application/json"
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode()
+        if auth:
+            all_headers["Authorization"] = "Bearer " + self.token
+        request = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), data=data,
+                                         headers=all_headers, method=method)
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            with opener.open(request) as r:
+                return r.status, parse(r.read()), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, parse(e.read()), dict(e.headers)
+
+    def control(self, name, body=None, **query):
+        path = "/_control/%s?%s" % (name, urllib.parse.urlencode(query))
+        status, answer, _ = self.call("POST" if body is not None or name in (
+            "delete", "expire_sync_tokens") else "GET", path, body, auth=False)
+        return status, answer
+
+    def events(self, **query):
+        return self.call("GET", "/calendar/v3/calendars/%s/events?%s" % (
+            urllib.parse.quote(CAL), urllib.parse.urlencode(query)))
+
+    def add(self, event_id, day="02", **extra):
+        event = {"id": event_id, "summary": event_id,
+                 "start": {"dateTime": "2026-03-%sT09:00:00+01:00" % day},
+                 "end": {"dateTime": "2026-03-%sT10:00:00+01:00" % day}}
+        event.update(extra)
+        return self.control("event", event, calendar=CAL)[1]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+
+def parse(data):
+    try:
+        return json.loads(data) if data else None
+    except ValueError:
+        return data
+
+
+class ErrorBodies(FakeTestCase):
+    def test_duplicate_id_also_after_deletion(self):
+        body = {"id": "abcde12345", "start": {"dateTime": "2026-03-02T09:00:00Z"},
+                "end": {"dateTime": "2026-03-02T10:00:00Z"}}
+        path = "/calendar/v3/calendars/%s/events" % CAL
+        self.assertEqual(self.call("POST", path, body)[0], 200)
+        self.assertEqual(self.call("DELETE", path + "/abcde12345")[0], 204)
+        status, answer, _ = self.call("POST", path, body)
+        self.assertEqual(status, 409)
+        self.assertEqual(answer, {"error": {"errors": [{
+            "domain": "global", "reason": "duplicate",
+            "message": "The requested identifier already exists."}],
+            "code": 409, "message": "The requested identifier already exists."}})
+        # The deleted event persists as cancelled; deleting it again is 410 deleted.
+        status, answer, _ = self.call("DELETE", path + "/abcde12345")
+        self.assertEqual(status, 410)
+        self.assertEqual(answer["error"]["errors"][0]["reason"], "deleted")
+        self.assertEqual(self.call("GET", path + "/abcde12345")[1]["status"], "cancelled")
+
+    def test_if_match_mismatch_is_412_condition_not_met(self):
+        etag = self.add("eventone")["etag"]
+        path = "/calendar/v3/calendars/%s/events/eventone" % CAL
+        changed = {"start": {"dateTime": "2026-03-02T11:00:00Z"},
+                   "end": {"dateTime": "2026-03-02T12:00:00Z"}}
+        status, answer, _ = self.call("PUT", path, changed, {"If-Match": '"1"'})
+        self.assertEqual(status, 412)
+        self.assertEqual(answer["error"]["errors"][0], {
+            "domain": "global", "reason": "conditionNotMet", "message": "Precondition Failed",
+            "locationType": "header", "location": "If-Match"})
+        status, answer, _ = self.call("PUT", path, changed, {"If-Match": etag})
+        self.assertEqual(status, 200)
+        self.assertNotEqual(answer["etag"], etag)
+
+    def test_client_ids_must_be_base32hex(self):
+        body = {"id": "NOT-BASE32", "start": {"date": "2026-03-02"}, "end": {"date": "2026-03-03"}}
+        status, answer, _ = self.call("POST", "/calendar/v3/calendars/%s/events" % CAL, body)
+        self.assertEqual(status, 400)
+        self.assertEqual(answer["error"]["message"], "Invalid resource id value.")
+
+    def test_401_without_a_valid_token(self):
+        self.token = "ya29.not-issued"
+        status, answer, headers = self.events()
+        self.assertEqual(status, 401)
+        self.assertEqual(answer["error"]["errors"][0]["reason"], "authError")
+        self.assertIn("WWW-Authenticate", headers)
+
+    def test_injected_limits(self):
+        self.control("fault", {"error": "rateLimitExceeded429", "count": 1, "retry_after": "3"})
+        self.control("fault", {"error": "rateLimitExceeded403", "count": 1})
+        status, answer, headers = self.events()
+        self.assertEqual((status, headers.get("Retry-After")), (429, "3"))
+        self.assertEqual(answer["error"]["errors"][0]["domain"], "usageLimits")
+        status, answer, _ = self.events()
+        self.assertEqual((status, answer["error"]["errors"][0]["reason"]),
+                         (403, "rateLimitExceeded"))
+        self.assertEqual(self.events()[0], 200)
+
+    def test_readers_cannot_write(self):
+        self.control("calendar", {"id": "holidays@example.com", "accessRole": "reader"})
+        status, answer, _ = self.call("DELETE",
+                                      "/calendar/v3/calendars/holidays@example.com/events/x1234")
+        self.assertEqual(status, 403)
+        self.assertEqual(answer["error"]["errors"][0]["reason"], "requiredAccessLevel")
+        status, _, _ = self.call("GET", "/calendar/v3/calendars/gone@example.com/events")
+        self.assertEqual(status, 404)
+
+
+class Sync(FakeTestCase):
+    def list_all(self, **query):
+        pages, token = [], None
+        while True:
+            q = dict(query, **({"pageToken": token} if token else {}))
+            status, page, _ = self.events(**q)
+            self.assertEqual(status, 200, page)
+            pages.append(page)
+            token = page.get("nextPageToken")
+            if token is None:
+                return pages
+
+    def test_small_and_empty_pages_with_sync_token_only_on_the_last(self):
+        for n in range(5):
+            self.add("event%d" % n)
+        self.control("config", {"page_size": 2, "empty_pages": True})
+        pages = self.list_all(maxResults="2500")
+        ids = [e["id"] for p in pages for e in p["items"]]
+        self.assertEqual(sorted(ids), ["event%d" % n for n in range(5)])
+        self.assertTrue(any(not p["items"] and "nextPageToken" in p for p in pages))
+        self.assertTrue(all("nextSyncToken" not in p for p in pages[:-1]))
+        self.assertIn("nextSyncToken", pages[-1])
+        self.assertNotIn("nextPageToken", pages[-1])
+
+    def test_incremental_changes_and_expiry(self):
+        self.add("keepme")
+        self.add("dropme")
+        token = self.list_all(showDeleted="true")[-1]["nextSyncToken"]
+        self.add("addedlater")
+        self.control("delete", calendar=CAL, id="dropme")
+        pages = self.list_all(syncToken=token)
+        items = {e["id"]: e for p in pages for e in p["items"]}
+        self.assertEqual(set(items), {"addedlater", "dropme"})
+        # "Deleted events are only guaranteed to have the id field populated."
+        self.assertEqual(items["dropme"]["status"], "cancelled")
+        self.assertNotIn("summary", items["dropme"])
+        self.control("expire_sync_tokens", calendar=CAL)
+        status, answer, _ = self.events(syncToken=pages[-1]["nextSyncToken"])
+        self.assertEqual(status, 410)
+        self.assertEqual(answer, {"error": {"errors": [{
+            "domain": "calendar", "reason": "fullSyncRequired",
+            "message": "Sync token is no longer valid, a full sync is required.",
+            "locationType": "parameter", "location": "syncToken"}], "code": 410,
+            "message": "Sync token is no longer valid, a full sync is required."}})
+
+    def test_sync_token_refuses_restrictions(self):
+        token = self.list_all()[-1]["nextSyncToken"]
+        for extra in ({"timeMin": "2026-01-01T00:00:00Z"}, {"iCalUID": "x"},
+                      {"showDeleted": "false"}, {"updatedMin": "2026-01-01T00:00:00Z"}):
+            status, answer, _ = self.events(syncToken=token, **extra)
+            self.assertEqual(status, 400, extra)
+            self.assertEqual(answer["error"]["message"],
+                             "Sync token cannot be used with other request restrictions.")
+        self.assertEqual(self.events(syncToken=token, showDeleted="true",
+                                     maxResults="2500")[0], 200)
+
+    def test_time_window_bounds_end_and_start(self):
+        self.add("early", day="01")
+        self.add("inside", day="05")
+        self.add("late", day="20")
+        pages = self.list_all(timeMin="2026-03-01T10:00:00+01:00",  # exclusive bound on end
+                              timeMax="2026-03-20T09:00:00+01:00")  # exclusive bound on start
+        self.assertEqual([e["id"] for e in pages[0]["items"]], ["inside"])
+        status, answer, _ = self.events(timeMin="2026-03-05T00:00:00Z",
+                                        timeMax="2026-03-01T00:00:00Z")
+        self.assertEqual((status, answer["error"]["errors"][0]["reason"]),
+                         (400, "timeRangeEmpty"))
+
+    def test_cancelled_exceptions_and_ical_uid(self):
+        self.add("series1", recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
+                 start={"dateTime": "2026-03-02T09:00:00+01:00", "timeZone": "Europe/Berlin"},
+                 end={"dateTime": "2026-03-02T10:00:00+01:00", "timeZone": "Europe/Berlin"})
+        self.control("event", {"id": "series1_20260309T080000Z", "recurringEventId": "series1",
+                               "status": "cancelled", "originalStartTime": {
+                                   "dateTime": "2026-03-09T09:00:00+01:00",
+                                   "timeZone": "Europe/Berlin"}}, calendar=CAL)
+        self.add("other")
+        # Cancelled exceptions come back even without showDeleted.
+        pages = self.list_all(iCalUID="series1@google.com")
+        items = {e["id"]: e for p in pages for e in p["items"]}
+        self.assertEqual(set(items), {"series1", "series1_20260309T080000Z"})
+        self.assertEqual(set(items["series1_20260309T080000Z"]),
+                         {"kind", "etag", "id", "status", "recurringEventId", "originalStartTime"})
+
+
+class PushAndOAuth(FakeTestCase):
+    def test_watch_sends_sync_then_exists_and_stop(self):
+        status, channel, _ = self.call("POST", "/calendar/v3/calendars/%s/events/watch" % CAL, {
+            "id": "chan-1", "type": "web_hook", "address": "https://hooks.example/g",
+            "token": "t0k"})
+        self.assertEqual(status, 200)
+        self.assertEqual(channel["kind"], "api#channel")
+        self.assertTrue(channel["expiration"].isdigit())  # int64 milliseconds, as a string
+        self.add("changed")
+        notes = self.control("notifications")[1]
+        self.assertEqual([n["headers"]["X-Goog-Resource-State"] for n in notes],
+                         ["sync", "exists"])
+        self.assertEqual(notes[1]["headers"]["X-Goog-Channel-Token"], "t0k")
+        self.assertEqual(notes[1]["headers"]["X-Goog-Message-Number"], "2")
+        self.assertEqual(self.call("POST", "/calendar/v3/calendars/%s/events/watch" % CAL, {
+            "id": "chan-1", "type": "web_hook", "address": "https://hooks.example/g"})[0], 400)
+        stop = {"id": "chan-1", "resourceId": channel["resourceId"]}
+        self.assertEqual(self.call("POST", "/calendar/v3/channels/stop", stop)[0], 204)
+        self.assertEqual(self.call("POST", "/calendar/v3/channels/stop", stop)[0], 404)
+
+    def test_code_flow_with_pkce_then_refresh_and_revoke(self):
+        verifier = "v" * 43
+        challenge = base64.urlsafe_b64encode(
+            hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        query = urllib.parse.urlencode({
+            "client_id": CLIENT, "redirect_uri": "http://127.0.0.1:9/cb", "response_type": "code",
+            "scope": SCOPE_ALL, "state": "s1", "code_challenge": challenge,
+            "code_challenge_method": "S256", "access_type": "offline", "prompt": "consent"})
+        status, _, headers = self.call("GET", "/o/oauth2/v2/auth?" + query, auth=False)
+        self.assertEqual(status, 302)
+        back = urllib.parse.parse_qs(urllib.parse.urlparse(headers["Location"]).query)
+        self.assertEqual(back["state"], ["s1"])
+        form = {"grant_type": "authorization_code", "code": back["code"][0],
+                "redirect_uri": "http://127.0.0.1:9/cb", "client_id": CLIENT,
+                "client_secret": "test-client-secret", "code_verifier": "wrong" * 9}
+        status, answer, _ = self.call("POST", "/token", form=form, auth=False)
+        self.assertEqual((status, answer["error"]), (400, "invalid_grant"))
+        status, _, headers = self.call("GET", "/o/oauth2/v2/auth?" + query, auth=False)
+        form["code"] = urllib.parse.parse_qs(
+            urllib.parse.urlparse(headers["Location"]).query)["code"][0]
+        form["code_verifier"] = verifier
+        status, tokens, _ = self.call("POST", "/token", form=form, auth=False)
+        self.assertEqual(status, 200)
+        self.assertEqual(tokens["token_type"], "Bearer")
+        refresh = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+                   "client_id": CLIENT, "client_secret": "test-client-secret"}
+        status, fresh, _ = self.call("POST", "/token", form=refresh, auth=False)
+        self.assertEqual(status, 200)
+        self.assertNotIn("refresh_token", fresh)  # Google does not rotate it
+        self.assertEqual(self.call("POST", "/revoke", form={"token": tokens["refresh_token"]},
+                                   auth=False)[0], 200)
+        status, answer, _ = self.call("POST", "/token", form=refresh, auth=False)
+        self.assertEqual((status, answer["error"]), (400, "invalid_grant"))
+
+    def test_calendar_list_pages_and_scopes(self):
+        for n in range(3):
+            self.control("calendar", {"id": "cal%d@example.com" % n, "accessRole": "reader"})
+        self.control("config", {"page_size": 2})
+        status, first, _ = self.call("GET", "/calendar/v3/users/me/calendarList")
+        self.assertEqual((status, len(first["items"])), (200, 2))
+        self.assertNotIn("nextSyncToken", first)
+        status, last, _ = self.call("GET", "/calendar/v3/users/me/calendarList?pageToken=" +
+                                    first["nextPageToken"])
+        self.assertEqual(len(last["items"]), 2)
+        self.assertIn("nextSyncToken", last)
+        self.token = self.control("grant", {
+            "client_id": CLIENT,
+            "scope": "https://www.googleapis.com/auth/calendar.events.readonly"})[1][
+                "access_token"]
+        status, answer, _ = self.call("GET", "/calendar/v3/users/me/calendarList")
+        self.assertEqual((status, answer["error"]["errors"][0]["reason"]),
+                         (403, "insufficientPermissions"))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,211 @@
+// GoogleProvider's writing side (create/update/delete in google_provider.cpp and the body
+// of google_event_writer.cpp) against the Google fake: idempotent creates, If-Match, and
+// nothing written beyond what the export engine filled in.
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+#include "google_fake.hpp"
+#include "providers/google/google_event_id.hpp"
+
+using calsync::Event;
+using calsync::EventTime;
+using calsync::parse_rfc3339;
+using calsync::test::GoogleConnection;
+using calsync::test::GoogleFake;
+using calsync::test::kCalendar;
+using calsync::test::parse_json;
+
+namespace {
+
+Event appointment(const std::string& marker, const char* start = "2026-03-02T08:00:00Z",
+                  const char* end = "2026-03-02T09:30:00Z") {
+    Event e;
+    e.export_marker = marker;
+    e.summary = "Service: Anna Schmidt";
+    e.description = "Client: Anna Schmidt\nService: brake pads\nVehicle: VW Golf B-XY 123";
+    e.location = "Bay 2";
+    e.start = EventTime::at_utc(parse_rfc3339(start).value());
+    e.end = EventTime::at_utc(parse_rfc3339(end).value());
+    return e;
+}
+
+rapidjson::Document stored(const GoogleFake& fake, const std::string& id) {
+    return parse_json(fake.inspect("stored?calendar=garage@example.com&id=" + id));
+}
+
+int live_events(const GoogleFake& fake) {
+    auto all = parse_json(fake.inspect("events?calendar=garage@example.com"));
+    const auto events = all.GetArray();
+    return static_cast<int>(std::count_if(events.begin(), events.end(), [](const auto& e) {
+        return std::string(e["status"].GetString()) != "cancelled";
+    }));
+}
+
+// Performs each request but loses the answer to the first POST, as when the connection
+// drops after Google has written the event.
+struct LosingTransport : calsync::test::CountingTransport {
+    bool lost = false;
+    calsync::Result<calsync::net::HttpResponse> perform(
+        const calsync::net::HttpRequest& r) override {
+        auto response = CountingTransport::perform(r);
+        if (r.method == "POST" && !lost) {
+            lost = true;
+            return calsync::make_error(calsync::ErrorCode::network, "connection reset");
+        }
+        return response;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("google export: the insert uses the marker's id and writes only what it was given") {
+    GoogleFake fake;
+    GoogleConnection c(fake);
+    auto created = c.provider.create_event(kCalendar, appointment("appt-42"));
+    REQUIRE(created.ok());
+    CHECK(created->id == calsync::providers::google::export_event_id("appt-42"));
+    auto e = stored(fake, created->id);
+    CHECK(created->etag == e["etag"].GetString());
+    CHECK(std::string(e["summary"].GetString()) == "Service: Anna Schmidt");
+    CHECK(std::string(e["description"].GetString()).find("VW Golf") != std::string::npos);
+    CHECK(std::string(e["location"].GetString()) == "Bay 2");
+    CHECK(std::string(e["start"]["dateTime"].GetString()) == "2026-03-02T08:00:00Z");
+    CHECK(std::string(e["end"]["dateTime"].GetString()) == "2026-03-02T09:30:00Z");
+    CHECK(std::string(e["extendedProperties"]["private"]["calsyncAppointmentId"].GetString()) ==
+          "appt-42");
+    // Nothing the export engine did not choose: no visibility, guests or shared properties.
+    CHECK_FALSE(e.HasMember("visibility"));
+    CHECK_FALSE(e.HasMember("attendees"));
+    CHECK_FALSE(e["extendedProperties"].HasMember("shared"));
+    auto requests = fake.requests();
+    const auto& insert = requests[requests.Size() - 1];
+    CHECK(std::string(insert["route"].GetString()) == "events.insert");
+    CHECK(std::string(insert["query"]["sendUpdates"][0].GetString()) == "none");
+}
+
+TEST_CASE("google export: a create repeated after a lost answer updates, never duplicates") {
+    GoogleFake fake;
+    GoogleConnection c(fake);
+    SECTION("the answer to the insert is lost: the retried insert meets 409") {
+        auto losing = std::make_shared<LosingTransport>();
+        auto http = calsync::providers::google::google_api_client(losing, "lossy-client",
+                                                                  GoogleConnection::fast_limits());
+        calsync::providers::google::GoogleProvider provider({fake.api_base()}, c.session, http);
+        auto created = provider.create_event(kCalendar, appointment("appt-1"));
+        REQUIRE(created.ok());
+        CHECK(losing->lost);
+        CHECK(fake.route_count("events.insert") == 2);  // the lost one and its retry (409)
+        CHECK(fake.route_count("events.update") == 1);
+        CHECK(created->etag == stored(fake, created->id)["etag"].GetString());
+    }
+    SECTION("the export engine asks again after a crash") {
+        auto first = c.provider.create_event(kCalendar, appointment("appt-1"));
+        REQUIRE(first.ok());
+        auto again = c.provider.create_event(
+            kCalendar, appointment("appt-1", "2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z"));
+        REQUIRE(again.ok());
+        CHECK(again->id == first->id);
+        CHECK(again->etag != first->etag);
+        CHECK(std::string(stored(fake, first->id)["start"]["dateTime"].GetString()) ==
+              "2026-03-02T10:00:00Z");
+    }
+    CHECK(live_events(fake) == 1);
+}
+
+TEST_CASE("google export: exporting again after the event was deleted brings it back") {
+    GoogleFake fake;
+    GoogleConnection c(fake);
+    auto first = c.provider.create_event(kCalendar, appointment("appt-9"));
+    REQUIRE(first.ok());
+    REQUIRE(c.provider.delete_event(kCalendar, first.value()).ok());
+    CHECK(live_events(fake) == 0);
+    // Google keeps the deleted event as cancelled, so its id answers 409 to an insert.
+    auto again = c.provider.create_event(kCalendar, appointment("appt-9"));
+    REQUIRE(again.ok());
+    CHECK(again->id == first->id);
+    CHECK(std::string(stored(fake, again->id)["status"].GetString()) == "confirmed");
+    CHECK(live_events(fake) == 1);
+}
+
+TEST_CASE("google export: an event calsync did not write keeps its id") {
+    GoogleFake fake;
+    GoogleConnection c(fake);
+    const std::string id = calsync::providers::google::export_event_id("appt-5");
+    fake.put_event(R"({"id":")" + id +
+                   R"(","summary":"someone else's","start":{"dateTime":"2026-03-02T08:00:00Z"},)"
+                   R"("end":{"dateTime":"2026-03-02T09:00:00Z"}})");
+    auto created = c.provider.create_event(kCalendar, appointment("appt-5"));
+    REQUIRE_FALSE(created.ok());
+    CHECK(created.error().code == calsync::ErrorCode::conflict);
+    CHECK(std::string(stored(fake, id)["summary"].GetString()) == "someone else's");
+}
+
+TEST_CASE("google export: an update with a stale etag is a conflict naming the current one") {
+    GoogleFake fake;
+    GoogleConnection c(fake);
+    auto created = c.provider.create_event(kCalendar, appointment("appt-3"));
+    REQUIRE(created.ok());
+    auto moved = c.provider.update_event(
+        kCalendar, created.value(),
+        appointment("appt-3", "2026-03-03T08:00:00Z", "2026-03-03T09:00:00Z"));
+    REQUIRE(moved.ok());
+    CHECK(moved->etag != created->etag);
+    auto requests = fake.requests();
+    CHECK(std::string(requests[requests.Size() - 1]["if_match"].GetString()) == created->etag);
+
+    // The first etag is stale now: Google answers 412, the provider re-reads.
+    auto stale = c.provider.update_event(kCalendar, created.value(), appointment("appt-3"));
+    REQUIRE_FALSE(stale.ok());
+    CHECK(stale.error().code == calsync::ErrorCode::conflict);
+    CHECK(stale.error().http_status == 412);
+    CHECK_THAT(stale.error().message, Catch::Contains(moved->etag));
+    CHECK(std::string(stored(fake, moved->id)["start"]["dateTime"].GetString()) ==
+          "2026-03-03T08:00:00Z");
+}
+
+TEST_CASE("google export: delete with If-Match, and deleting twice is fine") {
+    GoogleFake fake;
+    GoogleConnection c(fake);
+    auto created = c.provider.create_event(kCalendar, appointment("appt-4"));
+    REQUIRE(created.ok());
+    calsync::RemoteEvent stale = created.value();
+    stale.etag = "\"1\"";
+    auto refused = c.provider.delete_event(kCalendar, stale);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == calsync::ErrorCode::conflict);
+    CHECK(live_events(fake) == 1);
+    REQUIRE(c.provider.delete_event(kCalendar, created.value()).ok());
+    REQUIRE(c.provider.delete_event(kCalendar, created.value()).ok());  // 410 deleted
+    calsync::RemoteEvent never{"neverexisted1", ""};
+    CHECK(c.provider.delete_event(kCalendar, never).ok());  // 404
+    CHECK(live_events(fake) == 0);
+}
+
+TEST_CASE("google export: all-day and zoned times are written as Google expects them") {
+    GoogleFake fake;
+    GoogleConnection c(fake);
+    Event day = appointment("appt-day");
+    day.start = EventTime::all_day({2026, 3, 9});
+    day.end.reset();
+    auto created = c.provider.create_event(kCalendar, day);
+    REQUIRE(created.ok());
+    auto e = stored(fake, created->id);
+    CHECK(std::string(e["start"]["date"].GetString()) == "2026-03-09");
+    CHECK(std::string(e["end"]["date"].GetString()) == "2026-03-10");  // exclusive
+
+    Event zoned = appointment("appt-zoned");
+    auto berlin = calsync::find_iana_zone("Europe/Berlin").value();
+    zoned.start = EventTime::in_zone({{2026, 3, 30}, 9, 0, 0}, berlin, "Europe/Berlin");
+    zoned.end = EventTime::in_zone({{2026, 3, 30}, 10, 0, 0}, berlin, "Europe/Berlin");
+    created = c.provider.create_event(kCalendar, zoned);
+    REQUIRE(created.ok());
+    e = stored(fake, created->id);
+    CHECK(std::string(e["start"]["dateTime"].GetString()) == "2026-03-30T09:00:00");
+    CHECK(std::string(e["start"]["timeZone"].GetString()) == "Europe/Berlin");
+
+    Event floating = appointment("appt-floating");
+    floating.start = EventTime::floating_time({{2026, 3, 30}, 9, 0, 0});
+    auto refused = c.provider.create_event(kCalendar, floating);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == calsync::ErrorCode::invalid_argument);
+}
