@@ -1,7 +1,8 @@
 #!/bin/sh
 # The two entry points of the README, for a fresh Debian 12 machine:
 #   sh cmake/run.sh demo   install packages, build, run the CLI demo on bundled calendars
-#   sh cmake/run.sh test   install packages, build, run every test (release, then ASan+UBSan)
+#   sh cmake/run.sh test   install packages, build, run every test (release, then ASan+UBSan,
+#                          then the thread tests under ThreadSanitizer)
 set -eu
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -31,6 +32,11 @@ case "${1:-}" in
     build asan
     step "tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
     ctest --preset asan -j "$JOBS"
+    step "configure and build (tsan: the thread tests only)"
+    cmake --preset tsan
+    cmake --build --preset tsan -j "$JOBS" --target calsync_capi_thread_tests calsync_sync_tests
+    step "tests (ThreadSanitizer: the client ABI from many threads, the sync service)"
+    ctest --preset tsan -j "$JOBS" -L "threads|sync"
     ;;
   *)
     echo "usage: sh cmake/run.sh demo|test" >&2

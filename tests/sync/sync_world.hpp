@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,8 @@ struct SyncWorld {
     std::vector<std::pair<std::string, SlotDiff>> diffs;
     std::vector<std::string> logs;
     SyncSettings settings;
+    // The service calls back from run_due's workers: the recorders take turns.
+    std::recursive_mutex mutex;
 
     SyncWorld() {
         settings.host_key = std::string(32, 'k');
@@ -84,6 +87,7 @@ struct SyncWorld {
     }
 
     std::shared_ptr<MemoryAccount> account(const std::string& url) {
+        std::lock_guard<std::recursive_mutex> lock(mutex);
         auto& a = accounts[url];
         if (!a)
             a = std::make_shared<MemoryAccount>();
@@ -109,12 +113,17 @@ struct SyncWorld {
         o.store = store;
         o.clock = [this] { return now; };
         o.seed = 7;
-        o.log = [this](LogLevel, const std::string& m) { logs.push_back(m); };
+        o.log = [this](LogLevel, const std::string& m) {
+            std::lock_guard<std::recursive_mutex> lock(mutex);
+            logs.push_back(m);
+        };
         o.slots_changed = [this](const std::string& c, const SlotDiff& d) {
+            std::lock_guard<std::recursive_mutex> lock(mutex);
             diffs.emplace_back(c, d);
         };
         o.provider_factory =
             [this](const ProviderContext& ctx) -> Result<std::unique_ptr<CalendarProvider>> {
+            std::lock_guard<std::recursive_mutex> lock(mutex);
             rapidjson::Document doc;
             doc.Parse(ctx.connection.settings_json.c_str());
             const std::string url =
