@@ -11,7 +11,11 @@ others=$(echo "$symbols" | grep -v '^calsync_' || true)
 [ -z "$others" ] || { echo "exported beyond calsync_*:"; echo "$others"; exit 1; }
 for f in calsync_abi_version calsync_version calsync_last_error_message calsync_string_free \
          calsync_engine_blocked_slots calsync_engine_free_slots calsync_provider_new \
-         calsync_provider_free calsync_provider_list_calendars calsync_provider_blocked_slots; do
+         calsync_provider_free calsync_provider_list_calendars calsync_provider_blocked_slots \
+         calsync_provider_tokens calsync_oauth_new calsync_oauth_device_poll calsync_oauth_free \
+         calsync_secret_seal calsync_secret_unseal calsync_client_new calsync_client_free \
+         calsync_client_connect calsync_connection_sync calsync_client_run_due \
+         calsync_client_confirm_free calsync_connection_free; do
   echo "$symbols" | grep -qx "$f" || { echo "missing $f"; exit 1; }
 done
 echo "ok: $(echo "$symbols" | wc -l) symbols, SONAME $soname"
