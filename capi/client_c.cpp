@@ -1,5 +1,6 @@
 // The client half of the C ABI: a calsync_client owns a SyncService and its store; a
 // calsync_connection names one connection of it.
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -176,11 +177,11 @@ Result<ConnectionRecord> record_of(calsync_connection* k) {
     auto list = k->client->service->connections();
     if (!list.ok())
         return list.error();
-    for (const ConnectionRecord& r : list.value()) {
-        if (r.id == k->id)
-            return r;
-    }
-    return make_error(ErrorCode::not_found, "no connection \"" + k->id + "\"");
+    auto it = std::find_if(list->begin(), list->end(),
+                           [k](const ConnectionRecord& r) { return r.id == k->id; });
+    if (it == list->end())
+        return make_error(ErrorCode::not_found, "no connection \"" + k->id + "\"");
+    return *it;
 }
 
 template <class Body>

@@ -9,10 +9,9 @@ namespace calsync::sync {
 namespace {
 
 std::vector<Appointment> appointments_of(const std::vector<AppointmentRecord>& records) {
-    std::vector<Appointment> out;
-    out.reserve(records.size());
-    for (const AppointmentRecord& r : records)
-        out.push_back(r.appointment);
+    std::vector<Appointment> out(records.size());
+    std::transform(records.begin(), records.end(), out.begin(),
+                   [](const AppointmentRecord& r) { return r.appointment; });
     return out;
 }
 
@@ -44,13 +43,13 @@ class ExportRun {
         auto appointments = s_.store->list_appointments();
         auto records = s_.store->list_exports(connection_.id, calendar_.calendar.id);
         auto events = s_.store->load_events(connection_.id, calendar_.calendar.id);
-        for (const Error* e :
-             {appointments.ok() ? nullptr : &appointments.error(),
-              records.ok() ? nullptr : &records.error(), events.ok() ? nullptr : &events.error()}) {
-            if (e != nullptr) {
-                problems_->push_back(*e);
-                return false;
-            }
+        const Error* unreadable = !appointments.ok() ? &appointments.error()
+                                  : !records.ok()    ? &records.error()
+                                  : !events.ok()     ? &events.error()
+                                                     : nullptr;
+        if (unreadable != nullptr) {
+            problems_->push_back(*unreadable);
+            return false;
         }
         const std::vector<Appointment> appts = appointments_of(appointments.value());
         const std::vector<ExportMapEntry> entries = entries_of(records.value());

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <iterator>
 #include <sstream>
 
 #include "calsync/sync.hpp"
@@ -114,14 +115,14 @@ Result<HealthReport> SyncService::check(const std::string& connection_id) {
     if (!calendars.ok())
         return calendars.error();
 
-    Result<std::vector<Calendar>> listed = std::vector<Calendar>{};
-    {
+    const Result<std::vector<Calendar>> listed = [&]() -> Result<std::vector<Calendar>> {
         auto live = s_->live_connection(connection_id);
         std::lock_guard<std::mutex> turn(live->sync_mutex);
         auto provider = s_->provider(*live, connection.value());
-        listed = provider.ok() ? provider.value()->list_calendars()
-                               : Result<std::vector<Calendar>>(provider.error());
-    }
+        if (!provider.ok())
+            return provider.error();
+        return provider.value()->list_calendars();
+    }();
     report.items.push_back(credentials_item(connection->kind, listed));
 
     const bool any_export =
@@ -131,11 +132,11 @@ Result<HealthReport> SyncService::check(const std::string& connection_id) {
         auto clear = s_->unseal(connection->sealed_credentials);
         const std::string scope = clear.ok() ? granted_scope_of(clear.value()) : "";
         HealthItem item{"scopes", true, "", ""};
+        const std::vector<std::string> needed = needed_scopes(connection->kind, any_export);
         std::vector<std::string> missing;
-        for (const std::string& needed : needed_scopes(connection->kind, any_export)) {
-            if (!scope.empty() && !granted(scope, needed))
-                missing.push_back(needed);
-        }
+        std::copy_if(
+            needed.begin(), needed.end(), std::back_inserter(missing),
+            [&scope](const std::string& s) { return !scope.empty() && !granted(scope, s); });
         if (scope.empty()) {
             item.reason =
                 "The service did not say which access it granted; the calendar "
@@ -190,9 +191,9 @@ Result<HealthReport> SyncService::check(const std::string& connection_id) {
         }
     }
 
-    auto status = s_->store->get_connection_status(connection_id);
-    if (status.ok()) {
-        const SyncStatus& st = status.value();
+    auto last = s_->store->get_connection_status(connection_id);
+    if (last.ok()) {
+        const SyncStatus& st = last.value();
         HealthItem item{"sync", st.state == SyncState::ok || st.state == SyncState::never_synced,
                         "", ""};
         if (st.state == SyncState::never_synced)

@@ -1,6 +1,7 @@
 #include "sync/sync_run.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <unordered_map>
 
 #include "sync/schedule.hpp"
@@ -206,9 +207,11 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
         }
     }
 
-    std::int64_t read_count = 0;
-    for (const CalendarSyncResult& r : report.calendars)
-        read_count += static_cast<std::int64_t>(r.events_read);
+    const std::int64_t read_count =
+        std::accumulate(report.calendars.begin(), report.calendars.end(), std::int64_t{0},
+                        [](std::int64_t n, const CalendarSyncResult& r) {
+                            return n + static_cast<std::int64_t>(r.events_read);
+                        });
     status.events_read += read_count;
     {
         std::lock_guard<std::mutex> lock(s.random_mutex);

@@ -56,14 +56,14 @@ Result<SyncReport> SyncService::sync(const std::string& connection_id) {
 
 std::vector<SyncReport> SyncService::run_due() {
     std::vector<std::string> due;
-    auto connections = s_->store->list_connections();
+    auto stored = s_->store->list_connections();
     auto statuses = s_->store->list_connection_statuses();
-    if (!connections.ok() || !statuses.ok()) {
+    if (!stored.ok() || !statuses.ok()) {
         s_->log(LogLevel::error, "run_due: the store cannot be read");
         return {};
     }
     const Instant now = s_->now();
-    for (const ConnectionRecord& c : connections.value()) {
+    for (const ConnectionRecord& c : stored.value()) {
         if (c.state != ConnectionState::active)
             continue;
         auto it = statuses->find(c.id);
@@ -106,12 +106,12 @@ Result<std::optional<Instant>> SyncService::next_due(const std::string& connecti
         return connection.error();
     if (connection->state != ConnectionState::active)
         return std::optional<Instant>();
-    auto status = s_->store->get_connection_status(connection_id);
-    if (!status.ok())
-        return status.error();
-    if (status->next_due)
-        return status->next_due;
-    if (status->state == SyncState::needs_reauthorisation)
+    auto stored = s_->store->get_connection_status(connection_id);
+    if (!stored.ok())
+        return stored.error();
+    if (stored->next_due)
+        return stored->next_due;
+    if (stored->state == SyncState::needs_reauthorisation)
         return std::optional<Instant>();
     return std::optional<Instant>(s_->now());
 }
@@ -221,12 +221,12 @@ std::vector<TimeRange> SyncService::free_slots(const TimeRange& within,
 
 FreeAnswer SyncService::confirm_free(const TimeRange& range, std::chrono::milliseconds timeout) {
     const std::vector<std::string> ids = connections_with(*s_->store, false);
-    std::vector<std::future<Result<SyncReport>>> reads;
-    reads.reserve(ids.size());
+    std::vector<std::future<Result<SyncReport>>> reads(ids.size());
     State* s = s_.get();
-    for (const std::string& id : ids)
-        reads.push_back(std::async(std::launch::async,
-                                   [s, id] { return sync::sync_connection(*s, id, false); }));
+    std::transform(ids.begin(), ids.end(), reads.begin(), [s](const std::string& id) {
+        return std::async(std::launch::async,
+                          [s, id] { return sync::sync_connection(*s, id, false); });
+    });
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     FreeAnswer answer;
     answer.fresh = true;
@@ -281,8 +281,8 @@ Result<std::string> SyncService::team_feed(const std::string& connection_id,
                 continue;
         }
         chosen.push_back(r.appointment);
-        if (o.revisions.count(r.appointment.id) == 0)
-            o.revisions[r.appointment.id] = {static_cast<std::uint32_t>(r.revision), r.updated_at};
+        o.revisions.try_emplace(r.appointment.id,
+                                FeedRevision{static_cast<std::uint32_t>(r.revision), r.updated_at});
     }
     // One UID per appointment everywhere: the feed's must be the exports' own.
     o.render.uid_domain = s_->options.settings.export_policy.render.uid_domain;
