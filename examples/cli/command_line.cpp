@@ -98,7 +98,8 @@ void CommandLine::refuse_secret_options() {
             throw UsageError{
                 "a secret is never an argument (shell history and process lists would show "
                 "it): set CALSYNC_PASSWORD or answer the prompt (an OAuth client secret: "
-                "CALSYNC_CLIENT_SECRET or the config file)"};
+                "CALSYNC_GOOGLE_CLIENT_SECRET, CALSYNC_MICROSOFT_CLIENT_SECRET or the "
+                "config file)"};
     }
 }
 

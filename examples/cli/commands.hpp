@@ -5,6 +5,9 @@
 
 #include <calsync.h>
 
+#include <rapidjson/document.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -64,6 +67,10 @@ extern const char* const kFeedHelp;
 
 class Session;
 struct ConnectionSummary;
+// After a connect: --zone, --allow-private-addresses (and what `more` sets, e.g. an
+// OAuth client id) go into the config file, so later commands use them too.
+void remember_settings(const Session& session, const GlobalOptions& globals,
+                       const std::function<void(rapidjson::Document&)>& more = {});
 // After a connect: what was connected, its calendars, and what to do next.
 void announce_connection(Session& session, calsync_connection* connection,
                          const std::vector<ConnectionSummary>& before, bool json);

@@ -3,6 +3,7 @@
 #include <calsync.h>
 
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "client_session.hpp"
@@ -41,7 +42,9 @@ const char* const kConnectHelp =
     "  --name     ics: the calendar's label (default: its X-WR-CALNAME)\n"
     "  --owner    ics: the owner's address; invitations they declined do not block\n"
     "Passwords come from $CALSYNC_PASSWORD, else a prompt on the terminal; never from an\n"
-    "argument. OAuth client secrets come from $CALSYNC_CLIENT_SECRET or the config file.\n"
+    "argument. An OAuth client secret comes from the config file (google.client_secret)\n"
+    "or $CALSYNC_GOOGLE_CLIENT_SECRET ($CALSYNC_MICROSOFT_CLIENT_SECRET), which every\n"
+    "later sync needs too.\n"
     "Every endpoint can be changed in the config file (google.authorization_url,\n"
     "google.token_url, google.api_base_url, microsoft.device_authorization_url ...).\n"
     "Next: calsync calendars, then calsync select.\n";
@@ -106,6 +109,26 @@ AccountArgs parse_account(CommandLine& args, const std::string& kind) {
 
 }  // namespace
 
+void remember_settings(const Session& session, const GlobalOptions& globals,
+                       const std::function<void(rapidjson::Document&)>& more) {
+    const bool changed = update_config_file(session.state(), [&](rapidjson::Document& file) {
+        auto& alloc = file.GetAllocator();
+        if (globals.zone)
+            set_member(file, file, "zone", rapidjson::Value(globals.zone->c_str(), alloc));
+        if (globals.allow_private_addresses)
+            set_member(file, config_section(file, "network"), "allow_private_addresses",
+                       rapidjson::Value(true));
+        if (more)
+            more(file);
+    });
+    if (changed)
+        std::fprintf(stderr, "Saved %s%s%sin %s for the next commands.\n",
+                     globals.zone ? "the time zone " : "",
+                     globals.zone && globals.allow_private_addresses ? "and " : "",
+                     globals.allow_private_addresses ? "--allow-private-addresses " : "",
+                     session.state().config_file.c_str());
+}
+
 void announce_connection(Session& session, calsync_connection* connection,
                          const std::vector<ConnectionSummary>& before, bool json) {
     const std::string info = session.answer(calsync_connection_info, connection);
@@ -153,11 +176,17 @@ int run_connect(CommandLine& args, const GlobalOptions& globals) {
         session.client(), connect_request(a, password).c_str(), connection.out());
     session.progress().clear();
     if (s != CALSYNC_OK) {
+        const std::string why = calsync_last_error_message();
+        std::cerr << "calsync: " << status_name(s) << ": " << why << "\n";
         if (s == CALSYNC_EAUTH && kind == "icloud")
             std::cerr << "calsync: iCloud needs an app-specific password "
                          "(appleid.apple.com), not the Apple ID password\n";
-        fail_with(s);
+        if (why.find("loopback, private or link-local") != std::string::npos)
+            std::cerr << "calsync: a server on this machine or the local network needs "
+                         "--allow-private-addresses\n";
+        throw Failure{exit_code_for(s)};
     }
+    remember_settings(session, globals);
     announce_connection(session, connection.get(), before, a.json);
     return kExitOk;
 }

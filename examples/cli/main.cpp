@@ -46,7 +46,8 @@ const char* const kGlobalHelp =
     "  --help         after a command: its help\n"
     "  --version\n"
     "secrets: passwords come from $CALSYNC_PASSWORD or a prompt, OAuth client secrets from\n"
-    "$CALSYNC_CLIENT_SECRET or the config file; never from arguments.\n"
+    "the config file or $CALSYNC_GOOGLE_CLIENT_SECRET / $CALSYNC_MICROSOFT_CLIENT_SECRET;\n"
+    "never from arguments.\n"
     "\n";
 
 int run_help(CommandLine& args, const GlobalOptions&);

@@ -42,8 +42,8 @@ OAuthArgs parse_oauth(CommandLine& args, const std::string& service) {
     return a;
 }
 
-// The OAuth client of `service` in the config: --client-id, --tenant and
-// $CALSYNC_CLIENT_SECRET over the file's values.
+// The OAuth client of `service` in the config: --client-id and --tenant over the file's
+// values.
 void configure_client(rapidjson::Document& config, const char* service, const OAuthArgs& a) {
     rapidjson::Value& section = config_section(config, service);
     auto& alloc = config.GetAllocator();
@@ -51,8 +51,21 @@ void configure_client(rapidjson::Document& config, const char* service, const OA
         set_member(config, section, "client_id", rapidjson::Value(a.client_id->c_str(), alloc));
     if (a.tenant)
         set_member(config, section, "tenant", rapidjson::Value(a.tenant->c_str(), alloc));
-    if (const char* secret = std::getenv("CALSYNC_CLIENT_SECRET"); secret && *secret)
-        set_member(config, section, "client_secret", rapidjson::Value(secret, alloc));
+}
+
+// The client id and tenant given on the command line, for the config file: refreshing the
+// tokens later needs the same client.
+std::function<void(rapidjson::Document&)> remembered_client(const char* service,
+                                                            const OAuthArgs& a) {
+    return [service, a](rapidjson::Document& file) {
+        rapidjson::Value& section = config_section(file, service);
+        if (a.client_id)
+            set_member(file, section, "client_id",
+                       rapidjson::Value(a.client_id->c_str(), file.GetAllocator()));
+        if (a.tenant)
+            set_member(file, section, "tenant",
+                       rapidjson::Value(a.tenant->c_str(), file.GetAllocator()));
+    };
 }
 
 void require_client_id(const Session& session, const char* service) {
@@ -149,6 +162,7 @@ int connect_google(CommandLine& args, const GlobalOptions& globals) {
     }
     listener.answer("calsync is connected",
                     "Your Google calendars are connected. You can close this window.");
+    remember_settings(session, globals, remembered_client("google", a));
     announce_connection(session, connection.get(), before, a.json);
     return kExitOk;
 }
@@ -197,6 +211,7 @@ int connect_microsoft(CommandLine& args, const GlobalOptions& globals) {
     });
     ConnectionHandle connection;
     check(calsync_client_connect(session.client(), request.c_str(), connection.out()));
+    remember_settings(session, globals, remembered_client("microsoft", a));
     announce_connection(session, connection.get(), before, a.json);
     return kExitOk;
 }

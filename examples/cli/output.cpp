@@ -80,11 +80,31 @@ std::string window_bound(const std::string& text) {
 }
 
 std::time_t parse_utc(const std::string& rfc3339) {
+    // RFC 3339 5.6: date "T" time [fraction] ("Z" | ("+" | "-") hh ":" mm).
     std::tm tm{};
-    const char* end = strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (end == nullptr || *end != '\0')
+    const char* rest = strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (rest == nullptr)
         return -1;
-    return timegm(&tm);
+    if (*rest == '.') {
+        do
+            ++rest;
+        while (*rest >= '0' && *rest <= '9');
+    }
+    long offset = 0;
+    if (*rest == 'Z' || *rest == 'z') {
+        ++rest;
+    } else if (*rest == '+' || *rest == '-') {
+        int hours = 0, minutes = 0, used = 0;
+        if (std::sscanf(rest + 1, "%2d:%2d%n", &hours, &minutes, &used) != 2 || used != 5)
+            return -1;
+        offset = (*rest == '-' ? -1 : 1) * (hours * 3600L + minutes * 60L);
+        rest += 6;
+    } else {
+        return -1;
+    }
+    if (*rest != '\0')
+        return -1;
+    return timegm(&tm) - offset;
 }
 
 std::string local_time(const std::string& rfc3339) {
@@ -140,6 +160,19 @@ void print_table(const std::vector<std::string>& header,
         print(row);
 }
 
+namespace {
+
+// A CalDAV event id is its resource URL: the table shows the resource's name, which is
+// what tells one event from another (--json keeps the whole id).
+std::string short_event_id(const std::string& id) {
+    if (id.find("://") == std::string::npos)
+        return id;
+    const auto slash = id.find_last_of('/', id.size() > 1 ? id.size() - 2 : 0);
+    return slash == std::string::npos ? id : id.substr(slash + 1);
+}
+
+}  // namespace
+
 void print_slots(const rapidjson::Value& doc) {
     std::vector<std::vector<std::string>> rows;
     const auto& slots = doc["slots"];
@@ -148,7 +181,7 @@ void print_slots(const rapidjson::Value& doc) {
         if (boolean(s, "tentative"))
             flags += flags.empty() ? "tentative" : ",tent";
         rows.push_back({local_time(str(s, "start")), local_time(str(s, "end")), flags,
-                        str(s, "label"), str(s, "event_id")});
+                        str(s, "label"), short_event_id(str(s, "event_id"))});
     }
     // The FLAGS column keeps its width when empty, so the table reads the same every time.
     std::printf("%-22s  %-22s  %-9s  %-14s  %s\n", "START", "END", "FLAGS", "CALENDAR", "EVENT");

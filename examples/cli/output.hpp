@@ -44,9 +44,9 @@ std::string local_to_utc(int year, int month, int day, int hour, int minute);
 // "2026-06-01" -> local midnight as RFC 3339 UTC; anything else passes through for the
 // library to check as RFC 3339.
 std::string window_bound(const std::string& text);
-// "2026-06-01T07:00:00Z" -> "2026-06-01 09:00 +0200"; "" for "" or null.
+// "2026-06-01T07:00:00Z" -> "2026-06-01 09:00 +0200"; anything else unchanged.
 std::string local_time(const std::string& rfc3339);
-// RFC 3339 UTC -> seconds since the epoch; -1 when it is not one.
+// RFC 3339 (UTC or with an offset) -> seconds since the epoch; -1 when it is not one.
 std::time_t parse_utc(const std::string& rfc3339);
 // "in 17 min", "3 h ago" ...: `rfc3339` relative to now.
 std::string relative_time(const std::string& rfc3339);

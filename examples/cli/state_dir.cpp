@@ -1,6 +1,7 @@
 #include "state_dir.hpp"
 
 #include <fcntl.h>
+#include <rapidjson/prettywriter.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -192,7 +193,51 @@ rapidjson::Document load_config(const StateLocation& state, const GlobalOptions&
     if (globals.allow_private_addresses)
         set_member(doc, config_section(doc, "network"), "allow_private_addresses",
                    rapidjson::Value(true));
+    // OAuth client secrets may stay out of the file; every command needs them (refreshing
+    // tokens is part of a sync).
+    for (const auto& [service, variable] :
+         {std::pair<const char*, const char*>{"google", "CALSYNC_GOOGLE_CLIENT_SECRET"},
+          {"microsoft", "CALSYNC_MICROSOFT_CLIENT_SECRET"}}) {
+        if (const std::string secret = env(variable); !secret.empty())
+            set_member(doc, config_section(doc, service), "client_secret",
+                       rapidjson::Value(secret.c_str(), doc.GetAllocator()));
+    }
     return doc;
+}
+
+bool update_config_file(const StateLocation& state,
+                        const std::function<void(rapidjson::Document& file)>& change) {
+    rapidjson::Document doc(rapidjson::kObjectType);
+    if (access(state.config_file.c_str(), F_OK) == 0) {
+        const std::string text = read_whole(state.config_file);
+        doc.Parse(text.c_str(), text.size());
+        if (doc.HasParseError() || !doc.IsObject())
+            return false;  // load_config refused it already
+    }
+    rapidjson::Document before;
+    before.CopyFrom(doc, before.GetAllocator());
+    change(doc);
+    if (doc == before)
+        return false;
+    rapidjson::StringBuffer buf;
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+    w.SetIndent(' ', 2);
+    doc.Accept(w);
+    // A new file beside the old, then rename: a crash leaves one or the other, whole.
+    const std::string temp = state.config_file + ".new";
+    const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const std::string text = std::string(buf.GetString()) + "\n";
+    const bool ok = fd >= 0 &&
+                    write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                    fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (!ok || rename(temp.c_str(), state.config_file.c_str()) != 0) {
+        unlink(temp.c_str());
+        fail_with(kExitFailure, "cannot write the config file " + state.config_file + ": " +
+                                    std::strerror(errno));
+    }
+    return true;
 }
 
 std::string effective_zone(const rapidjson::Value& config, const GlobalOptions& globals) {

@@ -10,6 +10,7 @@
 
 #include <rapidjson/document.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,12 @@ std::vector<unsigned char> load_host_key(const StateLocation& state);
 // The config file (an object; absent: {}) with the command line's overrides applied.
 // A file that is not a JSON object is a UsageError naming it.
 rapidjson::Document load_config(const StateLocation& state, const GlobalOptions& globals);
+
+// Writes what `change` sets into the config file (made with mode 0600 when absent: it may
+// hold an OAuth client secret), keeping everything else in it; false when it changed
+// nothing. Failure when the file cannot be written.
+bool update_config_file(const StateLocation& state,
+                        const std::function<void(rapidjson::Document& file)>& change);
 
 // The business's zone: --zone, else the config's "zone", else the system's ($TZ or
 // /etc/localtime), else UTC.

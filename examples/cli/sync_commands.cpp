@@ -83,9 +83,11 @@ void print_report(const rapidjson::Value& r) {
         const std::string cstate = str(c["status"], "state");
         std::string line = "  " + std::string(str(c, "calendar_id")) + ": ";
         if (cstate == "ok") {
-            line += std::to_string(integer(c, "events_read")) + " changes read";
+            const long long read = integer(c, "events_read");
+            line += std::to_string(read) + (read == 1 ? " change" : " changes") + " read";
             if (const long long written = integer(c, "exports_written"); written > 0)
-                line += ", " + std::to_string(written) + " appointment writes";
+                line += ", " + std::to_string(written) + " appointment" +
+                        (written == 1 ? "" : "s") + " written";
         } else {
             line += state_words(cstate) + ": " + str(c["status"], "last_error");
         }
