@@ -75,12 +75,17 @@ def exported_events(server, calendar_url):
     return sorted(events, key=lambda e: e.get("DTSTART", ""))
 
 
+def unescape(text):
+    """RFC 5545 3.3.11: TEXT escapes."""
+    return re.sub(r"\\([\\;,nN])", lambda m: " " if m.group(1) in "nN" else m.group(1), text)
+
+
 def show_exported(server, calendar_url):
     events = exported_events(server, calendar_url)
     for e in events:
         start = datetime.datetime.strptime(e["DTSTART"], "%Y%m%dT%H%M%SZ").replace(
             tzinfo=datetime.timezone.utc).astimezone(BERLIN)
-        print(f"  {start:%Y-%m-%d %H:%M %z}  {e.get('SUMMARY', '')}"
+        print(f"  {start:%Y-%m-%d %H:%M %z}  {unescape(e.get('SUMMARY', ''))}"
               f"   [UID {e.get('UID', '')}]")
     if not events:
         print("  (none)")

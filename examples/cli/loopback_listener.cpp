@@ -83,7 +83,25 @@ std::string read_head(int fd, bool* too_big) {
             return "";
         head.append(buf, static_cast<std::size_t>(n));
     }
+    if (head.size() > kMaxRequest) {
+        *too_big = true;
+        return "";
+    }
     return head;
+}
+
+// Closes after an answer without losing it: closing with unread request bytes makes the
+// kernel reset the connection (RFC 1122 4.2.2.13), and the browser may never show the
+// answer. So: end our side, read what is still coming for a moment, then close.
+void close_gently(int fd) {
+    shutdown(fd, SHUT_WR);
+    char buf[4096];
+    for (int i = 0; i < 16; ++i) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0 || recv(fd, buf, sizeof buf, 0) <= 0)
+            break;
+    }
+    close(fd);
 }
 
 }  // namespace
@@ -159,7 +177,7 @@ std::optional<std::string> LoopbackListener::wait_for_redirect(std::chrono::mill
                                   "calsync is waiting for the sign-in to come back to " +
                                       redirect_uri() + "."));
         }
-        close(fd);
+        close_gently(fd);
     }
 }
 
@@ -167,8 +185,7 @@ void LoopbackListener::answer(const std::string& title, const std::string& text)
     if (client_fd_ < 0)
         return;
     send_all(client_fd_, response("200 OK", title, text));
-    shutdown(client_fd_, SHUT_WR);
-    close(client_fd_);
+    close_gently(client_fd_);
     client_fd_ = -1;
 }
 
