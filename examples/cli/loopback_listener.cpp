@@ -147,9 +147,9 @@ std::optional<std::string> LoopbackListener::wait_for_redirect(std::chrono::mill
             return std::nullopt;
         pollfd p{listen_fd_, POLLIN, 0};
         const int ready = poll(&p, 1, static_cast<int>(left));
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready <= 0)
+        if (ready == 0 || (ready < 0 && errno == EINTR))
+            continue;  // the loop's deadline decides (poll may wake a little early)
+        if (ready < 0)
             return std::nullopt;
         const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0)
