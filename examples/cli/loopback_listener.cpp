@@ -73,8 +73,7 @@ std::string read_head(int fd, bool* too_big) {
             return "";
         }
         const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now())
-                .count();
+            std::chrono::ceil<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
         pollfd p{fd, POLLIN, 0};
         if (left <= 0 || poll(&p, 1, static_cast<int>(left)) <= 0)
             return "";
@@ -141,8 +140,7 @@ std::optional<std::string> LoopbackListener::wait_for_redirect(std::chrono::mill
     const auto deadline = SteadyClock::now() + timeout;
     for (;;) {
         const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now())
-                .count();
+            std::chrono::ceil<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
         if (left <= 0)
             return std::nullopt;
         pollfd p{listen_fd_, POLLIN, 0};
