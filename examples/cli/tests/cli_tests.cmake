@@ -52,6 +52,12 @@ add_test(NAME cli/oauth_connect_against_fake_endpoints
   COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_oauth_connect.py ${_cli}
           ${PROJECT_SOURCE_DIR}/tests/fakes/fault_server.py)
 
+# The README's main command minus the build: the demo starts its own Radicale.
+add_test(NAME cli/demo_against_local_radicale
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/demo_radicale.py ${_cli})
+set_tests_properties(cli/demo_against_local_radicale PROPERTIES
+  PASS_REGULAR_EXPRESSION "Demo finished: every step worked")
+
 find_package(Catch2 2 REQUIRED)
 include(Catch)
 add_executable(calsync_cli_tests ${_tests}/test_loopback_listener.cpp)
@@ -60,5 +66,6 @@ target_include_directories(calsync_cli_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
 
 get_property(_cli_tests DIRECTORY PROPERTY TESTS)
 set_tests_properties(${_cli_tests} PROPERTIES LABELS cli)
+set_tests_properties(cli/demo_against_local_radicale PROPERTIES LABELS "dav;cli")
 catch_discover_tests(calsync_cli_tests TEST_PREFIX "cli/" PROPERTIES LABELS cli
   EXTRA_ARGS -w NoTests)
