@@ -90,7 +90,7 @@ std::string to_text(const rapidjson::Value& v) {
     return buf.GetString();
 }
 
-int upsert(Session& session, const std::string& path) {
+int upsert(const Session& session, const std::string& path) {
     const std::string text = read_input_file(path, "the appointments file");
     const auto doc = parse_json(text);
     if (doc.HasParseError())
@@ -100,12 +100,11 @@ int upsert(Session& session, const std::string& path) {
     if (doc.IsObject() && doc.HasMember("appointments"))
         list = &doc["appointments"];
     std::vector<const rapidjson::Value*> items;
-    if (list->IsArray()) {
-        for (const auto& a : list->GetArray())
-            items.push_back(&a);
-    } else {
+    if (list->IsArray())
+        std::transform(list->Begin(), list->End(), std::back_inserter(items),
+                       [](const rapidjson::Value& a) { return &a; });
+    else
         items.push_back(list);
-    }
     for (std::size_t i = 0; i < items.size(); ++i) {
         const rapidjson::Value& a = *items[i];
         if (!a.IsObject())
@@ -221,10 +220,12 @@ int run_appointments(CommandLine& args, const GlobalOptions& globals) {
         return kExitOk;
     }
     const auto doc = parse_json(text);
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& a : doc["appointments"].GetArray())
-        rows.push_back({str(a, "id"), local_time(str(a, "start")), local_time(str(a, "end")),
-                        str(a, "status"), str(a, "service"), str(a, "client"), str(a, "vehicle")});
+    const auto rows = rows_of(doc["appointments"], [](const rapidjson::Value& a) {
+        return std::vector<std::string>{
+            str(a, "id"),     local_time(str(a, "start")), local_time(str(a, "end")),
+            str(a, "status"), str(a, "service"),           str(a, "client"),
+            str(a, "vehicle")};
+    });
     if (rows.empty())
         std::printf("No appointments yet (calsync appointments upsert FILE).\n");
     else

@@ -50,6 +50,17 @@ std::string selection(const rapidjson::Value& c) {
     return boolean(c, "selected") ? str(c, "direction") : "-";
 }
 
+// The connection named, else every active one (none: Failure saying how to connect).
+std::vector<std::string> connections_meant(Session& session,
+                                           const std::optional<std::string>& named) {
+    if (named)
+        return {session.resolve(named)};
+    auto ids = session.active_ids();
+    if (ids.empty())
+        session.resolve(std::nullopt);  // fails, saying how to connect one
+    return ids;
+}
+
 struct CalendarChoice {
     std::string connection_id;
     std::string calendar_id;
@@ -60,17 +71,7 @@ struct CalendarChoice {
 // must then be unique).
 CalendarChoice find_calendar(Session& session, const std::string& wanted,
                              const std::optional<std::string>& connection) {
-    std::vector<std::string> ids;
-    if (connection) {
-        ids.push_back(session.resolve(connection));
-    } else {
-        for (const ConnectionSummary& c : session.connections()) {
-            if (c.active)
-                ids.push_back(c.id);
-        }
-        if (ids.empty())
-            session.resolve(std::nullopt);  // says how to connect one
-    }
+    const std::vector<std::string> ids = connections_meant(session, connection);
     std::vector<CalendarChoice> matches;
     std::string names;
     for (const std::string& id : ids) {
@@ -96,10 +97,10 @@ CalendarChoice find_calendar(Session& session, const std::string& wanted,
 
 void print_calendars(Session& session, const std::string& connection_id) {
     const auto doc = calendars_of(session, connection_id);
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& c : doc["calendars"].GetArray())
-        rows.push_back(
-            {str(c, "name"), selection(c), boolean(c, "can_write") ? "yes" : "no", str(c, "id")});
+    const auto rows = rows_of(doc["calendars"], [](const rapidjson::Value& c) {
+        return std::vector<std::string>{str(c, "name"), selection(c),
+                                        boolean(c, "can_write") ? "yes" : "no", str(c, "id")};
+    });
     std::printf("Calendars of %s:\n", connection_id.c_str());
     print_table({"NAME", "SYNCED", "WRITABLE", "ID"}, rows);
     for (const auto& gone : doc["gone"].GetArray())
@@ -110,17 +111,8 @@ int run_calendars(CommandLine& args, const GlobalOptions& globals) {
     const bool json = args.flag("--json");
     const auto words = args.positionals(1, "calendars");
     Session session(globals);
-    std::vector<std::string> ids;
-    if (!words.empty()) {
-        ids.push_back(session.resolve(words[0]));
-    } else {
-        for (const ConnectionSummary& c : session.connections()) {
-            if (c.active)
-                ids.push_back(c.id);
-        }
-        if (ids.empty())
-            session.resolve(std::nullopt);  // says how to connect one
-    }
+    const std::vector<std::string> ids =
+        connections_meant(session, words.empty() ? std::nullopt : std::optional(words[0]));
     if (json) {
         std::cout << json_document([&](Writer& w) {
             w.Key("connections");

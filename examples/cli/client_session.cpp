@@ -3,7 +3,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <iostream>
+#include <iterator>
 
 #include "exit_codes.hpp"
 
@@ -74,11 +76,23 @@ void Session::report(calsync_status s) {
 
 std::vector<ConnectionSummary> Session::connections() {
     const auto doc = parse_json(answer(calsync_client_connections, client_));
+    const auto& list = doc["connections"];
     std::vector<ConnectionSummary> out;
-    for (const auto& c : doc["connections"].GetArray())
-        out.push_back({str(c, "id"), str(c, "kind"), str(c, "account"),
-                       std::string(str(c, "state")) == "active"});
+    std::transform(list.Begin(), list.End(), std::back_inserter(out),
+                   [](const rapidjson::Value& c) {
+                       return ConnectionSummary{str(c, "id"), str(c, "kind"), str(c, "account"),
+                                                std::string(str(c, "state")) == "active"};
+                   });
     return out;
+}
+
+std::vector<std::string> Session::active_ids() {
+    std::vector<std::string> ids;
+    for (const ConnectionSummary& c : connections()) {
+        if (c.active)
+            ids.push_back(c.id);
+    }
+    return ids;
 }
 
 std::string Session::resolve(const std::optional<std::string>& given) {
@@ -91,10 +105,9 @@ std::string Session::resolve(const std::optional<std::string>& given) {
             active.push_back(c.id);
     }
     if (given) {
-        for (const ConnectionSummary& c : all) {
-            if (c.id == *given)
-                return c.id;
-        }
+        if (std::any_of(all.begin(), all.end(),
+                        [&](const ConnectionSummary& c) { return c.id == *given; }))
+            return *given;
         fail_with(kExitNotFound, "no connection '" + *given + "'" +
                                      (names.empty() ? "; nothing is connected yet (calsync "
                                                       "connect --help)"

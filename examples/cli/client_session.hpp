@@ -56,6 +56,8 @@ class Session {
     ProgressLine& progress() { return progress_; }
 
     std::vector<ConnectionSummary> connections();
+    // The ids of the connections not disconnected.
+    std::vector<std::string> active_ids();
     // The connection the person means: `given` (which must exist: Failure kExitNotFound
     // otherwise), else the only active one (none: Failure; several: a UsageError naming
     // them).

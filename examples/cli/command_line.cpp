@@ -1,5 +1,6 @@
 #include "command_line.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "exit_codes.hpp"
@@ -19,11 +20,7 @@ CommandLine::CommandLine(std::vector<std::string> words) {
 }
 
 bool CommandLine::has(const std::string& name) const {
-    for (const std::string& w : words_) {
-        if (w == name)
-            return true;
-    }
-    return false;
+    return std::find(words_.begin(), words_.end(), name) != words_.end();
 }
 
 bool CommandLine::flag(const std::string& name) {
@@ -77,10 +74,11 @@ std::string CommandLine::required(const std::string& name, const std::string& wh
 }
 
 std::vector<std::string> CommandLine::positionals() {
-    for (const std::string& w : words_) {
-        if (w.size() > 1 && w[0] == '-')
-            throw UsageError{"unknown option '" + w + "'"};
-    }
+    const auto option = std::find_if(words_.begin(), words_.end(), [](const std::string& w) {
+        return w.size() > 1 && w[0] == '-';
+    });
+    if (option != words_.end())
+        throw UsageError{"unknown option '" + *option + "'"};
     return words_;
 }
 
@@ -92,15 +90,16 @@ std::vector<std::string> CommandLine::positionals(std::size_t max, const std::st
 }
 
 void CommandLine::refuse_secret_options() {
-    for (const std::string& w : words_) {
-        if (w.rfind("--password", 0) == 0 || w.rfind("--client-secret", 0) == 0 ||
-            w.rfind("--token", 0) == 0)
-            throw UsageError{
-                "a secret is never an argument (shell history and process lists would show "
-                "it): set CALSYNC_PASSWORD or answer the prompt (an OAuth client secret: "
-                "CALSYNC_GOOGLE_CLIENT_SECRET, CALSYNC_MICROSOFT_CLIENT_SECRET or the "
-                "config file)"};
-    }
+    const bool secret = std::any_of(words_.begin(), words_.end(), [](const std::string& w) {
+        return w.rfind("--password", 0) == 0 || w.rfind("--client-secret", 0) == 0 ||
+               w.rfind("--token", 0) == 0;
+    });
+    if (secret)
+        throw UsageError{
+            "a secret is never an argument (shell history and process lists would show "
+            "it): set CALSYNC_PASSWORD or answer the prompt (an OAuth client secret: "
+            "CALSYNC_GOOGLE_CLIENT_SECRET, CALSYNC_MICROSOFT_CLIENT_SECRET or the "
+            "config file)"};
 }
 
 long long parse_duration(const std::string& text, const std::string& option) {

@@ -2,8 +2,11 @@
 // owner knows what is wrong and what to do about it.
 #include <calsync.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <iterator>
+#include <optional>
 
 #include "client_session.hpp"
 #include "commands.hpp"
@@ -39,20 +42,13 @@ int run_doctor(CommandLine& args, const GlobalOptions& globals) {
     const bool json = args.flag("--json");
     const auto words = args.positionals(1, "doctor");
     Session session(globals);
+    // The one named (even disconnected: the check says so), else every active one.
+    const std::optional<std::string> named =
+        words.empty() ? std::nullopt : std::optional<std::string>(session.resolve(words[0]));
     std::vector<ConnectionSummary> targets;
     const auto all = session.connections();
-    if (!words.empty()) {
-        const std::string id = session.resolve(words[0]);
-        for (const ConnectionSummary& c : all) {
-            if (c.id == id)
-                targets.push_back(c);
-        }
-    } else {
-        for (const ConnectionSummary& c : all) {
-            if (c.active)
-                targets.push_back(c);
-        }
-    }
+    std::copy_if(all.begin(), all.end(), std::back_inserter(targets),
+                 [&](const ConnectionSummary& c) { return named ? c.id == *named : c.active; });
     if (!json) {
         std::printf("calsync keeps its state in %s; times are shown in %s.\n\n",
                     session.state().dir.c_str(), session.zone().c_str());
@@ -77,8 +73,10 @@ int run_doctor(CommandLine& args, const GlobalOptions& globals) {
         session.progress().clear();
         const auto doc = parse_json(text);
         ok = ok && boolean(doc, "ok");
-        for (const auto& item : doc["items"].GetArray())
-            problems += boolean(item, "ok") ? 0 : 1;
+        const auto& items = doc["items"];
+        problems += static_cast<int>(
+            std::count_if(items.Begin(), items.End(),
+                          [](const rapidjson::Value& item) { return !boolean(item, "ok"); }));
         reports += (i > 0 ? "," : "") + text;
         if (!json) {
             if (i > 0)

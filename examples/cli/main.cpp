@@ -2,6 +2,7 @@
 // `calsync --help` lists the commands; each file named in commands.hpp holds a few.
 #include <calsync.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "commands.hpp"
@@ -81,11 +82,9 @@ void print_overview() {
 }
 
 const Command* find_command(const std::string& name) {
-    for (const Command& c : kCommands) {
-        if (name == c.name)
-            return &c;
-    }
-    return nullptr;
+    const auto it = std::find_if(kCommands.begin(), kCommands.end(),
+                                 [&](const Command& c) { return name == c.name; });
+    return it == kCommands.end() ? nullptr : &*it;
 }
 
 int run_help(CommandLine& args, const GlobalOptions&) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <numeric>
 
 namespace cli {
 
@@ -189,10 +190,12 @@ void print_slots(const rapidjson::Value& doc) {
         std::printf("%-22s  %-22s  %-9s  %-14s  %s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(),
                     r[3].c_str(), r[4].c_str());
     }
-    long long busy_seconds = 0;
-    for (const auto& b : doc["busy"].GetArray())
-        busy_seconds +=
-            static_cast<long long>(parse_utc(str(b, "end")) - parse_utc(str(b, "start")));
+    const auto& busy = doc["busy"];
+    const long long busy_seconds = std::accumulate(
+        busy.Begin(), busy.End(), 0LL, [](long long sum, const rapidjson::Value& b) {
+            return sum +
+                   static_cast<long long>(parse_utc(str(b, "end")) - parse_utc(str(b, "start")));
+        });
     std::printf("\n%u blocked slots; %u busy intervals, %lldh %02lldm in total\n", slots.Size(),
                 doc["busy"].Size(), busy_seconds / 3600, (busy_seconds % 3600) / 60);
     if (doc.HasMember("errors")) {

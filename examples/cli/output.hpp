@@ -6,7 +6,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <ctime>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -55,6 +57,13 @@ std::string relative_time(const std::string& rfc3339);
 // Columns as wide as their widest cell, two spaces apart; the last column is not padded.
 void print_table(const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);
+// One table row per element of a JSON array.
+template <class Row>
+std::vector<std::vector<std::string>> rows_of(const rapidjson::Value& array, Row&& row) {
+    std::vector<std::vector<std::string>> rows;
+    std::transform(array.Begin(), array.End(), std::back_inserter(rows), row);
+    return rows;
+}
 // A blocked-slots answer (slots, busy, and "errors" when there are any) as a table.
 void print_slots(const rapidjson::Value& doc);
 

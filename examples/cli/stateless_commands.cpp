@@ -217,10 +217,10 @@ int run_caldav(CommandLine& args, const GlobalOptions& globals) {
             std::cout << text << "\n";
             return kExitOk;
         }
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& c : calendars["calendars"].GetArray())
-            rows.push_back({str(c, "name"), boolean(c, "can_write") ? "yes" : "no", str(c, "color"),
-                            str(c, "id")});
+        const auto rows = rows_of(calendars["calendars"], [](const rapidjson::Value& c) {
+            return std::vector<std::string>{str(c, "name"), boolean(c, "can_write") ? "yes" : "no",
+                                            str(c, "color"), str(c, "id")};
+        });
         print_table({"NAME", "WRITABLE", "COLOUR", "ID"}, rows);
         return kExitOk;
     }

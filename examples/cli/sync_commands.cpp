@@ -2,8 +2,11 @@
 // they are doing.
 #include <calsync.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <iterator>
+#include <numeric>
 
 #include "client_session.hpp"
 #include "commands.hpp"
@@ -60,18 +63,19 @@ std::string state_words(const std::string& state) {
 
 // The more serious of two exit codes: sign-in first, then failures, then gone calendars.
 int worse(int a, int b) {
-    for (int code : {kExitSignIn, kExitFailure, kExitNotFound}) {
-        if (a == code || b == code)
-            return code;
-    }
-    return kExitOk;
+    static constexpr int kOrder[] = {kExitSignIn, kExitFailure, kExitNotFound};
+    const auto* it = std::find_if(std::begin(kOrder), std::end(kOrder),
+                                  [&](int code) { return a == code || b == code; });
+    return it == std::end(kOrder) ? kExitOk : *it;
 }
 
 int exit_code_of(const rapidjson::Value& report) {
-    int code = exit_code_for_state(str(report["status"], "state"));
-    for (const auto& c : report["calendars"].GetArray())
-        code = worse(code, exit_code_for_state(str(c["status"], "state")));
-    return code;
+    const auto& calendars = report["calendars"];
+    return std::accumulate(calendars.Begin(), calendars.End(),
+                           exit_code_for_state(str(report["status"], "state")),
+                           [](int code, const rapidjson::Value& c) {
+                               return worse(code, exit_code_for_state(str(c["status"], "state")));
+                           });
 }
 
 void print_report(const rapidjson::Value& r) {
@@ -122,15 +126,9 @@ int run_sync(CommandLine& args, const GlobalOptions& globals) {
             reports.emplace_back(buf.GetString());
         }
     } else {
-        std::vector<std::string> ids;
-        if (!words.empty()) {
-            ids.push_back(session.resolve(words[0]));
-        } else {
-            for (const ConnectionSummary& c : session.connections()) {
-                if (c.active)
-                    ids.push_back(c.id);
-            }
-        }
+        const std::vector<std::string> ids =
+            words.empty() ? session.active_ids()
+                          : std::vector<std::string>{session.resolve(words[0])};
         for (std::size_t i = 0; i < ids.size(); ++i) {
             session.progress().show("[" + std::to_string(i + 1) + "/" + std::to_string(ids.size()) +
                                     "] syncing " + ids[i] + " ...");
