@@ -147,11 +147,10 @@ int run_select(CommandLine& args, const GlobalOptions& globals) {
     const bool no_tentative = args.flag("--ignore-tentative");
     const bool no_unanswered = args.flag("--ignore-unanswered");
     const bool no_all_day = args.flag("--ignore-all-day");
-    const auto words = args.positionals(1, "select");
-    if (words.empty())
-        throw UsageError{"select: which calendar? (calsync calendars lists them)"};
+    const std::string calendar =
+        args.operand("select", "which calendar? (calsync calendars lists them)");
     Session session(globals);
-    const CalendarChoice choice = find_calendar(session, words[0], connection);
+    const CalendarChoice choice = find_calendar(session, calendar, connection);
     const std::string request = json_document([&](Writer& w) {
         key_string(w, "calendar_id", choice.calendar_id);
         key_string(w, "direction", direction);
@@ -181,11 +180,10 @@ int run_select(CommandLine& args, const GlobalOptions& globals) {
 
 int run_deselect(CommandLine& args, const GlobalOptions& globals) {
     const auto connection = args.value("--connection");
-    const auto words = args.positionals(1, "deselect");
-    if (words.empty())
-        throw UsageError{"deselect: which calendar? (calsync calendars lists them)"};
+    const std::string calendar =
+        args.operand("deselect", "which calendar? (calsync calendars lists them)");
     Session session(globals);
-    const CalendarChoice choice = find_calendar(session, words[0], connection);
+    const CalendarChoice choice = find_calendar(session, calendar, connection);
     ConnectionHandle c = session.connection(choice.connection_id);
     check(calsync_connection_deselect(c.get(), choice.calendar_id.c_str()));
     std::printf("\"%s\" of %s is no longer synced; its events no longer block.\n",

@@ -89,6 +89,13 @@ std::vector<std::string> CommandLine::positionals(std::size_t max, const std::st
     return words;
 }
 
+std::string CommandLine::operand(const std::string& command, const std::string& missing) {
+    auto words = positionals(1, command);
+    if (words.empty())
+        throw UsageError{command + ": " + missing};
+    return words.front();
+}
+
 void CommandLine::refuse_secret_options() {
     const bool secret = std::any_of(words_.begin(), words_.end(), [](const std::string& w) {
         return w.rfind("--password", 0) == 0 || w.rfind("--client-secret", 0) == 0 ||

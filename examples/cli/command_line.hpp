@@ -33,6 +33,10 @@ class CommandLine {
     // positionals(), with at most `max` of them.
     std::vector<std::string> positionals(std::size_t max, const std::string& command);
 
+    // The command's one operand (positionals() with at most one): a UsageError
+    // "COMMAND: MISSING" when there is none.
+    std::string operand(const std::string& command, const std::string& missing);
+
     // --password and friends: secrets never come as arguments (shell history and process
     // lists show them).
     void refuse_secret_options();

@@ -223,11 +223,10 @@ int run_status(CommandLine& args, const GlobalOptions& globals) {
 
 int run_disconnect(CommandLine& args, const GlobalOptions& globals) {
     const bool revoke = args.flag("--revoke");
-    const auto words = args.positionals(1, "disconnect");
-    if (words.empty())
-        throw UsageError{"disconnect: which connection? (calsync status lists them)"};
+    const std::string named =
+        args.operand("disconnect", "which connection? (calsync status lists them)");
     Session session(globals);
-    const std::string id = session.resolve(words[0]);
+    const std::string id = session.resolve(named);
     ConnectionHandle c = session.connection(id);
     check(calsync_connection_disconnect(c.get(), revoke ? 1 : 0));
     std::printf(

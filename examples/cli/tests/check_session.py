@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 
 import caldav
+from cli_runner import Runner
 
 cli, server_json, fault_server, data = sys.argv[1:5]
 with open(server_json) as f:
@@ -28,8 +29,6 @@ with open(server_json) as f:
 if not server["password"]:
     sys.exit("this session needs a server with a password (Radicale)")
 USER, PASSWORD = server["user"], server["password"]
-problems = []
-outputs = []
 scratch = tempfile.mkdtemp(prefix="calsync-cli-session-")
 state = os.path.join(scratch, "state")
 os.makedirs(state)
@@ -38,6 +37,8 @@ with open(os.path.join(state, "config.json"), "w") as f:
     json.dump({"zone": "Europe/Berlin", "window": {"days_back": 2000, "days_ahead": 2000}}, f)
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("CALSYNC_")}
 ENV["CALSYNC_STATE_DIR"] = state
+runner = Runner(cli, ENV)
+expect_in, problems = runner.expect_in, runner.problems
 
 # A calendar of this session's own, so other tests' events do not matter.
 name = "cli-session-" + secrets.token_hex(4)
@@ -57,21 +58,7 @@ def dav(method, url, body=None, headers=None):
 
 
 def run(*args, expect=0, password=PASSWORD, label=None):
-    env = dict(ENV)
-    if password is not None:
-        env["CALSYNC_PASSWORD"] = password
-    done = subprocess.run([cli, *args], capture_output=True, text=True, env=env,
-                          stdin=subprocess.DEVNULL, start_new_session=True)
-    outputs.append(done.stdout + done.stderr)
-    if done.returncode != expect:
-        problems.append(f"{label or args}: exit {done.returncode}, expected {expect}\n"
-                        f"  stdout: {done.stdout[-800:]}\n  stderr: {done.stderr[-800:]}")
-    return done
-
-
-def expect_in(text, needle, label):
-    if needle not in text:
-        problems.append(f"{label}: {needle!r} not in:\n{text}")
+    return runner.run(*args, expect=expect, env={"CALSYNC_PASSWORD": password}, label=label)
 
 
 def exported():
@@ -250,7 +237,7 @@ try:
         problems.append(f"after the reconnect: {exported()}")
 
     # --- the password: in no output, not in the config, not in the store in clear
-    for text in outputs:
+    for text in runner.outputs:
         if PASSWORD in text:
             problems.append("the password appears in the program's output")
             break
@@ -264,7 +251,4 @@ finally:
     dav("DELETE", calendar_url)
     shutil.rmtree(scratch, ignore_errors=True)
 
-if problems:
-    print("\n\n".join(problems))
-    sys.exit(1)
-print("ok")
+runner.finish()

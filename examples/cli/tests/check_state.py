@@ -18,30 +18,17 @@ import subprocess
 import sys
 import tempfile
 
+from cli_runner import Runner
+
 cli, fault_server, data = sys.argv[1:4]
-problems = []
 scratch = tempfile.mkdtemp(prefix="calsync-cli-state-")
 home = os.path.join(scratch, "home")
 os.makedirs(home)
 BASE_ENV = {k: v for k, v in os.environ.items()
             if not k.startswith("CALSYNC_") and k not in ("XDG_DATA_HOME", "HOME")}
 BASE_ENV["HOME"] = home
-
-
-def run(*args, env=None, expect=0, stdin=None, label=None):
-    full = dict(BASE_ENV, **(env or {}))
-    done = subprocess.run([cli, *args], capture_output=True, text=True, env=full,
-                          input=stdin, start_new_session=True,
-                          stdin=None if stdin is not None else subprocess.DEVNULL)
-    if done.returncode != expect:
-        problems.append(f"{label or args}: exit {done.returncode}, expected {expect}\n"
-                        f"  stdout: {done.stdout[-600:]}\n  stderr: {done.stderr[-600:]}")
-    return done
-
-
-def expect_in(text, needle, label):
-    if needle not in text:
-        problems.append(f"{label}: {needle!r} not in:\n{text}")
+runner = Runner(cli, BASE_ENV)
+run, expect_in, problems = runner.run, runner.expect_in, runner.problems
 
 
 def mode(path):
@@ -250,7 +237,4 @@ finally:
     server.wait()
 
 shutil.rmtree(scratch, ignore_errors=True)
-if problems:
-    print("\n\n".join(problems))
-    sys.exit(1)
-print("ok")
+runner.finish()
