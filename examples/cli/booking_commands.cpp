@@ -64,13 +64,14 @@ namespace {
 
 struct Window {
     std::optional<std::string> from, to;
-    // Both given, as RFC 3339 (a date is midnight in the business's zone).
-    void require(const std::string& command) {
+    void require(const std::string& command) const {
         if (!from || !to)
             throw UsageError{command + ": --from and --to are required"};
-        from = window_bound(*from);
-        to = window_bound(*to);
     }
+    // As RFC 3339: a date is midnight in the business's zone, so only once a Session has
+    // put the process in that zone.
+    std::string start(const Session&) const { return window_bound(*from); }
+    std::string end(const Session&) const { return window_bound(*to); }
 };
 
 std::string describe_appointment(const rapidjson::Value& a) {
@@ -141,8 +142,8 @@ int run_blocked(CommandLine& args, const GlobalOptions& globals) {
     w.require("blocked");
     Session session(globals);
     const std::string range = json_document([&](Writer& out) {
-        key_string(out, "start", *w.from);
-        key_string(out, "end", *w.to);
+        key_string(out, "start", w.start(session));
+        key_string(out, "end", w.end(session));
     });
     const std::string text =
         session.answer(calsync_client_blocked_slots, session.client(), range.c_str());
@@ -168,8 +169,8 @@ int run_free(CommandLine& args, const GlobalOptions& globals) {
     const std::string request = json_document([&](Writer& w) {
         w.Key("within");
         w.StartObject();
-        key_string(w, "start", *window.from);
-        key_string(w, "end", *window.to);
+        key_string(w, "start", window.start(session));
+        key_string(w, "end", window.end(session));
         w.EndObject();
         w.Key("duration_seconds");
         w.Int64(duration);
@@ -184,8 +185,8 @@ int run_free(CommandLine& args, const GlobalOptions& globals) {
     }
     const auto doc = parse_json(text);
     std::printf("Free %lldh%02lldm slots between %s and %s:\n", duration / 3600,
-                (duration % 3600) / 60, local_time(*window.from).c_str(),
-                local_time(*window.to).c_str());
+                (duration % 3600) / 60, local_time(window.start(session)).c_str(),
+                local_time(window.end(session)).c_str());
     for (const auto& f : doc["free"].GetArray())
         std::printf("  %s - %s\n", local_time(str(f, "start")).c_str(),
                     local_time(str(f, "end")).c_str());

@@ -186,6 +186,12 @@ try:
     if got != {("dentist", "2026-06-02T13:30:00Z", "Personal"),
                ("summer-holiday", "2026-06-09T22:00:00Z", "Personal")}:
         problems.append(f"blocked slots from the stored feed: {sorted(got)}")
+    # Dates are midnights in the business's zone: 8-10 June in Berlin ends at
+    # 2026-06-09T22:00Z, where the holiday begins, so the holiday is not in it.
+    edge = json.loads(run("blocked", "--from", "2026-06-08", "--to", "2026-06-10", "--json",
+                          env=env).stdout)["slots"]
+    if [s["event_id"] for s in edge]:
+        problems.append(f"8-10 June (Berlin) shows {[s['event_id'] for s in edge]}")
     table = run("blocked", "--from", "2026-06-01", "--to", "2026-06-15", env=env).stdout
     expect_in(table, "2026-06-10 00:00 +0200  2026-06-13 00:00 +0200  all-day    Personal",
               "the blocked table, in the zone from the config")
