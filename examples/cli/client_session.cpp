@@ -54,11 +54,12 @@ Session::Session(const GlobalOptions& globals, const ConfigAdjust& adjust)
 }
 
 Session::~Session() {
+    calsync_client_free(client_);  // may still log (reads confirm_free left running)
     progress_.clear();
-    calsync_client_free(client_);
 }
 
 void Session::on_log(int level, const char* message) {
+    std::lock_guard<std::mutex> one_at_a_time(log_mutex_);
     if (globals_.verbose) {
         static const char* const names[] = {"debug", "info", "warning", "error"};
         progress_.clear();
@@ -69,8 +70,18 @@ void Session::on_log(int level, const char* message) {
     }
 }
 
-void Session::report(calsync_status s) {
+void Session::show_progress(const std::string& text) {
+    std::lock_guard<std::mutex> one_at_a_time(log_mutex_);
+    progress_.show(text);
+}
+
+void Session::clear_progress() {
+    std::lock_guard<std::mutex> one_at_a_time(log_mutex_);
     progress_.clear();
+}
+
+void Session::report(calsync_status s) {
+    clear_progress();
     fail_with(s);
 }
 

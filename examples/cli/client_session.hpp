@@ -6,6 +6,7 @@
 #include <rapidjson/document.h>
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,7 +54,9 @@ class Session {
     const StateLocation& state() const { return state_; }
     const rapidjson::Document& config() const { return config_; }
     const std::vector<unsigned char>& host_key() const { return key_; }
-    ProgressLine& progress() { return progress_; }
+    // The progress line (stderr, on a terminal only), shared with the log callback.
+    void show_progress(const std::string& text);
+    void clear_progress();
 
     std::vector<ConnectionSummary> connections();
     // The ids of the connections not disconnected.
@@ -74,6 +77,7 @@ class Session {
         return take(out);
     }
 
+    // The library's log callback; called from run_due's worker threads too.
     void on_log(int level, const char* message);
 
   private:
@@ -84,6 +88,7 @@ class Session {
     rapidjson::Document config_;
     std::vector<unsigned char> key_;
     std::string zone_;
+    std::mutex log_mutex_;  // one line at a time on stderr
     ProgressLine progress_;
     calsync_client* client_ = nullptr;
 };

@@ -171,10 +171,10 @@ int run_connect(CommandLine& args, const GlobalOptions& globals) {
     Session session(globals);
     const auto before = session.connections();
     ConnectionHandle connection;
-    session.progress().show("Checking the account ...");
+    session.show_progress("Checking the account ...");
     const calsync_status s = calsync_client_connect(
         session.client(), connect_request(a, password).c_str(), connection.out());
-    session.progress().clear();
+    session.clear_progress();
     if (s != CALSYNC_OK) {
         const std::string why = calsync_last_error_message();
         std::cerr << "calsync: " << status_name(s) << ": " << why << "\n";

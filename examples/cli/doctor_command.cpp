@@ -67,10 +67,10 @@ int run_doctor(CommandLine& args, const GlobalOptions& globals) {
     std::string reports;
     int problems = 0;
     for (std::size_t i = 0; i < targets.size(); ++i) {
-        session.progress().show("Checking " + targets[i].id + " ...");
+        session.show_progress("Checking " + targets[i].id + " ...");
         ConnectionHandle c = session.connection(targets[i].id);
         const std::string text = session.answer(calsync_connection_check, c.get());
-        session.progress().clear();
+        session.clear_progress();
         const auto doc = parse_json(text);
         ok = ok && boolean(doc, "ok");
         const auto& items = doc["items"];

@@ -197,9 +197,9 @@ int connect_microsoft(CommandLine& args, const GlobalOptions& globals) {
         if (s != CALSYNC_EPENDING)
             fail_with(s);
         interval = interval_in(calsync_last_error_message(), interval);
-        session.progress().show("Waiting for the sign-in to be approved ...");
+        session.show_progress("Waiting for the sign-in to be approved ...");
     }
-    session.progress().clear();
+    session.clear_progress();
     std::cerr << "Signed in; checking the account ...\n";
     const auto token_doc = parse_json(tokens);
     const std::string request = json_document([&](Writer& w) {

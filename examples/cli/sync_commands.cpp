@@ -117,7 +117,7 @@ int run_sync(CommandLine& args, const GlobalOptions& globals) {
     Session session(globals);
     std::vector<std::string> reports;  // REPORT documents
     if (!all && words.empty()) {
-        session.progress().show("Syncing the connections that are due ...");
+        session.show_progress("Syncing the connections that are due ...");
         const auto due = parse_json(session.answer(calsync_client_run_due, session.client()));
         for (const auto& r : due["reports"].GetArray()) {
             rapidjson::StringBuffer buf;
@@ -130,13 +130,13 @@ int run_sync(CommandLine& args, const GlobalOptions& globals) {
             words.empty() ? session.active_ids()
                           : std::vector<std::string>{session.resolve(words[0])};
         for (std::size_t i = 0; i < ids.size(); ++i) {
-            session.progress().show("[" + std::to_string(i + 1) + "/" + std::to_string(ids.size()) +
-                                    "] syncing " + ids[i] + " ...");
+            session.show_progress("[" + std::to_string(i + 1) + "/" + std::to_string(ids.size()) +
+                                  "] syncing " + ids[i] + " ...");
             ConnectionHandle c = session.connection(ids[i]);
             reports.push_back(session.answer(calsync_connection_sync, c.get()));
         }
     }
-    session.progress().clear();
+    session.clear_progress();
     int code = kExitOk;
     if (json)
         std::printf("{\"version\":1,\"reports\":[");
