@@ -54,10 +54,12 @@ class ExportRun {
         }
         const std::vector<Appointment> appts = appointments_of(appointments.value());
         const std::vector<ExportMapEntry> entries = entries_of(records.value());
-        // Every read is treated as windowed: Google and Graph read only the sync window,
-        // and what lies outside it is not planned anyway (export_from is its start).
+        // CalDAV reads the whole calendar (sync-collection), so a missing event of ours
+        // was deleted; Google and Graph read the sync window only.
+        const bool windowed =
+            connection_.kind == ProviderKind::google || connection_.kind == ProviderKind::microsoft;
         const ExportObservations seen =
-            observe_exports(events.value(), entries, appts, ExportReadScope{true, true, window});
+            observe_exports(events.value(), entries, ExportReadScope{true, windowed, window});
         ExportPolicy policy = s_.options.settings.export_policy;
         policy.export_from = window.start;
         const ExportPlan plan = plan_exports(appts, entries, seen, policy);
