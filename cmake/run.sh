@@ -1,6 +1,7 @@
 #!/bin/sh
 # The two entry points of the README, for a fresh Debian 12 machine:
-#   sh cmake/run.sh demo   install packages, build, run the CLI demo on bundled calendars
+#   sh cmake/run.sh demo   install packages, build, run the CLI demo: a local Radicale with
+#                          the bundled calendars, connected, synced, appointments exported
 #   sh cmake/run.sh test   install packages, build, run every test (release, then ASan+UBSan,
 #                          then the thread tests under ThreadSanitizer)
 set -eu
@@ -20,8 +21,8 @@ case "${1:-}" in
     step "install Debian packages"
     sh cmake/install-deps.sh
     build release
-    step "demo: blocked slots from the bundled sample calendars"
-    ./build/release/examples/cli/calsync demo
+    step "demo: the calsync program against a local CalDAV server with the sample calendars"
+    /usr/bin/python3 examples/cli/demo_radicale.py ./build/release/examples/cli/calsync
     ;;
   test)
     step "install Debian packages"

@@ -5,6 +5,10 @@
   dav_server.py stop --dir DIR
   dav_server.py load --dir DIR --count N   -> N events written straight into the storage
                                               (servers.md: far faster than N PUTs)
+  dav_server.py ics --dir DIR FILE.ics ...  -> one calendar per file (its name the file's
+                                              X-WR-CALNAME, its path the file's stem),
+                                              its events PUT one UID per resource as a
+                                              client would; prints {"stem": url}
 
 server.json: {"kind", "url" (server root), "calendar_url", "user", "password", "pid"}
 """
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 USER = "garage"
@@ -158,14 +163,92 @@ def load(directory, count):
                     headers={"Depth": "0", "Content-Type": "application/xml"}, timeout=600)
 
 
+def split_by_uid(text):
+    """An iCalendar text -> {uid: VCALENDAR text with that UID's VEVENTs and every
+    VTIMEZONE} (RFC 4791 4.1: one UID per calendar object resource), and X-WR-CALNAME."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    unfolded = []
+    for line in lines:
+        if line[:1] in (" ", "\t") and unfolded:
+            unfolded[-1] += line[1:]
+        elif line:
+            unfolded.append(line)
+    header, zones, events, name = [], [], {}, None
+    block, depth, kind = [], 0, None
+    for line in unfolded:
+        if depth == 0 and line.startswith("BEGIN:") and line != "BEGIN:VCALENDAR":
+            kind, block, depth = line[6:], [line], 1
+            continue
+        if depth > 0:
+            block.append(line)
+            if line.startswith("BEGIN:"):
+                depth += 1
+            elif line.startswith("END:"):
+                depth -= 1
+                if depth == 0:
+                    if kind == "VTIMEZONE":
+                        zones.append(block)
+                    elif kind == "VEVENT":
+                        uid = next(x[4:] for x in block if x.startswith("UID:"))
+                        events.setdefault(uid, []).append(block)
+            continue
+        if line.startswith("X-WR-CALNAME:"):
+            name = line[len("X-WR-CALNAME:"):]
+        if line.startswith(("VERSION:", "PRODID:")):
+            header.append(line)
+    out = {}
+    for uid, blocks in events.items():
+        body = ["BEGIN:VCALENDAR"] + header
+        for b in zones + blocks:
+            body += b
+        body.append("END:VCALENDAR")
+        out[uid] = "\r\n".join(body) + "\r\n"
+    return out, name
+
+
+def load_ics(directory, files):
+    with open(os.path.join(directory, "server.json")) as f:
+        server = json.load(f)
+    user = server["user"] or None
+    home = server["calendar_url"].rstrip("/").rsplit("/", 1)[0] + "/"
+    made = {}
+    for path in files:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        with open(path, encoding="utf-8") as f:
+            objects, name = split_by_uid(f.read())
+        url = f"{home}{stem}/"
+        prop = (f"<d:set><d:prop><d:displayname>{name}</d:displayname></d:prop></d:set>"
+                if name else "")
+        body = ('<?xml version="1.0"?><c:mkcalendar xmlns:d="DAV:" '
+                f'xmlns:c="urn:ietf:params:xml:ns:caldav">{prop}</c:mkcalendar>').encode()
+        status = request("MKCALENDAR", url, user, body, {"Content-Type": "application/xml"})
+        # It may exist already (start made the workshop calendar): Radicale answers 409,
+        # RFC 4791 5.3.1 403 or 405.
+        if status not in (201, 207, 403, 405, 409):
+            sys.exit(f"MKCALENDAR {url}: HTTP {status}")
+        for uid, text in objects.items():
+            resource = url + urllib.parse.quote(uid, safe="") + ".ics"
+            status = request("PUT", resource, user, text.encode(),
+                             {"Content-Type": "text/calendar; charset=utf-8"})
+            if status not in (201, 204):
+                sys.exit(f"PUT {resource}: HTTP {status}")
+        made[stem] = url
+    print(json.dumps(made))
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("action", choices=["start", "stop", "load"])
+    p.add_argument("action", choices=["start", "stop", "load", "ics"])
     p.add_argument("--count", type=int, default=1000)
-    p.add_argument("kind", nargs="?", choices=["radicale", "xandikos"])
+    p.add_argument("rest", nargs="*", help="start: radicale|xandikos; ics: FILE.ics ...")
     p.add_argument("--dir", required=True)
-    a = p.parse_args()
-    if a.action == "start":
+    a = p.parse_intermixed_args()
+    a.kind = a.rest[0] if a.action == "start" and a.rest else None
+    if a.action == "start" and a.kind not in ("radicale", "xandikos"):
+        p.error("start: radicale or xandikos")
+    if a.action == "ics":
+        load_ics(a.dir, a.rest)
+    elif a.action == "start":
         start(a.kind, a.dir)
     elif a.action == "load":
         load(a.dir, a.count)

@@ -94,7 +94,7 @@ try:
         problems.append(f"slots {slots}, expected {expected}")
 
     by_name = run("events", *common, "--calendar", "no such calendar", "--from", "2026-07-01",
-                  "--to", "2026-08-01", "--tz", "Europe/Berlin", expect=1)
+                  "--to", "2026-08-01", "--tz", "Europe/Berlin", expect=4)
     if "no calendar 'no such calendar'" not in by_name.stderr:
         problems.append(f"unknown calendar: {by_name.stderr}")
 
@@ -105,7 +105,7 @@ try:
     if "set CALSYNC_PASSWORD" not in prompt.stderr:
         problems.append(f"no password and no terminal: {prompt.stderr}")
     if server["password"]:
-        refused = run("calendars", *common, password="wrong-password", expect=1)
+        refused = run("calendars", *common, password="wrong-password", expect=3)
         if "sign-in refused" not in refused.stderr:
             problems.append(f"wrong password: {refused.stderr}")
 finally:

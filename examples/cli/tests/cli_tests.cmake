@@ -1,9 +1,13 @@
-# CLI tests (label cli): the built program on the bundled sample calendars.
+# CLI tests (label cli): the built program on the bundled sample calendars, its state
+# handling and exit codes, the sign-in listener, and the OAuth connects against the fake
+# endpoints of tests/fakes/fault_server.py. The sessions against a real Radicale are in
+# tests/caldav/CMakeLists.txt (they need its fixture).
 set(_cli $<TARGET_FILE:calsync_cli>)
 set(_data ${PROJECT_SOURCE_DIR}/examples/data)
+set(_tests ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 
 add_test(NAME cli/blocked_json_matches_hand_checked_slots
-  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/tests/check_blocked.py ${_cli} ${_data})
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_blocked.py ${_cli} ${_data})
 
 add_test(NAME cli/blocked_table
   COMMAND ${_cli} blocked --ics ${_data}/personal.ics --from 2026-06-01 --to 2026-06-15
@@ -25,22 +29,43 @@ set_tests_properties(cli/demo PROPERTIES PASS_REGULAR_EXPRESSION
 add_test(NAME cli/unknown_option_is_usage_error
   COMMAND ${CMAKE_COMMAND} -DCMD=${_cli} "-DARGS=blocked;--bogus"
           -DEXPECT_RC=2 "-DEXPECT_ERR=unknown option '--bogus'"
-          -P ${CMAKE_CURRENT_SOURCE_DIR}/tests/expect_exit.cmake)
+          -P ${_tests}/expect_exit.cmake)
 add_test(NAME cli/missing_file_is_usage_error
   COMMAND ${CMAKE_COMMAND} -DCMD=${_cli}
           "-DARGS=blocked;--ics;/nonexistent/x.ics;--from;2026-06-01;--to;2026-06-02;--tz;UTC"
           -DEXPECT_RC=2 "-DEXPECT_ERR=cannot read --ics file '/nonexistent/x.ics'"
-          -P ${CMAKE_CURRENT_SOURCE_DIR}/tests/expect_exit.cmake)
+          -P ${_tests}/expect_exit.cmake)
 add_test(NAME cli/unknown_zone_is_library_error
   COMMAND ${CMAKE_COMMAND} -DCMD=${_cli}
           "-DARGS=blocked;--ics;${_data}/personal.ics;--from;2026-06-01T00:00:00Z;--to;2026-06-02T00:00:00Z;--tz;Mars/Olympus_Mons"
           -DEXPECT_RC=1 "-DEXPECT_ERR=unknown time zone.*Mars/Olympus_Mons"
-          -P ${CMAKE_CURRENT_SOURCE_DIR}/tests/expect_exit.cmake)
+          -P ${_tests}/expect_exit.cmake)
 
-add_test(NAME cli/google_connect_calendars_events
-  COMMAND ${CMAKE_COMMAND} -E env PYTHONDONTWRITEBYTECODE=1
-          ${CALSYNC_DEBIAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/tests/check_google.py ${_cli}
-          ${PROJECT_SOURCE_DIR}/tests/fakes/google/google_fake.py)
+# The state directory, the key file, the config file, --help and the exit codes, with no
+# server (a feed from the fault server where a connection is needed).
+add_test(NAME cli/state_help_and_exit_codes
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_state.py ${_cli}
+          ${PROJECT_SOURCE_DIR}/tests/fakes/fault_server.py ${_data})
+# connect google (loopback redirect) and connect microsoft (device code) against the
+# fault server's OAuth endpoints.
+add_test(NAME cli/oauth_connect_against_fake_endpoints
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_oauth_connect.py ${_cli}
+          ${PROJECT_SOURCE_DIR}/tests/fakes/fault_server.py)
+
+# The README's main command minus the build: the demo starts its own Radicale.
+add_test(NAME cli/demo_against_local_radicale
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/demo_radicale.py ${_cli})
+set_tests_properties(cli/demo_against_local_radicale PROPERTIES
+  PASS_REGULAR_EXPRESSION "Demo finished: every step worked")
+
+find_package(Catch2 2 REQUIRED)
+include(Catch)
+add_executable(calsync_cli_tests ${_tests}/test_loopback_listener.cpp)
+target_link_libraries(calsync_cli_tests PRIVATE calsync_cli_parts Catch2::Catch2)
+target_include_directories(calsync_cli_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 
 get_property(_cli_tests DIRECTORY PROPERTY TESTS)
 set_tests_properties(${_cli_tests} PROPERTIES LABELS cli)
+set_tests_properties(cli/demo_against_local_radicale PROPERTIES LABELS "dav;cli")
+catch_discover_tests(calsync_cli_tests TEST_PREFIX "cli/" PROPERTIES LABELS cli
+  EXTRA_ARGS -w NoTests)
