@@ -1,0 +1,584 @@
+package calsync
+
+/*
+#include <stdlib.h>
+#include <string.h>
+#include "calsync.h"
+*/
+import "C"
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// Options configure NewClient.
+type Options struct {
+	// HostKey is at least 32 secret bytes the host keeps. It seals credentials in the
+	// store, so a store is reopened with the same key.
+	HostKey []byte
+	// StorePath is the SQLite file, created when absent; "" keeps everything in memory.
+	StorePath string
+	Config    Config
+	// OnLog gets the library's log lines, which never contain a secret.
+	OnLog func(level LogLevel, message string)
+	// OnSlotsChanged gets the blocked slots that came and went.
+	OnSlotsChanged func(diff SlotDiff)
+}
+
+// Callbacks run on the goroutine of the call doing the work or on one of RunDue's worker
+// threads, possibly several at once. They must not Close the client, and should hand
+// work that calls the client to another goroutine (a Close waiting for the call in
+// flight would block a nested call).
+
+// Client is a calsync_client: connections to calendar services kept in sync with a
+// store. It is safe for concurrent use; syncs of different connections run in parallel.
+type Client struct {
+	mu  sync.RWMutex // calls hold it for reading, Close for writing
+	ptr *C.calsync_client
+
+	connMu sync.Mutex // the connection handles still open, freed by Close at the latest
+	conns  map[*C.calsync_connection]struct{}
+
+	cb *callbacks
+}
+
+// NewClient opens the store (migrating its schema) and loads what it holds.
+func NewClient(o Options) (*Client, error) {
+	const op = "calsync_client_new"
+	if len(o.HostKey) == 0 {
+		return nil, invalid(op, "options.host_key: at least 32 secret bytes are needed")
+	}
+	config, free, err := document(o.Config)
+	if err != nil {
+		return nil, err
+	}
+	defer free()
+	var opts C.calsync_client_options
+	opts.version = C.CALSYNC_CLIENT_OPTIONS_VERSION
+	opts.config_json = config
+	if o.StorePath != "" {
+		path, freePath := cString(o.StorePath)
+		defer freePath()
+		opts.store_path = path
+	}
+	key := C.CBytes(o.HostKey)
+	defer func() {
+		C.memset(key, 0, C.size_t(len(o.HostKey))) // the library keeps its own copy
+		C.free(key)
+	}()
+	opts.host_key = (*C.uchar)(key)
+	opts.host_key_length = C.size_t(len(o.HostKey))
+	c := &Client{conns: map[*C.calsync_connection]struct{}{}}
+	c.cb = newCallbacks(o.OnLog, o.OnSlotsChanged)
+	c.cb.install(&opts)
+	if err := invoke(op, func() C.calsync_status { return C.calsync_client_new(&opts, &c.ptr) }); err != nil {
+		c.cb.release()
+		return nil, err
+	}
+	runtime.SetFinalizer(c, (*Client).Close)
+	return c, nil
+}
+
+// Close frees the client after the calls in flight returned, and every connection handle
+// of it still open. Closing twice is harmless.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ptr == nil {
+		return nil
+	}
+	c.connMu.Lock()
+	for k := range c.conns {
+		C.calsync_connection_free(k)
+	}
+	c.conns = nil
+	c.connMu.Unlock()
+	C.calsync_client_free(c.ptr)
+	c.ptr = nil
+	c.cb.release()
+	runtime.SetFinalizer(c, nil)
+	return nil
+}
+
+// use runs fn with the client open and re-raises a callback's panic afterwards.
+func (c *Client) use(fn func(*C.calsync_client) error) error {
+	c.mu.RLock()
+	if c.ptr == nil {
+		c.mu.RUnlock()
+		return ErrClosed
+	}
+	err := fn(c.ptr)
+	c.mu.RUnlock()
+	c.cb.repanic()
+	return err
+}
+
+func (c *Client) json(op string, request any, response any,
+	fn func(*C.calsync_client, *C.char, **C.char) C.calsync_status) error {
+	creq, free, err := document(request)
+	if err != nil {
+		return err
+	}
+	defer free()
+	return c.use(func(p *C.calsync_client) error {
+		return invokeJSON(op, response, func(out **C.char) C.calsync_status { return fn(p, creq, out) })
+	})
+}
+
+func (c *Client) adopt(op string, request any,
+	fn func(*C.calsync_client, *C.char, **C.calsync_connection) C.calsync_status) (*Connection, error) {
+	creq, free, err := document(request)
+	if err != nil {
+		return nil, err
+	}
+	defer free()
+	var k *Connection
+	err = c.use(func(p *C.calsync_client) error {
+		var h *C.calsync_connection
+		if err := invoke(op, func() C.calsync_status { return fn(p, creq, &h) }); err != nil {
+			return err
+		}
+		k = c.track(h)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return k, k.loadID()
+}
+
+// ConnectRequest is an account to add: CalDAV, iCloud or an ICS feed with Settings (and
+// a Password), or Google or Microsoft with Tokens.
+type ConnectRequest struct {
+	Kind         Kind
+	Settings     AccountSettings
+	Password     string  // caldav, icloud (the app-specific password); never in a message
+	Tokens       *Tokens // google, microsoft
+	ConnectionID string  // optional; generated when empty
+}
+
+// AccountSettings are a calsync_provider_new document without the password.
+type AccountSettings struct {
+	URL            string   `json:"url,omitempty"`      // caldav: server, principal, home or calendar; ics_feed
+	Username       string   `json:"username,omitempty"` // caldav; icloud: the Apple ID
+	Name           string   `json:"name,omitempty"`     // ics_feed: label
+	OwnerAddresses []string `json:"owner_addresses,omitempty"`
+}
+
+// Connect adds an account (calsync_client_connect). The account is checked (its
+// calendars listed) before anything is stored; one connected before gets its old
+// connection, with its export map, back.
+func (c *Client) Connect(ctx context.Context, r ConnectRequest) (*Connection, error) {
+	if err := started(ctx); err != nil {
+		return nil, err
+	}
+	request := map[string]any{"kind": r.Kind}
+	if r.Tokens != nil {
+		request["tokens"] = r.Tokens.request()
+	} else {
+		request["settings"] = r.Settings
+	}
+	if r.Password != "" {
+		request["password"] = r.Password
+	}
+	if r.ConnectionID != "" {
+		request["connection_id"] = r.ConnectionID
+	}
+	return c.adopt("calsync_client_connect", request,
+		func(p *C.calsync_client, req *C.char, out **C.calsync_connection) C.calsync_status {
+			return C.calsync_client_connect(p, req, out)
+		})
+}
+
+// AuthorizeBegin starts a Google or Microsoft sign-in with the OAuth client of the
+// client's Config; send the person's browser to the answer's URL.
+func (c *Client) AuthorizeBegin(kind Kind, connectionID string) (*AuthorizationStart, error) {
+	request := map[string]any{"kind": kind}
+	if connectionID != "" {
+		request["connection_id"] = connectionID
+	}
+	var r AuthorizationStart
+	err := c.json("calsync_client_authorize_begin", request, &r,
+		func(p *C.calsync_client, req *C.char, out **C.char) C.calsync_status {
+			return C.calsync_client_authorize_begin(p, req, out)
+		})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// AuthorizeComplete finishes a sign-in from the redirect's whole URL.
+func (c *Client) AuthorizeComplete(ctx context.Context, redirectURL string) (*Connection, error) {
+	if err := started(ctx); err != nil {
+		return nil, err
+	}
+	return c.adopt("calsync_client_authorize_complete", map[string]any{"redirect_url": redirectURL},
+		func(p *C.calsync_client, req *C.char, out **C.calsync_connection) C.calsync_status {
+			return C.calsync_client_authorize_complete(p, req, out)
+		})
+}
+
+// Connection is a handle for a stored connection; an error wrapping ErrNotFound when
+// there is none.
+func (c *Client) Connection(id string) (*Connection, error) {
+	cid, free := cString(id)
+	defer free()
+	var k *Connection
+	err := c.use(func(p *C.calsync_client) error {
+		var h *C.calsync_connection
+		if err := invoke("calsync_client_connection", func() C.calsync_status {
+			return C.calsync_client_connection(p, cid, &h)
+		}); err != nil {
+			return err
+		}
+		k = c.track(h)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return k, k.loadID()
+}
+
+// Connections lists every connection with its status.
+func (c *Client) Connections() ([]ConnectionInfo, error) {
+	var r struct {
+		Connections []ConnectionInfo `json:"connections"`
+	}
+	err := c.use(func(p *C.calsync_client) error {
+		return invokeJSON("calsync_client_connections", &r, func(out **C.char) C.calsync_status {
+			return C.calsync_client_connections(p, out)
+		})
+	})
+	return r.Connections, err
+}
+
+// RunDue syncs every connection that is due; call it every minute or so.
+func (c *Client) RunDue(ctx context.Context) ([]SyncReport, error) {
+	if err := started(ctx); err != nil {
+		return nil, err
+	}
+	var r struct {
+		Reports []SyncReport `json:"reports"`
+	}
+	err := c.use(func(p *C.calsync_client) error {
+		return invokeJSON("calsync_client_run_due", &r, func(out **C.char) C.calsync_status {
+			return C.calsync_client_run_due(p, out)
+		})
+	})
+	return r.Reports, err
+}
+
+// BlockedSlots are the slots customers cannot book in [start, end), from what was read.
+func (c *Client) BlockedSlots(start, end time.Time) (*BlockedSlotsResponse, error) {
+	var r BlockedSlotsResponse
+	err := c.json("calsync_client_blocked_slots", TimeRange{start, end}, &r,
+		func(p *C.calsync_client, req *C.char, out **C.char) C.calsync_status {
+			return C.calsync_client_blocked_slots(p, req, out)
+		})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// FreeSlots are the bookable windows of duration in [start, end), starting at
+// start + k * step, from what was read.
+func (c *Client) FreeSlots(start, end time.Time, duration, step time.Duration) ([]TimeRange, error) {
+	const op = "calsync_client_free_slots"
+	request, err := newFreeSlotsRequest(op, TimeRange{start, end}, duration, step)
+	if err != nil {
+		return nil, err
+	}
+	var r freeSlotsResponse
+	err = c.json(op, request, &r, func(p *C.calsync_client, req *C.char, out **C.char) C.calsync_status {
+		return C.calsync_client_free_slots(p, req, out)
+	})
+	return r.Free, err
+}
+
+// ConfirmFree reads every import calendar again, then answers whether [start, end) is
+// still free. The context's deadline is how long the library may read (the library's
+// default without one).
+func (c *Client) ConfirmFree(ctx context.Context, start, end time.Time) (*FreeCheck, error) {
+	if err := started(ctx); err != nil {
+		return nil, err
+	}
+	request := map[string]any{"start": rfc3339(start), "end": rfc3339(end)}
+	if ctx != nil {
+		if deadline, ok := ctx.Deadline(); ok {
+			left := time.Until(deadline).Milliseconds()
+			if left < 0 {
+				left = 0
+			}
+			request["timeout_ms"] = left
+		}
+	}
+	var r FreeCheck
+	err := c.json("calsync_client_confirm_free", request, &r,
+		func(p *C.calsync_client, req *C.char, out **C.char) C.calsync_status {
+			return C.calsync_client_confirm_free(p, req, out)
+		})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// UpsertAppointment adds or changes a booking; the export calendars are due at once.
+func (c *Client) UpsertAppointment(a Appointment) error {
+	creq, free, err := document(a.request())
+	if err != nil {
+		return err
+	}
+	defer free()
+	return c.use(func(p *C.calsync_client) error {
+		return invoke("calsync_client_upsert_appointment", func() C.calsync_status {
+			return C.calsync_client_upsert_appointment(p, creq)
+		})
+	})
+}
+
+// CancelAppointment cancels a booking; its exported events go at the next sync. An error
+// wrapping ErrNotFound for an unknown id.
+func (c *Client) CancelAppointment(id string) error {
+	cid, free := cString(id)
+	defer free()
+	return c.use(func(p *C.calsync_client) error {
+		return invoke("calsync_client_cancel_appointment", func() C.calsync_status {
+			return C.calsync_client_cancel_appointment(p, cid)
+		})
+	})
+}
+
+// Appointments lists the bookings with their revisions.
+func (c *Client) Appointments() ([]Appointment, error) {
+	var r struct {
+		Appointments []Appointment `json:"appointments"`
+	}
+	err := c.use(func(p *C.calsync_client) error {
+		return invokeJSON("calsync_client_appointments", &r, func(out **C.char) C.calsync_status {
+			return C.calsync_client_appointments(p, out)
+		})
+	})
+	return r.Appointments, err
+}
+
+// TeamFeedOptions shape Client.TeamFeed's document.
+type TeamFeedOptions struct {
+	ConnectionID           string `json:"connection_id,omitempty"` // only its exports; "" for all
+	CalendarName           string `json:"calendar_name,omitempty"`
+	BusyOnly               bool   `json:"busy_only"`
+	RefreshIntervalMinutes int    `json:"refresh_interval_minutes,omitempty"`
+}
+
+// TeamFeed is the appointments as one iCalendar document, for a subscription feed.
+func (c *Client) TeamFeed(o TeamFeedOptions) (string, error) {
+	creq, free, err := document(o)
+	if err != nil {
+		return "", err
+	}
+	defer free()
+	var ics string
+	err = c.use(func(p *C.calsync_client) error {
+		var err error
+		ics, err = invokeString("calsync_client_team_feed", func(out **C.char) C.calsync_status {
+			return C.calsync_client_team_feed(p, creq, out)
+		})
+		return err
+	})
+	return ics, err
+}
+
+// track records a new connection handle so Close can free it.
+func (c *Client) track(h *C.calsync_connection) *Connection {
+	c.connMu.Lock()
+	c.conns[h] = struct{}{}
+	c.connMu.Unlock()
+	k := &Connection{client: c, ptr: h}
+	runtime.SetFinalizer(k, (*Connection).Close)
+	return k
+}
+
+// Connection is a calsync_connection: one connection of a Client, safe for concurrent
+// use. Close frees the handle, not the connection (Disconnect does that); the client's
+// Close closes it at the latest.
+type Connection struct {
+	client *Client
+	mu     sync.RWMutex
+	ptr    *C.calsync_connection
+	id     string
+}
+
+// ID is the connection's id.
+func (k *Connection) ID() string { return k.id }
+
+func (k *Connection) loadID() error {
+	info, err := k.Info()
+	if err != nil {
+		k.Close()
+		return err
+	}
+	k.id = info.ID
+	return nil
+}
+
+// Close frees the handle; harmless twice or after the client's Close.
+func (k *Connection) Close() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.ptr == nil {
+		return nil
+	}
+	c := k.client
+	c.connMu.Lock()
+	if _, open := c.conns[k.ptr]; open {
+		delete(c.conns, k.ptr)
+		C.calsync_connection_free(k.ptr)
+	}
+	c.connMu.Unlock()
+	k.ptr = nil
+	runtime.SetFinalizer(k, nil)
+	return nil
+}
+
+func (k *Connection) use(fn func(*C.calsync_connection) error) error {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	if k.ptr == nil {
+		return ErrClosed
+	}
+	// The client being open means its Close has not freed this handle yet.
+	return k.client.use(func(*C.calsync_client) error { return fn(k.ptr) })
+}
+
+func (k *Connection) json(op string, response any, fn func(*C.calsync_connection, **C.char) C.calsync_status) error {
+	return k.use(func(p *C.calsync_connection) error {
+		return invokeJSON(op, response, func(out **C.char) C.calsync_status { return fn(p, out) })
+	})
+}
+
+// Info describes the connection.
+func (k *Connection) Info() (*ConnectionInfo, error) {
+	var r ConnectionInfo
+	if err := k.json("calsync_connection_info", &r, func(p *C.calsync_connection, out **C.char) C.calsync_status {
+		return C.calsync_connection_info(p, out)
+	}); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Calendars lists the account's calendars now (one request), with what is selected.
+func (k *Connection) Calendars(ctx context.Context) (*CalendarList, error) {
+	if err := started(ctx); err != nil {
+		return nil, err
+	}
+	var r CalendarList
+	if err := k.json("calsync_connection_calendars", &r, func(p *C.calsync_connection, out **C.char) C.calsync_status {
+		return C.calsync_connection_calendars(p, out)
+	}); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Select syncs a calendar in a direction, with a policy (nil: the client's default).
+// Export needs a calendar the account can write. The next sync is due at once.
+func (k *Connection) Select(calendarID string, direction Direction, policy *Policy) error {
+	request := map[string]any{"calendar_id": calendarID, "direction": direction}
+	if policy != nil {
+		request["policy"] = policy
+	}
+	creq, free, err := document(request)
+	if err != nil {
+		return err
+	}
+	defer free()
+	return k.use(func(p *C.calsync_connection) error {
+		return invoke("calsync_connection_select", func() C.calsync_status {
+			return C.calsync_connection_select(p, creq)
+		})
+	})
+}
+
+// Deselect stops a calendar's events blocking, at once; its exports stay.
+func (k *Connection) Deselect(calendarID string) error {
+	cid, free := cString(calendarID)
+	defer free()
+	return k.use(func(p *C.calsync_connection) error {
+		return invoke("calsync_connection_deselect", func() C.calsync_status {
+			return C.calsync_connection_deselect(p, cid)
+		})
+	})
+}
+
+// Sync syncs now. A report is made even when calendars failed: read its Status.
+func (k *Connection) Sync(ctx context.Context) (*SyncReport, error) {
+	if err := started(ctx); err != nil {
+		return nil, err
+	}
+	var r SyncReport
+	if err := k.json("calsync_connection_sync", &r, func(p *C.calsync_connection, out **C.char) C.calsync_status {
+		return C.calsync_connection_sync(p, out)
+	}); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// RequestSync makes the connection due at once (a push notification, "sync now").
+func (k *Connection) RequestSync() error {
+	return k.use(func(p *C.calsync_connection) error {
+		return invoke("calsync_connection_request_sync", func() C.calsync_status {
+			return C.calsync_connection_request_sync(p)
+		})
+	})
+}
+
+// Status is the connection's sync status, with each selected calendar's.
+func (k *Connection) Status() (*Status, error) {
+	var r Status
+	if err := k.json("calsync_connection_status", &r, func(p *C.calsync_connection, out **C.char) C.calsync_status {
+		return C.calsync_connection_status(p, out)
+	}); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Check runs the health check (the CLI's doctor), talking to the service.
+func (k *Connection) Check(ctx context.Context) (*HealthReport, error) {
+	if err := started(ctx); err != nil {
+		return nil, err
+	}
+	var r HealthReport
+	if err := k.json("calsync_connection_check", &r, func(p *C.calsync_connection, out **C.char) C.calsync_status {
+		return C.calsync_connection_check(p, out)
+	}); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Disconnect drops the connection's imported events and blocked slots at once; events
+// exported to its calendars stay, and the export map is kept for a reconnect. revoke
+// also revokes the OAuth grant where the service can.
+func (k *Connection) Disconnect(ctx context.Context, revoke bool) error {
+	if err := started(ctx); err != nil {
+		return err
+	}
+	flag := C.int(0)
+	if revoke {
+		flag = 1
+	}
+	return k.use(func(p *C.calsync_connection) error {
+		return invoke("calsync_connection_disconnect", func() C.calsync_status {
+			return C.calsync_connection_disconnect(p, flag)
+		})
+	})
+}
