@@ -133,10 +133,17 @@ func TestRadicaleWholeFlow(t *testing.T) {
 		t.Fatalf("appointments %+v %v", listed, err)
 	}
 
+	// Cancelled: due at once, so RunDue syncs it (on a library worker thread).
 	if err := c.CancelAppointment(a.ID); err != nil {
 		t.Fatal(err)
 	}
-	mustSync(t, k)
+	reports, err := c.RunDue(ctx)
+	if err != nil || len(reports) != 1 || reports[0].ConnectionID != "radicale-flow" || reports[0].Status.State != SyncOK {
+		t.Fatalf("run due: %+v %v", reports, err)
+	}
+	if reports, _ := c.RunDue(ctx); len(reports) != 0 {
+		t.Fatalf("due again: %+v", reports)
+	}
 	onServer = s.events(t)
 	if _, there := onServer[uid]; there {
 		t.Fatalf("%s still on the server", uid)

@@ -130,9 +130,12 @@ class RadicaleFlowTest(unittest.TestCase):
                              [("a-1001", calsync.AppointmentStatus.BOOKED)])
             self.assertEqual(listed[0].start, appointment.start)
 
+            # Cancelled: due at once, so run_due syncs it (on a library worker thread).
             client.cancel_appointment("a-1001")
-            report = k.sync()
+            [report] = client.run_due()
+            self.assertEqual(report.connection_id, "radicale-flow")
             self.assertEqual(report.status.state, calsync.SyncState.OK, report.status.last_error)
+            self.assertEqual(client.run_due(), [])  # nothing else due
             self.assertNotIn(uid, self.peer.events())
             self.assertIn("python-flow", self.peer.events())  # the other client's stays
 
