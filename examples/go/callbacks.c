@@ -1,7 +1,7 @@
 /* C trampolines for the client's callbacks: calsync.h's function pointer types take
  * const char*, the functions cgo exports take char*. */
-#include "calsync.h"
 #include "_cgo_export.h"
+#include "calsync.h"
 
 void calsync_go_log(int level, const char* message, void* user_data) {
     calsyncGoLog(level, (char*)message, user_data);

@@ -105,11 +105,14 @@ func started(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// pure is the "handle" of the engine functions: there is none.
+func pure(fn func(struct{}) error) error { return fn(struct{}{}) }
+
 // BlockedSlots runs calsync_engine_blocked_slots on a request shaped as calsync.h
 // documents (pure: no I/O, no clock).
 func BlockedSlots(request any) (*BlockedSlotsResponse, error) {
-	return engine("calsync_engine_blocked_slots", request, &BlockedSlotsResponse{},
-		func(req *C.char, out **C.char) C.calsync_status {
+	return exchange[BlockedSlotsResponse](pure, "calsync_engine_blocked_slots", request,
+		func(_ struct{}, req *C.char, out **C.char) C.calsync_status {
 			return C.calsync_engine_blocked_slots(req, out)
 		})
 }
@@ -124,29 +127,14 @@ func FreeSlots(busy []TimeRange, within TimeRange, duration, step time.Duration)
 	}
 	all := append([]TimeRange{}, busy...)
 	request.Busy = &all
-	r, err := engine(op, request, &freeSlotsResponse{},
-		func(req *C.char, out **C.char) C.calsync_status {
+	r, err := exchange[freeSlotsResponse](pure, op, request,
+		func(_ struct{}, req *C.char, out **C.char) C.calsync_status {
 			return C.calsync_engine_free_slots(req, out)
 		})
 	if err != nil {
 		return nil, err
 	}
 	return r.Free, nil
-}
-
-func engine[T any](op string, request any, response *T,
-	fn func(*C.char, **C.char) C.calsync_status) (*T, error) {
-	creq, free, err := document(request)
-	if err != nil {
-		return nil, err
-	}
-	defer free()
-	if err := invokeJSON(op, response, func(out **C.char) C.calsync_status {
-		return fn(creq, out)
-	}); err != nil {
-		return nil, err
-	}
-	return response, nil
 }
 
 // marshalWith is v's JSON object with the members of extra added.
@@ -163,4 +151,59 @@ func marshalWith(v any, extra map[string]any) ([]byte, error) {
 		m[k] = x
 	}
 	return json.Marshal(m)
+}
+
+// The calls of every handle (Client, Connection, OAuth) have a few shapes; use is the
+// handle's method that runs a function with its C pointer while the handle is open.
+type user[P any] func(func(P) error) error
+
+// call is a C call without output.
+func call[P any](use user[P], op string, fn func(P) C.calsync_status) error {
+	return use(func(p P) error { return invoke(op, func() C.calsync_status { return fn(p) }) })
+}
+
+// callText is a C call taking one string.
+func callText[P any](use user[P], op, text string, fn func(P, *C.char) C.calsync_status) error {
+	ctext, free := cString(text)
+	defer free()
+	return call(use, op, func(p P) C.calsync_status { return fn(p, ctext) })
+}
+
+// callDocument is a C call taking one JSON document.
+func callDocument[P any](use user[P], op string, request any, fn func(P, *C.char) C.calsync_status) error {
+	creq, free, err := document(request)
+	if err != nil {
+		return err
+	}
+	defer free()
+	return call(use, op, func(p P) C.calsync_status { return fn(p, creq) })
+}
+
+// fetch is a C call answering with a JSON document, decoded into a T.
+func fetch[T any, P any](use user[P], op string, fn func(P, **C.char) C.calsync_status) (*T, error) {
+	var r T
+	err := use(func(p P) error {
+		return invokeJSON(op, &r, func(out **C.char) C.calsync_status { return fn(p, out) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// fetchText is fetch for a C call taking one string.
+func fetchText[T any, P any](use user[P], op, text string, fn func(P, *C.char, **C.char) C.calsync_status) (*T, error) {
+	ctext, free := cString(text)
+	defer free()
+	return fetch[T](use, op, func(p P, out **C.char) C.calsync_status { return fn(p, ctext, out) })
+}
+
+// exchange is fetch for a C call taking one JSON document.
+func exchange[T any, P any](use user[P], op string, request any, fn func(P, *C.char, **C.char) C.calsync_status) (*T, error) {
+	creq, free, err := document(request)
+	if err != nil {
+		return nil, err
+	}
+	defer free()
+	return fetch[T](use, op, func(p P, out **C.char) C.calsync_status { return fn(p, creq, out) })
 }

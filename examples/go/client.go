@@ -116,37 +116,17 @@ func (c *Client) use(fn func(*C.calsync_client) error) error {
 	return err
 }
 
-func (c *Client) json(op string, request any, response any,
-	fn func(*C.calsync_client, *C.char, **C.char) C.calsync_status) error {
-	creq, free, err := document(request)
-	if err != nil {
-		return err
-	}
-	defer free()
-	return c.use(func(p *C.calsync_client) error {
-		return invokeJSON(op, response, func(out **C.char) C.calsync_status { return fn(p, creq, out) })
-	})
-}
-
+// adopt runs a C call that hands out a connection handle, and tracks it.
 func (c *Client) adopt(op string, request any,
 	fn func(*C.calsync_client, *C.char, **C.calsync_connection) C.calsync_status) (*Connection, error) {
-	creq, free, err := document(request)
-	if err != nil {
-		return nil, err
-	}
-	defer free()
-	var k *Connection
-	err = c.use(func(p *C.calsync_client) error {
-		var h *C.calsync_connection
-		if err := invoke(op, func() C.calsync_status { return fn(p, creq, &h) }); err != nil {
-			return err
-		}
-		k = c.track(h)
-		return nil
+	var h *C.calsync_connection
+	err := callDocument(c.use, op, request, func(p *C.calsync_client, req *C.char) C.calsync_status {
+		return fn(p, req, &h)
 	})
 	if err != nil {
 		return nil, err
 	}
+	k := c.track(h)
 	return k, k.loadID()
 }
 
@@ -200,15 +180,10 @@ func (c *Client) AuthorizeBegin(kind Kind, connectionID string) (*AuthorizationS
 	if connectionID != "" {
 		request["connection_id"] = connectionID
 	}
-	var r AuthorizationStart
-	err := c.json("calsync_client_authorize_begin", request, &r,
+	return exchange[AuthorizationStart](c.use, "calsync_client_authorize_begin", request,
 		func(p *C.calsync_client, req *C.char, out **C.char) C.calsync_status {
 			return C.calsync_client_authorize_begin(p, req, out)
 		})
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
 }
 
 // AuthorizeComplete finishes a sign-in from the redirect's whole URL.
@@ -225,36 +200,28 @@ func (c *Client) AuthorizeComplete(ctx context.Context, redirectURL string) (*Co
 // Connection is a handle for a stored connection; an error wrapping ErrNotFound when
 // there is none.
 func (c *Client) Connection(id string) (*Connection, error) {
-	cid, free := cString(id)
-	defer free()
-	var k *Connection
-	err := c.use(func(p *C.calsync_client) error {
-		var h *C.calsync_connection
-		if err := invoke("calsync_client_connection", func() C.calsync_status {
-			return C.calsync_client_connection(p, cid, &h)
-		}); err != nil {
-			return err
-		}
-		k = c.track(h)
-		return nil
+	var h *C.calsync_connection
+	err := callText(c.use, "calsync_client_connection", id, func(p *C.calsync_client, cid *C.char) C.calsync_status {
+		return C.calsync_client_connection(p, cid, &h)
 	})
 	if err != nil {
 		return nil, err
 	}
+	k := c.track(h)
 	return k, k.loadID()
 }
 
 // Connections lists every connection with its status.
 func (c *Client) Connections() ([]ConnectionInfo, error) {
-	var r struct {
+	r, err := fetch[struct {
 		Connections []ConnectionInfo `json:"connections"`
-	}
-	err := c.use(func(p *C.calsync_client) error {
-		return invokeJSON("calsync_client_connections", &r, func(out **C.char) C.calsync_status {
-			return C.calsync_client_connections(p, out)
-		})
+	}](c.use, "calsync_client_connections", func(p *C.calsync_client, out **C.char) C.calsync_status {
+		return C.calsync_client_connections(p, out)
 	})
-	return r.Connections, err
+	if err != nil {
+		return nil, err
+	}
+	return r.Connections, nil
 }
 
 // RunDue syncs every connection that is due; call it every minute or so.
@@ -262,28 +229,23 @@ func (c *Client) RunDue(ctx context.Context) ([]SyncReport, error) {
 	if err := started(ctx); err != nil {
 		return nil, err
 	}
-	var r struct {
+	r, err := fetch[struct {
 		Reports []SyncReport `json:"reports"`
-	}
-	err := c.use(func(p *C.calsync_client) error {
-		return invokeJSON("calsync_client_run_due", &r, func(out **C.char) C.calsync_status {
-			return C.calsync_client_run_due(p, out)
-		})
+	}](c.use, "calsync_client_run_due", func(p *C.calsync_client, out **C.char) C.calsync_status {
+		return C.calsync_client_run_due(p, out)
 	})
-	return r.Reports, err
+	if err != nil {
+		return nil, err
+	}
+	return r.Reports, nil
 }
 
 // BlockedSlots are the slots customers cannot book in [start, end), from what was read.
 func (c *Client) BlockedSlots(start, end time.Time) (*BlockedSlotsResponse, error) {
-	var r BlockedSlotsResponse
-	err := c.json("calsync_client_blocked_slots", TimeRange{start, end}, &r,
+	return exchange[BlockedSlotsResponse](c.use, "calsync_client_blocked_slots", TimeRange{start, end},
 		func(p *C.calsync_client, req *C.char, out **C.char) C.calsync_status {
 			return C.calsync_client_blocked_slots(p, req, out)
 		})
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
 }
 
 // FreeSlots are the bookable windows of duration in [start, end), starting at
@@ -294,11 +256,14 @@ func (c *Client) FreeSlots(start, end time.Time, duration, step time.Duration) (
 	if err != nil {
 		return nil, err
 	}
-	var r freeSlotsResponse
-	err = c.json(op, request, &r, func(p *C.calsync_client, req *C.char, out **C.char) C.calsync_status {
-		return C.calsync_client_free_slots(p, req, out)
-	})
-	return r.Free, err
+	r, err := exchange[freeSlotsResponse](c.use, op, request,
+		func(p *C.calsync_client, req *C.char, out **C.char) C.calsync_status {
+			return C.calsync_client_free_slots(p, req, out)
+		})
+	if err != nil {
+		return nil, err
+	}
+	return r.Free, nil
 }
 
 // ConfirmFree reads every import calendar again, then answers whether [start, end) is
@@ -318,54 +283,39 @@ func (c *Client) ConfirmFree(ctx context.Context, start, end time.Time) (*FreeCh
 			request["timeout_ms"] = left
 		}
 	}
-	var r FreeCheck
-	err := c.json("calsync_client_confirm_free", request, &r,
+	return exchange[FreeCheck](c.use, "calsync_client_confirm_free", request,
 		func(p *C.calsync_client, req *C.char, out **C.char) C.calsync_status {
 			return C.calsync_client_confirm_free(p, req, out)
 		})
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
 }
 
 // UpsertAppointment adds or changes a booking; the export calendars are due at once.
 func (c *Client) UpsertAppointment(a Appointment) error {
-	creq, free, err := document(a.request())
-	if err != nil {
-		return err
-	}
-	defer free()
-	return c.use(func(p *C.calsync_client) error {
-		return invoke("calsync_client_upsert_appointment", func() C.calsync_status {
-			return C.calsync_client_upsert_appointment(p, creq)
+	return callDocument(c.use, "calsync_client_upsert_appointment", a.request(),
+		func(p *C.calsync_client, req *C.char) C.calsync_status {
+			return C.calsync_client_upsert_appointment(p, req)
 		})
-	})
 }
 
 // CancelAppointment cancels a booking; its exported events go at the next sync. An error
 // wrapping ErrNotFound for an unknown id.
 func (c *Client) CancelAppointment(id string) error {
-	cid, free := cString(id)
-	defer free()
-	return c.use(func(p *C.calsync_client) error {
-		return invoke("calsync_client_cancel_appointment", func() C.calsync_status {
-			return C.calsync_client_cancel_appointment(p, cid)
-		})
+	return callText(c.use, "calsync_client_cancel_appointment", id, func(p *C.calsync_client, cid *C.char) C.calsync_status {
+		return C.calsync_client_cancel_appointment(p, cid)
 	})
 }
 
 // Appointments lists the bookings with their revisions.
 func (c *Client) Appointments() ([]Appointment, error) {
-	var r struct {
+	r, err := fetch[struct {
 		Appointments []Appointment `json:"appointments"`
-	}
-	err := c.use(func(p *C.calsync_client) error {
-		return invokeJSON("calsync_client_appointments", &r, func(out **C.char) C.calsync_status {
-			return C.calsync_client_appointments(p, out)
-		})
+	}](c.use, "calsync_client_appointments", func(p *C.calsync_client, out **C.char) C.calsync_status {
+		return C.calsync_client_appointments(p, out)
 	})
-	return r.Appointments, err
+	if err != nil {
+		return nil, err
+	}
+	return r.Appointments, nil
 }
 
 // TeamFeedOptions shape Client.TeamFeed's document.
@@ -456,21 +406,11 @@ func (k *Connection) use(fn func(*C.calsync_connection) error) error {
 	return k.client.use(func(*C.calsync_client) error { return fn(k.ptr) })
 }
 
-func (k *Connection) json(op string, response any, fn func(*C.calsync_connection, **C.char) C.calsync_status) error {
-	return k.use(func(p *C.calsync_connection) error {
-		return invokeJSON(op, response, func(out **C.char) C.calsync_status { return fn(p, out) })
-	})
-}
-
 // Info describes the connection.
 func (k *Connection) Info() (*ConnectionInfo, error) {
-	var r ConnectionInfo
-	if err := k.json("calsync_connection_info", &r, func(p *C.calsync_connection, out **C.char) C.calsync_status {
+	return fetch[ConnectionInfo](k.use, "calsync_connection_info", func(p *C.calsync_connection, out **C.char) C.calsync_status {
 		return C.calsync_connection_info(p, out)
-	}); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	})
 }
 
 // Calendars lists the account's calendars now (one request), with what is selected.
@@ -478,13 +418,9 @@ func (k *Connection) Calendars(ctx context.Context) (*CalendarList, error) {
 	if err := started(ctx); err != nil {
 		return nil, err
 	}
-	var r CalendarList
-	if err := k.json("calsync_connection_calendars", &r, func(p *C.calsync_connection, out **C.char) C.calsync_status {
+	return fetch[CalendarList](k.use, "calsync_connection_calendars", func(p *C.calsync_connection, out **C.char) C.calsync_status {
 		return C.calsync_connection_calendars(p, out)
-	}); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	})
 }
 
 // Select syncs a calendar in a direction, with a policy (nil: the client's default).
@@ -494,26 +430,15 @@ func (k *Connection) Select(calendarID string, direction Direction, policy *Poli
 	if policy != nil {
 		request["policy"] = policy
 	}
-	creq, free, err := document(request)
-	if err != nil {
-		return err
-	}
-	defer free()
-	return k.use(func(p *C.calsync_connection) error {
-		return invoke("calsync_connection_select", func() C.calsync_status {
-			return C.calsync_connection_select(p, creq)
-		})
+	return callDocument(k.use, "calsync_connection_select", request, func(p *C.calsync_connection, req *C.char) C.calsync_status {
+		return C.calsync_connection_select(p, req)
 	})
 }
 
 // Deselect stops a calendar's events blocking, at once; its exports stay.
 func (k *Connection) Deselect(calendarID string) error {
-	cid, free := cString(calendarID)
-	defer free()
-	return k.use(func(p *C.calsync_connection) error {
-		return invoke("calsync_connection_deselect", func() C.calsync_status {
-			return C.calsync_connection_deselect(p, cid)
-		})
+	return callText(k.use, "calsync_connection_deselect", calendarID, func(p *C.calsync_connection, id *C.char) C.calsync_status {
+		return C.calsync_connection_deselect(p, id)
 	})
 }
 
@@ -522,33 +447,23 @@ func (k *Connection) Sync(ctx context.Context) (*SyncReport, error) {
 	if err := started(ctx); err != nil {
 		return nil, err
 	}
-	var r SyncReport
-	if err := k.json("calsync_connection_sync", &r, func(p *C.calsync_connection, out **C.char) C.calsync_status {
+	return fetch[SyncReport](k.use, "calsync_connection_sync", func(p *C.calsync_connection, out **C.char) C.calsync_status {
 		return C.calsync_connection_sync(p, out)
-	}); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	})
 }
 
 // RequestSync makes the connection due at once (a push notification, "sync now").
 func (k *Connection) RequestSync() error {
-	return k.use(func(p *C.calsync_connection) error {
-		return invoke("calsync_connection_request_sync", func() C.calsync_status {
-			return C.calsync_connection_request_sync(p)
-		})
+	return call(k.use, "calsync_connection_request_sync", func(p *C.calsync_connection) C.calsync_status {
+		return C.calsync_connection_request_sync(p)
 	})
 }
 
 // Status is the connection's sync status, with each selected calendar's.
 func (k *Connection) Status() (*Status, error) {
-	var r Status
-	if err := k.json("calsync_connection_status", &r, func(p *C.calsync_connection, out **C.char) C.calsync_status {
+	return fetch[Status](k.use, "calsync_connection_status", func(p *C.calsync_connection, out **C.char) C.calsync_status {
 		return C.calsync_connection_status(p, out)
-	}); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	})
 }
 
 // Check runs the health check (the CLI's doctor), talking to the service.
@@ -556,13 +471,9 @@ func (k *Connection) Check(ctx context.Context) (*HealthReport, error) {
 	if err := started(ctx); err != nil {
 		return nil, err
 	}
-	var r HealthReport
-	if err := k.json("calsync_connection_check", &r, func(p *C.calsync_connection, out **C.char) C.calsync_status {
+	return fetch[HealthReport](k.use, "calsync_connection_check", func(p *C.calsync_connection, out **C.char) C.calsync_status {
 		return C.calsync_connection_check(p, out)
-	}); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	})
 }
 
 // Disconnect drops the connection's imported events and blocked slots at once; events
@@ -576,9 +487,7 @@ func (k *Connection) Disconnect(ctx context.Context, revoke bool) error {
 	if revoke {
 		flag = 1
 	}
-	return k.use(func(p *C.calsync_connection) error {
-		return invoke("calsync_connection_disconnect", func() C.calsync_status {
-			return C.calsync_connection_disconnect(p, flag)
-		})
+	return call(k.use, "calsync_connection_disconnect", func(p *C.calsync_connection) C.calsync_status {
+		return C.calsync_connection_disconnect(p, flag)
 	})
 }

@@ -37,23 +37,44 @@ func feedURL(t *testing.T, d time.Time) (string, time.Time) {
 	return startFaultServer(t) + "/feed?file=" + path, start
 }
 
-func connectFeed(t *testing.T, c *Client, url string) *Connection {
+// feedClient is a client (closed after the test) with the feed of day(5) connected as
+// "personal"; o.Config defaults to feedConfig.
+func feedClient(t *testing.T, o Options) (*Client, *Connection, time.Time) {
 	t.Helper()
+	url, start := feedURL(t, day(5))
+	if o.HostKey == nil {
+		o.HostKey = hostKey
+	}
+	if o.Config.Zone == "" {
+		o.Config = feedConfig
+	}
+	c, err := NewClient(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
 	k, err := c.Connect(context.Background(), ConnectRequest{Kind: ICSFeed,
 		Settings: AccountSettings{URL: url, Name: "Personal"}, ConnectionID: "personal"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return k
+	return c, k, start
+}
+
+// selectFeed picks the feed's one calendar for import.
+func selectFeed(t *testing.T, k *Connection) {
+	t.Helper()
+	calendars, err := k.Calendars(context.Background())
+	if err != nil || len(calendars.Calendars) != 1 {
+		t.Fatalf("%+v %v", calendars, err)
+	}
+	if err := k.Select(calendars.Calendars[0].ID, Import, nil); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestClosedClientAndItsConnections(t *testing.T) {
-	url, _ := feedURL(t, day(5))
-	c, err := NewClient(Options{HostKey: hostKey, Config: feedConfig})
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := connectFeed(t, c, url)
+	c, k, _ := feedClient(t, Options{})
 	again, err := c.Connection("personal")
 	if err != nil || again.ID() != "personal" {
 		t.Fatalf("%v %v", again, err)
@@ -107,13 +128,7 @@ func TestMistakesCarryTheirCodes(t *testing.T) {
 }
 
 func TestReadOnlyFeedRefusesExports(t *testing.T) {
-	url, _ := feedURL(t, day(5))
-	c, err := NewClient(Options{HostKey: hostKey, Config: feedConfig})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	k := connectFeed(t, c, url)
+	_, k, _ := feedClient(t, Options{})
 	calendars, err := k.Calendars(context.Background())
 	if err != nil || len(calendars.Calendars) != 1 {
 		t.Fatalf("%+v %v", calendars, err)
@@ -125,13 +140,7 @@ func TestReadOnlyFeedRefusesExports(t *testing.T) {
 }
 
 func TestDoneContextStopsACallBeforeItStarts(t *testing.T) {
-	url, _ := feedURL(t, day(5))
-	c, err := NewClient(Options{HostKey: hostKey, Config: feedConfig})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	k := connectFeed(t, c, url)
+	c, k, _ := feedClient(t, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := k.Sync(ctx); !errors.Is(err, context.Canceled) {
@@ -203,20 +212,10 @@ func TestAppointmentsAndTeamFeed(t *testing.T) {
 }
 
 func TestCallbacksSeeTheSync(t *testing.T) {
-	d := day(5)
-	url, start := feedURL(t, d)
 	seen := &recorder{}
-	c, err := NewClient(seen.options(filepath.Join(t.TempDir(), "store.sqlite"), feedConfig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	k := connectFeed(t, c, url)
+	_, k, start := feedClient(t, seen.options(filepath.Join(t.TempDir(), "store.sqlite"), feedConfig))
 	defer k.Close()
-	calendars, _ := k.Calendars(context.Background())
-	if err := k.Select(calendars.Calendars[0].ID, Import, nil); err != nil {
-		t.Fatal(err)
-	}
+	selectFeed(t, k)
 	report := mustSync(t, k)
 	if len(report.Added) != 1 || !report.Added[0].Start.Equal(start) || report.Added[0].Label != "Personal" {
 		t.Fatalf("added %+v, want one slot at %v", report.Added, start)
@@ -232,18 +231,8 @@ func TestCallbacksSeeTheSync(t *testing.T) {
 }
 
 func TestPanicInACallbackSurfacesAfterTheCall(t *testing.T) {
-	url, _ := feedURL(t, day(5))
-	c, err := NewClient(Options{HostKey: hostKey, Config: feedConfig,
-		OnSlotsChanged: func(SlotDiff) { panic("host bug") }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	k := connectFeed(t, c, url)
-	calendars, _ := k.Calendars(context.Background())
-	if err := k.Select(calendars.Calendars[0].ID, Import, nil); err != nil {
-		t.Fatal(err)
-	}
+	c, k, _ := feedClient(t, Options{OnSlotsChanged: func(SlotDiff) { panic("host bug") }})
+	selectFeed(t, k)
 	func() {
 		defer func() {
 			p, ok := recover().(CallbackPanic)

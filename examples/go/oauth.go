@@ -68,10 +68,7 @@ func (o *OAuth) Close() error {
 	return nil
 }
 
-func (o *OAuth) use(ctx context.Context, fn func(*C.calsync_oauth) error) error {
-	if err := started(ctx); err != nil {
-		return err
-	}
+func (o *OAuth) use(fn func(*C.calsync_oauth) error) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.ptr == nil {
@@ -80,78 +77,48 @@ func (o *OAuth) use(ctx context.Context, fn func(*C.calsync_oauth) error) error 
 	return fn(o.ptr)
 }
 
-func (o *OAuth) json(ctx context.Context, op string, request any, response any,
-	fn func(*C.calsync_oauth, *C.char, **C.char) C.calsync_status) error {
-	creq, free, err := document(request)
-	if err != nil {
-		return err
-	}
-	defer free()
-	return o.use(ctx, func(p *C.calsync_oauth) error {
-		return invokeJSON(op, response, func(out **C.char) C.calsync_status { return fn(p, creq, out) })
-	})
-}
-
 // Begin is where to send the person's browser; connectionID comes back from Complete.
 func (o *OAuth) Begin(connectionID string) (*OAuthStart, error) {
-	id, free := cString(connectionID)
-	defer free()
-	var r OAuthStart
-	err := o.use(nil, func(p *C.calsync_oauth) error {
-		return invokeJSON("calsync_oauth_begin", &r, func(out **C.char) C.calsync_status {
+	return fetchText[OAuthStart](o.use, "calsync_oauth_begin", connectionID,
+		func(p *C.calsync_oauth, id *C.char, out **C.char) C.calsync_status {
 			return C.calsync_oauth_begin(p, id, out)
 		})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
 }
 
 // Complete checks the redirect's state and exchanges its code (ErrAuth when refused).
 func (o *OAuth) Complete(ctx context.Context, state, code, codeVerifier string) (*OAuthResult, error) {
-	var r OAuthResult
-	err := o.json(ctx, "calsync_oauth_complete",
-		map[string]string{"state": state, "code": code, "code_verifier": codeVerifier}, &r,
+	if err := started(ctx); err != nil {
+		return nil, err
+	}
+	return exchange[OAuthResult](o.use, "calsync_oauth_complete",
+		map[string]string{"state": state, "code": code, "code_verifier": codeVerifier},
 		func(p *C.calsync_oauth, req *C.char, out **C.char) C.calsync_status {
 			return C.calsync_oauth_complete(p, req, out)
 		})
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
 }
 
 // DeviceBegin starts a device sign-in: show the person the answer's UserCode and
 // VerificationURI, then DeviceWait.
 func (o *OAuth) DeviceBegin(ctx context.Context) (*DeviceAuthorization, error) {
-	var r DeviceAuthorization
-	err := o.use(ctx, func(p *C.calsync_oauth) error {
-		return invokeJSON("calsync_oauth_device_begin", &r, func(out **C.char) C.calsync_status {
-			return C.calsync_oauth_device_begin(p, out)
-		})
-	})
-	if err != nil {
+	if err := started(ctx); err != nil {
 		return nil, err
 	}
-	return &r, nil
+	return fetch[DeviceAuthorization](o.use, "calsync_oauth_device_begin",
+		func(p *C.calsync_oauth, out **C.char) C.calsync_status {
+			return C.calsync_oauth_device_begin(p, out)
+		})
 }
 
 // DevicePoll asks once: the tokens once approved, an error wrapping ErrPending while not
 // yet, ErrAuth when declined or expired.
 func (o *OAuth) DevicePoll(ctx context.Context, deviceCode string) (*Tokens, error) {
-	code, free := cString(deviceCode)
-	defer free()
-	var r Tokens
-	err := o.use(ctx, func(p *C.calsync_oauth) error {
-		return invokeJSON("calsync_oauth_device_poll", &r, func(out **C.char) C.calsync_status {
-			return C.calsync_oauth_device_poll(p, code, out)
-		})
-	})
-	if err != nil {
+	if err := started(ctx); err != nil {
 		return nil, err
 	}
-	return &r, nil
+	return fetchText[Tokens](o.use, "calsync_oauth_device_poll", deviceCode,
+		func(p *C.calsync_oauth, code *C.char, out **C.char) C.calsync_status {
+			return C.calsync_oauth_device_poll(p, code, out)
+		})
 }
 
 // pollAgain is calsync_oauth_device_poll's pending message: "... poll again in N s".
@@ -194,22 +161,21 @@ func (o *OAuth) DeviceWait(ctx context.Context, d *DeviceAuthorization) (*Tokens
 
 // Refresh gets fresh tokens (ErrAuth when the grant was revoked or expired).
 func (o *OAuth) Refresh(ctx context.Context, t Tokens) (*Tokens, error) {
-	var r Tokens
-	err := o.json(ctx, "calsync_oauth_refresh", t.request(), &r,
+	if err := started(ctx); err != nil {
+		return nil, err
+	}
+	return exchange[Tokens](o.use, "calsync_oauth_refresh", t.request(),
 		func(p *C.calsync_oauth, req *C.char, out **C.char) C.calsync_status {
 			return C.calsync_oauth_refresh(p, req, out)
 		})
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
 }
 
 // Revoke revokes a refresh or access token (RFC 7009).
 func (o *OAuth) Revoke(ctx context.Context, token string) error {
-	t, free := cString(token)
-	defer free()
-	return o.use(ctx, func(p *C.calsync_oauth) error {
-		return invoke("calsync_oauth_revoke", func() C.calsync_status { return C.calsync_oauth_revoke(p, t) })
+	if err := started(ctx); err != nil {
+		return err
+	}
+	return callText(o.use, "calsync_oauth_revoke", token, func(p *C.calsync_oauth, t *C.char) C.calsync_status {
+		return C.calsync_oauth_revoke(p, t)
 	})
 }

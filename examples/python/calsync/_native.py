@@ -11,6 +11,7 @@ import ctypes
 import json
 import os
 import threading
+import weakref
 from typing import Any, Callable, Iterator
 
 from .errors import CalsyncError, error_for
@@ -222,6 +223,30 @@ class Handle:
             self._keepalive = ()
         if self._parent is not None:
             self._parent._orphan(self)
+
+
+class HandleOwner:
+    """close(), `closed` and the context manager of a Python object that owns one Handle.
+    A finalizer closes the handle if the object is collected unclosed (a safety net)."""
+
+    _handle: Handle
+
+    def _own(self, handle: Handle) -> None:
+        self._handle = handle
+        self._finalizer = weakref.finalize(self, handle.close)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
 
 def log_callback(on_log: Callable[[int, str], None]) -> Any:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ctypes
 import datetime as _dt
 import logging
-import weakref
 from typing import Any, Callable, Optional, Union
 
 from . import _native
@@ -39,7 +38,7 @@ def log_to(logger: logging.Logger) -> LogCallback:
     return on_log
 
 
-class Client:
+class Client(_native.HandleOwner):
     """A calsync_client: connections to calendar services kept in sync with a store.
 
     host_key: at least 32 secret bytes the host keeps; it seals credentials in the store,
@@ -77,22 +76,8 @@ class Client:
             ptr = _native.call_for_handle("calsync_client_new", ctypes.byref(options))
         finally:
             ctypes.memset(key_buffer, 0, ctypes.sizeof(key_buffer))  # the library copied it
-        self._handle = _native.Handle(ptr, "calsync_client_free", "calsync.Client",
-                                      keepalive=tuple(keepalive))
-        self._finalizer = weakref.finalize(self, self._handle.close)
-
-    def close(self) -> None:
-        self._finalizer()
-
-    @property
-    def closed(self) -> bool:
-        return self._handle.closed
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+        self._own(_native.Handle(ptr, "calsync_client_free", "calsync.Client",
+                                 keepalive=tuple(keepalive)))
 
     def _call(self, name: str, *args: Any) -> None:
         with self._handle.use() as ptr:
@@ -234,30 +219,16 @@ class Client:
                                            _native.document(request))
 
 
-class Connection:
+class Connection(_native.HandleOwner):
     """A calsync_connection: one connection of a Client. Keeps its Client alive; closed
-    with it at the latest."""
+    with it at the latest. close() frees this handle; the connection itself stays (see
+    disconnect())."""
 
     def __init__(self, client: Client, ptr: int):
         self.client = client
-        self._handle = _native.Handle(ptr, "calsync_connection_free", "calsync.Connection",
-                                      parent=client._handle)
-        self._finalizer = weakref.finalize(self, self._handle.close)
+        self._own(_native.Handle(ptr, "calsync_connection_free", "calsync.Connection",
+                                 parent=client._handle))
         self.id = self.info().id
-
-    def close(self) -> None:
-        """Frees this handle; the connection itself stays (see disconnect())."""
-        self._finalizer()
-
-    @property
-    def closed(self) -> bool:
-        return self._handle.closed
-
-    def __enter__(self) -> Connection:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<calsync.Connection {self.id!r}{' closed' if self.closed else ''}>"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import re
 import time
-import weakref
 from typing import Any, Optional, Union
 
 from . import _native
@@ -22,7 +21,7 @@ def _tokens_json(tokens: Union[Tokens, dict]) -> bytes:
     return _native.document(tokens.to_json() if isinstance(tokens, Tokens) else tokens)
 
 
-class OAuth:
+class OAuth(_native.HandleOwner):
     """An OAuth client for kind "google" or "microsoft".
 
     host_key: at least 32 secret bytes the host keeps; signs the state parameter.
@@ -36,17 +35,7 @@ class OAuth:
                   "host_key": base64.urlsafe_b64encode(bytes(host_key)).rstrip(b"=").decode(),
                   **settings}
         ptr = _native.call_for_handle("calsync_oauth_new", _native.document(config))
-        self._handle = _native.Handle(ptr, "calsync_oauth_free", "calsync.OAuth")
-        self._finalizer = weakref.finalize(self, self._handle.close)
-
-    def close(self) -> None:
-        self._finalizer()
-
-    def __enter__(self) -> OAuth:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+        self._own(_native.Handle(ptr, "calsync_oauth_free", "calsync.OAuth"))
 
     def _json(self, name: str, *args: Any) -> Any:
         with self._handle.use() as ptr:
