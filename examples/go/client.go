@@ -15,6 +15,11 @@ import (
 )
 
 // Options configure NewClient.
+//
+// Callbacks run on the goroutine of the call doing the work or on one of RunDue's worker
+// threads, possibly several at once. They must not Close the client, and should hand
+// work that calls the client to another goroutine (a Close waiting for the call in
+// flight would block a nested call).
 type Options struct {
 	// HostKey is at least 32 secret bytes the host keeps. It seals credentials in the
 	// store, so a store is reopened with the same key.
@@ -27,11 +32,6 @@ type Options struct {
 	// OnSlotsChanged gets the blocked slots that came and went.
 	OnSlotsChanged func(diff SlotDiff)
 }
-
-// Callbacks run on the goroutine of the call doing the work or on one of RunDue's worker
-// threads, possibly several at once. They must not Close the client, and should hand
-// work that calls the client to another goroutine (a Close waiting for the call in
-// flight would block a nested call).
 
 // Client is a calsync_client: connections to calendar services kept in sync with a
 // store. It is safe for concurrent use; syncs of different connections run in parallel.
@@ -121,13 +121,13 @@ func (c *Client) adopt(op string, request any,
 	fn func(*C.calsync_client, *C.char, **C.calsync_connection) C.calsync_status) (*Connection, error) {
 	var h *C.calsync_connection
 	err := callDocument(c.use, op, request, func(p *C.calsync_client, req *C.char) C.calsync_status {
-		return fn(p, req, &h)
+		status := fn(p, req, &h)
+		return c.register(status, h)
 	})
 	if err != nil {
 		return nil, err
 	}
-	k := c.track(h)
-	return k, k.loadID()
+	return c.track(h)
 }
 
 // ConnectRequest is an account to add: CalDAV, iCloud or an ICS feed with Settings (and
@@ -202,13 +202,13 @@ func (c *Client) AuthorizeComplete(ctx context.Context, redirectURL string) (*Co
 func (c *Client) Connection(id string) (*Connection, error) {
 	var h *C.calsync_connection
 	err := callText(c.use, "calsync_client_connection", id, func(p *C.calsync_client, cid *C.char) C.calsync_status {
-		return C.calsync_client_connection(p, cid, &h)
+		status := C.calsync_client_connection(p, cid, &h)
+		return c.register(status, h)
 	})
 	if err != nil {
 		return nil, err
 	}
-	k := c.track(h)
-	return k, k.loadID()
+	return c.track(h)
 }
 
 // Connections lists every connection with its status.
@@ -344,14 +344,28 @@ func (c *Client) TeamFeed(o TeamFeedOptions) (string, error) {
 	return ics, err
 }
 
-// track records a new connection handle so Close can free it.
-func (c *Client) track(h *C.calsync_connection) *Connection {
-	c.connMu.Lock()
-	c.conns[h] = struct{}{}
-	c.connMu.Unlock()
+// register records a connection handle the library just handed out (status OK), while
+// the call still holds the client open, so Close frees it at the latest.
+func (c *Client) register(status C.calsync_status, h *C.calsync_connection) C.calsync_status {
+	if status == C.CALSYNC_OK {
+		c.connMu.Lock()
+		c.conns[h] = struct{}{}
+		c.connMu.Unlock()
+	}
+	return status
+}
+
+// track wraps a registered handle and reads its id.
+func (c *Client) track(h *C.calsync_connection) (*Connection, error) {
 	k := &Connection{client: c, ptr: h}
 	runtime.SetFinalizer(k, (*Connection).Close)
-	return k
+	info, err := k.Info()
+	if err != nil {
+		k.Close()
+		return nil, err
+	}
+	k.id = info.ID
+	return k, nil
 }
 
 // Connection is a calsync_connection: one connection of a Client, safe for concurrent
@@ -366,16 +380,6 @@ type Connection struct {
 
 // ID is the connection's id.
 func (k *Connection) ID() string { return k.id }
-
-func (k *Connection) loadID() error {
-	info, err := k.Info()
-	if err != nil {
-		k.Close()
-		return err
-	}
-	k.id = info.ID
-	return nil
-}
 
 // Close frees the handle; harmless twice or after the client's Close.
 func (k *Connection) Close() error {
