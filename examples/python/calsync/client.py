@@ -64,14 +64,15 @@ class Client(_native.HandleOwner):
         options.config_json = None if config is None else _native.document(config)
         # The CFUNCTYPE objects must outlive every call C can make into them: the handle
         # keeps them until after calsync_client_free.
+        # (Reading a field back gives a new ctypes object: keep the ones made here.)
         keepalive = []
         if on_log is not None:
-            options.log = _native.log_callback(on_log)
-            keepalive.append(options.log)
+            keepalive.append(_native.log_callback(on_log))
+            options.log = keepalive[-1]
         if on_slots_changed is not None:
-            options.slots_changed = _native.slots_changed_callback(
-                lambda j: on_slots_changed(SlotDiff.from_json(j)))
-            keepalive.append(options.slots_changed)
+            keepalive.append(_native.slots_changed_callback(
+                lambda j: on_slots_changed(SlotDiff.from_json(j))))
+            options.slots_changed = keepalive[-1]
         try:
             ptr = _native.call_for_handle("calsync_client_new", ctypes.byref(options))
         finally:
