@@ -532,3 +532,17 @@ TEST_CASE("team feed: the appointments with the exports' UIDs, privacy honoured"
     CHECK_THAT(private_feed.value(), !Catch::Contains("Weber"));
     CHECK_THAT(private_feed.value(), !Catch::Contains("HH-AB"));
 }
+
+TEST_CASE("health check: credentials sealed under another host key are named as such") {
+    Connected c;
+    c.service.reset();
+    c.world.settings.host_key = std::string(32, 'x');  // another host key, same store
+    auto other = c.world.open();
+    auto report = other->check(c.id);
+    REQUIRE(report.ok());
+    CHECK_FALSE(report->ok);
+    REQUIRE_FALSE(report->items.empty());
+    CHECK(report->items[0].check == "credentials");
+    CHECK_THAT(report->items[0].reason, Catch::Contains("host key"));
+    CHECK_THAT(report->items[0].action, Catch::Contains("host key it was set up with"));
+}
