@@ -1,7 +1,15 @@
 """What the CLI's scripted sessions share: running the calsync program as a person would
-(no terminal, no standard input unless given) and collecting what went wrong."""
+(no terminal, no standard input unless given), a sign-in left running while the script
+plays the browser or the other device, a fake server with its control API, and the
+search for secrets in what the program printed and kept."""
+import json
+import os
 import subprocess
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
 
 
 class Runner:
@@ -11,31 +19,159 @@ class Runner:
         self.problems = []
         self.outputs = []  # every stdout + stderr, to look for leaked secrets
 
-    def run(self, *args, expect=0, env=None, stdin=None, label=None):
-        """Runs `calsync ARGS`; `env` adds to (None: removes from) the environment."""
+    def _env(self, env):
+        """`env` adds to (None: removes from) the environment."""
         full = dict(self.env)
         for key, value in (env or {}).items():
             if value is None:
                 full.pop(key, None)
             else:
                 full[key] = value
+        return full
+
+    def run(self, *args, expect=0, env=None, stdin=None, label=None):
+        """Runs `calsync ARGS` to its end."""
         # A new session has no controlling terminal, so no prompt can open one.
-        done = subprocess.run([self.cli, *args], capture_output=True, text=True, env=full,
-                              input=stdin, start_new_session=True,
-                              stdin=None if stdin is not None else subprocess.DEVNULL)
+        done = subprocess.run([self.cli, *args], capture_output=True, text=True,
+                              env=self._env(env), input=stdin, start_new_session=True,
+                              stdin=None if stdin is not None else subprocess.DEVNULL,
+                              timeout=120)
         self.outputs.append(done.stdout + done.stderr)
+        self.expect_exit(done, expect, label or args)
+        return done
+
+    def start(self, *args, env=None):
+        """Starts `calsync ARGS` and leaves it running (a sign-in that waits)."""
+        return Running(self, [self.cli, *args], self._env(env))
+
+    def expect_exit(self, done, expect, label):
         if done.returncode != expect:
             self.problems.append(
-                f"{label or args}: exit {done.returncode}, expected {expect}\n"
+                f"{label}: exit {done.returncode}, expected {expect}\n"
                 f"  stdout: {done.stdout[-800:]}\n  stderr: {done.stderr[-800:]}")
-        return done
 
     def expect_in(self, text, needle, label):
         if needle not in text:
             self.problems.append(f"{label}: {needle!r} not in:\n{text}")
+
+    def check(self, ok, what):
+        if not ok:
+            self.problems.append(what)
+
+    def expect_no_secrets(self, secrets, state_dir):
+        """No secret (name -> value) in any output so far nor in any file under
+        `state_dir` (the store, its journal, the key file's neighbours, the config)."""
+        secrets = {name: value for name, value in secrets.items() if value}
+        for i, text in enumerate(self.outputs):
+            for name, value in secrets.items():
+                if value in text:
+                    self.problems.append(f"{name} appears in the output of command {i + 1}")
+        for root, _, files in os.walk(state_dir):
+            for file in files:
+                path = os.path.join(root, file)
+                with open(path, "rb") as f:
+                    content = f.read()
+                for name, value in secrets.items():
+                    if value.encode() in content:
+                        self.problems.append(f"{name} is in {os.path.relpath(path, state_dir)}"
+                                             " in clear")
 
     def finish(self):
         if self.problems:
             print("\n\n".join(self.problems))
             sys.exit(1)
         print("ok")
+
+
+class Running:
+    """The program running, its stderr (where sign-in instructions go) read as it comes."""
+
+    def __init__(self, runner, argv, env):
+        self.runner = runner
+        self.argv = argv
+        self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+        self.err_lines = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.err_lines.append(line)
+
+    def wait_for(self, predicate, seconds=30):
+        """The first truthy predicate(line) of stderr, or None after `seconds`."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            for line in list(self.err_lines):
+                found = predicate(line)
+                if found:
+                    return found
+            if self.proc.poll() is not None and not self.reader.is_alive():
+                break
+            time.sleep(0.05)
+        return None
+
+    def finish(self, expect=0, label=None, seconds=120):
+        """Waits for the end; a CompletedProcess, its exit checked against `expect`."""
+        try:
+            out = self.proc.stdout.read()
+            rc = self.proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, rc = "", self.proc.wait()
+        self.reader.join(timeout=5)
+        done = subprocess.CompletedProcess(self.argv, rc, out, "".join(self.err_lines))
+        self.runner.outputs.append(done.stdout + done.stderr)
+        self.runner.expect_exit(done, expect, label or self.argv[1:])
+        return done
+
+
+class FakeServer:
+    """A fake under tests/fakes/ on a free port of 127.0.0.1 (it prints the port first),
+    stopped by stop()."""
+
+    def __init__(self, script):
+        self.proc = subprocess.Popen([sys.executable, script], stdout=subprocess.PIPE,
+                                     text=True)
+        self.port = int(self.proc.stdout.readline())
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def control(self, name, body=None):
+        """The fake's test control API: POST with a JSON body, or GET without one."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            self.base + "/_control/" + name, data=data,
+            method="POST" if data is not None else "GET",
+            headers={"Content-Type": "application/json"} if data is not None else {})
+        with urllib.request.urlopen(request, timeout=15) as reply:
+            return json.loads(reply.read() or b"null")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+
+def redirect_of(url):
+    """The Location a GET of `url` is redirected to (the consent page's answer), or None."""
+    try:
+        urllib.request.build_opener(NoRedirect).open(url, timeout=15)
+    except urllib.error.HTTPError as answer:
+        if answer.code in (301, 302, 303, 307):
+            return answer.headers["Location"]
+    return None
+
+
+def browse(url):
+    """A GET as a browser makes it, redirects followed: (status, body)."""
+    try:
+        with urllib.request.urlopen(url, timeout=15) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
