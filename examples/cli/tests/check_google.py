@@ -21,7 +21,7 @@ import urllib.parse
 import urllib.request
 from zoneinfo import ZoneInfo
 
-from cli_runner import FakeServer, Runner, browse, redirect_of
+from cli_runner import FakeServer, Fortnight, Runner, browse, redirect_of, shown, utc
 
 cli, fake_script = sys.argv[1:3]
 CLIENT, SECRET = "test-client.apps.googleusercontent.com", "test-client-secret"
@@ -34,32 +34,17 @@ ENV.update({"CALSYNC_STATE_DIR": state, "CALSYNC_GOOGLE_CLIENT_SECRET": SECRET})
 runner = Runner(cli, ENV)
 run, check, expect_in, problems = runner.run, runner.check, runner.expect_in, runner.problems
 
-# Two weeks ahead (inside the default sync window whenever this runs), on a Monday.
-today = datetime.datetime.now(BERLIN).date()
-monday = today + datetime.timedelta(days=14 + (7 - today.weekday()) % 7)
-
-
-def at(day, hour, minute=0):
-    """A local time in Berlin `day` days after `monday`."""
-    d = monday + datetime.timedelta(days=day)
-    return datetime.datetime(d.year, d.month, d.day, hour, minute, tzinfo=BERLIN)
-
-
-def utc(t):
-    return t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+days = Fortnight(BERLIN)
+at, date = days.at, days.date
 
 
 def google_time(t):
     return {"dateTime": t.isoformat(), "timeZone": "Europe/Berlin"}
 
 
-def shown(t):
-    """As the program prints a time: local, with the offset."""
-    return t.strftime("%Y-%m-%d %H:%M %z")
-
-
-def date(day):
-    return (monday + datetime.timedelta(days=day)).isoformat()
+def instant(when):
+    """An EventDateTime's instant, in UTC."""
+    return utc(datetime.datetime.fromisoformat(when["dateTime"].replace("Z", "+00:00")))
 
 
 def authorization_url(line):
@@ -207,9 +192,7 @@ try:
     check(list(on_fake) == ["g-1"] and len(on_fake["g-1"]) == 1, f"on the fake: {on_fake}")
     if on_fake.get("g-1"):
         event = on_fake["g-1"][0]
-        check(event["start"]["dateTime"].startswith(at(1, 10).strftime("%Y-%m-%dT%H:%M")) or
-              utc(datetime.datetime.fromisoformat(event["start"]["dateTime"].replace(
-                  "Z", "+00:00"))) == utc(at(1, 10)), f"the export's start: {event['start']}")
+        check(instant(event["start"]) == utc(at(1, 10)), f"the export's start: {event['start']}")
         check("Oil change" in event.get("summary", "") + event.get("description", ""),
               f"the export's content: {event}")
     inserts = sum(1 for r in fake.control("requests") if r["route"] == "events.insert")
@@ -228,9 +211,8 @@ try:
     run("appointments", "upsert", appointment)
     run("sync")
     moved = exports_on_fake().get("g-1", [])
-    check(len(moved) == 1 and utc(datetime.datetime.fromisoformat(
-        moved[0]["start"]["dateTime"].replace("Z", "+00:00"))) == utc(at(1, 16)),
-        f"the moved appointment on the fake: {moved}")
+    check(len(moved) == 1 and instant(moved[0]["start"]) == utc(at(1, 16)),
+          f"the moved appointment on the fake: {moved}")
     check(any(r["route"] == "events.update" and r["if_match"] for r in fake.control("requests")),
           "the move was not a conditional update")
 
@@ -274,7 +256,8 @@ try:
     check(re.search(r"garage +google +must sign in again", text) is not None,
           f"status after the grant was revoked:\n{text}")
     doctor = run("doctor", "garage", expect=1, label="doctor after the grant was revoked").stdout
-    expect_in(doctor, "calsync connect google", "doctor says how to sign in again")
+    expect_in(doctor, "What to do: Reconnect the account", "doctor after the grant was revoked")
+    expect_in(doctor, "(calsync connect google)", "doctor names the command that signs in")
     _, _, done = sign_in(label="signing in again after the grant was revoked")
     expect_in(done.stdout, "Reconnected garage", "signing in again")
     done = run("sync", "--all", label="sync after signing in again")

@@ -2,8 +2,10 @@
 (no terminal, no standard input unless given), a sign-in left running while the script
 plays the browser or the other device, a fake server with its control API, and the
 search for secrets in what the program printed and kept."""
+import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -113,6 +115,13 @@ class Running:
             time.sleep(0.05)
         return None
 
+    def wait_for_match(self, pattern, seconds=30):
+        """The first group of `pattern` (a regex) in stderr so far, or None after
+        `seconds`."""
+        compiled = re.compile(pattern)
+        found = self.wait_for(lambda _: compiled.search("".join(self.err_lines)), seconds)
+        return found.group(1) if found else None
+
     def finish(self, expect=0, label=None, seconds=120):
         """Waits for the end; a CompletedProcess, its exit checked against `expect`."""
         try:
@@ -175,3 +184,31 @@ def browse(url):
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
+
+
+class Fortnight:
+    """Times of a session's events: days counted from a Monday two weeks or so ahead, so
+    they fall inside the default sync window (1 day back, 365 ahead) whenever it runs."""
+
+    def __init__(self, zone):
+        self.zone = zone
+        today = datetime.datetime.now(zone).date()
+        self.monday = today + datetime.timedelta(days=14 + (7 - today.weekday()) % 7)
+
+    def at(self, day, hour, minute=0):
+        """Local time `day` days after the Monday."""
+        d = self.monday + datetime.timedelta(days=day)
+        return datetime.datetime(d.year, d.month, d.day, hour, minute, tzinfo=self.zone)
+
+    def date(self, day):
+        return (self.monday + datetime.timedelta(days=day)).isoformat()
+
+
+def utc(moment):
+    """RFC 3339 in UTC, as the library writes instants."""
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def shown(moment):
+    """As the program prints a time: local, with the offset."""
+    return moment.strftime("%Y-%m-%d %H:%M %z")

@@ -52,6 +52,16 @@ add_test(NAME cli/oauth_connect_against_fake_endpoints
   COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_oauth_connect.py ${_cli}
           ${PROJECT_SOURCE_DIR}/tests/fakes/fault_server.py)
 
+# A person's sessions against the Google and Graph fakes: sign in (the script is the
+# browser, or approves the device code), calendars, select, sync, blocked, appointments
+# read back through the fakes' control APIs, status, doctor, disconnect --revoke.
+add_test(NAME cli/google_session_against_fake
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_google.py ${_cli}
+          ${PROJECT_SOURCE_DIR}/tests/fakes/google/google_fake.py)
+add_test(NAME cli/microsoft_session_against_fake
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_microsoft.py ${_cli}
+          ${PROJECT_SOURCE_DIR}/tests/fakes/graph/graph_fake.py)
+
 # The README's main command minus the build: the demo starts its own Radicale.
 add_test(NAME cli/demo_against_local_radicale
   COMMAND ${CALSYNC_DEBIAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/demo_radicale.py ${_cli})
@@ -67,5 +77,7 @@ target_include_directories(calsync_cli_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
 get_property(_cli_tests DIRECTORY PROPERTY TESTS)
 set_tests_properties(${_cli_tests} PROPERTIES LABELS cli)
 set_tests_properties(cli/demo_against_local_radicale PROPERTIES LABELS "dav;cli")
+set_tests_properties(cli/google_session_against_fake PROPERTIES LABELS "google;cli")
+set_tests_properties(cli/microsoft_session_against_fake PROPERTIES LABELS "microsoft;cli")
 catch_discover_tests(calsync_cli_tests TEST_PREFIX "cli/" PROPERTIES LABELS cli
   EXTRA_ARGS -w NoTests)
