@@ -42,8 +42,10 @@ const char* const kDisconnectHelp =
     "\n"
     "Stops syncing an account: its events no longer block, at once. Appointments written\n"
     "to its calendars stay there, and calsync remembers them, so connecting the same\n"
-    "account again picks them up without writing them twice. --revoke also withdraws\n"
-    "calsync's access at the service (Google; Microsoft has no such endpoint).\n";
+    "account again picks them up without writing them twice. --revoke first withdraws\n"
+    "calsync's access at the service (Google); where that cannot be done (Microsoft has\n"
+    "no such endpoint; CalDAV, iCloud and feeds use a password or a link) or it fails,\n"
+    "nothing is disconnected and calsync says where to withdraw the access instead.\n";
 
 namespace {
 

@@ -235,7 +235,9 @@ Result<std::optional<TokenSet>> OAuthFlow::device_poll(DeviceAuthorization& devi
         device.interval += std::chrono::seconds(5);
         return std::optional<TokenSet>();
     }
-    if (oauth_error == "access_denied")
+    // RFC 8628 3.5 says access_denied; the Microsoft identity platform answers
+    // authorization_declined ("The end user denied the authorization request").
+    if (oauth_error == "access_denied" || oauth_error == "authorization_declined")
         return make_error(ErrorCode::auth, "the person declined the authorization request");
     if (oauth_error == "expired_token")
         return make_error(ErrorCode::auth, "the device code expired before it was approved");
@@ -254,10 +256,20 @@ Result<void> OAuthFlow::revoke(const std::string& token) {
     auto response = http_->send(request);
     if (!response.ok())
         return response.error();
-    if (response->status != 200)
-        return make_error(ErrorCode::http,
-                          "revocation endpoint answered HTTP " + std::to_string(response->status));
-    return {};
+    if (response->status == 200)
+        return {};
+    rapidjson::Document doc;
+    doc.Parse(response->body.c_str());
+    const std::string code = doc.IsObject() && doc.HasMember("error") && doc["error"].IsString()
+                                 ? doc["error"].GetString()
+                                 : "";
+    if (response->status == 400 && code == "invalid_token")
+        return {};
+    Error e = make_error(ErrorCode::http, "revocation endpoint answered HTTP " +
+                                              std::to_string(response->status) +
+                                              (code.empty() ? "" : " (" + code + ")"));
+    e.http_status = response->status;
+    return e;
 }
 
 }  // namespace calsync::net

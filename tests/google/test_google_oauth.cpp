@@ -107,4 +107,8 @@ TEST_CASE("google oauth: authorise, exchange, use the import scopes, revoke") {
     REQUIRE(flow->revoke(tokens->refresh_token).ok());
     REQUIRE_FALSE(provider.list_calendars().ok());
     CHECK(session->needs_reauthorisation());
+    // Revoked already (the person removed calsync in their Google account): Google answers
+    // 400 invalid_token, and what was asked is done (RFC 7009 2.2).
+    CHECK(flow->revoke(tokens->refresh_token).ok());
+    CHECK(flow->can_revoke());
 }
