@@ -42,6 +42,11 @@ def google_time(t):
     return {"dateTime": t.isoformat(), "timeZone": "Europe/Berlin"}
 
 
+def requests(route):
+    """How many API requests of `route` (events.insert ...) the fake has seen."""
+    return sum(1 for r in fake.control("requests") if r["route"] == route)
+
+
 def instant(when):
     """An EventDateTime's instant, in UTC."""
     return utc(datetime.datetime.fromisoformat(when["dateTime"].replace("Z", "+00:00")))
@@ -195,12 +200,12 @@ try:
         check(instant(event["start"]) == utc(at(1, 10)), f"the export's start: {event['start']}")
         check("Oil change" in event.get("summary", "") + event.get("description", ""),
               f"the export's content: {event}")
-    inserts = sum(1 for r in fake.control("requests") if r["route"] == "events.insert")
+    inserts, updates = requests("events.insert"), requests("events.update")
     run("sync", "--all")
     check(exports_on_fake().keys() == {"g-1"} and len(exports_on_fake()["g-1"]) == 1,
           f"a second sync duplicated the export: {exports_on_fake()}")
-    check(sum(1 for r in fake.control("requests") if r["route"] == "events.insert") == inserts,
-          "a second sync inserted again")
+    check(requests("events.insert") == inserts, "a second sync inserted again")
+    check(requests("events.update") == updates, "a sync with nothing changed updated the export")
     blocked = json.loads(run("blocked", "--from", date(0), "--to", date(15), "--json").stdout)
     check({(s["label"], s["start"], s["end"]) for s in blocked["slots"]} == expected,
           "the export blocks its own calendar (it is imported too)")
@@ -215,6 +220,16 @@ try:
           f"the moved appointment on the fake: {moved}")
     check(any(r["route"] == "events.update" and r["if_match"] for r in fake.control("requests")),
           "the move was not a conditional update")
+
+    # Someone moves calsync's event in Google Calendar: the appointment wins, it goes back.
+    if moved:
+        put(WORKSHOP, dict(moved[0], start=google_time(at(1, 18)), end=google_time(at(1, 19))))
+    updates = requests("events.update")
+    run("sync", "garage", label="sync after the export was moved in Google Calendar")
+    back = exports_on_fake().get("g-1", [])
+    check(len(back) == 1 and instant(back[0]["start"]) == utc(at(1, 16)) and
+          requests("events.update") == updates + 1,
+          f"the export moved in Google Calendar was not put back: {back}")
 
     # The access token stops working: the next sync refreshes it and goes on.
     fake.control("drop_access_tokens", {})
@@ -285,7 +300,7 @@ try:
     done = run("sync", "garage", expect=1, label="sync a disconnected connection")
     expect_in(done.stderr, "connect it again", "sync a disconnected connection")
     check(list(exports_on_fake()) == ["g-2"], "the export did not stay after the disconnect")
-    inserts = sum(1 for r in fake.control("requests") if r["route"] == "events.insert")
+    inserts = requests("events.insert")
     _, _, done = sign_in(label="connect google again")
     expect_in(done.stdout, "Reconnected garage", "connect google again")
     expect_in(done.stdout, "nothing is written twice", "connect google again")
@@ -294,7 +309,7 @@ try:
     run("select", "Holidays", "--direction", "import")
     run("sync", "--all")
     check(len(exports_on_fake().get("g-2", [])) == 1 and
-          sum(1 for r in fake.control("requests") if r["route"] == "events.insert") == inserts,
+          requests("events.insert") == inserts,
           f"after the reconnect: {exports_on_fake()}")
     slots = json.loads(run("blocked", "--from", date(0), "--to", date(15), "--json").stdout)
     check({(s["label"], s["start"], s["end"]) for s in slots["slots"]} == expected,

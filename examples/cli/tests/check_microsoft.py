@@ -65,6 +65,10 @@ def creates():
                if route.startswith("POST ") and route.endswith("/events"))
 
 
+def patches():
+    return fake.control("stats")["by_route"].get("PATCH /me/events/{id}", 0)
+
+
 def instant(when):
     """A Graph dateTimeTimeZone in UTC, as RFC 3339."""
     check(when["timeZone"] == "UTC", f"a time not in UTC: {when}")
@@ -177,10 +181,11 @@ try:
         check(instant(event["start"]) == utc(at(1, 10)), f"the export's start: {event}")
         check("Oil change" in event["subject"] and event.get("transactionId"),
               f"the export's subject and transactionId: {event}")
-    made = creates()
+    made, patched = creates(), patches()
     run("sync", "--all")
     check(len(exports_on_fake().get("m-1", [])) == 1 and creates() == made,
           f"a second sync wrote the export again: {exports_on_fake()}")
+    check(patches() == patched, "a sync with nothing changed PATCHed the export")
     check(blocked_slots() == expected, "the export blocks its own calendar")
 
     book("m-1", at(1, 16), at(1, 17), service="Oil change", client="J. Weber")
@@ -190,10 +195,36 @@ try:
           f"the moved appointment on the fake: {moved}")
     check(fake.control("stats")["if_match"], "the move was not a conditional PATCH")
 
+    # Someone moves calsync's event in Outlook: the appointment wins, the event goes back.
+    fake.control("update", {"id": moved[0]["id"], "start": utc(at(1, 18)),
+                            "end": utc(at(1, 19))} if moved else {"id": "none"})
+    patched = patches()
+    # (not due yet by itself: no push reaches this program, so the person syncs now)
+    done = run("sync", "outlook", label="sync after the export was moved in Outlook")
+    back = exports_on_fake().get("m-1", [])
+    check(len(back) == 1 and instant(back[0]["start"]) == utc(at(1, 16)) and
+          patches() == patched + 1, f"the export moved in Outlook was not put back: {back}")
+
+    # An export the service refuses: the sync says which and why (exit 1), the next one
+    # writes it.
+    fake.control("fault", {"method": "POST", "path": "/v1.0/me/calendars/", "status": 400})
+    book("m-3", at(2, 8), at(2, 9), service="Inspection", client="B. Roth")
+    done = run("sync", expect=1, label="sync with a refused export")
+    expect_in(done.stdout, 'exporting appointment m-3 to calendar "Calendar"',
+              "the sync report names the refused export")
+    expect_in(done.stdout, "HTTP 400", "the sync report says why")
+    expect_in(done.stdout, "What to do: calsync doctor outlook", "the sync report")
+    # After a failure the connection waits (backoff); the person tries again now.
+    done = run("sync")
+    expect_in(done.stdout, "Nothing is due", "sync right after a failure")
+    run("sync", "--all")
+    check(len(exports_on_fake().get("m-3", [])) == 1, "the refused export was not written later")
+
     # Refresh tokens rotate: only the newest works, and the program kept it.
     fake.control("revoke_refresh_tokens", {"keep_latest": True})
     fake.control("expire_access_tokens", {})
     run("appointments", "cancel", "m-1")
+    run("appointments", "cancel", "m-3")
     done = run("sync", "outlook", label="sync on the rotated refresh token")
     expect_in(done.stdout, "outlook: synced", "sync on the rotated refresh token")
     check(exports_on_fake() == {}, f"the cancelled appointment is on the fake: "
