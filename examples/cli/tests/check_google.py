@@ -1,7 +1,8 @@
 """A person's session with the calsync program against the Google fake
 (tests/fakes/google/google_fake.py), every endpoint pointed at it through config.json:
 connect google (this script plays the browser: it opens the printed address, the fake
-consents and redirects to the program's loopback listener), calendars, select, events
+consents and redirects to the program's loopback listener; before that, the sign-ins
+that fail: no client, declined, a forged redirect, a timeout, a refused client), calendars, select, events
 another client puts on the fake, sync, blocked (table and JSON), an appointment written,
 moved and cancelled (read back through the fake's control API: once, with the marker),
 status, doctor, and disconnect --revoke (the grant revoked at the fake). Also the exit
@@ -59,9 +60,28 @@ def authorization_url(line):
 codes = []  # every authorization code the browser carried back
 
 
-def sign_in(*args, env=None, expect=0, label="connect google"):
-    """Runs connect google and plays the browser: the printed address, the fake's consent
-    (a redirect to the loopback listener), and the page the listener answers."""
+def consent(url):
+    """The browser at the fake's consent page, which redirects it to the listener."""
+    back = redirect_of(url)
+    check(back is not None and back.startswith("http://127.0.0.1:") and
+          urllib.parse.urlparse(back).path == "/callback",
+          f"the consent page sent the browser to {back}")
+    return back
+
+
+def back_with(**fields):
+    """A browser coming back to the listener with `fields` instead of the fake's answer
+    (the person declined, or someone forges a redirect)."""
+    def browser(url):
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(url).query))
+        fields.setdefault("state", query["state"])
+        return query["redirect_uri"] + "?" + urllib.parse.urlencode(fields)
+    return browser
+
+
+def sign_in(*args, env=None, browser=consent, expect=0, label="connect google"):
+    """Runs connect google and plays the browser: the printed address, then `browser`'s
+    way back to the loopback listener, and the page the listener answers."""
     signing_in = runner.start("connect", "google", "--timeout", "60", *args, env=env)
     url = signing_in.wait_for(authorization_url)
     page = ""
@@ -69,10 +89,7 @@ def sign_in(*args, env=None, expect=0, label="connect google"):
         problems.append(f"{label}: no authorization address printed")
         signing_in.proc.kill()
     else:
-        back = redirect_of(url)
-        check(back is not None and back.startswith("http://127.0.0.1:") and
-              urllib.parse.urlparse(back).path == "/callback",
-              f"{label}: the consent page sent the browser to {back}")
+        back = browser(url)
         if back is not None:
             codes.extend(urllib.parse.parse_qs(urllib.parse.urlparse(back).query).get("code", []))
             _, page = browse(back)
@@ -97,28 +114,46 @@ try:
     fake.control("calendar", {"id": HOLIDAYS, "summary": "Holidays", "accessRole": "reader"})
     os.makedirs(state)
     with open(os.path.join(state, "config.json"), "w") as f:
+        # Every endpoint the fake's; the OAuth client comes with the first sign-in.
         json.dump({"zone": "Europe/Berlin", "network": {"allow_private_addresses": True},
-                   "google": {"client_id": CLIENT,
-                              "authorization_url": fake.base + "/o/oauth2/v2/auth",
+                   "google": {"authorization_url": fake.base + "/o/oauth2/v2/auth",
                               "token_url": fake.base + "/token",
                               "revocation_url": fake.base + "/revoke",
                               "api_base_url": fake.base + "/calendar/v3"}}, f)
 
-    # --- refusals before any sign-in: a secret as an argument, no client secret (the
-    # fake refuses the code exchange: Google's invalid_client)
+    # --- refusals before any sign-in: no OAuth client, a secret as an argument (exit 2),
+    # the person declining, a forged redirect, nobody coming back (exit 3), no or a wrong
+    # client secret (the fake refuses the code exchange with Google's invalid_client)
+    done = run("connect", "google", expect=2, label="connect google without a client")
+    expect_in(done.stderr, "google.client_id", "connect google without a client")
     done = run("connect", "google", "--client-secret", SECRET, expect=2,
                label="a client secret as an argument")
     expect_in(done.stderr, "never an argument", "a client secret as an argument")
+    _, page, done = sign_in("--client-id", CLIENT, browser=back_with(error="access_denied"),
+                            expect=3, label="a declined sign-in")
+    expect_in(done.stderr, "access_denied", "a declined sign-in")
+    expect_in(page, "did not work", "the browser's page after a declined sign-in")
+    _, _, done = sign_in("--client-id", CLIENT,
+                         browser=back_with(code="4/forged", state="forged." + "A" * 43),
+                         expect=3, label="a forged redirect")
+    expect_in(done.stderr, "state refused", "a forged redirect")
+    done = run("connect", "google", "--client-id", CLIENT, "--timeout", "1", expect=3,
+               label="nobody comes back")
+    expect_in(done.stderr, "did not come back within 1 s", "nobody comes back")
     for secret in (None, "not-the-secret"):
-        _, page, done = sign_in(env={"CALSYNC_GOOGLE_CLIENT_SECRET": secret}, expect=1,
+        _, page, done = sign_in("--client-id", CLIENT,
+                                env={"CALSYNC_GOOGLE_CLIENT_SECRET": secret}, expect=1,
                                 label=f"connect google with client secret {secret}")
         expect_in(done.stderr, "invalid_client", "a refused OAuth client")
         expect_in(page, "did not work", "the browser's page after a refused client")
     check(run("status", "--json").stdout.count('"id"') == 0,
           "a refused sign-in left a connection behind")
 
-    # --- the sign-in
-    url, page, done = sign_in("--id", "garage")
+    check("client_id" not in json.load(open(os.path.join(state, "config.json")))["google"],
+          "a failed sign-in saved its client id")
+
+    # --- the sign-in; the client id is saved for the syncs (refreshing needs it)
+    url, page, done = sign_in("--id", "garage", "--client-id", CLIENT)
     expect_in(done.stdout, "Connected garage (google, " + WORKSHOP + ")", "connect google")
     expect_in(done.stderr, "The browser came back", "connect google")
     expect_in(page, "Your Google calendars are connected", "the page the browser gets")
@@ -132,8 +167,9 @@ try:
     check(asked.get("scope") == "https://www.googleapis.com/auth/calendar.calendarlist.readonly "
           "https://www.googleapis.com/auth/calendar.events", f"the scopes: {asked.get('scope')}")
     check(asked.get("client_id") == CLIENT and asked.get("state"), f"client and state: {asked}")
-    config = json.load(open(os.path.join(state, "config.json")))
-    check("client_secret" not in config.get("google", {}), "the secret went into config.json")
+    config = json.load(open(os.path.join(state, "config.json")))["google"]
+    check(config.get("client_id") == CLIENT and "client_secret" not in config,
+          f"the config after the sign-in: {config}")
 
     # --- calendars and selecting them
     listed = json.loads(run("calendars", "--json").stdout)

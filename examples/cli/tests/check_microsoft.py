@@ -1,7 +1,8 @@
 """A person's session with the calsync program against the Graph fake
 (tests/fakes/graph/graph_fake.py), the identity platform and the API pointed at it through
 config.json: connect microsoft (this script reads the code the program shows and approves
-it through the fake's control API, as the person would on another device), calendars,
+it through the fake's control API, as the person would on another device; before that,
+the sign-ins that fail: no client, declined, expired), calendars,
 select, events another client puts on the fake, sync, blocked (table and JSON), an
 appointment written, moved and cancelled (read back through the control API: once, with
 calsync's extended property), rotated refresh tokens kept, a revoked grant, status,
@@ -17,6 +18,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from zoneinfo import ZoneInfo
 
 from cli_runner import FakeServer, Fortnight, Runner, shown, utc
@@ -36,7 +38,8 @@ at, date = days.at, days.date
 
 
 def sign_in(*args, approve=True, expect=0, label="connect microsoft"):
-    """Runs connect microsoft, reads the code it shows and approves (or declines) it."""
+    """Runs connect microsoft, reads the code it shows and approves it (declines it when
+    `approve` is False; leaves it be when None)."""
     signing_in = runner.start("connect", "microsoft", *args)
     code = signing_in.wait_for_match(r"enter the code\s+([A-Z0-9]{8})\s")
     if code is None:
@@ -45,7 +48,8 @@ def sign_in(*args, approve=True, expect=0, label="connect microsoft"):
     else:
         check(fake.base + "/devicelogin" in "".join(signing_in.err_lines),
               f"{label}: where to enter the code is not shown")
-        fake.control("approve_device", {"user_code": code, "decline": not approve})
+        if approve is not None:
+            fake.control("approve_device", {"user_code": code, "decline": not approve})
     return signing_in.finish(expect=expect, label=label)
 
 
@@ -81,17 +85,27 @@ try:
     calendars = {c["name"]: c["id"] for c in fake.control("calendars")}
     DEFAULT, WORKSHOP = calendars["Calendar"], calendars["Workshop"]
     os.makedirs(state)
+    microsoft = {"tenant": "consumers", "authority_url": fake.base,
+                 "api_base_url": fake.base + "/v1.0"}
     with open(os.path.join(state, "config.json"), "w") as f:
         json.dump({"zone": "Europe/Berlin", "network": {"allow_private_addresses": True},
-                   "microsoft": {"client_id": CLIENT, "tenant": "consumers",
-                                 "authority_url": fake.base,
-                                 "api_base_url": fake.base + "/v1.0"}}, f)
+                   "microsoft": microsoft}, f)
 
-    # --- the person declines on the other device: exit 3, nothing connected
+    # --- refusals: no OAuth client (exit 2); the person declines on the other device, or
+    # lets the code expire (exit 3); nothing connected
+    done = run("connect", "microsoft", expect=2, label="connect microsoft without a client")
+    expect_in(done.stderr, "microsoft.client_id", "connect microsoft without a client")
+    with open(os.path.join(state, "config.json"), "w") as f:
+        json.dump({"zone": "Europe/Berlin", "network": {"allow_private_addresses": True},
+                   "microsoft": dict(microsoft, client_id=CLIENT)}, f)
     done = sign_in(approve=False, expect=3, label="a declined sign-in")
     expect_in(done.stderr, "declined", "a declined sign-in")
+    fake.control("config", {"device_expires_in": 2})
+    done = sign_in(approve=None, expect=3, label="a code left to expire")
+    expect_in(done.stderr, "expired", "a code left to expire")
+    fake.control("config", {"device_expires_in": 900})
     check(json.loads(run("status", "--json").stdout)["connections"] == [],
-          "a declined sign-in left a connection behind")
+          "a failed sign-in left a connection behind")
 
     # --- the sign-in
     done = sign_in("--id", "outlook")
@@ -102,7 +116,7 @@ try:
         expect_in(done.stdout, name, "connect lists the calendars")
     forms = fake.control("stats")["token_forms"]
     asked = [f.get("scope") for f in forms if "grant_type" not in f]
-    check(asked == ["Calendars.ReadWrite offline_access"] * 2,
+    check(asked == ["Calendars.ReadWrite offline_access"] * 3,  # declined, expired, this
           f"the device endpoint was asked for the write scope and a refresh token: {asked}")
     check({f["client_id"] for f in forms} == {CLIENT}, f"the client: {forms}")
     check(set(fake.control("stats")["tenants"]) == {"consumers"}, "the configured tenant")
@@ -250,7 +264,13 @@ try:
     expect_in(done.stdout, "outlook: must sign in again", "sync after the grant was revoked")
     doctor = run("doctor", expect=1, label="doctor after the grant was revoked").stdout
     expect_in(doctor, "(calsync connect microsoft)", "doctor names the command that signs in")
+    # This time the identity platform asks the program to slow down (RFC 8628 3.5: five
+    # seconds more between polls) before it answers.
+    fake.control("device_script", {"responses": ["authorization_pending", "slow_down",
+                                                 "success"]})
+    started = time.monotonic()
     done = sign_in(label="signing in again after the grant was revoked")
+    check(time.monotonic() - started >= 1 + 1 + 6, "the program did not slow down")
     expect_in(done.stdout, "Reconnected outlook", "signing in again")
     expect_in(run("sync", "--all").stdout, "outlook: synced", "sync after signing in again")
 
