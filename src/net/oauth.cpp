@@ -128,12 +128,16 @@ Result<TokenSet> OAuthFlow::token_request(const std::string& form, const TokenSe
                                : "";
         if (oauth_error != nullptr)
             *oauth_error = code;
-        Error e =
-            make_error(code == "invalid_grant" ? ErrorCode::auth : ErrorCode::http,
-                       code == "invalid_grant"
-                           ? "the grant was revoked or expired: needs re-authorisation"
-                           : "token endpoint answered HTTP " + std::to_string(response->status) +
-                                 (code.empty() ? "" : " (" + code + ")"));
+        std::string message = code == "invalid_grant"
+                                  ? "the grant was revoked or expired: needs re-authorisation"
+                                  : "token endpoint answered HTTP " +
+                                        std::to_string(response->status) +
+                                        (code.empty() ? "" : " (" + code + ")");
+        // RFC 6749 5.2: the client itself failed to authenticate; signing in again cannot
+        // help, configuring the client can.
+        if (code == "invalid_client")
+            message += ": the OAuth client was refused; check its client id and secret";
+        Error e = make_error(code == "invalid_grant" ? ErrorCode::auth : ErrorCode::http, message);
         e.http_status = response->status;
         return e;
     }

@@ -145,6 +145,7 @@ try:
                                 env={"CALSYNC_GOOGLE_CLIENT_SECRET": secret}, expect=1,
                                 label=f"connect google with client secret {secret}")
         expect_in(done.stderr, "invalid_client", "a refused OAuth client")
+        expect_in(done.stderr, "check its client id and secret", "a refused OAuth client")
         expect_in(page, "did not work", "the browser's page after a refused client")
     check(run("status", "--json").stdout.count('"id"') == 0,
           "a refused sign-in left a connection behind")
