@@ -647,6 +647,8 @@ CALSYNC_API calsync_status calsync_client_blocked_slots(calsync_client* client,
  * calsync_client_free_slots: bookable windows, from what was read.
  * request_json: {"version": 1, "within": {"start", "end"}, "duration_seconds": 3600,
  *                "step_seconds": 900}
+ * A "busy" member (as calsync_engine_free_slots takes) is refused with CALSYNC_EINVAL
+ * rather than ignored: the client's own blocked slots are what counts here.
  * *response_json: {"version": 1, "free": [{"start", "end"}, ...]}
  */
 CALSYNC_API calsync_status calsync_client_free_slots(calsync_client* client,

@@ -132,6 +132,7 @@ class ImportEngine {
     std::unordered_map<std::string, EventSlots> by_event_;  // nodes never move: Copies
                                                             // point into it
     std::unordered_map<std::string, Copies> by_uid_;
+    std::size_t shared_uids_ = 0;  // UIDs with more than one copy
     std::unique_ptr<BusyTimeline> timeline_;
 };
 

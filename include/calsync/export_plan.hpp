@@ -101,6 +101,9 @@ ExportObservations observe_exports(const std::vector<Event>& calendar_events,
 // we wrote) while the appointment stayed as exported.
 enum class RemoteEditPolicy {
     appointment_wins,  // default: write the appointment's fields back over the edit
+                       // (only calsync's fields: a provider that PATCHes, Google and
+                       // Graph, keeps what the user added, such as reminders; a CalDAV
+                       // PUT replaces the whole resource)
     keep_remote,       // keep the edit (learn its etag); the appointment's next change
                        // is written over it
 };
@@ -128,6 +131,7 @@ enum class ExportActionKind { create, update, remove, forget_record, accept_remo
 enum class ExportReason {
     new_appointment,           // create: booked, never exported here
     appointment_changed,       // update: its content hash differs from the entry's
+                               // (create: after a deletion left by leave_deleted)
     remote_edit_overwritten,   // update: edited remotely, appointment_wins
     remote_deleted_recreated,  // create: deleted remotely, recreate
     adopted_without_entry,     // update: our event is there but the map has no entry

@@ -293,6 +293,7 @@ void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalen
 
 Result<IcsCalendar> read_ics(std::string_view text, const IcsReadOptions& options) {
     ical::make_libical_errors_nonfatal();
+    std::lock_guard<std::recursive_mutex> lock(ical::libical_mutex());
     const std::string owned(text);
     if (owned.find("BEGIN:VCALENDAR") == std::string::npos)
         return make_error(ErrorCode::parse, "not iCalendar data: no BEGIN:VCALENDAR");

@@ -75,6 +75,7 @@ std::string text_of(const icalcomponent* calendar) {
 
 std::string write_ics(const Event& event, Instant dtstamp) {
     ical::make_libical_errors_nonfatal();
+    std::lock_guard<std::recursive_mutex> lock(ical::libical_mutex());
     ical::ComponentPtr calendar(new_calendar());
     icalcomponent_add_component(calendar.get(), new_vevent(event, dtstamp));
     return text_of(calendar.get());
@@ -82,6 +83,7 @@ std::string write_ics(const Event& event, Instant dtstamp) {
 
 std::string write_ics_feed(const IcsFeed& feed) {
     ical::make_libical_errors_nonfatal();
+    std::lock_guard<std::recursive_mutex> lock(ical::libical_mutex());
     ical::ComponentPtr calendar(new_calendar());
     if (!feed.name.empty()) {
         icalcomponent_add_property(calendar.get(), icalproperty_new_name(feed.name.c_str()));

@@ -4,6 +4,7 @@
 #include <libical/ical.h>
 
 #include <memory>
+#include <mutex>
 
 namespace calsync::ical {
 
@@ -28,6 +29,13 @@ struct RecurrenceRule {
             icalmemory_free_buffer(rule.rscale);
     }
 };
+
+// libical keeps process-wide state without locks: its built-in time zones are loaded
+// lazily, and parsing reaches them (icalcomponent_get_dtstart looks a TZID up there). Every
+// path into libical that may touch that state holds this lock (found by ThreadSanitizer:
+// two feeds parsed at once). Recursive, because a parse resolves zones through
+// find_iana_zone, which takes it too.
+std::recursive_mutex& libical_mutex();
 
 // libical can be built to abort() on a parse error; a library must never do that.
 inline void make_libical_errors_nonfatal() {

@@ -84,8 +84,8 @@ bool is_plausible_iana_name(std::string_view name) {
     });
 }
 
+// Guarded by ical::libical_mutex(): loading a zone goes through libical's built-in ones.
 struct ZoneCache {
-    std::mutex mutex;
     std::unordered_map<std::string, ZonePtr> zones;
 };
 
@@ -119,9 +119,18 @@ ZonePtr load_iana_locked(ZoneCache& cache, const std::string& name) {
 
 }  // namespace
 
+namespace ical {
+
+std::recursive_mutex& libical_mutex() {
+    static std::recursive_mutex m;
+    return m;
+}
+
+}  // namespace ical
+
 Result<ZonePtr> find_iana_zone(std::string_view name) {
+    std::lock_guard<std::recursive_mutex> lock(ical::libical_mutex());
     auto& cache = zone_cache();
-    std::lock_guard<std::mutex> lock(cache.mutex);
     const std::string full(name);
     if (ZonePtr z = load_iana_locked(cache, full))
         return z;

@@ -121,6 +121,8 @@ void ImportEngine::join_uid(EventSlots& held, const std::string& uid) {
     Copies& copies = by_uid_[uid];
     copies.push_back(&held);
     held.copies = &copies;
+    if (copies.size() == 2)
+        ++shared_uids_;
 }
 
 void ImportEngine::leave_uid(EventSlots& held) {
@@ -128,6 +130,8 @@ void ImportEngine::leave_uid(EventSlots& held) {
         return;
     Copies& copies = *held.copies;
     copies.erase(std::find(copies.begin(), copies.end(), &held));
+    if (copies.size() == 1)
+        --shared_uids_;
     if (copies.empty())
         by_uid_.erase(held.uid);
     held.copies = nullptr;
@@ -325,9 +329,9 @@ std::vector<BlockedSlot> ImportEngine::slots() const {
         std::transform(held.slots.begin(), held.slots.end(), std::back_inserter(all),
                        [&](const HeldSlot& s) { return materialize(held, s); });
     }
-    for (const auto& [uid, copies] : by_uid_)
-        if (copies.size() > 1)
-            append_shown(uid, nullptr, &all);
+    for (auto it = by_uid_.begin(); shared_uids_ > 0 && it != by_uid_.end(); ++it)
+        if (it->second.size() > 1)
+            append_shown(it->first, nullptr, &all);
     std::sort(all.begin(), all.end());
     return all;
 }
@@ -336,8 +340,8 @@ std::size_t ImportEngine::slot_count() const {
     std::size_t n = 0;
     for (const auto& [k, held] : by_event_)
         n += has_copies(held) ? 0 : held.slots.size();
-    for (const auto& [uid, copies] : by_uid_)
-        n += copies.size() > 1 ? shown(copies).size() : 0;
+    for (auto it = by_uid_.begin(); shared_uids_ > 0 && it != by_uid_.end(); ++it)
+        n += it->second.size() > 1 ? shown(it->second).size() : 0;
     return n;
 }
 

@@ -15,17 +15,31 @@ std::vector<Appointment> appointments_of(const std::vector<AppointmentRecord>& r
     return out;
 }
 
-// The export map as the plan reads it. A create that was begun and never confirmed is
-// left out: whether it reached the calendar is what the latest read shows (our event
-// seen: adopted; not seen: created again, which the provider makes idempotent).
+// The export map as the plan reads it. A create that was begun and never confirmed is a
+// pending entry (no remote id): whether it reached the calendar is what the latest read
+// shows (our event seen: adopted, or removed if the appointment was cancelled meanwhile;
+// not seen: created again, which the provider makes idempotent).
 std::vector<ExportMapEntry> entries_of(const std::vector<ExportRecord>& records) {
-    std::vector<ExportMapEntry> out;
-    for (const ExportRecord& r : records) {
+    std::vector<ExportMapEntry> out(records.size());
+    std::transform(records.begin(), records.end(), out.begin(), [](const ExportRecord& r) {
         if (r.intent == ExportIntent::create)
-            continue;
-        out.push_back({r.key.appointment_id, r.remote_id, r.etag, r.content_hash});
-    }
+            return ExportMapEntry{r.key.appointment_id, "", "", ""};
+        return ExportMapEntry{r.key.appointment_id, r.remote_id, r.etag, r.content_hash};
+    });
     return out;
+}
+
+const char* notice_text(ExportNoticeKind kind) {
+    switch (kind) {
+        case ExportNoticeKind::remote_deletion_left:
+            return "its event was deleted in the calendar and is left deleted";
+        case ExportNoticeKind::unknown_appointment_left:
+            return "an event marked with it is left in place (not an appointment held here)";
+        case ExportNoticeKind::pending_create_unseen:
+            return "it was cancelled while its export was unconfirmed and the event is "
+                   "outside what was read; the record stays until a read shows it";
+    }
+    return "";
 }
 
 class ExportRun {
@@ -68,10 +82,7 @@ class ExportRun {
         for (const ExportNotice& n : plan.notices)
             s_.log(LogLevel::info, "connection " + connection_.id + ", calendar " +
                                        calendar_.calendar.id + ": appointment " + n.appointment_id +
-                                       (n.kind == ExportNoticeKind::remote_deletion_left
-                                            ? ": its event was deleted in the calendar and is "
-                                              "left deleted"
-                                            : ": an event marked with it is left in place"));
+                                       ": " + notice_text(n.kind));
         return reread;
     }
 
@@ -120,10 +131,15 @@ class ExportRun {
                 ExportRecord intent{k, "", "", "", ExportIntent::create, a.content_hash, s_.now()};
                 if (!durable(s_.store->put_export(intent)))
                     return false;
+                // A create repeated after an unconfirmed one may meet that earlier write,
+                // and not every service writes the new content over it (a Graph
+                // transactionId returns the first event as it was): its content is then
+                // unknown, and the next plan sends an update if it differs.
+                const bool repeated = before && before->intent == ExportIntent::create;
                 auto remote = provider_.create_event(calendar_.calendar.id, a.event);
                 if (!remote.ok())
                     return failed(a, remote.error());  // the intent stays: see entries_of
-                confirm(k, remote.value(), a.content_hash);
+                confirm(k, remote.value(), repeated ? std::string() : a.content_hash);
                 ++*written;
                 return false;
             }

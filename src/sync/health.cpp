@@ -115,6 +115,17 @@ Result<HealthReport> SyncService::check(const std::string& connection_id) {
     if (!calendars.ok())
         return calendars.error();
 
+    if (!connection->sealed_credentials.empty() &&
+        !s_->unseal(connection->sealed_credentials).ok()) {
+        // Not the service's refusal: this process holds another host key than the one the
+        // credentials were sealed with, so nothing can be asked of the service at all.
+        report.items.push_back(
+            {"credentials", false,
+             "The stored password or sign-in cannot be opened with this host key.",
+             "Start calsync with the host key it was set up with, or connect the account "
+             "again."});
+        return report;
+    }
     const Result<std::vector<Calendar>> listed = [&]() -> Result<std::vector<Calendar>> {
         auto live = s_->live_connection(connection_id);
         std::lock_guard<std::mutex> turn(live->sync_mutex);

@@ -53,7 +53,10 @@ def main():
         wall, cpu, objects = timed(lambda: calendar.objects_by_sync_token(load_objects=True))
         count = sum(1 for o in objects if o.data)
         runs.append((wall, cpu))
-    report("full sync", runs, count)
+    if runs:
+        report("full sync", runs, count)
+    else:
+        print("full sync    skipped (--sync-repeat 0)")
 
     runs = []
     for _ in range(a.repeat):

@@ -89,6 +89,9 @@ class MemoryProvider : public CalendarProvider {
 
     Fault fault;
     LostResponse lost_response;
+    // Events a read leaves out, as a windowed read (Google, Graph) leaves out what lies
+    // outside its window.
+    std::function<bool(const Event&)> hidden;
     int requests = 0;
     int writes = 0;
 
@@ -118,10 +121,13 @@ class MemoryProvider : public CalendarProvider {
         std::int64_t since = -1;
         if (!cursor.empty())
             since = std::stoll(cursor);
+        const auto shown = [this](const Event& e) { return !hidden || !hidden(e); };
         if (since < 0 || since + 1 < c.forgotten_before) {
             out.full_resync = true;
-            for (const auto& [id, e] : c.events)
-                out.upserts.push_back(e);
+            for (const auto& [id, e] : c.events) {
+                if (shown(e))
+                    out.upserts.push_back(e);
+            }
             return out;
         }
         std::map<std::string, bool> last;  // id -> removed, latest change wins
@@ -132,7 +138,7 @@ class MemoryProvider : public CalendarProvider {
         for (const auto& [id, removed] : last) {
             if (removed)
                 out.removals.push_back(id);
-            else
+            else if (shown(c.events.at(id)))
                 out.upserts.push_back(c.events.at(id));
         }
         return out;

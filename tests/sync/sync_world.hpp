@@ -73,6 +73,7 @@ struct SyncWorld {
     std::map<std::string, std::shared_ptr<MemoryAccount>> accounts;  // by settings "url"
     MemoryProvider::Fault fault;
     MemoryProvider::LostResponse lost;
+    std::function<bool(const Event&)> hidden;                // left out of every read
     std::vector<std::shared_ptr<MemoryProvider>> providers;  // every one built
     std::vector<std::string> credentials_seen;               // what the factory was given
     std::vector<std::pair<std::string, SlotDiff>> diffs;
@@ -136,6 +137,7 @@ struct SyncWorld {
             p->lost_response = [this](const std::string& op, const std::string& cal) {
                 return lost ? lost(op, cal) : std::nullopt;
             };
+            p->hidden = [this](const Event& e) { return hidden && hidden(e); };
             providers.push_back(p);
             return std::unique_ptr<CalendarProvider>(std::make_unique<SharedProvider>(p));
         };

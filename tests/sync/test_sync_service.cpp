@@ -604,3 +604,53 @@ TEST_CASE("team feed: the appointments with the exports' UIDs, privacy honoured"
     CHECK_THAT(private_feed.value(), !Catch::Contains("Weber"));
     CHECK_THAT(private_feed.value(), !Catch::Contains("HH-AB"));
 }
+
+TEST_CASE("health check: credentials sealed under another host key are named as such") {
+    Connected c;
+    c.service.reset();
+    c.world.settings.host_key = std::string(32, 'x');  // another host key, same store
+    auto other = c.world.open();
+    auto report = other->check(c.id);
+    REQUIRE(report.ok());
+    CHECK_FALSE(report->ok);
+    REQUIRE_FALSE(report->items.empty());
+    CHECK(report->items[0].check == "credentials");
+    CHECK_THAT(report->items[0].reason, Catch::Contains("host key"));
+    CHECK_THAT(report->items[0].action, Catch::Contains("host key it was set up with"));
+}
+
+TEST_CASE("export: an appointment changed after a lost create answer reaches the calendar") {
+    // A Google-like account: reads cover a window, and our event lies outside what they
+    // return, so only the export map knows of it. The memory service, like Graph's
+    // transactionId, hands back the first event of a repeated create as it was.
+    SyncWorld world;
+    world.account("")->add_calendar(calendar("work", "Work"));
+    auto service = world.open();
+    auto id = service->add_oauth_connection(ProviderKind::google, R"({"access_token": "t"})");
+    REQUIRE(id.ok());
+    REQUIRE(service->select_calendar(id.value(), "work", CalendarDirection::export_only).ok());
+    world.hidden = [](const Event& e) { return !e.export_marker.empty(); };
+    REQUIRE(
+        service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
+    world.lost = [](const std::string& op, const std::string&) -> std::optional<Error> {
+        if (op == "create")
+            return make_error(ErrorCode::network, "connection reset after the request");
+        return std::nullopt;
+    };
+    REQUIRE(service->sync(id.value()).ok());
+    world.lost = nullptr;
+    REQUIRE(
+        service
+            ->upsert_appointment(appointment("a1", "2026-06-05T14:00:00Z", "2026-06-05T15:00:00Z"))
+            .ok());
+    REQUIRE(service->sync(id.value()).ok());  // the repeated create meets the first write
+    REQUIRE(service->sync(id.value()).ok());  // whose content was unknown: updated now
+    auto events = world.account("")->events("work");
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].start.resolve(*TimeZone::utc()) == at("2026-06-05T14:00:00Z"));
+    const int writes = world.writes();
+    REQUIRE(service->sync(id.value()).ok());
+    CHECK(world.writes() == writes);  // and then it is settled
+}

@@ -153,9 +153,12 @@ def load(directory, count):
         subprocess.run(git + ["commit", "-q", "-m", f"load {count} events"], check=True)
     else:
         # Radicale fills its item and sync-history caches lazily on the requests after a
-        # bulk load, and on a busy machine a sync token taken during that first pass can
-        # list items again later. Two full sync-collections here settle the caches, so
-        # the tests measure steady state, as a server in use is.
+        # bulk load, judging files by their modification time, and on a busy machine a sync
+        # token taken during that first pass (or within the second the last files were
+        # written) can list items again later. A pause past that second and two full
+        # sync-collections settle the caches, so the tests measure steady state, as a
+        # server in use is.
+        time.sleep(1.1)
         body = (b'<?xml version="1.0"?><sync-collection xmlns="DAV:"><sync-token/>'
                 b'<sync-level>1</sync-level><prop><getetag/></prop></sync-collection>')
         for _ in range(2):

@@ -4,6 +4,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"example.com/calsync"
 )
@@ -27,6 +28,6 @@ func main() {
 	}
 	fmt.Printf("calsync %s: %d blocked slots\n", calsync.Version(), len(r.Slots))
 	for _, s := range r.Slots {
-		fmt.Printf("%s .. %s  %s  %s\n", s.Start, s.End, s.Label, s.EventID)
+		fmt.Printf("%s .. %s  %s  %s\n", s.Start.Format(time.RFC3339), s.End.Format(time.RFC3339), s.Label, s.EventID)
 	}
 }

@@ -1,4 +1,5 @@
-"""Checks real answers from libcalsync through ctypes (expected values worked out by hand)."""
+"""The engine functions (calsync/engine.py) through ctypes: real answers from libcalsync,
+expected values worked out by hand."""
 import threading
 import unittest
 
@@ -35,16 +36,16 @@ class BlockedSlotsTest(unittest.TestCase):
                          [{"start": "2026-03-02T10:30:00Z", "end": "2026-03-02T12:00:00Z"}])
 
     def test_bad_field_raises_with_its_path(self):
-        with self.assertRaises(calsync.CalsyncError) as caught:
+        with self.assertRaises(calsync.InvalidArgumentError) as caught:
             calsync.blocked_slots({"zone": "UTC", "window": {"start": "2026-03-01T00:00:00Z",
                                                              "end": 5}, "calendars": []})
-        self.assertEqual(caught.exception.status, -2)
+        self.assertEqual(caught.exception.code, -2)
         self.assertIn("window.end", caught.exception.message)
 
     def test_unknown_zone_is_its_own_status(self):
-        with self.assertRaises(calsync.CalsyncError) as caught:
+        with self.assertRaises(calsync.ZoneError) as caught:
             calsync.blocked_slots({"zone": "Nowhere/City", "window": WINDOW, "calendars": []})
-        self.assertEqual(caught.exception.status, -4)
+        self.assertEqual(caught.exception.code, -4)
 
     def test_error_message_is_per_thread(self):
         messages = {}

@@ -1,0 +1,73 @@
+package calsync
+
+// Config is CLIENT_CONFIG of calsync_client_new; every member is optional (zero values
+// are left out and the library's defaults apply).
+type Config struct {
+	Zone               string          `json:"zone,omitempty"` // the business's IANA zone; default "UTC"
+	Window             *Window         `json:"window,omitempty"`
+	Policy             *Policy         `json:"policy,omitempty"` // for calendars selected without their own
+	Export             *ExportSettings `json:"export,omitempty"`
+	Google             *OAuthClient    `json:"google,omitempty"`
+	Microsoft          *OAuthClient    `json:"microsoft,omitempty"`
+	Network            *Network        `json:"network,omitempty"`
+	Schedule           *Schedule       `json:"schedule,omitempty"`
+	MaxConcurrentSyncs int             `json:"max_concurrent_syncs,omitempty"`
+}
+
+// Window is what is read and exported, around now; default 1 day back, 365 ahead.
+type Window struct {
+	DaysBack  int `json:"days_back"`
+	DaysAhead int `json:"days_ahead"`
+}
+
+// ExportSettings are how appointments are written to export calendars.
+type ExportSettings struct {
+	BusyOnly       bool   `json:"busy_only,omitempty"` // privacy: "Busy" and no client details
+	BusySummary    string `json:"busy_summary,omitempty"`
+	UIDDomain      string `json:"uid_domain,omitempty"` // right-hand side of exported UIDs
+	IncludeNotes   bool   `json:"include_notes,omitempty"`
+	Location       string `json:"location,omitempty"`
+	OnRemoteEdit   string `json:"on_remote_edit,omitempty"`   // appointment_wins | keep_remote
+	OnRemoteDelete string `json:"on_remote_delete,omitempty"` // recreate | leave_deleted
+}
+
+// Network holds the HTTP settings.
+type Network struct {
+	// AllowPrivateAddresses lets URLs reach loopback and private networks (refused by
+	// default).
+	AllowPrivateAddresses bool   `json:"allow_private_addresses,omitempty"`
+	CABundle              string `json:"ca_bundle,omitempty"`
+	ConnectTimeoutSeconds int    `json:"connect_timeout_seconds,omitempty"` // default 10
+	TotalTimeoutSeconds   int    `json:"total_timeout_seconds,omitempty"`   // default 120
+}
+
+// Schedule is when connections are due.
+type Schedule struct {
+	MinIntervalMinutes int `json:"min_interval_minutes,omitempty"`
+	MaxIntervalMinutes int `json:"max_interval_minutes,omitempty"`
+	FirstRetrySeconds  int `json:"first_retry_seconds,omitempty"`
+	MaxBackoffMinutes  int `json:"max_backoff_minutes,omitempty"`
+}
+
+// OAuthClient is a Google or Microsoft OAuth client (OAUTH_CLIENT in calsync.h).
+type OAuthClient struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret,omitempty"` // never appears in a message
+	RedirectURI  string `json:"redirect_uri,omitempty"`
+	// ReadOnly asks for scopes that cannot write events ("exports": false).
+	ReadOnly               bool     `json:"-"`
+	Scopes                 []string `json:"scopes,omitempty"`
+	Tenant                 string   `json:"tenant,omitempty"` // microsoft
+	AuthorityURL           string   `json:"authority_url,omitempty"`
+	AuthorizationURL       string   `json:"authorization_url,omitempty"`
+	TokenURL               string   `json:"token_url,omitempty"`
+	RevocationURL          string   `json:"revocation_url,omitempty"`
+	DeviceAuthorizationURL string   `json:"device_authorization_url,omitempty"`
+	APIBaseURL             string   `json:"api_base_url,omitempty"` // in a Client's Config
+}
+
+// MarshalJSON adds "exports" from ReadOnly (the library's default is true).
+func (o OAuthClient) MarshalJSON() ([]byte, error) {
+	type plain OAuthClient
+	return marshalWith(plain(o), map[string]any{"exports": !o.ReadOnly})
+}

@@ -1,0 +1,229 @@
+"""calsync.Client and Connection without a calendar server of their own: handle lifetimes,
+mistakes as exceptions with their codes, appointments and the team feed, and callbacks
+kept alive and fed from a sync of an ICS feed (tests/fakes/fault_server.py)."""
+import datetime as dt
+import gc
+import os
+import sys
+import tempfile
+import threading
+import unittest
+import weakref
+
+import calsync
+from fault_fake import FaultServer
+
+HOST_KEY = b"0123456789abcdef0123456789abcdef"
+UTC = dt.timezone.utc
+DAY = dt.datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + \
+    dt.timedelta(days=5)
+CONFIG = {"zone": "Europe/Berlin", "network": {"allow_private_addresses": True}}
+
+
+def feed_text():
+    # Berlin wall times on DAY: a dentist's hour, and a cancelled lunch that never blocks.
+    d = f"{DAY:%Y%m%d}"
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\nX-WR-CALNAME:Personal\r\n"
+            f"BEGIN:VEVENT\r\nUID:dentist\r\nDTSTAMP:20260101T000000Z\r\n"
+            f"DTSTART;TZID=Europe/Berlin:{d}T153000\r\nDTEND;TZID=Europe/Berlin:{d}T163000\r\n"
+            "SUMMARY:Dentist\r\nEND:VEVENT\r\n"
+            f"BEGIN:VEVENT\r\nUID:lunch\r\nDTSTAMP:20260101T000000Z\r\nSTATUS:CANCELLED\r\n"
+            f"DTSTART;TZID=Europe/Berlin:{d}T120000\r\nDTEND;TZID=Europe/Berlin:{d}T130000\r\n"
+            "SUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def berlin_offset(day):
+    """UTC offset of Berlin on `day`, from the tz database (for the expected slot)."""
+    import zoneinfo
+    return dt.datetime(day.year, day.month, day.day, 15, 30,
+                       tzinfo=zoneinfo.ZoneInfo("Europe/Berlin")).utcoffset()
+
+
+class HandleTest(unittest.TestCase):
+    def test_closed_client_refuses_calls(self):
+        client = calsync.Client(HOST_KEY)
+        client.upsert_appointment(calsync.Appointment("a1", DAY, DAY + dt.timedelta(hours=1)))
+        client.close()
+        client.close()  # twice is harmless
+        self.assertTrue(client.closed)
+        with self.assertRaisesRegex(ValueError, "calsync.Client is closed"):
+            client.appointments()
+
+    def test_closing_the_client_closes_its_connections(self):
+        with FaultServer() as fake, tempfile.NamedTemporaryFile("w", suffix=".ics") as f:
+            f.write(feed_text())
+            f.flush()
+            client = calsync.Client(HOST_KEY, config=CONFIG)
+            k = client.connect_ics_feed(fake.url("/feed?file=" + f.name), connection_id="feed")
+            again = client.connection("feed")
+            self.assertEqual((k.id, again.id), ("feed", "feed"))
+            again.close()
+            self.assertTrue(again.closed)
+            self.assertEqual(k.info().kind, "ics_feed")  # another handle, still open
+            client.close()
+            self.assertTrue(k.closed)
+            with self.assertRaisesRegex(ValueError, "calsync.Connection is closed"):
+                k.status()
+            k.close()  # after its client: harmless
+
+    def test_context_manager_closes(self):
+        with calsync.Client(HOST_KEY) as client:
+            self.assertFalse(client.closed)
+        self.assertTrue(client.closed)
+
+    def test_unclosed_client_is_freed_when_collected(self):
+        client = calsync.Client(HOST_KEY)
+        handle = client._handle
+        gone = weakref.ref(client)
+        del client
+        gc.collect()
+        self.assertIsNone(gone())
+        self.assertTrue(handle.closed)
+
+    def test_calls_from_many_threads_share_one_client(self):
+        with calsync.Client(HOST_KEY) as client:
+            for i in range(8):
+                client.upsert_appointment(calsync.Appointment(
+                    f"a{i}", DAY + dt.timedelta(hours=i), DAY + dt.timedelta(hours=i, minutes=30)))
+            answers, errors = [], []
+
+            def read():
+                try:
+                    for _ in range(20):
+                        answers.append(len(client.appointments()))
+                except Exception as e:  # reported below, not lost in the thread
+                    errors.append(e)
+
+            threads = [threading.Thread(target=read) for _ in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertEqual(errors, [])
+            self.assertEqual(answers, [8] * 80)
+
+
+class ErrorTest(unittest.TestCase):
+    def test_short_host_key_is_an_invalid_argument_naming_it(self):
+        with self.assertRaises(calsync.InvalidArgumentError) as caught:
+            calsync.Client(b"short")
+        self.assertEqual(caught.exception.code, calsync.StatusCode.EINVAL)
+        self.assertIn("host_key", caught.exception.message)
+        self.assertIsInstance(caught.exception, ValueError)
+
+    def test_unknown_zone_in_the_config(self):
+        with self.assertRaises(calsync.ZoneError) as caught:
+            calsync.Client(HOST_KEY, config={"zone": "Mars/Olympus"})
+        self.assertEqual(caught.exception.code, -4)
+
+    def test_unknown_connection_and_appointment_are_not_found(self):
+        with calsync.Client(HOST_KEY) as client:
+            with self.assertRaises(calsync.NotFoundError) as caught:
+                client.connection("nobody")
+            self.assertEqual(caught.exception.code, calsync.StatusCode.ENOTFOUND)
+            with self.assertRaises(calsync.NotFoundError):
+                client.cancel_appointment("a-never")
+            self.assertIsInstance(caught.exception, LookupError)
+
+    def test_appointment_ending_before_it_starts(self):
+        with calsync.Client(HOST_KEY) as client:
+            with self.assertRaises(calsync.InvalidArgumentError) as caught:
+                client.upsert_appointment(
+                    calsync.Appointment("a1", DAY, DAY - dt.timedelta(hours=1)))
+            self.assertIn("end", caught.exception.message)
+
+    def test_naive_datetime_is_refused_before_the_call(self):
+        with calsync.Client(HOST_KEY) as client:
+            with self.assertRaisesRegex(ValueError, "naive"):
+                client.blocked_slots(dt.datetime(2026, 6, 1), dt.datetime(2026, 6, 2))
+
+    def test_exporting_to_a_read_only_feed(self):
+        with FaultServer() as fake, tempfile.NamedTemporaryFile("w", suffix=".ics") as f:
+            f.write(feed_text())
+            f.flush()
+            with calsync.Client(HOST_KEY, config=CONFIG) as client, \
+                    client.connect_ics_feed(fake.url("/feed?file=" + f.name)) as k:
+                [calendar] = k.calendars()
+                with self.assertRaises(calsync.InvalidArgumentError) as caught:
+                    k.select(calendar.id, calsync.Direction.BOTH)
+                self.assertIn("read-only", caught.exception.message)
+
+
+class AppointmentTest(unittest.TestCase):
+    def test_upsert_list_cancel_and_team_feed(self):
+        with calsync.Client(HOST_KEY) as client:
+            berlin = dt.timezone(dt.timedelta(hours=2))
+            start = dt.datetime(2026, 6, 5, 10, 0, tzinfo=berlin)  # any zone in, UTC out
+            client.upsert_appointment(calsync.Appointment(
+                "a1", start, start + dt.timedelta(hours=1), client="J. Weber",
+                service="Oil change", vehicle="VW Golf"))
+            client.upsert_appointment(calsync.Appointment(
+                "a2", start + dt.timedelta(days=1), start + dt.timedelta(days=1, hours=1),
+                client="M. Keller"))
+            client.cancel_appointment("a2")
+            listed = {a.id: a for a in client.appointments()}
+            self.assertEqual(listed["a1"].start, dt.datetime(2026, 6, 5, 8, 0, tzinfo=UTC))
+            self.assertEqual(listed["a1"].vehicle, "VW Golf")
+            self.assertEqual(listed["a1"].status, calsync.AppointmentStatus.BOOKED)
+            self.assertEqual(listed["a2"].status, calsync.AppointmentStatus.CANCELLED)
+            self.assertIsInstance(listed["a1"].revision, int)
+
+            feed = client.team_feed(calendar_name="Team", busy_only=True)
+            self.assertTrue(feed.startswith("BEGIN:VCALENDAR"))
+            self.assertIn("UID:calsync-a1", feed)
+            self.assertNotIn("Weber", feed)  # busy only: no client details
+            self.assertNotIn("calsync-a2", feed)  # cancelled
+            self.assertIn("Weber", client.team_feed())
+
+
+class CallbackTest(unittest.TestCase):
+    def test_callbacks_outlive_their_last_python_reference(self):
+        diffs, logs = [], []
+        with FaultServer() as fake, tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "personal.ics")
+            with open(path, "w", newline="") as f:
+                f.write(feed_text())
+            # Callables nobody else keeps: only the Client's keepalive holds them.
+            client = calsync.Client(HOST_KEY, os.path.join(d, "store.sqlite"), config=CONFIG,
+                                    on_log=lambda level, m: logs.append((level, m)),
+                                    on_slots_changed=lambda diff: diffs.append(diff))
+            gc.collect()
+            with client, client.connect_ics_feed(fake.url("/feed?file=" + path), name="Personal",
+                                                 connection_id="personal") as k:
+                [calendar] = k.calendars()
+                k.select(calendar.id)
+                gc.collect()
+                report = k.sync()
+        start = dt.datetime(DAY.year, DAY.month, DAY.day, 15, 30, tzinfo=UTC) - \
+            berlin_offset(DAY)
+        self.assertEqual([(s.start, s.end, s.label) for s in report.added],
+                         [(start, start + dt.timedelta(hours=1), "Personal")])
+        self.assertEqual(len(diffs), 1)
+        self.assertIsInstance(diffs[0], calsync.SlotDiff)
+        self.assertEqual((diffs[0].connection_id, diffs[0].added), ("personal", report.added))
+        self.assertTrue(any(level == 1 and "personal" in m for level, m in logs), logs)
+
+    def test_an_exception_in_a_callback_is_reported_and_the_sync_goes_on(self):
+        raised = []
+        old_hook = sys.unraisablehook
+        sys.unraisablehook = lambda u: raised.append(u.exc_value)
+        self.addCleanup(setattr, sys, "unraisablehook", old_hook)
+
+        def broken(diff):
+            raise RuntimeError("host bug")
+
+        with FaultServer() as fake, tempfile.NamedTemporaryFile("w", suffix=".ics") as f:
+            f.write(feed_text())
+            f.flush()
+            with calsync.Client(HOST_KEY, config=CONFIG, on_slots_changed=broken) as client, \
+                    client.connect_ics_feed(fake.url("/feed?file=" + f.name)) as k:
+                k.select(k.calendars().calendars[0].id)
+                report = k.sync()
+                self.assertEqual(report.status.state, calsync.SyncState.OK)
+                self.assertEqual(len(client.blocked_slots(DAY, DAY + dt.timedelta(days=1))
+                                     .slots), 1)
+        self.assertEqual([str(e) for e in raised], ["host bug"])
+
+
+if __name__ == "__main__":
+    unittest.main()
