@@ -12,6 +12,23 @@ namespace {
 
 constexpr std::int64_t kStateLifetimeSeconds = 600;
 
+// What a device-code poll's OAuth error means (RFC 8628 3.5).
+enum class DeviceAnswer { pending, slow_down, declined, expired, other };
+
+DeviceAnswer device_answer(const std::string& oauth_error) {
+    if (oauth_error == "authorization_pending")
+        return DeviceAnswer::pending;
+    if (oauth_error == "slow_down")
+        return DeviceAnswer::slow_down;
+    // RFC 8628 says access_denied; the Microsoft identity platform answers
+    // authorization_declined ("The end user denied the authorization request").
+    if (oauth_error == "access_denied" || oauth_error == "authorization_declined")
+        return DeviceAnswer::declined;
+    if (oauth_error == "expired_token")
+        return DeviceAnswer::expired;
+    return DeviceAnswer::other;
+}
+
 }  // namespace
 
 std::string percent_encode(std::string_view text) {
@@ -233,18 +250,19 @@ Result<std::optional<TokenSet>> OAuthFlow::device_poll(DeviceAuthorization& devi
                       nullptr, now, &oauth_error);
     if (tokens.ok())
         return std::optional<TokenSet>(std::move(tokens).value());
-    if (oauth_error == "authorization_pending")
-        return std::optional<TokenSet>();
-    if (oauth_error == "slow_down") {
-        device.interval += std::chrono::seconds(5);
-        return std::optional<TokenSet>();
+    switch (device_answer(oauth_error)) {
+        case DeviceAnswer::pending:
+            return std::optional<TokenSet>();
+        case DeviceAnswer::slow_down:
+            device.interval += std::chrono::seconds(5);
+            return std::optional<TokenSet>();
+        case DeviceAnswer::declined:
+            return make_error(ErrorCode::auth, "the person declined the authorization request");
+        case DeviceAnswer::expired:
+            return make_error(ErrorCode::auth, "the device code expired before it was approved");
+        case DeviceAnswer::other:
+            break;
     }
-    // RFC 8628 3.5 says access_denied; the Microsoft identity platform answers
-    // authorization_declined ("The end user denied the authorization request").
-    if (oauth_error == "access_denied" || oauth_error == "authorization_declined")
-        return make_error(ErrorCode::auth, "the person declined the authorization request");
-    if (oauth_error == "expired_token")
-        return make_error(ErrorCode::auth, "the device code expired before it was approved");
     return tokens.error();
 }
 

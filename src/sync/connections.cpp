@@ -298,7 +298,7 @@ Result<std::string> SyncService::add_oauth_connection(ProviderKind kind,
 // Revokes the OAuth grant of `connection` at its service (RFC 7009), or says why it cannot
 // be: the caller then disconnects nothing, so a person told "access withdrawn" can trust
 // it, and one told otherwise still has the connection to try again.
-static Result<void> revoke_grant(SyncService::State& s, const ConnectionRecord& connection) {
+static Result<void> revoke_grant(const SyncService::State& s, const ConnectionRecord& connection) {
     const std::string nothing_done =
         "; nothing was disconnected: disconnect without revoking, then ";
     if (!is_oauth(connection.kind))

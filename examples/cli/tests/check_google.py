@@ -22,7 +22,7 @@ import urllib.parse
 import urllib.request
 from zoneinfo import ZoneInfo
 
-from cli_runner import FakeServer, Fortnight, Runner, browse, redirect_of, shown, utc
+from cli_runner import FakeServer, Fortnight, Runner, browse, redirect_of, utc
 
 cli, fake_script = sys.argv[1:3]
 CLIENT, SECRET = "test-client.apps.googleusercontent.com", "test-client-secret"
@@ -41,6 +41,11 @@ at, date = days.at, days.date
 
 def google_time(t):
     return {"dateTime": t.isoformat(), "timeZone": "Europe/Berlin"}
+
+
+def blocked():
+    """The blocked slots of the session's fortnight and a day: (calendar, start, end)."""
+    return runner.blocked(date(0), date(15), "label", "start", "end")
 
 
 def requests(route):
@@ -210,25 +215,20 @@ try:
                 ("Workshop", utc(at(1, 13)), utc(at(1, 15))),
                 ("Holidays", utc(at(2, 0)), utc(at(3, 0))),
                 ("Workshop", utc(at(14, 9)), utc(at(14, 10)))}
-    slots = json.loads(run("blocked", "--from", date(0), "--to", date(15), "--json").stdout)
-    seen = {(s["label"], s["start"], s["end"]) for s in slots["slots"]}
+    seen = blocked()
     check(seen == expected, f"blocked --json: {sorted(seen)}, expected {sorted(expected)}")
-    check(all(s["connection_id"] == "garage" for s in slots["slots"]), "slots' connection")
-    table = run("blocked", "--from", date(0), "--to", date(3)).stdout
-    for start, end, flags, label in [(at(0, 9), at(0, 10), "", "Workshop"),
-                                     (at(1, 13), at(1, 15), "", "Workshop"),
-                                     (at(2, 0), at(3, 0), "all-day", "Holidays")]:
-        expect_in(table, f"{shown(start)}  {shown(end)}  {flags:<9}  {label}", "blocked table")
-    expect_in(table, "3 blocked slots", "blocked table")
+    check(runner.blocked(date(0), date(15), "connection_id") == {("garage",)},
+          "the slots' connection")
+    runner.expect_blocked_table(date(0), date(3), [(at(0, 9), at(0, 10), "", "Workshop"),
+                                                   (at(1, 13), at(1, 15), "", "Workshop"),
+                                                   (at(2, 0), at(3, 0), "all-day", "Holidays")],
+                                "the blocked table")
 
     # --- an appointment: written once with the marker, not twice, moved, cancelled
     appointment = os.path.join(scratch, "appointment.json")
-    with open(appointment, "w") as f:
-        json.dump({"id": "g-1", "start": at(1, 10).isoformat(), "end": at(1, 11).isoformat(),
-                   "service": "Oil change", "client": "J. Weber", "vehicle": "VW Golf"}, f)
-    expect_in(run("appointments", "upsert", appointment).stdout, "Booked g-1", "upsert")
-    report = json.loads(run("sync", "--json").stdout)["reports"]
-    written = sum(c["exports_written"] for r in report for c in r["calendars"])
+    expect_in(runner.book(appointment, "g-1", at(1, 10), at(1, 11), service="Oil change",
+                          client="J. Weber", vehicle="VW Golf").stdout, "Booked g-1", "upsert")
+    written, report = runner.exports_written()
     check(written == 1, f"the sync wrote {written} exports: {report}")
     on_fake = exports_on_fake()
     check(list(on_fake) == ["g-1"] and len(on_fake["g-1"]) == 1, f"on the fake: {on_fake}")
@@ -243,14 +243,10 @@ try:
           f"a second sync duplicated the export: {exports_on_fake()}")
     check(requests("events.insert") == inserts, "a second sync inserted again")
     check(requests("events.update") == updates, "a sync with nothing changed updated the export")
-    blocked = json.loads(run("blocked", "--from", date(0), "--to", date(15), "--json").stdout)
-    check({(s["label"], s["start"], s["end"]) for s in blocked["slots"]} == expected,
-          "the export blocks its own calendar (it is imported too)")
+    check(blocked() == expected, "the export blocks its own calendar (it is imported too)")
 
-    with open(appointment, "w") as f:
-        json.dump({"id": "g-1", "start": at(1, 16).isoformat(), "end": at(1, 17).isoformat(),
-                   "service": "Oil change", "client": "J. Weber", "vehicle": "VW Golf"}, f)
-    run("appointments", "upsert", appointment)
+    runner.book(appointment, "g-1", at(1, 16), at(1, 17), service="Oil change",
+                client="J. Weber", vehicle="VW Golf")
     run("sync")
     moved = exports_on_fake().get("g-1", [])
     check(len(moved) == 1 and instant(moved[0]["start"]) == utc(at(1, 16)),
@@ -317,10 +313,7 @@ try:
 
     # --- disconnect --revoke: the grant is revoked at the fake, the slots go, the
     # exports stay; signing in again gives the old connection back, nothing written twice
-    with open(appointment, "w") as f:
-        json.dump({"id": "g-2", "start": at(3, 8).isoformat(), "end": at(3, 9).isoformat(),
-                   "service": "Tyre change", "client": "A. Kaya"}, f)
-    run("appointments", "upsert", appointment)
+    runner.book(appointment, "g-2", at(3, 8), at(3, 9), service="Tyre change", client="A. Kaya")
     run("sync")
     check(list(exports_on_fake()) == ["g-2"], f"g-2 on the fake: {exports_on_fake()}")
     before = fake.control("tokens")
@@ -330,8 +323,7 @@ try:
     revoked = [t for t in after["revoked"] if t not in before["revoked"]]
     check(len(revoked) == 1 and revoked[0] in before["refresh"] and
           revoked[0] not in after["refresh"], f"revoked at the fake: {revoked}")
-    slots = json.loads(run("blocked", "--from", date(0), "--to", date(15), "--json").stdout)
-    check(slots["slots"] == [], f"slots after the disconnect: {slots['slots']}")
+    check(blocked() == set(), "slots after the disconnect")
     check(json.loads(run("status", "--json").stdout)["connections"][0]["state"] ==
           "disconnected", "status after the disconnect")
     done = run("sync", "garage", expect=1, label="sync a disconnected connection")
@@ -348,9 +340,7 @@ try:
     check(len(exports_on_fake().get("g-2", [])) == 1 and
           requests("events.insert") == inserts,
           f"after the reconnect: {exports_on_fake()}")
-    slots = json.loads(run("blocked", "--from", date(0), "--to", date(15), "--json").stdout)
-    check({(s["label"], s["start"], s["end"]) for s in slots["slots"]} == expected,
-          f"slots after the reconnect: {slots['slots']}")
+    check(blocked() == expected, f"slots after the reconnect: {sorted(blocked())}")
 
     # --- secrets: in no output, in no file of the state directory
     issued = fake.control("tokens")["issued"]

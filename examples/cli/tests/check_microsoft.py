@@ -21,7 +21,7 @@ import tempfile
 import time
 from zoneinfo import ZoneInfo
 
-from cli_runner import FakeServer, Fortnight, Runner, shown, utc
+from cli_runner import FakeServer, Fortnight, Runner, utc
 
 cli, fake_script = sys.argv[1:3]
 CLIENT = "calsync-cli-test"
@@ -160,32 +160,28 @@ try:
                 ("Workshop", utc(at(4, 0)), utc(at(5, 0)), True, False)}
 
     def blocked_slots():
-        doc = json.loads(run("blocked", "--from", date(0), "--to", date(14), "--json").stdout)
-        return {(s["label"], s["start"], s["end"], s["all_day"], s["tentative"])
-                for s in doc["slots"]}
+        return runner.blocked(date(0), date(14), "label", "start", "end", "all_day",
+                              "tentative")
 
     seen = blocked_slots()
     check(seen == expected, f"blocked --json: {sorted(seen)}, expected {sorted(expected)}")
-    table = run("blocked", "--from", date(0), "--to", date(7)).stdout
-    for start, end, flags, label in [(at(1, 9), at(1, 10), "", "Calendar"),
-                                     (at(2, 14), at(2, 15), "tentative", "Calendar"),
-                                     (at(4, 0), at(5, 0), "all-day", "Workshop")]:
-        expect_in(table, f"{shown(start)}  {shown(end)}  {flags:<9}  {label}", "blocked table")
-    expect_in(table, "5 blocked slots", "blocked table (the free lunch does not block)")
+    # The week: the free lunch does not block.
+    runner.expect_blocked_table(
+        date(0), date(7), [(at(0, 8), at(0, 9), "", "Calendar"),
+                           (at(1, 9), at(1, 10), "", "Calendar"),
+                           (at(2, 14), at(2, 15), "tentative", "Calendar"),
+                           (at(3, 7), at(3, 12), "", "Workshop"),
+                           (at(4, 0), at(5, 0), "all-day", "Workshop")], "the blocked table")
 
     # --- an appointment: written once with the property, not twice, moved, cancelled
     appointment = os.path.join(scratch, "appointment.json")
 
     def book(appointment_id, start, end, **fields):
-        with open(appointment, "w") as f:
-            json.dump(dict(fields, id=appointment_id, start=start.isoformat(),
-                           end=end.isoformat()), f)
-        return run("appointments", "upsert", appointment)
+        return runner.book(appointment, appointment_id, start, end, **fields)
 
     expect_in(book("m-1", at(1, 10), at(1, 11), service="Oil change", client="J. Weber",
                    vehicle="VW Golf").stdout, "Booked m-1", "upsert")
-    report = json.loads(run("sync", "--json").stdout)["reports"]
-    written = sum(c["exports_written"] for r in report for c in r["calendars"])
+    written, report = runner.exports_written()
     check(written == 1, f"the sync wrote {written} exports: {report}")
     on_fake = exports_on_fake()
     check(list(on_fake) == ["m-1"] and len(on_fake["m-1"]) == 1, f"on the fake: {on_fake}")
@@ -290,8 +286,7 @@ try:
           "disconnect --revoke disconnected although it could not revoke")
     done = run("disconnect", "outlook")
     expect_in(done.stdout, "Disconnected outlook: its events no longer block", "disconnect")
-    check(json.loads(run("blocked", "--from", date(0), "--to", date(14), "--json").stdout)[
-        "slots"] == [], "slots after the disconnect")
+    check(blocked_slots() == set(), "slots after the disconnect")
     check(list(exports_on_fake()) == ["m-2"], "the export did not stay after the disconnect")
     made = creates()
     done = sign_in(label="connect microsoft again")

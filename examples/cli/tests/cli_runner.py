@@ -56,6 +56,34 @@ class Runner:
         if needle not in text:
             self.problems.append(f"{label}: {needle!r} not in:\n{text}")
 
+    def blocked(self, start, end, *fields):
+        """`calsync blocked --json` over [start, end): the slots as a set of tuples of
+        `fields` (label, start, end ...)."""
+        doc = json.loads(self.run("blocked", "--from", start, "--to", end, "--json").stdout
+                         or '{"slots": []}')
+        return {tuple(s[f] for f in fields) for s in doc["slots"]}
+
+    def book(self, path, appointment_id, start, end, **fields):
+        """`calsync appointments upsert` of one appointment written to `path`."""
+        with open(path, "w") as f:
+            json.dump(dict(fields, id=appointment_id, start=start.isoformat(),
+                           end=end.isoformat()), f)
+        return self.run("appointments", "upsert", path)
+
+    def exports_written(self, *args):
+        """`calsync sync --json ARGS`: how many appointments it wrote, and its reports."""
+        reports = json.loads(self.run("sync", "--json", *args).stdout or '{"reports": []}')[
+            "reports"]
+        return sum(c["exports_written"] for r in reports for c in r["calendars"]), reports
+
+    def expect_blocked_table(self, start, end, slots, label):
+        """`calsync blocked` over [start, end) shows exactly `slots`, each (start, end,
+        flags, calendar) as a row of its table."""
+        table = self.run("blocked", "--from", start, "--to", end).stdout
+        for first, last, flags, calendar in slots:
+            self.expect_in(table, f"{shown(first)}  {shown(last)}  {flags:<9}  {calendar}", label)
+        self.expect_in(table, f"\n{len(slots)} blocked slots;", label)
+
     def check(self, ok, what):
         if not ok:
             self.problems.append(what)
