@@ -268,7 +268,8 @@ try:
     fake.control("drop_access_tokens", {})
     refreshes = fake.control("stats")["token_requests"]
     run("appointments", "cancel", "g-1")
-    run("sync", "garage")
+    done = run("--verbose", "sync", "garage")  # the library's log too, searched for secrets
+    expect_in(done.stderr, "calsync: info: connection garage", "sync --verbose")
     check(fake.control("stats")["token_requests"] == refreshes + 1,
           "the sync after the access token was dropped did not refresh it once")
     check(exports_on_fake() == {}, f"the cancelled appointment is still on the fake: "
@@ -330,7 +331,7 @@ try:
     expect_in(done.stderr, "connect it again", "sync a disconnected connection")
     check(list(exports_on_fake()) == ["g-2"], "the export did not stay after the disconnect")
     inserts = requests("events.insert")
-    _, _, done = sign_in(label="connect google again")
+    _, _, done = sign_in("--verbose", label="connect google again")
     expect_in(done.stdout, "Reconnected garage", "connect google again")
     expect_in(done.stdout, "nothing is written twice", "connect google again")
     # A disconnect forgot what was selected; the person chooses again.

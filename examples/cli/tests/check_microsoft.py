@@ -235,7 +235,7 @@ try:
     fake.control("expire_access_tokens", {})
     run("appointments", "cancel", "m-1")
     run("appointments", "cancel", "m-3")
-    done = run("sync", "outlook", label="sync on the rotated refresh token")
+    done = run("--verbose", "sync", "outlook", label="sync on the rotated refresh token")
     expect_in(done.stdout, "outlook: synced", "sync on the rotated refresh token")
     check(exports_on_fake() == {}, f"the cancelled appointment is on the fake: "
           f"{exports_on_fake()}")
@@ -289,7 +289,7 @@ try:
     check(blocked_slots() == set(), "slots after the disconnect")
     check(list(exports_on_fake()) == ["m-2"], "the export did not stay after the disconnect")
     made = creates()
-    done = sign_in(label="connect microsoft again")
+    done = sign_in("--verbose", label="connect microsoft again")
     expect_in(done.stdout, "Reconnected outlook", "connect microsoft again")
     run("select", "Calendar", "--direction", "both")
     run("sync", "--all")
