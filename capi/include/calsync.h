@@ -612,7 +612,14 @@ CALSYNC_API calsync_status calsync_connection_check(calsync_connection* connecti
 /*
  * calsync_connection_disconnect: the connection's imported events and blocked slots go
  * at once; events exported to its calendars stay there, and the export map is kept for a
- * reconnect. `revoke` non-zero also revokes the OAuth grant where the service can.
+ * reconnect. `revoke` non-zero first revokes the OAuth grant at the service (Google;
+ * Microsoft only with a configured "revocation_url"); when it cannot, nothing is
+ * disconnected and the message says where the person withdraws the access instead.
+ *
+ * Returns CALSYNC_OK, CALSYNC_ENOTFOUND, CALSYNC_EINVAL (revoke asked of a connection
+ * without a grant calsync can revoke: CalDAV, iCloud, a feed, Microsoft),
+ * CALSYNC_ENETWORK, CALSYNC_EHTTP (the revocation failed: try again, or disconnect
+ * without revoking).
  */
 CALSYNC_API calsync_status calsync_connection_disconnect(calsync_connection* connection,
                                                          int revoke);

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <string>
 
 #include "client_session.hpp"
 #include "commands.hpp"
@@ -26,13 +27,26 @@ const char* const kDoctorHelp =
 
 namespace {
 
+// The library says what to do in a host's words; a person at this program also needs
+// the command that does it. Signing in again to Google or Microsoft is `connect`, which
+// finds the account's old connection.
+std::string command_for(const ConnectionSummary& c, const std::string& action) {
+    const bool oauth = c.kind == "google" || c.kind == "microsoft";
+    if (oauth && action.rfind("Reconnect the account", 0) == 0)
+        return "calsync connect " + c.kind;
+    return {};
+}
+
 void print_health(const ConnectionSummary& c, const rapidjson::Value& report) {
     std::printf("%s (%s)\n", c.id.c_str(), describe(c).c_str());
     for (const auto& item : report["items"].GetArray()) {
         const bool ok = boolean(item, "ok");
         std::printf("  %-10s%s\n", ok ? "[ok]" : "[problem]", str(item, "reason"));
-        if (!ok && *str(item, "action") != '\0')
-            std::printf("  %-10sWhat to do: %s\n", "", str(item, "action"));
+        if (ok || *str(item, "action") == '\0')
+            continue;
+        std::printf("  %-10sWhat to do: %s\n", "", str(item, "action"));
+        if (const std::string command = command_for(c, str(item, "action")); !command.empty())
+            std::printf("  %-10s(%s)\n", "", command.c_str());
     }
 }
 

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 #include <numeric>
+#include <string>
 
 #include "client_session.hpp"
 #include "commands.hpp"
@@ -42,8 +43,10 @@ const char* const kDisconnectHelp =
     "\n"
     "Stops syncing an account: its events no longer block, at once. Appointments written\n"
     "to its calendars stay there, and calsync remembers them, so connecting the same\n"
-    "account again picks them up without writing them twice. --revoke also withdraws\n"
-    "calsync's access at the service (Google; Microsoft has no such endpoint).\n";
+    "account again picks them up without writing them twice. --revoke first withdraws\n"
+    "calsync's access at the service (Google); where that cannot be done (Microsoft has\n"
+    "no such endpoint; CalDAV, iCloud and feeds use a password or a link) or it fails,\n"
+    "nothing is disconnected and calsync says where to withdraw the access instead.\n";
 
 namespace {
 
@@ -99,8 +102,15 @@ void print_report(const rapidjson::Value& r) {
         for (const auto& e : c["skipped"].GetArray())
             std::printf("    skipped event %s: %s\n", str(e, "event_id"), str(e, "message"));
     }
-    if (state != "ok" && *str(status, "last_error") != '\0' && r["calendars"].Empty())
-        std::printf("  %s\n", str(status, "last_error"));
+    // The connection's error, unless a calendar's line above says it already (a failed
+    // export leaves every calendar read and only the connection failing).
+    const std::string error = str(status, "last_error");
+    const auto& cals = r["calendars"];
+    const bool told = std::any_of(cals.Begin(), cals.End(), [&](const rapidjson::Value& c) {
+        return error == str(c["status"], "last_error");
+    });
+    if (state != "ok" && !error.empty() && !told)
+        std::printf("  %s\n", error.c_str());
     std::printf("  %u blocked slots added, %u removed\n", r["added"].Size(), r["removed"].Size());
     if (state != "ok")
         std::printf("  What to do: calsync doctor %s\n", str(r, "connection_id"));

@@ -482,7 +482,8 @@ func (k *Connection) Check(ctx context.Context) (*HealthReport, error) {
 
 // Disconnect drops the connection's imported events and blocked slots at once; events
 // exported to its calendars stay, and the export map is kept for a reconnect. revoke
-// also revokes the OAuth grant where the service can.
+// first revokes the OAuth grant; where that cannot be done (ErrInvalid: no grant, or
+// Microsoft; ErrNetwork, ErrHTTP) nothing is disconnected.
 func (k *Connection) Disconnect(ctx context.Context, revoke bool) error {
 	if err := started(ctx); err != nil {
 		return err

@@ -202,8 +202,10 @@ class SyncService {
     Result<std::string> add_oauth_connection(ProviderKind kind, const std::string& tokens_json,
                                              const std::string& connection_id = {});
     // Imported events and blocked slots go at once; exported events stay in the remote
-    // calendars and the export map is kept for a reconnect. `revoke` also revokes the
-    // OAuth grant (where the service has a revocation endpoint).
+    // calendars and the export map is kept for a reconnect. `revoke` first revokes the
+    // OAuth grant at the service; when that cannot be done (no grant: CalDAV, iCloud, a
+    // feed; no revocation endpoint: Microsoft; the request failed) nothing is disconnected
+    // and the Error says where the person can withdraw the access instead.
     Result<void> disconnect(const std::string& connection_id, bool revoke = false);
     Result<std::vector<ConnectionRecord>> connections();
 

@@ -12,6 +12,23 @@ namespace {
 
 constexpr std::int64_t kStateLifetimeSeconds = 600;
 
+// What a device-code poll's OAuth error means (RFC 8628 3.5).
+enum class DeviceAnswer { pending, slow_down, declined, expired, other };
+
+DeviceAnswer device_answer(const std::string& oauth_error) {
+    if (oauth_error == "authorization_pending")
+        return DeviceAnswer::pending;
+    if (oauth_error == "slow_down")
+        return DeviceAnswer::slow_down;
+    // RFC 8628 says access_denied; the Microsoft identity platform answers
+    // authorization_declined ("The end user denied the authorization request").
+    if (oauth_error == "access_denied" || oauth_error == "authorization_declined")
+        return DeviceAnswer::declined;
+    if (oauth_error == "expired_token")
+        return DeviceAnswer::expired;
+    return DeviceAnswer::other;
+}
+
 }  // namespace
 
 std::string percent_encode(std::string_view text) {
@@ -128,12 +145,16 @@ Result<TokenSet> OAuthFlow::token_request(const std::string& form, const TokenSe
                                : "";
         if (oauth_error != nullptr)
             *oauth_error = code;
-        Error e =
-            make_error(code == "invalid_grant" ? ErrorCode::auth : ErrorCode::http,
-                       code == "invalid_grant"
-                           ? "the grant was revoked or expired: needs re-authorisation"
-                           : "token endpoint answered HTTP " + std::to_string(response->status) +
-                                 (code.empty() ? "" : " (" + code + ")"));
+        std::string message = code == "invalid_grant"
+                                  ? "the grant was revoked or expired: needs re-authorisation"
+                                  : "token endpoint answered HTTP " +
+                                        std::to_string(response->status) +
+                                        (code.empty() ? "" : " (" + code + ")");
+        // RFC 6749 5.2: the client itself failed to authenticate; signing in again cannot
+        // help, configuring the client can.
+        if (code == "invalid_client")
+            message += ": the OAuth client was refused; check its client id and secret";
+        Error e = make_error(code == "invalid_grant" ? ErrorCode::auth : ErrorCode::http, message);
         e.http_status = response->status;
         return e;
     }
@@ -229,16 +250,19 @@ Result<std::optional<TokenSet>> OAuthFlow::device_poll(DeviceAuthorization& devi
                       nullptr, now, &oauth_error);
     if (tokens.ok())
         return std::optional<TokenSet>(std::move(tokens).value());
-    if (oauth_error == "authorization_pending")
-        return std::optional<TokenSet>();
-    if (oauth_error == "slow_down") {
-        device.interval += std::chrono::seconds(5);
-        return std::optional<TokenSet>();
+    switch (device_answer(oauth_error)) {
+        case DeviceAnswer::pending:
+            return std::optional<TokenSet>();
+        case DeviceAnswer::slow_down:
+            device.interval += std::chrono::seconds(5);
+            return std::optional<TokenSet>();
+        case DeviceAnswer::declined:
+            return make_error(ErrorCode::auth, "the person declined the authorization request");
+        case DeviceAnswer::expired:
+            return make_error(ErrorCode::auth, "the device code expired before it was approved");
+        case DeviceAnswer::other:
+            break;
     }
-    if (oauth_error == "access_denied")
-        return make_error(ErrorCode::auth, "the person declined the authorization request");
-    if (oauth_error == "expired_token")
-        return make_error(ErrorCode::auth, "the device code expired before it was approved");
     return tokens.error();
 }
 
@@ -254,10 +278,20 @@ Result<void> OAuthFlow::revoke(const std::string& token) {
     auto response = http_->send(request);
     if (!response.ok())
         return response.error();
-    if (response->status != 200)
-        return make_error(ErrorCode::http,
-                          "revocation endpoint answered HTTP " + std::to_string(response->status));
-    return {};
+    if (response->status == 200)
+        return {};
+    rapidjson::Document doc;
+    doc.Parse(response->body.c_str());
+    const std::string code = doc.IsObject() && doc.HasMember("error") && doc["error"].IsString()
+                                 ? doc["error"].GetString()
+                                 : "";
+    if (response->status == 400 && code == "invalid_token")
+        return {};
+    Error e = make_error(ErrorCode::http, "revocation endpoint answered HTTP " +
+                                              std::to_string(response->status) +
+                                              (code.empty() ? "" : " (" + code + ")"));
+    e.http_status = response->status;
+    return e;
 }
 
 }  // namespace calsync::net

@@ -70,7 +70,11 @@ class OAuthFlow {
     // Keeps the old refresh token when the server does not rotate it; invalid_grant means
     // the user must authorise again (Error auth, "needs re-authorisation").
     Result<TokenSet> refresh(const TokenSet& current, Instant now);
+    // RFC 7009. A token the server calls invalid (Google: 400 invalid_token) is revoked
+    // already, which is what was asked (2.2: "the purpose ... is already achieved").
     Result<void> revoke(const std::string& token);
+    // Whether the service has a revocation endpoint (Microsoft's identity platform has none).
+    bool can_revoke() const { return !endpoints_.revocation_url.empty(); }
 
     // The device authorization grant (RFC 8628), for programs without a browser.
     Result<DeviceAuthorization> device_begin(Instant now);

@@ -237,13 +237,17 @@ static Result<std::string> finish_oauth(SyncService::State& s, ProviderKind kind
     auto calendars = probe(s, draft);
     if (!calendars.ok())
         return calendars.error();
-    // The account is its primary calendar (Google names it by the account's address);
-    // without one, the first calendar the account lists.
+    // The account is named by its primary calendar: by the owner's address where the
+    // service gives one (Graph), else by the calendar's id (Google's is the account's
+    // address); without a primary calendar, by the first one the account lists.
     const auto primary = std::find_if(calendars->begin(), calendars->end(),
                                       [](const Calendar& c) { return c.is_primary; });
-    draft.record.account = primary != calendars->end() ? primary->id
-                           : calendars->empty()        ? draft.record.id
-                                                       : calendars->front().id;
+    const Calendar* named = primary != calendars->end() ? &*primary
+                            : calendars->empty()        ? nullptr
+                                                        : &calendars->front();
+    draft.record.account = named == nullptr        ? draft.record.id
+                           : !named->owner.empty() ? named->owner
+                                                   : named->id;
     return store_connection(s, std::move(draft), calendars.value());
 }
 
@@ -291,32 +295,76 @@ Result<std::string> SyncService::add_oauth_connection(ProviderKind kind,
     return finish_oauth(*s_, kind, connection_id, tokens.value());
 }
 
+// Revokes the OAuth grant of `connection` at its service (RFC 7009), or says why it cannot
+// be: the caller then disconnects nothing, so a person told "access withdrawn" can trust
+// it, and one told otherwise still has the connection to try again.
+static Result<void> revoke_grant(const SyncService::State& s, const ConnectionRecord& connection) {
+    const std::string nothing_done =
+        "; nothing was disconnected: disconnect without revoking, then ";
+    if (!is_oauth(connection.kind))
+        return make_error(ErrorCode::invalid_argument,
+                          "connection " + connection.id + " (" + to_string(connection.kind) +
+                              ") signs in with a password or a link, not a grant calsync can "
+                              "revoke" +
+                              nothing_done +
+                              "change the password or reset the link at the service to "
+                              "withdraw its access");
+    if (connection.sealed_credentials.empty())
+        return make_error(ErrorCode::invalid_argument,
+                          "connection " + connection.id +
+                              " holds no tokens to revoke (it is disconnected already); "
+                              "withdraw calsync's access in the account's settings");
+    auto flow = oauth_flow(connection.kind, s.options.settings);
+    if (!flow.ok())
+        return flow.error();
+    if (!flow.value()->can_revoke())
+        // Microsoft's identity platform has no RFC 7009 endpoint.
+        return make_error(ErrorCode::invalid_argument,
+                          std::string("Microsoft has no endpoint to revoke calsync's access "
+                                      "(microsoft.revocation_url names one where there is)") +
+                              nothing_done +
+                              "remove calsync under https://account.live.com/consent/Manage "
+                              "(a personal account) or https://myapps.microsoft.com (a work or "
+                              "school account)");
+    auto clear = s.unseal(connection.sealed_credentials);
+    if (!clear.ok())
+        return clear.error();
+    rapidjson::Document doc;
+    doc.Parse(clear->c_str());
+    const rapidjson::Value* tokens =
+        doc.IsObject() && doc.HasMember("tokens") && doc["tokens"].IsObject() ? &doc["tokens"]
+                                                                              : nullptr;
+    // Revoking the refresh token ends the grant; an access token only itself.
+    std::string token;
+    for (const char* which : {"access_token", "refresh_token"}) {
+        if (tokens != nullptr && tokens->HasMember(which) && (*tokens)[which].IsString() &&
+            (*tokens)[which].GetStringLength() > 0)
+            token = (*tokens)[which].GetString();
+    }
+    if (token.empty())
+        return make_error(ErrorCode::internal,
+                          "connection " + connection.id + ": the stored tokens are unreadable");
+    auto revoked = flow.value()->revoke(token);
+    if (!revoked.ok()) {
+        Error e = revoked.error();
+        e.message = "revoking calsync's access failed: " + e.message +
+                    "; nothing was disconnected: try again, or disconnect without revoking";
+        return e;
+    }
+    s.log(LogLevel::info, "connection " + connection.id + ": the grant was revoked");
+    return {};
+}
+
 Result<void> SyncService::disconnect(const std::string& connection_id, bool revoke) {
     auto live = s_->live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
     auto connection = s_->store->get_connection(connection_id);
     if (!connection.ok())
         return connection.error();
-    if (revoke && is_oauth(connection->kind) && !connection->sealed_credentials.empty()) {
-        auto clear = s_->unseal(connection->sealed_credentials);
-        auto flow = oauth_flow(connection->kind, s_->options.settings);
-        rapidjson::Document doc;
-        if (clear.ok())
-            doc.Parse(clear->c_str());
-        if (flow.ok() && doc.IsObject() && doc.HasMember("tokens") && doc["tokens"].IsObject()) {
-            const auto& t = doc["tokens"];
-            const char* which = t.HasMember("refresh_token") && t["refresh_token"].IsString() &&
-                                        t["refresh_token"].GetStringLength() > 0
-                                    ? "refresh_token"
-                                    : "access_token";
-            if (t.HasMember(which) && t[which].IsString()) {
-                auto revoked = flow.value()->revoke(t[which].GetString());
-                if (!revoked.ok())
-                    s_->log(LogLevel::warning,
-                            "connection " + connection_id +
-                                ": revoking the grant failed: " + revoked.error().message);
-            }
-        }
+    if (revoke) {
+        auto revoked = revoke_grant(*s_, connection.value());
+        if (!revoked.ok())
+            return revoked;
     }
     auto calendars = s_->store->list_calendars(connection_id);
     if (!calendars.ok())

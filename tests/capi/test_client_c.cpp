@@ -230,6 +230,10 @@ TEST_CASE("client: a feed connected, selected and synced blocks its events, kept
 
     Connection k;
     REQUIRE(calsync_client_connection(again.handle, "personal", &k.handle) == CALSYNC_OK);
+    // A feed has no grant to revoke: asked to, the disconnect does nothing and says so.
+    CHECK(calsync_connection_disconnect(k.handle, 1) == CALSYNC_EINVAL);
+    CHECK_THAT(calsync_last_error_message(), Catch::Contains("nothing was disconnected"));
+    CHECK(again.slots(kJune2026).json["slots"].Size() > 0);
     REQUIRE(calsync_connection_disconnect(k.handle, 0) == CALSYNC_OK);
     Doc after = again.slots(kJune2026);
     CHECK(after.json["slots"].Size() == 0);  // freed at once

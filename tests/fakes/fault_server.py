@@ -18,8 +18,10 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
                       r2 -> kept; a revoked one -> 400 invalid_grant
   POST /revoke        RFC 7009: revokes the token
   POST /devicecode    RFC 8628 3.2: device code "dev-<n>" (or "dev-denied" with
-                      scope=deny); polling it at /token answers authorization_pending,
-                      then slow_down, then tokens a2/r2 (denied: access_denied)
+                      scope=deny, "dev-declined" with scope=decline); polling it at /token
+                      answers authorization_pending, then slow_down, then tokens a2/r2
+                      (denied: access_denied, RFC 8628 3.5; declined:
+                      authorization_declined, Microsoft's name for it)
   /api                200 "api ok" with "Authorization: Bearer a2" or "a3" (tokens the
                       refreshes hand out), else 401 (so "a1" is one the server dropped)
   /feed?file=PATH     PATH as text/calendar with an ETag (a hash of the content) and a
@@ -56,7 +58,8 @@ class Handler(fake_http.Handler):
             self.token(form)
         elif url.path == "/devicecode":
             n = bump("devicecode")
-            code = "dev-denied" if form.get("scope") == "deny" else f"dev-{n}"
+            code = {"deny": "dev-denied", "decline": "dev-declined"}.get(form.get("scope"),
+                                                                         f"dev-{n}")
             self.send(200, json.dumps({
                 "device_code": code, "user_code": f"WDJB-MJH{n}",
                 "verification_uri": "https://example.com/device", "expires_in": 900,
@@ -105,6 +108,8 @@ class Handler(fake_http.Handler):
             code = form.get("device_code", "")
             if code == "dev-denied":
                 return fail("access_denied")
+            if code == "dev-declined":
+                return fail("authorization_declined")
             if not code.startswith("dev-"):
                 return fail("invalid_grant")
             polls = bump("poll" + code)

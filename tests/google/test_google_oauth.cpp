@@ -84,6 +84,18 @@ TEST_CASE("google oauth: authorise, exchange, use the import scopes, revoke") {
     auto state = flow->accept_state(query_value(location, "state"), now);
     REQUIRE(state.ok());
     CHECK(state.value() == "conn-1");
+    // The same client with a wrong secret: refused as a client, said so, secret unsaid.
+    calsync::json::OAuthConfig wrong = config;
+    wrong.client_secret = "not-the-secret-42";
+    calsync::net::OAuthFlow wrong_flow(calsync::providers::google::oauth_endpoints(wrong),
+                                       calsync::providers::google::oauth_client(wrong),
+                                       std::string(32, 'k'), http);
+    auto refused = wrong_flow.exchange("4/any-code", request.code_verifier, now);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == calsync::ErrorCode::http);
+    CHECK_THAT(refused.error().message, Catch::Contains("invalid_client") &&
+                                            Catch::Contains("check its client id and secret") &&
+                                            !Catch::Contains("not-the-secret-42"));
     auto tokens = flow->exchange(query_value(location, "code"), request.code_verifier, now);
     REQUIRE(tokens.ok());
     CHECK_FALSE(tokens->refresh_token.empty());  // access_type=offline
@@ -107,4 +119,8 @@ TEST_CASE("google oauth: authorise, exchange, use the import scopes, revoke") {
     REQUIRE(flow->revoke(tokens->refresh_token).ok());
     REQUIRE_FALSE(provider.list_calendars().ok());
     CHECK(session->needs_reauthorisation());
+    // Revoked already (the person removed calsync in their Google account): Google answers
+    // 400 invalid_token, and what was asked is done (RFC 7009 2.2).
+    CHECK(flow->revoke(tokens->refresh_token).ok());
+    CHECK(flow->can_revoke());
 }

@@ -56,7 +56,7 @@ TEST_CASE("graph event: a UTC event keeps its instants, id, changeKey and calend
     const Event& e = item->event;
     CHECK(e.id == "AAMk1=");
     CHECK(e.calendar_id == "cal-1");
-    CHECK(e.etag == "ck1");
+    CHECK(e.etag == "W/\"ck1\"");  // as If-Match takes it, like an export's version
     CHECK(e.uid == "uid-1");
     CHECK(e.summary == "Brakes");
     CHECK(e.description == "note");
@@ -66,6 +66,19 @@ TEST_CASE("graph event: a UTC event keeps its instants, id, changeKey and calend
     CHECK(e.end->resolve(utc()) == at("2026-03-02T10:30:00Z"));
     CHECK_FALSE(e.is_recurring());
     CHECK(blocks(e).blocks);
+}
+
+TEST_CASE("graph event: the version is @odata.etag, else built from changeKey") {
+    const std::string etag = R"("@odata.etag":"W/\"ck1\"")";
+    for (const std::string& json : {timed(etag), timed("")}) {
+        INFO(json);
+        auto item = read(json);
+        REQUIRE(item.ok());
+        CHECK(item->event.etag == "W/\"ck1\"");
+    }
+    rapidjson::Document neither;
+    neither.Parse(R"({"id":"AAMk1="})");
+    CHECK(providers::microsoft::event_version(neither).empty());
 }
 
 TEST_CASE("graph event: a Windows zone name is read through CLDR") {

@@ -98,6 +98,30 @@ TEST_CASE("graph export: the importer marks calsync's exports on both read paths
     CHECK(engine->slots()[0].range.start == at("2026-03-05T09:00:00Z"));
 }
 
+// Regression: the importer read an event's version as the bare changeKey while the
+// exporter kept W/"<changeKey>", so every read of a "both" calendar showed calsync's own
+// unchanged exports as edited by someone else; the sync PATCHed them with the bare
+// changeKey, met 412, and the connection failed on every sync from then on.
+TEST_CASE("graph export: the importer reads an export's version as the exporter holds it") {
+    GraphFake fake;
+    GraphConnection c(fake);
+    for (const std::string& cal : {fake.default_calendar(), fake.workshop_calendar()}) {
+        INFO(cal);  // the default calendar is read by delta, the other by the listing
+        auto created = c.provider->create_event(cal, appointment("appt-v"));
+        REQUIRE(created.ok());
+        auto read = c.provider->fetch_changes(cal, "", march_2026());
+        REQUIRE(read.ok());
+        const auto ours = std::find_if(read->upserts.begin(), read->upserts.end(),
+                                       [](const Event& e) { return e.export_marker == "appt-v"; });
+        REQUIRE(ours != read->upserts.end());
+        CHECK(ours->etag == created->etag);
+        // The version read is one Graph takes as If-Match.
+        auto updated = c.provider->update_event(cal, {ours->id, ours->etag}, appointment("appt-v"));
+        REQUIRE(updated.ok());
+        REQUIRE(c.provider->delete_event(cal, updated.value()).ok());
+    }
+}
+
 TEST_CASE("graph export: a create whose fate is unknown is looked up before it is sent again") {
     struct Case {
         const char* fault;  // on the first POST

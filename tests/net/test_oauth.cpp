@@ -135,15 +135,20 @@ TEST_CASE("oauth: device code flow polls through pending and slow_down to tokens
 }
 
 TEST_CASE("oauth: a declined device code fails as auth, and no endpoint means no flow") {
+    // RFC 8628's access_denied, and Microsoft's authorization_declined (regression: it was
+    // an HTTP error, so `calsync connect microsoft` said "server error" and exited 1).
+    const auto [scope, code] = GENERATE(
+        table<std::string, std::string>({{"deny", "dev-denied"}, {"decline", "dev-declined"}}));
+    INFO(scope);
     Flow f;
     calsync::net::OAuthFlow device_flow{
         {"", f.server.url("/token"), "", f.server.url("/devicecode")},
-        {"client-1", "", "", {"deny"}, {}},
+        {"client-1", "", "", {scope}, {}},
         std::string(32, 'k'),
         std::make_shared<calsync::net::HttpClient>(f.transport)};
     auto device = device_flow.device_begin(kNow);
     REQUIRE(device.ok());
-    CHECK(device->device_code == "dev-denied");
+    CHECK(device->device_code == code);
     auto denied = device_flow.device_poll(device.value(), kNow);
     REQUIRE_FALSE(denied.ok());
     CHECK(denied.error().code == calsync::ErrorCode::auth);

@@ -311,6 +311,78 @@ TEST_CASE("disconnect frees the slots at once, leaves exports, and a reconnect r
     CHECK(c.service->blocked_slots(kJune).size() == 1);
 }
 
+TEST_CASE("disconnect with revoke: where the grant cannot be revoked, nothing is disconnected") {
+    SyncWorld world;
+    Calendar mailbox = calendar("AAMkCal-default=", "Calendar");
+    mailbox.is_primary = true;
+    mailbox.owner = "owner@garage.example";
+    world.account("")->add_calendar(mailbox);  // OAuth connections have no settings URL
+    world.account("mem://garage")->add_calendar(calendar("work", "Work"));
+    world.settings.microsoft.client_id = "ms-client";
+    world.settings.google.client_id = "google-client";
+    // Nothing listens on port 1: the revocation request fails to connect.
+    world.settings.google.revocation_url = "http://127.0.0.1:1/revoke";
+    world.settings.network.allow_private_addresses = true;
+    world.settings.network.connect_timeout = std::chrono::seconds(2);
+    auto service = world.open();
+    const std::string tokens =
+        R"({"version": 1, "access_token": "at-secret-1", "refresh_token": "rt-secret-1",)"
+        R"( "scope": "Calendars.ReadWrite", "expires_at": "2026-06-01T09:00:00Z"})";
+    auto outlook = service->add_oauth_connection(ProviderKind::microsoft, tokens, "outlook");
+    REQUIRE(outlook.ok());
+    auto gmail = service->add_oauth_connection(ProviderKind::google, tokens, "gmail");
+    REQUIRE(gmail.ok());
+    const std::string garage = SyncWorld::connect(*service, "mem://garage");
+
+    struct Case {
+        std::string id;
+        ErrorCode code;
+        const char* says;
+    };
+    for (const Case& c :
+         {Case{outlook.value(), ErrorCode::invalid_argument, "account.live.com/consent/Manage"},
+          Case{garage, ErrorCode::invalid_argument, "change the password"},
+          Case{gmail.value(), ErrorCode::network, "try again, or disconnect without revoking"}}) {
+        INFO(c.id);
+        auto refused = service->disconnect(c.id, true);
+        REQUIRE_FALSE(refused.ok());
+        CHECK(refused.error().code == c.code);
+        CHECK_THAT(refused.error().message, Catch::Contains(c.says));
+        CHECK_THAT(refused.error().message, Catch::Contains("nothing was disconnected"));
+        CHECK_THAT(refused.error().message, !Catch::Contains("secret"));
+        CHECK(world.store->get_connection(c.id)->state == ConnectionState::active);
+        CHECK(service->sync(c.id).ok());  // still connected, tokens and all
+        REQUIRE(service->disconnect(c.id).ok());
+        CHECK(world.store->get_connection(c.id)->state == ConnectionState::disconnected);
+    }
+}
+
+TEST_CASE("connecting OAuth: the account is named by its owner, else its primary calendar") {
+    SyncWorld world;
+    Calendar mailbox = calendar("AAMkCal-default=", "Calendar");
+    mailbox.is_primary = true;
+    world.account("")->add_calendar(calendar("AAMkCal-other=", "Workshop"));
+    world.account("")->add_calendar(mailbox);
+    world.settings.microsoft.client_id = "ms-client";
+    auto service = world.open();
+    const std::string tokens = R"({"version": 1, "access_token": "a", "refresh_token": "r"})";
+    // Google's primary calendar id is the account's address; Graph's is an opaque id, so
+    // its owner's address names the account (regression: "Connected outlook (microsoft,
+    // AAMkCal...=)").
+    auto by_id = service->add_oauth_connection(ProviderKind::google, tokens);
+    REQUIRE(by_id.ok());
+    CHECK(world.store->get_connection(by_id.value())->account == "AAMkCal-default=");
+    mailbox.owner = "owner@garage.example";
+    world.account("")->add_calendar(mailbox);
+    auto by_owner = service->add_oauth_connection(ProviderKind::microsoft, tokens);
+    REQUIRE(by_owner.ok());
+    CHECK(world.store->get_connection(by_owner.value())->account == "owner@garage.example");
+    // Signing in again finds it by that name.
+    auto again = service->add_oauth_connection(ProviderKind::microsoft, tokens);
+    REQUIRE(again.ok());
+    CHECK(again.value() == by_owner.value());
+}
+
 TEST_CASE("one calendar reached through two accounts blocks once") {
     SyncWorld world;
     // Two logins (different user names) that see one shared calendar.

@@ -1,7 +1,7 @@
 # CLI tests (label cli): the built program on the bundled sample calendars, its state
-# handling and exit codes, the sign-in listener, and the OAuth connects against the fake
-# endpoints of tests/fakes/fault_server.py. The sessions against a real Radicale are in
-# tests/caldav/CMakeLists.txt (they need its fixture).
+# handling and exit codes, the sign-in listener, and whole sessions against the Google and
+# Graph fakes (sign-ins that work and every way they fail). The sessions against a real
+# Radicale are in tests/caldav/CMakeLists.txt (they need its fixture).
 set(_cli $<TARGET_FILE:calsync_cli>)
 set(_data ${PROJECT_SOURCE_DIR}/examples/data)
 set(_tests ${CMAKE_CURRENT_SOURCE_DIR}/tests)
@@ -46,11 +46,17 @@ add_test(NAME cli/unknown_zone_is_library_error
 add_test(NAME cli/state_help_and_exit_codes
   COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_state.py ${_cli}
           ${PROJECT_SOURCE_DIR}/tests/fakes/fault_server.py ${_data})
-# connect google (loopback redirect) and connect microsoft (device code) against the
-# fault server's OAuth endpoints.
-add_test(NAME cli/oauth_connect_against_fake_endpoints
-  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_oauth_connect.py ${_cli}
-          ${PROJECT_SOURCE_DIR}/tests/fakes/fault_server.py)
+
+# A person's sessions against the Google and Graph fakes: sign in (the script is the
+# browser, or approves the device code; declined, forged, expired and timed-out sign-ins
+# first), calendars, select, sync, blocked, appointments read back through the fakes'
+# control APIs, status, doctor, disconnect --revoke, a reconnect.
+add_test(NAME cli/google_session_against_fake
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_google.py ${_cli}
+          ${PROJECT_SOURCE_DIR}/tests/fakes/google/google_fake.py)
+add_test(NAME cli/microsoft_session_against_fake
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_microsoft.py ${_cli}
+          ${PROJECT_SOURCE_DIR}/tests/fakes/graph/graph_fake.py)
 
 # The README's main command minus the build: the demo starts its own Radicale.
 add_test(NAME cli/demo_against_local_radicale
@@ -67,5 +73,7 @@ target_include_directories(calsync_cli_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
 get_property(_cli_tests DIRECTORY PROPERTY TESTS)
 set_tests_properties(${_cli_tests} PROPERTIES LABELS cli)
 set_tests_properties(cli/demo_against_local_radicale PROPERTIES LABELS "dav;cli")
+set_tests_properties(cli/google_session_against_fake PROPERTIES LABELS "google;cli")
+set_tests_properties(cli/microsoft_session_against_fake PROPERTIES LABELS "microsoft;cli")
 catch_discover_tests(calsync_cli_tests TEST_PREFIX "cli/" PROPERTIES LABELS cli
   EXTRA_ARGS -w NoTests)

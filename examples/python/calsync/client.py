@@ -279,5 +279,7 @@ class Connection(_native.HandleOwner):
 
     def disconnect(self, revoke: bool = False) -> None:
         """Imported events and blocked slots go at once; exported events stay, and the
-        export map is kept for a reconnect. revoke also revokes an OAuth grant."""
+        export map is kept for a reconnect. revoke first revokes the OAuth grant; where
+        that cannot be done (InvalidArgumentError: no grant, or Microsoft; NetworkError,
+        HttpError) nothing is disconnected."""
         self._call("calsync_connection_disconnect", 1 if revoke else 0)

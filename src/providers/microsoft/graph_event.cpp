@@ -112,6 +112,16 @@ std::optional<std::string> appointment_from_transaction_id(std::string_view tran
     return decoded.value();
 }
 
+std::string event_version(const rapidjson::Value& item) {
+    // Graph serves "@odata.etag" as W/"<changeKey>" (the OData weak ETag of the entity);
+    // a $select that leaves it out still returns changeKey.
+    std::string version = string_member(item, "@odata.etag");
+    const std::string change_key = string_member(item, "changeKey");
+    if (version.empty() && !change_key.empty())
+        version = "W/\"" + change_key + "\"";
+    return version;
+}
+
 Result<GraphItem> read_item(const rapidjson::Value& item, const std::string& calendar_id) {
     GraphItem out;
     if (!item.IsObject())
@@ -135,7 +145,7 @@ Result<GraphItem> read_item(const rapidjson::Value& item, const std::string& cal
     e.description = string_member(item, "bodyPreview");
     if (const rapidjson::Value* location = object_member(item, "location"))
         e.location = string_member(*location, "displayName");
-    e.etag = string_member(item, "changeKey");
+    e.etag = event_version(item);
     const bool all_day = bool_member(item, "isAllDay", false);
     auto start = read_time(item, "start", all_day, out.id);
     if (!start.ok())

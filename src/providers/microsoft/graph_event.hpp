@@ -43,6 +43,12 @@ struct GraphItem {
     Event event;  // for Kind::event
 };
 
+// The version of an event as If-Match takes it: "@odata.etag" (W/"<changeKey>"), else
+// built from "changeKey"; empty when the item has neither. The importer's Event::etag and
+// the exporter's RemoteEvent::etag are both this, so the export plan can tell our own
+// unchanged export from one edited by someone else.
+std::string event_version(const rapidjson::Value& item);
+
 // One member of a page's "value". An event that cannot be read is an Error naming what was
 // wrong (the caller reports it per event and goes on).
 Result<GraphItem> read_item(const rapidjson::Value& item, const std::string& calendar_id);

@@ -68,13 +68,9 @@ bool wait_before_retry(const ExportOptions& options, const Attempt& a, int n) {
     return true;
 }
 
-// An event's id and the version to send as If-Match (@odata.etag is W/"<changeKey>").
+// An event's id and the version to send as If-Match.
 RemoteEvent remote_from(const rapidjson::Value& event) {
-    RemoteEvent r{string_member(event, "id"), string_member(event, "@odata.etag")};
-    const std::string change_key = string_member(event, "changeKey");
-    if (r.etag.empty() && !change_key.empty())
-        r.etag = "W/\"" + change_key + "\"";
-    return r;
+    return {string_member(event, "id"), event_version(event)};
 }
 
 Result<RemoteEvent> remote_of(const std::string& body, const std::string& what) {

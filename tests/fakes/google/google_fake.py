@@ -38,6 +38,8 @@ Test control (no auth):
   GET  /_control/events?calendar=C  every stored event
   GET  /_control/notifications      the push notifications "sent" (address and headers)
   GET  /_control/authorizations     the parameters of every authorization request
+  GET  /_control/tokens             {"issued": every token issued, "refresh": the refresh
+                                    tokens that still work, "revoked": those revoked}
 """
 import json
 import os
@@ -311,6 +313,10 @@ class Handler(fake_http.Handler):
             return self.reply(200, fake.channels.notifications)
         elif name == "authorizations":
             return self.reply(200, fake.oauth.authorizations)
+        elif name == "tokens":
+            return self.reply(200, {"issued": fake.oauth.issued,
+                                    "refresh": list(fake.oauth.refresh_tokens),
+                                    "revoked": fake.oauth.revoked})
         else:
             return self.reply(*errors.NOT_FOUND)
         self.reply(200, {})

@@ -23,6 +23,8 @@ class OAuthState:
         self.access_tokens = {}    # token -> {"client_id", "scope", "expires_at", "refresh"}
         self.refresh_tokens = {}   # token -> {"client_id", "scope"}
         self.authorizations = []   # every authorization request's parameters, for tests
+        self.issued = []           # every token issued, for tests that look for leaks
+        self.revoked = []          # every token revoked at /revoke
         self.token_requests = 0
         self._serial = itertools.count(1)
 
@@ -31,10 +33,12 @@ class OAuthState:
         n = next(self._serial)
         refresh = "1//fake-refresh-%d" % n
         self.refresh_tokens[refresh] = {"client_id": client_id, "scope": scope}
+        self.issued.append(refresh)
         return self._access(client_id, scope, refresh, expires_in), refresh
 
     def _access(self, client_id, scope, refresh, expires_in=ACCESS_TOKEN_LIFETIME):
         token = "ya29.fake-access-%d" % next(self._serial)
+        self.issued.append(token)
         self.access_tokens[token] = {"client_id": client_id, "scope": scope, "refresh": refresh,
                                      "expires_at": time.time() + expires_in}
         return token
@@ -126,11 +130,13 @@ class OAuthState:
         """POST /revoke (RFC 7009 as Google does it): a refresh token takes its access
         tokens with it."""
         if token in self.refresh_tokens:
+            self.revoked.append(token)
             del self.refresh_tokens[token]
             for access in [a for a, e in self.access_tokens.items() if e["refresh"] == token]:
                 del self.access_tokens[access]
             return 200, {}
         if token in self.access_tokens:
+            self.revoked.append(token)
             del self.access_tokens[token]
             return 200, {}
         return 400, {"error": "invalid_token", "error_description": "Token expired or revoked"}

@@ -290,6 +290,12 @@ class PushAndOAuth(FakeTestCase):
                                    auth=False)[0], 200)
         status, answer, _ = self.call("POST", "/token", form=refresh, auth=False)
         self.assertEqual((status, answer["error"]), (400, "invalid_grant"))
+        # What the control API tells a test about them.
+        _, held = self.control("tokens")
+        for token in (tokens["access_token"], tokens["refresh_token"], fresh["access_token"]):
+            self.assertIn(token, held["issued"])
+        self.assertEqual(held["revoked"], [tokens["refresh_token"]])
+        self.assertNotIn(tokens["refresh_token"], held["refresh"])
 
     def test_calendar_list_pages_and_scopes(self):
         for n in range(3):

@@ -28,6 +28,8 @@ Control API (JSON in, JSON out):
   POST /_control/notify           {"subscription_id", "change_type", "event_id",
                                    "client_state" (to forge)} -> {"status"}
   GET  /_control/calendars, /_control/events, /_control/stats
+  GET  /_control/tokens           {"issued": every token issued, "refresh": the refresh
+                                   tokens that still work}
 """
 import json
 import os
@@ -392,6 +394,8 @@ class Handler(fake_http.Handler):
             return self.json(200, [dict(mailbox.render_master(e, "UTC", tuple(e.properties)),
                                         calendar=e.calendar_id)
                                    for e in mailbox.events.values()])
+        if what == "tokens":
+            return self.json(200, {"issued": identity.issued, "refresh": list(identity.refresh)})
         if what == "stats":
             return self.json(200, dict(stats, subscriptions=list(subscriptions.items.values()),
                                        deliveries=subscriptions.deliveries,

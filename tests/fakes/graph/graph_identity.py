@@ -50,6 +50,7 @@ class Identity:
         self.devices = {}  # device_code -> state dict
         self.script = []   # forced device-poll answers, in order
         self.tenants = []  # tenants seen, for tests
+        self.issued = []   # every token issued, for tests that look for leaks
 
     # --- tokens ---------------------------------------------------------------------------
 
@@ -57,11 +58,13 @@ class Identity:
         access = "at-" + secrets.token_urlsafe(16)
         lifetime = int(self.config.get("access_lifetime", 3600))
         self.access[access] = (time.time() + lifetime, scope)
+        self.issued.append(access)
         body = {"token_type": "Bearer", "scope": granted_scope(scope), "expires_in": lifetime,
                 "ext_expires_in": lifetime, "access_token": access}
         if with_refresh and "offline_access" in scope.split():
             refresh = "rt-" + secrets.token_urlsafe(24)
             self.refresh[refresh] = scope
+            self.issued.append(refresh)
             body["refresh_token"] = refresh
         return body
 

@@ -207,7 +207,13 @@ class GraphFakeTest(unittest.TestCase):
         first = json.loads(data)
         self.assertEqual(status, 200)
         self.assertNotEqual(first["refresh_token"], self.fake.token["refresh_token"])
+        held = self.fake.control("tokens")
+        for token in (first["access_token"], first["refresh_token"],
+                      self.fake.token["refresh_token"]):
+            self.assertIn(token, held["issued"])
+        self.assertIn(first["refresh_token"], held["refresh"])
         self.fake.control("revoke_refresh_tokens")
+        self.assertEqual(self.fake.control("tokens")["refresh"], [])
         status, _, data = self.fake.raw("POST", "/common/oauth2/v2.0/token", form=form)
         body = json.loads(data)
         self.assertEqual((status, body["error"]), (400, "invalid_grant"))
