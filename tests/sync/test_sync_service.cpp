@@ -498,6 +498,35 @@ TEST_CASE("connecting: a refused account stores nothing; credentials are sealed"
         CHECK_THAT(line, !Catch::Contains("pw-right-7"));
 }
 
+// Regression: the documented "at least 32 bytes" host key was used as the AES-256 key
+// itself, so any longer key failed every connect ("the sealing key must be 32 bytes").
+TEST_CASE("connecting: a host key longer than 32 bytes seals credentials and opens them again") {
+    SyncWorld world;
+    world.settings.host_key = std::string(48, 'h');
+    world.account("mem://garage")->add_calendar(calendar("work", "Work"));
+    auto service = world.open();
+    const std::string id = SyncWorld::connect(*service, "mem://garage", "pw-long-key-3");
+    CHECK_THAT(world.store->get_connection(id)->sealed_credentials,
+               !Catch::Contains("pw-long-key-3"));
+    service.reset();
+
+    auto reopened = world.open();  // a new process with the same key and store
+    world.credentials_seen.clear();
+    REQUIRE(reopened->sync(id).ok());
+    REQUIRE(world.credentials_seen.size() == 1);
+    CHECK(world.credentials_seen[0] == R"({"password": "pw-long-key-3"})");
+    reopened.reset();
+
+    // Every byte of the key counts: one changed past the 32nd opens nothing.
+    world.settings.host_key.back() = 'x';
+    auto wrong_key = world.open();
+    world.credentials_seen.clear();
+    auto refused = wrong_key->sync(id);
+    REQUIRE(refused.ok());
+    CHECK(refused->status.state == SyncState::needs_reauthorisation);
+    CHECK(world.credentials_seen.empty());
+}
+
 TEST_CASE("a service opened again on the same store answers as before") {
     Connected c;
     c.remote()->put("work", timed_event("x", "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
