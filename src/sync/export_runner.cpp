@@ -61,6 +61,7 @@ class ExportRun {
         ExportPolicy policy = s_.options.settings.export_policy;
         policy.export_from = window.start;
         const ExportPlan plan = plan_exports(appts, entries, seen, policy);
+        forget_unwritten_creates(records.value(), appts, events.value(), window);
         bool reread = false;
         for (const ExportAction& action : plan.actions)
             reread = apply(action, written) || reread;
@@ -77,6 +78,31 @@ class ExportRun {
   private:
     ExportKey key(const ExportAction& a) const {
         return {a.appointment_id, connection_.id, calendar_.calendar.id};
+    }
+
+    // A create begun and never confirmed whose appointment no longer stands: once the
+    // read shows no event of it, nothing of it is left remotely (its write never arrived,
+    // or the plan removed the event it made), and the record goes. While its event is
+    // still seen, the plan deletes that event like any other of a cancelled appointment.
+    void forget_unwritten_creates(const std::vector<ExportRecord>& records,
+                                  const std::vector<Appointment>& appointments,
+                                  const std::vector<Event>& events, const TimeRange& window) {
+        std::vector<ExportMapEntry> withdrawn;
+        for (const ExportRecord& r : records) {
+            if (r.intent != ExportIntent::create)
+                continue;
+            const auto a =
+                std::find_if(appointments.begin(), appointments.end(),
+                             [&r](const Appointment& x) { return x.id == r.key.appointment_id; });
+            if (a == appointments.end() || a->status != AppointmentStatus::booked)
+                withdrawn.push_back({r.key.appointment_id, "", "", ""});
+        }
+        if (withdrawn.empty())
+            return;
+        const ExportObservations seen =
+            observe_exports(events, withdrawn, appointments, ExportReadScope{true, true, window});
+        for (const std::string& id : seen.absent)
+            durable(s_.store->remove_export({id, connection_.id, calendar_.calendar.id}));
     }
 
     std::optional<ExportRecord> existing(const ExportKey& k) const {

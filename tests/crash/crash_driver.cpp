@@ -226,7 +226,9 @@ std::string step_path(const std::string& db) {
 int read_step(const std::string& db) {
     std::ifstream in(step_path(db));
     int step = 0;
-    return in >> step ? step : 0;
+    if (!(in >> step))
+        return 0;  // no step done yet
+    return step;
 }
 
 // Durable before the next step starts: written aside, synced, renamed over, directory
@@ -345,7 +347,7 @@ void run_step(SyncService& service, CrashPointStore& store, const Account& accou
     }
 }
 
-int run(const Args& args) {
+int run_mode(const Args& args) {
     const std::string db = args.get("db");
     const Account account = read_account(args.get("connection"));
     const auto script = test::make_script(static_cast<std::uint64_t>(args.number("seed")),
@@ -379,7 +381,7 @@ int run(const Args& args) {
     fail("five syncs after the script and each still wrote or failed");
 }
 
-int script(const Args& args) {
+int script_mode(const Args& args) {
     const auto steps = test::make_script(static_cast<std::uint64_t>(args.number("seed")),
                                          instant_from_unix(args.number("base")),
                                          static_cast<int>(args.number("steps")));
@@ -398,7 +400,7 @@ int script(const Args& args) {
     return 0;
 }
 
-int report(const Args& args) {
+int report_mode(const Args& args) {
     const Account account = read_account(args.get("connection"));
     std::shared_ptr<StateStore> store = must(open_sqlite_store(args.get("db")), "opening");
     auto service = open_service(account, store);
@@ -433,7 +435,7 @@ int report(const Args& args) {
     return 0;
 }
 
-int clean(const Args& args) {
+int clean_mode(const Args& args) {
     const Account account = read_account(args.get("connection"));
     std::shared_ptr<StateStore> store = must(open_sqlite_store(args.get("db")), "opening");
     auto service = open_service(account, store);
@@ -451,12 +453,12 @@ int clean(const Args& args) {
 int main(int argc, char** argv) {
     const Args args = parse_args(argc, argv);
     if (args.mode == "run")
-        return run(args);
+        return run_mode(args);
     if (args.mode == "script")
-        return script(args);
+        return script_mode(args);
     if (args.mode == "report")
-        return report(args);
+        return report_mode(args);
     if (args.mode == "clean")
-        return clean(args);
+        return clean_mode(args);
     fail("unknown mode " + args.mode);
 }

@@ -213,8 +213,7 @@ class CrashPointStore final : public StateStore {
 
     // At the chosen hit of the chosen point: says so and waits to be killed.
     void point(const std::string& name) {
-        const bool chosen =
-            pause_point_ == name || pause_point_ == name.substr(0, name.find('.'));
+        const bool chosen = pause_point_ == name || pause_point_ == name.substr(0, name.find('.'));
         if (!chosen || ++hits_ != pause_hit_)
             return;
         announce("pause " + name);

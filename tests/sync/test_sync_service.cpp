@@ -238,6 +238,44 @@ TEST_CASE("export: a lost create response or a crash before the record repeats n
     CHECK(confirmed->at(0).remote_id == "ev-a1");
 }
 
+// Regression: a create begun and never confirmed (a crash, a lost answer) whose
+// appointment was then cancelled kept its intent record for ever: the export map named an
+// appointment that has no event, and never settled.
+TEST_CASE("export: a create left pending and then cancelled leaves neither event nor record") {
+    Connected c(CalendarDirection::both);
+    REQUIRE(
+        c.service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
+    const bool reached = GENERATE(false, true);  // did the PUT reach the calendar?
+    INFO((reached ? "the create was written, its answer lost" : "the create never arrived"));
+    if (reached)
+        c.world.lost = [](const std::string& op, const std::string&) -> std::optional<Error> {
+            return op == "create" ? std::optional<Error>(make_error(ErrorCode::network, "reset"))
+                                  : std::nullopt;
+        };
+    else
+        c.world.fault = [](const std::string& op, const std::string&) -> std::optional<Error> {
+            return op == "create" ? std::optional<Error>(make_error(ErrorCode::network, "reset"))
+                                  : std::nullopt;
+        };
+    c.sync();
+    REQUIRE(c.world.store->list_exports(c.id, "work")->at(0).intent == ExportIntent::create);
+    CHECK(marked(c.remote()->events("work")).size() == (reached ? 1u : 0u));
+
+    c.world.lost = nullptr;
+    c.world.fault = nullptr;
+    REQUIRE(c.service->cancel_appointment("a1").ok());
+    c.sync();
+    c.sync();  // a removal is seen by the next read
+    CHECK(marked(c.remote()->events("work")).empty());
+    CHECK(c.world.store->list_exports(c.id, "work")->empty());
+    CHECK(c.world.store->list_appointment_exports("a1")->empty());
+    const int writes = c.world.writes();
+    c.sync();
+    CHECK(c.world.writes() == writes);  // settled
+}
+
 TEST_CASE("export: remote edits are overwritten and remote deletions re-created") {
     Connected c(CalendarDirection::both);
     REQUIRE(
