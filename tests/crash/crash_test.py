@@ -95,14 +95,29 @@ class DriverRun:
         self.err.close()
 
     def finish(self, timeout):
+        """Waits for the driver to exit by itself; None when it did not in time (it is
+        killed then)."""
         self.read_until(lambda line: False, timeout)
-        self.proc.wait(timeout=5)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
         self.err.close()
         return self.proc.returncode
 
     def stderr(self):
         with open(self.stderr_path) as f:
             return f.read()
+
+
+def done_steps(db):
+    """The script steps the driver has recorded as done (crash_driver.cpp, step file)."""
+    try:
+        with open(db + ".step") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 0
 
 
 def integrity(db):
@@ -188,9 +203,12 @@ def main():
     p.add_argument("--backend", default="caldav", choices=sorted(BACKENDS))
     a = p.parse_args()
     seed = a.seed if a.seed else random.SystemRandom().randrange(1, 2**31)
+    # The longest the script may get; each run is offered a few steps more than the
+    # driver has done, and the script ends where the last run's offer ended (a script is
+    # the same for any length up to where it ends: crash_script.hpp).
     steps = a.runs * a.steps_per_run
     print(f"crash test seed {seed} (replay: CALSYNC_CRASH_SEED={seed}), {a.runs} runs, "
-          f"{steps} script steps, backend {a.backend}", flush=True)
+          f"backend {a.backend}", flush=True)
     rng = random.Random(seed)
     started = time.monotonic()
 
@@ -206,7 +224,7 @@ def main():
     # Appointments and the other client's events lie in the 30 days from tomorrow: inside
     # the sync window (1 day back, 365 ahead) whenever the test runs.
     base = (int(time.time()) // 3600 + 24) * 3600
-    common = ["--seed", str(seed), "--base", str(base), "--steps", str(steps)]
+    common = ["--seed", str(seed), "--base", str(base)]
     until = 0  # how far into the script the runs may go so far
     remote = RemoteClient(backend, rng, base)
 
@@ -236,9 +254,9 @@ def main():
 
         # Each run may go a few steps further into the script, so each has bookings to
         # export (and the script is not used up by the first runs).
-        until = min(steps, until + rng.randint(1, 2 * a.steps_per_run - 1))
+        until = min(steps, max(until, done_steps(db)) + rng.randint(1, 2 * a.steps_per_run - 1))
         driver = DriverRun([a.driver, "run", "--db", db, "--connection", account_path,
-                            "--until", str(until)] + common,
+                            "--steps", str(steps), "--until", str(until)] + common,
                            env, os.path.join(a.work, "driver.err"))
         if during:
             driver.read_until(lambda line: line.startswith("phase import"), 2.0)
@@ -277,13 +295,18 @@ def main():
             check = integrity(db)
             if check != "ok":
                 failures.append(f"run {run}: integrity_check says {check}")
+        if (run + 1) % 50 == 0 and run + 1 < a.runs:
+            print(f"  {run + 1} runs, step {steps_seen}, "
+                  f"{time.monotonic() - started:.0f} s", flush=True)
 
     # Between the last kill and the finish, the other client acts once more.
     remote.act()
+    # The script ends where the last offer ended.
+    common += ["--steps", str(until)]
     final = DriverRun([a.driver, "run", "--db", db, "--connection", account_path, "--finish"]
                       + common, {k: v for k, v in os.environ.items() if k != "CALSYNC_CRASH_PAUSE"},
                       os.path.join(a.work, "finish.err"))
-    status = final.finish(120)
+    status = final.finish(300)
     if status != 0:
         sys.exit(f"the finishing run failed (status {status}); seed {seed}\n{final.stderr()}")
     finish_syncs = sum(1 for line in final.lines if line.startswith("synced "))
@@ -368,7 +391,7 @@ def main():
     print(f"runs {a.runs}, kill plans {dict(kinds)}")
     print(f"kills by phase {dict(sorted(kills.items()))}")
     print(f"pause points hit {dict(sorted(pauses.items()))}")
-    print(f"script steps reached before the finish {steps_seen} of {steps}; syncs by "
+    print(f"script steps reached before the finish {steps_seen} of {until}; syncs by "
           f"outcome during the runs {dict(sync_lines)}; the finish took {finish_syncs} syncs")
     for message, count in sync_errors.most_common(5):
         print(f"  {count} x sync error: {message}")
