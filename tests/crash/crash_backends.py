@@ -4,8 +4,9 @@ client changes the calendar, and how the test reads it back independently of cal
 A backend offers:
   connection()          the driver's account file (crash_driver.cpp: id, kind, calendar,
                         settings, credentials or tokens/oauth)
-  put_foreign(uid, start, end, summary)
-                        create or move an event of someone else (another client)
+  put_foreign(uid, start, end, summary, weekly=1)
+                        create or move an event of someone else (another client);
+                        weekly > 1: a series of that many weekly occurrences
   delete(event)         delete an event (ours or foreign) as another client would
   edit(event, summary, shift)
                         change an event as another client would: new summary, moved by
@@ -95,13 +96,14 @@ class CalDavBackend:
         status, body, _ = self._request("PUT", url, ics, headers)
         return status
 
-    def put_foreign(self, uid, start, end, summary):
+    def put_foreign(self, uid, start, end, summary, weekly=1):
         stamp = datetime.datetime.now(datetime.timezone.utc)
+        rule = f"RRULE:FREQ=WEEKLY;COUNT={weekly}\r\n" if weekly > 1 else ""
         ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//calsync crash test//other "
                "client//EN\r\nBEGIN:VEVENT\r\n"
                f"UID:{uid}\r\nDTSTAMP:{stamp:%Y%m%dT%H%M%SZ}\r\n"
                f"DTSTART:{_utc(start):%Y%m%dT%H%M%SZ}\r\n"
-               f"DTEND:{_utc(end):%Y%m%dT%H%M%SZ}\r\n"
+               f"DTEND:{_utc(end):%Y%m%dT%H%M%SZ}\r\n{rule}"
                f"SUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
         status = self._put(self.calendar_url + uid + ".ics", ics)
         if status not in (200, 201, 204):

@@ -69,8 +69,8 @@ class DriverRun:
                 self.pause = text[6:]
 
     def read_until(self, done, timeout):
-        """Reads lines until done(line) is true for one of them or `timeout` passes;
-        True when it was."""
+        """Reads lines until done(line) is true for one of the new ones or `timeout`
+        passes; True when it was."""
         deadline = time.monotonic() + timeout
         fd = self.proc.stdout.fileno()
         while True:
@@ -142,13 +142,33 @@ class RemoteClient:
         self.backend = backend
         self.rng = rng
         self.base = base
-        self.foreign = {}  # uid -> (start, end)
+        self.foreign = {}  # uid -> (start, end, weekly occurrences)
         self.counter = 0
         self.done = collections.Counter()
 
-    def _slot(self):
+    def _put(self, uid, summary):
+        """One of its own events, new or moved: mostly single, some weekly series, some
+        beyond the sync window's end (365 days), where they must not block."""
         start = self.base + 900 * self.rng.randrange(30 * 96)
-        return start, start + 900 * self.rng.randrange(1, 9)
+        if self.rng.random() < 0.1:
+            start += 400 * 86400
+        end = start + 900 * self.rng.randrange(1, 9)
+        weekly = self.rng.choice([2, 3]) if self.rng.random() < 0.2 else 1
+        self.backend.put_foreign(uid, start, end, summary, weekly)
+        self.foreign[uid] = (start, end, weekly)
+        if weekly > 1:
+            self.done["foreign written as a series"] += 1
+        if start > self.base + 365 * 86400:
+            self.done["foreign written beyond the window"] += 1
+
+    def blocked(self, window_end):
+        """The slots its events must block: (uid, start, end), every occurrence."""
+        out = []
+        for uid, (start, end, weekly) in self.foreign.items():
+            for k in range(weekly):
+                if start + k * 7 * 86400 < window_end:
+                    out.append((uid, start + k * 7 * 86400, end + k * 7 * 86400))
+        return sorted(out)
 
     def act(self):
         choice = self.rng.random()
@@ -156,16 +176,12 @@ class RemoteClient:
         if choice < 0.35 or not self.foreign:
             uid = f"other-{self.counter}"
             self.counter += 1
-            start, end = self._slot()
-            self.backend.put_foreign(uid, start, end, f"Dentist {uid}")
-            self.foreign[uid] = (start, end)
+            self._put(uid, f"Dentist {uid}")
             self.done["foreign added"] += 1
             return
         if choice < 0.55:
             uid = self.rng.choice(sorted(self.foreign))
-            start, end = self._slot()
-            self.backend.put_foreign(uid, start, end, f"Dentist {uid} moved")
-            self.foreign[uid] = (start, end)
+            self._put(uid, f"Dentist {uid} moved")
             self.done["foreign moved"] += 1
             return
         if choice < 0.70:
@@ -225,7 +241,7 @@ def main():
     # the sync window (1 day back, 365 ahead) whenever the test runs.
     base = (int(time.time()) // 3600 + 24) * 3600
     common = ["--seed", str(seed), "--base", str(base)]
-    until = 0  # how far into the script the runs may go so far
+    until = 0  # the furthest step any run was offered
     remote = RemoteClient(backend, rng, base)
 
     kills = collections.Counter()    # by phase the driver announced last
@@ -254,26 +270,25 @@ def main():
 
         # Each run may go a few steps further into the script, so each has bookings to
         # export (and the script is not used up by the first runs).
-        until = min(steps, max(until, done_steps(db)) + rng.randint(1, 2 * a.steps_per_run - 1))
+        offer = min(steps, done_steps(db) + rng.randint(1, 2 * a.steps_per_run - 1))
+        until = max(until, offer)
         driver = DriverRun([a.driver, "run", "--db", db, "--connection", account_path,
-                            "--steps", str(steps), "--until", str(until)] + common,
+                            "--steps", str(steps), "--until", str(offer)] + common,
                            env, os.path.join(a.work, "driver.err"))
+        # Delays count from the driver's first line: starting a process on a loaded
+        # machine takes a while, and a kill before it did anything tests nothing.
+        driver.read_until(lambda line: True, 5.0)
         if during:
-            driver.read_until(lambda line: line.startswith("phase import"), 2.0)
+            driver.read_until(lambda _: "phase import" in driver.lines, 2.0)
             remote.act()
         if plan == "timer":
-            driver.read_until(lambda line: False, delay)
+            driver.read_until(lambda _: False, delay)
         elif plan == "phase":
-            seen = [0]
-
-            def nth(line, seen=seen):
-                if line == "phase " + phase_target:
-                    seen[0] += 1
-                return seen[0] >= phase_count
-            if driver.read_until(nth, 5.0):
+            wanted = "phase " + phase_target
+            if driver.read_until(lambda _: driver.lines.count(wanted) >= phase_count, 5.0):
                 time.sleep(jitter)
-        else:
-            driver.read_until(lambda line: line.startswith("pause "), 2.0)
+        elif driver.pause is None:
+            driver.read_until(lambda _: driver.pause is not None, 2.0)
         if driver.proc.poll() is not None:
             driver.finish(1)
             sys.exit(f"run {run}: the driver exited by itself (status "
@@ -374,10 +389,12 @@ def main():
         failures.append(f"(c) the store rebuilds {len(report['slots'])} slots, a clean sync "
                         f"{len(clean_slots)}")
     by_uid = {e["uid"]: e for e in events if not e["marker"]}
-    expected_slots = sorted((by_uid[uid]["id"], start, end)
-                            for uid, (start, end) in remote.foreign.items() if uid in by_uid)
-    if len(expected_slots) != len(remote.foreign):
-        failures.append("(c) the other client's events are not all on the server")
+    if set(by_uid) != set(remote.foreign):
+        failures.append("(c) the other client's events on the server are not what it wrote")
+    # The sync window ends 365 days after today (UTC days; sync.hpp SyncSettings).
+    window_end = (int(time.time()) // 86400 + 365) * 86400
+    expected_slots = sorted((by_uid[uid]["id"] if uid in by_uid else uid, start, end)
+                            for uid, start, end in remote.blocked(window_end))
     got_slots = sorted((s["event"], s["start"], s["end"]) for s in clean_slots)
     if got_slots != expected_slots:
         failures.append(f"(c) the slots are {got_slots}, the other client's events "
