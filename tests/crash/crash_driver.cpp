@@ -10,6 +10,7 @@
 //       parent paces the script with K, so every run has bookings to export).
 //       --finish: no loop; finish the script, sync until a sync writes nothing, print
 //       the blocked slots the service holds ("slots <json>") and exit 0.
+// The blocked slots are written as calsync_blocked_slots answers them (calsync.h).
 //   crash_driver script --seed S --base T --steps N
 //       the appointments as the whole script leaves them (JSON), for the checks.
 //   crash_driver report --db DB --connection FILE
@@ -44,6 +45,7 @@
 #include <string>
 
 #include "calsync/sync.hpp"
+#include "core/json_codec.hpp"
 #include "crash_point_store.hpp"
 #include "crash_script.hpp"
 
@@ -253,31 +255,6 @@ void write_step(const std::string& db, int step) {
 
 // --- JSON output
 
-void write_slots(Writer& w, const std::vector<BlockedSlot>& slots) {
-    w.StartArray();
-    for (const BlockedSlot& s : slots) {
-        w.StartObject();
-        w.Key("start");
-        w.Int64(to_unix(s.range.start));
-        w.Key("end");
-        w.Int64(to_unix(s.range.end));
-        w.Key("calendar");
-        w.String(s.calendar_id.c_str());
-        w.Key("label");
-        w.String(s.label.c_str());
-        w.Key("event");
-        w.String(s.event_id.c_str());
-        w.Key("recurrence_id");
-        w.Int64(to_unix(s.recurrence_id));
-        w.Key("all_day");
-        w.Bool(s.all_day);
-        w.Key("tentative");
-        w.Bool(s.tentative);
-        w.EndObject();
-    }
-    w.EndArray();
-}
-
 void write_appointment(Writer& w, const Appointment& a) {
     w.StartObject();
     w.Key("id");
@@ -299,11 +276,10 @@ void write_appointment(Writer& w, const Appointment& a) {
 
 const TimeRange kEverything{instant_from_unix(0), instant_from_unix(std::int64_t{1} << 40)};
 
+// Every slot the service holds, as the C ABI writes them (calsync.h: version, slots with
+// start, end, calendar_id, label, event_id, recurrence_id, all_day, tentative).
 std::string slots_json(const SyncService& service) {
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    write_slots(w, service.blocked_slots(kEverything));
-    return buffer.GetString();
+    return json::write_blocked_slots_response(service.blocked_slots(kEverything), {}, {});
 }
 
 // --- modes
@@ -408,7 +384,8 @@ int report_mode(const Args& args) {
     Writer w(buffer);
     w.StartObject();
     w.Key("slots");
-    write_slots(w, service->blocked_slots(kEverything));
+    const std::string slots = slots_json(*service);
+    w.RawValue(slots.data(), slots.size(), rapidjson::kObjectType);
     w.Key("exports");
     w.StartArray();
     for (const ExportRecord& r :

@@ -25,6 +25,7 @@ change set, intent.<kind> (intent stored, before the PUT or DELETE) and written.
 """
 import argparse
 import collections
+import datetime
 import json
 import os
 import random
@@ -109,6 +110,10 @@ class DriverRun:
     def stderr(self):
         with open(self.stderr_path) as f:
             return f.read()
+
+
+def rfc3339(text):
+    return int(datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
 
 
 def done_steps(db):
@@ -325,7 +330,8 @@ def main():
     if status != 0:
         sys.exit(f"the finishing run failed (status {status}); seed {seed}\n{final.stderr()}")
     finish_syncs = sum(1 for line in final.lines if line.startswith("synced "))
-    live_slots = json.loads(next(line[6:] for line in final.lines if line.startswith("slots ")))
+    live_slots = json.loads(
+        next(line[6:] for line in final.lines if line.startswith("slots ")))["slots"]
 
     script = json.loads(subprocess.run([a.driver, "script"] + common, check=True,
                                        capture_output=True, text=True).stdout)
@@ -335,7 +341,7 @@ def main():
     clean_db = os.path.join(a.work, "clean.db")
     clean_slots = json.loads(subprocess.run(
         [a.driver, "clean", "--db", clean_db, "--connection", account_path],
-        check=True, capture_output=True, text=True).stdout)
+        check=True, capture_output=True, text=True).stdout)["slots"]
     events = backend.events()
 
     # (a) no duplicates
@@ -385,8 +391,9 @@ def main():
     if key(live_slots) != key(clean_slots):
         failures.append(f"(c) the finishing run holds {len(live_slots)} slots, a clean sync "
                         f"{len(clean_slots)}: {sorted(set(key(live_slots)) ^ set(key(clean_slots)))}")
-    if key(report["slots"]) != key(clean_slots):
-        failures.append(f"(c) the store rebuilds {len(report['slots'])} slots, a clean sync "
+    rebuilt_slots = report["slots"]["slots"]
+    if key(rebuilt_slots) != key(clean_slots):
+        failures.append(f"(c) the store rebuilds {len(rebuilt_slots)} slots, a clean sync "
                         f"{len(clean_slots)}")
     by_uid = {e["uid"]: e for e in events if not e["marker"]}
     if set(by_uid) != set(remote.foreign):
@@ -395,7 +402,8 @@ def main():
     window_end = (int(time.time()) // 86400 + 365) * 86400
     expected_slots = sorted((by_uid[uid]["id"] if uid in by_uid else uid, start, end)
                             for uid, start, end in remote.blocked(window_end))
-    got_slots = sorted((s["event"], s["start"], s["end"]) for s in clean_slots)
+    got_slots = sorted((s["event_id"], rfc3339(s["start"]), rfc3339(s["end"]))
+                       for s in clean_slots)
     if got_slots != expected_slots:
         failures.append(f"(c) the slots are {got_slots}, the other client's events "
                         f"{expected_slots}")
