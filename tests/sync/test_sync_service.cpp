@@ -85,7 +85,7 @@ TEST_CASE("sync: external events block, changes and deletions arrive at the next
     CHECK(c.world.requests() - before == 1);
 }
 
-TEST_CASE("sync: free, cancelled and declined events do not block; a recurrence does") {
+TEST_CASE("sync: free, cancelled and declined events do not block, a recurrence does") {
     Connected c;
     Event free_event = timed_event("free", "2026-06-03T09:00:00Z", "2026-06-03T10:00:00Z");
     free_event.transparency = Transparency::transparent;
@@ -508,7 +508,7 @@ TEST_CASE("health check: read-only export calendar, a calendar gone, a refused p
     CHECK_THAT(locked->items.at(0).action, Catch::Contains("user name and password"));
 }
 
-TEST_CASE("connecting: a refused account stores nothing; credentials are sealed") {
+TEST_CASE("connecting: a refused account stores nothing, credentials are sealed") {
     SyncWorld world;
     world.account("mem://garage")->add_calendar(calendar("work", "Work"));
     auto service = world.open();
