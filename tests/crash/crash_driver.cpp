@@ -338,8 +338,15 @@ int run_mode(const Args& args) {
                           ? static_cast<int>(args.number("until"))
                           : static_cast<int>(script.size());
     for (int k = read_step(db); k < std::min(until, static_cast<int>(script.size())); ++k) {
-        run_step(*service, *store, account, script[static_cast<std::size_t>(k)]);
-        write_step(db, k + 1);
+        // A booking is recorded once done (a kill before repeats it, which changes
+        // nothing); a sync before it starts: a killed sync is not repeated, the next
+        // bookings come first, as they would for a host whose sync process died.
+        const ScriptStep& step = script[static_cast<std::size_t>(k)];
+        if (step.kind == ScriptStep::Kind::sync)
+            write_step(db, k + 1);
+        run_step(*service, *store, account, step);
+        if (step.kind != ScriptStep::Kind::sync)
+            write_step(db, k + 1);
         announce("step " + std::to_string(k + 1));
     }
     if (!args.finish) {

@@ -5,6 +5,7 @@
 // step repeated after a kill between doing it and recording it changes nothing.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -34,6 +35,7 @@ inline std::vector<ScriptStep> make_script(std::uint64_t seed, Instant base, int
     std::map<std::string, Appointment> known;  // by id, as the script left it
     std::vector<ScriptStep> out;
     int next_id = 0;
+    std::string latest;  // the appointment booked or changed last
     const auto fresh_version = [&](Appointment a, int step) {
         const std::int64_t start = to_unix(base) + 1800LL * pick(30 * 48);
         a.time = {instant_from_unix(start), instant_from_unix(start + 1800LL * (1 + pick(6)))};
@@ -55,7 +57,11 @@ inline std::vector<ScriptStep> make_script(std::uint64_t seed, Instant base, int
         const int p = pick(100);
         const std::vector<std::string> booked = with_status(AppointmentStatus::booked);
         const std::vector<std::string> cancelled = with_status(AppointmentStatus::cancelled);
+        // Half the changes and cancellations concern the latest booking (a customer who
+        // thinks again within minutes: before its export was confirmed, at times).
         const auto one_of = [&](const std::vector<std::string>& ids) {
+            if (std::find(ids.begin(), ids.end(), latest) != ids.end() && pick(2) == 0)
+                return known[latest];
             return known[ids[static_cast<std::size_t>(pick(static_cast<int>(ids.size())))]];
         };
         if (p < 25) {
@@ -78,6 +84,8 @@ inline std::vector<ScriptStep> make_script(std::uint64_t seed, Instant base, int
         }
         if (step.kind != ScriptStep::Kind::sync)
             known[step.appointment.id] = step.appointment;
+        if (step.kind == ScriptStep::Kind::book)
+            latest = step.appointment.id;
         out.push_back(step);
     }
     return out;
