@@ -115,6 +115,13 @@ TEST_CASE("sqlite store survives SIGKILL mid-write with whole transactions only"
         CHECK(reached <= std::max(reported, last) + 1);
         for (; model_step < reached; ++model_step)
             REQUIRE(test::run_crash_step(*model, model_step + 1).ok());
+        if (!db.get_calendar(test::kCrashConnection, test::kCrashCalendar).ok()) {
+            // Killed before the writer set up its calendar (a slow start: sanitizers, a
+            // loaded machine): nothing of the steps can be there yet.
+            CHECK(reached == 0);
+            CHECK(db.list_appointments()->empty());
+            continue;
+        }
         same_state(db, *model);
         last = reached;
     }
