@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 #include <string>
 
 #include "calsync.h"
@@ -69,6 +70,10 @@ inline calsync_status hand_out(const std::string& text, char** out) {
 template <class Body>
 calsync_status guarded(const char* function, Body&& body) noexcept {
     try {
+        // Tests prove that no exception crosses the ABI by making one function throw.
+        if (const char* target = std::getenv("CALSYNC_TEST_THROW_IN");
+            target != nullptr && std::strcmp(target, function) == 0)
+            throw std::runtime_error("provoked by CALSYNC_TEST_THROW_IN");
         return body();
     } catch (const std::bad_alloc&) {
         return fail(CALSYNC_ENOMEM, std::string(function) + ": out of memory");

@@ -13,12 +13,16 @@
  *  - Instants are RFC 3339 strings in UTC ("2026-03-29T01:30:00Z"). Ranges are
  *    half-open: [start, end).
  *
- * Thread rules: the functions declared here keep no shared mutable state apart from a
+ * Thread rules: the engine functions keep no shared mutable state apart from a
  * process-wide, internally locked cache of time zones; they may be called from any number
- * of threads at once. The last-error message is per thread.
+ * of threads at once. Providers and OAuth handles are used by one thread at a time;
+ * clients are safe to share between threads (see "Clients" below). The last-error
+ * message is per thread.
  */
 #ifndef CALSYNC_H
 #define CALSYNC_H
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -379,6 +383,309 @@ CALSYNC_API calsync_status calsync_oauth_refresh(calsync_oauth* oauth, const cha
  * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_ENETWORK, CALSYNC_EHTTP.
  */
 CALSYNC_API calsync_status calsync_oauth_revoke(calsync_oauth* oauth, const char* token);
+
+/*
+ * Clients: the sync service. A calsync_client keeps accounts at calendar services
+ * (connections) in sync with a state store: it imports their events as blocked slots,
+ * exports the host's appointments to them, and answers availability questions.
+ *
+ * Thread rules: a calsync_client may be used from any number of threads at once; syncs of
+ * different connections run in parallel, two syncs of one connection take turns. A
+ * calsync_connection handle names one connection of its client and may be used from any
+ * thread too; it must not outlive its client. Callbacks are called on the thread doing
+ * the work (the caller's, or one of calsync_client_run_due's workers), never while the
+ * library holds a lock they could need; they must not call calsync_client_free.
+ */
+typedef struct calsync_client calsync_client;
+typedef struct calsync_connection calsync_connection;
+
+#define CALSYNC_LOG_DEBUG 0
+#define CALSYNC_LOG_INFO 1
+#define CALSYNC_LOG_WARNING 2
+#define CALSYNC_LOG_ERROR 3
+
+/* A log line; `message` never contains a secret and is valid during the call only. */
+typedef void (*calsync_log_fn)(int level, const char* message, void* user_data);
+
+/*
+ * Blocked slots that came and went in one sync (or a disconnect, or a calendar chosen or
+ * dropped). diff_json, valid during the call only:
+ * {"version": 1, "connection_id": "...", "added": [SLOT, ...], "removed": [SLOT, ...]}
+ * SLOT: as in calsync_client_blocked_slots.
+ */
+typedef void (*calsync_slots_changed_fn)(const char* diff_json, void* user_data);
+
+#define CALSYNC_CLIENT_OPTIONS_VERSION 1
+
+typedef struct calsync_client_options {
+    unsigned int version;          /* CALSYNC_CLIENT_OPTIONS_VERSION */
+    const char* store_path;        /* SQLite database file, created when absent;
+                                      NULL keeps everything in memory */
+    const unsigned char* host_key; /* at least 32 secret bytes the host keeps: seals
+                                      credentials in the store, signs OAuth states */
+    size_t host_key_length;
+    const char* config_json;                /* CLIENT_CONFIG below; NULL for the defaults */
+    calsync_log_fn log;                     /* optional */
+    calsync_slots_changed_fn slots_changed; /* optional */
+    void* user_data;                        /* passed back to both callbacks untouched */
+} calsync_client_options;
+
+#define CALSYNC_CLIENT_OPTIONS_INIT \
+    { CALSYNC_CLIENT_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL }
+
+/*
+ * calsync_client_new: opens the store (migrating its schema) and loads what it holds.
+ *
+ * CLIENT_CONFIG (every member optional):
+ * {
+ *   "version": 1,
+ *   "zone": "Europe/Berlin",                     the business's IANA zone; default "UTC"
+ *   "window": {"days_back": 1, "days_ahead": 365},   what is read and exported
+ *   "policy": {"tentative_blocks": true, "unanswered_blocks": true,
+ *              "all_day_blocks": true},          for calendars selected without their own
+ *   "export": {
+ *     "busy_only": false,                        privacy: "Busy" and no client details
+ *     "busy_summary": "Busy",
+ *     "uid_domain": "pitstoply.example",         right-hand side of exported UIDs
+ *     "include_notes": false, "location": "Werkstatt, Hauptstr. 1",
+ *     "on_remote_edit": "appointment_wins" | "keep_remote",
+ *     "on_remote_delete": "recreate" | "leave_deleted"
+ *   },
+ *   "google":    OAUTH_CLIENT + {"api_base_url"},  see calsync_oauth_new; needed to
+ *   "microsoft": OAUTH_CLIENT + {"api_base_url"},  connect those services
+ *   "network": {"allow_private_addresses": false, "ca_bundle": "...",
+ *               "connect_timeout_seconds": 10, "total_timeout_seconds": 120},
+ *   "schedule": {"min_interval_minutes": 15, "max_interval_minutes": 30,
+ *                "first_retry_seconds": 60, "max_backoff_minutes": 30},
+ *   "max_concurrent_syncs": 4
+ * }
+ *
+ * Returns CALSYNC_OK, CALSYNC_EINVAL (options or config; the message names the field),
+ * CALSYNC_EZONE, CALSYNC_ERROR (the store cannot be opened: the message says why).
+ * *client is freed with calsync_client_free.
+ */
+CALSYNC_API calsync_status calsync_client_new(const calsync_client_options* options,
+                                              calsync_client** client);
+
+/* Frees a client; waits for reads calsync_client_confirm_free left running. Accepts NULL. */
+CALSYNC_API void calsync_client_free(calsync_client* client);
+
+/*
+ * calsync_client_connect: adds a CalDAV, iCloud or ICS-feed account, or a Google or
+ * Microsoft account from tokens (a device sign-in, calsync_oauth_device_poll). The
+ * account is checked (its calendars listed) before anything is stored. An account that
+ * was connected before gets its old connection back, with its export map, so nothing is
+ * exported twice.
+ *
+ * request_json:
+ * {
+ *   "version": 1,
+ *   "kind": "caldav" | "icloud" | "ics_feed" | "google" | "microsoft",   required
+ *   "settings": {...},            caldav, icloud, ics_feed: a calsync_provider_new
+ *                                 document without the password ("url", "username",
+ *                                 "name", "owner_addresses")
+ *   "password": "...",            caldav, icloud (the app-specific password)
+ *   "tokens": TOKENS,             google, microsoft
+ *   "connection_id": "..."        optional; generated when absent
+ * }
+ * *connection: freed with calsync_connection_free.
+ *
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_EAUTH, CALSYNC_ENETWORK, CALSYNC_EHTTP,
+ * CALSYNC_ENOTFOUND.
+ */
+CALSYNC_API calsync_status calsync_client_connect(calsync_client* client, const char* request_json,
+                                                  calsync_connection** connection);
+
+/*
+ * calsync_client_authorize_begin: starts a Google or Microsoft sign-in (PKCE, a signed
+ * state). The verifier is sealed in the store, so the redirect may be completed by
+ * another process sharing the store.
+ *
+ * request_json: {"version": 1, "kind": "google" | "microsoft", "connection_id": "..."}
+ * (connection_id optional). *response_json: {"version": 1, "connection_id", "url",
+ * "state"}: send the person's browser to "url".
+ *
+ * Returns CALSYNC_OK or CALSYNC_EINVAL (e.g. no OAuth client configured for the kind).
+ */
+CALSYNC_API calsync_status calsync_client_authorize_begin(calsync_client* client,
+                                                          const char* request_json,
+                                                          char** response_json);
+
+/*
+ * calsync_client_authorize_complete: the redirect came back.
+ *
+ * request_json: {"version": 1, "state": "...", "code": "..."} from the redirect's query,
+ * or {"version": 1, "redirect_url": "http://127.0.0.1:8400/cb?code=...&state=..."}.
+ * A state is accepted once, within 10 minutes of calsync_client_authorize_begin.
+ *
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_EAUTH (state refused, the person declined
+ * (an "error" in the redirect), or the code was refused), CALSYNC_ENETWORK, CALSYNC_EHTTP.
+ */
+CALSYNC_API calsync_status calsync_client_authorize_complete(calsync_client* client,
+                                                             const char* request_json,
+                                                             calsync_connection** connection);
+
+/*
+ * calsync_client_connection: a handle for a stored connection.
+ * Returns CALSYNC_OK or CALSYNC_ENOTFOUND.
+ */
+CALSYNC_API calsync_status calsync_client_connection(calsync_client* client,
+                                                     const char* connection_id,
+                                                     calsync_connection** connection);
+
+/*
+ * calsync_client_connections: every connection with its status.
+ * *response_json: {"version": 1, "connections": [CONNECTION, ...]}
+ * CONNECTION: {"id", "kind", "account", "state": "active" | "disconnected",
+ *              "status": STATUS}
+ * STATUS: {"state": "never_synced" | "ok" | "error" | "rate_limited" |
+ *          "needs_reauthorisation" | "calendar_gone", "last_attempt", "last_success",
+ *          "next_due" (RFC 3339 or null), "last_error", "events_read",
+ *          "events_exported", "consecutive_failures"}
+ */
+CALSYNC_API calsync_status calsync_client_connections(calsync_client* client, char** response_json);
+
+/* Frees a connection handle (not the connection). Accepts NULL. */
+CALSYNC_API void calsync_connection_free(calsync_connection* connection);
+
+/*
+ * calsync_connection_info: {"version": 1, "id", "kind", "account", "state"}.
+ */
+CALSYNC_API calsync_status calsync_connection_info(calsync_connection* connection,
+                                                   char** response_json);
+
+/*
+ * calsync_connection_calendars: the account's calendars now (one request), with what is
+ * selected.
+ * *response_json: {"version": 1, "calendars": [{"id", "name", "color", "time_zone",
+ *   "can_write", "is_primary", "selected", "direction": "import" | "export" | "both",
+ *   "policy": {...}}, ...], "gone": ["<id of a selected calendar no longer listed>"]}
+ */
+CALSYNC_API calsync_status calsync_connection_calendars(calsync_connection* connection,
+                                                        char** response_json);
+
+/*
+ * calsync_connection_select: syncs a calendar in a direction.
+ * request_json: {"version": 1, "calendar_id": "...", "direction": "import" | "export" |
+ * "both", "policy": {...}} (policy optional: the client's default). Export needs a
+ * calendar the account can write (CALSYNC_EINVAL otherwise, naming it). The connection's
+ * next sync is due at once.
+ */
+CALSYNC_API calsync_status calsync_connection_select(calsync_connection* connection,
+                                                     const char* request_json);
+
+/* calsync_connection_deselect: its events stop blocking at once; exports stay. */
+CALSYNC_API calsync_status calsync_connection_deselect(calsync_connection* connection,
+                                                       const char* calendar_id);
+
+/*
+ * calsync_connection_sync: syncs now: reads every selected calendar, applies what
+ * changed, runs the exports. One failing calendar does not stop the others; the report
+ * says which failed and why.
+ * *report_json: REPORT = {"version": 1, "connection_id", "status": STATUS,
+ *   "added": [SLOT, ...], "removed": [SLOT, ...],
+ *   "calendars": [{"calendar_id", "status": STATUS, "events_read", "exports_written",
+ *                  "skipped": [{"event_id", "message"}, ...]}, ...]}
+ * Returns CALSYNC_OK whenever a report was made (read its status), or CALSYNC_EINVAL (a
+ * disconnected connection), CALSYNC_ENOTFOUND, CALSYNC_ERROR (the store failed).
+ */
+CALSYNC_API calsync_status calsync_connection_sync(calsync_connection* connection,
+                                                   char** report_json);
+
+/* calsync_connection_request_sync: due at once (a push notification, "sync now"). */
+CALSYNC_API calsync_status calsync_connection_request_sync(calsync_connection* connection);
+
+/* calsync_connection_status: *status_json: STATUS + {"calendars": {"<id>": STATUS}}. */
+CALSYNC_API calsync_status calsync_connection_status(calsync_connection* connection,
+                                                     char** status_json);
+
+/*
+ * calsync_connection_check: the health check, talking to the service.
+ * *report_json: {"version": 1, "connection_id", "ok": bool, "items": [{"check":
+ *   "credentials" | "scopes" | "calendar:<id>" | "writable:<id>" | "sync", "ok": bool,
+ *   "reason": "...", "action": "what the user should do"}, ...]}
+ */
+CALSYNC_API calsync_status calsync_connection_check(calsync_connection* connection,
+                                                    char** report_json);
+
+/*
+ * calsync_connection_disconnect: the connection's imported events and blocked slots go
+ * at once; events exported to its calendars stay there, and the export map is kept for a
+ * reconnect. `revoke` non-zero also revokes the OAuth grant where the service can.
+ */
+CALSYNC_API calsync_status calsync_connection_disconnect(calsync_connection* connection,
+                                                         int revoke);
+
+/*
+ * calsync_client_run_due: syncs every connection that is due (15-30 minutes after its
+ * last good sync, at once after connecting, a request or a push, later after failures),
+ * at most "max_concurrent_syncs" at a time. Call it every minute or so.
+ * *response_json: {"version": 1, "reports": [REPORT, ...]}
+ */
+CALSYNC_API calsync_status calsync_client_run_due(calsync_client* client, char** response_json);
+
+/*
+ * calsync_client_blocked_slots: the slots customers cannot book, from what was read.
+ * range_json: {"version": 1, "start": RFC3339, "end": RFC3339}
+ * *response_json: {"version": 1, "slots": [SLOT, ...], "busy": [{"start", "end"}, ...]}
+ * SLOT: {"start", "end", "connection_id", "calendar_id", "label" (the calendar's name,
+ *        for the greyed-out UI), "event_id", "recurrence_id", "all_day", "tentative"}
+ */
+CALSYNC_API calsync_status calsync_client_blocked_slots(calsync_client* client,
+                                                        const char* range_json,
+                                                        char** response_json);
+
+/*
+ * calsync_client_free_slots: bookable windows, from what was read.
+ * request_json: {"version": 1, "within": {"start", "end"}, "duration_seconds": 3600,
+ *                "step_seconds": 900}
+ * *response_json: {"version": 1, "free": [{"start", "end"}, ...]}
+ */
+CALSYNC_API calsync_status calsync_client_free_slots(calsync_client* client,
+                                                     const char* request_json,
+                                                     char** response_json);
+
+/*
+ * calsync_client_confirm_free: before a booking is confirmed, reads every import
+ * calendar again (incrementally, in parallel) for at most "timeout_ms", then answers.
+ * request_json: {"version": 1, "start": RFC3339, "end": RFC3339, "timeout_ms": 3000}
+ * *response_json: {"version": 1, "free": bool, "fresh": bool (false: some calendar could
+ *   not be read again in time, the answer comes from what was read before),
+ *   "stale_connections": ["..."], "conflicts": [SLOT, ...]}
+ */
+CALSYNC_API calsync_status calsync_client_confirm_free(calsync_client* client,
+                                                       const char* request_json,
+                                                       char** response_json);
+
+/*
+ * calsync_client_upsert_appointment: adds or changes a booking; the export calendars are
+ * due at once (call calsync_client_run_due or calsync_connection_sync).
+ * appointment_json: APPOINTMENT = {"version": 1, "id": "...", "start": RFC3339,
+ *   "end": RFC3339, "client": "...", "service": "...", "vehicle": "...", "notes": "...",
+ *   "status": "booked" | "cancelled"}
+ */
+CALSYNC_API calsync_status calsync_client_upsert_appointment(calsync_client* client,
+                                                             const char* appointment_json);
+
+/* calsync_client_cancel_appointment: its exported events are deleted at the next sync. */
+CALSYNC_API calsync_status calsync_client_cancel_appointment(calsync_client* client,
+                                                             const char* appointment_id);
+
+/* calsync_client_appointments: {"version": 1, "appointments": [APPOINTMENT + {"revision"}]} */
+CALSYNC_API calsync_status calsync_client_appointments(calsync_client* client,
+                                                       char** response_json);
+
+/*
+ * calsync_client_team_feed: the appointments as one iCalendar document, for the host to
+ * serve as a subscription feed team members add to their calendar apps. Stable UIDs (the
+ * exports' own), so subscribers see updates, not duplicates.
+ * request_json: {"version": 1, "connection_id": "..." (only appointments exported through
+ *   it; absent: all), "calendar_name": "...", "busy_only": bool,
+ *   "refresh_interval_minutes": 30}
+ * *ics: text/calendar, freed with calsync_string_free.
+ */
+CALSYNC_API calsync_status calsync_client_team_feed(calsync_client* client,
+                                                    const char* request_json, char** ics);
 
 #ifdef __cplusplus
 }

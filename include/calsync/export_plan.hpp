@@ -6,10 +6,17 @@
 //   1. observations = observe_exports(...) from the events the latest read of the calendar
 //      returned (marked events included: the import engine ignores them for blocking, but
 //      they are how remote edits and deletions of our exports are seen), or empty
-//      observations for an export-only calendar that is not read;
+//      observations for an export-only calendar that is not read. Then read back each
+//      pending entry's event (remote_id empty, below) by its derived identity (CalDAV:
+//      GET the resource; Google: events.get by the derived id; Graph: the extended-
+//      property lookup) and add it as present or absent: an export-only calendar is
+//      never read, and a cancelled appointment whose create answer was lost must not
+//      leave its event behind.
 //   2. plan = plan_exports(appointments, entries, observations, policy);
 //   3. apply plan.actions in order, each on its own (one failure does not stop the rest):
-//      create        provider.create_event(calendar, action.event); on success store
+//      create        if there is no entry yet, first store a pending one
+//                    {appointment_id, "", "", ""}; then provider.create_event(calendar,
+//                    action.event); on success store
 //                    {appointment_id, remote.id, remote.etag, action.content_hash}.
 //                    create_event must be an upsert by the identity derived from the
 //                    marker: when it finds an earlier write of this appointment (a retry
@@ -24,7 +31,8 @@
 //      accept_remote store {remote_id, etag, content_hash} from the action (no request).
 //      On Error conflict (412: the remote changed since it was seen) or not_found on an
 //      update, keep the entry as it is, read that event again (or the calendar) and plan
-//      again: the fresh observation decides.
+//      again: the fresh observation decides. A lost answer (timeout, crash) changes
+//      nothing in the map; the next plan repairs it from what it sees.
 //   4. report plan.notices (nothing to write, but the host should know).
 #pragma once
 
@@ -40,7 +48,9 @@ namespace calsync {
 // own record type maps onto this one).
 struct ExportMapEntry {
     std::string appointment_id;
-    std::string remote_id;     // provider's event id (CalDAV: the resource href)
+    // Provider's event id (CalDAV: the resource href). Empty: a pending create, recorded
+    // before the create was sent and not yet answered (see the recipe above).
+    std::string remote_id;
     std::string etag;          // the version calsync wrote; empty when the server gave none
     std::string content_hash;  // export_content_hash of what was written; empty = unknown
 };
@@ -56,25 +66,35 @@ struct ObservedExport {
 // neither list is unknown (the calendar was not read, or not where that event would be).
 struct ExportObservations {
     std::vector<ObservedExport> present;  // several for one appointment id = duplicates
-    std::vector<std::string> absent;      // appointment ids known to have no event there
+    // Appointment ids certain to have no event there: the whole calendar was read, or the
+    // event was looked up by its identity and not found.
+    std::vector<std::string> absent;
+    // Set when the calendar was read only within a window (Google timeMin/timeMax, a
+    // Graph calendarView). An entry with no event in `present` then counts as absent only
+    // where the event as exported would have been returned: its appointment is booked,
+    // unchanged since that export (same content hash) and overlaps the window. Otherwise
+    // (it moved, or was cancelled) it is unknown: the plan writes to the entry's event
+    // and the answer (404, 412) tells. Never inferred from the appointment's new time,
+    // which the remote event need not share.
+    bool windowed = false;
+    TimeRange window;
 };
 
 // Which of a read's events were bound to be returned if they existed.
 struct ExportReadScope {
     bool calendar_read = false;  // false: export-only calendar, nothing is known absent
     // The read returned only events overlapping this range (Google timeMin/timeMax, a
-    // Graph calendarView); absent = the whole calendar was read (CalDAV sync-collection).
+    // Graph calendarView); false: the whole calendar was read (CalDAV sync-collection).
     bool windowed = false;
     TimeRange window;
 };
 
-// present: every event of `calendar_events` with an export marker. absent: the entries
-// with no marked event in the read, when the scope says the read would have returned it:
-// calendar_read and (not windowed, or the entry's appointment is in `appointments` and
-// overlaps the window). An entry whose appointment is unknown is then unknown.
+// present: every event of `calendar_events` with an export marker. When the scope says
+// the calendar was read whole, absent: every entry with no marked event in the read.
+// When it was read in a window, the window is passed on (see ExportObservations) and
+// absent stays empty.
 ExportObservations observe_exports(const std::vector<Event>& calendar_events,
                                    const std::vector<ExportMapEntry>& entries,
-                                   const std::vector<Appointment>& appointments,
                                    const ExportReadScope& scope);
 
 // The user changed our exported event in the external calendar (its etag is not the one
@@ -95,8 +115,9 @@ enum class RemoteDeletePolicy {
 struct ExportPolicy {
     ExportOptions render;
     // Appointments that ended at or before this instant (the sync window's start, from
-    // "now") are history: never created, updated or re-created, and their entries kept;
-    // cancelling one still deletes its event. The default exports everything.
+    // "now") are history: never created, updated or re-created, and their entries kept
+    // (only a second copy is removed); cancelling one still deletes its event. The
+    // default exports everything.
     Instant export_from{};
     RemoteEditPolicy on_remote_edit = RemoteEditPolicy::appointment_wins;
     RemoteDeletePolicy on_remote_delete = RemoteDeletePolicy::recreate;
@@ -136,6 +157,8 @@ enum class ExportNoticeKind {
     remote_deletion_left,      // leave_deleted: our event was deleted remotely, left so
     unknown_appointment_left,  // a marked event for an appointment we do not hold and
                                // have no entry for: left in place (it may not be ours)
+    pending_create_unseen,     // cancelled or gone with a pending entry whose event was
+                               // not looked up: the entry stays until a read says
 };
 
 struct ExportNotice {
@@ -155,7 +178,8 @@ struct ExportPlan {
 // is taken as deleted by the host, and its event is removed.
 //
 // Per appointment id (the union of appointments, entries and present observations):
-//   booked, ended at or before export_from   nothing (history is left as it is)
+//   booked, ended at or before export_from   only duplicates removed (history is left
+//                                            as it is)
 //   booked otherwise ("standing"):
 //     several marked events                  keep the entry's (else the lowest remote id),
 //                                            remove the others (duplicate_remote)
@@ -167,7 +191,7 @@ struct ExportPlan {
 //                                            else by on_remote_edit
 //     known absent, entry exists             by on_remote_delete (leave_deleted: a notice,
 //                                            or a create if the hash changed since)
-//     known absent or unknown, no entry      create (new_appointment)
+//     not seen, no entry or a pending one    create (new_appointment)
 //     unknown, entry exists                  hash equal: nothing; else update with the
 //                                            entry's etag
 //   cancelled, or missing with an entry:
@@ -175,6 +199,7 @@ struct ExportPlan {
 //                                            is the entry's)
 //     entry, event known absent              forget_record
 //     entry, unknown                         remove with the entry's etag, forget_record
+//                                            (a pending entry: a notice, nothing written)
 //   missing, no entry, marked event seen     a notice, nothing written
 // Applying a plan and planning again on a calendar that stayed as written gives no
 // actions.

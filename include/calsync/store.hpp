@@ -42,13 +42,14 @@
 //   3. on success: put_export() with intent none, the returned remote id and etag, and
 //      content_hash = intent_hash; for a remove: remove_export().
 // After a crash a record with an intent tells the sync service what may have happened
-// remotely, and the next read of the calendar settles it. A pending create is left out
-// of the plan: our event seen in the read is adopted, else the create is made again
-// (idempotent). A pending update or remove is planned again from the record's confirmed
+// remotely, and the next read of the calendar settles it. A pending create is planned as
+// a pending entry (export_plan.hpp): our event seen in the read is adopted, else the
+// create is made again (idempotent); if its appointment was cancelled meanwhile, an event
+// of it in the read is deleted and the record goes once a read of the whole calendar
+// shows none. A pending update or remove is planned again from the record's confirmed
 // state: an update is written once more; a remove the read shows done is only
-// forgotten, and a 404 on a repeated delete means done. A pending create of an
-// appointment cancelled meanwhile: an event of it in the read is deleted, and the record
-// goes once a read shows none. A record with no intent is confirmed remote state.
+// forgotten, and a 404 on a repeated delete means done. A record with no intent is
+// confirmed remote state.
 //
 // Disconnect and reconnect. disconnect_connection() purges the import side at once (the
 // calendars with their cached events, cursors, selections and statuses; push channels;
@@ -132,7 +133,7 @@ struct CalendarRecord {
 
 // What apply_changes() changed, so the caller recomputes slots only for what moved.
 struct AppliedChanges {
-    std::vector<std::string> upserted;  // event ids stored new or with different content
+    std::vector<std::string> upserted;  // ids stored new or with other content, in set order
     std::vector<std::string> removed;   // event ids held before and gone now
     std::size_t unchanged = 0;          // upserts identical to what was held
     bool replaced = false;              // the ChangeSet was a full resync
@@ -223,8 +224,9 @@ struct PushChannel {
 // Conventions: get_* fail with ErrorCode::not_found when the record is absent; find_*
 // return an empty optional instead. put_* insert or replace by key. Records that belong
 // to a connection (calendars, statuses, push channels, export records) need the
-// connection to exist (ErrorCode::not_found otherwise); calendar statuses and cached
-// events need the calendar to exist. Lists come sorted by key.
+// connection to exist (ErrorCode::not_found otherwise); calendar statuses, cached events
+// and push channels need the calendar to exist; an export record needs its appointment.
+// Lists come sorted by key.
 
 class StateStore {
   public:
@@ -250,6 +252,7 @@ class StateStore {
     // See "Disconnect and reconnect" above. Idempotent.
     virtual Result<void> disconnect_connection(const std::string& id) = 0;
     // Forgets the connection entirely, export map included (the account is gone for good).
+    // Absent: no error.
     virtual Result<void> remove_connection(const std::string& id) = 0;
 
     // --- calendars (cursor and cached events are kept by put_calendar)
@@ -265,11 +268,12 @@ class StateStore {
 
     // --- cached external events
     // In one transaction: on changes.full_resync the upserts replace every event held for
-    // the calendar, else they are added or replaced by Event::id and `removals` deleted
-    // (unknown ids are ignored); then the cursor becomes changes.next_cursor. With
-    // changes.unchanged only the cursor is written. Events are stored with calendar_id set
-    // to `calendar_id`. Fails with invalid_argument, changing nothing, when an upsert has
-    // an empty id.
+    // the calendar; otherwise `removals` are deleted first (unknown ids are ignored, and so
+    // are ids the same set upserts), then the upserts added or replaced by Event::id (of
+    // two upserts with one id the later wins). Then the cursor becomes changes.next_cursor.
+    // With changes.unchanged only the cursor is written. Events are stored with
+    // calendar_id set to `calendar_id` (overrides too). Fails with invalid_argument,
+    // changing nothing, when an upsert has an empty id; any failure changes nothing.
     virtual Result<AppliedChanges> apply_changes(const std::string& connection_id,
                                                  const std::string& calendar_id,
                                                  const ChangeSet& changes) = 0;

@@ -408,7 +408,7 @@ std::string write_blocked_slots_response(const std::vector<BlockedSlot>& slots,
     return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-Result<FreeSlotsRequest> parse_free_slots_request(std::string_view text) {
+Result<FreeSlotsRequest> parse_free_slots_request(std::string_view text, bool with_busy) {
     auto parsed = parse_document(text);
     if (!parsed.ok())
         return parsed.error();
@@ -416,15 +416,20 @@ Result<FreeSlotsRequest> parse_free_slots_request(std::string_view text) {
     FreeSlotsRequest req;
     Problem p;
     const Value* busy = member(doc, "busy");
-    if (busy == nullptr)
-        return make_error(ErrorCode::invalid_argument, "busy: missing");
-    if (!busy->IsArray())
-        return make_error(ErrorCode::invalid_argument, "busy: expected an array of ranges");
-    for (rapidjson::SizeType i = 0; i < busy->Size(); ++i) {
-        TimeRange r;
-        if (!read_range((*busy)[i], item("busy", i), &r, &p))
-            return invalid(p);
-        req.busy.push_back(r);
+    if (with_busy) {
+        if (busy == nullptr)
+            return make_error(ErrorCode::invalid_argument, "busy: missing");
+        if (!busy->IsArray())
+            return make_error(ErrorCode::invalid_argument, "busy: expected an array of ranges");
+        for (rapidjson::SizeType i = 0; i < busy->Size(); ++i) {
+            TimeRange r;
+            if (!read_range((*busy)[i], item("busy", i), &r, &p))
+                return invalid(p);
+            req.busy.push_back(r);
+        }
+    } else if (busy != nullptr) {
+        return make_error(ErrorCode::invalid_argument,
+                          "busy: not taken here; the client's own blocked slots are used");
     }
     const Value* within = member(doc, "within");
     if (within == nullptr)

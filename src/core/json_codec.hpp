@@ -41,7 +41,9 @@ struct FreeSlotsRequest {
     std::int64_t step_seconds = 0;
 };
 
-Result<FreeSlotsRequest> parse_free_slots_request(std::string_view text);
+// `with_busy`: the request carries its "busy" intervals (calsync_engine_free_slots);
+// otherwise it must not (calsync_client_free_slots uses the client's blocked slots).
+Result<FreeSlotsRequest> parse_free_slots_request(std::string_view text, bool with_busy = true);
 std::string write_free_slots_response(const std::vector<TimeRange>& free);
 
 // calsync_provider_blocked_slots: one calendar of a provider, read through the engine.

@@ -4,7 +4,6 @@
 #include <map>
 #include <set>
 #include <tuple>
-#include <unordered_map>
 
 namespace calsync {
 namespace {
@@ -19,7 +18,11 @@ struct Subject {
 
 class Planner {
   public:
-    Planner(const ExportPolicy& policy, ExportPlan* plan) : policy_(policy), plan_(plan) {}
+    Planner(const ExportPolicy& policy, const ExportObservations& observations, ExportPlan* plan)
+        : policy_(policy),
+          windowed_absence_(observations.windowed),
+          window_(observations.window),
+          plan_(plan) {}
 
     void plan(const std::string& id, const Subject& s) {
         const Appointment* a = s.appointment;
@@ -27,10 +30,7 @@ class Planner {
             withdraw(id, s);
             return;
         }
-        // History stays as it was exported: an appointment that is over is not rewritten.
-        if (a->time.end <= policy_.export_from)
-            return;
-        keep_current(id, s);
+        keep_current(id, s, a->time.end <= policy_.export_from);
     }
 
   private:
@@ -72,21 +72,25 @@ class Planner {
         plan_->notices.push_back(ExportNotice{kind, id, remote_id});
     }
 
-    // A booked appointment that is not over: exactly one event with its current content.
-    void keep_current(const std::string& id, const Subject& s) {
-        event_ = render_export(*s.appointment, policy_.render);
-        hash_ = export_content_hash(event_);
+    // A booked appointment: at most one event, and while it is not over ("history") that
+    // event with its current content. History stays as it was exported; only a second
+    // copy of it is removed.
+    void keep_current(const std::string& id, const Subject& s, bool history) {
         const ExportMapEntry* entry = s.entry;
-        const ObservedExport* ours = nullptr;
-        if (entry != nullptr)
-            for (const ObservedExport* p : s.present)
-                if (p->remote_id == entry->remote_id)
-                    ours = p;
-        if (ours == nullptr && !s.present.empty())
-            ours = s.present.front();
+        auto is_entry = [&](const ObservedExport* p) {
+            return entry != nullptr && p->remote_id == entry->remote_id;
+        };
+        auto found = std::find_if(s.present.begin(), s.present.end(), is_entry);
+        const ObservedExport* ours = found != s.present.end() ? *found
+                                     : s.present.empty()      ? nullptr
+                                                              : s.present.front();
         for (const ObservedExport* p : s.present)
             if (p != ours)
                 remove(ExportReason::duplicate_remote, id, p->remote_id, p->etag, false);
+        if (history)
+            return;
+        event_ = render_export(*s.appointment, policy_.render);
+        hash_ = export_content_hash(event_);
 
         using Kind = ExportActionKind;
         if (ours != nullptr) {
@@ -111,9 +115,16 @@ class Planner {
                 accept_remote(ExportReason::remote_edit_kept, id, *ours, entry->content_hash);
             return;
         }
-        if (entry == nullptr) {
+        // A windowed read misses an event only where it would have returned it: where
+        // the appointment is as exported (a moved event may lie outside the window).
+        const bool absent =
+            s.absent || (windowed_absence_ && entry != nullptr && hash_ == entry->content_hash &&
+                         s.appointment->time.overlaps(window_));
+        if (entry == nullptr || entry->remote_id.empty()) {
+            // Never exported, or a create whose answer never came (creates are upserts by
+            // the derived identity, so sending it again is safe).
             write(Kind::create, ExportReason::new_appointment, id, "", "");
-        } else if (s.absent) {
+        } else if (absent) {
             if (policy_.on_remote_delete == RemoteDeletePolicy::recreate)
                 write(Kind::create, ExportReason::remote_deleted_recreated, id, "", "");
             else if (hash_ != entry->content_hash)
@@ -139,9 +150,11 @@ class Planner {
         }
         const ExportReason reason = s.appointment != nullptr ? ExportReason::appointment_cancelled
                                                              : ExportReason::appointment_gone;
+        // A pending entry's event is whichever carries the marker.
+        const bool pending = entry != nullptr && entry->remote_id.empty();
         bool entry_seen = false;
         for (const ObservedExport* p : s.present) {
-            const bool is_entry = entry != nullptr && p->remote_id == entry->remote_id;
+            const bool is_entry = pending || (entry != nullptr && p->remote_id == entry->remote_id);
             entry_seen = entry_seen || is_entry;
             remove(reason, id, p->remote_id, p->etag, is_entry);
         }
@@ -149,12 +162,17 @@ class Planner {
             return;
         if (s.absent)
             add(ExportActionKind::forget_record, ExportReason::already_deleted_remotely, id);
+        else if (pending)
+            // Where the lost create went is unknown: the entry stays until a read says.
+            notice(ExportNoticeKind::pending_create_unseen, id, "");
         else
             // Unknown (or only other copies seen): delete it blind; 404 counts as gone.
             remove(reason, id, entry->remote_id, entry->etag, true);
     }
 
     const ExportPolicy& policy_;
+    bool windowed_absence_;
+    TimeRange window_;
     ExportPlan* plan_;
     Event event_;
     std::string hash_;
@@ -164,7 +182,6 @@ class Planner {
 
 ExportObservations observe_exports(const std::vector<Event>& calendar_events,
                                    const std::vector<ExportMapEntry>& entries,
-                                   const std::vector<Appointment>& appointments,
                                    const ExportReadScope& scope) {
     ExportObservations out;
     std::set<std::string> seen;
@@ -181,19 +198,14 @@ ExportObservations observe_exports(const std::vector<Event>& calendar_events,
               });
     if (!scope.calendar_read)
         return out;
-    std::unordered_map<std::string, const Appointment*> by_id;
-    for (const Appointment& a : appointments)
-        by_id[a.id] = &a;
-    for (const ExportMapEntry& entry : entries) {
-        if (seen.count(entry.appointment_id) != 0)
-            continue;
-        if (scope.windowed) {
-            auto found = by_id.find(entry.appointment_id);
-            if (found == by_id.end() || !found->second->time.overlaps(scope.window))
-                continue;
-        }
-        out.absent.push_back(entry.appointment_id);
+    if (scope.windowed) {
+        out.windowed = true;
+        out.window = scope.window;
+        return out;
     }
+    for (const ExportMapEntry& entry : entries)
+        if (seen.count(entry.appointment_id) == 0)
+            out.absent.push_back(entry.appointment_id);
     std::sort(out.absent.begin(), out.absent.end());
     out.absent.erase(std::unique(out.absent.begin(), out.absent.end()), out.absent.end());
     return out;
@@ -215,7 +227,7 @@ ExportPlan plan_exports(const std::vector<Appointment>& appointments,
             found->second.absent = found->second.present.empty();
     }
     ExportPlan plan;
-    Planner planner(policy, &plan);
+    Planner planner(policy, observations, &plan);
     for (auto& [id, subject] : subjects) {
         // A read can list one event twice (Graph delta replays); one remote id is one event.
         auto& present = subject.present;

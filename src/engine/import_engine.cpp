@@ -141,8 +141,10 @@ std::vector<BlockedSlot> ImportEngine::shown(const Copies& copies) const {
     };
     std::vector<Candidate> all;
     for (const EventSlots* copy : copies)
-        for (const HeldSlot& s : copy->slots)
-            all.push_back({&s, copy});
+        std::transform(copy->slots.begin(), copy->slots.end(), std::back_inserter(all),
+                       [copy](const HeldSlot& s) {
+                           return Candidate{&s, copy};
+                       });
     // One slot per instance and range; the copy that ranks first shows it.
     auto rank = [](const Candidate& c) {
         return std::tie(c.slot->range.start, c.slot->range.end, c.slot->recurrence_id,
@@ -167,14 +169,14 @@ void ImportEngine::append_shown(const std::string& uid, const EventSlots* solo,
     if (!uid.empty()) {
         auto group = by_uid_.find(uid);
         if (group != by_uid_.end()) {
-            std::vector<BlockedSlot> slots = shown(group->second);
-            out->insert(out->end(), slots.begin(), slots.end());
+            std::vector<BlockedSlot> group_slots = shown(group->second);
+            out->insert(out->end(), group_slots.begin(), group_slots.end());
         }
         return;
     }
     if (solo != nullptr)
-        for (const HeldSlot& s : solo->slots)
-            out->push_back(materialize(*solo, s));
+        std::transform(solo->slots.begin(), solo->slots.end(), std::back_inserter(*out),
+                       [&](const HeldSlot& s) { return materialize(*solo, s); });
 }
 
 void ImportEngine::retime(EventSlots& held, std::vector<HeldSlot> fresh,

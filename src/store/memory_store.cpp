@@ -1,7 +1,16 @@
-#include "store/memory_store.hpp"
-
+// StateStore in memory: every record in standard maps behind one recursive mutex (a
+// transaction holds it, and the calls its function makes take it again). A transaction
+// keeps a copy of the whole state and puts it back when the function fails.
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <tuple>
 
+#include "calsync/store.hpp"
+#include "store/change_application.hpp"
 #include "store/store_checks.hpp"
 
 namespace calsync::store {
@@ -43,441 +52,461 @@ struct EventMap {
 
 }  // namespace
 
-Result<void> MemoryStore::transaction(const std::function<Result<void>()>& fn) {
-    Lock lock(mutex_);
-    State before = state_;
-    Result<void> result;
-    try {
-        result = fn();
-    } catch (...) {
-        state_ = std::move(before);
-        throw;
+class MemoryStore final : public StateStore {
+    using EventsById = std::map<std::string, PreparedEvent>;
+    struct CalendarData {
+        CalendarRecord record;
+        // Shared with the copies transactions keep, and copied only on a write (so a
+        // transaction does not copy every cached event of the store).
+        std::shared_ptr<EventsById> events = std::make_shared<EventsById>();
+        std::optional<SyncStatus> status;
+    };
+    struct ConnectionData {
+        ConnectionRecord record;
+        std::optional<SyncStatus> status;
+        // cppcheck-suppress unusedStructMember ; used through Result<ConnectionData*>
+        std::map<std::string, CalendarData> calendars;
+    };
+    using ExportIndex = std::tuple<std::string, std::string, std::string>;
+    struct State {
+        std::map<std::string, ConnectionData> connections;
+        std::map<std::string, AppointmentRecord> appointments;
+        std::int64_t last_revision = 0;
+        std::map<ExportIndex, ExportRecord> exports;
+        std::map<std::string, PendingAuthorization> pending;
+        std::map<std::string, Instant> nonces;
+        std::map<std::string, PushChannel> channels;
+    };
+
+  public:
+    Result<void> transaction(const std::function<Result<void>()>& fn) override {
+        Lock lock(mutex_);
+        State before = state_;
+        Result<void> result;
+        try {
+            result = fn();
+        } catch (...) {
+            state_ = std::move(before);
+            throw;
+        }
+        if (!result.ok())
+            state_ = std::move(before);
+        return result;
     }
-    if (!result.ok())
-        state_ = std::move(before);
-    return result;
-}
 
-Result<MemoryStore::ConnectionData*> MemoryStore::connection(const char* operation,
-                                                             const std::string& id) {
-    auto it = state_.connections.find(id);
-    if (it == state_.connections.end())
-        return not_found(operation, connection_key(id));
-    return &it->second;
-}
-
-Result<MemoryStore::CalendarData*> MemoryStore::calendar(const char* operation,
-                                                         const std::string& connection_id,
-                                                         const std::string& calendar_id) {
-    auto c = connection(operation, connection_id);
-    if (!c.ok())
-        return c.error();
-    auto it = c.value()->calendars.find(calendar_id);
-    if (it == c.value()->calendars.end())
-        return not_found(operation, calendar_key(connection_id, calendar_id));
-    return &it->second;
-}
-
-void MemoryStore::drop_channels(const std::string& connection_id, const std::string* calendar_id) {
-    for (auto it = state_.channels.begin(); it != state_.channels.end();) {
-        const bool match = it->second.connection_id == connection_id &&
-                           (calendar_id == nullptr || it->second.calendar_id == *calendar_id);
-        it = match ? state_.channels.erase(it) : std::next(it);
+    Result<void> put_connection(const ConnectionRecord& connection) override {
+        auto ok = check_connection(connection);
+        if (!ok.ok())
+            return ok;
+        Lock lock(mutex_);
+        state_.connections[connection.id].record = connection;
+        return {};
     }
-}
 
-// --- connections
-
-Result<void> MemoryStore::put_connection(const ConnectionRecord& connection) {
-    auto ok = check_connection(connection);
-    if (!ok.ok())
-        return ok;
-    Lock lock(mutex_);
-    state_.connections[connection.id].record = connection;
-    return {};
-}
-
-Result<ConnectionRecord> MemoryStore::get_connection(const std::string& id) {
-    Lock lock(mutex_);
-    auto c = connection("get_connection", id);
-    if (!c.ok())
-        return c.error();
-    return c.value()->record;
-}
-
-Result<std::vector<ConnectionRecord>> MemoryStore::list_connections() {
-    Lock lock(mutex_);
-    std::vector<ConnectionRecord> all;
-    for (const auto& [id, c] : state_.connections)
-        all.push_back(c.record);
-    return all;
-}
-
-Result<std::optional<ConnectionRecord>> MemoryStore::find_connection(ProviderKind kind,
-                                                                     const std::string& account) {
-    Lock lock(mutex_);
-    const ConnectionRecord* best = nullptr;
-    for (const auto& [id, c] : state_.connections) {
-        const ConnectionRecord& r = c.record;
-        if (r.kind != kind || r.account != account)
-            continue;
-        if (best == nullptr || std::tie(r.created_at, r.id) > std::tie(best->created_at, best->id))
-            best = &r;
+    Result<ConnectionRecord> get_connection(const std::string& id) override {
+        Lock lock(mutex_);
+        auto c = connection("get_connection", id);
+        if (!c.ok())
+            return c.error();
+        return c.value()->record;
     }
-    return best == nullptr ? std::optional<ConnectionRecord>() : *best;
-}
 
-Result<void> MemoryStore::set_credentials(const std::string& connection_id,
-                                          const std::string& sealed_credentials) {
-    Lock lock(mutex_);
-    auto c = connection("set_credentials", connection_id);
-    if (!c.ok())
-        return c.error();
-    c.value()->record.sealed_credentials = sealed_credentials;
-    return {};
-}
+    Result<std::vector<ConnectionRecord>> list_connections() override {
+        Lock lock(mutex_);
+        std::vector<ConnectionRecord> all;
+        for (const auto& [id, c] : state_.connections)
+            all.push_back(c.record);
+        return all;
+    }
 
-Result<void> MemoryStore::disconnect_connection(const std::string& id) {
-    Lock lock(mutex_);
-    auto c = connection("disconnect_connection", id);
-    if (!c.ok())
-        return c.error();
-    c.value()->record.state = ConnectionState::disconnected;
-    c.value()->record.sealed_credentials.clear();
-    c.value()->calendars.clear();
-    drop_channels(id, nullptr);
-    for (auto it = state_.pending.begin(); it != state_.pending.end();)
-        it = it->second.connection_id == id ? state_.pending.erase(it) : std::next(it);
-    return {};
-}
+    Result<std::optional<ConnectionRecord>> find_connection(ProviderKind kind,
+                                                            const std::string& account) override {
+        Lock lock(mutex_);
+        const ConnectionRecord* best = nullptr;
+        for (const auto& [id, c] : state_.connections) {
+            const ConnectionRecord& r = c.record;
+            if (r.kind != kind || r.account != account)
+                continue;
+            if (best == nullptr ||
+                std::tie(r.created_at, r.id) > std::tie(best->created_at, best->id))
+                best = &r;
+        }
+        return best == nullptr ? std::optional<ConnectionRecord>() : *best;
+    }
 
-Result<void> MemoryStore::remove_connection(const std::string& id) {
-    Lock lock(mutex_);
-    state_.connections.erase(id);
-    drop_channels(id, nullptr);
-    for (auto it = state_.pending.begin(); it != state_.pending.end();)
-        it = it->second.connection_id == id ? state_.pending.erase(it) : std::next(it);
-    for (auto it = state_.exports.begin(); it != state_.exports.end();)
-        it = it->second.key.connection_id == id ? state_.exports.erase(it) : std::next(it);
-    return {};
-}
+    Result<void> set_credentials(const std::string& connection_id,
+                                 const std::string& sealed_credentials) override {
+        Lock lock(mutex_);
+        auto c = connection("set_credentials", connection_id);
+        if (!c.ok())
+            return c.error();
+        c.value()->record.sealed_credentials = sealed_credentials;
+        return {};
+    }
 
-// --- calendars
+    Result<void> disconnect_connection(const std::string& id) override {
+        Lock lock(mutex_);
+        auto c = connection("disconnect_connection", id);
+        if (!c.ok())
+            return c.error();
+        c.value()->record.state = ConnectionState::disconnected;
+        c.value()->record.sealed_credentials.clear();
+        c.value()->calendars.clear();
+        drop_channels(id, nullptr);
+        for (auto it = state_.pending.begin(); it != state_.pending.end();)
+            it = it->second.connection_id == id ? state_.pending.erase(it) : std::next(it);
+        return {};
+    }
 
-Result<void> MemoryStore::put_calendar(const CalendarRecord& calendar) {
-    auto ok = check_calendar(calendar);
-    if (!ok.ok())
-        return ok;
-    Lock lock(mutex_);
-    auto c = connection("put_calendar", calendar.connection_id);
-    if (!c.ok())
-        return c.error();
-    CalendarData& data = c.value()->calendars[calendar.calendar.id];
-    const std::string cursor = data.record.cursor;
-    data.record = calendar;
-    data.record.cursor = cursor;
-    return {};
-}
+    Result<void> remove_connection(const std::string& id) override {
+        Lock lock(mutex_);
+        state_.connections.erase(id);
+        drop_channels(id, nullptr);
+        for (auto it = state_.pending.begin(); it != state_.pending.end();)
+            it = it->second.connection_id == id ? state_.pending.erase(it) : std::next(it);
+        for (auto it = state_.exports.begin(); it != state_.exports.end();)
+            it = it->second.key.connection_id == id ? state_.exports.erase(it) : std::next(it);
+        return {};
+    }
 
-Result<CalendarRecord> MemoryStore::get_calendar(const std::string& connection_id,
-                                                 const std::string& calendar_id) {
-    Lock lock(mutex_);
-    auto cal = calendar("get_calendar", connection_id, calendar_id);
-    if (!cal.ok())
-        return cal.error();
-    return cal.value()->record;
-}
+    Result<void> put_calendar(const CalendarRecord& calendar) override {
+        auto ok = check_calendar(calendar);
+        if (!ok.ok())
+            return ok;
+        Lock lock(mutex_);
+        auto c = connection("put_calendar", calendar.connection_id);
+        if (!c.ok())
+            return c.error();
+        CalendarData& data = c.value()->calendars[calendar.calendar.id];
+        const std::string cursor = data.record.cursor;
+        data.record = calendar;
+        data.record.cursor = cursor;
+        return {};
+    }
 
-Result<std::vector<CalendarRecord>> MemoryStore::list_calendars(const std::string& connection_id) {
-    Lock lock(mutex_);
-    auto c = connection("list_calendars", connection_id);
-    if (!c.ok())
-        return c.error();
-    std::vector<CalendarRecord> all;
-    for (const auto& [id, cal] : c.value()->calendars)
-        all.push_back(cal.record);
-    return all;
-}
+    Result<CalendarRecord> get_calendar(const std::string& connection_id,
+                                        const std::string& calendar_id) override {
+        Lock lock(mutex_);
+        auto cal = calendar("get_calendar", connection_id, calendar_id);
+        if (!cal.ok())
+            return cal.error();
+        return cal.value()->record;
+    }
 
-Result<void> MemoryStore::remove_calendar(const std::string& connection_id,
-                                          const std::string& calendar_id) {
-    Lock lock(mutex_);
-    auto c = connection("remove_calendar", connection_id);
-    if (!c.ok())
-        return c.error();
-    c.value()->calendars.erase(calendar_id);
-    drop_channels(connection_id, &calendar_id);
-    return {};
-}
+    Result<std::vector<CalendarRecord>> list_calendars(const std::string& connection_id) override {
+        Lock lock(mutex_);
+        auto c = connection("list_calendars", connection_id);
+        if (!c.ok())
+            return c.error();
+        std::vector<CalendarRecord> all;
+        for (const auto& [id, cal] : c.value()->calendars)
+            all.push_back(cal.record);
+        return all;
+    }
 
-// --- events
+    Result<void> remove_calendar(const std::string& connection_id,
+                                 const std::string& calendar_id) override {
+        Lock lock(mutex_);
+        auto c = connection("remove_calendar", connection_id);
+        if (!c.ok())
+            return c.error();
+        c.value()->calendars.erase(calendar_id);
+        drop_channels(connection_id, &calendar_id);
+        return {};
+    }
 
-Result<AppliedChanges> MemoryStore::apply_changes(const std::string& connection_id,
-                                                  const std::string& calendar_id,
-                                                  const ChangeSet& changes) {
-    auto prepared = prepare_changes(calendar_id, changes);
-    if (!prepared.ok())
-        return prepared.error();
-    Lock lock(mutex_);
-    auto cal = calendar("apply_changes", connection_id, calendar_id);
-    if (!cal.ok())
-        return cal.error();
-    // Nothing below fails (the set was checked and serialised above), so the calendar
-    // changes as a whole.
-    EventMap table{cal.value()->events};
-    auto applied = apply_prepared(table, prepared.value());
-    if (applied.ok())
-        cal.value()->record.cursor = prepared->cursor;
-    return applied;
-}
+    Result<AppliedChanges> apply_changes(const std::string& connection_id,
+                                         const std::string& calendar_id,
+                                         const ChangeSet& changes) override {
+        auto prepared = prepare_changes(calendar_id, changes);
+        if (!prepared.ok())
+            return prepared.error();
+        Lock lock(mutex_);
+        auto cal = calendar("apply_changes", connection_id, calendar_id);
+        if (!cal.ok())
+            return cal.error();
+        // Nothing below fails (the set was checked and serialised above), so the calendar
+        // changes as a whole. Events a transaction's copy still shares are copied first.
+        std::shared_ptr<EventsById>& events = cal.value()->events;
+        if (events.use_count() > 1)
+            events = std::make_shared<EventsById>(*events);
+        EventMap table{*events};
+        auto applied = apply_prepared(table, prepared.value());
+        if (applied.ok())
+            cal.value()->record.cursor = prepared->cursor;
+        return applied;
+    }
 
-Result<std::vector<Event>> MemoryStore::load_events(const std::string& connection_id,
-                                                    const std::string& calendar_id) {
-    Lock lock(mutex_);
-    auto cal = calendar("load_events", connection_id, calendar_id);
-    if (!cal.ok())
-        return cal.error();
-    std::vector<Event> events;
-    events.reserve(cal.value()->events.size());
-    for (const auto& [id, e] : cal.value()->events)
-        events.push_back(e.event);
-    return events;
-}
+    Result<std::vector<Event>> load_events(const std::string& connection_id,
+                                           const std::string& calendar_id) override {
+        Lock lock(mutex_);
+        auto cal = calendar("load_events", connection_id, calendar_id);
+        if (!cal.ok())
+            return cal.error();
+        std::vector<Event> events;
+        events.reserve(cal.value()->events->size());
+        for (const auto& [id, e] : *cal.value()->events)
+            events.push_back(e.event);
+        return events;
+    }
 
-// --- appointments
+    Result<AppointmentRecord> put_appointment(const Appointment& appointment,
+                                              Instant now) override {
+        auto ok = check_appointment(appointment);
+        if (!ok.ok())
+            return ok.error();
+        Lock lock(mutex_);
+        auto it = state_.appointments.find(appointment.id);
+        if (it != state_.appointments.end() &&
+            same_appointment(it->second.appointment, appointment))
+            return it->second;
+        AppointmentRecord record{appointment, ++state_.last_revision, now};
+        state_.appointments[appointment.id] = record;
+        return record;
+    }
 
-Result<AppointmentRecord> MemoryStore::put_appointment(const Appointment& appointment,
-                                                       Instant now) {
-    auto ok = check_appointment(appointment);
-    if (!ok.ok())
-        return ok.error();
-    Lock lock(mutex_);
-    auto it = state_.appointments.find(appointment.id);
-    if (it != state_.appointments.end() && same_appointment(it->second.appointment, appointment))
+    Result<AppointmentRecord> get_appointment(const std::string& id) override {
+        Lock lock(mutex_);
+        auto it = state_.appointments.find(id);
+        if (it == state_.appointments.end())
+            return not_found("get_appointment", "appointment '" + id + "'");
         return it->second;
-    AppointmentRecord record{appointment, ++state_.last_revision, now};
-    state_.appointments[appointment.id] = record;
-    return record;
-}
-
-Result<AppointmentRecord> MemoryStore::get_appointment(const std::string& id) {
-    Lock lock(mutex_);
-    auto it = state_.appointments.find(id);
-    if (it == state_.appointments.end())
-        return not_found("get_appointment", "appointment '" + id + "'");
-    return it->second;
-}
-
-Result<std::vector<AppointmentRecord>> MemoryStore::list_appointments() {
-    Lock lock(mutex_);
-    std::vector<AppointmentRecord> all;
-    for (const auto& [id, a] : state_.appointments)
-        all.push_back(a);
-    return all;
-}
-
-Result<std::vector<AppointmentRecord>> MemoryStore::list_appointments_since(std::int64_t revision) {
-    Lock lock(mutex_);
-    std::vector<AppointmentRecord> changed;
-    for (const auto& [id, a] : state_.appointments) {
-        if (a.revision > revision)
-            changed.push_back(a);
     }
-    std::sort(changed.begin(), changed.end(),
-              [](const auto& a, const auto& b) { return a.revision < b.revision; });
-    return changed;
-}
 
-// --- export map
-
-Result<void> MemoryStore::put_export(const ExportRecord& record) {
-    auto ok = check_export(record);
-    if (!ok.ok())
-        return ok;
-    Lock lock(mutex_);
-    auto c = connection("put_export", record.key.connection_id);
-    if (!c.ok())
-        return c.error();
-    if (state_.appointments.count(record.key.appointment_id) == 0)
-        return not_found("put_export", "appointment '" + record.key.appointment_id + "'");
-    state_.exports[index_of(record.key)] = record;
-    return {};
-}
-
-Result<ExportRecord> MemoryStore::get_export(const ExportKey& key) {
-    Lock lock(mutex_);
-    auto it = state_.exports.find(index_of(key));
-    if (it == state_.exports.end())
-        return not_found("get_export", export_key(key));
-    return it->second;
-}
-
-Result<void> MemoryStore::remove_export(const ExportKey& key) {
-    Lock lock(mutex_);
-    return erase_key(state_.exports, index_of(key));
-}
-
-template <class Keep>
-std::vector<ExportRecord> MemoryStore::exports_where(Keep keep) const {
-    std::vector<ExportRecord> found;
-    for (const auto& [index, record] : state_.exports) {
-        if (keep(record.key))
-            found.push_back(record);
+    Result<std::vector<AppointmentRecord>> list_appointments() override {
+        Lock lock(mutex_);
+        std::vector<AppointmentRecord> all;
+        for (const auto& [id, a] : state_.appointments)
+            all.push_back(a);
+        return all;
     }
-    return found;
-}
 
-Result<std::vector<ExportRecord>> MemoryStore::list_exports(const std::string& connection_id,
-                                                            const std::string& calendar_id) {
-    Lock lock(mutex_);
-    return exports_where([&](const ExportKey& k) {
-        return k.connection_id == connection_id && k.calendar_id == calendar_id;
-    });
-}
-
-Result<std::vector<ExportRecord>> MemoryStore::list_connection_exports(
-    const std::string& connection_id) {
-    Lock lock(mutex_);
-    return exports_where([&](const ExportKey& k) { return k.connection_id == connection_id; });
-}
-
-Result<std::vector<ExportRecord>> MemoryStore::list_appointment_exports(
-    const std::string& appointment_id) {
-    Lock lock(mutex_);
-    return exports_where([&](const ExportKey& k) { return k.appointment_id == appointment_id; });
-}
-
-// --- statuses
-
-Result<void> MemoryStore::put_connection_status(const std::string& connection_id,
-                                                const SyncStatus& status) {
-    Lock lock(mutex_);
-    auto c = connection("put_connection_status", connection_id);
-    if (!c.ok())
-        return c.error();
-    c.value()->status = status;
-    return {};
-}
-
-Result<SyncStatus> MemoryStore::get_connection_status(const std::string& connection_id) {
-    Lock lock(mutex_);
-    auto c = connection("get_connection_status", connection_id);
-    if (!c.ok())
-        return c.error();
-    return c.value()->status.value_or(SyncStatus{});
-}
-
-Result<std::map<std::string, SyncStatus>> MemoryStore::list_connection_statuses() {
-    Lock lock(mutex_);
-    std::map<std::string, SyncStatus> all;
-    for (const auto& [id, c] : state_.connections)
-        all[id] = c.status.value_or(SyncStatus{});
-    return all;
-}
-
-Result<void> MemoryStore::put_calendar_status(const std::string& connection_id,
-                                              const std::string& calendar_id,
-                                              const SyncStatus& status) {
-    Lock lock(mutex_);
-    auto cal = calendar("put_calendar_status", connection_id, calendar_id);
-    if (!cal.ok())
-        return cal.error();
-    cal.value()->status = status;
-    return {};
-}
-
-Result<std::map<std::string, SyncStatus>> MemoryStore::list_calendar_statuses(
-    const std::string& connection_id) {
-    Lock lock(mutex_);
-    auto c = connection("list_calendar_statuses", connection_id);
-    if (!c.ok())
-        return c.error();
-    std::map<std::string, SyncStatus> all;
-    for (const auto& [id, cal] : c.value()->calendars)
-        all[id] = cal.status.value_or(SyncStatus{});
-    return all;
-}
-
-// --- OAuth
-
-Result<void> MemoryStore::put_pending_authorization(const PendingAuthorization& pending) {
-    auto ok = check_pending_authorization(pending);
-    if (!ok.ok())
-        return ok;
-    Lock lock(mutex_);
-    state_.pending[pending.state] = pending;
-    return {};
-}
-
-Result<PendingAuthorization> MemoryStore::take_pending_authorization(const std::string& state,
-                                                                     Instant now) {
-    Lock lock(mutex_);
-    for (auto it = state_.pending.begin(); it != state_.pending.end();)
-        it = it->second.expires_at <= now ? state_.pending.erase(it) : std::next(it);
-    auto it = state_.pending.find(state);
-    if (it == state_.pending.end())
-        return not_found("take_pending_authorization",
-                         "pending authorization for this state (unknown, used or expired)");
-    PendingAuthorization taken = std::move(it->second);
-    state_.pending.erase(it);
-    return taken;
-}
-
-Result<bool> MemoryStore::spend_nonce(const std::string& nonce, Instant expires_at, Instant now) {
-    Lock lock(mutex_);
-    for (auto it = state_.nonces.begin(); it != state_.nonces.end();)
-        it = it->second <= now ? state_.nonces.erase(it) : std::next(it);
-    return state_.nonces.emplace(nonce, expires_at).second;
-}
-
-// --- push channels
-
-Result<void> MemoryStore::put_push_channel(const PushChannel& channel) {
-    auto ok = check_push_channel(channel);
-    if (!ok.ok())
-        return ok;
-    Lock lock(mutex_);
-    auto cal = calendar("put_push_channel", channel.connection_id, channel.calendar_id);
-    if (!cal.ok())
-        return cal.error();
-    state_.channels[channel.channel_id] = channel;
-    return {};
-}
-
-Result<PushChannel> MemoryStore::get_push_channel(const std::string& channel_id) {
-    Lock lock(mutex_);
-    auto it = state_.channels.find(channel_id);
-    if (it == state_.channels.end())
-        return not_found("get_push_channel", "push channel '" + channel_id + "'");
-    return it->second;
-}
-
-Result<void> MemoryStore::remove_push_channel(const std::string& channel_id) {
-    Lock lock(mutex_);
-    return erase_key(state_.channels, channel_id);
-}
-
-Result<std::vector<PushChannel>> MemoryStore::list_push_channels(const std::string& connection_id) {
-    Lock lock(mutex_);
-    std::vector<PushChannel> found;
-    for (const auto& [id, ch] : state_.channels) {
-        if (ch.connection_id == connection_id)
-            found.push_back(ch);
+    Result<std::vector<AppointmentRecord>> list_appointments_since(std::int64_t revision) override {
+        Lock lock(mutex_);
+        std::vector<AppointmentRecord> changed;
+        for (const auto& [id, a] : state_.appointments) {
+            if (a.revision > revision)
+                changed.push_back(a);
+        }
+        std::sort(changed.begin(), changed.end(),
+                  [](const auto& a, const auto& b) { return a.revision < b.revision; });
+        return changed;
     }
-    return found;
-}
 
-Result<std::vector<PushChannel>> MemoryStore::list_push_channels_expiring(Instant before) {
-    Lock lock(mutex_);
-    std::vector<PushChannel> found;
-    for (const auto& [id, ch] : state_.channels) {
-        if (ch.expires_at < before)
-            found.push_back(ch);
+    Result<void> put_export(const ExportRecord& record) override {
+        auto ok = check_export(record);
+        if (!ok.ok())
+            return ok;
+        Lock lock(mutex_);
+        auto c = connection("put_export", record.key.connection_id);
+        if (!c.ok())
+            return c.error();
+        if (state_.appointments.count(record.key.appointment_id) == 0)
+            return not_found("put_export", "appointment '" + record.key.appointment_id + "'");
+        state_.exports[index_of(record.key)] = record;
+        return {};
     }
-    std::stable_sort(found.begin(), found.end(),
-                     [](const auto& a, const auto& b) { return a.expires_at < b.expires_at; });
-    return found;
-}
+
+    Result<ExportRecord> get_export(const ExportKey& key) override {
+        Lock lock(mutex_);
+        auto it = state_.exports.find(index_of(key));
+        if (it == state_.exports.end())
+            return not_found("get_export", export_key(key));
+        return it->second;
+    }
+
+    Result<void> remove_export(const ExportKey& key) override {
+        Lock lock(mutex_);
+        return erase_key(state_.exports, index_of(key));
+    }
+
+    Result<std::vector<ExportRecord>> list_exports(const std::string& connection_id,
+                                                   const std::string& calendar_id) override {
+        Lock lock(mutex_);
+        return exports_where([&](const ExportKey& k) {
+            return k.connection_id == connection_id && k.calendar_id == calendar_id;
+        });
+    }
+
+    Result<std::vector<ExportRecord>> list_connection_exports(
+        const std::string& connection_id) override {
+        Lock lock(mutex_);
+        return exports_where([&](const ExportKey& k) { return k.connection_id == connection_id; });
+    }
+
+    Result<std::vector<ExportRecord>> list_appointment_exports(
+        const std::string& appointment_id) override {
+        Lock lock(mutex_);
+        return exports_where(
+            [&](const ExportKey& k) { return k.appointment_id == appointment_id; });
+    }
+
+    Result<void> put_connection_status(const std::string& connection_id,
+                                       const SyncStatus& status) override {
+        Lock lock(mutex_);
+        auto c = connection("put_connection_status", connection_id);
+        if (!c.ok())
+            return c.error();
+        c.value()->status = status;
+        return {};
+    }
+
+    Result<SyncStatus> get_connection_status(const std::string& connection_id) override {
+        Lock lock(mutex_);
+        auto c = connection("get_connection_status", connection_id);
+        if (!c.ok())
+            return c.error();
+        return c.value()->status.value_or(SyncStatus{});
+    }
+
+    Result<std::map<std::string, SyncStatus>> list_connection_statuses() override {
+        Lock lock(mutex_);
+        std::map<std::string, SyncStatus> all;
+        for (const auto& [id, c] : state_.connections)
+            all[id] = c.status.value_or(SyncStatus{});
+        return all;
+    }
+
+    Result<void> put_calendar_status(const std::string& connection_id,
+                                     const std::string& calendar_id,
+                                     const SyncStatus& status) override {
+        Lock lock(mutex_);
+        auto cal = calendar("put_calendar_status", connection_id, calendar_id);
+        if (!cal.ok())
+            return cal.error();
+        cal.value()->status = status;
+        return {};
+    }
+
+    Result<std::map<std::string, SyncStatus>> list_calendar_statuses(
+        const std::string& connection_id) override {
+        Lock lock(mutex_);
+        auto c = connection("list_calendar_statuses", connection_id);
+        if (!c.ok())
+            return c.error();
+        std::map<std::string, SyncStatus> all;
+        for (const auto& [id, cal] : c.value()->calendars)
+            all[id] = cal.status.value_or(SyncStatus{});
+        return all;
+    }
+
+    Result<void> put_pending_authorization(const PendingAuthorization& pending) override {
+        auto ok = check_pending_authorization(pending);
+        if (!ok.ok())
+            return ok;
+        Lock lock(mutex_);
+        state_.pending[pending.state] = pending;
+        return {};
+    }
+
+    Result<PendingAuthorization> take_pending_authorization(const std::string& state,
+                                                            Instant now) override {
+        Lock lock(mutex_);
+        for (auto it = state_.pending.begin(); it != state_.pending.end();)
+            it = it->second.expires_at <= now ? state_.pending.erase(it) : std::next(it);
+        auto it = state_.pending.find(state);
+        if (it == state_.pending.end())
+            return not_found("take_pending_authorization",
+                             "pending authorization for this state (unknown, used or expired)");
+        PendingAuthorization taken = std::move(it->second);
+        state_.pending.erase(it);
+        return taken;
+    }
+
+    Result<bool> spend_nonce(const std::string& nonce, Instant expires_at, Instant now) override {
+        Lock lock(mutex_);
+        for (auto it = state_.nonces.begin(); it != state_.nonces.end();)
+            it = it->second <= now ? state_.nonces.erase(it) : std::next(it);
+        return state_.nonces.emplace(nonce, expires_at).second;
+    }
+
+    Result<void> put_push_channel(const PushChannel& channel) override {
+        auto ok = check_push_channel(channel);
+        if (!ok.ok())
+            return ok;
+        Lock lock(mutex_);
+        auto cal = calendar("put_push_channel", channel.connection_id, channel.calendar_id);
+        if (!cal.ok())
+            return cal.error();
+        state_.channels[channel.channel_id] = channel;
+        return {};
+    }
+
+    Result<PushChannel> get_push_channel(const std::string& channel_id) override {
+        Lock lock(mutex_);
+        auto it = state_.channels.find(channel_id);
+        if (it == state_.channels.end())
+            return not_found("get_push_channel", "push channel '" + channel_id + "'");
+        return it->second;
+    }
+
+    Result<void> remove_push_channel(const std::string& channel_id) override {
+        Lock lock(mutex_);
+        return erase_key(state_.channels, channel_id);
+    }
+
+    Result<std::vector<PushChannel>> list_push_channels(const std::string& connection_id) override {
+        Lock lock(mutex_);
+        std::vector<PushChannel> found;
+        for (const auto& [id, ch] : state_.channels) {
+            if (ch.connection_id == connection_id)
+                found.push_back(ch);
+        }
+        return found;
+    }
+
+    Result<std::vector<PushChannel>> list_push_channels_expiring(Instant before) override {
+        Lock lock(mutex_);
+        std::vector<PushChannel> found;
+        for (const auto& [id, ch] : state_.channels) {
+            if (ch.expires_at < before)
+                found.push_back(ch);
+        }
+        std::stable_sort(found.begin(), found.end(),
+                         [](const auto& a, const auto& b) { return a.expires_at < b.expires_at; });
+        return found;
+    }
+
+  private:
+    Result<ConnectionData*> connection(const char* operation, const std::string& id) {
+        auto it = state_.connections.find(id);
+        if (it == state_.connections.end())
+            return not_found(operation, connection_key(id));
+        return &it->second;
+    }
+
+    Result<CalendarData*> calendar(const char* operation, const std::string& connection_id,
+                                   const std::string& calendar_id) {
+        auto c = connection(operation, connection_id);
+        if (!c.ok())
+            return c.error();
+        auto it = c.value()->calendars.find(calendar_id);
+        if (it == c.value()->calendars.end())
+            return not_found(operation, calendar_key(connection_id, calendar_id));
+        return &it->second;
+    }
+
+    void drop_channels(const std::string& connection_id, const std::string* calendar_id) {
+        for (auto it = state_.channels.begin(); it != state_.channels.end();) {
+            const bool match = it->second.connection_id == connection_id &&
+                               (calendar_id == nullptr || it->second.calendar_id == *calendar_id);
+            it = match ? state_.channels.erase(it) : std::next(it);
+        }
+    }
+
+    template <class Keep>
+    std::vector<ExportRecord> exports_where(Keep keep) const {
+        std::vector<ExportRecord> found;
+        for (const auto& [index, record] : state_.exports) {
+            if (keep(record.key))
+                found.push_back(record);
+        }
+        return found;
+    }
+
+    std::recursive_mutex mutex_;
+    State state_;
+};
 
 }  // namespace calsync::store
 

@@ -1,4 +1,5 @@
 // The names of the store's enumerations, as written to storage and shown to hosts.
+#include <algorithm>
 #include <iterator>
 
 #include "calsync/store.hpp"
@@ -14,20 +15,16 @@ struct Name {
 
 template <class Enum, std::size_t N>
 const char* name_of(const Name<Enum> (&names)[N], Enum value) {
-    for (const auto& n : names) {
-        if (n.value == value)
-            return n.text;
-    }
-    return names[0].text;
+    const auto* it = std::find_if(std::begin(names), std::end(names),
+                                  [&](const Name<Enum>& n) { return n.value == value; });
+    return it == std::end(names) ? names[0].text : it->text;
 }
 
 template <class Enum, std::size_t N>
 std::optional<Enum> value_of(const Name<Enum> (&names)[N], std::string_view text) {
-    for (const auto& n : names) {
-        if (text == n.text)
-            return n.value;
-    }
-    return std::nullopt;
+    const auto* it = std::find_if(std::begin(names), std::end(names),
+                                  [&](const Name<Enum>& n) { return text == n.text; });
+    return it == std::end(names) ? std::nullopt : std::optional<Enum>(it->value);
 }
 
 constexpr Name<ProviderKind> kProviderKinds[] = {{ProviderKind::google, "google"},

@@ -159,8 +159,21 @@ Query& bind_export(Query& q, const ExportRecord& e) {
         .bind(e.updated_at);
 }
 
-PushChannel read_channel(const Query& q) {
+Result<PushChannel> read_channel(const Query& q) {
     return PushChannel{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.instant(5)};
+}
+
+Result<std::string> read_text(const Query& q) {
+    return q.text(0);
+}
+
+Result<std::pair<std::string, SyncStatus>> read_keyed_status(const Query& q) {
+    if (q.is_null(1))
+        return std::pair{q.text(0), SyncStatus{}};
+    auto s = read_status(q, 1);
+    if (!s.ok())
+        return s.error();
+    return std::pair{q.text(0), std::move(s).value()};
 }
 
 Query& bind_channel(Query& q, const PushChannel& c) {

@@ -22,7 +22,14 @@ Query& bind_calendar(Query& q, const CalendarRecord& c);  // all but the cursor
 constexpr const char* kStatusColumns =
     "state, last_attempt, last_success, last_error, events_read, events_exported, "
     "consecutive_failures, next_due";
+// The same, from a status table joined as `s`.
+constexpr const char* kJoinedStatusColumns =
+    "s.state, s.last_attempt, s.last_success, s.last_error, s.events_read, s.events_exported, "
+    "s.consecutive_failures, s.next_due";
 Result<SyncStatus> read_status(const Query& q, int first_column);
+// A key in column 0, then the status columns, NULL when no status row was joined (that
+// record reads as never_synced).
+Result<std::pair<std::string, SyncStatus>> read_keyed_status(const Query& q);
 Query& bind_status(Query& q, const SyncStatus& s);
 
 constexpr const char* kAppointmentColumns =
@@ -37,7 +44,9 @@ Query& bind_export(Query& q, const ExportRecord& e);
 
 constexpr const char* kChannelColumns =
     "channel_id, connection_id, calendar_id, resource_id, sealed_token, expires_at";
-PushChannel read_channel(const Query& q);
+Result<PushChannel> read_channel(const Query& q);
 Query& bind_channel(Query& q, const PushChannel& c);
+
+Result<std::string> read_text(const Query& q);  // column 0
 
 }  // namespace calsync::store

@@ -16,6 +16,13 @@ std::string sql(std::initializer_list<const char*> parts) {
     return s;
 }
 
+template <class T>
+Result<std::map<std::string, SyncStatus>> as_map(Result<T> rows) {
+    if (!rows.ok())
+        return rows.error();
+    return std::map<std::string, SyncStatus>(rows->begin(), rows->end());
+}
+
 }  // namespace
 
 Result<void> SqliteStore::transaction(const std::function<Result<void>()>& fn) {
@@ -29,32 +36,45 @@ Result<void> SqliteStore::transaction(const std::function<Result<void>()>& fn) {
     return tx->commit();
 }
 
-Result<void> SqliteStore::require_connection(const char* operation, const std::string& id) {
-    auto q = db_.query("SELECT 1 FROM connections WHERE id = ?", operation);
+Result<void> SqliteStore::run(const char* text, const char* operation,
+                              std::initializer_list<std::string_view> values) {
+    auto q = db_.query(text, operation);
     if (!q.ok())
         return q.error();
-    auto row = q->bind(id).step();
-    if (!row.ok())
-        return row.error();
-    if (!row.value())
+    for (std::string_view v : values)
+        q->bind(v);
+    return q->run();
+}
+
+Result<bool> SqliteStore::exists(const char* text, const char* operation,
+                                 std::initializer_list<std::string_view> values) {
+    auto q = db_.query(text, operation);
+    if (!q.ok())
+        return q.error();
+    for (std::string_view v : values)
+        q->bind(v);
+    return q->step();
+}
+
+Result<void> SqliteStore::require_connection(const char* operation, const std::string& id) {
+    auto found = exists("SELECT 1 FROM connections WHERE id = ?", operation, {id});
+    if (!found.ok())
+        return found.error();
+    if (!found.value())
         return not_found(operation, connection_key(id));
     return {};
 }
 
 Result<void> SqliteStore::require_calendar(const char* operation, const std::string& connection_id,
                                            const std::string& calendar_id) {
-    auto q =
-        db_.query("SELECT 1 FROM calendars WHERE connection_id = ? AND calendar_id = ?", operation);
-    if (!q.ok())
-        return q.error();
-    auto row = q->bind(connection_id).bind(calendar_id).step();
-    if (!row.ok())
-        return row.error();
-    if (!row.value()) {
-        auto c = require_connection(operation, connection_id);
-        return c.ok() ? not_found(operation, calendar_key(connection_id, calendar_id)) : c;
-    }
-    return {};
+    auto found = exists("SELECT 1 FROM calendars WHERE connection_id = ? AND calendar_id = ?",
+                        operation, {connection_id, calendar_id});
+    if (!found.ok())
+        return found.error();
+    if (found.value())
+        return {};
+    auto c = require_connection(operation, connection_id);
+    return c.ok() ? not_found(operation, calendar_key(connection_id, calendar_id)) : c;
 }
 
 // --- connections
@@ -83,12 +103,7 @@ Result<ConnectionRecord> SqliteStore::get_connection(const std::string& id) {
     auto q = db_.query(text.c_str(), "get_connection");
     if (!q.ok())
         return q.error();
-    auto row = q->bind(id).step();
-    if (!row.ok())
-        return row.error();
-    if (!row.value())
-        return not_found("get_connection", connection_key(id));
-    return read_connection(q.value());
+    return q->bind(id).single(read_connection, not_found("get_connection", connection_key(id)));
 }
 
 Result<std::vector<ConnectionRecord>> SqliteStore::list_connections() {
@@ -98,18 +113,7 @@ Result<std::vector<ConnectionRecord>> SqliteStore::list_connections() {
     auto q = db_.query(text.c_str(), "list_connections");
     if (!q.ok())
         return q.error();
-    std::vector<ConnectionRecord> all;
-    for (;;) {
-        auto row = q->step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return all;
-        auto c = read_connection(q.value());
-        if (!c.ok())
-            return c.error();
-        all.push_back(std::move(c).value());
-    }
+    return q->collect(read_connection);
 }
 
 Result<std::optional<ConnectionRecord>> SqliteStore::find_connection(ProviderKind kind,
@@ -121,15 +125,12 @@ Result<std::optional<ConnectionRecord>> SqliteStore::find_connection(ProviderKin
     auto q = db_.query(text.c_str(), "find_connection");
     if (!q.ok())
         return q.error();
-    auto row = q->bind(to_string(kind)).bind(account).step();
-    if (!row.ok())
-        return row.error();
-    if (!row.value())
+    auto found = q->bind(to_string(kind)).bind(account).collect(read_connection);
+    if (!found.ok())
+        return found.error();
+    if (found->empty())
         return std::optional<ConnectionRecord>();
-    auto c = read_connection(q.value());
-    if (!c.ok())
-        return c.error();
-    return std::optional<ConnectionRecord>(std::move(c).value());
+    return std::optional<ConnectionRecord>(std::move(found->front()));
 }
 
 Result<void> SqliteStore::set_credentials(const std::string& connection_id,
@@ -153,26 +154,18 @@ Result<void> SqliteStore::disconnect_connection(const std::string& id) {
     auto tx = db_.transaction(kOperation);
     if (!tx.ok())
         return tx.error();
-    auto q = db_.query(
-        "UPDATE connections SET state = 'disconnected', sealed_credentials = '' WHERE id = ?",
-        kOperation);
-    if (!q.ok())
-        return q.error();
-    auto done = q->bind(id).run();
-    if (!done.ok())
-        return done;
-    if (q->changes() == 0)
-        return not_found(kOperation, connection_key(id));
+    auto known = require_connection(kOperation, id);
+    if (!known.ok())
+        return known;
     // Events, cursors, calendar statuses and push channels go with their calendars (ON
     // DELETE CASCADE); the export map and the connection's status stay.
-    for (const char* text : {"DELETE FROM calendars WHERE connection_id = ?",
-                             "DELETE FROM pending_authorizations WHERE connection_id = ?"}) {
-        auto d = db_.query(text, kOperation);
-        if (!d.ok())
-            return d.error();
-        auto r = d->bind(id).run();
-        if (!r.ok())
-            return r;
+    for (const char* text :
+         {"UPDATE connections SET state = 'disconnected', sealed_credentials = '' WHERE id = ?",
+          "DELETE FROM calendars WHERE connection_id = ?",
+          "DELETE FROM pending_authorizations WHERE connection_id = ?"}) {
+        auto done = run(text, kOperation, {id});
+        if (!done.ok())
+            return done;
     }
     return tx->commit();
 }
@@ -186,12 +179,9 @@ Result<void> SqliteStore::remove_connection(const std::string& id) {
     // Everything else hangs off the connection row (ON DELETE CASCADE).
     for (const char* text : {"DELETE FROM pending_authorizations WHERE connection_id = ?",
                              "DELETE FROM connections WHERE id = ?"}) {
-        auto d = db_.query(text, kOperation);
-        if (!d.ok())
-            return d.error();
-        auto r = d->bind(id).run();
-        if (!r.ok())
-            return r;
+        auto done = run(text, kOperation, {id});
+        if (!done.ok())
+            return done;
     }
     return tx->commit();
 }
@@ -203,9 +193,9 @@ Result<void> SqliteStore::put_calendar(const CalendarRecord& calendar) {
     if (!ok.ok())
         return ok;
     Lock lock(mutex_);
-    auto exists = require_connection("put_calendar", calendar.connection_id);
-    if (!exists.ok())
-        return exists;
+    auto known = require_connection("put_calendar", calendar.connection_id);
+    if (!known.ok())
+        return known;
     static const std::string text = sql(
         {"INSERT INTO calendars (connection_id, calendar_id, name, color, time_zone, can_write, "
          "is_primary, selected, direction, tentative_blocks, unanswered_blocks, all_day_blocks) "
@@ -226,57 +216,39 @@ Result<void> SqliteStore::put_calendar(const CalendarRecord& calendar) {
 Result<CalendarRecord> SqliteStore::get_calendar(const std::string& connection_id,
                                                  const std::string& calendar_id) {
     Lock lock(mutex_);
-    static const std::string text =
-        sql({"SELECT ", kCalendarColumns,
-             " FROM calendars WHERE connection_id = ? AND calendar_id = ?"});
+    static const std::string text = sql({"SELECT ", kCalendarColumns,
+                                         " FROM calendars WHERE connection_id = ? AND "
+                                         "calendar_id = ?"});
     auto q = db_.query(text.c_str(), "get_calendar");
     if (!q.ok())
         return q.error();
-    auto row = q->bind(connection_id).bind(calendar_id).step();
-    if (!row.ok())
-        return row.error();
-    if (!row.value())
-        return not_found("get_calendar", calendar_key(connection_id, calendar_id));
-    return read_calendar(q.value());
+    return q->bind(connection_id)
+        .bind(calendar_id)
+        .single(read_calendar, not_found("get_calendar", calendar_key(connection_id, calendar_id)));
 }
 
 Result<std::vector<CalendarRecord>> SqliteStore::list_calendars(const std::string& connection_id) {
     Lock lock(mutex_);
-    auto exists = require_connection("list_calendars", connection_id);
-    if (!exists.ok())
-        return exists.error();
-    static const std::string text = sql({"SELECT ", kCalendarColumns,
-                                         " FROM calendars WHERE connection_id = ? ORDER BY "
-                                         "calendar_id"});
+    auto known = require_connection("list_calendars", connection_id);
+    if (!known.ok())
+        return known.error();
+    static const std::string text =
+        sql({"SELECT ", kCalendarColumns,
+             " FROM calendars WHERE connection_id = ? ORDER BY calendar_id"});
     auto q = db_.query(text.c_str(), "list_calendars");
     if (!q.ok())
         return q.error();
-    q->bind(connection_id);
-    std::vector<CalendarRecord> all;
-    for (;;) {
-        auto row = q->step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return all;
-        auto c = read_calendar(q.value());
-        if (!c.ok())
-            return c.error();
-        all.push_back(std::move(c).value());
-    }
+    return q->bind(connection_id).collect(read_calendar);
 }
 
 Result<void> SqliteStore::remove_calendar(const std::string& connection_id,
                                           const std::string& calendar_id) {
     Lock lock(mutex_);
-    auto exists = require_connection("remove_calendar", connection_id);
-    if (!exists.ok())
-        return exists;
-    auto q = db_.query("DELETE FROM calendars WHERE connection_id = ? AND calendar_id = ?",
-                       "remove_calendar");
-    if (!q.ok())
-        return q.error();
-    return q->bind(connection_id).bind(calendar_id).run();
+    auto known = require_connection("remove_calendar", connection_id);
+    if (!known.ok())
+        return known;
+    return run("DELETE FROM calendars WHERE connection_id = ? AND calendar_id = ?",
+               "remove_calendar", {connection_id, calendar_id});
 }
 
 // --- statuses
@@ -284,10 +256,10 @@ Result<void> SqliteStore::remove_calendar(const std::string& connection_id,
 Result<void> SqliteStore::put_status(const char* text, const char* operation,
                                      const std::string& connection_id,
                                      const std::string* calendar_id, const SyncStatus& status) {
-    auto exists = calendar_id == nullptr ? require_connection(operation, connection_id)
-                                         : require_calendar(operation, connection_id, *calendar_id);
-    if (!exists.ok())
-        return exists;
+    auto known = calendar_id == nullptr ? require_connection(operation, connection_id)
+                                        : require_calendar(operation, connection_id, *calendar_id);
+    if (!known.ok())
+        return known;
     auto q = db_.query(text, operation);
     if (!q.ok())
         return q.error();
@@ -318,67 +290,45 @@ Result<void> SqliteStore::put_calendar_status(const std::string& connection_id,
 
 Result<SyncStatus> SqliteStore::get_connection_status(const std::string& connection_id) {
     Lock lock(mutex_);
-    auto exists = require_connection("get_connection_status", connection_id);
-    if (!exists.ok())
-        return exists.error();
-    static const std::string text =
-        sql({"SELECT ", kStatusColumns, " FROM connection_status WHERE connection_id = ?"});
+    static const std::string text = sql({"SELECT c.id, ", kJoinedStatusColumns,
+                                         " FROM connections c LEFT JOIN connection_status s ON "
+                                         "s.connection_id = c.id WHERE c.id = ?"});
     auto q = db_.query(text.c_str(), "get_connection_status");
     if (!q.ok())
         return q.error();
-    auto row = q->bind(connection_id).step();
+    auto row = q->bind(connection_id)
+                   .single(read_keyed_status,
+                           not_found("get_connection_status", connection_key(connection_id)));
     if (!row.ok())
         return row.error();
-    if (!row.value())
-        return SyncStatus{};
-    return read_status(q.value(), 0);
-}
-
-Result<std::map<std::string, SyncStatus>> SqliteStore::statuses_where(
-    const char* text, const char* operation, const std::string* connection_id) {
-    if (connection_id != nullptr) {
-        auto exists = require_connection(operation, *connection_id);
-        if (!exists.ok())
-            return exists.error();
-    }
-    auto q = db_.query(text, operation);
-    if (!q.ok())
-        return q.error();
-    if (connection_id != nullptr)
-        q->bind(*connection_id);
-    std::map<std::string, SyncStatus> all;
-    for (;;) {
-        auto row = q->step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return all;
-        // Column 0 is the key; a NULL state (no status row joined) reads as never_synced.
-        auto read = q->is_null(1) ? Result<SyncStatus>(SyncStatus{}) : read_status(q.value(), 1);
-        if (!read.ok())
-            return read.error();
-        all[q->text(0)] = std::move(read).value();
-    }
+    return std::move(row->second);
 }
 
 Result<std::map<std::string, SyncStatus>> SqliteStore::list_connection_statuses() {
     Lock lock(mutex_);
-    static const std::string text =
-        sql({"SELECT c.id, s.state, s.last_attempt, s.last_success, s.last_error, s.events_read, "
-             "s.events_exported, s.consecutive_failures, s.next_due FROM connections c "
-             "LEFT JOIN connection_status s ON s.connection_id = c.id ORDER BY c.id"});
-    return statuses_where(text.c_str(), "list_connection_statuses", nullptr);
+    static const std::string text = sql({"SELECT c.id, ", kJoinedStatusColumns,
+                                         " FROM connections c LEFT JOIN connection_status s ON "
+                                         "s.connection_id = c.id ORDER BY c.id"});
+    auto q = db_.query(text.c_str(), "list_connection_statuses");
+    if (!q.ok())
+        return q.error();
+    return as_map(q->collect(read_keyed_status));
 }
 
 Result<std::map<std::string, SyncStatus>> SqliteStore::list_calendar_statuses(
     const std::string& connection_id) {
     Lock lock(mutex_);
-    static const std::string text = sql(
-        {"SELECT c.calendar_id, s.state, s.last_attempt, s.last_success, s.last_error, "
-         "s.events_read, s.events_exported, s.consecutive_failures, s.next_due FROM calendars c "
-         "LEFT JOIN calendar_status s ON s.connection_id = c.connection_id AND "
-         "s.calendar_id = c.calendar_id WHERE c.connection_id = ? ORDER BY c.calendar_id"});
-    return statuses_where(text.c_str(), "list_calendar_statuses", &connection_id);
+    auto known = require_connection("list_calendar_statuses", connection_id);
+    if (!known.ok())
+        return known.error();
+    static const std::string text =
+        sql({"SELECT c.calendar_id, ", kJoinedStatusColumns,
+             " FROM calendars c LEFT JOIN calendar_status s ON s.connection_id = c.connection_id "
+             "AND s.calendar_id = c.calendar_id WHERE c.connection_id = ? ORDER BY c.calendar_id"});
+    auto q = db_.query(text.c_str(), "list_calendar_statuses");
+    if (!q.ok())
+        return q.error();
+    return as_map(q->bind(connection_id).collect(read_keyed_status));
 }
 
 // --- OAuth
@@ -408,42 +358,35 @@ Result<PendingAuthorization> SqliteStore::take_pending_authorization(const std::
     auto tx = db_.transaction(kOperation);
     if (!tx.ok())
         return tx.error();
+    // Deleting with RETURNING takes it exactly once; expired ones go first.
     auto purge = db_.query("DELETE FROM pending_authorizations WHERE expires_at <= ?", kOperation);
     if (!purge.ok())
         return purge.error();
     auto purged = purge->bind(now).run();
     if (!purged.ok())
         return purged.error();
-    PendingAuthorization taken;
+    std::vector<PendingAuthorization> taken;
     {
         auto q = db_.query(
-            "SELECT state, connection_id, sealed_code_verifier, expires_at FROM "
-            "pending_authorizations WHERE state = ?",
+            "DELETE FROM pending_authorizations WHERE state = ? "
+            "RETURNING state, connection_id, sealed_code_verifier, expires_at",
             kOperation);
         if (!q.ok())
             return q.error();
-        auto row = q->bind(state).step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value()) {
-            auto committed = tx->commit();  // keep the purge
-            if (!committed.ok())
-                return committed.error();
-            return not_found(kOperation,
-                             "pending authorization for this state (unknown, used or expired)");
-        }
-        taken = {q->text(0), q->text(1), q->text(2), q->instant(3)};
+        auto rows = q->bind(state).collect([](const Query& r) -> Result<PendingAuthorization> {
+            return PendingAuthorization{r.text(0), r.text(1), r.text(2), r.instant(3)};
+        });
+        if (!rows.ok())
+            return rows.error();
+        taken = std::move(rows).value();
     }
-    auto del = db_.query("DELETE FROM pending_authorizations WHERE state = ?", kOperation);
-    if (!del.ok())
-        return del.error();
-    auto deleted = del->bind(state).run();
-    if (!deleted.ok())
-        return deleted.error();
     auto committed = tx->commit();
     if (!committed.ok())
         return committed.error();
-    return taken;
+    if (taken.empty())
+        return not_found(kOperation,
+                         "pending authorization for this state (unknown, used or expired)");
+    return std::move(taken.front());
 }
 
 Result<bool> SqliteStore::spend_nonce(const std::string& nonce, Instant expires_at, Instant now) {
@@ -479,9 +422,9 @@ Result<void> SqliteStore::put_push_channel(const PushChannel& channel) {
     if (!ok.ok())
         return ok;
     Lock lock(mutex_);
-    auto exists = require_calendar("put_push_channel", channel.connection_id, channel.calendar_id);
-    if (!exists.ok())
-        return exists;
+    auto known = require_calendar("put_push_channel", channel.connection_id, channel.calendar_id);
+    if (!known.ok())
+        return known;
     static const std::string text = sql(
         {"INSERT OR REPLACE INTO push_channels (", kChannelColumns, ") VALUES (?, ?, ?, ?, ?, ?)"});
     auto q = db_.query(text.c_str(), "put_push_channel");
@@ -497,50 +440,25 @@ Result<PushChannel> SqliteStore::get_push_channel(const std::string& channel_id)
     auto q = db_.query(text.c_str(), "get_push_channel");
     if (!q.ok())
         return q.error();
-    auto row = q->bind(channel_id).step();
-    if (!row.ok())
-        return row.error();
-    if (!row.value())
-        return not_found("get_push_channel", "push channel '" + channel_id + "'");
-    return read_channel(q.value());
+    return q->bind(channel_id)
+        .single(read_channel, not_found("get_push_channel", "push channel '" + channel_id + "'"));
 }
 
 Result<void> SqliteStore::remove_push_channel(const std::string& channel_id) {
     Lock lock(mutex_);
-    auto q = db_.query("DELETE FROM push_channels WHERE channel_id = ?", "remove_push_channel");
-    if (!q.ok())
-        return q.error();
-    return q->bind(channel_id).run();
-}
-
-Result<std::vector<PushChannel>> SqliteStore::channels_where(const char* text,
-                                                             const char* operation,
-                                                             const std::string* connection_id,
-                                                             Instant before) {
-    auto q = db_.query(text, operation);
-    if (!q.ok())
-        return q.error();
-    if (connection_id != nullptr)
-        q->bind(*connection_id);
-    else
-        q->bind(before);
-    std::vector<PushChannel> found;
-    for (;;) {
-        auto row = q->step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return found;
-        found.push_back(read_channel(q.value()));
-    }
+    return run("DELETE FROM push_channels WHERE channel_id = ?", "remove_push_channel",
+               {channel_id});
 }
 
 Result<std::vector<PushChannel>> SqliteStore::list_push_channels(const std::string& connection_id) {
     Lock lock(mutex_);
-    static const std::string text = sql({"SELECT ", kChannelColumns,
-                                         " FROM push_channels WHERE connection_id = ? ORDER BY "
-                                         "channel_id"});
-    return channels_where(text.c_str(), "list_push_channels", &connection_id, Instant{});
+    static const std::string text =
+        sql({"SELECT ", kChannelColumns,
+             " FROM push_channels WHERE connection_id = ? ORDER BY channel_id"});
+    auto q = db_.query(text.c_str(), "list_push_channels");
+    if (!q.ok())
+        return q.error();
+    return q->bind(connection_id).collect(read_channel);
 }
 
 Result<std::vector<PushChannel>> SqliteStore::list_push_channels_expiring(Instant before) {
@@ -548,7 +466,10 @@ Result<std::vector<PushChannel>> SqliteStore::list_push_channels_expiring(Instan
     static const std::string text = sql({"SELECT ", kChannelColumns,
                                          " FROM push_channels WHERE expires_at < ? ORDER BY "
                                          "expires_at, channel_id"});
-    return channels_where(text.c_str(), "list_push_channels_expiring", nullptr, before);
+    auto q = db_.query(text.c_str(), "list_push_channels_expiring");
+    if (!q.ok())
+        return q.error();
+    return q->bind(before).collect(read_channel);
 }
 
 }  // namespace calsync::store

@@ -4,8 +4,10 @@
 // (a SAVEPOINT inside an outer one). The schema and its migrations: sqlite_schema.cpp.
 #pragma once
 
+#include <initializer_list>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "calsync/store.hpp"
 #include "store/sqlite_db.hpp"
@@ -80,20 +82,17 @@ class SqliteStore final : public StateStore {
   private:
     using Lock = std::lock_guard<std::recursive_mutex>;
 
+    // One statement with text parameters, stepped to its end.
+    Result<void> run(const char* sql, const char* operation,
+                     std::initializer_list<std::string_view> values);
+    // Whether the statement yields a row.
+    Result<bool> exists(const char* sql, const char* operation,
+                        std::initializer_list<std::string_view> values);
     Result<void> require_connection(const char* operation, const std::string& id);
     Result<void> require_calendar(const char* operation, const std::string& connection_id,
                                   const std::string& calendar_id);
     Result<std::vector<ExportRecord>> exports_where(const char* sql, const char* operation,
-                                                    const std::string& a,
-                                                    const std::string* b = nullptr);
-    Result<std::vector<AppointmentRecord>> appointments_where(const char* sql,
-                                                              const char* operation,
-                                                              std::int64_t revision);
-    Result<std::vector<PushChannel>> channels_where(const char* sql, const char* operation,
-                                                    const std::string* connection_id,
-                                                    Instant before);
-    Result<std::map<std::string, SyncStatus>> statuses_where(const char* sql, const char* operation,
-                                                             const std::string* connection_id);
+                                                    std::initializer_list<std::string_view> keys);
     Result<void> put_status(const char* sql, const char* operation,
                             const std::string& connection_id, const std::string* calendar_id,
                             const SyncStatus& status);

@@ -1,6 +1,7 @@
 // The cached external events on SQLite: a ChangeSet and its cursor in one transaction.
 #include "core/event_json.hpp"
 #include "store/change_application.hpp"
+#include "store/sqlite_rows.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store_checks.hpp"
 
@@ -32,16 +33,7 @@ struct EventRows {
                           kApply);
         if (!q.ok())
             return q.error();
-        q->bind(connection_id).bind(calendar_id);
-        std::vector<std::string> all;
-        for (;;) {
-            auto row = q->step();
-            if (!row.ok())
-                return row.error();
-            if (!row.value())
-                return all;
-            all.push_back(q->text(0));
-        }
+        return q->bind(connection_id).bind(calendar_id).collect(read_text);
     }
 
     Result<void> write(const PreparedEvent& e) {
@@ -79,9 +71,9 @@ Result<AppliedChanges> SqliteStore::apply_changes(const std::string& connection_
     auto tx = db_.transaction(kApply);
     if (!tx.ok())
         return tx.error();
-    auto exists = require_calendar(kApply, connection_id, calendar_id);
-    if (!exists.ok())
-        return exists.error();
+    auto known = require_calendar(kApply, connection_id, calendar_id);
+    if (!known.ok())
+        return known.error();
     EventRows rows{db_, connection_id, calendar_id};
     auto applied = apply_prepared(rows, prepared.value());
     if (!applied.ok())
@@ -103,32 +95,25 @@ Result<std::vector<Event>> SqliteStore::load_events(const std::string& connectio
                                                     const std::string& calendar_id) {
     static const char* const kOperation = "load_events";
     Lock lock(mutex_);
-    auto exists = require_calendar(kOperation, connection_id, calendar_id);
-    if (!exists.ok())
-        return exists.error();
+    auto known = require_calendar(kOperation, connection_id, calendar_id);
+    if (!known.ok())
+        return known.error();
     auto q = db_.query(
         "SELECT event_id, body FROM events WHERE connection_id = ? AND calendar_id = ? "
         "ORDER BY event_id",
         kOperation);
     if (!q.ok())
         return q.error();
-    q->bind(connection_id).bind(calendar_id);
     json::EventReader reader;
-    std::vector<Event> events;
-    for (;;) {
-        auto row = q->step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return events;
-        auto e = reader.read(q->text(1), calendar_id);
+    return q->bind(connection_id).bind(calendar_id).collect([&](const Query& row) -> Result<Event> {
+        auto e = reader.read(row.text(1), calendar_id);
         if (!e.ok())
             return make_error(ErrorCode::parse, std::string(kOperation) + ": " +
                                                     calendar_key(connection_id, calendar_id) +
-                                                    ": event '" + q->text(0) +
+                                                    ": event '" + row.text(0) +
                                                     "': " + e.error().message);
-        events.push_back(std::move(e).value());
-    }
+        return e;
+    });
 }
 
 }  // namespace calsync::store

@@ -32,16 +32,11 @@ Result<AppointmentRecord> SqliteStore::put_appointment(const Appointment& appoin
         auto q = db_.query(text.c_str(), kOperation);
         if (!q.ok())
             return q.error();
-        auto row = q->bind(appointment.id).step();
-        if (!row.ok())
-            return row.error();
-        if (row.value()) {
-            auto held = read_appointment(q.value());
-            if (!held.ok())
-                return held.error();
-            if (same_appointment(held->appointment, appointment))
-                return held;  // unchanged: the revision stays (tx has nothing to undo)
-        }
+        auto held = q->bind(appointment.id).collect(read_appointment);
+        if (!held.ok())
+            return held.error();
+        if (!held->empty() && same_appointment(held->front().appointment, appointment))
+            return held->front();  // unchanged: the revision stays (tx has nothing to undo)
     }
     // Appointments are never deleted, so the largest revision so far is the last one given.
     auto q = db_.query(
@@ -84,47 +79,27 @@ Result<AppointmentRecord> SqliteStore::get_appointment(const std::string& id) {
     auto q = db_.query(text.c_str(), "get_appointment");
     if (!q.ok())
         return q.error();
-    auto row = q->bind(id).step();
-    if (!row.ok())
-        return row.error();
-    if (!row.value())
-        return not_found("get_appointment", "appointment '" + id + "'");
-    return read_appointment(q.value());
-}
-
-Result<std::vector<AppointmentRecord>> SqliteStore::appointments_where(const char* text,
-                                                                       const char* operation,
-                                                                       std::int64_t revision) {
-    auto q = db_.query(text, operation);
-    if (!q.ok())
-        return q.error();
-    q->bind(revision);
-    std::vector<AppointmentRecord> all;
-    for (;;) {
-        auto row = q->step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return all;
-        auto a = read_appointment(q.value());
-        if (!a.ok())
-            return a.error();
-        all.push_back(std::move(a).value());
-    }
+    return q->bind(id).single(read_appointment,
+                              not_found("get_appointment", "appointment '" + id + "'"));
 }
 
 Result<std::vector<AppointmentRecord>> SqliteStore::list_appointments() {
     Lock lock(mutex_);
-    static const std::string text =
-        select(kAppointmentColumns, " FROM appointments WHERE revision > ? ORDER BY id");
-    return appointments_where(text.c_str(), "list_appointments", 0);
+    static const std::string text = select(kAppointmentColumns, " FROM appointments ORDER BY id");
+    auto q = db_.query(text.c_str(), "list_appointments");
+    if (!q.ok())
+        return q.error();
+    return q->collect(read_appointment);
 }
 
 Result<std::vector<AppointmentRecord>> SqliteStore::list_appointments_since(std::int64_t revision) {
     Lock lock(mutex_);
     static const std::string text =
         select(kAppointmentColumns, " FROM appointments WHERE revision > ? ORDER BY revision");
-    return appointments_where(text.c_str(), "list_appointments_since", revision);
+    auto q = db_.query(text.c_str(), "list_appointments_since");
+    if (!q.ok())
+        return q.error();
+    return q->bind(revision).collect(read_appointment);
 }
 
 Result<void> SqliteStore::put_export(const ExportRecord& record) {
@@ -133,19 +108,15 @@ Result<void> SqliteStore::put_export(const ExportRecord& record) {
     if (!ok.ok())
         return ok;
     Lock lock(mutex_);
-    auto exists = require_connection(kOperation, record.key.connection_id);
-    if (!exists.ok())
-        return exists;
-    {
-        auto q = db_.query("SELECT 1 FROM appointments WHERE id = ?", kOperation);
-        if (!q.ok())
-            return q.error();
-        auto row = q->bind(record.key.appointment_id).step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return not_found(kOperation, "appointment '" + record.key.appointment_id + "'");
-    }
+    auto known = require_connection(kOperation, record.key.connection_id);
+    if (!known.ok())
+        return known;
+    auto appointment =
+        exists("SELECT 1 FROM appointments WHERE id = ?", kOperation, {record.key.appointment_id});
+    if (!appointment.ok())
+        return appointment.error();
+    if (!appointment.value())
+        return not_found(kOperation, "appointment '" + record.key.appointment_id + "'");
     static const std::string text = std::string("INSERT OR REPLACE INTO exports (") +
                                     kExportColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     auto q = db_.query(text.c_str(), kOperation);
@@ -162,46 +133,27 @@ Result<ExportRecord> SqliteStore::get_export(const ExportKey& key) {
     auto q = db_.query(text.c_str(), "get_export");
     if (!q.ok())
         return q.error();
-    auto row = q->bind(key.appointment_id).bind(key.connection_id).bind(key.calendar_id).step();
-    if (!row.ok())
-        return row.error();
-    if (!row.value())
-        return not_found("get_export", export_key(key));
-    return read_export(q.value());
+    return q->bind(key.appointment_id)
+        .bind(key.connection_id)
+        .bind(key.calendar_id)
+        .single(read_export, not_found("get_export", export_key(key)));
 }
 
 Result<void> SqliteStore::remove_export(const ExportKey& key) {
     Lock lock(mutex_);
-    auto q = db_.query(
+    return run(
         "DELETE FROM exports WHERE appointment_id = ? AND connection_id = ? AND calendar_id = ?",
-        "remove_export");
-    if (!q.ok())
-        return q.error();
-    return q->bind(key.appointment_id).bind(key.connection_id).bind(key.calendar_id).run();
+        "remove_export", {key.appointment_id, key.connection_id, key.calendar_id});
 }
 
-Result<std::vector<ExportRecord>> SqliteStore::exports_where(const char* text,
-                                                             const char* operation,
-                                                             const std::string& a,
-                                                             const std::string* b) {
+Result<std::vector<ExportRecord>> SqliteStore::exports_where(
+    const char* text, const char* operation, std::initializer_list<std::string_view> keys) {
     auto q = db_.query(text, operation);
     if (!q.ok())
         return q.error();
-    q->bind(a);
-    if (b != nullptr)
-        q->bind(*b);
-    std::vector<ExportRecord> found;
-    for (;;) {
-        auto row = q->step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return found;
-        auto e = read_export(q.value());
-        if (!e.ok())
-            return e.error();
-        found.push_back(std::move(e).value());
-    }
+    for (std::string_view k : keys)
+        q->bind(k);
+    return q->collect(read_export);
 }
 
 Result<std::vector<ExportRecord>> SqliteStore::list_exports(const std::string& connection_id,
@@ -210,7 +162,7 @@ Result<std::vector<ExportRecord>> SqliteStore::list_exports(const std::string& c
     static const std::string text =
         select(kExportColumns,
                " FROM exports WHERE connection_id = ? AND calendar_id = ? ORDER BY appointment_id");
-    return exports_where(text.c_str(), "list_exports", connection_id, &calendar_id);
+    return exports_where(text.c_str(), "list_exports", {connection_id, calendar_id});
 }
 
 Result<std::vector<ExportRecord>> SqliteStore::list_connection_exports(
@@ -219,7 +171,7 @@ Result<std::vector<ExportRecord>> SqliteStore::list_connection_exports(
     static const std::string text = select(kExportColumns,
                                            " FROM exports WHERE connection_id = ? ORDER BY "
                                            "appointment_id, connection_id, calendar_id");
-    return exports_where(text.c_str(), "list_connection_exports", connection_id);
+    return exports_where(text.c_str(), "list_connection_exports", {connection_id});
 }
 
 Result<std::vector<ExportRecord>> SqliteStore::list_appointment_exports(
@@ -228,7 +180,7 @@ Result<std::vector<ExportRecord>> SqliteStore::list_appointment_exports(
     static const std::string text = select(kExportColumns,
                                            " FROM exports WHERE appointment_id = ? ORDER BY "
                                            "appointment_id, connection_id, calendar_id");
-    return exports_where(text.c_str(), "list_appointment_exports", appointment_id);
+    return exports_where(text.c_str(), "list_appointment_exports", {appointment_id});
 }
 
 }  // namespace calsync::store

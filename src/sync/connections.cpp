@@ -2,6 +2,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "core/provider_config.hpp"
@@ -41,9 +42,25 @@ std::string account_of(ProviderKind kind, const std::string& settings_json) {
     const std::string url = net::redact_url(text("url"));
     if (kind == ProviderKind::icloud)
         return text("username");
+    // Feed URLs often carry their secret in the query, which the shown URL leaves out; a
+    // digest of the whole URL still tells two feeds apart.
     if (kind == ProviderKind::ics_feed)
-        return url;
+        return url + " #" + net::base64url(net::sha256(text("url"))).substr(0, 10);
     return text("username") + " at " + url;
+}
+
+// Connection ids appear in slot calendar keys ("<connection>/<calendar>") and in file
+// names hosts make from them.
+Result<std::string> connection_id_or_new(const std::string& id, ProviderKind kind) {
+    if (id.empty())
+        return new_connection_id(kind);
+    const bool fits = id.size() <= 128 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+                          return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.';
+                      });
+    if (!fits)
+        return make_error(ErrorCode::invalid_argument,
+                          "connection_id: expected 1-128 letters, digits, '-', '_' or '.'");
+    return id;
 }
 
 json::OAuthConfig oauth_config(ProviderKind kind, const SyncSettings& settings) {
@@ -164,8 +181,11 @@ Result<std::string> SyncService::add_connection(ProviderKind kind, const std::st
         return make_error(ErrorCode::invalid_argument,
                           std::string("kind: ") + to_string(kind) +
                               " connects through begin_authorization/complete_authorization");
+    auto id = connection_id_or_new(connection_id, kind);
+    if (!id.ok())
+        return id.error();
     ConnectionDraft draft;
-    draft.record.id = connection_id.empty() ? new_connection_id(kind) : connection_id;
+    draft.record.id = id.value();
     draft.record.kind = kind;
     draft.record.settings_json = settings_json.empty() ? "{}" : settings_json;
     draft.record.account = account_of(kind, draft.record.settings_json);
@@ -185,7 +205,10 @@ Result<AuthorizationStart> SyncService::begin_authorization(ProviderKind kind,
     auto flow = oauth_flow(kind, s_->options.settings);
     if (!flow.ok())
         return flow.error();
-    const std::string id = connection_id.empty() ? new_connection_id(kind) : connection_id;
+    auto chosen = connection_id_or_new(connection_id, kind);
+    if (!chosen.ok())
+        return chosen.error();
+    const std::string id = chosen.value();
     const Instant now = s_->now();
     const auto request = flow.value()->begin(id, now);
     // The verifier is a secret: sealed, with the service it belongs to.
@@ -202,8 +225,11 @@ Result<AuthorizationStart> SyncService::begin_authorization(ProviderKind kind,
 static Result<std::string> finish_oauth(SyncService::State& s, ProviderKind kind,
                                         const std::string& connection_id,
                                         const json::TokensConfig& tokens) {
+    auto id = connection_id_or_new(connection_id, kind);
+    if (!id.ok())
+        return id.error();
     ConnectionDraft draft;
-    draft.record.id = connection_id.empty() ? new_connection_id(kind) : connection_id;
+    draft.record.id = id.value();
     draft.record.kind = kind;
     draft.record.settings_json = "{}";
     draft.record.created_at = s.now();

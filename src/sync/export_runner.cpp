@@ -16,15 +16,18 @@ std::vector<Appointment> appointments_of(const std::vector<AppointmentRecord>& r
     return out;
 }
 
-// The export map as the plan reads it. A create that was begun and never confirmed is
-// left out: whether it reached the calendar is what the latest read shows (our event
-// seen: adopted; not seen: created again, which the provider makes idempotent).
+// The export map as the plan reads it. A create that was begun and never confirmed is a
+// pending entry (no remote id, export_plan.hpp): whether it reached the calendar is what
+// the latest read shows. Its appointment standing, our event seen is adopted and none
+// seen is created again (the provider makes that idempotent); cancelled, the event seen
+// is deleted, and with none seen in a whole-calendar read the record goes.
 std::vector<ExportMapEntry> entries_of(const std::vector<ExportRecord>& records) {
     std::vector<ExportMapEntry> out;
     for (const ExportRecord& r : records) {
         if (r.intent == ExportIntent::create)
-            continue;
-        out.push_back({r.key.appointment_id, r.remote_id, r.etag, r.content_hash});
+            out.push_back({r.key.appointment_id, "", "", ""});
+        else
+            out.push_back({r.key.appointment_id, r.remote_id, r.etag, r.content_hash});
     }
     return out;
 }
@@ -54,14 +57,15 @@ class ExportRun {
         }
         const std::vector<Appointment> appts = appointments_of(appointments.value());
         const std::vector<ExportMapEntry> entries = entries_of(records.value());
-        // Every read is treated as windowed: Google and Graph read only the sync window,
-        // and what lies outside it is not planned anyway (export_from is its start).
+        // CalDAV reads the whole calendar (sync-collection), so a missing event of ours
+        // was deleted; Google and Graph read the sync window only.
+        const bool windowed =
+            connection_.kind == ProviderKind::google || connection_.kind == ProviderKind::microsoft;
         const ExportObservations seen =
-            observe_exports(events.value(), entries, appts, ExportReadScope{true, true, window});
+            observe_exports(events.value(), entries, ExportReadScope{true, windowed, window});
         ExportPolicy policy = s_.options.settings.export_policy;
         policy.export_from = window.start;
         const ExportPlan plan = plan_exports(appts, entries, seen, policy);
-        forget_unwritten_creates(records.value(), appts, events.value(), window);
         bool reread = false;
         for (const ExportAction& action : plan.actions)
             reread = apply(action, written) || reread;
@@ -78,31 +82,6 @@ class ExportRun {
   private:
     ExportKey key(const ExportAction& a) const {
         return {a.appointment_id, connection_.id, calendar_.calendar.id};
-    }
-
-    // A create begun and never confirmed whose appointment no longer stands: once the
-    // read shows no event of it, nothing of it is left remotely (its write never arrived,
-    // or the plan removed the event it made), and the record goes. While its event is
-    // still seen, the plan deletes that event like any other of a cancelled appointment.
-    void forget_unwritten_creates(const std::vector<ExportRecord>& records,
-                                  const std::vector<Appointment>& appointments,
-                                  const std::vector<Event>& events, const TimeRange& window) {
-        std::vector<ExportMapEntry> withdrawn;
-        for (const ExportRecord& r : records) {
-            if (r.intent != ExportIntent::create)
-                continue;
-            const auto a =
-                std::find_if(appointments.begin(), appointments.end(),
-                             [&r](const Appointment& x) { return x.id == r.key.appointment_id; });
-            if (a == appointments.end() || a->status != AppointmentStatus::booked)
-                withdrawn.push_back({r.key.appointment_id, "", "", ""});
-        }
-        if (withdrawn.empty())
-            return;
-        const ExportObservations seen =
-            observe_exports(events, withdrawn, appointments, ExportReadScope{true, true, window});
-        for (const std::string& id : seen.absent)
-            durable(s_.store->remove_export({id, connection_.id, calendar_.calendar.id}));
     }
 
     std::optional<ExportRecord> existing(const ExportKey& k) const {
@@ -174,6 +153,7 @@ class ExportRun {
                 if (a.forget_record && before) {
                     ExportRecord intent = *before;
                     intent.intent = ExportIntent::remove;
+                    intent.remote_id = a.remote_id;  // a pending create's event has one now
                     if (!durable(s_.store->put_export(intent)))
                         return false;
                 }

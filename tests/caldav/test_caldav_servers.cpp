@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../tools/command_output.hpp"
 #include "counting_transport.hpp"
 #include "net/curl_transport.hpp"
 #include "providers/caldav/caldav_provider.hpp"
@@ -93,16 +94,11 @@ const calsync::Event* find(const std::vector<calsync::Event>& events, const std:
 rapidjson::Document peek(const std::string& uid) {
     const std::string command = std::string(CALSYNC_PYTHON) + " " + CALSYNC_CALDAV_PEEK + " " +
                                 std::getenv("CALSYNC_DAV_SERVER") + " " + uid;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    char buffer[4096];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-        out.append(buffer, n);
-    REQUIRE(pclose(pipe) == 0);
+    const calsync::test::CommandOutput run = calsync::test::run_command(command);
+    REQUIRE(run.status == 0);
     rapidjson::Document d;
-    d.Parse(out.c_str());
-    INFO(out);
+    d.Parse(run.out.c_str());
+    INFO(run.out);
     REQUIRE(d.IsObject());
     return d;
 }

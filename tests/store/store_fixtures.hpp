@@ -1,39 +1,15 @@
-// The stores the conformance suite runs against, and small record builders.
+// The stores the conformance suite runs against, small record builders, and the checks
+// the store tests share.
 #pragma once
 
-#include <stdlib.h>
-
-#include <filesystem>
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 
 #include "calsync/store.hpp"
+#include "temp_dir.hpp"
 
 namespace calsync::test {
-
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it.
-class TempDir {
-  public:
-    TempDir() {
-        const char* base = std::getenv("TMPDIR");
-        std::string pattern =
-            std::string(base != nullptr ? base : "/tmp") + "/calsync-store-XXXXXX";
-        if (mkdtemp(pattern.data()) == nullptr)
-            throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    const std::string& path() const { return path_; }
-    std::string file(const std::string& name) const { return path_ + "/" + name; }
-
-  private:
-    std::string path_;
-};
 
 struct MemoryStoreFixture {
     std::unique_ptr<StateStore> store = make_memory_store();
@@ -101,6 +77,34 @@ inline Appointment appointment(const std::string& id, std::int64_t start = 17750
     a.service = "Oil change";
     a.vehicle = "VW Golf";
     return a;
+}
+
+template <class T>
+T must(Result<T> r) {
+    INFO((r.ok() ? std::string() : r.error().message));
+    REQUIRE(r.ok());
+    return std::move(r).value();
+}
+
+inline void must(const Result<void>& r) {
+    INFO((r.ok() ? std::string() : r.error().message));
+    REQUIRE(r.ok());
+}
+
+template <class R>
+void fails_with(const R& r, ErrorCode code, const std::string& part) {
+    REQUIRE_FALSE(r.ok());
+    INFO(r.error().message);
+    CHECK(r.error().code == code);
+    CHECK(r.error().message.find(part) != std::string::npos);
+}
+
+inline ChangeSet upserts(std::vector<Event> events, const std::string& cursor, bool full = false) {
+    ChangeSet c;
+    c.upserts = std::move(events);
+    c.next_cursor = cursor;
+    c.full_resync = full;
+    return c;
 }
 
 }  // namespace calsync::test

@@ -18,23 +18,13 @@ using calsync::test::appointment;
 using calsync::test::at;
 using calsync::test::calendar_record;
 using calsync::test::connection_record;
+using calsync::test::must;
 using calsync::test::SqliteProbe;
 using calsync::test::TempDir;
 using calsync::test::timed_event;
+using calsync::test::upserts;
 
 namespace {
-
-template <class T>
-T must(Result<T> r) {
-    INFO((r.ok() ? std::string() : r.error().message));
-    REQUIRE(r.ok());
-    return std::move(r).value();
-}
-
-void must(const Result<void>& r) {
-    INFO((r.ok() ? std::string() : r.error().message));
-    REQUIRE(r.ok());
-}
 
 std::unique_ptr<StateStore> open(const std::string& path) {
     return must(open_sqlite_store(path));
@@ -45,13 +35,6 @@ std::string read_text(const std::string& path) {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-ChangeSet upserts(std::vector<Event> events, const std::string& cursor) {
-    ChangeSet c;
-    c.upserts = std::move(events);
-    c.next_cursor = cursor;
-    return c;
 }
 
 // One record of every kind.
@@ -260,8 +243,9 @@ TEST_CASE("sqlite store: two stores on one file see each other and wait for each
     // `second` writes while `first` holds a transaction: it waits (busy timeout) instead
     // of failing, and lands after the transaction's commit.
     std::promise<void> inside;
+    Result<void> held;
     std::thread holder([&] {
-        auto r = first->transaction([&]() -> Result<void> {
+        held = first->transaction([&]() -> Result<void> {
             auto put = first->put_appointment(appointment("held"), at(1));
             inside.set_value();
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -269,11 +253,12 @@ TEST_CASE("sqlite store: two stores on one file see each other and wait for each
                 return put.error();
             return {};
         });
-        CHECK(r.ok());
     });
     inside.get_future().wait();
-    const auto written = must(second->put_appointment(appointment("waiting"), at(2)));
+    auto written = second->put_appointment(appointment("waiting"), at(2));
     holder.join();
-    CHECK(written.revision == 2);  // after `held`, which committed first
+    CHECK(held.ok());
+    REQUIRE(written.ok());
+    CHECK(written->revision == 2);  // after `held`, which committed first
     CHECK(must(first->list_appointments()).size() == 2);
 }

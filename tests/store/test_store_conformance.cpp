@@ -17,34 +17,16 @@ using calsync::test::at;
 using calsync::test::calendar_record;
 using calsync::test::connection_record;
 using calsync::test::event_difference;
+using calsync::test::fails_with;
+using calsync::test::must;
 using calsync::test::timed_event;
+using calsync::test::upserts;
 
 namespace {
 
-template <class T>
-T must(Result<T> r) {
-    INFO((r.ok() ? std::string() : r.error().message));
-    REQUIRE(r.ok());
-    return std::move(r).value();
-}
-
-void must(const Result<void>& r) {
-    INFO((r.ok() ? std::string() : r.error().message));
-    REQUIRE(r.ok());
-}
-
-template <class R>
-void fails_with(const R& r, ErrorCode code, const std::string& part) {
-    REQUIRE_FALSE(r.ok());
-    INFO(r.error().message);
-    CHECK(r.error().code == code);
-    CHECK(r.error().message.find(part) != std::string::npos);
-}
-
 std::vector<std::string> ids_of(const std::vector<Event>& events) {
-    std::vector<std::string> ids;
-    for (const Event& e : events)
-        ids.push_back(e.id);
+    std::vector<std::string> ids(events.size());
+    std::transform(events.begin(), events.end(), ids.begin(), [](const Event& e) { return e.id; });
     return ids;
 }
 
@@ -53,14 +35,6 @@ void seed(StateStore& s) {
     must(s.put_connection(connection_record("c")));
     must(s.put_calendar(calendar_record("c", "a")));
     must(s.put_calendar(calendar_record("c", "b", CalendarDirection::import_only)));
-}
-
-ChangeSet upserts(std::vector<Event> events, const std::string& cursor, bool full = false) {
-    ChangeSet c;
-    c.upserts = std::move(events);
-    c.next_cursor = cursor;
-    c.full_resync = full;
-    return c;
 }
 
 ExportRecord export_record(const std::string& appointment_id, const std::string& calendar_id,
@@ -527,9 +501,10 @@ TEMPLATE_TEST_CASE("store export map and the intent protocol", "[conformance]",
     must(s.put_export(elsewhere));
 
     auto keys = [](const std::vector<ExportRecord>& records) {
-        std::vector<std::string> k;
-        for (const ExportRecord& r : records)
-            k.push_back(r.key.appointment_id + "/" + r.key.connection_id + "/" + r.key.calendar_id);
+        std::vector<std::string> k(records.size());
+        std::transform(records.begin(), records.end(), k.begin(), [](const ExportRecord& r) {
+            return r.key.appointment_id + "/" + r.key.connection_id + "/" + r.key.calendar_id;
+        });
         return k;
     };
     CHECK(keys(must(s.list_exports("c", "a"))) == std::vector<std::string>{"ap1/c/a", "ap2/c/a"});
@@ -704,9 +679,9 @@ TEMPLATE_TEST_CASE("store push channels", "[conformance]", calsync::test::Memory
     CHECK(a.expires_at == at(2000));
 
     auto ids = [](const std::vector<PushChannel>& channels) {
-        std::vector<std::string> v;
-        for (const PushChannel& ch : channels)
-            v.push_back(ch.channel_id);
+        std::vector<std::string> v(channels.size());
+        std::transform(channels.begin(), channels.end(), v.begin(),
+                       [](const PushChannel& ch) { return ch.channel_id; });
         return v;
     };
     CHECK(ids(must(s.list_push_channels("c"))) == std::vector<std::string>{"ch-a", "ch-b", "ch-c"});

@@ -63,10 +63,12 @@ ObservedExport seen(const std::string& id, const std::string& etag = "\"1\"") {
 // "kind reason id remote etag [forget]" per action.
 std::vector<std::string> lines(const ExportPlan& plan) {
     std::vector<std::string> out;
-    for (const ExportAction& a : plan.actions)
-        out.push_back(std::string(to_string(a.kind)) + " " + to_string(a.reason) + " | " +
-                      a.appointment_id + " " + a.remote_id + " " + a.etag +
-                      (a.forget_record ? " forget" : ""));
+    std::transform(plan.actions.begin(), plan.actions.end(), std::back_inserter(out),
+                   [](const ExportAction& a) {
+                       return std::string(to_string(a.kind)) + " " + to_string(a.reason) + " | " +
+                              a.appointment_id + " " + a.remote_id + " " + a.etag +
+                              (a.forget_record ? " forget" : "");
+                   });
     return out;
 }
 
@@ -79,6 +81,18 @@ ExportPlan plan(const std::vector<Appointment>& appointments,
 }
 
 const ExportObservations kUnknown{};
+
+ExportObservations seeing(std::vector<ObservedExport> present) {
+    ExportObservations o;
+    o.present = std::move(present);
+    return o;
+}
+
+ExportObservations missing(std::vector<std::string> absent) {
+    ExportObservations o;
+    o.absent = std::move(absent);
+    return o;
+}
 
 }  // namespace
 
@@ -93,15 +107,14 @@ TEST_CASE("export plan: a new appointment is created with its rendering", "[expo
     CHECK(create.content_hash == hash_of(a));
     CHECK(p.notices.empty());
     SECTION("also when the calendar was read and holds nothing of it") {
-        CHECK(lines(plan({a}, {}, ExportObservations{{}, {"a1"}})) ==
-              Lines{"create new appointment | a1  "});
+        CHECK(lines(plan({a}, {}, missing({"a1"}))) == Lines{"create new appointment | a1  "});
     }
 }
 
 TEST_CASE("export plan: an unchanged appointment makes no request", "[export-plan]") {
     const Appointment a = booked("a1");
     CHECK(plan({a}, {exported(a)}, kUnknown).actions.empty());
-    CHECK(plan({a}, {exported(a)}, ExportObservations{{seen("a1")}, {}}).actions.empty());
+    CHECK(plan({a}, {exported(a)}, seeing({seen("a1")})).actions.empty());
     // Fields that are not written (notes without include_notes) are not a change.
     Appointment noted = a;
     noted.notes = "new note";
@@ -119,7 +132,7 @@ TEST_CASE("export plan: a changed appointment is updated with If-Match", "[expor
                   *calsync::TimeZone::utc())) == "2026-02-02T14:00:00Z");
     }
     SECTION("read calendar, untouched remotely") {
-        CHECK(lines(plan({after}, {exported(before)}, ExportObservations{{seen("a1")}, {}})) ==
+        CHECK(lines(plan({after}, {exported(before)}, seeing({seen("a1")}))) ==
               Lines{"update appointment changed | a1 /cal/a1.ics \"1\""});
     }
     SECTION("edited remotely too: the appointment's change wins, with the etag seen") {
@@ -127,8 +140,7 @@ TEST_CASE("export plan: a changed appointment is updated with If-Match", "[expor
                           calsync::RemoteEditPolicy::keep_remote}) {
             ExportPolicy policy = defaults();
             policy.on_remote_edit = edit;
-            CHECK(lines(plan({after}, {exported(before)},
-                             ExportObservations{{seen("a1", "\"2\"")}, {}}, policy)) ==
+            CHECK(lines(plan({after}, {exported(before)}, seeing({seen("a1", "\"2\"")}), policy)) ==
                   Lines{"update appointment changed | a1 /cal/a1.ics \"2\""});
         }
     }
@@ -142,18 +154,18 @@ TEST_CASE("export plan: a cancelled appointment is deleted, then forgotten", "[e
               Lines{"remove appointment cancelled | a1 /cal/a1.ics \"1\" forget"});
     }
     SECTION("seen remotely, edited since: deleted with the etag seen") {
-        CHECK(lines(plan({off}, {exported(a)}, ExportObservations{{seen("a1", "\"5\"")}, {}})) ==
+        CHECK(lines(plan({off}, {exported(a)}, seeing({seen("a1", "\"5\"")}))) ==
               Lines{"remove appointment cancelled | a1 /cal/a1.ics \"5\" forget"});
     }
     SECTION("already deleted remotely: only the entry goes") {
-        CHECK(lines(plan({off}, {exported(a)}, ExportObservations{{}, {"a1"}})) ==
+        CHECK(lines(plan({off}, {exported(a)}, missing({"a1"}))) ==
               Lines{"forget_record already deleted in the calendar | a1  "});
     }
     SECTION("never exported: nothing") {
         CHECK(plan({off}, {}, kUnknown).actions.empty());
     }
     SECTION("never recorded but there (a lost create response): deleted") {
-        CHECK(lines(plan({off}, {}, ExportObservations{{seen("a1")}, {}})) ==
+        CHECK(lines(plan({off}, {}, seeing({seen("a1")}))) ==
               Lines{"remove appointment cancelled | a1 /cal/a1.ics \"1\""});
     }
     SECTION("long over: still deleted") {
@@ -167,10 +179,10 @@ TEST_CASE("export plan: an entry whose appointment is gone is deleted", "[export
     const Appointment a = booked("a1");
     CHECK(lines(plan({}, {exported(a)}, kUnknown)) ==
           Lines{"remove appointment no longer exists | a1 /cal/a1.ics \"1\" forget"});
-    CHECK(lines(plan({}, {exported(a)}, ExportObservations{{}, {"a1"}})) ==
+    CHECK(lines(plan({}, {exported(a)}, missing({"a1"}))) ==
           Lines{"forget_record already deleted in the calendar | a1  "});
     SECTION("a marked event nobody recorded is left alone and reported") {
-        const ExportPlan p = plan({}, {}, ExportObservations{{seen("zz")}, {}});
+        const ExportPlan p = plan({}, {}, seeing({seen("zz")}));
         CHECK(p.actions.empty());
         REQUIRE(p.notices.size() == 1);
         CHECK(p.notices[0].kind == calsync::ExportNoticeKind::unknown_appointment_left);
@@ -181,7 +193,7 @@ TEST_CASE("export plan: an entry whose appointment is gone is deleted", "[export
 
 TEST_CASE("export plan: an event edited remotely follows the edit policy", "[export-plan]") {
     const Appointment a = booked("a1");
-    const ExportObservations edited{{seen("a1", "\"9\"")}, {}};
+    const ExportObservations edited = seeing({seen("a1", "\"9\"")});
     SECTION("default: the appointment's fields are written back") {
         const ExportPlan p = plan({a}, {exported(a)}, edited);
         REQUIRE(lines(p) == Lines{"update edited in the calendar; the appointment's fields "
@@ -204,7 +216,7 @@ TEST_CASE("export plan: an event edited remotely follows the edit policy", "[exp
 
 TEST_CASE("export plan: an event deleted remotely follows the deletion policy", "[export-plan]") {
     const Appointment a = booked("a1");
-    const ExportObservations deleted{{}, {"a1"}};
+    const ExportObservations deleted = missing({"a1"});
     SECTION("default: created again while the appointment stands") {
         const ExportPlan p = plan({a}, {exported(a)}, deleted);
         REQUIRE(lines(p) == Lines{"create deleted in the calendar; created again as the "
@@ -232,7 +244,7 @@ TEST_CASE("export plan: appointments that are over are left as they are", "[expo
     Appointment changed = over;
     changed.client = "Someone else";
     CHECK(plan({changed}, {exported(over)}, kUnknown, policy).actions.empty());
-    CHECK(plan({over}, {exported(over)}, ExportObservations{{}, {"a1"}}, policy).actions.empty());
+    CHECK(plan({over}, {exported(over)}, missing({"a1"}), policy).actions.empty());
     // One second later it still counts.
     policy.export_from = over.time.end - std::chrono::seconds(1);
     CHECK(lines(plan({over}, {}, kUnknown, policy)) == Lines{"create new appointment | a1  "});
@@ -242,13 +254,13 @@ TEST_CASE("export plan: duplicates and events found without an entry", "[export-
     const Appointment a = booked("a1");
     SECTION("a second event with our marker is removed; ours is kept") {
         const ObservedExport twin{"a1", "/cal/a1-copy.ics", "\"3\""};
-        CHECK(lines(plan({a}, {exported(a)}, ExportObservations{{twin, seen("a1")}, {}})) ==
+        CHECK(lines(plan({a}, {exported(a)}, seeing({twin, seen("a1")}))) ==
               Lines{"remove a second event for the same appointment | a1 /cal/a1-copy.ics "
                     "\"3\""});
     }
     SECTION("no entry: the lowest remote id is taken over, the rest removed first") {
         const ObservedExport twin{"a1", "/cal/a1-copy.ics", "\"3\""};
-        CHECK(lines(plan({a}, {}, ExportObservations{{seen("a1"), twin}, {}})) ==
+        CHECK(lines(plan({a}, {}, seeing({seen("a1"), twin}))) ==
               Lines{"remove a second event for the same appointment | a1 /cal/a1.ics \"1\"",
                     "update found in the calendar without an export record; taken over | a1 "
                     "/cal/a1-copy.ics \"3\""});
@@ -256,18 +268,16 @@ TEST_CASE("export plan: duplicates and events found without an entry", "[export-
     SECTION("the entry's event is gone but another carries the marker: taken over") {
         ExportMapEntry stale = exported(a);
         stale.remote_id = "/cal/old.ics";
-        CHECK(lines(plan({a}, {stale}, ExportObservations{{seen("a1")}, {}})) ==
+        CHECK(lines(plan({a}, {stale}, seeing({seen("a1")}))) ==
               Lines{"update found in the calendar without an export record; taken over | a1 "
                     "/cal/a1.ics \"1\""});
     }
     SECTION("one event listed twice by the read (a delta replay) is one event") {
-        CHECK(plan({a}, {exported(a)}, ExportObservations{{seen("a1"), seen("a1")}, {}})
-                  .actions.empty());
+        CHECK(plan({a}, {exported(a)}, seeing({seen("a1"), seen("a1")})).actions.empty());
     }
     SECTION("a cancelled appointment loses every copy, its entry with its own") {
         const ObservedExport twin{"a1", "/cal/a1-copy.ics", "\"3\""};
-        CHECK(lines(plan({cancelled("a1")}, {exported(a)},
-                         ExportObservations{{seen("a1"), twin}, {}})) ==
+        CHECK(lines(plan({cancelled("a1")}, {exported(a)}, seeing({seen("a1"), twin}))) ==
               Lines{"remove appointment cancelled | a1 /cal/a1-copy.ics \"3\"",
                     "remove appointment cancelled | a1 /cal/a1.ics \"1\" forget"});
     }
@@ -277,12 +287,11 @@ TEST_CASE("export plan: a server that gave no etag on write", "[export-plan]") {
     const Appointment a = booked("a1");
     const ExportMapEntry no_etag = exported(a, "");
     // The first read's etag is the version we wrote: learned, not taken for an edit.
-    CHECK(lines(plan({a}, {no_etag}, ExportObservations{{seen("a1", "\"4\"")}, {}})) ==
+    CHECK(lines(plan({a}, {no_etag}, seeing({seen("a1", "\"4\"")}))) ==
           Lines{"accept_remote the calendar's version of our write recorded | a1 /cal/a1.ics "
                 "\"4\""});
-    CHECK(
-        lines(plan({booked("a1", 12)}, {no_etag}, ExportObservations{{seen("a1", "\"4\"")}, {}})) ==
-        Lines{"update appointment changed | a1 /cal/a1.ics \"4\""});
+    CHECK(lines(plan({booked("a1", 12)}, {no_etag}, seeing({seen("a1", "\"4\"")}))) ==
+          Lines{"update appointment changed | a1 /cal/a1.ics \"4\""});
     // An entry stored with no hash (create found an earlier write) is brought up to date.
     ExportMapEntry unknown_content = exported(a);
     unknown_content.content_hash.clear();
@@ -313,35 +322,90 @@ TEST_CASE("observe_exports: what a read says about our events", "[export-plan]")
     foreign.id = "/cal/dentist.ics";
     const Appointment a1 = booked("a1");
     const Appointment a2 = booked("a2");
-    Appointment far = booked("a3");
-    far.time = {at("2027-06-01T09:00:00Z"), at("2027-06-01T10:00:00Z")};
-    const std::vector<ExportMapEntry> entries{exported(a1), exported(a2), exported(far),
-                                              exported(booked("gone"))};
-    const std::vector<Appointment> appointments{a1, a2, far};
+    const std::vector<ExportMapEntry> entries{exported(a1), exported(a2), exported(booked("gone"))};
 
     calsync::ExportReadScope scope;
     SECTION("not read: only what was seen") {
-        const auto o = calsync::observe_exports({ours, foreign}, entries, appointments, scope);
+        const auto o = calsync::observe_exports({ours, foreign}, entries, scope);
         REQUIRE(o.present.size() == 1);
         CHECK(o.present[0].appointment_id == "a1");
         CHECK(o.present[0].remote_id == "/cal/a1.ics");
         CHECK(o.present[0].etag == "\"7\"");
         CHECK(o.absent.empty());
+        CHECK_FALSE(o.windowed);
     }
     SECTION("read whole: every other entry is absent") {
         scope.calendar_read = true;
-        const auto o = calsync::observe_exports({foreign, ours}, entries, appointments, scope);
+        const auto o = calsync::observe_exports({foreign, ours}, entries, scope);
         CHECK(o.present.size() == 1);
-        CHECK(o.absent == std::vector<std::string>{"a2", "a3", "gone"});
+        CHECK(o.absent == std::vector<std::string>{"a2", "gone"});
     }
-    SECTION("read in a window: absent only where the read would have found it") {
+    SECTION("read in a window: the window is passed on, nothing is certain") {
         scope.calendar_read = true;
         scope.windowed = true;
         scope.window = {at("2026-01-31T00:00:00Z"), at("2027-01-31T00:00:00Z")};
-        const auto o = calsync::observe_exports({ours}, entries, appointments, scope);
-        // a3 is beyond the window; "gone" has no appointment to place it.
-        CHECK(o.absent == std::vector<std::string>{"a2"});
+        const auto o = calsync::observe_exports({ours}, entries, scope);
+        CHECK(o.absent.empty());
+        CHECK(o.windowed);
+        CHECK(o.window == scope.window);
     }
+}
+
+TEST_CASE("export plan: a read in a window misses an event only where it would be",
+          "[export-plan]") {
+    const Appointment inside = booked("a1");
+    Appointment beyond = booked("a2");
+    beyond.time = {at("2027-06-01T09:00:00Z"), at("2027-06-01T10:00:00Z")};
+    ExportObservations o;
+    o.windowed = true;
+    o.window = {at("2026-01-31T00:00:00Z"), at("2027-01-31T00:00:00Z")};
+    SECTION("unchanged and inside: deleted remotely, so created again") {
+        CHECK(lines(plan({inside, beyond}, {exported(inside), exported(beyond)}, o)) ==
+              Lines{"create deleted in the calendar; created again as the appointment stands | "
+                    "a1  "});
+    }
+    SECTION("moved into the window: its event may still be where it was, so updated") {
+        Appointment moved = beyond;
+        moved.time = inside.time;
+        CHECK(lines(plan({moved}, {exported(beyond)}, o)) ==
+              Lines{"update appointment changed | a2 /cal/a2.ics \"1\""});
+    }
+    SECTION("cancelled: deleted blind, as nothing is certain") {
+        CHECK(lines(plan({cancelled("a1")}, {exported(inside)}, o)) ==
+              Lines{"remove appointment cancelled | a1 /cal/a1.ics \"1\" forget"});
+    }
+}
+
+TEST_CASE("export plan: a pending create (its answer lost)", "[export-plan]") {
+    const Appointment a = booked("a1");
+    const ExportMapEntry pending{"a1", "", "", ""};
+    CHECK(lines(plan({a}, {pending}, kUnknown)) == Lines{"create new appointment | a1  "});
+    CHECK(lines(plan({a}, {pending}, seeing({seen("a1")}))) ==
+          Lines{"update found in the calendar without an export record; taken over | a1 "
+                "/cal/a1.ics \"1\""});
+    SECTION("cancelled, event looked up and found: removed and forgotten") {
+        CHECK(lines(plan({cancelled("a1")}, {pending}, seeing({seen("a1")}))) ==
+              Lines{"remove appointment cancelled | a1 /cal/a1.ics \"1\" forget"});
+    }
+    SECTION("cancelled, looked up and not there: forgotten") {
+        CHECK(lines(plan({cancelled("a1")}, {pending}, missing({"a1"}))) ==
+              Lines{"forget_record already deleted in the calendar | a1  "});
+    }
+    SECTION("cancelled, not looked up: kept and reported") {
+        const ExportPlan p = plan({cancelled("a1")}, {pending}, kUnknown);
+        CHECK(p.actions.empty());
+        REQUIRE(p.notices.size() == 1);
+        CHECK(p.notices[0].kind == calsync::ExportNoticeKind::pending_create_unseen);
+    }
+}
+
+TEST_CASE("export plan: history keeps its one event", "[export-plan]") {
+    ExportPolicy policy = defaults();
+    const Appointment over = booked("a1");
+    policy.export_from = at("2026-03-01T00:00:00Z");
+    const ObservedExport twin{"a1", "/cal/a1-copy.ics", "\"3\""};
+    CHECK(lines(plan({over}, {exported(over)}, seeing({seen("a1", "\"8\""), twin}), policy)) ==
+          Lines{"remove a second event for the same appointment | a1 /cal/a1-copy.ics \"3\""});
 }
 
 TEST_CASE("export plan: every kind and reason has a name", "[export-plan]") {

@@ -3,6 +3,9 @@
 // with duplicate calendars is in test_import_engine.cpp.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <iterator>
+
 #include "calsync/engine.hpp"
 #include "calsync/export_render.hpp"
 #include "calsync/ical.hpp"
@@ -43,9 +46,10 @@ Event standup(const std::string& calendar, const std::string& id) {
 
 std::vector<std::string> shown(const std::vector<BlockedSlot>& slots) {
     std::vector<std::string> out;
-    for (const auto& s : slots)
-        out.push_back(s.calendar_id + " " + calsync::format_rfc3339(s.range.start) +
-                      (s.tentative ? " tentative" : ""));
+    std::transform(slots.begin(), slots.end(), std::back_inserter(out), [](const BlockedSlot& s) {
+        return s.calendar_id + " " + calsync::format_rfc3339(s.range.start) +
+               (s.tentative ? " tentative" : "");
+    });
     return out;
 }
 

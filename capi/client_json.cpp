@@ -1,0 +1,739 @@
+#include "client_json.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cctype>
+
+#include "core/json_read.hpp"
+
+namespace calsync::capi {
+namespace {
+
+using namespace calsync::json::detail;
+
+bool read_connection_id(const Value& doc, std::string* out, Problem* p) {
+    return read_strings(doc, "", {{"connection_id", out}}, p);
+}
+
+bool read_policy(const Value& v, const std::string& path, CalendarPolicy* out, Problem* p) {
+    if (!v.IsObject())
+        return p->fail(path, "expected an object of flags");
+    const std::pair<const char*, bool*> flags[] = {{"tentative_blocks", &out->tentative_blocks},
+                                                   {"unanswered_blocks", &out->unanswered_blocks},
+                                                   {"all_day_blocks", &out->all_day_blocks}};
+    for (const auto& [name, field] : flags) {
+        if (const Value* f = member(v, name)) {
+            if (!read_bool(*f, child(path, name), field, p))
+                return false;
+        }
+    }
+    return true;
+}
+
+bool read_int(const Value& obj, const std::string& path, const char* name, std::int64_t min,
+              std::int64_t* out, Problem* p) {
+    const Value* v = member(obj, name);
+    if (v == nullptr)
+        return true;
+    if (!v->IsInt64() || v->GetInt64() < min)
+        return p->fail(child(path, name),
+                       "expected a whole number of at least " + std::to_string(min));
+    *out = v->GetInt64();
+    return true;
+}
+
+bool read_oauth_client(const Value& v, const std::string& path, OAuthClientSettings* out,
+                       Problem* p) {
+    if (!v.IsObject())
+        return p->fail(path, "expected an object");
+    return read_strings(v, path,
+                        {{"client_id", &out->client_id},
+                         {"client_secret", &out->client_secret},
+                         {"redirect_uri", &out->redirect_uri},
+                         {"tenant", &out->tenant},
+                         {"authority_url", &out->authority_url},
+                         {"authorization_url", &out->authorization_url},
+                         {"token_url", &out->token_url},
+                         {"revocation_url", &out->revocation_url},
+                         {"device_authorization_url", &out->device_authorization_url},
+                         {"api_base_url", &out->api_base_url}},
+                        p);
+}
+
+bool read_export(const Value& v, ExportPolicy* out, Problem* p) {
+    if (!v.IsObject())
+        return p->fail("export", "expected an object");
+    ExportOptions& r = out->render;
+    if (!read_strings(v, "export",
+                      {{"busy_summary", &r.busy_summary},
+                       {"uid_domain", &r.uid_domain},
+                       {"location", &r.location}},
+                      p))
+        return false;
+    for (const auto& [name, field] : {std::pair<const char*, bool*>{"busy_only", &r.busy_only},
+                                      {"include_notes", &r.include_notes}}) {
+        if (const Value* f = member(v, name)) {
+            if (!read_bool(*f, child("export", name), field, p))
+                return false;
+        }
+    }
+    if (const Value* f = member(v, "on_remote_edit")) {
+        if (!read_enum(*f, "export.on_remote_edit", &out->on_remote_edit,
+                       {{"appointment_wins", RemoteEditPolicy::appointment_wins},
+                        {"keep_remote", RemoteEditPolicy::keep_remote}},
+                       p))
+            return false;
+    }
+    if (const Value* f = member(v, "on_remote_delete")) {
+        if (!read_enum(*f, "export.on_remote_delete", &out->on_remote_delete,
+                       {{"recreate", RemoteDeletePolicy::recreate},
+                        {"leave_deleted", RemoteDeletePolicy::leave_deleted}},
+                       p))
+            return false;
+    }
+    return true;
+}
+
+bool read_network(const Value& v, NetworkSettings* out, Problem* p) {
+    if (!v.IsObject())
+        return p->fail("network", "expected an object");
+    if (const Value* f = member(v, "allow_private_addresses")) {
+        if (!read_bool(*f, "network.allow_private_addresses", &out->allow_private_addresses, p))
+            return false;
+    }
+    if (!read_strings(v, "network", {{"ca_bundle", &out->ca_bundle}}, p))
+        return false;
+    std::int64_t connect = out->connect_timeout.count();
+    std::int64_t total = out->total_timeout.count();
+    if (!read_int(v, "network", "connect_timeout_seconds", 1, &connect, p) ||
+        !read_int(v, "network", "total_timeout_seconds", 1, &total, p))
+        return false;
+    out->connect_timeout = std::chrono::seconds(connect);
+    out->total_timeout = std::chrono::seconds(total);
+    return true;
+}
+
+bool read_schedule(const Value& v, ScheduleSettings* out, Problem* p) {
+    if (!v.IsObject())
+        return p->fail("schedule", "expected an object");
+    std::int64_t min = out->min_interval.count(), max = out->max_interval.count();
+    std::int64_t first = out->first_retry.count(), backoff = out->max_backoff.count();
+    if (!read_int(v, "schedule", "min_interval_minutes", 1, &min, p) ||
+        !read_int(v, "schedule", "max_interval_minutes", 1, &max, p) ||
+        !read_int(v, "schedule", "first_retry_seconds", 1, &first, p) ||
+        !read_int(v, "schedule", "max_backoff_minutes", 1, &backoff, p))
+        return false;
+    out->min_interval = std::chrono::minutes(min);
+    out->max_interval = std::chrono::minutes(max);
+    out->first_retry = std::chrono::seconds(first);
+    out->max_backoff = std::chrono::minutes(backoff);
+    return true;
+}
+
+std::optional<ProviderKind> read_kind(const Value& doc, Problem* p) {
+    const Value* kind = member(doc, "kind");
+    if (kind == nullptr) {
+        p->fail("kind", "missing");
+        return std::nullopt;
+    }
+    ProviderKind k = ProviderKind::caldav;
+    if (!read_enum(*kind, "kind", &k,
+                   {{"caldav", ProviderKind::caldav},
+                    {"icloud", ProviderKind::icloud},
+                    {"ics_feed", ProviderKind::ics_feed},
+                    {"google", ProviderKind::google},
+                    {"microsoft", ProviderKind::microsoft}},
+                   p))
+        return std::nullopt;
+    return k;
+}
+
+std::string text_of(const Value& v) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    v.Accept(w);
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    return out;
+}
+
+// --- writing
+
+template <class Body>
+std::string document(Body&& body) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    w.Key("version");
+    w.Int(1);
+    body(w);
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+void write_optional_instant(Writer& w, const char* key, const std::optional<Instant>& t) {
+    w.Key(key);
+    if (t)
+        w.String(format_rfc3339(*t).c_str());
+    else
+        w.Null();
+}
+
+void write_status_fields(Writer& w, const SyncStatus& s) {
+    write_string(w, "state", to_string(s.state));
+    write_optional_instant(w, "last_attempt", s.last_attempt);
+    write_optional_instant(w, "last_success", s.last_success);
+    write_optional_instant(w, "next_due", s.next_due);
+    write_string(w, "last_error", s.last_error);
+    w.Key("events_read");
+    w.Int64(s.events_read);
+    w.Key("events_exported");
+    w.Int64(s.events_exported);
+    w.Key("consecutive_failures");
+    w.Int(s.consecutive_failures);
+}
+
+void write_status_object(Writer& w, const char* key, const SyncStatus& s) {
+    w.Key(key);
+    w.StartObject();
+    write_status_fields(w, s);
+    w.EndObject();
+}
+
+void write_policy(Writer& w, const CalendarPolicy& p) {
+    w.Key("policy");
+    w.StartObject();
+    w.Key("tentative_blocks");
+    w.Bool(p.tentative_blocks);
+    w.Key("unanswered_blocks");
+    w.Bool(p.unanswered_blocks);
+    w.Key("all_day_blocks");
+    w.Bool(p.all_day_blocks);
+    w.EndObject();
+}
+
+void write_slot(Writer& w, const BlockedSlot& s) {
+    w.StartObject();
+    write_range(w, s.range);
+    // The engine names calendars "<connection>/<calendar>"; connection ids hold no '/'.
+    const auto slash = s.calendar_id.find('/');
+    write_string(w, "connection_id",
+                 slash == std::string::npos ? "" : s.calendar_id.substr(0, slash));
+    write_string(w, "calendar_id",
+                 slash == std::string::npos ? s.calendar_id : s.calendar_id.substr(slash + 1));
+    write_string(w, "label", s.label);
+    write_string(w, "event_id", s.event_id);
+    write_string(w, "recurrence_id", format_rfc3339(s.recurrence_id));
+    w.Key("all_day");
+    w.Bool(s.all_day);
+    w.Key("tentative");
+    w.Bool(s.tentative);
+    w.EndObject();
+}
+
+void write_slot_list(Writer& w, const char* key, const std::vector<BlockedSlot>& slots) {
+    w.Key(key);
+    w.StartArray();
+    for (const BlockedSlot& s : slots)
+        write_slot(w, s);
+    w.EndArray();
+}
+
+void write_ranges(Writer& w, const char* key, const std::vector<TimeRange>& ranges) {
+    w.Key(key);
+    w.StartArray();
+    for (const TimeRange& r : ranges) {
+        w.StartObject();
+        write_range(w, r);
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
+void write_report_fields(Writer& w, const SyncReport& r) {
+    write_string(w, "connection_id", r.connection_id);
+    write_status_object(w, "status", r.status);
+    write_slot_list(w, "added", r.slots.added);
+    write_slot_list(w, "removed", r.slots.removed);
+    w.Key("calendars");
+    w.StartArray();
+    for (const CalendarSyncResult& c : r.calendars) {
+        w.StartObject();
+        write_string(w, "calendar_id", c.calendar_id);
+        write_status_object(w, "status", c.status);
+        w.Key("events_read");
+        w.Uint64(c.events_read);
+        w.Key("exports_written");
+        w.Uint64(c.exports_written);
+        w.Key("skipped");
+        w.StartArray();
+        for (const EventError& e : c.skipped) {
+            w.StartObject();
+            write_string(w, "event_id", e.event_id);
+            write_string(w, "message", e.message);
+            w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
+}  // namespace
+
+Result<SyncSettings> parse_client_config(std::string_view text) {
+    SyncSettings s;
+    if (text.empty())
+        return s;
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    Problem p;
+    if (!read_strings(doc, "", {{"zone", &s.business_zone}}, &p))
+        return invalid(p);
+    if (const Value* w = member(doc, "window")) {
+        std::int64_t back = s.window_days_back, ahead = s.window_days_ahead;
+        if (!w->IsObject())
+            return make_error(ErrorCode::invalid_argument, "window: expected an object");
+        if (!read_int(*w, "window", "days_back", 0, &back, &p) ||
+            !read_int(*w, "window", "days_ahead", 1, &ahead, &p))
+            return invalid(p);
+        s.window_days_back = static_cast<int>(back);
+        s.window_days_ahead = static_cast<int>(ahead);
+    }
+    if (const Value* v = member(doc, "policy")) {
+        if (!read_policy(*v, "policy", &s.default_policy, &p))
+            return invalid(p);
+    }
+    if (const Value* v = member(doc, "export")) {
+        if (!read_export(*v, &s.export_policy, &p))
+            return invalid(p);
+    }
+    if (const Value* v = member(doc, "google")) {
+        if (!read_oauth_client(*v, "google", &s.google, &p))
+            return invalid(p);
+    }
+    if (const Value* v = member(doc, "microsoft")) {
+        if (!read_oauth_client(*v, "microsoft", &s.microsoft, &p))
+            return invalid(p);
+    }
+    if (const Value* v = member(doc, "network")) {
+        if (!read_network(*v, &s.network, &p))
+            return invalid(p);
+    }
+    if (const Value* v = member(doc, "schedule")) {
+        if (!read_schedule(*v, &s.schedule, &p))
+            return invalid(p);
+    }
+    std::int64_t concurrent = s.max_concurrent_syncs;
+    if (!read_int(doc, "", "max_concurrent_syncs", 1, &concurrent, &p))
+        return invalid(p);
+    s.max_concurrent_syncs = static_cast<int>(concurrent);
+    return s;
+}
+
+Result<ConnectRequest> parse_connect_request(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    Problem p;
+    ConnectRequest r;
+    auto kind = read_kind(doc, &p);
+    if (!kind)
+        return invalid(p);
+    r.kind = *kind;
+    if (!read_connection_id(doc, &r.connection_id, &p))
+        return invalid(p);
+    const bool oauth = r.kind == ProviderKind::google || r.kind == ProviderKind::microsoft;
+    if (oauth) {
+        const Value* tokens = member(doc, "tokens");
+        if (tokens == nullptr || !tokens->IsObject())
+            return make_error(ErrorCode::invalid_argument,
+                              "tokens: missing; Google and Microsoft accounts connect with "
+                              "calsync_client_authorize_begin, or with tokens from a device "
+                              "sign-in");
+        r.tokens_json = text_of(*tokens);
+        return r;
+    }
+    if (const Value* settings = member(doc, "settings")) {
+        if (!settings->IsObject())
+            return make_error(ErrorCode::invalid_argument, "settings: expected an object");
+        if (member(*settings, "password") != nullptr)
+            return make_error(ErrorCode::invalid_argument,
+                              "settings.password: give the password as \"password\" beside "
+                              "\"settings\", so it is sealed rather than stored in clear");
+        r.settings_json = text_of(*settings);
+    }
+    std::string password;
+    if (!read_strings(doc, "", {{"password", &password}}, &p))
+        return invalid(p);
+    if (!password.empty()) {
+        rapidjson::Document credentials(rapidjson::kObjectType);
+        credentials.AddMember("password",
+                              rapidjson::Value(password.c_str(), credentials.GetAllocator()),
+                              credentials.GetAllocator());
+        r.credentials_json = text_of(credentials);
+    }
+    return r;
+}
+
+Result<AuthorizeBegin> parse_authorize_begin(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    Problem p;
+    AuthorizeBegin r;
+    auto kind = read_kind(parsed.value(), &p);
+    if (!kind)
+        return invalid(p);
+    r.kind = *kind;
+    if (!read_connection_id(parsed.value(), &r.connection_id, &p))
+        return invalid(p);
+    return r;
+}
+
+Result<AuthorizeComplete> parse_authorize_complete(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    Problem p;
+    AuthorizeComplete r;
+    std::string redirect;
+    if (!read_strings(parsed.value(), "",
+                      {{"state", &r.state}, {"code", &r.code}, {"redirect_url", &redirect}}, &p))
+        return invalid(p);
+    if (!redirect.empty()) {
+        const auto q = redirect.find('?');
+        std::string_view query =
+            q == std::string::npos ? "" : std::string_view(redirect).substr(q + 1);
+        const auto hash = query.find('#');
+        if (hash != std::string_view::npos)
+            query = query.substr(0, hash);
+        std::string error;
+        while (!query.empty()) {
+            const auto amp = query.find('&');
+            const std::string_view pair = query.substr(0, amp);
+            const auto eq = pair.find('=');
+            const std::string key = percent_decode(pair.substr(0, eq));
+            const std::string value =
+                eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+            if (key == "state")
+                r.state = value;
+            else if (key == "code")
+                r.code = value;
+            else if (key == "error")
+                error = value;
+            query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+        }
+        // RFC 6749 4.1.2.1: the person declined, or the service refused the request.
+        if (!error.empty())
+            return make_error(ErrorCode::auth, "the sign-in was not completed: " + error);
+    }
+    if (r.state.empty())
+        return make_error(ErrorCode::invalid_argument, "state: missing");
+    if (r.code.empty())
+        return make_error(ErrorCode::invalid_argument, "code: missing");
+    return r;
+}
+
+Result<SelectRequest> parse_select_request(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    Problem p;
+    SelectRequest r;
+    if (!read_strings(doc, "", {{"calendar_id", &r.calendar_id}}, &p))
+        return invalid(p);
+    if (r.calendar_id.empty())
+        return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
+    const Value* direction = member(doc, "direction");
+    if (direction == nullptr)
+        return make_error(ErrorCode::invalid_argument, "direction: missing");
+    if (!read_enum(*direction, "direction", &r.direction,
+                   {{"import", CalendarDirection::import_only},
+                    {"export", CalendarDirection::export_only},
+                    {"both", CalendarDirection::both}},
+                   &p))
+        return invalid(p);
+    if (const Value* v = member(doc, "policy")) {
+        CalendarPolicy policy;
+        if (!read_policy(*v, "policy", &policy, &p))
+            return invalid(p);
+        r.policy = policy;
+    }
+    return r;
+}
+
+Result<TimeRange> parse_range(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    Problem p;
+    TimeRange r;
+    if (!read_range(parsed.value(), "", &r, &p))
+        return make_error(ErrorCode::invalid_argument,
+                          p.message.rfind(": ", 0) == 0 ? p.message.substr(2) : p.message);
+    return r;
+}
+
+Result<ConfirmRequest> parse_confirm_request(std::string_view text) {
+    auto range = parse_range(text);
+    if (!range.ok())
+        return range.error();
+    auto parsed = parse_document(text);
+    Problem p;
+    ConfirmRequest r;
+    r.range = range.value();
+    std::int64_t timeout = r.timeout.count();
+    if (!read_int(parsed.value(), "", "timeout_ms", 0, &timeout, &p))
+        return invalid(p);
+    r.timeout = std::chrono::milliseconds(timeout);
+    return r;
+}
+
+Result<Appointment> parse_appointment(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    Problem p;
+    Appointment a;
+    if (!read_strings(doc, "",
+                      {{"id", &a.id},
+                       {"client", &a.client},
+                       {"service", &a.service},
+                       {"vehicle", &a.vehicle},
+                       {"notes", &a.notes}},
+                      &p))
+        return invalid(p);
+    if (a.id.empty())
+        return make_error(ErrorCode::invalid_argument, "id: missing");
+    if (!read_range(doc, "", &a.time, &p))
+        return make_error(ErrorCode::invalid_argument,
+                          p.message.rfind(": ", 0) == 0 ? p.message.substr(2) : p.message);
+    if (const Value* status = member(doc, "status")) {
+        if (!read_enum(*status, "status", &a.status,
+                       {{"booked", AppointmentStatus::booked},
+                        {"cancelled", AppointmentStatus::cancelled}},
+                       &p))
+            return invalid(p);
+    }
+    return a;
+}
+
+Result<TeamFeedRequest> parse_team_feed_request(std::string_view text) {
+    TeamFeedRequest r;
+    if (text.empty())
+        return r;
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    Problem p;
+    if (!read_strings(
+            doc, "",
+            {{"connection_id", &r.connection_id}, {"calendar_name", &r.options.calendar_name}}, &p))
+        return invalid(p);
+    if (const Value* v = member(doc, "busy_only")) {
+        if (!read_bool(*v, "busy_only", &r.options.render.busy_only, &p))
+            return invalid(p);
+    }
+    std::int64_t minutes = 0;
+    if (!read_int(doc, "", "refresh_interval_minutes", 1, &minutes, &p))
+        return invalid(p);
+    if (minutes > 0)
+        r.options.refresh_interval = std::chrono::minutes(minutes);
+    return r;
+}
+
+std::string write_connection_info(const ConnectionRecord& c) {
+    return document([&](Writer& w) {
+        write_string(w, "id", c.id);
+        write_string(w, "kind", to_string(c.kind));
+        write_string(w, "account", c.account);
+        write_string(w, "state", to_string(c.state));
+    });
+}
+
+std::string write_connections(const std::vector<ConnectionRecord>& connections,
+                              const std::map<std::string, SyncStatus>& statuses) {
+    return document([&](Writer& w) {
+        w.Key("connections");
+        w.StartArray();
+        for (const ConnectionRecord& c : connections) {
+            w.StartObject();
+            write_string(w, "id", c.id);
+            write_string(w, "kind", to_string(c.kind));
+            write_string(w, "account", c.account);
+            write_string(w, "state", to_string(c.state));
+            auto it = statuses.find(c.id);
+            write_status_object(w, "status", it == statuses.end() ? SyncStatus{} : it->second);
+            w.EndObject();
+        }
+        w.EndArray();
+    });
+}
+
+std::string write_status(const SyncStatus& status,
+                         const std::map<std::string, SyncStatus>& calendars) {
+    return document([&](Writer& w) {
+        write_status_fields(w, status);
+        w.Key("calendars");
+        w.StartObject();
+        for (const auto& [id, s] : calendars)
+            write_status_object(w, id.c_str(), s);
+        w.EndObject();
+    });
+}
+
+std::string write_calendars(const ConnectionCalendars& calendars) {
+    return document([&](Writer& w) {
+        w.Key("calendars");
+        w.StartArray();
+        for (const CalendarRecord& r : calendars.calendars) {
+            const Calendar& c = r.calendar;
+            w.StartObject();
+            write_string(w, "id", c.id);
+            write_string(w, "name", c.name);
+            write_string(w, "color", c.color);
+            write_string(w, "time_zone", c.time_zone);
+            w.Key("can_write");
+            w.Bool(c.can_write);
+            w.Key("is_primary");
+            w.Bool(c.is_primary);
+            w.Key("selected");
+            w.Bool(r.selected);
+            write_string(w, "direction", to_string(r.direction));
+            write_policy(w, r.policy);
+            w.EndObject();
+        }
+        w.EndArray();
+        w.Key("gone");
+        w.StartArray();
+        for (const std::string& id : calendars.gone)
+            w.String(id.c_str());
+        w.EndArray();
+    });
+}
+
+std::string write_report(const SyncReport& report) {
+    return document([&](Writer& w) { write_report_fields(w, report); });
+}
+
+std::string write_reports(const std::vector<SyncReport>& reports) {
+    return document([&](Writer& w) {
+        w.Key("reports");
+        w.StartArray();
+        for (const SyncReport& r : reports) {
+            w.StartObject();
+            write_report_fields(w, r);
+            w.EndObject();
+        }
+        w.EndArray();
+    });
+}
+
+std::string write_slot_diff(const std::string& connection_id, const SlotDiff& diff) {
+    return document([&](Writer& w) {
+        write_string(w, "connection_id", connection_id);
+        write_slot_list(w, "added", diff.added);
+        write_slot_list(w, "removed", diff.removed);
+    });
+}
+
+std::string write_slots(const std::vector<BlockedSlot>& slots, const std::vector<TimeRange>& busy) {
+    return document([&](Writer& w) {
+        write_slot_list(w, "slots", slots);
+        write_ranges(w, "busy", busy);
+    });
+}
+
+std::string write_free(const std::vector<TimeRange>& free) {
+    return document([&](Writer& w) { write_ranges(w, "free", free); });
+}
+
+std::string write_free_answer(const FreeAnswer& a) {
+    return document([&](Writer& w) {
+        w.Key("free");
+        w.Bool(a.free);
+        w.Key("fresh");
+        w.Bool(a.fresh);
+        w.Key("stale_connections");
+        w.StartArray();
+        for (const std::string& id : a.stale_connections)
+            w.String(id.c_str());
+        w.EndArray();
+        write_slot_list(w, "conflicts", a.conflicts);
+    });
+}
+
+std::string write_health(const HealthReport& r) {
+    return document([&](Writer& w) {
+        write_string(w, "connection_id", r.connection_id);
+        w.Key("ok");
+        w.Bool(r.ok);
+        w.Key("items");
+        w.StartArray();
+        for (const HealthItem& i : r.items) {
+            w.StartObject();
+            write_string(w, "check", i.check);
+            w.Key("ok");
+            w.Bool(i.ok);
+            write_string(w, "reason", i.reason);
+            write_string(w, "action", i.action);
+            w.EndObject();
+        }
+        w.EndArray();
+    });
+}
+
+std::string write_appointments(const std::vector<AppointmentRecord>& appointments) {
+    return document([&](Writer& w) {
+        w.Key("appointments");
+        w.StartArray();
+        for (const AppointmentRecord& r : appointments) {
+            const Appointment& a = r.appointment;
+            w.StartObject();
+            write_string(w, "id", a.id);
+            write_range(w, a.time);
+            write_string(w, "client", a.client);
+            write_string(w, "service", a.service);
+            write_string(w, "vehicle", a.vehicle);
+            write_string(w, "notes", a.notes);
+            write_string(w, "status",
+                         a.status == AppointmentStatus::booked ? "booked" : "cancelled");
+            w.Key("revision");
+            w.Int64(r.revision);
+            w.EndObject();
+        }
+        w.EndArray();
+    });
+}
+
+std::string write_authorization_start(const AuthorizationStart& start) {
+    return document([&](Writer& w) {
+        write_string(w, "connection_id", start.connection_id);
+        write_string(w, "url", start.url);
+        write_string(w, "state", start.state);
+    });
+}
+
+}  // namespace calsync::capi

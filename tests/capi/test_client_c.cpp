@@ -1,0 +1,300 @@
+// The client calls of the C ABI (capi/client_c.cpp) through the shared library only:
+// options and request mistakes, a whole import flow over an ICS feed with a SQLite store,
+// appointments, disconnect, the team feed, and no exception crossing the boundary.
+#include <calsync.h>
+#include <rapidjson/document.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "fake_server.hpp"
+
+namespace {
+
+const unsigned char kKey[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
+                                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+
+struct Doc {
+    calsync_status status;
+    std::string message;
+    rapidjson::Document json;
+};
+
+Doc doc(calsync_status status, char* out) {
+    Doc d{status, calsync_last_error_message(), {}};
+    if (status == CALSYNC_OK) {
+        d.json.Parse(out);
+        calsync_string_free(out);
+        REQUIRE(d.json.IsObject());
+    }
+    return d;
+}
+
+std::string temp_dir() {
+    char pattern[] = "/tmp/calsync-client-XXXXXX";
+    REQUIRE(mkdtemp(pattern) != nullptr);
+    return pattern;
+}
+
+struct Recorder {
+    std::vector<std::string> diffs;
+    std::vector<std::string> logs;
+};
+
+void on_log(int, const char* message, void* user) {
+    static_cast<Recorder*>(user)->logs.emplace_back(message);
+}
+void on_slots(const char* diff_json, void* user) {
+    static_cast<Recorder*>(user)->diffs.emplace_back(diff_json);
+}
+
+struct Client {
+    explicit Client(const std::string& store_path, Recorder* recorder = nullptr) {
+        calsync_client_options o = CALSYNC_CLIENT_OPTIONS_INIT;
+        o.store_path = store_path.empty() ? nullptr : store_path.c_str();
+        o.host_key = kKey;
+        o.host_key_length = sizeof kKey;
+        o.config_json = R"({"zone": "Europe/Berlin", "network": {"allow_private_addresses": true},
+                            "window": {"days_back": 400, "days_ahead": 400}})";
+        o.log = on_log;
+        o.slots_changed = on_slots;
+        o.user_data = recorder != nullptr ? recorder : &own;
+        status = calsync_client_new(&o, &handle);
+        message = calsync_last_error_message();
+    }
+    ~Client() { calsync_client_free(handle); }
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    Doc slots(const char* range) {
+        char* out = nullptr;
+        const calsync_status s = calsync_client_blocked_slots(handle, range, &out);
+        return doc(s, out);
+    }
+
+    Recorder own;
+    calsync_client* handle = nullptr;
+    calsync_status status;
+    std::string message;
+};
+
+struct Connection {
+    Connection() = default;
+    ~Connection() { calsync_connection_free(handle); }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    calsync_connection* handle = nullptr;
+};
+
+const char* const kJune2026 = R"({"start": "2026-06-01T00:00:00Z", "end": "2026-07-01T00:00:00Z"})";
+
+std::string feed_request(const calsync::test::FakeServer& feed) {
+    const std::string path = std::string(CALSYNC_EXAMPLES_DATA_DIR) + "/personal.ics";
+    return R"({"kind": "ics_feed", "connection_id": "personal", "settings": {"url": ")" +
+           feed.url("/feed?file=" + path) +
+           R"(", "name": "Personal", "owner_addresses": ["owner@garage.example"]}})";
+}
+
+}  // namespace
+
+TEST_CASE("client options and requests: mistakes are named and outputs left alone") {
+    calsync_client* client = nullptr;
+    CHECK(calsync_client_new(nullptr, &client) == CALSYNC_EINVAL);
+    calsync_client_options o = CALSYNC_CLIENT_OPTIONS_INIT;
+    o.host_key = kKey;
+    o.host_key_length = 16;
+    CHECK(calsync_client_new(&o, &client) == CALSYNC_EINVAL);
+    CHECK_THAT(calsync_last_error_message(), Catch::Contains("host_key"));
+    o.host_key_length = 32;
+    o.version = 99;
+    CHECK(calsync_client_new(&o, &client) == CALSYNC_EINVAL);
+    CHECK_THAT(calsync_last_error_message(), Catch::Contains("options.version"));
+    o.version = CALSYNC_CLIENT_OPTIONS_VERSION;
+    o.config_json = R"({"zone": "Mars/Olympus"})";
+    CHECK(calsync_client_new(&o, &client) == CALSYNC_EZONE);
+    o.config_json = R"({"schedule": {"min_interval_minutes": 0}})";
+    CHECK(calsync_client_new(&o, &client) == CALSYNC_EINVAL);
+    CHECK_THAT(calsync_last_error_message(),
+               Catch::Contains("schedule.min_interval_minutes: expected a whole number"));
+    o.config_json = R"({"export": {"on_remote_edit": "shrug"}})";
+    CHECK(calsync_client_new(&o, &client) == CALSYNC_EINVAL);
+    CHECK_THAT(calsync_last_error_message(), Catch::Contains("export.on_remote_edit"));
+    CHECK(client == nullptr);
+
+    Client c("");
+    REQUIRE(c.status == CALSYNC_OK);
+    calsync_connection* k = nullptr;
+    const std::pair<const char*, const char*> bad[] = {
+        {R"({"settings": {}})", "kind: missing"},
+        {R"({"kind": "caldav", "settings": {"url": "https://x/", "password": "in-clear-pw"}})",
+         "settings.password"},
+        {R"({"kind": "google"})", "tokens: missing"},
+        {R"({"kind": "caldav", "connection_id": "a/b", "settings": {"url": "https://x/"}})",
+         "connection_id: expected"},
+    };
+    for (const auto& [request, expected] : bad) {
+        INFO(request);
+        CHECK(calsync_client_connect(c.handle, request, &k) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains(expected));
+        CHECK_THAT(calsync_last_error_message(), !Catch::Contains("in-clear-pw"));
+        CHECK(k == nullptr);
+    }
+    CHECK(calsync_client_connection(c.handle, "nobody", &k) == CALSYNC_ENOTFOUND);
+    CHECK(calsync_client_upsert_appointment(
+              c.handle, R"({"id": "a1", "start": "2026-06-01T10:00:00Z"})") == CALSYNC_EINVAL);
+    CHECK_THAT(calsync_last_error_message(), Catch::Contains("end: missing"));
+    CHECK(
+        calsync_client_upsert_appointment(c.handle, R"({"id": "a1", "start": "2026-06-01T10:00:00Z",
+                           "end": "2026-06-01T09:00:00Z"})") == CALSYNC_EINVAL);
+}
+
+TEST_CASE("client: a feed connected, selected and synced blocks its events, kept in SQLite") {
+    calsync::test::FakeServer feed(CALSYNC_FAULT_SERVER);
+    const std::string dir = temp_dir();
+    const std::string store = dir + "/calsync.sqlite";
+    std::string before;
+    {
+        Recorder seen;
+        Client c(store, &seen);
+        REQUIRE(c.status == CALSYNC_OK);
+        Connection k;
+        REQUIRE(calsync_client_connect(c.handle, feed_request(feed).c_str(), &k.handle) ==
+                CALSYNC_OK);
+        char* out = nullptr;
+        calsync_status s = calsync_connection_calendars(k.handle, &out);
+        Doc calendars = doc(s, out);
+        REQUIRE(calendars.status == CALSYNC_OK);
+        REQUIRE(calendars.json["calendars"].Size() == 1);
+        const std::string id = calendars.json["calendars"][0]["id"].GetString();
+        CHECK_FALSE(calendars.json["calendars"][0]["selected"].GetBool());
+        REQUIRE(
+            calsync_connection_select(
+                k.handle, (R"({"calendar_id": ")" + id + R"(", "direction": "import"})").c_str()) ==
+            CALSYNC_OK);
+        // A feed cannot take exports.
+        CHECK(calsync_connection_select(
+                  k.handle, (R"({"calendar_id": ")" + id + R"(", "direction": "both"})").c_str()) ==
+              CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("read-only"));
+
+        out = nullptr;
+        s = calsync_connection_sync(k.handle, &out);
+        Doc report = doc(s, out);
+        REQUIRE(report.status == CALSYNC_OK);
+        CHECK(std::string(report.json["status"]["state"].GetString()) == "ok");
+        CHECK(report.json["added"].Size() > 0);
+        REQUIRE_FALSE(seen.diffs.empty());  // the host callback got the same slots
+        rapidjson::Document diff;
+        diff.Parse(seen.diffs.back().c_str());
+        CHECK(std::string(diff["connection_id"].GetString()) == "personal");
+        CHECK(diff["added"].Size() == report.json["added"].Size());
+
+        Doc june = c.slots(kJune2026);
+        REQUIRE(june.status == CALSYNC_OK);
+        REQUIRE(june.json["slots"].Size() > 0);
+        const auto& slot = june.json["slots"][0];
+        CHECK(std::string(slot["connection_id"].GetString()) == "personal");
+        CHECK(std::string(slot["calendar_id"].GetString()) == id);
+        CHECK(std::string(slot["label"].GetString()) == "Personal");
+        before = std::string(june.json["slots"][0]["start"].GetString());
+
+        out = nullptr;
+        s = calsync_connection_status(k.handle, &out);
+        Doc status = doc(s, out);
+        REQUIRE(status.status == CALSYNC_OK);
+        CHECK(std::string(status.json["state"].GetString()) == "ok");
+        CHECK(status.json["calendars"].HasMember(id.c_str()));
+        for (const std::string& line : seen.logs)
+            CHECK_THAT(line, !Catch::Contains("owner@garage.example"));
+    }
+    // A new process on the same store answers as before, without a request.
+    Client again(store);
+    REQUIRE(again.status == CALSYNC_OK);
+    Doc june = again.slots(kJune2026);
+    REQUIRE(june.status == CALSYNC_OK);
+    REQUIRE(june.json["slots"].Size() > 0);
+    CHECK(std::string(june.json["slots"][0]["start"].GetString()) == before);
+
+    char* out = nullptr;
+    calsync_status s = calsync_client_free_slots(
+        again.handle,
+        R"({"within": {"start": "2026-06-01T06:00:00Z", "end": "2026-06-01T18:00:00Z"},
+            "duration_seconds": 3600, "step_seconds": 1800})",
+        &out);
+    Doc free = doc(s, out);
+    REQUIRE(free.status == CALSYNC_OK);
+    CHECK(free.json["free"].IsArray());
+
+    Connection k;
+    REQUIRE(calsync_client_connection(again.handle, "personal", &k.handle) == CALSYNC_OK);
+    REQUIRE(calsync_connection_disconnect(k.handle, 0) == CALSYNC_OK);
+    Doc after = again.slots(kJune2026);
+    CHECK(after.json["slots"].Size() == 0);  // freed at once
+    out = nullptr;
+    s = calsync_client_connections(again.handle, &out);
+    Doc list = doc(s, out);
+    REQUIRE(list.json["connections"].Size() == 1);
+    CHECK(std::string(list.json["connections"][0]["state"].GetString()) == "disconnected");
+}
+
+TEST_CASE("client: appointments are kept, listed, cancelled and shared as a feed") {
+    Client c("");
+    REQUIRE(c.status == CALSYNC_OK);
+    REQUIRE(
+        calsync_client_upsert_appointment(c.handle, R"({"id": "a1", "start": "2026-06-05T08:00:00Z",
+                             "end": "2026-06-05T09:00:00Z", "client": "J. Weber",
+                             "service": "Oil change", "vehicle": "VW Golf"})") == CALSYNC_OK);
+    REQUIRE(calsync_client_cancel_appointment(c.handle, "a1") == CALSYNC_OK);
+    CHECK(calsync_client_cancel_appointment(c.handle, "a2") == CALSYNC_ENOTFOUND);
+    char* out = nullptr;
+    calsync_status s = calsync_client_appointments(c.handle, &out);
+    Doc list = doc(s, out);
+    REQUIRE(list.status == CALSYNC_OK);
+    REQUIRE(list.json["appointments"].Size() == 1);
+    CHECK(std::string(list.json["appointments"][0]["status"].GetString()) == "cancelled");
+
+    REQUIRE(
+        calsync_client_upsert_appointment(c.handle, R"({"id": "a3", "start": "2026-06-06T08:00:00Z",
+                             "end": "2026-06-06T09:00:00Z", "client": "M. Keller"})") ==
+        CALSYNC_OK);
+    char* ics = nullptr;
+    REQUIRE(calsync_client_team_feed(c.handle, R"({"calendar_name": "Team", "busy_only": true})",
+                                     &ics) == CALSYNC_OK);
+    const std::string text = ics;
+    calsync_string_free(ics);
+    CHECK_THAT(text, Catch::StartsWith("BEGIN:VCALENDAR"));
+    CHECK_THAT(text, Catch::Contains("UID:calsync-a3"));
+    CHECK_THAT(text, !Catch::Contains("Keller"));      // privacy mode
+    CHECK_THAT(text, !Catch::Contains("calsync-a1"));  // cancelled: left out
+}
+
+TEST_CASE("client: a refused password is an auth error without the password") {
+    calsync::test::FakeServer server(CALSYNC_FAULT_SERVER);
+    Client c("");
+    calsync_connection* k = nullptr;
+    const std::string request = R"({"kind": "caldav", "settings": {"url": ")" +
+                                server.url("/401/") +
+                                R"(", "username": "garage"}, "password": "pw-never-shown"})";
+    CHECK(calsync_client_connect(c.handle, request.c_str(), &k) == CALSYNC_EAUTH);
+    CHECK_THAT(calsync_last_error_message(), !Catch::Contains("pw-never-shown"));
+    CHECK(k == nullptr);
+}
+
+TEST_CASE("client: an internal failure becomes CALSYNC_EINTERNAL, never an exception") {
+    Client c("");
+    REQUIRE(c.status == CALSYNC_OK);
+    setenv("CALSYNC_TEST_THROW_IN", "calsync_client_connections", 1);
+    char* out = nullptr;
+    const calsync_status s = calsync_client_connections(c.handle, &out);
+    unsetenv("CALSYNC_TEST_THROW_IN");
+    CHECK(s == CALSYNC_EINTERNAL);
+    CHECK(out == nullptr);
+    CHECK_THAT(calsync_last_error_message(),
+               Catch::Contains("calsync_client_connections: internal error"));
+    // The client still works afterwards.
+    CHECK(calsync_client_connections(c.handle, &out) == CALSYNC_OK);
+    calsync_string_free(out);
+}
