@@ -2,6 +2,7 @@
 // remote write between an intent and its confirmation in the store (store.hpp, "export
 // intent protocol"), so a crash at any point repeats nothing and loses nothing.
 #include <algorithm>
+#include <set>
 
 #include "sync/sync_run.hpp"
 
@@ -66,6 +67,7 @@ class ExportRun {
         ExportPolicy policy = s_.options.settings.export_policy;
         policy.export_from = window.start;
         const ExportPlan plan = plan_exports(appts, entries, seen, policy);
+        settle_intents(records.value(), plan, seen);
         bool reread = false;
         for (const ExportAction& action : plan.actions)
             reread = apply(action, written) || reread;
@@ -82,6 +84,35 @@ class ExportRun {
   private:
     ExportKey key(const ExportAction& a) const {
         return {a.appointment_id, connection_.id, calendar_.calendar.id};
+    }
+
+    // A pending update or removal (a kill between the intent and its confirmation) whose
+    // appointment needs no write now, while the read shows the calendar holding exactly
+    // the record's confirmed version (its remote id and etag): that write never happened,
+    // or wrote what was there (a server whose etag derives from the content, an event
+    // written again within the same second). The record is confirmed as it stands.
+    void settle_intents(const std::vector<ExportRecord>& records, const ExportPlan& plan,
+                        const ExportObservations& seen) {
+        std::set<std::string> acted;
+        for (const ExportAction& a : plan.actions)
+            acted.insert(a.appointment_id);
+        for (const ExportRecord& r : records) {
+            if ((r.intent != ExportIntent::update && r.intent != ExportIntent::remove) ||
+                r.etag.empty() || acted.count(r.key.appointment_id) != 0)
+                continue;
+            const bool as_confirmed = std::any_of(
+                seen.present.begin(), seen.present.end(), [&r](const ObservedExport& p) {
+                    return p.appointment_id == r.key.appointment_id && p.remote_id == r.remote_id &&
+                           p.etag == r.etag;
+                });
+            if (!as_confirmed)
+                continue;
+            ExportRecord done = r;
+            done.intent = ExportIntent::none;
+            done.intent_hash.clear();
+            done.updated_at = s_.now();
+            durable(s_.store->put_export(done));
+        }
     }
 
     std::optional<ExportRecord> existing(const ExportKey& k) const {

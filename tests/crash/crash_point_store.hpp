@@ -123,9 +123,12 @@ class CrashPointStore final : public StateStore {
     Result<void> put_export(const ExportRecord& record) override {
         if (record.intent == ExportIntent::none) {
             written(record.key);
-            return inner_->put_export(record);
+            auto put = inner_->put_export(record);
+            trace(record);
+            return put;
         }
         auto put = inner_->put_export(record);
+        trace(record);
         pending_[key_text(record.key)] = record.intent;
         point(std::string("intent.") + to_string(record.intent));
         return put;
@@ -135,7 +138,9 @@ class CrashPointStore final : public StateStore {
     }
     Result<void> remove_export(const ExportKey& key) override {
         written(key);
-        return inner_->remove_export(key);
+        auto removed = inner_->remove_export(key);
+        announce("record " + key.appointment_id + " removed");
+        return removed;
     }
     Result<std::vector<ExportRecord>> list_exports(const std::string& connection_id,
                                                    const std::string& calendar_id) override {
@@ -196,6 +201,12 @@ class CrashPointStore final : public StateStore {
     }
 
   private:
+    // Each change of the export map, for the parent's log of a failed run.
+    static void trace(const ExportRecord& r) {
+        announce("record " + r.key.appointment_id + " " + to_string(r.intent) + " " + r.remote_id +
+                 " etag " + r.etag + " hash " + r.content_hash + " -> " + r.intent_hash);
+    }
+
     static std::string key_text(const ExportKey& k) {
         return k.appointment_id + "\n" + k.connection_id + "\n" + k.calendar_id;
     }

@@ -51,7 +51,7 @@ class DriverRun:
 
     def __init__(self, argv, env, stderr_path):
         self.stderr_path = stderr_path
-        self.err = open(stderr_path, "w")
+        self.err = open(stderr_path, "a")
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.err, env=env)
         self.lines = []
         self._buffer = b""
@@ -143,13 +143,19 @@ class RemoteClient:
     """Another client of the calendar: adds, moves and deletes its own events and edits,
     deletes and copies ours. Keeps the model of its own events the checks compare with."""
 
-    def __init__(self, backend, rng, base):
+    def __init__(self, backend, rng, base, log_path):
         self.backend = backend
+        self.log_path = log_path
         self.rng = rng
         self.base = base
         self.foreign = {}  # uid -> (start, end, weekly occurrences)
         self.counter = 0
         self.done = collections.Counter()
+
+    def _did(self, what, detail):
+        self.done[what] += 1
+        with open(self.log_path, "a") as log:
+            log.write(f"--- other client: {what} {detail}\n")
 
     def _put(self, uid, summary):
         """One of its own events, new or moved: mostly single, some weekly series, some
@@ -182,19 +188,19 @@ class RemoteClient:
             uid = f"other-{self.counter}"
             self.counter += 1
             self._put(uid, f"Dentist {uid}")
-            self.done["foreign added"] += 1
+            self._did("foreign added", uid)
             return
         if choice < 0.55:
             uid = self.rng.choice(sorted(self.foreign))
             self._put(uid, f"Dentist {uid} moved")
-            self.done["foreign moved"] += 1
+            self._did("foreign moved", uid)
             return
         if choice < 0.70:
             uid = self.rng.choice(sorted(self.foreign))
             events = {e["uid"]: e for e in self.backend.events()}
             if uid in events and self.backend.delete(events[uid]):
                 del self.foreign[uid]
-                self.done["foreign deleted"] += 1
+                self._did("foreign deleted", uid)
             return
         ours = sorted((e for e in self.backend.events() if e["marker"]), key=lambda e: e["id"])
         if not ours:
@@ -203,12 +209,12 @@ class RemoteClient:
         if choice < 0.85:
             shift = 1800 * self.rng.randrange(-4, 5)
             if self.backend.edit(event, "Edited on a phone", shift):
-                self.done["ours edited"] += 1
+                self._did("ours edited", event["id"])
         elif choice < 0.95:
             if self.backend.delete(event):
-                self.done["ours deleted"] += 1
+                self._did("ours deleted", event["id"])
         elif self.backend.copy(event):
-            self.done["ours copied"] += 1
+            self._did("ours copied", event["id"])
 
 
 def main():
@@ -242,12 +248,13 @@ def main():
     with open(account_path, "w") as f:
         json.dump(backend.connection(), f)
     db = os.path.join(a.work, "crashed.db")
+    run_log = os.path.join(a.work, "runs.log")  # every line each run printed
     # Appointments and the other client's events lie in the 30 days from tomorrow: inside
     # the sync window (1 day back, 365 ahead) whenever the test runs.
     base = (int(time.time()) // 3600 + 24) * 3600
     common = ["--seed", str(seed), "--base", str(base)]
     until = 0  # the furthest step any run was offered
-    remote = RemoteClient(backend, rng, base)
+    remote = RemoteClient(backend, rng, base, run_log)
 
     kills = collections.Counter()    # by phase the driver announced last
     pauses = collections.Counter()   # pause points hit
@@ -299,6 +306,10 @@ def main():
             sys.exit(f"run {run}: the driver exited by itself (status "
                      f"{driver.proc.returncode}); seed {seed}\n{driver.stderr()}")
         driver.kill()
+        with open(run_log, "a") as log:
+            log.write(f"--- run {run}: plan {plan}, "
+                      f"CALSYNC_CRASH_PAUSE={env.get('CALSYNC_CRASH_PAUSE', '')}\n")
+            log.write("\n".join(driver.lines) + "\n")
         kinds[plan] += 1
         kills[driver.phase] += 1
         if driver.pause:
@@ -327,6 +338,8 @@ def main():
                       + common, {k: v for k, v in os.environ.items() if k != "CALSYNC_CRASH_PAUSE"},
                       os.path.join(a.work, "finish.err"))
     status = final.finish(300)
+    with open(run_log, "a") as log:
+        log.write("--- the finishing run\n" + "\n".join(final.lines) + "\n")
     if status != 0:
         sys.exit(f"the finishing run failed (status {status}); seed {seed}\n{final.stderr()}")
     finish_syncs = sum(1 for line in final.lines if line.startswith("synced "))
@@ -425,7 +438,8 @@ def main():
           f"{len(events)} events on the server, {len(clean_slots)} blocked slots; "
           f"{time.monotonic() - started:.1f} s")
     if failures:
-        print(f"FAILED (seed {seed}):")
+        print(f"FAILED (seed {seed}); what each run printed and what the other client "
+              f"did: {run_log}")
         for f in failures:
             print("  " + f)
         sys.exit(1)

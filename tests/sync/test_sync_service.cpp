@@ -241,6 +241,38 @@ TEST_CASE("export: a lost create response or a crash before the record repeats n
 // Regression: a create begun and never confirmed (a crash, a lost answer) whose
 // appointment was then cancelled kept its intent record for ever: the export map named an
 // appointment that has no event, and never settled.
+// Regression (found by tests/crash): an update begun and never confirmed (killed after
+// the intent was stored) whose calendar then shows exactly the record's confirmed version
+// kept its intent for ever, as the plan had nothing to write. On Radicale the event
+// overwritten within the same second as our earlier write comes back byte for byte, with
+// the same etag.
+TEST_CASE("export: a pending update or removal the calendar shows never took effect is settled") {
+    Connected c(CalendarDirection::both);
+    REQUIRE(
+        c.service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
+    c.sync();
+    const ExportRecord confirmed = c.world.store->list_exports(c.id, "work")->at(0);
+    REQUIRE(confirmed.intent == ExportIntent::none);
+
+    // What a kill between step 1 and step 2 of the intent protocol leaves.
+    ExportRecord pending = confirmed;
+    pending.intent = GENERATE(ExportIntent::update, ExportIntent::remove);
+    INFO("pending " << to_string(pending.intent));
+    pending.intent_hash = pending.intent == ExportIntent::update ? confirmed.content_hash : "";
+    REQUIRE(c.world.store->put_export(pending).ok());
+
+    const int writes = c.world.writes();
+    c.sync();
+    CHECK(c.world.writes() == writes);  // nothing to write: the calendar is as confirmed
+    const ExportRecord settled = c.world.store->list_exports(c.id, "work")->at(0);
+    CHECK(settled.intent == ExportIntent::none);
+    CHECK(settled.remote_id == confirmed.remote_id);
+    CHECK(settled.etag == confirmed.etag);
+    CHECK(settled.content_hash == confirmed.content_hash);
+}
+
 TEST_CASE("export: a create left pending and then cancelled leaves neither event nor record") {
     Connected c(CalendarDirection::both);
     REQUIRE(
