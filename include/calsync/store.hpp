@@ -48,8 +48,9 @@
 // of it in the read is deleted and the record goes once a read of the whole calendar
 // shows none. A pending update or remove is planned again from the record's confirmed
 // state: an update is written once more; a remove the read shows done is only
-// forgotten, and a 404 on a repeated delete means done. A record with no intent is
-// confirmed remote state.
+// forgotten, and a 404 on a repeated delete means done; one the read shows never took
+// effect (the calendar holds the confirmed version, nothing to write) is confirmed as it
+// stands. A record with no intent is confirmed remote state.
 //
 // Disconnect and reconnect. disconnect_connection() purges the import side at once (the
 // calendars with their cached events, cursors, selections and statuses; push channels;

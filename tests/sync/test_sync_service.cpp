@@ -36,6 +36,7 @@ struct Connected {
         REQUIRE(r.ok());
         return r.value();
     }
+    void book(const Appointment& a) { REQUIRE(service->upsert_appointment(a).ok()); }
 };
 
 std::vector<Event> marked(const std::vector<Event>& events) {
@@ -238,20 +239,14 @@ TEST_CASE("export: a lost create response or a crash before the record repeats n
     CHECK(confirmed->at(0).remote_id == "ev-a1");
 }
 
-// Regression: a create begun and never confirmed (a crash, a lost answer) whose
-// appointment was then cancelled kept its intent record for ever: the export map named an
-// appointment that has no event, and never settled.
-// Regression (found by tests/crash): an update begun and never confirmed (killed after
-// the intent was stored) whose calendar then shows exactly the record's confirmed version
-// kept its intent for ever, as the plan had nothing to write. On Radicale the event
-// overwritten within the same second as our earlier write comes back byte for byte, with
-// the same etag.
+// Regression (found by tests/crash): an update or removal begun and never confirmed
+// (killed after its intent was stored) whose calendar then shows exactly the record's
+// confirmed version kept its intent for ever, as the plan had nothing to write. On
+// Radicale an event overwritten within the same second as our earlier write comes back
+// byte for byte, with the same etag.
 TEST_CASE("export: a pending update or removal the calendar shows never took effect is settled") {
     Connected c(CalendarDirection::both);
-    REQUIRE(
-        c.service
-            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
-            .ok());
+    c.book(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"));
     c.sync();
     const ExportRecord confirmed = c.world.store->list_exports(c.id, "work")->at(0);
     REQUIRE(confirmed.intent == ExportIntent::none);
@@ -273,12 +268,12 @@ TEST_CASE("export: a pending update or removal the calendar shows never took eff
     CHECK(settled.content_hash == confirmed.content_hash);
 }
 
+// Regression: a create begun and never confirmed (a crash, a lost answer) whose
+// appointment was then cancelled kept its intent record for ever: the export map named an
+// appointment that has no event, and never settled.
 TEST_CASE("export: a create left pending and then cancelled leaves neither event nor record") {
     Connected c(CalendarDirection::both);
-    REQUIRE(
-        c.service
-            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
-            .ok());
+    c.book(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"));
     const bool reached = GENERATE(false, true);  // did the PUT reach the calendar?
     INFO((reached ? "the create was written, its answer lost" : "the create never arrived"));
     if (reached)
