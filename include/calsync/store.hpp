@@ -33,19 +33,24 @@
 // The providers' creates are idempotent (the remote identity derives from the appointment
 // id, so a repeated create finds the first write), and every write goes through three
 // steps:
-//   1. put_export() with `intent` set (create / update / remove), `intent_hash` the
-//      content hash about to be written and, for a create, `remote_id` the deterministic
-//      remote identity when the provider has one (CalDAV href, Google event id; empty for
-//      Graph, whose create finds its earlier write by the export marker). This is durable
-//      before step 2 starts.
+//   1. put_export() with `intent` set (create / update / remove) and `intent_hash` the
+//      content hash about to be written; a create's `remote_id` may stay empty (the sync
+//      service's does), as the create itself finds an earlier write (CalDAV and Google by
+//      the identity derived from the appointment id, Graph by the export marker). This
+//      is durable before step 2 starts.
 //   2. the remote write (create_event / update_event / delete_event).
 //   3. on success: put_export() with intent none, the returned remote id and etag, and
 //      content_hash = intent_hash; for a remove: remove_export().
 // After a crash a record with an intent tells the sync service what may have happened
-// remotely: repeat the create (idempotent), repeat the update (a 412 may be our own
-// earlier write: compare the remote content), repeat the delete (a 404 means done). A
-// pending create of an appointment cancelled meanwhile becomes a delete of `remote_id`.
-// A record with no intent is confirmed remote state.
+// remotely, and the next read of the calendar settles it. A pending create is planned as
+// a pending entry (export_plan.hpp): our event seen in the read is adopted, else the
+// create is made again (idempotent); if its appointment was cancelled meanwhile, an event
+// of it in the read is deleted and the record goes once a read of the whole calendar
+// shows none. A pending update or remove is planned again from the record's confirmed
+// state: an update is written once more; a remove the read shows done is only
+// forgotten, and a 404 on a repeated delete means done; one the read shows never took
+// effect (the calendar holds the confirmed version, nothing to write) is confirmed as it
+// stands. A record with no intent is confirmed remote state.
 //
 // Disconnect and reconnect. disconnect_connection() purges the import side at once (the
 // calendars with their cached events, cursors, selections and statuses; push channels;

@@ -2,6 +2,7 @@
 // remote write between an intent and its confirmation in the store (store.hpp, "export
 // intent protocol"), so a crash at any point repeats nothing and loses nothing.
 #include <algorithm>
+#include <set>
 
 #include "sync/sync_run.hpp"
 
@@ -16,9 +17,10 @@ std::vector<Appointment> appointments_of(const std::vector<AppointmentRecord>& r
 }
 
 // The export map as the plan reads it. A create that was begun and never confirmed is a
-// pending entry (no remote id): whether it reached the calendar is what the latest read
-// shows (our event seen: adopted, or removed if the appointment was cancelled meanwhile;
-// not seen: created again, which the provider makes idempotent).
+// pending entry (no remote id, export_plan.hpp): whether it reached the calendar is what
+// the latest read shows. Its appointment standing, our event seen is adopted and none
+// seen is created again (the provider makes that idempotent); cancelled, the event seen
+// is deleted, and with none seen in a whole-calendar read the record goes.
 std::vector<ExportMapEntry> entries_of(const std::vector<ExportRecord>& records) {
     std::vector<ExportMapEntry> out(records.size());
     std::transform(records.begin(), records.end(), out.begin(), [](const ExportRecord& r) {
@@ -76,6 +78,7 @@ class ExportRun {
         ExportPolicy policy = s_.options.settings.export_policy;
         policy.export_from = window.start;
         const ExportPlan plan = plan_exports(appts, entries, seen, policy);
+        settle_intents(records.value(), plan, seen);
         bool reread = false;
         for (const ExportAction& action : plan.actions)
             reread = apply(action, written) || reread;
@@ -89,6 +92,35 @@ class ExportRun {
   private:
     ExportKey key(const ExportAction& a) const {
         return {a.appointment_id, connection_.id, calendar_.calendar.id};
+    }
+
+    // A pending update or removal (a kill between the intent and its confirmation) whose
+    // appointment needs no write now, while the read shows the calendar holding exactly
+    // the record's confirmed version (its remote id and etag): that write never happened,
+    // or wrote what was there (a server whose etag derives from the content, an event
+    // written again within the same second). The record is confirmed as it stands.
+    void settle_intents(const std::vector<ExportRecord>& records, const ExportPlan& plan,
+                        const ExportObservations& seen) {
+        std::set<std::string> acted;
+        for (const ExportAction& a : plan.actions)
+            acted.insert(a.appointment_id);
+        for (const ExportRecord& r : records) {
+            if ((r.intent != ExportIntent::update && r.intent != ExportIntent::remove) ||
+                r.etag.empty() || acted.count(r.key.appointment_id) != 0)
+                continue;
+            const bool as_confirmed = std::any_of(
+                seen.present.begin(), seen.present.end(), [&r](const ObservedExport& p) {
+                    return p.appointment_id == r.key.appointment_id && p.remote_id == r.remote_id &&
+                           p.etag == r.etag;
+                });
+            if (!as_confirmed)
+                continue;
+            ExportRecord done = r;
+            done.intent = ExportIntent::none;
+            done.intent_hash.clear();
+            done.updated_at = s_.now();
+            durable(s_.store->put_export(done));
+        }
     }
 
     std::optional<ExportRecord> existing(const ExportKey& k) const {
@@ -165,6 +197,7 @@ class ExportRun {
                 if (a.forget_record && before) {
                     ExportRecord intent = *before;
                     intent.intent = ExportIntent::remove;
+                    intent.remote_id = a.remote_id;  // a pending create's event has one now
                     if (!durable(s_.store->put_export(intent)))
                         return false;
                 }

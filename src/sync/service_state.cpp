@@ -56,12 +56,23 @@ void SyncService::State::forget_live(const std::string& id) {
     live.erase(id);
 }
 
+namespace {
+
+// The host key is any secret of at least 32 bytes; AES-256-GCM takes exactly 32. The
+// sealing key is derived from it under a label of its own, which also keeps it apart from
+// the host key itself, the key that signs OAuth states and push channel tokens.
+std::string sealing_key(const std::string& host_key) {
+    return net::hmac_sha256(host_key, "calsync: sealing credentials at rest, v1");
+}
+
+}  // namespace
+
 Result<std::string> SyncService::State::seal(const std::string& secret) const {
-    return net::seal(secret, options.settings.host_key);
+    return net::seal(secret, sealing_key(options.settings.host_key));
 }
 
 Result<std::string> SyncService::State::unseal(const std::string& sealed) const {
-    auto clear = net::unseal(sealed, options.settings.host_key);
+    auto clear = net::unseal(sealed, sealing_key(options.settings.host_key));
     if (!clear.ok())
         return make_error(ErrorCode::auth,
                           "the stored credentials cannot be opened with this host key");

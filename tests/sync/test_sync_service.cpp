@@ -36,6 +36,7 @@ struct Connected {
         REQUIRE(r.ok());
         return r.value();
     }
+    void book(const Appointment& a) { REQUIRE(service->upsert_appointment(a).ok()); }
 };
 
 std::vector<Event> marked(const std::vector<Event>& events) {
@@ -236,6 +237,69 @@ TEST_CASE("export: a lost create response or a crash before the record repeats n
     REQUIRE(confirmed->size() == 1);
     CHECK(confirmed->at(0).intent == ExportIntent::none);
     CHECK(confirmed->at(0).remote_id == "ev-a1");
+}
+
+// Regression (found by tests/crash): an update or removal begun and never confirmed
+// (killed after its intent was stored) whose calendar then shows exactly the record's
+// confirmed version kept its intent for ever, as the plan had nothing to write. On
+// Radicale an event overwritten within the same second as our earlier write comes back
+// byte for byte, with the same etag.
+TEST_CASE("export: a pending update or removal the calendar shows never took effect is settled") {
+    Connected c(CalendarDirection::both);
+    c.book(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"));
+    c.sync();
+    const ExportRecord confirmed = c.world.store->list_exports(c.id, "work")->at(0);
+    REQUIRE(confirmed.intent == ExportIntent::none);
+
+    // What a kill between step 1 and step 2 of the intent protocol leaves.
+    ExportRecord pending = confirmed;
+    pending.intent = GENERATE(ExportIntent::update, ExportIntent::remove);
+    INFO("pending " << to_string(pending.intent));
+    pending.intent_hash = pending.intent == ExportIntent::update ? confirmed.content_hash : "";
+    REQUIRE(c.world.store->put_export(pending).ok());
+
+    const int writes = c.world.writes();
+    c.sync();
+    CHECK(c.world.writes() == writes);  // nothing to write: the calendar is as confirmed
+    const ExportRecord settled = c.world.store->list_exports(c.id, "work")->at(0);
+    CHECK(settled.intent == ExportIntent::none);
+    CHECK(settled.remote_id == confirmed.remote_id);
+    CHECK(settled.etag == confirmed.etag);
+    CHECK(settled.content_hash == confirmed.content_hash);
+}
+
+// Regression: a create begun and never confirmed (a crash, a lost answer) whose
+// appointment was then cancelled kept its intent record for ever: the export map named an
+// appointment that has no event, and never settled.
+TEST_CASE("export: a create left pending and then cancelled leaves neither event nor record") {
+    Connected c(CalendarDirection::both);
+    c.book(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"));
+    const bool reached = GENERATE(false, true);  // did the PUT reach the calendar?
+    INFO((reached ? "the create was written, its answer lost" : "the create never arrived"));
+    if (reached)
+        c.world.lost = [](const std::string& op, const std::string&) -> std::optional<Error> {
+            return op == "create" ? std::optional<Error>(make_error(ErrorCode::network, "reset"))
+                                  : std::nullopt;
+        };
+    else
+        c.world.fault = [](const std::string& op, const std::string&) -> std::optional<Error> {
+            return op == "create" ? std::optional<Error>(make_error(ErrorCode::network, "reset"))
+                                  : std::nullopt;
+        };
+    c.sync();
+    REQUIRE(c.world.store->list_exports(c.id, "work")->at(0).intent == ExportIntent::create);
+    CHECK(marked(c.remote()->events("work")).size() == (reached ? 1u : 0u));
+
+    c.world.lost = nullptr;
+    c.world.fault = nullptr;
+    REQUIRE(c.service->cancel_appointment("a1").ok());
+    c.sync();
+    CHECK(marked(c.remote()->events("work")).empty());
+    CHECK(c.world.store->list_exports(c.id, "work")->empty());
+    CHECK(c.world.store->list_appointment_exports("a1")->empty());
+    const int writes = c.world.writes();
+    c.sync();
+    CHECK(c.world.writes() == writes);  // settled
 }
 
 TEST_CASE("export: remote edits are overwritten and remote deletions re-created") {
@@ -568,6 +632,35 @@ TEST_CASE("connecting: a refused account stores nothing and credentials are seal
     CHECK(world.credentials_seen.back() == R"({"password": "pw-right-7"})");  // unsealed for use
     for (const std::string& line : world.logs)
         CHECK_THAT(line, !Catch::Contains("pw-right-7"));
+}
+
+// Regression: the documented "at least 32 bytes" host key was used as the AES-256 key
+// itself, so any longer key failed every connect ("the sealing key must be 32 bytes").
+TEST_CASE("connecting: a host key longer than 32 bytes seals credentials and opens them again") {
+    SyncWorld world;
+    world.settings.host_key = std::string(48, 'h');
+    world.account("mem://garage")->add_calendar(calendar("work", "Work"));
+    auto service = world.open();
+    const std::string id = SyncWorld::connect(*service, "mem://garage", "pw-long-key-3");
+    CHECK_THAT(world.store->get_connection(id)->sealed_credentials,
+               !Catch::Contains("pw-long-key-3"));
+    service.reset();
+
+    auto reopened = world.open();  // a new process with the same key and store
+    world.credentials_seen.clear();
+    REQUIRE(reopened->sync(id).ok());
+    REQUIRE(world.credentials_seen.size() == 1);
+    CHECK(world.credentials_seen[0] == R"({"password": "pw-long-key-3"})");
+    reopened.reset();
+
+    // Every byte of the key counts: one changed past the 32nd opens nothing.
+    world.settings.host_key.back() = 'x';
+    auto wrong_key = world.open();
+    world.credentials_seen.clear();
+    auto refused = wrong_key->sync(id);
+    REQUIRE(refused.ok());
+    CHECK(refused->status.state == SyncState::needs_reauthorisation);
+    CHECK(world.credentials_seen.empty());
 }
 
 TEST_CASE("a service opened again on the same store answers as before") {
