@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "core/json_read.hpp"
+#include "core/provider_config.hpp"
 
 namespace calsync::capi {
 namespace {
@@ -15,21 +16,6 @@ using namespace calsync::json::detail;
 
 bool read_connection_id(const Value& doc, std::string* out, Problem* p) {
     return read_strings(doc, "", {{"connection_id", out}}, p);
-}
-
-bool read_policy(const Value& v, const std::string& path, CalendarPolicy* out, Problem* p) {
-    if (!v.IsObject())
-        return p->fail(path, "expected an object of flags");
-    const std::pair<const char*, bool*> flags[] = {{"tentative_blocks", &out->tentative_blocks},
-                                                   {"unanswered_blocks", &out->unanswered_blocks},
-                                                   {"all_day_blocks", &out->all_day_blocks}};
-    for (const auto& [name, field] : flags) {
-        if (const Value* f = member(v, name)) {
-            if (!read_bool(*f, child(path, name), field, p))
-                return false;
-        }
-    }
-    return true;
 }
 
 bool read_int(const Value& obj, const std::string& path, const char* name, std::int64_t min,
@@ -44,22 +30,26 @@ bool read_int(const Value& obj, const std::string& path, const char* name, std::
     return true;
 }
 
-bool read_oauth_client(const Value& v, const std::string& path, OAuthClientSettings* out,
-                       Problem* p) {
+// An OAuth client of the configuration ("google", "microsoft"): the fields calsync_oauth_new
+// reads, plus where the service's API lives.
+bool read_oauth_settings(const Value& v, const std::string& path, OAuthClientSettings* out,
+                         Problem* p) {
     if (!v.IsObject())
         return p->fail(path, "expected an object");
-    return read_strings(v, path,
-                        {{"client_id", &out->client_id},
-                         {"client_secret", &out->client_secret},
-                         {"redirect_uri", &out->redirect_uri},
-                         {"tenant", &out->tenant},
-                         {"authority_url", &out->authority_url},
-                         {"authorization_url", &out->authorization_url},
-                         {"token_url", &out->token_url},
-                         {"revocation_url", &out->revocation_url},
-                         {"device_authorization_url", &out->device_authorization_url},
-                         {"api_base_url", &out->api_base_url}},
-                        p);
+    json::OAuthConfig c;
+    if (!json::read_oauth_client(v, path, &c, p) ||
+        !read_strings(v, path, {{"api_base_url", &out->api_base_url}}, p))
+        return false;
+    out->client_id = c.client_id;
+    out->client_secret = c.client_secret;
+    out->redirect_uri = c.redirect_uri;
+    out->tenant = c.tenant;
+    out->authority_url = c.authority_url;
+    out->authorization_url = c.authorization_url;
+    out->token_url = c.token_url;
+    out->revocation_url = c.revocation_url;
+    out->device_authorization_url = c.device_authorization_url;
+    return true;
 }
 
 bool read_export(const Value& v, ExportPolicy* out, Problem* p) {
@@ -93,25 +83,6 @@ bool read_export(const Value& v, ExportPolicy* out, Problem* p) {
                        p))
             return false;
     }
-    return true;
-}
-
-bool read_network(const Value& v, NetworkSettings* out, Problem* p) {
-    if (!v.IsObject())
-        return p->fail("network", "expected an object");
-    if (const Value* f = member(v, "allow_private_addresses")) {
-        if (!read_bool(*f, "network.allow_private_addresses", &out->allow_private_addresses, p))
-            return false;
-    }
-    if (!read_strings(v, "network", {{"ca_bundle", &out->ca_bundle}}, p))
-        return false;
-    std::int64_t connect = out->connect_timeout.count();
-    std::int64_t total = out->total_timeout.count();
-    if (!read_int(v, "network", "connect_timeout_seconds", 1, &connect, p) ||
-        !read_int(v, "network", "total_timeout_seconds", 1, &total, p))
-        return false;
-    out->connect_timeout = std::chrono::seconds(connect);
-    out->total_timeout = std::chrono::seconds(total);
     return true;
 }
 
@@ -318,7 +289,7 @@ Result<SyncSettings> parse_client_config(std::string_view text) {
         s.window_days_ahead = static_cast<int>(ahead);
     }
     if (const Value* v = member(doc, "policy")) {
-        if (!read_policy(*v, "policy", &s.default_policy, &p))
+        if (!read_policy_flags(*v, "policy", &s.default_policy, &p))
             return invalid(p);
     }
     if (const Value* v = member(doc, "export")) {
@@ -326,17 +297,22 @@ Result<SyncSettings> parse_client_config(std::string_view text) {
             return invalid(p);
     }
     if (const Value* v = member(doc, "google")) {
-        if (!read_oauth_client(*v, "google", &s.google, &p))
+        if (!read_oauth_settings(*v, "google", &s.google, &p))
             return invalid(p);
     }
     if (const Value* v = member(doc, "microsoft")) {
-        if (!read_oauth_client(*v, "microsoft", &s.microsoft, &p))
+        if (!read_oauth_settings(*v, "microsoft", &s.microsoft, &p))
             return invalid(p);
     }
-    if (const Value* v = member(doc, "network")) {
-        if (!read_network(*v, &s.network, &p))
-            return invalid(p);
-    }
+    json::NetworkConfig network;
+    network.connect_timeout_seconds = s.network.connect_timeout.count();
+    network.total_timeout_seconds = s.network.total_timeout.count();
+    if (!json::read_network_member(doc, &network, &p))
+        return invalid(p);
+    s.network.allow_private_addresses = network.allow_private_addresses;
+    s.network.ca_bundle = network.ca_bundle;
+    s.network.connect_timeout = std::chrono::seconds(network.connect_timeout_seconds);
+    s.network.total_timeout = std::chrono::seconds(network.total_timeout_seconds);
     if (const Value* v = member(doc, "schedule")) {
         if (!read_schedule(*v, &s.schedule, &p))
             return invalid(p);
@@ -475,7 +451,7 @@ Result<SelectRequest> parse_select_request(std::string_view text) {
         return invalid(p);
     if (const Value* v = member(doc, "policy")) {
         CalendarPolicy policy;
-        if (!read_policy(*v, "policy", &policy, &p))
+        if (!read_policy_flags(*v, "policy", &policy, &p))
             return invalid(p);
         r.policy = policy;
     }

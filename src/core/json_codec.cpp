@@ -221,21 +221,6 @@ bool read_event(const Value& v, const std::string& path, const std::string& cale
     return true;
 }
 
-bool read_policy_flags(const Value& v, const std::string& path, CalendarPolicy* out, Problem* p) {
-    if (!v.IsObject())
-        return p->fail(path, "expected an object of flags");
-    const std::pair<const char*, bool*> flags[] = {{"tentative_blocks", &out->tentative_blocks},
-                                                   {"unanswered_blocks", &out->unanswered_blocks},
-                                                   {"all_day_blocks", &out->all_day_blocks}};
-    for (const auto& [name, field] : flags) {
-        if (const Value* f = member(v, name)) {
-            if (!read_bool(*f, child(path, name), field, p))
-                return false;
-        }
-    }
-    return true;
-}
-
 bool read_calendar(const Value& v, const std::string& path, CalendarInput* cal, Problem* p) {
     if (!v.IsObject())
         return p->fail(path, "expected a calendar object");

@@ -114,4 +114,19 @@ void write_range(Writer& w, const TimeRange& r) {
     write_string(w, "end", format_rfc3339(r.end));
 }
 
+bool read_policy_flags(const Value& v, const std::string& path, CalendarPolicy* out, Problem* p) {
+    if (!v.IsObject())
+        return p->fail(path, "expected an object of flags");
+    const std::pair<const char*, bool*> flags[] = {{"tentative_blocks", &out->tentative_blocks},
+                                                   {"unanswered_blocks", &out->unanswered_blocks},
+                                                   {"all_day_blocks", &out->all_day_blocks}};
+    for (const auto& [name, field] : flags) {
+        if (const Value* f = member(v, name)) {
+            if (!read_bool(*f, child(path, name), field, p))
+                return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace calsync::json::detail

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "calsync/civil_time.hpp"
+#include "calsync/engine.hpp"
 #include "calsync/result.hpp"
 
 namespace calsync::json::detail {
@@ -42,6 +43,8 @@ bool read_instant(const Value& v, const std::string& path, Instant* out, Problem
 bool read_range(const Value& v, const std::string& path, TimeRange* out, Problem* p);
 bool read_string_array(const Value& v, const std::string& path, std::vector<std::string>* out,
                        Problem* p);
+// {"tentative_blocks", "unanswered_blocks", "all_day_blocks"}: those present replace `out`'s.
+bool read_policy_flags(const Value& v, const std::string& path, CalendarPolicy* out, Problem* p);
 // Every member of `obj` named in `fields` that is present, as a string.
 bool read_strings(const Value& obj, const std::string& path,
                   std::initializer_list<std::pair<const char*, std::string*>> fields, Problem* p);

@@ -3,11 +3,10 @@
 #include "core/json_read.hpp"
 
 namespace calsync::json {
-namespace {
 
 using namespace detail;
 
-bool read_network(const Value& doc, NetworkConfig* out, Problem* p) {
+bool read_network_member(const Value& doc, NetworkConfig* out, Problem* p) {
     const Value* network = member(doc, "network");
     if (network == nullptr)
         return true;
@@ -35,7 +34,7 @@ bool read_network(const Value& doc, NetworkConfig* out, Problem* p) {
 
 // The OAuth client settings found in `obj` (a whole calsync_oauth_new document, or a
 // provider's "oauth" object); `path` prefixes field names in messages.
-bool read_oauth(const Value& obj, const std::string& path, OAuthConfig* out, Problem* p) {
+bool read_oauth_client(const Value& obj, const std::string& path, OAuthConfig* out, Problem* p) {
     if (!read_strings(obj, path,
                       {{"client_id", &out->client_id},
                        {"client_secret", &out->client_secret},
@@ -61,6 +60,8 @@ bool read_oauth(const Value& obj, const std::string& path, OAuthConfig* out, Pro
         return p->fail(child(path, "client_id"), "missing");
     return true;
 }
+
+namespace {
 
 bool read_tokens(const Value& obj, const std::string& path, TokensConfig* out, Problem* p) {
     if (!obj.IsObject())
@@ -112,7 +113,7 @@ Result<ProviderConfig> parse_provider_config(std::string_view text) {
         if (!read_string_array(*owners, "owner_addresses", &config.owner_addresses, &p))
             return invalid(p);
     }
-    if (!read_network(doc, &config.network, &p))
+    if (!read_network_member(doc, &config.network, &p))
         return invalid(p);
     switch (config.kind) {
         case ProviderConfig::Kind::google:
@@ -124,7 +125,7 @@ Result<ProviderConfig> parse_provider_config(std::string_view text) {
             if (oauth == nullptr || !oauth->IsObject())
                 return make_error(ErrorCode::invalid_argument,
                                   "oauth: missing; expected the OAuth client's object");
-            if (!read_oauth(*oauth, "oauth", &config.oauth, &p))
+            if (!read_oauth_client(*oauth, "oauth", &config.oauth, &p))
                 return invalid(p);
             config.oauth.network = config.network;
             const Value* tokens = member(doc, "tokens");
@@ -164,7 +165,7 @@ Result<OAuthConfig> parse_oauth_config(std::string_view text) {
                    {{"google", OAuthConfig::Service::google},
                     {"microsoft", OAuthConfig::Service::microsoft}},
                    &p) ||
-        !read_oauth(doc, "", &config, &p) || !read_network(doc, &config.network, &p))
+        !read_oauth_client(doc, "", &config, &p) || !read_network_member(doc, &config.network, &p))
         return invalid(p);
     if (config.host_key.empty())
         return make_error(ErrorCode::invalid_argument,

@@ -11,6 +11,7 @@
 
 #include "calsync/civil_time.hpp"
 #include "calsync/result.hpp"
+#include "core/json_read.hpp"
 
 namespace calsync::json {
 
@@ -63,6 +64,13 @@ struct ProviderConfig {
 };
 
 Result<ProviderConfig> parse_provider_config(std::string_view text);
+
+// For other documents that embed these objects (the client configuration): the "network"
+// member of `doc`, when present; and an OAuth client's fields in `obj`, `path` prefixing
+// names in messages. Both report the first mistake in `p`.
+bool read_network_member(const rapidjson::Value& doc, NetworkConfig* out, detail::Problem* p);
+bool read_oauth_client(const rapidjson::Value& obj, const std::string& path, OAuthConfig* out,
+                       detail::Problem* p);
 Result<OAuthConfig> parse_oauth_config(std::string_view text);
 // {"state", "code", "code_verifier"}: what calsync_oauth_complete takes.
 struct OAuthCompletion {

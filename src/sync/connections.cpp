@@ -143,16 +143,7 @@ static Result<std::string> store_connection(SyncService::State& s, ConnectionDra
         if (!put.ok())
             return put;
         for (const Calendar& c : calendars) {
-            auto existing = s.store->get_calendar(id, c.id);
-            CalendarRecord record;
-            if (existing.ok()) {
-                record = existing.value();
-            } else {
-                record.connection_id = id;
-                record.policy = s.options.settings.default_policy;
-            }
-            record.calendar = c;
-            auto r = s.store->put_calendar(record);
+            auto r = s.store_listed_calendar(id, c);
             if (!r.ok())
                 return r;
         }
@@ -412,16 +403,7 @@ Result<ConnectionCalendars> SyncService::list_calendars(const std::string& conne
     std::set<std::string> present;
     for (const Calendar& c : listed.value()) {
         present.insert(c.id);
-        auto existing = s_->store->get_calendar(connection_id, c.id);
-        CalendarRecord record;
-        if (existing.ok()) {
-            record = existing.value();
-        } else {
-            record.connection_id = connection_id;
-            record.policy = s_->options.settings.default_policy;
-        }
-        record.calendar = c;
-        auto put = s_->store->put_calendar(record);
+        auto put = s_->store_listed_calendar(connection_id, c);
         if (!put.ok())
             return put.error();
     }

@@ -107,11 +107,8 @@ Result<CalendarProvider*> SyncService::State::provider(LiveConnection& live,
     return live.provider.get();
 }
 
-Result<BlockingPolicy> SyncService::State::blocking_policy(const TimeRange& w) {
-    BlockingPolicy policy;
-    policy.business_zone = options.settings.business_zone;
-    policy.window = w;
-    policy.defaults = options.settings.default_policy;
+Result<void> SyncService::State::for_each_import_calendar(
+    const std::function<Result<void>(const ConnectionRecord&, const CalendarRecord&)>& each) {
     auto connections = store->list_connections();
     if (!connections.ok())
         return connections.error();
@@ -122,10 +119,28 @@ Result<BlockingPolicy> SyncService::State::blocking_policy(const TimeRange& w) {
         if (!calendars.ok())
             return calendars.error();
         for (const CalendarRecord& cal : calendars.value()) {
-            if (cal.selected && imports(cal.direction))
-                policy.calendars[slot_calendar_key(c.id, cal.calendar.id)] = cal.policy;
+            if (!cal.selected || !imports(cal.direction))
+                continue;
+            auto done = each(c, cal);
+            if (!done.ok())
+                return done;
         }
     }
+    return {};
+}
+
+Result<BlockingPolicy> SyncService::State::blocking_policy(const TimeRange& w) {
+    BlockingPolicy policy;
+    policy.business_zone = options.settings.business_zone;
+    policy.window = w;
+    policy.defaults = options.settings.default_policy;
+    auto listed =
+        for_each_import_calendar([&](const ConnectionRecord& c, const CalendarRecord& cal) {
+            policy.calendars[slot_calendar_key(c.id, cal.calendar.id)] = cal.policy;
+            return Result<void>();
+        });
+    if (!listed.ok())
+        return listed.error();
     return policy;
 }
 
@@ -139,29 +154,21 @@ Result<SlotDiff> SyncService::State::rebuild_engine() {
     auto fresh = ImportEngine::create(policy.value());
     if (!fresh.ok())
         return fresh.error();
-    auto connections = store->list_connections();
-    if (!connections.ok())
-        return connections.error();
-    for (const ConnectionRecord& c : connections.value()) {
-        if (c.state != ConnectionState::active)
-            continue;
-        auto calendars = store->list_calendars(c.id);
-        if (!calendars.ok())
-            return calendars.error();
-        for (const CalendarRecord& cal : calendars.value()) {
-            if (!cal.selected || !imports(cal.direction))
-                continue;
+    auto loaded =
+        for_each_import_calendar([&](const ConnectionRecord& c, const CalendarRecord& cal) {
             const std::string key = slot_calendar_key(c.id, cal.calendar.id);
             auto events = store->load_events(c.id, cal.calendar.id);
             if (!events.ok())
-                return events.error();
+                return Result<void>(events.error());
             for (Event& e : events.value())
                 e.calendar_id = key;
             fresh->set_calendar_label(
                 key, cal.calendar.name.empty() ? cal.calendar.id : cal.calendar.name);
             fresh->load(events.value());
-        }
-    }
+            return Result<void>();
+        });
+    if (!loaded.ok())
+        return loaded.error();
     const std::vector<BlockedSlot> before = engine.slots();
     const std::vector<BlockedSlot> after = fresh->slots();
     SlotDiff diff;
@@ -196,6 +203,20 @@ SlotDiff SyncService::State::net(SlotDiff diff) {
     std::set_difference(diff.removed.begin(), diff.removed.end(), diff.added.begin(),
                         diff.added.end(), std::back_inserter(out.removed));
     return out;
+}
+
+Result<void> SyncService::State::store_listed_calendar(const std::string& connection_id,
+                                                       const Calendar& calendar) {
+    auto existing = store->get_calendar(connection_id, calendar.id);
+    CalendarRecord record;
+    if (existing.ok()) {
+        record = existing.value();
+    } else {
+        record.connection_id = connection_id;
+        record.policy = options.settings.default_policy;
+    }
+    record.calendar = calendar;
+    return store->put_calendar(record);
 }
 
 Result<void> SyncService::State::mark_due_now(const std::string& connection_id) {

@@ -3,6 +3,7 @@
 // connections in use, and the schedule's random source.
 #pragma once
 
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -70,6 +71,15 @@ struct SyncService::State {
     static SlotDiff net(SlotDiff diff);
 
     Result<void> mark_due_now(const std::string& connection_id);
+
+    // A calendar the account listed, stored with what it says now (name, colour, access)
+    // and the selection, direction and policy already chosen for it (new: the default
+    // policy, not selected).
+    Result<void> store_listed_calendar(const std::string& connection_id, const Calendar& calendar);
+
+    // Calls `each` for every selected import calendar of every active connection.
+    Result<void> for_each_import_calendar(
+        const std::function<Result<void>(const ConnectionRecord&, const CalendarRecord&)>& each);
 };
 
 // The provider configuration (a calsync_provider_new document) of a stored connection:
