@@ -56,12 +56,21 @@ bool read_oauth_client(const Value& obj, const std::string& path, OAuthConfig* o
         if (!read_string_array(*v, child(path, "scopes"), &out->scopes, p))
             return false;
     }
-    if (out->client_id.empty())
-        return p->fail(child(path, "client_id"), "missing");
     return true;
 }
 
 namespace {
+
+// A provider or a calsync_oauth_new document cannot work without the client id; a client
+// configuration may name only where the service lives and leave the client to each connect.
+bool read_required_oauth_client(const Value& obj, const std::string& path, OAuthConfig* out,
+                                Problem* p) {
+    if (!read_oauth_client(obj, path, out, p))
+        return false;
+    if (out->client_id.empty())
+        return p->fail(child(path, "client_id"), "missing");
+    return true;
+}
 
 bool read_tokens(const Value& obj, const std::string& path, TokensConfig* out, Problem* p) {
     if (!obj.IsObject())
@@ -125,7 +134,7 @@ Result<ProviderConfig> parse_provider_config(std::string_view text) {
             if (oauth == nullptr || !oauth->IsObject())
                 return make_error(ErrorCode::invalid_argument,
                                   "oauth: missing; expected the OAuth client's object");
-            if (!read_oauth_client(*oauth, "oauth", &config.oauth, &p))
+            if (!read_required_oauth_client(*oauth, "oauth", &config.oauth, &p))
                 return invalid(p);
             config.oauth.network = config.network;
             const Value* tokens = member(doc, "tokens");
@@ -165,7 +174,8 @@ Result<OAuthConfig> parse_oauth_config(std::string_view text) {
                    {{"google", OAuthConfig::Service::google},
                     {"microsoft", OAuthConfig::Service::microsoft}},
                    &p) ||
-        !read_oauth_client(doc, "", &config, &p) || !read_network_member(doc, &config.network, &p))
+        !read_required_oauth_client(doc, "", &config, &p) ||
+        !read_network_member(doc, &config.network, &p))
         return invalid(p);
     if (config.host_key.empty())
         return make_error(ErrorCode::invalid_argument,

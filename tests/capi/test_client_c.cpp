@@ -123,6 +123,15 @@ TEST_CASE("client options and requests: mistakes are named and outputs left alon
     CHECK(calsync_client_new(&o, &client) == CALSYNC_EINVAL);
     CHECK_THAT(calsync_last_error_message(), Catch::Contains("export.on_remote_edit"));
     CHECK(client == nullptr);
+    o.config_json = R"({"google": {"client_secret": 7}})";
+    CHECK(calsync_client_new(&o, &client) == CALSYNC_EINVAL);
+    CHECK_THAT(calsync_last_error_message(), Catch::Contains("google.client_secret"));
+    CHECK(client == nullptr);
+    // Where a service lives, without a client: each connect brings its own.
+    o.config_json = R"({"google": {"api_base_url": "http://127.0.0.1:9/"}})";
+    REQUIRE(calsync_client_new(&o, &client) == CALSYNC_OK);
+    calsync_client_free(client);
+    client = nullptr;
 
     Client c("");
     REQUIRE(c.status == CALSYNC_OK);
