@@ -56,7 +56,6 @@ calsync::net::HttpOptions local_options() {
     return o;
 }
 
-
 struct Client {
     std::shared_ptr<calsync::test::CountingTransport> transport =
         std::make_shared<calsync::test::CountingTransport>(local_options());
