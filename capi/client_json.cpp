@@ -145,18 +145,6 @@ std::string percent_decode(std::string_view s) {
 
 // --- writing
 
-template <class Body>
-std::string document(Body&& body) {
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    w.StartObject();
-    w.Key("version");
-    w.Int(1);
-    body(w);
-    w.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize());
-}
-
 void write_optional_instant(Writer& w, const char* key, const std::optional<Instant>& t) {
     w.Key(key);
     if (t)
@@ -541,7 +529,7 @@ Result<TeamFeedRequest> parse_team_feed_request(std::string_view text) {
 }
 
 std::string write_connection_info(const ConnectionRecord& c) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         write_string(w, "id", c.id);
         write_string(w, "kind", to_string(c.kind));
         write_string(w, "account", c.account);
@@ -551,7 +539,7 @@ std::string write_connection_info(const ConnectionRecord& c) {
 
 std::string write_connections(const std::vector<ConnectionRecord>& connections,
                               const std::map<std::string, SyncStatus>& statuses) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         w.Key("connections");
         w.StartArray();
         for (const ConnectionRecord& c : connections) {
@@ -570,7 +558,7 @@ std::string write_connections(const std::vector<ConnectionRecord>& connections,
 
 std::string write_status(const SyncStatus& status,
                          const std::map<std::string, SyncStatus>& calendars) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         write_status_fields(w, status);
         w.Key("calendars");
         w.StartObject();
@@ -581,20 +569,12 @@ std::string write_status(const SyncStatus& status,
 }
 
 std::string write_calendars(const ConnectionCalendars& calendars) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         w.Key("calendars");
         w.StartArray();
         for (const CalendarRecord& r : calendars.calendars) {
-            const Calendar& c = r.calendar;
             w.StartObject();
-            write_string(w, "id", c.id);
-            write_string(w, "name", c.name);
-            write_string(w, "color", c.color);
-            write_string(w, "time_zone", c.time_zone);
-            w.Key("can_write");
-            w.Bool(c.can_write);
-            w.Key("is_primary");
-            w.Bool(c.is_primary);
+            write_calendar_fields(w, r.calendar);
             w.Key("selected");
             w.Bool(r.selected);
             write_string(w, "direction", to_string(r.direction));
@@ -611,11 +591,11 @@ std::string write_calendars(const ConnectionCalendars& calendars) {
 }
 
 std::string write_report(const SyncReport& report) {
-    return document([&](Writer& w) { write_report_fields(w, report); });
+    return write_document([&](Writer& w) { write_report_fields(w, report); });
 }
 
 std::string write_reports(const std::vector<SyncReport>& reports) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         w.Key("reports");
         w.StartArray();
         for (const SyncReport& r : reports) {
@@ -628,7 +608,7 @@ std::string write_reports(const std::vector<SyncReport>& reports) {
 }
 
 std::string write_slot_diff(const std::string& connection_id, const SlotDiff& diff) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         write_string(w, "connection_id", connection_id);
         write_slot_list(w, "added", diff.added);
         write_slot_list(w, "removed", diff.removed);
@@ -636,18 +616,18 @@ std::string write_slot_diff(const std::string& connection_id, const SlotDiff& di
 }
 
 std::string write_slots(const std::vector<BlockedSlot>& slots, const std::vector<TimeRange>& busy) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         write_slot_list(w, "slots", slots);
         write_ranges(w, "busy", busy);
     });
 }
 
 std::string write_free(const std::vector<TimeRange>& free) {
-    return document([&](Writer& w) { write_ranges(w, "free", free); });
+    return write_document([&](Writer& w) { write_ranges(w, "free", free); });
 }
 
 std::string write_free_answer(const FreeAnswer& a) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         w.Key("free");
         w.Bool(a.free);
         w.Key("fresh");
@@ -662,7 +642,7 @@ std::string write_free_answer(const FreeAnswer& a) {
 }
 
 std::string write_health(const HealthReport& r) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         write_string(w, "connection_id", r.connection_id);
         w.Key("ok");
         w.Bool(r.ok);
@@ -682,7 +662,7 @@ std::string write_health(const HealthReport& r) {
 }
 
 std::string write_appointments(const std::vector<AppointmentRecord>& appointments) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         w.Key("appointments");
         w.StartArray();
         for (const AppointmentRecord& r : appointments) {
@@ -705,7 +685,7 @@ std::string write_appointments(const std::vector<AppointmentRecord>& appointment
 }
 
 std::string write_authorization_start(const AuthorizationStart& start) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         write_string(w, "connection_id", start.connection_id);
         write_string(w, "url", start.url);
         write_string(w, "state", start.state);

@@ -559,7 +559,7 @@ CALSYNC_API calsync_status calsync_connection_info(calsync_connection* connectio
  * calsync_connection_calendars: the account's calendars now (one request), with what is
  * selected.
  * *response_json: {"version": 1, "calendars": [{"id", "name", "color", "time_zone",
- *   "can_write", "is_primary", "selected", "direction": "import" | "export" | "both",
+ *   "can_write", "is_primary", "owner", "selected", "direction": "import" | "export" | "both",
  *   "policy": {...}}, ...], "gone": ["<id of a selected calendar no longer listed>"]}
  */
 CALSYNC_API calsync_status calsync_connection_calendars(calsync_connection* connection,

@@ -473,29 +473,16 @@ Result<ProviderSlotsRequest> parse_provider_slots_request(std::string_view text)
 }
 
 std::string write_calendars_response(const std::vector<Calendar>& calendars) {
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    w.StartObject();
-    w.Key("version");
-    w.Int(1);
-    w.Key("calendars");
-    w.StartArray();
-    for (const Calendar& c : calendars) {
-        w.StartObject();
-        write_string(w, "id", c.id);
-        write_string(w, "name", c.name);
-        write_string(w, "color", c.color);
-        write_string(w, "time_zone", c.time_zone);
-        w.Key("can_write");
-        w.Bool(c.can_write);
-        w.Key("is_primary");
-        w.Bool(c.is_primary);
-        write_string(w, "owner", c.owner);
-        w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize());
+    return write_document([&](Writer& w) {
+        w.Key("calendars");
+        w.StartArray();
+        for (const Calendar& c : calendars) {
+            w.StartObject();
+            write_calendar_fields(w, c);
+            w.EndObject();
+        }
+        w.EndArray();
+    });
 }
 
 }  // namespace calsync::json

@@ -114,6 +114,18 @@ void write_range(Writer& w, const TimeRange& r) {
     write_string(w, "end", format_rfc3339(r.end));
 }
 
+void write_calendar_fields(Writer& w, const Calendar& c) {
+    write_string(w, "id", c.id);
+    write_string(w, "name", c.name);
+    write_string(w, "color", c.color);
+    write_string(w, "time_zone", c.time_zone);
+    w.Key("can_write");
+    w.Bool(c.can_write);
+    w.Key("is_primary");
+    w.Bool(c.is_primary);
+    write_string(w, "owner", c.owner);
+}
+
 bool read_policy_flags(const Value& v, const std::string& path, CalendarPolicy* out, Problem* p) {
     if (!v.IsObject())
         return p->fail(path, "expected an object of flags");

@@ -14,6 +14,7 @@
 
 #include "calsync/civil_time.hpp"
 #include "calsync/engine.hpp"
+#include "calsync/model.hpp"
 #include "calsync/result.hpp"
 
 namespace calsync::json::detail {
@@ -75,5 +76,21 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void write_string(Writer& w, const char* key, const std::string& value);
 void write_range(Writer& w, const TimeRange& r);
+// A listed calendar's members (id, name, color, time_zone, can_write, is_primary, owner),
+// into an object the caller opened.
+void write_calendar_fields(Writer& w, const Calendar& c);
+
+// A version-1 document: {"version": 1, ...the members `body` writes}.
+template <class Body>
+std::string write_document(Body&& body) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    w.Key("version");
+    w.Int(1);
+    body(w);
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
 
 }  // namespace calsync::json::detail

@@ -226,19 +226,6 @@ void write_token_fields(Writer& w, const TokensConfig& tokens) {
     w.EndObject();
 }
 
-// A version-1 document whose other members `body` writes.
-template <class Body>
-std::string document(Body&& body) {
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    w.StartObject();
-    w.Key("version");
-    w.Int(1);
-    body(w);
-    w.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize());
-}
-
 }  // namespace
 
 std::string write_tokens(const TokensConfig& tokens) {
@@ -250,7 +237,7 @@ std::string write_tokens(const TokensConfig& tokens) {
 
 std::string write_authorization_request(const std::string& url, const std::string& state,
                                         const std::string& code_verifier) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         write_string(w, "url", url);
         write_string(w, "state", state);
         write_string(w, "code_verifier", code_verifier);
@@ -258,7 +245,7 @@ std::string write_authorization_request(const std::string& url, const std::strin
 }
 
 std::string write_oauth_completion(const std::string& connection_id, const TokensConfig& tokens) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         write_string(w, "connection_id", connection_id);
         w.Key("tokens");
         write_token_fields(w, tokens);
@@ -266,7 +253,7 @@ std::string write_oauth_completion(const std::string& connection_id, const Token
 }
 
 std::string write_device_code(const DeviceCodeDocument& device) {
-    return document([&](Writer& w) {
+    return write_document([&](Writer& w) {
         write_string(w, "device_code", device.device_code);
         write_string(w, "user_code", device.user_code);
         write_string(w, "verification_uri", device.verification_uri);
