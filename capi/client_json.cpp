@@ -195,13 +195,7 @@ void write_slot(Writer& w, const BlockedSlot& s) {
                  slash == std::string::npos ? "" : s.calendar_id.substr(0, slash));
     write_string(w, "calendar_id",
                  slash == std::string::npos ? s.calendar_id : s.calendar_id.substr(slash + 1));
-    write_string(w, "label", s.label);
-    write_string(w, "event_id", s.event_id);
-    write_string(w, "recurrence_id", format_rfc3339(s.recurrence_id));
-    w.Key("all_day");
-    w.Bool(s.all_day);
-    w.Key("tentative");
-    w.Bool(s.tentative);
+    write_slot_source(w, s);
     w.EndObject();
 }
 

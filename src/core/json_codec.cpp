@@ -361,13 +361,7 @@ std::string write_blocked_slots_response(const std::vector<BlockedSlot>& slots,
         w.StartObject();
         write_range(w, s.range);
         write_string(w, "calendar_id", s.calendar_id);
-        write_string(w, "label", s.label);
-        write_string(w, "event_id", s.event_id);
-        write_string(w, "recurrence_id", format_rfc3339(s.recurrence_id));
-        w.Key("all_day");
-        w.Bool(s.all_day);
-        w.Key("tentative");
-        w.Bool(s.tentative);
+        write_slot_source(w, s);
         w.EndObject();
     }
     w.EndArray();

@@ -114,6 +114,16 @@ void write_range(Writer& w, const TimeRange& r) {
     write_string(w, "end", format_rfc3339(r.end));
 }
 
+void write_slot_source(Writer& w, const BlockedSlot& s) {
+    write_string(w, "label", s.label);
+    write_string(w, "event_id", s.event_id);
+    write_string(w, "recurrence_id", format_rfc3339(s.recurrence_id));
+    w.Key("all_day");
+    w.Bool(s.all_day);
+    w.Key("tentative");
+    w.Bool(s.tentative);
+}
+
 void write_calendar_fields(Writer& w, const Calendar& c) {
     write_string(w, "id", c.id);
     write_string(w, "name", c.name);

@@ -80,6 +80,10 @@ void write_range(Writer& w, const TimeRange& r);
 // into an object the caller opened.
 void write_calendar_fields(Writer& w, const Calendar& c);
 
+// What a blocked slot came from and how it blocks (label, event_id, recurrence_id, all_day,
+// tentative): the members both slot documents share, into an object the caller opened.
+void write_slot_source(Writer& w, const BlockedSlot& s);
+
 // A version-1 document: {"version": 1, ...the members `body` writes}.
 template <class Body>
 std::string write_document(Body&& body) {
