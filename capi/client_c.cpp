@@ -1,8 +1,11 @@
 // The client half of the C ABI: a calsync_client owns a SyncService and its store; a
 // calsync_connection names one connection of it.
 #include <algorithm>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "calsync.h"
 #include "calsync/store.hpp"
@@ -29,11 +32,19 @@ calsync_status null_argument(const char* name) {
     return fail(CALSYNC_EINVAL, std::string(name) + ": must not be NULL");
 }
 
+// CALSYNC_EINVAL naming the first of `args` that is NULL; nothing when none is.
+std::optional<calsync_status> refuse_null(
+    std::initializer_list<std::pair<const char*, const void*>> args) {
+    for (const auto& [name, value] : args) {
+        if (value == nullptr)
+            return null_argument(name);
+    }
+    return std::nullopt;
+}
+
 calsync_status client_new(const calsync_client_options* options, calsync_client** out) {
-    if (options == nullptr)
-        return null_argument("options");
-    if (out == nullptr)
-        return null_argument("client");
+    if (auto refused = refuse_null({{"options", options}, {"client", out}}))
+        return *refused;
     if (options->version != CALSYNC_CLIENT_OPTIONS_VERSION)
         return fail(CALSYNC_EINVAL, "options.version: expected CALSYNC_CLIENT_OPTIONS_VERSION (" +
                                         std::to_string(CALSYNC_CLIENT_OPTIONS_VERSION) + ")");
@@ -90,12 +101,9 @@ calsync_status hand_out_connection(calsync_client* c, const std::string& id,
 }
 
 calsync_status connect(calsync_client* c, const char* request_json, calsync_connection** out) {
-    if (c == nullptr)
-        return null_argument("client");
-    if (request_json == nullptr)
-        return null_argument("request_json");
-    if (out == nullptr)
-        return null_argument("connection");
+    if (auto refused =
+            refuse_null({{"client", c}, {"request_json", request_json}, {"connection", out}}))
+        return *refused;
     auto request = parse_connect_request(request_json);
     if (!request.ok())
         return fail(request.error());
@@ -110,12 +118,9 @@ calsync_status connect(calsync_client* c, const char* request_json, calsync_conn
 }
 
 calsync_status authorize_begin(calsync_client* c, const char* request_json, char** out) {
-    if (c == nullptr)
-        return null_argument("client");
-    if (request_json == nullptr)
-        return null_argument("request_json");
-    if (out == nullptr)
-        return null_argument("response_json");
+    if (auto refused =
+            refuse_null({{"client", c}, {"request_json", request_json}, {"response_json", out}}))
+        return *refused;
     auto request = parse_authorize_begin(request_json);
     if (!request.ok())
         return fail(request.error());
@@ -127,12 +132,9 @@ calsync_status authorize_begin(calsync_client* c, const char* request_json, char
 
 calsync_status authorize_complete(calsync_client* c, const char* request_json,
                                   calsync_connection** out) {
-    if (c == nullptr)
-        return null_argument("client");
-    if (request_json == nullptr)
-        return null_argument("request_json");
-    if (out == nullptr)
-        return null_argument("connection");
+    if (auto refused =
+            refuse_null({{"client", c}, {"request_json", request_json}, {"connection", out}}))
+        return *refused;
     auto request = parse_authorize_complete(request_json);
     if (!request.ok())
         return fail(request.error());
@@ -143,12 +145,8 @@ calsync_status authorize_complete(calsync_client* c, const char* request_json,
 }
 
 calsync_status connection(calsync_client* c, const char* id, calsync_connection** out) {
-    if (c == nullptr)
-        return null_argument("client");
-    if (id == nullptr)
-        return null_argument("connection_id");
-    if (out == nullptr)
-        return null_argument("connection");
+    if (auto refused = refuse_null({{"client", c}, {"connection_id", id}, {"connection", out}}))
+        return *refused;
     auto status = c->service->status(id);
     if (!status.ok())
         return fail(CALSYNC_ENOTFOUND, std::string("connection_id: no connection \"") + id + "\"");
@@ -156,10 +154,8 @@ calsync_status connection(calsync_client* c, const char* id, calsync_connection*
 }
 
 calsync_status connections(calsync_client* c, char** out) {
-    if (c == nullptr)
-        return null_argument("client");
-    if (out == nullptr)
-        return null_argument("response_json");
+    if (auto refused = refuse_null({{"client", c}, {"response_json", out}}))
+        return *refused;
     auto list = c->service->connections();
     if (!list.ok())
         return fail(list.error());
@@ -345,10 +341,8 @@ calsync_status calsync_connection_disconnect(calsync_connection* k, int revoke) 
 
 calsync_status calsync_client_run_due(calsync_client* client, char** response_json) {
     return guarded("calsync_client_run_due", [&] {
-        if (client == nullptr)
-            return null_argument("client");
-        if (response_json == nullptr)
-            return null_argument("response_json");
+        if (auto refused = refuse_null({{"client", client}, {"response_json", response_json}}))
+            return *refused;
         return hand_out(write_reports(client->service->run_due()), response_json);
     });
 }
@@ -356,12 +350,9 @@ calsync_status calsync_client_run_due(calsync_client* client, char** response_js
 calsync_status calsync_client_blocked_slots(calsync_client* client, const char* range_json,
                                             char** response_json) {
     return guarded("calsync_client_blocked_slots", [&] {
-        if (client == nullptr)
-            return null_argument("client");
-        if (range_json == nullptr)
-            return null_argument("range_json");
-        if (response_json == nullptr)
-            return null_argument("response_json");
+        if (auto refused = refuse_null(
+                {{"client", client}, {"range_json", range_json}, {"response_json", response_json}}))
+            return *refused;
         auto range = parse_range(range_json);
         if (!range.ok())
             return fail(range.error());
@@ -374,12 +365,10 @@ calsync_status calsync_client_blocked_slots(calsync_client* client, const char* 
 calsync_status calsync_client_free_slots(calsync_client* client, const char* request_json,
                                          char** response_json) {
     return guarded("calsync_client_free_slots", [&] {
-        if (client == nullptr)
-            return null_argument("client");
-        if (request_json == nullptr)
-            return null_argument("request_json");
-        if (response_json == nullptr)
-            return null_argument("response_json");
+        if (auto refused = refuse_null({{"client", client},
+                                        {"request_json", request_json},
+                                        {"response_json", response_json}}))
+            return *refused;
         auto request = json::parse_free_slots_request(request_json, /*with_busy=*/false);
         if (!request.ok())
             return fail(request.error());
@@ -393,12 +382,10 @@ calsync_status calsync_client_free_slots(calsync_client* client, const char* req
 calsync_status calsync_client_confirm_free(calsync_client* client, const char* request_json,
                                            char** response_json) {
     return guarded("calsync_client_confirm_free", [&] {
-        if (client == nullptr)
-            return null_argument("client");
-        if (request_json == nullptr)
-            return null_argument("request_json");
-        if (response_json == nullptr)
-            return null_argument("response_json");
+        if (auto refused = refuse_null({{"client", client},
+                                        {"request_json", request_json},
+                                        {"response_json", response_json}}))
+            return *refused;
         auto request = parse_confirm_request(request_json);
         if (!request.ok())
             return fail(request.error());
@@ -411,10 +398,9 @@ calsync_status calsync_client_confirm_free(calsync_client* client, const char* r
 calsync_status calsync_client_upsert_appointment(calsync_client* client,
                                                  const char* appointment_json) {
     return guarded("calsync_client_upsert_appointment", [&] {
-        if (client == nullptr)
-            return null_argument("client");
-        if (appointment_json == nullptr)
-            return null_argument("appointment_json");
+        if (auto refused =
+                refuse_null({{"client", client}, {"appointment_json", appointment_json}}))
+            return *refused;
         auto a = parse_appointment(appointment_json);
         if (!a.ok())
             return fail(a.error());
@@ -425,20 +411,16 @@ calsync_status calsync_client_upsert_appointment(calsync_client* client,
 calsync_status calsync_client_cancel_appointment(calsync_client* client,
                                                  const char* appointment_id) {
     return guarded("calsync_client_cancel_appointment", [&] {
-        if (client == nullptr)
-            return null_argument("client");
-        if (appointment_id == nullptr)
-            return null_argument("appointment_id");
+        if (auto refused = refuse_null({{"client", client}, {"appointment_id", appointment_id}}))
+            return *refused;
         return result_status(client->service->cancel_appointment(appointment_id));
     });
 }
 
 calsync_status calsync_client_appointments(calsync_client* client, char** response_json) {
     return guarded("calsync_client_appointments", [&] {
-        if (client == nullptr)
-            return null_argument("client");
-        if (response_json == nullptr)
-            return null_argument("response_json");
+        if (auto refused = refuse_null({{"client", client}, {"response_json", response_json}}))
+            return *refused;
         return hand_out_result(client->service->appointments(), write_appointments, response_json);
     });
 }
@@ -446,10 +428,8 @@ calsync_status calsync_client_appointments(calsync_client* client, char** respon
 calsync_status calsync_client_team_feed(calsync_client* client, const char* request_json,
                                         char** ics) {
     return guarded("calsync_client_team_feed", [&] {
-        if (client == nullptr)
-            return null_argument("client");
-        if (ics == nullptr)
-            return null_argument("ics");
+        if (auto refused = refuse_null({{"client", client}, {"ics", ics}}))
+            return *refused;
         auto request = parse_team_feed_request(request_json != nullptr ? request_json : "");
         if (!request.ok())
             return fail(request.error());
