@@ -155,6 +155,28 @@ class ExportRun {
         return e.code == ErrorCode::conflict || e.code == ErrorCode::not_found;
     }
 
+    // An update that finds its event deleted. A windowed read (Google, Graph) cannot tell a
+    // deleted event from one outside the window, so plan_exports sends a changed
+    // appointment's update to the event it last wrote; when that is gone, the appointment
+    // is written anew where the plan would have for a deletion it saw (export_plan.cpp,
+    // keep_current). Sending the update again instead would meet the same answer on every
+    // sync, and the appointment would never reach the calendar again.
+    bool recreates(const ExportAction& a) const {
+        return a.reason == ExportReason::appointment_changed ||
+               s_.options.settings.export_policy.on_remote_delete == RemoteDeletePolicy::recreate;
+    }
+
+    static ExportAction recreated(const ExportAction& a) {
+        ExportAction create = a;
+        create.kind = ExportActionKind::create;
+        create.reason = a.reason == ExportReason::appointment_changed
+                            ? ExportReason::appointment_changed
+                            : ExportReason::remote_deleted_recreated;
+        create.remote_id.clear();
+        create.etag.clear();
+        return create;
+    }
+
     bool apply(const ExportAction& a, std::size_t* written) {
         const ExportKey k = key(a);
         const std::optional<ExportRecord> before = existing(k);
@@ -186,6 +208,8 @@ class ExportRun {
                     provider_.update_event(calendar_.calendar.id, {a.remote_id, a.etag}, a.event);
                 if (!remote.ok()) {
                     restore(k, before);
+                    if (remote.error().code == ErrorCode::not_found && recreates(a))
+                        return apply(recreated(a), written);
                     return failed(a, remote.error());
                 }
                 confirm(k, remote.value(), a.content_hash);

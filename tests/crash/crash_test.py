@@ -13,7 +13,7 @@ Then it is started once more to finish cleanly, and the test checks:
   (d) PRAGMA integrity_check is ok after every kill and at the end.
 
   crash_test.py --driver PATH --server SERVER_JSON --work DIR [--runs 50]
-                [--steps-per-run 6] [--seed N] [--backend caldav]
+                [--steps-per-run 6] [--seed N] [--backend caldav|google|graph]
 The seed (printed first; CALSYNC_CRASH_SEED also sets it) fixes the script, the remote
 changes and the kill plan; replaying it hits the same plan (timings still vary).
 
@@ -413,7 +413,13 @@ def main():
         failures.append("(c) the other client's events on the server are not what it wrote")
     # The sync window ends 365 days after today (UTC days; sync.hpp SyncSettings).
     window_end = (int(time.time()) // 86400 + 365) * 86400
-    expected_slots = sorted((by_uid[uid]["id"] if uid in by_uid else uid, start, end)
+    def slot_id(uid, start):
+        # The event a slot names: the event's id, or its occurrence's where the service
+        # gives each occurrence an id of its own (crash_backends.py, instance_ids).
+        if uid not in by_uid:
+            return uid
+        return by_uid[uid].get("instance_ids", {}).get(start, by_uid[uid]["id"])
+    expected_slots = sorted((slot_id(uid, start), start, end)
                             for uid, start, end in remote.blocked(window_end))
     got_slots = sorted((s["event_id"], rfc3339(s["start"]), rfc3339(s["end"]))
                        for s in clean_slots)

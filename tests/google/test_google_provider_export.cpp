@@ -163,6 +163,25 @@ TEST_CASE("google export: an update with a stale etag is a conflict naming the c
           "2026-03-03T08:00:00Z");
 }
 
+TEST_CASE("google export: an update of an event deleted meanwhile is not_found, not a conflict") {
+    // Google keeps a deleted event as cancelled with a new etag, so the update meets 412;
+    // the re-read shows the deletion, which the export runner answers by writing the
+    // appointment anew (an edit would be re-read and planned again instead).
+    GoogleFake fake;
+    GoogleConnection c(fake);
+    auto created = c.provider.create_event(kCalendar, appointment("appt-6"));
+    REQUIRE(created.ok());
+    fake.control("delete?calendar=garage@example.com&id=" + created->id);  // another client
+    auto update = c.provider.update_event(
+        kCalendar, created.value(),
+        appointment("appt-6", "2026-03-03T08:00:00Z", "2026-03-03T09:00:00Z"));
+    REQUIRE_FALSE(update.ok());
+    CHECK(update.error().code == calsync::ErrorCode::not_found);
+    CHECK(update.error().http_status == 412);
+    CHECK_THAT(update.error().message, Catch::Contains("deleted in Google Calendar"));
+    CHECK(live_events(fake) == 0);  // not brought back by the refused update
+}
+
 TEST_CASE("google export: delete with If-Match, and deleting twice is fine") {
     GoogleFake fake;
     GoogleConnection c(fake);

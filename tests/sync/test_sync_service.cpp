@@ -747,3 +747,42 @@ TEST_CASE("export: an appointment changed after a lost create answer reaches the
     REQUIRE(service->sync(id.value()).ok());
     CHECK(world.writes() == writes);  // and then it is settled
 }
+
+TEST_CASE("export: a changed appointment whose event was deleted meanwhile is written anew") {
+    // Regression (crash test against the Google and Graph fakes): Google and Graph read a
+    // window, so a missing event of ours may only lie outside it, and the plan sends a
+    // changed appointment's update to the event it last wrote. That event was deleted by
+    // another client: the update met "gone" (Graph 404; Google 412 on the event it keeps
+    // as cancelled) on every sync, and the appointment never reached the calendar again.
+    SyncWorld world;
+    world.account("")->add_calendar(calendar("work", "Work"));
+    auto service = world.open();
+    auto id = service->add_oauth_connection(ProviderKind::google, R"({"access_token": "t"})");
+    REQUIRE(id.ok());
+    REQUIRE(service->select_calendar(id.value(), "work", CalendarDirection::both).ok());
+    REQUIRE(
+        service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
+    REQUIRE(service->sync(id.value()).ok());
+    REQUIRE(world.account("")->events("work").size() == 1);
+    world.account("")->erase("work", world.account("")->events("work")[0].id);  // a phone
+    REQUIRE(
+        service
+            ->upsert_appointment(appointment("a1", "2026-06-05T14:00:00Z", "2026-06-05T15:00:00Z"))
+            .ok());
+    auto report = service->sync(id.value());
+    REQUIRE(report.ok());
+    CHECK(report->status.state == SyncState::ok);
+    auto events = world.account("")->events("work");
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].export_marker == "a1");
+    CHECK(events[0].start.resolve(*TimeZone::utc()) == at("2026-06-05T14:00:00Z"));
+    auto record = world.store->get_export({"a1", id.value(), "work"});
+    REQUIRE(record.ok());
+    CHECK(record->remote_id == events[0].id);
+    CHECK(record->intent == ExportIntent::none);
+    const int writes = world.writes();
+    REQUIRE(service->sync(id.value()).ok());
+    CHECK(world.writes() == writes);  // settled
+}

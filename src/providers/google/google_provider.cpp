@@ -370,10 +370,23 @@ Result<RemoteEvent> GoogleProvider::write_event(const std::string& method, const
         // Re-read, so the caller learns the version Google holds now.
         auto current = call("GET", url.substr(0, url.find('?')), "");
         std::string now_etag = "unknown";
+        bool deleted = false;
         if (current.ok() && current->status == 200) {
             auto doc = parse_json(current->body, "");
-            if (doc.ok())
+            if (doc.ok()) {
                 now_etag = json_string(doc.value(), "etag");
+                deleted = json_string(doc.value(), "status") == "cancelled";
+            }
+        }
+        if (deleted) {
+            // Google keeps a deleted event as cancelled, with a new etag: the write did not
+            // meet an edit but a deletion, which the caller treats as such (not_found).
+            const std::string message = subject +
+                                        " was deleted in Google Calendar since calsync wrote it [" +
+                                        request_text(method, url) + ": HTTP 412 conditionNotMet]";
+            Error e = make_error(ErrorCode::not_found, message);
+            e.http_status = 412;
+            return e;
         }
         Error e = make_error(ErrorCode::conflict,
                              subject + " changed in Google Calendar since calsync wrote it (now " +

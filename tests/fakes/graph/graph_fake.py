@@ -7,6 +7,8 @@ in graph_mailbox.py, graph_paging.py, graph_identity.py and graph_webhooks.py.
 
 Control API (JSON in, JSON out):
   POST /_control/grant            {"scope"} -> a token set, as if the user had consented
+  POST /_control/calendar         {"name", "can_edit" (default true)} -> {"id"}: a calendar
+                                  the user made in Outlook (not the default one)
   POST /_control/event            {"calendar"?, "subject", "start", "end", "isAllDay",
                                    "showAs", "isCancelled", "response", "isOrganizer",
                                    "recurrence": {"every_days", "count"}, "transactionId",
@@ -41,7 +43,8 @@ import urllib.parse
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import fake_http  # noqa: E402
 from graph_identity import Identity, TokenError  # noqa: E402
-from graph_mailbox import GraphError, Mailbox, not_found, parse_instant  # noqa: E402
+from graph_mailbox import (Calendar, GraphError, Mailbox, new_id, not_found,  # noqa: E402
+                           parse_instant)
 from graph_paging import Paging  # noqa: E402
 from graph_webhooks import Subscriptions  # noqa: E402
 
@@ -350,6 +353,14 @@ class Handler(fake_http.Handler):
         if what == "grant":
             return self.json(200, identity.issue(body.get("scope",
                                                           "Calendars.ReadWrite offline_access")))
+        if what == "calendar":
+            if not body.get("name"):
+                raise GraphError(400, "ErrorInvalidRequest", "A calendar needs a name.")
+            # Ids differ even for two calendars of one name, as Outlook's do.
+            seed = f"user/{len(mailbox.calendars)}/{body['name']}"
+            calendar = mailbox.add_calendar(Calendar(new_id("Cal", seed), body["name"],
+                                                     can_edit=bool(body.get("can_edit", True))))
+            return self.json(200, {"id": calendar.id})
         if what == "event":
             cid = body.pop("calendar", None) or mailbox.default_calendar().id
             fields = self.control_fields(body)

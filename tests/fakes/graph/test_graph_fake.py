@@ -158,6 +158,23 @@ class GraphFakeTest(unittest.TestCase):
         self.assertEqual([(e["type"], e["seriesMasterId"]) for e in body["value"]],
                          [("occurrence", master), ("exception", master), ("occurrence", master)])
 
+    def test_a_calendar_made_through_control_is_listed_and_holds_events(self):
+        made = self.fake.control("calendar", {"name": "Bay 2"})["id"]
+        status, _, listed = self.fake.call("GET", "/v1.0/me/calendars")
+        self.assertEqual(status, 200)
+        entry = next(c for c in listed["value"] if c["id"] == made)
+        self.assertEqual((entry["name"], entry["canEdit"], entry["isDefaultCalendar"]),
+                         ("Bay 2", True, False))
+        self.fake.event("in bay 2", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z",
+                        calendar=made)
+        url = f"/v1.0/me/calendars/{urllib.parse.quote(made, safe='')}/calendarView?" + WINDOW
+        status, _, view = self.fake.call("GET", url)
+        self.assertEqual([e["subject"] for e in view["value"]], ["in bay 2"])
+        # Not in the default calendar, and a second one of the same name is another.
+        status, _, default = self.fake.call("GET", "/v1.0/me/calendarView?" + WINDOW)
+        self.assertEqual(default["value"], [])
+        self.assertNotEqual(self.fake.control("calendar", {"name": "Bay 2"})["id"], made)
+
     def test_transaction_id_makes_a_repeated_post_return_the_first_event(self):
         cal = self.fake.control("calendars")[1]["id"]
         prop = "String {6B1F4C2E-8D3A-4E57-9A0B-3C5D7E9F1A24} Name calsyncAppointmentId"
