@@ -202,7 +202,7 @@ TEST_CASE("graph event: malformed events are errors that say what is wrong") {
 
 TEST_CASE("graph event: calsync's exports are recognised by transactionId or property") {
     auto by_transaction =
-        read(timed("\"transactionId\":\"" + transaction_id_for("appt-42") + "\""));
+        read(timed("\"transactionId\":\"" + transaction_id_for("appt-42", "AAMkCal1") + "\""));
     REQUIRE(by_transaction.ok());
     CHECK(by_transaction->event.export_marker == "appt-42");
     CHECK_FALSE(blocks(by_transaction->event).blocks);
@@ -214,7 +214,13 @@ TEST_CASE("graph event: calsync's exports are recognised by transactionId or pro
     auto foreign = read(timed(R"("transactionId":"7E163156-7762-4BEB-A1C6-729EA81755A7")"));
     REQUIRE(foreign.ok());
     CHECK(foreign->event.export_marker.empty());
-    CHECK(appointment_from_transaction_id(transaction_id_for("a/b c")) == "a/b c");
+    CHECK(appointment_from_transaction_id(transaction_id_for("a/b c", "AAMkCal1")) == "a/b c");
+    // One appointment in two calendars of a mailbox: two ids, both read back to it.
+    CHECK(transaction_id_for("appt-1", "AAMkCal1") != transaction_id_for("appt-1", "AAMkCal2"));
+    CHECK(transaction_id_for("appt-1", "AAMkCal1") == transaction_id_for("appt-1", "AAMkCal1"));
+    CHECK(appointment_from_transaction_id(transaction_id_for("appt-1", "AAMkCal2")) == "appt-1");
+    // An export written before the calendar digest ("calsync-" + base64url) still reads.
+    CHECK(appointment_from_transaction_id("calsync-YXBwdC05") == "appt-9");
 }
 
 TEST_CASE("graph event: the body written for an export") {
@@ -226,7 +232,7 @@ TEST_CASE("graph event: the body written for an export") {
     e.end = EventTime::at_utc(at("2026-03-02T10:00:00Z"));
     e.export_marker = "appt-1";
     rapidjson::Document create;
-    create.Parse(event_body(e, true).c_str());
+    create.Parse(create_body(e, "AAMkCal1").c_str());
     REQUIRE(create.IsObject());
     CHECK(std::string(create["subject"].GetString()) == "Service: VW Golf");
     CHECK(std::string(create["body"]["content"].GetString()) == "Client: Ada");
@@ -235,14 +241,15 @@ TEST_CASE("graph event: the body written for an export") {
     CHECK(std::string(create["end"]["dateTime"].GetString()) == "2026-03-02T10:00:00");
     CHECK(std::string(create["showAs"].GetString()) == "busy");
     CHECK_FALSE(create["isAllDay"].GetBool());
-    CHECK(std::string(create["transactionId"].GetString()) == transaction_id_for("appt-1"));
+    CHECK(std::string(create["transactionId"].GetString()) ==
+          transaction_id_for("appt-1", "AAMkCal1"));
     const auto& prop = create["singleValueExtendedProperties"][0];
     CHECK(std::string(prop["id"].GetString()) == kAppointmentPropertyId);
     CHECK(std::string(prop["value"].GetString()) == "appt-1");
 
     // An update changes content only: the identity cannot change (transactionId is fixed).
     rapidjson::Document update;
-    update.Parse(event_body(e, false).c_str());
+    update.Parse(update_body(e).c_str());
     CHECK_FALSE(update.HasMember("transactionId"));
     CHECK_FALSE(update.HasMember("singleValueExtendedProperties"));
 
@@ -250,7 +257,7 @@ TEST_CASE("graph event: the body written for an export") {
     Event day;
     day.start = EventTime::all_day({2026, 3, 4});
     rapidjson::Document all_day;
-    all_day.Parse(event_body(day, false).c_str());
+    all_day.Parse(update_body(day).c_str());
     CHECK(all_day["isAllDay"].GetBool());
     CHECK(std::string(all_day["start"]["dateTime"].GetString()) == "2026-03-04T00:00:00");
     CHECK(std::string(all_day["end"]["dateTime"].GetString()) == "2026-03-05T00:00:00");

@@ -57,7 +57,7 @@ TEST_CASE("graph export: a create carries the transactionId and the appointment 
     CHECK(std::string(held["id"].GetString()) == created->id);
     CHECK(std::string(held["calendar"].GetString()) == cal);
     CHECK(std::string(held["transactionId"].GetString()) ==
-          providers::microsoft::transaction_id_for("appt-1"));
+          providers::microsoft::transaction_id_for("appt-1", cal));
     CHECK(std::string(held["singleValueExtendedProperties"][0]["value"].GetString()) == "appt-1");
     CHECK(std::string(held["start"]["dateTime"].GetString()) == "2026-03-02T09:00:00.0000000");
 
@@ -65,6 +65,15 @@ TEST_CASE("graph export: a create carries the transactionId and the appointment 
     auto again = c.provider->create_event(cal, appointment("appt-1"));
     REQUIRE(again.ok());
     CHECK(again->id == created->id);
+    CHECK(subjects_in(fake, cal).size() == 1);
+
+    // The same appointment exported to the mailbox's default calendar too is another event
+    // there, not a "retry" answered with the workshop's.
+    const std::string other = fake.default_calendar();
+    auto second = c.provider->create_event(other, appointment("appt-1"));
+    REQUIRE(second.ok());
+    CHECK(second->id != created->id);
+    CHECK(subjects_in(fake, other) == std::vector<std::string>{"Service appt-1"});
     CHECK(subjects_in(fake, cal).size() == 1);
 }
 

@@ -99,14 +99,20 @@ std::string marker_of(const rapidjson::Value& event) {
 
 }  // namespace
 
-std::string transaction_id_for(const std::string& appointment_id) {
-    return std::string(kTransactionPrefix) + net::base64url(appointment_id);
+std::string transaction_id_for(const std::string& appointment_id, const std::string& calendar_id) {
+    // "calsync-" + base64url(appointment id) + "." + 8 bytes of SHA-256(calendar id), in
+    // base64url too; base64url has no '.', so the appointment part reads back alone.
+    return std::string(kTransactionPrefix) + net::base64url(appointment_id) + "." +
+           net::base64url(net::sha256(calendar_id).substr(0, 8));
 }
 
 std::optional<std::string> appointment_from_transaction_id(std::string_view transaction_id) {
     if (transaction_id.substr(0, kTransactionPrefix.size()) != kTransactionPrefix)
         return std::nullopt;
-    auto decoded = net::base64url_decode(transaction_id.substr(kTransactionPrefix.size()));
+    std::string_view appointment = transaction_id.substr(kTransactionPrefix.size());
+    // Exports of calsync before the calendar digest have none.
+    appointment = appointment.substr(0, appointment.find('.'));
+    auto decoded = net::base64url_decode(appointment);
     if (!decoded.ok() || decoded->empty())
         return std::nullopt;
     return decoded.value();
@@ -169,7 +175,10 @@ Result<GraphItem> read_item(const rapidjson::Value& item, const std::string& cal
     return out;
 }
 
-std::string event_body(const Event& event, bool create) {
+namespace {
+
+// `create_in`: the calendar of a create, which writes the identity too; nullptr for an update.
+std::string write_body(const Event& event, const std::string* create_in) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
     const auto write_time = [&w](const char* name, const EventTime& t) {
@@ -210,9 +219,9 @@ std::string event_body(const Event& event, bool create) {
     write_time("end", end);
     w.Key("showAs");
     w.String(event.transparency == Transparency::transparent ? "free" : "busy");
-    if (create && !event.export_marker.empty()) {
+    if (create_in != nullptr && !event.export_marker.empty()) {
         w.Key("transactionId");
-        w.String(transaction_id_for(event.export_marker).c_str());
+        w.String(transaction_id_for(event.export_marker, *create_in).c_str());
         w.Key("singleValueExtendedProperties");
         w.StartArray();
         w.StartObject();
@@ -225,6 +234,16 @@ std::string event_body(const Event& event, bool create) {
     }
     w.EndObject();
     return buffer.GetString();
+}
+
+}  // namespace
+
+std::string create_body(const Event& event, const std::string& calendar_id) {
+    return write_body(event, &calendar_id);
+}
+
+std::string update_body(const Event& event) {
+    return write_body(event, nullptr);
 }
 
 }  // namespace calsync::providers::microsoft

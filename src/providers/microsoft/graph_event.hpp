@@ -26,10 +26,13 @@ namespace calsync::providers::microsoft {
 constexpr const char* kAppointmentPropertyId =
     "String {6B1F4C2E-8D3A-4E57-9A0B-3C5D7E9F1A24} Name calsyncAppointmentId";
 
-// The transactionId of an export: stable for an appointment, so Graph can drop a repeated
-// POST ("avoid redundant POST operations in case of client retries"), and reversible, as
-// delta returns transactionId but cannot $expand extended properties.
-std::string transaction_id_for(const std::string& appointment_id);
+// The transactionId of an export: stable for an appointment in one calendar, so Graph can
+// drop a repeated POST ("avoid redundant POST operations in case of client retries"), and
+// reversible to the appointment id, as delta returns transactionId but cannot $expand
+// extended properties. Graph does not say whether it matches transactionIds per calendar
+// or per mailbox; a digest of the calendar keeps one appointment exported to two calendars
+// of a mailbox from being taken for a retry of the other.
+std::string transaction_id_for(const std::string& appointment_id, const std::string& calendar_id);
 std::optional<std::string> appointment_from_transaction_id(std::string_view transaction_id);
 
 struct GraphItem {
@@ -53,8 +56,10 @@ std::string event_version(const rapidjson::Value& item);
 // wrong (the caller reports it per event and goes on).
 Result<GraphItem> read_item(const rapidjson::Value& item, const std::string& calendar_id);
 
-// The JSON body that writes `event`. A create also carries the identity: transactionId and
+// The JSON body that creates `event` in `calendar_id`, with its identity: transactionId and
 // the appointment property (both derived from event.export_marker).
-std::string event_body(const Event& event, bool create);
+std::string create_body(const Event& event, const std::string& calendar_id);
+// The JSON body that updates `event`: content only, as the identity cannot change.
+std::string update_body(const Event& event);
 
 }  // namespace calsync::providers::microsoft

@@ -147,7 +147,7 @@ Result<RemoteEvent> create_export(GraphClient& client, const ExportOptions& opti
     net::HttpRequest request;
     request.method = "POST";
     request.url = client.url("/me/calendars/" + encode_component(calendar_id) + "/events");
-    request.body = event_body(event, true);
+    request.body = create_body(event, calendar_id);
     bool may_have_landed = false;
     Attempt last;
     for (int n = 1; n <= options.max_attempts; ++n) {
@@ -188,7 +188,7 @@ Result<RemoteEvent> update_export(GraphClient& client, const ExportOptions& opti
     net::HttpRequest request;
     request.method = "PATCH";
     request.url = client.url(event_path(existing.id));
-    request.body = event_body(event, false);
+    request.body = update_body(event);
     if (!existing.etag.empty())
         request.headers.push_back({"If-Match", existing.etag});
     Attempt last;
