@@ -118,6 +118,14 @@ struct SyncServiceOptions {
     std::uint64_t seed = 0;  // 0: random; fixes the schedule's jitter in tests
 };
 
+// renew_push() renews channels with less than this left. Graph subscriptions on events
+// live 4230 minutes (about 70 h), Google channels a week as calsync asks: a day's margin
+// renews each well before it lapses even if the host calls renew_push only every few
+// hours, and never more often than every ~46 h.
+constexpr std::chrono::hours kPushRenewMargin{24};
+// What calsync asks of Google for a channel's lifetime (Google may shorten it).
+constexpr std::chrono::hours kGoogleChannelLifetime{24 * 7};
+
 // "<connection id>/<calendar id>": how a slot names its calendar across connections.
 std::string slot_calendar_key(const std::string& connection_id, const std::string& calendar_id);
 
@@ -171,6 +179,55 @@ struct ConnectionCalendars {
     std::vector<std::string> gone;  // selected calendars the account no longer lists
 };
 
+// Push notifications (src/sync/push.cpp): a channel made by watch().
+struct PushWatch {
+    std::string channel_id;  // Google channel id, Graph subscription id
+    std::string connection_id;
+    std::string calendar_id;
+    ProviderKind kind = ProviderKind::google;
+    Instant expires_at{};
+};
+
+// One channel renew_push() looked at. A Google channel cannot be renewed: it is replaced
+// (channel_id differs from old_channel_id); a Graph subscription keeps its id.
+struct PushRenewal {
+    std::string connection_id;
+    std::string calendar_id;
+    std::string old_channel_id;
+    std::string channel_id;  // empty when it failed
+    Instant expires_at{};
+    std::optional<Error> error;  // this channel only; the others are tried all the same
+};
+
+// What the host's HTTP endpoint received, handed over as it came.
+struct PushRequest {
+    std::string method;  // "POST"
+    std::string query;   // the raw query string, without '?'
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+};
+
+struct PushMarked {
+    std::string connection_id;
+    std::string calendar_id;
+};
+
+// The reply the host sends back, and what the notification did.
+struct PushAnswer {
+    int status = 200;  // Graph handshake 200, Graph notification 202, Google 200
+    std::string content_type;
+    std::string body;
+    std::string source;                  // "graph_validation", "graph", "google"
+    std::vector<PushMarked> marked;      // connections made due at once, with the calendar
+    std::vector<std::string> events;     // Graph lifecycle events; Google "sync" (channel made)
+    std::vector<std::string> renewed;    // subscriptions renewed (reauthorizationRequired)
+    std::vector<std::string> forgotten;  // channels dropped (subscriptionRemoved)
+    // Why a genuine notification marked nothing: "unknown_channel" (stopped or replaced),
+    // "calendar_not_selected", "connection_disconnected"; empty otherwise.
+    std::string ignored;
+    std::size_t refused = 0;  // Graph notifications in the batch with a wrong clientState
+};
+
 class SyncService {
   public:
     // Loads what the store holds into the engine. Fails on settings that cannot work (no
@@ -205,7 +262,8 @@ class SyncService {
     // calendars and the export map is kept for a reconnect. `revoke` first revokes the
     // OAuth grant at the service; when that cannot be done (no grant: CalDAV, iCloud, a
     // feed; no revocation endpoint: Microsoft; the request failed) nothing is disconnected
-    // and the Error says where the person can withdraw the access instead.
+    // and the Error says where the person can withdraw the access instead. Push channels
+    // are stopped at the service (best effort) and forgotten.
     Result<void> disconnect(const std::string& connection_id, bool revoke = false);
     Result<std::vector<ConnectionRecord>> connections();
 
@@ -217,7 +275,8 @@ class SyncService {
     Result<void> select_calendar(const std::string& connection_id, const std::string& calendar_id,
                                  CalendarDirection direction,
                                  std::optional<CalendarPolicy> policy = std::nullopt);
-    // Its events stop blocking at once and its cache is dropped; its exports stay.
+    // Its events stop blocking at once and its cache is dropped; its exports stay. Its push
+    // channels are stopped (best effort) and forgotten.
     Result<void> deselect_calendar(const std::string& connection_id,
                                    const std::string& calendar_id);
 
@@ -232,6 +291,25 @@ class SyncService {
     Result<std::optional<Instant>> next_due(const std::string& connection_id);
     // A push notification (already validated) or a "sync now" click: due at once.
     Result<void> request_sync(const std::string& connection_id);
+
+    // --- push notifications (src/sync/push.cpp)
+    // Google: an events.watch channel (a random id, a token signed with the host key);
+    // Microsoft: a Graph subscription, whose validation request reaches `address` (so
+    // handle_push must already answer there). `address` is the host's HTTPS endpoint.
+    // The calendar must be selected for import (or both): only those block. CalDAV,
+    // iCloud and feeds have no push (invalid_argument saying so): they are polled.
+    Result<PushWatch> watch(const std::string& connection_id, const std::string& calendar_id,
+                            const std::string& address);
+    // Renews every channel expiring within kPushRenewMargin of the clock's now: Graph by
+    // PATCH, Google by a new channel (then the old one is stopped). Call it every hour or
+    // so. A failure is reported on its channel and leaves the others alone.
+    std::vector<PushRenewal> renew_push();
+    // A request the host's endpoint received: a Graph validation handshake is answered; a
+    // genuine notification for a known channel of a selected import calendar makes its
+    // connection due at once. Error auth for a forged or unsigned notification (reply
+    // 403), invalid_argument for something that is no notification (reply 400); nothing
+    // is marked then.
+    Result<PushAnswer> handle_push(const PushRequest& request);
 
     // --- appointments (the host's bookings); the export calendars are due at once
     Result<void> upsert_appointment(const Appointment& appointment);

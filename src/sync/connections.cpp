@@ -9,6 +9,7 @@
 #include "net/crypto.hpp"
 #include "net/http.hpp"
 #include "providers/provider_factory.hpp"
+#include "sync/push.hpp"
 #include "sync/service_state.hpp"
 
 namespace calsync {
@@ -360,6 +361,9 @@ Result<void> SyncService::disconnect(const std::string& connection_id, bool revo
     auto calendars = s_->store->list_calendars(connection_id);
     if (!calendars.ok())
         return calendars.error();
+    // While the tokens still work (after a revoke they may not: then the channels lapse
+    // at their expiry, and what they still deliver is ignored as an unknown channel).
+    stop_push_channels(*s_, *live, connection.value());
     auto done = s_->store->disconnect_connection(connection_id);
     if (!done.ok())
         return done.error();
@@ -458,6 +462,9 @@ Result<void> SyncService::deselect_calendar(const std::string& connection_id,
     if (!record.ok())
         return record.error();
     CalendarRecord r = record.value();
+    auto connection = s_->store->get_connection(connection_id);
+    if (connection.ok())
+        stop_push_channels(*s_, *live, connection.value(), calendar_id);
     r.selected = false;
     auto put = s_->store->put_calendar(r);
     if (!put.ok())

@@ -113,6 +113,18 @@ Result<Subscription> GraphProvider::renew(const std::string& subscription_id, In
     return renew_subscription(client_, options_.push, subscription_id, now);
 }
 
+Result<Subscription> GraphProvider::subscribe(const std::string& calendar_id,
+                                              const std::string& connection_id,
+                                              const std::string& endpoint, Instant now,
+                                              const PushOptions& push) {
+    return create_subscription(client_, push, endpoint, connection_id, calendar_id, now);
+}
+
+Result<Subscription> GraphProvider::renew(const std::string& subscription_id, Instant now,
+                                          const PushOptions& push) {
+    return renew_subscription(client_, push, subscription_id, now);
+}
+
 Result<void> GraphProvider::unsubscribe(const std::string& subscription_id) {
     return delete_subscription(client_, subscription_id);
 }

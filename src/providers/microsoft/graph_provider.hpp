@@ -46,6 +46,13 @@ class GraphProvider : public CalendarProvider {
     Result<Subscription> subscribe(const std::string& calendar_id, const std::string& connection_id,
                                    const std::string& endpoint, Instant now);
     Result<Subscription> renew(const std::string& subscription_id, Instant now);
+    // The same with `push` instead of the options' own: the sync service signs clientState
+    // with its host key, which the provider built from a connection's settings never holds.
+    Result<Subscription> subscribe(const std::string& calendar_id, const std::string& connection_id,
+                                   const std::string& endpoint, Instant now,
+                                   const PushOptions& push);
+    Result<Subscription> renew(const std::string& subscription_id, Instant now,
+                               const PushOptions& push);
     Result<void> unsubscribe(const std::string& subscription_id);
 
   private:
