@@ -339,6 +339,45 @@ calsync_status calsync_connection_disconnect(calsync_connection* k, int revoke) 
     });
 }
 
+calsync_status calsync_connection_watch(calsync_connection* k, const char* request_json,
+                                        char** response_json) {
+    return guarded("calsync_connection_watch", [&] {
+        return on_connection(k, [&](SyncService& s) {
+            if (auto refused =
+                    refuse_null({{"request_json", request_json}, {"response_json", response_json}}))
+                return *refused;
+            auto r = parse_watch_request(request_json);
+            if (!r.ok())
+                return fail(r.error());
+            return hand_out_result(s.watch(k->id, r->calendar_id, r->address), write_watch,
+                                   response_json);
+        });
+    });
+}
+
+calsync_status calsync_client_renew_push(calsync_client* client, char** response_json) {
+    return guarded("calsync_client_renew_push", [&] {
+        if (auto refused = refuse_null({{"client", client}, {"response_json", response_json}}))
+            return *refused;
+        return hand_out(write_renewals(client->service->renew_push()), response_json);
+    });
+}
+
+calsync_status calsync_client_handle_push(calsync_client* client, const char* request_json,
+                                          char** response_json) {
+    return guarded("calsync_client_handle_push", [&] {
+        if (auto refused = refuse_null({{"client", client},
+                                        {"request_json", request_json},
+                                        {"response_json", response_json}}))
+            return *refused;
+        auto r = parse_push_request(request_json);
+        if (!r.ok())
+            return fail(r.error());
+        return hand_out_result(client->service->handle_push(r.value()), write_push_answer,
+                               response_json);
+    });
+}
+
 calsync_status calsync_client_run_due(calsync_client* client, char** response_json) {
     return guarded("calsync_client_run_due", [&] {
         if (auto refused = refuse_null({{"client", client}, {"response_json", response_json}}))

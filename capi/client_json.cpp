@@ -686,4 +686,117 @@ std::string write_authorization_start(const AuthorizationStart& start) {
     });
 }
 
+Result<WatchDocument> parse_watch_request(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    Problem p;
+    WatchDocument r;
+    if (!read_strings(parsed.value(), "",
+                      {{"calendar_id", &r.calendar_id}, {"address", &r.address}}, &p))
+        return invalid(p);
+    if (r.calendar_id.empty())
+        return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
+    if (r.address.empty())
+        return make_error(ErrorCode::invalid_argument, "address: missing");
+    return r;
+}
+
+Result<PushRequest> parse_push_request(std::string_view text) {
+    auto parsed = parse_document(text);
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    Problem p;
+    PushRequest r;
+    if (!read_strings(doc, "", {{"method", &r.method}, {"query", &r.query}, {"body", &r.body}}, &p))
+        return invalid(p);
+    if (const Value* headers = member(doc, "headers")) {
+        if (!headers->IsArray())
+            return make_error(ErrorCode::invalid_argument, "headers: expected an array");
+        for (rapidjson::SizeType i = 0; i < headers->Size(); ++i) {
+            const Value& h = (*headers)[i];
+            const std::string path = item("headers", i);
+            if (!h.IsObject())
+                return make_error(ErrorCode::invalid_argument, path + ": expected an object");
+            std::string name;
+            std::string value;
+            if (!read_strings(h, path, {{"name", &name}, {"value", &value}}, &p))
+                return invalid(p);
+            if (name.empty())
+                return make_error(ErrorCode::invalid_argument, child(path, "name") + ": missing");
+            r.headers.emplace_back(std::move(name), std::move(value));
+        }
+    }
+    return r;
+}
+
+std::string write_watch(const PushWatch& watch) {
+    return write_document([&](Writer& w) {
+        write_string(w, "channel_id", watch.channel_id);
+        write_string(w, "connection_id", watch.connection_id);
+        write_string(w, "calendar_id", watch.calendar_id);
+        write_string(w, "kind", to_string(watch.kind));
+        write_string(w, "expires_at", format_rfc3339(watch.expires_at));
+    });
+}
+
+std::string write_renewals(const std::vector<PushRenewal>& renewals) {
+    return write_document([&](Writer& w) {
+        w.Key("channels");
+        w.StartArray();
+        for (const PushRenewal& r : renewals) {
+            w.StartObject();
+            write_string(w, "connection_id", r.connection_id);
+            write_string(w, "calendar_id", r.calendar_id);
+            write_string(w, "old_channel_id", r.old_channel_id);
+            write_string(w, "channel_id", r.channel_id);
+            write_string(w, "expires_at", r.error ? std::string() : format_rfc3339(r.expires_at));
+            w.Key("ok");
+            w.Bool(!r.error);
+            if (r.error) {
+                w.Key("error");
+                w.StartObject();
+                write_string(w, "code", to_string(r.error->code));
+                write_string(w, "message", r.error->message);
+                w.EndObject();
+            }
+            w.EndObject();
+        }
+        w.EndArray();
+    });
+}
+
+std::string write_push_answer(const PushAnswer& a) {
+    const auto strings = [](Writer& w, const char* key, const std::vector<std::string>& list) {
+        w.Key(key);
+        w.StartArray();
+        for (const std::string& s : list)
+            w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+        w.EndArray();
+    };
+    return write_document([&](Writer& w) {
+        w.Key("status");
+        w.Int(a.status);
+        write_string(w, "content_type", a.content_type);
+        write_string(w, "body", a.body);
+        write_string(w, "source", a.source);
+        w.Key("marked");
+        w.StartArray();
+        for (const PushMarked& m : a.marked) {
+            w.StartObject();
+            write_string(w, "connection_id", m.connection_id);
+            write_string(w, "calendar_id", m.calendar_id);
+            w.EndObject();
+        }
+        w.EndArray();
+        strings(w, "events", a.events);
+        strings(w, "renew_due", a.renewed);
+        strings(w, "forgotten", a.forgotten);
+        write_string(w, "ignored", a.ignored);
+        w.Key("refused");
+        w.Uint64(a.refused);
+    });
+}
+
 }  // namespace calsync::capi

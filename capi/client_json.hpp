@@ -58,6 +58,16 @@ struct TeamFeedRequest {
 };
 Result<TeamFeedRequest> parse_team_feed_request(std::string_view text);
 
+struct WatchDocument {
+    std::string calendar_id;
+    std::string address;
+};
+Result<WatchDocument> parse_watch_request(std::string_view text);
+Result<PushRequest> parse_push_request(std::string_view text);
+std::string write_watch(const PushWatch& watch);
+std::string write_renewals(const std::vector<PushRenewal>& renewals);
+std::string write_push_answer(const PushAnswer& answer);
+
 std::string write_connection_info(const ConnectionRecord& connection);
 std::string write_connections(const std::vector<ConnectionRecord>& connections,
                               const std::map<std::string, SyncStatus>& statuses);

@@ -625,6 +625,71 @@ CALSYNC_API calsync_status calsync_connection_disconnect(calsync_connection* con
                                                          int revoke);
 
 /*
+ * Push notifications: instead of waiting for the schedule, a Google or Microsoft calendar
+ * tells the host's HTTPS endpoint when it changed, and that connection is due at once
+ * (calsync_client_run_due then syncs it). CalDAV, iCloud and ICS feeds have no push and
+ * are polled on the schedule.
+ *
+ * calsync_connection_watch: watches one calendar selected for import (or both): for
+ * Google an events.watch channel, for Microsoft a Graph subscription, whose validation
+ * request reaches "address" before this returns (so the endpoint must already pass
+ * what it receives to calsync_client_handle_push, from another thread). Watching a
+ * calendar again replaces its channel.
+ * request_json: {"version": 1, "calendar_id": "...", "address": "https://..."}
+ * *response_json: {"version": 1, "channel_id", "connection_id", "calendar_id",
+ *   "kind": "google" | "microsoft", "expires_at": RFC3339}
+ * The caller frees *response_json with calsync_string_free. Returns CALSYNC_OK,
+ * CALSYNC_EINVAL (a malformed request naming the field, a calendar not selected for
+ * import, a connection whose service has no push: "CalDAV has no push notifications;
+ * calsync polls it on the schedule"), CALSYNC_ENOTFOUND (no such calendar),
+ * CALSYNC_EAUTH, CALSYNC_ENETWORK, CALSYNC_EHTTP (the service refused, e.g. Graph's
+ * validation request failed).
+ */
+CALSYNC_API calsync_status calsync_connection_watch(calsync_connection* connection,
+                                                    const char* request_json, char** response_json);
+
+/*
+ * calsync_client_renew_push: renews every channel with less than a day left (Graph: the
+ * subscription is extended; Google: a new channel replaces the old, which is stopped).
+ * Call it every hour or so. One channel failing does not stop the others.
+ * *response_json: {"version": 1, "channels": [{"connection_id", "calendar_id",
+ *   "old_channel_id", "channel_id" (the same for Graph; empty on failure), "expires_at",
+ *   "ok": bool, "error": {"code", "message"} (when not ok)}, ...]}
+ * The caller frees *response_json with calsync_string_free. Returns CALSYNC_OK whenever
+ * a response was made (read each channel's "ok").
+ */
+CALSYNC_API calsync_status calsync_client_renew_push(calsync_client* client, char** response_json);
+
+/*
+ * calsync_client_handle_push: what the host's endpoint received, as it came; the answer
+ * says what to reply and what was made due. Graph's validation request is answered (200,
+ * text/plain, the token); a Google notification (X-Goog-* headers) or a Graph one (the
+ * URL's query and the JSON body) is checked against the host key, and when it is genuine,
+ * for a channel calsync still holds and a calendar still selected for import, its
+ * connection is due at once. Graph lifecycle events: "missed" makes the connection due,
+ * "reauthorizationRequired" makes the subscription due for calsync_client_renew_push
+ * (call it soon), "subscriptionRemoved" forgets the channel (watch again). No network
+ * request is made here, so Graph's 3-second limit is kept.
+ * request_json: {"version": 1, "method": "POST", "query": "a=b&..." (without '?'),
+ *   "headers": [{"name", "value"}, ...], "body": "..."}
+ * *response_json: {"version": 1, "status": the HTTP status to reply (Graph 202, Google
+ *   200, the handshake 200), "content_type", "body" (the reply's body),
+ *   "source": "graph_validation" | "graph" | "google",
+ *   "marked": [{"connection_id", "calendar_id"}, ...], "events": ["missed", "sync", ...],
+ *   "renew_due": ["<channel id>", ...], "forgotten": ["<channel id>", ...],
+ *   "ignored": "" | "unknown_channel" | "calendar_not_selected" |
+ *   "connection_disconnected", "refused": n (Graph notifications with a wrong clientState)}
+ * The caller frees *response_json with calsync_string_free. Returns CALSYNC_OK,
+ * CALSYNC_EAUTH (forged or unsigned: reply 403; nothing was marked), CALSYNC_EINVAL
+ * (a malformed request naming the field, or no notification at all: reply 400).
+ * May be called from any thread, also while calsync_connection_watch waits for Graph's
+ * validation request on another.
+ */
+CALSYNC_API calsync_status calsync_client_handle_push(calsync_client* client,
+                                                      const char* request_json,
+                                                      char** response_json);
+
+/*
  * calsync_client_run_due: syncs every connection that is due (15-30 minutes after its
  * last good sync, at once after connecting, a request or a push, later after failures),
  * at most "max_concurrent_syncs" at a time. Call it every minute or so.

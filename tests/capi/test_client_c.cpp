@@ -311,3 +311,90 @@ TEST_CASE("client: an internal failure becomes CALSYNC_EINTERNAL, never an excep
     CHECK(calsync_client_connections(c.handle, &out) == CALSYNC_OK);
     calsync_string_free(out);
 }
+
+TEST_CASE("client push: watch, renew and handle_push through the JSON") {
+    calsync::test::FakeServer feed(CALSYNC_FAULT_SERVER);
+    Client c("");
+    REQUIRE(c.status == CALSYNC_OK);
+    Connection k;
+    REQUIRE(calsync_client_connect(c.handle, feed_request(feed).c_str(), &k.handle) == CALSYNC_OK);
+    char* out = nullptr;
+    calsync_status s = calsync_connection_calendars(k.handle, &out);
+    Doc calendars = doc(s, out);
+    REQUIRE(calendars.status == CALSYNC_OK);
+    const std::string id = calendars.json["calendars"][0]["id"].GetString();
+    REQUIRE(calsync_connection_select(
+                k.handle, (R"({"calendar_id": ")" + id + R"(", "direction": "import"})").c_str()) ==
+            CALSYNC_OK);
+
+    SECTION("watch: mistakes are named, a service without push is refused clearly") {
+        char* untouched = nullptr;
+        CHECK(calsync_connection_watch(k.handle, nullptr, &untouched) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("request_json"));
+        CHECK(calsync_connection_watch(k.handle, R"({"calendar_id": "x"})", &untouched) ==
+              CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("address: missing"));
+        CHECK(calsync_connection_watch(k.handle, R"({"address": "https://h.example/"})",
+                                       &untouched) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("calendar_id: missing"));
+        CHECK(calsync_connection_watch(
+                  k.handle,
+                  (R"({"calendar_id": ")" + id + R"(", "address": "https://h.example/"})").c_str(),
+                  &untouched) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("has no push notifications"));
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("polls it on the schedule"));
+        CHECK(untouched == nullptr);
+    }
+    SECTION("renew_push: nothing to renew") {
+        out = nullptr;
+        s = calsync_client_renew_push(c.handle, &out);
+        Doc renewed = doc(s, out);
+        REQUIRE(renewed.status == CALSYNC_OK);
+        CHECK(renewed.json["version"].GetInt() == 1);
+        CHECK(renewed.json["channels"].Empty());
+        CHECK(calsync_client_renew_push(nullptr, &out) == CALSYNC_EINVAL);
+    }
+    SECTION("handle_push: Graph's handshake answered, forgeries and mistakes refused") {
+        out = nullptr;
+        s = calsync_client_handle_push(
+            c.handle,
+            R"({"version": 1, "method": "POST", "query": "validationToken=)"
+            R"(Validation%3A+Testing+client+application+reachability", "headers": [],
+                "body": ""})",
+            &out);
+        Doc hello = doc(s, out);
+        REQUIRE(hello.status == CALSYNC_OK);
+        CHECK(hello.json["status"].GetInt() == 200);
+        CHECK(std::string(hello.json["content_type"].GetString()) == "text/plain");
+        CHECK(std::string(hello.json["body"].GetString()) ==
+              "Validation: Testing client application reachability");
+        CHECK(std::string(hello.json["source"].GetString()) == "graph_validation");
+        CHECK(hello.json["marked"].Empty());
+
+        char* untouched = nullptr;
+        const char* forged_google =
+            R"({"method": "POST", "headers": [{"name": "X-Goog-Channel-ID", "value": "c1"},
+                {"name": "X-Goog-Channel-Token", "value": "v1.forged"},
+                {"name": "X-Goog-Resource-State", "value": "exists"},
+                {"name": "X-Goog-Resource-ID", "value": "r1"}]})";
+        CHECK(calsync_client_handle_push(c.handle, forged_google, &untouched) == CALSYNC_EAUTH);
+        CHECK_THAT(calsync_last_error_message(), !Catch::Contains("v1.forged"));
+        const char* forged_graph =
+            R"({"method": "POST", "query": "calsync_connection=personal&calsync_calendar=x",)"
+            R"( "body": "{\"value\": [{\"subscriptionId\": \"s1\", \"clientState\": )"
+            R"(\"guess\", \"changeType\": \"updated\"}]}"})";
+        CHECK(calsync_client_handle_push(c.handle, forged_graph, &untouched) == CALSYNC_EAUTH);
+        CHECK(calsync_client_handle_push(c.handle, R"({"headers": [{"value": "v"}]})",
+                                         &untouched) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("headers[0].name"));
+        CHECK(calsync_client_handle_push(c.handle, R"({"headers": {}})", &untouched) ==
+              CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("headers"));
+        CHECK(calsync_client_handle_push(c.handle, R"({"method": "POST", "body": "{}"})",
+                                         &untouched) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("neither a Google"));
+        CHECK(calsync_client_handle_push(c.handle, nullptr, &untouched) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("request_json"));
+        CHECK(untouched == nullptr);
+    }
+}

@@ -15,7 +15,8 @@ for f in calsync_abi_version calsync_version calsync_last_error_message calsync_
          calsync_provider_tokens calsync_oauth_new calsync_oauth_device_poll calsync_oauth_free \
          calsync_secret_seal calsync_secret_unseal calsync_client_new calsync_client_free \
          calsync_client_connect calsync_connection_sync calsync_client_run_due \
-         calsync_client_confirm_free calsync_connection_free; do
+         calsync_client_confirm_free calsync_connection_free calsync_connection_watch \
+         calsync_client_renew_push calsync_client_handle_push; do
   echo "$symbols" | grep -qx "$f" || { echo "missing $f"; exit 1; }
 done
 echo "ok: $(echo "$symbols" | wc -l) symbols, SONAME $soname"
