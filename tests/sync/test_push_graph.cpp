@@ -129,7 +129,7 @@ struct GraphWorld {
 
 }  // namespace
 
-TEST_CASE("push graph: a subscription made through the handshake; a change makes it due") {
+TEST_CASE("push graph: a subscription made through the handshake, then a change makes it due") {
     GraphWorld w;
     auto watched = w.service->watch(w.id, w.calendar, w.address());
     INFO((watched.ok() ? "" : watched.error().message));
