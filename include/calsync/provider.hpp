@@ -2,6 +2,7 @@
 // iCloud, ICS feeds). The engine and the sync service see only these shapes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,20 @@ class CalendarProvider {
                                              const RemoteEvent& existing, const Event& event) = 0;
     virtual Result<void> delete_event(const std::string& calendar_id,
                                       const RemoteEvent& existing) = 0;
+
+    // The event calsync created for `appointment_id`, found by the identity the create
+    // derived from it, wherever it lies; nullopt when there is none (or it was deleted).
+    // For a create whose answer was lost and whose appointment was cancelled since: a
+    // provider that reads calendars through a window (Google, Graph) cannot tell from a
+    // read whether that event exists. Providers that read whole calendars (CalDAV) never
+    // need it and keep this default.
+    virtual Result<std::optional<RemoteEvent>> find_export(const std::string& calendar_id,
+                                                           const std::string& appointment_id) {
+        (void)calendar_id;
+        (void)appointment_id;
+        return make_error(ErrorCode::invalid_argument,
+                          "this provider reads whole calendars and has no export lookup");
+    }
 };
 
 }  // namespace calsync

@@ -82,10 +82,15 @@ class ExportRun {
         bool reread = false;
         for (const ExportAction& action : plan.actions)
             reread = apply(action, written) || reread;
-        for (const ExportNotice& n : plan.notices)
+        for (const ExportNotice& n : plan.notices) {
+            if (n.kind == ExportNoticeKind::pending_create_unseen && windowed) {
+                reread = settle_unseen_create(n.appointment_id, written) || reread;
+                continue;
+            }
             s_.log(LogLevel::info, "connection " + connection_.id + ", calendar " +
                                        calendar_.calendar.id + ": appointment " + n.appointment_id +
                                        ": " + notice_text(n.kind));
+        }
         return reread;
     }
 
@@ -121,6 +126,29 @@ class ExportRun {
             done.updated_at = s_.now();
             durable(s_.store->put_export(done));
         }
+    }
+
+    // A cancelled appointment whose create was never confirmed, in a calendar read through
+    // a window: the read cannot say whether that create landed (its event may lie outside
+    // the window), so the provider looks it up by the identity the create derived. Found,
+    // it is removed as any cancelled export is; not found, nothing was written and the
+    // record goes. Without this the record stayed for good once the window moved on.
+    bool settle_unseen_create(const std::string& appointment_id, std::size_t* written) {
+        ExportAction remove;
+        remove.kind = ExportActionKind::remove;
+        remove.reason = ExportReason::appointment_cancelled;
+        remove.appointment_id = appointment_id;
+        auto found = provider_.find_export(calendar_.calendar.id, appointment_id);
+        if (!found.ok())
+            return failed(remove, found.error());
+        if (!found->has_value()) {
+            durable(s_.store->remove_export(key(remove)));
+            return false;
+        }
+        remove.remote_id = found->value().id;
+        remove.etag = found->value().etag;
+        remove.forget_record = true;
+        return apply(remove, written);
     }
 
     std::optional<ExportRecord> existing(const ExportKey& k) const {

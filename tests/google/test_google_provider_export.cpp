@@ -182,6 +182,25 @@ TEST_CASE("google export: an update of an event deleted meanwhile is not_found, 
     CHECK(live_events(fake) == 0);  // not brought back by the refused update
 }
 
+TEST_CASE("google export: an export is found by its derived id, a deleted one is none") {
+    GoogleFake fake;
+    GoogleConnection c(fake);
+    auto none = c.provider.find_export(kCalendar, "appt-7");
+    REQUIRE(none.ok());
+    CHECK_FALSE(none->has_value());  // 404
+    auto created = c.provider.create_event(kCalendar, appointment("appt-7"));
+    REQUIRE(created.ok());
+    auto found = c.provider.find_export(kCalendar, "appt-7");
+    REQUIRE(found.ok());
+    REQUIRE(found->has_value());
+    CHECK(found->value().id == created->id);
+    CHECK(found->value().etag == created->etag);
+    fake.control("delete?calendar=garage@example.com&id=" + created->id);  // another client
+    auto deleted = c.provider.find_export(kCalendar, "appt-7");
+    REQUIRE(deleted.ok());
+    CHECK_FALSE(deleted->has_value());  // kept by Google as cancelled
+}
+
 TEST_CASE("google export: delete with If-Match, and deleting twice is fine") {
     GoogleFake fake;
     GoogleConnection c(fake);

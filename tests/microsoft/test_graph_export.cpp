@@ -77,6 +77,28 @@ TEST_CASE("graph export: a create carries the transactionId and the appointment 
     CHECK(subjects_in(fake, cal).size() == 1);
 }
 
+TEST_CASE("graph export: an export is found by its appointment property, in its calendar") {
+    GraphFake fake;
+    GraphConnection c(fake);
+    const std::string cal = fake.workshop_calendar();
+    auto none = c.provider->find_export(cal, "appt-7");
+    REQUIRE(none.ok());
+    CHECK_FALSE(none->has_value());
+    auto created = c.provider->create_event(cal, appointment("appt-7"));
+    REQUIRE(created.ok());
+    auto found = c.provider->find_export(cal, "appt-7");
+    REQUIRE(found.ok());
+    REQUIRE(found->has_value());
+    CHECK(found->value().id == created->id);
+    auto elsewhere = c.provider->find_export(fake.default_calendar(), "appt-7");
+    REQUIRE(elsewhere.ok());
+    CHECK_FALSE(elsewhere->has_value());
+    REQUIRE(c.provider->delete_event(cal, created.value()).ok());
+    auto deleted = c.provider->find_export(cal, "appt-7");
+    REQUIRE(deleted.ok());
+    CHECK_FALSE(deleted->has_value());
+}
+
 TEST_CASE("graph export: the importer marks calsync's exports on both read paths") {
     GraphFake fake;
     GraphConnection c(fake);

@@ -62,6 +62,10 @@ class SharedProvider : public CalendarProvider {
     Result<void> delete_event(const std::string& c, const RemoteEvent& r) override {
         return p_->delete_event(c, r);
     }
+    Result<std::optional<RemoteEvent>> find_export(const std::string& c,
+                                                   const std::string& appointment_id) override {
+        return p_->find_export(c, appointment_id);
+    }
 
   private:
     std::shared_ptr<MemoryProvider> p_;
@@ -99,6 +103,12 @@ struct SyncWorld {
         int n = 0;
         for (const auto& p : providers)
             n += p->requests;
+        return n;
+    }
+    int lookups() const {
+        int n = 0;
+        for (const auto& p : providers)
+            n += p->lookups;
         return n;
     }
     int writes() const {

@@ -786,3 +786,82 @@ TEST_CASE("export: a changed appointment whose event was deleted meanwhile is wr
     REQUIRE(service->sync(id.value()).ok());
     CHECK(world.writes() == writes);  // settled
 }
+
+TEST_CASE("export: a windowed calendar's create left pending, then cancelled, is looked up") {
+    // Regression (the 400-run crash soak against the Google fake): the driver was killed
+    // between a create's intent and its request, then the appointment was cancelled. A
+    // windowed read cannot say whether the create landed (its event may lie outside the
+    // window), and the record stayed pending for good. The provider now looks the event
+    // up by the identity the create derived; here the read never shows our events.
+    SyncWorld world;
+    world.account("")->add_calendar(calendar("work", "Work"));
+    auto service = world.open();
+    auto id = service->add_oauth_connection(ProviderKind::google, R"({"access_token": "t"})");
+    REQUIRE(id.ok());
+    REQUIRE(service->select_calendar(id.value(), "work", CalendarDirection::both).ok());
+    world.hidden = [](const Event& e) { return !e.export_marker.empty(); };
+    const bool reached = GENERATE(false, true);
+    INFO((reached ? "the create was written, its answer lost" : "the create never arrived"));
+    const auto reset = [](const std::string& op, const std::string&) -> std::optional<Error> {
+        return op == "create" ? std::optional<Error>(make_error(ErrorCode::network, "reset"))
+                              : std::nullopt;
+    };
+    (reached ? world.lost : world.fault) = reset;
+    REQUIRE(
+        service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
+    REQUIRE(service->sync(id.value()).ok());
+    REQUIRE(world.store->list_exports(id.value(), "work")->at(0).intent == ExportIntent::create);
+    CHECK(world.account("")->events("work").size() == (reached ? 1u : 0u));
+    world.lost = nullptr;
+    world.fault = nullptr;
+
+    REQUIRE(service->cancel_appointment("a1").ok());
+    auto report = service->sync(id.value());
+    REQUIRE(report.ok());
+    CHECK(report->status.state == SyncState::ok);
+    CHECK(world.lookups() == 1);
+    CHECK(world.account("")->events("work").empty());
+    CHECK(world.store->list_exports(id.value(), "work")->empty());
+    const int writes = world.writes();
+    REQUIRE(service->sync(id.value()).ok());
+    CHECK(world.writes() == writes);  // settled: no lookup and no write again
+    CHECK(world.lookups() == 1);
+}
+
+TEST_CASE("export: a failed lookup of a pending create keeps its record for the next sync") {
+    SyncWorld world;
+    world.account("")->add_calendar(calendar("work", "Work"));
+    auto service = world.open();
+    auto id = service->add_oauth_connection(ProviderKind::microsoft, R"({"access_token": "t"})");
+    REQUIRE(id.ok());
+    REQUIRE(service->select_calendar(id.value(), "work", CalendarDirection::both).ok());
+    world.hidden = [](const Event& e) { return !e.export_marker.empty(); };
+    world.lost = [](const std::string& op, const std::string&) -> std::optional<Error> {
+        return op == "create" ? std::optional<Error>(make_error(ErrorCode::network, "reset"))
+                              : std::nullopt;
+    };
+    REQUIRE(
+        service
+            ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
+            .ok());
+    REQUIRE(service->sync(id.value()).ok());
+    world.lost = nullptr;
+    REQUIRE(service->cancel_appointment("a1").ok());
+    world.fault = [](const std::string& op, const std::string&) -> std::optional<Error> {
+        return op == "find" ? std::optional<Error>(make_error(ErrorCode::network, "timed out"))
+                            : std::nullopt;
+    };
+    auto failed = service->sync(id.value());
+    REQUIRE(failed.ok());
+    CHECK(failed->status.state == SyncState::error);
+    CHECK_THAT(failed->status.last_error, Catch::Contains("a1") && Catch::Contains("timed out"));
+    REQUIRE(world.store->list_exports(id.value(), "work")->size() == 1);
+    CHECK(world.account("")->events("work").size() == 1);
+
+    world.fault = nullptr;
+    REQUIRE(service->sync(id.value()).ok());
+    CHECK(world.account("")->events("work").empty());
+    CHECK(world.store->list_exports(id.value(), "work")->empty());
+}

@@ -472,6 +472,28 @@ Result<void> GoogleProvider::delete_event(const std::string& calendar_id,
                                request_text("DELETE", url));
 }
 
+Result<std::optional<RemoteEvent>> GoogleProvider::find_export(const std::string& calendar_id,
+                                                               const std::string& appointment_id) {
+    const std::string url = event_url(calendar_id, export_event_id(appointment_id));
+    auto response = call("GET", url, "");
+    if (!response.ok())
+        return response.error();
+    if (response->status == 404 || response->status == 410)
+        return std::optional<RemoteEvent>{};
+    if (response->status != 200)
+        return google_status_error(
+            response.value(),
+            "the event of appointment '" + appointment_id + "' in " + calendar_subject(calendar_id),
+            request_text("GET", url));
+    auto doc = parse_json(response->body, request_text("GET", url));
+    if (!doc.ok())
+        return doc.error();
+    auto item = read_google_event(doc.value(), calendar_id, "");
+    if (!item.ok() || item->is_cancelled() || item->event.export_marker != appointment_id)
+        return std::optional<RemoteEvent>{};
+    return std::optional<RemoteEvent>(RemoteEvent{item->event.id, item->event.etag});
+}
+
 Result<WatchChannel> GoogleProvider::watch(const std::string& calendar_id,
                                            const WatchRequest& request) {
     if (!is_channel_id(request.channel_id))

@@ -69,6 +69,11 @@ class GoogleProvider : public CalendarProvider {
     // events.delete with If-Match; already deleted (410) or gone (404) is success.
     Result<void> delete_event(const std::string& calendar_id, const RemoteEvent& existing) override;
 
+    // events.get of the id derived from the appointment id; 404, 410, a cancelled event or
+    // one calsync did not write are none.
+    Result<std::optional<RemoteEvent>> find_export(const std::string& calendar_id,
+                                                   const std::string& appointment_id) override;
+
     // events.watch: a web_hook channel whose token names the connection and calendar.
     Result<WatchChannel> watch(const std::string& calendar_id, const WatchRequest& request);
     // channels.stop; a channel Google no longer knows (404) counts as stopped.

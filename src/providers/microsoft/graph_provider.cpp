@@ -103,6 +103,11 @@ Result<void> GraphProvider::delete_event(const std::string&, const RemoteEvent& 
     return delete_export(client_, existing);
 }
 
+Result<std::optional<RemoteEvent>> GraphProvider::find_export(const std::string& calendar_id,
+                                                              const std::string& appointment_id) {
+    return microsoft::find_export(client_, calendar_id, appointment_id);
+}
+
 Result<Subscription> GraphProvider::subscribe(const std::string& calendar_id,
                                               const std::string& connection_id,
                                               const std::string& endpoint, Instant now) {

@@ -42,6 +42,9 @@ class GraphProvider : public CalendarProvider {
     Result<RemoteEvent> update_event(const std::string& calendar_id, const RemoteEvent& existing,
                                      const Event& event) override;
     Result<void> delete_event(const std::string& calendar_id, const RemoteEvent& existing) override;
+    // By the appointment property (graph_export.hpp).
+    Result<std::optional<RemoteEvent>> find_export(const std::string& calendar_id,
+                                                   const std::string& appointment_id) override;
 
     Result<Subscription> subscribe(const std::string& calendar_id, const std::string& connection_id,
                                    const std::string& endpoint, Instant now);
