@@ -438,6 +438,15 @@ Result<void> SyncService::select_calendar(const std::string& connection_id,
                           "calendar \"" +
                               (r.calendar.name.empty() ? calendar_id : r.calendar.name) +
                               "\" is read-only for this account: it cannot take exports");
+    if (r.selected && imports(r.direction) && !imports(direction)) {
+        // Now export-only: notifications about it no longer make anything due, so its
+        // channel goes as it would on deselecting.
+        auto live = s_->live_connection(connection_id);
+        std::lock_guard<std::mutex> turn(live->sync_mutex);
+        auto connection = s_->store->get_connection(connection_id);
+        if (connection.ok())
+            stop_push_channels(*s_, *live, connection.value(), calendar_id);
+    }
     r.selected = true;
     r.direction = direction;
     if (policy)

@@ -214,7 +214,7 @@ TEST_CASE("push google: near expiry a new channel replaces the old, which is sto
     CHECK(ignored->ignored == "unknown_channel");
 }
 
-TEST_CASE("push google: disconnect and deselect stop the channels on the service") {
+TEST_CASE("push google: disconnect, deselect or export-only stop the channels on the service") {
     GoogleWorld w;
     REQUIRE(w.service->watch(w.id, kCalendar, kAddress).ok());
     SECTION("disconnect") {
@@ -222,6 +222,10 @@ TEST_CASE("push google: disconnect and deselect stop the channels on the service
     }
     SECTION("deselect") {
         REQUIRE(w.service->deselect_calendar(w.id, kCalendar).ok());
+        CHECK(w.store->list_push_channels(w.id)->empty());
+    }
+    SECTION("made export-only") {
+        REQUIRE(w.service->select_calendar(w.id, kCalendar, CalendarDirection::export_only).ok());
         CHECK(w.store->list_push_channels(w.id)->empty());
     }
     const auto before = w.notes().Size();
