@@ -166,6 +166,23 @@ class Client(_native.HandleOwner):
 
     # --- availability
 
+    # --- push notifications (Google channels, Graph subscriptions)
+
+    def handle_push(self, method: str, query: str = "",
+                    headers: Optional[dict[str, str]] = None, body: str = "") -> dict[str, Any]:
+        """What the host's push endpoint received, as it came (calsync_client_handle_push).
+        The answer says what to reply ("status", "content_type", "body") and which
+        connections were made due ("marked"); a forged notification raises AuthError
+        (reply 403)."""
+        request = {"method": method, "query": query, "body": body,
+                   "headers": [{"name": n, "value": v} for n, v in (headers or {}).items()]}
+        return self._json("calsync_client_handle_push", _native.document(request))
+
+    def renew_push(self) -> list[dict[str, Any]]:
+        """Renews every channel with less than a day left; call it hourly. Each entry
+        says whether its channel was renewed ("ok") and, if not, why ("error")."""
+        return self._json("calsync_client_renew_push")["channels"]
+
     def blocked_slots(self, start: Instant, end: Instant) -> BlockedSlots:
         """The slots customers cannot book in [start, end), from what was read."""
         request = {"start": format_instant(start), "end": format_instant(end)}
@@ -238,9 +255,9 @@ class Connection(_native.HandleOwner):
         with self._handle.use() as ptr:
             _native.call(name, ptr, *args)
 
-    def _json(self, name: str) -> Any:
+    def _json(self, name: str, *args: Any) -> Any:
         with self._handle.use() as ptr:
-            return _native.call_for_json(name, ptr)
+            return _native.call_for_json(name, ptr, *args)
 
     def info(self) -> ConnectionInfo:
         return ConnectionInfo.from_json(self._json("calsync_connection_info"))
@@ -269,6 +286,13 @@ class Connection(_native.HandleOwner):
     def request_sync(self) -> None:
         """Due at once (a push notification, "sync now")."""
         self._call("calsync_connection_request_sync")
+
+    def watch(self, calendar_id: str, address: str) -> dict[str, Any]:
+        """Asks Google or Microsoft to notify `address` (the host's HTTPS endpoint, which
+        hands what it receives to Client.handle_push) when the calendar changes. CalDAV,
+        iCloud and ICS feeds have no push (InvalidArgumentError); they are polled."""
+        return self._json("calsync_connection_watch",
+                          _native.document({"calendar_id": calendar_id, "address": address}))
 
     def status(self) -> Status:
         return Status.from_json(self._json("calsync_connection_status"))

@@ -149,6 +149,38 @@ class ErrorTest(unittest.TestCase):
                 self.assertIn("read-only", caught.exception.message)
 
 
+class PushTest(unittest.TestCase):
+    def test_graph_handshake_is_answered_with_its_token(self):
+        with calsync.Client(HOST_KEY, config=CONFIG) as client:
+            answer = client.handle_push("POST", "validationToken=Validation%3A%20T%C3%A9st")
+        self.assertEqual((answer["status"], answer["content_type"], answer["body"]),
+                         (200, "text/plain", "Validation: T\u00e9st"))
+        self.assertEqual(answer["marked"], [])
+
+    def test_a_forged_google_notification_is_an_auth_error_and_marks_nothing(self):
+        headers = {"X-Goog-Channel-ID": "c1", "X-Goog-Channel-Token": "v1.forged",
+                   "X-Goog-Resource-State": "exists", "X-Goog-Resource-ID": "r1",
+                   "X-Goog-Message-Number": "2"}
+        with calsync.Client(HOST_KEY, config=CONFIG) as client:
+            with self.assertRaises(calsync.AuthError):
+                client.handle_push("POST", headers=headers)
+            with self.assertRaises(calsync.InvalidArgumentError):
+                client.handle_push("POST")  # neither Google's headers nor Graph's query
+            self.assertEqual(client.renew_push(), [])
+
+    def test_a_feed_has_no_push_and_says_it_is_polled(self):
+        with FaultServer() as fake, tempfile.NamedTemporaryFile("w", suffix=".ics") as f:
+            f.write(feed_text())
+            f.flush()
+            with calsync.Client(HOST_KEY, config=CONFIG) as client, \
+                    client.connect_ics_feed(fake.url("/feed?file=" + f.name)) as k:
+                [calendar] = k.calendars()
+                k.select(calendar.id)
+                with self.assertRaises(calsync.InvalidArgumentError) as caught:
+                    k.watch(calendar.id, "https://pitstoply.example/push")
+                self.assertIn("poll", caught.exception.message)
+
+
 class AppointmentTest(unittest.TestCase):
     def test_upsert_list_cancel_and_team_feed(self):
         with calsync.Client(HOST_KEY) as client:
