@@ -390,12 +390,9 @@ Result<std::vector<ConnectionRecord>> SyncService::connections() {
 }
 
 Result<ConnectionCalendars> SyncService::list_calendars(const std::string& connection_id) {
-    auto connection = s_->store->get_connection(connection_id);
+    auto connection = s_->active_connection(connection_id);
     if (!connection.ok())
         return connection.error();
-    if (connection->state != ConnectionState::active)
-        return make_error(ErrorCode::invalid_argument,
-                          "connection " + connection_id + " is disconnected: connect it again");
     auto live = s_->live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
     auto provider = s_->provider(*live, connection.value());

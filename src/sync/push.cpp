@@ -351,12 +351,9 @@ Result<PushWatch> SyncService::watch(const std::string& connection_id,
                                      const std::string& calendar_id, const std::string& address) {
     if (address.empty())
         return make_error(ErrorCode::invalid_argument, "address: missing");
-    auto connection = s_->store->get_connection(connection_id);
+    auto connection = s_->active_connection(connection_id);
     if (!connection.ok())
         return connection.error();
-    if (connection->state != ConnectionState::active)
-        return make_error(ErrorCode::invalid_argument,
-                          "connection " + connection_id + " is disconnected: connect it again");
     if (connection->kind != ProviderKind::google && connection->kind != ProviderKind::microsoft)
         return no_push(connection.value());
     auto calendar = s_->store->get_calendar(connection_id, calendar_id);

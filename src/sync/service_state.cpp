@@ -219,6 +219,16 @@ Result<void> SyncService::State::store_listed_calendar(const std::string& connec
     return store->put_calendar(record);
 }
 
+Result<ConnectionRecord> SyncService::State::active_connection(const std::string& connection_id) {
+    auto connection = store->get_connection(connection_id);
+    if (!connection.ok())
+        return connection.error();
+    if (connection->state != ConnectionState::active)
+        return make_error(ErrorCode::invalid_argument,
+                          "connection " + connection_id + " is disconnected: connect it again");
+    return connection;
+}
+
 Result<void> SyncService::State::mark_due_now(const std::string& connection_id) {
     auto status = store->get_connection_status(connection_id);
     if (!status.ok())

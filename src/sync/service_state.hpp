@@ -71,6 +71,9 @@ struct SyncService::State {
     static SlotDiff net(SlotDiff diff);
 
     Result<void> mark_due_now(const std::string& connection_id);
+    // The stored connection, or Error invalid_argument when it was disconnected: what every
+    // operation that talks to its service needs first.
+    Result<ConnectionRecord> active_connection(const std::string& connection_id);
 
     // A calendar the account listed, stored with what it says now (name, colour, access)
     // and the selection, direction and policy already chosen for it (new: the default

@@ -126,12 +126,9 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
                                    bool with_exports) {
     auto live = s.live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
-    auto connection = s.store->get_connection(connection_id);
+    auto connection = s.active_connection(connection_id);
     if (!connection.ok())
         return connection.error();
-    if (connection->state != ConnectionState::active)
-        return make_error(ErrorCode::invalid_argument,
-                          "connection " + connection_id + " is disconnected: connect it again");
     auto window_ok = s.keep_window_current();
     if (!window_ok.ok())
         return window_ok.error();

@@ -19,6 +19,9 @@ import sys
 import time
 import urllib.request
 
+# Stopping is the same for every server a fixture started: server.json names its group.
+from dav_server import stop
+
 FAKES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes")
 SCRIPTS = {"google": os.path.join(FAKES, "google", "google_fake.py"),
            "graph": os.path.join(FAKES, "graph", "graph_fake.py")}
@@ -60,19 +63,6 @@ def start(kind, directory):
     with open(os.path.join(directory, "server.json"), "w") as f:
         json.dump(info, f)
     print(json.dumps(info))
-
-
-def stop(directory):
-    path = os.path.join(directory, "server.json")
-    if not os.path.exists(path):
-        return
-    with open(path) as f:
-        pid = json.load(f)["pid"]
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    os.remove(path)
 
 
 def main():
