@@ -141,7 +141,8 @@ TEST_CASE("push graph: a subscription made through the handshake, then a change 
     CHECK(handshake->source == "graph_validation");
     CHECK(handshake->status == 200);
     CHECK(handshake->content_type == "text/plain");
-    auto held = w.fake.control("stats")["subscriptions"].GetArray();
+    const auto stats = w.fake.control("stats");  // `held` points into it
+    auto held = stats["subscriptions"].GetArray();
     REQUIRE(held.Size() == 1);
     CHECK(std::string(held[0]["id"].GetString()) == watched->channel_id);
     auto stored = w.store->get_push_channel(watched->channel_id);
@@ -186,7 +187,8 @@ TEST_CASE("push graph: renewal near expiry, lifecycle events, disconnect deletes
     CHECK(renewed[0].channel_id == watched->channel_id);  // Graph renews in place
     CHECK(renewed[0].expires_at == w.clock() + std::chrono::minutes(4230));
     CHECK(w.requests_to("PATCH /subscriptions/") == 1);
-    auto held = w.fake.control("stats")["subscriptions"].GetArray();
+    const auto stats = w.fake.control("stats");  // `held` points into it
+    auto held = stats["subscriptions"].GetArray();
     REQUIRE(held.Size() == 1);
     CHECK(std::string(held[0]["expirationDateTime"].GetString()) ==
           format_rfc3339(renewed[0].expires_at));
