@@ -39,6 +39,23 @@ struct Connected {
     void book(const Appointment& a) { REQUIRE(service->upsert_appointment(a).ok()); }
 };
 
+// A Google- or Graph-like account: its calendar is read through a window, so a read does
+// not show that an event of ours is gone (the tests hide our events from reads for that).
+struct WindowedConnected {
+    SyncWorld world;
+    std::unique_ptr<SyncService> service;
+    std::string id;
+
+    WindowedConnected(ProviderKind kind, CalendarDirection direction) {
+        world.account("")->add_calendar(calendar("work", "Work"));
+        service = world.open();
+        auto added = service->add_oauth_connection(kind, R"({"access_token": "t"})");
+        REQUIRE(added.ok());
+        id = added.value();
+        REQUIRE(service->select_calendar(id, "work", direction).ok());
+    }
+};
+
 std::vector<Event> marked(const std::vector<Event>& events) {
     std::vector<Event> out;
     for (const Event& e : events) {
@@ -716,12 +733,10 @@ TEST_CASE("export: an appointment changed after a lost create answer reaches the
     // A Google-like account: reads cover a window, and our event lies outside what they
     // return, so only the export map knows of it. The memory service, like Graph's
     // transactionId, hands back the first event of a repeated create as it was.
-    SyncWorld world;
-    world.account("")->add_calendar(calendar("work", "Work"));
-    auto service = world.open();
-    auto id = service->add_oauth_connection(ProviderKind::google, R"({"access_token": "t"})");
-    REQUIRE(id.ok());
-    REQUIRE(service->select_calendar(id.value(), "work", CalendarDirection::export_only).ok());
+    WindowedConnected c(ProviderKind::google, CalendarDirection::export_only);
+    SyncWorld& world = c.world;
+    SyncService* service = c.service.get();
+    const std::string& id = c.id;
     world.hidden = [](const Event& e) { return !e.export_marker.empty(); };
     REQUIRE(
         service
@@ -732,19 +747,19 @@ TEST_CASE("export: an appointment changed after a lost create answer reaches the
             return make_error(ErrorCode::network, "connection reset after the request");
         return std::nullopt;
     };
-    REQUIRE(service->sync(id.value()).ok());
+    REQUIRE(service->sync(id).ok());
     world.lost = nullptr;
     REQUIRE(
         service
             ->upsert_appointment(appointment("a1", "2026-06-05T14:00:00Z", "2026-06-05T15:00:00Z"))
             .ok());
-    REQUIRE(service->sync(id.value()).ok());  // the repeated create meets the first write
-    REQUIRE(service->sync(id.value()).ok());  // whose content was unknown: updated now
+    REQUIRE(service->sync(id).ok());  // the repeated create meets the first write
+    REQUIRE(service->sync(id).ok());  // whose content was unknown: updated now
     auto events = world.account("")->events("work");
     REQUIRE(events.size() == 1);
     CHECK(events[0].start.resolve(*TimeZone::utc()) == at("2026-06-05T14:00:00Z"));
     const int writes = world.writes();
-    REQUIRE(service->sync(id.value()).ok());
+    REQUIRE(service->sync(id).ok());
     CHECK(world.writes() == writes);  // and then it is settled
 }
 
@@ -754,36 +769,34 @@ TEST_CASE("export: a changed appointment whose event was deleted meanwhile is wr
     // changed appointment's update to the event it last wrote. That event was deleted by
     // another client: the update met "gone" (Graph 404; Google 412 on the event it keeps
     // as cancelled) on every sync, and the appointment never reached the calendar again.
-    SyncWorld world;
-    world.account("")->add_calendar(calendar("work", "Work"));
-    auto service = world.open();
-    auto id = service->add_oauth_connection(ProviderKind::google, R"({"access_token": "t"})");
-    REQUIRE(id.ok());
-    REQUIRE(service->select_calendar(id.value(), "work", CalendarDirection::both).ok());
+    WindowedConnected c(ProviderKind::google, CalendarDirection::both);
+    SyncWorld& world = c.world;
+    SyncService* service = c.service.get();
+    const std::string& id = c.id;
     REQUIRE(
         service
             ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
             .ok());
-    REQUIRE(service->sync(id.value()).ok());
+    REQUIRE(service->sync(id).ok());
     REQUIRE(world.account("")->events("work").size() == 1);
     world.account("")->erase("work", world.account("")->events("work")[0].id);  // a phone
     REQUIRE(
         service
             ->upsert_appointment(appointment("a1", "2026-06-05T14:00:00Z", "2026-06-05T15:00:00Z"))
             .ok());
-    auto report = service->sync(id.value());
+    auto report = service->sync(id);
     REQUIRE(report.ok());
     CHECK(report->status.state == SyncState::ok);
     auto events = world.account("")->events("work");
     REQUIRE(events.size() == 1);
     CHECK(events[0].export_marker == "a1");
     CHECK(events[0].start.resolve(*TimeZone::utc()) == at("2026-06-05T14:00:00Z"));
-    auto record = world.store->get_export({"a1", id.value(), "work"});
+    auto record = world.store->get_export({"a1", id, "work"});
     REQUIRE(record.ok());
     CHECK(record->remote_id == events[0].id);
     CHECK(record->intent == ExportIntent::none);
     const int writes = world.writes();
-    REQUIRE(service->sync(id.value()).ok());
+    REQUIRE(service->sync(id).ok());
     CHECK(world.writes() == writes);  // settled
 }
 
@@ -793,12 +806,10 @@ TEST_CASE("export: a windowed calendar's create left pending, then cancelled, is
     // windowed read cannot say whether the create landed (its event may lie outside the
     // window), and the record stayed pending for good. The provider now looks the event
     // up by the identity the create derived; here the read never shows our events.
-    SyncWorld world;
-    world.account("")->add_calendar(calendar("work", "Work"));
-    auto service = world.open();
-    auto id = service->add_oauth_connection(ProviderKind::google, R"({"access_token": "t"})");
-    REQUIRE(id.ok());
-    REQUIRE(service->select_calendar(id.value(), "work", CalendarDirection::both).ok());
+    WindowedConnected c(ProviderKind::google, CalendarDirection::both);
+    SyncWorld& world = c.world;
+    SyncService* service = c.service.get();
+    const std::string& id = c.id;
     world.hidden = [](const Event& e) { return !e.export_marker.empty(); };
     const bool reached = GENERATE(false, true);
     INFO((reached ? "the create was written, its answer lost" : "the create never arrived"));
@@ -811,32 +822,30 @@ TEST_CASE("export: a windowed calendar's create left pending, then cancelled, is
         service
             ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
             .ok());
-    REQUIRE(service->sync(id.value()).ok());
-    REQUIRE(world.store->list_exports(id.value(), "work")->at(0).intent == ExportIntent::create);
+    REQUIRE(service->sync(id).ok());
+    REQUIRE(world.store->list_exports(id, "work")->at(0).intent == ExportIntent::create);
     CHECK(world.account("")->events("work").size() == (reached ? 1u : 0u));
     world.lost = nullptr;
     world.fault = nullptr;
 
     REQUIRE(service->cancel_appointment("a1").ok());
-    auto report = service->sync(id.value());
+    auto report = service->sync(id);
     REQUIRE(report.ok());
     CHECK(report->status.state == SyncState::ok);
     CHECK(world.lookups() == 1);
     CHECK(world.account("")->events("work").empty());
-    CHECK(world.store->list_exports(id.value(), "work")->empty());
+    CHECK(world.store->list_exports(id, "work")->empty());
     const int writes = world.writes();
-    REQUIRE(service->sync(id.value()).ok());
+    REQUIRE(service->sync(id).ok());
     CHECK(world.writes() == writes);  // settled: no lookup and no write again
     CHECK(world.lookups() == 1);
 }
 
 TEST_CASE("export: a failed lookup of a pending create keeps its record for the next sync") {
-    SyncWorld world;
-    world.account("")->add_calendar(calendar("work", "Work"));
-    auto service = world.open();
-    auto id = service->add_oauth_connection(ProviderKind::microsoft, R"({"access_token": "t"})");
-    REQUIRE(id.ok());
-    REQUIRE(service->select_calendar(id.value(), "work", CalendarDirection::both).ok());
+    WindowedConnected c(ProviderKind::microsoft, CalendarDirection::both);
+    SyncWorld& world = c.world;
+    SyncService* service = c.service.get();
+    const std::string& id = c.id;
     world.hidden = [](const Event& e) { return !e.export_marker.empty(); };
     world.lost = [](const std::string& op, const std::string&) -> std::optional<Error> {
         return op == "create" ? std::optional<Error>(make_error(ErrorCode::network, "reset"))
@@ -846,22 +855,22 @@ TEST_CASE("export: a failed lookup of a pending create keeps its record for the 
         service
             ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
             .ok());
-    REQUIRE(service->sync(id.value()).ok());
+    REQUIRE(service->sync(id).ok());
     world.lost = nullptr;
     REQUIRE(service->cancel_appointment("a1").ok());
     world.fault = [](const std::string& op, const std::string&) -> std::optional<Error> {
         return op == "find" ? std::optional<Error>(make_error(ErrorCode::network, "timed out"))
                             : std::nullopt;
     };
-    auto failed = service->sync(id.value());
+    auto failed = service->sync(id);
     REQUIRE(failed.ok());
     CHECK(failed->status.state == SyncState::error);
     CHECK_THAT(failed->status.last_error, Catch::Contains("a1") && Catch::Contains("timed out"));
-    REQUIRE(world.store->list_exports(id.value(), "work")->size() == 1);
+    REQUIRE(world.store->list_exports(id, "work")->size() == 1);
     CHECK(world.account("")->events("work").size() == 1);
 
     world.fault = nullptr;
-    REQUIRE(service->sync(id.value()).ok());
+    REQUIRE(service->sync(id).ok());
     CHECK(world.account("")->events("work").empty());
-    CHECK(world.store->list_exports(id.value(), "work")->empty());
+    CHECK(world.store->list_exports(id, "work")->empty());
 }
