@@ -56,6 +56,16 @@ struct WindowedConnected {
     }
 };
 
+// A fault (or lost answer) for one kind of operation: every `op` fails with that error.
+test::MemoryProvider::Fault failing(std::string op, ErrorCode code, std::string message) {
+    return [op = std::move(op), code, message = std::move(message)](
+               const std::string& called, const std::string&) -> std::optional<Error> {
+        if (called == op)
+            return make_error(code, message);
+        return std::nullopt;
+    };
+}
+
 std::vector<Event> marked(const std::vector<Event>& events) {
     std::vector<Event> out;
     for (const Event& e : events) {
@@ -235,11 +245,7 @@ TEST_CASE("export: a lost create response or a crash before the record repeats n
             ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
             .ok());
     // The create reaches the calendar but its answer is lost.
-    c.world.lost = [](const std::string& op, const std::string&) -> std::optional<Error> {
-        if (op == "create")
-            return make_error(ErrorCode::network, "connection reset after the request");
-        return std::nullopt;
-    };
+    c.world.lost = failing("create", ErrorCode::network, "connection reset after the request");
     SyncReport r = c.sync();
     CHECK(r.status.state == SyncState::error);
     auto pending = c.world.store->list_exports(c.id, "work");
@@ -294,15 +300,9 @@ TEST_CASE("export: a create left pending and then cancelled leaves neither event
     const bool reached = GENERATE(false, true);  // did the PUT reach the calendar?
     INFO((reached ? "the create was written, its answer lost" : "the create never arrived"));
     if (reached)
-        c.world.lost = [](const std::string& op, const std::string&) -> std::optional<Error> {
-            return op == "create" ? std::optional<Error>(make_error(ErrorCode::network, "reset"))
-                                  : std::nullopt;
-        };
+        c.world.lost = failing("create", ErrorCode::network, "reset");
     else
-        c.world.fault = [](const std::string& op, const std::string&) -> std::optional<Error> {
-            return op == "create" ? std::optional<Error>(make_error(ErrorCode::network, "reset"))
-                                  : std::nullopt;
-        };
+        c.world.fault = failing("create", ErrorCode::network, "reset");
     c.sync();
     REQUIRE(c.world.store->list_exports(c.id, "work")->at(0).intent == ExportIntent::create);
     CHECK(marked(c.remote()->events("work")).size() == (reached ? 1u : 0u));
@@ -611,11 +611,7 @@ TEST_CASE("health check: read-only export calendar, a calendar gone, a refused p
     }
     CHECK(named);
 
-    world.fault = [](const std::string& op, const std::string&) -> std::optional<Error> {
-        if (op == "list")
-            return make_error(ErrorCode::auth, "HTTP 401 from the server");
-        return std::nullopt;
-    };
+    world.fault = failing("list", ErrorCode::auth, "HTTP 401 from the server");
     auto locked = service->check(id);
     REQUIRE(locked.ok());
     CHECK_FALSE(locked->ok);
@@ -627,11 +623,7 @@ TEST_CASE("connecting: a refused account stores nothing and credentials are seal
     SyncWorld world;
     world.account("mem://garage")->add_calendar(calendar("work", "Work"));
     auto service = world.open();
-    world.fault = [](const std::string& op, const std::string&) -> std::optional<Error> {
-        if (op == "list")
-            return make_error(ErrorCode::auth, "HTTP 401: check the password");
-        return std::nullopt;
-    };
+    world.fault = failing("list", ErrorCode::auth, "HTTP 401: check the password");
     auto refused = service->add_connection(ProviderKind::caldav,
                                            R"({"url": "mem://garage", "username": "garage"})",
                                            R"({"password": "pw-wrong-9"})");
@@ -742,11 +734,7 @@ TEST_CASE("export: an appointment changed after a lost create answer reaches the
         service
             ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
             .ok());
-    world.lost = [](const std::string& op, const std::string&) -> std::optional<Error> {
-        if (op == "create")
-            return make_error(ErrorCode::network, "connection reset after the request");
-        return std::nullopt;
-    };
+    world.lost = failing("create", ErrorCode::network, "connection reset after the request");
     REQUIRE(service->sync(id).ok());
     world.lost = nullptr;
     REQUIRE(
@@ -813,11 +801,7 @@ TEST_CASE("export: a windowed calendar's create left pending, then cancelled, is
     world.hidden = [](const Event& e) { return !e.export_marker.empty(); };
     const bool reached = GENERATE(false, true);
     INFO((reached ? "the create was written, its answer lost" : "the create never arrived"));
-    const auto reset = [](const std::string& op, const std::string&) -> std::optional<Error> {
-        return op == "create" ? std::optional<Error>(make_error(ErrorCode::network, "reset"))
-                              : std::nullopt;
-    };
-    (reached ? world.lost : world.fault) = reset;
+    (reached ? world.lost : world.fault) = failing("create", ErrorCode::network, "reset");
     REQUIRE(
         service
             ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
@@ -847,10 +831,7 @@ TEST_CASE("export: a failed lookup of a pending create keeps its record for the 
     SyncService* service = c.service.get();
     const std::string& id = c.id;
     world.hidden = [](const Event& e) { return !e.export_marker.empty(); };
-    world.lost = [](const std::string& op, const std::string&) -> std::optional<Error> {
-        return op == "create" ? std::optional<Error>(make_error(ErrorCode::network, "reset"))
-                              : std::nullopt;
-    };
+    world.lost = failing("create", ErrorCode::network, "reset");
     REQUIRE(
         service
             ->upsert_appointment(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"))
@@ -858,10 +839,7 @@ TEST_CASE("export: a failed lookup of a pending create keeps its record for the 
     REQUIRE(service->sync(id).ok());
     world.lost = nullptr;
     REQUIRE(service->cancel_appointment("a1").ok());
-    world.fault = [](const std::string& op, const std::string&) -> std::optional<Error> {
-        return op == "find" ? std::optional<Error>(make_error(ErrorCode::network, "timed out"))
-                            : std::nullopt;
-    };
+    world.fault = failing("find", ErrorCode::network, "timed out");
     auto failed = service->sync(id);
     REQUIRE(failed.ok());
     CHECK(failed->status.state == SyncState::error);
