@@ -14,12 +14,11 @@
 // host's provider factory (tests) that builds something else gets a clear error rather
 // than every provider growing methods only two can honour.
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <cctype>
 
+#include "core/json_read.hpp"
 #include "net/crypto.hpp"
 #include "providers/google/google_provider.hpp"
 #include "providers/google/google_push.hpp"
@@ -60,17 +59,10 @@ struct ChannelSecret {
 };
 
 Result<std::string> seal_secret(const SyncService::State& s, const ChannelSecret& secret) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("version");
-    w.Int(1);
-    w.Key("token");
-    w.String(secret.token.c_str(), static_cast<rapidjson::SizeType>(secret.token.size()));
-    w.Key("address");
-    w.String(secret.address.c_str(), static_cast<rapidjson::SizeType>(secret.address.size()));
-    w.EndObject();
-    return s.seal(std::string(buffer.GetString(), buffer.GetSize()));
+    return s.seal(json::detail::write_document([&](json::detail::Writer& w) {
+        json::detail::write_string(w, "token", secret.token);
+        json::detail::write_string(w, "address", secret.address);
+    }));
 }
 
 Result<ChannelSecret> unseal_secret(const SyncService::State& s, const PushChannel& channel) {
