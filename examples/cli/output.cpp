@@ -9,12 +9,12 @@
 #include <cstdlib>
 #include <numeric>
 
+#include "core/bounded_json.hpp"
+
 namespace cli {
 
 rapidjson::Document parse_json(const std::string& text) {
-    rapidjson::Document doc;
-    doc.Parse(text.c_str(), text.size());
-    return doc;
+    return calsync::json::parse_bounded_or_null(text);
 }
 
 const char* str(const rapidjson::Value& v, const char* key) {

@@ -17,7 +17,8 @@ namespace cli {
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // --- JSON
-// Parses an answer of the library (always well-formed JSON).
+// Parses an answer of the library (always well-formed JSON; bounded all the same, and
+// an empty document if it were not).
 rapidjson::Document parse_json(const std::string& text);
 // A string member, or "" when absent or not a string.
 const char* str(const rapidjson::Value& v, const char* key);

@@ -13,6 +13,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/bounded_json.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
 
@@ -178,13 +179,12 @@ rapidjson::Document load_config(const StateLocation& state, const GlobalOptions&
     rapidjson::Document doc(rapidjson::kObjectType);
     if (access(state.config_file.c_str(), F_OK) == 0) {
         const std::string text = read_whole(state.config_file);
-        doc.Parse(text.c_str(), text.size());
-        if (doc.HasParseError() || !doc.IsObject())
+        auto parsed = calsync::json::parse_bounded(text, calsync::json::InvalidUtf8::refuse);
+        if (!parsed.ok() || !parsed->IsObject())
             throw UsageError{"the config file " + state.config_file +
                              " is not a JSON object (see CLIENT_CONFIG in calsync.h)" +
-                             (doc.HasParseError()
-                                  ? "; the error is at byte " + std::to_string(doc.GetErrorOffset())
-                                  : "")};
+                             (parsed.ok() ? "" : ": " + parsed.error().message)};
+        doc = std::move(parsed).value();
     } else if (globals.config_file) {
         throw UsageError{"cannot read the config file " + *globals.config_file};
     }
@@ -210,9 +210,10 @@ bool update_config_file(const StateLocation& state,
     rapidjson::Document doc(rapidjson::kObjectType);
     if (access(state.config_file.c_str(), F_OK) == 0) {
         const std::string text = read_whole(state.config_file);
-        doc.Parse(text.c_str(), text.size());
-        if (doc.HasParseError() || !doc.IsObject())
+        auto parsed = calsync::json::parse_bounded(text, calsync::json::InvalidUtf8::refuse);
+        if (!parsed.ok() || !parsed->IsObject())
             return false;  // load_config refused it already
+        doc = std::move(parsed).value();
     }
     rapidjson::Document before;
     before.CopyFrom(doc, before.GetAllocator());

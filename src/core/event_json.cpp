@@ -2,13 +2,14 @@
 
 #include <libical/ical.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <memory>
 #include <utility>
 #include <vector>
+
+#include "core/bounded_json.hpp"
 
 namespace calsync::json {
 namespace {
@@ -487,13 +488,10 @@ struct EventReading {
 };
 
 Result<Event> EventReader::read(std::string_view text, const std::string& calendar_id) {
-    rapidjson::Document doc;
-    doc.Parse(text.data(), text.size());
-    if (doc.HasParseError())
-        return make_error(ErrorCode::parse, std::string("event: not valid JSON: ") +
-                                                rapidjson::GetParseError_En(doc.GetParseError()) +
-                                                " at offset " +
-                                                std::to_string(doc.GetErrorOffset()));
+    auto parsed = parse_bounded(text, InvalidUtf8::replace);
+    if (!parsed.ok())
+        return make_error(parsed.error().code, "event: " + parsed.error().message);
+    const rapidjson::Document& doc = parsed.value();
     Event e;
     e.calendar_id = calendar_id;
     EventReading reading{*this, {}};

@@ -1,6 +1,6 @@
 #include "core/json_read.hpp"
 
-#include <rapidjson/error/en.h>
+#include "core/bounded_json.hpp"
 
 namespace calsync::json::detail {
 
@@ -83,13 +83,18 @@ bool read_strings(const Value& obj, const std::string& path,
 }
 
 Result<rapidjson::Document> parse_document(std::string_view text) {
-    rapidjson::Document doc;
-    doc.Parse(text.data(), text.size());
-    if (doc.HasParseError())
-        return make_error(ErrorCode::invalid_argument,
-                          std::string("request is not valid JSON: ") +
-                              rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
-                              std::to_string(doc.GetErrorOffset()));
+    auto parsed = parse_bounded(text, InvalidUtf8::refuse);
+    if (!parsed.ok()) {
+        Error e = parsed.error();
+        if (e.code == ErrorCode::parse) {
+            e.code = ErrorCode::invalid_argument;
+            e.message = "request is " + e.message;
+        } else if (e.code == ErrorCode::limit_exceeded) {
+            e.message = "request: " + e.message;
+        }
+        return e;
+    }
+    rapidjson::Document& doc = parsed.value();
     if (!doc.IsObject())
         return make_error(ErrorCode::invalid_argument, "request: expected a JSON object");
     if (const Value* version = member(doc, "version")) {
@@ -97,7 +102,7 @@ Result<rapidjson::Document> parse_document(std::string_view text) {
             return make_error(ErrorCode::invalid_argument,
                               "version: this library reads version 1 requests");
     }
-    return Result<rapidjson::Document>(std::move(doc));
+    return parsed;
 }
 
 Error invalid(const Problem& p) {

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/bounded_json.hpp"
 #include "net/crypto.hpp"
 
 namespace calsync::net {
@@ -137,8 +138,10 @@ Result<TokenSet> OAuthFlow::token_request(const std::string& form, const TokenSe
     auto response = http_->send(request);
     if (!response.ok())
         return response.error();
-    rapidjson::Document doc;
-    doc.Parse(response->body.c_str());
+    auto parsed = json::parse_bounded(response->body, json::InvalidUtf8::replace);
+    if (!parsed.ok() && response->status == 200)
+        return make_error(parsed.error().code, "token endpoint answer: " + parsed.error().message);
+    const rapidjson::Document doc = parsed.ok() ? std::move(parsed).value() : rapidjson::Document();
     if (response->status != 200) {
         std::string code = doc.IsObject() && doc.HasMember("error") && doc["error"].IsString()
                                ? doc["error"].GetString()
@@ -212,8 +215,11 @@ Result<DeviceAuthorization> OAuthFlow::device_begin(Instant now) {
         return response.error();
     if (response->status != 200)
         return http_status_error(response->status, "device authorization request");
-    rapidjson::Document doc;
-    doc.Parse(response->body.c_str());
+    auto parsed = json::parse_bounded(response->body, json::InvalidUtf8::replace);
+    if (!parsed.ok())
+        return make_error(parsed.error().code,
+                          "device authorization answer: " + parsed.error().message);
+    const rapidjson::Document& doc = parsed.value();
     const auto text = [&doc](const char* name) -> std::string {
         return doc.IsObject() && doc.HasMember(name) && doc[name].IsString() ? doc[name].GetString()
                                                                              : "";
@@ -280,8 +286,7 @@ Result<void> OAuthFlow::revoke(const std::string& token) {
         return response.error();
     if (response->status == 200)
         return {};
-    rapidjson::Document doc;
-    doc.Parse(response->body.c_str());
+    const rapidjson::Document doc = json::parse_bounded_or_null(response->body);
     const std::string code = doc.IsObject() && doc.HasMember("error") && doc["error"].IsString()
                                  ? doc["error"].GetString()
                                  : "";

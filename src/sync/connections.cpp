@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/bounded_json.hpp"
 #include "core/provider_config.hpp"
 #include "net/crypto.hpp"
 #include "net/http.hpp"
@@ -34,8 +35,7 @@ std::string new_connection_id(ProviderKind kind) {
 // Who the account is, for a reconnect to find its old connection: the server and user
 // for CalDAV and iCloud, the feed (without credentials in it) for ICS.
 std::string account_of(ProviderKind kind, const std::string& settings_json) {
-    rapidjson::Document doc;
-    doc.Parse(settings_json.c_str());
+    const rapidjson::Document doc = json::parse_bounded_or_null(settings_json);
     const auto text = [&doc](const char* name) -> std::string {
         return doc.IsObject() && doc.HasMember(name) && doc[name].IsString() ? doc[name].GetString()
                                                                              : "";
@@ -321,8 +321,7 @@ static Result<void> revoke_grant(const SyncService::State& s, const ConnectionRe
     auto clear = s.unseal(connection.sealed_credentials);
     if (!clear.ok())
         return clear.error();
-    rapidjson::Document doc;
-    doc.Parse(clear->c_str());
+    const rapidjson::Document doc = json::parse_bounded_or_null(*clear);
     const rapidjson::Value* tokens =
         doc.IsObject() && doc.HasMember("tokens") && doc["tokens"].IsObject() ? &doc["tokens"]
                                                                               : nullptr;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "calsync/sync.hpp"
+#include "core/bounded_json.hpp"
 #include "providers/google/google_oauth.hpp"
 #include "providers/microsoft/graph_oauth.hpp"
 #include "sync/service_state.hpp"
@@ -90,8 +91,7 @@ bool granted(const std::string& granted_scopes, const std::string& scope) {
 }
 
 std::string granted_scope_of(const std::string& credentials_json) {
-    rapidjson::Document doc;
-    doc.Parse(credentials_json.c_str());
+    const rapidjson::Document doc = json::parse_bounded_or_null(credentials_json);
     if (!doc.IsObject() || !doc.HasMember("tokens") || !doc["tokens"].IsObject())
         return {};
     const auto& t = doc["tokens"];

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/bounded_json.hpp"
 #include "core/json_read.hpp"
 #include "net/crypto.hpp"
 #include "providers/google/google_provider.hpp"
@@ -28,6 +29,10 @@
 
 namespace calsync {
 namespace {
+
+// Graph posts basic notifications (calsync never asks for resource data) in batches of a
+// few KB, Google posts none at all: a body past this is refused before it is parsed.
+constexpr std::size_t kMaxPushBodyBytes = std::size_t{1} << 20;
 
 using providers::google::GoogleProvider;
 using providers::microsoft::GraphProvider;
@@ -69,10 +74,8 @@ Result<ChannelSecret> unseal_secret(const SyncService::State& s, const PushChann
     auto clear = s.unseal(channel.sealed_token);
     if (!clear.ok())
         return clear.error();
-    rapidjson::Document doc;
-    doc.Parse(clear->c_str());
-    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("address") ||
-        !doc["address"].IsString())
+    const rapidjson::Document doc = json::parse_bounded_or_null(*clear);
+    if (!doc.IsObject() || !doc.HasMember("address") || !doc["address"].IsString())
         return make_error(ErrorCode::internal, "push channel " + channel.channel_id +
                                                    ": its stored record is unreadable");
     ChannelSecret secret;
@@ -455,6 +458,11 @@ std::vector<PushRenewal> SyncService::renew_push() {
 }
 
 Result<PushAnswer> SyncService::handle_push(const PushRequest& request) {
+    if (request.body.size() > kMaxPushBodyBytes)
+        return make_error(ErrorCode::limit_exceeded,
+                          "push body of " + std::to_string(request.body.size()) +
+                              " bytes is over the " + std::to_string(kMaxPushBodyBytes) +
+                              "-byte limit");
     std::string query = request.query;
     if (!query.empty() && query.front() == '?')
         query.erase(0, 1);

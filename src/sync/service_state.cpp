@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "core/bounded_json.hpp"
 #include "core/provider_config.hpp"
 #include "net/crypto.hpp"
 #include "providers/provider_factory.hpp"
@@ -241,16 +242,16 @@ Result<void> SyncService::State::mark_due_now(const std::string& connection_id) 
 Result<std::string> provider_document(const ConnectionRecord& connection,
                                       const std::string& credentials_json,
                                       const SyncSettings& settings) {
-    rapidjson::Document doc;
-    doc.Parse(connection.settings_json.c_str());
-    if (doc.HasParseError() || !doc.IsObject())
+    auto stored = json::parse_bounded(connection.settings_json, json::InvalidUtf8::replace);
+    if (!stored.ok() || !stored->IsObject())
         return make_error(ErrorCode::invalid_argument,
                           "connection " + connection.id + ": stored settings are not an object");
-    rapidjson::Document credentials;
-    credentials.Parse(credentials_json.c_str());
-    if (credentials.HasParseError() || !credentials.IsObject())
+    auto read_credentials = json::parse_bounded(credentials_json, json::InvalidUtf8::replace);
+    if (!read_credentials.ok() || !read_credentials->IsObject())
         return make_error(ErrorCode::invalid_argument,
                           "connection " + connection.id + ": credentials are not an object");
+    rapidjson::Document& doc = stored.value();
+    rapidjson::Document& credentials = read_credentials.value();
     auto& a = doc.GetAllocator();
     const auto set = [&a](rapidjson::Value& obj, const char* name, rapidjson::Value value) {
         obj.RemoveMember(name);

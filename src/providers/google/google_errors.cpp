@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include "core/bounded_json.hpp"
 #include "net/retry.hpp"
 
 namespace calsync::providers::google {
@@ -22,9 +23,8 @@ bool is_rate_reason(const std::string& reason) {
 
 GoogleErrorBody read_google_error(std::string_view body) {
     GoogleErrorBody out;
-    rapidjson::Document doc;
-    doc.Parse(body.data(), body.size());
-    if (doc.HasParseError() || !doc.IsObject())
+    const rapidjson::Document doc = json::parse_bounded_or_null(body);
+    if (!doc.IsObject())
         return out;
     auto error = doc.FindMember("error");
     if (error == doc.MemberEnd() || !error->value.IsObject())

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/bounded_json.hpp"
 #include "providers/google/google_errors.hpp"
 #include "providers/google/google_event_id.hpp"
 #include "providers/google/google_event_json.hpp"
@@ -34,9 +35,10 @@ std::string json_string(const rapidjson::Value& v, const char* name) {
 }
 
 Result<rapidjson::Document> parse_json(const std::string& body, const std::string& request) {
-    rapidjson::Document doc;
-    doc.Parse(body.c_str(), body.size());
-    if (doc.HasParseError() || !doc.IsObject())
+    auto doc = json::parse_bounded(body, json::InvalidUtf8::replace);
+    if (!doc.ok())
+        return make_error(doc.error().code, request + ": " + doc.error().message);
+    if (!doc->IsObject())
         return make_error(ErrorCode::parse, request + ": the answer is not a JSON object");
     return doc;
 }

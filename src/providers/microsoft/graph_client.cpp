@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "core/bounded_json.hpp"
 #include "net/oauth.hpp"
 #include "providers/microsoft/graph_error.hpp"
 
@@ -107,9 +108,11 @@ Result<GraphPage> GraphClient::read_collection(const net::HttpResponse& response
 }
 
 Result<rapidjson::Document> parse_object(const std::string& body, const std::string& what) {
-    rapidjson::Document doc;
-    doc.Parse(body.c_str(), body.size());
-    if (doc.HasParseError() || !doc.IsObject())
+    auto doc = json::parse_bounded(body, json::InvalidUtf8::replace);
+    if (!doc.ok())
+        return make_error(doc.error().code,
+                          what + ": Microsoft Graph's answer: " + doc.error().message);
+    if (!doc->IsObject())
         return make_error(ErrorCode::parse, what +
                                                 ": Microsoft Graph answered with a body that "
                                                 "is not a JSON object");

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 
+#include "core/bounded_json.hpp"
 #include "net/retry.hpp"
 #include "providers/microsoft/graph_client.hpp"
 
@@ -48,9 +49,8 @@ std::string excerpt(const std::string& text) {
 }  // namespace
 
 std::optional<GraphErrorBody> parse_graph_error(std::string_view body) {
-    rapidjson::Document doc;
-    doc.Parse(body.data(), body.size());
-    if (doc.HasParseError() || !doc.IsObject())
+    const rapidjson::Document doc = json::parse_bounded_or_null(body);
+    if (!doc.IsObject())
         return std::nullopt;
     auto error = doc.FindMember("error");
     if (error == doc.MemberEnd() || !error->value.IsObject())

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/bounded_json.hpp"
 #include "net/crypto.hpp"
 #include "providers/microsoft/graph_error.hpp"
 
@@ -127,12 +128,13 @@ Result<NotificationBatch> read_notifications(std::string_view host_key, std::str
                           "notification: the URL names no calsync connection and calendar");
     batch.connection_id = *connection;
     batch.calendar_id = *calendar;
-    rapidjson::Document doc;
-    doc.Parse(body.data(), body.size());
+    auto doc = json::parse_bounded(body, json::InvalidUtf8::replace);
+    if (!doc.ok())
+        return make_error(doc.error().code, "notification: " + doc.error().message);
     const rapidjson::Value* value = nullptr;
-    if (!doc.HasParseError() && doc.IsObject()) {
-        auto it = doc.FindMember("value");
-        if (it != doc.MemberEnd() && it->value.IsArray())
+    if (doc->IsObject()) {
+        auto it = doc->FindMember("value");
+        if (it != doc->MemberEnd() && it->value.IsArray())
             value = &it->value;
     }
     if (value == nullptr)
