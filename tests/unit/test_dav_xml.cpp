@@ -53,10 +53,12 @@ TEST_CASE("removed members, properties not found, nested hrefs and resource type
     CHECK(ms->responses[0].status == 404);
     const auto& cal = ms->responses[1];
     CHECK(cal.has("DAV:|resourcetype", "urn:ietf:params:xml:ns:caldav|calendar"));
-    CHECK(cal.prop("DAV:|current-user-principal")->hrefs ==
+    CHECK(cal.prop("DAV:|current-user-principal")->hrefs() ==
           std::vector<std::string>{"/principals/me/"});
-    CHECK(cal.prop("urn:ietf:params:xml:ns:caldav|supported-calendar-component-set")->comp_names ==
-          std::vector<std::string>{"VEVENT", "VTODO"});
+    const auto* comps = cal.prop("urn:ietf:params:xml:ns:caldav|supported-calendar-component-set");
+    CHECK(comps->comp_names() == std::vector<std::string>{"VEVENT", "VTODO"});
+    CHECK(comps->lists_component("VTODO"));
+    CHECK_FALSE(comps->lists_component("VJOURNAL"));
     CHECK(cal.prop("DAV:|displayname") == nullptr);  // reported 404
 }
 
@@ -64,7 +66,8 @@ TEST_CASE("an invalid sync token error body", "[dav]") {
     auto ms = parse_multistatus(
         R"(<?xml version="1.0"?><error xmlns="DAV:"><valid-sync-token/></error>)");
     REQUIRE(ms.ok());
-    CHECK(ms->errors == std::vector<std::string>{"DAV:|valid-sync-token"});
+    CHECK(ms->has_error("DAV:|valid-sync-token"));
+    CHECK_FALSE(ms->has_error("DAV:|number-of-matches-within-limits"));
 }
 
 TEST_CASE("entity declarations and broken XML are refused", "[dav]") {
@@ -75,6 +78,48 @@ TEST_CASE("entity declarations and broken XML are refused", "[dav]") {
     auto broken = parse_multistatus("<d:multistatus xmlns:d=\"DAV:\"><d:response>");
     REQUIRE_FALSE(broken.ok());
     CHECK(broken.error().code == calsync::ErrorCode::parse);
+}
+
+TEST_CASE("what is kept: the properties calsync reads, once, from 2xx propstats", "[dav]") {
+    auto ms = parse_multistatus(R"(<d:multistatus xmlns:d="DAV:" xmlns:x="urn:example:other">
+      <d:response><d:href>/cal/a.ics</d:href>
+        <d:propstat><d:prop><d:getetag>"1"</d:getetag><x:secret>s</x:secret>
+          <d:resourcetype><x:shared/><d:collection/></d:resourcetype></d:prop>
+          <d:status>HTTP/1.1 200 OK</d:status></d:propstat>
+        <d:propstat><d:prop><d:getetag>"2"</d:getetag><d:displayname>Gone</d:displayname></d:prop>
+          <d:status>HTTP/1.1 200 OK</d:status></d:propstat>
+        <d:propstat><d:prop><d:sync-token>t</d:sync-token></d:prop>
+          <d:status>HTTP/1.1 403 Forbidden</d:status></d:propstat>
+        <d:error><d:need-privileges/><x:custom/></d:error>
+      </d:response>
+      <d:response><d:propstat><d:prop><d:getetag>"3"</d:getetag></d:prop></d:propstat></d:response>
+    </d:multistatus>)");
+    REQUIRE(ms.ok());
+    REQUIRE(ms->responses.size() == 1);  // the one without an href names nothing
+    const auto& r = ms->responses[0];
+    CHECK(r.prop("DAV:|getetag")->text == "\"1\"");  // the first of a name wins
+    CHECK(r.prop("DAV:|displayname")->text == "Gone");
+    CHECK(r.prop("urn:example:other|secret") == nullptr);  // never asked for
+    CHECK(r.prop("DAV:|sync-token") == nullptr);           // reported 403
+    CHECK(r.has("DAV:|resourcetype", "DAV:|collection"));
+    CHECK_FALSE(r.has("DAV:|resourcetype", "urn:example:other|shared"));
+    CHECK(r.has_error("DAV:|need-privileges"));
+    CHECK_FALSE(r.has_error("urn:example:other|custom"));
+}
+
+TEST_CASE("elements nested past the limit are refused", "[dav]") {
+    std::string body = R"(<d:multistatus xmlns:d="DAV:">)";
+    for (std::size_t i = 1; i < calsync::providers::caldav::kMaxXmlDepth; ++i)
+        body += "<d:x>";
+    std::string closed = body;
+    for (std::size_t i = 1; i < calsync::providers::caldav::kMaxXmlDepth; ++i)
+        closed += "</d:x>";
+    CHECK(parse_multistatus(closed + "</d:multistatus>").ok());
+    auto deeper =
+        parse_multistatus(body + "<d:x/>" + closed.substr(body.size()) + "</d:multistatus>");
+    REQUIRE_FALSE(deeper.ok());
+    CHECK(deeper.error().code == calsync::ErrorCode::limit_exceeded);
+    CHECK(deeper.error().message == "XML body nests elements deeper than 64 levels, the limit");
 }
 
 TEST_CASE("request bodies escape what they carry", "[dav]") {

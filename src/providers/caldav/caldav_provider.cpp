@@ -17,6 +17,10 @@ using net::origin_of;
 
 constexpr int kMaxRedirects = 5;
 constexpr int kMaxSyncRounds = 100;  // 507-truncated sync-collection continuations
+// What all rounds of one sync-collection may carry together: a calendar that does not fit
+// in one response (net::HttpOptions::max_response_bytes) does not fit in several either,
+// and what was read stays in memory until the change set is applied.
+constexpr std::size_t kMaxSyncCollectionBytes = std::size_t{64} << 20;
 
 std::string with_slash(std::string url) {
     if (url.empty() || url.back() != '/')
@@ -34,11 +38,6 @@ std::string resource_name(const std::string& id) {
         out += plain ? c : '_';
     }
     return out + ".ics";
-}
-
-bool has_error(const std::vector<std::string>& errors, const char* name) {
-    return std::find(errors.begin(), errors.end(), std::string(kDavNs) + "|" + name) !=
-           errors.end();
 }
 
 // Internal signals between sync_collection and its caller.
@@ -130,8 +129,10 @@ Result<std::string> CalDavProvider::find_href(const std::string& url, const std:
         return ms.error();
     for (const DavResponse& r : ms->responses) {
         const DavProp* p = r.prop(property);
-        if (p != nullptr && !p->hrefs.empty())
-            return absolute(p->hrefs.front(), answered_by);
+        const std::vector<std::string> hrefs =
+            p != nullptr ? p->hrefs() : std::vector<std::string>{};
+        if (!hrefs.empty())
+            return absolute(hrefs.front(), answered_by);
     }
     return make_error(ErrorCode::not_found, net::redact_url(answered_by) + " has no " +
                                                 property.substr(property.find('|') + 1));
@@ -179,9 +180,7 @@ Result<std::vector<Calendar>> CalDavProvider::list_calendars() {
         if (!r.has(dav + "|resourcetype", cal + "|calendar"))
             continue;
         const DavProp* comps = r.prop(cal + "|supported-calendar-component-set");
-        if (comps != nullptr && !comps->comp_names.empty() &&
-            std::find(comps->comp_names.begin(), comps->comp_names.end(), "VEVENT") ==
-                comps->comp_names.end())
+        if (comps != nullptr && !comps->comp_names().empty() && !comps->lists_component("VEVENT"))
             continue;  // a task list
         Calendar c;
         c.id = with_slash(absolute(r.href, answered_by));
@@ -263,13 +262,22 @@ Result<ChangeSet> CalDavProvider::sync_collection(const std::string& calendar,
     changes.full_resync = full;
     std::string next = token;
     std::vector<std::string> need;
+    std::size_t received = 0;
     for (int round = 0; round < kMaxSyncRounds; ++round) {
         auto reply = send("REPORT", calendar, "0", sync_collection_body(next, true));
         if (!reply.ok())
             return reply.error();
+        received += reply->response.body.size();
+        if (received > kMaxSyncCollectionBytes)
+            return make_error(ErrorCode::limit_exceeded,
+                              "REPORT sync-collection " + net::redact_url(calendar) +
+                                  ": the server's answers exceed " +
+                                  std::to_string(kMaxSyncCollectionBytes) +
+                                  " bytes in all, the limit");
         const int status = reply->response.status;
         auto ms = parse_multistatus(reply->response.body);
-        const bool invalid_token = ms.ok() && (has_error(ms->errors, "valid-sync-token"));
+        const bool invalid_token =
+            ms.ok() && ms->has_error(std::string(kDavNs) + "|valid-sync-token");
         if ((status == 403 || status == 409 || status == 207) && invalid_token)
             return make_error(ErrorCode::conflict, kInvalidToken);
         // Xandikos 0.2.8 answers 500 to a token it cannot read; starting over costs one

@@ -2,6 +2,7 @@
 // never by prefix; and the request bodies calsync sends.
 #pragma once
 
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,37 +17,55 @@ constexpr const char* kCalDavNs = "urn:ietf:params:xml:ns:caldav";
 constexpr const char* kCalServerNs = "http://calendarserver.org/ns/";
 constexpr const char* kAppleNs = "http://apple.com/ns/ical/";
 
-struct DavProp {
-    std::string name;                      // "DAV:|displayname"
-    std::string text;                      // its text content (calendar-data, etag ...)
-    std::vector<std::string> hrefs;        // DAV:href inside it (principal, home set)
-    std::vector<std::string> descendants;  // names of elements inside it
-    std::vector<std::string> comp_names;   // CALDAV:comp name="VEVENT" attributes
-};
+// What the reader keeps of a body is bounded by the body itself, whatever namespace URIs
+// or element counts it holds: only the properties calsync reads (kReadProperties in
+// dav_xml.cpp), each once per response, and of what is inside them only elements of the
+// namespaces above, packed a few bytes per element (no "namespace-uri|name" per element).
 
-struct DavPropStat {
-    int status = 0;
-    std::vector<DavProp> props;
+struct DavProp {
+    std::string_view name;  // "DAV:|displayname" (static storage)
+    std::string text;       // its text content (calendar-data, etag ...)
+
+    // DAV:href inside it (principal, home set), in order.
+    std::vector<std::string> hrefs() const;
+    // CALDAV:comp name="VEVENT" attributes inside it, in order.
+    std::vector<std::string> comp_names() const;
+    bool lists_component(std::string_view name) const;
+    // Whether an element named `qualified` ("DAV:|write") is inside it.
+    bool contains(std::string_view qualified) const;
+
+    std::string packed;  // hrefs, comp names and element names inside it (dav_xml.cpp)
 };
 
 struct DavResponse {
     std::string href;
     int status = 0;  // a response-level status (404 for a removed member), else 0
-    std::vector<DavPropStat> propstats;
-    std::vector<std::string> errors;  // children of DAV:error
+    // From propstats with a 2xx status (or none): the first of each name.
+    std::vector<DavProp> props;
 
-    // The property with status 200 (or the response's own 2xx), or nullptr.
+    // The property, or nullptr.
     const DavProp* prop(std::string_view name) const;
     bool has(std::string_view name, std::string_view descendant) const;
+    // A child of DAV:error inside the response, by its qualified name.
+    bool has_error(std::string_view qualified) const;
+
+    std::string packed_errors;
 };
 
 struct Multistatus {
-    std::vector<DavResponse> responses;
+    std::deque<DavResponse> responses;  // a deque: growing it never copies what was read
     std::string sync_token;
-    std::vector<std::string> errors;  // a top-level DAV:error body (403/409 on sync-collection)
+    // A top-level DAV:error body (403/409 on sync-collection): whether it names `qualified`.
+    bool has_error(std::string_view qualified) const;
+
+    std::string packed_errors;
 };
 
-// Parses a 207 body or a DAV:error body. Entity declarations are refused.
+// Elements nested deeper than this are refused: a multistatus nests 8 levels.
+constexpr std::size_t kMaxXmlDepth = 64;
+
+// Parses a 207 body or a DAV:error body. Entity declarations and nesting deeper than
+// kMaxXmlDepth are refused.
 Result<Multistatus> parse_multistatus(std::string_view body);
 
 std::string xml_escape(std::string_view text);
