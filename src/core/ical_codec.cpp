@@ -4,6 +4,8 @@
 #include <string>
 
 #include "calsync/ical.hpp"
+#include "core/ical_time.hpp"
+#include "core/ics_text.hpp"
 #include "core/libical_handles.hpp"
 #include "core/vtimezone.hpp"
 
@@ -109,13 +111,13 @@ Result<Event> read_vevent(icalcomponent* vevent, TimeReader* times, const IcsRea
     icalproperty* start = icalcomponent_get_first_property(vevent, ICAL_DTSTART_PROPERTY);
     if (start == nullptr)
         return make_error(ErrorCode::parse, "no DTSTART");
-    auto start_time = times->read(start, icalproperty_get_dtstart(start));
+    auto start_time = times->read(start, ical::written_time(start));
     if (!start_time.ok())
         return start_time.error();
     e.start = start_time.value();
 
     if (icalproperty* end = icalcomponent_get_first_property(vevent, ICAL_DTEND_PROPERTY)) {
-        auto end_time = times->read(end, icalproperty_get_dtend(end));
+        auto end_time = times->read(end, ical::written_time(end));
         if (!end_time.ok())
             return end_time.error();
         e.end = end_time.value();
@@ -203,13 +205,13 @@ Result<Event> read_vevent(icalcomponent* vevent, TimeReader* times, const IcsRea
     }
     for (icalproperty* x = icalcomponent_get_first_property(vevent, ICAL_EXDATE_PROPERTY);
          x != nullptr; x = icalcomponent_get_next_property(vevent, ICAL_EXDATE_PROPERTY)) {
-        auto t = times->read(x, icalproperty_get_exdate(x));
+        auto t = times->read(x, ical::written_time(x));
         if (!t.ok())
             return t.error();
         e.recurrence.exdates.push_back(t.value());
     }
     if (icalproperty* rid = icalcomponent_get_first_property(vevent, ICAL_RECURRENCEID_PROPERTY)) {
-        auto t = times->read(rid, icalproperty_get_recurrenceid(rid));
+        auto t = times->read(rid, ical::written_time(rid));
         if (!t.ok())
             return t.error();
         e.recurrence_id = t.value();
@@ -291,17 +293,21 @@ void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalen
 
 }  // namespace
 
+// No process-wide lock: one calendar's tree is this thread's alone, times are read without
+// libical's zone lookups (written_time), and find_iana_zone locks what it loads.
 Result<IcsCalendar> read_ics(std::string_view text, const IcsReadOptions& options) {
-    ical::make_libical_errors_nonfatal();
-    std::lock_guard<std::recursive_mutex> lock(ical::libical_mutex());
-    const std::string owned(text);
-    if (owned.find("BEGIN:VCALENDAR") == std::string::npos)
+    ical::prepare_libical();
+    if (text.find("BEGIN:VCALENDAR") == std::string_view::npos)
         return make_error(ErrorCode::parse, "not iCalendar data: no BEGIN:VCALENDAR");
-    ComponentPtr root(icalparser_parse_string(owned.c_str()));
+    ical::PreparedIcs prepared = ical::prepare_for_libical(text);
+    ComponentPtr root(icalparser_parse_string(prepared.text.c_str()));
     icalerror_clear_errno();
+    std::string().swap(prepared.text);  // libical holds what it read
     if (!root)
         return make_error(ErrorCode::parse, "not iCalendar data: cannot be parsed");
     IcsCalendar out;
+    for (ical::LeftOut& l : prepared.left_out)
+        out.errors.push_back({options.calendar_id, std::move(l.event_id), std::move(l.message)});
     const icalcomponent_kind kind = icalcomponent_isa(root.get());
     if (kind == ICAL_VCALENDAR_COMPONENT) {
         read_vcalendar(root.get(), options, &out);

@@ -21,6 +21,13 @@ inline icaltimetype ical_from_civil(const CivilDateTime& c, bool is_date) {
     return t;
 }
 
+// A DATE or DATE-TIME property's value as written (with "Z" for UTC), its TZID left to the
+// caller. icalproperty_get_dtstart and its kin would resolve the TZID too, reaching into
+// libical's built-in zone table, which every thread shares and libical 3.0.16 does not lock.
+inline icaltimetype written_time(const icalproperty* p) {
+    return icalvalue_get_datetime(icalproperty_get_value(p));
+}
+
 inline CivilDateTime civil_from_ical(const icaltimetype& t) {
     CivilDateTime c;
     c.date = CivilDate{t.year, t.month, t.day};

@@ -26,7 +26,7 @@ Result<void> expand_observance(icalcomponent* obs, std::vector<Onset>* out) {
                           "observance without DTSTART, TZOFFSETFROM or TZOFFSETTO");
     const int from = icalproperty_get_tzoffsetfrom(from_prop);
     const int to = icalproperty_get_tzoffsetto(to_prop);
-    icaltimetype start = icalproperty_get_dtstart(start_prop);
+    icaltimetype start = written_time(start_prop);
     start.zone = nullptr;
     start.is_date = 0;
     auto onset_at = [from](const icaltimetype& local) {

@@ -122,6 +122,22 @@ TEST_CASE("elements nested past the limit are refused", "[dav]") {
     CHECK(deeper.error().message == "XML body nests elements deeper than 64 levels, the limit");
 }
 
+TEST_CASE("ill-formed UTF-8 becomes U+FFFD; a declared encoding is expat's", "[dav][utf8]") {
+    auto stray = parse_multistatus(
+        "<d:multistatus xmlns:d=\"DAV:\"><d:response><d:href>/cal/\xE4/</d:href><d:propstat>"
+        "<d:prop><d:displayname>Werkstatt \xE4 Nord</d:displayname></d:prop></d:propstat>"
+        "</d:response></d:multistatus>");
+    REQUIRE(stray.ok());
+    CHECK(stray->responses[0].href == "/cal/\xEF\xBF\xBD/");
+    CHECK(stray->responses[0].prop("DAV:|displayname")->text == "Werkstatt \xEF\xBF\xBD Nord");
+    auto latin1 = parse_multistatus(
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><d:multistatus xmlns:d=\"DAV:\">"
+        "<d:response><d:href>/cal/</d:href><d:propstat><d:prop><d:displayname>Werkstatt \xE4"
+        "</d:displayname></d:prop></d:propstat></d:response></d:multistatus>");
+    REQUIRE(latin1.ok());
+    CHECK(latin1->responses[0].prop("DAV:|displayname")->text == "Werkstatt \xC3\xA4");
+}
+
 TEST_CASE("request bodies escape what they carry", "[dav]") {
     const std::string body = calsync::providers::caldav::calendar_multiget_body({"/cal/a&b.ics"});
     CHECK_THAT(body, Catch::Contains("<d:href>/cal/a&amp;b.ics</d:href>"));

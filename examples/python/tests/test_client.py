@@ -208,6 +208,28 @@ class AppointmentTest(unittest.TestCase):
             self.assertIn("Weber", client.team_feed())
 
 
+class InvalidUtf8Test(unittest.TestCase):
+    def test_a_feed_with_invalid_utf8_in_its_name_and_a_uid_still_gives_blocked_slots(self):
+        # Latin-1 bytes in a feed that says nothing of its charset: calsync hands them on as
+        # U+FFFD, so every document it returns stays valid UTF-8 (issue 12, item 10).
+        feed = feed_text().encode().replace(b"X-WR-CALNAME:Personal",
+                                            b"X-WR-CALNAME:Werkstatt \xe4 Nord")
+        feed = feed.replace(b"UID:dentist", b"UID:dent\xffist")
+        with FaultServer() as fake, tempfile.NamedTemporaryFile("wb", suffix=".ics") as f:
+            f.write(feed)
+            f.flush()
+            with calsync.Client(HOST_KEY, config=CONFIG) as client, \
+                    client.connect_ics_feed(fake.url("/feed?file=" + f.name)) as k:
+                [calendar] = k.calendars()
+                self.assertEqual(calendar.name, "Werkstatt \ufffd Nord")
+                k.select(calendar.id)
+                self.assertEqual(k.sync().status.state, calsync.SyncState.OK)
+                for _ in range(2):  # every call, not only the first
+                    [slot] = client.blocked_slots(DAY, DAY + dt.timedelta(days=1)).slots
+                    self.assertEqual((slot.label, slot.event_id),
+                                     ("Werkstatt \ufffd Nord", "dent\ufffdist"))
+
+
 class CallbackTest(unittest.TestCase):
     def test_callbacks_outlive_their_last_python_reference(self):
         diffs, logs = [], []

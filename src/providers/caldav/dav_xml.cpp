@@ -3,10 +3,13 @@
 #include <expat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <iterator>
 #include <memory>
 #include <utility>
+
+#include "core/utf8.hpp"
 
 namespace calsync::providers::caldav {
 namespace {
@@ -238,6 +241,29 @@ struct Reader {
     }
 };
 
+// XML 1.0 4.3.3: without a byte order mark or an encoding declaration, UTF-8.
+bool reads_as_utf8(std::string_view body) {
+    if (body.size() >= 2 && ((static_cast<unsigned char>(body[0]) == 0xFE &&
+                              static_cast<unsigned char>(body[1]) == 0xFF) ||
+                             (static_cast<unsigned char>(body[0]) == 0xFF &&
+                              static_cast<unsigned char>(body[1]) == 0xFE) ||
+                             body[0] == '\0' || body[1] == '\0'))
+        return false;  // UTF-16
+    if (body.rfind("<?xml", 0) != 0)
+        return true;
+    const std::string_view declaration = body.substr(0, body.find("?>"));
+    const auto at = declaration.find("encoding");
+    if (at == std::string_view::npos)
+        return true;
+    const auto quote = declaration.find_first_of("\"'", at);
+    if (quote == std::string_view::npos)
+        return true;
+    std::string name(declaration.substr(quote + 1, 5));
+    for (char& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name == "utf-8" || name.rfind("utf8", 0) == 0;
+}
+
 // After XML_StopParser expat may still deliver a call (the end of an empty element):
 // nothing is read once the reader stopped.
 void XMLCALL on_start(void* user, const XML_Char* name, const XML_Char** attributes) {
@@ -270,6 +296,14 @@ void XMLCALL on_entity_decl(void* user, const XML_Char*, int, const XML_Char*, i
 }  // namespace
 
 Result<Multistatus> parse_multistatus(std::string_view body) {
+    // expat refuses the whole body for one ill-formed UTF-8 sequence; a server's stray
+    // Latin-1 byte in a display name or an event becomes U+FFFD instead. Bodies in another
+    // encoding (an XML declaration naming one, a UTF-16 byte order) are expat's to read.
+    std::string replaced;
+    if (reads_as_utf8(body) && !utf8::is_valid(body)) {
+        replaced = utf8::replace_invalid(body);
+        body = replaced;
+    }
     std::unique_ptr<XML_ParserStruct, ParserDeleter> parser(XML_ParserCreateNS(nullptr, '|'));
     if (!parser)
         return make_error(ErrorCode::internal, "expat: cannot create a parser");

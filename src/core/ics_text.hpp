@@ -1,0 +1,42 @@
+// iCalendar text made fit for libical before it reads it: content lines unfolded and folded
+// again at 75 octets (libical 3.0.16 rescans a physical line once for every 80 octets it
+// reads: one unfolded 4 MB line cost 3.8 s), ill-formed UTF-8 replaced, and the work one
+// text may cost bounded. What goes over a limit is left out whole and reported: the event
+// (or other component) it is in, never the rest of the calendar.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace calsync::ical {
+
+// One content line, unfolded (RFC 5545 3.1). Descriptions run to a few KB; inline
+// attachments (ATTACH;VALUE=BINARY) to some hundred KB.
+constexpr std::size_t kMaxPropertyBytes = std::size_t{1} << 20;
+// Components inside one another: VCALENDAR > VEVENT > VALARM is 3 deep. libical frees a
+// component tree recursively, so depth costs stack.
+constexpr std::size_t kMaxComponentDepth = 8;
+// Components of the calendars in one text (VEVENTs, VTIMEZONEs, ...): libical holds about
+// 1 KB for each of them, and a garage's calendar of ten years holds some tens of thousands.
+constexpr std::size_t kMaxComponents = 100'000;
+// VTIMEZONEs in one text: a calendar defines the few zones its events use (Exchange and
+// Apple export one per zone in use). Each one referenced is a zone to build, about 10 ms
+// with libical's recurrence iterator.
+constexpr std::size_t kMaxTimeZones = 50;
+
+struct LeftOut {
+    std::string event_id;  // the UID (or "#<n>", the VEVENT's position) of a VEVENT; else ""
+    std::string message;   // names the limit
+};
+
+struct PreparedIcs {
+    std::string text;  // what libical reads: CRLF lines of at most 75 octets, valid UTF-8
+    std::vector<LeftOut> left_out;
+};
+
+// Linear in the text; holds one content line of up to kMaxPropertyBytes besides its output.
+PreparedIcs prepare_for_libical(std::string_view text);
+
+}  // namespace calsync::ical
