@@ -100,7 +100,8 @@ TEST_CASE("ics limits: components nested a million deep lose only their event", 
                  "left out");
 }
 
-TEST_CASE("ics limits: a calendar of 1,000 VTIMEZONEs is read within its cap, the rest reported", "[hostile][ics]") {
+TEST_CASE("ics limits: a calendar of 1,000 VTIMEZONEs is read within its cap, the rest reported",
+          "[hostile][ics]") {
     const std::string text = thousand_zones();
     check_within(run_in_child([&text] { return verdict_of(read(text)); }),
                  "50 events; : the text defines more than 50 VTIMEZONEs, the limit; the rest "

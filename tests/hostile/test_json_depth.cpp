@@ -8,30 +8,20 @@
 #include <utility>
 
 #include "bounded_child.hpp"
+#include "in_process.hpp"
 #include "net/oauth.hpp"
-#include "net/oauth_session.hpp"
-#include "net/retry.hpp"
 #include "providers/google/google_provider.hpp"
 #include "providers/microsoft/graph_provider.hpp"
 
+using calsync::test::answering;
 using calsync::test::check_within;
+using calsync::test::new_client;
 using calsync::test::run_in_child;
+using calsync::test::session_over;
 
 namespace {
 
 const std::string kBomb(200'000, '[');
-
-const unsigned char kKey[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
-                                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
-
-// A client with its state in memory, or nullptr.
-calsync_client* memory_client() {
-    calsync_client_options o = CALSYNC_CLIENT_OPTIONS_INIT;
-    o.host_key = kKey;
-    o.host_key_length = sizeof kKey;
-    calsync_client* client = nullptr;
-    return calsync_client_new(&o, &client) == CALSYNC_OK ? client : nullptr;
-}
 
 // What a C ABI call answered: the status and, for the limit, which one it named.
 std::string verdict_of(calsync_status status) {
@@ -47,7 +37,7 @@ std::string verdict_of(calsync_status status) {
 // A Graph notification naming a connection and calendar no store holds, with `body`
 // (JSON-escaped already), given to a client with its state in memory.
 std::string graph_push_verdict(const std::string& body) {
-    calsync_client* client = memory_client();
+    calsync_client* client = new_client();
     if (client == nullptr)
         return std::string("no client: ") + calsync_last_error_message();
     const std::string request = R"({"version": 1, "method": "POST", "headers": [],)"
@@ -60,32 +50,6 @@ std::string graph_push_verdict(const std::string& body) {
     calsync_client_free(client);
     calsync_string_free(out);
     return verdict + (out == nullptr ? "" : " (and an answer)");
-}
-
-// Every request answered with the same body, in process: the parse is what is attacked.
-struct CannedTransport : calsync::net::Transport {
-    explicit CannedTransport(std::string body) { reply.status = 200, reply.body = std::move(body); }
-    calsync::net::HttpResponse reply;
-    calsync::Result<calsync::net::HttpResponse> perform(const calsync::net::HttpRequest&) override {
-        return reply;
-    }
-};
-
-std::shared_ptr<calsync::net::HttpClient> answering(const std::string& body) {
-    return std::make_shared<calsync::net::HttpClient>(std::make_shared<CannedTransport>(body));
-}
-
-std::shared_ptr<calsync::net::OAuthSession> session_over(
-    std::shared_ptr<calsync::net::HttpClient> http) {
-    calsync::net::OAuthEndpoints endpoints;
-    endpoints.token_url = "https://oauth.example/token";
-    auto flow = std::make_shared<calsync::net::OAuthFlow>(
-        endpoints, calsync::net::OAuthClient{"id", "", "", {}, {}}, std::string(32, 'k'), http);
-    calsync::net::TokenSet tokens;
-    tokens.access_token = "a";
-    tokens.refresh_token = "r";
-    tokens.expires_at = calsync::Instant::max();
-    return std::make_shared<calsync::net::OAuthSession>(flow, tokens);
 }
 
 std::string verdict_of(const calsync::Error& e) {
