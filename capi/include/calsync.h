@@ -8,6 +8,18 @@
  *    failing call on the calling thread. Messages never contain a secret.
  *  - Rich data goes in and out as UTF-8 JSON. Every JSON document carries "version": 1
  *    so it can grow without breaking callers; unknown fields are ignored.
+ *  - Every JSON argument is read within limits no real document reaches: nested at most
+ *    64 deep, at most 64 MiB, at most 4,000,000 values (keys included). Past one, the call
+ *    fails with CALSYNC_ELIMIT naming the limit. A string (or member name) that is not
+ *    well-formed UTF-8 fails it with CALSYNC_EINVAL naming the field
+ *    ("calendars[0].name is not valid UTF-8").
+ *  - Every string the library returns is well-formed UTF-8: text read from a calendar
+ *    service (iCalendar, WebDAV XML, Google and Graph JSON) has each ill-formed sequence
+ *    replaced by U+FFFD where calsync reads it.
+ *  - iCalendar text is read within limits too: an event with a content line (unfolded)
+ *    over 1 MiB or components nested over 8 deep is left out and listed in "errors" with
+ *    its UID; past 100,000 components or 50 VTIMEZONEs in one text the rest are left out,
+ *    listed once with an empty "event_id".
  *  - Strings the library returns are owned by the caller and freed with
  *    calsync_string_free(). On failure, output parameters are left untouched.
  *  - Instants are RFC 3339 strings in UTC ("2026-03-29T01:30:00Z"). Ranges are
@@ -143,6 +155,7 @@ CALSYNC_API void calsync_string_free(char* str);
  *              "all_day": bool, "tentative": bool}, ...],   sorted by start
  *   "busy":  [{"start", "end"}, ...],                       merged, sorted, disjoint
  *   "errors": [{"calendar_id", "event_id", "message"}, ...] events skipped, with why
+ *                                        ("event_id" empty: not one event, e.g. a cap)
  * }
  * Cancelled, transparent and owner-declined events, and events carrying an export
  * marker, never block. An event that cannot be read is listed in "errors" and the rest
@@ -587,6 +600,10 @@ CALSYNC_API calsync_status calsync_connection_deselect(calsync_connection* conne
  *   "added": [SLOT, ...], "removed": [SLOT, ...],
  *   "calendars": [{"calendar_id", "status": STATUS, "events_read", "exports_written",
  *                  "skipped": [{"event_id", "message"}, ...]}, ...]}
+ * "skipped" lists events left out, also those past the iCalendar limits above. A calendar
+ * whose answers go past a limit (a JSON page past the JSON limits, a CalDAV
+ * sync-collection carrying over 64 MiB in all its rounds) fails, its status naming the
+ * limit; what was stored for it stays as it was.
  * Returns CALSYNC_OK whenever a report was made (read its status), or CALSYNC_EINVAL (a
  * disconnected connection), CALSYNC_ENOTFOUND, CALSYNC_ERROR (the store failed).
  */
@@ -681,7 +698,9 @@ CALSYNC_API calsync_status calsync_client_renew_push(calsync_client* client, cha
  *   "connection_disconnected", "refused": n (Graph notifications with a wrong clientState)}
  * The caller frees *response_json with calsync_string_free. Returns CALSYNC_OK,
  * CALSYNC_EAUTH (forged or unsigned: reply 403; nothing was marked), CALSYNC_EINVAL
- * (a malformed request naming the field, or no notification at all: reply 400).
+ * (a malformed request naming the field, or no notification at all: reply 400),
+ * CALSYNC_ELIMIT (a "body" over 1 MiB, refused before it is read, or a body past the JSON
+ * limits above: reply 413 or 400; nothing was marked).
  * May be called from any thread, also while calsync_connection_watch waits for Graph's
  * validation request on another.
  */

@@ -1,6 +1,7 @@
 // iCalendar reading (src/core/ical_codec.cpp).
 #include <catch2/catch.hpp>
 #include <stdexcept>
+#include <thread>
 
 #include "expand_helpers.hpp"
 
@@ -451,4 +452,52 @@ TEST_CASE("other things that are not iCalendar fail as a whole", "[ical]") {
     REQUIRE_FALSE(cal.ok());
     CHECK(cal.error().code == calsync::ErrorCode::parse);
     CHECK_FALSE(cal.error().message.empty());
+}
+
+// read_ics holds no process-wide lock (issue 12, item 3): what libical shares between
+// threads is only read. Run under ThreadSanitizer (the tsan preset) this finds a race if
+// one comes back; each thread's answers are checked either way.
+TEST_CASE("calendars are read on several threads at once", "[ical][threads]") {
+    // Each thread reads zones of its own first: IANA names loaded now, a VTIMEZONE of the
+    // calendar, a TZID libical would look up in its built-in table, UTC and floating times.
+    const char* zones[] = {"America/Winnipeg", "Asia/Kathmandu", "Africa/Casablanca",
+                           "Pacific/Chatham"};
+    std::vector<std::string> texts;
+    for (const char* zone : zones) {
+        texts.push_back(vcalendar(
+            std::string("BEGIN:VTIMEZONE\r\nTZID:Own\r\nBEGIN:STANDARD\r\n"
+                        "DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
+                        "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"
+                        "END:VTIMEZONE\r\n") +
+            "BEGIN:VEVENT\r\nUID:iana\r\nDTSTART;TZID=" + zone +
+            ":20260301T100000\r\n"
+            "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:own\r\nDTSTART;TZID=Own:20260301T100000\r\n"
+            "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:mozilla\r\nDTSTART;TZID=/mozilla.org/"
+            "20050126_1/Europe/Zurich:20260301T100000\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:utc\r\nDTSTART:20260301T100000Z\r\nEXDATE;TZID=UTC:"
+            "20260302T100000\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:floating\r\n"
+            "DTSTART:20260301T100000\r\nEND:VEVENT\r\n"));
+    }
+    std::vector<std::string> failures[4];
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < 4; ++i) {
+        threads.emplace_back([&, i] {
+            for (int round = 0; round < 20; ++round) {
+                auto cal = calsync::read_ics(texts[i], calsync::IcsReadOptions{"c", {}});
+                if (!cal.ok() || cal->events.size() != 5 || !cal->errors.empty())
+                    failures[i].push_back(cal.ok() ? std::to_string(cal->events.size()) + " events"
+                                                   : cal.error().message);
+            }
+        });
+    }
+    for (auto& t : threads)
+        t.join();
+    for (const auto& f : failures)
+        CHECK(f.empty());
+    // And the zones resolved as they would on one thread.
+    auto cal = calsync::read_ics(texts[1], calsync::IcsReadOptions{"c", {}});
+    REQUIRE(cal.ok());
+    CHECK(in_zone(by_id(*cal, "iana").start, "UTC") == "2026-03-01T04:15:00Z");  // +05:45
+    CHECK(in_zone(by_id(*cal, "own").start, "UTC") == "2026-03-01T09:00:00Z");
+    CHECK(in_zone(by_id(*cal, "mozilla").start, "UTC") == "2026-03-01T09:00:00Z");
 }
