@@ -69,8 +69,9 @@ const calsync::TimeRange kWindow{calsync::instant_from_unix(1'780'000'000),
 
 }  // namespace
 
-TEST_CASE("json depth: a Graph push body of 200,000 '[' is refused before any state is read",
-          "[hostile][json]") {
+TEST_CASE(
+    "json depth: a Graph push body of 200,000 open brackets is refused before any state is read",
+    "[hostile][json]") {
     check_within(run_in_child([] { return graph_push_verdict(kBomb); }), "refused: too deep");
 }
 
@@ -107,7 +108,7 @@ TEST_CASE("json depth: C ABI requests nested 200,000 deep are refused", "[hostil
     }
 }
 
-TEST_CASE("json depth: a token endpoint answering 200,000 '[' fails the exchange",
+TEST_CASE("json depth: a token endpoint answering 200,000 open brackets fails the exchange",
           "[hostile][json]") {
     for (const std::string& body : {kBomb, R"({"access_token": "a", "x": )" + kBomb}) {
         auto run = run_in_child([&body] {

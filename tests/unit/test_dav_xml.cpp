@@ -122,7 +122,7 @@ TEST_CASE("elements nested past the limit are refused", "[dav]") {
     CHECK(deeper.error().message == "XML body nests elements deeper than 64 levels, the limit");
 }
 
-TEST_CASE("ill-formed UTF-8 becomes U+FFFD; a declared encoding is expat's", "[dav][utf8]") {
+TEST_CASE("ill-formed UTF-8 becomes U+FFFD, a declared encoding is expat's", "[dav][utf8]") {
     auto stray = parse_multistatus(
         "<d:multistatus xmlns:d=\"DAV:\"><d:response><d:href>/cal/\xE4/</d:href><d:propstat>"
         "<d:prop><d:displayname>Werkstatt \xE4 Nord</d:displayname></d:prop></d:propstat>"

@@ -129,10 +129,10 @@ Result<NotificationBatch> read_notifications(std::string_view host_key, std::str
     batch.connection_id = *connection;
     batch.calendar_id = *calendar;
     auto doc = json::parse_bounded(body, json::InvalidUtf8::replace);
-    if (!doc.ok())
-        return make_error(doc.error().code, "notification: " + doc.error().message);
+    if (!doc.ok() && doc.error().code == ErrorCode::limit_exceeded)
+        return make_error(ErrorCode::limit_exceeded, "notification: " + doc.error().message);
     const rapidjson::Value* value = nullptr;
-    if (doc->IsObject()) {
+    if (doc.ok() && doc->IsObject()) {
         auto it = doc->FindMember("value");
         if (it != doc->MemberEnd() && it->value.IsArray())
             value = &it->value;
