@@ -80,10 +80,7 @@ json::OAuthConfig oauth_config(ProviderKind kind, const SyncSettings& settings) 
     c.revocation_url = s.revocation_url;
     c.device_authorization_url = s.device_authorization_url;
     c.exports = true;  // a calendar may take exports later; asking again would be worse
-    c.network.allow_private_addresses = settings.network.allow_private_addresses;
-    c.network.ca_bundle = settings.network.ca_bundle;
-    c.network.connect_timeout_seconds = settings.network.connect_timeout.count();
-    c.network.total_timeout_seconds = settings.network.total_timeout.count();
+    c.network = network_config(settings.network);
     return c;
 }
 
@@ -109,6 +106,7 @@ struct ConnectionDraft {
 // stored unless the account answers. Credentials the provider refreshes meanwhile are
 // kept in the draft.
 static Result<std::vector<Calendar>> probe(SyncService::State& s, ConnectionDraft& draft) {
+    const auto deadline = s.operation_deadline();
     auto rotated = std::make_shared<std::string>();
     ProviderContext context{draft.record, draft.credentials_json,
                             [rotated](const std::string& fresh) { *rotated = fresh; }};
@@ -262,6 +260,7 @@ Result<std::string> SyncService::complete_authorization(const std::string& state
     auto flow = oauth_flow(*kind, s_->options.settings);
     if (!flow.ok())
         return flow.error();
+    const auto deadline = s_->operation_deadline();  // the code exchange and the probe
     // The signature and expiry of the state itself, and that it names this connection.
     auto who = flow.value()->accept_state(state, now);
     if (!who.ok())
@@ -353,6 +352,7 @@ Result<void> SyncService::disconnect(const std::string& connection_id, bool revo
     auto connection = s_->store->get_connection(connection_id);
     if (!connection.ok())
         return connection.error();
+    const auto deadline = s_->operation_deadline();
     if (revoke) {
         auto revoked = revoke_grant(*s_, connection.value());
         if (!revoked.ok())
@@ -395,6 +395,7 @@ Result<ConnectionCalendars> SyncService::list_calendars(const std::string& conne
         return connection.error();
     auto live = s_->live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
+    const auto deadline = s_->operation_deadline();
     auto provider = s_->provider(*live, connection.value());
     if (!provider.ok())
         return provider.error();

@@ -129,6 +129,7 @@ Result<HealthReport> SyncService::check(const std::string& connection_id) {
     const Result<std::vector<Calendar>> listed = [&]() -> Result<std::vector<Calendar>> {
         auto live = s_->live_connection(connection_id);
         std::lock_guard<std::mutex> turn(live->sync_mutex);
+        const auto deadline = s_->operation_deadline();
         auto provider = s_->provider(*live, connection.value());
         if (!provider.ok())
             return provider.error();

@@ -324,6 +324,7 @@ void stop_push_channels(SyncService::State& s, LiveConnection& live,
     auto channels = s.store->list_push_channels(connection.id);
     if (!channels.ok() || channels->empty())
         return;
+    const auto deadline = s.operation_deadline();
     auto provider = s.provider(live, connection);
     for (const PushChannel& channel : channels.value()) {
         if (!calendar_id.empty() && channel.calendar_id != calendar_id)
@@ -360,6 +361,7 @@ Result<PushWatch> SyncService::watch(const std::string& connection_id,
                               " is not selected for import (or both): only those are watched");
     auto live = s_->live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
+    const auto deadline = s_->operation_deadline();
     auto provider = s_->provider(*live, connection.value());
     if (!provider.ok())
         return provider.error();
@@ -409,6 +411,7 @@ std::vector<PushRenewal> SyncService::renew_push() {
                 return secret.error();
             auto live = s_->live_connection(channel.connection_id);
             std::lock_guard<std::mutex> turn(live->sync_mutex);
+            const auto deadline = s_->operation_deadline();  // each channel its own
             auto provider = s_->provider(*live, connection.value());
             if (!provider.ok())
                 return provider.error();
@@ -455,6 +458,7 @@ std::vector<PushRenewal> SyncService::renew_push() {
 }
 
 Result<PushAnswer> SyncService::handle_push(const PushRequest& request) {
+    const auto deadline = s_->operation_deadline();  // a Graph renewal may talk to Graph
     std::string query = request.query;
     if (!query.empty() && query.front() == '?')
         query.erase(0, 1);

@@ -28,6 +28,21 @@ Instant SyncService::State::now() const {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
+std::unique_ptr<net::DeadlineScope> SyncService::State::operation_deadline() const {
+    return std::make_unique<net::DeadlineScope>(options.settings.network.sync_timeout);
+}
+
+json::NetworkConfig network_config(const NetworkSettings& n) {
+    json::NetworkConfig c;
+    c.allow_private_addresses = n.allow_private_addresses;
+    c.ca_bundle = n.ca_bundle;
+    c.proxy = n.proxy;
+    c.connect_timeout_seconds = n.connect_timeout.count();
+    c.total_timeout_seconds = n.total_timeout.count();
+    c.sync_timeout_seconds = n.sync_timeout.count();
+    return c;
+}
+
 TimeRange SyncService::State::window() const {
     // Whole UTC days, so the window (and with it the engine) moves once a day, not on
     // every call.
@@ -284,14 +299,16 @@ Result<std::string> provider_document(const ConnectionRecord& connection,
         if (!oauth->api_base_url.empty())
             set(doc, "api_base_url", text(oauth->api_base_url));
     }
+    const json::NetworkConfig n = network_config(settings.network);
     rapidjson::Value network(rapidjson::kObjectType);
-    network.AddMember("allow_private_addresses", settings.network.allow_private_addresses, a);
-    if (!settings.network.ca_bundle.empty())
-        network.AddMember("ca_bundle", text(settings.network.ca_bundle), a);
-    network.AddMember("connect_timeout_seconds",
-                      static_cast<std::int64_t>(settings.network.connect_timeout.count()), a);
-    network.AddMember("total_timeout_seconds",
-                      static_cast<std::int64_t>(settings.network.total_timeout.count()), a);
+    network.AddMember("allow_private_addresses", n.allow_private_addresses, a);
+    if (!n.ca_bundle.empty())
+        network.AddMember("ca_bundle", text(n.ca_bundle), a);
+    if (!n.proxy.empty())
+        network.AddMember("proxy", text(n.proxy), a);
+    network.AddMember("connect_timeout_seconds", n.connect_timeout_seconds, a);
+    network.AddMember("total_timeout_seconds", n.total_timeout_seconds, a);
+    network.AddMember("sync_timeout_seconds", n.sync_timeout_seconds, a);
     set(doc, "network", std::move(network));
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

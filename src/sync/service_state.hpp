@@ -16,6 +16,8 @@
 #include "calsync/availability.hpp"
 #include "calsync/engine.hpp"
 #include "calsync/sync.hpp"
+#include "core/provider_config.hpp"
+#include "net/deadline.hpp"
 
 namespace calsync {
 
@@ -48,6 +50,9 @@ struct SyncService::State {
     State(SyncServiceOptions o, ImportEngine e);
 
     Instant now() const;
+    // Opened where an operation that talks to a service begins (a sync, connecting, a
+    // health check, push): every request of it stops at settings.network.sync_timeout.
+    std::unique_ptr<net::DeadlineScope> operation_deadline() const;
     TimeRange window() const;  // the sync window at now()
     void log(LogLevel level, const std::string& message) const;
 
@@ -84,6 +89,9 @@ struct SyncService::State {
     Result<void> for_each_import_calendar(
         const std::function<Result<void>(const ConnectionRecord&, const CalendarRecord&)>& each);
 };
+
+// The settings' network part as provider configurations take it.
+json::NetworkConfig network_config(const NetworkSettings& network);
 
 // The provider configuration (a calsync_provider_new document) of a stored connection:
 // its settings, its unsealed credentials and the service's OAuth client and network.

@@ -126,6 +126,8 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
                                    bool with_exports) {
     auto live = s.live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
+    // One deadline for the whole sync: every request and retry wait of every calendar.
+    const auto deadline = s.operation_deadline();
     auto connection = s.active_connection(connection_id);
     if (!connection.ok())
         return connection.error();
