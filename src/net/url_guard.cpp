@@ -99,7 +99,8 @@ Result<std::string> normalize_user_url(std::string_view url) {
                               : "URL: the scheme '" + std::string(url.substr(0, scheme)) +
                                     "' is not allowed; only http, https and webcal are");
     }
-    if (!parse_origin(out).ok())
+    const auto host_start = out.find("://") + 3;
+    if (host_start >= out.size() || out[host_start] == '/' || !parse_origin(out).ok())
         return make_error(ErrorCode::invalid_argument, "URL: no host, or not a valid URL");
     return out;
 }

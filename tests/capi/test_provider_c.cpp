@@ -80,7 +80,10 @@ TEST_CASE("provider config mistakes are named, and the password never appears") 
         {R"({"kind": "caldav", "url": "https://x/", "password": 42})",
          "password: expected a string"},
         {R"({"kind": "caldav", "url": "https://x/", "network": {"total_timeout_seconds": 0}})",
-         "network.total_timeout_seconds: expected a positive whole number of seconds"},
+         "network.total_timeout_seconds: expected a whole number of seconds from 1 to 3600"},
+        {R"({"kind": "caldav", "url": "https://garage:pw-in-config@dav.example.com/"})",
+         "url: has a user name and password in it (user:password@); give the URL without "
+         "them, and the user name and password as \"username\" and \"password\""},
     };
     for (const auto& [config, expected] : cases) {
         INFO(config);
