@@ -9,6 +9,7 @@
 #include "net/crypto.hpp"
 #include "net/http.hpp"
 #include "providers/provider_factory.hpp"
+#include "sync/feed_secret.hpp"
 #include "sync/push.hpp"
 #include "sync/service_state.hpp"
 
@@ -32,7 +33,7 @@ std::string new_connection_id(ProviderKind kind) {
 }
 
 // Who the account is, for a reconnect to find its old connection: the server and user
-// for CalDAV and iCloud, the feed (without credentials in it) for ICS.
+// for CalDAV and iCloud (a feed's is feed_account).
 std::string account_of(ProviderKind kind, const std::string& settings_json) {
     rapidjson::Document doc;
     doc.Parse(settings_json.c_str());
@@ -40,14 +41,9 @@ std::string account_of(ProviderKind kind, const std::string& settings_json) {
         return doc.IsObject() && doc.HasMember(name) && doc[name].IsString() ? doc[name].GetString()
                                                                              : "";
     };
-    const std::string url = net::redact_url(text("url"));
     if (kind == ProviderKind::icloud)
         return text("username");
-    // Feed URLs often carry their secret in the query, which the shown URL leaves out; a
-    // digest of the whole URL still tells two feeds apart.
-    if (kind == ProviderKind::ics_feed)
-        return url + " #" + net::base64url(net::sha256(text("url"))).substr(0, 10);
-    return text("username") + " at " + url;
+    return text("username") + " at " + net::redact_url(text("url"));
 }
 
 // Connection ids appear in slot calendar keys ("<connection>/<calendar>") and in file
@@ -131,7 +127,8 @@ static Result<std::string> store_connection(SyncService::State& s, ConnectionDra
         draft.record.id = earlier.value()->id;
         draft.record.created_at = earlier.value()->created_at;
     }
-    auto sealed = s.seal(draft.credentials_json);
+    // Sealed for the id it is stored under (the earlier connection's, on a reconnect).
+    auto sealed = s.seal_credentials(draft.record.id, draft.credentials_json);
     if (!sealed.ok())
         return sealed.error();
     draft.record.sealed_credentials = sealed.value();
@@ -178,9 +175,18 @@ Result<std::string> SyncService::add_connection(ProviderKind kind, const std::st
     draft.record.id = id.value();
     draft.record.kind = kind;
     draft.record.settings_json = settings_json.empty() ? "{}" : settings_json;
-    draft.record.account = account_of(kind, draft.record.settings_json);
     draft.record.created_at = s_->now();
     draft.credentials_json = credentials_json.empty() ? "{}" : credentials_json;
+    if (kind == ProviderKind::ics_feed) {
+        // The address is the feed's password: sealed with the credentials, never stored
+        // or shown in clear.
+        FeedSecret feed = split_feed_secret(draft.record.settings_json, draft.credentials_json);
+        draft.record.settings_json = feed.settings_json;
+        draft.credentials_json = feed.credentials_json;
+        draft.record.account = feed_account(*s_, feed.url);
+    } else {
+        draft.record.account = account_of(kind, draft.record.settings_json);
+    }
     auto calendars = probe(*s_, draft);
     if (!calendars.ok())
         return calendars.error();
@@ -201,12 +207,14 @@ Result<AuthorizationStart> SyncService::begin_authorization(ProviderKind kind,
     const std::string id = chosen.value();
     const Instant now = s_->now();
     const auto request = flow.value()->begin(id, now);
-    // The verifier is a secret: sealed, with the service it belongs to.
-    auto sealed = s_->seal(std::string(to_string(kind)) + "\n" + request.code_verifier);
+    // The verifier is a secret: sealed, with the service it belongs to, for this state.
+    PendingAuthorization pending{request.state, id, "", now + kAuthorizationLifetime};
+    auto sealed = s_->seal(std::string(to_string(kind)) + "\n" + request.code_verifier,
+                           kSealedCodeVerifier, sealed_owner(pending));
     if (!sealed.ok())
         return sealed.error();
-    auto put = s_->store->put_pending_authorization(
-        {request.state, id, sealed.value(), now + kAuthorizationLifetime});
+    pending.sealed_code_verifier = sealed.value();
+    auto put = s_->store->put_pending_authorization(pending);
     if (!put.ok())
         return put.error();
     return AuthorizationStart{id, request.url, request.state};
@@ -249,7 +257,8 @@ Result<std::string> SyncService::complete_authorization(const std::string& state
     if (!pending.ok())
         return make_error(ErrorCode::auth,
                           "authorization state refused: unknown, expired or already used");
-    auto clear = s_->unseal(pending->sealed_code_verifier);
+    auto clear =
+        s_->unseal(pending->sealed_code_verifier, kSealedCodeVerifier, sealed_owner(*pending));
     if (!clear.ok())
         return clear.error();
     const std::string& text = clear.value();
@@ -317,7 +326,7 @@ static Result<void> revoke_grant(const SyncService::State& s, const ConnectionRe
                               "remove calsync under https://account.live.com/consent/Manage "
                               "(a personal account) or https://myapps.microsoft.com (a work or "
                               "school account)");
-    auto clear = s.unseal(connection.sealed_credentials);
+    auto clear = s.open_credentials(connection);
     if (!clear.ok())
         return clear.error();
     rapidjson::Document doc;

@@ -58,15 +58,18 @@ struct ChannelSecret {
     std::string address;
 };
 
-Result<std::string> seal_secret(const SyncService::State& s, const ChannelSecret& secret) {
+// Bound to the channel's row: its id, connection and calendar.
+Result<std::string> seal_secret(const SyncService::State& s, const PushChannel& channel,
+                                const ChannelSecret& secret) {
     return s.seal(json::detail::write_document([&](json::detail::Writer& w) {
-        json::detail::write_string(w, "token", secret.token);
-        json::detail::write_string(w, "address", secret.address);
-    }));
+                      json::detail::write_string(w, "token", secret.token);
+                      json::detail::write_string(w, "address", secret.address);
+                  }),
+                  kSealedPushSecret, sealed_owner(channel));
 }
 
 Result<ChannelSecret> unseal_secret(const SyncService::State& s, const PushChannel& channel) {
-    auto clear = s.unseal(channel.sealed_token);
+    auto clear = s.unseal(channel.sealed_token, kSealedPushSecret, sealed_owner(channel));
     if (!clear.ok())
         return clear.error();
     rapidjson::Document doc;
@@ -153,7 +156,7 @@ Result<MadeChannel> make_channel(SyncService::State& s, CalendarProvider& provid
     } else {
         return no_push(connection);
     }
-    auto sealed = seal_secret(s, secret);
+    auto sealed = seal_secret(s, stored, secret);
     if (!sealed.ok())
         return sealed.error();
     stored.sealed_token = sealed.value();

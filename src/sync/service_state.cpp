@@ -8,7 +8,6 @@
 #include <iterator>
 
 #include "core/provider_config.hpp"
-#include "net/crypto.hpp"
 #include "providers/provider_factory.hpp"
 
 namespace calsync {
@@ -71,36 +70,13 @@ void SyncService::State::forget_live(const std::string& id) {
     live.erase(id);
 }
 
-namespace {
-
-// The host key is any secret of at least 32 bytes; AES-256-GCM takes exactly 32. The
-// sealing key is derived from it under a label of its own, which also keeps it apart from
-// the host key itself, the key that signs OAuth states and push channel tokens.
-std::string sealing_key(const std::string& host_key) {
-    return net::hmac_sha256(host_key, "calsync: sealing credentials at rest, v1");
-}
-
-}  // namespace
-
-Result<std::string> SyncService::State::seal(const std::string& secret) const {
-    return net::seal(secret, sealing_key(options.settings.host_key));
-}
-
-Result<std::string> SyncService::State::unseal(const std::string& sealed) const {
-    auto clear = net::unseal(sealed, sealing_key(options.settings.host_key));
-    if (!clear.ok())
-        return make_error(ErrorCode::auth,
-                          "the stored credentials cannot be opened with this host key");
-    return clear;
-}
-
 Result<CalendarProvider*> SyncService::State::provider(LiveConnection& live,
                                                        const ConnectionRecord& connection) {
     if (live.provider)
         return live.provider.get();
     std::string credentials = "{}";
     if (!connection.sealed_credentials.empty()) {
-        auto clear = unseal(connection.sealed_credentials);
+        auto clear = open_credentials(connection);
         if (!clear.ok())
             return clear.error();
         credentials = std::move(clear).value();
@@ -108,7 +84,7 @@ Result<CalendarProvider*> SyncService::State::provider(LiveConnection& live,
     const std::string id = connection.id;
     ProviderContext context{connection, credentials, [this, id](const std::string& fresh) {
                                 // A rotated refresh token must survive a restart.
-                                auto sealed = seal(fresh);
+                                auto sealed = seal_credentials(id, fresh);
                                 if (sealed.ok() && store->set_credentials(id, sealed.value()).ok())
                                     return;
                                 log(LogLevel::error,

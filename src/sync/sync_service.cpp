@@ -47,6 +47,9 @@ Result<std::unique_ptr<SyncService>> SyncService::open(SyncServiceOptions option
         return e;
     }
     auto state = std::make_unique<State>(std::move(options), std::move(engine).value());
+    auto migrated = migrate_sealed_values(*state);
+    if (!migrated.ok())
+        return migrated.error();
     auto loaded = state->rebuild_engine();
     if (!loaded.ok())
         return loaded.error();
