@@ -361,7 +361,7 @@ Result<void> SyncService::disconnect(const std::string& connection_id, bool revo
     auto connection = s_->store->get_connection(connection_id);
     if (!connection.ok())
         return connection.error();
-    const auto deadline = s_->operation_deadline();
+    auto deadline = s_->operation_deadline();
     if (revoke) {
         auto revoked = revoke_grant(*s_, connection.value());
         if (!revoked.ok())
@@ -387,6 +387,7 @@ Result<void> SyncService::disconnect(const std::string& connection_id, bool revo
         s_->availability.reset();
     }
     live->provider.reset();
+    deadline.reset();  // the host's callback is not part of this operation's time
     s_->log(LogLevel::info, "connection " + connection_id + " disconnected; " +
                                 std::to_string(diff.removed.size()) + " blocked slots freed");
     if (s_->options.slots_changed && !diff.removed.empty())
