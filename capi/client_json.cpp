@@ -18,17 +18,23 @@ bool read_connection_id(const Value& doc, std::string* out, Problem* p) {
     return read_strings(doc, "", {{"connection_id", out}}, p);
 }
 
+// Bounded both ways: durations and counts far beyond any use would overflow the
+// arithmetic they feed (an instant plus 2^63 seconds).
 bool read_int(const Value& obj, const std::string& path, const char* name, std::int64_t min,
-              std::int64_t* out, Problem* p) {
+              std::int64_t max, std::int64_t* out, Problem* p) {
     const Value* v = member(obj, name);
     if (v == nullptr)
         return true;
-    if (!v->IsInt64() || v->GetInt64() < min)
-        return p->fail(child(path, name),
-                       "expected a whole number of at least " + std::to_string(min));
+    if (!v->IsInt64() || v->GetInt64() < min || v->GetInt64() > max)
+        return p->fail(child(path, name), "expected a whole number from " + std::to_string(min) +
+                                              " to " + std::to_string(max));
     *out = v->GetInt64();
     return true;
 }
+
+constexpr std::int64_t kWeekOfMinutes = 7 * 24 * 60;
+constexpr std::int64_t kDayOfSeconds = 24 * 60 * 60;
+constexpr std::int64_t kTenYearsOfDays = 3660;
 
 // An OAuth client of the configuration ("google", "microsoft"): the fields calsync_oauth_new
 // reads, plus where the service's API lives.
@@ -91,10 +97,10 @@ bool read_schedule(const Value& v, ScheduleSettings* out, Problem* p) {
         return p->fail("schedule", "expected an object");
     std::int64_t min = out->min_interval.count(), max = out->max_interval.count();
     std::int64_t first = out->first_retry.count(), backoff = out->max_backoff.count();
-    if (!read_int(v, "schedule", "min_interval_minutes", 1, &min, p) ||
-        !read_int(v, "schedule", "max_interval_minutes", 1, &max, p) ||
-        !read_int(v, "schedule", "first_retry_seconds", 1, &first, p) ||
-        !read_int(v, "schedule", "max_backoff_minutes", 1, &backoff, p))
+    if (!read_int(v, "schedule", "min_interval_minutes", 1, kWeekOfMinutes, &min, p) ||
+        !read_int(v, "schedule", "max_interval_minutes", 1, kWeekOfMinutes, &max, p) ||
+        !read_int(v, "schedule", "first_retry_seconds", 1, kDayOfSeconds, &first, p) ||
+        !read_int(v, "schedule", "max_backoff_minutes", 1, kWeekOfMinutes, &backoff, p))
         return false;
     out->min_interval = std::chrono::minutes(min);
     out->max_interval = std::chrono::minutes(max);
@@ -264,8 +270,8 @@ Result<SyncSettings> parse_client_config(std::string_view text) {
         std::int64_t back = s.window_days_back, ahead = s.window_days_ahead;
         if (!w->IsObject())
             return make_error(ErrorCode::invalid_argument, "window: expected an object");
-        if (!read_int(*w, "window", "days_back", 0, &back, &p) ||
-            !read_int(*w, "window", "days_ahead", 1, &ahead, &p))
+        if (!read_int(*w, "window", "days_back", 0, kTenYearsOfDays, &back, &p) ||
+            !read_int(*w, "window", "days_ahead", 1, kTenYearsOfDays, &ahead, &p))
             return invalid(p);
         s.window_days_back = static_cast<int>(back);
         s.window_days_ahead = static_cast<int>(ahead);
@@ -287,20 +293,20 @@ Result<SyncSettings> parse_client_config(std::string_view text) {
             return invalid(p);
     }
     json::NetworkConfig network;
-    network.connect_timeout_seconds = s.network.connect_timeout.count();
-    network.total_timeout_seconds = s.network.total_timeout.count();
     if (!json::read_network_member(doc, &network, &p))
         return invalid(p);
     s.network.allow_private_addresses = network.allow_private_addresses;
     s.network.ca_bundle = network.ca_bundle;
+    s.network.proxy = network.proxy;
     s.network.connect_timeout = std::chrono::seconds(network.connect_timeout_seconds);
     s.network.total_timeout = std::chrono::seconds(network.total_timeout_seconds);
+    s.network.sync_timeout = std::chrono::seconds(network.sync_timeout_seconds);
     if (const Value* v = member(doc, "schedule")) {
         if (!read_schedule(*v, &s.schedule, &p))
             return invalid(p);
     }
     std::int64_t concurrent = s.max_concurrent_syncs;
-    if (!read_int(doc, "", "max_concurrent_syncs", 1, &concurrent, &p))
+    if (!read_int(doc, "", "max_concurrent_syncs", 1, 256, &concurrent, &p))
         return invalid(p);
     s.max_concurrent_syncs = static_cast<int>(concurrent);
     return s;
@@ -461,7 +467,7 @@ Result<ConfirmRequest> parse_confirm_request(std::string_view text) {
     ConfirmRequest r;
     r.range = range.value();
     std::int64_t timeout = r.timeout.count();
-    if (!read_int(parsed.value(), "", "timeout_ms", 0, &timeout, &p))
+    if (!read_int(parsed.value(), "", "timeout_ms", 0, 600'000, &timeout, &p))
         return invalid(p);
     r.timeout = std::chrono::milliseconds(timeout);
     return r;
@@ -515,7 +521,7 @@ Result<TeamFeedRequest> parse_team_feed_request(std::string_view text) {
             return invalid(p);
     }
     std::int64_t minutes = 0;
-    if (!read_int(doc, "", "refresh_interval_minutes", 1, &minutes, &p))
+    if (!read_int(doc, "", "refresh_interval_minutes", 1, kWeekOfMinutes, &minutes, &p))
         return invalid(p);
     if (minutes > 0)
         r.options.refresh_interval = std::chrono::minutes(minutes);

@@ -10,6 +10,7 @@
 #include "capi_support.hpp"
 #include "core/json_codec.hpp"
 #include "core/provider_config.hpp"
+#include "net/deadline.hpp"
 #include "providers/provider_factory.hpp"
 
 struct calsync_provider {
@@ -18,6 +19,8 @@ struct calsync_provider {
     std::shared_ptr<calsync::net::OAuthSession> session;
     // The last listing, so a blocked-slots call can label slots without asking again.
     std::vector<calsync::Calendar> calendars;
+    // network.sync_timeout_seconds: what one call may take, every request and retry wait.
+    std::chrono::seconds call_timeout{300};
 };
 
 namespace {
@@ -39,6 +42,7 @@ calsync_status provider_new(const char* config_json, calsync_provider** out) {
     auto handle = std::make_unique<calsync_provider>();
     handle->provider = std::move(made->provider);
     handle->session = std::move(made->session);
+    handle->call_timeout = std::chrono::seconds(config->network.sync_timeout_seconds);
     *out = handle.release();
     last_error.clear();
     return CALSYNC_OK;
@@ -49,6 +53,7 @@ calsync_status list_calendars(calsync_provider* p, char** out) {
         return fail(CALSYNC_EINVAL, "provider: must not be NULL");
     if (out == nullptr)
         return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+    const net::DeadlineScope deadline(p->call_timeout);
     auto calendars = p->provider->list_calendars();
     if (!calendars.ok())
         return fail(calendars.error());
@@ -98,6 +103,7 @@ calsync_status blocked_slots(calsync_provider* p, const char* request_json, char
     if (!engine.ok())
         return fail(engine.error());
     const std::string& id = request->calendar_id;
+    const net::DeadlineScope deadline(p->call_timeout);
     auto changes = p->provider->fetch_changes(id, "", request->policy.window);
     if (!changes.ok())
         return fail(changes.error());

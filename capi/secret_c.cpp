@@ -39,7 +39,7 @@ calsync_status seal(const char* host_key, const char* plaintext, char** out) {
     auto key = sealing_key(host_key);
     if (!key.ok())
         return fail(key.error());
-    auto sealed = net::seal(plaintext, key.value());
+    auto sealed = net::seal_unbound(plaintext, key.value());
     if (!sealed.ok())
         return fail(sealed.error());
     return hand_out(sealed.value(), out);
@@ -53,7 +53,7 @@ calsync_status unseal(const char* host_key, const char* sealed, char** out) {
     auto key = sealing_key(host_key);
     if (!key.ok())
         return fail(key.error());
-    auto plain = net::unseal(sealed, key.value());
+    auto plain = net::unseal_unbound(sealed, key.value());
     if (!plain.ok())
         return fail(CALSYNC_EAUTH,
                     "sealed: cannot be opened with this host key (another key, or altered)");

@@ -7,7 +7,7 @@ PACKAGES="
   libical-dev rapidjson-dev libssl-dev libcurl4-openssl-dev libexpat1-dev libsqlite3-dev
   catch2 libbenchmark-dev tzdata unicode-cldr-core
   python3 python3-recurring-ical-events python3-icalendar python3-dateutil
-  golang-go radicale xandikos python3-caldav abigail-tools
+  golang-go radicale xandikos python3-caldav abigail-tools openssl
   python3-venv python3-pip python3-setuptools python3-wheel
 "
 SUDO=""

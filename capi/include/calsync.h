@@ -203,9 +203,12 @@ typedef struct calsync_provider calsync_provider;
  *   "kind": "caldav" | "icloud" | "ics_feed" | "google" | "microsoft",   required
  *   "url": "https://dav.example.com/",             required for caldav (a server, principal,
  *                                                  calendar home or calendar; discovery per
- *                                                  RFC 6764 finds the rest) and ics_feed
- *                                                  (https:// or webcal://); icloud defaults
- *                                                  to https://caldav.icloud.com/
+ *                                                  RFC 6764 finds the rest; no
+ *                                                  "user:password@" in it: CALSYNC_EINVAL)
+ *                                                  and ics_feed (https:// or webcal://; the
+ *                                                  address is treated as a secret, see
+ *                                                  "Credentials" below); icloud defaults to
+ *                                                  https://caldav.icloud.com/
  *   "username": "...", "password": "...",          caldav: Basic auth; icloud: the Apple ID
  *                                                  and an app-specific password
  *   "name": "Holidays",                            ics_feed: label; else its X-WR-CALNAME
@@ -219,13 +222,46 @@ typedef struct calsync_provider calsync_provider;
  *                                                  service's (https://www.googleapis.com/
  *                                                  calendar/v3, https://graph.microsoft.com/
  *                                                  v1.0); national clouds and fakes differ
- *   "network": {
- *     "allow_private_addresses": false,            true lets URLs reach loopback and
- *                                                  private networks (refused by default)
- *     "ca_bundle": "/path/ca.pem",                 default: the system's CA store
- *     "connect_timeout_seconds": 10, "total_timeout_seconds": 120
- *   }
+ *   "network": NETWORK
  * }
+ * NETWORK (every member optional; a value out of range is CALSYNC_EINVAL naming the key
+ * and the range):
+ * {
+ *   "allow_private_addresses": false,   true lets URLs reach loopback and private networks
+ *                                       (refused by default, IPv4 inside IPv6 forms,
+ *                                       NAT64, 6to4 and Teredo included)
+ *   "ca_bundle": "/path/ca.pem",        default: the system's CA store
+ *   "proxy": "http://proxy:3128",       the proxy every request goes through; default
+ *                                       none. Proxies named by the environment
+ *                                       (http_proxy, https_proxy, ALL_PROXY) are never
+ *                                       used: through one the URL guard cannot see where
+ *                                       a request goes. With "proxy" the guard resolves
+ *                                       each target itself and refuses private ones; the
+ *                                       proxy resolves the name again, so its own egress
+ *                                       rules should refuse private networks too.
+ *   "connect_timeout_seconds": 10,      1 to 300: one connection attempt
+ *   "total_timeout_seconds": 120,       1 to 3600: one request
+ *   "sync_timeout_seconds": 300         1 to 3600: one sync of a connection (and
+ *                                       connecting, a health check, a watch), or one
+ *                                       calsync_provider_* call: every request and every
+ *                                       wait between retries stops at it, and no retry
+ *                                       starts after it
+ * }
+ *
+ * Credentials. A password (Basic) or token (Bearer) is sent only to the origin (scheme,
+ * host, port) it was given for, and never over plain http once the URL is https:
+ *   - A redirect is followed (at most 5 hops, each through the URL guard); to another
+ *     origin it goes without the password. A redirect or link from https to http is
+ *     refused (CALSYNC_EINVAL), so nothing is sent in clear.
+ *   - CalDAV discovery (RFC 6764, and hrefs in answers, RFC 4918) may lead to another
+ *     origin: the request goes there without the password, and if that server asks for
+ *     one the error (CALSYNC_EAUTH) says so and to connect with a URL on that server.
+ *     The icloud preset also sends the password to Apple's own https hosts (*.icloud.com,
+ *     where each account's calendars live, e.g. p12-caldav.icloud.com).
+ *   - Google and Microsoft tokens go only to the API's origin; redirects are not followed.
+ *   - An ICS feed follows redirects (feeds move; iCloud's public calendars redirect).
+ *     Its address is its password (a Google private address, an Outlook published
+ *     calendar): messages show only its origin ("https://calendar.google.com/...").
  * The password stays inside the provider; no message ever contains it.
  *
  * Returns CALSYNC_OK or CALSYNC_EINVAL. *provider is freed with calsync_provider_free.
@@ -454,7 +490,8 @@ typedef struct calsync_client_options {
  * {
  *   "version": 1,
  *   "zone": "Europe/Berlin",                     the business's IANA zone; default "UTC"
- *   "window": {"days_back": 1, "days_ahead": 365},   what is read and exported
+ *   "window": {"days_back": 1, "days_ahead": 365},   what is read and exported (each
+ *                                                at most 3660)
  *   "policy": {"tentative_blocks": true, "unanswered_blocks": true,
  *              "all_day_blocks": true},          for calendars selected without their own
  *   "export": {
@@ -467,12 +504,21 @@ typedef struct calsync_client_options {
  *   },
  *   "google":    OAUTH_CLIENT + {"api_base_url"},  see calsync_oauth_new; needed to
  *   "microsoft": OAUTH_CLIENT + {"api_base_url"},  connect those services
- *   "network": {"allow_private_addresses": false, "ca_bundle": "...",
- *               "connect_timeout_seconds": 10, "total_timeout_seconds": 120},
+ *   "network": NETWORK,                          see calsync_provider_new; its
+ *                                                "sync_timeout_seconds" bounds each sync
  *   "schedule": {"min_interval_minutes": 15, "max_interval_minutes": 30,
  *                "first_retry_seconds": 60, "max_backoff_minutes": 30},
- *   "max_concurrent_syncs": 4
+ *                                                minutes at most 10080 (a week), seconds
+ *                                                at most 86400
+ *   "max_concurrent_syncs": 4                    1 to 256
  * }
+ *
+ * Secrets at rest: every value calsync seals in the store (a connection's credentials, a
+ * pending sign-in's verifier, a push channel's secret) is bound to its purpose and its
+ * row: copied into another row it does not open, and that connection reports
+ * needs_reauthorisation with a message naming it, having sent nothing. A store written
+ * by an earlier calsync is re-sealed that way when it is opened, and the addresses of
+ * its ICS feeds move from the clear settings into the sealed credentials.
  *
  * Returns CALSYNC_OK, CALSYNC_EINVAL (options or config; the message names the field),
  * CALSYNC_EZONE, CALSYNC_ERROR (the store cannot be opened: the message says why).
@@ -497,7 +543,10 @@ CALSYNC_API void calsync_client_free(calsync_client* client);
  *   "kind": "caldav" | "icloud" | "ics_feed" | "google" | "microsoft",   required
  *   "settings": {...},            caldav, icloud, ics_feed: a calsync_provider_new
  *                                 document without the password ("url", "username",
- *                                 "name", "owner_addresses")
+ *                                 "name", "owner_addresses"). An ICS feed's "url" is
+ *                                 kept sealed like a password, and the connection's
+ *                                 "account" shows only its origin and a digest:
+ *                                 "https://calendar.google.com/... #Ab3dE9xQ1z"
  *   "password": "...",            caldav, icloud (the app-specific password)
  *   "tokens": TOKENS,             google, microsoft
  *   "connection_id": "..."        optional; generated when absent
@@ -743,6 +792,7 @@ CALSYNC_API calsync_status calsync_client_free_slots(calsync_client* client,
  * calsync_client_confirm_free: before a booking is confirmed, reads every import
  * calendar again (incrementally, in parallel) for at most "timeout_ms", then answers.
  * request_json: {"version": 1, "start": RFC3339, "end": RFC3339, "timeout_ms": 3000}
+ * ("timeout_ms" 0 to 600000)
  * *response_json: {"version": 1, "free": bool, "fresh": bool (false: some calendar could
  *   not be read again in time, the answer comes from what was read before),
  *   "stale_connections": ["..."], "conflicts": [SLOT, ...]}

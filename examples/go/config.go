@@ -37,8 +37,12 @@ type Network struct {
 	// default).
 	AllowPrivateAddresses bool   `json:"allow_private_addresses,omitempty"`
 	CABundle              string `json:"ca_bundle,omitempty"`
-	ConnectTimeoutSeconds int    `json:"connect_timeout_seconds,omitempty"` // default 10
-	TotalTimeoutSeconds   int    `json:"total_timeout_seconds,omitempty"`   // default 120
+	// Proxy is the one proxy requests go through; the environment's proxies are ignored.
+	Proxy                 string `json:"proxy,omitempty"`
+	ConnectTimeoutSeconds int    `json:"connect_timeout_seconds,omitempty"` // default 10, 1-300
+	TotalTimeoutSeconds   int    `json:"total_timeout_seconds,omitempty"`   // default 120, 1-3600
+	// SyncTimeoutSeconds bounds one connection's sync, every request and retry included.
+	SyncTimeoutSeconds int `json:"sync_timeout_seconds,omitempty"` // default 300, 1-3600
 }
 
 // Schedule is when connections are due.

@@ -52,8 +52,14 @@ struct NetworkSettings {
     // User-supplied URLs (CalDAV servers, feeds) may reach loopback and private networks.
     bool allow_private_addresses = false;
     std::string ca_bundle;  // empty: the system's CA store
+    // A proxy for every request (the environment's http_proxy and the like are ignored);
+    // the URL guard then checks the target's addresses before the request goes out.
+    std::string proxy;
     std::chrono::seconds connect_timeout{10};
-    std::chrono::seconds total_timeout{120};
+    std::chrono::seconds total_timeout{120};  // one request
+    // One sync of a connection, all its requests and retry waits together (likewise
+    // connecting, a health check, watching): a slow server holds a worker no longer.
+    std::chrono::seconds sync_timeout{300};
 };
 
 struct ScheduleSettings {

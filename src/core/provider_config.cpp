@@ -16,16 +16,19 @@ bool read_network_member(const Value& doc, NetworkConfig* out, Problem* p) {
         if (!read_bool(*v, "network.allow_private_addresses", &out->allow_private_addresses, p))
             return false;
     }
-    if (!read_strings(*network, "network", {{"ca_bundle", &out->ca_bundle}}, p))
+    if (!read_strings(*network, "network", {{"ca_bundle", &out->ca_bundle}, {"proxy", &out->proxy}},
+                      p))
         return false;
-    const std::pair<const char*, std::int64_t*> seconds[] = {
-        {"connect_timeout_seconds", &out->connect_timeout_seconds},
-        {"total_timeout_seconds", &out->total_timeout_seconds}};
-    for (const auto& [name, field] : seconds) {
-        if (const Value* v = member(*network, name)) {
-            if (!v->IsInt64() || v->GetInt64() <= 0)
-                return p->fail(child("network", name),
-                               "expected a positive whole number of seconds");
+    const std::pair<SecondsRange, std::int64_t*> seconds[] = {
+        {kConnectTimeoutRange, &out->connect_timeout_seconds},
+        {kTotalTimeoutRange, &out->total_timeout_seconds},
+        {kSyncTimeoutRange, &out->sync_timeout_seconds}};
+    for (const auto& [range, field] : seconds) {
+        if (const Value* v = member(*network, range.name)) {
+            if (!v->IsInt64() || v->GetInt64() < range.min || v->GetInt64() > range.max)
+                return p->fail(child("network", range.name),
+                               "expected a whole number of seconds from " +
+                                   std::to_string(range.min) + " to " + std::to_string(range.max));
             *field = v->GetInt64();
         }
     }

@@ -18,9 +18,23 @@ namespace calsync::json {
 struct NetworkConfig {
     bool allow_private_addresses = false;
     std::string ca_bundle;
+    std::string proxy;  // empty: none (environment proxies are never used)
     std::int64_t connect_timeout_seconds = 10;
-    std::int64_t total_timeout_seconds = 120;
+    std::int64_t total_timeout_seconds = 120;  // one request
+    // One connection's sync (or one calsync_provider_* call): every request and retry wait.
+    std::int64_t sync_timeout_seconds = 300;
 };
+
+// The allowed range of each timeout, in seconds: read_network_member refuses values
+// outside it, naming the key and the range.
+struct SecondsRange {
+    const char* name;
+    std::int64_t min;
+    std::int64_t max;
+};
+constexpr SecondsRange kConnectTimeoutRange{"connect_timeout_seconds", 1, 300};
+constexpr SecondsRange kTotalTimeoutRange{"total_timeout_seconds", 1, 3600};
+constexpr SecondsRange kSyncTimeoutRange{"sync_timeout_seconds", 1, 3600};
 
 // An OAuth 2.0 client of Google or Microsoft; every endpoint can be overridden (national
 // clouds, fakes in tests).

@@ -123,7 +123,19 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-Result<std::string> seal(std::string_view plaintext, std::string_view key) {
+namespace {
+
+const char* const kBoundPrefix = "v2.";
+
+// The associated data of a bound value: each part with its length, so no two bindings
+// read the same ("a" + "bc" is not "ab" + "c").
+std::string associated_data(const SealBinding& b) {
+    return "calsync sealed value\n" + std::to_string(b.purpose.size()) + ":" +
+           std::string(b.purpose) + std::to_string(b.owner.size()) + ":" + std::string(b.owner);
+}
+
+Result<std::string> seal_with(std::string_view plaintext, std::string_view key,
+                              std::string_view aad, const char* prefix) {
     if (key.size() != 32)
         return make_error(ErrorCode::invalid_argument, "the sealing key must be 32 bytes");
     const std::string nonce = random_bytes(kNonce);
@@ -133,6 +145,8 @@ Result<std::string> seal(std::string_view plaintext, std::string_view key) {
     int total = 0;
     if (!ctx ||
         EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key), bytes(nonce)) != 1 ||
+        (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad),
+                                           static_cast<int>(aad.size())) != 1) ||
         EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
                           bytes(plaintext), static_cast<int>(plaintext.size())) != 1)
         return make_error(ErrorCode::internal, "sealing failed");
@@ -145,17 +159,18 @@ Result<std::string> seal(std::string_view plaintext, std::string_view key) {
     std::string tag(kTag, '\0');
     if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, tag.data()) != 1)
         return make_error(ErrorCode::internal, "sealing failed");
-    return kSealPrefix + base64url(nonce + out + tag);
+    return prefix + base64url(nonce + out + tag);
 }
 
-Result<std::string> unseal(std::string_view sealed, std::string_view key) {
+Result<std::string> unseal_with(std::string_view sealed, std::string_view key, std::string_view aad,
+                                std::string_view prefix) {
     const auto refused =
         make_error(ErrorCode::auth, "sealed secret cannot be opened (wrong key or altered)");
     if (key.size() != 32)
         return make_error(ErrorCode::invalid_argument, "the sealing key must be 32 bytes");
-    if (sealed.substr(0, 3) != kSealPrefix)
+    if (sealed.substr(0, prefix.size()) != prefix)
         return refused;
-    auto raw = base64url_decode(sealed.substr(3));
+    auto raw = base64url_decode(sealed.substr(prefix.size()));
     if (!raw.ok() || raw->size() < kNonce + kTag)
         return refused;
     const std::string& r = raw.value();
@@ -167,6 +182,8 @@ Result<std::string> unseal(std::string_view sealed, std::string_view key) {
     int len = 0;
     if (!ctx ||
         EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key), bytes(nonce)) != 1 ||
+        (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad),
+                                           static_cast<int>(aad.size())) != 1) ||
         EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
                           bytes(body), static_cast<int>(body.size())) != 1)
         return refused;
@@ -178,6 +195,30 @@ Result<std::string> unseal(std::string_view sealed, std::string_view key) {
     total += len;
     out.resize(static_cast<std::size_t>(total));
     return out;
+}
+
+}  // namespace
+
+Result<std::string> seal(std::string_view plaintext, std::string_view key,
+                         const SealBinding& binding) {
+    return seal_with(plaintext, key, associated_data(binding), kBoundPrefix);
+}
+
+Result<std::string> unseal(std::string_view sealed, std::string_view key,
+                           const SealBinding& binding) {
+    return unseal_with(sealed, key, associated_data(binding), kBoundPrefix);
+}
+
+Result<std::string> seal_unbound(std::string_view plaintext, std::string_view key) {
+    return seal_with(plaintext, key, "", kSealPrefix);
+}
+
+Result<std::string> unseal_unbound(std::string_view sealed, std::string_view key) {
+    return unseal_with(sealed, key, "", kSealPrefix);
+}
+
+bool is_sealed_unbound(std::string_view sealed) {
+    return sealed.substr(0, 3) == kSealPrefix;
 }
 
 }  // namespace calsync::net

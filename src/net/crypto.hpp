@@ -18,9 +18,28 @@ Result<std::string> base64url_decode(std::string_view text);
 // Compares without leaking where two strings differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 
-// "v1." + base64url(nonce || ciphertext || tag); `key` is 32 bytes (a host-provided key).
-Result<std::string> seal(std::string_view plaintext, std::string_view key);
-// Fails (without saying more) when the key is wrong or the text was altered.
-Result<std::string> unseal(std::string_view sealed, std::string_view key);
+// What a sealed value is bound to: what it is ("connection credentials") and whose (a
+// connection id). Both go into AES-GCM's associated data, so the value opens only for
+// them: copied into another row, or read as another kind of secret, it does not open.
+struct SealBinding {
+    std::string_view purpose;
+    std::string_view owner;
+};
+
+// "v2." + base64url(nonce || ciphertext || tag), bound to `binding`; `key` is 32 bytes (a
+// host-provided key).
+Result<std::string> seal(std::string_view plaintext, std::string_view key,
+                         const SealBinding& binding);
+// Fails (without saying more) when the key is wrong, the binding is another, or the text
+// was altered.
+Result<std::string> unseal(std::string_view sealed, std::string_view key,
+                           const SealBinding& binding);
+
+// "v1.": bound to nothing. What calsync_secret_seal hands hosts, who keep the value where
+// they choose, and what stores written before bound values hold (opened once, to be
+// sealed again bound).
+Result<std::string> seal_unbound(std::string_view plaintext, std::string_view key);
+Result<std::string> unseal_unbound(std::string_view sealed, std::string_view key);
+bool is_sealed_unbound(std::string_view sealed);
 
 }  // namespace calsync::net

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <mutex>
 
+#include "net/deadline.hpp"
 #include "net/url_guard.hpp"
 
 namespace calsync::net {
@@ -24,7 +25,9 @@ struct Exchange {
     HttpResponse response;
     std::size_t cap = 0;
     bool over_cap = false;
-    bool allow_private = false;
+    // Whether the socket's address is checked: not for a proxy the host configured (it may
+    // well be on a private network; the target is checked before instead).
+    bool check_socket = false;
     std::string refused;  // the address the guard refused, if any
 };
 
@@ -65,7 +68,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 // resolves to a private address (or is rebound to one) is refused.
 curl_socket_t on_open_socket(void* user, curlsocktype, curl_sockaddr* address) {
     auto* x = static_cast<Exchange*>(user);
-    if (!x->allow_private && !is_public_address(&address->addr)) {
+    if (x->check_socket && !is_public_address(&address->addr)) {
         x->refused = address_text(&address->addr);
         return CURL_SOCKET_BAD;
     }
@@ -98,9 +101,22 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
     if (c == nullptr)
         return make_error(ErrorCode::internal, "libcurl could not be initialised");
     curl_easy_reset(c);  // keeps the connection cache, drops the previous request's options
+    const std::string where = request.method + " " + shown_url(request);
     Exchange x;
     x.cap = options_.max_response_bytes;
-    x.allow_private = options_.allow_private_addresses;
+    x.check_socket = !options_.allow_private_addresses && options_.proxy.empty();
+    if (!options_.allow_private_addresses && !options_.proxy.empty()) {
+        auto target = check_target_addresses(request.url);
+        if (!target.ok())
+            return make_error(target.error().code, where + ": " + target.error().message);
+    }
+    // The time left of the operation's deadline bounds this request too; none left: not
+    // sent at all (libcurl reads a timeout of 0 as "no timeout").
+    const auto total = time_left(options_.total_timeout);
+    const auto connect = std::min(options_.connect_timeout, total);
+    if (total.count() <= 0)
+        return make_error(ErrorCode::network,
+                          where + ": not sent, the time limit of this sync ran out");
 
     ListPtr headers;
     for (const Header& h : request.headers) {
@@ -115,9 +131,12 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // providers follow redirects themselves
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl can decode
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options_.connect_timeout.count()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect.count()));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
+    // "" turns off the proxies the environment names; NOPROXY "" lets no host bypass the
+    // configured one (a bypass would reach the target unchecked).
+    curl_easy_setopt(c, CURLOPT_PROXY, options_.proxy.c_str());
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "");
     curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER,
                      options_.insecure_skip_tls_verify_for_tests ? 0L : 1L);
@@ -146,7 +165,6 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, message);
 
     const CURLcode rc = curl_easy_perform(c);
-    const std::string where = request.method + " " + redact_url(request.url);
     if (x.over_cap)
         return make_error(ErrorCode::limit_exceeded,
                           where + ": response larger than " +
@@ -155,6 +173,12 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
         return make_error(ErrorCode::invalid_argument,
                           where + ": refused to connect to " + x.refused +
                               ", a loopback, private or link-local address");
+    const bool deadline_hit = rc == CURLE_OPERATION_TIMEDOUT && current_deadline() &&
+                              time_left(options_.total_timeout) < std::chrono::milliseconds(50);
+    if (deadline_hit)
+        return make_error(ErrorCode::network, where + ": the time limit of this sync ran out (" +
+                                                  std::to_string(total.count()) +
+                                                  " ms were left for this request)");
     if (rc != CURLE_OK) {
         const std::string detail = message[0] != '\0' ? message : curl_easy_strerror(rc);
         return make_error(ErrorCode::network, where + ": " + detail);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "net/origin.hpp"
+
 namespace calsync::net {
 
 std::string origin_of(std::string_view url) {
@@ -26,6 +28,10 @@ std::string redact_url(std::string_view url) {
     if (url.find('?') != std::string_view::npos)
         out += "?...";
     return out;
+}
+
+std::string shown_url(const HttpRequest& request) {
+    return request.url_is_secret ? redact_secret_url(request.url) : redact_url(request.url);
 }
 
 Error http_status_error(int status, const std::string& what) {

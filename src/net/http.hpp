@@ -25,6 +25,9 @@ struct HttpRequest {
     // POST is retried only when the caller knows a repeat is harmless (an OAuth refresh,
     // a create with a client-chosen id).
     bool retry_safe_post = false;
+    // The URL is itself a credential (a private feed address): messages show its origin
+    // only.
+    bool url_is_secret = false;
 };
 
 struct HttpResponse {
@@ -43,6 +46,11 @@ struct HttpOptions {
     std::size_t max_response_bytes = 64u << 20;
     std::string ca_bundle_path;  // empty: the system's CA store
     std::string user_agent;      // empty: "calsync/<version>"
+    // The proxy every request goes through, as the host configures it; empty: none.
+    // Proxies named by the environment (http_proxy, https_proxy, ALL_PROXY) are ignored:
+    // through a proxy the URL guard can no longer see where a request really goes, so only
+    // a proxy the host chose is used, and the guard then checks the target's addresses.
+    std::string proxy;
     // User-supplied URLs may not reach loopback, private, link-local or multicast
     // addresses unless the host allows it (tests do, for servers on 127.0.0.1).
     bool allow_private_addresses = false;
@@ -68,5 +76,9 @@ std::string origin_of(std::string_view url);
 // The URL without user information and query, for messages: feed URLs and some CalDAV
 // URLs carry secrets in those parts.
 std::string redact_url(std::string_view url);
+
+// The request's URL as messages may show it: redact_url, or only its origin when the URL
+// is itself a secret.
+std::string shown_url(const HttpRequest& request);
 
 }  // namespace calsync::net

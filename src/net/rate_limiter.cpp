@@ -6,6 +6,8 @@
 #include <thread>
 #include <utility>
 
+#include "net/deadline.hpp"
+
 namespace calsync::net {
 
 TokenBucket::TokenBucket(RateLimit limit, SteadyClock now)
@@ -59,6 +61,12 @@ RateLimitedTransport::RateLimitedTransport(std::shared_ptr<Transport> inner,
 
 Result<HttpResponse> RateLimitedTransport::perform(const HttpRequest& request) {
     const auto wait = bucket_->reserve();
+    // A wait for the quota is part of the operation's time like any other.
+    if (wait.count() > 0 && time_left(wait) < wait)
+        return make_error(ErrorCode::network,
+                          request.method + " " + shown_url(request) +
+                              ": not sent, the time limit of this sync ran out waiting for "
+                              "the request quota");
     if (wait.count() > 0)
         sleep_(wait);
     return inner_->perform(request);

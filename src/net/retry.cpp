@@ -7,11 +7,29 @@
 #include <string>
 #include <thread>
 
+#include "net/deadline.hpp"
+
 namespace calsync::net {
 namespace {
 
 bool retryable_status(int status) {
     return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+// Whether waiting `wait` would reach the deadline of the operation on this thread.
+bool no_time_for(std::chrono::milliseconds wait) {
+    const auto deadline = current_deadline();
+    return deadline && std::chrono::steady_clock::now() + wait >= *deadline;
+}
+
+Error out_of_time(const HttpRequest& request) {
+    return make_error(ErrorCode::network, request.method + " " + shown_url(request) +
+                                              ": not sent, the time limit of this sync ran out");
+}
+
+Error with_no_time_left(Error e) {
+    e.message += "; no time left to try again within the time limit of this sync";
+    return e;
 }
 
 }  // namespace
@@ -63,12 +81,18 @@ std::chrono::milliseconds HttpClient::backoff(int attempt) {
 Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
     const bool may_repeat = is_retry_safe(request);
     for (int attempt = 1;; ++attempt) {
+        // A request, first or repeated, never starts once the operation's deadline passed.
+        if (no_time_for(std::chrono::milliseconds(0)))
+            return out_of_time(request);
         auto result = transport_->perform(request);
         const bool last = attempt >= policy_.max_attempts || !may_repeat;
         if (!result.ok()) {
             if (result.error().code != ErrorCode::network || last)
                 return result;
-            sleep_(backoff(attempt));
+            const auto wait = backoff(attempt);
+            if (no_time_for(wait))
+                return with_no_time_left(result.error());
+            sleep_(wait);
             continue;
         }
         const HttpResponse& response = result.value();
@@ -79,18 +103,20 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
         std::optional<std::chrono::seconds> wait;
         if (const std::string* header = response.header("retry-after"))
             wait = parse_retry_after(*header, now_());
-        if (last || (wait && *wait > policy_.max_retry_after)) {
+        const auto pause =
+            wait ? std::chrono::duration_cast<std::chrono::milliseconds>(*wait) : backoff(attempt);
+        const bool out_of_time = no_time_for(pause);
+        if (last || out_of_time || (wait && *wait > policy_.max_retry_after)) {
             Error e =
                 make_error(throttled ? ErrorCode::rate_limited : ErrorCode::http,
-                           request.method + " " + redact_url(request.url) + ": HTTP " +
+                           request.method + " " + shown_url(request) + ": HTTP " +
                                std::to_string(response.status) + " after " +
                                std::to_string(attempt) + (attempt == 1 ? " attempt" : " attempts"));
             e.http_status = response.status;
             e.retry_after = wait;
-            return e;
+            return out_of_time && !last ? with_no_time_left(std::move(e)) : e;
         }
-        sleep_(wait ? std::chrono::duration_cast<std::chrono::milliseconds>(*wait)
-                    : backoff(attempt));
+        sleep_(pause);
     }
 }
 

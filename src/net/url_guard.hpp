@@ -19,4 +19,10 @@ bool is_public_address(const sockaddr* address);
 
 std::string address_text(const sockaddr* address);
 
+// Every address the URL's host resolves to here (or the address it names) must be public.
+// For requests through a proxy, where the socket calsync opens leads to the proxy and not
+// to the target. The proxy resolves the name again itself, so a name rebound between the
+// two lookups is for the proxy's own egress rules to stop.
+Result<void> check_target_addresses(std::string_view url);
+
 }  // namespace calsync::net

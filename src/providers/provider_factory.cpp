@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "net/curl_transport.hpp"
+#include "net/origin.hpp"
 #include "net/url_guard.hpp"
 #include "providers/caldav/caldav_provider.hpp"
 #include "providers/google/google_api_client.hpp"
@@ -22,6 +23,7 @@ std::shared_ptr<net::Transport> make_transport(const json::NetworkConfig& networ
     net::HttpOptions options;
     options.allow_private_addresses = network.allow_private_addresses;
     options.ca_bundle_path = network.ca_bundle;
+    options.proxy = network.proxy;
     options.connect_timeout = std::chrono::seconds(network.connect_timeout_seconds);
     options.total_timeout = std::chrono::seconds(network.total_timeout_seconds);
     return std::make_shared<net::CurlTransport>(std::move(options));
@@ -97,17 +99,23 @@ Result<ProviderHandle> make_provider(const json::ProviderConfig& config) {
             handle.provider = std::make_unique<ics_feed::IcsFeedProvider>(url.value(), http, feed);
             return handle;
         }
-        case Kind::icloud: {
-            auto dav = caldav::icloud_options(config.username, config.password);
-            if (!config.url.empty())
-                dav.url = config.url;
-            handle.provider = std::make_unique<caldav::CalDavProvider>(dav, http);
-            return handle;
-        }
+        case Kind::icloud:
         case Kind::caldav:
             break;
     }
-    caldav::CalDavOptions dav{config.url, config.username, config.password, false};
+    // A password in the URL would be stored and shown with it, and sent wherever the URL
+    // leads; it has fields of its own, where it is sealed.
+    if (net::has_user_info(config.url))
+        return make_error(ErrorCode::invalid_argument,
+                          "url: has a user name and password in it (user:password@); give the "
+                          "URL without them, and the user name and password as \"username\" "
+                          "and \"password\"");
+    caldav::CalDavOptions dav{config.url, config.username, config.password, false, ""};
+    if (config.kind == Kind::icloud) {
+        dav = caldav::icloud_options(config.username, config.password);
+        if (!config.url.empty())
+            dav.url = config.url;
+    }
     handle.provider = std::make_unique<caldav::CalDavProvider>(dav, http);
     return handle;
 }

@@ -10,6 +10,7 @@
 #include "net/crypto.hpp"
 #include "net/http.hpp"
 #include "providers/provider_factory.hpp"
+#include "sync/feed_secret.hpp"
 #include "sync/push.hpp"
 #include "sync/service_state.hpp"
 
@@ -33,21 +34,16 @@ std::string new_connection_id(ProviderKind kind) {
 }
 
 // Who the account is, for a reconnect to find its old connection: the server and user
-// for CalDAV and iCloud, the feed (without credentials in it) for ICS.
+// for CalDAV and iCloud (a feed's is feed_account).
 std::string account_of(ProviderKind kind, const std::string& settings_json) {
     const rapidjson::Document doc = json::parse_bounded_or_null(settings_json);
     const auto text = [&doc](const char* name) -> std::string {
         return doc.IsObject() && doc.HasMember(name) && doc[name].IsString() ? doc[name].GetString()
                                                                              : "";
     };
-    const std::string url = net::redact_url(text("url"));
     if (kind == ProviderKind::icloud)
         return text("username");
-    // Feed URLs often carry their secret in the query, which the shown URL leaves out; a
-    // digest of the whole URL still tells two feeds apart.
-    if (kind == ProviderKind::ics_feed)
-        return url + " #" + net::base64url(net::sha256(text("url"))).substr(0, 10);
-    return text("username") + " at " + url;
+    return text("username") + " at " + net::redact_url(text("url"));
 }
 
 // Connection ids appear in slot calendar keys ("<connection>/<calendar>") and in file
@@ -80,10 +76,7 @@ json::OAuthConfig oauth_config(ProviderKind kind, const SyncSettings& settings) 
     c.revocation_url = s.revocation_url;
     c.device_authorization_url = s.device_authorization_url;
     c.exports = true;  // a calendar may take exports later; asking again would be worse
-    c.network.allow_private_addresses = settings.network.allow_private_addresses;
-    c.network.ca_bundle = settings.network.ca_bundle;
-    c.network.connect_timeout_seconds = settings.network.connect_timeout.count();
-    c.network.total_timeout_seconds = settings.network.total_timeout.count();
+    c.network = network_config(settings.network);
     return c;
 }
 
@@ -109,6 +102,7 @@ struct ConnectionDraft {
 // stored unless the account answers. Credentials the provider refreshes meanwhile are
 // kept in the draft.
 static Result<std::vector<Calendar>> probe(SyncService::State& s, ConnectionDraft& draft) {
+    const auto deadline = s.operation_deadline();
     auto rotated = std::make_shared<std::string>();
     ProviderContext context{draft.record, draft.credentials_json,
                             [rotated](const std::string& fresh) { *rotated = fresh; }};
@@ -133,7 +127,8 @@ static Result<std::string> store_connection(SyncService::State& s, ConnectionDra
         draft.record.id = earlier.value()->id;
         draft.record.created_at = earlier.value()->created_at;
     }
-    auto sealed = s.seal(draft.credentials_json);
+    // Sealed for the id it is stored under (the earlier connection's, on a reconnect).
+    auto sealed = s.seal_credentials(draft.record.id, draft.credentials_json);
     if (!sealed.ok())
         return sealed.error();
     draft.record.sealed_credentials = sealed.value();
@@ -180,9 +175,18 @@ Result<std::string> SyncService::add_connection(ProviderKind kind, const std::st
     draft.record.id = id.value();
     draft.record.kind = kind;
     draft.record.settings_json = settings_json.empty() ? "{}" : settings_json;
-    draft.record.account = account_of(kind, draft.record.settings_json);
     draft.record.created_at = s_->now();
     draft.credentials_json = credentials_json.empty() ? "{}" : credentials_json;
+    if (kind == ProviderKind::ics_feed) {
+        // The address is the feed's password: sealed with the credentials, never stored
+        // or shown in clear.
+        FeedSecret feed = split_feed_secret(draft.record.settings_json, draft.credentials_json);
+        draft.record.settings_json = feed.settings_json;
+        draft.credentials_json = feed.credentials_json;
+        draft.record.account = feed_account(*s_, feed.url);
+    } else {
+        draft.record.account = account_of(kind, draft.record.settings_json);
+    }
     auto calendars = probe(*s_, draft);
     if (!calendars.ok())
         return calendars.error();
@@ -203,12 +207,14 @@ Result<AuthorizationStart> SyncService::begin_authorization(ProviderKind kind,
     const std::string id = chosen.value();
     const Instant now = s_->now();
     const auto request = flow.value()->begin(id, now);
-    // The verifier is a secret: sealed, with the service it belongs to.
-    auto sealed = s_->seal(std::string(to_string(kind)) + "\n" + request.code_verifier);
+    // The verifier is a secret: sealed, with the service it belongs to, for this state.
+    PendingAuthorization pending{request.state, id, "", now + kAuthorizationLifetime};
+    auto sealed = s_->seal(std::string(to_string(kind)) + "\n" + request.code_verifier,
+                           kSealedCodeVerifier, sealed_owner(pending));
     if (!sealed.ok())
         return sealed.error();
-    auto put = s_->store->put_pending_authorization(
-        {request.state, id, sealed.value(), now + kAuthorizationLifetime});
+    pending.sealed_code_verifier = sealed.value();
+    auto put = s_->store->put_pending_authorization(pending);
     if (!put.ok())
         return put.error();
     return AuthorizationStart{id, request.url, request.state};
@@ -251,7 +257,8 @@ Result<std::string> SyncService::complete_authorization(const std::string& state
     if (!pending.ok())
         return make_error(ErrorCode::auth,
                           "authorization state refused: unknown, expired or already used");
-    auto clear = s_->unseal(pending->sealed_code_verifier);
+    auto clear =
+        s_->unseal(pending->sealed_code_verifier, kSealedCodeVerifier, sealed_owner(*pending));
     if (!clear.ok())
         return clear.error();
     const std::string& text = clear.value();
@@ -262,6 +269,7 @@ Result<std::string> SyncService::complete_authorization(const std::string& state
     auto flow = oauth_flow(*kind, s_->options.settings);
     if (!flow.ok())
         return flow.error();
+    const auto deadline = s_->operation_deadline();  // the code exchange and the probe
     // The signature and expiry of the state itself, and that it names this connection.
     auto who = flow.value()->accept_state(state, now);
     if (!who.ok())
@@ -318,7 +326,7 @@ static Result<void> revoke_grant(const SyncService::State& s, const ConnectionRe
                               "remove calsync under https://account.live.com/consent/Manage "
                               "(a personal account) or https://myapps.microsoft.com (a work or "
                               "school account)");
-    auto clear = s.unseal(connection.sealed_credentials);
+    auto clear = s.open_credentials(connection);
     if (!clear.ok())
         return clear.error();
     const rapidjson::Document doc = json::parse_bounded_or_null(*clear);
@@ -352,6 +360,7 @@ Result<void> SyncService::disconnect(const std::string& connection_id, bool revo
     auto connection = s_->store->get_connection(connection_id);
     if (!connection.ok())
         return connection.error();
+    auto deadline = s_->operation_deadline();
     if (revoke) {
         auto revoked = revoke_grant(*s_, connection.value());
         if (!revoked.ok())
@@ -377,6 +386,7 @@ Result<void> SyncService::disconnect(const std::string& connection_id, bool revo
         s_->availability.reset();
     }
     live->provider.reset();
+    deadline.reset();  // the host's callback is not part of this operation's time
     s_->log(LogLevel::info, "connection " + connection_id + " disconnected; " +
                                 std::to_string(diff.removed.size()) + " blocked slots freed");
     if (s_->options.slots_changed && !diff.removed.empty())
@@ -394,6 +404,7 @@ Result<ConnectionCalendars> SyncService::list_calendars(const std::string& conne
         return connection.error();
     auto live = s_->live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
+    const auto deadline = s_->operation_deadline();
     auto provider = s_->provider(*live, connection.value());
     if (!provider.ok())
         return provider.error();

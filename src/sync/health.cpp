@@ -115,8 +115,7 @@ Result<HealthReport> SyncService::check(const std::string& connection_id) {
     if (!calendars.ok())
         return calendars.error();
 
-    if (!connection->sealed_credentials.empty() &&
-        !s_->unseal(connection->sealed_credentials).ok()) {
+    if (!connection->sealed_credentials.empty() && !s_->open_credentials(connection.value()).ok()) {
         // Not the service's refusal: this process holds another host key than the one the
         // credentials were sealed with, so nothing can be asked of the service at all.
         report.items.push_back(
@@ -129,6 +128,7 @@ Result<HealthReport> SyncService::check(const std::string& connection_id) {
     const Result<std::vector<Calendar>> listed = [&]() -> Result<std::vector<Calendar>> {
         auto live = s_->live_connection(connection_id);
         std::lock_guard<std::mutex> turn(live->sync_mutex);
+        const auto deadline = s_->operation_deadline();
         auto provider = s_->provider(*live, connection.value());
         if (!provider.ok())
             return provider.error();
@@ -140,7 +140,7 @@ Result<HealthReport> SyncService::check(const std::string& connection_id) {
         std::any_of(calendars->begin(), calendars->end(),
                     [](const CalendarRecord& c) { return c.selected && exports(c.direction); });
     if (connection->kind == ProviderKind::google || connection->kind == ProviderKind::microsoft) {
-        auto clear = s_->unseal(connection->sealed_credentials);
+        auto clear = s_->open_credentials(connection.value());
         const std::string scope = clear.ok() ? granted_scope_of(clear.value()) : "";
         HealthItem item{"scopes", true, "", ""};
         const std::vector<std::string> needed = needed_scopes(connection->kind, any_export);

@@ -63,15 +63,18 @@ struct ChannelSecret {
     std::string address;
 };
 
-Result<std::string> seal_secret(const SyncService::State& s, const ChannelSecret& secret) {
+// Bound to the channel's row: its id, connection and calendar.
+Result<std::string> seal_secret(const SyncService::State& s, const PushChannel& channel,
+                                const ChannelSecret& secret) {
     return s.seal(json::detail::write_document([&](json::detail::Writer& w) {
-        json::detail::write_string(w, "token", secret.token);
-        json::detail::write_string(w, "address", secret.address);
-    }));
+                      json::detail::write_string(w, "token", secret.token);
+                      json::detail::write_string(w, "address", secret.address);
+                  }),
+                  kSealedPushSecret, sealed_owner(channel));
 }
 
 Result<ChannelSecret> unseal_secret(const SyncService::State& s, const PushChannel& channel) {
-    auto clear = s.unseal(channel.sealed_token);
+    auto clear = s.unseal(channel.sealed_token, kSealedPushSecret, sealed_owner(channel));
     if (!clear.ok())
         return clear.error();
     const rapidjson::Document doc = json::parse_bounded_or_null(*clear);
@@ -156,7 +159,7 @@ Result<MadeChannel> make_channel(SyncService::State& s, CalendarProvider& provid
     } else {
         return no_push(connection);
     }
-    auto sealed = seal_secret(s, secret);
+    auto sealed = seal_secret(s, stored, secret);
     if (!sealed.ok())
         return sealed.error();
     stored.sealed_token = sealed.value();
@@ -327,6 +330,7 @@ void stop_push_channels(SyncService::State& s, LiveConnection& live,
     auto channels = s.store->list_push_channels(connection.id);
     if (!channels.ok() || channels->empty())
         return;
+    const auto deadline = s.operation_deadline();
     auto provider = s.provider(live, connection);
     for (const PushChannel& channel : channels.value()) {
         if (!calendar_id.empty() && channel.calendar_id != calendar_id)
@@ -363,6 +367,7 @@ Result<PushWatch> SyncService::watch(const std::string& connection_id,
                               " is not selected for import (or both): only those are watched");
     auto live = s_->live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
+    const auto deadline = s_->operation_deadline();
     auto provider = s_->provider(*live, connection.value());
     if (!provider.ok())
         return provider.error();
@@ -412,6 +417,7 @@ std::vector<PushRenewal> SyncService::renew_push() {
                 return secret.error();
             auto live = s_->live_connection(channel.connection_id);
             std::lock_guard<std::mutex> turn(live->sync_mutex);
+            const auto deadline = s_->operation_deadline();  // each channel its own
             auto provider = s_->provider(*live, connection.value());
             if (!provider.ok())
                 return provider.error();
@@ -463,6 +469,7 @@ Result<PushAnswer> SyncService::handle_push(const PushRequest& request) {
                           "push body of " + std::to_string(request.body.size()) +
                               " bytes is over the " + std::to_string(kMaxPushBodyBytes) +
                               "-byte limit");
+    const auto deadline = s_->operation_deadline();  // a Graph renewal may talk to Graph
     std::string query = request.query;
     if (!query.empty() && query.front() == '?')
         query.erase(0, 1);

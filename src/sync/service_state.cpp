@@ -9,7 +9,6 @@
 
 #include "core/bounded_json.hpp"
 #include "core/provider_config.hpp"
-#include "net/crypto.hpp"
 #include "providers/provider_factory.hpp"
 
 namespace calsync {
@@ -27,6 +26,21 @@ Instant SyncService::State::now() const {
     if (options.clock)
         return options.clock();
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+std::unique_ptr<net::DeadlineScope> SyncService::State::operation_deadline() const {
+    return std::make_unique<net::DeadlineScope>(options.settings.network.sync_timeout);
+}
+
+json::NetworkConfig network_config(const NetworkSettings& n) {
+    json::NetworkConfig c;
+    c.allow_private_addresses = n.allow_private_addresses;
+    c.ca_bundle = n.ca_bundle;
+    c.proxy = n.proxy;
+    c.connect_timeout_seconds = n.connect_timeout.count();
+    c.total_timeout_seconds = n.total_timeout.count();
+    c.sync_timeout_seconds = n.sync_timeout.count();
+    return c;
 }
 
 TimeRange SyncService::State::window() const {
@@ -57,36 +71,13 @@ void SyncService::State::forget_live(const std::string& id) {
     live.erase(id);
 }
 
-namespace {
-
-// The host key is any secret of at least 32 bytes; AES-256-GCM takes exactly 32. The
-// sealing key is derived from it under a label of its own, which also keeps it apart from
-// the host key itself, the key that signs OAuth states and push channel tokens.
-std::string sealing_key(const std::string& host_key) {
-    return net::hmac_sha256(host_key, "calsync: sealing credentials at rest, v1");
-}
-
-}  // namespace
-
-Result<std::string> SyncService::State::seal(const std::string& secret) const {
-    return net::seal(secret, sealing_key(options.settings.host_key));
-}
-
-Result<std::string> SyncService::State::unseal(const std::string& sealed) const {
-    auto clear = net::unseal(sealed, sealing_key(options.settings.host_key));
-    if (!clear.ok())
-        return make_error(ErrorCode::auth,
-                          "the stored credentials cannot be opened with this host key");
-    return clear;
-}
-
 Result<CalendarProvider*> SyncService::State::provider(LiveConnection& live,
                                                        const ConnectionRecord& connection) {
     if (live.provider)
         return live.provider.get();
     std::string credentials = "{}";
     if (!connection.sealed_credentials.empty()) {
-        auto clear = unseal(connection.sealed_credentials);
+        auto clear = open_credentials(connection);
         if (!clear.ok())
             return clear.error();
         credentials = std::move(clear).value();
@@ -94,7 +85,7 @@ Result<CalendarProvider*> SyncService::State::provider(LiveConnection& live,
     const std::string id = connection.id;
     ProviderContext context{connection, credentials, [this, id](const std::string& fresh) {
                                 // A rotated refresh token must survive a restart.
-                                auto sealed = seal(fresh);
+                                auto sealed = seal_credentials(id, fresh);
                                 if (sealed.ok() && store->set_credentials(id, sealed.value()).ok())
                                     return;
                                 log(LogLevel::error,
@@ -285,14 +276,16 @@ Result<std::string> provider_document(const ConnectionRecord& connection,
         if (!oauth->api_base_url.empty())
             set(doc, "api_base_url", text(oauth->api_base_url));
     }
+    const json::NetworkConfig n = network_config(settings.network);
     rapidjson::Value network(rapidjson::kObjectType);
-    network.AddMember("allow_private_addresses", settings.network.allow_private_addresses, a);
-    if (!settings.network.ca_bundle.empty())
-        network.AddMember("ca_bundle", text(settings.network.ca_bundle), a);
-    network.AddMember("connect_timeout_seconds",
-                      static_cast<std::int64_t>(settings.network.connect_timeout.count()), a);
-    network.AddMember("total_timeout_seconds",
-                      static_cast<std::int64_t>(settings.network.total_timeout.count()), a);
+    network.AddMember("allow_private_addresses", n.allow_private_addresses, a);
+    if (!n.ca_bundle.empty())
+        network.AddMember("ca_bundle", text(n.ca_bundle), a);
+    if (!n.proxy.empty())
+        network.AddMember("proxy", text(n.proxy), a);
+    network.AddMember("connect_timeout_seconds", n.connect_timeout_seconds, a);
+    network.AddMember("total_timeout_seconds", n.total_timeout_seconds, a);
+    network.AddMember("sync_timeout_seconds", n.sync_timeout_seconds, a);
     set(doc, "network", std::move(network));
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

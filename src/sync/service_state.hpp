@@ -16,6 +16,8 @@
 #include "calsync/availability.hpp"
 #include "calsync/engine.hpp"
 #include "calsync/sync.hpp"
+#include "core/provider_config.hpp"
+#include "net/deadline.hpp"
 
 namespace calsync {
 
@@ -48,6 +50,9 @@ struct SyncService::State {
     State(SyncServiceOptions o, ImportEngine e);
 
     Instant now() const;
+    // Opened where an operation that talks to a service begins (a sync, connecting, a
+    // health check, push): every request of it stops at settings.network.sync_timeout.
+    std::unique_ptr<net::DeadlineScope> operation_deadline() const;
     TimeRange window() const;  // the sync window at now()
     void log(LogLevel level, const std::string& message) const;
 
@@ -56,8 +61,18 @@ struct SyncService::State {
     // The connection's provider, built (once) from its stored settings and credentials.
     Result<CalendarProvider*> provider(LiveConnection& live, const ConnectionRecord& connection);
 
-    Result<std::string> seal(const std::string& secret) const;
-    Result<std::string> unseal(const std::string& sealed) const;
+    // Every value sealed in the store is bound to what it is (`purpose`, one of
+    // kSealed* below) and whose it is (`owner`, from its row), so a blob copied into
+    // another row, or read as another kind of secret, does not open (src/sync/sealing.cpp).
+    Result<std::string> seal(const std::string& secret, std::string_view purpose,
+                             const std::string& owner) const;
+    // Error auth, without a secret, when it does not open.
+    Result<std::string> unseal(const std::string& sealed, std::string_view purpose,
+                               const std::string& owner) const;
+    // A connection's credentials JSON; the error names the connection and what to do.
+    Result<std::string> seal_credentials(const std::string& connection_id,
+                                         const std::string& credentials_json) const;
+    Result<std::string> open_credentials(const ConnectionRecord& connection) const;
 
     // The engine's policy for the window and every selected import calendar's flags.
     Result<BlockingPolicy> blocking_policy(const TimeRange& window);
@@ -84,6 +99,24 @@ struct SyncService::State {
     Result<void> for_each_import_calendar(
         const std::function<Result<void>(const ConnectionRecord&, const CalendarRecord&)>& each);
 };
+
+// What sealed values are, for State::seal; the owner of each is named beside it.
+constexpr std::string_view kSealedCredentials = "connection credentials";  // connection id
+constexpr std::string_view kSealedCodeVerifier = "oauth code verifier";    // sealed_owner(...)
+constexpr std::string_view kSealedPushSecret = "push channel secret";      // sealed_owner(channel)
+
+// The owner of a value whose row has a key of several parts.
+std::string sealed_owner(const PendingAuthorization& pending);
+std::string sealed_owner(const PushChannel& channel);
+
+// Brings a store written before values were bound up to date, once, at open: unbound
+// credentials and push secrets are sealed again bound to the row they are in, and the
+// address of an ICS feed (its secret) moves from the clear settings into the sealed
+// credentials, with the account name and stored messages redacted.
+Result<void> migrate_sealed_values(SyncService::State& s);
+
+// The settings' network part as provider configurations take it.
+json::NetworkConfig network_config(const NetworkSettings& network);
 
 // The provider configuration (a calsync_provider_new document) of a stored connection:
 // its settings, its unsealed credentials and the service's OAuth client and network.

@@ -126,6 +126,8 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
                                    bool with_exports) {
     auto live = s.live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
+    // One deadline for the whole sync: every request and retry wait of every calendar.
+    auto deadline = s.operation_deadline();
     auto connection = s.active_connection(connection_id);
     if (!connection.ok())
         return connection.error();
@@ -235,6 +237,7 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
         return put.error();
     report.status = status;
     report.slots = SyncService::State::net(std::move(report.slots));
+    deadline.reset();  // the host's callback is not part of this sync's time
     s.log(worst ? LogLevel::warning : LogLevel::info,
           "connection " + connection_id + ": " + to_string(status.state) + ", " +
               std::to_string(read_count) + " changes read, " +

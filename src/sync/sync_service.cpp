@@ -27,6 +27,17 @@ Result<std::unique_ptr<SyncService>> SyncService::open(SyncServiceOptions option
                           "schedule: min_interval is longer than max_interval");
     if (s.max_concurrent_syncs < 1)
         return make_error(ErrorCode::invalid_argument, "max_concurrent_syncs: at least 1");
+    const std::pair<json::SecondsRange, std::chrono::seconds> timeouts[] = {
+        {json::kConnectTimeoutRange, s.network.connect_timeout},
+        {json::kTotalTimeoutRange, s.network.total_timeout},
+        {json::kSyncTimeoutRange, s.network.sync_timeout}};
+    for (const auto& [range, value] : timeouts) {
+        if (value.count() < range.min || value.count() > range.max)
+            return make_error(ErrorCode::invalid_argument,
+                              std::string("network.") + range.name + ": expected from " +
+                                  std::to_string(range.min) + " to " + std::to_string(range.max) +
+                                  " seconds");
+    }
     BlockingPolicy empty;
     empty.business_zone = s.business_zone;
     auto engine = ImportEngine::create(empty);
@@ -36,6 +47,9 @@ Result<std::unique_ptr<SyncService>> SyncService::open(SyncServiceOptions option
         return e;
     }
     auto state = std::make_unique<State>(std::move(options), std::move(engine).value());
+    auto migrated = migrate_sealed_values(*state);
+    if (!migrated.ok())
+        return migrated.error();
     auto loaded = state->rebuild_engine();
     if (!loaded.ok())
         return loaded.error();

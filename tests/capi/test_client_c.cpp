@@ -100,6 +100,45 @@ std::string feed_request(const calsync::test::FakeServer& feed) {
 
 }  // namespace
 
+TEST_CASE("timeouts and intervals out of range are refused, naming the key and the range") {
+    calsync_client_options o = CALSYNC_CLIENT_OPTIONS_INIT;
+    o.host_key = kKey;
+    o.host_key_length = sizeof kKey;
+    const std::pair<const char*, const char*> refused[] = {
+        // 2^63 - 1 seconds overflowed the milliseconds libcurl takes.
+        {R"({"network": {"total_timeout_seconds": 9223372036854775807}})",
+         "network.total_timeout_seconds: expected a whole number of seconds from 1 to 3600"},
+        {R"({"network": {"connect_timeout_seconds": 0}})",
+         "network.connect_timeout_seconds: expected a whole number of seconds from 1 to 300"},
+        {R"({"network": {"sync_timeout_seconds": 86401}})",
+         "network.sync_timeout_seconds: expected a whole number of seconds from 1 to 3600"},
+        {R"({"network": {"total_timeout_seconds": 1.5}})", "network.total_timeout_seconds"},
+        {R"({"schedule": {"max_backoff_minutes": 9223372036854775807}})",
+         "schedule.max_backoff_minutes: expected a whole number from 1 to 10080"},
+        {R"({"schedule": {"first_retry_seconds": 99999999999}})",
+         "schedule.first_retry_seconds: expected a whole number from 1 to 86400"},
+        {R"({"window": {"days_ahead": 4294967297}})",
+         "window.days_ahead: expected a whole number from 1 to 3660"},
+        {R"({"max_concurrent_syncs": 4294967297})",
+         "max_concurrent_syncs: expected a whole number from 1 to 256"},
+    };
+    for (const auto& [config, message] : refused) {
+        INFO(config);
+        o.config_json = config;
+        calsync_client* client = nullptr;
+        CHECK(calsync_client_new(&o, &client) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains(message));
+        CHECK(client == nullptr);
+        calsync_client_free(client);
+    }
+    calsync_provider* provider = nullptr;
+    CHECK(calsync_provider_new(R"({"kind": "ics_feed", "url": "https://feeds.example/a.ics",
+                                   "network": {"total_timeout_seconds": 9223372036854775807}})",
+                               &provider) == CALSYNC_EINVAL);
+    CHECK_THAT(calsync_last_error_message(), Catch::Contains("from 1 to 3600"));
+    CHECK(provider == nullptr);
+}
+
 TEST_CASE("client options and requests: mistakes are named and outputs left alone") {
     calsync_client* client = nullptr;
     CHECK(calsync_client_new(nullptr, &client) == CALSYNC_EINVAL);

@@ -80,7 +80,10 @@ TEST_CASE("provider config mistakes are named, and the password never appears") 
         {R"({"kind": "caldav", "url": "https://x/", "password": 42})",
          "password: expected a string"},
         {R"({"kind": "caldav", "url": "https://x/", "network": {"total_timeout_seconds": 0}})",
-         "network.total_timeout_seconds: expected a positive whole number of seconds"},
+         "network.total_timeout_seconds: expected a whole number of seconds from 1 to 3600"},
+        {R"({"kind": "caldav", "url": "https://garage:pw-in-config@dav.example.com/"})",
+         "url: has a user name and password in it (user:password@); give the URL without "
+         "them, and the user name and password as \"username\" and \"password\""},
     };
     for (const auto& [config, expected] : cases) {
         INFO(config);
@@ -134,14 +137,13 @@ TEST_CASE("a CalDAV provider lists the calendars discovery finds") {
     REQUIRE(listed.status == CALSYNC_OK);
     const auto& calendars = listed.json["calendars"];
     REQUIRE(calendars.Size() == 2);
-    CHECK(calendars[0]["id"].GetString() == fake.url("/home/cal/", 1));
+    CHECK(calendars[0]["id"].GetString() == fake.url("/home/cal/"));
     CHECK(std::string(calendars[0]["name"].GetString()) == "Workshop");
     CHECK(calendars[0]["can_write"].GetBool());
     CHECK(std::string(calendars[1]["name"].GetString()) == "Holidays");
     CHECK_FALSE(calendars[1]["can_write"].GetBool());
 
-    Outcome empty =
-        p.slots(R"({"calendar_id": ")" + fake.url("/home/cal/", 1) + "\", " + kJune + "}");
+    Outcome empty = p.slots(R"({"calendar_id": ")" + fake.url("/home/cal/") + "\", " + kJune + "}");
     REQUIRE(empty.status == CALSYNC_OK);
     CHECK(empty.json["slots"].Size() == 0);
 }

@@ -1,18 +1,20 @@
 """A scripted CalDAV server for what Radicale and Xandikos never do on request.
 
 It listens on two loopback ports, A and B, and prints "A B" as its first line. Port A is
-the entry point, port B the "partition" host the calendar home lives on (as iCloud hands
-out p01-caldav.icloud.com). Every request needs Basic auth garage:test-only-password.
+the entry point; the calendar home lives on A too, or (config home=B) on port B, another
+origin, as iCloud hands out p01-caldav.icloud.com: a client sends no password there.
+Every request needs Basic auth garage:test-only-password.
 
   A  PROPFIND /                     404: no principal at the root
   A  /.well-known/caldav            301 to /dav/ (RFC 6764 5)
   A  PROPFIND /dav/                 current-user-principal /dav/principals/garage/
   A  PROPFIND /dav/principals/garage/
-                                    calendar-home-set http://127.0.0.1:B/home/
-  B  PROPFIND /home/ (Depth 1)      the home, "Workshop" /home/cal/ (events, writable),
+                                    calendar-home-set http://127.0.0.1:H/home/ (H: the
+                                    home's port, A unless configured)
+  H  PROPFIND /home/ (Depth 1)      the home, "Workshop" /home/cal/ (events, writable),
                                     "Holidays" /home/holidays/ (events, read-only),
                                     "Tasks" /home/tasks/ (VTODO only)
-  B  REPORT /home/cal/              sync-collection (RFC 6578) with calendar-data, at most
+  H  REPORT /home/cal/              sync-collection (RFC 6578) with calendar-data, at most
                                     `page` members per answer (then 507 on the collection
                                     and a token to continue from), calendar-query,
                                     calendar-multiget
@@ -20,10 +22,11 @@ out p01-caldav.icloud.com). Every request needs Basic auth garage:test-only-pass
 Test control, never faulted, no auth, on either port:
   POST /_admin/put?name=N           body: iCalendar; creates or replaces /home/cal/N
   POST /_admin/delete?name=N
-  POST /_admin/config?page=K&fault_rate=R&seed=S&forget_before=V
+  POST /_admin/config?page=K&fault_rate=R&seed=S&forget_before=V&home=A|B
        page: members per sync-collection answer; fault_rate: the share of requests that
        fail (503, 429 with Retry-After: 0, reset mid-body, truncated body, malformed XML);
-       forget_before: tokens older than version V are refused (403 valid-sync-token)
+       forget_before: tokens older than version V are refused (403 valid-sync-token);
+       home: the port the calendar home is on
   GET  /_admin/stats                JSON {"requests": n, "faults": n}
 """
 import base64
@@ -50,6 +53,7 @@ state = {
     "forget_before": 0,
     "requests": 0,
     "faults": 0,
+    "home": "A",
 }
 ports = {}
 
@@ -107,8 +111,10 @@ class Handler(fake_http.Handler):
             return self.fail(fault)
         if self.headers.get("Authorization") != AUTH:
             return self.send(401, b"unauthorized", [("WWW-Authenticate", 'Basic realm="fake"')])
-        if self.port() == ports["A"]:
-            return self.entry(url.path)
+        if not url.path.startswith("/home/"):
+            return self.entry(url.path) if self.port() == ports["A"] else self.send(404, b"")
+        if self.port() != ports[state["home"]]:
+            return self.send(404, b"not found")
         return self.partition(url.path, body)
 
     def fail(self, fault):
@@ -136,7 +142,7 @@ class Handler(fake_http.Handler):
                 "/dav/", "<D:current-user-principal><D:href>/dav/principals/garage/</D:href>"
                 "</D:current-user-principal>")]))
         if path == "/dav/principals/garage/":
-            home = f"http://127.0.0.1:{ports['B']}/home/"
+            home = f"http://127.0.0.1:{ports[state['home']]}/home/"
             return self.xml(207, multistatus([prop_response(
                 path, f"<C:calendar-home-set><D:href>{home}</D:href></C:calendar-home-set>")]))
         return self.send(404, b"not found")
@@ -233,6 +239,8 @@ class Handler(fake_http.Handler):
                     state["random"] = random.Random(int(q["seed"]))
                 if "forget_before" in q:
                     state["forget_before"] = int(q["forget_before"])
+                if "home" in q:
+                    state["home"] = q["home"]
             elif url.path == "/_admin/stats":
                 body = json.dumps({"requests": state["requests"], "faults": state["faults"]})
                 return self.send(200, body.encode(), [("Content-Type", "application/json")])

@@ -1,5 +1,5 @@
 // CalDavProvider against tests/fakes/caldav_fake.py: the protocol paths real servers do not
-// take on request (a home on another host, 507-truncated sync, expired tokens, faults).
+// take on request (a home on another origin, 507-truncated sync, expired tokens, faults).
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <map>
@@ -37,7 +37,7 @@ struct CalDavFake : calsync::test::FakeServer {
                   "SUMMARY:" +
                   summary + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
     }
-    std::string calendar() const { return url("/home/cal/", 1); }
+    std::string calendar() const { return url("/home/cal/"); }
     std::string href(const std::string& name) const { return calendar() + name; }
 };
 
@@ -74,11 +74,11 @@ const calsync::TimeRange kWindow{};
 
 }  // namespace
 
-TEST_CASE("caldav fake: discovery follows the well-known redirect to a home on another host") {
+TEST_CASE("caldav fake: discovery follows the well-known redirect to the calendar home") {
     CalDavFake fake;
     Client client(fake);
     REQUIRE(client.provider.discover().ok());
-    CHECK(client.provider.calendar_home() == fake.url("/home/", 1));
+    CHECK(client.provider.calendar_home() == fake.url("/home/"));
 
     auto calendars = client.provider.list_calendars();
     REQUIRE(calendars.ok());
@@ -89,9 +89,28 @@ TEST_CASE("caldav fake: discovery follows the well-known redirect to a home on a
     CHECK(workshop.color == "#FF8800FF");
     CHECK(workshop.can_write);
     const calsync::Calendar& holidays = (*calendars)[1];
-    CHECK(holidays.id == fake.url("/home/holidays/", 1));
+    CHECK(holidays.id == fake.url("/home/holidays/"));
     CHECK(holidays.name == "Holidays");
     CHECK_FALSE(holidays.can_write);
+}
+
+TEST_CASE("caldav fake: a calendar home on another origin is not sent the password") {
+    CalDavFake fake;
+    fake.admin("config?home=B");
+    Client client(fake);
+    auto listed = client.provider.list_calendars();
+    REQUIRE_FALSE(listed.ok());
+    CHECK(listed.error().code == calsync::ErrorCode::auth);
+    // The principal on A was asked with the password, the home on B without it; the
+    // message names both servers and what to do.
+    const auto origin = [&fake](std::size_t port) {
+        const std::string root = fake.url("/", port);
+        return root.substr(0, root.size() - 1);
+    };
+    CHECK_THAT(listed.error().message, Catch::Contains("only to " + origin(0) + ","));
+    CHECK_THAT(listed.error().message, Catch::Contains("another server (" + origin(1) + ")"));
+    CHECK_THAT(listed.error().message, Catch::Contains("connect with a URL on that server"));
+    CHECK_THAT(listed.error().message, !Catch::Contains("test-only-password"));
 }
 
 TEST_CASE("caldav fake: wrong credentials on the entry host fail discovery as auth") {

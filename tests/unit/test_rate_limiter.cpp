@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/deadline.hpp"
 #include "net/rate_limiter.hpp"
 
 using calsync::net::RateLimit;
@@ -110,4 +111,30 @@ TEST_CASE("rate-limited transport: sleeps what the bucket says before each reque
     REQUIRE(slept.size() == 2);  // the first one was free
     CHECK(slept[0] == milliseconds(250));
     CHECK(slept[1] == milliseconds(500));
+}
+
+TEST_CASE("a wait for the quota longer than the deadline leaves is not taken",
+          "[net][rate_limiter][deadline]") {
+    struct Counting : calsync::net::Transport {
+        int calls = 0;
+        calsync::Result<calsync::net::HttpResponse> perform(
+            const calsync::net::HttpRequest&) override {
+            ++calls;
+            return calsync::net::HttpResponse{200, {}, "", ""};
+        }
+    };
+    auto inner = std::make_shared<Counting>();
+    auto bucket = std::make_shared<calsync::net::TokenBucket>(calsync::net::RateLimit{1.0, 1.0});
+    std::vector<std::chrono::milliseconds> sleeps;
+    calsync::net::RateLimitedTransport paced(
+        inner, bucket, [&sleeps](std::chrono::milliseconds d) { sleeps.push_back(d); });
+    calsync::net::HttpRequest r;
+    r.url = "https://www.googleapis.com/calendar/v3/users/me/calendarList";
+    REQUIRE(paced.perform(r).ok());  // the one token there was
+    calsync::net::DeadlineScope deadline(std::chrono::milliseconds(200));
+    auto second = paced.perform(r);  // the next is a second away
+    REQUIRE_FALSE(second.ok());
+    CHECK_THAT(second.error().message, Catch::Contains("time limit"));
+    CHECK(sleeps.empty());
+    CHECK(inner->calls == 1);
 }

@@ -1,7 +1,9 @@
 // Retry policy (src/net/retry.cpp) with a scripted transport and a recording sleeper.
 #include <catch2/catch.hpp>
 #include <deque>
+#include <thread>
 
+#include "net/deadline.hpp"
 #include "net/retry.hpp"
 
 using calsync::net::HttpClient;
@@ -171,4 +173,48 @@ TEST_CASE("a response the policy calls throttled is retried like 429", "[net][re
         CHECK(transport->calls == 3);
         CHECK(sleeps.size() == 2);
     }
+}
+
+TEST_CASE("within an operation's deadline, no retry starts and no wait runs past it",
+          "[net][retry][deadline]") {
+    Fixture f;
+    // The recording sleeper does not sleep: time stands still, so only the waits count.
+    SECTION("a wait that would reach the deadline is not taken; the last failure returns") {
+        f.transport->script = {status(503, "5"), status(200)};
+        calsync::net::DeadlineScope deadline(std::chrono::seconds(2));
+        auto r = f.client.send(get());
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().http_status == 503);
+        CHECK_THAT(r.error().message, Catch::Contains("no time left"));
+        CHECK(f.sleeps.empty());
+        CHECK(f.transport->calls == 1);
+    }
+    SECTION("network errors are not retried past it") {
+        for (int i = 0; i < 5; ++i)
+            f.transport->script.push_back(
+                calsync::make_error(calsync::ErrorCode::network, "connection reset"));
+        calsync::net::DeadlineScope deadline(std::chrono::milliseconds(1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        auto r = f.client.send(get());
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == calsync::ErrorCode::network);
+        CHECK_THAT(r.error().message, Catch::Contains("time limit"));
+        CHECK(f.transport->calls == 0);  // not even a first attempt
+    }
+    SECTION("a Retry-After beyond the deadline is reported for the scheduler") {
+        f.transport->script = {status(429, "30"), status(200)};
+        calsync::net::DeadlineScope deadline(std::chrono::seconds(10));
+        auto r = f.client.send(get());
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == calsync::ErrorCode::rate_limited);
+        CHECK(r.error().retry_after == std::chrono::seconds(30));
+    }
+    SECTION("an inner scope cannot extend an outer one") {
+        calsync::net::DeadlineScope outer(std::chrono::milliseconds(1));
+        {
+            calsync::net::DeadlineScope inner(std::chrono::hours(1));
+            CHECK(calsync::net::time_left(std::chrono::hours(2)) <= std::chrono::milliseconds(1));
+        }
+    }
+    CHECK_FALSE(calsync::net::current_deadline());  // scopes end with their block
 }

@@ -57,11 +57,27 @@ CalDavOptions icloud_options(std::string apple_id, std::string app_specific_pass
     o.username = std::move(apple_id);
     o.password = std::move(app_specific_password);
     o.icloud = true;
+    o.service_domain = "icloud.com";  // caldav.icloud.com hands out pNN-caldav.icloud.com
     return o;
 }
 
 CalDavProvider::CalDavProvider(CalDavOptions options, std::shared_ptr<net::HttpClient> http)
-    : options_(std::move(options)), http_(std::move(http)) {}
+    : options_(std::move(options)), http_(std::move(http)) {
+    // The password belongs to the origin it was given for (RFC 6454). Discovery (RFC 6764
+    // 5, RFC 4918 hrefs) may lead to another origin: that link is followed without the
+    // password, and a 401 there says why (send). Followed, not refused, so a server that
+    // needs no password there still works; refusing would gain nothing, as no credential
+    // goes along.
+    redirects_.max_redirects = kMaxRedirects;
+    auto origin = net::parse_origin(options_.url);
+    if (origin.ok()) {
+        redirects_.scope = net::CredentialScope{origin.value(), options_.service_domain};
+        redirects_.https_only = origin->scheme == "https";
+    }
+    if (!options_.username.empty())
+        redirects_.credentials.push_back(
+            {"Authorization", "Basic " + net::base64(options_.username + ":" + options_.password)});
+}
 
 std::string CalDavProvider::absolute(const std::string& href, const std::string& base) const {
     if (href.rfind("http://", 0) == 0 || href.rfind("https://", 0) == 0)
@@ -75,51 +91,42 @@ Result<CalDavProvider::Reply> CalDavProvider::send(const std::string& method,
                                                    const std::string& url, const char* depth,
                                                    const std::string& body,
                                                    const std::vector<net::Header>& extra) {
-    Reply reply;
-    reply.url = url;
-    for (int hop = 0; hop <= kMaxRedirects; ++hop) {
-        net::HttpRequest request;
-        request.method = method;
-        request.url = reply.url;
-        request.body = body;
-        request.headers = extra;
-        if (!options_.username.empty())
-            request.headers.push_back(
-                {"Authorization",
-                 "Basic " + net::base64(options_.username + ":" + options_.password)});
-        if (depth != nullptr)
-            request.headers.push_back({"Depth", depth});
-        if (!body.empty() && method != "PUT")
-            request.headers.push_back({"Content-Type", "application/xml; charset=utf-8"});
-        auto r = http_->send(request);
-        if (!r.ok())
-            return r.error();
-        const int status = r->status;
-        if (status == 401) {
-            Error e = make_error(
-                ErrorCode::auth,
-                options_.icloud
-                    ? "iCloud refused the Apple ID and password: iCloud needs an app-specific "
-                      "password (appleid.apple.com > Sign-In and Security > App-Specific "
-                      "Passwords), not the account password"
-                    : method + " " + net::redact_url(reply.url) +
-                          ": the server refused the user name and password (HTTP 401)");
-            e.http_status = 401;
-            return e;
-        }
-        const std::string* location = r->header("location");
-        if ((status == 301 || status == 302 || status == 307 || status == 308) &&
-            location != nullptr) {
-            // Redirects are followed here, not by curl, so each hop passes the URL guard
-            // and the credentials follow only where the server sends us.
-            reply.url = absolute(*location, reply.url);
-            continue;
-        }
-        reply.response = std::move(r).value();
+    net::HttpRequest request;
+    request.method = method;
+    request.url = url;
+    request.body = body;
+    request.headers = extra;
+    if (depth != nullptr)
+        request.headers.push_back({"Depth", depth});
+    if (!body.empty() && method != "PUT")
+        request.headers.push_back({"Content-Type", "application/xml; charset=utf-8"});
+    auto sent = net::send_following(*http_, std::move(request), redirects_);
+    if (!sent.ok())
+        return sent.error();
+    Reply reply{std::move(sent->response), std::move(sent->url)};
+    if (reply.response.status != 401)
         return reply;
+    const std::string where = method + " " + net::redact_url(reply.url);
+    Error e = make_error(ErrorCode::auth, where +
+                                              ": the server refused the user name and "
+                                              "password (HTTP 401)");
+    if (!sent->sent_credentials && !redirects_.credentials.empty()) {
+        auto there = net::parse_origin(reply.url);
+        e.message = where +
+                    ": the server asks for a password (HTTP 401), but calsync sends "
+                    "the password only to " +
+                    redirects_.scope->origin.text() +
+                    ", where it was given, and discovery led to another server (" +
+                    (there.ok() ? there->text() : std::string("?")) +
+                    "); if the account lives there, connect with a URL on that server";
+    } else if (options_.icloud) {
+        e.message =
+            "iCloud refused the Apple ID and password: iCloud needs an app-specific "
+            "password (appleid.apple.com > Sign-In and Security > App-Specific "
+            "Passwords), not the account password";
     }
-    return make_error(ErrorCode::http,
-                      method + " " + net::redact_url(url) + ": too many redirects");
+    e.http_status = 401;
+    return e;
 }
 
 Result<std::string> CalDavProvider::find_href(const std::string& url, const std::string& property) {
@@ -141,7 +148,10 @@ Result<std::string> CalDavProvider::find_href(const std::string& url, const std:
 Result<void> CalDavProvider::discover() {
     const std::string start = options_.url;
     auto principal = find_href(start, std::string(kDavNs) + "|current-user-principal");
-    if (!principal.ok() && principal.error().code != ErrorCode::auth) {
+    // A refused password or a refused link (invalid_argument: a downgrade to http) stands;
+    // anything else may just mean the URL is not the context path.
+    if (!principal.ok() && principal.error().code != ErrorCode::auth &&
+        principal.error().code != ErrorCode::invalid_argument) {
         // RFC 6764 5: the well-known URI leads to the context path.
         principal = find_href(origin_of(start) + "/.well-known/caldav",
                               std::string(kDavNs) + "|current-user-principal");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "calsync/provider.hpp"
+#include "net/redirects.hpp"
 #include "net/retry.hpp"
 #include "providers/caldav/dav_xml.hpp"
 
@@ -15,8 +16,13 @@ namespace calsync::providers::caldav {
 struct CalDavOptions {
     std::string url;  // a server, a principal, a calendar home or a calendar
     std::string username;
-    std::string password;  // never logged; sent as Basic auth over the connection only
-    bool icloud = false;   // names app-specific passwords when the server answers 401
+    // Never logged; sent as Basic auth only to the origin of `url` (and, for a preset, the
+    // service's own https hosts), never over plain http once `url` is https.
+    std::string password;
+    bool icloud = false;  // names app-specific passwords when the server answers 401
+    // A preset service spread over hosts of one DNS domain (iCloud: the home is on
+    // pNN-caldav.icloud.com): the password also goes to https hosts in it.
+    std::string service_domain{};
 };
 
 // Apple's CalDAV entry point; it answers with the account's partition host.
@@ -60,6 +66,7 @@ class CalDavProvider : public CalendarProvider {
 
     CalDavOptions options_;
     std::shared_ptr<net::HttpClient> http_;
+    net::RedirectPolicy redirects_;  // the password, and where it may go
     std::string principal_;
     std::string home_;
 };

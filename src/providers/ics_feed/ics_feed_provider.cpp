@@ -5,9 +5,14 @@
 #include <sstream>
 
 #include "calsync/ical.hpp"
+#include "net/redirects.hpp"
 
 namespace calsync::providers::ics_feed {
 namespace {
+
+// Feeds move (iCloud's public calendars answer webcal:// with a redirect to their
+// partition host): a few hops, each through the URL guard, with no credentials to carry.
+constexpr int kMaxFeedRedirects = 5;
 
 // The cursor: line 1 ETag, line 2 Last-Modified, then "event id<TAB>fingerprint" lines.
 struct FeedCursor {
@@ -107,15 +112,19 @@ Result<ChangeSet> IcsFeedProvider::fetch_changes(const std::string& calendar_id,
     const FeedCursor before = FeedCursor::parse(cursor);
     net::HttpRequest request;
     request.url = url_;
+    request.url_is_secret = true;  // a private feed's address is its password
     request.headers.push_back({"Accept", "text/calendar"});
     if (!cursor.empty() && !before.etag.empty())
         request.headers.push_back({"If-None-Match", before.etag});
     if (!cursor.empty() && !before.last_modified.empty())
         request.headers.push_back({"If-Modified-Since", before.last_modified});
-    auto response = http_->send(request);
-    if (!response.ok())
-        return response.error();
-    const std::string where = "GET " + net::redact_url(url_);
+    net::RedirectPolicy redirects;
+    redirects.max_redirects = kMaxFeedRedirects;
+    auto followed = net::send_following(*http_, std::move(request), redirects);
+    if (!followed.ok())
+        return followed.error();
+    const net::HttpResponse* response = &followed->response;
+    const std::string where = "GET " + net::redact_secret_url(url_);
     ChangeSet changes;
     if (response->status == 304 && !cursor.empty()) {
         changes.unchanged = true;
