@@ -96,11 +96,12 @@ inline Result<ImportEngine> engine_for(const BlockingPolicy& policy) {
 }
 
 // The blocked-slots response for what `engine` holds, after the events that could not be
-// read before they reached it (`errors`).
+// read before they reached it (`errors`); the events the engine could not expand or left
+// out for its occurrence limits are listed with them.
 inline calsync_status hand_out_slots(const ImportEngine& engine, std::vector<EventError> errors,
                                      char** out) {
-    const std::vector<EventError> unreadable = engine.errors();
-    errors.insert(errors.end(), unreadable.begin(), unreadable.end());
+    for (const std::vector<EventError>& more : {engine.errors(), engine.capped()})
+        errors.insert(errors.end(), more.begin(), more.end());
     return hand_out(json::write_blocked_slots_response(engine.slots(), engine.busy(), errors), out);
 }
 

@@ -55,7 +55,8 @@ typedef int calsync_status;
 #define CALSYNC_ENOMEM -5
 /* A bug in calsync; the message says where. Please report it. */
 #define CALSYNC_EINTERNAL -6
-/* A size or count cap was exceeded. */
+/* A size or count cap was exceeded; the message names the limit (e.g. more free windows
+ * than one answer may hold). */
 #define CALSYNC_ELIMIT -7
 /* The server refused the credentials (HTTP 401/403, or an OAuth grant that is no longer
  * valid): the user must sign in again or fix the password. */
@@ -148,6 +149,13 @@ CALSYNC_API void calsync_string_free(char* str);
  * marker, never block. An event that cannot be read is listed in "errors" and the rest
  * are still processed.
  *
+ * OCCURRENCE LIMITS: against rules that would fill memory (500 events of
+ * FREQ=HOURLY;COUNT=19999 are 4.4 million occurrences), at most 10000 occurrences of one
+ * event and 50000 of one calendar are expanded inside the window. An event over the limit
+ * is left out whole (it blocks nothing) and listed in "errors" with a message naming the
+ * limit; the calendar's other events still block. Expansion stops at the limit, so such a
+ * calendar costs no more time and memory than 50000 occurrences.
+ *
  * Returns CALSYNC_OK, CALSYNC_EINVAL (bad request; the message names the field),
  * CALSYNC_EPARSE (a calendar's "ics" is not iCalendar), CALSYNC_EZONE (unknown "zone").
  */
@@ -167,8 +175,11 @@ CALSYNC_API calsync_status calsync_engine_blocked_slots(const char* request_json
  *                                                       within.start + k * step
  * }
  * *response_json: {"version": 1, "free": [{"start", "end"}, ...]}
+ * An answer holds at most 100000 windows (a year of 15-minute starts is 35040).
  *
- * Returns CALSYNC_OK or CALSYNC_EINVAL.
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, or CALSYNC_ELIMIT when the range and step would give
+ * more than 100000 windows (the message names the limit: ask for a shorter range or a
+ * longer step); nothing is built then.
  */
 CALSYNC_API calsync_status calsync_engine_free_slots(const char* request_json,
                                                      char** response_json);
@@ -586,7 +597,13 @@ CALSYNC_API calsync_status calsync_connection_deselect(calsync_connection* conne
  * *report_json: REPORT = {"version": 1, "connection_id", "status": STATUS,
  *   "added": [SLOT, ...], "removed": [SLOT, ...],
  *   "calendars": [{"calendar_id", "status": STATUS, "events_read", "exports_written",
- *                  "skipped": [{"event_id", "message"}, ...]}, ...]}
+ *                  "skipped": [{"event_id", "message"}, ...],
+ *                  "capped": [{"event_id", "message"}, ...]}, ...]}
+ * "skipped": events the server sent that could not be read. "capped": events of an import
+ * calendar left out for the OCCURRENCE LIMITS (see calsync_engine_blocked_slots: 10000
+ * per event, 50000 per calendar inside the sync window); they block nothing, the
+ * calendar's other events still do. Both are listed at every sync while they last. The
+ * limits hold when a client starts on a stored calendar too.
  * Returns CALSYNC_OK whenever a report was made (read its status), or CALSYNC_EINVAL (a
  * disconnected connection), CALSYNC_ENOTFOUND, CALSYNC_ERROR (the store failed).
  */
@@ -703,6 +720,8 @@ CALSYNC_API calsync_status calsync_client_run_due(calsync_client* client, char**
  * *response_json: {"version": 1, "slots": [SLOT, ...], "busy": [{"start", "end"}, ...]}
  * SLOT: {"start", "end", "connection_id", "calendar_id", "label" (the calendar's name,
  *        for the greyed-out UI), "event_id", "recurrence_id", "all_day", "tentative"}
+ * The range only selects: what the client holds is bounded by the OCCURRENCE LIMITS of
+ * each selected calendar (inside the sync window), whatever range is asked.
  */
 CALSYNC_API calsync_status calsync_client_blocked_slots(calsync_client* client,
                                                         const char* range_json,
@@ -715,6 +734,8 @@ CALSYNC_API calsync_status calsync_client_blocked_slots(calsync_client* client,
  * A "busy" member (as calsync_engine_free_slots takes) is refused with CALSYNC_EINVAL
  * rather than ignored: the client's own blocked slots are what counts here.
  * *response_json: {"version": 1, "free": [{"start", "end"}, ...]}
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, or CALSYNC_ELIMIT beyond 100000 windows, as
+ * calsync_engine_free_slots.
  */
 CALSYNC_API calsync_status calsync_client_free_slots(calsync_client* client,
                                                      const char* request_json,

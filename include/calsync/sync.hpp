@@ -135,6 +135,9 @@ struct CalendarSyncResult {
     std::size_t events_read = 0;  // upserts and removals applied
     std::size_t exports_written = 0;
     std::vector<EventError> skipped;  // events the server sent that could not be read
+    // Events left out for the engine's occurrence limits (OccurrenceLimits): they block
+    // nothing, the calendar's other events still do.
+    std::vector<EventError> capped;
 };
 
 struct SyncReport {
@@ -320,8 +323,10 @@ class SyncService {
     std::vector<BlockedSlot> blocked_slots(const TimeRange& range) const;
     std::vector<TimeRange> busy(const TimeRange& range) const;
     bool is_free(const TimeRange& range) const;
-    std::vector<TimeRange> free_slots(const TimeRange& within, std::chrono::seconds duration,
-                                      std::chrono::seconds step) const;
+    // At most kMaxFreeWindows (availability.hpp): Error limit_exceeded beyond.
+    Result<std::vector<TimeRange>> free_slots(const TimeRange& within,
+                                              std::chrono::seconds duration,
+                                              std::chrono::seconds step) const;
     // Before a booking is confirmed: reads every import calendar again (incrementally,
     // concurrently) for at most `timeout`, then answers; on timeout or failure it answers
     // from what was read before and says so.

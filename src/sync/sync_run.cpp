@@ -111,13 +111,18 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
         for (const std::string& id : applied->removed)
             add(s.engine.remove(key, id));
     }
-    // Events the engine could not expand (a broken RRULE) are reported like unreadable ones.
-    for (EventError e : s.engine.errors()) {
-        if (e.calendar_id != key)
-            continue;
-        e.calendar_id = calendar.calendar.id;
-        read.result.skipped.push_back(e);
-    }
+    // Events the engine could not expand (a broken RRULE) are reported like unreadable ones;
+    // those it left out for its occurrence limits, on their own.
+    const auto report = [&](const std::vector<EventError>& found, std::vector<EventError>* into) {
+        for (EventError e : found) {
+            if (e.calendar_id != key)
+                continue;
+            e.calendar_id = calendar.calendar.id;
+            into->push_back(e);
+        }
+    };
+    report(s.engine.errors(), &read.result.skipped);
+    report(s.engine.capped(), &read.result.capped);
     s.availability.reset();
     return read;
 }

@@ -212,11 +212,11 @@ bool SyncService::is_free(const TimeRange& range) const {
     return index_of(*s_).is_free(range);
 }
 
-std::vector<TimeRange> SyncService::free_slots(const TimeRange& within,
-                                               std::chrono::seconds duration,
-                                               std::chrono::seconds step) const {
+Result<std::vector<TimeRange>> SyncService::free_slots(const TimeRange& within,
+                                                       std::chrono::seconds duration,
+                                                       std::chrono::seconds step) const {
     std::lock_guard<std::mutex> lock(s_->engine_mutex);
-    return index_of(*s_).free_slots(within, duration, step);
+    return bounded_free_slots(index_of(*s_), within, duration, step);
 }
 
 FreeAnswer SyncService::confirm_free(const TimeRange& range, std::chrono::milliseconds timeout) {

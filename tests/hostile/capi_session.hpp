@@ -72,7 +72,8 @@ inline calsync_connection* connect_feed(calsync_client* client, const std::strin
     calsync_connection* k = nullptr;
     if (calsync_client_connect(client, request.c_str(), &k) != CALSYNC_OK)
         throw std::runtime_error(std::string("connect refused: ") + calsync_last_error_message());
-    const auto calendars = call_json([&](char** out) { return calsync_connection_calendars(k, out); });
+    const auto calendars =
+        call_json([&](char** out) { return calsync_connection_calendars(k, out); });
     const auto doc = parse_json(calendars.text);
     const std::string select = R"({"calendar_id": ")" +
                                std::string(doc["calendars"][0]["id"].GetString()) +

@@ -3,8 +3,9 @@
 // asking for the calendars of its own connection hung for ever (the connection's sync lock
 // was held around it), so did disconnect and deselect. Every path that fires the log or
 // slots_changed callback is run here with callbacks that ask the service about the same
-// connection (its calendars: the sync lock; blocked slots: the engine lock; its status:
-// the store), each in a child process, so a deadlock fails as a hang instead of hanging.
+// connection (its calendars and a deselect: the sync lock; blocked slots: the engine lock;
+// its status: the store), each in a child process, so a deadlock fails as a hang instead of
+// hanging.
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -31,8 +32,11 @@ struct ReentrantHost {
 
     void ask() {
         (void)service->list_calendars(connection);
-        (void)service->blocked_slots({test::at("2026-01-01T00:00:00Z"),
-                                      test::at("2028-01-01T00:00:00Z")});
+        // Takes the connection's sync lock before it finds no such calendar, even on a
+        // connection just disconnected (where list_calendars stops before the lock).
+        (void)service->deselect_calendar(connection, "no-such-calendar");
+        (void)service->blocked_slots(
+            {test::at("2026-01-01T00:00:00Z"), test::at("2028-01-01T00:00:00Z")});
         (void)service->status(connection);
     }
     void on_log() {
@@ -78,8 +82,8 @@ struct MemoryScene {
     MemoryScene() {
         auto account = world.account("https://dav.example/");
         account->add_calendar(test::calendar("work", "Work"));
-        account->put("work", test::timed_event("e1", "2026-06-02T09:00:00Z",
-                                               "2026-06-02T10:00:00Z"));
+        account->put("work",
+                     test::timed_event("e1", "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
         Event maybe =
             test::timed_event("e2", "2026-06-03T09:00:00Z", "2026-06-03T10:00:00Z", "maybe");
         maybe.status = EventStatus::tentative;
@@ -138,10 +142,9 @@ TEST_CASE("hostile callbacks: confirm_free's read calls back with no lock held",
         [] {
             MemoryScene s;
             s.host.active = true;
-            const FreeAnswer answer =
-                s.service->confirm_free({test::at("2026-06-02T09:00:00Z"),
-                                         test::at("2026-06-02T10:00:00Z")},
-                                        std::chrono::seconds(10));
+            const FreeAnswer answer = s.service->confirm_free(
+                {test::at("2026-06-02T09:00:00Z"), test::at("2026-06-02T10:00:00Z")},
+                std::chrono::seconds(10));
             if (!answer.fresh || answer.free)
                 return std::string("a stale or wrong answer");
             return s.host.verdict(true, true);
@@ -171,17 +174,16 @@ TEST_CASE("hostile callbacks: deselect calls back with no lock held", "[hostile]
         "returned, slots_changed re-entered");
 }
 
-TEST_CASE("hostile callbacks: select with a new policy calls back with no lock held",
-          "[hostile]") {
+TEST_CASE("hostile callbacks: select with a new policy calls back with no lock held", "[hostile]") {
     check_path(
         [] {
             MemoryScene s;
             s.synced_then_reentrant();
             CalendarPolicy firm_only;
             firm_only.tentative_blocks = false;
-            REQUIRE(s.service
-                        ->select_calendar(s.id, "work", CalendarDirection::import_only, firm_only)
-                        .ok());
+            REQUIRE(
+                s.service->select_calendar(s.id, "work", CalendarDirection::import_only, firm_only)
+                    .ok());
             return s.host.verdict(false, true);
         },
         "returned, slots_changed re-entered");

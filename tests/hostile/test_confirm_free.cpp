@@ -56,43 +56,46 @@ TEST_CASE("hostile confirm_free: a feed that never answers leaves one read, canc
     // the 2 s of the issue.
     calsync::test::Bounds bounds;
     bounds.seconds = 7.0;
-    auto run = run_in_child([] {
-        calsync::test::fence_address_space();
-        const int port = silent_server();
-        calsync_client* client = calsync::test::open_client(
-            nullptr, R"({"network": {"allow_private_addresses": true,
+    auto run = run_in_child(
+        [] {
+            calsync::test::fence_address_space();
+            const int port = silent_server();
+            calsync_client* client =
+                calsync::test::open_client(nullptr, R"({"network": {"allow_private_addresses": true,
                                      "total_timeout_seconds": 600}})");
-        calsync_connection* k = calsync::test::connect_feed(
-            client, "silent", "http://127.0.0.1:" + std::to_string(port) + "/feed.ics");
-        calsync_connection_free(k);
-        const int before = thread_count();
-        int stale = 0;
-        for (int i = 0; i < 50; ++i) {
-            const auto answer = call_json([&](char** out) {
-                return calsync_client_confirm_free(
-                    client,
-                    R"({"start": "2026-06-01T09:00:00Z", "end": "2026-06-01T10:00:00Z",
+            calsync_connection* k = calsync::test::connect_feed(
+                client, "silent", "http://127.0.0.1:" + std::to_string(port) + "/feed.ics");
+            calsync_connection_free(k);
+            const int before = thread_count();
+            int stale = 0;
+            for (int i = 0; i < 50; ++i) {
+                const auto answer = call_json([&](char** out) {
+                    return calsync_client_confirm_free(
+                        client,
+                        R"({"start": "2026-06-01T09:00:00Z", "end": "2026-06-01T10:00:00Z",
                         "timeout_ms": 100})",
-                    out);
-            });
-            if (answer.status != CALSYNC_OK)
-                return "confirm_free status " + std::to_string(answer.status) + ": " + answer.text;
-            const auto doc = calsync::test::parse_json(answer.text);
-            stale += doc["fresh"].GetBool() ? 0 : 1;
-        }
-        const int during = thread_count();
-        const auto freeing = std::chrono::steady_clock::now();
-        calsync_client_free(client);
-        const double free_seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - freeing).count();
-        // One read in flight (one thread) beyond what the client had before the calls.
-        if (during > before + 1)
-            return std::to_string(during - before) + " threads left by 50 calls";
-        if (stale != 50)
-            return std::to_string(stale) + " of 50 answers said they were stale";
-        if (free_seconds > 2.0)
-            return "calsync_client_free took " + std::to_string(free_seconds) + " s";
-        return std::string("one read, cancelled by free");
-    }, std::chrono::seconds(40));
+                        out);
+                });
+                if (answer.status != CALSYNC_OK)
+                    return "confirm_free status " + std::to_string(answer.status) + ": " +
+                           answer.text;
+                const auto doc = calsync::test::parse_json(answer.text);
+                stale += doc["fresh"].GetBool() ? 0 : 1;
+            }
+            const int during = thread_count();
+            const auto freeing = std::chrono::steady_clock::now();
+            calsync_client_free(client);
+            const double free_seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - freeing).count();
+            // One read in flight (one thread) beyond what the client had before the calls.
+            if (during > before + 1)
+                return std::to_string(during - before) + " threads left by 50 calls";
+            if (stale != 50)
+                return std::to_string(stale) + " of 50 answers said they were stale";
+            if (free_seconds > 2.0)
+                return "calsync_client_free took " + std::to_string(free_seconds) + " s";
+            return std::string("one read, cancelled by free");
+        },
+        std::chrono::seconds(40));
     check_within(run, "one read, cancelled by free", bounds);
 }

@@ -71,8 +71,8 @@ std::string judge_caps(const std::map<std::string, int>& slots_per_event, int oc
             return "event " + id + " blocks and is named as left out";
     }
     if (kept + static_cast<int>(named.size()) != events)
-        return std::to_string(kept) + " kept and " + std::to_string(named.size()) +
-               " named of " + std::to_string(events) + " events";
+        return std::to_string(kept) + " kept and " + std::to_string(named.size()) + " named of " +
+               std::to_string(events) + " events";
     if (total > 50000)
         return std::to_string(total) + " slots, over the cap";
     if (kept == 0)
@@ -147,8 +147,8 @@ TEST_CASE("hostile occurrences: a feed of hourly series syncs and restarts withi
         const auto& calendar = doc["calendars"][0];
         if (!calendar.HasMember("capped"))
             return std::string("the report names no capped event");
-        const std::string wrong = judge_caps(count_by_event(doc["added"]), 8760,
-                                             calendar["capped"], "", 100);
+        const std::string wrong =
+            judge_caps(count_by_event(doc["added"]), 8760, calendar["capped"], "", 100);
         return wrong.empty() ? std::string("capped and named") : wrong;
     });
     check_within(sync, "capped and named");

@@ -35,9 +35,8 @@ TEST_CASE("hostile queries: the client's free slots by the second over ten years
         calsync::test::fence_address_space();
         calsync_client* client = calsync::test::open_client(nullptr, "{}");
         const std::string request = std::string("{") + kTenYearsBySeconds + "}";
-        const auto answer = call_json([&](char** out) {
-            return calsync_client_free_slots(client, request.c_str(), out);
-        });
+        const auto answer = call_json(
+            [&](char** out) { return calsync_client_free_slots(client, request.c_str(), out); });
         calsync_client_free(client);
         return judge_refusal(answer);
     });
@@ -48,8 +47,8 @@ TEST_CASE("hostile queries: the engine's free slots by the second over ten years
     auto run = run_in_child([] {
         calsync::test::fence_address_space();
         const std::string request = std::string(R"({"busy": [], )") + kTenYearsBySeconds + "}";
-        const auto answer = call_json(
-            [&](char** out) { return calsync_engine_free_slots(request.c_str(), out); });
+        const auto answer =
+            call_json([&](char** out) { return calsync_engine_free_slots(request.c_str(), out); });
         return judge_refusal(answer);
     });
     check_within(run, "refused, naming the limit");
@@ -61,8 +60,8 @@ TEST_CASE("hostile queries: an answer just under the limit is given whole", "[ho
         const std::string request =
             R"({"busy": [], "within": {"start": "2026-01-01T00:00:00Z",
                 "end": "2026-03-11T10:40:00Z"}, "duration_seconds": 60, "step_seconds": 60})";
-        const auto answer = call_json(
-            [&](char** out) { return calsync_engine_free_slots(request.c_str(), out); });
+        const auto answer =
+            call_json([&](char** out) { return calsync_engine_free_slots(request.c_str(), out); });
         if (answer.status != CALSYNC_OK)
             return "status " + std::to_string(answer.status) + ": " + answer.text;
         const auto doc = calsync::test::parse_json(answer.text);
