@@ -12,6 +12,7 @@
 #include "calsync/engine.hpp"
 #include "calsync/result.hpp"
 #include "core/json_codec.hpp"
+#include "test_hooks.hpp"
 
 namespace calsync::capi {
 
@@ -71,9 +72,7 @@ template <class Body>
 calsync_status guarded(const char* function, Body&& body) noexcept {
     try {
         // Tests prove that no exception crosses the ABI by making one function throw.
-        if (const char* target = std::getenv("CALSYNC_TEST_THROW_IN");
-            target != nullptr && std::strcmp(target, function) == 0)
-            throw std::runtime_error("provoked by CALSYNC_TEST_THROW_IN");
+        throw_if_provoked(function);
         return body();
     } catch (const std::bad_alloc&) {
         return fail(CALSYNC_ENOMEM, std::string(function) + ": out of memory");

@@ -405,8 +405,10 @@ CALSYNC_API calsync_status calsync_oauth_revoke(calsync_oauth* oauth, const char
  * different connections run in parallel, two syncs of one connection take turns. A
  * calsync_connection handle names one connection of its client and may be used from any
  * thread too; it must not outlive its client. Callbacks are called on the thread doing
- * the work (the caller's, or one of calsync_client_run_due's workers), never while the
- * library holds a lock they could need; they must not call calsync_client_free.
+ * the work (the caller's, or one of calsync_client_run_due's workers, or a read
+ * calsync_client_confirm_free started), after the call that raised them released its
+ * locks, in the order they were raised: they may call any function of the same client,
+ * on any connection, but must not call calsync_client_free.
  */
 typedef struct calsync_client calsync_client;
 typedef struct calsync_connection calsync_connection;
@@ -479,7 +481,9 @@ typedef struct calsync_client_options {
 CALSYNC_API calsync_status calsync_client_new(const calsync_client_options* options,
                                               calsync_client** client);
 
-/* Frees a client; waits for reads calsync_client_confirm_free left running. Accepts NULL. */
+/* Frees a client. Reads calsync_client_confirm_free left running are cancelled (their
+ * transfers abort within about a second) and waited for; nothing they did not finish is
+ * stored. Accepts NULL. */
 CALSYNC_API void calsync_client_free(calsync_client* client);
 
 /*
@@ -744,6 +748,10 @@ CALSYNC_API calsync_status calsync_client_free_slots(calsync_client* client,
 /*
  * calsync_client_confirm_free: before a booking is confirmed, reads every import
  * calendar again (incrementally, in parallel) for at most "timeout_ms", then answers.
+ * At most one such read per connection is in flight: a call made while one is still
+ * running (a slow server outlasting an earlier call's timeout) waits on it, within its
+ * own timeout, instead of starting another; the answer then comes from what was read
+ * before. No call leaves more than one thread per connection behind.
  * request_json: {"version": 1, "start": RFC3339, "end": RFC3339, "timeout_ms": 3000}
  * *response_json: {"version": 1, "free": bool, "fresh": bool (false: some calendar could
  *   not be read again in time, the answer comes from what was read before),

@@ -12,8 +12,10 @@
 //
 // Threads: every member function may be called from any thread. Syncs of different
 // connections run concurrently (run_due uses a bounded pool); two syncs of one connection
-// take turns. Callbacks are called from the thread doing the work, never while the
-// service holds a lock the callback could need.
+// take turns. Callbacks are called from the thread doing the work, after the operation
+// released its locks (so a callback may call any member function, on any connection), in
+// the order the work raised them. The destructor cancels the reads confirm_free left
+// running and waits for them (about a second at most).
 #pragma once
 
 #include <chrono>
@@ -23,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "calsync/cancel.hpp"
 #include "calsync/engine.hpp"
 #include "calsync/export_plan.hpp"
 #include "calsync/model.hpp"
@@ -94,6 +97,9 @@ struct ProviderContext {
     // A provider whose credentials change (a rotated OAuth refresh token) calls this with
     // the new credentials JSON; the service seals and stores it.
     std::function<void(const std::string& credentials_json)> credentials_changed;
+    // Set when the service is being destroyed: a provider stops what it is doing (the real
+    // ones abort their HTTP transfers) and answers with ErrorCode::cancelled.
+    std::shared_ptr<const CancelSignal> cancel;
 };
 using ProviderFactory =
     std::function<Result<std::unique_ptr<CalendarProvider>>(const ProviderContext& context)>;

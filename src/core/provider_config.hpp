@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "calsync/cancel.hpp"
 #include "calsync/civil_time.hpp"
 #include "calsync/result.hpp"
 #include "core/json_read.hpp"
@@ -20,6 +22,8 @@ struct NetworkConfig {
     std::string ca_bundle;
     std::int64_t connect_timeout_seconds = 10;
     std::int64_t total_timeout_seconds = 120;
+    // Not from JSON: the sync service's, so freeing a client stops its transfers.
+    std::shared_ptr<const CancelSignal> cancel;
 };
 
 // An OAuth 2.0 client of Google or Microsoft; every endpoint can be overridden (national

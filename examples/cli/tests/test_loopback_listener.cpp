@@ -82,7 +82,7 @@ TEST_CASE("loopback listener: other requests are refused and waiting goes on") {
     listener.answer("declined", "The sign-in was declined.");
     const std::string seen = browser.get();
     CHECK_THAT(seen, Catch::Contains("HTTP/1.1 400 Bad Request"));  // favicon and the POST
-    CHECK_THAT(seen, Catch::Contains("HTTP/1.1 431"));            // the 9 KB request
+    CHECK_THAT(seen, Catch::Contains("HTTP/1.1 431"));              // the 9 KB request
     CHECK_THAT(seen, Catch::Contains("The sign-in was declined."));
 }
 
@@ -94,8 +94,8 @@ TEST_CASE("loopback listener: a callback without the expected state does not end
         std::vector<std::string> answers;
         for (const char* target :
              {"/callback?code=forged&state=someone-else", "/callback?code=forged",
-              "/callback?code=forged&state=", "/callback?code=x&state=good-statex",
-              "/favicon.ico", "/elsewhere?state=good-state"})
+              "/callback?code=forged&state=", "/callback?code=x&state=good-statex", "/favicon.ico",
+              "/elsewhere?state=good-state"})
             answers.push_back(exchange(listener.port(), get(target)));
         // Percent-encoded as a browser may send it, it is the same state.
         answers.push_back(exchange(listener.port(), get("/callback?code=real&state=good%2Dstate")));
