@@ -261,9 +261,9 @@ std::shared_future<Result<SyncReport>> confirm_read(SyncService::State& s,
 FreeAnswer SyncService::confirm_free(const TimeRange& range, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     const std::vector<std::string> ids = connections_with(*s_->store, false);
-    std::vector<std::shared_future<Result<SyncReport>>> reads;
-    for (const std::string& id : ids)
-        reads.push_back(confirm_read(*s_, id));
+    std::vector<std::shared_future<Result<SyncReport>>> reads(ids.size());
+    std::transform(ids.begin(), ids.end(), reads.begin(),
+                   [this](const std::string& id) { return confirm_read(*s_, id); });
     FreeAnswer answer;
     answer.fresh = true;
     for (std::size_t i = 0; i < reads.size(); ++i) {

@@ -221,7 +221,7 @@ class LimitTest(unittest.TestCase):
         # Every minute for a year: far over the 10000 occurrences one event may have.
         busy = feed_text().replace(
             "END:VCALENDAR\r\n",
-            f"BEGIN:VEVENT\r\nUID:every-minute\r\nDTSTAMP:20260101T000000Z\r\n"
+            "BEGIN:VEVENT\r\nUID:every-minute\r\nDTSTAMP:20260101T000000Z\r\n"
             f"DTSTART:{DAY:%Y%m%d}T000000Z\r\nDURATION:PT1M\r\nRRULE:FREQ=MINUTELY\r\n"
             "END:VEVENT\r\nEND:VCALENDAR\r\n")
         with FaultServer() as fake, tempfile.NamedTemporaryFile("w", suffix=".ics") as f:
