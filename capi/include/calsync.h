@@ -433,8 +433,9 @@ typedef void (*calsync_slots_changed_fn)(const char* diff_json, void* user_data)
 
 typedef struct calsync_client_options {
     unsigned int version;          /* CALSYNC_CLIENT_OPTIONS_VERSION */
-    const char* store_path;        /* SQLite database file, created when absent;
-                                      NULL keeps everything in memory */
+    const char* store_path;        /* SQLite database file, created when absent with
+                                      mode 0600 whatever the umask (and so its -wal and
+                                      -shm files); NULL keeps everything in memory */
     const unsigned char* host_key; /* at least 32 secret bytes the host keeps: seals
                                       credentials in the store, signs OAuth states */
     size_t host_key_length;
