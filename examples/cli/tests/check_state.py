@@ -246,6 +246,16 @@ try:
     expect_in(feed_text, "UID:calsync-a-3", "the feed's stable UID")
     if "UID:calsync-a-1" in feed_text:
         problems.append("the cancelled appointment is still in the feed")
+    # The feed names the garage's clients: a file written for it is the person's alone,
+    # whatever the shell's umask (the program runs with umask 077).
+    team = os.path.join(scratch, "team.ics")
+    umask = os.umask(0)
+    try:
+        run("feed", "--output", team, env=env)
+    finally:
+        os.umask(umask)
+    if mode(team) != 0o600:
+        problems.append(f"feed --output under umask 000 made {oct(mode(team))}")
 
     status = json.loads(run("status", "--json", env=env).stdout)
     states = [(c["id"], c["state"], c["status"]["state"]) for c in status["connections"]]
