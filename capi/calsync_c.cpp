@@ -62,9 +62,11 @@ calsync_status free_slots(const char* request_json, char** out) {
         return fail(request.error());
     const AvailabilityIndex index(std::move(request->busy));
     const auto free =
-        index.free_slots(request->within, std::chrono::seconds(request->duration_seconds),
-                         std::chrono::seconds(request->step_seconds));
-    return hand_out(json::write_free_slots_response(free), out);
+        bounded_free_slots(index, request->within, std::chrono::seconds(request->duration_seconds),
+                           std::chrono::seconds(request->step_seconds));
+    if (!free.ok())
+        return fail(free.error());
+    return hand_out(json::write_free_slots_response(free.value()), out);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "calsync/engine.hpp"
 #include "calsync/result.hpp"
 #include "core/json_codec.hpp"
+#include "test_hooks.hpp"
 
 namespace calsync::capi {
 
@@ -71,9 +72,7 @@ template <class Body>
 calsync_status guarded(const char* function, Body&& body) noexcept {
     try {
         // Tests prove that no exception crosses the ABI by making one function throw.
-        if (const char* target = std::getenv("CALSYNC_TEST_THROW_IN");
-            target != nullptr && std::strcmp(target, function) == 0)
-            throw std::runtime_error("provoked by CALSYNC_TEST_THROW_IN");
+        throw_if_provoked(function);
         return body();
     } catch (const std::bad_alloc&) {
         return fail(CALSYNC_ENOMEM, std::string(function) + ": out of memory");
@@ -96,11 +95,12 @@ inline Result<ImportEngine> engine_for(const BlockingPolicy& policy) {
 }
 
 // The blocked-slots response for what `engine` holds, after the events that could not be
-// read before they reached it (`errors`).
+// read before they reached it (`errors`); the events the engine could not expand or left
+// out for its occurrence limits are listed with them.
 inline calsync_status hand_out_slots(const ImportEngine& engine, std::vector<EventError> errors,
                                      char** out) {
-    const std::vector<EventError> unreadable = engine.errors();
-    errors.insert(errors.end(), unreadable.begin(), unreadable.end());
+    for (const std::vector<EventError>& more : {engine.errors(), engine.capped()})
+        errors.insert(errors.end(), more.begin(), more.end());
     return hand_out(json::write_blocked_slots_response(engine.slots(), engine.busy(), errors), out);
 }
 

@@ -411,10 +411,10 @@ calsync_status calsync_client_free_slots(calsync_client* client, const char* req
         auto request = json::parse_free_slots_request(request_json, /*with_busy=*/false);
         if (!request.ok())
             return fail(request.error());
-        return hand_out(write_free(client->service->free_slots(
-                            request->within, std::chrono::seconds(request->duration_seconds),
-                            std::chrono::seconds(request->step_seconds))),
-                        response_json);
+        return hand_out_result(client->service->free_slots(
+                                   request->within, std::chrono::seconds(request->duration_seconds),
+                                   std::chrono::seconds(request->step_seconds)),
+                               write_free, response_json);
     });
 }
 

@@ -239,15 +239,19 @@ void write_report_fields(Writer& w, const SyncReport& r) {
         w.Uint64(c.events_read);
         w.Key("exports_written");
         w.Uint64(c.exports_written);
-        w.Key("skipped");
-        w.StartArray();
-        for (const EventError& e : c.skipped) {
-            w.StartObject();
-            write_string(w, "event_id", e.event_id);
-            write_string(w, "message", e.message);
-            w.EndObject();
+        for (const auto& [key, events] :
+             {std::pair<const char*, const std::vector<EventError>*>{"skipped", &c.skipped},
+              {"capped", &c.capped}}) {
+            w.Key(key);
+            w.StartArray();
+            for (const EventError& e : *events) {
+                w.StartObject();
+                write_string(w, "event_id", e.event_id);
+                write_string(w, "message", e.message);
+                w.EndObject();
+            }
+            w.EndArray();
         }
-        w.EndArray();
         w.EndObject();
     }
     w.EndArray();

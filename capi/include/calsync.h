@@ -67,7 +67,8 @@ typedef int calsync_status;
 #define CALSYNC_ENOMEM -5
 /* A bug in calsync; the message says where. Please report it. */
 #define CALSYNC_EINTERNAL -6
-/* A size or count cap was exceeded. */
+/* A size or count cap was exceeded; the message names the limit (e.g. more free windows
+ * than one answer may hold). */
 #define CALSYNC_ELIMIT -7
 /* The server refused the credentials (HTTP 401/403, or an OAuth grant that is no longer
  * valid): the user must sign in again or fix the password. */
@@ -161,6 +162,13 @@ CALSYNC_API void calsync_string_free(char* str);
  * marker, never block. An event that cannot be read is listed in "errors" and the rest
  * are still processed.
  *
+ * OCCURRENCE LIMITS: against rules that would fill memory (500 events of
+ * FREQ=HOURLY;COUNT=19999 are 4.4 million occurrences), at most 10000 occurrences of one
+ * event and 50000 of one calendar are expanded inside the window. An event over the limit
+ * is left out whole (it blocks nothing) and listed in "errors" with a message naming the
+ * limit; the calendar's other events still block. Expansion stops at the limit, so such a
+ * calendar costs no more time and memory than 50000 occurrences.
+ *
  * Returns CALSYNC_OK, CALSYNC_EINVAL (bad request; the message names the field),
  * CALSYNC_EPARSE (a calendar's "ics" is not iCalendar), CALSYNC_EZONE (unknown "zone").
  */
@@ -180,8 +188,11 @@ CALSYNC_API calsync_status calsync_engine_blocked_slots(const char* request_json
  *                                                       within.start + k * step
  * }
  * *response_json: {"version": 1, "free": [{"start", "end"}, ...]}
+ * An answer holds at most 100000 windows (a year of 15-minute starts is 35040).
  *
- * Returns CALSYNC_OK or CALSYNC_EINVAL.
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, or CALSYNC_ELIMIT when the range and step would give
+ * more than 100000 windows (the message names the limit: ask for a shorter range or a
+ * longer step); nothing is built then.
  */
 CALSYNC_API calsync_status calsync_engine_free_slots(const char* request_json,
                                                      char** response_json);
@@ -443,8 +454,10 @@ CALSYNC_API calsync_status calsync_oauth_revoke(calsync_oauth* oauth, const char
  * different connections run in parallel, two syncs of one connection take turns. A
  * calsync_connection handle names one connection of its client and may be used from any
  * thread too; it must not outlive its client. Callbacks are called on the thread doing
- * the work (the caller's, or one of calsync_client_run_due's workers), never while the
- * library holds a lock they could need; they must not call calsync_client_free.
+ * the work (the caller's, or one of calsync_client_run_due's workers, or a read
+ * calsync_client_confirm_free started), after the call that raised them released its
+ * locks, in the order they were raised: they may call any function of the same client,
+ * on any connection, but must not call calsync_client_free.
  */
 typedef struct calsync_client calsync_client;
 typedef struct calsync_connection calsync_connection;
@@ -469,8 +482,9 @@ typedef void (*calsync_slots_changed_fn)(const char* diff_json, void* user_data)
 
 typedef struct calsync_client_options {
     unsigned int version;          /* CALSYNC_CLIENT_OPTIONS_VERSION */
-    const char* store_path;        /* SQLite database file, created when absent;
-                                      NULL keeps everything in memory */
+    const char* store_path;        /* SQLite database file, created when absent with
+                                      mode 0600 whatever the umask (and so its -wal and
+                                      -shm files); NULL keeps everything in memory */
     const unsigned char* host_key; /* at least 32 secret bytes the host keeps: seals
                                       credentials in the store, signs OAuth states */
     size_t host_key_length;
@@ -527,7 +541,9 @@ typedef struct calsync_client_options {
 CALSYNC_API calsync_status calsync_client_new(const calsync_client_options* options,
                                               calsync_client** client);
 
-/* Frees a client; waits for reads calsync_client_confirm_free left running. Accepts NULL. */
+/* Frees a client. Reads calsync_client_confirm_free left running are cancelled (their
+ * transfers abort within about a second) and waited for; nothing they did not finish is
+ * stored. Accepts NULL. */
 CALSYNC_API void calsync_client_free(calsync_client* client);
 
 /*
@@ -648,11 +664,16 @@ CALSYNC_API calsync_status calsync_connection_deselect(calsync_connection* conne
  * *report_json: REPORT = {"version": 1, "connection_id", "status": STATUS,
  *   "added": [SLOT, ...], "removed": [SLOT, ...],
  *   "calendars": [{"calendar_id", "status": STATUS, "events_read", "exports_written",
- *                  "skipped": [{"event_id", "message"}, ...]}, ...]}
- * "skipped" lists events left out, also those past the iCalendar limits above. A calendar
- * whose answers go past a limit (a JSON page past the JSON limits, a CalDAV
- * sync-collection carrying over 64 MiB in all its rounds) fails, its status naming the
- * limit; what was stored for it stays as it was.
+ *                  "skipped": [{"event_id", "message"}, ...],
+ *                  "capped": [{"event_id", "message"}, ...]}, ...]}
+ * "skipped": events the server sent that could not be read, also those past the
+ * iCalendar limits above. "capped": events of an import calendar left out for the
+ * OCCURRENCE LIMITS (see calsync_engine_blocked_slots: 10000 per event, 50000 per calendar
+ * inside the sync window); they block nothing, the calendar's other events still do. Both
+ * are listed at every sync while they last. The limits hold when a client starts on a
+ * stored calendar too. A calendar whose answers go past a limit (a JSON page past the JSON
+ * limits, a CalDAV sync-collection carrying over 64 MiB in all its rounds) fails, its status
+ * naming the limit; what was stored for it stays as it was.
  * Returns CALSYNC_OK whenever a report was made (read its status), or CALSYNC_EINVAL (a
  * disconnected connection), CALSYNC_ENOTFOUND, CALSYNC_ERROR (the store failed).
  */
@@ -771,6 +792,8 @@ CALSYNC_API calsync_status calsync_client_run_due(calsync_client* client, char**
  * *response_json: {"version": 1, "slots": [SLOT, ...], "busy": [{"start", "end"}, ...]}
  * SLOT: {"start", "end", "connection_id", "calendar_id", "label" (the calendar's name,
  *        for the greyed-out UI), "event_id", "recurrence_id", "all_day", "tentative"}
+ * The range only selects: what the client holds is bounded by the OCCURRENCE LIMITS of
+ * each selected calendar (inside the sync window), whatever range is asked.
  */
 CALSYNC_API calsync_status calsync_client_blocked_slots(calsync_client* client,
                                                         const char* range_json,
@@ -783,6 +806,8 @@ CALSYNC_API calsync_status calsync_client_blocked_slots(calsync_client* client,
  * A "busy" member (as calsync_engine_free_slots takes) is refused with CALSYNC_EINVAL
  * rather than ignored: the client's own blocked slots are what counts here.
  * *response_json: {"version": 1, "free": [{"start", "end"}, ...]}
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, or CALSYNC_ELIMIT beyond 100000 windows, as
+ * calsync_engine_free_slots.
  */
 CALSYNC_API calsync_status calsync_client_free_slots(calsync_client* client,
                                                      const char* request_json,
@@ -791,6 +816,10 @@ CALSYNC_API calsync_status calsync_client_free_slots(calsync_client* client,
 /*
  * calsync_client_confirm_free: before a booking is confirmed, reads every import
  * calendar again (incrementally, in parallel) for at most "timeout_ms", then answers.
+ * At most one such read per connection is in flight: a call made while one is still
+ * running (a slow server outlasting an earlier call's timeout) waits on it, within its
+ * own timeout, instead of starting another; the answer then comes from what was read
+ * before. No call leaves more than one thread per connection behind.
  * request_json: {"version": 1, "start": RFC3339, "end": RFC3339, "timeout_ms": 3000}
  * ("timeout_ms" 0 to 600000)
  * *response_json: {"version": 1, "free": bool, "fresh": bool (false: some calendar could

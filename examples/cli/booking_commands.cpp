@@ -140,7 +140,7 @@ int run_blocked(CommandLine& args, const GlobalOptions& globals) {
     const bool json = args.flag("--json");
     args.positionals(0, "blocked");
     w.require("blocked");
-    Session session(globals);
+    Session session(globals, StateUse::existing);
     const std::string range = json_document([&](Writer& out) {
         key_string(out, "start", w.start(session));
         key_string(out, "end", w.end(session));
@@ -165,7 +165,7 @@ int run_free(CommandLine& args, const GlobalOptions& globals) {
         throw UsageError{"free: --duration is required (e.g. 1h)"};
     const long long duration = parse_duration(*duration_text, "--duration");
     const long long step = parse_duration(step_text.value_or("30m"), "--step");
-    Session session(globals);
+    Session session(globals, StateUse::existing);
     const std::string request = json_document([&](Writer& w) {
         w.Key("within");
         w.StartObject();
@@ -206,7 +206,7 @@ int run_appointments(CommandLine& args, const GlobalOptions& globals) {
                          (*action == "upsert" ? "which FILE?" : "which appointment ID?")};
     if (*action == "list" && !words.empty())
         throw UsageError{"appointments list: unexpected argument '" + words[0] + "'"};
-    Session session(globals);
+    Session session(globals, *action == "upsert" ? StateUse::create : StateUse::existing);
     if (*action == "upsert")
         return upsert(session, words[0]);
     if (*action == "cancel") {
@@ -240,7 +240,7 @@ int run_feed(CommandLine& args, const GlobalOptions& globals) {
     const auto output = args.value("--output");
     const bool busy_only = args.flag("--busy-only");
     args.positionals(0, "feed");
-    Session session(globals);
+    Session session(globals, StateUse::existing);
     const std::string request = json_document([&](Writer& w) {
         if (connection)
             key_string(w, "connection_id", session.resolve(connection));

@@ -110,7 +110,7 @@ void print_calendars(Session& session, const std::string& connection_id) {
 int run_calendars(CommandLine& args, const GlobalOptions& globals) {
     const bool json = args.flag("--json");
     const auto words = args.positionals(1, "calendars");
-    Session session(globals);
+    Session session(globals, StateUse::existing);
     const std::vector<std::string> ids =
         connections_meant(session, words.empty() ? std::nullopt : std::optional(words[0]));
     if (json) {
@@ -149,7 +149,7 @@ int run_select(CommandLine& args, const GlobalOptions& globals) {
     const bool no_all_day = args.flag("--ignore-all-day");
     const std::string calendar =
         args.operand("select", "which calendar? (calsync calendars lists them)");
-    Session session(globals);
+    Session session(globals, StateUse::existing);
     const CalendarChoice choice = find_calendar(session, calendar, connection);
     const std::string request = json_document([&](Writer& w) {
         key_string(w, "calendar_id", choice.calendar_id);
@@ -182,7 +182,7 @@ int run_deselect(CommandLine& args, const GlobalOptions& globals) {
     const auto connection = args.value("--connection");
     const std::string calendar =
         args.operand("deselect", "which calendar? (calsync calendars lists them)");
-    Session session(globals);
+    Session session(globals, StateUse::existing);
     const CalendarChoice choice = find_calendar(session, calendar, connection);
     ConnectionHandle c = session.connection(choice.connection_id);
     check(calsync_connection_deselect(c.get(), choice.calendar_id.c_str()));

@@ -25,14 +25,17 @@ std::string to_text(const rapidjson::Value& v) {
 
 }  // namespace
 
-Session::Session(const GlobalOptions& globals, const ConfigAdjust& adjust)
+Session::Session(const GlobalOptions& globals, StateUse use, const ConfigAdjust& adjust)
     : globals_(globals), state_(locate_state(globals)) {
     config_ = load_config(state_, globals);
     if (adjust)
         adjust(config_);
     zone_ = str(config_, "zone");
     use_zone(zone_);
-    make_state_dir(state_);
+    if (use == StateUse::create)
+        make_state_dir(state_);
+    else
+        require_state_dir(state_);
     key_ = load_host_key(state_);
     const std::string store = state_.store();
     const std::string config_text = to_text(config_);

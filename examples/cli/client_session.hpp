@@ -38,13 +38,19 @@ struct ConnectionSummary {
     bool active = false;
 };
 
+// Whether a command may make the state directory: those that add something to it do
+// (connect, appointments upsert); the others need one that exists (there is nothing to
+// read, sync or select without it) and say so (Failure kExitNotFound) instead of leaving
+// an empty state behind.
+enum class StateUse { existing, create };
+
 class Session {
   public:
     // Changes the configuration before the client is made (e.g. a redirect URI).
     using ConfigAdjust = std::function<void(rapidjson::Document& config)>;
 
-    // Opens (and on first use creates) the state. Failure when it cannot.
-    explicit Session(const GlobalOptions& globals, const ConfigAdjust& adjust = {});
+    // Opens the state (StateUse::create: made on first use). Failure when it cannot.
+    Session(const GlobalOptions& globals, StateUse use, const ConfigAdjust& adjust = {});
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;

@@ -168,7 +168,7 @@ int run_connect(CommandLine& args, const GlobalOptions& globals) {
                          "'; expected caldav, icloud, ics, google or microsoft"};
     const AccountArgs a = parse_account(args, kind);
     const std::string password = kind == "ics" ? "" : read_password(a.user);
-    Session session(globals);
+    Session session(globals, StateUse::create);
     const auto before = session.connections();
     ConnectionHandle connection;
     session.show_progress("Checking the account ...");

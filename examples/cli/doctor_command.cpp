@@ -55,7 +55,7 @@ void print_health(const ConnectionSummary& c, const rapidjson::Value& report) {
 int run_doctor(CommandLine& args, const GlobalOptions& globals) {
     const bool json = args.flag("--json");
     const auto words = args.positionals(1, "doctor");
-    Session session(globals);
+    Session session(globals, StateUse::existing);
     // The one named (even disconnected: the check says so), else every active one.
     const std::optional<std::string> named =
         words.empty() ? std::nullopt : std::optional<std::string>(session.resolve(words[0]));

@@ -12,7 +12,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;   // the operation failed: network, server, store, a problem
 constexpr int kExitUsage = 2;     // the command line was wrong: nothing was done
 constexpr int kExitSignIn = 3;    // the service refused the sign-in, or wants a new one
-constexpr int kExitNotFound = 4;  // no such connection, calendar or appointment
+constexpr int kExitNotFound = 4;  // no such connection, calendar, appointment or state
 
 const char* const kExitCodesHelp =
     "exit status:\n"
@@ -23,7 +23,8 @@ const char* const kExitCodesHelp =
     "     file; nothing was changed\n"
     "  3  sign-in refused or needed: a wrong password, a declined or expired sign-in, an\n"
     "     account that must be connected again\n"
-    "  4  not found: no such connection, calendar or appointment\n";
+    "  4  not found: no such connection, calendar or appointment, or no state directory\n"
+    "     yet (nothing connected)\n";
 
 // A wrong command line; main prints it with the command's usage and exits kExitUsage.
 struct UsageError {

@@ -6,10 +6,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "exit_codes.hpp"
+#include "state_dir.hpp"
 
 namespace cli {
 namespace {
@@ -89,6 +92,43 @@ std::string read_head(int fd, bool* too_big) {
     return head;
 }
 
+// application/x-www-form-urlencoded decoding (WHATWG URL, 5.1): '+' is a space, %XX a
+// byte; a malformed escape stays as it is.
+std::string form_decode(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '+') {
+            out += ' ';
+        } else if (text[i] == '%' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 &&
+                   hex_digit(text[i + 2]) >= 0) {
+            out += static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2]));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+// The decoded values of `name` in the query of a request target ("/callback?a=1&b=2").
+std::vector<std::string> query_values(const std::string& target, const std::string& name) {
+    std::vector<std::string> values;
+    const auto question = target.find('?');
+    if (question == std::string::npos)
+        return values;
+    const std::string query = target.substr(question + 1, target.find('#') - question - 1);
+    for (std::size_t start = 0; start <= query.size();) {
+        const auto end = std::min(query.find('&', start), query.size());
+        const std::string pair = query.substr(start, end - start);
+        const auto equals = pair.find('=');
+        if (form_decode(pair.substr(0, equals)) == name)
+            values.push_back(equals == std::string::npos ? ""
+                                                         : form_decode(pair.substr(equals + 1)));
+        start = end + 1;
+    }
+    return values;
+}
+
 // Closes after an answer without losing it: closing with unread request bytes makes the
 // kernel reset the connection (RFC 1122 4.2.2.13), and the browser may never show the
 // answer. So: end our side, read what is still coming for a moment, then close.
@@ -136,7 +176,8 @@ std::string LoopbackListener::redirect_uri() const {
     return "http://127.0.0.1:" + std::to_string(port_) + path_;
 }
 
-std::optional<std::string> LoopbackListener::wait_for_redirect(std::chrono::milliseconds timeout) {
+std::optional<std::string> LoopbackListener::wait_for_redirect(std::chrono::milliseconds timeout,
+                                                               const std::string& expected_state) {
     const auto deadline = SteadyClock::now() + timeout;
     for (;;) {
         const auto left =
@@ -164,15 +205,20 @@ std::optional<std::string> LoopbackListener::wait_for_redirect(std::chrono::mill
                                        ? ""
                                        : line.substr(sp1 + 1, sp2 - sp1 - 1);
         const std::string target_path = target.substr(0, target.find('?'));
+        // One state, exactly the one issued (RFC 6749 10.12): a redirect with another, or
+        // none, is not this sign-in's.
+        const bool ours = method == "GET" && target_path == path_ &&
+                          query_values(target, "state") == std::vector<std::string>{expected_state};
         if (too_big) {
             send_all(fd, response("431 Request Header Fields Too Large", "Request too large",
                                   "calsync expected a sign-in redirect."));
-        } else if (method == "GET" && target_path == path_) {
+        } else if (ours) {
             client_fd_ = fd;
             return "http://127.0.0.1:" + std::to_string(port_) + target;
         } else if (!head.empty()) {
-            send_all(fd, response("404 Not Found", "Not found",
-                                  "calsync is waiting for the sign-in to come back to " +
+            send_all(fd, response("400 Bad Request", "Not the sign-in calsync is waiting for",
+                                  "calsync is waiting for the sign-in it started to come back "
+                                  "to " +
                                       redirect_uri() + "."));
         }
         close_gently(fd);

@@ -1,7 +1,7 @@
 // The tiny HTTP listener that receives a browser sign-in's redirect: RFC 8252 7.3 (OAuth
 // for native apps: a loopback redirect URI on 127.0.0.1 with a port the system picks).
-// It answers one GET of the redirect path and nothing else; it binds only 127.0.0.1, so
-// no other machine can reach it.
+// It binds only 127.0.0.1, so no other machine can reach it; but any program or web page
+// on this one can, so only the redirect carrying the state calsync issued ends the wait.
 #pragma once
 
 #include <chrono>
@@ -23,12 +23,14 @@ class LoopbackListener {
     // "http://127.0.0.1:PORT/callback": what the sign-in is told to redirect to.
     std::string redirect_uri() const;
 
-    // Waits for the browser's GET of the redirect path, at most `timeout`; returns the
-    // whole redirect URL ("http://127.0.0.1:PORT/callback?code=...&state=..."), or
-    // nullopt on timeout. Other requests (a favicon, a wrong path, anything that is not a
-    // GET, a request over 8 KiB) are answered with an error page and waiting goes on.
+    // Waits for the browser's GET of the redirect path whose query carries
+    // state=`expected_state` (percent-decoded), at most `timeout` in all; returns the whole
+    // redirect URL ("http://127.0.0.1:PORT/callback?code=...&state=..."), or nullopt on
+    // timeout. Every other request (a wrong or missing state, a favicon, another path,
+    // anything that is not a GET) is answered 400 (431 over 8 KiB) and waiting goes on.
     // The browser's connection stays open for answer().
-    std::optional<std::string> wait_for_redirect(std::chrono::milliseconds timeout);
+    std::optional<std::string> wait_for_redirect(std::chrono::milliseconds timeout,
+                                                 const std::string& expected_state);
 
     // Shows the browser a page (HTML-escaped text) and closes its connection.
     void answer(const std::string& title, const std::string& text);

@@ -1,6 +1,7 @@
 // calsync: the command-line face of the library, built only on the public C ABI.
 // `calsync --help` lists the commands; each file named in commands.hpp holds a few.
 #include <calsync.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <iostream>
@@ -32,7 +33,9 @@ const char* const kGlobalHelp =
     "                 $XDG_DATA_HOME/calsync, i.e. ~/.local/share/calsync. It holds\n"
     "                 calsync.sqlite (the store), host.key (seals passwords and tokens;\n"
     "                 made with mode 0600 on first use; $CALSYNC_HOST_KEY, 64 or more hex\n"
-    "                 digits, is used instead when set) and config.json (optional)\n"
+    "                 digits, is used instead when set) and config.json (optional). Only\n"
+    "                 connect and appointments upsert make it; every file calsync writes\n"
+    "                 is readable by you alone (umask 077)\n"
     "  --config FILE  the configuration (also $CALSYNC_CONFIG); default DIR/config.json:\n"
     "                 the CLIENT_CONFIG document of calsync.h, e.g. {\"zone\":\n"
     "                 \"Europe/Berlin\", \"google\": {\"client_id\": \"...\"}, \"network\":\n"
@@ -118,6 +121,9 @@ GlobalOptions take_globals(CommandLine& line) {
 
 int main(int argc, char** argv) {
     using namespace cli;
+    // Everything calsync writes (the store and its journal, the key, the config, the
+    // team feed) is the person's alone, whatever umask the shell had.
+    umask(077);
     const Command* command = nullptr;
     try {
         CommandLine line(std::vector<std::string>(argv + 1, argv + argc));

@@ -129,7 +129,7 @@ long long interval_in(const std::string& message, long long fallback) {
 int connect_google(CommandLine& args, const GlobalOptions& globals) {
     const OAuthArgs a = parse_oauth(args, "google");
     LoopbackListener listener;
-    Session session(globals, [&](rapidjson::Document& config) {
+    Session session(globals, StateUse::create, [&](rapidjson::Document& config) {
         configure_client(config, "google", a);
         set_member(config, config_section(config, "google"), "redirect_uri",
                    rapidjson::Value(listener.redirect_uri().c_str(), config.GetAllocator()));
@@ -142,7 +142,8 @@ int connect_google(CommandLine& args, const GlobalOptions& globals) {
               << str(start, "url") << "\n\nand allow calsync to see and edit your calendar "
               << "events. Waiting for the browser to come back (at most " << a.timeout_seconds
               << " s) ...\n";
-    const auto redirect = listener.wait_for_redirect(std::chrono::seconds(a.timeout_seconds));
+    const auto redirect =
+        listener.wait_for_redirect(std::chrono::seconds(a.timeout_seconds), str(start, "state"));
     if (!redirect)
         fail_with(kExitSignIn, "the sign-in did not come back within " +
                                    std::to_string(a.timeout_seconds) +
@@ -169,7 +170,7 @@ int connect_google(CommandLine& args, const GlobalOptions& globals) {
 
 int connect_microsoft(CommandLine& args, const GlobalOptions& globals) {
     const OAuthArgs a = parse_oauth(args, "microsoft");
-    Session session(globals,
+    Session session(globals, StateUse::create,
                     [&](rapidjson::Document& config) { configure_client(config, "microsoft", a); });
     require_client_id(session, "microsoft");
     const auto before = session.connections();

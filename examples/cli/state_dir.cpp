@@ -45,17 +45,8 @@ std::vector<unsigned char> from_hex(const std::string& text, const std::string& 
             digits += c;
     }
     std::vector<unsigned char> out;
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
     for (std::size_t i = 0; i + 1 < digits.size(); i += 2) {
-        const int hi = nibble(digits[i]), lo = nibble(digits[i + 1]);
+        const int hi = hex_digit(digits[i]), lo = hex_digit(digits[i + 1]);
         if (hi < 0 || lo < 0)
             break;
         out.push_back(static_cast<unsigned char>(hi * 16 + lo));
@@ -162,6 +153,17 @@ void make_state_dir(const StateLocation& state) {
         fail_with(kExitFailure, "the state directory " + state.dir + " is not a directory");
 }
 
+void require_state_dir(const StateLocation& state) {
+    struct stat st {};
+    if (stat(state.dir.c_str(), &st) != 0)
+        fail_with(kExitNotFound,
+                  "no calsync state in " + state.dir +
+                      ": nothing is connected yet (calsync connect --help), or the state is "
+                      "elsewhere (--state DIR or $CALSYNC_STATE_DIR)");
+    if (!S_ISDIR(st.st_mode))
+        fail_with(kExitFailure, "the state directory " + state.dir + " is not a directory");
+}
+
 std::vector<unsigned char> load_host_key(const StateLocation& state) {
     if (const std::string hex = env("CALSYNC_HOST_KEY"); !hex.empty())
         return from_hex(hex, "CALSYNC_HOST_KEY");
@@ -261,6 +263,16 @@ void set_member(rapidjson::Document& config, rapidjson::Value& obj, const char* 
     if (obj.HasMember(key))
         obj.RemoveMember(key);
     obj.AddMember(rapidjson::Value(key, config.GetAllocator()), value, config.GetAllocator());
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
 }
 
 std::string base64url(const std::vector<unsigned char>& bytes) {

@@ -39,6 +39,10 @@ StateLocation locate_state(const GlobalOptions& globals);
 // Creates the directory (and missing parents) with mode 0700. Failure on error.
 void make_state_dir(const StateLocation& state);
 
+// For commands that only read: Failure kExitNotFound, saying where calsync looked, when the
+// directory does not exist (nothing is made).
+void require_state_dir(const StateLocation& state);
+
 // $CALSYNC_HOST_KEY (hex, at least 32 bytes), else the key file, made with 32 random bytes
 // and mode 0600 when absent. A key file others can read gets a warning.
 std::vector<unsigned char> load_host_key(const StateLocation& state);
@@ -65,5 +69,8 @@ void set_member(rapidjson::Document& config, rapidjson::Value& obj, const char* 
 
 // base64url without padding (RFC 4648 5), as calsync_oauth_new takes the host key.
 std::string base64url(const std::vector<unsigned char>& bytes);
+
+// The value of a hexadecimal digit (either case), or -1.
+int hex_digit(char c);
 
 }  // namespace cli

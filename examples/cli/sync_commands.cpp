@@ -101,6 +101,10 @@ void print_report(const rapidjson::Value& r) {
         std::printf("%s\n", line.c_str());
         for (const auto& e : c["skipped"].GetArray())
             std::printf("    skipped event %s: %s\n", str(e, "event_id"), str(e, "message"));
+        // Left out for the occurrence limits: they block nothing until the calendar changes.
+        if (c.HasMember("capped"))
+            for (const auto& e : c["capped"].GetArray())
+                std::printf("    left out event %s: %s\n", str(e, "event_id"), str(e, "message"));
     }
     // The connection's error, unless a calendar's line above says it already (a failed
     // export leaves every calendar read and only the connection failing).
@@ -124,7 +128,7 @@ int run_sync(CommandLine& args, const GlobalOptions& globals) {
     const auto words = args.positionals(1, "sync");
     if (all && !words.empty())
         throw UsageError{"sync: either --all or a CONNECTION, not both"};
-    Session session(globals);
+    Session session(globals, StateUse::existing);
     std::vector<std::string> reports;  // REPORT documents
     if (!all && words.empty()) {
         session.show_progress("Syncing the connections that are due ...");
@@ -170,7 +174,7 @@ int run_sync(CommandLine& args, const GlobalOptions& globals) {
 int run_status(CommandLine& args, const GlobalOptions& globals) {
     const bool json = args.flag("--json");
     const auto words = args.positionals(1, "status");
-    Session session(globals);
+    Session session(globals, StateUse::existing);
     if (!words.empty()) {
         const std::string id = session.resolve(words[0]);
         ConnectionHandle c = session.connection(id);
@@ -235,7 +239,7 @@ int run_disconnect(CommandLine& args, const GlobalOptions& globals) {
     const bool revoke = args.flag("--revoke");
     const std::string named =
         args.operand("disconnect", "which connection? (calsync status lists them)");
-    Session session(globals);
+    Session session(globals, StateUse::existing);
     const std::string id = session.resolve(named);
     ConnectionHandle c = session.connection(id);
     check(calsync_connection_disconnect(c.get(), revoke ? 1 : 0));

@@ -177,7 +177,9 @@ type ConnectionInfo struct {
 	Status  *Status         `json:"status,omitempty"`
 }
 
-// SkippedEvent is an event the server sent that could not be read.
+// SkippedEvent is an event the server sent that could not be read (Skipped), or one left
+// out for the occurrence limits (Capped: 10000 per event, 50000 per calendar in the sync
+// window). The calendar's other events were still synced and still block.
 type SkippedEvent struct {
 	EventID string `json:"event_id"`
 	Message string `json:"message"`
@@ -190,6 +192,7 @@ type CalendarReport struct {
 	EventsRead     int64          `json:"events_read"`
 	ExportsWritten int64          `json:"exports_written"`
 	Skipped        []SkippedEvent `json:"skipped"`
+	Capped         []SkippedEvent `json:"capped"`
 }
 
 // SyncReport is one sync of one connection. A failing calendar does not stop the others:

@@ -2,6 +2,7 @@
 // No I/O and no clock: the window (and so "now") is part of the policy.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,11 +21,26 @@ struct CalendarPolicy {
     bool all_day_blocks = true;
 };
 
+// How many occurrences (inside the window, before the blocking rules) the engine expands
+// and keeps, so that a few kilobytes of rules cannot fill memory: 500 events of
+// FREQ=HOURLY;COUNT=19999 are 4.4 million slots. An event is expanded with a budget of
+// min(per_event, what its calendar has left) and expansion stops there; an event over its
+// budget is left out whole (listed by capped(), blocking nothing) and still uses up what it
+// was given, so a calendar of such events costs at most per_calendar occurrences of work.
+// The calendar's other events keep blocking. per_event: an hourly series over the default
+// window (366 days) is 8,784 occurrences; no calendar a business keeps has a series busier
+// than that for a year.
+struct OccurrenceLimits {
+    std::size_t per_event = 10'000;
+    std::size_t per_calendar = 50'000;
+};
+
 struct BlockingPolicy {
     std::string business_zone = "UTC";  // IANA name; all-day and floating times live here
     TimeRange window;
     CalendarPolicy defaults;
     std::map<std::string, CalendarPolicy> calendars;  // per calendar id, overriding defaults
+    OccurrenceLimits limits;
 
     const CalendarPolicy& for_calendar(const std::string& calendar_id) const;
 };
@@ -84,7 +100,11 @@ class ImportEngine {
     std::size_t slot_count() const;
     // Merged, sorted, disjoint busy intervals.
     std::vector<TimeRange> busy() const;
+    // Events that could not be read (a broken RRULE, an unknown zone).
     std::vector<EventError> errors() const;
+    // Events left out for the occurrence limits (policy().limits); the message names the
+    // limit. Sorted by calendar, then event.
+    std::vector<EventError> capped() const;
 
   private:
     explicit ImportEngine(BlockingPolicy policy, ZonePtr zone);
@@ -107,9 +127,24 @@ class ImportEngine {
         std::string uid;
         std::vector<HeldSlot> slots;  // sorted
         std::string error;
+        bool capped = false;       // `error` says which occurrence limit left it out
+        std::size_t charged = 0;   // occurrences counted against its calendar
         Copies* copies = nullptr;  // by_uid_[uid] when uid is set; this event included
     };
-    std::vector<HeldSlot> compute_slots(const Event& event, std::string* error) const;
+    // One event's slots, and what working them out cost its calendar.
+    struct Expansion {
+        std::vector<HeldSlot> slots;  // unsorted
+        std::string error;
+        bool capped = false;
+        std::size_t charged = 0;
+    };
+    // `calendar_left`: occurrences its calendar may still expand.
+    Expansion compute_slots(const Event& event, std::size_t calendar_left) const;
+    // What `calendar_id` may still expand once `held` (being replaced) no longer counts.
+    std::size_t calendar_left(const std::string& calendar_id, const EventSlots* held) const;
+    // Records `fresh`'s cost and outcome on `held` and its calendar.
+    void settle(EventSlots& held, const Expansion& fresh);
+    std::vector<EventError> listed(bool capped) const;
     BlockedSlot materialize(const EventSlots& owner, const HeldSlot& slot) const;
     static std::string key(const std::string& calendar_id, const std::string& event_id);
     // Replaces held.slots with `fresh` (sorted) in the timeline; reports what changed.
@@ -132,7 +167,8 @@ class ImportEngine {
     std::unordered_map<std::string, EventSlots> by_event_;  // nodes never move: Copies
                                                             // point into it
     std::unordered_map<std::string, Copies> by_uid_;
-    std::size_t shared_uids_ = 0;  // UIDs with more than one copy
+    std::unordered_map<std::string, std::size_t> charged_;  // per calendar: sum of charged
+    std::size_t shared_uids_ = 0;                           // UIDs with more than one copy
     std::unique_ptr<BusyTimeline> timeline_;
 };
 

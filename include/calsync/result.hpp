@@ -21,6 +21,7 @@ enum class ErrorCode {
     http,
     limit_exceeded,  // a size or count cap was hit
     internal,
+    cancelled,  // abandoned on purpose (the service is shutting down); not retried
 };
 
 const char* to_string(ErrorCode code);

@@ -12,8 +12,10 @@
 //
 // Threads: every member function may be called from any thread. Syncs of different
 // connections run concurrently (run_due uses a bounded pool); two syncs of one connection
-// take turns. Callbacks are called from the thread doing the work, never while the
-// service holds a lock the callback could need.
+// take turns. Callbacks are called from the thread doing the work, after the operation
+// released its locks (so a callback may call any member function, on any connection), in
+// the order the work raised them. The destructor cancels the reads confirm_free left
+// running and waits for them (about a second at most).
 #pragma once
 
 #include <chrono>
@@ -23,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "calsync/cancel.hpp"
 #include "calsync/engine.hpp"
 #include "calsync/export_plan.hpp"
 #include "calsync/model.hpp"
@@ -100,6 +103,9 @@ struct ProviderContext {
     // A provider whose credentials change (a rotated OAuth refresh token) calls this with
     // the new credentials JSON; the service seals and stores it.
     std::function<void(const std::string& credentials_json)> credentials_changed;
+    // Set when the service is being destroyed: a provider stops what it is doing (the real
+    // ones abort their HTTP transfers) and answers with ErrorCode::cancelled.
+    std::shared_ptr<const CancelSignal> cancel;
 };
 using ProviderFactory =
     std::function<Result<std::unique_ptr<CalendarProvider>>(const ProviderContext& context)>;
@@ -141,6 +147,9 @@ struct CalendarSyncResult {
     std::size_t events_read = 0;  // upserts and removals applied
     std::size_t exports_written = 0;
     std::vector<EventError> skipped;  // events the server sent that could not be read
+    // Events left out for the engine's occurrence limits (OccurrenceLimits): they block
+    // nothing, the calendar's other events still do.
+    std::vector<EventError> capped;
 };
 
 struct SyncReport {
@@ -326,8 +335,10 @@ class SyncService {
     std::vector<BlockedSlot> blocked_slots(const TimeRange& range) const;
     std::vector<TimeRange> busy(const TimeRange& range) const;
     bool is_free(const TimeRange& range) const;
-    std::vector<TimeRange> free_slots(const TimeRange& within, std::chrono::seconds duration,
-                                      std::chrono::seconds step) const;
+    // At most kMaxFreeWindows (availability.hpp): Error limit_exceeded beyond.
+    Result<std::vector<TimeRange>> free_slots(const TimeRange& within,
+                                              std::chrono::seconds duration,
+                                              std::chrono::seconds step) const;
     // Before a booking is confirmed: reads every import calendar again (incrementally,
     // concurrently) for at most `timeout`, then answers; on timeout or failure it answers
     // from what was read before and says so.

@@ -29,6 +29,8 @@ const char* to_string(ErrorCode code) {
             return "limit exceeded";
         case ErrorCode::internal:
             return "internal error";
+        case ErrorCode::cancelled:
+            return "cancelled";
     }
     return "unknown error";
 }

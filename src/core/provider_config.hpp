@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "calsync/cancel.hpp"
 #include "calsync/civil_time.hpp"
 #include "calsync/result.hpp"
 #include "core/json_read.hpp"
@@ -23,6 +25,8 @@ struct NetworkConfig {
     std::int64_t total_timeout_seconds = 120;  // one request
     // One connection's sync (or one calsync_provider_* call): every request and retry wait.
     std::int64_t sync_timeout_seconds = 300;
+    // Not from JSON: the sync service's, so freeing a client stops its transfers.
+    std::shared_ptr<const CancelSignal> cancel;
 };
 
 // The allowed range of each timeout, in seconds: read_network_member refuses values

@@ -1,6 +1,7 @@
 #include "calsync/availability.hpp"
 
 #include <algorithm>
+#include <string>
 
 namespace calsync {
 
@@ -35,14 +36,15 @@ bool AvailabilityIndex::is_free(const TimeRange& range) const {
 
 std::vector<TimeRange> AvailabilityIndex::free_slots(const TimeRange& within,
                                                      std::chrono::seconds duration,
-                                                     std::chrono::seconds step) const {
+                                                     std::chrono::seconds step,
+                                                     std::size_t at_most) const {
     std::vector<TimeRange> out;
     if (duration.count() <= 0 || step.count() <= 0)
         return out;
     auto it = std::upper_bound(busy_.begin(), busy_.end(), within.start,
                                [](Instant t, const TimeRange& b) { return t < b.end; });
     Instant t = within.start;
-    while (t + duration <= within.end) {
+    while (t + duration <= within.end && out.size() < at_most) {
         while (it != busy_.end() && it->end <= t)
             ++it;
         const TimeRange candidate{t, t + duration};
@@ -57,6 +59,22 @@ std::vector<TimeRange> AvailabilityIndex::free_slots(const TimeRange& within,
         t = within.start + step * steps;
     }
     return out;
+}
+
+Result<std::vector<TimeRange>> bounded_free_slots(const AvailabilityIndex& index,
+                                                  const TimeRange& within,
+                                                  std::chrono::seconds duration,
+                                                  std::chrono::seconds step,
+                                                  std::size_t max_windows) {
+    // One more than allowed tells "too many" from "exactly the limit" without making more.
+    std::vector<TimeRange> free = index.free_slots(within, duration, step, max_windows + 1);
+    if (free.size() > max_windows)
+        return make_error(ErrorCode::limit_exceeded,
+                          "free slots: the answer would hold more than " +
+                              std::to_string(max_windows) +
+                              " windows (the limit of one answer); ask for a shorter range or "
+                              "a longer step");
+    return free;
 }
 
 }  // namespace calsync

@@ -58,23 +58,49 @@ BlockedSlot ImportEngine::materialize(const EventSlots& owner, const HeldSlot& s
     return s;
 }
 
-std::vector<ImportEngine::HeldSlot> ImportEngine::compute_slots(const Event& event,
-                                                                std::string* error) const {
-    std::vector<HeldSlot> computed;
+ImportEngine::Expansion ImportEngine::compute_slots(const Event& event,
+                                                    std::size_t calendar_left) const {
+    Expansion x;
     const CalendarPolicy& rules = policy_.for_calendar(event.calendar_id);
     // Free and cancelled series are common (holidays marked free, declined series); they
     // leave no slot, so their expansion is skipped.
     if (!may_block(event, rules))
-        return computed;
+        return x;
+    const OccurrenceLimits& limits = policy_.limits;
+    // Expansion stops at the budget: an event over it costs the budget, never more.
+    const std::size_t budget = std::min(limits.per_event, calendar_left);
+    const auto left_out = [&](const std::string& why) {
+        x.capped = true;
+        x.charged = budget;
+        x.error = budget < limits.per_event
+                      ? "left out: its calendar already has the most occurrences one calendar "
+                        "may have in the sync window (" +
+                            std::to_string(limits.per_calendar) + ")"
+                      : why + "; left out: one event may have at most " +
+                            std::to_string(limits.per_event) + " occurrences in the sync window";
+    };
+    if (budget == 0) {
+        left_out("");
+        return x;
+    }
     ExpansionWindow w;
     w.business_zone = zone_.get();
     w.window = policy_.window;
+    w.max_occurrences = budget;
     auto occurrences = expand_event(event, w);
     if (!occurrences.ok()) {
-        *error = occurrences.error().message;
-        return computed;
+        if (occurrences.error().code == ErrorCode::limit_exceeded)
+            left_out(occurrences.error().message);
+        else
+            x.error = occurrences.error().message;
+        return x;
     }
-    computed.reserve(occurrences->size());
+    if (occurrences->size() > budget) {
+        left_out("more than " + std::to_string(budget) + " occurrences in the window");
+        return x;
+    }
+    x.charged = occurrences->size();
+    x.slots.reserve(occurrences->size());
     for (const Occurrence& o : occurrences.value()) {
         // An instant-long event takes no bookable time.
         if (o.range.empty())
@@ -82,9 +108,26 @@ std::vector<ImportEngine::HeldSlot> ImportEngine::compute_slots(const Event& eve
         const BlockDecision d = decide_block(event, o, rules);
         if (!d.blocks)
             continue;
-        computed.push_back(HeldSlot{o.range, o.recurrence_id, o.all_day, d.tentative});
+        x.slots.push_back(HeldSlot{o.range, o.recurrence_id, o.all_day, d.tentative});
     }
-    return computed;
+    return x;
+}
+
+std::size_t ImportEngine::calendar_left(const std::string& calendar_id,
+                                        const EventSlots* held) const {
+    auto it = charged_.find(calendar_id);
+    std::size_t used = it != charged_.end() ? it->second : 0;
+    if (held != nullptr)
+        used -= held->charged;
+    return used < policy_.limits.per_calendar ? policy_.limits.per_calendar - used : 0;
+}
+
+void ImportEngine::settle(EventSlots& held, const Expansion& fresh) {
+    std::size_t& used = charged_[held.calendar_id];
+    used = used - held.charged + fresh.charged;
+    held.charged = fresh.charged;
+    held.error = fresh.error;
+    held.capped = fresh.capped;
 }
 
 namespace {
@@ -199,16 +242,17 @@ void ImportEngine::retime(EventSlots& held, std::vector<HeldSlot> fresh,
 }
 
 SlotDiff ImportEngine::upsert(const Event& event) {
-    std::string error;
-    std::vector<HeldSlot> fresh = compute_slots(event, &error);
-    std::sort(fresh.begin(), fresh.end());
     auto [it, inserted] = by_event_.try_emplace(key(event.calendar_id, event.id));
     EventSlots& held = it->second;
     if (inserted) {
         held.calendar_id = event.calendar_id;
         held.event_id = event.id;
     }
-    held.error = std::move(error);
+    // The version replaced no longer counts against its calendar.
+    Expansion expansion = compute_slots(event, calendar_left(event.calendar_id, &held));
+    settle(held, expansion);
+    std::vector<HeldSlot> fresh = std::move(expansion.slots);
+    std::sort(fresh.begin(), fresh.end());
     auto joining = event.uid.empty() ? by_uid_.end() : by_uid_.find(event.uid);
     const bool joins_copies = joining != by_uid_.end() && joining->second.size() > 1;
     const bool joins_other = joining != by_uid_.end() && joining->second.front() != &held;
@@ -248,6 +292,7 @@ SlotDiff ImportEngine::remove(const std::string& calendar_id, const std::string&
     EventSlots& held = it->second;
     for (const HeldSlot& s : held.slots)
         timeline_->remove(s.range);
+    charged_[held.calendar_id] -= held.charged;
     if (!has_copies(held)) {
         for (const HeldSlot& s : held.slots)
             diff.removed.push_back(materialize(held, s));
@@ -290,6 +335,7 @@ SlotDiff ImportEngine::remove_calendar(const std::string& calendar_id) {
         leave_uid(held);
         it = by_event_.erase(it);
     }
+    charged_.erase(calendar_id);
     std::vector<BlockedSlot> after;
     for (const std::string& uid : shared)
         append_shown(uid, nullptr, &after);
@@ -309,8 +355,9 @@ void ImportEngine::load(const std::vector<Event>& events) {
             timeline_->remove(s.range);
         held.calendar_id = e.calendar_id;
         held.event_id = e.id;
-        held.error.clear();
-        held.slots = compute_slots(e, &held.error);
+        Expansion expansion = compute_slots(e, calendar_left(e.calendar_id, &held));
+        settle(held, expansion);
+        held.slots = std::move(expansion.slots);
         join_uid(held, e.uid);
         // Kept sorted, as upsert() diffs against it.
         std::sort(held.slots.begin(), held.slots.end());
@@ -350,9 +397,17 @@ std::vector<TimeRange> ImportEngine::busy() const {
 }
 
 std::vector<EventError> ImportEngine::errors() const {
+    return listed(false);
+}
+
+std::vector<EventError> ImportEngine::capped() const {
+    return listed(true);
+}
+
+std::vector<EventError> ImportEngine::listed(bool capped) const {
     std::vector<EventError> out;
     for (const auto& [k, held] : by_event_) {
-        if (!held.error.empty())
+        if (!held.error.empty() && held.capped == capped)
             out.push_back({held.calendar_id, held.event_id, held.error});
     }
     std::sort(out.begin(), out.end(), [](const EventError& a, const EventError& b) {

@@ -64,6 +64,12 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     return n;
 }
 
+// libcurl calls this about once a second even while nothing arrives (and more often while
+// data flows); a non-zero answer aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<const CancelSignal*>(user)->cancelled() ? 1 : 0;
+}
+
 // The guard runs on the address curl is about to connect to, after DNS, so a name that
 // resolves to a private address (or is rebound to one) is refused.
 curl_socket_t on_open_socket(void* user, curlsocktype, curl_sockaddr* address) {
@@ -100,8 +106,10 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
     CURL* c = handle_->easy.get();
     if (c == nullptr)
         return make_error(ErrorCode::internal, "libcurl could not be initialised");
-    curl_easy_reset(c);  // keeps the connection cache, drops the previous request's options
     const std::string where = request.method + " " + shown_url(request);
+    if (options_.cancel && options_.cancel->cancelled())
+        return make_error(ErrorCode::cancelled, where + ": cancelled, the client is closing");
+    curl_easy_reset(c);  // keeps the connection cache, drops the previous request's options
     Exchange x;
     x.cap = options_.max_response_bytes;
     x.check_socket = !options_.allow_private_addresses && options_.proxy.empty();
@@ -151,6 +159,11 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
     curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &x);
+    if (options_.cancel) {
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, options_.cancel.get());
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    }
     if (request.method == "GET") {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     } else if (request.method == "HEAD") {
@@ -165,6 +178,8 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, message);
 
     const CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_ABORTED_BY_CALLBACK)
+        return make_error(ErrorCode::cancelled, where + ": cancelled, the client is closing");
     if (x.over_cap)
         return make_error(ErrorCode::limit_exceeded,
                           where + ": response larger than " +

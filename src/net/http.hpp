@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "calsync/cancel.hpp"
 #include "calsync/result.hpp"
 
 namespace calsync::net {
@@ -56,13 +58,17 @@ struct HttpOptions {
     bool allow_private_addresses = false;
     // Never set outside tests: turns off certificate and host name checks.
     bool insecure_skip_tls_verify_for_tests = false;
+    // Set: a transfer in flight stops within about a second of cancel() (libcurl's progress
+    // callback), and none starts after it; the error is ErrorCode::cancelled.
+    std::shared_ptr<const CancelSignal> cancel;
 };
 
 class Transport {
   public:
     virtual ~Transport() = default;
     // One request, no retries. Errors: network (connection, reset, truncated body),
-    // limit_exceeded (response over the cap), invalid_argument (refused address or URL).
+    // limit_exceeded (response over the cap), invalid_argument (refused address or URL),
+    // cancelled (HttpOptions::cancel).
     virtual Result<HttpResponse> perform(const HttpRequest& request) = 0;
 };
 

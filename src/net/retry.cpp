@@ -60,6 +60,12 @@ bool is_retry_safe(const HttpRequest& request) {
                        [&](const char* m) { return request.method == m; });
 }
 
+Sleeper cancellable_sleep(std::shared_ptr<const CancelSignal> cancel) {
+    if (!cancel)
+        return [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+    return [cancel](std::chrono::milliseconds d) { cancel->sleep_for(d); };
+}
+
 HttpClient::HttpClient(std::shared_ptr<Transport> transport, RetryPolicy policy, Sleeper sleep,
                        std::uint64_t seed, WallClock now)
     : transport_(std::move(transport)),

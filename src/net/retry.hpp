@@ -28,6 +28,10 @@ struct RetryPolicy {
 };
 
 using Sleeper = std::function<void(std::chrono::milliseconds)>;
+
+// Sleeps until the time is up or `cancel` is set, whichever comes first (a plain sleep
+// without a signal): a Retry-After of two minutes must not hold up a client being freed.
+Sleeper cancellable_sleep(std::shared_ptr<const CancelSignal> cancel);
 using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
 // Retry-After as delta-seconds or an HTTP-date (RFC 9110 10.2.3); nullopt if unreadable.

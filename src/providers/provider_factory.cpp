@@ -26,6 +26,7 @@ std::shared_ptr<net::Transport> make_transport(const json::NetworkConfig& networ
     options.proxy = network.proxy;
     options.connect_timeout = std::chrono::seconds(network.connect_timeout_seconds);
     options.total_timeout = std::chrono::seconds(network.total_timeout_seconds);
+    options.cancel = network.cancel;
     return std::make_shared<net::CurlTransport>(std::move(options));
 }
 
@@ -46,7 +47,10 @@ Result<std::unique_ptr<CalendarProvider>> make_oauth_provider(
         options.api_base_url = config.api_base_url;
     // Its own transport, paced with every other connection of this OAuth client in
     // the process (Google's quota is per project); `http` stays for token refreshes.
-    auto api = google::google_api_client(make_transport(config.network), config.oauth.client_id);
+    google::GoogleClientLimits limits;
+    limits.sleep = net::cancellable_sleep(config.network.cancel);
+    auto api = google::google_api_client(make_transport(config.network), config.oauth.client_id,
+                                         std::move(limits));
     return std::unique_ptr<CalendarProvider>(
         std::make_unique<google::GoogleProvider>(std::move(options), session, std::move(api)));
 }
@@ -54,7 +58,8 @@ Result<std::unique_ptr<CalendarProvider>> make_oauth_provider(
 }  // namespace
 
 std::shared_ptr<net::HttpClient> make_http_client(const json::NetworkConfig& network) {
-    return std::make_shared<net::HttpClient>(make_transport(network));
+    return std::make_shared<net::HttpClient>(make_transport(network), net::RetryPolicy{},
+                                             net::cancellable_sleep(network.cancel));
 }
 
 std::shared_ptr<net::OAuthFlow> make_oauth_flow(const json::OAuthConfig& config,

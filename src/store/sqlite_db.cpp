@@ -1,5 +1,8 @@
 #include "store/sqlite_db.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace calsync::store {
 
 Error sqlite_error(sqlite3* db, int rc, const char* operation) {
@@ -88,7 +91,25 @@ std::optional<Instant> Query::optional_instant(int column) const {
     return instant(column);
 }
 
+namespace {
+
+// SQLite makes a new database file with mode 0644 less the umask, readable by every user
+// under umask 000 (a common container default); the file holds sealed credentials and
+// the appointments' clients. Made here first with 0600, it is the owner's alone, and so
+// are its -wal and -shm files, which SQLite creates with the database file's mode.
+void create_private_file(const std::string& path) {
+    if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0)
+        return;
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        ::close(fd);  // an empty file is a new database to SQLite
+    // Otherwise it exists (kept as it is) or cannot be made: sqlite3_open_v2 says why.
+}
+
+}  // namespace
+
 Result<Database> Database::open(const std::string& path) {
+    create_private_file(path);
     sqlite3* raw = nullptr;
     const int rc =
         sqlite3_open_v2(path.c_str(), &raw,

@@ -105,7 +105,7 @@ static Result<std::vector<Calendar>> probe(SyncService::State& s, ConnectionDraf
     const auto deadline = s.operation_deadline();
     auto rotated = std::make_shared<std::string>();
     ProviderContext context{draft.record, draft.credentials_json,
-                            [rotated](const std::string& fresh) { *rotated = fresh; }};
+                            [rotated](const std::string& fresh) { *rotated = fresh; }, s.cancel};
     auto provider = s.options.provider_factory ? s.options.provider_factory(context)
                                                : make_default_provider(context, s.options.settings);
     if (!provider.ok())
@@ -355,6 +355,7 @@ static Result<void> revoke_grant(const SyncService::State& s, const ConnectionRe
 }
 
 Result<void> SyncService::disconnect(const std::string& connection_id, bool revoke) {
+    const DeferredCallbacks callbacks;  // before the locks: delivered after they are released
     auto live = s_->live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
     auto connection = s_->store->get_connection(connection_id);
@@ -389,8 +390,7 @@ Result<void> SyncService::disconnect(const std::string& connection_id, bool revo
     deadline.reset();  // the host's callback is not part of this operation's time
     s_->log(LogLevel::info, "connection " + connection_id + " disconnected; " +
                                 std::to_string(diff.removed.size()) + " blocked slots freed");
-    if (s_->options.slots_changed && !diff.removed.empty())
-        s_->options.slots_changed(connection_id, diff);
+    s_->slots_changed(connection_id, diff);
     return {};
 }
 
@@ -399,6 +399,7 @@ Result<std::vector<ConnectionRecord>> SyncService::connections() {
 }
 
 Result<ConnectionCalendars> SyncService::list_calendars(const std::string& connection_id) {
+    const DeferredCallbacks callbacks;  // a provider may log under the sync lock
     auto connection = s_->active_connection(connection_id);
     if (!connection.ok())
         return connection.error();
@@ -434,6 +435,7 @@ Result<void> SyncService::select_calendar(const std::string& connection_id,
                                           const std::string& calendar_id,
                                           CalendarDirection direction,
                                           std::optional<CalendarPolicy> policy) {
+    const DeferredCallbacks callbacks;  // before the locks: delivered after they are released
     auto record = s_->store->get_calendar(connection_id, calendar_id);
     if (!record.ok())
         return make_error(ErrorCode::not_found, "connection " + connection_id +
@@ -465,13 +467,13 @@ Result<void> SyncService::select_calendar(const std::string& connection_id,
     auto diff = s_->rebuild_engine();
     if (!diff.ok())
         return diff.error();
-    if (s_->options.slots_changed && (!diff->added.empty() || !diff->removed.empty()))
-        s_->options.slots_changed(connection_id, diff.value());
+    s_->slots_changed(connection_id, diff.value());
     return s_->mark_due_now(connection_id);
 }
 
 Result<void> SyncService::deselect_calendar(const std::string& connection_id,
                                             const std::string& calendar_id) {
+    const DeferredCallbacks callbacks;  // before the locks: delivered after they are released
     auto live = s_->live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
     auto record = s_->store->get_calendar(connection_id, calendar_id);
@@ -497,8 +499,7 @@ Result<void> SyncService::deselect_calendar(const std::string& connection_id,
         diff = s_->engine.remove_calendar(slot_calendar_key(connection_id, calendar_id));
         s_->availability.reset();
     }
-    if (s_->options.slots_changed && !diff.removed.empty())
-        s_->options.slots_changed(connection_id, diff);
+    s_->slots_changed(connection_id, diff);
     return {};
 }
 

@@ -101,6 +101,7 @@ std::string granted_scope_of(const std::string& credentials_json) {
 }  // namespace
 
 Result<HealthReport> SyncService::check(const std::string& connection_id) {
+    const DeferredCallbacks callbacks;  // a provider may log under the sync lock
     auto connection = s_->store->get_connection(connection_id);
     if (!connection.ok())
         return connection.error();

@@ -348,6 +348,7 @@ void stop_push_channels(SyncService::State& s, LiveConnection& live,
 
 Result<PushWatch> SyncService::watch(const std::string& connection_id,
                                      const std::string& calendar_id, const std::string& address) {
+    const DeferredCallbacks callbacks;  // before the locks: delivered after they are released
     if (address.empty())
         return make_error(ErrorCode::invalid_argument, "address: missing");
     auto connection = s_->active_connection(connection_id);
@@ -394,6 +395,7 @@ Result<PushWatch> SyncService::watch(const std::string& connection_id,
 }
 
 std::vector<PushRenewal> SyncService::renew_push() {
+    const DeferredCallbacks callbacks;  // before the locks: delivered after they are released
     std::vector<PushRenewal> out;
     const Instant now = s_->now();
     auto expiring = s_->store->list_push_channels_expiring(now + kPushRenewMargin);
@@ -470,6 +472,7 @@ Result<PushAnswer> SyncService::handle_push(const PushRequest& request) {
                               " bytes is over the " + std::to_string(kMaxPushBodyBytes) +
                               "-byte limit");
     const auto deadline = s_->operation_deadline();  // a Graph renewal may talk to Graph
+    const DeferredCallbacks callbacks;  // one habit for every operation that logs
     std::string query = request.query;
     if (!query.empty() && query.front() == '?')
         query.erase(0, 1);

@@ -53,9 +53,50 @@ TimeRange SyncService::State::window() const {
             instant_from_unix(today + s.window_days_ahead * kDay)};
 }
 
+namespace {
+
+// The outermost DeferredCallbacks open on this thread, if any.
+thread_local DeferredCallbacks* open_callbacks = nullptr;
+
+}  // namespace
+
+DeferredCallbacks::DeferredCallbacks() : outermost_(open_callbacks == nullptr) {
+    if (outermost_)
+        open_callbacks = this;
+}
+
+DeferredCallbacks::~DeferredCallbacks() {
+    if (!outermost_)
+        return;
+    open_callbacks = nullptr;  // a callback calling back in opens its own
+    for (const auto& call : queue_) {
+        try {
+            call();
+        } catch (...) {
+            // A host's callback that throws loses its own call, not the others'.
+        }
+    }
+}
+
+void DeferredCallbacks::run_or_defer(std::function<void()> call) {
+    if (open_callbacks == nullptr)
+        call();
+    else
+        open_callbacks->queue_.push_back(std::move(call));
+}
+
 void SyncService::State::log(LogLevel level, const std::string& message) const {
     if (options.log)
-        options.log(level, message);
+        DeferredCallbacks::run_or_defer(
+            [log = options.log, level, message] { log(level, message); });
+}
+
+void SyncService::State::slots_changed(const std::string& connection_id,
+                                       const SlotDiff& diff) const {
+    if (options.slots_changed && (!diff.added.empty() || !diff.removed.empty()))
+        DeferredCallbacks::run_or_defer([changed = options.slots_changed, connection_id, diff] {
+            changed(connection_id, diff);
+        });
 }
 
 std::shared_ptr<LiveConnection> SyncService::State::live_connection(const std::string& id) {
@@ -83,14 +124,16 @@ Result<CalendarProvider*> SyncService::State::provider(LiveConnection& live,
         credentials = std::move(clear).value();
     }
     const std::string id = connection.id;
-    ProviderContext context{connection, credentials, [this, id](const std::string& fresh) {
+    ProviderContext context{connection, credentials,
+                            [this, id](const std::string& fresh) {
                                 // A rotated refresh token must survive a restart.
                                 auto sealed = seal_credentials(id, fresh);
                                 if (sealed.ok() && store->set_credentials(id, sealed.value()).ok())
                                     return;
                                 log(LogLevel::error,
                                     "connection " + id + ": could not store refreshed credentials");
-                            }};
+                            },
+                            cancel};
     auto made = options.provider_factory ? options.provider_factory(context)
                                          : make_default_provider(context, options.settings);
     if (!made.ok())
@@ -304,6 +347,7 @@ Result<std::unique_ptr<CalendarProvider>> make_default_provider(const ProviderCo
         e.message = "connection " + context.connection.id + ": " + e.message;
         return e;
     }
+    config->network.cancel = context.cancel;
     auto made = providers::make_provider(config.value());
     if (!made.ok())
         return made.error();

@@ -11,6 +11,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "calsync/availability.hpp"
@@ -21,6 +22,26 @@
 
 namespace calsync {
 
+// Callbacks run after the locks are released (calsync.h: "never while the library holds
+// a lock they could need"; a slots_changed callback asking for its connection's calendars
+// hung for ever). Every operation that takes a lock opens one of these first, before any
+// lock: while one is open on a thread, State::log and State::slots_changed queue their
+// calls on it, and the outermost delivers them in order when it closes, after the locks
+// declared after it were released. A callback calling back into the service opens its own.
+class DeferredCallbacks {
+  public:
+    DeferredCallbacks();
+    ~DeferredCallbacks();
+    DeferredCallbacks(const DeferredCallbacks&) = delete;
+    DeferredCallbacks& operator=(const DeferredCallbacks&) = delete;
+    // Runs `call` at once when no DeferredCallbacks is open on this thread, else queues it.
+    static void run_or_defer(std::function<void()> call);
+
+  private:
+    std::vector<std::function<void()>> queue_;
+    bool outermost_;
+};
+
 // One connection in use: its provider (kept between syncs, so HTTP connections and
 // refreshed tokens are reused) and the lock that makes its syncs take turns.
 struct LiveConnection {
@@ -28,6 +49,19 @@ struct LiveConnection {
     std::unique_ptr<CalendarProvider> provider;
 };
 
+// A read confirm_free started: one per connection at most; every confirm_free of that
+// connection waits on it (each within its own timeout) instead of starting another.
+struct ConfirmRead {
+    std::thread thread;
+    std::shared_future<Result<SyncReport>> result;
+};
+
+// Lock order (a lock may be taken while holding those above it, never the other way):
+//   1. LiveConnection::sync_mutex, one connection's at a time (sync, disconnect, select,
+//      deselect, list_calendars, watch, renew_push, check); held across a whole sync.
+//   2. engine_mutex.
+//   3. live_mutex, random_mutex, reads_mutex: leaves, nothing is taken while holding them.
+//   Then the store's own locks. No callback runs under any of them (DeferredCallbacks).
 struct SyncService::State {
     SyncServiceOptions options;
     std::shared_ptr<StateStore> store;
@@ -43,9 +77,12 @@ struct SyncService::State {
     std::mutex random_mutex;
     std::mt19937_64 random;
 
-    // Reads confirm_free started that outlived its timeout; joined at destruction.
-    std::mutex background_mutex;
-    std::vector<std::future<Result<SyncReport>>> background;
+    // Set by the destructor: every provider built by this service was given it.
+    std::shared_ptr<CancelSignal> cancel = std::make_shared<CancelSignal>();
+    // confirm_free's reads by connection id; a finished one is joined when the next read of
+    // its connection starts, the rest at destruction (after `cancel`).
+    std::mutex reads_mutex;
+    std::map<std::string, ConfirmRead> reads;
 
     State(SyncServiceOptions o, ImportEngine e);
 
@@ -54,7 +91,9 @@ struct SyncService::State {
     // health check, push): every request of it stops at settings.network.sync_timeout.
     std::unique_ptr<net::DeadlineScope> operation_deadline() const;
     TimeRange window() const;  // the sync window at now()
+    // Both deliver through DeferredCallbacks: after the caller's locks are released.
     void log(LogLevel level, const std::string& message) const;
+    void slots_changed(const std::string& connection_id, const SlotDiff& diff) const;
 
     std::shared_ptr<LiveConnection> live_connection(const std::string& connection_id);
     void forget_live(const std::string& connection_id);

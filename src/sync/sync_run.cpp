@@ -111,19 +111,25 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
         for (const std::string& id : applied->removed)
             add(s.engine.remove(key, id));
     }
-    // Events the engine could not expand (a broken RRULE) are reported like unreadable ones.
-    for (EventError e : s.engine.errors()) {
-        if (e.calendar_id != key)
-            continue;
-        e.calendar_id = calendar.calendar.id;
-        read.result.skipped.push_back(e);
-    }
+    // Events the engine could not expand (a broken RRULE) are reported like unreadable ones;
+    // those it left out for its occurrence limits, on their own.
+    const auto report = [&](const std::vector<EventError>& found, std::vector<EventError>* into) {
+        for (EventError e : found) {
+            if (e.calendar_id != key)
+                continue;
+            e.calendar_id = calendar.calendar.id;
+            into->push_back(e);
+        }
+    };
+    report(s.engine.errors(), &read.result.skipped);
+    report(s.engine.capped(), &read.result.capped);
     s.availability.reset();
     return read;
 }
 
 Result<SyncReport> sync_connection(SyncService::State& s, const std::string& connection_id,
                                    bool with_exports) {
+    const DeferredCallbacks callbacks;  // before the locks: delivered after they are released
     auto live = s.live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
     // One deadline for the whole sync: every request and retry wait of every calendar.
@@ -162,6 +168,9 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
                 continue;
             CalendarRead read =
                 read_calendar(s, connection.value(), *provider.value(), cal, window, &report.slots);
+            // The service is shutting down: what was stored stays as it was, status included.
+            if (read.error && read.error->code == ErrorCode::cancelled)
+                return *read.error;
             SyncStatus cal_status;
             auto old = s.store->list_calendar_statuses(connection_id);
             if (old.ok() && old->count(cal.calendar.id) != 0)
@@ -206,6 +215,9 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
         }
     }
 
+    if (worst && s.cancel->cancelled())
+        return make_error(ErrorCode::cancelled,
+                          "connection " + connection_id + ": cancelled, the client is closing");
     const std::int64_t read_count =
         std::accumulate(report.calendars.begin(), report.calendars.end(), std::int64_t{0},
                         [](std::int64_t n, const CalendarSyncResult& r) {
@@ -244,8 +256,7 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
               std::to_string(report.slots.added.size()) + " slots added, " +
               std::to_string(report.slots.removed.size()) + " removed" +
               (worst ? ": " + worst->message : ""));
-    if (s.options.slots_changed && (!report.slots.added.empty() || !report.slots.removed.empty()))
-        s.options.slots_changed(connection_id, report.slots);
+    s.slots_changed(connection_id, report.slots);
     return report;
 }
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
+#include <map>
 #include <thread>
 
 #include "sync/service_state.hpp"
@@ -59,9 +61,16 @@ Result<std::unique_ptr<SyncService>> SyncService::open(SyncServiceOptions option
 SyncService::SyncService(std::unique_ptr<State> state) : s_(std::move(state)) {}
 
 SyncService::~SyncService() {
-    std::lock_guard<std::mutex> lock(s_->background_mutex);
-    for (auto& f : s_->background)
-        f.wait();
+    // Reads confirm_free left running stop at their next progress callback (about a second)
+    // or retry wait, instead of at their timeout.
+    s_->cancel->cancel();
+    std::map<std::string, ConfirmRead> reads;
+    {
+        std::lock_guard<std::mutex> lock(s_->reads_mutex);
+        reads.swap(s_->reads);
+    }
+    for (auto& [id, read] : reads)
+        read.thread.join();
 }
 
 Result<SyncReport> SyncService::sync(const std::string& connection_id) {
@@ -226,34 +235,58 @@ bool SyncService::is_free(const TimeRange& range) const {
     return index_of(*s_).is_free(range);
 }
 
-std::vector<TimeRange> SyncService::free_slots(const TimeRange& within,
-                                               std::chrono::seconds duration,
-                                               std::chrono::seconds step) const {
+Result<std::vector<TimeRange>> SyncService::free_slots(const TimeRange& within,
+                                                       std::chrono::seconds duration,
+                                                       std::chrono::seconds step) const {
     std::lock_guard<std::mutex> lock(s_->engine_mutex);
-    return index_of(*s_).free_slots(within, duration, step);
+    return bounded_free_slots(index_of(*s_), within, duration, step);
 }
 
-FreeAnswer SyncService::confirm_free(const TimeRange& range, std::chrono::milliseconds timeout) {
-    const std::vector<std::string> ids = connections_with(*s_->store, false);
-    std::vector<std::future<Result<SyncReport>>> reads(ids.size());
-    State* s = s_.get();
-    std::transform(ids.begin(), ids.end(), reads.begin(), [s](const std::string& id) {
-        return std::async(std::launch::async,
-                          [s, id] { return sync::sync_connection(*s, id, false); });
+namespace {
+
+// The read of `connection_id` confirm_free waits on: the one in flight, or a new one on a
+// thread of its own. A read that outlives its callers' timeouts goes on and lands like any
+// sync; the next confirm_free of the connection joins its thread, or the destructor does.
+std::shared_future<Result<SyncReport>> confirm_read(SyncService::State& s,
+                                                    const std::string& connection_id) {
+    std::lock_guard<std::mutex> lock(s.reads_mutex);
+    auto it = s.reads.find(connection_id);
+    if (it != s.reads.end()) {
+        if (it->second.result.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+            return it->second.result;
+        it->second.thread.join();  // it ends right after handing over its result
+        s.reads.erase(it);
+    }
+    std::promise<Result<SyncReport>> promise;
+    std::shared_future<Result<SyncReport>> result = promise.get_future().share();
+    std::thread thread([&s, connection_id, promise = std::move(promise)]() mutable {
+        try {
+            promise.set_value(sync::sync_connection(s, connection_id, false));
+        } catch (...) {
+            promise.set_exception(std::current_exception());
+        }
     });
+    s.reads.emplace(connection_id, ConfirmRead{std::move(thread), result});
+    return result;
+}
+
+}  // namespace
+
+FreeAnswer SyncService::confirm_free(const TimeRange& range, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const std::vector<std::string> ids = connections_with(*s_->store, false);
+    std::vector<std::shared_future<Result<SyncReport>>> reads(ids.size());
+    std::transform(ids.begin(), ids.end(), reads.begin(),
+                   [this](const std::string& id) { return confirm_read(*s_, id); });
     FreeAnswer answer;
     answer.fresh = true;
     for (std::size_t i = 0; i < reads.size(); ++i) {
         if (reads[i].wait_until(deadline) != std::future_status::ready) {
             answer.fresh = false;
             answer.stale_connections.push_back(ids[i]);
-            // It goes on in the background and lands like any sync; joined at shutdown.
-            std::lock_guard<std::mutex> lock(s_->background_mutex);
-            s_->background.push_back(std::move(reads[i]));
             continue;
         }
-        auto report = reads[i].get();
+        const Result<SyncReport>& report = reads[i].get();
         if (!report.ok() || report->status.state != SyncState::ok) {
             answer.fresh = false;
             answer.stale_connections.push_back(ids[i]);

@@ -335,22 +335,6 @@ TEST_CASE("client: a refused password is an auth error without the password") {
     CHECK(k == nullptr);
 }
 
-TEST_CASE("client: an internal failure becomes CALSYNC_EINTERNAL, never an exception") {
-    Client c("");
-    REQUIRE(c.status == CALSYNC_OK);
-    setenv("CALSYNC_TEST_THROW_IN", "calsync_client_connections", 1);
-    char* out = nullptr;
-    const calsync_status s = calsync_client_connections(c.handle, &out);
-    unsetenv("CALSYNC_TEST_THROW_IN");
-    CHECK(s == CALSYNC_EINTERNAL);
-    CHECK(out == nullptr);
-    CHECK_THAT(calsync_last_error_message(),
-               Catch::Contains("calsync_client_connections: internal error"));
-    // The client still works afterwards.
-    CHECK(calsync_client_connections(c.handle, &out) == CALSYNC_OK);
-    calsync_string_free(out);
-}
-
 TEST_CASE("client push: watch, renew and handle_push through the JSON") {
     calsync::test::FakeServer feed(CALSYNC_FAULT_SERVER);
     Client c("");

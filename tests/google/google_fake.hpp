@@ -9,11 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "core/provider_config.hpp"
 #include "counting_transport.hpp"
 #include "fake_server.hpp"
 #include "net/oauth_session.hpp"
 #include "providers/google/google_api_client.hpp"
 #include "providers/google/google_provider.hpp"
+#include "providers/provider_factory.hpp"
 
 namespace calsync::test {
 
@@ -29,6 +31,11 @@ inline rapidjson::Document parse_json(const std::string& text) {
     doc.Parse(text.c_str());
     REQUIRE_FALSE(doc.HasParseError());
     return doc;
+}
+
+// A grant's tokens as the TOKENS document add_oauth_connection takes.
+inline std::string tokens_document(const net::TokenSet& t) {
+    return json::write_tokens(providers::to_tokens_config(t));
 }
 
 struct GoogleFake : FakeServer {

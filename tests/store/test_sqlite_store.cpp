@@ -1,6 +1,8 @@
 // What only the SQLite store has (sqlite_store*.cpp, sqlite_schema.cpp, sqlite_db.cpp): a
 // file that persists, WAL, foreign keys, migrations, integrity, rollback of a write that
 // fails halfway, several connections to one file.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
@@ -109,6 +111,27 @@ TEST_CASE("sqlite store: WAL journal, enforced foreign keys, a clean integrity c
     CHECK(probe.value("SELECT count(*) FROM push_channels") == "0");
     CHECK(probe.value("SELECT count(*) FROM exports") == "0");
     CHECK(probe.value("SELECT count(*) FROM appointments") == "1");
+}
+
+TEST_CASE("sqlite store: the file and its journal are the owner's alone, whatever the umask",
+          "[sqlite]") {
+    // The store holds sealed credentials and the appointments' clients: a host running
+    // with umask 000 (a container default) must not get a world-readable database.
+    TempDir dir;
+    const std::string path = dir.file("state.db");
+    const mode_t before = umask(0);
+    {
+        auto s = open(path);
+        fill(*s);
+        // While the store is open, its WAL journal and shared-memory index exist.
+        for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+            struct stat st {};
+            INFO(file);
+            REQUIRE(stat(file.c_str(), &st) == 0);
+            CHECK((st.st_mode & 0777) == 0600);
+        }
+    }
+    umask(before);
 }
 
 TEST_CASE("sqlite store: a version 1 database is migrated and keeps its data", "[sqlite]") {

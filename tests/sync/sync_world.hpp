@@ -80,6 +80,7 @@ struct SyncWorld {
     std::function<bool(const Event&)> hidden;                // left out of every read
     std::vector<std::shared_ptr<MemoryProvider>> providers;  // every one built
     std::vector<std::string> credentials_seen;               // what the factory was given
+    std::shared_ptr<const CancelSignal> cancel;              // the service's, as given
     std::vector<std::pair<std::string, SlotDiff>> diffs;
     std::vector<std::string> logs;
     SyncSettings settings;
@@ -140,6 +141,7 @@ struct SyncWorld {
             const std::string url =
                 doc.IsObject() && doc.HasMember("url") ? doc["url"].GetString() : "";
             credentials_seen.push_back(ctx.credentials_json);
+            cancel = ctx.cancel;
             auto p = std::make_shared<MemoryProvider>(account(url));
             p->fault = [this](const std::string& op, const std::string& cal) {
                 return fault ? fault(op, cal) : std::nullopt;

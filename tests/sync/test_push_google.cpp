@@ -43,11 +43,8 @@ struct GoogleWorld {
         REQUIRE(opened.ok());
         service = std::move(opened).value();
         const net::TokenSet t = fake.grant();
-        auto connected = service->add_oauth_connection(
-            ProviderKind::google, R"({"access_token":")" + t.access_token +
-                                      R"(","refresh_token":")" + t.refresh_token +
-                                      R"(","scope":")" + t.scope + R"(","expires_at":")" +
-                                      format_rfc3339(t.expires_at) + R"("})");
+        auto connected =
+            service->add_oauth_connection(ProviderKind::google, calsync::test::tokens_document(t));
         INFO((connected.ok() ? "" : connected.error().message));
         REQUIRE(connected.ok());
         id = connected.value();

@@ -183,3 +183,41 @@ TEST_CASE("free_slots edges", "[availability]") {
               std::vector<TimeRange>{m(0, 30), m(30, 60)});
     }
 }
+
+TEST_CASE("bounded_free_slots: at most the limit, refused beyond it", "[availability]") {
+    const AvailabilityIndex index({minutes(60, 90)});
+    // 0, 10, 20 ... 170 minus the starts overlapping 60-90: 0..50 and 90..170, 15 windows.
+    const auto within = minutes(0, 180);
+    SECTION("exactly the limit is the whole answer") {
+        auto free = calsync::bounded_free_slots(index, within, std::chrono::minutes(10),
+                                                std::chrono::minutes(10), 15);
+        REQUIRE(free.ok());
+        CHECK(free->size() == 15);
+        CHECK(free.value() ==
+              index.free_slots(within, std::chrono::minutes(10), std::chrono::minutes(10)));
+    }
+    SECTION("one more than the limit is an error naming it") {
+        auto free = calsync::bounded_free_slots(index, within, std::chrono::minutes(10),
+                                                std::chrono::minutes(10), 14);
+        REQUIRE_FALSE(free.ok());
+        CHECK(free.error().code == calsync::ErrorCode::limit_exceeded);
+        CHECK_THAT(free.error().message, Catch::Contains("more than 14 windows"));
+    }
+    SECTION("busy time does not count: a long busy range with a fine step is fine") {
+        const AvailabilityIndex busy_year({{kBase, kBase + std::chrono::hours(24 * 365)}});
+        auto free = calsync::bounded_free_slots(
+            busy_year, {kBase, kBase + std::chrono::hours(24 * 365) + std::chrono::minutes(3)},
+            std::chrono::minutes(1), std::chrono::seconds(1), 1000);
+        REQUIRE(free.ok());
+        CHECK(free->size() == 121);  // the three free minutes' one-minute windows by seconds
+    }
+}
+
+TEST_CASE("free_slots stops after at_most windows, the first ones", "[availability]") {
+    const AvailabilityIndex index({minutes(60, 90)});
+    const auto all =
+        index.free_slots(minutes(0, 180), std::chrono::minutes(10), std::chrono::minutes(10));
+    const auto first =
+        index.free_slots(minutes(0, 180), std::chrono::minutes(10), std::chrono::minutes(10), 4);
+    CHECK(first == std::vector<TimeRange>(all.begin(), all.begin() + 4));
+}

@@ -610,3 +610,119 @@ TEST_CASE("diffs are exact and the engine equals a clean recompute (model test)"
     CHECK(merged > 100);    // copies really were merged, step after step
     CHECK(relabelled > 0);  // a slot moved to another copy when its own copy went
 }
+
+namespace {
+
+// January with small occurrence limits: 5 per event, 12 per calendar.
+BlockingPolicy january_limited() {
+    BlockingPolicy p = january();
+    p.limits.per_event = 5;
+    p.limits.per_calendar = 12;
+    return p;
+}
+
+// `count` daily occurrences from 5 January, 09:00 UTC.
+Event daily(const std::string& calendar, const std::string& id, int count) {
+    Event e = timed(calendar, id, "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z");
+    e.recurrence.rrules = {"FREQ=DAILY;COUNT=" + std::to_string(count)};
+    return e;
+}
+
+std::vector<std::string> capped_ids(const ImportEngine& engine) {
+    std::vector<std::string> out;
+    for (const auto& e : engine.capped())
+        out.push_back(e.calendar_id + "/" + e.event_id);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("occurrence limits: an event over its own limit is left out whole and named",
+          "[engine]") {
+    auto engine = ImportEngine::create(january_limited());
+    REQUIRE(engine.ok());
+    const auto diff = engine->upsert(daily("a", "busy", 6));
+    CHECK(diff.added.empty());
+    CHECK(engine->slot_count() == 0);
+    CHECK(engine->errors().empty());  // readable: not an error, a limit
+    REQUIRE(engine->capped().size() == 1);
+    CHECK(engine->capped()[0].calendar_id == "a");
+    CHECK(engine->capped()[0].event_id == "busy");
+    CHECK_THAT(engine->capped()[0].message, Catch::Contains("at most 5 occurrences"));
+    SECTION("exactly the limit is kept") {
+        engine->upsert(daily("a", "busy", 5));
+        CHECK(engine->slot_count() == 5);
+        CHECK(engine->capped().empty());
+    }
+    SECTION("the other events of the calendar still block") {
+        engine->upsert(daily("a", "small", 2));
+        CHECK(engine->slot_count() == 2);
+    }
+}
+
+TEST_CASE("occurrence limits: a calendar stops at its limit and names what it left out",
+          "[engine]") {
+    auto engine = ImportEngine::create(january_limited());
+    REQUIRE(engine.ok());
+    engine->load({daily("a", "e1", 5), daily("a", "e2", 5), daily("a", "e3", 5),
+                  daily("a", "e4", 1), daily("b", "other", 5)});
+    // e1 and e2 take 10 of a's 12; e3 would need 5 of the 2 left: left out, and it used them
+    // up, so e4 is left out without being expanded. Calendar b has its own 12.
+    CHECK(capped_ids(*engine) == std::vector<std::string>{"a/e3", "a/e4"});
+    CHECK_THAT(engine->capped()[0].message, Catch::Contains("(12)"));
+    CHECK(engine->slot_count() == 15);
+    SECTION("removing an event gives its occurrences back to its calendar") {
+        engine->remove("a", "e1");
+        engine->upsert(daily("a", "e3", 5));
+        CHECK(capped_ids(*engine) == std::vector<std::string>{"a/e4"});
+        CHECK(engine->slot_count() == 15);
+    }
+    SECTION("a new version of an event is counted instead of the old one, not beside it") {
+        engine->upsert(daily("a", "e1", 3));
+        engine->upsert(daily("a", "e1", 4));
+        // e1 4 + e2 5 + e3's 2 spent (left out) + e4's 0 = 11 of 12: one left.
+        const auto diff = engine->upsert(daily("a", "e4", 1));
+        CHECK(diff.added.size() == 1);
+        CHECK(capped_ids(*engine) == std::vector<std::string>{"a/e3"});
+    }
+    SECTION("dropping the calendar starts it afresh") {
+        engine->remove_calendar("a");
+        CHECK(engine->capped().empty());
+        engine->load({daily("a", "e3", 5), daily("a", "e4", 1)});
+        CHECK(engine->capped().empty());
+        CHECK(engine->slot_count() == 11);
+    }
+    SECTION("events that cannot block cost nothing") {
+        engine->remove_calendar("a");
+        Event free_series = daily("a", "free", 5);
+        free_series.transparency = calsync::Transparency::transparent;
+        engine->load({daily("a", "e1", 5), free_series, daily("a", "e2", 5), daily("a", "e4", 1)});
+        CHECK(engine->capped().empty());
+        CHECK(engine->slot_count() == 16);
+    }
+}
+
+TEST_CASE("occurrence limits: expansion stops at the budget, so a huge rule costs it only",
+          "[engine]") {
+    // A SECONDLY rule without end has 2.7 million occurrences in January: were it expanded
+    // before the cap applied, this test would take seconds and hundreds of MB.
+    auto engine = ImportEngine::create(january());
+    REQUIRE(engine.ok());
+    std::vector<Event> bombs;
+    for (int i = 0; i < 200; ++i) {
+        Event e =
+            timed("a", "bomb" + std::to_string(i), "2026-01-05T09:00:00Z", "2026-01-05T09:00:01Z");
+        e.recurrence.rrules = {"FREQ=SECONDLY"};
+        bombs.push_back(e);
+    }
+    bombs.push_back(timed("a", "real", "2026-01-06T09:00:00Z", "2026-01-06T10:00:00Z"));
+    engine->load(bombs);
+    // The calendar's 50,000 were spent on the first five bombs (10,000 each); what came
+    // after them, the real event too, is left out: such a calendar blocks nothing, and
+    // the others are untouched.
+    CHECK(engine->capped().size() == 201);
+    CHECK(engine->slot_count() == 0);
+    CHECK_THAT(engine->capped()[0].message, Catch::Contains("at most 10000 occurrences"));
+    CHECK(engine->capped().back().event_id == "real");
+    CHECK_THAT(engine->capped().back().message, Catch::Contains("(50000)"));
+}

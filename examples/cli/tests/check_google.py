@@ -84,10 +84,10 @@ def back_with(**fields):
     return browser
 
 
-def sign_in(*args, env=None, browser=consent, expect=0, label="connect google"):
+def sign_in(*args, env=None, browser=consent, expect=0, label="connect google", timeout=60):
     """Runs connect google and plays the browser: the printed address, then `browser`'s
     way back to the loopback listener, and the page the listener answers."""
-    signing_in = runner.start("connect", "google", "--timeout", "60", *args, env=env)
+    signing_in = runner.start("connect", "google", "--timeout", str(timeout), *args, env=env)
     url = signing_in.wait_for(authorization_url)
     page = ""
     if url is None:
@@ -138,10 +138,13 @@ try:
                             expect=3, label="a declined sign-in")
     expect_in(done.stderr, "access_denied", "a declined sign-in")
     expect_in(page, "did not work", "the browser's page after a declined sign-in")
-    _, _, done = sign_in("--client-id", CLIENT,
-                         browser=back_with(code="4/forged", state="forged." + "A" * 43),
-                         expect=3, label="a forged redirect")
-    expect_in(done.stderr, "state refused", "a forged redirect")
+    # A redirect with another state is not this sign-in's: the listener answers 400 and
+    # goes on waiting for the real one (here, nobody brings it).
+    _, page, done = sign_in("--client-id", CLIENT,
+                            browser=back_with(code="4/forged", state="forged." + "A" * 43),
+                            expect=3, label="a forged redirect", timeout=3)
+    expect_in(page, "Not the sign-in calsync is waiting for", "a forged redirect's page")
+    expect_in(done.stderr, "did not come back within 3 s", "a forged redirect")
     done = run("connect", "google", "--client-id", CLIENT, "--timeout", "1", expect=3,
                label="nobody comes back")
     expect_in(done.stderr, "did not come back within 1 s", "nobody comes back")

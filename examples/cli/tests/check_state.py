@@ -73,14 +73,32 @@ for args, message in [
 if os.path.exists(os.path.join(home, ".local")):
     problems.append("a usage error made the state directory")
 
-# --- where the state lives
-run("status")
+# --- where the state lives: only a command that adds something makes it; the others say
+# there is none (exit 4) and leave nothing behind
 default_dir = os.path.join(home, ".local", "share", "calsync")
+for args in (("status",), ("doctor",), ("calendars",), ("sync", "--all"), ("feed",),
+             ("appointments", "list"), ("appointments", "cancel", "a-1"),
+             ("blocked", "--from", "2026-06-01", "--to", "2026-06-02"),
+             ("free", "--from", "2026-06-01", "--to", "2026-06-02", "--duration", "1h"),
+             ("select", "Workshop", "--direction", "import"), ("disconnect", "garage")):
+    done = run(*args, expect=4, label=f"{args} without a state")
+    expect_in(done.stderr, f"no calsync state in {default_dir}", f"{args} without a state")
+if os.path.exists(os.path.join(home, ".local")):
+    problems.append("a command without a state to work on made the state directory")
+make_state = ("appointments", "upsert", os.path.join(data, "appointments.json"))
+# Whatever the umask, what calsync writes is the person's alone.
+umask = os.umask(0)
+try:
+    run(*make_state)
+finally:
+    os.umask(umask)
 key = os.path.join(default_dir, "host.key")
-if not os.path.isfile(os.path.join(default_dir, "calsync.sqlite")):
+store = os.path.join(default_dir, "calsync.sqlite")
+if not os.path.isfile(store):
     problems.append(f"no store in the XDG default {default_dir}")
-elif mode(key) != 0o600 or mode(default_dir) != 0o700:
-    problems.append(f"modes: key {oct(mode(key))}, directory {oct(mode(default_dir))}")
+elif (mode(key), mode(store), mode(default_dir)) != (0o600, 0o600, 0o700):
+    problems.append(f"modes under umask 000: key {oct(mode(key))}, store {oct(mode(store))}, "
+                    f"directory {oct(mode(default_dir))}")
 first_key = open(key).read()
 if not re.fullmatch(r"[0-9a-f]{64}\n", first_key):
     problems.append(f"the key file holds {first_key!r}, not 64 hex digits")
@@ -88,7 +106,7 @@ run("status")
 if open(key).read() != first_key:
     problems.append("the key file changed on the second run")
 xdg = os.path.join(scratch, "xdg")
-run("status", env={"XDG_DATA_HOME": xdg})
+run(*make_state, env={"XDG_DATA_HOME": xdg})
 if not os.path.isfile(os.path.join(xdg, "calsync", "host.key")):
     problems.append("$XDG_DATA_HOME/calsync was not used")
 run("status", env={"XDG_DATA_HOME": "relative/path"})
@@ -96,13 +114,14 @@ if os.path.exists("relative"):
     problems.append("a relative XDG_DATA_HOME was used (the spec says ignore it)")
 by_env = os.path.join(scratch, "by-env")
 by_option = os.path.join(scratch, "by-option")
-done = run("status", "--state", by_option, env={"CALSYNC_STATE_DIR": by_env})
+run(*make_state, "--state", by_option, env={"CALSYNC_STATE_DIR": by_env})
 if not os.path.isdir(by_option) or os.path.exists(by_env):
     problems.append("--state does not win over $CALSYNC_STATE_DIR")
+done = run("status", "--state", by_option, env={"CALSYNC_STATE_DIR": by_env})
 expect_in(done.stdout, f"State: {by_option}", "status names the state directory")
 expected_key = "ab" * 32
 keyless = os.path.join(scratch, "keyless")
-run("status", env={"CALSYNC_STATE_DIR": keyless, "CALSYNC_HOST_KEY": expected_key})
+run(*make_state, env={"CALSYNC_STATE_DIR": keyless, "CALSYNC_HOST_KEY": expected_key})
 if os.path.exists(os.path.join(keyless, "host.key")):
     problems.append("a key file was made although $CALSYNC_HOST_KEY was set")
 done = run("status", env={"CALSYNC_STATE_DIR": keyless, "CALSYNC_HOST_KEY": "abcd"}, expect=1)
@@ -227,6 +246,16 @@ try:
     expect_in(feed_text, "UID:calsync-a-3", "the feed's stable UID")
     if "UID:calsync-a-1" in feed_text:
         problems.append("the cancelled appointment is still in the feed")
+    # The feed names the garage's clients: a file written for it is the person's alone,
+    # whatever the shell's umask (the program runs with umask 077).
+    team = os.path.join(scratch, "team.ics")
+    umask = os.umask(0)
+    try:
+        run("feed", "--output", team, env=env)
+    finally:
+        os.umask(umask)
+    if mode(team) != 0o600:
+        problems.append(f"feed --output under umask 000 made {oct(mode(team))}")
 
     status = json.loads(run("status", "--json", env=env).stdout)
     states = [(c["id"], c["state"], c["status"]["state"]) for c in status["connections"]]

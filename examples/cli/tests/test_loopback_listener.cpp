@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <future>
 #include <string>
+#include <vector>
 
 #include "loopback_listener.hpp"
 
@@ -50,7 +51,7 @@ TEST_CASE("loopback listener: the redirect's URL comes back and the browser gets
     auto browser = std::async(std::launch::async, [&] {
         return exchange(listener.port(), get("/callback?code=4%2F0Ab&state=s.t-1"));
     });
-    const auto url = listener.wait_for_redirect(std::chrono::seconds(10));
+    const auto url = listener.wait_for_redirect(std::chrono::seconds(10), "s.t-1");
     REQUIRE(url.has_value());
     CHECK(*url == "http://127.0.0.1:" + std::to_string(listener.port()) +
                       "/callback?code=4%2F0Ab&state=s.t-1");
@@ -75,20 +76,61 @@ TEST_CASE("loopback listener: other requests are refused and waiting goes on") {
         seen += exchange(listener.port(), get("/callback?error=access_denied&state=s"));
         return seen;
     });
-    const auto url = listener.wait_for_redirect(std::chrono::seconds(10));
+    const auto url = listener.wait_for_redirect(std::chrono::seconds(10), "s");
     REQUIRE(url.has_value());
     CHECK_THAT(*url, Catch::EndsWith("/callback?error=access_denied&state=s"));
     listener.answer("declined", "The sign-in was declined.");
     const std::string seen = browser.get();
-    CHECK_THAT(seen, Catch::Contains("HTTP/1.1 404 Not Found"));  // favicon and the POST
-    CHECK_THAT(seen, Catch::Contains("HTTP/1.1 431"));            // the 9 KB request
+    CHECK_THAT(seen, Catch::Contains("HTTP/1.1 400 Bad Request"));  // favicon and the POST
+    CHECK_THAT(seen, Catch::Contains("HTTP/1.1 431"));              // the 9 KB request
     CHECK_THAT(seen, Catch::Contains("The sign-in was declined."));
+}
+
+TEST_CASE("loopback listener: a callback without the expected state does not end the wait") {
+    // Anything on this machine can reach 127.0.0.1 first (a page's script, another
+    // program): only the redirect carrying the state calsync issued ends the sign-in.
+    cli::LoopbackListener listener;
+    auto others = std::async(std::launch::async, [&] {
+        std::vector<std::string> answers;
+        for (const char* target :
+             {"/callback?code=forged&state=someone-else", "/callback?code=forged",
+              "/callback?code=forged&state=", "/callback?code=x&state=good-statex", "/favicon.ico",
+              "/elsewhere?state=good-state"})
+            answers.push_back(exchange(listener.port(), get(target)));
+        // Percent-encoded as a browser may send it, it is the same state.
+        answers.push_back(exchange(listener.port(), get("/callback?code=real&state=good%2Dstate")));
+        return answers;
+    });
+    const auto url = listener.wait_for_redirect(std::chrono::seconds(10), "good-state");
+    REQUIRE(url.has_value());
+    CHECK_THAT(*url, Catch::EndsWith("/callback?code=real&state=good%2Dstate"));
+    listener.answer("calsync is connected", "You can close this window.");
+    const auto answers = others.get();
+    REQUIRE(answers.size() == 7);
+    for (std::size_t i = 0; i + 1 < answers.size(); ++i) {
+        INFO("request " << i);
+        CHECK(answers[i].rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
+    }
+    CHECK(answers.back().rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+}
+
+TEST_CASE("loopback listener: waiting for the right state still ends at the timeout") {
+    cli::LoopbackListener listener;
+    auto wrong = std::async(std::launch::async, [&] {
+        return exchange(listener.port(), get("/callback?code=c&state=wrong"));
+    });
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_FALSE(listener.wait_for_redirect(std::chrono::milliseconds(500), "right").has_value());
+    const auto waited = std::chrono::steady_clock::now() - start;
+    CHECK(waited >= std::chrono::milliseconds(500));
+    CHECK(waited < std::chrono::seconds(5));
+    CHECK(wrong.get().rfind("HTTP/1.1 400 Bad Request", 0) == 0);
 }
 
 TEST_CASE("loopback listener: no redirect within the timeout is nullopt") {
     cli::LoopbackListener listener;
     const auto start = std::chrono::steady_clock::now();
-    CHECK_FALSE(listener.wait_for_redirect(std::chrono::milliseconds(200)).has_value());
+    CHECK_FALSE(listener.wait_for_redirect(std::chrono::milliseconds(200), "s").has_value());
     CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(200));
 }
 

@@ -191,7 +191,8 @@ class Client(_native.HandleOwner):
 
     def free_slots(self, start: Instant, end: Instant, duration: Seconds,
                    step: Seconds = 900) -> list[TimeRange]:
-        """Bookable windows of `duration` starting at start + k * step."""
+        """Bookable windows of `duration` starting at start + k * step. More than 100000
+        windows in one answer raise LimitError (ask for a shorter range or a longer step)."""
         request = {"within": {"start": format_instant(start), "end": format_instant(end)},
                    "duration_seconds": whole_seconds(duration, "duration"),
                    "step_seconds": whole_seconds(step, "step")}

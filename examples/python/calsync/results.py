@@ -234,7 +234,9 @@ class ConnectionInfo:
 
 @dataclass(frozen=True)
 class SkippedEvent:
-    """An event the server sent that could not be read; the rest were still synced."""
+    """An event the server sent that could not be read (in `skipped`), or one left out for
+    the occurrence limits (in `capped`: 10000 per event, 50000 per calendar in the sync
+    window); the rest were still synced and still block."""
 
     event_id: str
     message: str
@@ -247,11 +249,13 @@ class CalendarReport:
     events_read: int
     exports_written: int
     skipped: list[SkippedEvent]
+    capped: list[SkippedEvent] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, j: dict) -> CalendarReport:
         return cls(j["calendar_id"], Status.from_json(j["status"]), j["events_read"],
-                   j["exports_written"], [SkippedEvent(**e) for e in j["skipped"]])
+                   j["exports_written"], [SkippedEvent(**e) for e in j["skipped"]],
+                   [SkippedEvent(**e) for e in j.get("capped", [])])
 
 
 @dataclass(frozen=True)

@@ -230,6 +230,38 @@ class InvalidUtf8Test(unittest.TestCase):
                     self.assertEqual(slot.event_id, "dent\ufffdist")
 
 
+class LimitTest(unittest.TestCase):
+    def test_free_slots_by_the_second_over_ten_years_is_a_limit_error(self):
+        with calsync.Client(HOST_KEY) as client:
+            with self.assertRaisesRegex(calsync.LimitError, "more than 100000 windows"):
+                client.free_slots(DAY, DAY + dt.timedelta(days=3650), 60, step=1)
+            # Under the limit the answer is whole.
+            self.assertEqual(len(client.free_slots(DAY, DAY + dt.timedelta(days=1), 3600,
+                                                   step=3600)), 24)
+
+    def test_an_event_over_the_occurrence_limit_is_reported_and_the_rest_still_blocks(self):
+        # Every minute for a year: far over the 10000 occurrences one event may have.
+        busy = feed_text().replace(
+            "END:VCALENDAR\r\n",
+            "BEGIN:VEVENT\r\nUID:every-minute\r\nDTSTAMP:20260101T000000Z\r\n"
+            f"DTSTART:{DAY:%Y%m%d}T000000Z\r\nDURATION:PT1M\r\nRRULE:FREQ=MINUTELY\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n")
+        with FaultServer() as fake, tempfile.NamedTemporaryFile("w", suffix=".ics") as f:
+            f.write(busy)
+            f.flush()
+            with calsync.Client(HOST_KEY, config=CONFIG) as client, \
+                    client.connect_ics_feed(fake.url("/feed?file=" + f.name)) as k:
+                k.select(k.calendars().calendars[0].id)
+                report = k.sync()
+                self.assertEqual(report.status.state, calsync.SyncState.OK)
+                [calendar] = report.calendars
+                self.assertEqual([e.event_id for e in calendar.capped], ["every-minute"])
+                self.assertIn("10000", calendar.capped[0].message)
+                self.assertEqual(calendar.skipped, [])
+                slots = client.blocked_slots(DAY, DAY + dt.timedelta(days=1)).slots
+                self.assertEqual([s.event_id for s in slots], ["dentist"])
+
+
 class CallbackTest(unittest.TestCase):
     def test_callbacks_outlive_their_last_python_reference(self):
         diffs, logs = [], []
