@@ -7,15 +7,14 @@
 #include "fuzz_support.hpp"
 #include "providers/google/google_event_json.hpp"
 
+using namespace calsync;
 using namespace calsync::providers::google;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    // The reader is the target here, not the parse: iterative, so no input depth can
-    // overflow the harness's stack. The provider's own parse of whole pages is fuzzed by
-    // fuzz_google_page.cpp.
+    // The reader is the target; the provider's own parse of whole pages is fuzzed by the
+    // page target.
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseIterativeFlag>(reinterpret_cast<const char*>(data), size);
-    if (doc.HasParseError())
+    if (!fuzz::parse_iteratively(fuzz::text_of(data, size), &doc))
         return 0;
     auto item = read_google_event(doc, "garage@example.com", "Europe/Berlin");
     if (!item.ok())

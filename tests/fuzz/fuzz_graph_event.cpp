@@ -9,15 +9,14 @@
 #include "providers/microsoft/graph_client.hpp"
 #include "providers/microsoft/graph_event.hpp"
 
+using namespace calsync;
 using namespace calsync::providers::microsoft;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    // The reader is the target here, not the parse: iterative, so no input depth can
-    // overflow the harness's stack. The provider's own parse of whole pages is fuzzed by
-    // fuzz_graph_page.cpp.
+    // The reader is the target; the provider's own parse of whole pages is fuzzed by the
+    // page target.
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseIterativeFlag>(reinterpret_cast<const char*>(data), size);
-    if (doc.HasParseError())
+    if (!fuzz::parse_iteratively(fuzz::text_of(data, size), &doc))
         return 0;
     (void)event_version(doc);
     (void)appointment_from_transaction_id(string_member(doc, "transactionId"));

@@ -12,7 +12,9 @@
 // channel token calsync issued for the X-Goog-Channel-ID header's channel ("@TOKEN@": for
 // connection g, calendar primary), and "@STATE@" in the body becomes the clientState of the
 // query's connection and calendar.
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -32,7 +34,8 @@ void must(const Result<void>& done) {
         fuzz::broken("the store refused the fixture: " + done.error().message);
 }
 
-ConnectionRecord connection(const std::string& id, ProviderKind kind, ConnectionState state) {
+ConnectionRecord connection_record(const std::string& id, ProviderKind kind,
+                                   ConnectionState state) {
     ConnectionRecord c;
     c.id = id;
     c.kind = kind;
@@ -68,10 +71,12 @@ void put_channel(StateStore& store, const std::string& id, const std::string& co
 // calendar-1 selected and subscribed; d (Google): disconnected.
 std::shared_ptr<StateStore> fixture_store() {
     std::shared_ptr<StateStore> store = make_memory_store();
-    must(store->put_connection(connection("g", ProviderKind::google, ConnectionState::active)));
-    must(store->put_connection(connection("m", ProviderKind::microsoft, ConnectionState::active)));
     must(store->put_connection(
-        connection("d", ProviderKind::google, ConnectionState::disconnected)));
+        connection_record("g", ProviderKind::google, ConnectionState::active)));
+    must(store->put_connection(
+        connection_record("m", ProviderKind::microsoft, ConnectionState::active)));
+    must(store->put_connection(
+        connection_record("d", ProviderKind::google, ConnectionState::disconnected)));
     put_calendar(*store, "g", "primary", true);
     put_calendar(*store, "g", "other", false);
     put_calendar(*store, "m", "calendar-1", true);
@@ -81,19 +86,11 @@ std::shared_ptr<StateStore> fixture_store() {
     return store;
 }
 
-std::string_view take_line(std::string_view* text) {
-    const std::size_t end = text->find('\n');
-    std::string_view line = text->substr(0, end);
-    text->remove_prefix(end == std::string_view::npos ? text->size() : end + 1);
-    return line;
-}
-
-std::vector<std::string> words(std::string_view text) {
-    std::vector<std::string> out;
-    for (std::string_view w : fuzz::split(text, " ")) {
-        if (!w.empty())
-            out.emplace_back(w);
-    }
+std::vector<std::string_view> words(std::string_view text) {
+    const std::vector<std::string_view> parts = fuzz::split(text, " ");
+    std::vector<std::string_view> out;
+    std::copy_if(parts.begin(), parts.end(), std::back_inserter(out),
+                 [](std::string_view w) { return !w.empty(); });
     return out;
 }
 
@@ -111,9 +108,10 @@ void sign(PushRequest* r) {
         if (value.size() < 7 || value.compare(0, 6, "@TOKEN") != 0 || value.back() != '@')
             continue;
         const auto ids = words(std::string_view(value).substr(6, value.size() - 7));
+        const std::string connection(ids.size() > 0 ? ids[0] : "g");
+        const std::string calendar(ids.size() > 1 ? ids[1] : "primary");
         auto token = providers::google::channel_token(
-            fuzz::host_key(), header_value(*r, "X-Goog-Channel-ID"), ids.size() > 0 ? ids[0] : "g",
-            ids.size() > 1 ? ids[1] : "primary");
+            fuzz::host_key(), header_value(*r, "X-Goog-Channel-ID"), connection, calendar);
         if (token.ok())
             value = token.value();
     }
@@ -132,18 +130,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view text = fuzz::text_of(data, size);
     PushRequest request;
     request.method = "POST";
-    request.query = std::string(take_line(&text));
-    while (!text.empty()) {
-        const std::string_view line = take_line(&text);
-        if (line.empty())
-            break;
-        const std::size_t colon = line.find(':');
-        std::string_view value =
-            colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
-        while (!value.empty() && value.front() == ' ')
-            value.remove_prefix(1);
-        request.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
-    }
+    request.query = std::string(fuzz::take_line(&text));
+    for (net::Header& h : fuzz::take_headers(&text))
+        request.headers.emplace_back(std::move(h.name), std::move(h.value));
     request.body = std::string(text);
     sign(&request);
 

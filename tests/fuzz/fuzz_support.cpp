@@ -1,8 +1,10 @@
 #include "fuzz_support.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 
 #include "net/oauth.hpp"
 
@@ -43,8 +45,6 @@ std::vector<std::string_view> split(std::string_view text, std::string_view sepa
     }
 }
 
-namespace {
-
 std::string_view take_line(std::string_view* text) {
     const std::size_t end = text->find('\n');
     std::string_view line = text->substr(0, end);
@@ -54,12 +54,33 @@ std::string_view take_line(std::string_view* text) {
     return line;
 }
 
+std::vector<net::Header> take_headers(std::string_view* text) {
+    std::vector<net::Header> headers;
+    while (!text->empty()) {
+        const std::string_view line = take_line(text);
+        if (line.empty())
+            break;
+        const std::size_t colon = line.find(':');
+        std::string_view value =
+            colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ')
+            value.remove_prefix(1);
+        headers.push_back({std::string(line.substr(0, colon)), std::string(value)});
+    }
+    return headers;
+}
+
+bool parse_iteratively(std::string_view text, rapidjson::Document* doc) {
+    doc->Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
+    return !doc->HasParseError();
+}
+
+namespace {
+
 std::string lower(std::string_view text) {
     std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    }
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -81,24 +102,16 @@ net::HttpResponse parse_answer(std::string_view text) {
          ++i)
         status = status * 10 + (status_line[i] - '0');
     answer.status = status;
-    while (!text.empty()) {
-        const std::string_view line = take_line(&text);
-        if (line.empty())
-            break;
-        const std::size_t colon = line.find(':');
-        std::string_view value =
-            colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
-        while (!value.empty() && value.front() == ' ')
-            value.remove_prefix(1);
-        answer.headers.push_back({lower(line.substr(0, colon)), std::string(value)});
-    }
+    answer.headers = take_headers(&text);
+    for (net::Header& h : answer.headers)
+        h.name = lower(h.name);  // as HttpResponse holds them
     answer.body = std::string(text);
     return answer;
 }
 
 ScriptedTransport::ScriptedTransport(std::string_view script) {
-    for (std::string_view part : split(script, kAnswerSeparator))
-        answers_.push_back(parse_answer(part));
+    const std::vector<std::string_view> parts = split(script, kAnswerSeparator);
+    std::transform(parts.begin(), parts.end(), std::back_inserter(answers_), parse_answer);
 }
 
 Result<net::HttpResponse> ScriptedTransport::perform(const net::HttpRequest& request) {

@@ -3,6 +3,8 @@
 // does the same thing, so a crash found once reproduces from its file.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -43,6 +45,16 @@ struct Mode {
 Mode pick_mode(std::string_view input, std::string_view letters);
 
 std::vector<std::string_view> split(std::string_view text, std::string_view separator);
+
+// The first line of *text (without its "\n" or "\r\n"), taken off it.
+std::string_view take_line(std::string_view* text);
+// "Name: value" lines taken off *text up to an empty line or its end; names as written.
+std::vector<net::Header> take_headers(std::string_view* text);
+
+// A JSON document parsed without recursion, so that no depth overflows the harness's own
+// stack: for targets whose subject is what reads the document, not the parse. False when
+// it is not JSON.
+bool parse_iteratively(std::string_view text, rapidjson::Document* doc);
 
 // One scripted answer: "HTTP/1.1 <status>\n<Name: value\n>...\n<body>", or only a body
 // (status 200).
