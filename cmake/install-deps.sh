@@ -9,6 +9,7 @@ PACKAGES="
   python3 python3-recurring-ical-events python3-icalendar python3-dateutil
   golang-go radicale xandikos python3-caldav abigail-tools openssl
   python3-venv python3-pip python3-setuptools python3-wheel
+  clang libclang-rt-14-dev
 "
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -3,7 +3,8 @@
 #   sh cmake/run.sh demo   install packages, build, run the CLI demo: a local Radicale with
 #                          the bundled calendars, connected, synced, appointments exported
 #   sh cmake/run.sh test   install packages, build, run every test (release, then ASan+UBSan,
-#                          then the thread tests under ThreadSanitizer)
+#                          then the thread tests under ThreadSanitizer, then every fuzz
+#                          target for a few seconds: tests/fuzz/README.md)
 set -eu
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -38,6 +39,9 @@ case "${1:-}" in
     cmake --build --preset tsan -j "$JOBS" --target calsync_capi_thread_tests calsync_sync_tests
     step "tests (ThreadSanitizer: the client ABI from many threads, the sync service)"
     ctest --preset tsan -j "$JOBS" -L "threads|sync"
+    build fuzz
+    step "fuzzing (libFuzzer, clang: every target briefly from its corpus and regressions)"
+    ctest --preset fuzz -j "$JOBS" -L fuzz
     ;;
   *)
     echo "usage: sh cmake/run.sh demo|test" >&2

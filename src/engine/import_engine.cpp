@@ -370,7 +370,9 @@ void ImportEngine::load(const std::vector<Event>& events) {
 std::vector<BlockedSlot> ImportEngine::slots() const {
     std::vector<BlockedSlot> all;
     all.reserve(slot_count());
-    for (const auto& [k, held] : by_event_) {
+    for (const auto& entry : by_event_) {
+        // Not a structured binding: clang 14 (the fuzz preset) cannot capture one.
+        const EventSlots& held = entry.second;
         if (has_copies(held))
             continue;
         std::transform(held.slots.begin(), held.slots.end(), std::back_inserter(all),
