@@ -57,8 +57,10 @@ struct Unit {
     std::size_t depth = 0;  // the depth of its BEGIN
     std::size_t start = 0;  // where its BEGIN line starts in the output
     Kind kind = Kind::other;
+    // cppcheck-suppress unusedStructMember ; read through std::optional<Unit>
     std::string name;          // the component's name, for messages
     std::size_t position = 0;  // a VEVENT's position among the text's VEVENTs, from 1
+    // cppcheck-suppress unusedStructMember ; read through std::optional<Unit>
     std::string uid;
     std::optional<std::string> left_out_because;
     bool reported_per_event = true;  // false: a cap, reported once for the whole text
@@ -91,8 +93,8 @@ class Preparer {
         bool first = true;
         while (at_ < text_.size() && (first || text_[at_] == ' ' || text_[at_] == '\t')) {
             const std::size_t newline = text_.find('\n', at_);
-            const std::size_t end = newline == std::string_view::npos ? text_.size() : newline;
-            std::string_view physical = text_.substr(at_, end - at_);
+            const std::size_t line_end = newline == std::string_view::npos ? text_.size() : newline;
+            std::string_view physical = text_.substr(at_, line_end - at_);
             if (!physical.empty() && physical.back() == '\r')
                 physical.remove_suffix(1);
             if (!first)

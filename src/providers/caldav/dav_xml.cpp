@@ -127,11 +127,8 @@ Element element_of(std::string_view name) {
 }
 
 const std::string_view* read_property(std::string_view name) {
-    for (const std::string_view& p : kReadProperties) {
-        if (name == p)
-            return &p;
-    }
-    return nullptr;
+    const auto* found = std::find(std::begin(kReadProperties), std::end(kReadProperties), name);
+    return found != std::end(kReadProperties) ? found : nullptr;
 }
 
 // Where the reader is: the response, propstat and property being read are known by the
