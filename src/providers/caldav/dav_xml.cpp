@@ -174,7 +174,8 @@ struct Reader {
             propstat_depth = stack.size();
             propstat_first = response->props.size();
             propstat_status = 0;
-        } else if (propstat_depth != 0 && prop == nullptr && parent() == Element::prop) {
+        } else if (propstat_depth != 0 && response != nullptr && prop == nullptr &&
+                   parent() == Element::prop) {
             start_property(name);
         } else if (prop != nullptr) {
             const std::string packed = packed_name(name);
