@@ -2,7 +2,6 @@
 // then the lookups the CalDAV provider makes on what it read. The input is the XML body.
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "fuzz_support.hpp"
 #include "providers/caldav/dav_xml.hpp"
@@ -11,23 +10,14 @@ using namespace calsync::providers::caldav;
 
 namespace {
 
-std::size_t bytes_of(const std::vector<std::string>& texts) {
-    std::size_t n = 0;
-    for (const std::string& t : texts)
-        n += t.size();
-    return n;
-}
-
-// The text the reader keeps: names, contents, hrefs, descendants.
+// The text the reader keeps: hrefs, property texts, what is packed inside properties and
+// errors.
 std::size_t bytes_kept(const Multistatus& m) {
-    std::size_t n = m.sync_token.size() + bytes_of(m.errors);
+    std::size_t n = m.sync_token.size() + m.packed_errors.size();
     for (const DavResponse& r : m.responses) {
-        n += r.href.size() + bytes_of(r.errors);
-        for (const DavPropStat& ps : r.propstats) {
-            for (const DavProp& p : ps.props)
-                n += p.name.size() + p.text.size() + bytes_of(p.hrefs) + bytes_of(p.descendants) +
-                     bytes_of(p.comp_names);
-        }
+        n += r.href.size() + r.packed_errors.size();
+        for (const DavProp& p : r.props)
+            n += p.name.size() + p.text.size() + p.packed.size();
     }
     return n;
 }
@@ -52,8 +42,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
               cal + "|calendar-home-set", cal + "|calendar-data",
               cal + "|supported-calendar-component-set",
               std::string(kAppleNs) + "|calendar-color"}) {
-            if (const DavProp* p = r.prop(name))
-                (void)p->text.size();
+            if (const DavProp* p = r.prop(name)) {
+                (void)p->hrefs();
+                (void)p->comp_names();
+            }
         }
         (void)r.has(dav + "|resourcetype", cal + "|calendar");
         (void)r.has(dav + "|current-user-privilege-set", dav + "|write");

@@ -80,7 +80,7 @@ TEST_CASE("utf8: a feed with ill-formed UTF-8 in its name and a UID gives valid 
     auto run = run_in_child([&url] {
         calsync_client* client =
             new_client(nullptr, R"({"zone": "UTC", "network": {"allow_private_addresses": true},)"
-                                R"( "window": {"days_back": 4000, "days_ahead": 4000}})");
+                                R"( "window": {"days_back": 3660, "days_ahead": 3660}})");
         if (client == nullptr)
             return std::string("no client: ") + calsync_last_error_message();
         calsync_connection* k = nullptr;
