@@ -1,5 +1,5 @@
 """Everything a browser test of the web example needs, on 127.0.0.1 only: Radicale, the
-Google and Graph fakes (started by the project's tools, tests/tools/), the app on two
+Google and Graph fakes (local_services.py), the app on two
 ports of its own (plain HTTP for the browser, HTTPS with a throwaway certificate as the
 public push address the services call), and headless Chromium driven by Selenium.
 
@@ -10,9 +10,6 @@ services and the browser are child processes. Screenshots go to CALSYNC_WEB_ARTI
 from __future__ import annotations
 
 import base64
-import contextlib
-import io
-import json
 import logging
 import os
 import secrets
@@ -23,18 +20,13 @@ import tempfile
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
-import warnings
 import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.dirname(HERE))  # calsync_web
-sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))  # dav_server, fake_service
+sys.path.insert(0, os.path.dirname(HERE))  # calsync_web, local_services
 
-import dav_server  # noqa: E402
-import fake_service  # noqa: E402
+import local_services  # noqa: E402
 from calsync_web import close_app, config, create_app, serving  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
@@ -43,18 +35,11 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-# dav_server.start and fake_service.start leave their server running on purpose.
-warnings.filterwarnings("ignore", "subprocess .* is still running", ResourceWarning)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT_SECONDS = 30
 ZONE = "Europe/Paris"
-
-# The OAuth client the Google fake is told about, as a web app registers one: a secret
-# and the exact redirect URI.
-GOOGLE_CLIENT_ID = "calsync-web.apps.googleusercontent.com"
-MICROSOFT_CLIENT_ID = "calsync-web"
 
 
 def artifacts_dir() -> str:
@@ -104,31 +89,14 @@ class LogRecords(logging.Handler):
             return "\n".join(self.lines)
 
 
-class GoogleFake:
-    def __init__(self, info):
-        self.url = info["url"]
+class Fake:
+    """The Google or Graph fake, through its test control API."""
+
+    def __init__(self, url):
+        self.url = url
 
     def control(self, name, body=None, **query):
-        path = f"{self.url}/_control/{name}?{urllib.parse.urlencode(query)}"
-        data = None if body is None and name not in ("delete",) else json.dumps(
-            body or {}).encode()
-        status, _, answer = http("POST" if data is not None else "GET", path, data,
-                                 {"Content-Type": "application/json"})
-        assert status == 200, (name, status, answer)
-        return json.loads(answer) if answer else None
-
-
-class GraphFake:
-    def __init__(self, info):
-        self.url = info["url"]
-
-    def control(self, name, body=None):
-        method = "GET" if body is None else "POST"
-        data = None if body is None else json.dumps(body).encode()
-        status, _, answer = http(method, f"{self.url}/_control/{name}", data,
-                                 {"Content-Type": "application/json"})
-        assert status == 200, (name, status, answer)
-        return json.loads(answer)
+        return local_services.control(self.url, name, body, **query)
 
 
 class Radicale:
@@ -167,19 +135,13 @@ def _certificate(directory):
     return cert, key
 
 
-def _quietly(function, *args):
-    """dav_server and fake_service print what they started: keep it out of the test output."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        return function(*args)
-
-
 class WebStack:
     """Start with start(), end with stop(); the attributes are what the tests use."""
 
     def __init__(self):
         self._temporary = tempfile.TemporaryDirectory(prefix="calsync-web-")
         self.logs = LogRecords()
-        self._servers = {}  # name -> (directory, server.json)
+        self.services = local_services.LocalServices(self._temporary.name)
         self._web_servers = []
         self.app = None
         self.browser = None
@@ -191,22 +153,10 @@ class WebStack:
 
         cert, key = _certificate(work)
         self.push_tls = ssl.create_default_context(cafile=cert)
-        for name, kind in (("radicale", "radicale"), ("google", "google"), ("graph", "graph")):
-            directory = os.path.join(work, name)
-            if kind == "radicale":
-                _quietly(dav_server.start, kind, directory)
-            else:
-                # The Graph fake calls the push address: it trusts the throwaway certificate.
-                os.environ["SSL_CERT_FILE"] = cert
-                try:
-                    _quietly(fake_service.start, kind, directory)
-                finally:
-                    del os.environ["SSL_CERT_FILE"]
-            with open(os.path.join(directory, "server.json")) as f:
-                self._servers[name] = (directory, json.load(f))
-        self.radicale = Radicale(self._servers["radicale"][1])
-        self.google = GoogleFake(self._servers["google"][1])
-        self.graph = GraphFake(self._servers["graph"][1])
+        self.services.start(trusted_by_graph=cert)
+        self.radicale = Radicale(self.services.radicale)
+        self.google = Fake(self.services.google_url)
+        self.graph = Fake(self.services.graph_url)
 
         self.browser_server = serving.bind("127.0.0.1", 0)
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -215,36 +165,17 @@ class WebStack:
         self.base_url = f"http://127.0.0.1:{self.browser_server.server_port}"
         self.push_url = f"https://127.0.0.1:{self.push_server.server_port}"
         self.host_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-        self.google_secret = "web-" + secrets.token_urlsafe(16)
-        self.google.control("client", {
-            "client_id": GOOGLE_CLIENT_ID, "client_secret": self.google_secret,
-            "redirect_uris": [self.base_url + "/oauth/google/callback"]})
-        self.google.control("config", {"consent_page": True})
-        self.graph.control("config", {"consent_page": True})
-
-        google, graph = self.google.url, self.graph.url
-        self.environment = {
-            "CALSYNC_WEB_BASE_URL": self.base_url,
-            "CALSYNC_WEB_PUSH_URL": self.push_url,
-            "CALSYNC_WEB_STATE": os.path.join(work, "state.sqlite"),
-            "CALSYNC_WEB_HOST_KEY": self.host_key,
-            "CALSYNC_WEB_ZONE": ZONE,
-            "CALSYNC_WEB_GARAGE_NAME": "Garage Dupont",
-            "CALSYNC_WEB_GOOGLE_CLIENT_ID": GOOGLE_CLIENT_ID,
-            "CALSYNC_WEB_GOOGLE_CLIENT_SECRET": self.google_secret,
-            "CALSYNC_WEB_GOOGLE_AUTHORIZATION_URL": google + "/o/oauth2/v2/auth",
-            "CALSYNC_WEB_GOOGLE_TOKEN_URL": google + "/token",
-            "CALSYNC_WEB_GOOGLE_REVOCATION_URL": google + "/revoke",
-            "CALSYNC_WEB_GOOGLE_API_URL": google + "/calendar/v3",
-            "CALSYNC_WEB_MICROSOFT_CLIENT_ID": MICROSOFT_CLIENT_ID,
-            "CALSYNC_WEB_MICROSOFT_AUTHORITY_URL": graph,
-            "CALSYNC_WEB_MICROSOFT_API_URL": graph + "/v1.0",
-            "CALSYNC_WEB_ICLOUD_URL": self.radicale.info["url"],
-            "CALSYNC_WEB_ALLOW_PRIVATE_ADDRESSES": "1",
+        self.google_secret = self.services.google_client_secret
+        self.environment = dict(
+            self.services.environment(self.base_url),
+            CALSYNC_WEB_PUSH_URL=self.push_url,
+            CALSYNC_WEB_STATE=os.path.join(work, "state.sqlite"),
+            CALSYNC_WEB_HOST_KEY=self.host_key,
+            CALSYNC_WEB_ZONE=ZONE,
+            CALSYNC_WEB_GARAGE_NAME="Garage Dupont",
             # Only a push, a booking or a new choice of calendars makes the scheduler run
             # within a test's time: what it syncs, it syncs because it was woken.
-            "CALSYNC_WEB_TICK_SECONDS": "600",
-        }
+            CALSYNC_WEB_TICK_SECONDS="600")
         self.app = create_app(config.from_environment(self.environment))
         for server in (self.browser_server, self.push_server):
             server.app = self.app
@@ -271,8 +202,7 @@ class WebStack:
             server.server_close()
         if self.app is not None:
             close_app(self.app)
-        for directory, _ in self._servers.values():
-            dav_server.stop(directory)
+        self.services.stop()
         logging.getLogger().removeHandler(self.logs)
         with open(os.path.join(artifacts_dir(), "app.log"), "w") as f:
             f.write(self.logs.text() + "\n")  # what the app did, to read after a failure
