@@ -76,7 +76,8 @@ def _render_form(values: dict[str, str], status: int = 200):
 
 @bp.route("/agenda/book", methods=["GET", "POST"])
 def book():
-    service, w, zone = calendars(), calendars().words, _zone()
+    service, zone = calendars(), _zone()
+    w = service.words
     values = _form_values()
     if request.method == "GET":
         return _render_form(values)

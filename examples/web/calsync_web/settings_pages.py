@@ -96,7 +96,8 @@ def oauth_start(kind: str):
 
 @bp.get("/oauth/<kind>/callback")
 def oauth_callback(kind: str):
-    service, w = calendars(), calendars().words
+    service = calendars()
+    w = service.words
     if kind not in service.settings.oauth_clients:
         abort(404)
     expected = session.pop(SESSION_OAUTH_STATE, None)
@@ -125,7 +126,8 @@ def oauth_callback(kind: str):
 def _connect_with_password(template: str, kind: str, url: Optional[str], username: str):
     """Connects a CalDAV or iCloud account from the posted form; the password goes to
     calsync (which seals it) and nowhere else: not back into the form, not into a log."""
-    service, w = calendars(), calendars().words
+    service = calendars()
+    w = service.words
     password = request.form.get("password", "")
     if not (username and password and (url or kind == "icloud")):
         flash(w("field_missing"), "error")
@@ -174,7 +176,8 @@ def _connection(connection_id: str) -> calsync.Connection:
 
 @bp.route("/settings/external-calendar/<connection_id>/calendars", methods=["GET", "POST"])
 def choose_calendars(connection_id: str):
-    service, w = calendars(), calendars().words
+    service = calendars()
+    w = service.words
     with _connection(connection_id) as k:
         listed = k.calendars()
         if request.method == "GET":
@@ -201,7 +204,8 @@ def choose_calendars(connection_id: str):
 def _watch_imported(k: calsync.Connection, listed: calsync.CalendarList) -> None:
     """Asks the service to notify /push when a calendar whose events block changes.
     Services without push (CalDAV, iCloud) are polled on the schedule instead."""
-    service, w = calendars(), calendars().words
+    service = calendars()
+    w = service.words
     if service.settings.push_url is None:
         return
     address = service.settings.push_url + url_for("push.receive")
