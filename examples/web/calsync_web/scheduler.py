@@ -68,9 +68,8 @@ class Scheduler:
                 log.info("synced %s: %d slot(s) added, %d removed", report.connection_id,
                          len(report.added), len(report.removed))
             else:
-                log.warning("sync of %s: %s: %s", report.connection_id, status.state.value
-                            if isinstance(status.state, calsync.SyncState) else status.state,
-                            status.last_error)
+                log.warning("sync of %s: %s: %s", report.connection_id,
+                            getattr(status.state, "value", status.state), status.last_error)
 
     def _renew_push(self) -> None:
         try:

@@ -51,6 +51,7 @@ class CalendarService:
                                      config=settings.client_config(),
                                      on_log=calsync.log_to(logging.getLogger("calsync")))
         self.team_feed_token = TeamFeedToken(settings.state_path + ".team-feed")
+        self.team_feed_token.current()  # made now, not by two first requests at once
         self.scheduler = Scheduler(self.client, settings.tick_seconds)
         self.scheduler.start()
 

@@ -71,8 +71,7 @@ def settings():
     service = calendars()
     views = [_connection_view(info) for info in service.client.connections()
              if info.state == calsync.ConnectionState.ACTIVE]
-    feed_url = url_for("team_feed.feed", token=service.team_feed_token.current(),
-                       _external=False)
+    feed_url = url_for("team_feed.feed", token=service.team_feed_token.current())
     return render_template("settings.html", connections=views,
                            team_feed_url=service.settings.base_url + feed_url)
 

@@ -224,21 +224,32 @@ class Journey(unittest.TestCase):
             return "external" in self.cell(THURSDAY, 11).get_attribute("class")
         eventually(pushed_event_shown, "the pushed event greyed in the agenda")
 
-        # iCloud, here on Radicale: a refused password first, never shown back.
+        # Another CalDAV server (Radicale): a refused password is never shown back.
+        radicale = stack.radicale.info
+        stack.open("/settings/external-calendar/connect")
+        stack.click("#connect-caldav")
+        form = stack.wait("form.fields")
+        form.find_element(By.NAME, "url").send_keys(radicale["url"])
+        form.find_element(By.NAME, "username").send_keys(radicale["user"])
+        form.find_element(By.NAME, "password").send_keys("wrong-password")
+        form.find_element(By.ID, "submit").click()
+        stack.wait_text(".message.error", "Le serveur a refusé l'identifiant ou le mot de passe")
+        self.see("09-caldav-refused")
+        self.assertNotIn("wrong-password", stack.browser.page_source)
+        form = stack.wait("form.fields")
+        self.assertEqual([form.find_element(By.NAME, n).get_attribute("value")
+                          for n in ("url", "username", "password")],
+                         [radicale["url"], radicale["user"], ""])
+
+        # iCloud's form (Apple ID and app-specific password), here on the same Radicale.
         stack.open("/settings/external-calendar/connect")
         stack.click("#connect-icloud")
         help_link = stack.wait("#app-password-help")
         self.assertEqual(help_link.get_attribute("href"), "https://support.apple.com/fr-fr/102654")
-        self.see("09-icloud")
+        self.see("10-icloud")
         form = stack.wait("form.fields")
-        form.find_element(By.NAME, "username").send_keys(stack.radicale.info["user"])
-        form.find_element(By.NAME, "password").send_keys("wrong-app-password")
-        form.find_element(By.ID, "submit").click()
-        stack.wait_text(".message.error", "Le serveur a refusé l'identifiant ou le mot de passe")
-        self.assertNotIn("wrong-app-password", stack.browser.page_source)
-        form = stack.wait("form.fields")
-        self.assertEqual(form.find_element(By.NAME, "password").get_attribute("value"), "")
-        form.find_element(By.NAME, "password").send_keys(stack.radicale.info["password"])
+        form.find_element(By.NAME, "username").send_keys(radicale["user"])
+        form.find_element(By.NAME, "password").send_keys(radicale["password"])
         form.find_element(By.ID, "submit").click()
         self.choose({"Workshop": "Export seulement"})
         self.sync_now("icloud")
@@ -246,7 +257,7 @@ class Journey(unittest.TestCase):
                                           if "Mme Lefèvre" in t],
                                  "the appointment on Radicale")
         self.assertIn("Peugeot 308 GH-512-KL", on_radicale[0])
-        self.see("10-settings-two-accounts")
+        self.see("11-settings-two-accounts")
 
         # Déconnecter, with its confirmation: the exported events stay.
         for kind, still_there in (
@@ -261,7 +272,7 @@ class Journey(unittest.TestCase):
             section.find_element(By.CSS_SELECTOR, "a.disconnect").click()
             stack.wait_text("#exports-stay",
                             "Les événements déjà exportés restent dans le calendrier externe.")
-            self.see(f"11-disconnect-{kind}")
+            self.see(f"12-disconnect-{kind}")
             stack.click("#confirm-disconnect")
             stack.wait_text(".message.ok", f"{account} est déconnecté.")
             self.assertEqual(stack.browser.find_elements(
@@ -285,8 +296,7 @@ class Journey(unittest.TestCase):
         self.assertNotIn(feed_url.rsplit("/", 1)[1], stack.logs.text())
         self.assertEqual(http("GET", feed_url.replace(".ics", "x.ics"))[0], 404)
 
-        self.assert_no_secret_shown(extra=[stack.radicale.info["password"],
-                                           "wrong-app-password"])
+        self.assert_no_secret_shown(extra=[radicale["password"], "wrong-password"])
 
     def test_outlook_consent_push_and_notification(self):
         stack, graph = self.stack, self.stack.graph
@@ -304,7 +314,7 @@ class Journey(unittest.TestCase):
         stack.open("/settings/external-calendar/connect")
         stack.click("#connect-microsoft")
         stack.wait("#allow")
-        self.see("12-outlook-consent")
+        self.see("13-outlook-consent")
         stack.click("#allow")
         stack.wait_text("h1", "Choisir les calendriers")
         [default] = [c for c in graph.control("calendars") if c["isDefaultCalendar"]]
@@ -330,7 +340,7 @@ class Journey(unittest.TestCase):
             self.show_week(next_monday)
             return "external" in self.cell(next_monday, 15).get_attribute("class")
         eventually(shown, "the Outlook event greyed in the agenda")
-        self.see("13-agenda-outlook")
+        self.see("14-agenda-outlook")
         self.assert_no_secret_shown()
 
     # --- secrets ------------------------------------------------------------------------------
