@@ -148,6 +148,9 @@ class WebStack:
 
     def start(self):
         work = self._temporary.name
+        for old in os.listdir(artifacts_dir()):  # this run's artifacts, no older run's
+            if old.endswith(".png") or old == "app.log":
+                os.remove(os.path.join(artifacts_dir(), old))
         logging.getLogger().addHandler(self.logs)
         logging.getLogger().setLevel(logging.INFO)
 
