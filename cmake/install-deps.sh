@@ -10,6 +10,7 @@ PACKAGES="
   golang-go radicale xandikos python3-caldav abigail-tools openssl
   python3-venv python3-pip python3-setuptools python3-wheel
   clang libclang-rt-14-dev
+  python3-flask chromium chromium-driver python3-selenium
 "
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -5,6 +5,10 @@
 #   sh cmake/run.sh test   install packages, build, run every test (release, then ASan+UBSan,
 #                          then the thread tests under ThreadSanitizer, then every fuzz
 #                          target for a few seconds: tests/fuzz/README.md)
+# and a third, documented below them:
+#   sh cmake/run.sh web    install packages, build the library, install the Python package
+#                          into a venv, start the web example (examples/web) against a
+#                          local Radicale and the Google and Graph fakes; Ctrl-C stops all
 set -eu
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -43,8 +47,21 @@ case "${1:-}" in
     step "fuzzing (libFuzzer, clang: every target briefly from its corpus and regressions)"
     ctest --preset fuzz -j "$JOBS" -L fuzz
     ;;
+  web)
+    step "install Debian packages"
+    sh cmake/install-deps.sh
+    step "configure and build (release: the library only)"
+    cmake --preset release
+    cmake --build --preset release -j "$JOBS" --target calsync
+    step "install the Python package into build/release/examples/python/venv"
+    cmake -DPYTHON=/usr/bin/python3 -DSOURCE=examples/python \
+          -DWORK=build/release/examples/python -P examples/python/install_into_venv.cmake
+    step "web demo: examples/web against a local Radicale and the Google and Graph fakes"
+    CALSYNC_LIBRARY="$PWD/build/release/libcalsync.so" \
+      exec build/release/examples/python/venv/bin/python examples/web/demo.py
+    ;;
   *)
-    echo "usage: sh cmake/run.sh demo|test" >&2
+    echo "usage: sh cmake/run.sh demo|test|web" >&2
     exit 2
     ;;
 esac

@@ -5,6 +5,8 @@ efficiently", "Handle API errors", "Push notifications", OAuth 2.0 for installed
 Listens on 127.0.0.1 on a free port and prints it as its first line.
 
   GET  /o/oauth2/v2/auth            consent at once: 302 to redirect_uri?code&state&scope
+                                    (or a consent page, see /_control/config; its form
+                                    POSTs here: allow as above, deny: error=access_denied)
   POST /token                       authorization_code (PKCE S256/plain), refresh_token
   POST /revoke                      token=...; 200 {} or 400 invalid_token
   GET  /calendar/v3/users/me/calendarList             paged, nextSyncToken on the last page
@@ -25,7 +27,9 @@ Test control (no auth):
                                     originalStartTime; cancel one with status cancelled)
   POST /_control/delete?calendar=C&id=E        as a delete by another client
   POST /_control/expire_sync_tokens?calendar=C every token issued so far answers 410
-  POST /_control/config             body: {"page_size": n, "empty_pages": true}
+  POST /_control/config             body: {"page_size": n, "empty_pages": true,
+                                    "consent_page": true (a browser clicks Allow or Deny:
+                                    tests/fakes/consent_page.py)}
   POST /_control/fault              body: {"error": a google_errors.INJECTABLE name,
                                     "count": n, "match": substring of "METHOD path",
                                     "retry_after": "s"}; the next n matching calls fail so
@@ -48,6 +52,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+import consent_page  # noqa: E402
 import fake_http  # noqa: E402
 import google_errors as errors  # noqa: E402
 from calendar_store import ID_PATTERN, Store, parse_instant  # noqa: E402
@@ -75,6 +80,7 @@ class Fake:
         self.requests = []
         self.by_route = {}
         self.port = 0
+        self.consent_page = False
 
 
 fake = Fake()
@@ -134,8 +140,7 @@ class Handler(fake_http.Handler):
             if url.path.startswith("/_control/"):
                 return self.control(url.path[len("/_control/"):], query, raw)
             if url.path == "/o/oauth2/v2/auth":
-                status, headers, body = fake.oauth.authorize({k: v[-1] for k, v in query.items()})
-                return self.send(status, body, headers)
+                return self.authorization(query, raw)
             if url.path in ("/token", "/revoke"):
                 form = {k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
                 form.update({k: v[-1] for k, v in query.items()})
@@ -147,6 +152,19 @@ class Handler(fake_http.Handler):
         self.reply(*errors.NOT_FOUND)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
+
+    def authorization(self, query, raw):
+        params = {k: v[-1] for k, v in query.items()}
+        if self.command == "POST":  # the consent page's form
+            params, allowed = consent_page.decision(
+                {k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode()).items()})
+            if not allowed:
+                return self.send(302, b"", [("Location", consent_page.denied(params))])
+        elif fake.consent_page:
+            return self.send(200, consent_page.page("Google", params),
+                             [("Content-Type", "text/html; charset=utf-8")])
+        status, headers, body = fake.oauth.authorize(params)
+        return self.send(status, body, headers)
 
     # -- the Calendar API ----------------------------------------------------------
     def api(self, path, query, raw):
@@ -286,6 +304,7 @@ class Handler(fake_http.Handler):
         elif name == "config":
             store.page_cap = int(body.get("page_size", store.page_cap))
             store.empty_pages = bool(body.get("empty_pages", store.empty_pages))
+            fake.consent_page = bool(body.get("consent_page", fake.consent_page))
         elif name == "fault":
             fake.faults.append(dict(body, count=int(body.get("count", 1))))
         elif name == "client":

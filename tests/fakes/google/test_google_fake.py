@@ -297,6 +297,33 @@ class PushAndOAuth(FakeTestCase):
         self.assertEqual(held["revoked"], [tokens["refresh_token"]])
         self.assertNotIn(tokens["refresh_token"], held["refresh"])
 
+    def test_consent_page_allow_and_deny(self):
+        self.control("config", {"consent_page": True})
+        params = {"client_id": CLIENT, "redirect_uri": "http://127.0.0.1:9/cb?x=1",
+                  "response_type": "code", "scope": SCOPE_ALL, "state": "s<1>",
+                  "code_challenge": "c" * 43, "code_challenge_method": "S256"}
+        path = "/o/oauth2/v2/auth?" + urllib.parse.urlencode(params)
+        status, page, headers = self.call("GET", path, auth=False)
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["Content-Type"].startswith("text/html"))
+        self.assertIn(b'value="s&lt;1&gt;"', page)  # the state, escaped, in the form
+        self.assertIn(SCOPE_ALL.encode(), page)
+        self.assertEqual(self.control("authorizations")[1], [])  # nothing consented yet
+
+        status, _, headers = self.call("POST", "/o/oauth2/v2/auth",
+                                       form=dict(params, consent="allow"), auth=False)
+        self.assertEqual(status, 302)
+        back = urllib.parse.parse_qs(urllib.parse.urlparse(headers["Location"]).query)
+        self.assertEqual((back["x"], back["state"]), (["1"], ["s<1>"]))
+        self.assertTrue(back["code"][0])
+
+        status, _, headers = self.call("POST", "/o/oauth2/v2/auth",
+                                       form=dict(params, consent="deny"), auth=False)
+        self.assertEqual(status, 302)
+        back = urllib.parse.parse_qs(urllib.parse.urlparse(headers["Location"]).query)
+        self.assertEqual((back["error"], back["state"]), (["access_denied"], ["s<1>"]))
+        self.assertNotIn("code", back)
+
     def test_calendar_list_pages_and_scopes(self):
         for n in range(3):
             self.control("calendar", {"id": "cal%d@example.com" % n, "accessRole": "reader"})

@@ -19,7 +19,9 @@ Control API (JSON in, JSON out):
   POST /_control/expire_delta     {"mode": "syncStateNotFound" | "reset"}
   POST /_control/config           {"page_cap", "empty_pages", "duplicates", "replay",
                                    "max_subscription_minutes", "device_interval",
-                                   "device_expires_in", "access_lifetime"}
+                                   "device_expires_in", "access_lifetime",
+                                   "consent_page" (the authorize endpoint shows a page a
+                                   browser clicks Allow or Deny on: consent_page.py)}
   POST /_control/fault            {"method", "path" (prefix), "status", "retry_after",
                                    "count", "land" (answer the fault after doing the work),
                                    "reset" (drop the connection instead of answering)}
@@ -41,6 +43,7 @@ import threading
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import consent_page  # noqa: E402
 import fake_http  # noqa: E402
 from graph_identity import Identity, TokenError  # noqa: E402
 from graph_mailbox import (Calendar, GraphError, Mailbox, new_id, not_found,  # noqa: E402
@@ -142,6 +145,13 @@ class Handler(fake_http.Handler):
     def identity_endpoint(self, tenant, what, q, raw):
         form = dict(urllib.parse.parse_qsl(raw.decode()))
         if what == "authorize":
+            if self.command == "POST":  # the consent page's form
+                q, allowed = consent_page.decision(form)
+                if not allowed:
+                    return self.send(302, b"", [("Location", consent_page.denied(q))])
+            elif config.get("consent_page"):
+                return self.send(200, consent_page.page("Microsoft", q),
+                                 [("Content-Type", "text/html; charset=utf-8")])
             return self.send(302, b"", [("Location", identity.authorize(tenant, q))])
         if self.command != "POST":
             return self.send(405, b"")

@@ -254,6 +254,25 @@ class GraphFakeTest(unittest.TestCase):
         status, _, _ = self.fake.raw("POST", "/organizations/oauth2/v2.0/token", form=form)
         self.assertEqual(status, 400)
 
+    def test_consent_page_allow_and_deny(self):
+        self.fake.control("config", {"consent_page": True})
+        q = {"client_id": "c", "response_type": "code", "redirect_uri": "http://localhost/cb",
+             "state": "s1", "scope": "Calendars.Read offline_access",
+             "code_challenge": "c" * 43, "code_challenge_method": "S256"}
+        path = "/common/oauth2/v2.0/authorize"
+        status, headers, page = self.fake.raw("GET", path + "?" + urllib.parse.urlencode(q))
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["Content-Type"].startswith("text/html"))
+        self.assertIn(b'name="state" value="s1"', page)
+        status, headers, _ = self.fake.raw("POST", path, form=dict(q, consent="allow"))
+        self.assertEqual(status, 302)
+        back = urllib.parse.parse_qs(urllib.parse.urlsplit(headers["Location"]).query)
+        self.assertEqual(back["state"], ["s1"])
+        self.assertTrue(back["code"][0])
+        status, headers, _ = self.fake.raw("POST", path, form=dict(q, consent="deny"))
+        back = urllib.parse.parse_qs(urllib.parse.urlsplit(headers["Location"]).query)
+        self.assertEqual((status, back["error"], back["state"]), (302, ["access_denied"], ["s1"]))
+
     def test_device_code_flow(self):
         self.fake.control("config", {"device_interval": 0})
         status, _, data = self.fake.raw("POST", "/consumers/oauth2/v2.0/devicecode",
