@@ -402,6 +402,39 @@ Result<RemoteEvent> GoogleProvider::write_event(const std::string& method, const
     return remote_event(response.value(), request_text(method, url));
 }
 
+Result<std::optional<GoogleItem>> GoogleProvider::read_event(const std::string& url,
+                                                             const std::string& calendar_id,
+                                                             const std::string& subject) {
+    auto response = call("GET", url, "");
+    if (!response.ok())
+        return response.error();
+    if (response->status == 404 || response->status == 410)
+        return std::optional<GoogleItem>();
+    if (response->status != 200)
+        return google_status_error(response.value(), subject, request_text("GET", url));
+    auto doc = parse_json(response->body, request_text("GET", url));
+    if (!doc.ok())
+        return doc.error();
+    auto item = read_google_event(doc.value(), calendar_id, json_string(doc.value(), "timeZone"));
+    if (!item.ok())
+        return make_error(ErrorCode::parse, subject + ": " + item.error().message + " [" +
+                                                request_text("GET", url) + "]");
+    return std::optional<GoogleItem>(std::move(item).value());
+}
+
+Result<RemoteEvent> GoogleProvider::patch_export(const std::string& url, const GoogleItem& current,
+                                                 const Event& event, const std::string& subject) {
+    auto body = write_google_patch(event, current);
+    if (!body.ok())
+        return body.error();
+    // Nothing calsync writes differs (the owner changed a colour, say): nothing to send.
+    if (!body->has_value())
+        return RemoteEvent{current.event.id, current.event.etag};
+    // events.patch, not events.update: an update replaces the whole resource, and with it
+    // the owner's colour and reminders and other apps' private properties.
+    return write_event("PATCH", url + "?sendUpdates=none", **body, current.event.etag, subject);
+}
+
 Result<RemoteEvent> GoogleProvider::create_event(const std::string& calendar_id,
                                                  const Event& event) {
     if (event.export_marker.empty())
@@ -425,35 +458,49 @@ Result<RemoteEvent> GoogleProvider::create_event(const std::string& calendar_id,
     // The id is taken: by our earlier insert (its answer lost), or by our export deleted
     // since (Google keeps deleted events as cancelled and refuses the id again).
     const std::string existing_url = event_url(calendar_id, id);
-    auto existing = call("GET", existing_url, "");
+    auto existing = read_event(existing_url, calendar_id, subject);
     if (!existing.ok())
         return existing.error();
-    if (existing->status != 200)
-        return google_status_error(existing.value(), subject, request_text("GET", existing_url));
-    auto doc = parse_json(existing->body, request_text("GET", existing_url));
-    if (!doc.ok())
-        return doc.error();
-    auto item = read_google_event(doc.value(), calendar_id, "");
-    const bool ours =
-        item.ok() && (item->is_cancelled() || item->event.export_marker == event.export_marker);
-    if (!ours)
-        return make_error(ErrorCode::conflict, subject + ": its event id " + id +
-                                                   " is taken by an event calsync did not write");
-    auto update = write_google_event(event, "");
-    if (!update.ok())
-        return update.error();
-    return write_event("PUT", existing_url + "?sendUpdates=none", update.value(), item->event.etag,
-                       subject);
+    if (!existing->has_value())
+        return make_error(ErrorCode::conflict,
+                          subject + ": its event id " + id + " is taken, and yet not found");
+    const GoogleItem& item = **existing;
+    // The id was derived from this appointment: the event is ours, also when another app
+    // dropped the marker, unless the marker names another appointment.
+    if (!item.marker_property.empty() && item.marker_property != event.export_marker)
+        return make_error(ErrorCode::conflict,
+                          subject + ": its event id " + id +
+                              " is taken by an event marked for appointment '" +
+                              item.marker_property + "'");
+    return patch_export(existing_url, item, event, subject);
 }
 
 Result<RemoteEvent> GoogleProvider::update_event(const std::string& calendar_id,
                                                  const RemoteEvent& existing, const Event& event) {
-    auto body = write_google_event(event, "");
-    if (!body.ok())
-        return body.error();
-    return write_event("PUT", event_url(calendar_id, existing.id) + "?sendUpdates=none",
-                       body.value(), existing.etag,
-                       "event '" + existing.id + "' in " + calendar_subject(calendar_id));
+    const std::string url = event_url(calendar_id, existing.id);
+    const std::string subject = "event '" + existing.id + "' in " + calendar_subject(calendar_id);
+    // What Google holds now, to compare the fields calsync writes with.
+    auto held = read_event(url, calendar_id, subject);
+    if (!held.ok())
+        return held.error();
+    if (!held->has_value() || (*held)->is_cancelled()) {
+        // Deleted since (Google keeps it as cancelled): the caller writes it anew.
+        Error e = make_error(ErrorCode::not_found,
+                             subject + " was deleted in Google Calendar since calsync wrote it [" +
+                                 request_text("GET", url) + "]");
+        return e;
+    }
+    const GoogleItem& item = **held;
+    if (!existing.etag.empty() && item.event.etag != existing.etag) {
+        // As If-Match would answer (412): the caller reads it again and plans anew.
+        Error e = make_error(ErrorCode::conflict,
+                             subject + " changed in Google Calendar since calsync read it (now " +
+                                 item.event.etag + "); re-read it before writing again [" +
+                                 request_text("GET", url) + "]");
+        e.http_status = 412;
+        return e;
+    }
+    return patch_export(url, item, event, subject);
 }
 
 Result<void> GoogleProvider::delete_event(const std::string& calendar_id,
@@ -491,7 +538,9 @@ Result<std::optional<RemoteEvent>> GoogleProvider::find_export(const std::string
     if (!doc.ok())
         return doc.error();
     auto item = read_google_event(doc.value(), calendar_id, "");
-    if (!item.ok() || item->is_cancelled() || item->event.export_marker != appointment_id)
+    // The id derives from the appointment: ours, unless marked for another appointment.
+    if (!item.ok() || item->is_cancelled() ||
+        (!item->marker_property.empty() && item->marker_property != appointment_id))
         return std::optional<RemoteEvent>{};
     return std::optional<RemoteEvent>(RemoteEvent{item->event.id, item->event.etag});
 }

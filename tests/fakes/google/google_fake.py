@@ -44,7 +44,8 @@ Test control (no auth):
   POST /_control/grant              body: {"client_id", "scope", "expires_in"}: tokens
   POST /_control/drop_access_tokens every access token stops working (refresh works)
   GET  /_control/stats              {"api_requests", "token_requests", "by_route": {...}}
-  GET  /_control/requests           every API request: route, method, path, query, If-Match
+  GET  /_control/requests           every API request: route, method, path, query, If-Match,
+                                    body (as JSON when it is)
   GET  /_control/stored?calendar=C&id=E        the event as stored (404 if never created)
   GET  /_control/events?calendar=C  every stored event
   GET  /_control/notifications      the push notifications "sent" (address and headers)
@@ -153,8 +154,13 @@ class Handler(fake_http.Handler):
         parts = [urllib.parse.unquote(p) for p in path[len(API) + 1:].split("/")]
         route = route_of(self.command, parts)
         fake.by_route[route] = fake.by_route.get(route, 0) + 1
+        try:
+            sent = json.loads(raw) if raw else None
+        except ValueError:
+            sent = raw.decode(errors="replace")
         fake.requests.append({"route": route, "method": self.command, "path": path,
-                              "query": query, "if_match": self.headers.get("If-Match")})
+                              "query": query, "if_match": self.headers.get("If-Match"),
+                              "body": sent})
         for fault in fake.faults:
             if fault["count"] > 0 and fault.get("match", "") in self.command + " " + path:
                 fault["count"] -= 1
