@@ -142,8 +142,9 @@ try:
     done = run("connect", "google", "--client-secret", SECRET, expect=2,
                label="a client secret as an argument")
     expect_in(done.stderr, "never an argument", "a client secret as an argument")
-    _, page, done = sign_in("--client-id", CLIENT, browser=back_with(error="access_denied"),
-                            expect=3, label="a declined sign-in")
+    fake.control("consent", {"deny": True})  # the person clicks "Cancel"
+    _, page, done = sign_in("--client-id", CLIENT, expect=3, label="a declined sign-in")
+    fake.control("consent", {})
     expect_in(done.stderr, "access_denied", "a declined sign-in")
     expect_in(page, "did not work", "the browser's page after a declined sign-in")
     # A redirect with another state is not this sign-in's: the listener answers 400 and
