@@ -1,6 +1,7 @@
 // Google Calendar API v3 as a CalendarProvider: calendarList.list, events.list full and
-// incremental sync (syncToken, 410 => full resync), exports with client-chosen ids and
-// If-Match, and events.watch / channels.stop for push. Every request goes through the
+// incremental sync (syncToken, 410 => full resync) and events.watch / channels.stop for
+// push (google_provider.cpp); exports with client-chosen ids, events.patch and If-Match
+// (google_exports.cpp). Every request goes through the
 // connection's OAuthSession (bearer token, refresh) and an HttpClient (retries; see
 // google_api_client.hpp for the one with Google's throttling rules and the shared pace).
 //
