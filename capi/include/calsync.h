@@ -71,7 +71,9 @@ typedef int calsync_status;
  * than one answer may hold). */
 #define CALSYNC_ELIMIT -7
 /* The server refused the credentials (HTTP 401/403, or an OAuth grant that is no longer
- * valid): the user must sign in again or fix the password. */
+ * valid, or that lacks a permission a connection needs): the user must sign in again or
+ * fix the password. Google's 403 about one calendar (shared read-only, say) is
+ * CALSYNC_EHTTP instead: signing in again would not help there. */
 #define CALSYNC_EAUTH -8
 /* The server could not be reached or the connection broke (after retries). */
 #define CALSYNC_ENETWORK -9
@@ -569,8 +571,10 @@ CALSYNC_API void calsync_client_free(calsync_client* client);
  * }
  * *connection: freed with calsync_connection_free.
  *
- * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_EAUTH, CALSYNC_ENETWORK, CALSYNC_EHTTP,
- * CALSYNC_ENOTFOUND.
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_EAUTH (also: Google tokens whose "scope" lacks
+ * the calendar list or the events permission, which Google's consent screen lets the
+ * person untick; the message names it and nothing is connected), CALSYNC_ENETWORK,
+ * CALSYNC_EHTTP, CALSYNC_ENOTFOUND.
  */
 CALSYNC_API calsync_status calsync_client_connect(calsync_client* client, const char* request_json,
                                                   calsync_connection** connection);
@@ -598,7 +602,9 @@ CALSYNC_API calsync_status calsync_client_authorize_begin(calsync_client* client
  * A state is accepted once, within 10 minutes of calsync_client_authorize_begin.
  *
  * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_EAUTH (state refused, the person declined
- * (an "error" in the redirect), or the code was refused), CALSYNC_ENETWORK, CALSYNC_EHTTP.
+ * (an "error" in the redirect), the code was refused, or a permission calsync needs was
+ * left unticked on the consent screen: the message names it), CALSYNC_ENETWORK,
+ * CALSYNC_EHTTP.
  */
 CALSYNC_API calsync_status calsync_client_authorize_complete(calsync_client* client,
                                                              const char* request_json,

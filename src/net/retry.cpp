@@ -104,7 +104,9 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
         const HttpResponse& response = result.value();
         const bool throttled =
             response.status == 429 || (policy_.is_throttled && policy_.is_throttled(response));
-        if (!throttled && !retryable_status(response.status))
+        const bool transient = retryable_status(response.status) ||
+                               (policy_.is_transient && policy_.is_transient(response));
+        if (!throttled && !transient)
             return result;
         std::optional<std::chrono::seconds> wait;
         if (const std::string* header = response.header("retry-after"))

@@ -25,6 +25,10 @@ struct RetryPolicy {
     // retried like a 429 and, after the last attempt, reported as rate_limited. The
     // provider that knows the service's error bodies supplies it; empty: none.
     std::function<bool(const HttpResponse&)> is_throttled;
+    // A response that means "try again" although its status is not 502, 503 or 504, e.g.
+    // Google's 500 backendError ("Handle API errors": use exponential backoff). Retried
+    // like those, and, after the last attempt, reported as http. Empty: none.
+    std::function<bool(const HttpResponse&)> is_transient;
 };
 
 using Sleeper = std::function<void(std::chrono::milliseconds)>;
@@ -48,10 +52,10 @@ class HttpClient {
                         Sleeper sleep = {}, std::uint64_t seed = std::random_device{}(),
                         WallClock now = {});
 
-    // Retries 429, 502, 503, 504, responses the policy calls throttled, and network errors
-    // with exponential backoff and full jitter; Retry-After wins when present. Any other status is
-    // returned as it is; after the last attempt a retryable status becomes Error{rate_limited or
-    // http}.
+    // Retries 429, 502, 503, 504, responses the policy calls throttled or transient, and
+    // network errors with exponential backoff and full jitter; Retry-After wins when present.
+    // Any other status is returned as it is; after the last attempt a retryable status
+    // becomes Error{rate_limited or http}.
     Result<HttpResponse> send(const HttpRequest& request);
 
     Transport& transport() { return *transport_; }

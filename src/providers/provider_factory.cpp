@@ -72,6 +72,23 @@ std::shared_ptr<net::OAuthFlow> make_oauth_flow(const json::OAuthConfig& config,
         std::move(host_key), std::move(http));
 }
 
+Result<void> check_granted_scope(const json::OAuthConfig& config, const std::string& scope) {
+    if (config.service != json::OAuthConfig::Service::google || scope.empty())
+        return {};
+    const std::vector<std::string> missing = google::missing_permissions(scope);
+    if (missing.empty())
+        return {};
+    std::string list;
+    for (const std::string& m : missing)
+        list += (list.empty() ? "" : " and ") + m;
+    const bool one = missing.size() == 1;
+    return make_error(ErrorCode::auth,
+                      std::string("Google did not grant calsync the permission") +
+                          (one ? " " : "s ") + list + " (left unticked on Google's consent " +
+                          "screen). Nothing was connected; connect again and leave " +
+                          (one ? "it" : "them") + " ticked");
+}
+
 net::TokenSet to_token_set(const json::TokensConfig& t) {
     return {t.access_token, t.refresh_token, t.scope, t.expires_at};
 }

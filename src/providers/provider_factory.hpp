@@ -31,6 +31,12 @@ std::shared_ptr<net::OAuthFlow> make_oauth_flow(const json::OAuthConfig& config,
                                                 std::shared_ptr<net::HttpClient> http,
                                                 std::string host_key);
 
+// Whether a finished sign-in granted what a connection needs: a consent screen may let the
+// person untick permissions (Google's granular consent). Error auth naming each missing
+// permission; ok when the token answer named no scope (the service did not say) or the
+// service has no such check.
+Result<void> check_granted_scope(const json::OAuthConfig& config, const std::string& scope);
+
 net::TokenSet to_token_set(const json::TokensConfig& tokens);
 json::TokensConfig to_tokens_config(const net::TokenSet& tokens);
 

@@ -232,6 +232,13 @@ static Result<std::string> finish_oauth(SyncService::State& s, ProviderKind kind
     draft.record.settings_json = "{}";
     draft.record.created_at = s.now();
     draft.credentials_json = R"({"tokens": )" + json::write_tokens(tokens) + "}";
+    // A permission left unticked on the consent screen: refused here, saying which, rather
+    // than at the first sync (covers the browser sign-in, tokens a host brings, the device
+    // flow).
+    auto permitted =
+        providers::check_granted_scope(oauth_config(kind, s.options.settings), tokens.scope);
+    if (!permitted.ok())
+        return permitted.error();
     auto calendars = probe(s, draft);
     if (!calendars.ok())
         return calendars.error();

@@ -208,8 +208,22 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
                                        [cal](const CalendarSyncResult& r) {
                                            return r.calendar_id == cal->calendar.id;
                                        });
-                if (it != report.calendars.end())
+                if (it != report.calendars.end()) {
                     it->exports_written = written;
+                    // A write the calendar refused (it became read-only, say) is that
+                    // calendar's failure, in its status as a failed read would be.
+                    const auto worst_here = std::max_element(
+                        problems.begin(), problems.end(), [](const Error& a, const Error& b) {
+                            return severity(state_for(a)) < severity(state_for(b));
+                        });
+                    if (worst_here != problems.end()) {
+                        it->status.state = state_for(*worst_here);
+                        it->status.last_error = worst_here->message;
+                        ++it->status.consecutive_failures;
+                        (void)s.store->put_calendar_status(connection_id, cal->calendar.id,
+                                                           it->status);
+                    }
+                }
                 status.events_exported += static_cast<std::int64_t>(written);
             }
         }

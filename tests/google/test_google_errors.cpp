@@ -42,10 +42,13 @@ TEST_CASE("google errors: no permission and a deleted calendar are told apart") 
     fake.control("calendar", R"({"id":"holidays@example.com","accessRole":"reader"})");
     GoogleConnection c(fake);
 
+    // Issue 14, item 3: a calendar the account cannot write to is that calendar's problem;
+    // signing in again would not help (only a refused grant asks for that).
     auto write = c.provider.create_event("holidays@example.com", appointment("appt-1"));
     REQUIRE_FALSE(write.ok());
-    CHECK(write.error().code == ErrorCode::auth);
+    CHECK(write.error().code == ErrorCode::http);
     CHECK(write.error().http_status == 403);
+    CHECK_THAT(write.error().message, Catch::Contains("read-only"));
     CHECK_THAT(write.error().message, Catch::Contains("holidays@example.com"));
     CHECK_THAT(write.error().message, Catch::Contains("writer access"));  // Google's words
     CHECK_THAT(write.error().message, Catch::Contains("requiredAccessLevel"));
@@ -65,8 +68,51 @@ TEST_CASE("google errors: forbiddenForNonOrganizer is a permission error, not re
     fake.fault(R"({"error":"forbiddenForNonOrganizer","count":5})");
     auto r = c.provider.list_calendars();
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().code == ErrorCode::auth);
+    CHECK(r.error().code == ErrorCode::http);  // not a sign-in problem
+    CHECK_THAT(r.error().message, Catch::Contains("forbiddenForNonOrganizer"));
     CHECK(fake.route_count("calendarList.list") == 1);
+}
+
+// Issue 14, item 1: "500 backendError ... Suggested action: use exponential backoff".
+TEST_CASE("google errors: a 500 backendError is retried like 502, 503 and 504") {
+    GoogleFake fake;
+    fake.put_event(R"({"id":"one11","start":{"date":"2026-03-02"},"end":{"date":"2026-03-03"}})");
+    GoogleConnection c(fake);
+    fake.fault(R"({"error":"backendError","count":2,"match":"GET"})");
+    fake.fault(R"({"error":"serviceUnavailable","count":1,"match":"GET"})");
+    auto read = c.provider.fetch_changes(kCalendar, "", kWindow);
+    INFO((read.ok() ? "" : read.error().message));
+    REQUIRE(read.ok());
+    CHECK(read->upserts.size() == 1);
+    CHECK(fake.route_count("events.list") == 4);
+
+    SECTION("an insert answered 500 after it took effect meets 409 and is read, not doubled") {
+        fake.fault(R"({"error":"backendError","count":1,"match":"POST","after":true})");
+        auto created = c.provider.create_event(kCalendar, appointment("appt-500"));
+        INFO((created.ok() ? "" : created.error().message));
+        REQUIRE(created.ok());
+        CHECK(fake.route_count("events.insert") == 2);
+        CHECK(fake.route_count("events.get") == 1);
+        CHECK(fake.route_count("events.patch") == 0);  // the first insert wrote it all
+        auto held = calsync::test::parse_json(
+            fake.inspect("stored?calendar=garage@example.com&id=" + created->id));
+        CHECK(created->etag == held["etag"].GetString());
+    }
+    SECTION("an insert whose answer was lost is sent again, with the same outcome") {
+        fake.fault(R"({"error":"reset","count":1,"match":"POST","after":true})");
+        auto created = c.provider.create_event(kCalendar, appointment("appt-lost"));
+        REQUIRE(created.ok());
+        CHECK(fake.route_count("events.insert") == 2);
+        CHECK(fake.route_count("events.patch") == 0);
+    }
+    SECTION("a 500 that does not lift fails after the attempts") {
+        fake.fault(R"({"error":"backendError","count":10})");
+        auto failed = c.provider.list_calendars();
+        REQUIRE_FALSE(failed.ok());
+        CHECK(failed.error().code == ErrorCode::http);
+        CHECK(failed.error().http_status == 500);
+        CHECK(fake.route_count("calendarList.list") == 5);
+    }
 }
 
 TEST_CASE("google errors: a 401 refreshes the token once and repeats the request") {
@@ -113,7 +159,7 @@ TEST_CASE("google errors: no token, secret or sync token appears in any message"
     REQUIRE_FALSE(quota.ok());
     CHECK(quota.error().code == ErrorCode::rate_limited);
     messages.push_back(quota.error().message);
-    fake.fault(R"({"error":"backendError","count":1})");
+    fake.fault(R"({"error":"backendError","count":10})");  // retried, then given up
     auto backend = c.provider.list_calendars();
     REQUIRE_FALSE(backend.ok());
     messages.push_back(backend.error().message);

@@ -37,3 +37,24 @@ TEST_CASE("google ids: stable, distinct and within Google's rules for any marker
     CHECK(export_event_id(std::string(700, 'x'))[0] == 'h');
     CHECK(export_event_id(std::string(700, 'x')) != export_event_id(std::string(701, 'x')));
 }
+
+// Issue 14, item 7: the id, not the extendedProperties marker another app may drop, says
+// which appointment an export belongs to.
+TEST_CASE("google ids: the appointment is read back from the id it was derived from") {
+    using calsync::providers::google::marker_of_event_id;
+    for (const std::string& marker :
+         {std::string("1"), std::string("appt-42"), std::string("Termin ü/42?#")}) {
+        INFO(marker);
+        CHECK(marker_of_event_id(export_event_id(marker)) == marker);
+    }
+    // Hashed ids cannot be read back; other ids were not derived from a marker.
+    CHECK_FALSE(marker_of_event_id(export_event_id(std::string(700, 'x'))));
+    CHECK_FALSE(marker_of_event_id("cpnmuoj1e8"));                  // "foobar"
+    CHECK_FALSE(marker_of_event_id("cdgmosrpdphg"));                // "calsync" without ':'
+    CHECK_FALSE(marker_of_event_id("7f4k1ss2ba3nkqhp6rbi0k0cj0"));  // one of Google's
+    CHECK_FALSE(marker_of_event_id(export_event_id("appt-1") + "_20260302T080000Z"));
+    CHECK_FALSE(marker_of_event_id(""));
+    // Cut short, an encoding leaves bits over: no marker.
+    const std::string id = export_event_id("appt-1");
+    CHECK_FALSE(marker_of_event_id(id.substr(0, id.size() - 1)));
+}

@@ -4,8 +4,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "calsync/sync.hpp"
-#include "google_fake.hpp"
+#include "google_service.hpp"
 #include "net/crypto.hpp"
 #include "providers/google/google_push.hpp"
 
@@ -17,40 +16,8 @@ namespace {
 
 const std::string kAddress = "https://hooks.garage.example/google";
 
-Instant real_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
-struct GoogleWorld {
-    GoogleFake fake;
-    Instant now = real_now();
-    std::shared_ptr<StateStore> store = make_memory_store();
-    std::unique_ptr<SyncService> service;
-    std::string id;
-
-    GoogleWorld() {
-        SyncServiceOptions o;
-        o.settings.host_key = std::string(32, 'h');
-        o.settings.google.client_id = calsync::test::kClientId;
-        o.settings.google.client_secret = calsync::test::kClientSecret;
-        o.settings.google.token_url = fake.url("/token");
-        o.settings.google.api_base_url = fake.api_base();
-        o.settings.network.allow_private_addresses = true;
-        o.store = store;
-        o.clock = [this] { return now; };
-        o.seed = 7;
-        auto opened = SyncService::open(std::move(o));
-        REQUIRE(opened.ok());
-        service = std::move(opened).value();
-        const net::TokenSet t = fake.grant();
-        auto connected =
-            service->add_oauth_connection(ProviderKind::google, calsync::test::tokens_document(t));
-        INFO((connected.ok() ? "" : connected.error().message));
-        REQUIRE(connected.ok());
-        id = connected.value();
-        REQUIRE(service->select_calendar(id, kCalendar, CalendarDirection::import_only).ok());
-        REQUIRE(service->sync(id).ok());
-    }
+struct GoogleWorld : calsync::test::GoogleService {
+    GoogleWorld() { connect(CalendarDirection::import_only); }
 
     rapidjson::Document notes() const {
         return calsync::test::parse_json(fake.inspect("notifications"));

@@ -2,10 +2,12 @@
 (tests/fakes/google/google_fake.py), every endpoint pointed at it through config.json:
 connect google (this script plays the browser: it opens the printed address, the fake
 consents and redirects to the program's loopback listener; before that, the sign-ins
-that fail: no client, declined, a forged redirect, a timeout, a refused client), calendars, select, events
+that fail: no client, declined, a forged redirect, a timeout, a refused client, the events
+permission unticked), calendars, select, events
 another client puts on the fake, sync, blocked (table and JSON), an appointment written,
-moved and cancelled (read back through the fake's control API: once, with the marker),
-status, doctor, and disconnect --revoke (the grant revoked at the fake). Also the exit
+moved (patched, never replaced) and cancelled (read back through the fake's control API:
+once, with the marker), status, doctor, disconnect --revoke (the grant revoked at the
+fake), and a calendar that became read-only (that calendar fails, not the sign-in). Also the exit
 codes of the refusals on the way, and that no token, code or client secret appears in
 any output or any file of the state directory.
 
@@ -51,6 +53,12 @@ def blocked():
 def requests(route):
     """How many API requests of `route` (events.insert ...) the fake has seen."""
     return sum(1 for r in fake.control("requests") if r["route"] == route)
+
+
+def writes():
+    """How many writes to existing events the fake has seen (calsync patches; events.update
+    would replace the owner's colour, reminders and other apps' properties)."""
+    return requests("events.patch") + requests("events.update")
 
 
 def instant(when):
@@ -134,8 +142,9 @@ try:
     done = run("connect", "google", "--client-secret", SECRET, expect=2,
                label="a client secret as an argument")
     expect_in(done.stderr, "never an argument", "a client secret as an argument")
-    _, page, done = sign_in("--client-id", CLIENT, browser=back_with(error="access_denied"),
-                            expect=3, label="a declined sign-in")
+    fake.control("consent", {"deny": True})  # the person clicks "Cancel"
+    _, page, done = sign_in("--client-id", CLIENT, expect=3, label="a declined sign-in")
+    fake.control("consent", {})
     expect_in(done.stderr, "access_denied", "a declined sign-in")
     expect_in(page, "did not work", "the browser's page after a declined sign-in")
     # A redirect with another state is not this sign-in's: the listener answers 400 and
@@ -157,6 +166,18 @@ try:
         expect_in(page, "did not work", "the browser's page after a refused client")
     check(run("status", "--json").stdout.count('"id"') == 0,
           "a refused sign-in left a connection behind")
+
+    # The person unticks the events permission on Google's consent screen: refused at
+    # once, saying which permission is missing (not at the first sync).
+    fake.control("consent", {"untick": ["https://www.googleapis.com/auth/calendar.events"]})
+    _, page, done = sign_in("--client-id", CLIENT, expect=3,
+                            label="a sign-in without the events permission")
+    expect_in(done.stderr, "View and edit events on all your calendars",
+              "a sign-in without the events permission")
+    expect_in(done.stderr, "calendar.events", "a sign-in without the events permission")
+    fake.control("consent", {})
+    check(run("status", "--json").stdout.count('"id"') == 0,
+          "a sign-in without the events permission left a connection behind")
 
     check("client_id" not in json.load(open(os.path.join(state, "config.json")))["google"],
           "a failed sign-in saved its client id")
@@ -240,12 +261,12 @@ try:
         check(instant(event["start"]) == utc(at(1, 10)), f"the export's start: {event['start']}")
         check("Oil change" in event.get("summary", "") + event.get("description", ""),
               f"the export's content: {event}")
-    inserts, updates = requests("events.insert"), requests("events.update")
+    inserts, updates = requests("events.insert"), writes()
     run("sync", "--all")
     check(exports_on_fake().keys() == {"g-1"} and len(exports_on_fake()["g-1"]) == 1,
           f"a second sync duplicated the export: {exports_on_fake()}")
     check(requests("events.insert") == inserts, "a second sync inserted again")
-    check(requests("events.update") == updates, "a sync with nothing changed updated the export")
+    check(writes() == updates, "a sync with nothing changed updated the export")
     check(blocked() == expected, "the export blocks its own calendar (it is imported too)")
 
     runner.book(appointment, "g-1", at(1, 16), at(1, 17), service="Oil change",
@@ -254,17 +275,18 @@ try:
     moved = exports_on_fake().get("g-1", [])
     check(len(moved) == 1 and instant(moved[0]["start"]) == utc(at(1, 16)),
           f"the moved appointment on the fake: {moved}")
-    check(any(r["route"] == "events.update" and r["if_match"] for r in fake.control("requests")),
-          "the move was not a conditional update")
+    check(any(r["route"] == "events.patch" and r["if_match"] for r in fake.control("requests")),
+          "the move was not a conditional patch")
+    check(requests("events.update") == 0, "an export was replaced whole (events.update)")
 
     # Someone moves calsync's event in Google Calendar: the appointment wins, it goes back.
     if moved:
         put(WORKSHOP, dict(moved[0], start=google_time(at(1, 18)), end=google_time(at(1, 19))))
-    updates = requests("events.update")
+    updates = writes()
     run("sync", "garage", label="sync after the export was moved in Google Calendar")
     back = exports_on_fake().get("g-1", [])
     check(len(back) == 1 and instant(back[0]["start"]) == utc(at(1, 16)) and
-          requests("events.update") == updates + 1,
+          writes() == updates + 1,
           f"the export moved in Google Calendar was not put back: {back}")
 
     # The access token stops working: the next sync refreshes it and goes on.
@@ -345,6 +367,21 @@ try:
           requests("events.insert") == inserts,
           f"after the reconnect: {exports_on_fake()}")
     check(blocked() == expected, f"slots after the reconnect: {sorted(blocked())}")
+
+    # --- the owner shares the calendar read-only: that calendar fails (exit 1, named), the
+    # sign-in stands; shared for writing again, the appointment reaches it
+    fake.control("calendar", {"id": WORKSHOP, "accessRole": "reader"})
+    runner.book(appointment, "g-3", at(4, 8), at(4, 9), service="Brakes", client="B. Li")
+    done = run("sync", "garage", expect=1, label="sync to a calendar that became read-only")
+    expect_in(done.stdout, "garage: failing", "sync to a calendar that became read-only")
+    expect_in(done.stdout, '"Workshop"', "sync to a calendar that became read-only")
+    expect_in(done.stdout, "read-only", "sync to a calendar that became read-only")
+    check("must sign in again" not in done.stdout,
+          f"a read-only calendar reads as a sign-in problem:\n{done.stdout}")
+    fake.control("calendar", {"id": WORKSHOP, "accessRole": "owner"})
+    done = run("sync", "garage", label="sync after the calendar is writable again")
+    expect_in(done.stdout, "garage: synced", "sync after the calendar is writable again")
+    check(len(exports_on_fake().get("g-3", [])) == 1, f"g-3 on the fake: {exports_on_fake()}")
 
     # --- secrets: in no output, in no file of the state directory
     issued = fake.control("tokens")["issued"]

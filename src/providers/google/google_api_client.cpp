@@ -13,6 +13,7 @@ std::shared_ptr<net::HttpClient> google_api_client(std::shared_ptr<net::Transpor
         std::make_shared<net::RateLimitedTransport>(std::move(transport), bucket, limits.sleep);
     net::RetryPolicy policy = limits.retry;
     policy.is_throttled = is_google_throttled;
+    policy.is_transient = is_google_transient;
     return std::make_shared<net::HttpClient>(std::move(paced), std::move(policy),
                                              std::move(limits.sleep), limits.seed);
 }

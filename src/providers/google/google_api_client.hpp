@@ -1,5 +1,5 @@
 // The HttpClient every Google Calendar request of one OAuth client goes through: retries
-// with Google's throttling rule (403 rateLimitExceeded backs off like 429) and a pace
+// with Google's rules (403 rateLimitExceeded backs off like 429, 500 like 503) and a pace
 // shared by every connection of that client in the process, since Google counts its
 // per-minute quota per project (per OAuth client), not per user.
 #pragma once
@@ -19,9 +19,9 @@ struct GoogleClientLimits {
     // minute per user); staying just under the project figure keeps a busy host clear of
     // 403 rateLimitExceeded. Lower it when the Cloud project has a lower quota.
     net::RateLimit rate{150.0, 100.0};
-    net::RetryPolicy retry;                       // is_throttled is set to Google's rule
-    net::Sleeper sleep;                           // empty: really sleep (tests record instead)
-    net::SteadyClock clock;                       // empty: the steady clock
+    net::RetryPolicy retry;  // is_throttled and is_transient are set to Google's rules
+    net::Sleeper sleep;      // empty: really sleep (tests record instead)
+    net::SteadyClock clock;  // empty: the steady clock
     std::uint64_t seed = std::random_device{}();  // backoff jitter
 };
 

@@ -47,6 +47,10 @@ bool is_google_throttled(const net::HttpResponse& response) {
     return is_rate_reason(read_google_error(response.body).reason);
 }
 
+bool is_google_transient(const net::HttpResponse& response) {
+    return response.status == 500;
+}
+
 Error google_status_error(const net::HttpResponse& response, const std::string& subject,
                           const std::string& request) {
     const int status = response.status;
@@ -68,10 +72,17 @@ Error google_status_error(const net::HttpResponse& response, const std::string& 
         what = body.reason == "quotaExceeded" ? "Google Calendar usage limits exceeded for " +
                                                     subject + " (these last hours; try again later)"
                                               : "Google Calendar rate limit reached for " + subject;
+    } else if (status == 403 && body.reason == "requiredAccessLevel") {
+        what = subject +
+               " is read-only for this Google account: calsync cannot write appointments "
+               "there (share it with the account with \"Make changes to events\", or choose "
+               "another calendar)";
+    } else if (status == 403 && body.reason == "insufficientPermissions") {
+        what = "Google Calendar refused calsync access to " + subject +
+               ": the sign-in did not grant the permission this needs (connect the account "
+               "again and allow calsync to see and edit events)";
     } else if (status == 403) {
-        code = ErrorCode::auth;
-        what = "Google Calendar denied access to " + subject +
-               " (the account lacks permission, or the app was not granted this scope)";
+        what = "Google Calendar denied access to " + subject + " (the account lacks permission)";
     } else if (status == 404) {
         code = ErrorCode::not_found;
         what = "Google Calendar has no " + subject +

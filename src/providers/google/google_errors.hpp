@@ -24,10 +24,17 @@ GoogleErrorBody read_google_error(std::string_view body);
 // quotaExceeded ("Calendar usage limits exceeded") is not retried: it lasts for hours.
 bool is_google_throttled(const net::HttpResponse& response);
 
+// RetryPolicy::is_transient for Google: 500 ("backendError ... Suggested action: use
+// exponential backoff"). Safe for inserts too: calsync chooses the event id, so a repeated
+// insert meets 409 and becomes a read.
+bool is_google_transient(const net::HttpResponse& response);
+
 // An answer the caller did not expect, as an Error whose message says what it concerned
 // (`subject`, e.g. "calendar 'garage@example.com'") and which request it was (`request`,
-// method and redacted URL). 401 and 403 for permissions: auth; 403/429 limits:
-// rate_limited; 404 and 410: not_found; 409 and 412: conflict; others: http.
+// method and redacted URL). 401 (the token refused even after a refresh): auth; 403/429
+// limits: rate_limited; 404 and 410: not_found; 409 and 412: conflict; others, 403 for a
+// permission included (a read-only calendar, a narrow grant): http. Signing in again is
+// asked for only where it can help: a grant Google refuses (invalid_grant, net/oauth).
 Error google_status_error(const net::HttpResponse& response, const std::string& subject,
                           const std::string& request);
 

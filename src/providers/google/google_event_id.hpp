@@ -2,6 +2,7 @@
 // a retry after a lost response names the same event (and gets 409, not a second event).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,5 +16,10 @@ std::string base32hex(std::string_view bytes);
 // 1024-character limit is hashed instead ('h' + base32hex(SHA-256)). Stable: the same
 // marker always gives the same id.
 std::string export_event_id(std::string_view export_marker);
+
+// The marker `event_id` was derived from, when export_event_id made it ('c' ids; a hashed
+// one cannot be read back): the identity of an export even when another app dropped its
+// extendedProperties marker. nullopt for any other id (Google's own, an instance's).
+std::optional<std::string> marker_of_event_id(std::string_view event_id);
 
 }  // namespace calsync::providers::google

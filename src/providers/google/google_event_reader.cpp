@@ -5,6 +5,7 @@
 
 #include "calsync/ical.hpp"
 #include "calsync/zone.hpp"
+#include "providers/google/google_event_id.hpp"
 #include "providers/google/google_event_json.hpp"
 
 namespace calsync::providers::google {
@@ -225,7 +226,11 @@ Result<GoogleItem> read_google_event(const Value& item, const std::string& calen
     e.owner_response = owner_response(item);
     if (const Value* ext = member(item, "extendedProperties"))
         if (const Value* priv = member(*ext, "private"))
-            e.export_marker = string_of(*priv, kMarkerProperty);
+            g.marker_property = string_of(*priv, kMarkerProperty);
+    // The id calsync derived from the appointment id says whose export this is; the
+    // property, which another app may drop, is only a hint (kept for an event whose id
+    // Google chose: a copy of an export).
+    e.export_marker = marker_of_event_id(e.id).value_or(g.marker_property);
     const Value* recurrence = member(item, "recurrence");
     if (recurrence != nullptr && !g.is_instance()) {
         if (zone_unknown)

@@ -1,5 +1,8 @@
 #include "providers/google/google_oauth.hpp"
 
+#include <algorithm>
+#include <sstream>
+
 namespace calsync::providers::google {
 namespace {
 
@@ -9,7 +12,47 @@ const std::string& either(const std::string& override_url, const std::string& fa
     return override_url.empty() ? fallback : override_url;
 }
 
+// A scope calsync needs, what else grants it, and how Google's consent screen words the
+// one calsync asks for.
+struct NeededScope {
+    const char* asked;  // the scope calsync requests for it (exports on)
+    std::vector<const char*> covered_by;
+    const char* consent_text;
+};
+
+const std::vector<NeededScope>& needed_scopes() {
+    static const std::vector<NeededScope> needed{
+        {"calendar.calendarlist.readonly",
+         {"calendar.calendarlist.readonly", "calendar.calendarlist", "calendar.readonly",
+          "calendar"},
+         "See the list of Google calendars you're subscribed to"},
+        {"calendar.events",
+         {"calendar.events.readonly", "calendar.events", "calendar.readonly", "calendar"},
+         "View and edit events on all your calendars"},
+    };
+    return needed;
+}
+
 }  // namespace
+
+std::vector<std::string> missing_permissions(const std::string& granted_scope) {
+    std::vector<std::string> granted;
+    std::istringstream words(granted_scope);
+    for (std::string w; words >> w;)
+        granted.push_back(w);
+    std::vector<std::string> missing;
+    for (const NeededScope& need : needed_scopes()) {
+        const bool has = std::any_of(
+            need.covered_by.begin(), need.covered_by.end(), [&granted](const char* scope) {
+                return std::find(granted.begin(), granted.end(), kScopeBase + scope) !=
+                       granted.end();
+            });
+        if (!has)
+            missing.push_back("\"" + std::string(need.consent_text) + "\" (" + kScopeBase +
+                              need.asked + ")");
+    }
+    return missing;
+}
 
 std::vector<std::string> oauth_scopes(bool exports) {
     return {kScopeBase + "calendar.calendarlist.readonly",

@@ -17,6 +17,15 @@ namespace calsync::providers::google {
 // garage uses for a common workshop calendar).
 std::vector<std::string> oauth_scopes(bool exports);
 
+// What a grant (a token answer's space-separated "scope") lacks for calsync to work at all:
+// listing the calendars and reading their events, each as a sentence naming the scope and
+// the words of Google's consent screen; empty when nothing is missing. Google's granular
+// consent screen lets the person untick any of the scopes asked for. A broader scope
+// covers a narrower one (calendar covers calendar.events; calendar.events covers
+// calendar.events.readonly). Writing is not required: an import-only grant is a valid
+// one, and `doctor` says when exports lack it.
+std::vector<std::string> missing_permissions(const std::string& granted_scope);
+
 // Google's endpoints with any override of `config` applied; the client from `config`
 // with access_type=offline and prompt=consent (without them a repeated consent returns no
 // refresh token).

@@ -7,9 +7,8 @@
 #include <algorithm>
 #include <set>
 
-#include "core/bounded_json.hpp"
+#include "providers/google/google_answer.hpp"
 #include "providers/google/google_errors.hpp"
-#include "providers/google/google_event_id.hpp"
 #include "providers/google/google_event_json.hpp"
 #include "providers/google/google_push.hpp"
 #include "providers/google/google_series.hpp"
@@ -18,41 +17,6 @@ namespace calsync::providers::google {
 namespace {
 
 using Query = std::vector<std::pair<std::string, std::string>>;
-
-std::string calendar_subject(const std::string& calendar_id) {
-    return "calendar '" + calendar_id + "'";
-}
-
-std::string request_text(const std::string& method, const std::string& url) {
-    return method + " " + net::redact_url(url);
-}
-
-std::string json_string(const rapidjson::Value& v, const char* name) {
-    if (!v.IsObject())
-        return {};
-    auto it = v.FindMember(name);
-    return it != v.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
-}
-
-Result<rapidjson::Document> parse_json(const std::string& body, const std::string& request) {
-    auto doc = json::parse_bounded(body, json::InvalidUtf8::replace);
-    if (!doc.ok())
-        return make_error(doc.error().code, request + ": " + doc.error().message);
-    if (!doc->IsObject())
-        return make_error(ErrorCode::parse, request + ": the answer is not a JSON object");
-    return doc;
-}
-
-// The id and version of an Event resource Google answered a write with.
-Result<RemoteEvent> remote_event(const net::HttpResponse& response, const std::string& request) {
-    auto doc = parse_json(response.body, request);
-    if (!doc.ok())
-        return doc.error();
-    RemoteEvent r{json_string(doc.value(), "id"), json_string(doc.value(), "etag")};
-    if (r.id.empty())
-        return make_error(ErrorCode::parse, request + ": the answer names no event id");
-    return r;
-}
 
 bool is_channel_id(const std::string& id) {
     return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
@@ -356,144 +320,6 @@ Result<ChangeSet> GoogleProvider::fetch_changes(const std::string& calendar_id,
     if (!changes.ok() && changes.error().http_status == 410)
         return full_sync(calendar_id, window);
     return changes;
-}
-
-Result<RemoteEvent> GoogleProvider::write_event(const std::string& method, const std::string& url,
-                                                const std::string& body,
-                                                const std::string& if_match,
-                                                const std::string& subject) {
-    std::vector<net::Header> headers;
-    if (!if_match.empty())
-        headers.push_back({"If-Match", if_match});
-    auto response = call(method, url, body, headers);
-    if (!response.ok())
-        return response.error();
-    if (response->status == 412) {
-        // Re-read, so the caller learns the version Google holds now.
-        auto current = call("GET", url.substr(0, url.find('?')), "");
-        std::string now_etag = "unknown";
-        bool deleted = false;
-        if (current.ok() && current->status == 200) {
-            auto doc = parse_json(current->body, "");
-            if (doc.ok()) {
-                now_etag = json_string(doc.value(), "etag");
-                deleted = json_string(doc.value(), "status") == "cancelled";
-            }
-        }
-        if (deleted) {
-            // Google keeps a deleted event as cancelled, with a new etag: the write did not
-            // meet an edit but a deletion, which the caller treats as such (not_found).
-            const std::string message = subject +
-                                        " was deleted in Google Calendar since calsync wrote it [" +
-                                        request_text(method, url) + ": HTTP 412 conditionNotMet]";
-            Error e = make_error(ErrorCode::not_found, message);
-            e.http_status = 412;
-            return e;
-        }
-        Error e = make_error(ErrorCode::conflict,
-                             subject + " changed in Google Calendar since calsync wrote it (now " +
-                                 now_etag + "); re-read it before writing again [" +
-                                 request_text(method, url) + ": HTTP 412 conditionNotMet]");
-        e.http_status = 412;
-        return e;
-    }
-    if (response->status != 200)
-        return google_status_error(response.value(), subject, request_text(method, url));
-    return remote_event(response.value(), request_text(method, url));
-}
-
-Result<RemoteEvent> GoogleProvider::create_event(const std::string& calendar_id,
-                                                 const Event& event) {
-    if (event.export_marker.empty())
-        return make_error(ErrorCode::invalid_argument, "an exported event needs an export marker");
-    const std::string id = export_event_id(event.export_marker);
-    const std::string subject = "the event of appointment '" + event.export_marker + "' in " +
-                                calendar_subject(calendar_id);
-    auto body = write_google_event(event, id);
-    if (!body.ok())
-        return body.error();
-    // sendUpdates=none: an export must never mail anyone.
-    const std::string url = events_url(calendar_id) + "?sendUpdates=none";
-    // A repeat is harmless: the id is fixed, so a second insert can only meet a 409.
-    auto response = call("POST", url, body.value(), {}, true);
-    if (!response.ok())
-        return response.error();
-    if (response->status == 200)
-        return remote_event(response.value(), request_text("POST", url));
-    if (response->status != 409)
-        return google_status_error(response.value(), subject, request_text("POST", url));
-    // The id is taken: by our earlier insert (its answer lost), or by our export deleted
-    // since (Google keeps deleted events as cancelled and refuses the id again).
-    const std::string existing_url = event_url(calendar_id, id);
-    auto existing = call("GET", existing_url, "");
-    if (!existing.ok())
-        return existing.error();
-    if (existing->status != 200)
-        return google_status_error(existing.value(), subject, request_text("GET", existing_url));
-    auto doc = parse_json(existing->body, request_text("GET", existing_url));
-    if (!doc.ok())
-        return doc.error();
-    auto item = read_google_event(doc.value(), calendar_id, "");
-    const bool ours =
-        item.ok() && (item->is_cancelled() || item->event.export_marker == event.export_marker);
-    if (!ours)
-        return make_error(ErrorCode::conflict, subject + ": its event id " + id +
-                                                   " is taken by an event calsync did not write");
-    auto update = write_google_event(event, "");
-    if (!update.ok())
-        return update.error();
-    return write_event("PUT", existing_url + "?sendUpdates=none", update.value(), item->event.etag,
-                       subject);
-}
-
-Result<RemoteEvent> GoogleProvider::update_event(const std::string& calendar_id,
-                                                 const RemoteEvent& existing, const Event& event) {
-    auto body = write_google_event(event, "");
-    if (!body.ok())
-        return body.error();
-    return write_event("PUT", event_url(calendar_id, existing.id) + "?sendUpdates=none",
-                       body.value(), existing.etag,
-                       "event '" + existing.id + "' in " + calendar_subject(calendar_id));
-}
-
-Result<void> GoogleProvider::delete_event(const std::string& calendar_id,
-                                          const RemoteEvent& existing) {
-    const std::string url = event_url(calendar_id, existing.id) + "?sendUpdates=none";
-    std::vector<net::Header> headers;
-    if (!existing.etag.empty())
-        headers.push_back({"If-Match", existing.etag});
-    auto response = call("DELETE", url, "", headers);
-    if (!response.ok())
-        return response.error();
-    const int status = response->status;
-    // 410 deleted: "when deleting an already-deleted event"; the goal is reached.
-    if (status == 204 || status == 200 || status == 410 || status == 404)
-        return {};
-    return google_status_error(response.value(),
-                               "event '" + existing.id + "' in " + calendar_subject(calendar_id),
-                               request_text("DELETE", url));
-}
-
-Result<std::optional<RemoteEvent>> GoogleProvider::find_export(const std::string& calendar_id,
-                                                               const std::string& appointment_id) {
-    const std::string url = event_url(calendar_id, export_event_id(appointment_id));
-    auto response = call("GET", url, "");
-    if (!response.ok())
-        return response.error();
-    if (response->status == 404 || response->status == 410)
-        return std::optional<RemoteEvent>{};
-    if (response->status != 200)
-        return google_status_error(
-            response.value(),
-            "the event of appointment '" + appointment_id + "' in " + calendar_subject(calendar_id),
-            request_text("GET", url));
-    auto doc = parse_json(response->body, request_text("GET", url));
-    if (!doc.ok())
-        return doc.error();
-    auto item = read_google_event(doc.value(), calendar_id, "");
-    if (!item.ok() || item->is_cancelled() || item->event.export_marker != appointment_id)
-        return std::optional<RemoteEvent>{};
-    return std::optional<RemoteEvent>(RemoteEvent{item->event.id, item->event.etag});
 }
 
 Result<WatchChannel> GoogleProvider::watch(const std::string& calendar_id,

@@ -1,6 +1,7 @@
 // Google Calendar API v3 as a CalendarProvider: calendarList.list, events.list full and
-// incremental sync (syncToken, 410 => full resync), exports with client-chosen ids and
-// If-Match, and events.watch / channels.stop for push. Every request goes through the
+// incremental sync (syncToken, 410 => full resync) and events.watch / channels.stop for
+// push (google_provider.cpp); exports with client-chosen ids, events.patch and If-Match
+// (google_exports.cpp). Every request goes through the
 // connection's OAuthSession (bearer token, refresh) and an HttpClient (retries; see
 // google_api_client.hpp for the one with Google's throttling rules and the shared pace).
 //
@@ -45,6 +46,7 @@ struct WatchChannel {
 };
 
 struct IncrementalPlan;  // google_series.hpp
+struct GoogleItem;       // google_event_json.hpp
 
 class GoogleProvider : public CalendarProvider {
   public:
@@ -61,16 +63,20 @@ class GoogleProvider : public CalendarProvider {
                                     const TimeRange& window) override;
     // events.insert with the id derived from the marker; a 409 (the id is taken: an
     // earlier attempt whose answer was lost, or an export deleted since, which Google
-    // keeps as cancelled) reads that event and updates it: never a second event.
+    // keeps as cancelled) reads that event and patches what differs: never a second event.
     Result<RemoteEvent> create_event(const std::string& calendar_id, const Event& event) override;
-    // events.update with If-Match; a 412 re-reads the event and is Error conflict.
+    // events.get, then events.patch with If-Match of only the fields calsync writes that
+    // differ (nothing at all when none does): what the owner or another app added stays.
+    // Error conflict when the event is no longer `existing.etag` (a 412 likewise), Error
+    // not_found when it was deleted.
     Result<RemoteEvent> update_event(const std::string& calendar_id, const RemoteEvent& existing,
                                      const Event& event) override;
     // events.delete with If-Match; already deleted (410) or gone (404) is success.
     Result<void> delete_event(const std::string& calendar_id, const RemoteEvent& existing) override;
 
     // events.get of the id derived from the appointment id; 404, 410, a cancelled event or
-    // one calsync did not write are none.
+    // one marked for another appointment are none (one whose marker another app dropped
+    // is ours: the id says so).
     Result<std::optional<RemoteEvent>> find_export(const std::string& calendar_id,
                                                    const std::string& appointment_id) override;
 
@@ -98,6 +104,12 @@ class GoogleProvider : public CalendarProvider {
     Result<RemoteEvent> write_event(const std::string& method, const std::string& url,
                                     const std::string& body, const std::string& if_match,
                                     const std::string& subject);
+    // events.get of `url`; nullopt for 404 and 410.
+    Result<std::optional<GoogleItem>> read_event(const std::string& url,
+                                                 const std::string& calendar_id,
+                                                 const std::string& subject);
+    Result<RemoteEvent> patch_export(const std::string& url, const GoogleItem& current,
+                                     const Event& event, const std::string& subject);
 
     GoogleOptions options_;
     std::shared_ptr<net::OAuthSession> session_;

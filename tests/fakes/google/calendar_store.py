@@ -3,16 +3,22 @@ API v3 reference: events.list paging (a page may be short or empty and still car
 nextPageToken; nextSyncToken only on the last page), sync tokens (changes since; 410 when
 expired), the parameters a syncToken refuses, the time window (timeMin bounds an event's
 end, timeMax its start, both exclusive), iCalUID, showDeleted, and the deleted events
-Google keeps as "cancelled".
+Google keeps as "cancelled". Items come "in an unspecified, stable order" (here: by a hash
+of their id, so an exception may come before its master, even a page before); page and
+sync tokens are opaque and hold '+', '/' and '=' (a client that does not percent-encode
+them sends another token); a page token is bound to the query it continues; a dateTime
+is answered with the offset of its timeZone, or of the calendar's zone when it has none.
 
 Every change bumps one version counter; an event's etag and a sync token are both read
 off it. Not thread safe by itself: the server holds `lock` around every call.
 """
 import base64
 import datetime
+import hashlib
 import json
 import re
 import threading
+import zoneinfo
 
 import google_errors as errors
 
@@ -29,14 +35,29 @@ def now_rfc3339():
 
 
 def _encode(obj):
-    return base64.urlsafe_b64encode(json.dumps(obj, sort_keys=True).encode()).decode()
+    """An opaque token: standard base64 (not the URL-safe kind), so it holds '+' and '/',
+    padded to end in "=="; the "+/" in front makes sure of both."""
+    data = json.dumps(obj, sort_keys=True).encode()
+    data += b" " * ((1 - len(data)) % 3)
+    return "+/" + base64.b64encode(data).decode()
 
 
 def _decode(text):
+    """The token's content, or None for a token not issued here (a '+' a client left
+    unencoded arrives as a space, and is not)."""
+    if not isinstance(text, str) or not text.startswith("+/"):
+        return None
     try:
-        return json.loads(base64.urlsafe_b64decode(text.encode()).decode())
+        return json.loads(base64.b64decode(text[2:].encode(), validate=True).decode())
     except (ValueError, UnicodeError):
         return None
+
+
+def _zone(name):
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.timezone.utc
 
 
 def parse_instant(text):
@@ -51,13 +72,9 @@ def parse_instant(text):
 
 def event_instant(when, zone_name):
     """An EventDateTime as a UTC instant: a date is midnight in the calendar's zone."""
-    import zoneinfo
     if not isinstance(when, dict):
         return None
-    try:
-        zone = zoneinfo.ZoneInfo(when.get("timeZone") or zone_name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = datetime.timezone.utc
+    zone = _zone(when.get("timeZone") or zone_name)
     try:
         if "date" in when:
             day = datetime.date.fromisoformat(when["date"])
@@ -66,6 +83,26 @@ def event_instant(when, zone_name):
     except ValueError:
         return None  # another client's malformed write: listed, never filtered out
     return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=zone)
+
+
+def answered_time(when, zone_name):
+    """An EventDateTime as the API answers it: dateTime with the offset of its timeZone,
+    or of the calendar's zone (`zone_name`) when it has none ("2026-03-02T09:00:00+01:00"
+    for a write of "2026-03-02T08:00:00Z" to a Berlin calendar); a date as it is."""
+    if not isinstance(when, dict) or "dateTime" not in when:
+        return when
+    instant = event_instant(when, zone_name)
+    if instant is None:
+        return when
+    text = instant.astimezone(_zone(when.get("timeZone") or zone_name)).isoformat(
+        timespec="seconds")
+    return dict(when, dateTime=text[:-6] + "Z" if text.endswith("+00:00") else text)
+
+
+def listing_order(event):
+    """"An unspecified, stable order": the same for the same ids, unrelated to what they
+    mean (an exception may precede its master)."""
+    return hashlib.sha256(event["id"].encode()).hexdigest()
 
 
 def series_end(event, zone_name):
@@ -118,6 +155,11 @@ class Store:
 
     # -- changes ------------------------------------------------------------------
     def add_calendar(self, entry):
+        """A new calendar, or new list-entry fields for one (its events stay: the owner
+        changed its sharing, say from writer to reader)."""
+        if entry["id"] in self.calendars:
+            self.calendars[entry["id"]].entry.update(entry)
+            return
         self._serial += 1
         self.calendars[entry["id"]] = Calendar(entry, self._serial)
 
@@ -137,7 +179,7 @@ class Store:
         master = calendar.events.get(stored.get("recurringEventId", ""))
         default_uid = master["iCalUID"] if master else stored["id"] + "@google.com"
         stored.setdefault("iCalUID", old.get("iCalUID", default_uid))
-        stored.setdefault("sequence", 0)
+        stored.setdefault("sequence", old.get("sequence", 0))
         stored.setdefault("organizer", {"email": calendar.id, "self": True})
         stored.setdefault("creator", {"email": calendar.id, "self": True})
         stored.setdefault("eventType", "default")
@@ -156,14 +198,20 @@ class Store:
 
     # -- what clients see -----------------------------------------------------------
     @staticmethod
-    def public(event, listed=True):
-        """An event as the API shows it. In a listing a deleted event guarantees only its
-        id, and a cancelled exception only id, recurringEventId and originalStartTime;
-        events.get "always returns them" whole."""
+    def public(event, listed=True, zone="UTC"):
+        """An event as the API shows it, its times answered in `zone` (the calendar's)
+        where they name none. In a listing a deleted event guarantees only its id, and a
+        cancelled exception only id, recurringEventId and originalStartTime; events.get
+        "always returns them" whole."""
         if listed and event.get("status") == "cancelled":
             keep = ("kind", "etag", "id", "status", "recurringEventId", "originalStartTime")
-            return {k: event[k] for k in keep if k in event}
-        return {k: v for k, v in event.items() if not k.startswith("_")}
+            shown = {k: event[k] for k in keep if k in event}
+        else:
+            shown = {k: v for k, v in event.items() if not k.startswith("_")}
+        for name in ("start", "end", "originalStartTime"):
+            if name in shown:
+                shown[name] = answered_time(shown[name], zone)
+        return shown
 
     def sync_token(self, calendar, version):
         return "CP" + _encode({"c": calendar.id, "v": version})
@@ -240,7 +288,7 @@ class Store:
                     continue
                 if self._in_window(calendar, e, start_min, start_max):
                     chosen.append(e)
-        chosen.sort(key=lambda e: e["id"])  # "an unspecified, stable order"
+        chosen.sort(key=listing_order)
         body = {"kind": "calendar#events", "etag": '"p%d"' % page["v"],
                 "summary": calendar.entry.get("summary", calendar.id), "description": "",
                 "updated": now_rfc3339(), "timeZone": calendar.entry.get("timeZone", "UTC"),
@@ -249,7 +297,8 @@ class Store:
         offset = page["o"]
         empty_now = self.empty_pages and page["n"] % 2 == 0
         if not empty_now:
-            body["items"] = [self.public(e) for e in chosen[offset:offset + size]]
+            zone = calendar.entry.get("timeZone", "UTC")
+            body["items"] = [self.public(e, zone=zone) for e in chosen[offset:offset + size]]
             offset += size
         if empty_now or offset < len(chosen):
             body["nextPageToken"] = _encode({"o": offset, "n": page["n"] + 1, "v": page["v"],
@@ -265,14 +314,17 @@ class Store:
         size = min(int(one.get("maxResults", "100")), MAX_CALENDARS_PAGE, self.page_cap)
         entries = [c.list_entry() for c in self.calendars.values()
                    if hidden_too or one.get("showHidden") == "true" or not c.entry.get("hidden")]
-        page = _decode(one["pageToken"]) if "pageToken" in one else {"o": 0}
-        if page is None:
+        # A page token continues the listing it came from: with other parameters it is
+        # refused, as events.list refuses one.
+        fingerprint = _encode({k: v for k, v in sorted(query.items()) if k != "pageToken"})
+        page = _decode(one["pageToken"]) if "pageToken" in one else {"o": 0, "q": fingerprint}
+        if page is None or page.get("q") != fingerprint:
             return errors.INVALID_PAGE_TOKEN
         offset = page["o"]
         body = {"kind": "calendar#calendarList", "etag": '"c%d"' % self.version,
                 "items": entries[offset:offset + size]}
         if offset + size < len(entries):
-            body["nextPageToken"] = _encode({"o": offset + size})
+            body["nextPageToken"] = _encode({"o": offset + size, "q": fingerprint})
         else:
             body["nextSyncToken"] = "CL" + _encode({"v": self.version})
         return 200, body

@@ -2,7 +2,8 @@
 {"error": {"errors": [{"domain", "reason", "message", "locationType"?, "location"?}],
            "code": <status>, "message": <message>}}
 
-Each constant is (status, body); `answer(name)` finds one by name for fault injection.
+Each constant is (status, body); `answer(name)` finds one by name for fault injection
+(besides these, the fault "reset" drops the connection without an answer).
 """
 
 
@@ -29,6 +30,11 @@ PARSE_ERROR = _error(400, "parseError", "Parse Error")
 MISSING_START = _error(400, "required", "Missing start time.")
 MISSING_END = _error(400, "required", "Missing end time.")
 MISSING_TIME_ZONE = _error(400, "invalid", "Missing time zone definition for start time.")
+INVALID_START = _error(400, "invalid", "Invalid start time.")
+INVALID_SEQUENCE = _error(400, "invalid", "Invalid sequence value. The specified sequence "
+                          "number is below the current sequence number of the resource. "
+                          "Re-fetch the resource and use its sequence number on the following "
+                          "request.")
 CHANNEL_ID_NOT_UNIQUE = _error(400, "channelIdNotUnique", "Channel id not unique")
 WEBHOOK_NOT_HTTPS = _error(400, "push.webhookUrlNotHttps", "WebHook callback must be HTTPS: ")
 INVALID_PAGE_TOKEN = _error(400, "invalid", "Invalid page token value.", "global",
@@ -60,6 +66,7 @@ CONDITION_NOT_MET = _error(412, "conditionNotMet", "Precondition Failed", "globa
                            "If-Match")
 RATE_LIMIT_EXCEEDED_429 = _error(429, "rateLimitExceeded", "Rate Limit Exceeded", "usageLimits")
 BACKEND_ERROR = _error(500, "backendError", "Backend Error")
+SERVICE_UNAVAILABLE = _error(503, "backendError", "The service is currently unavailable.")
 
 # Faults a test can inject by name (POST /_control/fault).
 INJECTABLE = {
@@ -70,6 +77,7 @@ INJECTABLE = {
     "forbiddenForNonOrganizer": FORBIDDEN_FOR_NON_ORGANIZER,
     "authError": AUTH_ERROR,
     "backendError": BACKEND_ERROR,
+    "serviceUnavailable": SERVICE_UNAVAILABLE,
     "notFound": NOT_FOUND,
 }
 

@@ -4,15 +4,18 @@ efficiently", "Handle API errors", "Push notifications", OAuth 2.0 for installed
 
 Listens on 127.0.0.1 on a free port and prints it as its first line.
 
-  GET  /o/oauth2/v2/auth            consent at once: 302 to redirect_uri?code&state&scope
-                                    (or a consent page, see /_control/config; its form
-                                    POSTs here: allow as above, deny: error=access_denied)
-  POST /token                       authorization_code (PKCE S256/plain), refresh_token
+  GET  /o/oauth2/v2/auth            the consent screen (oauth_endpoints.py): PKCE S256 and a
+                                    loopback redirect required; 302 to redirect_uri with
+                                    code, state and the scopes granted, or error=access_denied
+                                    (or a consent page a browser clicks, see /_control/config;
+                                    its form POSTs here)
+  POST /token                       authorization_code (single use, expiring), refresh_token
   POST /revoke                      token=...; 200 {} or 400 invalid_token
   GET  /calendar/v3/users/me/calendarList             paged, nextSyncToken on the last page
   GET  /calendar/v3/calendars/{c}/events              see calendar_store.list_events
-  POST /calendar/v3/calendars/{c}/events              insert (client id allowed; 409 if taken)
-  GET|PUT|DELETE /calendar/v3/calendars/{c}/events/{id}   If-Match honoured (412)
+  POST /calendar/v3/calendars/{c}/events              insert (see event_writes.py)
+  GET|PUT|PATCH|DELETE /calendar/v3/calendars/{c}/events/{id}   get, update, patch, delete;
+                                    If-Match (412), sequence, recurring-instance ids
   POST /calendar/v3/calendars/{c}/events/watch        a web_hook channel
   POST /calendar/v3/channels/stop                     204, or 404 for an unknown channel
 Every API call needs "Authorization: Bearer" with a token from /token or /_control/grant
@@ -20,7 +23,8 @@ Every API call needs "Authorization: Bearer" with a token from /token or /_contr
 
 Test control (no auth):
   POST /_control/calendar           body: a CalendarListEntry (id, summary, accessRole,
-                                    primary, timeZone, backgroundColor, hidden, ...)
+                                    primary, timeZone, backgroundColor, hidden, ...); for a
+                                    calendar that exists, new fields for it (events stay)
   POST /_control/delete_calendar?calendar=C
   POST /_control/event?calendar=C   body: an Event as another client wrote it (creates or
                                     replaces; exceptions carry recurringEventId and
@@ -28,16 +32,24 @@ Test control (no auth):
   POST /_control/delete?calendar=C&id=E        as a delete by another client
   POST /_control/expire_sync_tokens?calendar=C every token issued so far answers 410
   POST /_control/config             body: {"page_size": n, "empty_pages": true,
+                                    "code_lifetime": seconds an authorization code lasts,
                                     "consent_page": true (a browser clicks Allow or Deny:
                                     tests/fakes/consent_page.py)}
-  POST /_control/fault              body: {"error": a google_errors.INJECTABLE name,
-                                    "count": n, "match": substring of "METHOD path",
-                                    "retry_after": "s"}; the next n matching calls fail so
-  POST /_control/client             body: {"client_id", "client_secret"}
+  POST /_control/fault              body: {"error": a google_errors.INJECTABLE name or
+                                    "reset" (the connection drops, no answer), "count": n,
+                                    "match": substring of "METHOD path", "retry_after": "s",
+                                    "after": true}; the next n matching calls fail so, with
+                                    "after" once they took effect (a lost answer)
+  POST /_control/consent            body: {"deny": true} (the person declines) or
+                                    {"untick": [scope, ...]} (granular consent: those
+                                    scopes left out); {} consents to all again
+  POST /_control/client             body: {"client_id", "client_secret", "redirect_uris"
+                                    (registered besides the loopback ones)}
   POST /_control/grant              body: {"client_id", "scope", "expires_in"}: tokens
   POST /_control/drop_access_tokens every access token stops working (refresh works)
   GET  /_control/stats              {"api_requests", "token_requests", "by_route": {...}}
-  GET  /_control/requests           every API request: route, method, path, query, If-Match
+  GET  /_control/requests           every API request: route, method, path, query, If-Match,
+                                    body (as JSON when it is)
   GET  /_control/stored?calendar=C&id=E        the event as stored (404 if never created)
   GET  /_control/events?calendar=C  every stored event
   GET  /_control/notifications      the push notifications "sent" (address and headers)
@@ -53,9 +65,10 @@ import urllib.parse
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import consent_page  # noqa: E402
+import event_writes as writes  # noqa: E402
 import fake_http  # noqa: E402
 import google_errors as errors  # noqa: E402
-from calendar_store import ID_PATTERN, Store, parse_instant  # noqa: E402
+from calendar_store import Store  # noqa: E402
 from oauth_endpoints import OAuthState  # noqa: E402
 from push_channels import Channels  # noqa: E402
 
@@ -66,9 +79,6 @@ LIST_SCOPES = {AUTH + s for s in ("calendar", "calendar.readonly", "calendar.cal
 READ_SCOPES = {AUTH + s for s in ("calendar", "calendar.readonly", "calendar.events",
                                   "calendar.events.readonly")}
 WRITE_SCOPES = {AUTH + s for s in ("calendar", "calendar.events")}
-# Fields the server owns: a client's insert or update cannot set them.
-SERVER_FIELDS = ("kind", "etag", "created", "updated", "htmlLink", "creator", "organizer",
-                 "iCalUID", "sequence")
 
 
 class Fake:
@@ -96,42 +106,33 @@ def route_of(method, parts):
     if len(parts) == 4 and parts[0] == "calendars" and parts[3] == "watch" and method == "POST":
         return "events.watch"
     if len(parts) == 4 and parts[0] == "calendars" and parts[2] == "events":
-        return {"GET": "events.get", "PUT": "events.update",
+        return {"GET": "events.get", "PUT": "events.update", "PATCH": "events.patch",
                 "DELETE": "events.delete"}.get(method)
     return None
 
 
-def check_times(body):
-    """The start/end rules of events.insert and events.update, or None when they hold."""
-    start, end = body.get("start"), body.get("end")
-    if not isinstance(start, dict) or not (start.get("date") or start.get("dateTime")):
-        return errors.MISSING_START
-    if not isinstance(end, dict) or not (end.get("date") or end.get("dateTime")):
-        return errors.MISSING_END
-    for when in (start, end):
-        text = when.get("dateTime")
-        has_offset = text is not None and (text.endswith("Z") or text[-6:-5] in "+-")
-        if text is not None and not has_offset and not when.get("timeZone"):
-            return errors.MISSING_TIME_ZONE
-    if body.get("recurrence") and start.get("dateTime") and not start.get("timeZone"):
-        return errors.MISSING_TIME_ZONE  # "For recurring events this field is required"
-    first, last = parse_instant(start.get("dateTime")), parse_instant(end.get("dateTime"))
-    if first is not None and last is not None and last < first:
-        return errors.TIME_RANGE_EMPTY
-    if "date" in start and "date" in end and end["date"] <= start["date"]:
-        return errors.TIME_RANGE_EMPTY
-    return None
-
-
 class Handler(fake_http.Handler):
+    fault_after = None  # a fault to answer once this request took effect
+
     def reply(self, status, body=None, headers=()):
+        fault, self.fault_after = self.fault_after, None
+        if fault is not None:
+            return self.answer_fault(fault)
         if body is None:
             return self.send(status, b"", list(headers))
         data = json.dumps(body).encode()
         self.send(status, data, [("Content-Type", "application/json; charset=UTF-8")] +
                   list(headers))
 
+    def answer_fault(self, fault):
+        if fault["error"] == "reset":
+            return self.reset_connection()
+        status, body = errors.answer(fault["error"])
+        extra = [("Retry-After", fault["retry_after"])] if "retry_after" in fault else []
+        return self.reply(status, body, extra)
+
     def handle_any(self):
+        self.fault_after = None
         url = urllib.parse.urlparse(self.path)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         length = int(self.headers.get("Content-Length", "0"))
@@ -171,14 +172,20 @@ class Handler(fake_http.Handler):
         parts = [urllib.parse.unquote(p) for p in path[len(API) + 1:].split("/")]
         route = route_of(self.command, parts)
         fake.by_route[route] = fake.by_route.get(route, 0) + 1
+        try:
+            sent = json.loads(raw) if raw else None
+        except ValueError:
+            sent = raw.decode(errors="replace")
         fake.requests.append({"route": route, "method": self.command, "path": path,
-                              "query": query, "if_match": self.headers.get("If-Match")})
+                              "query": query, "if_match": self.headers.get("If-Match"),
+                              "body": sent})
         for fault in fake.faults:
             if fault["count"] > 0 and fault.get("match", "") in self.command + " " + path:
                 fault["count"] -= 1
-                status, body = errors.answer(fault["error"])
-                extra = [("Retry-After", fault["retry_after"])] if "retry_after" in fault else []
-                return self.reply(status, body, extra)
+                if not fault.get("after"):
+                    return self.answer_fault(fault)
+                self.fault_after = fault
+                break
         bearer = self.headers.get("Authorization", "")
         scopes = fake.oauth.scope_of(bearer[7:]) if bearer.startswith("Bearer ") else None
         if scopes is None:
@@ -210,17 +217,27 @@ class Handler(fake_http.Handler):
         if route == "events.watch":
             return self.reply(*fake.channels.watch(
                 calendar, body, "http://127.0.0.1:%d%s" % (fake.port, API)))
+        zone = calendar.entry.get("timeZone", "UTC")
         if route == "events.get":
-            event = calendar.events.get(parts[3])
+            event = writes.existing(calendar, parts[3])
             if event is None:
                 return self.reply(*errors.NOT_FOUND)
-            return self.reply(200, Store.public(event, listed=False))
+            return self.reply(200, Store.public(event, listed=False, zone=zone))
         if not calendar.writable:
             return self.reply(*errors.REQUIRED_ACCESS_LEVEL)
+        if_match = self.headers.get("If-Match")
         if route == "events.insert":
-            return self.insert(calendar, body)
-        return self.update(calendar, parts[3], body) if route == "events.update" else \
-            self.delete(calendar, parts[3])
+            status, answer = writes.insert(fake.store, calendar, body)
+        elif route == "events.delete":
+            status, answer = writes.delete(fake.store, calendar, parts[3], if_match)
+        else:
+            status, answer = writes.replace(fake.store, calendar, parts[3], body, if_match,
+                                            patch=route == "events.patch")
+        if status >= 300:
+            return self.reply(status, answer)
+        fake.channels.changed(calendar.id)
+        return self.reply(status, Store.public(answer, listed=False, zone=zone)
+                          if answer is not None else None)
 
     def calendar(self, calendar_id):
         if calendar_id == "primary":
@@ -228,66 +245,13 @@ class Handler(fake_http.Handler):
                         None)
         return fake.store.calendars.get(calendar_id)
 
-    def insert(self, calendar, body):
-        if not isinstance(body, dict):
-            return self.reply(*errors.PARSE_ERROR)
-        event_id = body.get("id")
-        if event_id is None:
-            event_id = "fake%d" % (fake.store.version + 1000)
-        if not ID_PATTERN.match(str(event_id)):
-            return self.reply(*errors.INVALID_RESOURCE_ID)
-        if event_id in calendar.events:  # deleted ones too: they persist as cancelled
-            return self.reply(*errors.DUPLICATE)
-        invalid = check_times(body)
-        if invalid is not None:
-            return self.reply(*invalid)
-        event = {k: v for k, v in body.items() if k not in SERVER_FIELDS}
-        event["id"] = event_id
-        stored = fake.store.put_event(calendar, event)
-        fake.channels.changed(calendar.id)
-        return self.reply(200, Store.public(stored, listed=False))
-
-    def update(self, calendar, event_id, body):
-        old = calendar.events.get(event_id)
-        if old is None:
-            return self.reply(*errors.NOT_FOUND)
-        if_match = self.headers.get("If-Match")
-        if if_match is not None and if_match not in ("*", old["etag"]):
-            return self.reply(*errors.CONDITION_NOT_MET)
-        if not isinstance(body, dict):
-            return self.reply(*errors.PARSE_ERROR)
-        invalid = check_times(body)
-        if invalid is not None:
-            return self.reply(*invalid)
-        event = {k: v for k, v in body.items() if k not in SERVER_FIELDS}
-        event["id"] = event_id
-        event.setdefault("status", "confirmed")  # an update brings a deleted event back
-        for kept in ("iCalUID", "recurringEventId", "originalStartTime", "organizer", "creator"):
-            if kept in old:
-                event[kept] = old[kept]
-        stored = fake.store.put_event(calendar, event)
-        fake.channels.changed(calendar.id)
-        return self.reply(200, Store.public(stored, listed=False))
-
-    def delete(self, calendar, event_id):
-        old = calendar.events.get(event_id)
-        if old is None:
-            return self.reply(*errors.NOT_FOUND)
-        if old["status"] == "cancelled":
-            return self.reply(*errors.DELETED)
-        if_match = self.headers.get("If-Match")
-        if if_match is not None and if_match not in ("*", old["etag"]):
-            return self.reply(*errors.CONDITION_NOT_MET)
-        fake.store.cancel_event(calendar, old)
-        fake.channels.changed(calendar.id)
-        return self.reply(204)
-
     # -- test control ----------------------------------------------------------------
     def control(self, name, query, raw):
         q = {k: v[-1] for k, v in query.items()}
         body = json.loads(raw) if raw else {}
         store = fake.store
         calendar = store.calendars.get(q.get("calendar", ""))
+        zone = calendar.entry.get("timeZone", "UTC") if calendar else "UTC"
         if name == "calendar":
             store.add_calendar(body)
         elif name == "delete_calendar":
@@ -295,7 +259,7 @@ class Handler(fake_http.Handler):
         elif name == "event":
             stored = store.put_event(calendar, body)
             fake.channels.changed(calendar.id)
-            return self.reply(200, Store.public(stored, listed=False))
+            return self.reply(200, Store.public(stored, listed=False, zone=zone))
         elif name == "delete":
             store.cancel_event(calendar, calendar.events[q["id"]])
             fake.channels.changed(calendar.id)
@@ -305,10 +269,15 @@ class Handler(fake_http.Handler):
             store.page_cap = int(body.get("page_size", store.page_cap))
             store.empty_pages = bool(body.get("empty_pages", store.empty_pages))
             fake.consent_page = bool(body.get("consent_page", fake.consent_page))
+            fake.oauth.code_lifetime = float(body.get("code_lifetime",
+                                                      fake.oauth.code_lifetime))
         elif name == "fault":
             fake.faults.append(dict(body, count=int(body.get("count", 1))))
         elif name == "client":
-            fake.oauth.clients[body["client_id"]] = body.get("client_secret", "")
+            fake.oauth.add_client(body["client_id"], body.get("client_secret", ""),
+                                  body.get("redirect_uris", []))
+        elif name == "consent":
+            fake.oauth.consent = dict(body)
         elif name == "grant":
             access, refresh = fake.oauth.grant(body["client_id"], body["scope"],
                                                int(body.get("expires_in", 3599)))
@@ -323,10 +292,10 @@ class Handler(fake_http.Handler):
             return self.reply(200, fake.requests)
         elif name == "stored":
             event = calendar.events.get(q.get("id")) if calendar else None
-            return self.reply(200, Store.public(event, listed=False)) if event else \
-                self.reply(*errors.NOT_FOUND)
+            return self.reply(200, Store.public(event, listed=False, zone=zone)) if event \
+                else self.reply(*errors.NOT_FOUND)
         elif name == "events":
-            return self.reply(200, [Store.public(e, listed=False)
+            return self.reply(200, [Store.public(e, listed=False, zone=zone)
                                     for e in calendar.events.values()])
         elif name == "notifications":
             return self.reply(200, fake.channels.notifications)

@@ -1,15 +1,20 @@
 """The Google fake against what the Calendar API documentation says: error bodies as the
 "Handle API errors" guide prints them, paging and sync tokens as the events.list
-reference and the sync guide describe them, conditional writes, push channels, OAuth.
+reference and the sync guide describe them, conditional writes, patch semantics,
+sequence, recurring instances, push channels, OAuth (PKCE, loopback redirects, consent,
+codes, revocation), and the faults a test injects.
 
 Run by ctest (label google): python3 -m unittest test_google_fake
 """
 import base64
+import datetime
 import hashlib
+import http.client
 import json
 import os
 import subprocess
 import sys
+import time
 import unittest
 import urllib.error
 import urllib.parse
@@ -18,7 +23,13 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAL = "garage@example.com"
 SCOPE_ALL = "https://www.googleapis.com/auth/calendar"
+LIST_SCOPE = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
 CLIENT = "test-client.apps.googleusercontent.com"
+
+
+def challenge_of(verifier):
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 class FakeTestCase(unittest.TestCase):
@@ -64,6 +75,9 @@ class FakeTestCase(unittest.TestCase):
     def events(self, **query):
         return self.call("GET", "/calendar/v3/calendars/%s/events?%s" % (
             urllib.parse.quote(CAL), urllib.parse.urlencode(query)))
+
+    def event_path(self, event_id=""):
+        return "/calendar/v3/calendars/%s/events%s" % (CAL, "/" + event_id if event_id else "")
 
     def add(self, event_id, day="02", **extra):
         event = {"id": event_id, "summary": event_id,
@@ -237,6 +251,163 @@ class Sync(FakeTestCase):
                          {"kind", "etag", "id", "status", "recurringEventId", "originalStartTime"})
 
 
+class Faults(FakeTestCase):
+    BODY = {"id": "lostanser1", "start": {"dateTime": "2026-03-02T09:00:00Z"},
+            "end": {"dateTime": "2026-03-02T10:00:00Z"}}
+
+    def test_injected_500_and_503(self):
+        self.control("fault", {"error": "backendError", "count": 1})
+        self.control("fault", {"error": "serviceUnavailable", "count": 1})
+        status, answer, _ = self.events()
+        self.assertEqual((status, answer["error"]["errors"][0]["reason"]), (500, "backendError"))
+        status, answer, _ = self.events()
+        self.assertEqual((status, answer["error"]["code"]), (503, 503))
+        self.assertEqual(self.events()[0], 200)
+
+    def test_a_fault_after_the_request_took_effect(self):
+        self.control("fault", {"error": "backendError", "after": True, "match": "POST"})
+        status, _, _ = self.call("POST", self.event_path(), self.BODY)
+        self.assertEqual(status, 500)
+        # The insert happened all the same: the id is taken.
+        self.assertEqual(self.call("GET", self.event_path("lostanser1"))[0], 200)
+        self.assertEqual(self.call("POST", self.event_path(), self.BODY)[0], 409)
+
+    def test_a_lost_answer_drops_the_connection_after_the_write(self):
+        self.control("fault", {"error": "reset", "after": True, "match": "POST"})
+        with self.assertRaises((ConnectionError, http.client.HTTPException, OSError)):
+            self.call("POST", self.event_path(), self.BODY)
+        self.assertEqual(self.call("GET", self.event_path("lostanser1"))[0], 200)
+
+
+class Strict(FakeTestCase):
+    def test_date_time_is_answered_in_the_calendar_zone_without_a_time_zone(self):
+        body = {"id": "offset01", "start": {"dateTime": "2026-03-02T08:00:00Z"},
+                "end": {"dateTime": "2026-03-02T09:00:00Z"}}
+        status, created, _ = self.call("POST", self.event_path(), body)
+        self.assertEqual(status, 200)
+        # The calendar is Europe/Berlin: UTC+1 in March.
+        self.assertEqual(created["start"], {"dateTime": "2026-03-02T09:00:00+01:00"})
+        listed = self.events()[1]["items"][0]
+        self.assertEqual(listed["end"], {"dateTime": "2026-03-02T10:00:00+01:00"})
+        # With a timeZone, in that zone.
+        body = {"id": "offset02", "start": {"dateTime": "2026-07-02T08:00:00Z",
+                                          "timeZone": "America/New_York"},
+                "end": {"dateTime": "2026-07-02T09:00:00Z", "timeZone": "America/New_York"}}
+        self.assertEqual(self.call("POST", self.event_path(), body)[1]["start"],
+                         {"dateTime": "2026-07-02T04:00:00-04:00",
+                          "timeZone": "America/New_York"})
+
+    def test_tokens_hold_plus_slash_and_equals_and_must_be_encoded(self):
+        for n in range(3):
+            self.add("event%d" % n)
+        self.control("config", {"page_size": 1})
+        status, page, _ = self.events()
+        for token in (page["nextPageToken"],):
+            for c in "+/=":
+                self.assertIn(c, token)
+        # Unencoded, '+' reaches the server as a space: another token, refused.
+        raw = self.call("GET", self.event_path() + "?pageToken=" + page["nextPageToken"])
+        self.assertEqual((raw[0], raw[1]["error"]["errors"][0]["location"]), (400, "pageToken"))
+        pages = []
+        token = None
+        while True:
+            status, page, _ = self.events(**({"pageToken": token} if token else {}))
+            self.assertEqual(status, 200)
+            pages.append(page)
+            token = page.get("nextPageToken")
+            if token is None:
+                break
+        sync = pages[-1]["nextSyncToken"]
+        for c in "+/=":
+            self.assertIn(c, sync)
+        self.assertEqual(self.events(syncToken=sync)[0], 200)
+        self.assertEqual(self.call("GET", self.event_path() + "?syncToken=" + sync)[0], 410)
+
+    def test_items_in_a_stable_order_unrelated_to_ids_exceptions_before_masters(self):
+        series = {"recurrence": ["RRULE:FREQ=DAILY;COUNT=5"],
+                  "start": {"dateTime": "2026-03-02T09:00:00", "timeZone": "Europe/Berlin"},
+                  "end": {"dateTime": "2026-03-02T10:00:00", "timeZone": "Europe/Berlin"}}
+        for master in ("series01", "series02", "series03", "series04"):
+            self.add(master, **series)
+            self.control("event", {"id": master + "_20260303T080000Z", "summary": "moved",
+                                   "recurringEventId": master, "originalStartTime": {
+                                       "dateTime": "2026-03-03T09:00:00+01:00",
+                                       "timeZone": "Europe/Berlin"},
+                                   "start": {"dateTime": "2026-03-03T11:00:00+01:00"},
+                                   "end": {"dateTime": "2026-03-03T12:00:00+01:00"}},
+                         calendar=CAL)
+        first = [e["id"] for e in self.events()[1]["items"]]
+        self.assertEqual(first, [e["id"] for e in self.events()[1]["items"]])  # stable
+        self.assertNotEqual(first, sorted(first))
+        before = [m for m in ("series01", "series02", "series03", "series04")
+                  if first.index(m + "_20260303T080000Z") < first.index(m)]
+        self.assertTrue(before, first)
+
+    def test_patch_merges_objects_replaces_arrays_deletes_nulls(self):
+        self.add("patchme1", colorId="5", description="keep me",
+                 reminders={"useDefault": False, "overrides": [
+                     {"method": "popup", "minutes": 10}, {"method": "email", "minutes": 60}]},
+                 extendedProperties={"private": {"otherApp": "x", "calsyncAppointmentId": "a"}})
+        etag = self.call("GET", self.event_path("patchme1"))[1]["etag"]
+        status, patched, _ = self.call("PATCH", self.event_path("patchme1"), {
+            "summary": "new", "location": None,
+            "reminders": {"overrides": [{"method": "popup", "minutes": 5}]},
+            "extendedProperties": {"private": {"calsyncAppointmentId": "b"}}},
+            {"If-Match": etag})
+        self.assertEqual(status, 200)
+        self.assertEqual(patched["summary"], "new")
+        self.assertEqual((patched["colorId"], patched["description"]), ("5", "keep me"))
+        self.assertEqual(patched["reminders"], {"useDefault": False, "overrides": [
+            {"method": "popup", "minutes": 5}]})
+        self.assertEqual(patched["extendedProperties"]["private"],
+                         {"otherApp": "x", "calsyncAppointmentId": "b"})
+        self.assertEqual(self.call("PATCH", self.event_path("patchme1"), {"summary": "x"},
+                                   {"If-Match": etag})[0], 412)
+        # events.update replaces the whole resource: what it does not name is gone.
+        status, updated, _ = self.call("PUT", self.event_path("patchme1"), {
+            "start": patched["start"], "end": patched["end"]})
+        self.assertEqual(status, 200)
+        self.assertNotIn("colorId", updated)
+        self.assertNotIn("extendedProperties", updated)
+
+    def test_sequence_never_goes_back_and_rises_with_the_time(self):
+        created = self.add("sequence1", sequence=2)
+        self.assertEqual(created["sequence"], 2)
+        path = self.event_path("sequence1")
+        status, answer, _ = self.call("PATCH", path, {"sequence": 1})
+        self.assertEqual((status, answer["error"]["errors"][0]["reason"]), (400, "invalid"))
+        self.assertIn("sequence", answer["error"]["message"])
+        self.assertEqual(self.call("PATCH", path, {"summary": "renamed"})[1]["sequence"], 2)
+        moved = self.call("PATCH", path, {"start": {"dateTime": "2026-03-02T09:30:00+01:00"}})
+        self.assertEqual((moved[0], moved[1]["sequence"]), (200, 3))
+        body = dict(moved[1], sequence=0)
+        self.assertEqual(self.call("PUT", path, body)[0], 400)
+        self.assertEqual(self.call("PUT", path, dict(body, sequence=3))[0], 200)
+
+    def test_recurring_instance_ids_for_get_update_and_delete(self):
+        self.add("repeat01", recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
+                 start={"dateTime": "2026-03-02T09:00:00", "timeZone": "Europe/Berlin"},
+                 end={"dateTime": "2026-03-02T10:00:00", "timeZone": "Europe/Berlin"})
+        status, instance, _ = self.call("GET", self.event_path("repeat01_20260309T080000Z"))
+        self.assertEqual(status, 200)
+        self.assertEqual(instance["recurringEventId"], "repeat01")
+        self.assertEqual(instance["start"]["dateTime"], "2026-03-09T09:00:00+01:00")
+        self.assertNotIn("recurrence", instance)
+        # No instance there: not a Monday, or after COUNT.
+        self.assertEqual(self.call("GET", self.event_path("repeat01_20260310T080000Z"))[0], 404)
+        self.assertEqual(self.call("GET", self.event_path("repeat01_20260330T080000Z"))[0], 404)
+        status, moved, _ = self.call("PATCH", self.event_path("repeat01_20260316T080000Z"), {
+            "start": {"dateTime": "2026-03-16T11:00:00+01:00"},
+            "end": {"dateTime": "2026-03-16T12:00:00+01:00"}})
+        self.assertEqual(status, 200)
+        self.assertEqual(moved["originalStartTime"]["dateTime"], "2026-03-16T09:00:00+01:00")
+        self.assertEqual(self.call("DELETE", self.event_path("repeat01_20260323T080000Z"))[0],
+                         204)
+        listed = {e["id"]: e for e in self.events(iCalUID="repeat01@google.com")[1]["items"]}
+        self.assertEqual(listed["repeat01_20260323T080000Z"]["status"], "cancelled")
+        self.assertEqual(listed["repeat01_20260316T080000Z"]["recurringEventId"], "repeat01")
+
+
 class PushAndOAuth(FakeTestCase):
     def test_watch_sends_sync_then_exists_and_stop(self):
         status, channel, _ = self.call("POST", "/calendar/v3/calendars/%s/events/watch" % CAL, {
@@ -323,6 +494,96 @@ class PushAndOAuth(FakeTestCase):
         back = urllib.parse.parse_qs(urllib.parse.urlparse(headers["Location"]).query)
         self.assertEqual((back["error"], back["state"]), (["access_denied"], ["s<1>"]))
         self.assertNotIn("code", back)
+    def authorize(self, **overrides):
+        query = {"client_id": CLIENT, "redirect_uri": "http://127.0.0.1:9/cb",
+                 "response_type": "code", "scope": SCOPE_ALL + " " + LIST_SCOPE, "state": "s1",
+                 "code_challenge": challenge_of("v" * 43), "code_challenge_method": "S256",
+                 "access_type": "offline"}
+        query.update(overrides)
+        query = {k: v for k, v in query.items() if v is not None}
+        return self.call("GET", "/o/oauth2/v2/auth?" + urllib.parse.urlencode(query), auth=False)
+
+    def exchange(self, location, verifier="v" * 43):
+        back = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)
+        form = {"grant_type": "authorization_code", "code": back["code"][0],
+                "redirect_uri": "http://127.0.0.1:9/cb", "client_id": CLIENT,
+                "client_secret": "test-client-secret", "code_verifier": verifier}
+        return self.call("POST", "/token", form=form, auth=False), form
+
+    def test_pkce_is_required_with_s256_only(self):
+        for missing in ({"code_challenge": None}, {"code_challenge_method": "plain"},
+                        {"code_challenge_method": None}):
+            status, page, _ = self.authorize(**missing)
+            self.assertEqual(status, 400, missing)
+            self.assertIn(b"invalid_request", page if isinstance(page, bytes) else b"")
+        self.assertEqual(self.authorize()[0], 302)
+
+    def test_only_loopback_or_registered_redirects(self):
+        for uri in ("http://example.com/cb", "https://127.0.0.1:9/cb", "http://10.0.0.1:9/cb"):
+            status, page, _ = self.authorize(redirect_uri=uri)
+            self.assertEqual((status, page), (400, b"Error 400: redirect_uri_mismatch"), uri)
+        for uri in ("http://127.0.0.1:9/cb", "http://[::1]:9/cb", "http://localhost:9/x"):
+            self.assertEqual(self.authorize(redirect_uri=uri)[0], 302, uri)
+        self.control("client", {"client_id": CLIENT, "client_secret": "test-client-secret",
+                                "redirect_uris": ["https://app.example/oauth"]})
+        self.assertEqual(self.authorize(redirect_uri="https://app.example/oauth")[0], 302)
+
+    def test_access_denied_and_partial_consent(self):
+        self.control("consent", {"deny": True})
+        status, _, headers = self.authorize()
+        back = urllib.parse.parse_qs(urllib.parse.urlparse(headers["Location"]).query)
+        self.assertEqual((status, back), (302, {"error": ["access_denied"], "state": ["s1"]}))
+        self.control("consent", {"untick": [SCOPE_ALL]})
+        status, _, headers = self.authorize()
+        back = urllib.parse.parse_qs(urllib.parse.urlparse(headers["Location"]).query)
+        self.assertEqual(back["scope"], [LIST_SCOPE])
+        (status, tokens, _), _ = self.exchange(headers["Location"])
+        self.assertEqual((status, tokens["scope"]), (200, LIST_SCOPE))
+        self.token = tokens["access_token"]
+        self.assertEqual(self.events()[0], 403)  # no events permission granted
+
+    def test_codes_expire_and_a_reused_code_revokes_its_tokens(self):
+        _, _, headers = self.authorize()
+        (status, tokens, _), form = self.exchange(headers["Location"])
+        self.assertEqual(status, 200)
+        self.token = tokens["access_token"]
+        self.assertEqual(self.events()[0], 200)
+        status, answer, _ = self.call("POST", "/token", form=form, auth=False)
+        self.assertEqual((status, answer["error"]), (400, "invalid_grant"))
+        self.assertEqual(self.events()[0], 401)  # the first exchange's tokens are revoked
+        refresh = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+                   "client_id": CLIENT, "client_secret": "test-client-secret"}
+        self.assertEqual(self.call("POST", "/token", form=refresh, auth=False)[0], 400)
+        self.control("config", {"code_lifetime": 0.5})
+        _, _, headers = self.authorize()
+        time.sleep(0.6)
+        (status, answer, _), _ = self.exchange(headers["Location"])
+        self.assertEqual((status, answer["error"]), (400, "invalid_grant"))
+
+    def test_revoking_an_access_token_revokes_its_refresh_token(self):
+        _, _, headers = self.authorize()
+        (_, tokens, _), _ = self.exchange(headers["Location"])
+        self.assertEqual(self.call("POST", "/revoke", form={"token": tokens["access_token"]},
+                                   auth=False)[0], 200)
+        refresh = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+                   "client_id": CLIENT, "client_secret": "test-client-secret"}
+        status, answer, _ = self.call("POST", "/token", form=refresh, auth=False)
+        self.assertEqual((status, answer["error"]), (400, "invalid_grant"))
+        self.assertNotIn(tokens["refresh_token"], self.control("tokens")[1]["refresh"])
+
+    def test_calendar_list_page_tokens_are_bound_to_their_query(self):
+        for n in range(3):
+            self.control("calendar", {"id": "cal%d@example.com" % n, "hidden": True})
+        path = "/calendar/v3/users/me/calendarList?"
+        _, first, _ = self.call("GET", path + urllib.parse.urlencode(
+            {"maxResults": "2", "showHidden": "true"}))
+        token = first["nextPageToken"]
+        status, answer, _ = self.call("GET", path + urllib.parse.urlencode(
+            {"maxResults": "2", "pageToken": token}))
+        self.assertEqual((status, answer["error"]["errors"][0]["location"]), (400, "pageToken"))
+        status, second, _ = self.call("GET", path + urllib.parse.urlencode(
+            {"maxResults": "2", "showHidden": "true", "pageToken": token}))
+        self.assertEqual((status, len(second["items"])), (200, 2))
 
     def test_calendar_list_pages_and_scopes(self):
         for n in range(3):
@@ -332,7 +593,7 @@ class PushAndOAuth(FakeTestCase):
         self.assertEqual((status, len(first["items"])), (200, 2))
         self.assertNotIn("nextSyncToken", first)
         status, last, _ = self.call("GET", "/calendar/v3/users/me/calendarList?pageToken=" +
-                                    first["nextPageToken"])
+                                    urllib.parse.quote(first["nextPageToken"], safe=""))
         self.assertEqual(len(last["items"]), 2)
         self.assertIn("nextSyncToken", last)
         self.token = self.control("grant", {
