@@ -133,11 +133,12 @@ struct RuleExpansion {
             }
         }
         it.stop_after(last_wall);
-        if (rule->count == 0) {
-            const Instant from =
-                window.window.start - std::chrono::seconds(slack) - std::chrono::hours(48);
-            it.skip_to(civil_seconds(zone.to_local(from)));
-        }
+        // Instances before this cannot reach the window, even moved by an override: a rule
+        // without COUNT starts here, one with COUNT counts its way here without them.
+        const std::int64_t first_wall = civil_seconds(zone.to_local(
+            window.window.start - std::chrono::seconds(slack) - std::chrono::hours(48)));
+        if (rule->count == 0)
+            it.skip_to(first_wall);
         std::int64_t wall = 0;
         while (true) {
             const auto status = it.next(budget, &wall);
@@ -148,6 +149,8 @@ struct RuleExpansion {
                                   "RRULE '" + text + "' needs more than the work budget of " +
                                       std::to_string(window.work_budget) +
                                       " steps to cover the window");
+            if (wall < first_wall)
+                continue;
             Candidate c;
             c.local = civil_from_seconds(wall);
             c.start = frame.all_day ? zone.start_of_day(c.local.date) : zone.to_instant(c.local);
