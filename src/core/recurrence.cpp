@@ -81,6 +81,9 @@ struct Candidate {
     std::optional<Instant> end;  // RDATE;VALUE=PERIOD
 };
 
+// The most a DST gap moves a wall-clock time (Samoa skipped a whole day in 2011).
+constexpr std::int64_t kGapMargin = 86400;
+
 // Errors name the event, so a caller that logs only the message still knows which one.
 Error about(const Event& e, Error error) {
     const std::string& name = e.uid.empty() ? e.id : e.uid;
@@ -112,9 +115,9 @@ struct RuleExpansion {
         if (it.never_matches())
             return {};
         const TimeZone& zone = *frame.zone;
-        // Pulling stops two days past the last local time that can matter: instants follow
+        // Pulling stops a day past the last local time that can matter: instants follow
         // wall-clock times except across a DST gap, which moves an instance by its length.
-        std::int64_t last_wall = civil_seconds(zone.to_local(stop_after)) + 2 * 86400;
+        std::int64_t last_wall = civil_seconds(zone.to_local(stop_after)) + kGapMargin;
         std::optional<Instant> until_instant;
         if (const auto& u = rule->until) {
             if (u->is_date) {
@@ -129,7 +132,7 @@ struct RuleExpansion {
                 // RFC 5545 3.3.10: a UTC UNTIL bounds the instances as instants.
                 until_instant = instant_from_unix(civil_seconds(u->value));
                 last_wall =
-                    std::min(last_wall, civil_seconds(zone.to_local(*until_instant)) + 2 * 86400);
+                    std::min(last_wall, civil_seconds(zone.to_local(*until_instant)) + kGapMargin);
             }
         }
         it.stop_after(last_wall);
@@ -274,9 +277,10 @@ Result<std::vector<Occurrence>> expand_event(const Event& event, const Expansion
     std::sort(this_and_future.begin(), this_and_future.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
 
-    // Instances starting after this cannot reach into the window, even when moved.
+    // Instances starting before the window reach into it by their length or an override's
+    // move; after it, only an override moving them earlier brings them in.
     const std::int64_t slack = 86400 * (len.days + 2) + len.seconds + longest_override;
-    const Instant stop_after = w.window.end + std::chrono::seconds(slack);
+    const Instant stop_after = w.window.end + std::chrono::seconds(longest_override);
 
     std::vector<Candidate> candidates;
     // RFC 5545 3.8.5.3: DTSTART is always the first instance of the set.
