@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <thread>
 
 #include "calsync/ical.hpp"
 #include "core/event_json.hpp"
@@ -207,4 +208,39 @@ TEST_CASE("hostile VTIMEZONEs are refused quickly, naming the zone", "[zone][vti
     // Valid, if odd: a change every month from 1601 is kept as a rule, not listed.
     CHECK(error_of("FREQ=MONTHLY") == "(accepted)");
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+}
+
+TEST_CASE("zones from VTIMEZONEs are built and read from several threads", "[zone][vtimezone]") {
+    // Each thread reads the same calendar (one zone, built once) and asks offsets in years
+    // nobody asked before, so the per-year cache fills from several threads at once.
+    std::vector<calsync::ZonePtr> zones(4);
+    std::vector<int> summer_offsets(4 * 50);
+    std::vector<std::thread> threads;
+    std::string text = kExchangeBerlin;
+    text.replace(text.find("W. Europe"), 9, "Threaded ");
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            // No Catch2 assertion in a thread: the results are checked after the join.
+            auto cal = calsync::read_ics(
+                vcalendar(text + "BEGIN:VEVENT\r\nUID:e\r\nDTSTART;TZID=Threaded  Standard Time:"
+                                 "20260105T100000\r\nEND:VEVENT\r\n"),
+                calsync::IcsReadOptions{"c", {}});
+            if (!cal.ok() || cal->events.size() != 1 || !cal->events[0].start.zone)
+                return;
+            zones[static_cast<std::size_t>(t)] = cal->events[0].start.zone;
+            for (int y = 0; y < 50; ++y) {
+                const auto july = calsync::instant_from_unix(
+                    calsync::civil_seconds({{2030 + (y * 7 + t) % 50, 7, 1}, 12, 0, 0}));
+                summer_offsets[static_cast<std::size_t>(t * 50 + y)] =
+                    zones[static_cast<std::size_t>(t)]->offset_at(july);
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    REQUIRE(zones[0] != nullptr);
+    for (const auto& z : zones)
+        CHECK(z == zones[0]);
+    for (int offset : summer_offsets)
+        CHECK(offset == 7200);
 }
