@@ -103,6 +103,14 @@ Result<InstanceIterator> InstanceIterator::create(const Rule& rule, const CivilD
     // RFC 5545 3.3.10: a numbered BYDAY counts within the month (MONTHLY, or YEARLY with
     // BYMONTH), otherwise within the year.
     it.numbered_in_year_ = r.freq == Frequency::yearly && r.by_month.empty();
+    if (!it.has_year_day_ && !it.has_week_no_) {
+        if (!it.has_day_ && !it.has_month_ && !it.has_month_day_)
+            it.day_filter_ = DayFilter::any;
+        else if (it.has_day_ && !r.has_numbered_day() && !it.has_month_ && !it.has_month_day_)
+            it.day_filter_ = DayFilter::weekdays;
+        else if (!it.has_day_ && it.has_month_day_)
+            it.day_filter_ = DayFilter::month_days;
+    }
 
     const bool any_offset = it.build_times(s);
     const std::int64_t start_day = floor_div(it.start_, kDay);
@@ -422,7 +430,36 @@ const InstanceIterator::YearMask& InstanceIterator::mask_of_year(int year, WorkB
     return slot;
 }
 
+bool InstanceIterator::month_day_ok(int month, int day, int days_in_month) const {
+    if (has_month_ && !month_ok_[static_cast<std::size_t>(month)])
+        return false;
+    return !has_month_day_ || month_day_pos_[static_cast<std::size_t>(day)] ||
+           month_day_neg_[static_cast<std::size_t>(days_in_month - day + 1)];
+}
+
+void InstanceIterator::add_month_days(int year, int month) {
+    const int days = days_in_month(year, month);
+    const std::int64_t first = days_from_civil(CivilDate{year, month, 1});
+    const int first_weekday = weekday_of_day(first);
+    for (int d = 1; d <= days; ++d) {
+        if (!month_day_ok(month, d, days))
+            continue;
+        if (day_filter_ == DayFilter::weekdays &&
+            !weekday_ok_[static_cast<std::size_t>((first_weekday + d - 1) % 7)])
+            continue;
+        bases_.push_back((first + d - 1) * kDay);
+    }
+}
+
 bool InstanceIterator::day_matches(std::int64_t day, WorkBudget& budget) {
+    if (day_filter_ == DayFilter::any)
+        return true;
+    if (day_filter_ == DayFilter::weekdays)
+        return weekday_ok_[static_cast<std::size_t>(weekday_of_day(day))];
+    if (day_filter_ == DayFilter::month_days) {
+        const CivilDate d = civil_from_days(day);
+        return month_day_ok(d.month, d.day, days_in_month(d.year, d.month));
+    }
     for (const YearMask& m : masks_) {
         if (m.length != 0 && day >= m.first_day && day < m.first_day + m.length) {
             const std::int64_t i = day - m.first_day;
@@ -435,6 +472,13 @@ bool InstanceIterator::day_matches(std::int64_t day, WorkBudget& budget) {
 }
 
 std::int64_t InstanceIterator::next_matching_day(std::int64_t day, WorkBudget& budget) {
+    if (day_filter_ == DayFilter::any || day_filter_ == DayFilter::weekdays) {
+        for (std::int64_t d = day; d < day + 7; ++d) {
+            if (day_matches(d, budget))
+                return d;
+        }
+        return -1;  // no weekday allowed at all
+    }
     int year = civil_from_days(day).year;
     int empty_years = 0;
     while (year <= kLastYear && !budget.exhausted()) {
@@ -542,10 +586,16 @@ bool InstanceIterator::load_calendar_period(WorkBudget& budget, Status* status) 
                 *status = Status::end;
                 return false;
             }
-            const YearMask& m = mask_of_year(static_cast<int>(year), budget);
-            first_wall = m.first_day * kDay;
-            if (m.any)
-                add_bits(m, 0, m.length);
+            first_wall = days_from_civil(CivilDate{static_cast<int>(year), 1, 1}) * kDay;
+            if (day_filter_ == DayFilter::month_days) {
+                // The default (BYMONTH and BYMONTHDAY from DTSTART) and its like, no mask.
+                for (int month = 1; month <= 12; ++month)
+                    add_month_days(static_cast<int>(year), month);
+            } else {
+                const YearMask& m = mask_of_year(static_cast<int>(year), budget);
+                if (m.any)
+                    add_bits(m, 0, m.length);
+            }
         } else if (r.freq == Frequency::monthly) {
             const std::int64_t index = first_month_ + period_ * r.interval;
             const std::int64_t year = floor_div(index, 12);
@@ -554,11 +604,15 @@ bool InstanceIterator::load_calendar_period(WorkBudget& budget, Status* status) 
                 return false;
             }
             const int month = static_cast<int>(index - year * 12) + 1;
-            const YearMask& m = mask_of_year(static_cast<int>(year), budget);
-            const int leap = m.length == 366 ? 1 : 0;
-            first_wall = (m.first_day + kMonthStart[leap][month - 1]) * kDay;
-            if (m.any)
-                add_bits(m, kMonthStart[leap][month - 1], kMonthStart[leap][month]);
+            first_wall = days_from_civil(CivilDate{static_cast<int>(year), month, 1}) * kDay;
+            if (day_filter_ != DayFilter::mask) {
+                add_month_days(static_cast<int>(year), month);
+            } else {
+                const YearMask& m = mask_of_year(static_cast<int>(year), budget);
+                const int leap = m.length == 366 ? 1 : 0;
+                if (m.any)
+                    add_bits(m, kMonthStart[leap][month - 1], kMonthStart[leap][month]);
+            }
         } else {
             const std::int64_t first = first_week_day_ + period_ * 7 * r.interval;
             first_wall = first * kDay;

@@ -81,6 +81,9 @@ class InstanceIterator {
     void compute_mask(int year, YearMask* m) const;
     const YearMask& mask_of_year(int year, WorkBudget& budget);
     bool day_matches(std::int64_t day, WorkBudget& budget);
+    bool month_day_ok(int month, int day, int days_in_month) const;
+    // Adds the matching days of one month (1-12) of `year` to bases_, without a mask.
+    void add_month_days(int year, int month);
     // The first matching day at or after `day`, or -1 when none exists (in 400 years).
     std::int64_t next_matching_day(std::int64_t day, WorkBudget& budget);
     bool load_grid_period(WorkBudget& budget, Status* status);
@@ -106,6 +109,8 @@ class InstanceIterator {
     std::array<bool, 7> weekday_ok_{};  // plain BYDAY values
     bool has_month_ = false, has_month_day_ = false, has_year_day_ = false;
     bool has_week_no_ = false, has_day_ = false, numbered_in_year_ = false;
+    // Which day-level filters the rule has, so the common ones skip the year masks.
+    enum class DayFilter { any, weekdays, month_days, mask } day_filter_ = DayFilter::mask;
     YearMask masks_[2];
     int next_mask_slot_ = 0;
 

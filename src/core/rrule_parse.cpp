@@ -8,7 +8,7 @@
 #include <cctype>
 #include <limits>
 #include <numeric>
-#include <set>
+#include <unordered_map>
 
 #include "core/libical_handles.hpp"
 #include "core/rrule.hpp"
@@ -184,12 +184,16 @@ bool Rule::has_numbered_day() const {
                        [](const WeekdayOrdinal& d) { return d.ordinal != 0; });
 }
 
-Result<Rule> parse(std::string_view text) {
+namespace {
+
+Result<Rule> parse_uncached(std::string_view text) {
     if (text.size() > kMaxRuleLength)
         return make_error(ErrorCode::parse, "invalid RRULE: longer than " +
                                                 std::to_string(kMaxRuleLength) + " characters");
     Rule rule;
-    std::set<std::string> seen;
+    // Each known part at most once (RFC 5545 3.3.10); a small set, no allocation.
+    std::vector<std::string> seen;
+    seen.reserve(8);
     std::string for_libical;  // FREQ, WKST, UNTIL and the lists, as libical reads them
     bool has_freq = false;
     for (std::string_view part : split(text, ';')) {
@@ -201,8 +205,9 @@ Result<Rule> parse(std::string_view text) {
             return invalid(text, "'" + std::string(part) + "' is not a NAME=VALUE rule part");
         const std::string name = upper(part.substr(0, eq));
         const std::string value = upper(part.substr(eq + 1));
-        if (!seen.insert(name).second)
+        if (std::find(seen.begin(), seen.end(), name) != seen.end())
             return invalid(text, name + " appears twice (RFC 5545 3.3.10: once at most)");
+        seen.push_back(name);
         if (name == "INTERVAL") {
             if (!read_positive(value, std::numeric_limits<std::int32_t>::max(), &rule.interval))
                 return invalid(text, "INTERVAL must be a positive integer");
@@ -302,7 +307,7 @@ Result<Rule> parse(std::string_view text) {
         if (!is_valid_date(u.value.date))
             return invalid(text, "UNTIL is not a valid date");
         rule.until = u;
-    } else if (seen.count("UNTIL") != 0) {
+    } else if (std::find(seen.begin(), seen.end(), "UNTIL") != seen.end()) {
         return invalid(text, "UNTIL cannot be read");
     }
     for (const NumberList& l : kNumberLists)
@@ -311,6 +316,24 @@ Result<Rule> parse(std::string_view text) {
     if (!check.ok())
         return check.error();
     return rule;
+}
+
+}  // namespace
+
+Result<Rule> parse(std::string_view text) {
+    // Calendars repeat a few rules in many events, and libical's reading of one costs
+    // microseconds: the last rules read on this thread are kept, errors included.
+    constexpr std::size_t kKept = 512;
+    thread_local std::unordered_map<std::string, Result<Rule>> kept;
+    const std::string key(text);
+    auto found = kept.find(key);
+    if (found != kept.end())
+        return found->second;
+    Result<Rule> parsed = parse_uncached(text);
+    if (kept.size() >= kKept)
+        kept.clear();
+    kept.emplace(key, parsed);
+    return parsed;
 }
 
 }  // namespace calsync::rrule

@@ -24,12 +24,19 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     return q;
 }
 
-int utc_year(std::int64_t utc) {
-    return civil_from_days(floor_div(utc, 86400)).year;
-}
-
 std::int64_t year_start(int year) {
     return days_from_civil(CivilDate{year, 1, 1}) * 86400;
+}
+
+// The UTC year of an instant: a guess from the mean Gregorian year, then corrected (cheaper
+// than a whole civil_from_days, and asked on every offset lookup).
+int utc_year(std::int64_t utc) {
+    int y = static_cast<int>(1970 + floor_div(utc, 31556952));
+    if (utc < year_start(y))
+        --y;
+    else if (utc >= year_start(y + 1))
+        ++y;
+    return y;
 }
 
 }  // namespace
@@ -162,6 +169,8 @@ Instant TimeZone::to_instant(const CivilDateTime& local) const {
     // (no zone changes its offset twice within two days).
     const int before = offset_at_seconds(wall - 86400);
     const int after = offset_at_seconds(wall + 86400);
+    if (before == after)
+        return instant_from_unix(wall - before);  // no transition near: the common case
     const std::int64_t with_before = wall - before;
     const std::int64_t with_after = wall - after;
     const bool before_valid = offset_at_seconds(with_before) == before;
