@@ -57,6 +57,11 @@ std::int64_t week_one_start(int year, int wkst) {
 }
 
 template <std::size_t N>
+bool is_set(const std::array<bool, N>& flags, std::int64_t i) {
+    return flags[static_cast<std::size_t>(i)];
+}
+
+template <std::size_t N>
 void mark(const std::vector<int>& values, std::array<bool, N>* pos, std::array<bool, N>* neg) {
     for (int v : values) {
         if (v > 0)
@@ -267,17 +272,17 @@ void InstanceIterator::find_impossible() {
         for (int leap = 0; leap < 2 && !possible; ++leap) {
             const int len = kMonthStart[leap][12];
             for (int month = 1; month <= 12 && !possible; ++month) {
-                if (has_month_ && !month_ok_[static_cast<std::size_t>(month)])
+                if (has_month_ && !is_set(month_ok_, month))
                     continue;
                 const int first = kMonthStart[leap][month - 1];
                 const int mdays = kMonthStart[leap][month] - first;
                 for (int mday = 1; mday <= mdays && !possible; ++mday) {
                     const int i = first + mday - 1;
-                    if (has_month_day_ && !month_day_pos_[static_cast<std::size_t>(mday)] &&
-                        !month_day_neg_[static_cast<std::size_t>(mdays - mday + 1)])
+                    if (has_month_day_ && !is_set(month_day_pos_, mday) &&
+                        !is_set(month_day_neg_, mdays - mday + 1))
                         continue;
-                    if (has_year_day_ && !year_day_pos_[static_cast<std::size_t>(i + 1)] &&
-                        !year_day_neg_[static_cast<std::size_t>(len - i)])
+                    if (has_year_day_ && !is_set(year_day_pos_, i + 1) &&
+                        !is_set(year_day_neg_, len - i))
                         continue;
                     possible = true;
                 }
@@ -300,13 +305,13 @@ void InstanceIterator::find_impossible() {
         const bool seconds = r.freq == Frequency::secondly;
         bool reachable = false;
         for (int h = 0; h < 24 && !reachable; ++h) {
-            if (limit_hour_ && !hour_ok_[static_cast<std::size_t>(h)])
+            if (limit_hour_ && !is_set(hour_ok_, h))
                 continue;
             for (int m = 0; m < (minutes ? 60 : 1) && !reachable; ++m) {
-                if (limit_minute_ && !minute_ok_[static_cast<std::size_t>(m)])
+                if (limit_minute_ && !is_set(minute_ok_, m))
                     continue;
                 for (int s = 0; s < (seconds ? 60 : 1) && !reachable; ++s) {
-                    if (limit_second_ && !second_ok_[static_cast<std::size_t>(s)])
+                    if (limit_second_ && !is_set(second_ok_, s))
                         continue;
                     reachable = (h * 3600 + m * 60 + s) % g == residue;
                 }
@@ -323,7 +328,7 @@ void InstanceIterator::find_impossible() {
         const int first = weekday_of_day(floor_div(origin_, kDay));
         bool reachable = false;
         for (int k = 0; k < 7 && !reachable; ++k)
-            reachable = weekday_ok_[static_cast<std::size_t>((first + k * step_days) % 7)];
+            reachable = is_set(weekday_ok_, (first + k * step_days) % 7);
         if (!reachable)
             never_ = true;
     }
@@ -362,7 +367,7 @@ void InstanceIterator::compute_mask(int year, YearMask* m) const {
             mark_range(0, len - 1);
         } else {
             for (int month = 1; month <= 12; ++month) {
-                if (!has_month_ || month_ok_[static_cast<std::size_t>(month)])
+                if (!has_month_ || is_set(month_ok_, month))
                     mark_range(kMonthStart[leap][month - 1], kMonthStart[leap][month] - 1);
             }
         }
@@ -378,7 +383,7 @@ void InstanceIterator::compute_mask(int year, YearMask* m) const {
     for (int i = 0; i < len; ++i) {
         while (i >= kMonthStart[leap][month])
             ++month;
-        if (has_month_ && !month_ok_[static_cast<std::size_t>(month)])
+        if (has_month_ && !is_set(month_ok_, month))
             continue;
         if (has_week_no_) {
             // Days before week 1 belong to the last week of the year before; days from
@@ -395,25 +400,22 @@ void InstanceIterator::compute_mask(int year, YearMask* m) const {
                 weeks = (w1_next - w1) / 7;
                 week = (day - w1) / 7 + 1;
             }
-            if (!week_no_pos_[static_cast<std::size_t>(week)] &&
-                !week_no_neg_[static_cast<std::size_t>(weeks - week + 1)])
+            if (!is_set(week_no_pos_, week) && !is_set(week_no_neg_, weeks - week + 1))
                 continue;
         }
-        if (has_year_day_ && !year_day_pos_[static_cast<std::size_t>(i + 1)] &&
-            !year_day_neg_[static_cast<std::size_t>(len - i)])
+        if (has_year_day_ && !is_set(year_day_pos_, i + 1) && !is_set(year_day_neg_, len - i))
             continue;
         if (has_month_day_) {
             const int first = kMonthStart[leap][month - 1];
             const int mday = i - first + 1;
             const int mdays = kMonthStart[leap][month] - first;
-            if (!month_day_pos_[static_cast<std::size_t>(mday)] &&
-                !month_day_neg_[static_cast<std::size_t>(mdays - mday + 1)])
+            if (!is_set(month_day_pos_, mday) && !is_set(month_day_neg_, mdays - mday + 1))
                 continue;
         }
-        if (has_day_ && !weekday_ok_[static_cast<std::size_t>((first_weekday + i) % 7)] &&
-            !(has_numbered && numbered[static_cast<std::size_t>(i)]))
+        if (has_day_ && !is_set(weekday_ok_, (first_weekday + i) % 7) &&
+            !(has_numbered && is_set(numbered, i)))
             continue;
-        m->bits[static_cast<std::size_t>(i / 64)] |= std::uint64_t{1} << (i % 64);
+        m->set(i);
         m->any = true;
     }
 }
@@ -431,10 +433,10 @@ const InstanceIterator::YearMask& InstanceIterator::mask_of_year(int year, WorkB
 }
 
 bool InstanceIterator::month_day_ok(int month, int day, int days_in_month) const {
-    if (has_month_ && !month_ok_[static_cast<std::size_t>(month)])
+    if (has_month_ && !is_set(month_ok_, month))
         return false;
-    return !has_month_day_ || month_day_pos_[static_cast<std::size_t>(day)] ||
-           month_day_neg_[static_cast<std::size_t>(days_in_month - day + 1)];
+    return !has_month_day_ || is_set(month_day_pos_, day) ||
+           is_set(month_day_neg_, days_in_month - day + 1);
 }
 
 void InstanceIterator::add_month_days(int year, int month) {
@@ -444,8 +446,7 @@ void InstanceIterator::add_month_days(int year, int month) {
     for (int d = 1; d <= days; ++d) {
         if (!month_day_ok(month, d, days))
             continue;
-        if (day_filter_ == DayFilter::weekdays &&
-            !weekday_ok_[static_cast<std::size_t>((first_weekday + d - 1) % 7)])
+        if (day_filter_ == DayFilter::weekdays && !is_set(weekday_ok_, (first_weekday + d - 1) % 7))
             continue;
         bases_.push_back((first + d - 1) * kDay);
     }
@@ -455,7 +456,7 @@ bool InstanceIterator::day_matches(std::int64_t day, WorkBudget& budget) {
     if (day_filter_ == DayFilter::any)
         return true;
     if (day_filter_ == DayFilter::weekdays)
-        return weekday_ok_[static_cast<std::size_t>(weekday_of_day(day))];
+        return is_set(weekday_ok_, weekday_of_day(day));
     if (day_filter_ == DayFilter::month_days) {
         const CivilDate d = civil_from_days(day);
         return month_day_ok(d.month, d.day, days_in_month(d.year, d.month));
@@ -463,12 +464,12 @@ bool InstanceIterator::day_matches(std::int64_t day, WorkBudget& budget) {
     for (const YearMask& m : masks_) {
         if (m.length != 0 && day >= m.first_day && day < m.first_day + m.length) {
             const std::int64_t i = day - m.first_day;
-            return ((m.bits[static_cast<std::size_t>(i / 64)] >> (i % 64)) & 1) != 0;
+            return m.has(i);
         }
     }
     const YearMask& m = mask_of_year(civil_from_days(day).year, budget);
     const std::int64_t i = day - m.first_day;
-    return ((m.bits[static_cast<std::size_t>(i / 64)] >> (i % 64)) & 1) != 0;
+    return m.has(i);
 }
 
 std::int64_t InstanceIterator::next_matching_day(std::int64_t day, WorkBudget& budget) {
@@ -539,21 +540,23 @@ bool InstanceIterator::load_grid_period(WorkBudget& budget, Status* status) {
         // A part that is not allowed: on to the next allowed value of it (or the start of
         // the next larger unit), then to the first grid point from there.
         std::int64_t target = -1;
-        if (limit_hour_ && !hour_ok_[static_cast<std::size_t>(hour)]) {
+        if (limit_hour_ && !is_set(hour_ok_, hour)) {
             int h = hour + 1;
-            while (h < 24 && !hour_ok_[static_cast<std::size_t>(h)])
+            while (h < 24 && !is_set(hour_ok_, h))
                 ++h;
-            target = day * kDay + h * 3600;  // h == 24: the next day
-        } else if (limit_minute_ && !minute_ok_[static_cast<std::size_t>(minute)]) {
+            target = day * kDay + static_cast<std::int64_t>(h) * 3600;  // h == 24: the next day
+        } else if (limit_minute_ && !is_set(minute_ok_, minute)) {
             int m = minute + 1;
-            while (m < 60 && !minute_ok_[static_cast<std::size_t>(m)])
+            while (m < 60 && !is_set(minute_ok_, m))
                 ++m;
-            target = day * kDay + hour * 3600 + m * 60;
-        } else if (limit_second_ && !second_ok_[static_cast<std::size_t>(second)]) {
+            target = day * kDay + static_cast<std::int64_t>(hour) * 3600 +
+                     static_cast<std::int64_t>(m) * 60;
+        } else if (limit_second_ && !is_set(second_ok_, second)) {
             int s = second + 1;
-            while (s < 60 && !second_ok_[static_cast<std::size_t>(s)])
+            while (s < 60 && !is_set(second_ok_, s))
                 ++s;
-            target = day * kDay + hour * 3600 + minute * 60 + s;
+            target = day * kDay + static_cast<std::int64_t>(hour) * 3600 +
+                     static_cast<std::int64_t>(minute) * 60 + s;
         }
         if (target >= 0) {
             next_base_ = first_grid_at_or_after(target);
@@ -575,7 +578,7 @@ bool InstanceIterator::load_calendar_period(WorkBudget& budget, Status* status) 
         bases_.clear();
         auto add_bits = [&](const YearMask& m, int from, int to) {
             for (int i = from; i < to; ++i) {
-                if (((m.bits[static_cast<std::size_t>(i / 64)] >> (i % 64)) & 1) != 0)
+                if (m.has(i))
                     bases_.push_back((m.first_day + i) * kDay);
             }
         };

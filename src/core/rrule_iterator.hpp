@@ -70,6 +70,15 @@ class InstanceIterator {
         int length = 0;
         std::array<std::uint64_t, 6> bits{};
         bool any = false;
+
+        bool has(std::int64_t day_of_year) const {
+            const auto i = static_cast<std::size_t>(day_of_year);
+            return ((bits[i / 64] >> (i % 64)) & 1) != 0;
+        }
+        void set(std::int64_t day_of_year) {
+            const auto i = static_cast<std::size_t>(day_of_year);
+            bits[i / 64] |= std::uint64_t{1} << (i % 64);
+        }
     };
 
     InstanceIterator() = default;

@@ -260,7 +260,9 @@ Result<Rule> parse_uncached(std::string_view text) {
         }
         if (!for_libical.empty())
             for_libical += ';';
-        for_libical += name + "=" + value;
+        for_libical += name;
+        for_libical += '=';
+        for_libical += value;
     }
     if (!has_freq)
         return invalid(text, "no FREQ");

@@ -21,6 +21,7 @@ constexpr std::uint64_t kYearBudget = 50'000;
 
 struct Onset {
     std::int64_t at;
+    // cppcheck-suppress unusedStructMember ; read as onsets_.front().offset_from
     int offset_from;
     int offset_to;
 };
@@ -55,7 +56,7 @@ class ObservanceRules final : public TimeZone::RecurringTransitions {
         std::size_t most = 0;
         for (const OpenRule& r : rules_) {
             std::vector<TimeZone::Transition> one;
-            onsets_of(r, from_, from_ + 366 * 86400, &one);
+            onsets_of(r, from_, from_ + std::int64_t{366} * 86400, &one);
             most = std::max(most, one.size());
         }
         return most;

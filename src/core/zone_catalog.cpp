@@ -16,7 +16,7 @@ namespace {
 class DefinitionCache {
   public:
     static constexpr std::size_t kCapacity = 512;
-    static constexpr std::size_t kMaxText = 64 * 1024;
+    static constexpr std::size_t kMaxText = std::size_t{64} * 1024;
 
     ZonePtr find(const std::string& text) {
         std::lock_guard<std::mutex> lock(mutex_);

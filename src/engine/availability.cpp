@@ -56,7 +56,7 @@ bool AvailabilityIndex::is_free(const TimeRange& range) const {
         k = 2 * k + (ends_[k] <= t ? 1 : 0);
     }
     // The path went right past the answer; the answer is where it last went left.
-    k >>= __builtin_ffsll(static_cast<long long>(~k));
+    k >>= __builtin_ctzll(~static_cast<unsigned long long>(k)) + 1;
     return k == 0 || starts_[k] >= to_unix(range.end);
 }
 
