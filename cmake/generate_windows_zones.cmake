@@ -27,11 +27,11 @@ endforeach()
 file(WRITE "${OUTPUT}.tmp"
 "// Generated at build time by cmake/generate_windows_zones.cmake from\n"
 "// ${INPUT}; do not edit.\n"
-"#include \"providers/microsoft/windows_zones.hpp\"\n\n"
-"namespace calsync::providers::microsoft {\n\n"
+"#include \"core/windows_zones.hpp\"\n\n"
+"namespace calsync {\n\n"
 "const WindowsZone kWindowsZones[] = {\n${body}};\n"
 "const std::size_t kWindowsZoneCount = sizeof kWindowsZones / sizeof kWindowsZones[0];\n\n"
-"}  // namespace calsync::providers::microsoft\n")
+"}  // namespace calsync\n")
 # Rewritten only when the content changes, so an unchanged CLDR file rebuilds nothing.
 file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
 file(REMOVE "${OUTPUT}.tmp")

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <limits>
+#include <cstdint>
 #include <vector>
 
 #include "calsync/civil_time.hpp"
@@ -30,6 +31,10 @@ class AvailabilityIndex {
 
   private:
     std::vector<TimeRange> busy_;  // sorted, disjoint, non-adjacent
+    // The same intervals in Eytzinger order (a binary search tree laid out breadth first,
+    // 1-based): the search reads one cache line per four levels instead of one per level.
+    std::vector<std::int64_t> ends_;
+    std::vector<std::int64_t> starts_;
 };
 
 // The most free windows one answer of the C ABI holds. The caller's range and step decide

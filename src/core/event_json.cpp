@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/bounded_json.hpp"
+#include "core/vtimezone.hpp"
 
 namespace calsync::json {
 namespace {
@@ -27,28 +28,9 @@ void put_if(Writer& w, const char* key, const std::string& value) {
         put(w, key, value);
 }
 
-int initial_offset(const TimeZone& zone) {
-    const auto& t = zone.transitions();
-    return zone.offset_at(instant_from_unix(t.empty() ? 0 : t.front().at - 1));
-}
-
-bool same_zone(const TimeZone& a, const TimeZone& b) {
-    if (&a == &b)
-        return true;
-    if (a.name() != b.name() || initial_offset(a) != initial_offset(b))
-        return false;
-    const auto& x = a.transitions();
-    const auto& y = b.transitions();
-    if (x.size() != y.size())
-        return false;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        if (x[i].at != y[i].at || x[i].offset_after != y[i].offset_after)
-            return false;
-    }
-    return true;
-}
-
-// What a zoned time must carry beyond its TZID to come back as the same zone.
+// What a zoned time must carry beyond its TZID to come back as the same zone: nothing for
+// an IANA zone, the VTIMEZONE text for a zone a calendar defined (rebuilt once per distinct
+// text when read back), the table for a zone given as one.
 void put_zone(Writer& w, const EventTime& t) {
     if (!t.zone) {
         w.Key("zone");
@@ -56,7 +38,7 @@ void put_zone(Writer& w, const EventTime& t) {
         return;
     }
     auto iana = find_iana_zone(t.zone->name());
-    if (iana.ok() && same_zone(*iana.value(), *t.zone)) {
+    if (iana.ok() && iana.value()->same_rules(*t.zone)) {
         if (t.zone->name() != t.tzid)
             put(w, "zone", t.zone->name());
         return;
@@ -64,8 +46,13 @@ void put_zone(Writer& w, const EventTime& t) {
     w.Key("zone");
     w.StartObject();
     put(w, "name", t.zone->name());
+    if (!t.zone->definition().empty()) {
+        put(w, "vtimezone", t.zone->definition());
+        w.EndObject();
+        return;
+    }
     w.Key("offset");
-    w.Int(initial_offset(*t.zone));
+    w.Int(t.zone->initial_offset());
     w.Key("transitions");
     w.StartArray();
     for (const TimeZone::Transition& tr : t.zone->transitions()) {
@@ -259,6 +246,19 @@ struct EventReading {
     }
 
     ZonePtr embedded_zone(const Value& z, const std::string& path, bool* ok) {
+        if (const Value* definition = member(z, "vtimezone")) {
+            if (!definition->IsString()) {
+                *ok = fail(path + ".vtimezone", "expected VTIMEZONE text");
+                return nullptr;
+            }
+            auto zone = ical::zone_from_definition(
+                std::string(definition->GetString(), definition->GetStringLength()));
+            if (!zone.ok()) {
+                *ok = fail(path + ".vtimezone", zone.error().message);
+                return nullptr;
+            }
+            return zone.value();
+        }
         const Value* name = member(z, "name");
         const Value* offset = member(z, "offset");
         const Value* transitions = member(z, "transitions");

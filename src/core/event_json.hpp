@@ -11,7 +11,9 @@
 // Zoned times keep the TZID as the source wrote it ("time_zone") and are re-resolved on
 // load, so a tzdata update reaches cached events. A zone that is not the IANA zone of
 // that name (built from a calendar's own VTIMEZONE, or a Windows name mapped to IANA)
-// carries its resolution: "zone": "<IANA name>" or the transition table
+// carries its resolution: "zone": "<IANA name>", the VTIMEZONE text it was built from
+// {"name", "vtimezone": "BEGIN:VTIMEZONE..."} (rebuilt once per distinct text, through the
+// cache the calendar readers share), or a transition table
 // {"name", "offset", "transitions": [[utc_seconds, offset_after], ...]}; "zone": null
 // marks a zoned time that had no resolved zone.
 #pragma once

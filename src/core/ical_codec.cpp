@@ -129,8 +129,9 @@ Result<Event> read_vevent(icalcomponent* vevent, TimeReader* times, const IcsRea
         NominalDuration n;
         n.days = static_cast<std::int64_t>(d.weeks) * 7 + d.days;
         n.seconds = static_cast<std::int64_t>(d.hours) * 3600 + d.minutes * 60 + d.seconds;
+        // Kept negative: the expander reports an event that ends before it starts.
         if (d.is_neg != 0)
-            n = NominalDuration{};
+            n = NominalDuration{-n.days, -n.seconds};
         e.duration = n;
     }
 

@@ -13,11 +13,6 @@ struct ComponentDeleter {
 };
 using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
 
-struct RecurIteratorDeleter {
-    void operator()(icalrecur_iterator* it) const { icalrecur_iterator_free(it); }
-};
-using RecurIteratorPtr = std::unique_ptr<icalrecur_iterator, RecurIteratorDeleter>;
-
 // icalrecurrencetype_from_string may allocate `rscale`; this owns that one field.
 struct RecurrenceRule {
     icalrecurrencetype rule;

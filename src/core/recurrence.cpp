@@ -5,15 +5,10 @@
 #include <set>
 #include <string>
 
-#include "core/ical_time.hpp"
-#include "core/libical_handles.hpp"
+#include "core/rrule_iterator.hpp"
 
 namespace calsync {
 namespace {
-
-// Iterations before the window are not occurrences, but they still cost time: a rule that
-// needs more than this many steps to reach the window is refused.
-constexpr std::size_t kMaxStepsPerOccurrenceCap = 50;
 
 CivilDateTime add_days(const CivilDateTime& t, std::int64_t days) {
     CivilDateTime r = t;
@@ -86,135 +81,124 @@ struct Candidate {
     std::optional<Instant> end;  // RDATE;VALUE=PERIOD
 };
 
-// RRULE's UNTIL, taken as RFC 5545 3.3.10 defines it for the DTSTART's kind.
-struct UntilBound {
-    enum class Kind { none, date, instant } kind = Kind::none;
-    std::int64_t day = 0;
-    Instant instant;
+// The most a DST gap moves a wall-clock time (Samoa skipped a whole day in 2011).
+constexpr std::int64_t kGapMargin = 86400;
 
-    bool passed(const Candidate& c) const {
-        if (kind == Kind::date)
-            return days_from_civil(c.local.date) > day;
-        if (kind == Kind::instant)
-            return c.start > instant;
-        return false;
+// Errors name the event, so a caller that logs only the message still knows which one.
+Error about(const Event& e, Error error) {
+    const std::string& name = e.uid.empty() ? e.id : e.uid;
+    error.message = "event '" + name + "': " + error.message;
+    return error;
+}
+
+// The instances of one RRULE as candidates: read in the master's frame, from DTSTART or (with
+// no COUNT, which counts from DTSTART) from just before the window, up to `stop_after`.
+struct RuleExpansion {
+    const Event& event;
+    const Frame& frame;
+    const ExpansionWindow& window;
+    Instant stop_after;
+    std::int64_t slack;
+    rrule::WorkBudget& budget;
+    std::size_t& in_window;
+    std::vector<Candidate>* out;
+
+    Result<void> run(const std::string& text) {
+        auto rule = rrule::parse(text);
+        if (!rule.ok())
+            return rule.error();
+        auto created =
+            rrule::InstanceIterator::create(rule.value(), event.start.local, frame.all_day);
+        if (!created.ok())
+            return make_error(ErrorCode::parse, "RRULE '" + text + "': " + created.error().message);
+        rrule::InstanceIterator& it = created.value();
+        if (it.never_matches())
+            return {};
+        const TimeZone& zone = *frame.zone;
+        // Pulling stops a day past the last local time that can matter: instants follow
+        // wall-clock times except across a DST gap, which moves an instance by its length.
+        std::int64_t last_wall = civil_seconds(zone.to_local(stop_after)) + kGapMargin;
+        std::optional<Instant> until_instant;
+        if (const auto& u = rule->until) {
+            if (u->is_date) {
+                // A DATE UNTIL bounds a DATE-TIME series at the end of that day (Google
+                // writes it so), and a DATE series at that day.
+                last_wall =
+                    std::min(last_wall, civil_seconds(CivilDateTime{u->value.date, 23, 59, 59}));
+            } else if (!u->is_utc) {
+                // A floating UNTIL goes with a floating DTSTART: the same frame.
+                last_wall = std::min(last_wall, civil_seconds(u->value));
+            } else {
+                // RFC 5545 3.3.10: a UTC UNTIL bounds the instances as instants.
+                until_instant = instant_from_unix(civil_seconds(u->value));
+                last_wall =
+                    std::min(last_wall, civil_seconds(zone.to_local(*until_instant)) + kGapMargin);
+            }
+        }
+        it.stop_after(last_wall);
+        // Instances before this cannot reach the window, even moved by an override: a rule
+        // without COUNT starts here, one with COUNT counts its way here without them.
+        const std::int64_t first_wall = civil_seconds(zone.to_local(
+            window.window.start - std::chrono::seconds(slack) - std::chrono::hours(48)));
+        if (rule->count == 0)
+            it.skip_to(first_wall);
+        std::int64_t wall = 0;
+        while (true) {
+            const auto status = it.next(budget, &wall);
+            if (status == rrule::InstanceIterator::Status::end)
+                return {};
+            if (status == rrule::InstanceIterator::Status::over_budget)
+                return make_error(ErrorCode::limit_exceeded,
+                                  "RRULE '" + text + "' needs more than the work budget of " +
+                                      std::to_string(window.work_budget) +
+                                      " steps to cover the window");
+            if (wall < first_wall)
+                continue;
+            Candidate c;
+            c.local = civil_from_seconds(wall);
+            c.start = frame.all_day ? zone.start_of_day(c.local.date) : zone.to_instant(c.local);
+            if ((until_instant && c.start > *until_instant) || c.start > stop_after)
+                continue;
+            // Only instances starting inside the window count: those before it are stepped
+            // over, those after it are looked at only in case an override moves them in.
+            if (c.start >= window.window.start && c.start < window.window.end &&
+                ++in_window > window.max_occurrences)
+                return make_error(ErrorCode::limit_exceeded,
+                                  "RRULE '" + text + "' gives more than " +
+                                      std::to_string(window.max_occurrences) +
+                                      " occurrences in the window");
+            out->push_back(c);
+        }
     }
 };
 
-// libical 3.0 starts counting INTERVAL weeks from the week after DTSTART when DTSTART's
-// weekday is not one of BYDAY (FREQ=WEEKLY;INTERVAL=2;BYDAY=SU from a Thursday gives the
-// Sunday of the following week, not of DTSTART's own week as RFC 5545 3.3.10 requires).
-// The first instance after DTSTART, worked out here, gives it a start in the right week.
-std::optional<CivilDate> first_weekly_instance_after_start(const icalrecurrencetype& r,
-                                                           const CivilDate& start) {
-    if (r.freq != ICAL_WEEKLY_RECURRENCE || r.interval <= 1)
-        return std::nullopt;
-    if (r.by_day[0] == ICAL_RECURRENCE_ARRAY_MAX)
-        return std::nullopt;
-    if (r.by_set_pos[0] != ICAL_RECURRENCE_ARRAY_MAX || r.by_month[0] != ICAL_RECURRENCE_ARRAY_MAX)
-        return std::nullopt;
-    // libical weekdays: SU=1 .. SA=7; iso_weekday: MO=0 .. SU=6.
-    auto iso = [](int libical_day) { return (libical_day + 5) % 7; };
-    const int wkst = r.week_start == ICAL_NO_WEEKDAY ? 0 : iso(r.week_start);
-    std::vector<int> offsets;  // days after the week's first day
-    for (int i = 0; i < ICAL_BY_DAY_SIZE && r.by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; ++i) {
-        if (icalrecurrencetype_day_position(r.by_day[i]) != 0)
-            return std::nullopt;
-        offsets.push_back((iso(icalrecurrencetype_day_day_of_week(r.by_day[i])) - wkst + 7) % 7);
+// RFC 5545 3.6.1 and 3.8.2.2: the end must not come before the start. An instant-long event
+// (end == start) is allowed; a start read in a DST gap can pass an end written after it,
+// which is not the author's mistake.
+Result<void> check_end_after_start(const Event& e, const TimeZone& business) {
+    auto bad = [&](const std::string& what) {
+        std::string where = e.recurrence_id
+                                ? " (the instance of " + format_local(e.recurrence_id->local) + ")"
+                                : "";
+        return make_error(ErrorCode::parse, what + where);
+    };
+    if (e.duration && !e.end && (e.duration->days < 0 || e.duration->seconds < 0))
+        return bad("DURATION is negative: the event would end before it starts");
+    if (!e.end)
+        return {};
+    const EventTime& end = *e.end;
+    bool before = false;
+    if (e.start.is_date() && end.is_date()) {
+        before = end.local.date < e.start.local.date;
+    } else if (end.kind == e.start.kind &&
+               (end.kind != EventTime::Kind::zoned || end.zone == e.start.zone)) {
+        before = end.local < e.start.local;
+    } else {
+        before = end.resolve(business) < e.start.resolve(business);
     }
-    const int start_offset = (iso_weekday(start) - wkst + 7) % 7;
-    if (std::find(offsets.begin(), offsets.end(), start_offset) != offsets.end())
-        return std::nullopt;
-    std::sort(offsets.begin(), offsets.end());
-    const CivilDate week = add_days(start, -start_offset);
-    auto later =
-        std::find_if(offsets.begin(), offsets.end(), [&](int o) { return o > start_offset; });
-    if (later != offsets.end())
-        return add_days(week, *later);
-    return add_days(week, 7 * static_cast<std::int64_t>(r.interval) + offsets.front());
-}
-
-Result<void> expand_rrule(const std::string& text, const Event& e, const Frame& f,
-                          const ExpansionWindow& w, Instant stop_after, std::int64_t slack,
-                          std::vector<Candidate>* out) {
-    icalerror_clear_errno();
-    ical::RecurrenceRule rule(icalrecurrencetype_from_string(text.c_str()));
-    if (rule.rule.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
-        icalerror_clear_errno();
-        return make_error(ErrorCode::parse, "cannot read RRULE '" + text + "'");
-    }
-    UntilBound until;
-    if (!icaltime_is_null_time(rule.rule.until)) {
-        const icaltimetype u = rule.rule.until;
-        if (u.is_date != 0) {
-            until.kind = UntilBound::Kind::date;
-            until.day = days_from_civil(CivilDate{u.year, u.month, u.day});
-        } else {
-            until.kind = UntilBound::Kind::instant;
-            // A floating UNTIL goes with a floating DTSTART: same frame.
-            until.instant = icaltime_is_utc(u) != 0
-                                ? instant_from_unix(civil_seconds(ical::civil_from_ical(u)))
-                                : f.zone->to_instant(ical::civil_from_ical(u));
-        }
-        // libical compares UNTIL with the floating start fields directly; that is wrong
-        // for a UTC UNTIL on a zoned series, so the bound is applied here instead.
-        rule.rule.until = icaltime_null_time();
-    }
-    CivilDateTime iteration_start = e.start.local;
-    if (auto first = first_weekly_instance_after_start(rule.rule, e.start.local.date)) {
-        // DTSTART is already an instance (added by the caller) and counts for COUNT.
-        iteration_start.date = *first;
-        if (rule.rule.count == 1)
-            return {};
-        if (rule.rule.count > 1)
-            --rule.rule.count;
-    }
-    ical::RecurIteratorPtr it(
-        icalrecur_iterator_new(rule.rule, ical::ical_from_civil(iteration_start, f.all_day)));
-    if (!it) {
-        icalerror_clear_errno();
-        return make_error(ErrorCode::parse, "cannot expand RRULE '" + text + "'");
-    }
-    // A series that began years ago would otherwise be stepped through from DTSTART, at
-    // several microseconds a step in libical; without COUNT nothing before the window
-    // matters, so iteration starts just before it (libical refuses this with COUNT).
-    // libical loses the INTERVAL phase of sub-daily rules when started late (HOURLY;
-    // INTERVAL=3 from 07:00 came out at 02:00, 05:00 ...), so those still step from DTSTART.
-    const bool phase_safe = rule.rule.interval <= 1 || rule.rule.freq == ICAL_DAILY_RECURRENCE ||
-                            rule.rule.freq == ICAL_WEEKLY_RECURRENCE ||
-                            rule.rule.freq == ICAL_MONTHLY_RECURRENCE ||
-                            rule.rule.freq == ICAL_YEARLY_RECURRENCE;
-    if (rule.rule.count == 0 && phase_safe) {
-        const Instant skip_to =
-            w.window.start - std::chrono::seconds(slack) - std::chrono::hours(48);
-        CivilDateTime from = f.zone->to_local(skip_to);
-        if (f.all_day)
-            from = CivilDateTime{from.date, 0, 0, 0};
-        if (iteration_start < from)
-            icalrecur_iterator_set_start(it.get(), ical::ical_from_civil(from, f.all_day));
-    }
-    const std::size_t max_steps = w.max_occurrences * kMaxStepsPerOccurrenceCap;
-    std::size_t steps = 0;
-    std::size_t in_window = 0;
-    for (icaltimetype t = icalrecur_iterator_next(it.get()); !icaltime_is_null_time(t);
-         t = icalrecur_iterator_next(it.get())) {
-        Candidate c;
-        c.local = ical::civil_from_ical(t);
-        c.start = f.all_day ? f.zone->start_of_day(c.local.date) : f.zone->to_instant(c.local);
-        if (until.passed(c) || c.start > stop_after)
-            break;
-        if (++steps > max_steps)
-            return make_error(ErrorCode::limit_exceeded, "RRULE '" + text + "' needs more than " +
-                                                             std::to_string(max_steps) +
-                                                             " steps to cover the window");
-        // Only instances starting inside the window count: those before it are stepped over,
-        // those after it are looked at only in case an override moves them in.
-        if (c.start >= w.window.start && c.start < w.window.end && ++in_window > w.max_occurrences)
-            return make_error(ErrorCode::limit_exceeded, "RRULE '" + text + "' gives more than " +
-                                                             std::to_string(w.max_occurrences) +
-                                                             " occurrences in the window");
-        out->push_back(c);
-    }
+    if (before)
+        return bad("DTEND " + format_local(end.local) + " is before DTSTART " +
+                   format_local(e.start.local));
     return {};
 }
 
@@ -251,11 +235,16 @@ bool overlaps_window(const TimeRange& r, const TimeRange& window) {
 }  // namespace
 
 Result<std::vector<Occurrence>> expand_event(const Event& event, const ExpansionWindow& w) {
-    ical::make_libical_errors_nonfatal();
     const TimeZone& business = w.business_zone != nullptr ? *w.business_zone : *TimeZone::utc();
     if (event.start.kind == EventTime::Kind::zoned && !event.start.zone)
-        return make_error(ErrorCode::unknown_zone,
-                          "start has TZID '" + event.start.tzid + "' with no resolved zone");
+        return about(event,
+                     make_error(ErrorCode::unknown_zone,
+                                "start has TZID '" + event.start.tzid + "' with no resolved zone"));
+    auto ordered = check_end_after_start(event, business);
+    for (std::size_t i = 0; ordered.ok() && i < event.overrides.size(); ++i)
+        ordered = check_end_after_start(event.overrides[i], business);
+    if (!ordered.ok())
+        return about(event, ordered.error());
     std::vector<Occurrence> result;
     const Instant master_start = event.start.resolve(business);
 
@@ -288,17 +277,21 @@ Result<std::vector<Occurrence>> expand_event(const Event& event, const Expansion
     std::sort(this_and_future.begin(), this_and_future.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
 
-    // Instances starting after this cannot reach into the window, even when moved.
+    // Instances starting before the window reach into it by their length or an override's
+    // move; after it, only an override moving them earlier brings them in.
     const std::int64_t slack = 86400 * (len.days + 2) + len.seconds + longest_override;
-    const Instant stop_after = w.window.end + std::chrono::seconds(slack);
+    const Instant stop_after = w.window.end + std::chrono::seconds(longest_override);
 
     std::vector<Candidate> candidates;
     // RFC 5545 3.8.5.3: DTSTART is always the first instance of the set.
     candidates.push_back(Candidate{master_start, event.start.local, std::nullopt});
+    rrule::WorkBudget budget(w.work_budget);
+    std::size_t in_window = 0;
+    RuleExpansion rules{event, f, w, stop_after, slack, budget, in_window, &candidates};
     for (const std::string& rule : event.recurrence.rrules) {
-        auto expanded = expand_rrule(rule, event, f, w, stop_after, slack, &candidates);
+        auto expanded = rules.run(rule);
         if (!expanded.ok())
-            return expanded.error();
+            return about(event, expanded.error());
     }
     for (const RecurrenceDate& rd : event.recurrence.rdates) {
         Candidate c;
@@ -377,9 +370,9 @@ Result<std::vector<Occurrence>> expand_event(const Event& event, const Expansion
             result.push_back(o);
     }
     if (result.size() > w.max_occurrences)
-        return make_error(
-            ErrorCode::limit_exceeded,
-            "more than " + std::to_string(w.max_occurrences) + " occurrences in the window");
+        return about(event, make_error(ErrorCode::limit_exceeded,
+                                       "more than " + std::to_string(w.max_occurrences) +
+                                           " occurrences in the window"));
     std::sort(result.begin(), result.end(), [](const Occurrence& a, const Occurrence& b) {
         return a.range.start < b.range.start ||
                (a.range.start == b.range.start && a.recurrence_id < b.recurrence_id);

@@ -9,12 +9,68 @@
 
 namespace calsync {
 
+namespace {
+
+// Years whose recurring transitions are kept once computed; others are computed per query.
+constexpr int kFirstCachedYear = 1800;
+constexpr int kCachedYears = 600;
+// How far back a query looks for the last recurring transition before its year.
+constexpr int kYearsBack = 400;
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+    std::int64_t q = a / b;
+    if (a % b != 0 && ((a < 0) != (b < 0)))
+        --q;
+    return q;
+}
+
+std::int64_t year_start(int year) {
+    return days_from_civil(CivilDate{year, 1, 1}) * 86400;
+}
+
+// The UTC year of an instant: a guess from the mean Gregorian year, then corrected (cheaper
+// than a whole civil_from_days, and asked on every offset lookup).
+int utc_year(std::int64_t utc) {
+    int y = static_cast<int>(1970 + floor_div(utc, 31556952));
+    if (utc < year_start(y))
+        --y;
+    else if (utc >= year_start(y + 1))
+        ++y;
+    return y;
+}
+
+}  // namespace
+
+struct TimeZone::Year {
+    std::vector<Transition> transitions;  // sorted
+};
+
 TimeZone::TimeZone(std::string name, int initial_offset, std::vector<Transition> transitions)
+    : TimeZone(std::move(name), initial_offset, std::move(transitions), nullptr, 0, {}) {}
+
+TimeZone::TimeZone(std::string name, int initial_offset, std::vector<Transition> transitions,
+                   std::shared_ptr<const RecurringTransitions> recurring,
+                   std::int64_t recurring_from, std::string definition)
     : name_(std::move(name)),
       initial_offset_(initial_offset),
-      transitions_(std::move(transitions)) {
+      transitions_(std::move(transitions)),
+      recurring_(std::move(recurring)),
+      recurring_from_(recurring_from),
+      definition_(std::move(definition)) {
     std::sort(transitions_.begin(), transitions_.end(),
               [](const Transition& a, const Transition& b) { return a.at < b.at; });
+    if (recurring_) {
+        years_ = std::make_unique<std::atomic<const Year*>[]>(kCachedYears);
+        for (int i = 0; i < kCachedYears; ++i)
+            years_[i].store(nullptr, std::memory_order_relaxed);
+    }
+}
+
+TimeZone::~TimeZone() {
+    if (years_) {
+        for (int i = 0; i < kCachedYears; ++i)
+            delete years_[i].load(std::memory_order_relaxed);
+    }
 }
 
 ZonePtr TimeZone::utc() {
@@ -22,11 +78,78 @@ ZonePtr TimeZone::utc() {
     return kUtc;
 }
 
-int TimeZone::offset_at_seconds(std::int64_t utc) const {
+bool TimeZone::same_rules(const TimeZone& o) const {
+    if (this == &o)
+        return true;
+    if (name_ != o.name_ || initial_offset_ != o.initial_offset_ || definition_ != o.definition_ ||
+        (recurring_ == nullptr) != (o.recurring_ == nullptr) ||
+        (recurring_ && recurring_from_ != o.recurring_from_) ||
+        transitions_.size() != o.transitions_.size())
+        return false;
+    for (std::size_t i = 0; i < transitions_.size(); ++i) {
+        if (transitions_[i].at != o.transitions_[i].at ||
+            transitions_[i].offset_after != o.transitions_[i].offset_after)
+            return false;
+    }
+    // Recurring transitions come from a definition; the same text gives the same rules.
+    return !recurring_ || !definition_.empty();
+}
+
+int TimeZone::table_offset_at(std::int64_t utc) const {
     // The last transition at or before `utc` is in force.
     auto it = std::upper_bound(transitions_.begin(), transitions_.end(), utc,
                                [](std::int64_t t, const Transition& tr) { return t < tr.at; });
     return it == transitions_.begin() ? initial_offset_ : std::prev(it)->offset_after;
+}
+
+std::unique_ptr<TimeZone::Year> TimeZone::compute_year(int y) const {
+    auto out = std::make_unique<Year>();
+    const std::int64_t from = std::max(year_start(y), recurring_from_);
+    const std::int64_t to = year_start(y + 1);
+    if (from < to)
+        recurring_->between(from, to, &out->transitions);
+    return out;
+}
+
+const TimeZone::Year* TimeZone::year(int y, std::unique_ptr<Year>* uncached) const {
+    const int slot = y - kFirstCachedYear;
+    if (slot < 0 || slot >= kCachedYears) {
+        *uncached = compute_year(y);
+        return uncached->get();
+    }
+    std::atomic<const Year*>& cell = years_[slot];
+    const Year* known = cell.load(std::memory_order_acquire);
+    if (known != nullptr)
+        return known;
+    // Computed without a lock: two threads may both compute a year; one result is kept.
+    std::unique_ptr<Year> fresh = compute_year(y);
+    const Year* expected = nullptr;
+    if (cell.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel))
+        return fresh.release();
+    return expected;
+}
+
+int TimeZone::recurring_offset_at(std::int64_t utc) const {
+    const int y = utc_year(utc);
+    std::unique_ptr<Year> scratch;
+    const Year* e = year(y, &scratch);
+    auto it = std::upper_bound(e->transitions.begin(), e->transitions.end(), utc,
+                               [](std::int64_t t, const Transition& tr) { return t < tr.at; });
+    if (it != e->transitions.begin())
+        return std::prev(it)->offset_after;
+    const int first = utc_year(recurring_from_);
+    for (int back = y - 1; back >= first && back >= y - kYearsBack; --back) {
+        const Year* earlier = year(back, &scratch);
+        if (!earlier->transitions.empty())
+            return earlier->transitions.back().offset_after;
+    }
+    return transitions_.empty() ? initial_offset_ : transitions_.back().offset_after;
+}
+
+int TimeZone::offset_at_seconds(std::int64_t utc) const {
+    if (recurring_ && utc >= recurring_from_)
+        return recurring_offset_at(utc);
+    return table_offset_at(utc);
 }
 
 int TimeZone::offset_at(Instant t) const {
@@ -40,12 +163,14 @@ CivilDateTime TimeZone::to_local(Instant t) const {
 
 Instant TimeZone::to_instant(const CivilDateTime& local) const {
     const std::int64_t wall = civil_seconds(local);
-    if (transitions_.empty())
+    if (transitions_.empty() && !recurring_)
         return instant_from_unix(wall - initial_offset_);
     // The offsets a day either side bracket any single transition near this wall time
     // (no zone changes its offset twice within two days).
     const int before = offset_at_seconds(wall - 86400);
     const int after = offset_at_seconds(wall + 86400);
+    if (before == after)
+        return instant_from_unix(wall - before);  // no transition near: the common case
     const std::int64_t with_before = wall - before;
     const std::int64_t with_after = wall - after;
     const bool before_valid = offset_at_seconds(with_before) == before;

@@ -1,107 +1,110 @@
-#include <algorithm>
-#include <vector>
+// The TZIDs of one VCALENDAR, and the process-wide cache of zones built from VTIMEZONE text.
+#include <list>
+#include <mutex>
+#include <unordered_map>
 
-#include "core/ical_time.hpp"
 #include "core/libical_handles.hpp"
 #include "core/vtimezone.hpp"
+#include "core/windows_zones.hpp"
 
 namespace calsync::ical {
 namespace {
 
-struct Onset {
-    std::int64_t at;
-    // cppcheck-suppress unusedStructMember ; read as onsets.front().offset_from
-    int offset_from;
-    int offset_to;
+// Real calendars repeat a few VTIMEZONE texts in every resource (one per CalDAV object): a
+// zone is built once per distinct text. Bounded in entries and in the text kept per entry;
+// least recently used first out.
+class DefinitionCache {
+  public:
+    static constexpr std::size_t kCapacity = 512;
+    static constexpr std::size_t kMaxText = std::size_t{64} * 1024;
+
+    ZonePtr find(const std::string& text) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = index_.find(text);
+        if (it == index_.end())
+            return nullptr;
+        entries_.splice(entries_.begin(), entries_, it->second);
+        return it->second->second;
+    }
+
+    void put(const std::string& text, const ZonePtr& zone) {
+        if (text.size() > kMaxText)
+            return;
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (index_.count(text) != 0)
+            return;
+        entries_.emplace_front(text, zone);
+        index_.emplace(entries_.front().first, entries_.begin());
+        if (entries_.size() > kCapacity) {
+            index_.erase(entries_.back().first);
+            entries_.pop_back();
+        }
+    }
+
+  private:
+    using Entries = std::list<std::pair<std::string, ZonePtr>>;
+    std::mutex mutex_;
+    Entries entries_;
+    std::unordered_map<std::string_view, Entries::iterator> index_;  // keys live in entries_
 };
 
-// One STANDARD or DAYLIGHT observance: DTSTART, RDATEs and RRULEs are local times read
-// with TZOFFSETFROM (RFC 5545 3.6.5); an RRULE's UNTIL is UTC.
-Result<void> expand_observance(icalcomponent* obs, std::vector<Onset>* out) {
-    icalproperty* from_prop = icalcomponent_get_first_property(obs, ICAL_TZOFFSETFROM_PROPERTY);
-    icalproperty* to_prop = icalcomponent_get_first_property(obs, ICAL_TZOFFSETTO_PROPERTY);
-    icalproperty* start_prop = icalcomponent_get_first_property(obs, ICAL_DTSTART_PROPERTY);
-    if (from_prop == nullptr || to_prop == nullptr || start_prop == nullptr)
-        return make_error(ErrorCode::parse,
-                          "observance without DTSTART, TZOFFSETFROM or TZOFFSETTO");
-    const int from = icalproperty_get_tzoffsetfrom(from_prop);
-    const int to = icalproperty_get_tzoffsetto(to_prop);
-    icaltimetype start = written_time(start_prop);
-    start.zone = nullptr;
-    start.is_date = 0;
-    auto onset_at = [from](const icaltimetype& local) {
-        return civil_seconds(civil_from_ical(local)) - from;
-    };
-    out->push_back({onset_at(start), from, to});
+DefinitionCache& definition_cache() {
+    static DefinitionCache cache;
+    return cache;
+}
 
-    for (icalproperty* p = icalcomponent_get_first_property(obs, ICAL_RDATE_PROPERTY); p != nullptr;
-         p = icalcomponent_get_next_property(obs, ICAL_RDATE_PROPERTY)) {
-        const icaldatetimeperiodtype rd = icalproperty_get_rdate(p);
-        if (!icaltime_is_null_time(rd.time)) {
-            // A UTC RDATE is already an instant.
-            const bool utc = icaltime_is_utc(rd.time) != 0;
-            const std::int64_t local = civil_seconds(civil_from_ical(rd.time));
-            out->push_back({utc ? local : local - from, from, to});
-        }
-    }
+std::string text_of(icalcomponent* c) {
+    char* text = icalcomponent_as_ical_string_r(c);
+    std::string out = text != nullptr ? text : "";
+    icalmemory_free_buffer(text);
+    return out;
+}
 
-    const std::int64_t horizon =
-        civil_seconds(CivilDateTime{CivilDate{kZoneHorizonYear, 1, 1}, 0, 0, 0});
-    for (icalproperty* p = icalcomponent_get_first_property(obs, ICAL_RRULE_PROPERTY); p != nullptr;
-         p = icalcomponent_get_next_property(obs, ICAL_RRULE_PROPERTY)) {
-        RecurrenceRule rule(icalproperty_get_rrule(p));
-        std::int64_t until = horizon;
-        if (!icaltime_is_null_time(rule.rule.until)) {
-            const std::int64_t u = civil_seconds(civil_from_ical(rule.rule.until));
-            // UNTIL must be UTC here; a floating one (seen in old exports) is local time.
-            until = icaltime_is_utc(rule.rule.until) ? u : u - from;
-            rule.rule.until = icaltime_null_time();
-        }
-        RecurIteratorPtr it(icalrecur_iterator_new(rule.rule, start));
-        if (!it)
-            return make_error(ErrorCode::parse, "unusable RRULE in observance");
-        for (icaltimetype t = icalrecur_iterator_next(it.get()); !icaltime_is_null_time(t);
-             t = icalrecur_iterator_next(it.get())) {
-            const std::int64_t at = onset_at(t);
-            if (at > until || at >= horizon)
-                break;
-            out->push_back({at, from, to});
-        }
+// The zone `vtimezone` defines, built once per distinct text.
+Result<ZonePtr> cached_zone(icalcomponent* vtimezone, const std::string& tzid) {
+    std::string text = text_of(vtimezone);
+    if (ZonePtr known = definition_cache().find(text))
+        return known;
+    auto built = zone_from_vtimezone(vtimezone, tzid, text);
+    if (built.ok())
+        definition_cache().put(text, built.value());
+    return built;
+}
+
+// An IANA name, or a Windows name CLDR maps to one.
+Result<ZonePtr> named_zone(const std::string& tzid) {
+    auto iana = find_iana_zone(tzid);
+    if (iana.ok())
+        return iana;
+    if (auto mapped = iana_from_windows(tzid)) {
+        auto windows = find_iana_zone(*mapped);
+        if (windows.ok())
+            return windows;
     }
-    return {};
+    return make_error(ErrorCode::unknown_zone,
+                      "unknown TZID '" + tzid +
+                          "': no VTIMEZONE in the calendar, not an IANA or a Windows zone name");
 }
 
 }  // namespace
 
-Result<ZonePtr> zone_from_vtimezone(icalcomponent* vtimezone, const std::string& name) {
-    std::vector<Onset> onsets;
-    for (icalcomponent* obs = icalcomponent_get_first_component(vtimezone, ICAL_ANY_COMPONENT);
-         obs != nullptr; obs = icalcomponent_get_next_component(vtimezone, ICAL_ANY_COMPONENT)) {
-        const icalcomponent_kind kind = icalcomponent_isa(obs);
-        if (kind != ICAL_XSTANDARD_COMPONENT && kind != ICAL_XDAYLIGHT_COMPONENT)
-            continue;
-        auto expanded = expand_observance(obs, &onsets);
-        if (!expanded.ok())
-            return make_error(ErrorCode::parse,
-                              "VTIMEZONE '" + name + "': " + expanded.error().message);
-    }
-    if (onsets.empty())
-        return make_error(ErrorCode::parse,
-                          "VTIMEZONE '" + name + "' has no STANDARD or DAYLIGHT observance");
-    std::sort(onsets.begin(), onsets.end(),
-              [](const Onset& a, const Onset& b) { return a.at < b.at; });
-    std::vector<TimeZone::Transition> transitions;
-    transitions.reserve(onsets.size());
-    int current = onsets.front().offset_from;
-    for (const Onset& o : onsets) {
-        // Observances often restate the offset in force; keep only real changes.
-        if (o.offset_to == current && !transitions.empty())
-            continue;
-        transitions.push_back({o.at, o.offset_to});
-        current = o.offset_to;
-    }
-    return ZonePtr(
-        std::make_shared<TimeZone>(name, onsets.front().offset_from, std::move(transitions)));
+Result<ZonePtr> zone_from_definition(const std::string& text) {
+    if (ZonePtr known = definition_cache().find(text))
+        return known;
+    make_libical_errors_nonfatal();
+    std::lock_guard<std::recursive_mutex> lock(libical_mutex());
+    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    icalerror_clear_errno();
+    if (!root || icalcomponent_isa(root.get()) != ICAL_VTIMEZONE_COMPONENT)
+        return make_error(ErrorCode::parse, "a zone definition that is not a VTIMEZONE");
+    icalproperty* tzid = icalcomponent_get_first_property(root.get(), ICAL_TZID_PROPERTY);
+    const char* name = tzid != nullptr ? icalproperty_get_tzid(tzid) : nullptr;
+    if (name == nullptr)
+        return make_error(ErrorCode::parse, "a VTIMEZONE without TZID");
+    auto built = zone_from_vtimezone(root.get(), name, text);
+    if (built.ok())
+        definition_cache().put(text, built.value());
+    return built;
 }
 
 ZoneCatalog::ZoneCatalog(icalcomponent* vcalendar) {
@@ -120,24 +123,21 @@ Result<ZonePtr> ZoneCatalog::resolve(const std::string& tzid) {
     if (cached != built_.end())
         return cached->second;
     auto defined = definitions_.find(tzid);
-    if (defined != definitions_.end()) {
-        auto zone = zone_from_vtimezone(defined->second, tzid);
-        if (zone.ok()) {
-            built_.emplace(tzid, zone.value());
-            return zone;
-        }
-        // A broken definition of a real IANA name still has a usable meaning.
-        auto iana = find_iana_zone(tzid);
-        if (!iana.ok())
-            return zone;
-        built_.emplace(tzid, iana.value());
-        return iana;
+    if (defined == definitions_.end()) {
+        auto named = named_zone(tzid);
+        if (named.ok())
+            built_.emplace(tzid, named.value());
+        return named;
     }
+    auto zone = cached_zone(defined->second, tzid);
+    if (zone.ok()) {
+        built_.emplace(tzid, zone.value());
+        return zone;
+    }
+    // A broken definition of a real IANA name still has a usable meaning.
     auto iana = find_iana_zone(tzid);
     if (!iana.ok())
-        return make_error(
-            ErrorCode::unknown_zone,
-            "unknown TZID '" + tzid + "': no VTIMEZONE in the calendar and not an IANA zone name");
+        return zone;
     built_.emplace(tzid, iana.value());
     return iana;
 }

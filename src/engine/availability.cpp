@@ -21,17 +21,44 @@ std::vector<TimeRange> merge_intervals(std::vector<TimeRange> ranges) {
     return merged;
 }
 
+namespace {
+
+// Fills the Eytzinger layout: node k's left child is 2k, its right child 2k + 1.
+std::size_t lay_out(const std::vector<TimeRange>& sorted, std::size_t next, std::size_t k,
+                    std::vector<std::int64_t>* starts, std::vector<std::int64_t>* ends) {
+    if (k >= ends->size())
+        return next;
+    next = lay_out(sorted, next, 2 * k, starts, ends);
+    (*starts)[k] = to_unix(sorted[next].start);
+    (*ends)[k] = to_unix(sorted[next].end);
+    return lay_out(sorted, next + 1, 2 * k + 1, starts, ends);
+}
+
+}  // namespace
+
 AvailabilityIndex::AvailabilityIndex(std::vector<TimeRange> busy)
-    : busy_(merge_intervals(std::move(busy))) {}
+    : busy_(merge_intervals(std::move(busy))), ends_(busy_.size() + 1), starts_(busy_.size() + 1) {
+    lay_out(busy_, 0, 1, &starts_, &ends_);
+}
 
 bool AvailabilityIndex::is_free(const TimeRange& range) const {
     if (range.empty())
         return true;
     // The first busy interval ending after range.start is the only one that can overlap
     // without an earlier one doing so (the intervals are disjoint and sorted).
-    auto it = std::upper_bound(busy_.begin(), busy_.end(), range.start,
-                               [](Instant t, const TimeRange& b) { return t < b.end; });
-    return it == busy_.end() || it->start >= range.end;
+    if (busy_.empty())
+        return true;
+    const std::int64_t t = to_unix(range.start);
+    const std::size_t n = busy_.size();
+    std::size_t k = 1;
+    while (k <= n) {
+        // Four levels down, the 16 candidate nodes share one or two cache lines.
+        __builtin_prefetch(ends_.data() + std::min(16 * k, n));
+        k = 2 * k + (ends_[k] <= t ? 1 : 0);
+    }
+    // The path went right past the answer; the answer is where it last went left.
+    k >>= __builtin_ctzll(~static_cast<unsigned long long>(k)) + 1;
+    return k == 0 || starts_[k] >= to_unix(range.end);
 }
 
 std::vector<TimeRange> AvailabilityIndex::free_slots(const TimeRange& within,

@@ -380,6 +380,9 @@ Result<void> SyncService::disconnect(const std::string& connection_id, bool revo
     // While the tokens still work (after a revoke they may not: then the channels lapse
     // at their expiry, and what they still deliver is ignored as an unknown channel).
     stop_push_channels(*s_, *live, connection.value());
+    auto ready = s_->engine_ready();  // the freed slots are told from what the store held
+    if (!ready.ok())
+        return ready;
     auto done = s_->store->disconnect_connection(connection_id);
     if (!done.ok())
         return done.error();
@@ -467,6 +470,10 @@ Result<void> SyncService::select_calendar(const std::string& connection_id,
     r.direction = direction;
     if (policy)
         r.policy = *policy;
+    // The slots the host is told of are the difference from what the store held.
+    auto ready = s_->engine_ready();
+    if (!ready.ok())
+        return ready;
     auto put = s_->store->put_calendar(r);
     if (!put.ok())
         return put.error();
@@ -491,6 +498,9 @@ Result<void> SyncService::deselect_calendar(const std::string& connection_id,
     if (connection.ok())
         stop_push_channels(*s_, *live, connection.value(), calendar_id);
     r.selected = false;
+    auto ready = s_->engine_ready();  // the freed slots are told from what the store held
+    if (!ready.ok())
+        return ready;
     auto put = s_->store->put_calendar(r);
     if (!put.ok())
         return put.error();

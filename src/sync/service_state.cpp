@@ -189,12 +189,14 @@ Result<SlotDiff> SyncService::State::rebuild_engine() {
     auto fresh = ImportEngine::create(policy.value());
     if (!fresh.ok())
         return fresh.error();
+    std::size_t expanded = 0;
     auto loaded =
         for_each_import_calendar([&](const ConnectionRecord& c, const CalendarRecord& cal) {
             const std::string key = slot_calendar_key(c.id, cal.calendar.id);
             auto events = store->load_events(c.id, cal.calendar.id);
             if (!events.ok())
                 return Result<void>(events.error());
+            expanded += events->size();
             for (Event& e : events.value())
                 e.calendar_id = key;
             fresh->set_calendar_label(
@@ -212,15 +214,32 @@ Result<SlotDiff> SyncService::State::rebuild_engine() {
     std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
                         std::back_inserter(diff.removed));
     engine = std::move(fresh).value();
+    engine_built = true;
     availability.reset();
+    log(LogLevel::info,
+        "import engine built from the store: " + std::to_string(expanded) + " events expanded");
     return diff;
+}
+
+Result<void> SyncService::State::engine_ready() {
+    {
+        std::lock_guard<std::mutex> lock(engine_mutex);
+        if (engine_built)
+            return {};
+    }
+    auto built = rebuild_engine();
+    if (!built.ok())
+        return built.error();
+    return {};
 }
 
 Result<void> SyncService::State::keep_window_current() {
     {
         std::lock_guard<std::mutex> lock(engine_mutex);
         const TimeRange w = window();
-        if (engine.policy().window.start == w.start && engine.policy().window.end == w.end)
+        // Not built yet: it will be, for the window of that moment.
+        if (!engine_built ||
+            (engine.policy().window.start == w.start && engine.policy().window.end == w.end))
             return {};
     }
     auto diff = rebuild_engine();

@@ -68,6 +68,10 @@ struct SyncService::State {
 
     mutable std::mutex engine_mutex;
     ImportEngine engine;  // calendars keyed by slot_calendar_key
+    // Whether `engine` holds the store's events. Opening a service does not expand every
+    // stored event (issue 13): the engine is built on first need, by a query for slots or
+    // a change to apply, so a sync that changes nothing costs only its requests.
+    bool engine_built = false;
     // Built from engine.busy() on the first query after a change; reset with every change.
     mutable std::optional<AvailabilityIndex> availability;
 
@@ -120,6 +124,10 @@ struct SyncService::State {
     Result<SlotDiff> rebuild_engine();
     // Rebuilds when the window has moved on since the engine was built.
     Result<void> keep_window_current();
+    // Builds the engine from the store unless it already is: before answering from it, and
+    // before a change whose slot difference the host is told (so that the difference is
+    // against what the store held).
+    Result<void> engine_ready();
 
     // The slots a set of engine changes made, with pairs that cancel out dropped.
     static SlotDiff net(SlotDiff diff);

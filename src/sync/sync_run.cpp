@@ -66,6 +66,15 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
         return read;
     }
     ChangeSet& c = changes.value();
+    // A change's slot difference is against what the store holds: the engine is built
+    // before the change lands (a sync that changes nothing does not build it).
+    if (!c.upserts.empty() || !c.removals.empty() || c.full_resync) {
+        auto ready = s.engine_ready();
+        if (!ready.ok()) {
+            read.error = ready.error();
+            return read;
+        }
+    }
     const bool full = asked_full || c.full_resync;
     c.next_cursor = format_sync_cursor({c.next_cursor, full ? window.end : cursor.window_end});
     auto applied = s.store->apply_changes(connection.id, calendar.calendar.id, c);
@@ -80,6 +89,8 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
 
     const std::string key = slot_calendar_key(connection.id, calendar.calendar.id);
     std::lock_guard<std::mutex> lock(s.engine_mutex);
+    if (!s.engine_built)
+        return read;  // nothing changed, nothing asked: the engine waits for a need
     s.engine.set_calendar_label(
         key, calendar.calendar.name.empty() ? calendar.calendar.id : calendar.calendar.name);
     const auto add = [diff](const SlotDiff& d) {

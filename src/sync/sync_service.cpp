@@ -52,9 +52,10 @@ Result<std::unique_ptr<SyncService>> SyncService::open(SyncServiceOptions option
     auto migrated = migrate_sealed_values(*state);
     if (!migrated.ok())
         return migrated.error();
-    auto loaded = state->rebuild_engine();
-    if (!loaded.ok())
-        return loaded.error();
+    // The store must be readable; its events are expanded only when something needs them.
+    auto readable = state->blocking_policy(state->window());
+    if (!readable.ok())
+        return readable.error();
     return std::unique_ptr<SyncService>(new SyncService(std::move(state)));
 }
 
@@ -200,7 +201,22 @@ Result<std::vector<AppointmentRecord>> SyncService::appointments() {
     return s_->store->list_appointments();
 }
 
+namespace {
+
+// Builds the engine before a query; when the store cannot be read the queries answer as if
+// everything were busy (never a double booking), and the failure is logged.
+bool answerable(SyncService::State& s) {
+    auto ready = s.engine_ready();
+    if (!ready.ok())
+        s.log(LogLevel::error, "blocked slots unknown: " + ready.error().message);
+    return ready.ok();
+}
+
+}  // namespace
+
 std::vector<BlockedSlot> SyncService::blocked_slots(const TimeRange& range) const {
+    if (!answerable(*s_))
+        return {};
     std::lock_guard<std::mutex> lock(s_->engine_mutex);
     std::vector<BlockedSlot> out;
     for (BlockedSlot& slot : s_->engine.slots()) {
@@ -211,6 +227,8 @@ std::vector<BlockedSlot> SyncService::blocked_slots(const TimeRange& range) cons
 }
 
 std::vector<TimeRange> SyncService::busy(const TimeRange& range) const {
+    if (!answerable(*s_))
+        return {range};
     std::lock_guard<std::mutex> lock(s_->engine_mutex);
     std::vector<TimeRange> out;
     for (const TimeRange& b : s_->engine.busy()) {
@@ -231,6 +249,8 @@ const AvailabilityIndex& index_of(SyncService::State& s) {
 }  // namespace
 
 bool SyncService::is_free(const TimeRange& range) const {
+    if (!answerable(*s_))
+        return false;
     std::lock_guard<std::mutex> lock(s_->engine_mutex);
     return index_of(*s_).is_free(range);
 }
@@ -238,6 +258,8 @@ bool SyncService::is_free(const TimeRange& range) const {
 Result<std::vector<TimeRange>> SyncService::free_slots(const TimeRange& within,
                                                        std::chrono::seconds duration,
                                                        std::chrono::seconds step) const {
+    if (!answerable(*s_))
+        return std::vector<TimeRange>{};
     std::lock_guard<std::mutex> lock(s_->engine_mutex);
     return bounded_free_slots(index_of(*s_), within, duration, step);
 }

@@ -7,6 +7,8 @@
 # BUILD_DIR is a Release build with benchmarks on (e.g. build/bench). The peer's full sync
 # GETs every event one by one; on Xandikos (O(collection) per GET) that takes most of an
 # hour for 10,000 events, so it runs there only with CALSYNC_PEER_SYNC_XANDIKOS=1.
+# CALSYNC_BENCH_ZONED=1 writes every event in Europe/Berlin with its own VTIMEZONE, as
+# Google and Apple serve them (issue 13 measured that case).
 set -eu
 build=$1
 events=${2:-10000}
@@ -23,7 +25,7 @@ uptime
 for server in ${CALSYNC_BENCH_SERVERS:-radicale xandikos}; do
   dir=$work/$server
   $python "$tool" start "$server" --dir "$dir" > /dev/null
-  $python "$tool" load --dir "$dir" --count "$events"
+  $python "$tool" load --dir "$dir" --count "$events" ${CALSYNC_BENCH_ZONED:+--zoned}
   echo
   echo "== $server, $events events =="
   CALSYNC_DAV_SERVER=$dir/server.json CALSYNC_BENCH_EVENTS=$events \

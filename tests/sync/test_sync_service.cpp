@@ -857,3 +857,55 @@ TEST_CASE("export: a failed lookup of a pending create keeps its record for the 
     CHECK(world.account("")->events("work").empty());
     CHECK(world.store->list_exports(id, "work")->empty());
 }
+
+TEST_CASE("starting a client does not re-expand every stored event (issue 13)") {
+    SyncWorld world;
+    world.account("mem://garage")->add_calendar(calendar("work", "Work"));
+    world.account("mem://garage")
+        ->put("work", timed_event("a", "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
+    std::string id;
+    {
+        auto first = world.open();
+        id = SyncWorld::connect(*first, "mem://garage");
+        REQUIRE(first->select_calendar(id, "work", CalendarDirection::import_only).ok());
+        REQUIRE(first->sync(id).ok());
+        REQUIRE(first->blocked_slots(kJune).size() == 1);
+    }
+    const auto builds = [&world] {
+        std::lock_guard<std::recursive_mutex> lock(world.mutex);
+        return std::count_if(world.logs.begin(), world.logs.end(), [](const std::string& m) {
+            return m.find("import engine built from the store") != std::string::npos;
+        });
+    };
+    world.logs.clear();
+    auto service = world.open();
+    CHECK(builds() == 0);
+    // Nothing changed at the service: the sync costs its requests, no expansion.
+    auto idle = service->sync(id);
+    REQUIRE(idle.ok());
+    CHECK(idle->slots.added.empty());
+    CHECK(builds() == 0);
+    // The first question about slots builds the engine from the store, once.
+    CHECK(service->blocked_slots(kJune).size() == 1);
+    CHECK_FALSE(service->is_free({at("2026-06-02T09:30:00Z"), at("2026-06-02T09:45:00Z")}));
+    CHECK(builds() == 1);
+
+    SECTION("a change after a restart is told against what the store held") {
+        auto restarted = world.open();
+        world.account("mem://garage")
+            ->put("work", timed_event("b", "2026-06-03T09:00:00Z", "2026-06-03T10:00:00Z"));
+        auto changed = restarted->sync(id);
+        REQUIRE(changed.ok());
+        REQUIRE(changed->slots.added.size() == 1);  // only "b": "a" was there before
+        CHECK(changed->slots.added[0].range.start == at("2026-06-03T09:00:00Z"));
+        CHECK(changed->slots.removed.empty());
+    }
+    SECTION("deselecting after a restart frees the slots the store held") {
+        auto restarted = world.open();
+        world.diffs.clear();
+        REQUIRE(restarted->deselect_calendar(id, "work").ok());
+        REQUIRE(world.diffs.size() == 1);
+        CHECK(world.diffs[0].second.removed.size() == 1);
+        CHECK(restarted->blocked_slots(kJune).empty());
+    }
+}

@@ -3,8 +3,11 @@
 
   dav_server.py start radicale|xandikos --dir DIR   -> DIR/server.json, server running
   dav_server.py stop --dir DIR
-  dav_server.py load --dir DIR --count N   -> N events written straight into the storage
-                                              (servers.md: far faster than N PUTs)
+  dav_server.py load --dir DIR --count N [--zoned]
+                                           -> N events written straight into the storage
+                                              (servers.md: far faster than N PUTs); with
+                                              --zoned each in Europe/Berlin with its own
+                                              VTIMEZONE, as Google and Apple write them
   dav_server.py ics --dir DIR FILE.ics ...  -> one calendar per file (its name the file's
                                               X-WR-CALNAME, its path the file's stem),
                                               its events PUT one UID per resource as a
@@ -127,7 +130,16 @@ def stop(directory):
     os.remove(path)
 
 
-def load(directory, count):
+# Europe/Berlin as Google's CalDAV server writes it into every resource.
+BERLIN = ("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nX-LIC-LOCATION:Europe/Berlin\r\n"
+          "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n"
+          "DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
+          "END:DAYLIGHT\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+          "TZNAME:CET\r\nDTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
+          "END:STANDARD\r\nEND:VTIMEZONE\r\n")
+
+
+def load(directory, count, zoned=False):
     with open(os.path.join(directory, "server.json")) as f:
         info = json.load(f)
     kind = info["kind"]
@@ -140,11 +152,16 @@ def load(directory, count):
         # One half-hour event per hour from 1 March 2026: 10,000 reach into 2027.
         start = first + datetime.timedelta(hours=i)
         end = start + datetime.timedelta(minutes=30)
+        if zoned:
+            times = (f"DTSTART;TZID=Europe/Berlin:{start:%Y%m%dT%H%M%S}\r\n"
+                     f"DTEND;TZID=Europe/Berlin:{end:%Y%m%dT%H%M%S}\r\n")
+        else:
+            times = f"DTSTART:{start:%Y%m%dT%H%M%S}Z\r\nDTEND:{end:%Y%m%dT%H%M%S}Z\r\n"
         with open(os.path.join(target, f"load-{i}.ics"), "w", newline="") as f:
             f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\n"
+                    + (BERLIN if zoned else "") +
                     f"BEGIN:VEVENT\r\nUID:load-{i}\r\nDTSTAMP:20260101T000000Z\r\n"
-                    f"DTSTART:{start:%Y%m%dT%H%M%S}Z\r\nDTEND:{end:%Y%m%dT%H%M%S}Z\r\n"
-                    f"SUMMARY:load {i}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+                    + times + f"SUMMARY:load {i}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     if kind == "xandikos":
         # Xandikos serves the git HEAD of the collection: commit, and it sees the files.
         git = ["git", "-C", target, "-c", "user.name=calsync tests",
@@ -243,6 +260,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("action", choices=["start", "stop", "load", "ics"])
     p.add_argument("--count", type=int, default=1000)
+    p.add_argument("--zoned", action="store_true")
     p.add_argument("rest", nargs="*", help="start: radicale|xandikos; ics: FILE.ics ...")
     p.add_argument("--dir", required=True)
     a = p.parse_intermixed_args()
@@ -254,7 +272,7 @@ def main():
     elif a.action == "start":
         start(a.kind, a.dir)
     elif a.action == "load":
-        load(a.dir, a.count)
+        load(a.dir, a.count, a.zoned)
     else:
         stop(a.dir)
 

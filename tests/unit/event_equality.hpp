@@ -14,17 +14,8 @@ inline std::string zone_difference(const ZonePtr& a, const ZonePtr& b) {
         return (!a && !b) ? "" : "one zone is unresolved";
     if (a->name() != b->name())
         return "zone " + a->name() + " != " + b->name();
-    const auto& x = a->transitions();
-    const auto& y = b->transitions();
-    if (x.size() != y.size())
-        return "zone " + a->name() + ": transition count differs";
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        if (x[i].at != y[i].at || x[i].offset_after != y[i].offset_after)
-            return "zone " + a->name() + ": transition " + std::to_string(i) + " differs";
-    }
-    const auto before = instant_from_unix(x.empty() ? 0 : x.front().at - 1);
-    if (a->offset_at(before) != b->offset_at(before))
-        return "zone " + a->name() + ": initial offset differs";
+    if (!a->same_rules(*b))
+        return "zone " + a->name() + ": the table, initial offset or definition differs";
     return "";
 }
 

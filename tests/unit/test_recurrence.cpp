@@ -748,3 +748,100 @@ TEST_CASE("the occurrence cap", "[recurrence]") {
         CHECK(calsync::format_rfc3339(occ->back().range.start) == "2026-01-05T09:00:59Z");
     }
 }
+
+TEST_CASE("UNTIL as a DATE on a DATE-TIME series ends with that day", "[recurrence]") {
+    // Google writes UNTIL=20260107 for a timed series: the 7th is included, whatever the time.
+    CHECK(utc_starts("DTSTART:20260105T230000Z\r\nDURATION:PT30M\r\n"
+                     "RRULE:FREQ=DAILY;UNTIL=20260107\r\n") ==
+          Strings{"2026-01-05T23:00:00Z", "2026-01-06T23:00:00Z", "2026-01-07T23:00:00Z"});
+    // In a zone, the day is the zone's: 23:30 in New York on the 7th is the 8th in UTC.
+    CHECK(utc_starts("DTSTART;TZID=America/New_York:20260105T233000\r\nDURATION:PT30M\r\n"
+                     "RRULE:FREQ=DAILY;UNTIL=20260107\r\n") ==
+          Strings{"2026-01-06T04:30:00Z", "2026-01-07T04:30:00Z", "2026-01-08T04:30:00Z"});
+}
+
+TEST_CASE("an event whose end precedes its start is an error naming it", "[recurrence]") {
+    std::string error;
+    SECTION("DTEND before DTSTART") {
+        CHECK(expand(event("DTSTART:20260105T100000Z\r\nDTEND:20260105T090000Z\r\n"), "UTC",
+                     "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", &error)
+                  .empty());
+        CHECK_THAT(error, Catch::Contains("event 'e'") &&
+                              Catch::Contains("DTEND 2026-01-05T09:00:00 is before DTSTART"));
+    }
+    SECTION("a DATE end before a DATE start") {
+        CHECK(expand(event("DTSTART;VALUE=DATE:20260105\r\nDTEND;VALUE=DATE:20260104\r\n"), "UTC",
+                     "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", &error)
+                  .empty());
+        CHECK_THAT(error, Catch::Contains("is before DTSTART"));
+    }
+    SECTION("a negative DURATION") {
+        CHECK(expand(event("DTSTART:20260105T100000Z\r\nDURATION:-PT1H\r\n"), "UTC",
+                     "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", &error)
+                  .empty());
+        CHECK_THAT(error, Catch::Contains("DURATION is negative"));
+    }
+    SECTION("an override of a series") {
+        CHECK(expand(vcalendar("BEGIN:VEVENT\r\nUID:s\r\nDTSTART:20260105T090000Z\r\n"
+                               "DTEND:20260105T100000Z\r\nRRULE:FREQ=DAILY;COUNT=3\r\n"
+                               "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:s\r\n"
+                               "RECURRENCE-ID:20260106T090000Z\r\nDTSTART:20260106T120000Z\r\n"
+                               "DTEND:20260106T110000Z\r\nEND:VEVENT\r\n"),
+                     "UTC", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", &error)
+                  .empty());
+        CHECK_THAT(error, Catch::Contains("event 's'") &&
+                              Catch::Contains("(the instance of 2026-01-06T09:00:00)"));
+    }
+    SECTION("an instant-long event and one starting in a DST gap are not errors") {
+        CHECK(expand(event("DTSTART:20260105T100000Z\r\nDTEND:20260105T100000Z\r\n"), "UTC",
+                     "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", &error)
+                  .size() == 1);
+        CHECK(expand(event("DTSTART:20260329T024500\r\nDTEND:20260329T031500\r\n"), "Europe/Berlin",
+                     "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", &error)
+                  .size() == 1);
+    }
+}
+
+TEST_CASE("invalid and impossible rules", "[recurrence]") {
+    std::string error;
+    SECTION("a numbered BYDAY in a WEEKLY rule is reported, not guessed (libical accepted it)") {
+        CHECK(expand(event("DTSTART:20260105T090000Z\r\nDURATION:PT1H\r\n"
+                           "RRULE:FREQ=WEEKLY;BYDAY=+1MO\r\n"),
+                     "UTC", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", &error)
+                  .empty());
+        CHECK_THAT(error, Catch::Contains("event 'e'") && Catch::Contains("numbered BYDAY"));
+    }
+    SECTION("a rule that can never match leaves DTSTART alone (libical looped for hours)") {
+        for (const char* rule : {"FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30",
+                                 "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;COUNT=1",
+                                 "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=20300101T000000Z",
+                                 "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30"}) {
+            INFO(rule);
+            CHECK(utc_starts(std::string("DTSTART:20260105T090000Z\r\nDURATION:PT1S\r\nRRULE:") +
+                             rule + "\r\n") == Strings{"2026-01-05T09:00:00Z"});
+        }
+    }
+}
+
+TEST_CASE("the work budget is an error naming the event", "[recurrence]") {
+    auto cal = calsync::read_ics(event("DTSTART:19900105T090000Z\r\nDURATION:PT1H\r\n"
+                                       "RRULE:FREQ=DAILY;COUNT=100000\r\n"),
+                                 calsync::IcsReadOptions{"c", {}});
+    REQUIRE(cal.ok());
+    calsync::ExpansionWindow w;
+    w.window = {calsync::parse_rfc3339("2026-01-01T00:00:00Z").value(),
+                calsync::parse_rfc3339("2026-02-01T00:00:00Z").value()};
+    SECTION("COUNT from 1990 needs 13,000 days of steps to reach 2026") {
+        w.work_budget = 1000;
+        auto occ = calsync::expand_event(cal->events[0], w);
+        REQUIRE_FALSE(occ.ok());
+        CHECK(occ.error().code == calsync::ErrorCode::limit_exceeded);
+        CHECK_THAT(occ.error().message,
+                   Catch::Contains("event 'e'") && Catch::Contains("work budget of 1000"));
+    }
+    SECTION("the default budget covers it") {
+        auto occ = calsync::expand_event(cal->events[0], w);
+        REQUIRE(occ.ok());
+        CHECK(occ->size() == 31);
+    }
+}

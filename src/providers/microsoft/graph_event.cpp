@@ -8,7 +8,7 @@
 
 #include "net/crypto.hpp"
 #include "providers/microsoft/graph_client.hpp"
-#include "providers/microsoft/windows_zones.hpp"
+#include "core/windows_zones.hpp"
 
 namespace calsync::providers::microsoft {
 namespace {

@@ -1,6 +1,7 @@
-// Windows time-zone names (what Outlook and Graph write, "W. Europe Standard Time") as IANA
-// names, through CLDR's windowsZones table (generated at build time from Debian's
-// unicode-cldr-core by cmake/generate_windows_zones.cmake).
+// Windows time-zone names (what Outlook, Exchange and Graph write, "W. Europe Standard Time")
+// as IANA names, through CLDR's windowsZones table (generated at build time from Debian's
+// unicode-cldr-core by cmake/generate_windows_zones.cmake). Graph events and iCalendar TZIDs
+// without a VTIMEZONE both map through it.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace calsync::providers::microsoft {
+namespace calsync {
 
 struct WindowsZone {
     const char* windows;
@@ -23,4 +24,4 @@ extern const std::size_t kWindowsZoneCount;
 // Matching is exact: Windows names are fixed strings.
 std::optional<std::string> iana_from_windows(std::string_view windows_name);
 
-}  // namespace calsync::providers::microsoft
+}  // namespace calsync

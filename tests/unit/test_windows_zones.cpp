@@ -1,14 +1,14 @@
-// windows_zones.cpp and the table generated from CLDR at build time.
+// windows_zones.cpp (src/core) and the table generated from CLDR at build time.
 #include <catch2/catch.hpp>
 #include <set>
 #include <string>
 
 #include "calsync/zone.hpp"
-#include "providers/microsoft/windows_zones.hpp"
+#include "core/windows_zones.hpp"
 
-using calsync::providers::microsoft::iana_from_windows;
-using calsync::providers::microsoft::kWindowsZoneCount;
-using calsync::providers::microsoft::kWindowsZones;
+using calsync::iana_from_windows;
+using calsync::kWindowsZoneCount;
+using calsync::kWindowsZones;
 
 TEST_CASE("windows zones: names Graph writes map to CLDR's territory-001 zone") {
     CHECK(iana_from_windows("Pacific Standard Time") == "America/Los_Angeles");

@@ -1,8 +1,8 @@
-#include "providers/microsoft/windows_zones.hpp"
+#include "core/windows_zones.hpp"
 
 #include <unordered_map>
 
-namespace calsync::providers::microsoft {
+namespace calsync {
 
 std::optional<std::string> iana_from_windows(std::string_view windows_name) {
     // Built once (thread-safe static initialisation); 139 names in CLDR 41.
@@ -18,4 +18,4 @@ std::optional<std::string> iana_from_windows(std::string_view windows_name) {
     return std::string(it->second);
 }
 
-}  // namespace calsync::providers::microsoft
+}  // namespace calsync
