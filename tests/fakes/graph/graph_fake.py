@@ -132,8 +132,10 @@ class Handler(fake_http.Handler):
             return self.send(302, b"", [("Location", identity.authorize(tenant, q))])
         if self.command != "POST":
             return self.send(405, b"")
-        stats["token_forms"].append({k: v for k, v in form.items()
-                                     if k in ("grant_type", "client_id", "scope")})
+        # What each token request asked, and whether it carried a secret (never which).
+        stats["token_forms"].append(dict({k: v for k, v in form.items()
+                                          if k in ("grant_type", "client_id", "scope")},
+                                         with_secret="client_secret" in form))
         if what == "devicecode":
             port = self.server.server_address[1]
             return self.json(200, identity.device_code(tenant, form,
