@@ -77,6 +77,31 @@ TEST_CASE("graph export: a create carries the transactionId and the appointment 
     CHECK(subjects_in(fake, cal).size() == 1);
 }
 
+// Graph may answer a POST whose transactionId a deleted event (in Deleted Items) still
+// holds with that deleted event; each creation of an appointment's event has its own.
+TEST_CASE("graph export: each generation of an export is its own event, repeats are not") {
+    GraphFake fake;
+    GraphConnection c(fake);
+    const std::string cal = fake.workshop_calendar();
+    auto first = c.provider->create_event(cal, appointment("appt-g"));
+    REQUIRE(first.ok());
+    REQUIRE(c.provider->delete_event(cal, first.value()).ok());
+    Event again = appointment("appt-g");
+    again.export_generation = 1;
+    auto second = c.provider->create_event(cal, again);
+    REQUIRE(second.ok());
+    CHECK(second->id != first->id);
+    CHECK(subjects_in(fake, cal) == std::vector<std::string>{"Service appt-g"});
+    auto repeated = c.provider->create_event(cal, again);  // a retry of that creation
+    REQUIRE(repeated.ok());
+    CHECK(repeated->id == second->id);
+    CHECK(subjects_in(fake, cal).size() == 1);
+    auto read = c.provider->fetch_changes(cal, "", march_2026());
+    REQUIRE(read.ok());
+    REQUIRE(read->upserts.size() == 1);
+    CHECK(read->upserts[0].export_marker == "appt-g");
+}
+
 TEST_CASE("graph export: an export is found by its appointment property, in its calendar") {
     GraphFake fake;
     GraphConnection c(fake);
