@@ -111,6 +111,16 @@ TEST_CASE("graph provider: a 401 refreshes once and the rotated refresh token is
     CHECK(c.persisted[0].refresh_token != first_refresh);
     CHECK(c.session->tokens().refresh_token == c.persisted[0].refresh_token);
     CHECK(fake.route_count("GET /me/calendars") == 2);  // the 401 and the repeat
+    // Rotation is strict at the fake: the first refresh token is spent, the session goes on
+    // with the one it was handed.
+    const auto held = fake.control("tokens");
+    for (const auto& working : held["refresh"].GetArray())
+        CHECK(working.GetString() != first_refresh);
+    fake.control("expire_access_tokens");
+    REQUIRE(c.provider->list_calendars().ok());
+    REQUIRE(c.persisted.size() == 2);
+    CHECK(c.persisted[1].refresh_token != c.persisted[0].refresh_token);
+    CHECK_FALSE(c.session->needs_reauthorisation());
 }
 
 TEST_CASE("graph provider: a revoked grant needs re-authorisation, and no secret is shown") {
