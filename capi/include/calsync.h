@@ -414,7 +414,10 @@ CALSYNC_API calsync_status calsync_oauth_complete(calsync_oauth* oauth, const ch
  *                  "message", "interval_seconds", "expires_at"}.
  * Show the person "user_code" and "verification_uri" (or "message"), then poll.
  *
- * Returns CALSYNC_OK, CALSYNC_EINVAL (no device endpoint), CALSYNC_ENETWORK, CALSYNC_EHTTP.
+ * Returns CALSYNC_OK, CALSYNC_EINVAL (no device endpoint; or "microsoft" with a
+ * "client_secret": Microsoft's device flow is for public clients, and a client keeps to
+ * one type on every token request, so a confidential client signs in with
+ * calsync_oauth_begin), CALSYNC_ENETWORK, CALSYNC_EHTTP.
  */
 CALSYNC_API calsync_status calsync_oauth_device_begin(calsync_oauth* oauth, char** response_json);
 

@@ -81,6 +81,25 @@ void require_client_id(const Session& session, const char* service) {
                          ")"};
 }
 
+// connect microsoft signs in with the device flow, which Microsoft keeps to public clients
+// (a confidential client would have to send its secret, and a public one must not): a
+// configured secret is named before anything is sent, with where it came from.
+void refuse_secret_for_device_flow(const Session& session) {
+    const auto it = session.config().FindMember("microsoft");
+    if (it == session.config().MemberEnd() || *str(it->value, "client_secret") == '\0')
+        return;
+    const char* variable = std::getenv("CALSYNC_MICROSOFT_CLIENT_SECRET");
+    const std::string source = variable != nullptr && *variable != '\0'
+                                   ? "$CALSYNC_MICROSOFT_CLIENT_SECRET"
+                                   : "microsoft.client_secret in " + session.state().config_file;
+    fail_with(kExitUsage,
+              "connect microsoft: the device sign-in is for public clients, but a "
+              "client secret is configured (" +
+                  source +
+                  "): remove it, and allow public client flows for the app in "
+                  "Microsoft Entra (a confidential client cannot sign in here)");
+}
+
 std::string connection_request(const char* kind, const std::string& id) {
     return json_document([&](Writer& w) {
         key_string(w, "kind", kind);
@@ -173,6 +192,7 @@ int connect_microsoft(CommandLine& args, const GlobalOptions& globals) {
     Session session(globals, StateUse::create,
                     [&](rapidjson::Document& config) { configure_client(config, "microsoft", a); });
     require_client_id(session, "microsoft");
+    refuse_secret_for_device_flow(session);
     const auto before = session.connections();
     OAuthHandle oauth;
     check(calsync_oauth_new(device_client_config(session).c_str(), &oauth.o));

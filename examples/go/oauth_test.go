@@ -17,18 +17,47 @@ import (
 
 const clientSecret = "very-secret-client"
 
+// The Google client is a confidential one; the Microsoft one a public client, as the
+// device flow Microsoft keeps to public clients wants.
 func newTestOAuth(t *testing.T, base string, kind Kind, readOnly bool) *OAuth {
 	t.Helper()
+	secret := clientSecret
+	if kind == Microsoft {
+		secret = ""
+	}
+	o, err := newTestOAuthWithSecret(t, base, kind, readOnly, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func newTestOAuthWithSecret(t *testing.T, base string, kind Kind, readOnly bool, secret string) (*OAuth, error) {
+	t.Helper()
 	o, err := NewOAuth(OAuthConfig{Kind: kind, HostKey: hostKey, Network: &Network{AllowPrivateAddresses: true},
-		OAuthClient: OAuthClient{ClientID: "client-1", ClientSecret: clientSecret,
+		OAuthClient: OAuthClient{ClientID: "client-1", ClientSecret: secret,
 			RedirectURI: "http://127.0.0.1:1/cb", ReadOnly: readOnly,
 			AuthorizationURL: base + "/authorize", TokenURL: base + "/token",
 			RevocationURL: base + "/revoke", DeviceAuthorizationURL: base + "/devicecode"}})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() { o.Close() })
-	return o
+	return o, nil
+}
+
+// Microsoft's device flow is for public clients: with a client secret it is refused
+// before anything is sent, saying so.
+func TestOAuthMicrosoftDeviceFlowRefusesAClientSecret(t *testing.T) {
+	o, err := newTestOAuthWithSecret(t, startFaultServer(t), Microsoft, false, clientSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = o.DeviceBegin(context.Background())
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "public clients") ||
+		strings.Contains(err.Error(), clientSecret) {
+		t.Fatalf("device begin with a secret: %v", err)
+	}
 }
 
 // follow plays the browser: opens the authorization URL, returns the redirect's query.

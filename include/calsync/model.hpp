@@ -78,6 +78,10 @@ struct Event {
     Transparency transparency = Transparency::opaque;
     Response owner_response = Response::none;
     std::string export_marker;  // the appointment id when calsync exported this event
+    // Exports: which creation of the appointment's event this is (ExportRecord::generation).
+    // A service whose create identity a deleted event may keep (Graph's transactionId)
+    // derives it from this too, so an event made again is never answered with the old one.
+    std::int64_t export_generation = 0;
     std::string etag;
     Recurrence recurrence;
 

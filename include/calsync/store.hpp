@@ -174,6 +174,10 @@ struct ExportRecord {
     ExportIntent intent = ExportIntent::none;
     std::string intent_hash;  // hash of the content the pending intent writes
     Instant updated_at{};
+    // Which creation of the appointment's event in this calendar the record is about (Event::
+    // export_generation): a create repeated while unconfirmed keeps it, a create after a
+    // confirmed event (a re-creation) takes the next one; 0 for records kept before it.
+    std::int64_t generation = 0;
 };
 
 enum class SyncState {

@@ -131,9 +131,9 @@ struct SyncServiceOptions {
 };
 
 // renew_push() renews channels with less than this left. Graph subscriptions on events
-// live 4230 minutes (about 70 h), Google channels a week as calsync asks: a day's margin
+// live 10,080 minutes (a week), Google channels a week as calsync asks: a day's margin
 // renews each well before it lapses even if the host calls renew_push only every few
-// hours, and never more often than every ~46 h.
+// hours, and never more often than every ~6 days.
 constexpr std::chrono::hours kPushRenewMargin{24};
 // What calsync asks of Google for a channel's lifetime (Google may shorten it).
 constexpr std::chrono::hours kGoogleChannelLifetime{24 * 7};

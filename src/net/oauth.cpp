@@ -178,31 +178,46 @@ Result<TokenSet> OAuthFlow::token_request(const std::string& form, const TokenSe
     return t;
 }
 
+void OAuthFlow::authenticate(std::vector<std::pair<std::string, std::string>>* form) const {
+    form->emplace_back("client_id", client_.client_id);
+    if (client_.confidential())
+        form->emplace_back("client_secret", client_.client_secret);
+}
+
 Result<TokenSet> OAuthFlow::exchange(const std::string& code, const std::string& code_verifier,
                                      Instant now) {
     std::vector<std::pair<std::string, std::string>> f{{"grant_type", "authorization_code"},
                                                        {"code", code},
                                                        {"redirect_uri", client_.redirect_uri},
-                                                       {"client_id", client_.client_id},
                                                        {"code_verifier", code_verifier}};
-    if (!client_.client_secret.empty())
-        f.emplace_back("client_secret", client_.client_secret);
+    authenticate(&f);
     return token_request(form_encode(f), nullptr, now);
 }
 
 Result<TokenSet> OAuthFlow::refresh(const TokenSet& current, Instant now) {
     std::vector<std::pair<std::string, std::string>> f{{"grant_type", "refresh_token"},
-                                                       {"refresh_token", current.refresh_token},
-                                                       {"client_id", client_.client_id}};
-    if (!client_.client_secret.empty())
-        f.emplace_back("client_secret", client_.client_secret);
+                                                       {"refresh_token", current.refresh_token}};
+    authenticate(&f);
     return token_request(form_encode(f), &current, now);
 }
 
-Result<DeviceAuthorization> OAuthFlow::device_begin(Instant now) {
+std::optional<Error> OAuthFlow::refuse_device_flow() const {
     if (endpoints_.device_authorization_url.empty())
         return make_error(ErrorCode::invalid_argument,
                           "this provider has no device authorization endpoint");
+    if (endpoints_.device_flow_public_clients_only && client_.confidential())
+        return make_error(ErrorCode::invalid_argument,
+                          "the device sign-in is for public clients, but a client secret is "
+                          "configured for this OAuth client (a confidential client, which "
+                          "must send it on every token request): remove the client secret "
+                          "to sign in with the device code (a public client, with public "
+                          "client flows allowed), or sign in through the browser");
+    return std::nullopt;
+}
+
+Result<DeviceAuthorization> OAuthFlow::device_begin(Instant now) {
+    if (auto refused = refuse_device_flow())
+        return *refused;
     HttpRequest request;
     request.method = "POST";
     request.url = endpoints_.device_authorization_url;
@@ -246,14 +261,16 @@ Result<DeviceAuthorization> OAuthFlow::device_begin(Instant now) {
 }
 
 Result<std::optional<TokenSet>> OAuthFlow::device_poll(DeviceAuthorization& device, Instant now) {
+    if (auto refused = refuse_device_flow())
+        return *refused;
     if (now >= device.expires_at)
         return make_error(ErrorCode::auth, "the device code expired before it was approved");
+    std::vector<std::pair<std::string, std::string>> f{
+        {"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
+        {"device_code", device.device_code}};
+    authenticate(&f);
     std::string oauth_error;
-    auto tokens =
-        token_request(form_encode({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
-                                   {"device_code", device.device_code},
-                                   {"client_id", client_.client_id}}),
-                      nullptr, now, &oauth_error);
+    auto tokens = token_request(form_encode(f), nullptr, now, &oauth_error);
     if (tokens.ok())
         return std::optional<TokenSet>(std::move(tokens).value());
     switch (device_answer(oauth_error)) {

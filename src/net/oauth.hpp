@@ -21,14 +21,23 @@ struct OAuthEndpoints {
     std::string token_url;
     std::string revocation_url;            // empty: the provider has none
     std::string device_authorization_url;  // RFC 8628; empty: no device flow
+    // The service lets only public clients use the device flow (Microsoft's identity
+    // platform), so a client with a secret is refused before anything is sent.
+    bool device_flow_public_clients_only = false;
 };
 
+// One OAuth client is of one type (RFC 6749 2.1), and every token request it makes (code,
+// device code, refresh) authenticates as that type: a confidential client sends its
+// secret each time, a public client never (Microsoft refuses either mix-up with 401
+// invalid_client: AADSTS7000218 without the secret, AADSTS700025 with one).
 struct OAuthClient {
     std::string client_id;
     std::string client_secret;  // empty for public clients
     std::string redirect_uri;
     std::vector<std::string> scopes;
     std::vector<std::pair<std::string, std::string>> extra_parameters;  // access_type=offline
+
+    bool confidential() const { return !client_secret.empty(); }
 };
 
 struct TokenSet {
@@ -76,7 +85,9 @@ class OAuthFlow {
     // Whether the service has a revocation endpoint (Microsoft's identity platform has none).
     bool can_revoke() const { return !endpoints_.revocation_url.empty(); }
 
-    // The device authorization grant (RFC 8628), for programs without a browser.
+    // The device authorization grant (RFC 8628), for programs without a browser. Error
+    // invalid_argument, before any request, for a confidential client where the service
+    // keeps the device flow to public ones.
     Result<DeviceAuthorization> device_begin(Instant now);
     // One poll of the token endpoint: tokens once the person has approved, nullopt while
     // they have not (authorization_pending; on slow_down `device.interval` grows by 5 s as
@@ -89,6 +100,9 @@ class OAuthFlow {
     Result<TokenSet> token_request(const std::string& form, const TokenSet* previous, Instant now,
                                    std::string* oauth_error = nullptr);
     std::string scope_list() const;
+    // client_id, and the secret of a confidential client (RFC 6749 2.3.1; RFC 8628 3.4).
+    void authenticate(std::vector<std::pair<std::string, std::string>>* form) const;
+    std::optional<Error> refuse_device_flow() const;
 
     OAuthEndpoints endpoints_;
     OAuthClient client_;

@@ -144,6 +144,7 @@ Result<ExportRecord> read_export(const Query& q) {
     e.intent = intent.value();
     e.intent_hash = q.text(7);
     e.updated_at = q.instant(8);
+    e.generation = q.integer(9);
     return e;
 }
 
@@ -156,7 +157,8 @@ Query& bind_export(Query& q, const ExportRecord& e) {
         .bind(e.content_hash)
         .bind(to_string(e.intent))
         .bind(e.intent_hash)
-        .bind(e.updated_at);
+        .bind(e.updated_at)
+        .bind(e.generation);
 }
 
 Result<PushChannel> read_channel(const Query& q) {

@@ -38,7 +38,7 @@ Result<AppointmentRecord> read_appointment(const Query& q);
 
 constexpr const char* kExportColumns =
     "appointment_id, connection_id, calendar_id, remote_id, etag, content_hash, intent, "
-    "intent_hash, updated_at";
+    "intent_hash, updated_at, generation";
 Result<ExportRecord> read_export(const Query& q);
 Query& bind_export(Query& q, const ExportRecord& e);
 

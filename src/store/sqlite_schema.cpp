@@ -138,6 +138,10 @@ CREATE TABLE push_channels (
 CREATE INDEX push_channels_by_calendar ON push_channels (connection_id, calendar_id);
 CREATE INDEX push_channels_by_expiry ON push_channels (expires_at);
 )sql"},
+    {"export generation (which creation of an appointment's event a record is about)",
+     R"sql(
+ALTER TABLE exports ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 Result<int> integer_pragma(Database& db, const char* name) {

@@ -118,7 +118,7 @@ Result<void> SqliteStore::put_export(const ExportRecord& record) {
     if (!appointment.value())
         return not_found(kOperation, "appointment '" + record.key.appointment_id + "'");
     static const std::string text = std::string("INSERT OR REPLACE INTO exports (") +
-                                    kExportColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                                    kExportColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     auto q = db_.query(text.c_str(), kOperation);
     if (!q.ok())
         return q.error();

@@ -2,6 +2,7 @@
 // remote write between an intent and its confirmation in the store (store.hpp, "export
 // intent protocol"), so a crash at any point repeats nothing and loses nothing.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "sync/sync_run.hpp"
@@ -68,6 +69,8 @@ class ExportRun {
             return false;
         }
         const std::vector<Appointment> appts = appointments_of(appointments.value());
+        for (const AppointmentRecord& r : appointments.value())
+            revisions_[r.appointment.id] = r.revision;
         const std::vector<ExportMapEntry> entries = entries_of(records.value());
         // CalDAV reads the whole calendar (sync-collection), so a missing event of ours
         // was deleted; Google and Graph read the sync window only.
@@ -80,9 +83,14 @@ class ExportRun {
         const ExportPlan plan = plan_exports(appts, entries, seen, policy);
         settle_intents(records.value(), plan, seen);
         bool reread = false;
-        for (const ExportAction& action : plan.actions)
+        for (const ExportAction& action : plan.actions) {
+            if (throttled_)
+                return false;  // asked to wait: the rest waits for the next sync
             reread = apply(action, written) || reread;
+        }
         for (const ExportNotice& n : plan.notices) {
+            if (throttled_)
+                return false;
             if (n.kind == ExportNoticeKind::pending_create_unseen && windowed) {
                 reread = settle_unseen_create(n.appointment_id, written) || reread;
                 continue;
@@ -167,9 +175,25 @@ class ExportRun {
         durable(before ? s_.store->put_export(*before) : s_.store->remove_export(k));
     }
 
-    void confirm(const ExportKey& k, const RemoteEvent& remote, const std::string& hash) {
+    void confirm(const ExportKey& k, const RemoteEvent& remote, const std::string& hash,
+                 std::int64_t generation) {
         ExportRecord done{k, remote.id, remote.etag, hash, ExportIntent::none, "", s_.now()};
+        done.generation = generation;
         durable(s_.store->put_export(done));
+    }
+
+    // Which creation of the appointment's event a create makes (Event::export_generation).
+    // Repeated while unconfirmed, the same one; after a confirmed event (since deleted),
+    // the next. With no record at all, the appointment's revision starts a range of its
+    // own: a record goes when the appointment is cancelled or the connection made anew,
+    // and the events those records named (in Deleted Items, say) used lower ones.
+    std::int64_t generation_for(const std::optional<ExportRecord>& before,
+                                const std::string& appointment_id) const {
+        if (before)
+            return before->intent == ExportIntent::create ? before->generation
+                                                          : before->generation + 1;
+        const auto revision = revisions_.find(appointment_id);
+        return revision == revisions_.end() ? 0 : revision->second << 16;
     }
 
     // True when the calendar should be read again before planning further.
@@ -180,6 +204,7 @@ class ExportRun {
             (calendar_.calendar.name.empty() ? calendar_.calendar.id : calendar_.calendar.name) +
             "\": " + e.message;
         problems_->push_back(named);
+        throttled_ = throttled_ || e.code == ErrorCode::rate_limited;
         return e.code == ErrorCode::conflict || e.code == ErrorCode::not_found;
     }
 
@@ -211,6 +236,7 @@ class ExportRun {
         switch (a.kind) {
             case ExportActionKind::create: {
                 ExportRecord intent{k, "", "", "", ExportIntent::create, a.content_hash, s_.now()};
+                intent.generation = generation_for(before, a.appointment_id);
                 if (!durable(s_.store->put_export(intent)))
                     return false;
                 // A create repeated after an unconfirmed one may meet that earlier write,
@@ -218,10 +244,13 @@ class ExportRun {
                 // transactionId returns the first event as it was): its content is then
                 // unknown, and the next plan sends an update if it differs.
                 const bool repeated = before && before->intent == ExportIntent::create;
-                auto remote = provider_.create_event(calendar_.calendar.id, a.event);
+                Event event = a.event;
+                event.export_generation = intent.generation;
+                auto remote = provider_.create_event(calendar_.calendar.id, event);
                 if (!remote.ok())
                     return failed(a, remote.error());  // the intent stays: see entries_of
-                confirm(k, remote.value(), repeated ? std::string() : a.content_hash);
+                confirm(k, remote.value(), repeated ? std::string() : a.content_hash,
+                        intent.generation);
                 ++*written;
                 return false;
             }
@@ -240,7 +269,7 @@ class ExportRun {
                         return apply(recreated(a), written);
                     return failed(a, remote.error());
                 }
-                confirm(k, remote.value(), a.content_hash);
+                confirm(k, remote.value(), a.content_hash, intent.generation);
                 ++*written;
                 return false;
             }
@@ -268,7 +297,7 @@ class ExportRun {
                 durable(s_.store->remove_export(k));
                 return false;
             case ExportActionKind::accept_remote:
-                confirm(k, {a.remote_id, a.etag}, a.content_hash);
+                confirm(k, {a.remote_id, a.etag}, a.content_hash, before ? before->generation : 0);
                 return false;
         }
         return false;
@@ -279,6 +308,8 @@ class ExportRun {
     CalendarProvider& provider_;
     const CalendarRecord& calendar_;
     std::vector<Error>* problems_;
+    std::map<std::string, std::int64_t> revisions_;  // appointment id -> its revision
+    bool throttled_ = false;  // a write was answered "wait" (rate_limited): no more requests
 };
 
 }  // namespace

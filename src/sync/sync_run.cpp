@@ -162,6 +162,7 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
     status.last_attempt = now;
 
     std::optional<Error> worst;
+    bool throttled = false;  // a rate limit: no further request in this sync
     const auto note = [&worst](const Error& e) {
         if (!worst || severity(state_for(e)) > severity(state_for(*worst)))
             worst = e;
@@ -205,16 +206,25 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
             (void)s.store->put_calendar_status(connection_id, cal.calendar.id, cal_status);
             if (read.error && read.error->code == ErrorCode::auth)
                 break;  // the other calendars would be refused alike
+            if (read.error && read.error->code == ErrorCode::rate_limited) {
+                // The service asked this client to wait (Outlook throttles per app and
+                // mailbox, Google per user): a request before Retry-After would be refused
+                // too, and prolongs the penalty. Nothing more until next_due.
+                throttled = true;
+                break;
+            }
         }
-        if (with_exports) {
+        if (with_exports && !throttled) {
             for (const CalendarRecord* cal : readable) {
                 if (!exports(cal->direction) || !cal->calendar.can_write)
                     continue;
                 std::vector<Error> problems;
                 const std::size_t written = run_exports(s, connection.value(), *provider.value(),
                                                         *cal, window, &report.slots, &problems);
-                for (const Error& e : problems)
+                for (const Error& e : problems) {
                     note(e);
+                    throttled = throttled || e.code == ErrorCode::rate_limited;
+                }
                 auto it = std::find_if(report.calendars.begin(), report.calendars.end(),
                                        [cal](const CalendarSyncResult& r) {
                                            return r.calendar_id == cal->calendar.id;
@@ -236,6 +246,8 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
                     }
                 }
                 status.events_exported += static_cast<std::int64_t>(written);
+                if (throttled)
+                    break;
             }
         }
     }

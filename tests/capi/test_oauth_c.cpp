@@ -31,14 +31,16 @@ Answer answer(calsync_status status, char* out) {
     return a;
 }
 
+// A confidential client (with its secret) unless `secret` is empty.
 std::string config(const calsync::test::FakeServer& s, const std::string& kind,
-                   const std::string& extra = "") {
-    return R"({"version": 1, "kind": ")" + kind +
-           R"(", "client_id": "client-1", "client_secret": "very-secret-client",
-              "redirect_uri": "http://127.0.0.1:1/cb", "host_key": ")" +
-           kHostKey + R"(", "authorization_url": ")" + s.url("/authorize") +
-           R"(", "token_url": ")" + s.url("/token") + R"(", "revocation_url": ")" +
-           s.url("/revoke") + R"(", "device_authorization_url": ")" + s.url("/devicecode") +
+                   const std::string& extra = "",
+                   const std::string& secret = "very-secret-client") {
+    return R"({"version": 1, "kind": ")" + kind + R"(", "client_id": "client-1", )" +
+           (secret.empty() ? "" : R"("client_secret": ")" + secret + R"(", )") +
+           R"("redirect_uri": "http://127.0.0.1:1/cb", "host_key": ")" + kHostKey +
+           R"(", "authorization_url": ")" + s.url("/authorize") + R"(", "token_url": ")" +
+           s.url("/token") + R"(", "revocation_url": ")" + s.url("/revoke") +
+           R"(", "device_authorization_url": ")" + s.url("/devicecode") +
            R"(", "network": {"allow_private_addresses": true})" + extra + "}";
 }
 
@@ -167,7 +169,16 @@ TEST_CASE("oauth: a state from another handle, or altered, is refused") {
 
 TEST_CASE("oauth: microsoft device sign-in is pending, slowed down, then approved") {
     calsync::test::FakeServer server(CALSYNC_FAULT_SERVER);
-    OAuth o(config(server, "microsoft"));
+    // Microsoft's device flow is for public clients: with a secret it is refused at once.
+    OAuth confidential(config(server, "microsoft"));
+    REQUIRE(confidential.status == CALSYNC_OK);
+    char* refused = nullptr;
+    CHECK(calsync_oauth_device_begin(confidential.handle, &refused) == CALSYNC_EINVAL);
+    CHECK(refused == nullptr);
+    CHECK_THAT(calsync_last_error_message(),
+               Catch::Contains("for public clients") && !Catch::Contains("very-secret-client"));
+
+    OAuth o(config(server, "microsoft", "", ""));
     REQUIRE(o.status == CALSYNC_OK);
     char* out = nullptr;
     calsync_status device_status = calsync_oauth_device_begin(o.handle, &out);

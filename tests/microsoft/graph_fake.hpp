@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "counting_transport.hpp"
@@ -80,21 +81,30 @@ struct GraphConnection {
         session = std::make_shared<net::OAuthSession>(flow, tokens);
         session->on_tokens_changed([this](const net::TokenSet& t) { persisted.push_back(t); });
         options.api_base_url = fake.api();
-        options.exports.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+        options.exports.sleep = [this](std::chrono::milliseconds d) { wait(d); };
         provider = std::make_unique<providers::microsoft::GraphProvider>(options, session, http);
     }
 
+    // Waits are recorded, and slept only with `real_waits`: the fake answers a request made
+    // before the Retry-After it gave has passed with another 429 (graph_throttle.py).
+    void wait(std::chrono::milliseconds d) {
+        waits.push_back(d);
+        if (real_waits)
+            std::this_thread::sleep_for(d);
+    }
+
     const GraphFake& fake_;
+    bool real_waits = false;
     std::shared_ptr<CountingTransport> transport = std::make_shared<CountingTransport>();
     std::vector<std::chrono::milliseconds> waits;  // what the client and exporter waited
-    std::shared_ptr<net::HttpClient> http = std::make_shared<net::HttpClient>(
-        transport,
-        net::RetryPolicy{4,
-                         std::chrono::milliseconds(1),
-                         std::chrono::milliseconds(5),
-                         std::chrono::seconds(120),
-                         {}},
-        [this](std::chrono::milliseconds d) { waits.push_back(d); });
+    std::shared_ptr<net::HttpClient> http =
+        std::make_shared<net::HttpClient>(transport,
+                                          net::RetryPolicy{4,
+                                                           std::chrono::milliseconds(1),
+                                                           std::chrono::milliseconds(5),
+                                                           std::chrono::seconds(120),
+                                                           {}},
+                                          [this](std::chrono::milliseconds d) { wait(d); });
     std::shared_ptr<net::OAuthFlow> flow;
     std::shared_ptr<net::OAuthSession> session;
     std::vector<net::TokenSet> persisted;

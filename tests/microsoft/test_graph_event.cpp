@@ -221,6 +221,12 @@ TEST_CASE("graph event: calsync's exports are recognised by transactionId or pro
     CHECK(appointment_from_transaction_id(transaction_id_for("appt-1", "AAMkCal2")) == "appt-1");
     // An export written before the calendar digest ("calsync-" + base64url) still reads.
     CHECK(appointment_from_transaction_id("calsync-YXBwdC05") == "appt-9");
+    // The transactionId is the identity; the property a hint another app may have changed.
+    auto rewritten = read(timed("\"transactionId\":\"" + transaction_id_for("appt-42", "AAMkCal1") +
+                                R"(","singleValueExtendedProperties":[{"id":")" +
+                                kAppointmentPropertyId + R"(","value":"appt-7"}])"));
+    REQUIRE(rewritten.ok());
+    CHECK(rewritten->event.export_marker == "appt-42");
 }
 
 TEST_CASE("graph event: the body written for an export") {
@@ -247,11 +253,22 @@ TEST_CASE("graph event: the body written for an export") {
     CHECK(std::string(prop["id"].GetString()) == kAppointmentPropertyId);
     CHECK(std::string(prop["value"].GetString()) == "appt-1");
 
-    // An update changes content only: the identity cannot change (transactionId is fixed).
+    // An update cannot change the transactionId (Graph refuses it), and puts the property
+    // back, should another app have dropped it.
     rapidjson::Document update;
     update.Parse(update_body(e).c_str());
     CHECK_FALSE(update.HasMember("transactionId"));
-    CHECK_FALSE(update.HasMember("singleValueExtendedProperties"));
+    CHECK(std::string(update["singleValueExtendedProperties"][0]["value"].GetString()) == "appt-1");
+
+    // A later generation (made again after a deletion) is another transactionId that
+    // still reads back to the appointment.
+    e.export_generation = 3;
+    rapidjson::Document again;
+    again.Parse(create_body(e, "AAMkCal1").c_str());
+    const std::string later = again["transactionId"].GetString();
+    CHECK(later != transaction_id_for("appt-1", "AAMkCal1"));
+    CHECK(later == transaction_id_for("appt-1", "AAMkCal1", 3));
+    CHECK(appointment_from_transaction_id(later) == "appt-1");
 
     // All-day: midnight to midnight, the end the day after when none is given.
     Event day;

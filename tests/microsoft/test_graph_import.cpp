@@ -157,8 +157,13 @@ TEST_CASE("graph import: an expired delta token starts a full resync") {
     GraphConnection c(fake);
     Sync sync{c, fake.default_calendar()};
     sync.run();
-    const std::string mode = GENERATE(std::string("syncStateNotFound"), std::string("reset"));
-    fake.control("expire_delta", "{\"mode\":\"" + mode + "\"}");
+    // 410 syncStateNotFound, 400 syncStateNotFound (delta-query-overview.md: "40X-series"),
+    // and a reset (410 with an empty $deltatoken).
+    const std::string expiry = GENERATE(std::string(R"({"mode":"syncStateNotFound"})"),
+                                        std::string(R"({"mode":"syncStateNotFound","status":400})"),
+                                        std::string(R"({"mode":"reset"})"));
+    INFO(expiry);
+    fake.control("expire_delta", expiry);
     const std::string b =
         fake.add_event(event_json("b", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z"));
     const ChangeSet resync = sync.run();
@@ -224,6 +229,26 @@ TEST_CASE("graph import: series instances reach the engine once each") {
         engine->remove(fake.default_calendar(), id);
     CHECK(engine->slots().empty());
     CHECK(sync.held.empty());
+}
+
+// Graph expands a series in its own zone: a Monday 09:00 Berlin series is 08:00Z before the
+// spring change and 07:00Z after it; the instances calendarView returns are taken as given.
+TEST_CASE("graph import: a weekly series keeps its wall-clock time across DST") {
+    GraphFake fake;
+    fake.add_event(
+        R"({"subject":"weekly","start":"2026-03-23T08:00:00Z","end":"2026-03-23T09:00:00Z",
+        "originalStartTimeZone":"W. Europe Standard Time",
+        "recurrence":{"pattern":{"type":"weekly","interval":1,"daysOfWeek":["monday"]},
+                      "range":{"type":"numbered","startDate":"2026-03-23","numberOfOccurrences":3}}})");
+    GraphConnection c(fake);
+    Sync sync{c, fake.default_calendar()};
+    const ChangeSet read = sync.run({at("2026-03-01T00:00:00Z"), at("2026-04-30T00:00:00Z")});
+    std::vector<std::string> starts;
+    for (const Event& e : read.upserts)
+        starts.push_back(format_rfc3339(e.start.resolve(*TimeZone::utc())));
+    std::sort(starts.begin(), starts.end());
+    CHECK(starts == std::vector<std::string>{"2026-03-23T08:00:00Z", "2026-03-30T07:00:00Z",
+                                             "2026-04-06T07:00:00Z"});
 }
 
 TEST_CASE("graph import: times given in a Windows zone are read through CLDR") {

@@ -111,6 +111,16 @@ TEST_CASE("graph provider: a 401 refreshes once and the rotated refresh token is
     CHECK(c.persisted[0].refresh_token != first_refresh);
     CHECK(c.session->tokens().refresh_token == c.persisted[0].refresh_token);
     CHECK(fake.route_count("GET /me/calendars") == 2);  // the 401 and the repeat
+    // Rotation is strict at the fake: the first refresh token is spent, the session goes on
+    // with the one it was handed.
+    const auto held = fake.control("tokens");
+    for (const auto& working : held["refresh"].GetArray())
+        CHECK(working.GetString() != first_refresh);
+    fake.control("expire_access_tokens");
+    REQUIRE(c.provider->list_calendars().ok());
+    REQUIRE(c.persisted.size() == 2);
+    CHECK(c.persisted[1].refresh_token != c.persisted[0].refresh_token);
+    CHECK_FALSE(c.session->needs_reauthorisation());
 }
 
 TEST_CASE("graph provider: a revoked grant needs re-authorisation, and no secret is shown") {
@@ -151,15 +161,17 @@ TEST_CASE("graph provider: a revoked grant needs re-authorisation, and no secret
 TEST_CASE("graph provider: 429 and 503 on reads wait Retry-After and succeed") {
     GraphFake fake;
     GraphConnection c(fake);
+    c.real_waits = true;  // the fake checks that it was waited
     fake.control("fault",
-                 R"({"method":"GET","path":"/v1.0/me/calendars","status":429,"retry_after":"4"})");
+                 R"({"method":"GET","path":"/v1.0/me/calendars","status":429,"retry_after":"1"})");
     fake.control(
         "fault",
         R"({"method":"GET","path":"/v1.0/me/calendarView/delta","status":503,"retry_after":"1"})");
     auto changes = c.provider->fetch_changes(fake.default_calendar(), "", march_2026());
     REQUIRE(changes.ok());
     CHECK(c.waits ==
-          std::vector<std::chrono::milliseconds>{std::chrono::seconds(4), std::chrono::seconds(1)});
+          std::vector<std::chrono::milliseconds>{std::chrono::seconds(1), std::chrono::seconds(1)});
+    CHECK(fake.control("stats")["throttle_violations"].Empty());
     CHECK(fake.route_count("GET /me/calendars") == 2);
     CHECK(fake.route_count("GET /me/calendarView/delta") == 2);
 }

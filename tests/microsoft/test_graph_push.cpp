@@ -70,10 +70,12 @@ TEST_CASE("graph push: a subscription is made through the validation handshake")
     REQUIRE(sub.ok());
     CHECK_FALSE(sub->id.empty());
     CHECK(sub->resource == "me/calendars/" + cal + "/events");
-    CHECK(sub->expires_at == t + std::chrono::minutes(4230));
-    REQUIRE(endpoint.targets.size() == 1);  // Graph's validation request
-    CHECK_THAT(endpoint.targets[0], Catch::StartsWith("/graph/hook?calsync_connection=conn-7&"));
-    CHECK_THAT(endpoint.targets[0], Catch::Contains("validationToken="));
+    CHECK(sub->expires_at == t + std::chrono::minutes(10080));  // Outlook events' maximum
+    REQUIRE(endpoint.targets.size() == 2);                      // Graph validates both URLs
+    for (const std::string& target : endpoint.targets) {
+        CHECK_THAT(target, Catch::StartsWith("/graph/hook?calsync_connection=conn-7&"));
+        CHECK_THAT(target, Catch::Contains("validationToken="));
+    }
 
     auto stats = fake.control("stats");
     const auto& held = stats["subscriptions"][0];
@@ -101,6 +103,32 @@ TEST_CASE("graph push: a subscription is made through the validation handshake")
     CHECK(endpoint.batches[1].refused == 1);
 }
 
+// Regression: subscriptions named no lifecycleNotificationUrl, so Graph delivered no
+// "missed" and no "subscriptionRemoved" notification; the host went on trusting a
+// subscription Graph had dropped, and changes missed were never read until the next poll.
+TEST_CASE("graph push: lifecycle notifications reach the host") {
+    GraphFake fake;
+    GraphConnection c(fake, "Calendars.ReadWrite offline_access", push_options());
+    Endpoint endpoint;
+    const std::string cal = fake.workshop_calendar();
+    auto sub = c.provider->subscribe(cal, "conn-3", endpoint.listener.url("/graph/hook"), now());
+    REQUIRE(sub.ok());
+    for (const char* event : {"missed", "subscriptionRemoved"}) {
+        INFO(event);
+        auto delivered = fake.control(
+            "lifecycle", "{\"subscription_id\":\"" + sub->id + "\",\"event\":\"" + event + "\"}");
+        REQUIRE(delivered["status"].IsInt());
+        CHECK(delivered["status"].GetInt() == 202);
+        std::lock_guard<std::mutex> hold(endpoint.lock);
+        REQUIRE_FALSE(endpoint.batches.empty());
+        const NotificationBatch& batch = endpoint.batches.back();
+        CHECK(batch.connection_id == "conn-3");
+        CHECK(batch.calendar_id == cal);
+        CHECK(batch.lifecycle_events == std::vector<std::string>{event});
+        CHECK(batch.refused == 0);
+    }
+}
+
 TEST_CASE("graph push: renew and delete") {
     GraphFake fake;
     GraphConnection c(fake, "Calendars.ReadWrite offline_access", push_options());
@@ -112,7 +140,7 @@ TEST_CASE("graph push: renew and delete") {
     auto renewed = c.provider->renew(sub->id, t);
     REQUIRE(renewed.ok());
     CHECK(renewed->id == sub->id);
-    CHECK(renewed->expires_at == t + std::chrono::minutes(4230));
+    CHECK(renewed->expires_at == t + std::chrono::minutes(10080));
     CHECK(renewed->expires_at > sub->expires_at);
     REQUIRE(c.provider->unsubscribe(sub->id).ok());
     CHECK(fake.control("stats")["subscriptions"].Empty());
@@ -134,13 +162,13 @@ TEST_CASE("graph push: Graph's refusals come back readable") {
     CHECK_THAT(failed.error().message, Catch::Contains("validation request failed"));
 
     GraphOptions too_long = push_options();
-    too_long.push.max_lifetime = std::chrono::minutes(10080);  // the fake allows 4230
+    too_long.push.max_lifetime = std::chrono::minutes(10080 + 60);  // the fake allows 10080
     GraphConnection eager(fake, "Calendars.ReadWrite offline_access", too_long);
     endpoint.echo_token = true;
     auto refused = eager.provider->subscribe(fake.default_calendar(), "conn-1",
                                              endpoint.listener.url("/hook"), now());
     REQUIRE_FALSE(refused.ok());
-    CHECK_THAT(refused.error().message, Catch::Contains("4230 minutes"));
+    CHECK_THAT(refused.error().message, Catch::Contains("10080 minutes"));
 
     GraphOptions keyless;
     GraphConnection no_key(fake, "Calendars.ReadWrite offline_access", keyless);

@@ -100,7 +100,7 @@ TEST_CASE("sqlite store: WAL journal, enforced foreign keys, a clean integrity c
     fill(*s);
     SqliteProbe probe(path);
     CHECK(probe.value("PRAGMA journal_mode") == "wal");  // WAL is a property of the file
-    CHECK(probe.value("PRAGMA user_version") == "2");
+    CHECK(probe.value("PRAGMA user_version") == "3");
     CHECK(probe.value("PRAGMA integrity_check") == "ok");
     CHECK(probe.value("PRAGMA foreign_key_check") == "");
     CHECK(probe.value("SELECT count(*) FROM events") == "50");
@@ -143,7 +143,7 @@ TEST_CASE("sqlite store: a version 1 database is migrated and keeps its data", "
         REQUIRE(probe.value("PRAGMA user_version") == "1");
     }
     auto s = open(path);
-    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "2");
+    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "3");
     const ConnectionRecord c = must(s->get_connection("c1"));
     CHECK(c.sealed_credentials == "v1.sealed-credentials");
     const CalendarRecord cal = must(s->get_calendar("c1", "work"));
@@ -157,6 +157,7 @@ TEST_CASE("sqlite store: a version 1 database is migrated and keeps its data", "
     CHECK(events[0].etag == "\"7\"");
     CHECK(events[0].start.zone->name() == "Europe/Berlin");
     CHECK(must(s->get_export({"ap1", "c1", "work"})).etag == "\"e1\"");
+    CHECK(must(s->get_export({"ap1", "c1", "work"})).generation == 0);  // its first event
     CHECK(must(s->get_connection_status("c1")).next_due == at(1774991800));
     CHECK(must(s->put_appointment(appointment("ap2"), at(9))).revision == 2);
     // What version 2 added works on the migrated file.
@@ -177,7 +178,7 @@ TEST_CASE("sqlite store: refuses a newer schema, another program's file and a no
         auto s = open_sqlite_store(path);
         REQUIRE_FALSE(s.ok());
         CHECK(s.error().code == ErrorCode::invalid_argument);
-        CHECK(s.error().message.find("schema version 7, newer than 2") != std::string::npos);
+        CHECK(s.error().message.find("schema version 7, newer than 3") != std::string::npos);
         CHECK(SqliteProbe(path).value("PRAGMA user_version") == "7");  // left as it was
     }
     SECTION("another application's database") {

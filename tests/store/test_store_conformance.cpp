@@ -475,10 +475,13 @@ TEMPLATE_TEST_CASE("store export map and the intent protocol", "[conformance]",
         must(s.put_appointment(appointment(id), at(1)));
 
     // 1. the intent, durable before the remote create
-    must(s.put_export(export_record("ap1", "a", ExportIntent::create)));
+    ExportRecord intent = export_record("ap1", "a", ExportIntent::create);
+    intent.generation = (std::int64_t{3} << 16) + 2;  // the third creation since revision 3
+    must(s.put_export(intent));
     ExportRecord pending = must(s.get_export({"ap1", "c", "a"}));
     CHECK(pending.intent == ExportIntent::create);
     CHECK(pending.intent_hash == "h1");
+    CHECK(pending.generation == intent.generation);
     CHECK(pending.remote_id == "/dav/a/ap1.ics");
     CHECK(pending.etag.empty());
     CHECK(pending.updated_at == at(1775000100));
@@ -493,6 +496,7 @@ TEMPLATE_TEST_CASE("store export map and the intent protocol", "[conformance]",
     CHECK(confirmed.intent == ExportIntent::none);
     CHECK(confirmed.etag == "\"e1\"");
     CHECK(confirmed.content_hash == "h1");
+    CHECK(confirmed.generation == intent.generation);
 
     must(s.put_export(export_record("ap1", "b", ExportIntent::update)));
     must(s.put_export(export_record("ap2", "a")));

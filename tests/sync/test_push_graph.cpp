@@ -23,10 +23,11 @@ Instant real_now() {
 
 struct GraphWorld {
     GraphFake fake;
-    // Graph's fake checks expiries against its own clock: the service's starts two days
-    // back, so a subscription made now is within the renewal margin at real time.
+    // Graph's fake checks expiries against its own clock: the service's starts 6.5 days
+    // back, so a subscription made now (10,080 minutes) is within the renewal margin at
+    // real time.
     std::mutex clock_lock;
-    Instant now = real_now() - std::chrono::hours(48);
+    Instant now = real_now() - std::chrono::hours(156);
     std::shared_ptr<StateStore> store = make_memory_store();
     std::unique_ptr<SyncService> service;
     std::string id;
@@ -135,7 +136,7 @@ TEST_CASE("push graph: a subscription made through the handshake, then a change 
     INFO((watched.ok() ? "" : watched.error().message));
     REQUIRE(watched.ok());
     CHECK(watched->kind == ProviderKind::microsoft);
-    CHECK(watched->expires_at == w.clock() + std::chrono::minutes(4230));
+    CHECK(watched->expires_at == w.clock() + std::chrono::minutes(10080));
     auto handshake = w.last_answer();
     REQUIRE(handshake.ok());
     CHECK(handshake->source == "graph_validation");
@@ -185,7 +186,7 @@ TEST_CASE("push graph: renewal near expiry, lifecycle events, disconnect deletes
     INFO((renewed[0].error ? renewed[0].error->message : ""));
     REQUIRE_FALSE(renewed[0].error.has_value());
     CHECK(renewed[0].channel_id == watched->channel_id);  // Graph renews in place
-    CHECK(renewed[0].expires_at == w.clock() + std::chrono::minutes(4230));
+    CHECK(renewed[0].expires_at == w.clock() + std::chrono::minutes(10080));
     CHECK(w.requests_to("PATCH /subscriptions/") == 1);
     const auto stats = w.fake.control("stats");  // `held` points into it
     auto held = stats["subscriptions"].GetArray();

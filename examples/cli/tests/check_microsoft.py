@@ -98,6 +98,18 @@ try:
     with open(os.path.join(state, "config.json"), "w") as f:
         json.dump({"zone": "Europe/Berlin", "network": {"allow_private_addresses": True},
                    "microsoft": dict(microsoft, client_id=CLIENT)}, f)
+    # A client secret: the device sign-in is for public clients, so the program says so
+    # before it asks anything of the identity platform (issue 14: the secret went with the
+    # refreshes only, and a confidential app failed at connect, a public one later).
+    secret = "cli-test-client-secret-5"
+    done = run("connect", "microsoft", expect=2, env={"CALSYNC_MICROSOFT_CLIENT_SECRET": secret},
+               label="connect microsoft with a client secret")
+    for says in ("device sign-in is for public clients", "$CALSYNC_MICROSOFT_CLIENT_SECRET",
+                 "allow public client flows"):
+        expect_in(done.stderr, says, "connect microsoft with a client secret")
+    check(secret not in done.stdout + done.stderr, "the client secret was shown")
+    check(fake.control("stats")["token_forms"] == [],
+          "the identity platform was asked with a client secret configured")
     done = sign_in(approve=False, expect=3, label="a declined sign-in")
     expect_in(done.stderr, "declined", "a declined sign-in")
     fake.control("config", {"device_expires_in": 2})

@@ -13,9 +13,13 @@ HOST_KEY = b"0123456789abcdef0123456789abcdef"
 CLIENT_SECRET = "very-secret-client"
 
 
-def oauth(fake, kind, **extra):
+def oauth(fake, kind, secret=CLIENT_SECRET, **extra):
+    """Google's client is a confidential one; pass secret=None for a public client (the
+    device flow Microsoft keeps to public clients wants one)."""
+    if secret:
+        extra["client_secret"] = secret
     return calsync.OAuth(
-        kind, "client-1", HOST_KEY, client_secret=CLIENT_SECRET,
+        kind, "client-1", HOST_KEY,
         redirect_uri="http://127.0.0.1:1/cb", authorization_url=fake.url("/authorize"),
         token_url=fake.url("/token"), revocation_url=fake.url("/revoke"),
         device_authorization_url=fake.url("/devicecode"),
@@ -81,7 +85,7 @@ class CodeFlowTest(unittest.TestCase):
 
 class DeviceFlowTest(unittest.TestCase):
     def test_pending_then_slowed_down_then_approved(self):
-        with FaultServer() as fake, oauth(fake, "microsoft") as o:
+        with FaultServer() as fake, oauth(fake, "microsoft", secret=None) as o:
             device = o.device_begin()
             self.assertTrue(device.user_code.startswith("WDJB-MJH"))
             self.assertEqual(device.interval_seconds, 1)
@@ -99,8 +103,15 @@ class DeviceFlowTest(unittest.TestCase):
             with self.assertRaises(calsync.InvalidArgumentError):
                 o.device_poll(device.device_code)
 
-    def test_wait_gives_up_at_its_timeout(self):
+    def test_a_client_secret_is_refused_before_anything_is_sent(self):
         with FaultServer() as fake, oauth(fake, "microsoft") as o:
+            with self.assertRaises(calsync.InvalidArgumentError) as caught:
+                o.device_begin()
+            self.assertIn("public clients", caught.exception.message)
+            self.assertNotIn(CLIENT_SECRET, caught.exception.message)
+
+    def test_wait_gives_up_at_its_timeout(self):
+        with FaultServer() as fake, oauth(fake, "microsoft", secret=None) as o:
             device = o.device_begin()
             with mock.patch("calsync.oauth.time.sleep") as sleep:
                 with self.assertRaises(calsync.PendingError):

@@ -85,7 +85,14 @@ Response read_response(const rapidjson::Value& event) {
     return Response::none;
 }
 
+// The appointment an event was exported for. The transactionId is the identity: derived
+// from the appointment, set by the create and unchangeable after it. The extended property
+// is a hint another app may drop or rewrite; it names the appointment only of an event
+// without a transactionId of calsync's (a copy Outlook made of an export, say, which the
+// plan then removes as a second event).
 std::string marker_of(const rapidjson::Value& event) {
+    if (auto derived = appointment_from_transaction_id(string_member(event, "transactionId")))
+        return *derived;
     auto props = event.FindMember("singleValueExtendedProperties");
     if (props != event.MemberEnd() && props->value.IsArray()) {
         for (const auto& p : props->value.GetArray()) {
@@ -93,17 +100,20 @@ std::string marker_of(const rapidjson::Value& event) {
                 return string_member(p, "value");
         }
     }
-    auto from_transaction = appointment_from_transaction_id(string_member(event, "transactionId"));
-    return from_transaction ? *from_transaction : "";
+    return "";
 }
 
 }  // namespace
 
-std::string transaction_id_for(const std::string& appointment_id, const std::string& calendar_id) {
-    // "calsync-" + base64url(appointment id) + "." + 8 bytes of SHA-256(calendar id), in
-    // base64url too; base64url has no '.', so the appointment part reads back alone.
+std::string transaction_id_for(const std::string& appointment_id, const std::string& calendar_id,
+                               std::int64_t generation) {
+    // "calsync-" + base64url(appointment id) + "." + 8 bytes of SHA-256(calendar id, and
+    // the generation after the first), in base64url too; base64url has no '.', so the
+    // appointment part reads back alone. Generation 0 keeps the form of older exports.
+    const std::string scope =
+        generation == 0 ? calendar_id : calendar_id + "\n" + std::to_string(generation);
     return std::string(kTransactionPrefix) + net::base64url(appointment_id) + "." +
-           net::base64url(net::sha256(calendar_id).substr(0, 8));
+           net::base64url(net::sha256(scope).substr(0, 8));
 }
 
 std::optional<std::string> appointment_from_transaction_id(std::string_view transaction_id) {
@@ -221,7 +231,12 @@ std::string write_body(const Event& event, const std::string* create_in) {
     w.String(event.transparency == Transparency::transparent ? "free" : "busy");
     if (create_in != nullptr && !event.export_marker.empty()) {
         w.Key("transactionId");
-        w.String(transaction_id_for(event.export_marker, *create_in).c_str());
+        w.String(
+            transaction_id_for(event.export_marker, *create_in, event.export_generation).c_str());
+    }
+    if (!event.export_marker.empty()) {
+        // On an update too: the property is how an export is found (find_export), and an
+        // app that rewrote the event may have dropped it.
         w.Key("singleValueExtendedProperties");
         w.StartArray();
         w.StartObject();

@@ -11,6 +11,7 @@
 
 #include <rapidjson/document.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,13 +27,17 @@ namespace calsync::providers::microsoft {
 constexpr const char* kAppointmentPropertyId =
     "String {6B1F4C2E-8D3A-4E57-9A0B-3C5D7E9F1A24} Name calsyncAppointmentId";
 
-// The transactionId of an export: stable for an appointment in one calendar, so Graph can
-// drop a repeated POST ("avoid redundant POST operations in case of client retries"), and
-// reversible to the appointment id, as delta returns transactionId but cannot $expand
-// extended properties. Graph does not say whether it matches transactionIds per calendar
-// or per mailbox; a digest of the calendar keeps one appointment exported to two calendars
-// of a mailbox from being taken for a retry of the other.
-std::string transaction_id_for(const std::string& appointment_id, const std::string& calendar_id);
+// The transactionId of an export: stable for one creation of an appointment's event in one
+// calendar, so Graph can drop a repeated POST ("avoid redundant POST operations in case of
+// client retries"), and reversible to the appointment id, as delta returns transactionId
+// but cannot $expand extended properties. Graph does not say whether it matches
+// transactionIds per calendar or per mailbox; a digest of the calendar keeps one
+// appointment exported to two calendars of a mailbox from being taken for a retry of the
+// other. Nor does it promise that a deleted event (in Deleted Items) stops matching its
+// transactionId: the generation (Event::export_generation) goes into the digest, so an
+// event made again after a deletion is a new event, not the deleted one handed back.
+std::string transaction_id_for(const std::string& appointment_id, const std::string& calendar_id,
+                               std::int64_t generation = 0);
 std::optional<std::string> appointment_from_transaction_id(std::string_view transaction_id);
 
 struct GraphItem {
@@ -59,7 +64,8 @@ Result<GraphItem> read_item(const rapidjson::Value& item, const std::string& cal
 // The JSON body that creates `event` in `calendar_id`, with its identity: transactionId and
 // the appointment property (both derived from event.export_marker).
 std::string create_body(const Event& event, const std::string& calendar_id);
-// The JSON body that updates `event`: content only, as the identity cannot change.
+// The JSON body that updates `event`: its content and the appointment property (put back
+// should another app have dropped it); the transactionId cannot change.
 std::string update_body(const Event& event);
 
 }  // namespace calsync::providers::microsoft

@@ -16,9 +16,13 @@ net::OAuthEndpoints oauth_endpoints(const json::OAuthConfig& config) {
     const auto either = [](const std::string& override_url, const std::string& fallback) {
         return override_url.empty() ? fallback : override_url;
     };
-    return {either(config.authorization_url, base + "authorize"),
-            either(config.token_url, base + "token"), config.revocation_url,
-            either(config.device_authorization_url, base + "devicecode")};
+    net::OAuthEndpoints endpoints{either(config.authorization_url, base + "authorize"),
+                                  either(config.token_url, base + "token"), config.revocation_url,
+                                  either(config.device_authorization_url, base + "devicecode")};
+    // v2-oauth2-device-code.md: the device grant is a public client's (MSAL offers it on
+    // PublicClientApplication only); a confidential client's secret has no place in it.
+    endpoints.device_flow_public_clients_only = true;
+    return endpoints;
 }
 
 net::OAuthClient oauth_client(const json::OAuthConfig& config) {

@@ -14,7 +14,8 @@ std::vector<std::string> oauth_scopes(bool exports);
 // {authority}/{tenant}/oauth2/v2.0/{authorize,token,devicecode}; the authority defaults to
 // https://login.microsoftonline.com (national clouds have their own) and the tenant to
 // "common". Microsoft has no RFC 7009 revocation endpoint: revocation_url stays empty
-// unless configured, and disconnecting forgets the tokens.
+// unless configured, and disconnecting forgets the tokens. The device flow is for public
+// clients only: with a client secret configured, use the authorization code flow.
 net::OAuthEndpoints oauth_endpoints(const json::OAuthConfig& config);
 net::OAuthClient oauth_client(const json::OAuthConfig& config);
 

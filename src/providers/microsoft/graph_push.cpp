@@ -71,9 +71,11 @@ Result<Subscription> create_subscription(GraphClient& client, const PushOptions&
     net::HttpRequest request;
     request.method = "POST";
     request.url = client.url("/subscriptions");
+    const std::string url = notification_url_for(endpoint, connection_id, calendar_id);
     request.body = subscription_body(
         {{"changeType", "created,updated,deleted"},
-         {"notificationUrl", notification_url_for(endpoint, connection_id, calendar_id)},
+         {"notificationUrl", url},
+         {"lifecycleNotificationUrl", url},
          {"resource", "me/calendars/" + calendar_id + "/events"},
          {"expirationDateTime", expiry(options, now)},
          {"clientState", client_state_for(options.host_key, connection_id, calendar_id)}});

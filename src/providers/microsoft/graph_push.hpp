@@ -23,9 +23,9 @@ namespace calsync::providers::microsoft {
 
 struct PushOptions {
     std::string host_key;  // signs clientState; at least 32 bytes, never leaves the host
-    // Outlook events: 4230 minutes in the older Graph table, 10080 in newer citations; the
-    // shorter one is safe against both (Graph refuses an expiry past the maximum).
-    std::chrono::minutes max_lifetime{4230};
+    // Outlook events: 10,080 minutes ("under 7 days", subscription.md's current table;
+    // the older table said 4230). Graph refuses an expiry past the maximum.
+    std::chrono::minutes max_lifetime{10080};
 };
 
 struct Subscription {
@@ -35,7 +35,10 @@ struct Subscription {
 };
 
 // POST /subscriptions for created,updated,deleted on the calendar's events. Graph calls
-// `endpoint` (with calsync's query added) for the handshake before it answers.
+// `endpoint` (with calsync's query added) for the handshake before it answers. The same
+// URL is the lifecycleNotificationUrl: without one Graph delivers no missed and no
+// subscriptionRemoved notification (change-notifications-lifecycle-events.md), and the
+// host would go on trusting a subscription that is gone.
 Result<Subscription> create_subscription(GraphClient& client, const PushOptions& options,
                                          const std::string& endpoint,
                                          const std::string& connection_id,

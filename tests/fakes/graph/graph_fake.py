@@ -11,12 +11,21 @@ Control API (JSON in, JSON out):
                                   the user made in Outlook (not the default one)
   POST /_control/event            {"calendar"?, "subject", "start", "end", "isAllDay",
                                    "showAs", "isCancelled", "response", "isOrganizer",
-                                   "recurrence": {"every_days", "count"}, "transactionId",
+                                   "recurrence": {"every_days", "count"} (UTC) or a Graph
+                                   patternedRecurrence, "transactionId",
                                    "properties": {id: value}} -> {"id"}: another client's
                                    write ("calendar" defaults to the default calendar)
-  POST /_control/update           {"id", ...fields}: an occurrence id makes an exception
+  POST /_control/update           {"id", ...fields, "properties": {id: value or null}}: an
+                                  occurrence id makes an exception; null drops a property
   POST /_control/delete           {"id"}: an occurrence id cancels that occurrence
-  POST /_control/expire_delta     {"mode": "syncStateNotFound" | "reset"}
+  POST /_control/expire_delta     {"mode": "syncStateNotFound" | "reset", "status" (410, or
+                                   400 as Graph answers some expired tokens)}
+  POST /_control/client           {"client_id", "client_secret"}: a confidential client
+                                  (every other client id is a public one)
+  POST /_control/device           {"device_code"} -> {"interval"} it is polled at now
+  POST /_control/lifecycle        {"subscription_id", "event"} -> {"status"}: a lifecycle
+                                  notification (missed, subscriptionRemoved,
+                                  reauthorizationRequired), delivered as Graph does
   POST /_control/config           {"page_cap", "empty_pages", "duplicates", "replay",
                                    "max_subscription_minutes", "device_interval",
                                    "device_expires_in", "access_lifetime",
@@ -31,7 +40,9 @@ Control API (JSON in, JSON out):
   POST /_control/device_script    {"responses": ["authorization_pending", "slow_down", ...]}
   POST /_control/notify           {"subscription_id", "change_type", "event_id",
                                    "client_state" (to forge)} -> {"status"}
-  GET  /_control/calendars, /_control/events, /_control/stats
+  GET  /_control/calendars, /_control/events, /_control/deleted_items, /_control/stats
+                                  (stats: "throttle_violations", requests made before the
+                                  Retry-After they were given had passed)
   GET  /_control/tokens           {"issued": every token issued, "refresh": the refresh
                                    tokens that still work}
 """
@@ -45,10 +56,13 @@ import urllib.parse
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import consent_page  # noqa: E402
 import fake_http  # noqa: E402
+import graph_schema  # noqa: E402
 from graph_identity import Identity, TokenError  # noqa: E402
-from graph_mailbox import (Calendar, GraphError, Mailbox, new_id, not_found,  # noqa: E402
-                           parse_instant)
+from graph_mailbox import Calendar, Mailbox, new_id  # noqa: E402
 from graph_paging import Paging  # noqa: E402
+from graph_query import compile_filter  # noqa: E402
+from graph_throttle import Throttle  # noqa: E402
+from graph_values import GraphError, not_found, parse_instant  # noqa: E402
 from graph_webhooks import Subscriptions  # noqa: E402
 
 lock = threading.RLock()
@@ -58,6 +72,7 @@ paging = Paging(mailbox, config)
 identity = Identity(config)
 subscriptions = Subscriptions(config)
 faults = []
+throttle = Throttle()
 stats = {"requests": 0, "by_route": {}, "prefer": [], "if_match": [], "token_forms": []}
 
 FILTER = re.compile(r"^singleValueExtendedProperties/Any\(ep:\s*ep/id eq '((?:[^']|'')*)' and "
@@ -78,34 +93,6 @@ def preferences(headers):
             key, _, value = part.strip().partition("=")
             out[key.strip()] = value.strip().strip('"')
     return out
-
-
-def read_event_fields(body, partial):
-    """An event body of POST/PATCH as mailbox fields."""
-    fields = {}
-    simple = {"subject": "subject", "showAs": "showAs", "isAllDay": "isAllDay",
-              "sensitivity": "sensitivity", "isCancelled": "isCancelled"}
-    for key, name in simple.items():
-        if key in body:
-            fields[name] = body[key]
-    if "body" in body:
-        fields["body"] = (body["body"] or {}).get("content", "")
-    if "location" in body:
-        fields["location"] = (body["location"] or {}).get("displayName", "")
-    for key in ("start", "end"):
-        if key in body:
-            t = body[key] or {}
-            if not t.get("dateTime") or not t.get("timeZone"):
-                raise GraphError(400, "ErrorInvalidRequest", f"{key} needs dateTime and timeZone.")
-            fields[key] = parse_instant(t["dateTime"], t["timeZone"])
-        elif not partial:
-            raise GraphError(400, "ErrorInvalidRequest", f"The event needs a {key}.")
-    if fields.get("isAllDay") and any(fields[k].time() != fields[k].time().min
-                                      for k in ("start", "end") if k in fields):
-        # event.md: all-day start and end "must be set to midnight".
-        raise GraphError(400, "ErrorInvalidRequest", "An all-day event must start and end at "
-                                                     "midnight.")
-    return fields
 
 
 class Handler(fake_http.Handler):
@@ -136,7 +123,7 @@ class Handler(fake_http.Handler):
         except GraphError as e:
             self.json(e.status, e.body(), e.headers)
         except TokenError as e:
-            self.json(400, e.body())
+            self.json(e.status, e.body())
 
     do_GET = do_POST = do_PATCH = do_DELETE = handle_any
 
@@ -155,8 +142,10 @@ class Handler(fake_http.Handler):
             return self.send(302, b"", [("Location", identity.authorize(tenant, q))])
         if self.command != "POST":
             return self.send(405, b"")
-        stats["token_forms"].append({k: v for k, v in form.items()
-                                     if k in ("grant_type", "client_id", "scope")})
+        # What each token request asked, and whether it carried a secret (never which).
+        stats["token_forms"].append(dict({k: v for k, v in form.items()
+                                          if k in ("grant_type", "client_id", "scope")},
+                                         with_secret="client_secret" in form))
         if what == "devicecode":
             port = self.server.server_address[1]
             return self.json(200, identity.device_code(tenant, form,
@@ -179,10 +168,13 @@ class Handler(fake_http.Handler):
             return self.reset_connection()
         status = int(fault.get("status", 503))
         headers = [("Retry-After", str(fault["retry_after"]))] if "retry_after" in fault else []
-        codes = {429: "TooManyRequests", 503: "ServiceNotAvailable", 500: "InternalServerError",
-                 504: "GatewayTimeout"}
+        codes = {429: "ApplicationThrottled", 503: "ServiceNotAvailable",
+                 500: "InternalServerError", 504: "GatewayTimeout"}
         err = GraphError(status, codes.get(status, "generalException"),
                          "Injected by the test.", headers)
+        if "retry_after" in fault:
+            with lock:
+                throttle.answered(fault["retry_after"])
         self.json(status, err.body(), headers)
 
     def api(self, path, q, raw):
@@ -194,6 +186,7 @@ class Handler(fake_http.Handler):
                 stats["prefer"].append(h)
             if self.headers.get("If-Match"):
                 stats["if_match"].append(self.headers["If-Match"])
+            throttle.check(route)
         fault = self.take_fault("/v1.0" + path)
         if fault and not fault.get("land"):
             return self.answer_fault(fault)
@@ -217,15 +210,25 @@ class Handler(fake_http.Handler):
         zone = prefer.get("outlook.timezone", "UTC")
         page = min(int(prefer.get("odata.maxpagesize", "10")), int(config.get("page_cap", 1000)))
         applied = [("Preference-Applied", f"odata.maxpagesize={page}")]
+        for token in ("$skiptoken", "$deltatoken"):
+            extra = sorted(k for k in q if k != token)
+            if token in q and extra:
+                # delta-query-overview.md: the state token carries every parameter of the
+                # first request; the link is to be followed as it is.
+                raise GraphError(400, "BadRequest",
+                                 f"The query parameter '{extra[0]}' cannot be added to a "
+                                 "nextLink or deltaLink; follow the link as given.")
         if "$skiptoken" in q:
             return 200, paging.continue_list(q["$skiptoken"], self.base()), applied
         parts = [urllib.parse.unquote(p) for p in path.strip("/").split("/")]
         m, c = self.command, self.base()
         if parts == ["me", "calendars"] and m == "GET":
-            items = [cal.to_json() for cal in mailbox.calendars.values()]
+            keep = graph_schema.selected(q, graph_schema.CALENDAR_PROPERTIES, "calendar")
+            items = [self.shape(cal.to_json(), keep) for cal in mailbox.calendars.values()]
             return 200, paging.start_list(items, int(q.get("$top", page)), c + "/me/calendars"), []
         if parts[:2] == ["me", "calendars"] and len(parts) == 3 and m == "GET":
-            return 200, mailbox.calendar(parts[2]).to_json(), []
+            keep = graph_schema.selected(q, graph_schema.CALENDAR_PROPERTIES, "calendar")
+            return 200, self.shape(mailbox.calendar(parts[2]).to_json(), keep), []
         if parts == ["me", "calendarView", "delta"] and m == "GET":
             return 200, self.delta(q, zone, page), applied
         if parts == ["me", "calendarView"] or (parts[:2] == ["me", "calendars"] and
@@ -245,9 +248,12 @@ class Handler(fake_http.Handler):
         if parts[:2] == ["me", "events"] and len(parts) == 3:
             return self.one_event(parts[2], body, zone, q)
         if parts == ["subscriptions"] and m == "POST":
+            graph_schema.check_names(body, graph_schema.SUBSCRIPTION_PROPERTIES, "subscription")
             return 201, subscriptions.create(body), []
         if parts[:1] == ["subscriptions"] and len(parts) == 2:
             if m == "PATCH":
+                graph_schema.check_names(body, graph_schema.SUBSCRIPTION_PROPERTIES,
+                                         "subscription")
                 return 200, subscriptions.renew(parts[1], body), []
             if m == "DELETE":
                 subscriptions.delete(parts[1])
@@ -277,12 +283,18 @@ class Handler(fake_http.Handler):
         return parse_instant(q["startDateTime"]), parse_instant(q["endDateTime"])
 
     @staticmethod
-    def shape(item, q):
-        if "$select" not in q:
+    def shape(item, keep):
+        """`item` with the properties of $select only (`keep`: None when there was none)."""
+        if keep is None:
             return item
-        keep = set(q["$select"].split(",")) | {"id", "@odata.etag", "@odata.type",
-                                                 "singleValueExtendedProperties"}
+        keep = keep | {"id", "@odata.etag", "@odata.type", "singleValueExtendedProperties"}
         return {k: v for k, v in item.items() if k in keep}
+
+    @staticmethod
+    def event_query(q):
+        """The $select names and the $filter predicate of an event listing."""
+        keep = graph_schema.selected(q, graph_schema.EVENT_PROPERTIES, "event")
+        return keep, (compile_filter(q["$filter"]) if "$filter" in q else None)
 
     @staticmethod
     def expand_ids(q):
@@ -297,25 +309,28 @@ class Handler(fake_http.Handler):
         mailbox.calendar(cid)
         window = self.window(q)
         ids = self.expand_ids(q)
-        items = [self.shape(mailbox.render(e, iid, kind, k, s, en, over, zone, ids), q)
-                 for e, iid, kind, k, s, en, over in sorted(mailbox.all_instances(cid),
-                                                            key=lambda i: (i[4], i[1]))
-                 if mailbox.overlaps(s, en, window)]
+        keep, matches = self.event_query(q)
+        rendered = [mailbox.render(e, iid, kind, k, s, en, over, zone, ids)
+                    for e, iid, kind, k, s, en, over in sorted(mailbox.all_instances(cid),
+                                                               key=lambda i: (i[4], i[1]))
+                    if mailbox.overlaps(s, en, window)]
+        items = [self.shape(r, keep) for r in rendered if matches is None or matches(r)]
         return paging.start_list(items, page, self.base() + f"/me/calendars/{cid}/calendarView")
 
     def list_events(self, cid, q, zone, page):
         if cid:
             mailbox.calendar(cid)
         events = [e for e in mailbox.events.values() if cid is None or e.calendar_id == cid]
-        if "$filter" in q:
-            m = FILTER.match(q["$filter"])
-            if not m:
-                raise GraphError(400, "BadRequest", "Unsupported $filter.")
+        m = FILTER.match(q.get("$filter", ""))
+        if m:
             # Names in ids are case-sensitive; values compare case-insensitively.
             pid, value = literal(m.group(1)), literal(m.group(2)).lower()
             events = [e for e in events if any(k == pid and v.lower() == value
                                                for k, v in e.properties.items())]
-        items = [self.shape(mailbox.render_master(e, zone, self.expand_ids(q)), q) for e in events]
+            q = {k: v for k, v in q.items() if k != "$filter"}
+        keep, matches = self.event_query(q)
+        rendered = [mailbox.render_master(e, zone, self.expand_ids(q)) for e in events]
+        items = [self.shape(r, keep) for r in rendered if matches is None or matches(r)]
         return paging.start_list(items, page, self.base() + "/me/events")
 
     def create(self, cid, body, zone):
@@ -323,13 +338,14 @@ class Handler(fake_http.Handler):
         if not calendar.can_edit:
             raise GraphError(403, "ErrorAccessDenied",
                              "Access is denied. Check credentials and try again.")
+        fields = graph_schema.event_fields(body, False)
         tid = body.get("transactionId")
         if tid:
             existing = mailbox.find_by_transaction(tid)
             if existing is not None:  # a repeated POST: the event it already made
                 return 201, mailbox.render_master(existing, zone), []
         props = {p["id"]: p["value"] for p in body.get("singleValueExtendedProperties") or []}
-        event = mailbox.create(cid, read_event_fields(body, False), tid, props)
+        event = mailbox.create(cid, fields, tid, props)
         return 201, mailbox.render_master(event, zone), []
 
     def render_any(self, eid, zone, ids=()):
@@ -341,7 +357,8 @@ class Handler(fake_http.Handler):
     def one_event(self, eid, body, zone, q):
         current = self.render_any(eid, zone, self.expand_ids(q))
         if self.command == "GET":
-            return 200, self.shape(current, q), []
+            keep = graph_schema.selected(q, graph_schema.EVENT_PROPERTIES, "event")
+            return 200, self.shape(current, keep), []
         if self.command == "DELETE":
             mailbox.delete(eid)
             return 204, None, []
@@ -352,7 +369,16 @@ class Handler(fake_http.Handler):
                                  "The send or update operation could not be performed because "
                                  "the change key passed in the request does not match the "
                                  "current change key for the item.")
-            mailbox.update(eid, read_event_fields(body, True))
+            fields = graph_schema.event_fields(body, True)
+            event, _ = mailbox.find_master(eid)
+            if "transactionId" in body and body["transactionId"] != event.transaction_id:
+                # event.md: "After you set transactionId when creating an event, you cannot
+                # change transactionId in a subsequent update."
+                raise GraphError(400, "ErrorInvalidPropertyUpdate",
+                                 "The transactionId of an event cannot be changed.")
+            props = {p["id"]: p["value"] for p in body.get("singleValueExtendedProperties") or []}
+            mailbox.update(eid, fields)
+            event.properties.update(props)
             return 200, self.render_any(eid, zone), []
         raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
 
@@ -377,14 +403,28 @@ class Handler(fake_http.Handler):
             event = mailbox.create(cid, fields, body.get("transactionId"), body.get("properties"))
             return self.json(200, {"id": event.id})
         if what == "update":
-            mailbox.update(body.pop("id"), self.control_fields(body))
+            # Another app's write; "properties": {id: null} drops one (apps may lose them).
+            event = mailbox.update(body.pop("id"), self.control_fields(body))
+            for pid, value in (body.get("properties") or {}).items():
+                if value is None:
+                    event.properties.pop(pid, None)
+                else:
+                    event.properties[pid] = value
             return self.json(200, {})
         if what == "delete":
             mailbox.delete(body["id"])
             return self.json(200, {})
         if what == "expire_delta":
-            paging.expire(body.get("mode", "syncStateNotFound"))
+            paging.expire(body.get("mode", "syncStateNotFound"), int(body.get("status", 410)))
             return self.json(200, {})
+        if what == "client":
+            identity.register_client(body["client_id"], body.get("client_secret"))
+            return self.json(200, {})
+        if what == "device":
+            return self.json(200, {"interval": identity.device_interval(body["device_code"])})
+        if what == "lifecycle":
+            return self.json(200, subscriptions.lifecycle(body["subscription_id"],
+                                                          body["event"]))
         if what == "config":
             config.update(body)
             return self.json(200, config)
@@ -420,7 +460,12 @@ class Handler(fake_http.Handler):
         if what == "stats":
             return self.json(200, dict(stats, subscriptions=list(subscriptions.items.values()),
                                        deliveries=subscriptions.deliveries,
-                                       tenants=identity.tenants))
+                                       tenants=identity.tenants,
+                                       throttle_violations=throttle.violations))
+        if what == "deleted_items":
+            return self.json(200, [dict(mailbox.render_master(e, "UTC", tuple(e.properties)),
+                                        calendar=e.calendar_id)
+                                   for e in mailbox.deleted_items.values()])
         raise not_found()
 
     @staticmethod

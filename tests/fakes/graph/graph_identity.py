@@ -3,15 +3,24 @@
 
   GET  authorize    auth code + PKCE (S256 only): redirects to redirect_uri with code, state
   POST token        authorization_code (verifier checked), refresh_token (rotated on every
-                    use; the old one keeps working, as Microsoft documents), and
+                    use, strictly: the token just redeemed stops working), and
                     urn:ietf:params:oauth:grant-type:device_code (RFC 8628)
   POST devicecode   device_code, user_code, verification_uri, expires_in, interval, message
 
+Client authentication on every token request (identity platform "client types": a public
+client holds no credential, a confidential one proves itself on every token request):
+a client registered with a secret is confidential and must send it (401 invalid_client,
+AADSTS7000218 without it, AADSTS7000215 with a wrong one); any other client is public and
+must send none (401 invalid_client, AADSTS700025 "Client is public so neither
+'client_assertion' nor 'client_secret' should be presented.").
+
 Token errors use the v2.0 body {"error", "error_description", "error_codes", "timestamp",
 "trace_id", "correlation_id"}. Device polling answers authorization_pending until the code
-is approved through the control API, slow_down when polled faster than `interval`,
-expired_token after expires_in, authorization_declined when declined; a script of answers
-can be queued to force any order.
+is approved through the control API, slow_down when polled faster than `interval` (which
+then grows by 5 seconds, RFC 8628 3.5), expired_token after expires_in,
+authorization_declined when declined, bad_verification_code when the poll names another
+client or tenant than the code was issued to; a script of answers can be queued to force
+any order.
 """
 import base64
 import hashlib
@@ -23,9 +32,9 @@ TENANTS = ("common", "organizations", "consumers")
 
 
 class TokenError(Exception):
-    def __init__(self, error, description, code=0):
+    def __init__(self, error, description, code=0, status=400):
         super().__init__(description)
-        self.error, self.description, self.code = error, description, code
+        self.error, self.description, self.code, self.status = error, description, code, status
 
     def body(self):
         return {"error": self.error, "error_description": f"AADSTS{self.code}: {self.description}",
@@ -44,8 +53,9 @@ def granted_scope(requested):
 class Identity:
     def __init__(self, config):
         self.config = config
+        self.clients = {}  # client id -> secret, for confidential clients
         self.access = {}   # access token -> (expires at, scope)
-        self.refresh = {}  # refresh token -> scope (every one issued, until revoked)
+        self.refresh = {}  # refresh token -> scope (until redeemed or revoked)
         self.codes = {}    # authorization code -> (challenge, redirect_uri, scope, client_id)
         self.devices = {}  # device_code -> state dict
         self.script = []   # forced device-poll answers, in order
@@ -80,6 +90,37 @@ class Identity:
     def expire_access_tokens(self):
         self.access.clear()
 
+    def register_client(self, client_id, secret=None):
+        """A confidential client when `secret` is given; clients never registered are
+        public."""
+        if secret:
+            self.clients[client_id] = secret
+        else:
+            self.clients.pop(client_id, None)
+
+    def authenticate(self, form):
+        """The client's authentication on a token request, by its type."""
+        client_id = form.get("client_id", "")
+        if not client_id:
+            raise TokenError("invalid_request", "The request body must contain the following "
+                                                "parameter: 'client_id'.", 900144)
+        presented = form.get("client_secret") or form.get("client_assertion")
+        if client_id not in self.clients:
+            if presented:
+                raise TokenError("invalid_client", "Client is public so neither "
+                                                   "'client_assertion' nor 'client_secret' "
+                                                   "should be presented.", 700025, 401)
+            return
+        if not presented:
+            raise TokenError("invalid_client", "The request body must contain the following "
+                                               "parameter: 'client_assertion' or "
+                                               "'client_secret'.", 7000218, 401)
+        if form.get("client_secret") != self.clients[client_id]:
+            raise TokenError("invalid_client", "Invalid client secret provided. Ensure the "
+                                               "secret being sent in the request is the client "
+                                               f"secret value for app '{client_id}'.",
+                             7000215, 401)
+
     def revoke_refresh_tokens(self, keep_latest=False):
         """Revokes every refresh token, or all but the one issued last."""
         latest = list(self.refresh.items())[-1:] if keep_latest else []
@@ -100,6 +141,8 @@ class Identity:
     def token(self, tenant, form):
         self.tenants.append(tenant)
         grant = form.get("grant_type")
+        if grant in ("authorization_code", "refresh_token", DEVICE_GRANT):
+            self.authenticate(form)
         if grant == "authorization_code":
             held = self.codes.pop(form.get("code", ""), None)
             if held is None:
@@ -116,13 +159,14 @@ class Identity:
                                  50148)
             return self.issue(scope)
         if grant == "refresh_token":
-            scope = self.refresh.get(form.get("refresh_token", ""))
+            # Strict rotation: the token redeemed is spent, its successor replaces it.
+            scope = self.refresh.pop(form.get("refresh_token", ""), None)
             if scope is None:
                 raise TokenError("invalid_grant", "The refresh token has expired or was revoked.",
                                  700082)
-            return self.issue(scope)  # a fresh refresh token on every use
+            return self.issue(scope)
         if grant == DEVICE_GRANT:
-            return self.poll(form.get("device_code", ""))
+            return self.poll(tenant, form)
         raise TokenError("unsupported_grant_type", f"The grant type '{grant}' is not supported.",
                          70003)
 
@@ -138,7 +182,8 @@ class Identity:
         self.devices[device] = {"user_code": user_code, "scope": form.get("scope", ""),
                                 "expires": time.time() + expires_in, "interval": interval,
                                 "last_poll": 0.0, "approved": False, "declined": False,
-                                "used": False}
+                                "used": False, "client_id": form["client_id"],
+                                "tenant": tenant}
         return {"user_code": user_code, "device_code": device, "verification_uri": verification_uri,
                 "expires_in": expires_in, "interval": interval,
                 "message": f"To sign in, use a web browser to open the page {verification_uri} "
@@ -151,12 +196,21 @@ class Identity:
                 return True
         return False
 
-    def poll(self, device_code):
+    def device_interval(self, device_code):
+        """The interval a device code is polled at now (it grows on slow_down)."""
         state = self.devices.get(device_code)
-        if state is None or state["used"]:
+        return state["interval"] if state else None
+
+    def poll(self, tenant, form):
+        state = self.devices.get(form.get("device_code", ""))
+        # A code is bound to the client and the tenant it was issued to.
+        if state is None or state["used"] or state["client_id"] != form.get("client_id") or \
+                state["tenant"] != tenant:
             raise TokenError("bad_verification_code", "The device_code is not recognised.", 70019)
         if self.script:
             forced = self.script.pop(0)
+            if forced == "slow_down":
+                state["interval"] += 5
             if forced != "success":
                 raise TokenError(forced, f"Device flow: {forced}.", 70016)
         else:
@@ -168,6 +222,9 @@ class Identity:
             if state["declined"]:
                 raise TokenError("authorization_declined", "The user declined.", 70000)
             if too_soon:
+                # RFC 8628 3.5: "the interval MUST be increased by 5 seconds for this and
+                # all subsequent requests".
+                state["interval"] += 5
                 raise TokenError("slow_down", "Polled faster than the interval.", 70016)
             if not state["approved"]:
                 raise TokenError("authorization_pending", "The user has not yet finished "

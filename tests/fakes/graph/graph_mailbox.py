@@ -6,78 +6,13 @@ api/event-delta.md, concepts/delta-query-events.md, resources/datetimetimezone.m
 extended-properties-overview.md, singlevaluelegacyextendedproperty-get.md.
 """
 import base64
-import datetime
+import copy
 import hashlib
 import itertools
-import os
 import re
-import xml.etree.ElementTree as ET
-from zoneinfo import ZoneInfo
 
-UTC = datetime.timezone.utc
-WINDOWS_ZONES_XML = "/usr/share/unicode/cldr/common/supplemental/windowsZones.xml"
-
-
-def load_windows_zones(path=WINDOWS_ZONES_XML):
-    """Windows name -> IANA name (CLDR territory 001), as Exchange resolves them."""
-    zones = {}
-    if os.path.exists(path):
-        for m in ET.parse(path).iter("mapZone"):
-            if m.get("territory") == "001":
-                zones[m.get("other")] = m.get("type")
-    return zones
-
-
-WINDOWS_ZONES = load_windows_zones()
-
-
-class GraphError(Exception):
-    """An answer with Graph's error body {"error": {"code", "message", "innerError"}}."""
-
-    def __init__(self, status, code, message, headers=()):
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, list(headers)
-
-    def body(self):
-        return {"error": {"code": self.code, "message": self.message,
-                          "innerError": {"date": now_utc().strftime("%Y-%m-%dT%H:%M:%S"),
-                                         "request-id": "00000000-0000-0000-0000-000000000000"}}}
-
-
-def not_found():
-    return GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")
-
-
-def now_utc():
-    return datetime.datetime.now(UTC).replace(microsecond=0)
-
-
-def zone_for(name):
-    """The tzinfo of a Prefer: outlook.timezone / dateTimeTimeZone name (Windows or IANA)."""
-    if name in ("", "UTC", "tzone://Microsoft/Utc"):
-        return UTC
-    iana = WINDOWS_ZONES.get(name, name)
-    try:
-        return ZoneInfo(iana)
-    except Exception:
-        raise GraphError(400, "ErrorInvalidTimeZone", f"The time zone '{name}' is not supported.")
-
-
-def parse_instant(text, zone_name="UTC"):
-    """An ISO 8601 date-time; without an offset it is read in `zone_name`."""
-    text = text.strip().replace("Z", "+00:00")
-    m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)(\.\d+)?([+-]\d\d:\d\d)?$", text)
-    if not m:
-        raise GraphError(400, "ErrorInvalidParameter", f"'{text}' is not a valid date-time.")
-    base = datetime.datetime.fromisoformat(m.group(1))
-    if m.group(3):
-        return base.replace(tzinfo=datetime.datetime.strptime(m.group(3).replace(":", ""),
-                                                               "%z").tzinfo).astimezone(UTC)
-    return base.replace(tzinfo=zone_for(zone_name)).astimezone(UTC)
-
-
-def graph_datetime(moment, zone):
-    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S.0000000")
+import graph_recurrence
+from graph_values import graph_datetime, not_found, zone_for
 
 
 def new_id(prefix, seed):
@@ -101,19 +36,19 @@ class Calendar:
 
 
 class Event:
-    """A single event or a series master; `every_days` + `count` make it recurring."""
+    """A single event or a series master (`recurrence`: a checked patternedRecurrence)."""
     FIELDS = ("subject", "body", "location", "showAs", "isCancelled", "response", "isOrganizer",
-              "sensitivity", "isAllDay", "originalStartTimeZone", "broken")
+              "sensitivity", "importance", "isAllDay", "originalStartTimeZone", "broken")
 
     def __init__(self, eid, calendar_id, fields):
         self.id, self.calendar_id = eid, calendar_id
         self.subject, self.body, self.location = "", "", ""
         self.showAs, self.isCancelled, self.response, self.isOrganizer = "busy", False, "organizer", True
-        self.sensitivity, self.isAllDay = "normal", False
+        self.sensitivity, self.importance, self.isAllDay = "normal", "normal", False
         self.broken = False  # test hook: rendered without its start, as a malformed event
         self.originalStartTimeZone = "W. Europe Standard Time"
         self.start = self.end = None  # aware UTC datetimes; all-day ones at UTC midnight
-        self.every_days, self.count = 0, 0
+        self.recurrence = None
         self.transaction_id = None
         self.properties = {}  # single-value extended properties: id -> value
         self.overrides, self.cancelled = {}, set()  # occurrence index -> fields / cancelled
@@ -129,28 +64,33 @@ class Event:
             self.start = fields["start"]
         if "end" in fields:
             self.end = fields["end"]
-        if "recurrence" in fields and fields["recurrence"]:
-            self.every_days = int(fields["recurrence"]["every_days"])
-            self.count = int(fields["recurrence"]["count"])
+        if fields.get("recurrence"):
+            r = fields["recurrence"]
+            self.recurrence = graph_recurrence.daily_shortcut(r["every_days"], r["count"],
+                                                              self.start) \
+                if "every_days" in r else graph_recurrence.check(r)
         self.change_key_counter += 1
 
     def change_key(self, extra=""):
         digest = hashlib.sha256(f"{self.id}/{self.change_key_counter}/{extra}".encode()).digest()
         return base64.b64encode(digest[:15]).decode()
 
+    def occurrences(self):
+        """(start, end) of every occurrence of the series as its pattern makes them."""
+        return graph_recurrence.expand(self.recurrence, self.start, self.end - self.start,
+                                       self.originalStartTimeZone)
+
     def instances(self):
         """(instance id, type, occurrence index or None, start, end, override fields)."""
-        if not self.every_days:
+        if not self.recurrence:
             yield self.id, "singleInstance", None, self.start, self.end, {}
             return
-        step = datetime.timedelta(days=self.every_days)
-        for k in range(self.count):
+        for k, (start, end) in enumerate(self.occurrences()):
             if k in self.cancelled:
                 continue
             over = self.overrides.get(k, {})
-            start = over.get("start", self.start + k * step)
-            end = over.get("end", self.end + k * step)
-            yield f"{self.id}_OCC{k}", "exception" if over else "occurrence", k, start, end, over
+            yield (f"{self.id}_OCC{k}", "exception" if over else "occurrence", k,
+                   over.get("start", start), over.get("end", end), over)
 
 
 class Mailbox:
@@ -160,6 +100,10 @@ class Mailbox:
         self.version = 0
         self.instance_version = {}  # instance id -> version of its last change
         self.tombstones = set()     # instance ids deleted
+        # Deleted events go to Deleted Items (under a new id, as a move gives them) and keep
+        # their transactionId: Graph does not promise that a POST with it no longer meets
+        # them, so the fake does the worst and answers such a POST with the deleted event.
+        self.deleted_items = {}
         self.ids = itertools.count(1)
         self.add_calendar(Calendar(new_id("Cal", "default"), "Calendar", default=True))
         self.add_calendar(Calendar(new_id("Cal", "workshop"), "Workshop", hex_color="#FF8800",
@@ -212,7 +156,7 @@ class Mailbox:
         m = re.match(r"^(.*)_OCC(\d+)$", instance_id)
         if m and m.group(1) in self.events:
             event, k = self.events[m.group(1)], int(m.group(2))
-            if k < event.count and k not in event.cancelled:
+            if event.recurrence and k < len(event.occurrences()) and k not in event.cancelled:
                 return event, k
         raise not_found()
 
@@ -233,12 +177,16 @@ class Mailbox:
         if k is None:
             del self.events[event.id]
             self._touch(before, None)
+            event.id = new_id("Del", f"{event.id}/{next(self.ids)}")
+            self.deleted_items[event.id] = event
         else:
             event.cancelled.add(k)
             self._touch(before, event)
 
     def find_by_transaction(self, transaction_id):
-        return next((e for e in self.events.values() if e.transaction_id == transaction_id), None)
+        """The event, in any calendar or in Deleted Items, created with `transaction_id`."""
+        return next((e for e in list(self.events.values()) + list(self.deleted_items.values())
+                     if e.transaction_id == transaction_id), None)
 
     # --- reading --------------------------------------------------------------------------
 
@@ -280,13 +228,13 @@ class Mailbox:
             "@odata.etag": f'W/"{change_key}"',
             "id": iid, "changeKey": change_key,
             "createdDateTime": "2026-01-01T00:00:00Z", "lastModifiedDateTime": "2026-01-02T00:00:00Z",
-            "categories": [], "transactionId": event.transaction_id,
+            "categories": [],
             "originalStartTimeZone": event.originalStartTimeZone,
             "originalEndTimeZone": event.originalStartTimeZone,
             "iCalUId": event.ical_uid + (f"{k:04d}" if k is not None else ""),
             "subject": field("subject"), "bodyPreview": field("body")[:255],
             "body": {"contentType": "text", "content": field("body")},
-            "importance": "normal", "sensitivity": field("sensitivity"),
+            "importance": field("importance"), "sensitivity": field("sensitivity"),
             "isAllDay": field("isAllDay"), "isCancelled": field("isCancelled"),
             "isOrganizer": field("isOrganizer"), "showAs": field("showAs"),
             "type": kind, "seriesMasterId": event.id if k is not None else None,
@@ -296,11 +244,12 @@ class Mailbox:
             "attendees": [], "organizer": {"emailAddress": {"name": "Garage Owner",
                                                             "address": "owner@garage.example"}},
         }
+        if event.transaction_id:  # "only returned in a response payload if an app has set it"
+            out["transactionId"] = event.transaction_id
         if field("broken"):
             del out["start"]
         if k is not None:
-            out["originalStart"] = (event.start + k * datetime.timedelta(days=event.every_days)
-                                    ).strftime("%Y-%m-%dT%H:%M:%SZ")
+            out["originalStart"] = event.occurrences()[k][0].strftime("%Y-%m-%dT%H:%M:%SZ")
         props = [{"id": pid, "value": v} for pid, v in event.properties.items()
                  if any(pid.lower() == e.lower() for e in expand_ids)]
         if props:
@@ -309,12 +258,10 @@ class Mailbox:
 
     def render_master(self, event, zone_name, expand_ids=()):
         """An event as /me/events lists it: the single instance, or the series master."""
-        if not event.every_days:
+        if not event.recurrence:
             inst = next(event.instances())
             return self.render(event, *inst, zone_name, expand_ids)
         out = self.render(event, event.id, "seriesMaster", None, event.start, event.end, {},
                           zone_name, expand_ids)
-        out["recurrence"] = {"pattern": {"type": "daily", "interval": event.every_days},
-                             "range": {"type": "numbered",
-                                       "numberOfOccurrences": event.count}}
+        out["recurrence"] = copy.deepcopy(event.recurrence)
         return out

@@ -8,12 +8,13 @@ delta-query-events.md), and @odata.nextLink paging of plain collections.
   the window that were added, changed or deleted since the last round.
 - Replays (a change reported again next round) and duplicates (one entity twice in a
   round) can be switched on; clients must tolerate both.
-- Tokens can be expired on demand: 410 with syncStateNotFound, or 410 with a Location
-  whose $deltatoken is empty (a reset).
+- Tokens can be expired on demand: 410 with syncStateNotFound, 400 with syncStateNotFound
+  (delta-query-overview.md: expired tokens come as "40X-series" errors), or 410 with a
+  Location whose $deltatoken is empty (a reset).
 """
 import secrets
 
-from graph_mailbox import GraphError
+from graph_values import GraphError
 
 
 class Paging:
@@ -22,13 +23,14 @@ class Paging:
         self.skip = {}   # $skiptoken -> (pages left, final link kind, final state)
         self.delta = {}  # $deltatoken -> (version, window)
         self.expired_mode = None
+        self.expired_status = 410
 
-    def expire(self, mode):
-        """Forget every state token; the next use answers 410 (`mode`: syncStateNotFound
-        or reset)."""
+    def expire(self, mode, status=410):
+        """Forget every state token; the next use answers `status` (`mode`:
+        syncStateNotFound or reset)."""
         self.skip.clear()
         self.delta.clear()
-        self.expired_mode = mode
+        self.expired_mode, self.expired_status = mode, status
 
     def gone(self, base):
         if self.expired_mode == "reset":
@@ -36,7 +38,7 @@ class Paging:
                               "The delta token is no longer valid, and the app must reset the "
                               "sync state.",
                               [("Location", base + "/me/calendarView/delta?$deltatoken=")])
-        return GraphError(410, "SyncStateNotFound",
+        return GraphError(self.expired_status, "SyncStateNotFound",
                           "The sync state generation is not found; generation=149;[highest=157]")
 
     def pages_of(self, items, page_size):

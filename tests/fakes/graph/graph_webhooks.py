@@ -3,9 +3,16 @@ concepts/change-notifications-delivery-webhooks.md, the notificationUrl-validati
 
 - POST /subscriptions is answered only after Graph POSTs {notificationUrl}?validationToken=
   to the endpoint and gets 200, text/plain and the decoded token back within 10 seconds;
-  otherwise 400 and no subscription.
+  otherwise 400 and no subscription. A lifecycleNotificationUrl is validated alike ("you
+  must validate both endpoints").
 - clientState at most 128 characters; expirationDateTime no later than the maximum for
-  Outlook events (4230 minutes here; configurable).
+  Outlook events: 10,080 minutes (under 7 days; subscription.md's current table, which
+  applies to lifecycle notifications alike; configurable).
+- Lifecycle notifications (change-notifications-lifecycle-events.md) go to the
+  lifecycleNotificationUrl: {"value": [{subscriptionId, subscriptionExpirationDateTime,
+  tenantId, clientState, lifecycleEvent}]}. Without one, "subscriptionRemoved and missed
+  lifecycle notifications will not be delivered"; reauthorizationRequired then goes to the
+  notificationUrl. subscriptionRemoved removes the subscription.
 - PATCH renews (200), DELETE removes (204).
 - Notifications: {"value": [{subscriptionId, subscriptionExpirationDateTime, clientState,
   changeType, resource, tenantId, resourceData{...}}]}; the endpoint answers 2xx in 3 s.
@@ -18,7 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from graph_mailbox import GraphError, now_utc, parse_instant
+from graph_values import GraphError, now_utc, parse_instant
 
 TENANT_ID = "84bd8158-6d4d-4958-8b9f-9d6445542f95"
 USER_ID = "0f5f3d7e-3c2a-4f6b-9d8e-1a2b3c4d5e6f"
@@ -44,7 +51,7 @@ class Subscriptions:
         self.deliveries = []  # (subscription id, status the endpoint answered)
 
     def max_minutes(self):
-        return int(self.config.get("max_subscription_minutes", 4230))
+        return int(self.config.get("max_subscription_minutes", 10080))
 
     def _expiry(self, body):
         if "expirationDateTime" not in body:
@@ -71,9 +78,24 @@ class Subscriptions:
         if any(c not in ("created", "updated", "deleted") for c in changes):
             raise GraphError(400, "InvalidRequest", "changeType is not valid.")
         expires = self._expiry(body)
+        url = body["notificationUrl"]
+        lifecycle_url = body.get("lifecycleNotificationUrl")
+        for endpoint in [url] + ([lifecycle_url] if lifecycle_url else []):
+            self._validate(endpoint)
+        sid = secrets.token_hex(4) + "-" + secrets.token_hex(2) + "-" + secrets.token_hex(2) + \
+            "-" + secrets.token_hex(2) + "-" + secrets.token_hex(6)
+        sub = {"id": sid, "resource": body["resource"], "applicationId": "calsync-tests",
+               "changeType": body["changeType"], "clientState": body.get("clientState"),
+               "notificationUrl": url, "lifecycleNotificationUrl": lifecycle_url,
+               "expirationDateTime": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+               "creatorId": USER_ID, "latestSupportedTlsVersion": "v1_2"}
+        self.items[sid] = sub
+        return sub
+
+    @staticmethod
+    def _validate(url):
         token = f"Validation: Testing client application reachability for subscription " \
                 f"Request-Id: {secrets.token_hex(8)}"
-        url = body["notificationUrl"]
         joiner = "&" if "?" in url else "?"
         status, content_type, reply = post(
             url + joiner + "validationToken=" + urllib.parse.quote_plus(token), b"",
@@ -83,15 +105,25 @@ class Subscriptions:
             raise GraphError(400, "InvalidRequest",
                              "Subscription validation request failed. Notification endpoint "
                              "must respond with 200 OK to validation request.")
-        sid = secrets.token_hex(4) + "-" + secrets.token_hex(2) + "-" + secrets.token_hex(2) + \
-            "-" + secrets.token_hex(2) + "-" + secrets.token_hex(6)
-        sub = {"id": sid, "resource": body["resource"], "applicationId": "calsync-tests",
-               "changeType": body["changeType"], "clientState": body.get("clientState"),
-               "notificationUrl": url, "lifecycleNotificationUrl": None,
-               "expirationDateTime": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-               "creatorId": USER_ID, "latestSupportedTlsVersion": "v1_2"}
-        self.items[sid] = sub
-        return sub
+
+    def lifecycle(self, sid, event):
+        """Delivers a lifecycle notification as Graph would: {"status": what the endpoint
+        answered, or None when Graph has nowhere to send it}."""
+        sub = self.get(sid)
+        url = sub["lifecycleNotificationUrl"]
+        if url is None and event == "reauthorizationRequired":
+            url = sub["notificationUrl"]
+        if event == "subscriptionRemoved":
+            del self.items[sid]
+        if url is None:
+            return {"status": None}
+        payload = {"value": [{
+            "subscriptionId": sid, "subscriptionExpirationDateTime": sub["expirationDateTime"],
+            "tenantId": TENANT_ID, "clientState": sub["clientState"], "lifecycleEvent": event}]}
+        status, _, _ = post(url, json.dumps(payload).encode(), "application/json; charset=utf-8",
+                            timeout=3)
+        self.deliveries.append((sid, status))
+        return {"status": status}
 
     def get(self, sid):
         if sid not in self.items:
