@@ -14,7 +14,12 @@ bool windowed_cursor(ProviderKind kind) {
     return kind == ProviderKind::google || kind == ProviderKind::microsoft;
 }
 
-// Where one error ranks when a connection's calendars end differently: the worst wins.
+}  // namespace
+
+std::string calendar_label(const CalendarRecord& c) {
+    return "calendar \"" + (c.calendar.name.empty() ? c.calendar.id : c.calendar.name) + "\"";
+}
+
 int severity(SyncState state) {
     switch (state) {
         case SyncState::needs_reauthorisation:
@@ -29,12 +34,6 @@ int severity(SyncState state) {
             return 0;
     }
 }
-
-std::string label(const CalendarRecord& c) {
-    return "calendar \"" + (c.calendar.name.empty() ? c.calendar.id : c.calendar.name) + "\"";
-}
-
-}  // namespace
 
 SyncState state_for(const Error& error) {
     switch (error.code) {
@@ -62,7 +61,7 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
     auto changes = provider.fetch_changes(calendar.calendar.id, cursor.provider_cursor, window);
     if (!changes.ok()) {
         read.error = changes.error();
-        read.error->message = label(calendar) + ": " + read.error->message;
+        read.error->message = calendar_label(calendar) + ": " + read.error->message;
         return read;
     }
     ChangeSet& c = changes.value();

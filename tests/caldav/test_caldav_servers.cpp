@@ -244,6 +244,10 @@ TEST_CASE("exports: idempotent create, update, the 412 path, delete") {
     REQUIRE(latest.ok());
     const auto* now = find(latest->upserts, created->id);
     REQUIRE(now != nullptr);
+    // The conflict is told without an etag: it means nothing to a person (issue 14, 9).
+    REQUIRE_FALSE(now->etag.empty());
+    CHECK(stale.error().message.find(now->etag) == std::string::npos);
+    CHECK(stale.error().message.find("changed on the server") != std::string::npos);
     CHECK(calsync::format_rfc3339(now->start.resolve(*calsync::TimeZone::utc())) ==
           "2026-02-02T11:00:00Z");
     REQUIRE(c.provider.delete_event(server().calendar, {created->id, now->etag}).ok());
@@ -274,4 +278,69 @@ TEST_CASE("one change among 1,000 events costs at most 3 requests", "[1000]") {
     REQUIRE(one->upserts.size() == 1);
     CHECK(one->upserts[0].id == server().calendar + "load-500.ics");
     CHECK(one->removals.empty());
+}
+
+// Issue 14, item 7: another client keeps our UID and resource name but drops the X-
+// property (calendar apps may). The old code read it as someone else's event (it blocked
+// its slot) and every later create met 412 "another resource has that name".
+TEST_CASE("an export rewritten without calsync's X- property stays ours") {
+    Client c;
+    calsync::Event e;
+    e.export_marker = "rw-1";
+    e.summary = "Tyre change - K. Okafor";
+    e.start = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-03-02T09:00:00Z").value());
+    e.end = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-03-02T10:00:00Z").value());
+    auto created = c.provider.create_event(server().calendar, e);
+    REQUIRE(created.ok());
+    REQUIRE(put_raw("rw-1.ics",
+                    vcal("BEGIN:VEVENT\r\nUID:calsync-rw-1\r\nDTSTAMP:20260101T000000Z\r\n"
+                         "SUMMARY:Moved on a phone\r\n"
+                         "DTSTART:20260302T130000Z\r\nDTEND:20260302T140000Z\r\nEND:VEVENT\r\n")) /
+                100 ==
+            2);
+    // With a UID domain (ExportOptions::uid_domain), and a copy under another name.
+    REQUIRE(put_raw("rw-2.ics", vcal("BEGIN:VEVENT\r\nUID:calsync-rw-2@garage.test\r\n"
+                                     "DTSTAMP:20260101T000000Z\r\nDTSTART:20260303T090000Z\r\n"
+                                     "DTEND:20260303T100000Z\r\nEND:VEVENT\r\n")) /
+                100 ==
+            2);
+    REQUIRE(put_raw("copy-of-rw-3.ics", vcal("BEGIN:VEVENT\r\nUID:calsync-rw-3\r\n"
+                                             "DTSTAMP:20260101T000000Z\r\nDTSTART:20260304T090000Z"
+                                             "\r\nDTEND:20260304T100000Z\r\nEND:VEVENT\r\n")) /
+                100 ==
+            2);
+
+    auto read = c.provider.fetch_changes(server().calendar, "", calsync::TimeRange{});
+    REQUIRE(read.ok());
+    const auto* rewritten = find(read->upserts, created->id);
+    REQUIRE(rewritten != nullptr);
+    CHECK(rewritten->summary == "Moved on a phone");
+    CHECK(rewritten->export_marker == "rw-1");
+    const auto* with_domain = find(read->upserts, server().calendar + "rw-2.ics");
+    REQUIRE(with_domain != nullptr);
+    CHECK(with_domain->export_marker == "rw-2");
+    const auto* copy = find(read->upserts, server().calendar + "copy-of-rw-3.ics");
+    REQUIRE(copy != nullptr);
+    CHECK(copy->export_marker.empty());  // the UID alone is not our identity
+
+    // The create a sync repeats when its record is unconfirmed finds the rewritten event
+    // and writes the appointment over it, X- property included.
+    auto again = c.provider.create_event(server().calendar, e);
+    REQUIRE(again.ok());
+    CHECK(again->id == created->id);
+    {
+        const rapidjson::Document seen = peek("calsync-rw-1");
+        REQUIRE(seen["found"].GetBool());
+        CHECK(seen["summary"].GetString() == e.summary);
+        CHECK(seen["start"].GetString() == std::string("2026-03-02T09:00:00+00:00"));
+        CHECK(seen["marker"].GetString() == std::string("rw-1"));
+    }
+    // Someone else's event at a name we would choose is still not overwritten.
+    calsync::Event other = e;
+    other.export_marker = "copy-of-rw-3";
+    auto refused = c.provider.create_event(server().calendar, other);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().http_status == 412);
+    for (const char* name : {"rw-1.ics", "rw-2.ics", "copy-of-rw-3.ics"})
+        CHECK(delete_raw(name) / 100 == 2);
 }
