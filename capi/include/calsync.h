@@ -222,6 +222,12 @@ typedef struct calsync_provider calsync_provider;
  *                                                  https://caldav.icloud.com/
  *   "username": "...", "password": "...",          caldav: Basic auth; icloud: the Apple ID
  *                                                  and an app-specific password
+ *   "calendar_home": "https://...",                caldav, icloud: optional; the calendar
+ *                                                  home discovery found before: listing
+ *                                                  starts there (one request) and
+ *                                                  discovers again only if it no longer
+ *                                                  answers. A client's connections keep
+ *                                                  the one found at connect by themselves
  *   "name": "Holidays",                            ics_feed: label; else its X-WR-CALNAME
  *   "owner_addresses": ["me@example.com"],         ics_feed: whose PARTSTAT is the owner's
  *   "oauth": OAUTH_CLIENT,                         google, microsoft: the OAuth client

@@ -3,6 +3,7 @@
 #define CATCH_CONFIG_MAIN
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -42,11 +43,14 @@ const Server& server() {
 using calsync::test::CountingTransport;
 
 struct Client {
+    explicit Client(std::string calendar_home = "")
+        : provider(CalDavOptions{server().url, server().user, server().password, false, "",
+                                 std::move(calendar_home)},
+                   http) {}
     std::shared_ptr<CountingTransport> transport = std::make_shared<CountingTransport>();
     std::shared_ptr<calsync::net::HttpClient> http =
         std::make_shared<calsync::net::HttpClient>(transport);
-    CalDavProvider provider{CalDavOptions{server().url, server().user, server().password, false},
-                            http};
+    CalDavProvider provider;
 };
 
 // Another client writing on the server directly, as a phone or a web UI would.
@@ -118,6 +122,31 @@ TEST_CASE("discovery finds the calendar home and lists the calendar") {
         }
     }
     CHECK(found);
+}
+
+// Issue 14, item 10: discovery (RFC 6764: the principal, its calendar home) is learned
+// once and kept with the connection; a home that no longer answers is found again.
+TEST_CASE("a calendar home found before lists the calendars in one request") {
+    Client first;
+    REQUIRE(first.provider.list_calendars().ok());
+    const std::string home = first.provider.calendar_home();
+    REQUIRE_FALSE(home.empty());
+    CHECK(first.provider.learned_settings().find("\"calendar_home\":\"" + home + "\"") !=
+          std::string::npos);
+
+    Client later(home);
+    auto listed = later.provider.list_calendars();
+    REQUIRE(listed.ok());
+    CHECK(later.transport->requests == 1);
+    CHECK(std::any_of(listed->begin(), listed->end(),
+                      [](const calsync::Calendar& c) { return c.id == server().calendar; }));
+
+    Client moved(server().url + "calsync-no-such-home/");
+    auto found = moved.provider.list_calendars();
+    REQUIRE(found.ok());
+    CHECK(moved.provider.calendar_home() == home);
+    CHECK(std::any_of(found->begin(), found->end(),
+                      [](const calsync::Calendar& c) { return c.id == server().calendar; }));
 }
 
 TEST_CASE("full sync, then server-side changes seen by incremental syncs") {

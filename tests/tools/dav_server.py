@@ -99,7 +99,8 @@ filesystem_folder = {directory}/collections
 [rights]
 type = owner_only
 [logging]
-level = warning
+# One line per request: examples/cli/tests/check_discovery_once.py counts them.
+level = info
 """)
         proc = spawn([sys.executable, "-m", "radicale", "--config", config], log)
         home = f"/{USER}/"

@@ -54,9 +54,10 @@ class DavCalendar:
 
 class ConnectedState:
     """A state directory (zone Europe/Berlin) and a Runner of the calsync program on it,
-    connected (connection id: the calendar's name) with `calendar` selected both ways."""
+    connected (connection id: the calendar's name) with `calendar` selected both ways
+    (unless `select` is false)."""
 
-    def __init__(self, cli, calendar, config=None):
+    def __init__(self, cli, calendar, config=None, select=True):
         self.scratch = tempfile.mkdtemp(prefix=f"calsync-{calendar.name}-")
         self.state = os.path.join(self.scratch, "state")
         os.makedirs(self.state)
@@ -68,7 +69,8 @@ class ConnectedState:
         self.runner = Runner(cli, self.env)
         self.runner.run("connect", "caldav", calendar.server["url"], "--user", calendar.user,
                         "--id", calendar.name, "--allow-private-addresses")
-        self.runner.run("select", calendar.url, "--direction", "both")
+        if select:
+            self.runner.run("select", calendar.url, "--direction", "both")
 
     def remove(self):
         shutil.rmtree(self.scratch, ignore_errors=True)

@@ -1,5 +1,8 @@
 #include "providers/caldav/caldav_provider.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -167,11 +170,38 @@ Result<void> CalDavProvider::discover() {
 }
 
 Result<std::vector<Calendar>> CalDavProvider::list_calendars() {
+    if (home_.empty() && !options_.calendar_home.empty()) {
+        // Where an earlier discovery found it: one request instead of three.
+        home_ = with_slash(options_.calendar_home);
+        auto listed = list_home();
+        // A refused password stands. A home that moved answers otherwise (403, 404, or
+        // an empty listing: Xandikos): it is looked for again.
+        if ((listed.ok() && !listed->empty()) ||
+            (!listed.ok() && listed.error().http_status == 401))
+            return listed;
+        home_.clear();
+    }
     if (home_.empty()) {
         auto found = discover();
         if (!found.ok())
             return found.error();
     }
+    return list_home();
+}
+
+std::string CalDavProvider::learned_settings() const {
+    if (home_.empty())
+        return "";
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key("calendar_home");
+    w.String(home_.c_str(), static_cast<rapidjson::SizeType>(home_.size()));
+    w.EndObject();
+    return buffer.GetString();
+}
+
+Result<std::vector<Calendar>> CalDavProvider::list_home() {
     const std::string cal = kCalDavNs;
     const std::string dav = kDavNs;
     std::string answered_by;
