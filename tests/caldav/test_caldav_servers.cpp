@@ -205,7 +205,10 @@ TEST_CASE("full sync, then server-side changes seen by incremental syncs") {
     auto invalid =
         c.provider.fetch_changes(server().calendar, "sync\nhttp://bogus/token/1", window);
     REQUIRE(invalid.ok());
-    CHECK(invalid->full_resync);  // an unknown token means start over, not fail
+    // An unknown token means start over, not fail (RFC 6578 3.2: the server refuses it).
+    // DAViCal 1.1.12 answers it with an ordinary listing instead, which no client can tell
+    // from a change report: the periodic full read covers it (check_full_read.py).
+    CHECK(invalid->full_resync == (server().kind != "davical"));
     CHECK(find(invalid->upserts, server().calendar + "single.ics") != nullptr);
     REQUIRE(delete_raw("single.ics") / 100 == 2);
 }

@@ -1,5 +1,6 @@
 // The sync service (src/sync/) against in-process calendar services: import, export,
 // failures, disconnect and reconnect, scheduling, the live check and the health check.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -926,4 +927,54 @@ TEST_CASE("export: several failed writes are counted and named in one message") 
     CHECK_THAT(c.sync().status.last_error,
                Catch::StartsWith("12 appointments could not be exported to calendar \"Work\" "
                                  "(a1, a10, a11, a12, a2, a3, a4, a5, a6, a7 and 2 more); "));
+}
+
+// Issue 14, item 10: a server whose change reports miss a deletion (DAViCal answers a
+// sync token it no longer knows with an ordinary listing, RFC 6578 3.2): the event blocked
+// for ever. Each calendar is now read in full now and then, and what that corrects is told.
+TEST_CASE("sync: the periodic full read corrects a deletion the change reports missed") {
+    Connected c(CalendarDirection::import_only);
+    c.remote()->put("work", timed_event("gone", "2026-06-03T08:00:00Z", "2026-06-03T09:00:00Z"));
+    c.remote()->put("work", timed_event("kept", "2026-06-04T08:00:00Z", "2026-06-04T09:00:00Z"));
+    CHECK(c.sync().calendars.at(0).corrected == 0);
+    {
+        // Gone from the server, and from no change report.
+        std::lock_guard<std::mutex> lock(c.remote()->mutex);
+        c.remote()->calendars.at("work").events.erase("gone");
+    }
+    c.world.now += std::chrono::hours(23);
+    SyncReport r = c.sync();
+    CHECK(r.calendars.at(0).corrected == 0);  // not due yet: the stale event still blocks
+    CHECK(c.service->blocked_slots(kJune).size() == 2);
+
+    c.world.now += std::chrono::hours(1);
+    const auto corrections_logged = [&c] {
+        return std::count_if(c.world.logs.begin(), c.world.logs.end(), [](const std::string& m) {
+            return m.find("the periodic full read corrected") != std::string::npos;
+        });
+    };
+    const auto before = corrections_logged();
+    r = c.sync();
+    CHECK(r.status.state == SyncState::ok);
+    CHECK(r.calendars.at(0).corrected == 1);
+    const auto slots = c.service->blocked_slots(kJune);
+    REQUIRE(slots.size() == 1);
+    CHECK(slots.at(0).event_id == "kept");
+    CHECK(r.slots.removed.size() == 1);  // the host hears the slot went
+    CHECK(corrections_logged() == before + 1);
+
+    c.world.now += std::chrono::hours(1);
+    CHECK(c.sync().calendars.at(0).corrected == 0);  // the next is a day later
+
+    SECTION("0: never") {
+        {
+            std::lock_guard<std::mutex> lock(c.remote()->mutex);
+            c.remote()->calendars.at("work").events.erase("kept");
+        }
+        c.world.settings.schedule.full_read_every = std::chrono::seconds(0);
+        c.service = c.world.open();
+        c.world.now += std::chrono::hours(48);
+        CHECK(c.sync().calendars.at(0).corrected == 0);
+        CHECK(c.service->blocked_slots(kJune).size() == 1);  // left as the reports say
+    }
 }
