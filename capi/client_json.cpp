@@ -97,11 +97,14 @@ bool read_schedule(const Value& v, ScheduleSettings* out, Problem* p) {
         return p->fail("schedule", "expected an object");
     std::int64_t min = out->min_interval.count(), max = out->max_interval.count();
     std::int64_t first = out->first_retry.count(), backoff = out->max_backoff.count();
+    std::int64_t full = out->full_read_every.count();
     if (!read_int(v, "schedule", "min_interval_minutes", 1, kWeekOfMinutes, &min, p) ||
         !read_int(v, "schedule", "max_interval_minutes", 1, kWeekOfMinutes, &max, p) ||
         !read_int(v, "schedule", "first_retry_seconds", 1, kDayOfSeconds, &first, p) ||
-        !read_int(v, "schedule", "max_backoff_minutes", 1, kWeekOfMinutes, &backoff, p))
+        !read_int(v, "schedule", "max_backoff_minutes", 1, kWeekOfMinutes, &backoff, p) ||
+        !read_int(v, "schedule", "full_read_seconds", 0, 366 * kDayOfSeconds, &full, p))
         return false;
+    out->full_read_every = std::chrono::seconds(full);
     out->min_interval = std::chrono::minutes(min);
     out->max_interval = std::chrono::minutes(max);
     out->first_retry = std::chrono::seconds(first);
@@ -239,6 +242,8 @@ void write_report_fields(Writer& w, const SyncReport& r) {
         w.Uint64(c.events_read);
         w.Key("exports_written");
         w.Uint64(c.exports_written);
+        w.Key("corrected");
+        w.Uint64(c.corrected);
         for (const auto& [key, events] :
              {std::pair<const char*, const std::vector<EventError>*>{"skipped", &c.skipped},
               {"capped", &c.capped}}) {

@@ -224,6 +224,12 @@ typedef struct calsync_provider calsync_provider;
  *                                                  https://caldav.icloud.com/
  *   "username": "...", "password": "...",          caldav: Basic auth; icloud: the Apple ID
  *                                                  and an app-specific password
+ *   "calendar_home": "https://...",                caldav, icloud: optional; the calendar
+ *                                                  home discovery found before: listing
+ *                                                  starts there (one request) and
+ *                                                  discovers again only if it no longer
+ *                                                  answers. A client's connections keep
+ *                                                  the one found at connect by themselves
  *   "name": "Holidays",                            ics_feed: label; else its X-WR-CALNAME
  *   "owner_addresses": ["me@example.com"],         ics_feed: whose PARTSTAT is the owner's
  *   "oauth": OAUTH_CLIENT,                         google, microsoft: the OAuth client
@@ -526,9 +532,13 @@ typedef struct calsync_client_options {
  *   "network": NETWORK,                          see calsync_provider_new; its
  *                                                "sync_timeout_seconds" bounds each sync
  *   "schedule": {"min_interval_minutes": 15, "max_interval_minutes": 30,
- *                "first_retry_seconds": 60, "max_backoff_minutes": 30},
+ *                "first_retry_seconds": 60, "max_backoff_minutes": 30,
+ *                "full_read_seconds": 86400},
  *                                                minutes at most 10080 (a week), seconds
- *                                                at most 86400
+ *                                                at most 86400; full_read_seconds: how
+ *                                                often each calendar is also read in full
+ *                                                (0: never, at most 31622400), see
+ *                                                "corrected" in calsync_connection_sync
  *   "max_concurrent_syncs": 4                    1 to 256
  * }
  *
@@ -673,8 +683,15 @@ CALSYNC_API calsync_status calsync_connection_deselect(calsync_connection* conne
  * *report_json: REPORT = {"version": 1, "connection_id", "status": STATUS,
  *   "added": [SLOT, ...], "removed": [SLOT, ...],
  *   "calendars": [{"calendar_id", "status": STATUS, "events_read", "exports_written",
+ *                  "corrected",
  *                  "skipped": [{"event_id", "message"}, ...],
  *                  "capped": [{"event_id", "message"}, ...]}, ...]}
+ * "corrected": events the periodic full read (CLIENT_CONFIG "schedule"
+ * "full_read_seconds", daily by default) found otherwise than the incremental reads had
+ * left them (new, changed or gone; 0 when none or no full read was due), corrected in
+ * this sync and logged. Some servers' change reports miss changes: DAViCal answers a sync
+ * token it no longer knows (after a restore) with an ordinary listing instead of an error
+ * (RFC 6578 3.2), so a deletion made meanwhile is never reported.
  * "skipped": events the server sent that could not be read, also those past the
  * iCalendar limits above. "capped": events of an import calendar left out for the
  * OCCURRENCE LIMITS (see calsync_engine_blocked_slots: 10000 per event, 50000 per calendar

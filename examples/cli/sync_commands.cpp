@@ -95,6 +95,10 @@ void print_report(const rapidjson::Value& r) {
             if (const long long written = integer(c, "exports_written"); written > 0)
                 line += ", " + std::to_string(written) + " appointment" +
                         (written == 1 ? "" : "s") + " written";
+            // The periodic full read found what the server's change reports had missed.
+            if (const long long corrected = integer(c, "corrected"); corrected > 0)
+                line += ", " + std::to_string(corrected) + " event" + (corrected == 1 ? "" : "s") +
+                        " corrected by the full read";
         } else {
             line += state_words(cstate) + ": " + str(c["status"], "last_error");
         }

@@ -50,6 +50,12 @@ class CalendarProvider {
     virtual Result<void> delete_event(const std::string& calendar_id,
                                       const RemoteEvent& existing) = 0;
 
+    // Settings this provider learned that a later provider of the same connection should
+    // start from (a JSON object of members for its configuration, e.g. CalDAV's discovered
+    // calendar home), so it does not learn them again; "" when there are none. The sync
+    // service keeps them with the connection's settings.
+    virtual std::string learned_settings() const { return ""; }
+
     // The event calsync created for `appointment_id`, found by the identity the create
     // derived from it, wherever it lies; nullopt when there is none (or it was deleted).
     // For a create whose answer was lost and whose appointment was cancelled since: a

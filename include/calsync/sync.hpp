@@ -75,6 +75,12 @@ struct ScheduleSettings {
     // A full resync of a calendar when its cursor's window no longer covers the sync
     // window's end by this much (Google and Graph cursors keep the window they began with).
     std::chrono::hours refresh_window_after{24 * 7};
+    // Each calendar is also read in full this often (after its incremental read), and
+    // what that finds the incremental reads missed is corrected and reported
+    // (CalendarSyncResult::corrected). Some servers lose changes: DAViCal answers a sync
+    // token it no longer knows (after a restore) with an ordinary listing instead of 403
+    // (RFC 6578 3.2), so a deletion made meanwhile is never reported. 0: never.
+    std::chrono::seconds full_read_every{24 * 3600};
 };
 
 struct SyncSettings {
@@ -146,6 +152,9 @@ struct CalendarSyncResult {
     SyncStatus status;
     std::size_t events_read = 0;  // upserts and removals applied
     std::size_t exports_written = 0;
+    // Events the periodic full read (ScheduleSettings::full_read_every) found otherwise
+    // than the incremental reads had left them: new, changed or gone.
+    std::size_t corrected = 0;
     std::vector<EventError> skipped;  // events the server sent that could not be read
     // Events left out for the engine's occurrence limits (OccurrenceLimits): they block
     // nothing, the calendar's other events still do.

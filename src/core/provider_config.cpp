@@ -118,7 +118,8 @@ Result<ProviderConfig> parse_provider_config(std::string_view text) {
                        {"username", &config.username},
                        {"password", &config.password},
                        {"name", &config.name},
-                       {"api_base_url", &config.api_base_url}},
+                       {"api_base_url", &config.api_base_url},
+                       {"calendar_home", &config.calendar_home}},
                       &p))
         return invalid(p);
     if (const Value* owners = member(doc, "owner_addresses")) {

@@ -78,6 +78,9 @@ struct ProviderConfig {
     OAuthConfig oauth;         // google, microsoft
     TokensConfig tokens;       // google, microsoft
     std::string api_base_url;  // google, microsoft: empty = the service's own
+    // caldav, icloud: the calendar home an earlier discovery found (the provider's
+    // learned_settings), so listing the calendars starts there; empty: discover.
+    std::string calendar_home;
     NetworkConfig network;
 };
 

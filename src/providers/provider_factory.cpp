@@ -138,6 +138,7 @@ Result<ProviderHandle> make_provider(const json::ProviderConfig& config) {
         if (!config.url.empty())
             dav.url = config.url;
     }
+    dav.calendar_home = config.calendar_home;
     handle.provider = std::make_unique<caldav::CalDavProvider>(dav, http);
     return handle;
 }

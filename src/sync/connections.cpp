@@ -1,5 +1,7 @@
 // Connecting, reconnecting and disconnecting accounts, and choosing their calendars.
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <cctype>
@@ -98,6 +100,28 @@ struct ConnectionDraft {
     std::string credentials_json;
 };
 
+// A connection's settings with what its provider learned (CalendarProvider::
+// learned_settings) written over them; the settings as they were when there is nothing
+// new.
+static std::string with_learned(const std::string& settings_json, const CalendarProvider& p) {
+    const std::string learned_json = p.learned_settings();
+    if (learned_json.empty())
+        return settings_json;
+    auto settings = json::parse_bounded(settings_json, json::InvalidUtf8::replace);
+    auto learned = json::parse_bounded(learned_json, json::InvalidUtf8::replace);
+    if (!settings.ok() || !settings->IsObject() || !learned.ok() || !learned->IsObject())
+        return settings_json;
+    auto& a = settings->GetAllocator();
+    for (auto& m : learned->GetObject()) {
+        settings->RemoveMember(m.name);
+        settings->AddMember(rapidjson::Value(m.name, a), rapidjson::Value(m.value, a), a);
+    }
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    settings->Accept(writer);
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 // Builds a provider for a connection not stored yet and lists its calendars: nothing is
 // stored unless the account answers. Credentials the provider refreshes meanwhile are
 // kept in the draft.
@@ -113,6 +137,10 @@ static Result<std::vector<Calendar>> probe(SyncService::State& s, ConnectionDraf
     auto calendars = provider.value()->list_calendars();
     if (!rotated->empty())
         draft.credentials_json = *rotated;
+    // What the connection's later providers need not find again (a CalDAV calendar home:
+    // discovery once, at connect).
+    if (calendars.ok())
+        draft.record.settings_json = with_learned(draft.record.settings_json, *provider.value());
     return calendars;
 }
 
@@ -422,6 +450,15 @@ Result<ConnectionCalendars> SyncService::list_calendars(const std::string& conne
     auto listed = provider.value()->list_calendars();
     if (!listed.ok())
         return listed.error();
+    // It found the account somewhere else (a CalDAV home that moved): kept, for next time.
+    const std::string settings = with_learned(connection->settings_json, *provider.value());
+    if (settings != connection->settings_json) {
+        ConnectionRecord moved = connection.value();
+        moved.settings_json = settings;
+        auto put = s_->store->put_connection(moved);
+        if (!put.ok())
+            return put.error();
+    }
     std::set<std::string> present;
     for (const Calendar& c : listed.value()) {
         present.insert(c.id);

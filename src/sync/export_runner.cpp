@@ -45,6 +45,37 @@ const char* notice_text(ExportNoticeKind kind) {
     return "";
 }
 
+// How many appointments could not be written at most are named in one message.
+constexpr std::size_t kFailuresNamed = 10;
+
+}  // namespace
+
+Error export_failures(const std::vector<ExportFailure>& failures, const CalendarRecord& calendar) {
+    const std::string where = calendar_label(calendar);
+    // The reason shown is the gravest one's (a refused password before a conflict).
+    const ExportFailure* gravest = &failures.front();
+    for (const ExportFailure& f : failures)
+        if (severity(state_for(f.error)) > severity(state_for(gravest->error)))
+            gravest = &f;
+    Error out = gravest->error;
+    if (failures.size() == 1) {
+        out.message = "exporting appointment " + gravest->appointment_id + " to " + where + ": " +
+                      gravest->error.message;
+        return out;
+    }
+    std::string names;
+    for (std::size_t i = 0; i < failures.size() && i < kFailuresNamed; ++i)
+        names += (i == 0 ? "" : ", ") + failures[i].appointment_id;
+    if (failures.size() > kFailuresNamed)
+        names += " and " + std::to_string(failures.size() - kFailuresNamed) + " more";
+    out.message = std::to_string(failures.size()) + " appointments could not be exported to " +
+                  where + " (" + names + "); appointment " + gravest->appointment_id + ": " +
+                  gravest->error.message;
+    return out;
+}
+
+namespace {
+
 class ExportRun {
   public:
     ExportRun(SyncService::State& s, const ConnectionRecord& connection, CalendarProvider& provider,
@@ -71,6 +102,9 @@ class ExportRun {
         const std::vector<Appointment> appts = appointments_of(appointments.value());
         for (const AppointmentRecord& r : appointments.value())
             revisions_[r.appointment.id] = r.revision;
+        ExportPolicy policy = s_.options.settings.export_policy;
+        policy.export_from = window.start;
+        settle_written(appts, events.value(), policy, &records.value());
         const std::vector<ExportMapEntry> entries = entries_of(records.value());
         // CalDAV reads the whole calendar (sync-collection), so a missing event of ours
         // was deleted; Google and Graph read the sync window only.
@@ -78,8 +112,6 @@ class ExportRun {
             connection_.kind == ProviderKind::google || connection_.kind == ProviderKind::microsoft;
         const ExportObservations seen =
             observe_exports(events.value(), entries, ExportReadScope{true, windowed, window});
-        ExportPolicy policy = s_.options.settings.export_policy;
-        policy.export_from = window.start;
         const ExportPlan plan = plan_exports(appts, entries, seen, policy);
         settle_intents(records.value(), plan, seen);
         bool reread = false;
@@ -105,6 +137,56 @@ class ExportRun {
   private:
     ExportKey key(const ExportAction& a) const {
         return {a.appointment_id, connection_.id, calendar_.calendar.id};
+    }
+
+    // A booked appointment whose one event in the calendar already holds exactly what it
+    // would be written as (export_content_hash of the event as read): the record is made
+    // to name that event and version, and the plan writes nothing. Another process syncing
+    // the same state wrote it (cron and a person's "sync now": its write is not a conflict
+    // for this one), a create's answer was lost, or a create was repeated over an earlier
+    // write; without this each was written again, once or (two processes confirming each
+    // other's versions) twice. A series, or a duration instead of an end, is never what
+    // calsync writes.
+    void settle_written(const std::vector<Appointment>& appointments,
+                        const std::vector<Event>& events, const ExportPolicy& policy,
+                        std::vector<ExportRecord>* records) {
+        std::map<std::string, std::vector<const Event*>> marked;
+        for (const Event& e : events)
+            if (!e.export_marker.empty())
+                marked[e.export_marker].push_back(&e);
+        for (const Appointment& a : appointments) {
+            auto seen = marked.find(a.id);
+            if (a.status != AppointmentStatus::booked || seen == marked.end() ||
+                seen->second.size() != 1)
+                continue;  // cancelled, not there, or copies the plan sorts out
+            const Event& there = *seen->second.front();
+            if (there.etag.empty() || there.is_recurring() || !there.overrides.empty() ||
+                !there.end)
+                continue;
+            const std::string hash = export_content_hash(render_export(a, policy.render));
+            if (export_content_hash(there) != hash)
+                continue;
+            auto record =
+                std::find_if(records->begin(), records->end(),
+                             [&](const ExportRecord& r) { return r.key.appointment_id == a.id; });
+            const ExportRecord settled{{a.id, connection_.id, calendar_.calendar.id},
+                                       there.id,
+                                       there.etag,
+                                       hash,
+                                       ExportIntent::none,
+                                       "",
+                                       s_.now()};
+            if (record != records->end() && record->intent == ExportIntent::none &&
+                record->remote_id == settled.remote_id && record->etag == settled.etag &&
+                record->content_hash == settled.content_hash)
+                continue;  // already says so
+            if (!durable(s_.store->put_export(settled)))
+                continue;
+            if (record != records->end())
+                *record = settled;
+            else
+                records->push_back(settled);
+        }
     }
 
     // A pending update or removal (a kill between the intent and its confirmation) whose
@@ -198,12 +280,7 @@ class ExportRun {
 
     // True when the calendar should be read again before planning further.
     bool failed(const ExportAction& a, const Error& e) {
-        Error named = e;
-        named.message =
-            "exporting appointment " + a.appointment_id + " to calendar \"" +
-            (calendar_.calendar.name.empty() ? calendar_.calendar.id : calendar_.calendar.name) +
-            "\": " + e.message;
-        problems_->push_back(named);
+        failures_.push_back({a.appointment_id, e});
         throttled_ = throttled_ || e.code == ErrorCode::rate_limited;
         return e.code == ErrorCode::conflict || e.code == ErrorCode::not_found;
     }
@@ -303,6 +380,11 @@ class ExportRun {
         return false;
     }
 
+  public:
+    // The writes that failed, by appointment; a new plan (after a re-read) starts afresh.
+    std::vector<ExportFailure> failures_;
+
+  private:
     SyncService::State& s_;
     const ConnectionRecord& connection_;
     CalendarProvider& provider_;
@@ -319,17 +401,25 @@ std::size_t run_exports(SyncService::State& s, const ConnectionRecord& connectio
                         const TimeRange& window, SlotDiff* diff, std::vector<Error>* problems) {
     std::size_t written = 0;
     ExportRun run(s, connection, provider, calendar, problems);
-    if (!run.run(window, &written))
+    if (!run.run(window, &written)) {
+        if (!run.failures_.empty())
+            problems->push_back(export_failures(run.failures_, calendar));
         return written;
+    }
     // Someone changed or deleted our event since the last read: read it and plan again,
     // once; the conflicts of the first round are settled by this one.
     CalendarRead again = read_calendar(s, connection, provider, calendar, window, diff);
     if (again.error) {
         problems->push_back(*again.error);
+        if (!run.failures_.empty())
+            problems->push_back(export_failures(run.failures_, calendar));
         return written;
     }
     problems->clear();
+    run.failures_.clear();
     run.run(window, &written);
+    if (!run.failures_.empty())
+        problems->push_back(export_failures(run.failures_, calendar));
     return written;
 }
 

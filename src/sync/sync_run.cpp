@@ -14,7 +14,12 @@ bool windowed_cursor(ProviderKind kind) {
     return kind == ProviderKind::google || kind == ProviderKind::microsoft;
 }
 
-// Where one error ranks when a connection's calendars end differently: the worst wins.
+}  // namespace
+
+std::string calendar_label(const CalendarRecord& c) {
+    return "calendar \"" + (c.calendar.name.empty() ? c.calendar.id : c.calendar.name) + "\"";
+}
+
 int severity(SyncState state) {
     switch (state) {
         case SyncState::needs_reauthorisation:
@@ -30,12 +35,6 @@ int severity(SyncState state) {
     }
 }
 
-std::string label(const CalendarRecord& c) {
-    return "calendar \"" + (c.calendar.name.empty() ? c.calendar.id : c.calendar.name) + "\"";
-}
-
-}  // namespace
-
 SyncState state_for(const Error& error) {
     switch (error.code) {
         case ErrorCode::auth:
@@ -49,48 +48,28 @@ SyncState state_for(const Error& error) {
     }
 }
 
-CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connection,
-                           CalendarProvider& provider, const CalendarRecord& calendar,
-                           const TimeRange& window, SlotDiff* diff) {
-    CalendarRead read;
-    read.result.calendar_id = calendar.calendar.id;
-    SyncCursor cursor = parse_sync_cursor(calendar.cursor);
-    if (windowed_cursor(connection.kind) && !cursor.provider_cursor.empty() &&
-        cursor.window_end + s.options.settings.schedule.refresh_window_after < window.end)
-        cursor = {};  // the cursor's window fell behind: read the calendar afresh
-    const bool asked_full = cursor.provider_cursor.empty();
-    auto changes = provider.fetch_changes(calendar.calendar.id, cursor.provider_cursor, window);
-    if (!changes.ok()) {
-        read.error = changes.error();
-        read.error->message = label(calendar) + ": " + read.error->message;
-        return read;
-    }
-    ChangeSet& c = changes.value();
+namespace {
+
+// Stores one change set with its cursor, in one transaction, and brings the engine's view
+// of the calendar in line (an import calendar's).
+Result<void> apply_read(SyncService::State& s, const ConnectionRecord& connection,
+                        const CalendarRecord& calendar, const ChangeSet& c, SlotDiff* diff) {
     // A change's slot difference is against what the store holds: the engine is built
     // before the change lands (a sync that changes nothing does not build it).
     if (!c.upserts.empty() || !c.removals.empty() || c.full_resync) {
         auto ready = s.engine_ready();
-        if (!ready.ok()) {
-            read.error = ready.error();
-            return read;
-        }
+        if (!ready.ok())
+            return ready.error();
     }
-    const bool full = asked_full || c.full_resync;
-    c.next_cursor = format_sync_cursor({c.next_cursor, full ? window.end : cursor.window_end});
     auto applied = s.store->apply_changes(connection.id, calendar.calendar.id, c);
-    if (!applied.ok()) {
-        read.error = applied.error();
-        return read;
-    }
-    read.result.events_read = c.upserts.size() + c.removals.size();
-    read.result.skipped = c.errors;
+    if (!applied.ok())
+        return applied.error();
     if (!imports(calendar.direction) || !calendar.selected)
-        return read;
-
+        return {};
     const std::string key = slot_calendar_key(connection.id, calendar.calendar.id);
     std::lock_guard<std::mutex> lock(s.engine_mutex);
     if (!s.engine_built)
-        return read;  // nothing changed, nothing asked: the engine waits for a need
+        return {};  // nothing changed, nothing asked: the engine waits for a need
     s.engine.set_calendar_label(
         key, calendar.calendar.name.empty() ? calendar.calendar.id : calendar.calendar.name);
     const auto add = [diff](const SlotDiff& d) {
@@ -122,8 +101,101 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
         for (const std::string& id : applied->removed)
             add(s.engine.remove(key, id));
     }
+    s.availability.reset();
+    return {};
+}
+
+// The periodic full read (ScheduleSettings::full_read_every), after an incremental one:
+// the whole calendar, compared with what the store holds, replaces it. What differs is
+// what the server's change reports missed (DAViCal answers a sync token it no longer
+// knows with an ordinary listing instead of 403, RFC 6578 3.2, so a deletion made
+// meanwhile is never reported); it is counted and logged. A failed full read leaves the
+// incremental one standing, and is tried again at the next sync.
+void read_in_full(SyncService::State& s, const ConnectionRecord& connection,
+                  CalendarProvider& provider, const CalendarRecord& calendar,
+                  const TimeRange& window, SlotDiff* diff, CalendarRead* read) {
+    auto whole = provider.fetch_changes(calendar.calendar.id, "", window);
+    auto stored = s.store->load_events(connection.id, calendar.calendar.id);
+    if (!whole.ok() || !stored.ok()) {
+        s.log(LogLevel::warning, "connection " + connection.id + ", " + calendar_label(calendar) +
+                                     ": the periodic full read failed, tried again next sync: " +
+                                     (whole.ok() ? stored.error() : whole.error()).message);
+        return;
+    }
+    ChangeSet& c = whole.value();
+    c.full_resync = true;
+    std::unordered_map<std::string, const Event*> held;
+    for (const Event& e : stored.value())
+        held[e.id] = &e;
+    std::size_t changed = 0;
+    for (const Event& e : c.upserts) {
+        auto it = held.find(e.id);
+        if (it == held.end() || it->second->etag != e.etag)
+            ++changed;
+        if (it != held.end())
+            held.erase(it);
+    }
+    const std::size_t removed = held.size();  // held, and no longer on the server
+    c.next_cursor = format_sync_cursor({c.next_cursor, window.end, s.now()});
+    auto applied = apply_read(s, connection, calendar, c, diff);
+    if (!applied.ok()) {
+        read->error = applied.error();
+        return;
+    }
+    read->result.events_read += c.upserts.size();
+    read->result.skipped = c.errors;
+    read->result.corrected = changed + removed;
+    if (changed + removed > 0)
+        s.log(LogLevel::warning,
+              "connection " + connection.id + ", " + calendar_label(calendar) +
+                  ": the periodic full read corrected what the server's change reports had "
+                  "missed: " +
+                  std::to_string(removed) + " events gone, " + std::to_string(changed) +
+                  " new or changed");
+}
+
+}  // namespace
+
+CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connection,
+                           CalendarProvider& provider, const CalendarRecord& calendar,
+                           const TimeRange& window, SlotDiff* diff) {
+    CalendarRead read;
+    read.result.calendar_id = calendar.calendar.id;
+    SyncCursor cursor = parse_sync_cursor(calendar.cursor);
+    if (windowed_cursor(connection.kind) && !cursor.provider_cursor.empty() &&
+        cursor.window_end + s.options.settings.schedule.refresh_window_after < window.end)
+        cursor = {};  // the cursor's window fell behind: read the calendar afresh
+    const bool asked_full = cursor.provider_cursor.empty();
+    auto changes = provider.fetch_changes(calendar.calendar.id, cursor.provider_cursor, window);
+    if (!changes.ok()) {
+        read.error = changes.error();
+        read.error->message = calendar_label(calendar) + ": " + read.error->message;
+        return read;
+    }
+    ChangeSet& c = changes.value();
+    const bool full = asked_full || c.full_resync;
+    const Instant now = s.now();
+    c.next_cursor = format_sync_cursor(
+        {c.next_cursor, full ? window.end : cursor.window_end, full ? now : cursor.last_full});
+    auto applied = apply_read(s, connection, calendar, c, diff);
+    if (!applied.ok()) {
+        read.error = applied.error();
+        return read;
+    }
+    read.result.events_read = c.upserts.size() + c.removals.size();
+    read.result.skipped = c.errors;
+    const auto every = s.options.settings.schedule.full_read_every;
+    if (!full && every.count() > 0 && now - cursor.last_full >= every) {
+        read_in_full(s, connection, provider, calendar, window, diff, &read);
+        if (read.error)
+            return read;
+    }
+    if (!imports(calendar.direction) || !calendar.selected)
+        return read;
     // Events the engine could not expand (a broken RRULE) are reported like unreadable ones;
     // those it left out for its occurrence limits, on their own.
+    const std::string key = slot_calendar_key(connection.id, calendar.calendar.id);
+    std::lock_guard<std::mutex> lock(s.engine_mutex);
     const auto report = [&](const std::vector<EventError>& found, std::vector<EventError>* into) {
         for (EventError e : found) {
             if (e.calendar_id != key)
@@ -134,7 +206,6 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
     };
     report(s.engine.errors(), &read.result.skipped);
     report(s.engine.capped(), &read.result.capped);
-    s.availability.reset();
     return read;
 }
 

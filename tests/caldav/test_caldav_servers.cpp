@@ -3,6 +3,7 @@
 #define CATCH_CONFIG_MAIN
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -42,11 +43,14 @@ const Server& server() {
 using calsync::test::CountingTransport;
 
 struct Client {
+    explicit Client(std::string calendar_home = "")
+        : provider(CalDavOptions{server().url, server().user, server().password, false, "",
+                                 std::move(calendar_home)},
+                   http) {}
     std::shared_ptr<CountingTransport> transport = std::make_shared<CountingTransport>();
     std::shared_ptr<calsync::net::HttpClient> http =
         std::make_shared<calsync::net::HttpClient>(transport);
-    CalDavProvider provider{CalDavOptions{server().url, server().user, server().password, false},
-                            http};
+    CalDavProvider provider;
 };
 
 // Another client writing on the server directly, as a phone or a web UI would.
@@ -120,6 +124,31 @@ TEST_CASE("discovery finds the calendar home and lists the calendar") {
     CHECK(found);
 }
 
+// Issue 14, item 10: discovery (RFC 6764: the principal, its calendar home) is learned
+// once and kept with the connection; a home that no longer answers is found again.
+TEST_CASE("a calendar home found before lists the calendars in one request") {
+    Client first;
+    REQUIRE(first.provider.list_calendars().ok());
+    const std::string home = first.provider.calendar_home();
+    REQUIRE_FALSE(home.empty());
+    CHECK(first.provider.learned_settings().find("\"calendar_home\":\"" + home + "\"") !=
+          std::string::npos);
+
+    Client later(home);
+    auto listed = later.provider.list_calendars();
+    REQUIRE(listed.ok());
+    CHECK(later.transport->requests == 1);
+    CHECK(std::any_of(listed->begin(), listed->end(),
+                      [](const calsync::Calendar& c) { return c.id == server().calendar; }));
+
+    Client moved(server().url + "calsync-no-such-home/");
+    auto found = moved.provider.list_calendars();
+    REQUIRE(found.ok());
+    CHECK(moved.provider.calendar_home() == home);
+    CHECK(std::any_of(found->begin(), found->end(),
+                      [](const calsync::Calendar& c) { return c.id == server().calendar; }));
+}
+
 TEST_CASE("full sync, then server-side changes seen by incremental syncs") {
     Client c;
     const calsync::TimeRange window{};
@@ -176,7 +205,10 @@ TEST_CASE("full sync, then server-side changes seen by incremental syncs") {
     auto invalid =
         c.provider.fetch_changes(server().calendar, "sync\nhttp://bogus/token/1", window);
     REQUIRE(invalid.ok());
-    CHECK(invalid->full_resync);  // an unknown token means start over, not fail
+    // An unknown token means start over, not fail (RFC 6578 3.2: the server refuses it).
+    // DAViCal 1.1.12 answers it with an ordinary listing instead, which no client can tell
+    // from a change report: the periodic full read covers it (check_full_read.py).
+    CHECK(invalid->full_resync == (server().kind != "davical"));
     CHECK(find(invalid->upserts, server().calendar + "single.ics") != nullptr);
     REQUIRE(delete_raw("single.ics") / 100 == 2);
 }
@@ -244,6 +276,10 @@ TEST_CASE("exports: idempotent create, update, the 412 path, delete") {
     REQUIRE(latest.ok());
     const auto* now = find(latest->upserts, created->id);
     REQUIRE(now != nullptr);
+    // The conflict is told without an etag: it means nothing to a person (issue 14, 9).
+    REQUIRE_FALSE(now->etag.empty());
+    CHECK(stale.error().message.find(now->etag) == std::string::npos);
+    CHECK(stale.error().message.find("changed on the server") != std::string::npos);
     CHECK(calsync::format_rfc3339(now->start.resolve(*calsync::TimeZone::utc())) ==
           "2026-02-02T11:00:00Z");
     REQUIRE(c.provider.delete_event(server().calendar, {created->id, now->etag}).ok());
@@ -274,4 +310,69 @@ TEST_CASE("one change among 1,000 events costs at most 3 requests", "[1000]") {
     REQUIRE(one->upserts.size() == 1);
     CHECK(one->upserts[0].id == server().calendar + "load-500.ics");
     CHECK(one->removals.empty());
+}
+
+// Issue 14, item 7: another client keeps our UID and resource name but drops the X-
+// property (calendar apps may). The old code read it as someone else's event (it blocked
+// its slot) and every later create met 412 "another resource has that name".
+TEST_CASE("an export rewritten without calsync's X- property stays ours") {
+    Client c;
+    calsync::Event e;
+    e.export_marker = "rw-1";
+    e.summary = "Tyre change - K. Okafor";
+    e.start = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-03-02T09:00:00Z").value());
+    e.end = calsync::EventTime::at_utc(calsync::parse_rfc3339("2026-03-02T10:00:00Z").value());
+    auto created = c.provider.create_event(server().calendar, e);
+    REQUIRE(created.ok());
+    REQUIRE(put_raw("rw-1.ics",
+                    vcal("BEGIN:VEVENT\r\nUID:calsync-rw-1\r\nDTSTAMP:20260101T000000Z\r\n"
+                         "SUMMARY:Moved on a phone\r\n"
+                         "DTSTART:20260302T130000Z\r\nDTEND:20260302T140000Z\r\nEND:VEVENT\r\n")) /
+                100 ==
+            2);
+    // With a UID domain (ExportOptions::uid_domain), and a copy under another name.
+    REQUIRE(put_raw("rw-2.ics", vcal("BEGIN:VEVENT\r\nUID:calsync-rw-2@garage.test\r\n"
+                                     "DTSTAMP:20260101T000000Z\r\nDTSTART:20260303T090000Z\r\n"
+                                     "DTEND:20260303T100000Z\r\nEND:VEVENT\r\n")) /
+                100 ==
+            2);
+    REQUIRE(put_raw("copy-of-rw-3.ics", vcal("BEGIN:VEVENT\r\nUID:calsync-rw-3\r\n"
+                                             "DTSTAMP:20260101T000000Z\r\nDTSTART:20260304T090000Z"
+                                             "\r\nDTEND:20260304T100000Z\r\nEND:VEVENT\r\n")) /
+                100 ==
+            2);
+
+    auto read = c.provider.fetch_changes(server().calendar, "", calsync::TimeRange{});
+    REQUIRE(read.ok());
+    const auto* rewritten = find(read->upserts, created->id);
+    REQUIRE(rewritten != nullptr);
+    CHECK(rewritten->summary == "Moved on a phone");
+    CHECK(rewritten->export_marker == "rw-1");
+    const auto* with_domain = find(read->upserts, server().calendar + "rw-2.ics");
+    REQUIRE(with_domain != nullptr);
+    CHECK(with_domain->export_marker == "rw-2");
+    const auto* copy = find(read->upserts, server().calendar + "copy-of-rw-3.ics");
+    REQUIRE(copy != nullptr);
+    CHECK(copy->export_marker.empty());  // the UID alone is not our identity
+
+    // The create a sync repeats when its record is unconfirmed finds the rewritten event
+    // and writes the appointment over it, X- property included.
+    auto again = c.provider.create_event(server().calendar, e);
+    REQUIRE(again.ok());
+    CHECK(again->id == created->id);
+    {
+        const rapidjson::Document seen = peek("calsync-rw-1");
+        REQUIRE(seen["found"].GetBool());
+        CHECK(seen["summary"].GetString() == e.summary);
+        CHECK(seen["start"].GetString() == std::string("2026-03-02T09:00:00+00:00"));
+        CHECK(seen["marker"].GetString() == std::string("rw-1"));
+    }
+    // Someone else's event at a name we would choose is still not overwritten.
+    calsync::Event other = e;
+    other.export_marker = "copy-of-rw-3";
+    auto refused = c.provider.create_event(server().calendar, other);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().http_status == 412);
+    for (const char* name : {"rw-1.ics", "rw-2.ics", "copy-of-rw-3.ics"})
+        CHECK(delete_raw(name) / 100 == 2);
 }

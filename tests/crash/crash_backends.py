@@ -13,6 +13,9 @@ A backend offers:
                         `shift` seconds, the rest (our marker included) kept
   copy(event)           a second event with the same content and marker under a new
                         identity (a client duplicating an event)
+  rewrite_without_marker(event, summary, shift)
+                        optional (CalDAV): edit() by an app that drops calsync's X-
+                        property, keeping the UID and the resource name
   events()              every event in the calendar: dicts with id (what calsync calls
                         Event::id: the CalDAV href, the Google event id, the Graph event
                         id), uid (the other client's name for its event), marker (the
@@ -145,23 +148,60 @@ class CalDavBackend:
                 vevent.add(name, moved)
         return self._put(event["id"], cal.to_ical(), etag) in (200, 201, 204)
 
+    def rewrite_without_marker(self, event, summary, shift):
+        """edit() as a calendar app that drops X- properties does it (issue 14, item 7):
+        the UID and the resource name stay, X-CALSYNC-APPOINTMENT-ID goes."""
+        cal, etag = self._get(event["id"])
+        if cal is None:
+            return False
+        for vevent in cal.walk("VEVENT"):
+            vevent.pop("X-CALSYNC-APPOINTMENT-ID", None)
+            vevent["SUMMARY"] = icalendar.vText(summary)
+            for name in ("DTSTART", "DTEND"):
+                moved = vevent.decoded(name) + datetime.timedelta(seconds=shift)
+                del vevent[name]
+                vevent.add(name, moved)
+        return self._put(event["id"], cal.to_ical(), etag) in (200, 201, 204)
+
     def copy(self, event):
         cal, _ = self._get(event["id"])
         if cal is None:
             return False
+        if not any("X-CALSYNC-APPOINTMENT-ID" in v for v in cal.walk("VEVENT")):
+            return False  # a copy without the marker would be just another client's event
         uid = f"copy-{uuid.uuid4()}"
         for vevent in cal.walk("VEVENT"):
             vevent["UID"] = icalendar.vText(uid)
         return self._put(self.calendar_url + uid + ".ics", cal.to_ical()) in (200, 201, 204)
 
+    @staticmethod
+    def exported_appointment(url, uid):
+        """The appointment id an event is the export of, by the identity calsync derives
+        from it (providers/caldav/export_resource.hpp): resource name "<id>.ics" (other
+        characters than [A-Za-z0-9._-] as "_") and UID "calsync-<id>[@domain]"; else ""."""
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        rest = uid[len("calsync-"):] if uid.startswith("calsync-") else ""
+        length = len(name.encode()) - len(".ics")
+        if not name.endswith(".ics") or length <= 0:
+            return ""
+        raw = rest.encode()
+        if len(raw) != length and (len(raw) <= length + 1 or raw[length:length + 1] != b"@"):
+            return ""
+        plain = bytes(c if chr(c).isascii() and (chr(c).isalnum() or chr(c) in "-_.")
+                      else ord("_") for c in raw[:length])
+        return raw[:length].decode(errors="replace") if plain + b".ics" == name.encode() else ""
+
     def events(self):
         out = []
         for resource in self._calendar.events():
             for vevent in resource.icalendar_instance.walk("VEVENT"):
+                uid = str(vevent.get("UID", ""))
                 out.append({
                     "id": str(resource.url),
-                    "uid": str(vevent.get("UID", "")),
-                    "marker": str(vevent.get("X-CALSYNC-APPOINTMENT-ID", "")),
+                    "uid": uid,
+                    # The X- property is a hint: an app may have dropped it (issue 14, 7).
+                    "marker": str(vevent.get("X-CALSYNC-APPOINTMENT-ID", "")) or
+                    self.exported_appointment(str(resource.url), uid),
                     "summary": str(vevent.get("SUMMARY", "")),
                     "status": str(vevent.get("STATUS", "CONFIRMED")).upper(),
                     "start": _unix(vevent.decoded("DTSTART")),

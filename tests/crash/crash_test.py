@@ -1,7 +1,9 @@
 """Crash safety of the sync service (issue 6, item 7): crash_driver is killed with SIGKILL
 at random moments, again and again, while it books, imports and exports against a real
 calendar service that another client changes between (and sometimes during) the runs.
-Then it is started once more to finish cleanly, and the test checks:
+(CalDAV: some edits by an app that drops calsync's X- property, issue 14 item 7; an
+event is ours by its resource name and UID, as calsync derives them.) Then it is started
+once more to finish cleanly, and the test checks:
   (a) no duplicate remote events: every appointment id is on the server at most once;
   (b) nothing lost: every booked appointment of the script is on the server with its
       latest content, no cancelled one is, and the store holds the script's appointments
@@ -208,7 +210,13 @@ class RemoteClient:
         event = self.rng.choice(ours)
         if choice < 0.85:
             shift = 1800 * self.rng.randrange(-4, 5)
-            if self.backend.edit(event, "Edited on a phone", shift):
+            # Half of the edits, where the service has X- properties to drop: by an app
+            # that drops calsync's (issue 14, item 7).
+            rewrite = getattr(self.backend, "rewrite_without_marker", None)
+            if rewrite and choice < 0.775:
+                if rewrite(event, "Edited in another app", shift):
+                    self._did("ours rewritten without the X- property", event["id"])
+            elif self.backend.edit(event, "Edited on a phone", shift):
                 self._did("ours edited", event["id"])
         elif choice < 0.95:
             if self.backend.delete(event):

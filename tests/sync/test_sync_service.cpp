@@ -1,5 +1,6 @@
 // The sync service (src/sync/) against in-process calendar services: import, export,
 // failures, disconnect and reconnect, scheduling, the live check and the health check.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -907,5 +908,130 @@ TEST_CASE("starting a client does not re-expand every stored event (issue 13)") 
         REQUIRE(world.diffs.size() == 1);
         CHECK(world.diffs[0].second.removed.size() == 1);
         CHECK(restarted->blocked_slots(kJune).empty());
+    }
+}
+
+// Issue 14, item 9: two processes syncing one state at once (cron and a person's "sync
+// now"): the other one writes the appointment's new version between this one's read and
+// its write, on every try. The old code re-read, planned the same update again, met 412
+// again and ended "failing: ... changed on the server" about a calendar in sync.
+TEST_CASE("export: a conflict with the same content written by another process is no failure") {
+    Connected c(CalendarDirection::both);
+    c.book(appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"));
+    c.sync();
+    const Appointment moved = appointment("a1", "2026-06-05T10:00:00Z", "2026-06-05T11:00:00Z");
+    c.book(moved);
+    int raced = 0;
+    c.world.fault = [&](const std::string& op, const std::string& cal) -> std::optional<Error> {
+        if (op != "update")
+            return std::nullopt;
+        Event same = render_export(moved, ExportOptions{});
+        same.id = "ev-a1";
+        c.remote()->put(cal, same);  // the other process's write: same content, new etag
+        ++raced;
+        return std::nullopt;
+    };
+    const int writes_before = c.world.writes();
+    SyncReport r = c.sync();
+    CHECK(r.status.state == SyncState::ok);
+    CHECK(r.status.last_error.empty());
+    CHECK(raced == 1);                         // one try, then the read shows it done
+    CHECK(c.world.writes() == writes_before);  // the other process's write stands
+    auto records = c.world.store->list_exports(c.id, "work");
+    REQUIRE(records->size() == 1);
+    CHECK(records->at(0).intent == ExportIntent::none);
+    CHECK(records->at(0).etag == c.remote()->events("work").at(0).etag);
+
+    c.world.fault = nullptr;
+    c.sync();
+    CHECK(c.world.writes() == writes_before);  // and nothing is written later either
+}
+
+// Issue 14, item 8: a create repeated over an earlier write (a lost answer, the other of
+// two processes) records no content, and the next sync wrote the same event again.
+TEST_CASE("export: what the calendar already holds as the appointment stands is not written") {
+    Connected c(CalendarDirection::both);
+    const Appointment a1 = appointment("a1", "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z");
+    c.book(a1);
+    c.world.lost = failing("create", ErrorCode::network, "connection reset after the request");
+    CHECK(c.sync().status.state == SyncState::error);
+    c.world.lost = nullptr;
+    CHECK(c.world.writes() == 1);
+    CHECK(c.sync().status.state == SyncState::ok);
+    CHECK(c.sync().status.state == SyncState::ok);
+    CHECK(c.world.writes() == 1);  // the create that landed is the only write
+    auto records = c.world.store->list_exports(c.id, "work");
+    REQUIRE(records->size() == 1);
+    CHECK(records->at(0).intent == ExportIntent::none);
+    CHECK(records->at(0).content_hash == export_content_hash(render_export(a1, ExportOptions{})));
+}
+
+// Issue 14, item 9: when several appointments fail, the status says how many and names them.
+TEST_CASE("export: several failed writes are counted and named in one message") {
+    Connected c(CalendarDirection::both);
+    for (const char* id : {"a1", "a2", "a3"})
+        c.book(appointment(id, "2026-06-05T08:00:00Z", "2026-06-05T09:00:00Z"));
+    c.world.fault = failing("create", ErrorCode::network, "connection reset");
+    SyncReport r = c.sync();
+    CHECK(r.status.state == SyncState::error);
+    CHECK(r.status.last_error ==
+          "3 appointments could not be exported to calendar \"Work\" (a1, a2, a3); appointment "
+          "a1: connection reset");
+    c.world.fault = failing("create", ErrorCode::network, "connection reset");
+    for (int i = 4; i <= 12; ++i)
+        c.book(
+            appointment("a" + std::to_string(i), "2026-06-06T08:00:00Z", "2026-06-06T09:00:00Z"));
+    CHECK_THAT(c.sync().status.last_error,
+               Catch::StartsWith("12 appointments could not be exported to calendar \"Work\" "
+                                 "(a1, a10, a11, a12, a2, a3, a4, a5, a6, a7 and 2 more); "));
+}
+
+// Issue 14, item 10: a server whose change reports miss a deletion (DAViCal answers a
+// sync token it no longer knows with an ordinary listing, RFC 6578 3.2): the event blocked
+// for ever. Each calendar is now read in full now and then, and what that corrects is told.
+TEST_CASE("sync: the periodic full read corrects a deletion the change reports missed") {
+    Connected c(CalendarDirection::import_only);
+    c.remote()->put("work", timed_event("gone", "2026-06-03T08:00:00Z", "2026-06-03T09:00:00Z"));
+    c.remote()->put("work", timed_event("kept", "2026-06-04T08:00:00Z", "2026-06-04T09:00:00Z"));
+    CHECK(c.sync().calendars.at(0).corrected == 0);
+    {
+        // Gone from the server, and from no change report.
+        std::lock_guard<std::mutex> lock(c.remote()->mutex);
+        c.remote()->calendars.at("work").events.erase("gone");
+    }
+    c.world.now += std::chrono::hours(23);
+    SyncReport r = c.sync();
+    CHECK(r.calendars.at(0).corrected == 0);  // not due yet: the stale event still blocks
+    CHECK(c.service->blocked_slots(kJune).size() == 2);
+
+    c.world.now += std::chrono::hours(1);
+    const auto corrections_logged = [&c] {
+        return std::count_if(c.world.logs.begin(), c.world.logs.end(), [](const std::string& m) {
+            return m.find("the periodic full read corrected") != std::string::npos;
+        });
+    };
+    const auto before = corrections_logged();
+    r = c.sync();
+    CHECK(r.status.state == SyncState::ok);
+    CHECK(r.calendars.at(0).corrected == 1);
+    const auto slots = c.service->blocked_slots(kJune);
+    REQUIRE(slots.size() == 1);
+    CHECK(slots.at(0).event_id == "kept");
+    CHECK(r.slots.removed.size() == 1);  // the host hears the slot went
+    CHECK(corrections_logged() == before + 1);
+
+    c.world.now += std::chrono::hours(1);
+    CHECK(c.sync().calendars.at(0).corrected == 0);  // the next is a day later
+
+    SECTION("0: never") {
+        {
+            std::lock_guard<std::mutex> lock(c.remote()->mutex);
+            c.remote()->calendars.at("work").events.erase("kept");
+        }
+        c.world.settings.schedule.full_read_every = std::chrono::seconds(0);
+        c.service = c.world.open();
+        c.world.now += std::chrono::hours(48);
+        CHECK(c.sync().calendars.at(0).corrected == 0);
+        CHECK(c.service->blocked_slots(kJune).size() == 1);  // left as the reports say
     }
 }

@@ -1,8 +1,9 @@
-"""Starts and stops a real CalDAV server (Radicale or Xandikos, Debian packages) on
-127.0.0.1 with a random port and temporary storage, for the integration tests.
+"""Starts and stops a real CalDAV server (Radicale, Xandikos, Cyrus IMAP or DAViCal, Debian
+packages) on 127.0.0.1 with random ports and temporary storage, for the integration tests.
 
-  dav_server.py start radicale|xandikos --dir DIR   -> DIR/server.json, server running
-  dav_server.py stop --dir DIR
+  dav_server.py start radicale|xandikos|cyrus|davical --dir DIR
+                                           -> DIR/server.json, server running
+  dav_server.py stop --dir DIR             -> every process start made is stopped
   dav_server.py load --dir DIR --count N [--zoned]
                                            -> N events written straight into the storage
                                               (servers.md: far faster than N PUTs); with
@@ -13,11 +14,18 @@
                                               its events PUT one UID per resource as a
                                               client would; prints {"stem": url}
 
-server.json: {"kind", "url" (server root), "calendar_url", "user", "password", "pid"}
+server.json: {"kind", "url" (server root), "calendar_url", "user", "password", "pid"
+(a process group stop ends), "postgres" (DAViCal: the cluster stop ends, or absent)}
+
+Cyrus and DAViCal run as root only (CI does): Cyrus's cyrmaster runs as the `cyrus` user,
+DAViCal's PostgreSQL cluster as `postgres` (both made by their packages), each on a
+directory under DIR (reference/servers.md, fleet-and-browser.md).
 """
 import argparse
 import base64
+import concurrent.futures
 import datetime
+import http.client
 import json
 import os
 import shutil
@@ -29,6 +37,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cyrus_server  # noqa: E402
+import davical_server  # noqa: E402
 
 USER = "garage"
 PASSWORD = "test-only-password"
@@ -68,9 +80,12 @@ def wait_ready(url, proc, log):
 def start(kind, directory):
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory)
+    os.chmod(directory, 0o755)  # Cyrus's and DAViCal's users work below it
     port = free_port()
     root = f"http://127.0.0.1:{port}"
     log = os.path.join(directory, "server.log")
+    user = USER
+    postgres = None
     if kind == "radicale":
         with open(os.path.join(directory, "users"), "w") as f:
             f.write(f"{USER}:{PASSWORD}\n")
@@ -87,34 +102,49 @@ filesystem_folder = {directory}/collections
 [rights]
 type = owner_only
 [logging]
-level = warning
+# One line per request: examples/cli/tests/check_discovery_once.py counts them.
+level = info
 """)
-        cmd = [sys.executable, "-m", "radicale", "--config", config]
-        calendar = f"{root}/{USER}/workshop/"
-        user = USER
-    else:
-        cmd = ["xandikos", "-d", os.path.join(directory, "data"), "--defaults",
-               "-l", "127.0.0.1", "-p", str(port)]
-        calendar = f"{root}/user/calendars/workshop/"
+        proc = spawn([sys.executable, "-m", "radicale", "--config", config], log)
+        home = f"/{USER}/"
+    elif kind == "xandikos":
+        proc = spawn(["xandikos", "-d", os.path.join(directory, "data"), "--defaults",
+                      "-l", "127.0.0.1", "-p", str(port)], log)
+        home = "/user/calendars/"
         user = None
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    wait_ready(root + "/", proc, log)
-    body = (b'<?xml version="1.0"?><c:mkcalendar xmlns:d="DAV:" '
-            b'xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop>'
-            b'<d:displayname>Workshop</d:displayname></d:prop></d:set></c:mkcalendar>')
-    status = request("MKCALENDAR", calendar, user, body,
-                     {"Content-Type": "application/xml"})
-    if status not in (201, 207):
-        os.killpg(proc.pid, signal.SIGTERM)
-        sys.exit(f"MKCALENDAR {calendar}: HTTP {status}")
+    elif kind == "cyrus":
+        proc, home = cyrus_server.start(os.path.join(directory, "cyrus"), port, free_port(),
+                                        USER, PASSWORD, log)
+    else:
+        proc, home, postgres = davical_server.start(directory, port, USER, PASSWORD, log)
+    calendar = f"{root}{home}workshop/"
     info = {"kind": kind, "url": root + "/", "calendar_url": calendar,
             "user": USER if user else "", "password": PASSWORD if user else "",
             "pid": proc.pid}
+    if postgres:
+        info["postgres"] = postgres
+    # Written first, so a failed start is stopped like a good one.
     with open(os.path.join(directory, "server.json"), "w") as f:
         json.dump(info, f)
+    try:
+        wait_ready(root + "/", proc, log)
+        body = (b'<?xml version="1.0"?><c:mkcalendar xmlns:d="DAV:" '
+                b'xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop>'
+                b'<d:displayname>Workshop</d:displayname></d:prop></d:set></c:mkcalendar>')
+        status = request("MKCALENDAR", calendar, user, body,
+                         {"Content-Type": "application/xml"})
+        if status not in (201, 207):
+            sys.exit(f"MKCALENDAR {calendar}: HTTP {status}")
+    except BaseException:
+        stop(directory)
+        raise
     print(json.dumps(info))
+
+
+def spawn(cmd, log):
+    with open(log, "w") as out:
+        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
 
 def stop(directory):
@@ -122,11 +152,13 @@ def stop(directory):
     if not os.path.exists(path):
         return
     with open(path) as f:
-        pid = json.load(f)["pid"]
+        info = json.load(f)
     try:
-        os.killpg(pid, signal.SIGTERM)
+        os.killpg(info["pid"], signal.SIGTERM)
     except ProcessLookupError:
         pass
+    if "postgres" in info:
+        davical_server.stop_postgres(info["postgres"])
     os.remove(path)
 
 
@@ -139,29 +171,78 @@ BERLIN = ("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nX-LIC-LOCATION:Europe/Berlin
           "END:STANDARD\r\nEND:VTIMEZONE\r\n")
 
 
+def load_event(i, zoned=False):
+    """The i-th event of a bulk load: one half-hour event per hour from 1 March 2026
+    (10,000 reach into 2027); zoned, in Europe/Berlin local time."""
+    start = datetime.datetime(2026, 3, 1) + datetime.timedelta(hours=i)
+    end = start + datetime.timedelta(minutes=30)
+    if zoned:
+        times = (f"DTSTART;TZID=Europe/Berlin:{start:%Y%m%dT%H%M%S}\r\n"
+                 f"DTEND;TZID=Europe/Berlin:{end:%Y%m%dT%H%M%S}\r\n")
+    else:
+        times = f"DTSTART:{start:%Y%m%dT%H%M%S}Z\r\nDTEND:{end:%Y%m%dT%H%M%S}Z\r\n"
+    return (f"BEGIN:VEVENT\r\nUID:load-{i}\r\nDTSTAMP:20260101T000000Z\r\n"
+            + times + f"SUMMARY:load {i}\r\nEND:VEVENT\r\n")
+
+
+def vcalendar(body, zoned=False):
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\n" + \
+        (BERLIN if zoned else "") + body + "END:VCALENDAR\r\n"
+
+
 def load(directory, count, zoned=False):
     with open(os.path.join(directory, "server.json")) as f:
         info = json.load(f)
     kind = info["kind"]
+    if kind == "davical":
+        # A whole calendar PUT on the collection replaces its content, one resource per
+        # UID named UID.ics (DAViCal's import; davical_server.py allows it).
+        text = vcalendar("".join(load_event(i, zoned) for i in range(count)), zoned)
+        status = request("PUT", info["calendar_url"], True, text.encode(),
+                         {"Content-Type": "text/calendar; charset=utf-8"}, timeout=600)
+        if status not in (200, 201, 204):
+            sys.exit(f"PUT {info['calendar_url']}: HTTP {status}")
+        # The import writes every item with the sync token of its own instant, and DAViCal
+        # reports the changes made at or after a token's instant (sync_time >=): a token
+        # taken now would report all of them again. One more write, later, moves the next
+        # token past them.
+        last = count - 1
+        status = request("PUT", f"{info['calendar_url']}load-{last}.ics", True,
+                         vcalendar(load_event(last, zoned), zoned).encode(),
+                         {"Content-Type": "text/calendar; charset=utf-8"}, timeout=60)
+        if status not in (201, 204):
+            sys.exit(f"PUT load-{last}.ics: HTTP {status}")
+        return
+    if kind == "cyrus":
+        # No bulk load: PUT by PUT as a client would, on a few kept-alive connections.
+        url = urllib.parse.urlsplit(info["calendar_url"])
+        token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+
+        def put_share(share):
+            connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+            for i in range(share, count, 4):
+                connection.request("PUT", f"{url.path}load-{i}.ics",
+                                   vcalendar(load_event(i, zoned), zoned).encode(),
+                                   {"Authorization": f"Basic {token}",
+                                    "Content-Type": "text/calendar; charset=utf-8"})
+                answer = connection.getresponse()
+                answer.read()
+                if answer.status not in (201, 204):
+                    return f"PUT load-{i}.ics: HTTP {answer.status}"
+            return None
+
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            failed = [e for e in pool.map(put_share, range(4)) if e]
+        if failed:
+            sys.exit(failed[0])
+        return
     if kind == "radicale":
         target = os.path.join(directory, "collections", "collection-root", USER, "workshop")
     else:
         target = os.path.join(directory, "data", "user", "calendars", "workshop")
-    first = datetime.datetime(2026, 3, 1)
     for i in range(count):
-        # One half-hour event per hour from 1 March 2026: 10,000 reach into 2027.
-        start = first + datetime.timedelta(hours=i)
-        end = start + datetime.timedelta(minutes=30)
-        if zoned:
-            times = (f"DTSTART;TZID=Europe/Berlin:{start:%Y%m%dT%H%M%S}\r\n"
-                     f"DTEND;TZID=Europe/Berlin:{end:%Y%m%dT%H%M%S}\r\n")
-        else:
-            times = f"DTSTART:{start:%Y%m%dT%H%M%S}Z\r\nDTEND:{end:%Y%m%dT%H%M%S}Z\r\n"
         with open(os.path.join(target, f"load-{i}.ics"), "w", newline="") as f:
-            f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\n"
-                    + (BERLIN if zoned else "") +
-                    f"BEGIN:VEVENT\r\nUID:load-{i}\r\nDTSTAMP:20260101T000000Z\r\n"
-                    + times + f"SUMMARY:load {i}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+            f.write(vcalendar(load_event(i, zoned), zoned))
     if kind == "xandikos":
         # Xandikos serves the git HEAD of the collection: commit, and it sees the files.
         git = ["git", "-C", target, "-c", "user.name=calsync tests",
@@ -261,12 +342,12 @@ def main():
     p.add_argument("action", choices=["start", "stop", "load", "ics"])
     p.add_argument("--count", type=int, default=1000)
     p.add_argument("--zoned", action="store_true")
-    p.add_argument("rest", nargs="*", help="start: radicale|xandikos; ics: FILE.ics ...")
+    p.add_argument("rest", nargs="*", help="start: radicale|xandikos|cyrus|davical; ics: FILE.ics ...")
     p.add_argument("--dir", required=True)
     a = p.parse_intermixed_args()
     a.kind = a.rest[0] if a.action == "start" and a.rest else None
-    if a.action == "start" and a.kind not in ("radicale", "xandikos"):
-        p.error("start: radicale or xandikos")
+    if a.action == "start" and a.kind not in ("radicale", "xandikos", "cyrus", "davical"):
+        p.error("start: radicale, xandikos, cyrus or davical")
     if a.action == "ics":
         load_ics(a.dir, a.rest)
     elif a.action == "start":

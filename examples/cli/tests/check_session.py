@@ -1,5 +1,5 @@
 """A person's session with the calsync program against a real CalDAV server (Radicale,
-started by the dav/radicale fixture) and an ICS feed (tests/fakes/fault_server.py): connect
+Cyrus or DAViCal, started by the dav/<server> fixture) and an ICS feed (tests/fakes/fault_server.py): connect
 (the password from the environment), calendars, select both, appointments from a file,
 sync, blocked, free, status, doctor, a changed and a cancelled appointment, disconnect and
 reconnect. What calsync wrote is read back with python3-caldav, a client that shares no
@@ -27,7 +27,7 @@ cli, server_json, fault_server, data = sys.argv[1:5]
 with open(server_json) as f:
     server = json.load(f)
 if not server["password"]:
-    sys.exit("this session needs a server with a password (Radicale)")
+    sys.exit("this session needs a server with a password (not Xandikos)")
 USER, PASSWORD = server["user"], server["password"]
 scratch = tempfile.mkdtemp(prefix="calsync-cli-session-")
 state = os.path.join(scratch, "state")
@@ -42,7 +42,9 @@ expect_in, problems = runner.expect_in, runner.problems
 
 # A calendar of this session's own, so other tests' events do not matter.
 name = "cli-session-" + secrets.token_hex(4)
-calendar_url = server["url"] + f"{USER}/{name}/"
+# Next to the fixture's calendar, in the user's calendar home (each server names it its way).
+HOME = server["calendar_url"].rstrip("/").rsplit("/", 1)[0] + "/"
+calendar_url = HOME + f"{name}/"
 BAYS = "Bays " + name[-8:]
 
 
@@ -209,7 +211,7 @@ try:
 
     # --- doctor sees a calendar that went away; sync says so with exit 4
     # (a second calendar, selected and then deleted on the server)
-    extra_url = server["url"] + f"{USER}/{name}-extra/"
+    extra_url = HOME + f"{name}-extra/"
     dav("MKCALENDAR", extra_url, body.replace(BAYS.encode(), b"Extra " + name[-8:].encode()),
         {"Content-Type": "application/xml"})
     run("select", extra_url, "--direction", "import")

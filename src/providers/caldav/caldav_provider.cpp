@@ -1,5 +1,8 @@
 #include "providers/caldav/caldav_provider.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -9,6 +12,7 @@
 #include "calsync/ical.hpp"
 #include "net/crypto.hpp"
 #include "providers/caldav/dav_xml.hpp"
+#include "providers/caldav/export_resource.hpp"
 
 namespace calsync::providers::caldav {
 namespace {
@@ -28,16 +32,14 @@ std::string with_slash(std::string url) {
     return url;
 }
 
-// Resource names calsync chooses: the appointment id, reduced to characters every server
-// takes in a path segment.
-std::string resource_name(const std::string& id) {
-    std::string out;
-    for (char c : id) {
-        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-        out += plain ? c : '_';
-    }
-    return out + ".ics";
+// A write refused by its If-Match (412): the caller re-reads the calendar and plans again
+// from what it holds now. No etag in the message: it means nothing to whoever reads it.
+Error changed_since_read(const char* method, const std::string& url) {
+    Error e = make_error(ErrorCode::conflict,
+                         std::string(method) + " " + net::redact_url(url) +
+                             ": changed on the server since calsync read it (HTTP 412)");
+    e.http_status = 412;
+    return e;
 }
 
 // Internal signals between sync_collection and its caller.
@@ -168,11 +170,38 @@ Result<void> CalDavProvider::discover() {
 }
 
 Result<std::vector<Calendar>> CalDavProvider::list_calendars() {
+    if (home_.empty() && !options_.calendar_home.empty()) {
+        // Where an earlier discovery found it: one request instead of three.
+        home_ = with_slash(options_.calendar_home);
+        auto listed = list_home();
+        // A refused password stands. A home that moved answers otherwise (403, 404, or
+        // an empty listing: Xandikos): it is looked for again.
+        if ((listed.ok() && !listed->empty()) ||
+            (!listed.ok() && listed.error().http_status == 401))
+            return listed;
+        home_.clear();
+    }
     if (home_.empty()) {
         auto found = discover();
         if (!found.ok())
             return found.error();
     }
+    return list_home();
+}
+
+std::string CalDavProvider::learned_settings() const {
+    if (home_.empty())
+        return "";
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key("calendar_home");
+    w.String(home_.c_str(), static_cast<rapidjson::SizeType>(home_.size()));
+    w.EndObject();
+    return buffer.GetString();
+}
+
+Result<std::vector<Calendar>> CalDavProvider::list_home() {
     const std::string cal = kCalDavNs;
     const std::string dav = kDavNs;
     std::string answered_by;
@@ -226,6 +255,9 @@ bool CalDavProvider::add_member(const DavResponse& member, const std::string& ca
         // One resource holds one series (RFC 4791 4.1); its href is the event's identity.
         e.id = n++ == 0 ? href : href + "#" + std::to_string(n);
         e.etag = etag != nullptr ? etag->text : "";
+        // Our export, rewritten by an app that dropped the X- property: still ours.
+        if (e.export_marker.empty())
+            e.export_marker = exported_appointment(href, e.uid);
         into->upserts.push_back(std::move(e));
     }
     return true;
@@ -427,7 +459,7 @@ Result<RemoteEvent> CalDavProvider::create_event(const std::string& calendar_id,
         return make_error(ErrorCode::invalid_argument, "an exported event needs an export marker");
     if (out.uid.empty())
         out.uid = export_uid(identity, "");
-    const std::string url = with_slash(calendar_id) + resource_name(identity);
+    const std::string url = with_slash(calendar_id) + export_resource_name(identity);
     const auto now =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     // If-None-Match: * makes a repeated create (after a crash) fail instead of duplicating.
@@ -442,11 +474,14 @@ Result<RemoteEvent> CalDavProvider::create_event(const std::string& calendar_id,
             return existing.error();
         auto cal = read_ics(existing->response.body, IcsReadOptions{});
         const std::string* etag = existing->response.header("etag");
-        if (cal.ok() && !cal->events.empty() &&
-            cal->events[0].export_marker == event.export_marker && !event.export_marker.empty())
-            // Our earlier write (a retry after a lost response). It may hold an older
-            // version of the appointment, and the caller records this one as written, so
-            // this one goes over it.
+        const bool ours = cal.ok() && !cal->events.empty() && !event.export_marker.empty() &&
+                          (cal->events[0].export_marker == event.export_marker ||
+                           exported_appointment(url, cal->events[0].uid) == event.export_marker);
+        if (ours)
+            // Our earlier write (a retry after a lost response), or that write as another
+            // app rewrote it (without our X- property). It may hold another version of the
+            // appointment, and the caller records this one as written, so this one goes
+            // over it.
             return update_event(calendar_id, RemoteEvent{url, etag != nullptr ? *etag : ""}, event);
         return net::http_status_error(
             412, "PUT " + net::redact_url(url) + ": another resource has that name");
@@ -471,16 +506,8 @@ Result<RemoteEvent> CalDavProvider::update_event(const std::string&, const Remot
     if (!reply.ok())
         return reply.error();
     const int status = reply->response.status;
-    if (status == 412) {
-        // Re-read so the message says what the server holds now (some servers report a
-        // stale ETag after a PUT; the caller re-plans from the fresh read).
-        auto current = send("GET", existing.id, nullptr, "");
-        const std::string* etag = current.ok() ? current->response.header("etag") : nullptr;
-        return make_error(ErrorCode::conflict,
-                          "PUT " + net::redact_url(existing.id) +
-                              ": changed on the server since it was read (now " +
-                              (etag != nullptr ? *etag : std::string("unknown")) + ")");
-    }
+    if (status == 412)
+        return changed_since_read("PUT", existing.id);
     if (status < 200 || status > 299)
         return net::http_status_error(status, "PUT " + net::redact_url(existing.id));
     const std::string* etag = reply->response.header("etag");
@@ -498,8 +525,7 @@ Result<void> CalDavProvider::delete_event(const std::string&, const RemoteEvent&
     if (status == 404 || (status >= 200 && status <= 299))
         return {};
     if (status == 412)
-        return make_error(ErrorCode::conflict,
-                          "DELETE " + net::redact_url(existing.id) + ": changed on the server");
+        return changed_since_read("DELETE", existing.id);
     return net::http_status_error(status, "DELETE " + net::redact_url(existing.id));
 }
 

@@ -23,6 +23,9 @@ struct CalDavOptions {
     // A preset service spread over hosts of one DNS domain (iCloud: the home is on
     // pNN-caldav.icloud.com): the password also goes to https hosts in it.
     std::string service_domain{};
+    // The calendar home an earlier discovery found (learned_settings): listing starts
+    // there, and discovers again only if the home no longer answers.
+    std::string calendar_home{};
 };
 
 // Apple's CalDAV entry point; it answers with the account's partition host.
@@ -37,6 +40,8 @@ class CalDavProvider : public CalendarProvider {
     const std::string& calendar_home() const { return home_; }
 
     Result<std::vector<Calendar>> list_calendars() override;
+    // {"calendar_home": "..."} once discovery found one.
+    std::string learned_settings() const override;
     Result<ChangeSet> fetch_changes(const std::string& calendar_id, const std::string& cursor,
                                     const TimeRange& window) override;
     Result<RemoteEvent> create_event(const std::string& calendar_id, const Event& event) override;
@@ -49,6 +54,7 @@ class CalDavProvider : public CalendarProvider {
     Result<Reply> send(const std::string& method, const std::string& url, const char* depth,
                        const std::string& body, const std::vector<net::Header>& extra = {});
     Result<std::string> find_href(const std::string& url, const std::string& property);
+    Result<std::vector<Calendar>> list_home();
     Result<ChangeSet> sync_collection(const std::string& calendar, const std::string& token,
                                       bool full);
     Result<ChangeSet> etag_sync(const std::string& calendar, const std::string& cursor);
