@@ -18,7 +18,7 @@
  *    replaced by U+FFFD where calsync reads it.
  *  - iCalendar text is read within limits too: an event with a content line (unfolded)
  *    over 1 MiB or components nested over 8 deep is left out and listed in "errors" with
- *    its UID; past 100,000 components or 50 VTIMEZONEs in one text the rest are left out,
+ *    its UID; past 100,000 components or 10,000 VTIMEZONEs in one text the rest are left out,
  *    listed once with an empty "event_id".
  *  - Strings the library returns are owned by the caller and freed with
  *    calsync_string_free(). On failure, output parameters are left untouched.
@@ -165,11 +165,14 @@ CALSYNC_API void calsync_string_free(char* str);
  * are still processed.
  *
  * OCCURRENCE LIMITS: against rules that would fill memory (500 events of
- * FREQ=HOURLY;COUNT=19999 are 4.4 million occurrences), at most 10000 occurrences of one
- * event and 50000 of one calendar are expanded inside the window. An event over the limit
- * is left out whole (it blocks nothing) and listed in "errors" with a message naming the
- * limit; the calendar's other events still block. Expansion stops at the limit, so such a
- * calendar costs no more time and memory than 50000 occurrences.
+ * FREQ=HOURLY;COUNT=19999 are 4.4 million occurrences), inside the window one event keeps
+ * at most 10000 occurrences and one calendar 50000. An event over a limit is left out
+ * whole (it blocks nothing) and listed in "errors" with a message naming the limit; the
+ * calendar's other events still block. Expansion stops at the limit, and what the events
+ * left out cost counts against a calendar's expansion work (1000000 occurrences), not
+ * against what it keeps: a few such events leave the others blocking, and a calendar of
+ * hundreds of them costs no more than 1000000 occurrences of time, then leaves the rest
+ * out too.
  *
  * Returns CALSYNC_OK, CALSYNC_EINVAL (bad request; the message names the field),
  * CALSYNC_EPARSE (a calendar's "ics" is not iCalendar), CALSYNC_EZONE (unknown "zone").
@@ -694,8 +697,8 @@ CALSYNC_API calsync_status calsync_connection_deselect(calsync_connection* conne
  * (RFC 6578 3.2), so a deletion made meanwhile is never reported.
  * "skipped": events the server sent that could not be read, also those past the
  * iCalendar limits above. "capped": events of an import calendar left out for the
- * OCCURRENCE LIMITS (see calsync_engine_blocked_slots: 10000 per event, 50000 per calendar
- * inside the sync window); they block nothing, the calendar's other events still do. Both
+ * OCCURRENCE LIMITS (see calsync_engine_blocked_slots: 10000 kept per event, 50000 kept
+ * and 1000000 expanded per calendar inside the sync window); they block nothing, the calendar's other events still do. Both
  * are listed at every sync while they last. The limits hold when a client starts on a
  * stored calendar too. A calendar whose answers go past a limit (a JSON page past the JSON
  * limits, a CalDAV sync-collection carrying over 64 MiB in all its rounds) fails, its status

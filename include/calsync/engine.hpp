@@ -22,17 +22,20 @@ struct CalendarPolicy {
 };
 
 // How many occurrences (inside the window, before the blocking rules) the engine expands
-// and keeps, so that a few kilobytes of rules cannot fill memory: 500 events of
+// and keeps, so that a few kilobytes of rules cannot fill memory or time: 500 events of
 // FREQ=HOURLY;COUNT=19999 are 4.4 million slots. An event is expanded with a budget of
-// min(per_event, what its calendar has left) and expansion stops there; an event over its
-// budget is left out whole (listed by capped(), blocking nothing) and still uses up what it
-// was given, so a calendar of such events costs at most per_calendar occurrences of work.
-// The calendar's other events keep blocking. per_event: an hourly series over the default
-// window (366 days) is 8,784 occurrences; no calendar a business keeps has a series busier
-// than that for a year.
+// min(per_event, what its calendar may still keep, what its calendar may still work);
+// expansion stops there. An event over its budget is left out whole (listed by capped(),
+// blocking nothing): what it cost counts against its calendar's work (per_calendar_work),
+// not against what the calendar keeps (per_calendar), so a few such events do not push the
+// calendar's ordinary events out; only a calendar with more than per_calendar_work /
+// per_event of them loses the rest. per_event: an hourly series over the default window
+// (366 days) is 8,784 occurrences; no calendar a business keeps has a series busier than
+// that for a year.
 struct OccurrenceLimits {
     std::size_t per_event = 10'000;
-    std::size_t per_calendar = 50'000;
+    std::size_t per_calendar = 50'000;          // kept in one calendar
+    std::size_t per_calendar_work = 1'000'000;  // expanded in one calendar, kept or not
 };
 
 struct BlockingPolicy {
@@ -118,6 +121,11 @@ class ImportEngine {
         bool operator<(const HeldSlot& o) const;
         bool operator==(const HeldSlot& o) const;
     };
+    // Occurrences counted against a calendar's limits (OccurrenceLimits).
+    struct OccurrenceCharge {
+        std::size_t kept = 0;  // slots an event keeps
+        std::size_t work = 0;  // occurrences expanded, kept or not
+    };
     struct EventSlots;
     // The events sharing one UID (copies of one event in several calendars).
     using Copies = std::vector<EventSlots*>;
@@ -128,7 +136,7 @@ class ImportEngine {
         std::vector<HeldSlot> slots;  // sorted
         std::string error;
         bool capped = false;       // `error` says which occurrence limit left it out
-        std::size_t charged = 0;   // occurrences counted against its calendar
+        OccurrenceCharge charged;  // counted against its calendar
         Copies* copies = nullptr;  // by_uid_[uid] when uid is set; this event included
     };
     // One event's slots, and what working them out cost its calendar.
@@ -136,12 +144,13 @@ class ImportEngine {
         std::vector<HeldSlot> slots;  // unsorted
         std::string error;
         bool capped = false;
-        std::size_t charged = 0;
+        OccurrenceCharge charged;
     };
-    // `calendar_left`: occurrences its calendar may still expand.
-    Expansion compute_slots(const Event& event, std::size_t calendar_left) const;
-    // What `calendar_id` may still expand once `held` (being replaced) no longer counts.
-    std::size_t calendar_left(const std::string& calendar_id, const EventSlots* held) const;
+    // `calendar_left`: occurrences its calendar may still keep and expand.
+    Expansion compute_slots(const Event& event, const OccurrenceCharge& calendar_left) const;
+    // What `calendar_id` may still keep and expand once `held` (being replaced) no longer
+    // counts.
+    OccurrenceCharge calendar_left(const std::string& calendar_id, const EventSlots* held) const;
     // Records `fresh`'s cost and outcome on `held` and its calendar.
     void settle(EventSlots& held, const Expansion& fresh);
     std::vector<EventError> listed(bool capped) const;
@@ -167,8 +176,8 @@ class ImportEngine {
     std::unordered_map<std::string, EventSlots> by_event_;  // nodes never move: Copies
                                                             // point into it
     std::unordered_map<std::string, Copies> by_uid_;
-    std::unordered_map<std::string, std::size_t> charged_;  // per calendar: sum of charged
-    std::size_t shared_uids_ = 0;                           // UIDs with more than one copy
+    std::unordered_map<std::string, OccurrenceCharge> charged_;  // per calendar: sum of charged
+    std::size_t shared_uids_ = 0;                                // UIDs with more than one copy
     std::unique_ptr<BusyTimeline> timeline_;
 };
 

@@ -59,7 +59,7 @@ BlockedSlot ImportEngine::materialize(const EventSlots& owner, const HeldSlot& s
 }
 
 ImportEngine::Expansion ImportEngine::compute_slots(const Event& event,
-                                                    std::size_t calendar_left) const {
+                                                    const OccurrenceCharge& calendar_left) const {
     Expansion x;
     const CalendarPolicy& rules = policy_.for_calendar(event.calendar_id);
     // Free and cancelled series are common (holidays marked free, declined series); they
@@ -68,16 +68,24 @@ ImportEngine::Expansion ImportEngine::compute_slots(const Event& event,
         return x;
     const OccurrenceLimits& limits = policy_.limits;
     // Expansion stops at the budget: an event over it costs the budget, never more.
-    const std::size_t budget = std::min(limits.per_event, calendar_left);
+    const std::size_t budget = std::min({limits.per_event, calendar_left.kept, calendar_left.work});
     const auto left_out = [&](const std::string& why) {
         x.capped = true;
-        x.charged = budget;
-        x.error = budget < limits.per_event
-                      ? "left out: its calendar already has the most occurrences one calendar "
-                        "may have in the sync window (" +
-                            std::to_string(limits.per_calendar) + ")"
-                      : why + "; left out: one event may have at most " +
-                            std::to_string(limits.per_event) + " occurrences in the sync window";
+        x.charged.work = budget;
+        if (calendar_left.work < limits.per_event && calendar_left.work <= calendar_left.kept)
+            x.error =
+                "left out: its calendar's events already took the most expansion work one "
+                "calendar may take in the sync window (" +
+                std::to_string(limits.per_calendar_work) +
+                " occurrences, most of them in events left out)";
+        else if (calendar_left.kept < limits.per_event)
+            x.error =
+                "left out: its calendar already has the most occurrences one calendar "
+                "may have in the sync window (" +
+                std::to_string(limits.per_calendar) + ")";
+        else
+            x.error = why + "; left out: one event may have at most " +
+                      std::to_string(limits.per_event) + " occurrences in the sync window";
     };
     if (budget == 0) {
         left_out("");
@@ -99,7 +107,7 @@ ImportEngine::Expansion ImportEngine::compute_slots(const Event& event,
         left_out("more than " + std::to_string(budget) + " occurrences in the window");
         return x;
     }
-    x.charged = occurrences->size();
+    x.charged = {occurrences->size(), occurrences->size()};
     x.slots.reserve(occurrences->size());
     for (const Occurrence& o : occurrences.value()) {
         // An instant-long event takes no bookable time.
@@ -113,18 +121,25 @@ ImportEngine::Expansion ImportEngine::compute_slots(const Event& event,
     return x;
 }
 
-std::size_t ImportEngine::calendar_left(const std::string& calendar_id,
-                                        const EventSlots* held) const {
+ImportEngine::OccurrenceCharge ImportEngine::calendar_left(const std::string& calendar_id,
+                                                           const EventSlots* held) const {
     auto it = charged_.find(calendar_id);
-    std::size_t used = it != charged_.end() ? it->second : 0;
-    if (held != nullptr)
-        used -= held->charged;
-    return used < policy_.limits.per_calendar ? policy_.limits.per_calendar - used : 0;
+    OccurrenceCharge used = it != charged_.end() ? it->second : OccurrenceCharge{};
+    if (held != nullptr) {
+        used.kept -= held->charged.kept;
+        used.work -= held->charged.work;
+    }
+    const auto left = [](std::size_t limit, std::size_t taken) {
+        return taken < limit ? limit - taken : 0;
+    };
+    return {left(policy_.limits.per_calendar, used.kept),
+            left(policy_.limits.per_calendar_work, used.work)};
 }
 
 void ImportEngine::settle(EventSlots& held, const Expansion& fresh) {
-    std::size_t& used = charged_[held.calendar_id];
-    used = used - held.charged + fresh.charged;
+    OccurrenceCharge& used = charged_[held.calendar_id];
+    used.kept = used.kept - held.charged.kept + fresh.charged.kept;
+    used.work = used.work - held.charged.work + fresh.charged.work;
     held.charged = fresh.charged;
     held.error = fresh.error;
     held.capped = fresh.capped;
@@ -292,7 +307,9 @@ SlotDiff ImportEngine::remove(const std::string& calendar_id, const std::string&
     EventSlots& held = it->second;
     for (const HeldSlot& s : held.slots)
         timeline_->remove(s.range);
-    charged_[held.calendar_id] -= held.charged;
+    OccurrenceCharge& used = charged_[held.calendar_id];
+    used.kept -= held.charged.kept;
+    used.work -= held.charged.work;
     if (!has_copies(held)) {
         for (const HeldSlot& s : held.slots)
             diff.removed.push_back(materialize(held, s));

@@ -613,11 +613,12 @@ TEST_CASE("diffs are exact and the engine equals a clean recompute (model test)"
 
 namespace {
 
-// January with small occurrence limits: 5 per event, 12 per calendar.
+// January with small occurrence limits: 5 per event, 12 kept and 20 expanded per calendar.
 BlockingPolicy january_limited() {
     BlockingPolicy p = january();
     p.limits.per_event = 5;
     p.limits.per_calendar = 12;
+    p.limits.per_calendar_work = 20;
     return p;
 }
 
@@ -665,24 +666,25 @@ TEST_CASE("occurrence limits: a calendar stops at its limit and names what it le
     auto engine = ImportEngine::create(january_limited());
     REQUIRE(engine.ok());
     engine->load({daily("a", "e1", 5), daily("a", "e2", 5), daily("a", "e3", 5),
-                  daily("a", "e4", 1), daily("b", "other", 5)});
-    // e1 and e2 take 10 of a's 12; e3 would need 5 of the 2 left: left out, and it used them
-    // up, so e4 is left out without being expanded. Calendar b has its own 12.
-    CHECK(capped_ids(*engine) == std::vector<std::string>{"a/e3", "a/e4"});
+                  daily("a", "e4", 1), daily("a", "e5", 3), daily("b", "other", 5)});
+    // e1 and e2 keep 10 of a's 12; e3 would need 5 of the 2 left: left out (its 2 are work,
+    // not kept), e4 keeps 1 of the 2, e5 needs 3 of the 1 left. Calendar b has its own 12.
+    CHECK(capped_ids(*engine) == std::vector<std::string>{"a/e3", "a/e5"});
     CHECK_THAT(engine->capped()[0].message, Catch::Contains("(12)"));
-    CHECK(engine->slot_count() == 15);
+    CHECK(engine->slot_count() == 16);
     SECTION("removing an event gives its occurrences back to its calendar") {
         engine->remove("a", "e1");
         engine->upsert(daily("a", "e3", 5));
-        CHECK(capped_ids(*engine) == std::vector<std::string>{"a/e4"});
-        CHECK(engine->slot_count() == 15);
+        CHECK(capped_ids(*engine) == std::vector<std::string>{"a/e5"});
+        CHECK(engine->slot_count() == 16);
     }
     SECTION("a new version of an event is counted instead of the old one, not beside it") {
         engine->upsert(daily("a", "e1", 3));
         engine->upsert(daily("a", "e1", 4));
-        // e1 4 + e2 5 + e3's 2 spent (left out) + e4's 0 = 11 of 12: one left.
-        const auto diff = engine->upsert(daily("a", "e4", 1));
-        CHECK(diff.added.size() == 1);
+        // Kept: e1 4 + e2 5 + e4 1 = 10 of 12, so e5's 3 do not fit, its 2 do.
+        CHECK(engine->upsert(daily("a", "e5", 3)).added.empty());
+        const auto diff = engine->upsert(daily("a", "e5", 2));
+        CHECK(diff.added.size() == 2);
         CHECK(capped_ids(*engine) == std::vector<std::string>{"a/e3"});
     }
     SECTION("dropping the calendar starts it afresh") {
@@ -691,6 +693,21 @@ TEST_CASE("occurrence limits: a calendar stops at its limit and names what it le
         engine->load({daily("a", "e3", 5), daily("a", "e4", 1)});
         CHECK(engine->capped().empty());
         CHECK(engine->slot_count() == 11);
+    }
+    SECTION("events left out cost the calendar's work, not what it keeps") {
+        engine->remove_calendar("a");
+        // Three events over their own limit spend 15 of the 20 of work; the small ones
+        // still block. A fourth spends the rest, and then nothing more is expanded.
+        engine->load({daily("a", "x1", 9), daily("a", "x2", 9), daily("a", "x3", 9),
+                      daily("a", "small", 2)});
+        CHECK(capped_ids(*engine) == std::vector<std::string>{"a/x1", "a/x2", "a/x3"});
+        CHECK(engine->slot_count() == 7);  // small's 2 and b's 5
+        engine->upsert(daily("a", "x4", 9));
+        const auto diff = engine->upsert(daily("a", "late", 1));
+        CHECK(diff.added.empty());
+        REQUIRE(engine->capped().size() == 5);
+        CHECK_THAT(engine->capped().back().message, Catch::Contains("expansion work"));
+        CHECK_THAT(engine->capped().back().message, Catch::Contains("(20 occurrences"));
     }
     SECTION("events that cannot block cost nothing") {
         engine->remove_calendar("a");
@@ -717,12 +734,21 @@ TEST_CASE("occurrence limits: expansion stops at the budget, so a huge rule cost
     }
     bombs.push_back(timed("a", "real", "2026-01-06T09:00:00Z", "2026-01-06T10:00:00Z"));
     engine->load(bombs);
-    // The calendar's 50,000 were spent on the first five bombs (10,000 each); what came
-    // after them, the real event too, is left out: such a calendar blocks nothing, and
-    // the others are untouched.
+    // The calendar's 1,000,000 of work were spent on the first hundred bombs (10,000
+    // each); what came after them, the real event too, is left out: such a calendar blocks
+    // nothing, and the others are untouched.
     CHECK(engine->capped().size() == 201);
     CHECK(engine->slot_count() == 0);
     CHECK_THAT(engine->capped()[0].message, Catch::Contains("at most 10000 occurrences"));
     CHECK(engine->capped().back().event_id == "real");
-    CHECK_THAT(engine->capped().back().message, Catch::Contains("(50000)"));
+    CHECK_THAT(engine->capped().back().message, Catch::Contains("(1000000 occurrences"));
+    SECTION("a few bombs leave the calendar's other events blocking") {
+        bombs.erase(bombs.begin() + 5, bombs.end() - 1);
+        auto few = ImportEngine::create(january());
+        REQUIRE(few.ok());
+        few->load(bombs);
+        CHECK(few->capped().size() == 5);
+        REQUIRE(few->slot_count() == 1);
+        CHECK(few->slots()[0].event_id == "real");
+    }
 }
