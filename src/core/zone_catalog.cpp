@@ -27,18 +27,22 @@ class DefinitionCache {
         return it->second->second;
     }
 
-    void put(const std::string& text, const ZonePtr& zone) {
+    // Keeps `zone` for `text`, unless another thread built it first: returns the one kept,
+    // so every reader of one text shares one zone.
+    ZonePtr put(const std::string& text, const ZonePtr& zone) {
         if (text.size() > kMaxText)
-            return;
+            return zone;
         std::lock_guard<std::mutex> lock(mutex_);
-        if (index_.count(text) != 0)
-            return;
+        auto it = index_.find(text);
+        if (it != index_.end())
+            return it->second->second;
         entries_.emplace_front(text, zone);
         index_.emplace(entries_.front().first, entries_.begin());
         if (entries_.size() > kCapacity) {
             index_.erase(entries_.back().first);
             entries_.pop_back();
         }
+        return zone;
     }
 
   private:
@@ -66,9 +70,9 @@ Result<ZonePtr> cached_zone(icalcomponent* vtimezone, const std::string& tzid) {
     if (ZonePtr known = definition_cache().find(text))
         return known;
     auto built = zone_from_vtimezone(vtimezone, tzid, text);
-    if (built.ok())
-        definition_cache().put(text, built.value());
-    return built;
+    if (!built.ok())
+        return built;
+    return definition_cache().put(text, built.value());
 }
 
 // An IANA name, or a Windows name CLDR maps to one.
@@ -102,9 +106,9 @@ Result<ZonePtr> zone_from_definition(const std::string& text) {
     if (name == nullptr)
         return make_error(ErrorCode::parse, "a VTIMEZONE without TZID");
     auto built = zone_from_vtimezone(root.get(), name, text);
-    if (built.ok())
-        definition_cache().put(text, built.value());
-    return built;
+    if (!built.ok())
+        return built;
+    return definition_cache().put(text, built.value());
 }
 
 ZoneCatalog::ZoneCatalog(icalcomponent* vcalendar) {
