@@ -12,6 +12,14 @@ namespace calsync::net {
 namespace {
 
 constexpr std::int64_t kStateLifetimeSeconds = 600;
+// The longest token lifetime believed: RFC 6749 gives none, a year is past any provider's,
+// and the endpoint's number must not overflow the clock.
+constexpr std::int64_t kLongestLifetime = std::int64_t{366} * 86'400;
+
+// `value` brought inside [lo, hi]: an endpoint's seconds are untrusted.
+std::int64_t within(std::int64_t value, std::int64_t lo, std::int64_t hi) {
+    return value < lo ? lo : value > hi ? hi : value;
+}
 
 // What a device-code poll's OAuth error means (RFC 8628 3.5).
 enum class DeviceAnswer { pending, slow_down, declined, expired, other };
@@ -174,7 +182,7 @@ Result<TokenSet> OAuthFlow::token_request(const std::string& form, const TokenSe
     const std::int64_t lifetime = doc.HasMember("expires_in") && doc["expires_in"].IsInt64()
                                       ? doc["expires_in"].GetInt64()
                                       : 3600;
-    t.expires_at = now + std::chrono::seconds(lifetime);
+    t.expires_at = now + std::chrono::seconds(within(lifetime, 0, kLongestLifetime));
     return t;
 }
 
@@ -255,8 +263,8 @@ Result<DeviceAuthorization> OAuthFlow::device_begin(Instant now) {
         return make_error(ErrorCode::parse,
                           "device authorization answer lacks device_code, user_code or "
                           "verification_uri");
-    d.interval = std::chrono::seconds(seconds("interval", 5));  // 3.2: default 5
-    d.expires_at = now + std::chrono::seconds(seconds("expires_in", 900));
+    d.interval = std::chrono::seconds(within(seconds("interval", 5), 1, 600));  // 3.2: default 5
+    d.expires_at = now + std::chrono::seconds(within(seconds("expires_in", 900), 0, 86'400));
     return d;
 }
 
