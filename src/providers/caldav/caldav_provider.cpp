@@ -468,10 +468,17 @@ Result<RemoteEvent> CalDavProvider::create_event(const std::string& calendar_id,
     if (!reply.ok())
         return reply.error();
     const int status = reply->response.status;
-    if (status == 412) {
+    // A server error may hide a create that took place, ours or a concurrent one: DAViCal
+    // answers the loser of two simultaneous creates of one resource 500 (a unique key
+    // violation in its database) where RFC 7232 says 412. Whether the name is taken now
+    // decides, as for 412.
+    if (status == 412 || status >= 500) {
         auto existing = send("GET", url, nullptr, "");
         if (!existing.ok())
             return existing.error();
+        const int found = existing->response.status;
+        if (status >= 500 && (found < 200 || found > 299))
+            return net::http_status_error(status, "PUT " + net::redact_url(url));
         auto cal = read_ics(existing->response.body, IcsReadOptions{});
         const std::string* etag = existing->response.header("etag");
         const bool ours = cal.ok() && !cal->events.empty() && !event.export_marker.empty() &&
