@@ -135,12 +135,6 @@ class Preparer {
                                false);
                 return;
             }
-            if (kind == Kind::vtimezone && ++time_zones_ > kMaxTimeZones) {
-                leave_out_unit("the text defines more than " + std::to_string(kMaxTimeZones) +
-                                   " VTIMEZONEs, the limit; the rest are left out",
-                               false);
-                return;
-            }
         }
         if (depth_ > kMaxComponentDepth && unit_) {
             leave_out_unit("components nest deeper than " + std::to_string(kMaxComponentDepth) +
@@ -155,6 +149,8 @@ class Preparer {
         if (depth_ > 0)
             --depth_;
         if (unit_ && depth_ < unit_->depth) {
+            if (unit_->kind == Kind::vtimezone && !unit_->left_out_because)
+                count_time_zone();
             const bool kept = !unit_->left_out_because;
             close_unit();
             if (kept)
@@ -186,6 +182,21 @@ class Preparer {
             return;
         }
         emit(line);
+    }
+
+    // Concatenated CalDAV objects repeat their VTIMEZONEs, which are built once
+    // (zone_catalog.cpp's cache): only distinct definitions count against the limit.
+    void count_time_zone() {
+        std::string definition = out_.text.substr(unit_->start);
+        if (time_zones_.count(definition) != 0)
+            return;
+        if (time_zones_.size() >= kMaxTimeZones) {
+            leave_out_unit("the text defines more than " + std::to_string(kMaxTimeZones) +
+                               " distinct VTIMEZONEs, the limit; the rest are left out",
+                           false);
+            return;
+        }
+        time_zones_.insert(std::move(definition));
     }
 
     // Whatever of the unit was written goes; the rest of it is read but not written.
@@ -244,7 +255,7 @@ class Preparer {
     std::optional<Unit> unit_;
     std::size_t events_ = 0;
     std::size_t components_ = 0;
-    std::size_t time_zones_ = 0;
+    std::set<std::string> time_zones_;  // the distinct VTIMEZONE texts kept
     std::set<std::string> reported_;
 };
 

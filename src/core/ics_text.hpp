@@ -21,11 +21,11 @@ constexpr std::size_t kMaxComponentDepth = 8;
 // Components of the calendars in one text (VEVENTs, VTIMEZONEs, ...): libical holds about
 // 1 KB for each of them, and a garage's calendar of ten years holds some tens of thousands.
 constexpr std::size_t kMaxComponents = 100'000;
-// VTIMEZONEs in one text: a calendar defines the zones its events use (Exchange and Apple
-// export one per zone in use), and concatenated CalDAV objects repeat theirs, which the
-// zone cache builds once. A zone costs tens of microseconds (vtimezone.cpp, bounded by
-// its own work budget), so this only bounds what one text may ask for.
-constexpr std::size_t kMaxTimeZones = 10'000;
+// Distinct VTIMEZONEs in one text: a calendar defines the zones its events use (Exchange
+// and Apple export one per zone in use); repeated copies (concatenated CalDAV objects each
+// carry theirs) do not count, the zone cache builds them once. Each distinct one is a zone
+// to build, tens of microseconds now, bounded by its own work budget (vtimezone.cpp).
+constexpr std::size_t kMaxTimeZones = 1'000;
 
 struct LeftOut {
     std::string event_id;  // the UID (or "#<n>", the VEVENT's position) of a VEVENT; else ""

@@ -69,7 +69,10 @@ TEST_CASE("VTIMEZONE bombs: an observance changing every second since 1601", "[h
                  "0 events, 1 errors, naming the zone and why");
 }
 
-TEST_CASE("VTIMEZONE bombs: 2,000 VTIMEZONEs in one file, each used", "[hostile]") {
+// Issue 13: 2,000 VTIMEZONEs in one file took 10.7 s. The first 1,000 distinct ones are
+// built and used (ics_text.hpp's limit), the rest reported with the events that need them.
+TEST_CASE("VTIMEZONE bombs: 2,000 VTIMEZONEs in one file, 1,000 used, the rest reported",
+          "[hostile]") {
     check_within(run_in_child([] {
                      std::string body;
                      for (int i = 0; i < 2000; ++i) {
@@ -79,7 +82,8 @@ TEST_CASE("VTIMEZONE bombs: 2,000 VTIMEZONEs in one file, each used", "[hostile]
                      }
                      return read_in_child(calendar(body));
                  }),
-                 "2000 events, 0 errors");
+                 "1000 events, 1001 errors: the text defines more than 1000 distinct "
+                 "VTIMEZONEs, the limit; the rest are left out");
 }
 
 TEST_CASE("VTIMEZONE bombs: 2,000 copies of one VTIMEZONE build one zone", "[hostile]") {
