@@ -136,11 +136,13 @@ class CalDavBackend:
             return None, None
         return icalendar.Calendar.from_ical(body), headers.get("ETag")
 
-    def edit(self, event, summary, shift):
+    def edit(self, event, summary, shift, keep_marker=True):
         cal, etag = self._get(event["id"])
         if cal is None:
             return False  # deleted meanwhile (the driver may be running)
         for vevent in cal.walk("VEVENT"):
+            if not keep_marker:
+                vevent.pop("X-CALSYNC-APPOINTMENT-ID", None)
             vevent["SUMMARY"] = icalendar.vText(summary)
             for name in ("DTSTART", "DTEND"):
                 moved = vevent.decoded(name) + datetime.timedelta(seconds=shift)
@@ -151,17 +153,7 @@ class CalDavBackend:
     def rewrite_without_marker(self, event, summary, shift):
         """edit() as a calendar app that drops X- properties does it (issue 14, item 7):
         the UID and the resource name stay, X-CALSYNC-APPOINTMENT-ID goes."""
-        cal, etag = self._get(event["id"])
-        if cal is None:
-            return False
-        for vevent in cal.walk("VEVENT"):
-            vevent.pop("X-CALSYNC-APPOINTMENT-ID", None)
-            vevent["SUMMARY"] = icalendar.vText(summary)
-            for name in ("DTSTART", "DTEND"):
-                moved = vevent.decoded(name) + datetime.timedelta(seconds=shift)
-                del vevent[name]
-                vevent.add(name, moved)
-        return self._put(event["id"], cal.to_ical(), etag) in (200, 201, 204)
+        return self.edit(event, summary, shift, keep_marker=False)
 
     def copy(self, event):
         cal, _ = self._get(event["id"])
