@@ -125,7 +125,7 @@ TEST_CASE("google sync: a sign-in without the events permission is refused, nami
     CHECK(w.fake.route_count("calendarList.list") == 0);  // refused before any use
 
     SECTION("a broader or a read-only grant is enough to connect") {
-        for (const std::string scope :
+        for (const std::string& scope :
              {kAuth + "calendar", kAuth + "calendar.readonly",
               kAuth + "calendar.calendarlist.readonly " + kAuth + "calendar.events.readonly"}) {
             auto connected = w.service->add_oauth_connection(

@@ -103,6 +103,7 @@ struct GraphConnection {
                                                            std::chrono::milliseconds(1),
                                                            std::chrono::milliseconds(5),
                                                            std::chrono::seconds(120),
+                                                           {},
                                                            {}},
                                           [this](std::chrono::milliseconds d) { wait(d); });
     std::shared_ptr<net::OAuthFlow> flow;

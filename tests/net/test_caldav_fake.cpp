@@ -54,6 +54,7 @@ struct Client {
                                              std::chrono::milliseconds(1),
                                              std::chrono::milliseconds(5),
                                              std::chrono::seconds(120),
+                                             {},
                                              {}});
     CalDavProvider provider;
 };
