@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs the build tree into a fresh prefix, then builds and runs the consumer program
-# against that prefix through CMake (find_package) or pkg-config.
+# against that prefix through CMake (find_package) or pkg-config. pkg-config sees
+# calsync.pc and nothing else (PKG_CONFIG_LIBDIR names only the prefix's directory): a
+# consumer machine needs no dependency's .pc to build against the shared library.
 # usage: install_consumer.sh cmake|pkgconfig BUILD_DIR SOURCE_DIR WORK_DIR [C_FLAGS]
 # C_FLAGS are the tree's own (the sanitizer flags under the asan preset).
 set -eu
@@ -17,10 +19,13 @@ case "$mode" in
     exe="$work/build/consumer"
     ;;
   pkgconfig)
+    # Only calsync's own .pc: no system directory, no inherited PKG_CONFIG_PATH.
+    export PKG_CONFIG_LIBDIR="$libdir/pkgconfig"
     export PKG_CONFIG_PATH="$libdir/pkgconfig"
-    # shellcheck disable=SC2046
+    cflags=$(pkg-config --cflags calsync)
+    libs=$(pkg-config --libs calsync)
     # shellcheck disable=SC2086
-    cc $flags -std=c99 -Wall -Werror -o "$work/consumer" "$src/consumer/main.c" $(pkg-config --cflags --libs calsync)
+    cc $flags -std=c99 -Wall -Werror -o "$work/consumer" "$src/consumer/main.c" $cflags $libs
     exe="$work/consumer"
     ;;
 esac
