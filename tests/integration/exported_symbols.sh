@@ -1,10 +1,13 @@
 #!/bin/sh
-# The shared library exports calsync_* and nothing else, and carries SONAME libcalsync.so.1.
-# usage: exported_symbols.sh PATH/TO/libcalsync.so.0.1.0
+# The shared library exports calsync_* and nothing else, is named after the release
+# (libcalsync.so.MAJOR.MINOR.PATCH) and carries the ABI major as SONAME, libcalsync.so.1,
+# which a 1.x release's major is.
+# usage: exported_symbols.sh PATH/TO/libcalsync.so.X.Y.Z X.Y.Z
 set -eu
-lib=$1
-case "$(basename "$lib")" in libcalsync.so.0.1.0) ;; *) echo "unexpected file name $lib"; exit 1 ;; esac
+lib=$1 version=$2
+[ "$(basename "$lib")" = "libcalsync.so.$version" ] || { echo "unexpected file name $lib for $version"; exit 1; }
 soname=$(objdump -p "$lib" | awk '/SONAME/ {print $2}')
+[ "$soname" = "libcalsync.so.${version%%.*}" ] || { echo "SONAME is '$soname' for version $version"; exit 1; }
 [ "$soname" = libcalsync.so.1 ] || { echo "SONAME is '$soname'"; exit 1; }
 symbols=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//' | grep -v '^$' | grep -v '^CALSYNC_1\.0$')
 others=$(echo "$symbols" | grep -v '^calsync_' || true)
