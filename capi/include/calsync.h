@@ -121,6 +121,31 @@ CALSYNC_API const char* calsync_version(void);
  * succeeded. Valid until the next calsync call on this thread; do not free. */
 CALSYNC_API const char* calsync_last_error_message(void);
 
+/*
+ * What the server said about the last failure on this thread, for a host that backs off
+ * (per thread, kept and cleared with calsync_last_error_message):
+ *
+ * calsync_last_error_http_status: the HTTP status of the server's answer behind the
+ * failure (429, 503, 404 ...), or 0 when no answer was behind it (a bad argument, an
+ * unreachable server, a timeout) or the last call succeeded.
+ *
+ * calsync_last_error_retry_after: the seconds the server's Retry-After header (RFC 9110
+ * 10.2.3, seconds or an HTTP date) asked to wait before trying again, or -1 when it named
+ * none. calsync waits out a short Retry-After itself (up to 120 s within the call's time);
+ * a failure carries one when the server asked for longer (CALSYNC_ERATELIMIT after a 429,
+ * CALSYNC_EHTTP after a 503) or the call ran out of time or attempts.
+ *
+ *     if (calsync_provider_list_calendars(p, &out) == CALSYNC_ERATELIMIT &&
+ *         calsync_last_error_retry_after() >= 0)
+ *         try_again_in(calsync_last_error_retry_after());
+ *
+ * A sync of a client connection (calsync_connection_sync, calsync_client_run_due) reports
+ * a failed calendar in its report instead of failing, and waits out the server's
+ * Retry-After itself: the report's STATUS "next_due" is no earlier than it asked.
+ */
+CALSYNC_API int calsync_last_error_http_status(void);
+CALSYNC_API long long calsync_last_error_retry_after(void);
+
 /* Frees a string returned by the library. Accepts NULL. */
 CALSYNC_API void calsync_string_free(char* str);
 

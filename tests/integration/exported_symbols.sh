@@ -13,6 +13,7 @@ symbols=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//' | grep 
 others=$(echo "$symbols" | grep -v '^calsync_' || true)
 [ -z "$others" ] || { echo "exported beyond calsync_*:"; echo "$others"; exit 1; }
 for f in calsync_abi_version calsync_version calsync_last_error_message calsync_string_free \
+         calsync_last_error_http_status calsync_last_error_retry_after \
          calsync_engine_blocked_slots calsync_engine_free_slots calsync_provider_new \
          calsync_provider_free calsync_provider_list_calendars calsync_provider_blocked_slots \
          calsync_provider_tokens calsync_oauth_new calsync_oauth_device_poll calsync_oauth_free \
