@@ -82,7 +82,16 @@ const char* calsync_version(void) {
 }
 
 const char* calsync_last_error_message(void) {
-    return calsync::capi::last_error.c_str();
+    return calsync::capi::last_error.message.c_str();
+}
+
+int calsync_last_error_http_status(void) {
+    return calsync::capi::last_error.http_status;
+}
+
+long long calsync_last_error_retry_after(void) {
+    const auto& wait = calsync::capi::last_error.retry_after;
+    return wait ? static_cast<long long>(wait->count()) : -1;
 }
 
 void calsync_string_free(char* str) {

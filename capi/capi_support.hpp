@@ -2,9 +2,11 @@
 // code, handing strings out, and the guard that keeps exceptions from crossing the ABI.
 #pragma once
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -16,10 +18,25 @@
 
 namespace calsync::capi {
 
-inline thread_local std::string last_error;
+// The last failure on this thread: its message, and what the server answered behind it
+// (calsync_last_error_http_status, calsync_last_error_retry_after). Cleared by a success.
+struct LastError {
+    std::string message;
+    int http_status = 0;
+    std::optional<std::chrono::seconds> retry_after;
+
+    void clear() {
+        message.clear();
+        http_status = 0;
+        retry_after.reset();
+    }
+};
+
+inline thread_local LastError last_error;
 
 inline calsync_status fail(calsync_status status, std::string message) {
-    last_error = std::move(message);
+    last_error.clear();
+    last_error.message = std::move(message);
     return status;
 }
 
@@ -53,7 +70,10 @@ inline calsync_status status_of(calsync::ErrorCode code) {
 }
 
 inline calsync_status fail(const calsync::Error& e) {
-    return fail(status_of(e.code), e.message);
+    const calsync_status status = fail(status_of(e.code), e.message);
+    last_error.http_status = e.http_status;
+    last_error.retry_after = e.retry_after;
+    return status;
 }
 
 // Copies into malloc'd memory so calsync_string_free can release it whatever allocator

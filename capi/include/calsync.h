@@ -25,6 +25,11 @@
  *  - Instants are RFC 3339 strings in UTC ("2026-03-29T01:30:00Z"). Ranges are
  *    half-open: [start, end).
  *
+ * Versions: this header is calsync 1.0.0 (CALSYNC_VERSION_* below), ABI 1 (libcalsync.so.1).
+ * Everything declared here is available since calsync 1.0 unless its comment says
+ * "Since 1.x"; a function added in a later 1.x release says so, and a caller that needs
+ * it checks CALSYNC_VERSION_NUMBER at compile time and calsync_version() at run time.
+ *
  * Thread rules: the engine functions keep no shared mutable state apart from a
  * process-wide, internally locked cache of time zones; they may be called from any number
  * of threads at once. Providers and OAuth handles are used by one thread at a time;
@@ -46,8 +51,25 @@ extern "C" {
 #define CALSYNC_API
 #endif
 
-/* The ABI this header describes. Compare with calsync_abi_version() at run time to detect
- * a header/library mismatch. */
+/* The release this header belongs to. The build reads these three lines (CMakeLists.txt):
+ * the library file, calsync.pc and the CMake package take their version from here. */
+#define CALSYNC_VERSION_MAJOR 1
+#define CALSYNC_VERSION_MINOR 0
+#define CALSYNC_VERSION_PATCH 0
+/* One number for "#if CALSYNC_VERSION_NUMBER >= 10100": MAJOR * 10000 + MINOR * 100 +
+ * PATCH (10000 for 1.0.0). */
+#define CALSYNC_VERSION_NUMBER \
+    (CALSYNC_VERSION_MAJOR * 10000 + CALSYNC_VERSION_MINOR * 100 + CALSYNC_VERSION_PATCH)
+#define CALSYNC_STRINGIFY_(x) #x
+#define CALSYNC_STRINGIFY(x) CALSYNC_STRINGIFY_(x)
+/* "1.0.0": what calsync_version() returns when header and library are of one release. */
+#define CALSYNC_VERSION_STRING               \
+    CALSYNC_STRINGIFY(CALSYNC_VERSION_MAJOR) \
+    "." CALSYNC_STRINGIFY(CALSYNC_VERSION_MINOR) "." CALSYNC_STRINGIFY(CALSYNC_VERSION_PATCH)
+
+/* The ABI this header describes, the SONAME's number (libcalsync.so.1). It changes only
+ * with an incompatible change; every 1.x release is ABI 1. Compare with
+ * calsync_abi_version() at run time to detect a header/library mismatch. */
 #define CALSYNC_ABI_VERSION 1
 
 typedef int calsync_status;
@@ -91,12 +113,38 @@ typedef int calsync_status;
 /* The ABI version of the loaded library (CALSYNC_ABI_VERSION it was built with). */
 CALSYNC_API int calsync_abi_version(void);
 
-/* The library version, e.g. "0.1.0". Static storage; do not free. */
+/* The loaded library's version, e.g. "1.0.0" (CALSYNC_VERSION_STRING of its build): a
+ * library newer than the header is fine within one ABI. Static storage; do not free. */
 CALSYNC_API const char* calsync_version(void);
 
 /* A readable message for the last failure on this thread, or "" when the last call
  * succeeded. Valid until the next calsync call on this thread; do not free. */
 CALSYNC_API const char* calsync_last_error_message(void);
+
+/*
+ * What the server said about the last failure on this thread, for a host that backs off
+ * (per thread, kept and cleared with calsync_last_error_message):
+ *
+ * calsync_last_error_http_status: the HTTP status of the server's answer behind the
+ * failure (429, 503, 404 ...), or 0 when no answer was behind it (a bad argument, an
+ * unreachable server, a timeout) or the last call succeeded.
+ *
+ * calsync_last_error_retry_after: the seconds the server's Retry-After header (RFC 9110
+ * 10.2.3, seconds or an HTTP date) asked to wait before trying again, or -1 when it named
+ * none. calsync waits out a short Retry-After itself (up to 120 s within the call's time);
+ * a failure carries one when the server asked for longer (CALSYNC_ERATELIMIT after a 429,
+ * CALSYNC_EHTTP after a 503) or the call ran out of time or attempts.
+ *
+ *     if (calsync_provider_list_calendars(p, &out) == CALSYNC_ERATELIMIT &&
+ *         calsync_last_error_retry_after() >= 0)
+ *         try_again_in(calsync_last_error_retry_after());
+ *
+ * A sync of a client connection (calsync_connection_sync, calsync_client_run_due) reports
+ * a failed calendar in its report instead of failing, and waits out the server's
+ * Retry-After itself: the report's STATUS "next_due" is no earlier than it asked.
+ */
+CALSYNC_API int calsync_last_error_http_status(void);
+CALSYNC_API long long calsync_last_error_retry_after(void);
 
 /* Frees a string returned by the library. Accepts NULL. */
 CALSYNC_API void calsync_string_free(char* str);
@@ -698,13 +746,13 @@ CALSYNC_API calsync_status calsync_connection_deselect(calsync_connection* conne
  * "skipped": events the server sent that could not be read, also those past the
  * iCalendar limits above. "capped": events of an import calendar left out for the
  * OCCURRENCE LIMITS (see calsync_engine_blocked_slots: 10000 kept per event, 50000 kept
- * and 1000000 expanded per calendar inside the sync window); they block nothing, the calendar's other events still do. Both
- * are listed at every sync while they last. The limits hold when a client starts on a
- * stored calendar too. A calendar whose answers go past a limit (a JSON page past the JSON
- * limits, a CalDAV sync-collection carrying over 64 MiB in all its rounds) fails, its status
- * naming the limit; what was stored for it stays as it was.
- * Returns CALSYNC_OK whenever a report was made (read its status), or CALSYNC_EINVAL (a
- * disconnected connection), CALSYNC_ENOTFOUND, CALSYNC_ERROR (the store failed).
+ * and 1000000 expanded per calendar inside the sync window); they block nothing, the calendar's
+ * other events still do. Both are listed at every sync while they last. The limits hold when a
+ * client starts on a stored calendar too. A calendar whose answers go past a limit (a JSON page
+ * past the JSON limits, a CalDAV sync-collection carrying over 64 MiB in all its rounds) fails, its
+ * status naming the limit; what was stored for it stays as it was. Returns CALSYNC_OK whenever a
+ * report was made (read its status), or CALSYNC_EINVAL (a disconnected connection),
+ * CALSYNC_ENOTFOUND, CALSYNC_ERROR (the store failed).
  */
 CALSYNC_API calsync_status calsync_connection_sync(calsync_connection* connection,
                                                    char** report_json);

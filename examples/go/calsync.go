@@ -37,20 +37,20 @@ import (
 // ABIVersion is the C ABI this package was written against.
 const ABIVersion = C.CALSYNC_ABI_VERSION
 
-// Version is the loaded library's version, e.g. "0.1.0".
+// Version is the loaded library's version, e.g. "1.0.0".
 func Version() string { return C.GoString(C.calsync_version()) }
 
 // LoadedABIVersion is the ABI of the loaded library; it differs from ABIVersion only when
 // the header and the library do not match.
 func LoadedABIVersion() int { return int(C.calsync_abi_version()) }
 
-// invoke runs one C call and turns a failure into an *Error. The message is per OS
-// thread, so the goroutine stays on its thread from the call to reading the message.
+// invoke runs one C call and turns a failure into an *Error. The last error is per OS
+// thread, so the goroutine stays on its thread from the call to reading it.
 func invoke(op string, fn func() C.calsync_status) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if status := fn(); status != C.CALSYNC_OK {
-		return &Error{Op: op, Code: Code(status), Message: C.GoString(C.calsync_last_error_message())}
+		return lastError(op, Code(status))
 	}
 	return nil
 }

@@ -97,7 +97,7 @@ func TestFreeSlotsAroundABusyBlock(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	if Version() != "0.1.0" {
+	if Version() != "1.0.0" {
 		t.Fatalf("version %q", Version())
 	}
 }

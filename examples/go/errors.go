@@ -8,6 +8,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a calsync_status from calsync.h. Each failure code is also an error value, a
@@ -55,12 +56,35 @@ func (c Code) String() string {
 func (c Code) Error() string { return "calsync: " + c.String() }
 
 // Error is a failed call: the C function, its status code and the library's message
-// (which never contains a password, token or client secret). errors.Is(err, ErrAuth)
-// and errors.As(err, &e) both work.
+// (which never contains a password, token or client secret), and what the server said
+// where one answered: its HTTP status and how long its Retry-After asked to wait.
+// errors.Is(err, ErrAuth) and errors.As(err, &e) both work:
+//
+//	var e *calsync.Error
+//	if errors.As(err, &e) && e.HasRetryAfter {
+//		time.Sleep(e.RetryAfter)
+//	}
 type Error struct {
 	Op      string // the C function, e.g. "calsync_connection_sync"
 	Code    Code
 	Message string
+	// HTTPStatus is the status of the server's answer behind the failure (429, 503 ...),
+	// 0 when none was behind it (a bad argument, an unreachable server).
+	HTTPStatus int
+	// RetryAfter is the wait the server's Retry-After asked for, in whole seconds;
+	// HasRetryAfter tells it from a server that named none.
+	RetryAfter    time.Duration
+	HasRetryAfter bool
+}
+
+// lastError is the failure of the C call this OS thread made last, with status `code`.
+func lastError(op string, code Code) *Error {
+	e := &Error{Op: op, Code: code, Message: C.GoString(C.calsync_last_error_message()),
+		HTTPStatus: int(C.calsync_last_error_http_status())}
+	if seconds := int64(C.calsync_last_error_retry_after()); seconds >= 0 {
+		e.RetryAfter, e.HasRetryAfter = time.Duration(seconds)*time.Second, true
+	}
+	return e
 }
 
 func (e *Error) Error() string {

@@ -1,9 +1,11 @@
 package calsync
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 )
 
 func TestEveryCodeIsItsOwnSentinel(t *testing.T) {
@@ -36,5 +38,37 @@ func TestErrorText(t *testing.T) {
 	}
 	if errors.Is(ErrClosed, ErrFailed) {
 		t.Fatal("ErrClosed is not a library code")
+	}
+}
+
+// fault_server.py's /busy/S/N/ answers every request with status S and Retry-After: N.
+func TestServerStatusAndRetryAfterRideOnTheError(t *testing.T) {
+	server := startFaultServer(t)
+	c, err := NewClient(Options{HostKey: hostKey, Config: feedConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, tc := range []struct {
+		path   string
+		code   Code
+		status int
+		wait   time.Duration
+	}{
+		{"/busy/429/3600/", ErrRateLimit, 429, time.Hour},
+		{"/busy/503/900/", ErrHTTP, 503, 15 * time.Minute},
+	} {
+		_, err := c.Connect(context.Background(), ConnectRequest{Kind: CalDAV,
+			Settings: AccountSettings{URL: server + tc.path, Username: "garage"}, Password: "pw"})
+		var e *Error
+		if !errors.As(err, &e) || e.Code != tc.code || e.HTTPStatus != tc.status ||
+			!e.HasRetryAfter || e.RetryAfter != tc.wait {
+			t.Fatalf("%s: %#v", tc.path, err)
+		}
+	}
+	_, err = NewClient(Options{HostKey: []byte("short")})
+	var e *Error
+	if !errors.As(err, &e) || e.HTTPStatus != 0 || e.HasRetryAfter {
+		t.Fatalf("no server answer behind it: %#v", err)
 	}
 }

@@ -36,7 +36,15 @@ const std::string kWindow =
 
 TEST_CASE("versions") {
     CHECK(calsync_abi_version() == CALSYNC_ABI_VERSION);
-    CHECK(std::string(calsync_version()) == "0.1.0");
+    // One version story: the library reports the release of the header it was built
+    // with, and a 1.x release is ABI 1 (the SONAME libcalsync.so.1).
+    CHECK(std::string(calsync_version()) == CALSYNC_VERSION_STRING);
+    CHECK(std::string(calsync_version()) == std::to_string(CALSYNC_VERSION_MAJOR) + "." +
+                                                std::to_string(CALSYNC_VERSION_MINOR) + "." +
+                                                std::to_string(CALSYNC_VERSION_PATCH));
+    CHECK(CALSYNC_VERSION_MAJOR == CALSYNC_ABI_VERSION);
+    CHECK(CALSYNC_VERSION_NUMBER ==
+          CALSYNC_VERSION_MAJOR * 10000 + CALSYNC_VERSION_MINOR * 100 + CALSYNC_VERSION_PATCH);
 }
 
 TEST_CASE("bad requests name what is wrong") {

@@ -335,6 +335,22 @@ TEST_CASE("client: a refused password is an auth error without the password") {
     CHECK(k == nullptr);
 }
 
+TEST_CASE(
+    "client: a CalDAV server answering 429 at discovery is a rate limit with its wait, "
+    "not the well-known fallback's answer") {
+    calsync::test::FakeServer server(CALSYNC_FAULT_SERVER);
+    Client c("");
+    REQUIRE(c.status == CALSYNC_OK);
+    calsync_connection* k = nullptr;
+    const std::string request = R"({"kind": "caldav", "settings": {"url": ")" +
+                                server.url("/busy/429/7200/") +
+                                R"(", "username": "garage"}, "password": "pw"})";
+    CHECK(calsync_client_connect(c.handle, request.c_str(), &k) == CALSYNC_ERATELIMIT);
+    CHECK(calsync_last_error_http_status() == 429);
+    CHECK(calsync_last_error_retry_after() == 7200);
+    CHECK(k == nullptr);
+}
+
 TEST_CASE("client push: watch, renew and handle_push through the JSON") {
     calsync::test::FakeServer feed(CALSYNC_FAULT_SERVER);
     Client c("");

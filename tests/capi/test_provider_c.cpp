@@ -274,3 +274,52 @@ TEST_CASE("provider google: calendars, blocked slots and refreshed tokens throug
     CHECK_THAT(missing.message, Catch::Contains("gone@example.com"));
     CHECK(missing.message.find(before["access_token"].GetString()) == std::string::npos);
 }
+
+TEST_CASE("a server's HTTP status and Retry-After reach the caller through the last error") {
+    calsync::test::FakeServer server(CALSYNC_FAULT_SERVER);
+    const auto feed = [&](const std::string& path) {
+        return R"({"kind": "ics_feed", "url": ")" + server.url(path) +
+               R"(", "network": {"allow_private_addresses": true}})";
+    };
+    const std::string request = std::string(R"({"calendar_id": "feed", )") + kJune + "}";
+
+    // A Retry-After longer than calsync waits (120 s): 429 is a rate limit, 503 an HTTP
+    // error; both carry the status and the seconds.
+    const struct {
+        const char* path;
+        calsync_status status;
+        int http_status;
+        long long retry_after;
+    } busy_servers[] = {{"/busy/429/3600/cal.ics", CALSYNC_ERATELIMIT, 429, 3600},
+                        {"/busy/503/600/cal.ics", CALSYNC_EHTTP, 503, 600}};
+    for (const auto& server_answer : busy_servers) {
+        INFO(server_answer.path);
+        Provider p(feed(server_answer.path));
+        REQUIRE(p.status == CALSYNC_OK);
+        CHECK(p.slots(request).status == server_answer.status);
+        CHECK(calsync_last_error_http_status() == server_answer.http_status);
+        CHECK(calsync_last_error_retry_after() == server_answer.retry_after);
+    }
+    SECTION("404 names no wait; a later failure without an answer, and a success, clear it") {
+        Provider p(feed("/missing.ics"));
+        REQUIRE(p.status == CALSYNC_OK);
+        CHECK(p.slots(request).status != CALSYNC_OK);
+        CHECK(calsync_last_error_http_status() == 404);
+        CHECK(calsync_last_error_retry_after() == -1);
+
+        CHECK(p.slots("{}").status == CALSYNC_EINVAL);
+        CHECK(calsync_last_error_http_status() == 0);
+
+        Provider busy(feed("/busy/429/3600/cal.ics"));
+        CHECK(busy.slots(request).status == CALSYNC_ERATELIMIT);
+        char* out = nullptr;
+        REQUIRE(calsync_engine_free_slots(
+                    R"({"busy": [], "within": {"start": "2026-06-01T00:00:00Z",
+                        "end": "2026-06-01T01:00:00Z"}, "duration_seconds": 3600,
+                        "step_seconds": 900})",
+                    &out) == CALSYNC_OK);
+        calsync_string_free(out);
+        CHECK(calsync_last_error_http_status() == 0);
+        CHECK(calsync_last_error_retry_after() == -1);
+    }
+}

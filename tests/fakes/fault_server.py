@@ -4,6 +4,8 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
   /ok                 200 "hello"
   /429?retry_after=N  429 with Retry-After: N the first time per key, then 200
   /503burst?n=N&key=K 503 for the first N requests of key K, then 200
+  /busy/S/N/...       HTTP status S with Retry-After: N to every request and any method
+                      (a service that stays overloaded: a CalDAV URL, a feed, an API)
   /reset              sends headers and part of the body, then resets the connection
   /truncated          promises 100 bytes, sends 10, closes
   /big?bytes=N        N bytes of body
@@ -69,6 +71,8 @@ class Handler(fake_http.Handler):
             with lock:
                 revoked.add(form.get("token", ""))
             self.send(200, b"")
+        elif url.path.startswith("/busy/"):
+            self.busy(url.path)
         elif url.path.startswith("/401"):
             self.send(401, b"unauthorized", [("WWW-Authenticate", 'Basic realm="test"')])
         elif url.path.startswith("/badxml"):
@@ -78,6 +82,10 @@ class Handler(fake_http.Handler):
             self.send(405, b"method not allowed")
 
     do_PROPFIND = do_REPORT = do_PUT = do_DELETE = do_POST = do_any
+
+    def busy(self, path):
+        status, retry_after = path.split("/")[2:4]
+        self.send(int(status), b"busy", [("Retry-After", retry_after)])
 
     def token(self, form):
         def fail(error):
@@ -132,6 +140,8 @@ class Handler(fake_http.Handler):
             self.send(302, b"", [("Location", target)])
         elif url.path == "/ok":
             self.send(200, b"hello")
+        elif url.path.startswith("/busy/"):
+            self.busy(url.path)
         elif url.path == "/api":
             bump("api")
             if self.headers.get("Authorization") in ("Bearer a2", "Bearer a3"):

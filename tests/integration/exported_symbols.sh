@@ -1,15 +1,19 @@
 #!/bin/sh
-# The shared library exports calsync_* and nothing else, and carries SONAME libcalsync.so.1.
-# usage: exported_symbols.sh PATH/TO/libcalsync.so.0.1.0
+# The shared library exports calsync_* and nothing else, is named after the release
+# (libcalsync.so.MAJOR.MINOR.PATCH) and carries the ABI major as SONAME, libcalsync.so.1,
+# which a 1.x release's major is.
+# usage: exported_symbols.sh PATH/TO/libcalsync.so.X.Y.Z X.Y.Z
 set -eu
-lib=$1
-case "$(basename "$lib")" in libcalsync.so.0.1.0) ;; *) echo "unexpected file name $lib"; exit 1 ;; esac
+lib=$1 version=$2
+[ "$(basename "$lib")" = "libcalsync.so.$version" ] || { echo "unexpected file name $lib for $version"; exit 1; }
 soname=$(objdump -p "$lib" | awk '/SONAME/ {print $2}')
+[ "$soname" = "libcalsync.so.${version%%.*}" ] || { echo "SONAME is '$soname' for version $version"; exit 1; }
 [ "$soname" = libcalsync.so.1 ] || { echo "SONAME is '$soname'"; exit 1; }
 symbols=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//' | grep -v '^$' | grep -v '^CALSYNC_1\.0$')
 others=$(echo "$symbols" | grep -v '^calsync_' || true)
 [ -z "$others" ] || { echo "exported beyond calsync_*:"; echo "$others"; exit 1; }
 for f in calsync_abi_version calsync_version calsync_last_error_message calsync_string_free \
+         calsync_last_error_http_status calsync_last_error_retry_after \
          calsync_engine_blocked_slots calsync_engine_free_slots calsync_provider_new \
          calsync_provider_free calsync_provider_list_calendars calsync_provider_blocked_slots \
          calsync_provider_tokens calsync_oauth_new calsync_oauth_device_poll calsync_oauth_free \

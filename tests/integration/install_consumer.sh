@@ -1,14 +1,26 @@
 #!/bin/sh
-# Installs the build tree into a fresh prefix, then builds and runs the consumer program
-# against that prefix through CMake (find_package) or pkg-config.
+# Installs the build tree, stripped, into a fresh prefix, then builds and runs the consumer
+# program against that prefix through CMake (find_package(calsync 1)) or pkg-config.
+# pkg-config sees calsync.pc and nothing else (PKG_CONFIG_LIBDIR names only the prefix's
+# directory): a consumer machine needs no dependency's .pc to build against the shared
+# library. The installed tree is checked as a release install: the library named after
+# the version, no debug information left in it, LICENSE beside the documentation.
 # usage: install_consumer.sh cmake|pkgconfig BUILD_DIR SOURCE_DIR WORK_DIR [C_FLAGS]
 # C_FLAGS are the tree's own (the sanitizer flags under the asan preset).
 set -eu
 mode=$1 build=$2 src=$3 work=$4 flags=${5:-}
 rm -rf "$work" && mkdir -p "$work"
 prefix="$work/prefix"
-cmake --install "$build" --prefix "$prefix" >/dev/null
-libdir=$(dirname "$(find "$prefix" -name libcalsync.so.1 | head -n1)")
+cmake --install "$build" --prefix "$prefix" --strip >/dev/null
+so=$(find "$prefix" -name 'libcalsync.so.*.*.*' | head -n1)
+[ -n "$so" ] || { echo "no libcalsync.so.MAJOR.MINOR.PATCH installed"; exit 1; }
+libdir=$(dirname "$so")
+[ -L "$libdir/libcalsync.so.1" ] || { echo "no libcalsync.so.1 link in $libdir"; exit 1; }
+if readelf -S "$so" | grep -q '\.debug_'; then
+  echo "installed $(basename "$so") keeps debug sections after --strip"; exit 1
+fi
+[ -f "$prefix/share/doc/calsync/LICENSE" ] || { echo "LICENSE not installed"; exit 1; }
+echo "installed $(basename "$so"): $(wc -c <"$so") bytes"
 case "$mode" in
   cmake)
     cmake -S "$src/consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" \
@@ -17,10 +29,13 @@ case "$mode" in
     exe="$work/build/consumer"
     ;;
   pkgconfig)
+    # Only calsync's own .pc: no system directory, no inherited PKG_CONFIG_PATH.
+    export PKG_CONFIG_LIBDIR="$libdir/pkgconfig"
     export PKG_CONFIG_PATH="$libdir/pkgconfig"
-    # shellcheck disable=SC2046
+    cflags=$(pkg-config --cflags calsync)
+    libs=$(pkg-config --libs calsync)
     # shellcheck disable=SC2086
-    cc $flags -std=c99 -Wall -Werror -o "$work/consumer" "$src/consumer/main.c" $(pkg-config --cflags --libs calsync)
+    cc $flags -std=c99 -Wall -Werror -o "$work/consumer" "$src/consumer/main.c" $cflags $libs
     exe="$work/consumer"
     ;;
 esac

@@ -103,6 +103,10 @@ def _load() -> ctypes.CDLL:
     lib.calsync_version.argtypes = []
     lib.calsync_last_error_message.restype = ctypes.c_char_p
     lib.calsync_last_error_message.argtypes = []
+    lib.calsync_last_error_http_status.restype = ctypes.c_int
+    lib.calsync_last_error_http_status.argtypes = []
+    lib.calsync_last_error_retry_after.restype = ctypes.c_longlong
+    lib.calsync_last_error_retry_after.argtypes = []
     lib.calsync_string_free.restype = None
     lib.calsync_string_free.argtypes = [ctypes.c_void_p]
     for name, argtypes in _PROTOTYPES.items():
@@ -125,10 +129,14 @@ def document(request: dict[str, Any]) -> bytes:
 
 
 def check(status: int) -> None:
-    """Raises the exception for a failed call. The message is per thread, and ctypes
-    runs the call on this thread, so it is the message of this call."""
+    """Raises the exception for a failed call. The last error is per thread, and ctypes
+    runs the call on this thread, so it is the error of this call."""
     if status != 0:
-        raise error_for(status, lib.calsync_last_error_message().decode("utf-8", "replace"))
+        http_status = lib.calsync_last_error_http_status()
+        retry_after = lib.calsync_last_error_retry_after()
+        raise error_for(status, lib.calsync_last_error_message().decode("utf-8", "replace"),
+                        http_status=http_status or None,
+                        retry_after=retry_after if retry_after >= 0 else None)
 
 
 def take_string(out: ctypes.c_void_p) -> str:

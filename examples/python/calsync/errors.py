@@ -3,7 +3,12 @@
 Catch CalsyncError for any failure, or the subclass for the case you handle
 (AuthError: ask the person to sign in again; RateLimitError: try later ...). Every
 exception carries the C status code in `code` and the library's message in `message`;
-the library never puts a secret (password, token, client secret) in a message.
+the library never puts a secret (password, token, client secret) in a message. A failure
+behind which a server answered also carries its HTTP status in `http_status` and the
+seconds its Retry-After asked to wait in `retry_after` (None where there is none):
+
+    except calsync.RateLimitError as e:
+        wait = e.retry_after or 60
 """
 from __future__ import annotations
 
@@ -32,15 +37,21 @@ class StatusCode(enum.IntEnum):
 
 class CalsyncError(Exception):
     """A failed call. `code` is the status (a StatusCode, or a plain int for a code newer
-    than this binding), `message` the library's readable text."""
+    than this binding), `message` the library's readable text, `http_status` the HTTP
+    status of the server's answer behind it (429, 503 ...; None when no answer was
+    behind it: a bad argument, an unreachable server), `retry_after` the whole seconds the
+    server's Retry-After asked to wait (None when it named none)."""
 
     code: int = StatusCode.ERROR
 
-    def __init__(self, message: str, code: int | None = None):
+    def __init__(self, message: str, code: int | None = None, *,
+                 http_status: int | None = None, retry_after: int | None = None):
         super().__init__(message, code)
         if code is not None:
             self.code = code
         self.message = message
+        self.http_status = http_status
+        self.retry_after = retry_after
 
     @property
     def status(self) -> int:
@@ -138,10 +149,12 @@ _BY_CODE = {cls.code: cls for cls in (
     PendingError)}
 
 
-def error_for(status: int, message: str) -> CalsyncError:
-    """The exception for a failed call's status and message."""
+def error_for(status: int, message: str, *, http_status: int | None = None,
+              retry_after: int | None = None) -> CalsyncError:
+    """The exception for a failed call's status, message and server detail."""
     try:
         code: int = StatusCode(status)
     except ValueError:
         code = status
-    return _BY_CODE.get(code, CalsyncError)(message, code)
+    return _BY_CODE.get(code, CalsyncError)(message, code, http_status=http_status,
+                                            retry_after=retry_after)

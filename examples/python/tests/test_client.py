@@ -149,6 +149,33 @@ class ErrorTest(unittest.TestCase):
                 self.assertIn("read-only", caught.exception.message)
 
 
+class ServerDetailTest(unittest.TestCase):
+    """A server's HTTP status and Retry-After ride on the exception (fault_server's /busy/S/N/
+    answers every request with status S and Retry-After: N)."""
+
+    def connect(self, fake, path):
+        with calsync.Client(HOST_KEY, config=CONFIG) as client:
+            client.connect_caldav(fake.url(path), "garage", "pw")
+
+    def test_429_is_a_rate_limit_error_with_its_status_and_wait(self):
+        with FaultServer() as fake, self.assertRaises(calsync.RateLimitError) as caught:
+            self.connect(fake, "/busy/429/3600/")
+        self.assertEqual((caught.exception.http_status, caught.exception.retry_after),
+                         (429, 3600))
+
+    def test_503_is_an_http_error_with_its_status_and_wait(self):
+        with FaultServer() as fake, self.assertRaises(calsync.HttpError) as caught:
+            self.connect(fake, "/busy/503/900/")
+        self.assertEqual((caught.exception.http_status, caught.exception.retry_after),
+                         (503, 900))
+
+    def test_an_error_without_a_server_answer_has_neither(self):
+        with self.assertRaises(calsync.InvalidArgumentError) as caught:
+            calsync.Client(b"short")
+        self.assertEqual((caught.exception.http_status, caught.exception.retry_after),
+                         (None, None))
+
+
 class PushTest(unittest.TestCase):
     def test_graph_handshake_is_answered_with_its_token(self):
         with calsync.Client(HOST_KEY, config=CONFIG) as client:

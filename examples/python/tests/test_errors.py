@@ -43,6 +43,12 @@ class ErrorMappingTest(unittest.TestCase):
         self.assertIs(type(again), calsync.AuthError)
         self.assertEqual((again.code, again.message), (error.code, error.message))
 
+    def test_server_detail_survives_pickling(self):
+        error = error_for(-11, "HTTP 429", http_status=429, retry_after=120)
+        again = pickle.loads(pickle.dumps(error))
+        self.assertIs(type(again), calsync.RateLimitError)
+        self.assertEqual((again.http_status, again.retry_after), (429, 120))
+
     def test_raised_by_the_library(self):
         with self.assertRaises(calsync.InvalidArgumentError) as caught:
             calsync.free_slots({"busy": [], "within": {"start": "2026-03-01T00:00:00Z",

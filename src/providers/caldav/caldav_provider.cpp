@@ -150,10 +150,15 @@ Result<std::string> CalDavProvider::find_href(const std::string& url, const std:
 Result<void> CalDavProvider::discover() {
     const std::string start = options_.url;
     auto principal = find_href(start, std::string(kDavNs) + "|current-user-principal");
-    // A refused password or a refused link (invalid_argument: a downgrade to http) stands;
-    // anything else may just mean the URL is not the context path.
-    if (!principal.ok() && principal.error().code != ErrorCode::auth &&
-        principal.error().code != ErrorCode::invalid_argument) {
+    // A refused password, a refused link (invalid_argument: a downgrade to http) and a
+    // server asking to wait (429, or a Retry-After: asking elsewhere at once would ignore
+    // it, and the fallback's answer would hide it) stand; anything else may just mean the
+    // URL is not the context path.
+    const auto stands = [](const Error& e) {
+        return e.code == ErrorCode::auth || e.code == ErrorCode::invalid_argument ||
+               e.code == ErrorCode::rate_limited || e.retry_after.has_value();
+    };
+    if (!principal.ok() && !stands(principal.error())) {
         // RFC 6764 5: the well-known URI leads to the context path.
         principal = find_href(origin_of(start) + "/.well-known/caldav",
                               std::string(kDavNs) + "|current-user-principal");

@@ -15,6 +15,14 @@ int main(void) {
         fprintf(stderr, "ABI mismatch\n");
         return 1;
     }
+#if CALSYNC_VERSION_NUMBER < 10000
+#error "calsync.h older than 1.0.0"
+#endif
+    /* Installed header and library are of one release. */
+    if (strcmp(calsync_version(), CALSYNC_VERSION_STRING) != 0) {
+        fprintf(stderr, "library %s, header %s\n", calsync_version(), CALSYNC_VERSION_STRING);
+        return 1;
+    }
     if (calsync_engine_blocked_slots(request, &response) != CALSYNC_OK) {
         fprintf(stderr, "failed: %s\n", calsync_last_error_message());
         return 1;
