@@ -34,18 +34,18 @@ case "${1:-}" in
     sh cmake/install-deps.sh
     build release
     step "tests (release)"
-    ctest --preset release -j "$JOBS"
+    ctest --preset release -j "$JOBS" --output-on-failure
     build asan
     step "tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
-    ctest --preset asan -j "$JOBS"
+    ctest --preset asan -j "$JOBS" --output-on-failure
     step "configure and build (tsan: the thread tests only)"
     cmake --preset tsan
     cmake --build --preset tsan -j "$JOBS" --target calsync_capi_thread_tests calsync_sync_tests
     step "tests (ThreadSanitizer: the client ABI from many threads, the sync service)"
-    ctest --preset tsan -j "$JOBS" -L "threads|sync"
+    ctest --preset tsan -j "$JOBS" --output-on-failure -L "threads|sync"
     build fuzz
     step "fuzzing (libFuzzer, clang: every target briefly from its corpus and regressions)"
-    ctest --preset fuzz -j "$JOBS" -L fuzz
+    ctest --preset fuzz -j "$JOBS" --output-on-failure -L fuzz
     ;;
   web)
     step "install Debian packages"
