@@ -41,6 +41,11 @@ add_test(NAME cli/unknown_zone_is_library_error
           -DEXPECT_RC=1 "-DEXPECT_ERR=unknown time zone.*Mars/Olympus_Mons"
           -P ${_tests}/expect_exit.cmake)
 
+# --from and --to: impossible dates are usage errors naming the option; today, tomorrow
+# and +Nd are days in the business's zone.
+add_test(NAME cli/dates_are_checked_and_relative_days_in_business_zone
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_dates.py ${_cli} ${_data})
+
 # The state directory, the key file, the config file, --help and the exit codes, with no
 # server (a feed from the fault server where a connection is needed).
 add_test(NAME cli/state_help_and_exit_codes
