@@ -127,7 +127,10 @@ int upsert(const Session& session, const std::string& path) {
                       << (*str(a, "id") != '\0' ? std::string(" (") + str(a, "id") + ")" : "")
                       << ": " << calsync_last_error_message() << "\n";
             if (i > 0)
-                std::cerr << "calsync: the " << i << " entries before it were stored\n";
+                std::cerr << "calsync: "
+                          << (i == 1 ? std::string("the entry before it was")
+                                     : "the " + std::to_string(i) + " entries before it were")
+                          << " stored\n";
             throw Failure{kExitUsage};
         }
         check(s);
@@ -211,7 +214,8 @@ int run_appointments(CommandLine& args, const GlobalOptions& globals) {
     const bool json = args.flag("--json");
     const auto words = args.positionals(1, "appointments");
     if (!action || (*action != "upsert" && *action != "cancel" && *action != "list"))
-        throw UsageError{"appointments: expected upsert FILE, cancel ID or list"};
+        throw UsageError{"appointments: expected upsert FILE, cancel ID or list" +
+                         (action ? did_you_mean(*action, {"upsert", "cancel", "list"}) : "")};
     if (*action != "list" && words.empty())
         throw UsageError{"appointments " + *action + ": " +
                          (*action == "upsert" ? "which FILE?" : "which appointment ID?")};

@@ -164,8 +164,9 @@ int run_connect(CommandLine& args, const GlobalOptions& globals) {
     if (kind == "microsoft")
         return connect_microsoft(args, globals);
     if (kind != "caldav" && kind != "icloud" && kind != "ics")
-        throw UsageError{"connect: unknown service '" + kind +
-                         "'; expected caldav, icloud, ics, google or microsoft"};
+        throw UsageError{"connect: unknown service '" + kind + "'" +
+                         did_you_mean(kind, {"caldav", "icloud", "ics", "google", "microsoft"}) +
+                         "; expected caldav, icloud, ics, google or microsoft"};
     const AccountArgs a = parse_account(args, kind);
     const std::string password = kind == "ics" ? "" : read_password(a.user);
     Session session(globals, StateUse::create);

@@ -48,6 +48,10 @@ void key_string(Writer& w, const char* key, const std::string& value) {
     w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
+std::string counted(long long n, const std::string& noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 void print_table(const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows) {
     std::vector<std::size_t> width(header.size(), 0);
@@ -107,8 +111,9 @@ void print_slots(const rapidjson::Value& doc) {
             return sum +
                    static_cast<long long>(parse_utc(str(b, "end")) - parse_utc(str(b, "start")));
         });
-    std::printf("\n%u blocked slots; %u busy intervals, %lldh %02lldm in total\n", slots.Size(),
-                doc["busy"].Size(), busy_seconds / 3600, (busy_seconds % 3600) / 60);
+    std::printf("\n%s; %s, %lldh %02lldm in total\n", counted(slots.Size(), "blocked slot").c_str(),
+                counted(doc["busy"].Size(), "busy interval").c_str(), busy_seconds / 3600,
+                (busy_seconds % 3600) / 60);
     if (doc.HasMember("errors")) {
         for (const auto& e : doc["errors"].GetArray()) {
             std::fprintf(stderr, "skipped event %s in %s: %s\n", str(e, "event_id"),

@@ -41,6 +41,10 @@ std::string json_document(Body&& body) {
     return buf.GetString();
 }
 
+// --- words
+// "1 blocked slot", "3 blocked slots": `noun` is the singular, made plural with an "s".
+std::string counted(long long n, const std::string& noun);
+
 // --- tables
 // Columns as wide as their widest cell, two spaces apart; the last column is not padded.
 void print_table(const std::vector<std::string>& header,

@@ -193,7 +193,8 @@ int run_caldav(CommandLine& args, const GlobalOptions& globals) {
     auto words = args.positionals(2, "caldav");
     if (words.empty() || (words[0] != "calendars" && words[0] != "events"))
         throw UsageError{words.empty() ? "caldav: expected `calendars` or `events`"
-                                       : "caldav: unknown action '" + words[0] + "'"};
+                                       : "caldav: unknown action '" + words[0] + "'" +
+                                             did_you_mean(words[0], {"calendars", "events"})};
     const std::string action = words[0];
     const std::string url = words.size() > 1 ? words[1] : "";
     if (url.empty() && !icloud)

@@ -46,6 +46,11 @@ add_test(NAME cli/unknown_zone_is_library_error
 add_test(NAME cli/dates_are_checked_and_relative_days_in_business_zone
   COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_dates.py ${_cli} ${_data})
 
+# Typos get one line with a "did you mean"; `--` ends the options; singular counts; no
+# internal names in messages.
+add_test(NAME cli/typo_is_one_line_with_did_you_mean
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_command_line.py ${_cli} ${_data})
+
 # The state directory, the key file, the config file, --help and the exit codes, with no
 # server (a feed from the fault server where a connection is needed).
 add_test(NAME cli/state_help_and_exit_codes
