@@ -51,6 +51,12 @@ add_test(NAME cli/dates_are_checked_and_relative_days_in_business_zone
 add_test(NAME cli/typo_is_one_line_with_did_you_mean
   COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_command_line.py ${_cli} ${_data})
 
+# connect ics fetches the feed (a bad link fails there, nothing kept), labels it with its
+# X-WR-CALNAME; doctor reads it; a reconnect with another --id says which id is kept.
+add_test(NAME cli/feed_is_fetched_at_connect_and_doctor
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_feed_connect.py ${_cli}
+          ${PROJECT_SOURCE_DIR}/tests/fakes/fault_server.py ${_data})
+
 # The state directory, the key file, the config file, --help and the exit codes, with no
 # server (a feed from the fault server where a connection is needed).
 add_test(NAME cli/state_help_and_exit_codes
