@@ -21,8 +21,9 @@ const char* const kBlockedHelp =
     "labelled with its calendar's name, and the busy time they add up to.\n"
     "The first form answers from what `calsync sync` stored (no network); the second\n"
     "reads iCalendar files and stores nothing.\n"
-    "  --from, --to   the window: a date (2026-06-01, midnight in the business's zone) or\n"
-    "                 an RFC 3339 instant (2026-06-01T00:00:00Z, or with an offset)\n"
+    "  --from, --to   the window: a date (2026-06-01, midnight in the business's zone),\n"
+    "                 today, tomorrow, +Nd (midnight N days from today, e.g. +7d) or an\n"
+    "                 RFC 3339 instant (2026-06-01T00:00:00Z, or with an offset)\n"
     "  --ics FILE     an iCalendar file; repeat for several calendars\n"
     "  --tz ZONE      the business's IANA time zone; all-day and floating times live here\n"
     "  --owner EMAIL  the calendar owner's address: invitations they declined do not block\n"
@@ -62,16 +63,24 @@ const char* const kFeedHelp =
 
 namespace {
 
+// --from and --to, read before anything is opened (a mistyped date is a usage error that
+// does nothing); dates become midnights once the Session has set the business's zone.
 struct Window {
-    std::optional<std::string> from, to;
-    void require(const std::string& command) const {
-        if (!from || !to)
+    Window(std::optional<std::string> from_text, std::optional<std::string> to_text)
+        : from_text(std::move(from_text)), to_text(std::move(to_text)) {}
+    std::optional<std::string> from_text, to_text;
+    std::optional<WindowBound> from, to;
+    // After the command's other options: UsageError when one is missing or not a time.
+    void read(const std::string& command) {
+        if (!from_text || !to_text)
             throw UsageError{command + ": --from and --to are required"};
+        from.emplace(*from_text, "--from");
+        to.emplace(*to_text, "--to");
     }
-    // As RFC 3339: a date is midnight in the business's zone, so only once a Session has
-    // put the process in that zone.
-    std::string start(const Session&) const { return window_bound(*from); }
-    std::string end(const Session&) const { return window_bound(*to); }
+    // After the Session: --to after --from, in the business's zone.
+    void check_order(const Session&) const { require_ordered(*from, *to); }
+    std::string start(const Session&) const { return from->rfc3339(); }
+    std::string end(const Session&) const { return to->rfc3339(); }
 };
 
 std::string describe_appointment(const rapidjson::Value& a) {
@@ -118,7 +127,10 @@ int upsert(const Session& session, const std::string& path) {
                       << (*str(a, "id") != '\0' ? std::string(" (") + str(a, "id") + ")" : "")
                       << ": " << calsync_last_error_message() << "\n";
             if (i > 0)
-                std::cerr << "calsync: the " << i << " entries before it were stored\n";
+                std::cerr << "calsync: "
+                          << (i == 1 ? std::string("the entry before it was")
+                                     : "the " + std::to_string(i) + " entries before it were")
+                          << " stored\n";
             throw Failure{kExitUsage};
         }
         check(s);
@@ -139,8 +151,9 @@ int run_blocked(CommandLine& args, const GlobalOptions& globals) {
     Window w{args.value("--from"), args.value("--to")};
     const bool json = args.flag("--json");
     args.positionals(0, "blocked");
-    w.require("blocked");
+    w.read("blocked");
     Session session(globals, StateUse::existing);
+    w.check_order(session);
     const std::string range = json_document([&](Writer& out) {
         key_string(out, "start", w.start(session));
         key_string(out, "end", w.end(session));
@@ -160,12 +173,13 @@ int run_free(CommandLine& args, const GlobalOptions& globals) {
     const auto step_text = args.value("--step");
     const bool json = args.flag("--json");
     args.positionals(0, "free");
-    window.require("free");
+    window.read("free");
     if (!duration_text)
         throw UsageError{"free: --duration is required (e.g. 1h)"};
     const long long duration = parse_duration(*duration_text, "--duration");
     const long long step = parse_duration(step_text.value_or("30m"), "--step");
     Session session(globals, StateUse::existing);
+    window.check_order(session);
     const std::string request = json_document([&](Writer& w) {
         w.Key("within");
         w.StartObject();
@@ -200,7 +214,8 @@ int run_appointments(CommandLine& args, const GlobalOptions& globals) {
     const bool json = args.flag("--json");
     const auto words = args.positionals(1, "appointments");
     if (!action || (*action != "upsert" && *action != "cancel" && *action != "list"))
-        throw UsageError{"appointments: expected upsert FILE, cancel ID or list"};
+        throw UsageError{"appointments: expected upsert FILE, cancel ID or list" +
+                         (action ? did_you_mean(*action, {"upsert", "cancel", "list"}) : "")};
     if (*action != "list" && words.empty())
         throw UsageError{"appointments " + *action + ": " +
                          (*action == "upsert" ? "which FILE?" : "which appointment ID?")};

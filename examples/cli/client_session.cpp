@@ -48,8 +48,7 @@ Session::Session(const GlobalOptions& globals, StateUse use, const ConfigAdjust&
     o.user_data = this;
     const calsync_status s = calsync_client_new(&o, &client_);
     if (s == CALSYNC_EINVAL || s == CALSYNC_EZONE) {
-        std::cerr << "calsync: " << status_name(s) << " in the configuration ("
-                  << state_.config_file
+        std::cerr << "calsync: the configuration (" << state_.config_file
                   << " and the command line): " << calsync_last_error_message() << "\n";
         throw Failure{kExitUsage};
     }

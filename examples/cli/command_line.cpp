@@ -8,6 +8,12 @@
 namespace cli {
 
 CommandLine::CommandLine(std::vector<std::string> words) {
+    const auto end_of_options = std::find(words.begin(), words.end(), "--");
+    if (end_of_options != words.end()) {
+        operands_.assign(std::make_move_iterator(end_of_options + 1),
+                         std::make_move_iterator(words.end()));
+        words.erase(end_of_options, words.end());
+    }
     for (std::string& w : words) {
         const auto eq = w.find('=');
         if (w.rfind("--", 0) == 0 && eq != std::string::npos) {
@@ -24,6 +30,7 @@ bool CommandLine::has(const std::string& name) const {
 }
 
 bool CommandLine::flag(const std::string& name) {
+    asked(name);
     bool seen = false;
     for (auto it = words_.begin(); it != words_.end();) {
         if (*it == name) {
@@ -37,6 +44,7 @@ bool CommandLine::flag(const std::string& name) {
 }
 
 std::vector<std::string> CommandLine::values(const std::string& name) {
+    asked(name);
     std::vector<std::string> out;
     for (auto it = words_.begin(); it != words_.end();) {
         if (*it != name) {
@@ -59,6 +67,11 @@ std::optional<std::string> CommandLine::value(const std::string& name) {
 }
 
 std::optional<std::string> CommandLine::take_subcommand() {
+    if (words_.empty() && !operands_.empty()) {
+        std::string first = operands_.front();
+        operands_.erase(operands_.begin());
+        return first;
+    }
     if (words_.empty() || words_.front().rfind("-", 0) == 0)
         return std::nullopt;
     std::string first = words_.front();
@@ -78,8 +91,10 @@ std::vector<std::string> CommandLine::positionals() {
         return w.size() > 1 && w[0] == '-';
     });
     if (option != words_.end())
-        throw UsageError{"unknown option '" + *option + "'"};
-    return words_;
+        throw UsageError{"unknown option '" + *option + "'" + did_you_mean(*option, known_)};
+    std::vector<std::string> all = words_;
+    all.insert(all.end(), operands_.begin(), operands_.end());
+    return all;
 }
 
 std::vector<std::string> CommandLine::positionals(std::size_t max, const std::string& command) {
@@ -107,6 +122,50 @@ void CommandLine::refuse_secret_options() {
             "it): set CALSYNC_PASSWORD or answer the prompt (an OAuth client secret: "
             "CALSYNC_GOOGLE_CLIENT_SECRET, CALSYNC_MICROSOFT_CLIENT_SECRET or the "
             "config file)"};
+}
+
+namespace {
+
+// Edit distance with adjacent transpositions (optimal string alignment): "sycn" is one
+// step from "sync", as a typing slip is.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i)
+        d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
+    // Words typed on a command line are short; a longer one is no typo of these.
+    if (word.size() > 64)
+        return {};
+    std::string best;
+    std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
+    for (const std::string& c : candidates) {
+        const std::size_t d = edit_distance(word, c);
+        if (d < best_distance) {
+            best = c;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+    const std::string best = closest(word, candidates);
+    return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
 long long parse_duration(const std::string& text, const std::string& option) {

@@ -11,7 +11,8 @@ namespace cli {
 
 class CommandLine {
   public:
-    // "--from=2026-06-01" is read as "--from" "2026-06-01".
+    // "--from=2026-06-01" is read as "--from" "2026-06-01". Words after "--" are operands,
+    // never options (a calendar named "-Work-").
     explicit CommandLine(std::vector<std::string> words);
 
     // Whether the word is there; takes nothing.
@@ -42,8 +43,19 @@ class CommandLine {
     void refuse_secret_options();
 
   private:
+    // The options the command asked for: an unknown option is matched against them.
+    void asked(const std::string& name) { known_.push_back(name); }
+
     std::vector<std::string> words_;
+    std::vector<std::string> operands_;  // after "--"
+    std::vector<std::string> known_;
 };
+
+// The candidate closest to a mistyped `word` (edit distance, at most a third of its
+// length), or "" when none is close: "sycn" -> "sync".
+std::string closest(const std::string& word, const std::vector<std::string>& candidates);
+// " (did you mean 'sync'?)", or "" when no candidate is close.
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
 // "90", "90m", "1h", "1h30m", "45s" -> seconds; UsageError otherwise.
 long long parse_duration(const std::string& text, const std::string& option);

@@ -71,9 +71,11 @@ struct ConnectionSummary;
 // OAuth client id) go into the config file, so later commands use them too.
 void remember_settings(const Session& session, const GlobalOptions& globals,
                        const std::function<void(rapidjson::Document&)>& more = {});
-// After a connect: what was connected, its calendars, and what to do next.
+// After a connect: what was connected, its calendars, and what to do next; and, when the
+// account was already connected under another id than --id asked for, that its id stays.
 void announce_connection(Session& session, calsync_connection* connection,
-                         const std::vector<ConnectionSummary>& before, bool json);
+                         const std::vector<ConnectionSummary>& before,
+                         const std::string& requested_id, bool json);
 // The calendars of one connection as a table (one request to the service).
 void print_calendars(Session& session, const std::string& connection_id);
 

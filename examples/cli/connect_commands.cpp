@@ -130,14 +130,23 @@ void remember_settings(const Session& session, const GlobalOptions& globals,
 }
 
 void announce_connection(Session& session, calsync_connection* connection,
-                         const std::vector<ConnectionSummary>& before, bool json) {
+                         const std::vector<ConnectionSummary>& before,
+                         const std::string& requested_id, bool json) {
     const std::string info = session.answer(calsync_connection_info, connection);
+    const auto doc = parse_json(info);
+    const std::string id = str(doc, "id");
+    // The library gives an account connected before its old connection back, id and all,
+    // so the appointments written through it stay attached (a new id would orphan them and
+    // break scripts that name the old one). Said on stderr, so --json stays one document.
+    if (!requested_id.empty() && requested_id != id)
+        std::fprintf(stderr,
+                     "calsync: this account was already connected as '%s': it keeps that id "
+                     "(--id %s was not used)\n",
+                     id.c_str(), requested_id.c_str());
     if (json) {
         std::cout << info << "\n";
         return;
     }
-    const auto doc = parse_json(info);
-    const std::string id = str(doc, "id");
     bool again = false;
     for (const ConnectionSummary& c : before)
         again = again || c.id == id;
@@ -164,8 +173,9 @@ int run_connect(CommandLine& args, const GlobalOptions& globals) {
     if (kind == "microsoft")
         return connect_microsoft(args, globals);
     if (kind != "caldav" && kind != "icloud" && kind != "ics")
-        throw UsageError{"connect: unknown service '" + kind +
-                         "'; expected caldav, icloud, ics, google or microsoft"};
+        throw UsageError{"connect: unknown service '" + kind + "'" +
+                         did_you_mean(kind, {"caldav", "icloud", "ics", "google", "microsoft"}) +
+                         "; expected caldav, icloud, ics, google or microsoft"};
     const AccountArgs a = parse_account(args, kind);
     const std::string password = kind == "ics" ? "" : read_password(a.user);
     Session session(globals, StateUse::create);
@@ -187,7 +197,7 @@ int run_connect(CommandLine& args, const GlobalOptions& globals) {
         throw Failure{exit_code_for(s)};
     }
     remember_settings(session, globals);
-    announce_connection(session, connection.get(), before, a.json);
+    announce_connection(session, connection.get(), before, a.id, a.json);
     return kExitOk;
 }
 

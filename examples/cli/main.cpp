@@ -90,6 +90,14 @@ const Command* find_command(const std::string& name) {
     return it == kCommands.end() ? nullptr : &*it;
 }
 
+// "unknown command 'sycn' (did you mean 'sync'?)".
+UsageError unknown_command(const std::string& context, const std::string& name) {
+    std::vector<std::string> names;
+    for (const Command& c : kCommands)
+        names.emplace_back(c.name);
+    return UsageError{context + "unknown command '" + name + "'" + did_you_mean(name, names)};
+}
+
 int run_help(CommandLine& args, const GlobalOptions&) {
     const auto words = args.positionals(1, "help");
     if (words.empty()) {
@@ -98,7 +106,7 @@ int run_help(CommandLine& args, const GlobalOptions&) {
     }
     const Command* c = find_command(words[0]);
     if (c == nullptr)
-        throw UsageError{"help: unknown command '" + words[0] + "'"};
+        throw unknown_command("help: ", words[0]);
     std::cout << c->help;
     return kExitOk;
 }
@@ -144,18 +152,17 @@ int main(int argc, char** argv) {
         }
         command = find_command(*name);
         if (command == nullptr)
-            throw UsageError{"unknown command '" + *name + "'"};
+            throw unknown_command("", *name);
         if (help) {
             std::cout << command->help;
             return kExitOk;
         }
         return command->run(line, globals);
     } catch (const UsageError& e) {
-        std::cerr << "calsync: " << e.message << "\n";
-        if (command != nullptr)
-            std::cerr << "\n" << command->help;
-        else
-            std::cerr << "(calsync --help lists the commands)\n";
+        // One line, as git and khal answer a typo: what was wrong, and where the help is
+        // (a page of usage would push the mistake off the screen).
+        std::cerr << "calsync: " << e.message << "; see calsync "
+                  << (command != nullptr ? std::string(command->name) + " " : "") << "--help\n";
         return kExitUsage;
     } catch (const Failure& f) {
         return f.exit_code;

@@ -183,7 +183,7 @@ int connect_google(CommandLine& args, const GlobalOptions& globals) {
     listener.answer("calsync is connected",
                     "Your Google calendars are connected. You can close this window.");
     remember_settings(session, globals, remembered_client("google", a));
-    announce_connection(session, connection.get(), before, a.json);
+    announce_connection(session, connection.get(), before, a.id, a.json);
     return kExitOk;
 }
 
@@ -233,7 +233,7 @@ int connect_microsoft(CommandLine& args, const GlobalOptions& globals) {
     ConnectionHandle connection;
     check(calsync_client_connect(session.client(), request.c_str(), connection.out()));
     remember_settings(session, globals, remembered_client("microsoft", a));
-    announce_connection(session, connection.get(), before, a.json);
+    announce_connection(session, connection.get(), before, a.id, a.json);
     return kExitOk;
 }
 

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <numeric>
 
 #include "core/bounded_json.hpp"
@@ -49,92 +48,8 @@ void key_string(Writer& w, const char* key, const std::string& value) {
     w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
-// Zone arithmetic for the command line only: the process runs in the business's zone, so
-// the C library's mktime/localtime do the conversions the tables need.
-void use_zone(const std::string& zone) {
-    setenv("TZ", zone.c_str(), 1);
-    tzset();
-}
-
-std::string local_to_utc(int year, int month, int day, int hour, int minute) {
-    std::tm tm{};
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = minute;
-    tm.tm_isdst = -1;
-    const std::time_t t = std::mktime(&tm);
-    std::tm utc{};
-    gmtime_r(&t, &utc);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buf;
-}
-
-std::string window_bound(const std::string& text) {
-    int y = 0, m = 0, d = 0;
-    char extra = 0;
-    if (text.size() == 10 && std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3)
-        return local_to_utc(y, m, d, 0, 0);
-    return text;
-}
-
-std::time_t parse_utc(const std::string& rfc3339) {
-    // RFC 3339 5.6: date "T" time [fraction] ("Z" | ("+" | "-") hh ":" mm).
-    std::tm tm{};
-    const char* rest = strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-    if (rest == nullptr)
-        return -1;
-    if (*rest == '.') {
-        do
-            ++rest;
-        while (*rest >= '0' && *rest <= '9');
-    }
-    long offset = 0;
-    if (*rest == 'Z' || *rest == 'z') {
-        ++rest;
-    } else if (*rest == '+' || *rest == '-') {
-        int hours = 0, minutes = 0, used = 0;
-        if (std::sscanf(rest + 1, "%2d:%2d%n", &hours, &minutes, &used) != 2 || used != 5)
-            return -1;
-        offset = (*rest == '-' ? -1 : 1) * (hours * 3600L + minutes * 60L);
-        rest += 6;
-    } else {
-        return -1;
-    }
-    if (*rest != '\0')
-        return -1;
-    return timegm(&tm) - offset;
-}
-
-std::string local_time(const std::string& rfc3339) {
-    const std::time_t t = parse_utc(rfc3339);
-    if (t < 0)
-        return rfc3339;
-    std::tm local{};
-    localtime_r(&t, &local);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M %z", &local);
-    return buf;
-}
-
-std::string relative_time(const std::string& rfc3339) {
-    const std::time_t t = parse_utc(rfc3339);
-    if (t < 0)
-        return rfc3339;
-    const long long delta = static_cast<long long>(t - std::time(nullptr));
-    const long long magnitude = delta < 0 ? -delta : delta;
-    std::string amount;
-    if (magnitude < 60)
-        return delta <= 0 ? "now" : "in under a minute";
-    if (magnitude < 3600)
-        amount = std::to_string(magnitude / 60) + " min";
-    else if (magnitude < 2 * 86400)
-        amount = std::to_string(magnitude / 3600) + " h";
-    else
-        amount = std::to_string(magnitude / 86400) + " days";
-    return delta < 0 ? amount + " ago" : "in " + amount;
+std::string counted(long long n, const std::string& noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
 void print_table(const std::vector<std::string>& header,
@@ -196,8 +111,9 @@ void print_slots(const rapidjson::Value& doc) {
             return sum +
                    static_cast<long long>(parse_utc(str(b, "end")) - parse_utc(str(b, "start")));
         });
-    std::printf("\n%u blocked slots; %u busy intervals, %lldh %02lldm in total\n", slots.Size(),
-                doc["busy"].Size(), busy_seconds / 3600, (busy_seconds % 3600) / 60);
+    std::printf("\n%s; %s, %lldh %02lldm in total\n", counted(slots.Size(), "blocked slot").c_str(),
+                counted(doc["busy"].Size(), "busy interval").c_str(), busy_seconds / 3600,
+                (busy_seconds % 3600) / 60);
     if (doc.HasMember("errors")) {
         for (const auto& e : doc["errors"].GetArray()) {
             std::fprintf(stderr, "skipped event %s in %s: %s\n", str(e, "event_id"),

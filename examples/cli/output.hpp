@@ -7,10 +7,11 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <ctime>
 #include <iterator>
 #include <string>
 #include <vector>
+
+#include "business_time.hpp"
 
 namespace cli {
 
@@ -40,19 +41,9 @@ std::string json_document(Body&& body) {
     return buf.GetString();
 }
 
-// --- time, in the zone the process runs in (use_zone): the business's zone
-void use_zone(const std::string& zone);
-// A wall-clock time in the current zone, as RFC 3339 UTC.
-std::string local_to_utc(int year, int month, int day, int hour, int minute);
-// "2026-06-01" -> local midnight as RFC 3339 UTC; anything else passes through for the
-// library to check as RFC 3339.
-std::string window_bound(const std::string& text);
-// "2026-06-01T07:00:00Z" -> "2026-06-01 09:00 +0200"; anything else unchanged.
-std::string local_time(const std::string& rfc3339);
-// RFC 3339 (UTC or with an offset) -> seconds since the epoch; -1 when it is not one.
-std::time_t parse_utc(const std::string& rfc3339);
-// "in 17 min", "3 h ago" ...: `rfc3339` relative to now.
-std::string relative_time(const std::string& rfc3339);
+// --- words
+// "1 blocked slot", "3 blocked slots": `noun` is the singular, made plural with an "s".
+std::string counted(long long n, const std::string& noun);
 
 // --- tables
 // Columns as wide as their widest cell, two spaces apart; the last column is not padded.

@@ -70,18 +70,20 @@ std::string base_name(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-void write_window(Writer& w, const std::string& from, const std::string& to) {
+// The window in the business's zone (use_zone first); --to must be after --from.
+void write_window(Writer& w, const WindowBound& from, const WindowBound& to) {
+    require_ordered(from, to);
     w.Key("window");
     w.StartObject();
-    key_string(w, "start", window_bound(from));
-    key_string(w, "end", window_bound(to));
+    key_string(w, "start", from.rfc3339());
+    key_string(w, "end", to.rfc3339());
     w.EndObject();
 }
 
-std::string blocked_request(const FileQuery& q) {
+std::string blocked_request(const FileQuery& q, const WindowBound& from, const WindowBound& to) {
     return json_document([&](Writer& w) {
         key_string(w, "zone", q.zone);
-        write_window(w, q.from, q.to);
+        write_window(w, from, to);
         w.Key("calendars");
         w.StartArray();
         for (const std::string& path : q.files) {
@@ -121,10 +123,12 @@ std::string blocked_of_files(const FileQuery& q) {
         throw UsageError{"blocked: at least one --ics FILE is required"};
     if (q.from.empty() || q.to.empty())
         throw UsageError{"blocked: --from and --to are required"};
+    const WindowBound from(q.from, "--from");
+    const WindowBound to(q.to, "--to");
     if (q.zone.empty())
         throw UsageError{"blocked: --tz ZONE is required"};
     use_zone(q.zone);
-    return engine_call(calsync_engine_blocked_slots, blocked_request(q));
+    return engine_call(calsync_engine_blocked_slots, blocked_request(q, from, to));
 }
 
 // The provider handle, freed on every path out.
@@ -184,21 +188,25 @@ int run_caldav(CommandLine& args, const GlobalOptions& globals) {
     const bool json = args.flag("--json");
     const std::string user = args.required("--user", "caldav");
     const std::string calendar = args.value("--calendar").value_or("");
-    const std::string from = args.value("--from").value_or("");
-    const std::string to = args.value("--to").value_or("");
+    const std::string from_text = args.value("--from").value_or("");
+    const std::string to_text = args.value("--to").value_or("");
     auto words = args.positionals(2, "caldav");
     if (words.empty() || (words[0] != "calendars" && words[0] != "events"))
         throw UsageError{words.empty() ? "caldav: expected `calendars` or `events`"
-                                       : "caldav: unknown action '" + words[0] + "'"};
+                                       : "caldav: unknown action '" + words[0] + "'" +
+                                             did_you_mean(words[0], {"calendars", "events"})};
     const std::string action = words[0];
     const std::string url = words.size() > 1 ? words[1] : "";
     if (url.empty() && !icloud)
         throw UsageError{"caldav: the server URL is required"};
+    std::optional<WindowBound> from, to;
     if (action == "events") {
         if (calendar.empty())
             throw UsageError{"caldav events: --calendar is required (see `caldav calendars`)"};
-        if (from.empty() || to.empty())
+        if (from_text.empty() || to_text.empty())
             throw UsageError{"caldav events: --from and --to are required"};
+        from.emplace(from_text, "--from");
+        to.emplace(to_text, "--to");
         if (!globals.zone)
             throw UsageError{"caldav events: --tz ZONE is required"};
     }
@@ -238,7 +246,7 @@ int run_caldav(CommandLine& args, const GlobalOptions& globals) {
     const std::string request = json_document([&](Writer& w) {
         key_string(w, "calendar_id", id);
         key_string(w, "zone", *globals.zone);
-        write_window(w, from, to);
+        write_window(w, *from, *to);
     });
     out = nullptr;
     check(calsync_provider_blocked_slots(provider.p, request.c_str(), &out));

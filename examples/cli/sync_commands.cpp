@@ -119,7 +119,8 @@ void print_report(const rapidjson::Value& r) {
     });
     if (state != "ok" && !error.empty() && !told)
         std::printf("  %s\n", error.c_str());
-    std::printf("  %u blocked slots added, %u removed\n", r["added"].Size(), r["removed"].Size());
+    std::printf("  %s added, %u removed\n", counted(r["added"].Size(), "blocked slot").c_str(),
+                r["removed"].Size());
     if (state != "ok")
         std::printf("  What to do: calsync doctor %s\n", str(r, "connection_id"));
 }

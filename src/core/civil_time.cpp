@@ -167,12 +167,35 @@ bool read_time(std::string_view s, std::size_t pos, CivilDateTime* t) {
 
 }  // namespace
 
+namespace {
+
+const char* const kMonthNames[] = {"January",   "February", "March",    "April",
+                                   "May",       "June",     "July",     "August",
+                                   "September", "October",  "November", "December"};
+
+// Why a well-formed YYYY-MM-DD is no date: people mistype days and months, and "not a
+// date" alone does not say which part is wrong.
+std::string why_not_a_date(const CivilDate& d) {
+    if (d.month < 1 || d.month > 12)
+        return "there is no month " + std::to_string(d.month);
+    if (d.day < 1)
+        return "there is no day 0";
+    return std::string(kMonthNames[d.month - 1]) + " has " +
+           std::to_string(days_in_month(d.year, d.month)) + " days in " + std::to_string(d.year);
+}
+
+}  // namespace
+
 Result<CivilDate> parse_date(std::string_view text) {
     CivilDate d;
-    if (text.size() != 10 || !read_date(text, &d))
+    if (text.size() == 10 && read_date(text, &d))
+        return d;
+    if (text.size() == 10 && text[4] == '-' && text[7] == '-' && read_digits(text, 0, 4, &d.year) &&
+        read_digits(text, 5, 2, &d.month) && read_digits(text, 8, 2, &d.day))
         return make_error(ErrorCode::parse,
-                          "expected a date YYYY-MM-DD, got '" + std::string(text) + "'");
-    return d;
+                          "'" + std::string(text) + "' is not a date (" + why_not_a_date(d) + ")");
+    return make_error(ErrorCode::parse,
+                      "expected a date YYYY-MM-DD, got '" + std::string(text) + "'");
 }
 
 Result<CivilDateTime> parse_local(std::string_view text) {

@@ -26,8 +26,10 @@ std::string export_key(const ExportKey& key) {
            calendar_key(key.connection_id, key.calendar_id);
 }
 
-Error not_found(const char* operation, const std::string& what) {
-    return make_error(ErrorCode::not_found, std::string(operation) + ": no " + what);
+// The message reaches people (a host's error page, the CLI): it names what is missing, not
+// the store call that looked for it ("get_appointment").
+Error not_found(const char* /*operation*/, const std::string& what) {
+    return make_error(ErrorCode::not_found, "no " + what);
 }
 
 Error invalid(const char* operation, const std::string& what) {

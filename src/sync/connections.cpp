@@ -185,7 +185,8 @@ static Result<std::string> store_connection(SyncService::State& s, ConnectionDra
     s.forget_live(id);  // the next sync builds the provider with the new credentials
     s.log(LogLevel::info, "connection " + id + " (" + to_string(draft.record.kind) + ", " +
                               draft.record.account + ") connected with " +
-                              std::to_string(calendars.size()) + " calendars");
+                              std::to_string(calendars.size()) +
+                              (calendars.size() == 1 ? " calendar" : " calendars"));
     return id;
 }
 

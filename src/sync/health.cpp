@@ -37,7 +37,8 @@ HealthItem credentials_item(ProviderKind kind, const Result<std::vector<Calendar
     HealthItem item{"credentials", listed.ok(), "", ""};
     if (listed.ok()) {
         item.reason = "The calendar service accepted the sign-in and listed " +
-                      std::to_string(listed->size()) + " calendars.";
+                      std::to_string(listed->size()) +
+                      (listed->size() == 1 ? " calendar." : " calendars.");
         return item;
     }
     const Error& e = listed.error();

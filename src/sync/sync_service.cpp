@@ -45,7 +45,7 @@ Result<std::unique_ptr<SyncService>> SyncService::open(SyncServiceOptions option
     auto engine = ImportEngine::create(empty);
     if (!engine.ok()) {
         Error e = engine.error();
-        e.message = "business_zone: " + e.message;
+        e.message = "the business's time zone (\"zone\"): " + e.message;
         return e;
     }
     auto state = std::make_unique<State>(std::move(options), std::move(engine).value());

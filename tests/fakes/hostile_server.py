@@ -13,6 +13,8 @@ CA bundle). Every port answers every path the same way, any method:
   /feed.ics                       a calendar with one event (text/calendar)
   /slow?mode=body                 headers promising 1 MB, then one byte every 0.2 s
   /slow?mode=silent               reads the request, then says nothing for 10 minutes
+  /slow?...&first=feed            the first request of that path answers as /feed.ics (a
+                                  feed is read when it is connected), the later ones slowly
   /ok                             200 "ok"
   /_seen                          JSON: every request so far (not /_seen, /_cert), as
                                   {"port": "A"|"B"|"S", "method", "path",
@@ -57,6 +59,10 @@ def principal_body():
             "</D:multistatus>").encode()
 
 
+# The /slow paths asked for so far (first=feed answers the first one well).
+SLOW_SEEN = set()
+SLOW_LOCK = threading.Lock()
+
 class Handler(fake_http.Handler):
     def handle_any(self):
         length = int(self.headers.get("Content-Length", "0"))
@@ -84,6 +90,11 @@ class Handler(fake_http.Handler):
         if url.path == "/feed.ics":
             return self.send(200, FEED.encode(), [("Content-Type", "text/calendar")])
         if url.path == "/slow":
+            with SLOW_LOCK:
+                first = self.path not in SLOW_SEEN
+                SLOW_SEEN.add(self.path)
+            if first and q.get("first") == "feed":
+                return self.send(200, FEED.encode(), [("Content-Type", "text/calendar")])
             return self.slow(q.get("mode", "body"))
         if url.path == "/ok":
             return self.send(200, b"ok")

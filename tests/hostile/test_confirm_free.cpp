@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "bounded_child.hpp"
 #include "capi_session.hpp"
@@ -34,8 +35,9 @@ int thread_count() {
     return n;
 }
 
-// A server that takes connections (the kernel completes the handshake) and never reads
-// nor answers: the feed's request waits for ever. Returns the port.
+// A server that answers its first connection with a small feed (a feed is read when it is
+// connected), then takes connections (the kernel completes the handshake) and never reads
+// nor answers: every later request waits for ever. Returns the port.
 int silent_server() {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
@@ -45,6 +47,21 @@ int silent_server() {
     if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
         listen(fd, 128) != 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0)
         throw std::runtime_error("no silent server");
+    std::thread([fd] {
+        const int first = accept(fd, nullptr, nullptr);
+        if (first < 0)
+            return;
+        char request[4096];
+        (void)!read(first, request, sizeof request);
+        const std::string feed =
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//calsync tests//EN\r\nEND:VCALENDAR\r\n";
+        const std::string answer =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\n"
+            "Connection: close\r\nContent-Length: " +
+            std::to_string(feed.size()) + "\r\n\r\n" + feed;
+        (void)!write(first, answer.data(), answer.size());
+        close(first);
+    }).detach();
     return ntohs(addr.sin_port);
 }
 

@@ -59,7 +59,7 @@ std::string sync_with_one_second_deadline(const std::string& feed_url) {
 TEST_CASE("hostile network: a feed trickling its body ends the sync at its deadline",
           "[hostile][network]") {
     calsync::test::HostileServer server;
-    const std::string url = server.a("/slow?mode=body");
+    const std::string url = server.a("/slow?mode=body&first=feed");
     auto run =
         run_in_child([&] { return sync_with_one_second_deadline(url); }, std::chrono::seconds(30));
     check_within(run, "error: deadline");
@@ -69,7 +69,7 @@ TEST_CASE("hostile network: a feed trickling its body ends the sync at its deadl
 TEST_CASE("hostile network: a feed that never answers ends the sync at its deadline",
           "[hostile][network]") {
     calsync::test::HostileServer server;
-    const std::string url = server.a("/slow?mode=silent");
+    const std::string url = server.a("/slow?mode=silent&first=feed");
     auto run =
         run_in_child([&] { return sync_with_one_second_deadline(url); }, std::chrono::seconds(30));
     check_within(run, "error: deadline");

@@ -227,6 +227,16 @@ TEST_CASE("parse_date and format_date", "[civil_time]") {
             CHECK_THAT(d.error().message, Catch::Contains(std::string("'") + bad + "'"));
         }
     }
+    SECTION("an impossible date says which part is wrong") {
+        CHECK(calsync::parse_date("2026-02-30").error().message ==
+              "'2026-02-30' is not a date (February has 28 days in 2026)");
+        CHECK(calsync::parse_date("2028-02-30").error().message ==
+              "'2028-02-30' is not a date (February has 29 days in 2028)");
+        CHECK(calsync::parse_date("2026-13-45").error().message ==
+              "'2026-13-45' is not a date (there is no month 13)");
+        CHECK(calsync::parse_date("2026-04-00").error().message ==
+              "'2026-04-00' is not a date (there is no day 0)");
+    }
 }
 
 TEST_CASE("parse_local and format_local", "[civil_time]") {

@@ -41,6 +41,22 @@ add_test(NAME cli/unknown_zone_is_library_error
           -DEXPECT_RC=1 "-DEXPECT_ERR=unknown time zone.*Mars/Olympus_Mons"
           -P ${_tests}/expect_exit.cmake)
 
+# --from and --to: impossible dates are usage errors naming the option; today, tomorrow
+# and +Nd are days in the business's zone.
+add_test(NAME cli/dates_are_checked_and_relative_days_in_business_zone
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_dates.py ${_cli} ${_data})
+
+# Typos get one line with a "did you mean"; `--` ends the options; singular counts; no
+# internal names in messages.
+add_test(NAME cli/typo_is_one_line_with_did_you_mean
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_command_line.py ${_cli} ${_data})
+
+# connect ics fetches the feed (a bad link fails there, nothing kept), labels it with its
+# X-WR-CALNAME; doctor reads it; a reconnect with another --id says which id is kept.
+add_test(NAME cli/feed_is_fetched_at_connect_and_doctor
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_feed_connect.py ${_cli}
+          ${PROJECT_SOURCE_DIR}/tests/fakes/fault_server.py ${_data})
+
 # The state directory, the key file, the config file, --help and the exit codes, with no
 # server (a feed from the fault server where a connection is needed).
 add_test(NAME cli/state_help_and_exit_codes

@@ -96,7 +96,40 @@ IcsFeedProvider::IcsFeedProvider(std::string url, std::shared_ptr<net::HttpClien
                                  IcsFeedOptions options)
     : url_(std::move(url)), http_(std::move(http)), options_(std::move(options)) {}
 
+Result<net::HttpResponse> IcsFeedProvider::get_feed(const std::string& etag,
+                                                    const std::string& last_modified) {
+    net::HttpRequest request;
+    request.url = url_;
+    request.url_is_secret = true;  // a private feed's address is its password
+    request.headers.push_back({"Accept", "text/calendar"});
+    if (!etag.empty())
+        request.headers.push_back({"If-None-Match", etag});
+    if (!last_modified.empty())
+        request.headers.push_back({"If-Modified-Since", last_modified});
+    net::RedirectPolicy redirects;
+    redirects.max_redirects = kMaxFeedRedirects;
+    auto followed = net::send_following(*http_, std::move(request), redirects);
+    if (!followed.ok())
+        return followed.error();
+    return std::move(followed->response);
+}
+
+// The feed is read here too: a mistyped or dead link fails when it is connected (and in a
+// health check) instead of at the first sync, and the label is the feed's X-WR-CALNAME.
 Result<std::vector<Calendar>> IcsFeedProvider::list_calendars() {
+    auto response = get_feed({}, {});
+    if (!response.ok())
+        return response.error();
+    const std::string where = "GET " + net::redact_secret_url(url_);
+    if (response->status != 200)
+        return net::http_status_error(response->status, where);
+    IcsReadOptions read;
+    read.calendar_id = options_.calendar_id;
+    auto feed = read_ics(response->body, read);
+    if (!feed.ok())
+        return make_error(ErrorCode::parse,
+                          where + ": not an iCalendar feed: " + feed.error().message);
+    feed_name_ = feed->name;
     Calendar c;
     c.id = options_.calendar_id;
     c.name = !options_.name.empty() ? options_.name
@@ -110,20 +143,10 @@ Result<ChangeSet> IcsFeedProvider::fetch_changes(const std::string& calendar_id,
     if (calendar_id != options_.calendar_id)
         return make_error(ErrorCode::not_found, "no calendar '" + calendar_id + "' in this feed");
     const FeedCursor before = FeedCursor::parse(cursor);
-    net::HttpRequest request;
-    request.url = url_;
-    request.url_is_secret = true;  // a private feed's address is its password
-    request.headers.push_back({"Accept", "text/calendar"});
-    if (!cursor.empty() && !before.etag.empty())
-        request.headers.push_back({"If-None-Match", before.etag});
-    if (!cursor.empty() && !before.last_modified.empty())
-        request.headers.push_back({"If-Modified-Since", before.last_modified});
-    net::RedirectPolicy redirects;
-    redirects.max_redirects = kMaxFeedRedirects;
-    auto followed = net::send_following(*http_, std::move(request), redirects);
-    if (!followed.ok())
-        return followed.error();
-    const net::HttpResponse* response = &followed->response;
+    auto fetched = get_feed(before.etag, before.last_modified);
+    if (!fetched.ok())
+        return fetched.error();
+    const net::HttpResponse* response = &fetched.value();
     const std::string where = "GET " + net::redact_secret_url(url_);
     ChangeSet changes;
     if (response->status == 304 && !cursor.empty()) {

@@ -34,6 +34,9 @@ class IcsFeedProvider : public CalendarProvider {
     Result<void> delete_event(const std::string& calendar_id, const RemoteEvent& existing) override;
 
   private:
+    // GET of the feed, conditional when a validator is given, following its redirects.
+    Result<net::HttpResponse> get_feed(const std::string& etag, const std::string& last_modified);
+
     std::string url_;
     std::shared_ptr<net::HttpClient> http_;
     IcsFeedOptions options_;
