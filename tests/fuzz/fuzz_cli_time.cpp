@@ -1,15 +1,16 @@
 // The calsync program's date, time and duration parsing (examples/cli): what a person types
 // after --from, --to, --duration and --step, and the RFC 3339 times it reads back from the
 // library. The program's own files are built into this target (command_line.cpp,
-// output.cpp), as it parses in them.
+// business_time.cpp, output.cpp), as it parses in them.
 //
-// Input: one letter for the parser ("d" parse_duration, "w" window_bound, "u" parse_utc,
-// "l" local_time), then the text.
+// Input: one letter for the parser ("d" parse_duration, "w" a --from/--to bound, "u"
+// parse_utc, "l" local_time), then the text.
 #include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <string>
 
+#include "business_time.hpp"
 #include "command_line.hpp"
 #include "exit_codes.hpp"
 #include "fuzz_support.hpp"
@@ -34,7 +35,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             }
             break;
         case 1:
-            (void)cli::window_bound(text);
+            try {
+                // A bound reads its own RFC 3339 form back as the same instant.
+                const cli::WindowBound bound(text, "--from");
+                const calsync::Instant at = bound.instant();
+                if (cli::WindowBound(bound.rfc3339(), "--from").instant() != at)
+                    broken("a --from bound does not read its own form back: " + bound.rfc3339());
+            } catch (const cli::UsageError&) {
+            }
             break;
         case 2: {
             // What parse_utc reads, written back in UTC, reads as the same instant (within

@@ -8,7 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -35,10 +37,11 @@ int thread_count() {
     return n;
 }
 
-// A server that answers its first connection with a small feed (a feed is read when it is
-// connected), then takes connections (the kernel completes the handshake) and never reads
-// nor answers: every later request waits for ever. Returns the port.
-int silent_server() {
+// A server that answers with a small feed while `answering` holds (a feed is read when it
+// is connected, listed and selected), then takes connections (the kernel completes the
+// handshake) and never reads nor answers: every later request waits for ever. Returns the
+// port.
+int silent_server(const std::shared_ptr<std::atomic<bool>>& answering) {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -47,20 +50,25 @@ int silent_server() {
     if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
         listen(fd, 128) != 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0)
         throw std::runtime_error("no silent server");
-    std::thread([fd] {
-        const int first = accept(fd, nullptr, nullptr);
-        if (first < 0)
-            return;
-        char request[4096];
-        (void)!read(first, request, sizeof request);
-        const std::string feed =
-            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//calsync tests//EN\r\nEND:VCALENDAR\r\n";
-        const std::string answer =
-            "HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\n"
-            "Connection: close\r\nContent-Length: " +
-            std::to_string(feed.size()) + "\r\n\r\n" + feed;
-        (void)!write(first, answer.data(), answer.size());
-        close(first);
+    std::thread([fd, answering] {
+        for (;;) {
+            const int peer = accept(fd, nullptr, nullptr);
+            if (peer < 0)
+                return;
+            if (!answering->load())
+                continue;  // left open, never read nor answered
+            char request[4096];
+            (void)!read(peer, request, sizeof request);
+            const std::string feed =
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//calsync "
+                "tests//EN\r\nEND:VCALENDAR\r\n";
+            const std::string answer =
+                "HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\n"
+                "Connection: close\r\nContent-Length: " +
+                std::to_string(feed.size()) + "\r\n\r\n" + feed;
+            (void)!write(peer, answer.data(), answer.size());
+            close(peer);
+        }
     }).detach();
     return ntohs(addr.sin_port);
 }
@@ -76,13 +84,15 @@ TEST_CASE("hostile confirm_free: a feed that never answers leaves one read, canc
     auto run = run_in_child(
         [] {
             calsync::test::fence_address_space();
-            const int port = silent_server();
+            const auto answering = std::make_shared<std::atomic<bool>>(true);
+            const int port = silent_server(answering);
             calsync_client* client =
                 calsync::test::open_client(nullptr, R"({"network": {"allow_private_addresses": true,
                                      "total_timeout_seconds": 600}})");
             calsync_connection* k = calsync::test::connect_feed(
                 client, "silent", "http://127.0.0.1:" + std::to_string(port) + "/feed.ics");
             calsync_connection_free(k);
+            answering->store(false);
             const int before = thread_count();
             int stale = 0;
             for (int i = 0; i < 50; ++i) {

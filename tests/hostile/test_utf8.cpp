@@ -109,7 +109,7 @@ TEST_CASE("utf8: a feed with ill-formed UTF-8 in its name and a UID gives valid 
                     R"({"start": "2026-06-01T00:00:00Z", "end": "2026-06-02T00:00:00Z"})";
                 verdict = slots_verdict(answer_of(
                     [&](char** out) { return calsync_client_blocked_slots(client, june, out); }));
-                // The feed's own name is known once it was read.
+                // The listing names the feed as it was read.
                 const std::string again =
                     answer_of([&](char** out) { return calsync_connection_calendars(k, out); });
                 verdict += calsync::utf8::is_valid(again) ? "" : "; listing not UTF-8";
@@ -124,9 +124,9 @@ TEST_CASE("utf8: a feed with ill-formed UTF-8 in its name and a UID gives valid 
         return verdict;
     });
     std::remove(path);
-    // The slot's label is the name the calendar had when it was selected (its id: a feed's
-    // name is known once it was read).
-    check_within(run, "valid; feed; dent" + kFffd + "ist; named");
+    // The slot's label is the feed's own name, read at connect, its ill-formed byte
+    // replaced.
+    check_within(run, "valid; Werkstatt " + kFffd + " Nord; dent" + kFffd + "ist; named");
 }
 
 TEST_CASE("utf8: host input with ill-formed UTF-8 is refused naming the field, nothing stored",
