@@ -68,8 +68,13 @@ const std::string& file_text(const std::string& path) {
 }
 
 // The business in Berlin, one year ahead: the same window and zone as baseline_libical.
+// The generated calendar has some 100,000 blocking occurrences in the year, twice the
+// occurrence limit of one calendar (OccurrenceLimits): lifted, so that both programs
+// expand the same occurrences.
 BlockingPolicy bench_policy() {
     BlockingPolicy policy;
+    policy.limits.per_calendar = 1'000'000;
+    policy.limits.per_calendar_work = 10'000'000;
     policy.business_zone = "Europe/Berlin";
     policy.window = TimeRange{calsync::instant_from_unix(1767225600),   // 2026-01-01T00:00Z
                               calsync::instant_from_unix(1798761600)};  // 2027-01-01T00:00Z
