@@ -2,9 +2,14 @@
 // calendar accounts in sync with a store, its Connections, OAuth sign-in, and the pure
 // engine functions.
 //
-// Building needs calsync.h and the library: installed under /usr/local they are found as
-// they are; from a build tree, set CGO_CFLAGS=-I<checkout>/capi/include and
-// CGO_LDFLAGS=-L<build dir> (and LD_LIBRARY_PATH to run).
+// Import it as
+//
+//	import calsync "github.com/pitstoply/calsync/examples/go"
+//
+// Building finds calsync.h and the library through pkg-config (calsync.pc, installed by
+// `cmake --install`): nothing needs setting for an install in a system prefix; for another
+// prefix, put its lib/pkgconfig on PKG_CONFIG_PATH (and its lib on LD_LIBRARY_PATH, or run
+// ldconfig, to run).
 //
 // Handles (Client, Connection, OAuth) are closed with Close. A finalizer frees a handle
 // nobody closed once it is garbage, as a safety net only: when that happens is up to the
@@ -19,7 +24,7 @@
 package calsync
 
 /*
-#cgo LDFLAGS: -lcalsync
+#cgo pkg-config: calsync
 #include <stdlib.h>
 #include "calsync.h"
 */

@@ -1,3 +1,3 @@
-module example.com/calsync
+module github.com/pitstoply/calsync/examples/go
 
 go 1.19

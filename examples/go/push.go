@@ -5,6 +5,7 @@ import "C"
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -54,12 +55,32 @@ type PushRenewal struct {
 	CalendarID   string    `json:"calendar_id"`
 	OldChannelID string    `json:"old_channel_id"`
 	ChannelID    string    `json:"channel_id"` // the same for Graph; empty on failure
-	ExpiresAt    time.Time `json:"expires_at"`
+	ExpiresAt    time.Time `json:"expires_at"` // the zero time on failure
 	OK           bool      `json:"ok"`
 	Error        *struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
+}
+
+// UnmarshalJSON reads a renewal of calsync_client_renew_push, whose "expires_at" is ""
+// when it failed (time.Time reads only RFC 3339).
+func (r *PushRenewal) UnmarshalJSON(b []byte) error {
+	type fields PushRenewal // without this method
+	var j struct {
+		fields
+		ExpiresAt string `json:"expires_at"` // shadows fields.ExpiresAt
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*r = PushRenewal(j.fields)
+	if j.ExpiresAt == "" {
+		return nil
+	}
+	var err error
+	r.ExpiresAt, err = time.Parse(time.RFC3339, j.ExpiresAt)
+	return err
 }
 
 // HandlePush checks what the host's endpoint received and says what to reply. A Graph

@@ -5,9 +5,11 @@ package calsync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestGraphHandshakeIsAnsweredWithItsToken(t *testing.T) {
@@ -50,5 +52,28 @@ func TestFeedHasNoPushAndIsPolled(t *testing.T) {
 	_, err = k.Watch(context.Background(), calendars.Calendars[0].ID, "https://pitstoply.example/push")
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "poll") {
 		t.Fatalf("watching a feed: %v", err)
+	}
+}
+
+// A failed renewal's "expires_at" is "" (calsync.h): it decodes as the zero time, with the
+// error, instead of failing the whole RenewPush.
+func TestFailedRenewalWithoutExpiryDecodes(t *testing.T) {
+	var r struct {
+		Channels []PushRenewal `json:"channels"`
+	}
+	doc := `{"version": 1, "channels": [
+	  {"connection_id": "g", "calendar_id": "primary", "old_channel_id": "c1", "channel_id": "c2",
+	   "expires_at": "2026-06-08T10:00:00Z", "ok": true},
+	  {"connection_id": "m", "calendar_id": "cal", "old_channel_id": "s1", "channel_id": "",
+	   "expires_at": "", "ok": false, "error": {"code": "network", "message": "timed out"}}]}`
+	if err := json.Unmarshal([]byte(doc), &r); err != nil {
+		t.Fatal(err)
+	}
+	renewed, failed := r.Channels[0], r.Channels[1]
+	if !renewed.ExpiresAt.Equal(time.Date(2026, 6, 8, 10, 0, 0, 0, time.UTC)) || renewed.ChannelID != "c2" {
+		t.Fatalf("renewed: %+v", renewed)
+	}
+	if failed.OK || !failed.ExpiresAt.IsZero() || failed.Error == nil || failed.Error.Code != "network" {
+		t.Fatalf("failed: %+v", failed)
 	}
 }

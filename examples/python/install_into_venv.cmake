@@ -10,7 +10,7 @@ endforeach()
 
 file(REMOVE_RECURSE ${WORK}/package ${WORK}/venv ${WORK}/home)
 file(MAKE_DIRECTORY ${WORK}/package ${WORK}/home)
-file(COPY ${SOURCE}/pyproject.toml ${SOURCE}/README.md ${SOURCE}/calsync
+file(COPY ${SOURCE}/pyproject.toml ${SOURCE}/setup.py ${SOURCE}/README.md ${SOURCE}/calsync
      DESTINATION ${WORK}/package PATTERN __pycache__ EXCLUDE)
 
 # No user or site pip configuration, no package index, no cache outside WORK.

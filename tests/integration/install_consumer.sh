@@ -5,8 +5,13 @@
 # directory): a consumer machine needs no dependency's .pc to build against the shared
 # library. The installed tree is checked as a release install: the library named after
 # the version, no debug information left in it, LICENSE beside the documentation.
-# usage: install_consumer.sh cmake|pkgconfig BUILD_DIR SOURCE_DIR WORK_DIR [C_FLAGS]
-# C_FLAGS are the tree's own (the sanitizer flags under the asan preset).
+# The bindings against the same prefix: python installs examples/python into a venv with
+# only the prefix's calsync.pc on PKG_CONFIG_PATH and imports it with neither
+# CALSYNC_LIBRARY nor LD_LIBRARY_PATH (the package finds the library pip recorded); go
+# builds examples/go's program with only PKG_CONFIG_PATH (#cgo pkg-config), no CGO_* flags.
+# usage: install_consumer.sh cmake|pkgconfig|python|go BUILD_DIR SOURCE_DIR WORK_DIR [C_FLAGS]
+# C_FLAGS are the tree's own (the sanitizer flags under the asan preset). python and go
+# read PYTHON and GO (the interpreter and toolchain) from the environment.
 set -eu
 mode=$1 build=$2 src=$3 work=$4 flags=${5:-}
 rm -rf "$work" && mkdir -p "$work"
@@ -21,6 +26,7 @@ if readelf -S "$so" | grep -q '\.debug_'; then
 fi
 [ -f "$prefix/share/doc/calsync/LICENSE" ] || { echo "LICENSE not installed"; exit 1; }
 echo "installed $(basename "$so"): $(wc -c <"$so") bytes"
+examples="$src/../../examples"
 case "$mode" in
   cmake)
     cmake -S "$src/consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" \
@@ -37,6 +43,32 @@ case "$mode" in
     # shellcheck disable=SC2086
     cc $flags -std=c99 -Wall -Werror -o "$work/consumer" "$src/consumer/main.c" $cflags $libs
     exe="$work/consumer"
+    ;;
+  python)
+    export PKG_CONFIG_LIBDIR="$libdir/pkgconfig"
+    export PKG_CONFIG_PATH="$libdir/pkgconfig"
+    cmake -DPYTHON="$PYTHON" -DSOURCE="$examples/python" -DWORK="$work/python" \
+      -P "$examples/python/install_into_venv.cmake" >/dev/null
+    venv="$work/python/venv"
+    [ -n "$(find "$venv" -path '*/site-packages/calsync/py.typed')" ] \
+      || { echo "py.typed not installed"; exit 1; }
+    loaded=$(cd "$work" && env -u CALSYNC_LIBRARY -u LD_LIBRARY_PATH "$venv/bin/python" -c '
+import calsync
+print(calsync.version(), *{l.split()[-1] for l in open("/proc/self/maps") if "libcalsync" in l})')
+    [ "${loaded#* }" = "$(realpath "$so")" ] \
+      || { echo "import calsync loaded ${loaded#* }, not $(realpath "$so")"; exit 1; }
+    echo "python: calsync ${loaded%% *}: loaded ${loaded#* }"
+    exit 0
+    ;;
+  go)
+    export PKG_CONFIG_LIBDIR="$libdir/pkgconfig"
+    export PKG_CONFIG_PATH="$libdir/pkgconfig"
+    unset CGO_CFLAGS CGO_LDFLAGS
+    export CGO_ENABLED=1 GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local \
+      GOCACHE="$work/go/cache" GOPATH="$work/go/path" HOME="$work/go"
+    cd "$examples/go"
+    LD_LIBRARY_PATH="$libdir" "$GO" run ./cmd/blocked
+    exit 0
     ;;
 esac
 LD_LIBRARY_PATH="$libdir" "$exe"

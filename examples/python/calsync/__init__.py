@@ -1,7 +1,9 @@
 """calsync for Python: libcalsync.so.1 through ctypes, no compiled extension.
 
-The library is CALSYNC_LIBRARY when that is set (a build tree's libcalsync.so), else the
-installed libcalsync.so.1 the system loader finds.
+The library is CALSYNC_LIBRARY when that is set (e.g. a build tree's libcalsync.so.1), else
+the one installed where `pip install` found calsync.pc (pkg-config), else the
+libcalsync.so.1 the system loader finds; when none loads, the import raises an ImportError
+saying what was tried.
 
     import calsync
     with calsync.Client(host_key, "calsync.sqlite", config={"zone": "Europe/Berlin"}) as c:
@@ -20,8 +22,9 @@ from .oauth import OAuth
 from .results import (Appointment, AppointmentStatus, AuthorizationStart, BlockedSlot,
                       BlockedSlots, Calendar, CalendarList, CalendarReport, ConnectionInfo,
                       ConnectionState, DeviceAuthorization, Direction, FreeCheck, HealthItem,
-                      HealthReport, OAuthResult, OAuthStart, Policy, SkippedEvent, SlotDiff,
-                      Status, SyncReport, SyncState, TimeRange, Tokens)
+                      HealthReport, OAuthResult, OAuthStart, Policy, PushAnswer, PushChannel,
+                      PushRenewal, PushTarget, RenewalError, SkippedEvent, SlotDiff, Status,
+                      SyncReport, SyncState, TimeRange, Tokens)
 
 __version__ = "0.1.0"
 
@@ -33,6 +36,7 @@ __all__ = [
     "Appointment", "AppointmentStatus", "AuthorizationStart", "BlockedSlot", "BlockedSlots",
     "Calendar", "CalendarList", "CalendarReport", "ConnectionInfo", "ConnectionState",
     "DeviceAuthorization", "Direction", "FreeCheck", "HealthItem", "HealthReport",
-    "OAuthResult", "OAuthStart", "Policy", "SkippedEvent", "SlotDiff", "Status",
+    "OAuthResult", "OAuthStart", "Policy", "PushAnswer", "PushChannel", "PushRenewal",
+    "PushTarget", "RenewalError", "SkippedEvent", "SlotDiff", "Status",
     "SyncReport", "SyncState", "TimeRange", "Tokens",
 ]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import ctypes.util
 import json
 import os
 import threading
 import weakref
 from typing import Any, Callable, Iterator
 
+from . import _install_paths
 from .errors import CalsyncError, error_for
 
 ABI_VERSION = 1
@@ -91,9 +93,44 @@ _PROTOTYPES: dict[str, list[Any]] = {
 _VOID = {"calsync_client_free", "calsync_connection_free", "calsync_oauth_free"}
 
 
+def _library_candidates() -> Iterator[tuple[str, str]]:
+    """Where libcalsync.so.1 is looked for, in order, as (what, path or name to dlopen):
+    the installed prefix's library directory, which `pip install` recorded from
+    `pkg-config --variable=libdir calsync` (see setup.py), then the system loader
+    (LD_LIBRARY_PATH, the ldconfig cache, /lib and /usr/lib) by the SONAME, then
+    whatever ctypes.util.find_library("calsync") finds."""
+    if _install_paths.LIBDIR:
+        yield "the installed prefix", os.path.join(_install_paths.LIBDIR, INSTALLED_NAME)
+    yield "the system loader", INSTALLED_NAME
+    found = ctypes.util.find_library("calsync")
+    if found and found != INSTALLED_NAME:
+        yield "ctypes.util.find_library", found
+
+
+def _open_library() -> ctypes.CDLL:
+    """libcalsync: CALSYNC_LIBRARY when set (an explicit choice: a wrong one is reported,
+    never replaced by another library), else the first candidate that loads. Failing
+    that, an ImportError that lists what was tried and what to do."""
+    explicit = os.environ.get(LIBRARY_ENV)
+    candidates = ([(LIBRARY_ENV, explicit)] if explicit else list(_library_candidates()))
+    tried = []
+    for what, where in candidates:
+        try:
+            return ctypes.CDLL(where)
+        except OSError as e:
+            tried.append(f"  {what}: {where}: {e}")
+    advice = (f"set {LIBRARY_ENV} to an existing libcalsync.so.1, or unset it to search"
+              if explicit else
+              f"install the C library (cmake --install <build> --strip, then ldconfig for "
+              f"a system prefix) and reinstall this package with its pkgconfig directory on "
+              f"PKG_CONFIG_PATH, or set {LIBRARY_ENV} to the library's path "
+              f"(e.g. build/release/libcalsync.so.1)")
+    raise ImportError("calsync cannot load libcalsync.so.1; tried:\n" + "\n".join(tried)
+                      + "\n" + advice, name="calsync")
+
+
 def _load() -> ctypes.CDLL:
-    # CALSYNC_LIBRARY names a build tree's library; else the loader finds the installed one.
-    lib = ctypes.CDLL(os.environ.get(LIBRARY_ENV) or INSTALLED_NAME)
+    lib = _open_library()
     lib.calsync_abi_version.restype = ctypes.c_int
     lib.calsync_abi_version.argtypes = []
     if lib.calsync_abi_version() != ABI_VERSION:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional, Union
 from . import _native
 from .results import (Appointment, AuthorizationStart, BlockedSlots, CalendarList,
                       ConnectionInfo, Direction, FreeCheck, HealthReport, Instant, Policy,
-                      SlotDiff, Status, SyncReport, TimeRange, Tokens, format_instant,
+                      PushAnswer, PushChannel, PushRenewal, SlotDiff, Status, SyncReport, TimeRange, Tokens, format_instant,
                       whole_seconds)
 
 LogCallback = Callable[[int, str], None]
@@ -169,19 +169,21 @@ class Client(_native.HandleOwner):
     # --- push notifications (Google channels, Graph subscriptions)
 
     def handle_push(self, method: str, query: str = "",
-                    headers: Optional[dict[str, str]] = None, body: str = "") -> dict[str, Any]:
+                    headers: Optional[dict[str, str]] = None, body: str = "") -> PushAnswer:
         """What the host's push endpoint received, as it came (calsync_client_handle_push).
-        The answer says what to reply ("status", "content_type", "body") and which
-        connections were made due ("marked"); a forged notification raises AuthError
+        The answer says what to reply (`status`, `content_type`, `body`) and which
+        calendars were made due (`marked`); a forged notification raises AuthError
         (reply 403)."""
         request = {"method": method, "query": query, "body": body,
                    "headers": [{"name": n, "value": v} for n, v in (headers or {}).items()]}
-        return self._json("calsync_client_handle_push", _native.document(request))
+        return PushAnswer.from_json(
+            self._json("calsync_client_handle_push", _native.document(request)))
 
-    def renew_push(self) -> list[dict[str, Any]]:
+    def renew_push(self) -> list[PushRenewal]:
         """Renews every channel with less than a day left; call it hourly. Each entry
-        says whether its channel was renewed ("ok") and, if not, why ("error")."""
-        return self._json("calsync_client_renew_push")["channels"]
+        says whether its channel was renewed (`ok`) and, if not, why (`error`)."""
+        return [PushRenewal.from_json(r)
+                for r in self._json("calsync_client_renew_push")["channels"]]
 
     def blocked_slots(self, start: Instant, end: Instant) -> BlockedSlots:
         """The slots customers cannot book in [start, end), from what was read."""
@@ -288,12 +290,13 @@ class Connection(_native.HandleOwner):
         """Due at once (a push notification, "sync now")."""
         self._call("calsync_connection_request_sync")
 
-    def watch(self, calendar_id: str, address: str) -> dict[str, Any]:
+    def watch(self, calendar_id: str, address: str) -> PushChannel:
         """Asks Google or Microsoft to notify `address` (the host's HTTPS endpoint, which
         hands what it receives to Client.handle_push) when the calendar changes. CalDAV,
         iCloud and ICS feeds have no push (InvalidArgumentError); they are polled."""
-        return self._json("calsync_connection_watch",
-                          _native.document({"calendar_id": calendar_id, "address": address}))
+        return PushChannel.from_json(self._json(
+            "calsync_connection_watch",
+            _native.document({"calendar_id": calendar_id, "address": address})))
 
     def status(self) -> Status:
         return Status.from_json(self._json("calsync_connection_status"))

@@ -404,3 +404,77 @@ class DeviceAuthorization:
     def from_json(cls, j: dict) -> DeviceAuthorization:
         return cls(j["device_code"], j["user_code"], j["verification_uri"], j.get("message", ""),
                    j["interval_seconds"], parse_instant(j.get("expires_at")))
+
+
+@dataclass(frozen=True)
+class PushTarget:
+    """A calendar a push notification made due."""
+
+    connection_id: str
+    calendar_id: str
+
+
+@dataclass(frozen=True)
+class PushAnswer:
+    """Client.handle_push's answer: reply `status` with `content_type` and `body` to the
+    service that pushed; `marked` were made due (run Client.run_due soon after replying)."""
+
+    status: int  # the HTTP status to reply (Graph 202, Google 200, the handshake 200)
+    content_type: str
+    body: str
+    source: str  # graph_validation, graph or google
+    marked: list[PushTarget]
+    events: list[str]  # Graph lifecycle events and Google resource states seen
+    renew_due: list[str]  # channel ids due for Client.renew_push
+    forgotten: list[str]  # channel ids calsync no longer holds (watch again)
+    ignored: str  # "", unknown_channel, calendar_not_selected, connection_disconnected
+    refused: int  # Graph notifications with a wrong clientState
+
+    @classmethod
+    def from_json(cls, j: dict) -> PushAnswer:
+        return cls(j["status"], j["content_type"], j["body"], j["source"],
+                   [PushTarget(m["connection_id"], m["calendar_id"]) for m in j["marked"]],
+                   list(j["events"]), list(j["renew_due"]), list(j["forgotten"]),
+                   j["ignored"], j["refused"])
+
+
+@dataclass(frozen=True)
+class PushChannel:
+    """Connection.watch's answer: a Google channel or a Graph subscription calsync holds."""
+
+    channel_id: str
+    connection_id: str
+    calendar_id: str
+    kind: str  # google or microsoft
+    expires_at: Optional[_dt.datetime]
+
+    @classmethod
+    def from_json(cls, j: dict) -> PushChannel:
+        return cls(j["channel_id"], j["connection_id"], j["calendar_id"], j["kind"],
+                   parse_instant(j["expires_at"]))
+
+
+@dataclass(frozen=True)
+class RenewalError:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PushRenewal:
+    """What Client.renew_push did for one channel; `error` says why when not `ok`."""
+
+    connection_id: str
+    calendar_id: str
+    old_channel_id: str
+    channel_id: str  # the same for Graph; empty on failure
+    expires_at: Optional[_dt.datetime]  # None on failure
+    ok: bool
+    error: Optional[RenewalError] = None
+
+    @classmethod
+    def from_json(cls, j: dict) -> PushRenewal:
+        error = j.get("error")
+        return cls(j["connection_id"], j["calendar_id"], j["old_channel_id"], j["channel_id"],
+                   parse_instant(j["expires_at"]), j["ok"],
+                   None if error is None else RenewalError(error["code"], error["message"]))

@@ -180,9 +180,30 @@ class PushTest(unittest.TestCase):
     def test_graph_handshake_is_answered_with_its_token(self):
         with calsync.Client(HOST_KEY, config=CONFIG) as client:
             answer = client.handle_push("POST", "validationToken=Validation%3A%20T%C3%A9st")
-        self.assertEqual((answer["status"], answer["content_type"], answer["body"]),
-                         (200, "text/plain", "Validation: T\u00e9st"))
-        self.assertEqual(answer["marked"], [])
+        self.assertIsInstance(answer, calsync.PushAnswer)
+        self.assertEqual((answer.status, answer.content_type, answer.body, answer.source),
+                         (200, "text/plain", "Validation: T\u00e9st", "graph_validation"))
+        self.assertEqual((answer.marked, answer.renew_due, answer.ignored, answer.refused),
+                         ([], [], "", 0))
+
+    def test_push_results_are_typed_from_the_documented_json(self):
+        # The documents of calsync.h's calsync_client_renew_push and
+        # calsync_connection_watch (no Google or Graph channel exists without their servers).
+        renewed, failed = (calsync.PushRenewal.from_json(j) for j in [
+            {"connection_id": "g", "calendar_id": "primary", "old_channel_id": "c1",
+             "channel_id": "c2", "expires_at": "2026-06-08T10:00:00Z", "ok": True},
+            {"connection_id": "m", "calendar_id": "cal", "old_channel_id": "s1",
+             "channel_id": "", "expires_at": "", "ok": False,
+             "error": {"code": "network", "message": "connect timed out"}}])
+        self.assertEqual((renewed.channel_id, renewed.expires_at, renewed.error),
+                         ("c2", dt.datetime(2026, 6, 8, 10, tzinfo=UTC), None))
+        self.assertEqual((failed.ok, failed.expires_at, failed.error),
+                         (False, None, calsync.RenewalError("network", "connect timed out")))
+        channel = calsync.PushChannel.from_json(
+            {"version": 1, "channel_id": "c2", "connection_id": "g", "calendar_id": "primary",
+             "kind": "google", "expires_at": "2026-06-08T10:00:00+02:00"})
+        self.assertEqual((channel.kind, channel.expires_at),
+                         ("google", dt.datetime(2026, 6, 8, 8, tzinfo=UTC)))
 
     def test_a_forged_google_notification_is_an_auth_error_and_marks_nothing(self):
         headers = {"X-Goog-Channel-ID": "c1", "X-Goog-Channel-Token": "v1.forged",

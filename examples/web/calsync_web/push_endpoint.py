@@ -35,11 +35,11 @@ def receive():
     except calsync.InvalidArgumentError as e:
         log.warning("push request refused: %s", e.message)
         return Response(status=400)
-    if answer["marked"]:
+    if answer.marked:
         service.scheduler.wake()
-    if answer.get("renew_due"):  # Graph's reauthorizationRequired
+    if answer.renew_due:  # Graph's reauthorizationRequired
         service.scheduler.wake(renew=True)
-    log.info("push %s: %d calendar(s) due%s", answer["source"], len(answer["marked"]),
-             f" ({answer['ignored']})" if answer.get("ignored") else "")
-    return Response(answer["body"], status=answer["status"],
-                    content_type=answer["content_type"] or None)
+    log.info("push %s: %d calendar(s) due%s", answer.source, len(answer.marked),
+             f" ({answer.ignored})" if answer.ignored else "")
+    return Response(answer.body, status=answer.status,
+                    content_type=answer.content_type or None)

@@ -78,9 +78,9 @@ class Scheduler:
             log.error("renew_push: %s", e.message)
             return
         for channel in channels:
-            if channel["ok"]:
-                log.info("push channel of %s renewed until %s", channel["calendar_id"],
-                         channel["expires_at"])
+            if channel.ok:
+                log.info("push channel of %s renewed until %s", channel.calendar_id,
+                         channel.expires_at)
             else:
-                log.warning("push channel of %s not renewed: %s", channel["calendar_id"],
-                            channel["error"]["message"])
+                log.warning("push channel of %s not renewed: %s", channel.calendar_id,
+                            channel.error.message)

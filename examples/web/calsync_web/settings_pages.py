@@ -213,8 +213,8 @@ def _watch_imported(k: calsync.Connection, listed: calsync.CalendarList) -> None
             continue
         try:
             channel = k.watch(calendar.id, address)
-            log.info("push channel %s for %s of %s until %s", channel["channel_id"],
-                     calendar.id, k.id, channel["expires_at"])
+            log.info("push channel %s for %s of %s until %s", channel.channel_id,
+                     calendar.id, k.id, channel.expires_at)
         except calsync.InvalidArgumentError as e:  # this service has no push: polled
             log.info("no push for %s: %s", k.id, e.message)
             return

@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"example.com/calsync"
+	calsync "github.com/pitstoply/calsync/examples/go"
 )
 
 func main() {
