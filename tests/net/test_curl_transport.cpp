@@ -90,7 +90,7 @@ TEST_CASE("compressed bodies are decoded and the User-Agent names the library") 
     CHECK(gz->body == "compressed hello");
     auto echo = t.perform(get(server.url("/echo-headers")));
     REQUIRE(echo.ok());
-    CHECK_THAT(echo->body, Catch::Contains("User-Agent: calsync/0.1.0"));
+    CHECK_THAT(echo->body, Catch::Contains("User-Agent: calsync/" CALSYNC_PROJECT_VERSION "\n"));
     CHECK_THAT(echo->body, Catch::Contains("Accept-Encoding:"));
 }
 

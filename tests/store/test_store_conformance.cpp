@@ -98,7 +98,7 @@ TEMPLATE_TEST_CASE("store connections: put, get, list, find, credentials, remove
         CHECK(must(s.find_connection(ProviderKind::google, "ann@example.com"))->id == "z");
     }
     SECTION("a missing connection is not_found, an empty id invalid") {
-        fails_with(s.get_connection("nope"), ErrorCode::not_found, "get_connection");
+        fails_with(s.get_connection("nope"), ErrorCode::not_found, "no connection 'nope'");
         fails_with(s.put_connection(connection_record("")), ErrorCode::invalid_argument,
                    "connection id");
     }
