@@ -121,11 +121,12 @@ class LedgerScope {
 template <class Read>
 auto read_document(std::string_view text, const char* what, Read&& read)
     -> decltype(read(std::declval<const rapidjson::Document&>())) {
-    LedgerScope scope;
     auto parsed = parse_document(text);
+    LedgerScope scope;
     if (!parsed.ok())
         return parsed.error();
     const rapidjson::Document& doc = parsed.value();
+    scope.ledger().note(doc, "version");  // read by parse_document, before the move
     auto result = read(doc);
     if (!result.ok())
         return result;
