@@ -187,7 +187,9 @@ std::optional<std::string> closest(const std::string& name, const std::set<std::
     std::optional<std::string> best;
     std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
     for (const std::string& k : known) {
-        const std::size_t distance = edit_distance(name, k);
+        // A name cut short ("timeout" for "timeout_ms") is as good as one slip.
+        const bool cut_short = name.size() >= 3 && k.rfind(name, 0) == 0;
+        const std::size_t distance = cut_short ? 1 : edit_distance(name, k);
         if (distance < best_distance) {
             best = k;
             best_distance = distance;

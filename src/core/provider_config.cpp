@@ -78,6 +78,9 @@ bool read_required_oauth_client(const Value& obj, const std::string& path, OAuth
 bool read_tokens(const Value& obj, const std::string& path, TokensConfig* out, Problem* p) {
     if (!obj.IsObject())
         return p->fail(path, "expected an object");
+    // TOKENS carry their own "version" (calsync_oauth_complete writes it), also nested.
+    if (const Value* v = member(obj, "version"); v != nullptr && !(v->IsInt() && v->GetInt() == 1))
+        return p->fail(child(path, "version"), "this library reads version 1 tokens");
     if (!read_strings(obj, path,
                       {{"access_token", &out->access_token},
                        {"refresh_token", &out->refresh_token},

@@ -138,7 +138,9 @@ if json.loads(outputs["engine_blocked_slots_response"])["errors"] == []:
 # --- 2. the header's examples
 with open(HEADER) as f:
     header = f.read()
-EXAMPLES = {  # the header's own words before an example -> its schema
+# The header's own words before an example -> its schema. Examples in the header's
+# shorthand ({"start", "end"}, OAUTH_CLIENT + {...}, [X, ...]) are not JSON and left out.
+EXAMPLES = {
     "calsync_connection_watch": ("request_json:", "watch_request"),
     "calsync_client_authorize_complete": ("request_json:", "authorize_complete_request"),
     "calsync_oauth_complete": ("request_json:", "oauth_complete_request"),
@@ -147,9 +149,6 @@ EXAMPLES = {  # the header's own words before an example -> its schema
     "calsync_client_upsert_appointment": ("APPOINTMENT =", "appointment"),
     "calsync_connection_select": ("request_json:", "select_request"),
     "calsync_client_authorize_begin": ("request_json:", "authorize_begin_request"),
-    "calsync_engine_free_slots": ("request_json:", "engine_free_slots_request"),
-    "calsync_client_new": ("CLIENT_CONFIG (every member optional):", "client_config"),
-    "calsync_connection_info": (":", "connection_info"),
 }
 
 
