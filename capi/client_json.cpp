@@ -130,7 +130,16 @@ std::optional<ProviderKind> read_kind(const Value& doc, Problem* p) {
     return k;
 }
 
+// A problem of a member read at the top of a document, whose path read_range leaves empty.
+Error top_level_invalid(const Problem& p) {
+    return make_error(ErrorCode::invalid_argument,
+                      p.message.rfind(": ", 0) == 0 ? p.message.substr(2) : p.message);
+}
+
+// A member passed on whole, to be read (and its keys checked) where it is used.
 std::string text_of(const Value& v) {
+    if (KeyLedger* ledger = current_ledger())
+        ledger->take_whole(v);
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
     v.Accept(w);
@@ -268,273 +277,262 @@ Result<SyncSettings> parse_client_config(std::string_view text) {
     SyncSettings s;
     if (text.empty())
         return s;
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    Problem p;
-    if (!read_strings(doc, "", {{"zone", &s.business_zone}}, &p))
-        return invalid(p);
-    if (const Value* w = member(doc, "window")) {
-        std::int64_t back = s.window_days_back, ahead = s.window_days_ahead;
-        if (!w->IsObject())
-            return make_error(ErrorCode::invalid_argument, "window: expected an object");
-        if (!read_int(*w, "window", "days_back", 0, kTenYearsOfDays, &back, &p) ||
-            !read_int(*w, "window", "days_ahead", 1, kTenYearsOfDays, &ahead, &p))
+    return read_document(text, "config", [&](const Value& doc) -> Result<SyncSettings> {
+        Problem p;
+        if (!read_strings(doc, "", {{"zone", &s.business_zone}}, &p))
             return invalid(p);
-        s.window_days_back = static_cast<int>(back);
-        s.window_days_ahead = static_cast<int>(ahead);
-    }
-    if (const Value* v = member(doc, "policy")) {
-        if (!read_policy_flags(*v, "policy", &s.default_policy, &p))
+        if (const Value* w = member(doc, "window")) {
+            std::int64_t back = s.window_days_back, ahead = s.window_days_ahead;
+            if (!w->IsObject())
+                return make_error(ErrorCode::invalid_argument, "window: expected an object");
+            if (!read_int(*w, "window", "days_back", 0, kTenYearsOfDays, &back, &p) ||
+                !read_int(*w, "window", "days_ahead", 1, kTenYearsOfDays, &ahead, &p))
+                return invalid(p);
+            s.window_days_back = static_cast<int>(back);
+            s.window_days_ahead = static_cast<int>(ahead);
+        }
+        if (const Value* v = member(doc, "policy")) {
+            if (!read_policy_flags(*v, "policy", &s.default_policy, &p))
+                return invalid(p);
+        }
+        if (const Value* v = member(doc, "export")) {
+            if (!read_export(*v, &s.export_policy, &p))
+                return invalid(p);
+        }
+        if (const Value* v = member(doc, "google")) {
+            if (!read_oauth_settings(*v, "google", &s.google, &p))
+                return invalid(p);
+        }
+        if (const Value* v = member(doc, "microsoft")) {
+            if (!read_oauth_settings(*v, "microsoft", &s.microsoft, &p))
+                return invalid(p);
+        }
+        json::NetworkConfig network;
+        if (!json::read_network_member(doc, &network, &p))
             return invalid(p);
-    }
-    if (const Value* v = member(doc, "export")) {
-        if (!read_export(*v, &s.export_policy, &p))
+        s.network.allow_private_addresses = network.allow_private_addresses;
+        s.network.ca_bundle = network.ca_bundle;
+        s.network.proxy = network.proxy;
+        s.network.connect_timeout = std::chrono::seconds(network.connect_timeout_seconds);
+        s.network.total_timeout = std::chrono::seconds(network.total_timeout_seconds);
+        s.network.sync_timeout = std::chrono::seconds(network.sync_timeout_seconds);
+        if (const Value* v = member(doc, "schedule")) {
+            if (!read_schedule(*v, &s.schedule, &p))
+                return invalid(p);
+        }
+        std::int64_t concurrent = s.max_concurrent_syncs;
+        if (!read_int(doc, "", "max_concurrent_syncs", 1, 256, &concurrent, &p))
             return invalid(p);
-    }
-    if (const Value* v = member(doc, "google")) {
-        if (!read_oauth_settings(*v, "google", &s.google, &p))
-            return invalid(p);
-    }
-    if (const Value* v = member(doc, "microsoft")) {
-        if (!read_oauth_settings(*v, "microsoft", &s.microsoft, &p))
-            return invalid(p);
-    }
-    json::NetworkConfig network;
-    if (!json::read_network_member(doc, &network, &p))
-        return invalid(p);
-    s.network.allow_private_addresses = network.allow_private_addresses;
-    s.network.ca_bundle = network.ca_bundle;
-    s.network.proxy = network.proxy;
-    s.network.connect_timeout = std::chrono::seconds(network.connect_timeout_seconds);
-    s.network.total_timeout = std::chrono::seconds(network.total_timeout_seconds);
-    s.network.sync_timeout = std::chrono::seconds(network.sync_timeout_seconds);
-    if (const Value* v = member(doc, "schedule")) {
-        if (!read_schedule(*v, &s.schedule, &p))
-            return invalid(p);
-    }
-    std::int64_t concurrent = s.max_concurrent_syncs;
-    if (!read_int(doc, "", "max_concurrent_syncs", 1, 256, &concurrent, &p))
-        return invalid(p);
-    s.max_concurrent_syncs = static_cast<int>(concurrent);
-    return s;
+        s.max_concurrent_syncs = static_cast<int>(concurrent);
+        return s;
+    });
 }
 
 Result<ConnectRequest> parse_connect_request(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    Problem p;
-    ConnectRequest r;
-    auto kind = read_kind(doc, &p);
-    if (!kind)
-        return invalid(p);
-    r.kind = *kind;
-    if (!read_connection_id(doc, &r.connection_id, &p))
-        return invalid(p);
-    const bool oauth = r.kind == ProviderKind::google || r.kind == ProviderKind::microsoft;
-    if (oauth) {
-        const Value* tokens = member(doc, "tokens");
-        if (tokens == nullptr || !tokens->IsObject())
-            return make_error(ErrorCode::invalid_argument,
-                              "tokens: missing; Google and Microsoft accounts connect with "
-                              "calsync_client_authorize_begin, or with tokens from a device "
-                              "sign-in");
-        r.tokens_json = text_of(*tokens);
+    return read_document(text, "connect request", [&](const Value& doc) -> Result<ConnectRequest> {
+        Problem p;
+        ConnectRequest r;
+        auto kind = read_kind(doc, &p);
+        if (!kind)
+            return invalid(p);
+        r.kind = *kind;
+        if (!read_connection_id(doc, &r.connection_id, &p))
+            return invalid(p);
+        const bool oauth = r.kind == ProviderKind::google || r.kind == ProviderKind::microsoft;
+        if (oauth) {
+            const Value* tokens = member(doc, "tokens");
+            if (tokens == nullptr || !tokens->IsObject())
+                return make_error(ErrorCode::invalid_argument,
+                                  "tokens: missing; Google and Microsoft accounts connect with "
+                                  "calsync_client_authorize_begin, or with tokens from a device "
+                                  "sign-in");
+            r.tokens_json = text_of(*tokens);
+            return r;
+        }
+        if (const Value* settings = member(doc, "settings")) {
+            if (!settings->IsObject())
+                return make_error(ErrorCode::invalid_argument, "settings: expected an object");
+            if (member(*settings, "password") != nullptr)
+                return make_error(ErrorCode::invalid_argument,
+                                  "settings.password: give the password as \"password\" beside "
+                                  "\"settings\", so it is sealed rather than stored in clear");
+            r.settings_json = text_of(*settings);
+        }
+        std::string password;
+        if (!read_strings(doc, "", {{"password", &password}}, &p))
+            return invalid(p);
+        if (!password.empty()) {
+            rapidjson::Document credentials(rapidjson::kObjectType);
+            credentials.AddMember("password",
+                                  rapidjson::Value(password.c_str(), credentials.GetAllocator()),
+                                  credentials.GetAllocator());
+            r.credentials_json = text_of(credentials);
+        }
         return r;
-    }
-    if (const Value* settings = member(doc, "settings")) {
-        if (!settings->IsObject())
-            return make_error(ErrorCode::invalid_argument, "settings: expected an object");
-        if (member(*settings, "password") != nullptr)
-            return make_error(ErrorCode::invalid_argument,
-                              "settings.password: give the password as \"password\" beside "
-                              "\"settings\", so it is sealed rather than stored in clear");
-        r.settings_json = text_of(*settings);
-    }
-    std::string password;
-    if (!read_strings(doc, "", {{"password", &password}}, &p))
-        return invalid(p);
-    if (!password.empty()) {
-        rapidjson::Document credentials(rapidjson::kObjectType);
-        credentials.AddMember("password",
-                              rapidjson::Value(password.c_str(), credentials.GetAllocator()),
-                              credentials.GetAllocator());
-        r.credentials_json = text_of(credentials);
-    }
-    return r;
+    });
 }
 
 Result<AuthorizeBegin> parse_authorize_begin(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    Problem p;
-    AuthorizeBegin r;
-    auto kind = read_kind(parsed.value(), &p);
-    if (!kind)
-        return invalid(p);
-    r.kind = *kind;
-    if (!read_connection_id(parsed.value(), &r.connection_id, &p))
-        return invalid(p);
-    return r;
+    return read_document(text, "authorize request",
+                         [&](const Value& doc) -> Result<AuthorizeBegin> {
+                             Problem p;
+                             AuthorizeBegin r;
+                             auto kind = read_kind(doc, &p);
+                             if (!kind)
+                                 return invalid(p);
+                             r.kind = *kind;
+                             if (!read_connection_id(doc, &r.connection_id, &p))
+                                 return invalid(p);
+                             return r;
+                         });
 }
 
 Result<AuthorizeComplete> parse_authorize_complete(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    Problem p;
-    AuthorizeComplete r;
-    std::string redirect;
-    if (!read_strings(parsed.value(), "",
-                      {{"state", &r.state}, {"code", &r.code}, {"redirect_url", &redirect}}, &p))
-        return invalid(p);
-    if (!redirect.empty()) {
-        const auto q = redirect.find('?');
-        std::string_view query =
-            q == std::string::npos ? "" : std::string_view(redirect).substr(q + 1);
-        const auto hash = query.find('#');
-        if (hash != std::string_view::npos)
-            query = query.substr(0, hash);
-        std::string error;
-        while (!query.empty()) {
-            const auto amp = query.find('&');
-            const std::string_view pair = query.substr(0, amp);
-            const auto eq = pair.find('=');
-            const std::string key = percent_decode(pair.substr(0, eq));
-            const std::string value =
-                eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
-            if (key == "state")
-                r.state = value;
-            else if (key == "code")
-                r.code = value;
-            else if (key == "error")
-                error = value;
-            query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
-        }
-        // RFC 6749 4.1.2.1: the person declined, or the service refused the request.
-        if (!error.empty())
-            return make_error(ErrorCode::auth, "the sign-in was not completed: " + error);
-    }
-    if (r.state.empty())
-        return make_error(ErrorCode::invalid_argument, "state: missing");
-    if (r.code.empty())
-        return make_error(ErrorCode::invalid_argument, "code: missing");
-    return r;
+    return read_document(
+        text, "authorize request", [&](const Value& doc) -> Result<AuthorizeComplete> {
+            Problem p;
+            AuthorizeComplete r;
+            std::string redirect;
+            if (!read_strings(doc, "",
+                              {{"state", &r.state}, {"code", &r.code}, {"redirect_url", &redirect}},
+                              &p))
+                return invalid(p);
+            if (!redirect.empty()) {
+                const auto q = redirect.find('?');
+                std::string_view query =
+                    q == std::string::npos ? "" : std::string_view(redirect).substr(q + 1);
+                const auto hash = query.find('#');
+                if (hash != std::string_view::npos)
+                    query = query.substr(0, hash);
+                std::string error;
+                while (!query.empty()) {
+                    const auto amp = query.find('&');
+                    const std::string_view pair = query.substr(0, amp);
+                    const auto eq = pair.find('=');
+                    const std::string key = percent_decode(pair.substr(0, eq));
+                    const std::string value =
+                        eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+                    if (key == "state")
+                        r.state = value;
+                    else if (key == "code")
+                        r.code = value;
+                    else if (key == "error")
+                        error = value;
+                    query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+                }
+                // RFC 6749 4.1.2.1: the person declined, or the service refused the request.
+                if (!error.empty())
+                    return make_error(ErrorCode::auth, "the sign-in was not completed: " + error);
+            }
+            if (r.state.empty())
+                return make_error(ErrorCode::invalid_argument, "state: missing");
+            if (r.code.empty())
+                return make_error(ErrorCode::invalid_argument, "code: missing");
+            return r;
+        });
 }
 
 Result<SelectRequest> parse_select_request(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    Problem p;
-    SelectRequest r;
-    if (!read_strings(doc, "", {{"calendar_id", &r.calendar_id}}, &p))
-        return invalid(p);
-    if (r.calendar_id.empty())
-        return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
-    const Value* direction = member(doc, "direction");
-    if (direction == nullptr)
-        return make_error(ErrorCode::invalid_argument, "direction: missing");
-    if (!read_enum(*direction, "direction", &r.direction,
-                   {{"import", CalendarDirection::import_only},
-                    {"export", CalendarDirection::export_only},
-                    {"both", CalendarDirection::both}},
-                   &p))
-        return invalid(p);
-    if (const Value* v = member(doc, "policy")) {
-        CalendarPolicy policy;
-        if (!read_policy_flags(*v, "policy", &policy, &p))
+    return read_document(text, "select request", [&](const Value& doc) -> Result<SelectRequest> {
+        Problem p;
+        SelectRequest r;
+        if (!read_strings(doc, "", {{"calendar_id", &r.calendar_id}}, &p))
             return invalid(p);
-        r.policy = policy;
-    }
-    return r;
+        if (r.calendar_id.empty())
+            return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
+        const Value* direction = member(doc, "direction");
+        if (direction == nullptr)
+            return make_error(ErrorCode::invalid_argument, "direction: missing");
+        if (!read_enum(*direction, "direction", &r.direction,
+                       {{"import", CalendarDirection::import_only},
+                        {"export", CalendarDirection::export_only},
+                        {"both", CalendarDirection::both}},
+                       &p))
+            return invalid(p);
+        if (const Value* v = member(doc, "policy")) {
+            CalendarPolicy policy;
+            if (!read_policy_flags(*v, "policy", &policy, &p))
+                return invalid(p);
+            r.policy = policy;
+        }
+        return r;
+    });
 }
 
 Result<TimeRange> parse_range(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    Problem p;
-    TimeRange r;
-    if (!read_range(parsed.value(), "", &r, &p))
-        return make_error(ErrorCode::invalid_argument,
-                          p.message.rfind(": ", 0) == 0 ? p.message.substr(2) : p.message);
-    return r;
+    return read_document(text, "range", [&](const Value& doc) -> Result<TimeRange> {
+        Problem p;
+        TimeRange r;
+        if (!read_range(doc, "", &r, &p))
+            return top_level_invalid(p);
+        return r;
+    });
 }
 
 Result<ConfirmRequest> parse_confirm_request(std::string_view text) {
-    auto range = parse_range(text);
-    if (!range.ok())
-        return range.error();
-    auto parsed = parse_document(text);
-    Problem p;
-    ConfirmRequest r;
-    r.range = range.value();
-    std::int64_t timeout = r.timeout.count();
-    if (!read_int(parsed.value(), "", "timeout_ms", 0, 600'000, &timeout, &p))
-        return invalid(p);
-    r.timeout = std::chrono::milliseconds(timeout);
-    return r;
+    return read_document(text, "confirm request", [&](const Value& doc) -> Result<ConfirmRequest> {
+        Problem p;
+        ConfirmRequest r;
+        if (!read_range(doc, "", &r.range, &p))
+            return top_level_invalid(p);
+        std::int64_t timeout = r.timeout.count();
+        if (!read_int(doc, "", "timeout_ms", 0, 600'000, &timeout, &p))
+            return invalid(p);
+        r.timeout = std::chrono::milliseconds(timeout);
+        return r;
+    });
 }
 
 Result<Appointment> parse_appointment(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    Problem p;
-    Appointment a;
-    if (!read_strings(doc, "",
-                      {{"id", &a.id},
-                       {"client", &a.client},
-                       {"service", &a.service},
-                       {"vehicle", &a.vehicle},
-                       {"notes", &a.notes}},
-                      &p))
-        return invalid(p);
-    if (a.id.empty())
-        return make_error(ErrorCode::invalid_argument, "id: missing");
-    if (!read_range(doc, "", &a.time, &p))
-        return make_error(ErrorCode::invalid_argument,
-                          p.message.rfind(": ", 0) == 0 ? p.message.substr(2) : p.message);
-    if (const Value* status = member(doc, "status")) {
-        if (!read_enum(*status, "status", &a.status,
-                       {{"booked", AppointmentStatus::booked},
-                        {"cancelled", AppointmentStatus::cancelled}},
-                       &p))
+    return read_document(text, "appointment", [&](const Value& doc) -> Result<Appointment> {
+        Problem p;
+        Appointment a;
+        if (!read_strings(doc, "",
+                          {{"id", &a.id},
+                           {"client", &a.client},
+                           {"service", &a.service},
+                           {"vehicle", &a.vehicle},
+                           {"notes", &a.notes}},
+                          &p))
             return invalid(p);
-    }
-    return a;
+        if (a.id.empty())
+            return make_error(ErrorCode::invalid_argument, "id: missing");
+        if (!read_range(doc, "", &a.time, &p))
+            return top_level_invalid(p);
+        if (const Value* status = member(doc, "status")) {
+            if (!read_enum(*status, "status", &a.status,
+                           {{"booked", AppointmentStatus::booked},
+                            {"cancelled", AppointmentStatus::cancelled}},
+                           &p))
+                return invalid(p);
+        }
+        return a;
+    });
 }
 
 Result<TeamFeedRequest> parse_team_feed_request(std::string_view text) {
     TeamFeedRequest r;
     if (text.empty())
         return r;
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    Problem p;
-    if (!read_strings(
-            doc, "",
-            {{"connection_id", &r.connection_id}, {"calendar_name", &r.options.calendar_name}}, &p))
-        return invalid(p);
-    if (const Value* v = member(doc, "busy_only")) {
-        if (!read_bool(*v, "busy_only", &r.options.render.busy_only, &p))
-            return invalid(p);
-    }
-    std::int64_t minutes = 0;
-    if (!read_int(doc, "", "refresh_interval_minutes", 1, kWeekOfMinutes, &minutes, &p))
-        return invalid(p);
-    if (minutes > 0)
-        r.options.refresh_interval = std::chrono::minutes(minutes);
-    return r;
+    return read_document(
+        text, "team feed request", [&](const Value& doc) -> Result<TeamFeedRequest> {
+            Problem p;
+            if (!read_strings(doc, "",
+                              {{"connection_id", &r.connection_id},
+                               {"calendar_name", &r.options.calendar_name}},
+                              &p))
+                return invalid(p);
+            if (const Value* v = member(doc, "busy_only")) {
+                if (!read_bool(*v, "busy_only", &r.options.render.busy_only, &p))
+                    return invalid(p);
+            }
+            std::int64_t minutes = 0;
+            if (!read_int(doc, "", "refresh_interval_minutes", 1, kWeekOfMinutes, &minutes, &p))
+                return invalid(p);
+            if (minutes > 0)
+                r.options.refresh_interval = std::chrono::minutes(minutes);
+            return r;
+        });
 }
 
 std::string write_connection_info(const ConnectionRecord& c) {
@@ -702,48 +700,46 @@ std::string write_authorization_start(const AuthorizationStart& start) {
 }
 
 Result<WatchDocument> parse_watch_request(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    Problem p;
-    WatchDocument r;
-    if (!read_strings(parsed.value(), "",
-                      {{"calendar_id", &r.calendar_id}, {"address", &r.address}}, &p))
-        return invalid(p);
-    if (r.calendar_id.empty())
-        return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
-    if (r.address.empty())
-        return make_error(ErrorCode::invalid_argument, "address: missing");
-    return r;
+    return read_document(text, "watch request", [&](const Value& doc) -> Result<WatchDocument> {
+        Problem p;
+        WatchDocument r;
+        if (!read_strings(doc, "", {{"calendar_id", &r.calendar_id}, {"address", &r.address}}, &p))
+            return invalid(p);
+        if (r.calendar_id.empty())
+            return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
+        if (r.address.empty())
+            return make_error(ErrorCode::invalid_argument, "address: missing");
+        return r;
+    });
 }
 
 Result<PushRequest> parse_push_request(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    Problem p;
-    PushRequest r;
-    if (!read_strings(doc, "", {{"method", &r.method}, {"query", &r.query}, {"body", &r.body}}, &p))
-        return invalid(p);
-    if (const Value* headers = member(doc, "headers")) {
-        if (!headers->IsArray())
-            return make_error(ErrorCode::invalid_argument, "headers: expected an array");
-        for (rapidjson::SizeType i = 0; i < headers->Size(); ++i) {
-            const Value& h = (*headers)[i];
-            const std::string path = item("headers", i);
-            if (!h.IsObject())
-                return make_error(ErrorCode::invalid_argument, path + ": expected an object");
-            std::string name;
-            std::string value;
-            if (!read_strings(h, path, {{"name", &name}, {"value", &value}}, &p))
-                return invalid(p);
-            if (name.empty())
-                return make_error(ErrorCode::invalid_argument, child(path, "name") + ": missing");
-            r.headers.emplace_back(std::move(name), std::move(value));
+    return read_document(text, "push request", [&](const Value& doc) -> Result<PushRequest> {
+        Problem p;
+        PushRequest r;
+        if (!read_strings(doc, "", {{"method", &r.method}, {"query", &r.query}, {"body", &r.body}},
+                          &p))
+            return invalid(p);
+        if (const Value* headers = member(doc, "headers")) {
+            if (!headers->IsArray())
+                return make_error(ErrorCode::invalid_argument, "headers: expected an array");
+            for (rapidjson::SizeType i = 0; i < headers->Size(); ++i) {
+                const Value& h = (*headers)[i];
+                const std::string path = item("headers", i);
+                if (!h.IsObject())
+                    return make_error(ErrorCode::invalid_argument, path + ": expected an object");
+                std::string name;
+                std::string value;
+                if (!read_strings(h, path, {{"name", &name}, {"value", &value}}, &p))
+                    return invalid(p);
+                if (name.empty())
+                    return make_error(ErrorCode::invalid_argument,
+                                      child(path, "name") + ": missing");
+                r.headers.emplace_back(std::move(name), std::move(value));
+            }
         }
-    }
-    return r;
+        return r;
+    });
 }
 
 std::string write_watch(const PushWatch& watch) {

@@ -15,6 +15,9 @@ install(TARGETS calsync EXPORT calsyncTargets
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/capi/include/calsync.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The JSON Schemas of the documents calsync.h describes, one file per document.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/capi/schema/
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/calsync/schema FILES_MATCHING PATTERN "*.schema.json")
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(EXPORT calsyncTargets
   NAMESPACE calsync::

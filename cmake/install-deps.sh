@@ -6,7 +6,7 @@ PACKAGES="
   build-essential cmake pkg-config git
   libical-dev rapidjson-dev libssl-dev libcurl4-openssl-dev libexpat1-dev libsqlite3-dev
   catch2 libbenchmark-dev tzdata unicode-cldr-core
-  python3 python3-recurring-ical-events python3-icalendar python3-dateutil
+  python3 python3-recurring-ical-events python3-icalendar python3-dateutil python3-jsonschema
   golang-go radicale xandikos python3-caldav abigail-tools openssl
   cyrus-imapd cyrus-caldav sasl2-bin eatmydata
   davical apache2 libapache2-mod-php php-pgsql postgresql

@@ -7,7 +7,13 @@
  *  - After a failure, calsync_last_error_message() gives a readable message for the last
  *    failing call on the calling thread. Messages never contain a secret.
  *  - Rich data goes in and out as UTF-8 JSON. Every JSON document carries "version": 1
- *    so it can grow without breaking callers; unknown fields are ignored.
+ *    so it can grow without breaking callers. A member of a document the host sends that
+ *    this library does not read is refused with CALSYNC_EINVAL naming it and where it is
+ *    (config: unknown key "windw" (did you mean "window"?)), so a misspelt key never
+ *    leaves a default silently in force. Documents the library returns may gain members
+ *    in a later 1.x release: readers ignore the ones they do not know.
+ *  - capi/schema/ holds a JSON Schema (draft 2020-12) for every document below, one file
+ *    per document, installed with this header.
  *  - Every JSON argument is read within limits no real document reaches: nested at most
  *    64 deep, at most 64 MiB, at most 4,000,000 values (keys included). Past one, the call
  *    fails with CALSYNC_ELIMIT naming the limit. A string (or member name) that is not

@@ -122,6 +122,7 @@ std::string device_client_config(const Session& session) {
     const auto& config = session.config();
     if (auto it = config.FindMember("microsoft"); it != config.MemberEnd())
         doc.CopyFrom(it->value, alloc);
+    doc.RemoveMember("api_base_url");  // where the API lives: the client's, not the OAuth's
     set_member(doc, doc, "version", rapidjson::Value(1));
     set_member(doc, doc, "kind", rapidjson::Value("microsoft"));
     const std::string key = base64url(session.host_key());

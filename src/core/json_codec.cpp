@@ -300,6 +300,8 @@ Result<BlockingPolicy> read_policy(const Value& doc) {
             if (!cals->IsObject())
                 return make_error(ErrorCode::invalid_argument,
                                   "policy.calendars: expected an object keyed by calendar id");
+            if (KeyLedger* ledger = current_ledger())
+                ledger->take_names(*cals);
             for (auto it = cals->MemberBegin(); it != cals->MemberEnd(); ++it) {
                 const std::string id(it->name.GetString(), it->name.GetStringLength());
                 CalendarPolicy cp = policy.defaults;
@@ -316,35 +318,33 @@ Result<BlockingPolicy> read_policy(const Value& doc) {
 }  // namespace
 
 Result<BlockedSlotsRequest> parse_blocked_slots_request(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    BlockedSlotsRequest req;
-    Problem p;
+    return read_document(text, "request", [&](const Value& doc) -> Result<BlockedSlotsRequest> {
+        BlockedSlotsRequest req;
+        Problem p;
 
-    auto policy = read_policy(doc);
-    if (!policy.ok())
-        return policy.error();
-    req.policy = std::move(policy).value();
+        auto policy = read_policy(doc);
+        if (!policy.ok())
+            return policy.error();
+        req.policy = std::move(policy).value();
 
-    const Value* cals = member(doc, "calendars");
-    if (cals == nullptr)
-        return make_error(ErrorCode::invalid_argument, "calendars: missing");
-    if (!cals->IsArray())
-        return make_error(ErrorCode::invalid_argument, "calendars: expected an array");
-    std::set<std::string> ids;
-    for (rapidjson::SizeType i = 0; i < cals->Size(); ++i) {
-        CalendarInput cal;
-        if (!read_calendar((*cals)[i], item("calendars", i), &cal, &p))
-            return invalid(p);
-        if (!ids.insert(cal.id).second)
-            return make_error(
-                ErrorCode::invalid_argument,
-                item("calendars", i) + ".id: duplicate calendar id \"" + cal.id + "\"");
-        req.calendars.push_back(std::move(cal));
-    }
-    return req;
+        const Value* cals = member(doc, "calendars");
+        if (cals == nullptr)
+            return make_error(ErrorCode::invalid_argument, "calendars: missing");
+        if (!cals->IsArray())
+            return make_error(ErrorCode::invalid_argument, "calendars: expected an array");
+        std::set<std::string> ids;
+        for (rapidjson::SizeType i = 0; i < cals->Size(); ++i) {
+            CalendarInput cal;
+            if (!read_calendar((*cals)[i], item("calendars", i), &cal, &p))
+                return invalid(p);
+            if (!ids.insert(cal.id).second)
+                return make_error(
+                    ErrorCode::invalid_argument,
+                    item("calendars", i) + ".id: duplicate calendar id \"" + cal.id + "\"");
+            req.calendars.push_back(std::move(cal));
+        }
+        return req;
+    });
 }
 
 std::string write_blocked_slots_response(const std::vector<BlockedSlot>& slots,
@@ -388,45 +388,44 @@ std::string write_blocked_slots_response(const std::vector<BlockedSlot>& slots,
 }
 
 Result<FreeSlotsRequest> parse_free_slots_request(std::string_view text, bool with_busy) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    FreeSlotsRequest req;
-    Problem p;
-    const Value* busy = member(doc, "busy");
-    if (with_busy) {
-        if (busy == nullptr)
-            return make_error(ErrorCode::invalid_argument, "busy: missing");
-        if (!busy->IsArray())
-            return make_error(ErrorCode::invalid_argument, "busy: expected an array of ranges");
-        for (rapidjson::SizeType i = 0; i < busy->Size(); ++i) {
-            TimeRange r;
-            if (!read_range((*busy)[i], item("busy", i), &r, &p))
-                return invalid(p);
-            req.busy.push_back(r);
-        }
-    } else if (busy != nullptr) {
-        return make_error(ErrorCode::invalid_argument,
-                          "busy: not taken here; the client's own blocked slots are used");
-    }
-    const Value* within = member(doc, "within");
-    if (within == nullptr)
-        return make_error(ErrorCode::invalid_argument, "within: missing");
-    if (!read_range(*within, "within", &req.within, &p))
-        return invalid(p);
-    const std::pair<const char*, std::int64_t*> numbers[] = {
-        {"duration_seconds", &req.duration_seconds}, {"step_seconds", &req.step_seconds}};
-    for (const auto& [name, field] : numbers) {
-        const Value* v = member(doc, name);
-        if (v == nullptr)
-            return make_error(ErrorCode::invalid_argument, std::string(name) + ": missing");
-        if (!v->IsInt64() || v->GetInt64() <= 0)
+    return read_document(text, "request", [&](const Value& doc) -> Result<FreeSlotsRequest> {
+        FreeSlotsRequest req;
+        Problem p;
+        const Value* busy = member(doc, "busy");
+        if (with_busy) {
+            if (busy == nullptr)
+                return make_error(ErrorCode::invalid_argument, "busy: missing");
+            if (!busy->IsArray())
+                return make_error(ErrorCode::invalid_argument, "busy: expected an array of ranges");
+            for (rapidjson::SizeType i = 0; i < busy->Size(); ++i) {
+                TimeRange r;
+                if (!read_range((*busy)[i], item("busy", i), &r, &p))
+                    return invalid(p);
+                req.busy.push_back(r);
+            }
+        } else if (busy != nullptr) {
             return make_error(ErrorCode::invalid_argument,
-                              std::string(name) + ": expected a positive whole number of seconds");
-        *field = v->GetInt64();
-    }
-    return req;
+                              "busy: not taken here; the client's own blocked slots are used");
+        }
+        const Value* within = member(doc, "within");
+        if (within == nullptr)
+            return make_error(ErrorCode::invalid_argument, "within: missing");
+        if (!read_range(*within, "within", &req.within, &p))
+            return invalid(p);
+        const std::pair<const char*, std::int64_t*> numbers[] = {
+            {"duration_seconds", &req.duration_seconds}, {"step_seconds", &req.step_seconds}};
+        for (const auto& [name, field] : numbers) {
+            const Value* v = member(doc, name);
+            if (v == nullptr)
+                return make_error(ErrorCode::invalid_argument, std::string(name) + ": missing");
+            if (!v->IsInt64() || v->GetInt64() <= 0)
+                return make_error(
+                    ErrorCode::invalid_argument,
+                    std::string(name) + ": expected a positive whole number of seconds");
+            *field = v->GetInt64();
+        }
+        return req;
+    });
 }
 
 std::string write_free_slots_response(const std::vector<TimeRange>& free) {
@@ -448,22 +447,20 @@ std::string write_free_slots_response(const std::vector<TimeRange>& free) {
 }
 
 Result<ProviderSlotsRequest> parse_provider_slots_request(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    ProviderSlotsRequest req;
-    Problem p;
-    const Value* id = member(doc, "calendar_id");
-    if (id == nullptr)
-        return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
-    if (!read_string(*id, "calendar_id", &req.calendar_id, &p))
-        return invalid(p);
-    auto policy = read_policy(doc);
-    if (!policy.ok())
-        return policy.error();
-    req.policy = std::move(policy).value();
-    return req;
+    return read_document(text, "request", [&](const Value& doc) -> Result<ProviderSlotsRequest> {
+        ProviderSlotsRequest req;
+        Problem p;
+        const Value* id = member(doc, "calendar_id");
+        if (id == nullptr)
+            return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
+        if (!read_string(*id, "calendar_id", &req.calendar_id, &p))
+            return invalid(p);
+        auto policy = read_policy(doc);
+        if (!policy.ok())
+            return policy.error();
+        req.policy = std::move(policy).value();
+        return req;
+    });
 }
 
 std::string write_calendars_response(const std::vector<Calendar>& calendars) {

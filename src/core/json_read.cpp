@@ -2,6 +2,8 @@
 
 #include "core/bounded_json.hpp"
 
+#include <algorithm>
+
 namespace calsync::json::detail {
 
 std::string child(const std::string& path, const char* name) {
@@ -26,6 +28,8 @@ bool read_bool(const Value& v, const std::string& path, bool* out, Problem* p) {
 }
 
 const Value* member(const Value& obj, const char* name) {
+    if (KeyLedger* ledger = current_ledger())
+        ledger->note(obj, name);
     auto it = obj.FindMember(name);
     return it == obj.MemberEnd() ? nullptr : &it->value;
 }
@@ -154,6 +158,101 @@ bool read_policy_flags(const Value& v, const std::string& path, CalendarPolicy* 
         }
     }
     return true;
+}
+
+namespace {
+
+thread_local KeyLedger* t_ledger = nullptr;
+
+// Optimal string alignment distance: a swapped pair ("netwrok") counts as one edit.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i)
+        d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+// The known name closest to `name`, when it is close enough to be a slip of the keyboard.
+std::optional<std::string> closest(const std::string& name, const std::set<std::string>& known) {
+    std::optional<std::string> best;
+    std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+    for (const std::string& k : known) {
+        // A name cut short ("timeout" for "timeout_ms") is as good as one slip.
+        const bool cut_short = name.size() >= 3 && k.rfind(name, 0) == 0;
+        const std::size_t distance = cut_short ? 1 : edit_distance(name, k);
+        if (distance < best_distance) {
+            best = k;
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
+}  // namespace
+
+KeyLedger* current_ledger() {
+    return t_ledger;
+}
+
+LedgerScope::LedgerScope() : outer_(t_ledger) {
+    t_ledger = &ledger_;
+}
+
+LedgerScope::~LedgerScope() {
+    t_ledger = outer_;
+}
+
+void KeyLedger::take_names(const Value& obj) {
+    std::set<std::string>& names = asked_[&obj];
+    for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it)
+        names.emplace(it->name.GetString(), it->name.GetStringLength());
+}
+
+std::optional<std::string> KeyLedger::first_unknown(const Value& doc,
+                                                    const std::string& what) const {
+    return unknown_in(doc, "", what);
+}
+
+std::optional<std::string> KeyLedger::unknown_in(const Value& v, const std::string& path,
+                                                 const std::string& what) const {
+    if (whole_.count(&v) != 0)
+        return std::nullopt;
+    if (v.IsArray()) {
+        for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+            if (auto found = unknown_in(v[i], item(path, i), what))
+                return found;
+        }
+        return std::nullopt;
+    }
+    if (!v.IsObject())
+        return std::nullopt;
+    static const std::set<std::string> kNone;
+    const auto asked = asked_.find(&v);
+    const std::set<std::string>& known = asked == asked_.end() ? kNone : asked->second;
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+        const std::string name(it->name.GetString(), it->name.GetStringLength());
+        if (known.count(name) == 0) {
+            std::string message = what + ": unknown key \"" + name + "\"";
+            if (!path.empty())
+                message += " in " + path;
+            if (auto suggestion = closest(name, known))
+                message += " (did you mean \"" + *suggestion + "\"?)";
+            return message;
+        }
+        if (auto found = unknown_in(it->value, child(path, name.c_str()), what))
+            return found;
+    }
+    return std::nullopt;
 }
 
 }  // namespace calsync::json::detail

@@ -7,6 +7,9 @@
 #include <rapidjson/writer.h>
 
 #include <initializer_list>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -71,6 +74,66 @@ bool read_enum(const Value& v, const std::string& path, Enum* out,
 // A request document: valid JSON, an object, "version" 1 when present.
 Result<rapidjson::Document> parse_document(std::string_view text);
 Error invalid(const Problem& p);
+
+// The members the readers of one host document asked for (member() notes each name it is
+// asked, present or not), so that a member no reader asked for is refused rather than
+// silently ignored: a misspelt "windw" would otherwise leave the default window in force.
+// The readers stay the one list of what a document holds; read_document below installs a
+// ledger around them.
+class KeyLedger {
+  public:
+    void note(const Value& obj, const char* name) { asked_[&obj].insert(name); }
+    // Every member name of `obj` is data, not a key of the format (a map keyed by
+    // calendar id); its values are still checked.
+    void take_names(const Value& obj);
+    // `v` is passed on whole and read by another reader later (a connection's settings).
+    void take_whole(const Value& v) { whole_.insert(&v); }
+    // "<what>: unknown key "windw" (did you mean "window"?)" for the first member of `doc`
+    // (depth first) that no reader asked for, with where it is when not at the top.
+    std::optional<std::string> first_unknown(const Value& doc, const std::string& what) const;
+
+  private:
+    std::optional<std::string> unknown_in(const Value& v, const std::string& path,
+                                          const std::string& what) const;
+    std::map<const Value*, std::set<std::string>> asked_;
+    std::set<const Value*> whole_;
+};
+
+// The ledger of the document being read on this thread, or nullptr outside read_document.
+KeyLedger* current_ledger();
+
+class LedgerScope {
+  public:
+    LedgerScope();
+    ~LedgerScope();
+    LedgerScope(const LedgerScope&) = delete;
+    LedgerScope& operator=(const LedgerScope&) = delete;
+    KeyLedger& ledger() { return ledger_; }
+
+  private:
+    KeyLedger ledger_;
+    KeyLedger* outer_;
+};
+
+// Reads a host document: parse_document, then `read(doc)` (returning Result<T>), then
+// refuses a member no reader asked for with CALSYNC_EINVAL naming it. `what` names the
+// document in that message ("config", "connect request").
+template <class Read>
+auto read_document(std::string_view text, const char* what, Read&& read)
+    -> decltype(read(std::declval<const rapidjson::Document&>())) {
+    auto parsed = parse_document(text);
+    LedgerScope scope;
+    if (!parsed.ok())
+        return parsed.error();
+    const rapidjson::Document& doc = parsed.value();
+    scope.ledger().note(doc, "version");  // read by parse_document, before the move
+    auto result = read(doc);
+    if (!result.ok())
+        return result;
+    if (auto unknown = scope.ledger().first_unknown(doc, what))
+        return make_error(ErrorCode::invalid_argument, *unknown);
+    return result;
+}
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 

@@ -78,6 +78,9 @@ bool read_required_oauth_client(const Value& obj, const std::string& path, OAuth
 bool read_tokens(const Value& obj, const std::string& path, TokensConfig* out, Problem* p) {
     if (!obj.IsObject())
         return p->fail(path, "expected an object");
+    // TOKENS carry their own "version" (calsync_oauth_complete writes it), also nested.
+    if (const Value* v = member(obj, "version"); v != nullptr && !(v->IsInt() && v->GetInt() == 1))
+        return p->fail(child(path, "version"), "this library reads version 1 tokens");
     if (!read_strings(obj, path,
                       {{"access_token", &out->access_token},
                        {"refresh_token", &out->refresh_token},
@@ -96,125 +99,120 @@ bool read_tokens(const Value& obj, const std::string& path, TokensConfig* out, P
 }  // namespace
 
 Result<ProviderConfig> parse_provider_config(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    ProviderConfig config;
-    Problem p;
-    const Value* kind = member(doc, "kind");
-    if (kind == nullptr)
-        return make_error(ErrorCode::invalid_argument, "kind: missing");
-    if (!read_enum(*kind, "kind", &config.kind,
-                   {{"caldav", ProviderConfig::Kind::caldav},
-                    {"icloud", ProviderConfig::Kind::icloud},
-                    {"ics_feed", ProviderConfig::Kind::ics_feed},
-                    {"google", ProviderConfig::Kind::google},
-                    {"microsoft", ProviderConfig::Kind::microsoft}},
-                   &p))
-        return invalid(p);
-    if (!read_strings(doc, "",
-                      {{"url", &config.url},
-                       {"username", &config.username},
-                       {"password", &config.password},
-                       {"name", &config.name},
-                       {"api_base_url", &config.api_base_url},
-                       {"calendar_home", &config.calendar_home}},
-                      &p))
-        return invalid(p);
-    if (const Value* owners = member(doc, "owner_addresses")) {
-        if (!read_string_array(*owners, "owner_addresses", &config.owner_addresses, &p))
+    return read_document(text, "provider config", [&](const Value& doc) -> Result<ProviderConfig> {
+        ProviderConfig config;
+        Problem p;
+        const Value* kind = member(doc, "kind");
+        if (kind == nullptr)
+            return make_error(ErrorCode::invalid_argument, "kind: missing");
+        if (!read_enum(*kind, "kind", &config.kind,
+                       {{"caldav", ProviderConfig::Kind::caldav},
+                        {"icloud", ProviderConfig::Kind::icloud},
+                        {"ics_feed", ProviderConfig::Kind::ics_feed},
+                        {"google", ProviderConfig::Kind::google},
+                        {"microsoft", ProviderConfig::Kind::microsoft}},
+                       &p))
             return invalid(p);
-    }
-    if (!read_network_member(doc, &config.network, &p))
-        return invalid(p);
-    switch (config.kind) {
-        case ProviderConfig::Kind::google:
-        case ProviderConfig::Kind::microsoft: {
-            config.oauth.service = config.kind == ProviderConfig::Kind::google
-                                       ? OAuthConfig::Service::google
-                                       : OAuthConfig::Service::microsoft;
-            const Value* oauth = member(doc, "oauth");
-            if (oauth == nullptr || !oauth->IsObject())
-                return make_error(ErrorCode::invalid_argument,
-                                  "oauth: missing; expected the OAuth client's object");
-            if (!read_required_oauth_client(*oauth, "oauth", &config.oauth, &p))
+        if (!read_strings(doc, "",
+                          {{"url", &config.url},
+                           {"username", &config.username},
+                           {"password", &config.password},
+                           {"name", &config.name},
+                           {"api_base_url", &config.api_base_url},
+                           {"calendar_home", &config.calendar_home}},
+                          &p))
+            return invalid(p);
+        if (const Value* owners = member(doc, "owner_addresses")) {
+            if (!read_string_array(*owners, "owner_addresses", &config.owner_addresses, &p))
                 return invalid(p);
-            config.oauth.network = config.network;
-            const Value* tokens = member(doc, "tokens");
-            if (tokens == nullptr)
-                return make_error(ErrorCode::invalid_argument,
-                                  "tokens: missing; connect first (calsync_oauth_complete)");
-            if (!read_tokens(*tokens, "tokens", &config.tokens, &p))
-                return invalid(p);
-            break;
         }
-        case ProviderConfig::Kind::icloud:
-            if (config.username.empty() || config.password.empty())
-                return make_error(ErrorCode::invalid_argument,
-                                  "username, password: iCloud needs the Apple ID and an "
-                                  "app-specific password");
-            break;
-        case ProviderConfig::Kind::caldav:
-        case ProviderConfig::Kind::ics_feed:
-            if (config.url.empty())
-                return make_error(ErrorCode::invalid_argument, "url: missing");
-            break;
-    }
-    return config;
+        if (!read_network_member(doc, &config.network, &p))
+            return invalid(p);
+        switch (config.kind) {
+            case ProviderConfig::Kind::google:
+            case ProviderConfig::Kind::microsoft: {
+                config.oauth.service = config.kind == ProviderConfig::Kind::google
+                                           ? OAuthConfig::Service::google
+                                           : OAuthConfig::Service::microsoft;
+                const Value* oauth = member(doc, "oauth");
+                if (oauth == nullptr || !oauth->IsObject())
+                    return make_error(ErrorCode::invalid_argument,
+                                      "oauth: missing; expected the OAuth client's object");
+                if (!read_required_oauth_client(*oauth, "oauth", &config.oauth, &p))
+                    return invalid(p);
+                config.oauth.network = config.network;
+                const Value* tokens = member(doc, "tokens");
+                if (tokens == nullptr)
+                    return make_error(ErrorCode::invalid_argument,
+                                      "tokens: missing; connect first (calsync_oauth_complete)");
+                if (!read_tokens(*tokens, "tokens", &config.tokens, &p))
+                    return invalid(p);
+                break;
+            }
+            case ProviderConfig::Kind::icloud:
+                if (config.username.empty() || config.password.empty())
+                    return make_error(ErrorCode::invalid_argument,
+                                      "username, password: iCloud needs the Apple ID and an "
+                                      "app-specific password");
+                break;
+            case ProviderConfig::Kind::caldav:
+            case ProviderConfig::Kind::ics_feed:
+                if (config.url.empty())
+                    return make_error(ErrorCode::invalid_argument, "url: missing");
+                break;
+        }
+        return config;
+    });
 }
 
 Result<OAuthConfig> parse_oauth_config(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    const rapidjson::Document& doc = parsed.value();
-    OAuthConfig config;
-    Problem p;
-    const Value* kind = member(doc, "kind");
-    if (kind == nullptr)
-        return make_error(ErrorCode::invalid_argument, "kind: missing");
-    if (!read_enum(*kind, "kind", &config.service,
-                   {{"google", OAuthConfig::Service::google},
-                    {"microsoft", OAuthConfig::Service::microsoft}},
-                   &p) ||
-        !read_required_oauth_client(doc, "", &config, &p) ||
-        !read_network_member(doc, &config.network, &p))
-        return invalid(p);
-    if (config.host_key.empty())
-        return make_error(ErrorCode::invalid_argument,
-                          "host_key: missing; the key that signs authorization states");
-    return config;
+    return read_document(text, "oauth config", [&](const Value& doc) -> Result<OAuthConfig> {
+        OAuthConfig config;
+        Problem p;
+        const Value* kind = member(doc, "kind");
+        if (kind == nullptr)
+            return make_error(ErrorCode::invalid_argument, "kind: missing");
+        if (!read_enum(*kind, "kind", &config.service,
+                       {{"google", OAuthConfig::Service::google},
+                        {"microsoft", OAuthConfig::Service::microsoft}},
+                       &p) ||
+            !read_required_oauth_client(doc, "", &config, &p) ||
+            !read_network_member(doc, &config.network, &p))
+            return invalid(p);
+        if (config.host_key.empty())
+            return make_error(ErrorCode::invalid_argument,
+                              "host_key: missing; the key that signs authorization states");
+        return config;
+    });
 }
 
 Result<OAuthCompletion> parse_oauth_completion(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    OAuthCompletion c;
-    Problem p;
-    if (!read_strings(parsed.value(), "",
-                      {{"state", &c.state}, {"code", &c.code}, {"code_verifier", &c.code_verifier}},
-                      &p))
-        return invalid(p);
-    for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"state", &c.state},
-                                      {"code", &c.code},
-                                      {"code_verifier", &c.code_verifier}}) {
-        if (value->empty())
-            return make_error(ErrorCode::invalid_argument, std::string(name) + ": missing");
-    }
-    return c;
+    return read_document(text, "request", [&](const Value& doc) -> Result<OAuthCompletion> {
+        OAuthCompletion c;
+        Problem p;
+        if (!read_strings(
+                doc, "",
+                {{"state", &c.state}, {"code", &c.code}, {"code_verifier", &c.code_verifier}}, &p))
+            return invalid(p);
+        for (const auto& [name, value] :
+             {std::pair<const char*, const std::string*>{"state", &c.state},
+              {"code", &c.code},
+              {"code_verifier", &c.code_verifier}}) {
+            if (value->empty())
+                return make_error(ErrorCode::invalid_argument, std::string(name) + ": missing");
+        }
+        return c;
+    });
 }
 
 Result<TokensConfig> parse_tokens(std::string_view text) {
-    auto parsed = parse_document(text);
-    if (!parsed.ok())
-        return parsed.error();
-    TokensConfig t;
-    Problem p;
-    if (!read_tokens(parsed.value(), "tokens", &t, &p))
-        return invalid(p);
-    return t;
+    return read_document(text, "tokens", [&](const Value& doc) -> Result<TokensConfig> {
+        TokensConfig t;
+        Problem p;
+        if (!read_tokens(doc, "tokens", &t, &p))
+            return invalid(p);
+        return t;
+    });
 }
 
 namespace {
