@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "completion.hpp"
 #include "exit_codes.hpp"
 
 namespace cli {
@@ -132,6 +133,11 @@ int main(int argc, char** argv) {
     // Everything calsync writes (the store and its journal, the key, the config, the
     // team feed) is the person's alone, whatever umask the shell had.
     umask(077);
+    // Hidden from the help: the bash completion's question, asked before the words are
+    // read as options (the word being completed may be half an option, or empty).
+    if (argc > 1 && std::string(argv[1]) == "__complete")
+        return run_complete(std::vector<std::string>(argv + 2, argv + argc), kCommands,
+                            kGlobalHelp);
     const Command* command = nullptr;
     try {
         CommandLine line(std::vector<std::string>(argv + 1, argv + argc));

@@ -147,7 +147,6 @@ class InstanceIterator {
     std::vector<std::int64_t> bases_;
     std::vector<std::int64_t> selected_;
     std::size_t base_index_ = 0, offset_index_ = 0, selected_index_ = 0;
-    bool period_has_instance_ = false;
 
     std::int64_t emitted_ = 0;
     bool seen_first_ = false;

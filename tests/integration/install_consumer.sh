@@ -4,7 +4,8 @@
 # pkg-config sees calsync.pc and nothing else (PKG_CONFIG_LIBDIR names only the prefix's
 # directory): a consumer machine needs no dependency's .pc to build against the shared
 # library. The installed tree is checked as a release install: the library named after
-# the version, no debug information left in it, LICENSE beside the documentation.
+# the version, no debug information left in it, LICENSE beside the documentation, and the
+# CLI's manual page and bash completion where man and bash-completion look.
 # The bindings against the same prefix: python installs examples/python into a venv with
 # only the prefix's calsync.pc on PKG_CONFIG_PATH and imports it with neither
 # CALSYNC_LIBRARY nor LD_LIBRARY_PATH (the package finds the library pip recorded); go
@@ -26,6 +27,21 @@ if readelf -S "$so" | grep -q '\.debug_'; then
 fi
 [ -f "$prefix/share/doc/calsync/LICENSE" ] || { echo "LICENSE not installed"; exit 1; }
 echo "installed $(basename "$so"): $(wc -c <"$so") bytes"
+# With the CLI: its manual page and bash completion beside it, and both working from the
+# prefix (the page renders; the completion, sourced in bash, asks the installed program).
+if [ -x "$prefix/bin/calsync" ]; then
+  page="$prefix/share/man/man1/calsync.1"
+  completion="$prefix/share/bash-completion/completions/calsync"
+  [ -f "$page" ] || { echo "calsync.1 not installed in share/man/man1"; exit 1; }
+  [ -f "$completion" ] || { echo "no bash completion in share/bash-completion/completions"; exit 1; }
+  groff -man -Tutf8 -P-cbou "$page" | grep -q "calsync sync" ||
+    { echo "the installed calsync.1 does not render the sync command"; exit 1; }
+  completed=$(PATH="$prefix/bin:$PATH" bash --norc -c \
+    '. "$1"; COMP_WORDS=(calsync sy); COMP_CWORD=1; _calsync; echo "${COMPREPLY[*]}"' \
+    complete "$completion")
+  [ "$completed" = sync ] ||
+    { echo "installed completion: 'calsync sy' gave '$completed', not 'sync'"; exit 1; }
+fi
 examples="$src/../../examples"
 case "$mode" in
   cmake)

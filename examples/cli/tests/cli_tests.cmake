@@ -86,6 +86,16 @@ add_executable(calsync_cli_tests ${_tests}/test_loopback_listener.cpp)
 target_link_libraries(calsync_cli_tests PRIVATE calsync_cli_parts Catch2::Catch2)
 target_include_directories(calsync_cli_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 
+# The manual page made by help2man renders and documents every command; the bash
+# completion, sourced in bash, completes commands, options, fixed words and connection ids.
+add_test(NAME cli/man_page_documents_every_command
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_man_page.py ${_cli}
+          ${CMAKE_CURRENT_BINARY_DIR}/calsync.1)
+add_test(NAME cli/bash_completion_completes_commands_options_and_ids
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_completion.py ${_cli}
+          ${CMAKE_CURRENT_SOURCE_DIR}/calsync.bash-completion
+          ${PROJECT_SOURCE_DIR}/tests/fakes/fault_server.py ${_data})
+
 get_property(_cli_tests DIRECTORY PROPERTY TESTS)
 set_tests_properties(${_cli_tests} PROPERTIES LABELS cli)
 set_tests_properties(cli/demo_against_local_radicale PROPERTIES LABELS "dav;cli")
@@ -93,3 +103,4 @@ set_tests_properties(cli/google_session_against_fake PROPERTIES LABELS "google;c
 set_tests_properties(cli/microsoft_session_against_fake PROPERTIES LABELS "microsoft;cli")
 catch_discover_tests(calsync_cli_tests TEST_PREFIX "cli/" PROPERTIES LABELS cli
   EXTRA_ARGS -w NoTests)
+
