@@ -223,9 +223,9 @@ CALSYNC_API void calsync_string_free(char* str);
  * at most 10000 occurrences and one calendar 50000. An event over a limit is left out
  * whole (it blocks nothing) and listed in "errors" with a message naming the limit; the
  * calendar's other events still block. Expansion stops at the limit, and what the events
- * left out cost counts against a calendar's expansion work (1000000 occurrences), not
+ * left out cost counts against a calendar's expansion work (250000 occurrences), not
  * against what it keeps: a few such events leave the others blocking, and a calendar of
- * hundreds of them costs no more than 1000000 occurrences of time, then leaves the rest
+ * dozens of them costs no more than 250000 occurrences of time, then leaves the rest
  * out too.
  *
  * Returns CALSYNC_OK, CALSYNC_EINVAL (bad request; the message names the field),
@@ -752,7 +752,7 @@ CALSYNC_API calsync_status calsync_connection_deselect(calsync_connection* conne
  * "skipped": events the server sent that could not be read, also those past the
  * iCalendar limits above. "capped": events of an import calendar left out for the
  * OCCURRENCE LIMITS (see calsync_engine_blocked_slots: 10000 kept per event, 50000 kept
- * and 1000000 expanded per calendar inside the sync window); they block nothing, the calendar's
+ * and 250000 expanded per calendar inside the sync window); they block nothing, the calendar's
  * other events still do. Both are listed at every sync while they last. The limits hold when a
  * client starts on a stored calendar too. A calendar whose answers go past a limit (a JSON page
  * past the JSON limits, a CalDAV sync-collection carrying over 64 MiB in all its rounds) fails, its
