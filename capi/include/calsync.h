@@ -24,8 +24,8 @@
  *    replaced by U+FFFD where calsync reads it.
  *  - iCalendar text is read within limits too: an event with a content line (unfolded)
  *    over 1 MiB or components nested over 8 deep is left out and listed in "errors" with
- *    its UID; past 100,000 components or 1,000 distinct VTIMEZONEs in one text the rest are left out,
- *    listed once with an empty "event_id".
+ *    its UID; past 100,000 components or 1,000 distinct VTIMEZONEs in one text the rest
+ *    are left out, listed once with an empty "event_id".
  *  - Strings the library returns are owned by the caller and freed with
  *    calsync_string_free(). On failure, output parameters are left untouched.
  *  - Instants are RFC 3339 strings in UTC ("2026-03-29T01:30:00Z"). Ranges are

@@ -3,8 +3,8 @@
 
 #include <chrono>
 #include <cstddef>
-#include <limits>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "calsync/civil_time.hpp"

@@ -472,7 +472,7 @@ Result<PushAnswer> SyncService::handle_push(const PushRequest& request) {
                               " bytes is over the " + std::to_string(kMaxPushBodyBytes) +
                               "-byte limit");
     const auto deadline = s_->operation_deadline();  // a Graph renewal may talk to Graph
-    const DeferredCallbacks callbacks;  // one habit for every operation that logs
+    const DeferredCallbacks callbacks;               // one habit for every operation that logs
     std::string query = request.query;
     if (!query.empty() && query.front() == '?')
         query.erase(0, 1);

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/windows_zones.hpp"
 #include "net/crypto.hpp"
 #include "providers/microsoft/graph_client.hpp"
-#include "core/windows_zones.hpp"
 
 namespace calsync::providers::microsoft {
 namespace {
