@@ -19,6 +19,14 @@ with the RFC text that decides it):
   describes, not counted as a class).
 - the other classes are in CLASSES.
 
+Open (issue 13): with seed 2 and 100,000 rules, 24 of 94,511 compared rules differ, all
+YEARLY with BYWEEKNO at the year's edges. calsync numbers each day by the week it lies in
+(ISO 8601 weeks from WKST, RFC 5545 3.3.10), so 29 Dec 2031 is week 1 of 2032, which has 53
+weeks, and matches BYWEEKNO=-53; dateutil matches such a day only as 1, and with a WKST other
+than MO numbers the previous year's last week differently (WKST=WE;BYWEEKNO=53 gives 1 Jan
+2035, which lies in the 52nd and last WE-week of 2034). Not yet a class below: the heavy run
+fails on them until the oracle reads dateutil the RFC's way here too.
+
 A rule dateutil rejects as empty ("Invalid rrule byxxx generates an empty set") has DTSTART
 as its only instance. A rule whose oracle run passes --timeout seconds is not compared, and
 counted (printed): dateutil walks period by period to the year 9999 when nothing matches, and
