@@ -130,6 +130,15 @@ std::optional<ProviderKind> read_kind(const Value& doc, Problem* p) {
     return k;
 }
 
+// "kind" and "connection_id", which a connect and an authorize request both begin with.
+bool read_account(const Value& doc, ProviderKind* kind, std::string* connection_id, Problem* p) {
+    const auto k = read_kind(doc, p);
+    if (!k)
+        return false;
+    *kind = *k;
+    return read_connection_id(doc, connection_id, p);
+}
+
 // A problem of a member read at the top of a document, whose path read_range leaves empty.
 Error top_level_invalid(const Problem& p) {
     return make_error(ErrorCode::invalid_argument,
@@ -332,11 +341,7 @@ Result<ConnectRequest> parse_connect_request(std::string_view text) {
     return read_document(text, "connect request", [&](const Value& doc) -> Result<ConnectRequest> {
         Problem p;
         ConnectRequest r;
-        auto kind = read_kind(doc, &p);
-        if (!kind)
-            return invalid(p);
-        r.kind = *kind;
-        if (!read_connection_id(doc, &r.connection_id, &p))
+        if (!read_account(doc, &r.kind, &r.connection_id, &p))
             return invalid(p);
         const bool oauth = r.kind == ProviderKind::google || r.kind == ProviderKind::microsoft;
         if (oauth) {
@@ -377,11 +382,7 @@ Result<AuthorizeBegin> parse_authorize_begin(std::string_view text) {
                          [&](const Value& doc) -> Result<AuthorizeBegin> {
                              Problem p;
                              AuthorizeBegin r;
-                             auto kind = read_kind(doc, &p);
-                             if (!kind)
-                                 return invalid(p);
-                             r.kind = *kind;
-                             if (!read_connection_id(doc, &r.connection_id, &p))
+                             if (!read_account(doc, &r.kind, &r.connection_id, &p))
                                  return invalid(p);
                              return r;
                          });

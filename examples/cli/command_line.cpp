@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/edit_distance.hpp"
 #include "exit_codes.hpp"
 
 namespace cli {
@@ -124,29 +125,6 @@ void CommandLine::refuse_secret_options() {
             "config file)"};
 }
 
-namespace {
-
-// Edit distance with adjacent transpositions (optimal string alignment): "sycn" is one
-// step from "sync", as a typing slip is.
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i)
-        d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        d[0][j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-    }
-    return d[a.size()][b.size()];
-}
-
-}  // namespace
-
 std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
     // Words typed on a command line are short; a longer one is no typo of these.
     if (word.size() > 64)
@@ -154,7 +132,7 @@ std::string closest(const std::string& word, const std::vector<std::string>& can
     std::string best;
     std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
     for (const std::string& c : candidates) {
-        const std::size_t d = edit_distance(word, c);
+        const std::size_t d = calsync::edit_distance(word, c);
         if (d < best_distance) {
             best = c;
             best_distance = d;
