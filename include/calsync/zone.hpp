@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +83,10 @@ class TimeZone {
     std::int64_t recurring_from_ = 0;
     std::string definition_;
     mutable std::unique_ptr<std::atomic<const Year*>[]> years_;
+    // Years outside years_' range, each computed once (a series moved centuries back by an
+    // override is expanded there instance by instance); bounded, then computed per lookup.
+    mutable std::mutex far_years_mutex_;
+    mutable std::map<int, std::unique_ptr<Year>> far_years_;
 };
 
 using ZonePtr = std::shared_ptr<const TimeZone>;

@@ -14,6 +14,7 @@ namespace {
 // Years whose recurring transitions are kept once computed; others are computed per query.
 constexpr int kFirstCachedYear = 1800;
 constexpr int kCachedYears = 600;
+constexpr std::size_t kFarYearsKept = 1000;
 // How far back a query looks for the last recurring transition before its year.
 constexpr int kYearsBack = 400;
 
@@ -114,8 +115,15 @@ std::unique_ptr<TimeZone::Year> TimeZone::compute_year(int y) const {
 const TimeZone::Year* TimeZone::year(int y, std::unique_ptr<Year>* uncached) const {
     const int slot = y - kFirstCachedYear;
     if (slot < 0 || slot >= kCachedYears) {
-        *uncached = compute_year(y);
-        return uncached->get();
+        std::lock_guard<std::mutex> lock(far_years_mutex_);
+        auto known = far_years_.find(y);
+        if (known != far_years_.end())
+            return known->second.get();
+        if (far_years_.size() >= kFarYearsKept) {
+            *uncached = compute_year(y);
+            return uncached->get();
+        }
+        return far_years_.emplace(y, compute_year(y)).first->second.get();
     }
     std::atomic<const Year*>& cell = years_[slot];
     const Year* known = cell.load(std::memory_order_acquire);
