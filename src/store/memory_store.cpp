@@ -127,15 +127,26 @@ class MemoryStore final : public StateStore {
     Result<void> transaction(const std::function<Result<void>()>& fn) override {
         Lock lock(mutex_);
         State before = state_;
+        // remove_connection() drops queue entries: those of this business are kept too.
+        std::map<QueueKey, QueueEntry> queued;
+        for (const auto& [key, entry] : db_->queue) {
+            if (key.first == business_)
+                queued.emplace(key, entry);
+        }
+        auto undo = [&] {
+            state_ = std::move(before);
+            for (auto& [key, entry] : queued)
+                db_->queue[key] = std::move(entry);
+        };
         Result<void> result;
         try {
             result = fn();
         } catch (...) {
-            state_ = std::move(before);
+            undo();
             throw;
         }
         if (!result.ok())
-            state_ = std::move(before);
+            undo();
         return result;
     }
 

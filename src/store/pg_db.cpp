@@ -93,10 +93,11 @@ Result<PgDatabase> PgDatabase::connect(const std::string& conninfo,
     PgDatabase db(std::move(c));
     // synchronous_commit on: a commit returns once its WAL is on disk, so a committed export
     // intent survives a server crash (the protocol's step 1 before step 2).
-    auto set = db.exec("SET synchronous_commit = on; SET client_min_messages = warning; "
-                       "SET TIME ZONE 'UTC'; SET statement_timeout = " +
-                           std::to_string(statement_timeout.count()),
-                       "configure the session");
+    auto set = db.exec(
+        "SET synchronous_commit = on; SET client_min_messages = warning; "
+        "SET TIME ZONE 'UTC'; SET statement_timeout = " +
+            std::to_string(statement_timeout.count()),
+        "configure the session");
     if (!set.ok())
         return set.error();
     return db;

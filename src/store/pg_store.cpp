@@ -61,10 +61,11 @@ Result<void> migrate_postgres(PgDatabase& db) {
             return applied;
     }
     if (version != kPgSchemaVersion) {
-        auto stamped = db.exec("DELETE FROM calsync_schema_version; INSERT INTO "
-                               "calsync_schema_version VALUES (" +
-                                   std::to_string(kPgSchemaVersion) + ")",
-                               "record schema version");
+        auto stamped = db.exec(
+            "DELETE FROM calsync_schema_version; INSERT INTO "
+            "calsync_schema_version VALUES (" +
+                std::to_string(kPgSchemaVersion) + ")",
+            "record schema version");
         if (!stamped.ok())
             return stamped;
     }
@@ -109,8 +110,8 @@ Result<std::unique_ptr<FleetStore>> open_postgres_fleet(const std::string& conni
     auto connect = [conninfo, options] {
         return store::PgDatabase::connect(conninfo, options.statement_timeout);
     };
-    return std::unique_ptr<FleetStore>(std::make_unique<store::SqlFleet<store::PgDatabase>>(
-        std::move(db).value(), connect));
+    return std::unique_ptr<FleetStore>(
+        std::make_unique<store::SqlFleet<store::PgDatabase>>(std::move(db).value(), connect));
 }
 
 }  // namespace calsync

@@ -72,8 +72,8 @@ struct PostgresFleetFixture {
         return std::move(opened).value();
     }
 };
-#define CALSYNC_FLEET_FIXTURES                                                          \
-    calsync::test::MemoryFleetFixture, calsync::test::SqliteFleetFixture,               \
+#define CALSYNC_FLEET_FIXTURES                                            \
+    calsync::test::MemoryFleetFixture, calsync::test::SqliteFleetFixture, \
         calsync::test::PostgresFleetFixture
 #else
 #define CALSYNC_FLEET_FIXTURES calsync::test::MemoryFleetFixture, calsync::test::SqliteFleetFixture
@@ -92,8 +92,8 @@ struct PostgresStoreFixture {
     }
 };
 // Every store kind, for TEMPLATE_TEST_CASE.
-#define CALSYNC_STORE_FIXTURES                                                          \
-    calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture,               \
+#define CALSYNC_STORE_FIXTURES                                            \
+    calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture, \
         calsync::test::PostgresStoreFixture
 #else
 #define CALSYNC_STORE_FIXTURES calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture

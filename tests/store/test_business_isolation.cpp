@@ -108,8 +108,8 @@ TEMPLATE_TEST_CASE("businesses: nothing of one is visible or writable through an
         must(b->remove_connection("c"));  // absent in B: no error, and nothing of A goes
         fails_with(b->put_calendar(calendar_record("c", "a")), ErrorCode::not_found, "");
         fails_with(b->remove_calendar("c", "a"), ErrorCode::not_found, "");
-        fails_with(b->apply_changes("c", "a", upserts({}, "cursor-b", true)),
-                   ErrorCode::not_found, "");
+        fails_with(b->apply_changes("c", "a", upserts({}, "cursor-b", true)), ErrorCode::not_found,
+                   "");
         fails_with(b->put_export(export_record("ap1")), ErrorCode::not_found, "");
         must(b->remove_export({"ap1", "c", "a"}));
         fails_with(b->put_connection_status("c", SyncStatus{}), ErrorCode::not_found, "");
@@ -143,8 +143,7 @@ TEMPLATE_TEST_CASE("businesses: nothing of one is visible or writable through an
         must(b->remove_connection("c"));
         check_intact(*a);
 
-        CHECK(must(f.fleet->list_businesses()) ==
-              std::vector<std::string>{"garage-a", "garage-b"});
+        CHECK(must(f.fleet->list_businesses()) == std::vector<std::string>{"garage-a", "garage-b"});
     }
 
     SECTION("a push channel id finds its business") {

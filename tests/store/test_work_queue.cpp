@@ -28,8 +28,8 @@ void add_connections(FleetStore& fleet, const std::string& business, int count) 
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("work queue: due connections are claimed once, earliest first",
-                   "[queue]", CALSYNC_FLEET_FIXTURES) {
+TEMPLATE_TEST_CASE("work queue: due connections are claimed once, earliest first", "[queue]",
+                   CALSYNC_FLEET_FIXTURES) {
     TestType f;
     FleetStore& q = *f.fleet;
     add_connections(q, "g1", 2);
@@ -153,8 +153,8 @@ TEMPLATE_TEST_CASE("work queue: an expired lease is taken over and the old holde
     fails_with(new_view->put_connection_status("c0", mine), ErrorCode::lease_lost, "w2");
 }
 
-TEMPLATE_TEST_CASE("work queue: two claimers racing never take one connection twice",
-                   "[queue]", CALSYNC_FLEET_FIXTURES) {
+TEMPLATE_TEST_CASE("work queue: two claimers racing never take one connection twice", "[queue]",
+                   CALSYNC_FLEET_FIXTURES) {
     TestType f;
     constexpr int kConnections = 120;
     add_connections(*f.fleet, "g1", kConnections / 2);
