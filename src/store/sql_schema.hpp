@@ -2,7 +2,8 @@
 // read (BIGINT has INTEGER affinity in SQLite). SQLite reaches it by migration 4 (from its
 // single-business tables, sqlite_schema.cpp); PostgreSQL starts with it (pg_schema.cpp).
 // Every key starts with business_id; push channels are found by channel id alone too (a
-// notification carries no business), and work_queue is the workers' queue (sql_fleet.hpp).
+// notification carries no business), zone_definitions holds the zones of stored events once
+// (stored_zones.hpp), and work_queue is the workers' queue (sql_fleet.hpp).
 #pragma once
 
 namespace calsync::store {
@@ -157,6 +158,13 @@ CREATE TABLE push_channels (
 CREATE INDEX push_channels_by_channel ON push_channels (channel_id);
 CREATE INDEX push_channels_by_calendar ON push_channels (business_id, connection_id, calendar_id);
 CREATE INDEX push_channels_by_expiry ON push_channels (business_id, expires_at);
+
+-- Zone objects of stored events, once per distinct text (stored_zones.hpp). Shared by
+-- every business: a key is the SHA-256 of a public zone definition.
+CREATE TABLE zone_definitions (
+    id TEXT PRIMARY KEY NOT NULL,
+    definition TEXT NOT NULL
+);
 
 CREATE TABLE work_queue (
     business_id TEXT NOT NULL,

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "calsync/fleet.hpp"
 #include "calsync/store.hpp"
@@ -110,12 +111,16 @@ class SqlStore final : public StateStore {
     Result<void> put_status(const char* sql, const char* operation,
                             const std::string& connection_id, const std::string* calendar_id,
                             const SyncStatus& status);
+    // A zone object of zone_definitions (stored_zones.hpp), kept once read: a key's text
+    // never changes.
+    Result<std::string> stored_zone(const std::string& key);
     // A prepared statement with the business id bound as its first parameter.
     Result<Query> business_query(const char* sql, const char* operation);
 
     std::recursive_mutex mutex_;
     Db db_;
     const std::string business_;
+    std::unordered_map<std::string, std::string> zone_cache_;
 };
 
 // "INSERT INTO table (keys..., columns...) VALUES (?...) ON CONFLICT (keys) DO UPDATE SET

@@ -2,24 +2,31 @@
 // (template definitions: included by sqlite_store.cpp and pg_store.cpp only).
 #pragma once
 
+#include <functional>
+#include <set>
+
 #include "core/event_json.hpp"
 #include "store/change_application.hpp"
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
 #include "store/store_checks.hpp"
+#include "store/stored_zones.hpp"
 
 namespace calsync::store {
 namespace sql_detail {
 
 constexpr const char* kApply = "apply_changes";
 
-// One calendar's rows in `events`, as change_application's Table.
+// One calendar's rows in `events`, as change_application's Table. Bodies are stored with
+// their large zones in zone_definitions (stored_zones.hpp) and come back whole.
 template <class Db>
 struct EventRows {
     Db& db;
     const std::string& business_id;
     const std::string& connection_id;
     const std::string& calendar_id;
+    std::function<Result<std::string>(const std::string&)> zone;
+    std::set<std::string> zones_written{};  // in this transaction
 
     Result<typename Db::Query> keyed(const char* text) {
         auto q = db.query(text, kApply);
@@ -37,7 +44,12 @@ struct EventRows {
         auto row = q->bind(id).step();
         if (!row.ok())
             return row.error();
-        return row.value() ? std::optional<std::string>(q->text(0)) : std::nullopt;
+        if (!row.value())
+            return std::optional<std::string>();
+        auto whole = expand_zones(q->text(0), zone);
+        if (!whole.ok())
+            return whole.error();
+        return std::optional<std::string>(std::move(whole).value());
     }
 
     Result<std::vector<std::string>> ids() {
@@ -50,13 +62,27 @@ struct EventRows {
     }
 
     Result<void> write(const PreparedEvent& e) {
+        CompactedBody compacted = compact_zones(e.body);
+        for (const auto& [key, object] : compacted.zones) {
+            if (!zones_written.insert(key).second)
+                continue;
+            auto z = db.query(
+                "INSERT INTO zone_definitions (id, definition) VALUES (?, ?) "
+                "ON CONFLICT (id) DO NOTHING",
+                kApply);
+            if (!z.ok())
+                return z.error();
+            auto done = z->bind(key).bind(object).run();
+            if (!done.ok())
+                return done;
+        }
         auto q = keyed(
             "INSERT INTO events (business_id, connection_id, calendar_id, event_id, body) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (business_id, connection_id, calendar_id, "
             "event_id) DO UPDATE SET body = excluded.body");
         if (!q.ok())
             return q.error();
-        return q->bind(e.event.id).bind(e.body).run();
+        return q->bind(e.event.id).bind(compacted.body).run();
     }
 
     Result<bool> erase(const std::string& id) {
@@ -89,7 +115,8 @@ Result<AppliedChanges> SqlStore<Db>::apply_changes(const std::string& connection
     auto known = require_calendar(kApply, connection_id, calendar_id);
     if (!known.ok())
         return known.error();
-    sql_detail::EventRows<Db> rows{db_, business_, connection_id, calendar_id};
+    sql_detail::EventRows<Db> rows{db_, business_, connection_id, calendar_id,
+                                   [this](const std::string& key) { return stored_zone(key); }};
     auto applied = apply_prepared(rows, prepared.value());
     if (!applied.ok())
         return applied.error();  // `tx` rolls back: nothing of the set stays
@@ -110,6 +137,23 @@ Result<AppliedChanges> SqlStore<Db>::apply_changes(const std::string& connection
 }
 
 template <class Db>
+Result<std::string> SqlStore<Db>::stored_zone(const std::string& key) {
+    auto known = zone_cache_.find(key);
+    if (known != zone_cache_.end())
+        return known->second;
+    // A second statement while load_events steps through its rows: its own Query.
+    auto q = db_.query("SELECT definition FROM zone_definitions WHERE id = ?", "read zone");
+    if (!q.ok())
+        return q.error();
+    auto row = q->bind(key).step();
+    if (!row.ok())
+        return row.error();
+    if (!row.value())
+        return make_error(ErrorCode::not_found, "store: stored zone '" + key + "' is missing");
+    return zone_cache_.emplace(key, q->text(0)).first->second;
+}
+
+template <class Db>
 Result<std::vector<Event>> SqlStore<Db>::load_events(const std::string& connection_id,
                                                      const std::string& calendar_id) {
     static const char* const kOperation = "load_events";
@@ -124,8 +168,12 @@ Result<std::vector<Event>> SqlStore<Db>::load_events(const std::string& connecti
     if (!q.ok())
         return q.error();
     json::EventReader reader;
+    auto zone = [this](const std::string& key) { return stored_zone(key); };
     return q->bind(connection_id).bind(calendar_id).collect([&](const Query& row) -> Result<Event> {
-        auto e = reader.read(row.text(1), calendar_id);
+        auto body = expand_zones(row.text(1), zone);
+        if (!body.ok())
+            return body.error();
+        auto e = reader.read(body.value(), calendar_id);
         if (!e.ok())
             return make_error(ErrorCode::parse, std::string(kOperation) + ": " +
                                                     calendar_key(connection_id, calendar_id) +

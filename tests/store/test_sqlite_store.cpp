@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/vtimezone.hpp"
 #include "event_equality.hpp"
 #include "random_events.hpp"
 #include "sqlite_probe.hpp"
@@ -293,4 +294,42 @@ TEST_CASE("sqlite store: two stores on one file see each other and wait for each
     REQUIRE(written.ok());
     CHECK(written->revision == 2);  // after `held`, which committed first
     CHECK(must(first->list_appointments()).size() == 2);
+}
+
+TEST_CASE("sqlite store: a zone the calendar defined is stored once, not in every event",
+          "[sqlite]") {
+    // Issue 16, item 4: an event in a zone that is not IANA's stored the zone's whole
+    // definition in its own row (17 KB an event as a transition table).
+    TempDir dir;
+    const std::string path = dir.file("state.db");
+    auto s = open(path);
+    must(s->put_connection(connection_record("c")));
+    must(s->put_calendar(calendar_record("c", "a")));
+    const std::string definition = std::string(
+        "BEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\nBEGIN:STANDARD\r\n"
+        "DTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+        "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n"
+        "BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\n"
+        "TZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3\r\n"
+        "END:DAYLIGHT\r\nEND:VTIMEZONE\r\n");
+    const ZonePtr zone = ical::zone_from_definition(definition).value();
+    std::vector<Event> events;
+    for (int i = 0; i < 100; ++i) {
+        Event e = timed_event("e" + std::to_string(100 + i), 1775000000);
+        e.start = EventTime::in_zone({{2026, 7, 1}, 10, 0, 0}, zone, "W. Europe Standard Time");
+        e.end = EventTime::in_zone({{2026, 7, 1}, 11, 0, 0}, zone, "W. Europe Standard Time");
+        events.push_back(e);
+    }
+    must(s->apply_changes("c", "a", upserts(events, "k")));
+    SqliteProbe probe(path);
+    CHECK(probe.value("SELECT count(*) FROM zone_definitions") == "1");
+    CHECK(probe.value("SELECT count(*) FROM events WHERE body LIKE '%BEGIN:VTIMEZONE%'") == "0");
+    CHECK(probe.value("SELECT count(*) FROM events WHERE body LIKE '%\"stored\":%'") == "100");
+    // Reopened (no cache), the events come back in their zone.
+    s.reset();
+    auto reopened = open(path);
+    const auto back = must(reopened->load_events("c", "a"));
+    REQUIRE(back.size() == 100);
+    CHECK(back[0].start.zone->definition() == definition);
+    CHECK(back[99].end->zone->offset_at(at(1782900000)) == 7200);
 }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/vtimezone.hpp"
 #include "event_equality.hpp"
 #include "random_events.hpp"
 #include "store_fixtures.hpp"
@@ -754,4 +755,46 @@ TEMPLATE_TEST_CASE("store is safe to use from several threads", "[conformance]",
         CHECK(must(s.get_calendar(id, "cal")).cursor == "k" + std::to_string(kRounds - 1));
         CHECK(must(s.list_exports(id, "cal")).size() == kRounds);
     }
+}
+
+namespace {
+
+// Exchange's definition of Berlin, under a Windows name: a zone the calendar defines.
+constexpr const char* kExchangeBerlin =
+    "BEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\nBEGIN:STANDARD\r\n"
+    "DTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n"
+    "BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
+    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("store events in a zone the calendar defined come back whole", "[conformance]",
+                   CALSYNC_STORE_FIXTURES) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    const ZonePtr zone = must(ical::zone_from_definition(kExchangeBerlin));
+    std::vector<Event> events;
+    for (int i = 0; i < 50; ++i) {
+        Event e = timed_event("z" + std::to_string(100 + i), 1775000000);
+        e.calendar_id = "a";  // as the store keeps it
+        e.start =
+            EventTime::in_zone({{2026, 7, 1 + i % 28}, 10, 0, 0}, zone, "W. Europe Standard Time");
+        e.end =
+            EventTime::in_zone({{2026, 7, 1 + i % 28}, 11, 0, 0}, zone, "W. Europe Standard Time");
+        events.push_back(e);
+    }
+    must(s.apply_changes("c", "a", upserts(events, "k1")));
+    const auto back = must(s.load_events("c", "a"));
+    REQUIRE(back.size() == events.size());
+    for (std::size_t i = 0; i < back.size(); ++i) {
+        INFO(event_difference(events[i], back[i]));
+        CHECK(event_difference(events[i], back[i]).empty());
+        CHECK(back[i].start.zone->definition() == zone->definition());
+    }
+    // Stored as written: the same events again change nothing.
+    const AppliedChanges again = must(s.apply_changes("c", "a", upserts(events, "k2")));
+    CHECK(again.unchanged == events.size());
+    CHECK_FALSE(again.any());
 }

@@ -1,0 +1,38 @@
+// Zones stored once per distinct definition (issue 16, item 4). An event whose time is in
+// a zone that is not IANA's carries the zone's whole definition in its stored JSON
+// (event_json.hpp: the VTIMEZONE text, or a transition table): 1-17 KB repeated in every
+// event of a calendar. The SQL stores keep each such "zone" object once, in the table
+// zone_definitions keyed by its SHA-256, and the event's body holds {"stored":"<key>"}
+// instead; reading puts the object back byte for byte, so the body the JSON reader and
+// apply_changes' comparison see is the one json::write_event made.
+//
+// The text is our own writer's JSON (RapidJSON, no whitespace): a "zone" key followed by
+// an object can only be the zone of a time (a quote inside a string value is escaped).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "calsync/result.hpp"
+
+namespace calsync::store {
+
+struct CompactedBody {
+    std::string body;  // with every large zone object replaced by a reference
+    std::vector<std::pair<std::string, std::string>> zones;  // key, zone object text
+};
+
+// Zone objects shorter than this stay inline: a reference would save nothing.
+inline constexpr std::size_t kInlineZoneBytes = 96;
+
+CompactedBody compact_zones(std::string_view body);
+
+// The body with every reference replaced by its zone object; `zone(key)` finds one
+// (not_found when a key is unknown: the database lost a row).
+Result<std::string> expand_zones(
+    std::string_view body, const std::function<Result<std::string>(const std::string&)>& zone);
+
+}  // namespace calsync::store
