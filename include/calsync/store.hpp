@@ -233,6 +233,13 @@ struct PushChannel {
     Instant expires_at{};
 };
 
+// What changed in one calendar's blocked slots (see StateStore::apply_slot_changes).
+struct SlotChanges {
+    bool replace_all = false;         // drop every slot held for the calendar first
+    std::vector<std::string> events;  // otherwise: drop the slots of these event ids first
+    std::vector<BlockedSlot> slots;   // then add these (calendar_id is set by the store)
+};
+
 // ---------------------------------------------------------------------------------------
 // The interface
 //
@@ -348,6 +355,23 @@ class StateStore {
         const std::string& connection_id) = 0;
     // Channels of every connection expiring before `before` (to renew them), by expiry.
     virtual Result<std::vector<PushChannel>> list_push_channels_expiring(Instant before) = 0;
+
+    // --- blocked slots (issue 16, item 5): kept per calendar as the sync service computes
+    // them, so a host reads them without expanding anything again and a worker holds only
+    // the calendar it syncs. They go with their calendar (remove, disconnect). On SQL
+    // stores hosts may read them by SQL from the view calsync_blocked_slots (columns
+    // business_id, connection_id, calendar_id, event_id, recurrence_id, start_at, end_at
+    // (UTC seconds, half-open), label, all_day, tentative (0/1)); the view is for reading:
+    // write only through calsync. The defaults fail with internal (a store written before
+    // slots were kept).
+    // Applies `changes` to the calendar's slots in one transaction; not_found when the
+    // calendar is unknown; invalid_argument when a slot's range is empty or reversed.
+    virtual Result<void> apply_slot_changes(const std::string& connection_id,
+                                            const std::string& calendar_id,
+                                            const SlotChanges& changes);
+    // The business's slots overlapping `range` (of every calendar), in BlockedSlot's order
+    // (start, end, calendar id, event id, recurrence id).
+    virtual Result<std::vector<BlockedSlot>> list_blocked_slots(const TimeRange& range);
 };
 
 // ---------------------------------------------------------------------------------------

@@ -151,6 +151,16 @@ class FencedStore final : public StateStore {
         return inner_->list_push_channels_expiring(before);
     }
 
+    Result<void> apply_slot_changes(const std::string& connection_id,
+                                    const std::string& calendar_id,
+                                    const SlotChanges& changes) override {
+        return write(
+            [&] { return inner_->apply_slot_changes(connection_id, calendar_id, changes); });
+    }
+    Result<std::vector<BlockedSlot>> list_blocked_slots(const TimeRange& range) override {
+        return inner_->list_blocked_slots(range);
+    }
+
   private:
     // `op` inside a transaction that checks the fence first; its result, or the first error.
     template <class Op>

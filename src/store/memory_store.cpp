@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 
@@ -63,6 +64,8 @@ struct CalendarData {
     // transaction does not copy every cached event of the store).
     std::shared_ptr<EventsById> events = std::make_shared<EventsById>();
     std::optional<SyncStatus> status;
+    // Shared the same way.
+    std::shared_ptr<std::vector<BlockedSlot>> slots = std::make_shared<std::vector<BlockedSlot>>();
 };
 struct ConnectionData {
     ConnectionRecord record;
@@ -521,6 +524,47 @@ class MemoryStore final : public StateStore {
         }
         std::stable_sort(found.begin(), found.end(),
                          [](const auto& a, const auto& b) { return a.expires_at < b.expires_at; });
+        return found;
+    }
+
+    Result<void> apply_slot_changes(const std::string& connection_id,
+                                    const std::string& calendar_id,
+                                    const SlotChanges& changes) override {
+        auto ok = check_slot_changes(changes);
+        if (!ok.ok())
+            return ok;
+        Lock lock(mutex_);
+        auto cal = calendar("apply_slot_changes", connection_id, calendar_id);
+        if (!cal.ok())
+            return cal.error();
+        auto slots = std::make_shared<std::vector<BlockedSlot>>();
+        if (!changes.replace_all) {
+            const std::set<std::string> gone(changes.events.begin(), changes.events.end());
+            for (const BlockedSlot& held : *cal.value()->slots) {
+                if (gone.count(held.event_id) == 0)
+                    slots->push_back(held);
+            }
+        }
+        for (BlockedSlot slot : changes.slots) {
+            slot.calendar_id = calendar_id;
+            slots->push_back(std::move(slot));
+        }
+        cal.value()->slots = std::move(slots);
+        return {};
+    }
+
+    Result<std::vector<BlockedSlot>> list_blocked_slots(const TimeRange& range) override {
+        Lock lock(mutex_);
+        std::vector<BlockedSlot> found;
+        for (const auto& [cid, c] : state_.connections) {
+            for (const auto& [id, cal] : c.calendars) {
+                for (const BlockedSlot& slot : *cal.slots) {
+                    if (slot.range.start < range.end && range.start < slot.range.end)
+                        found.push_back(slot);
+                }
+            }
+        }
+        std::sort(found.begin(), found.end());
         return found;
     }
 

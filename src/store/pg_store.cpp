@@ -2,6 +2,7 @@
 // (sql_store.hpp, sql_fleet.hpp), and the schema's versioned migrations (table
 // calsync_schema_version; version 1 is kBusinessSchema).
 #include <iterator>
+#include <string>
 
 #include "store/pg_db.hpp"
 #include "store/sql_fleet.hpp"
@@ -9,6 +10,7 @@
 #include "store/sql_store_events.hpp"
 #include "store/sql_store_exports.hpp"
 #include "store/sql_store_records.hpp"
+#include "store/sql_store_slots.hpp"
 
 namespace calsync::store {
 
@@ -18,17 +20,29 @@ namespace {
 
 struct PgMigration {
     const char* what;
-    const char* sql;
+    std::string (*sql)();
 };
 
 // Index i holds the migration to version i + 1. Never edit a released one: add another.
-constexpr PgMigration kPgMigrations[] = {
+// kBusinessSchema with text compared byte by byte (COLLATE "C"), as std::string and SQLite
+// compare: lists come sorted by key alike whatever the database's locale.
+std::string business_schema_bytewise() {
+    std::string sql = kBusinessSchema;
+    const std::string text = " TEXT ";
+    const std::string bytewise = " TEXT COLLATE \"C\" ";
+    for (std::size_t at = sql.find(text); at != std::string::npos;
+         at = sql.find(text, at + bytewise.size()))
+        sql.replace(at, text.size(), bytewise);
+    return sql;
+}
+
+const PgMigration kPgMigrations[] = {
     {"businesses, connections, calendars, events, appointments, export map, statuses, OAuth "
-     "state, push channels, work queue",
-     kBusinessSchema},
+     "state, push channels, blocked slots, zone definitions, work queue",
+     business_schema_bytewise},
 };
 
-constexpr int kPgSchemaVersion = static_cast<int>(std::size(kPgMigrations));
+const int kPgSchemaVersion = static_cast<int>(std::size(kPgMigrations));
 
 // Brings the schema to kPgSchemaVersion in one transaction; concurrent openers (workers
 // starting together) wait for each other on a transaction-scoped advisory lock.
@@ -56,7 +70,7 @@ Result<void> migrate_postgres(PgDatabase& db) {
     for (int v = version; v < kPgSchemaVersion; ++v) {
         const std::string what = "migrate schema to version " + std::to_string(v + 1) + " (" +
                                  kPgMigrations[v].what + ")";
-        auto applied = db.exec(kPgMigrations[v].sql, what.c_str());
+        auto applied = db.exec(kPgMigrations[v].sql(), what.c_str());
         if (!applied.ok())
             return applied;
     }

@@ -159,6 +159,32 @@ CREATE INDEX push_channels_by_channel ON push_channels (channel_id);
 CREATE INDEX push_channels_by_calendar ON push_channels (business_id, connection_id, calendar_id);
 CREATE INDEX push_channels_by_expiry ON push_channels (business_id, expires_at);
 
+-- Blocked slots as the sync service computed them (StateStore::apply_slot_changes).
+CREATE TABLE blocked_slots (
+    business_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    calendar_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    recurrence_id BIGINT NOT NULL,
+    start_at BIGINT NOT NULL,
+    end_at BIGINT NOT NULL,
+    label TEXT NOT NULL,
+    all_day BIGINT NOT NULL,
+    tentative BIGINT NOT NULL,
+    FOREIGN KEY (business_id, connection_id, calendar_id)
+        REFERENCES calendars (business_id, connection_id, calendar_id) ON DELETE CASCADE
+);
+CREATE INDEX blocked_slots_by_event ON blocked_slots (business_id, connection_id, calendar_id,
+    event_id);
+CREATE INDEX blocked_slots_by_start ON blocked_slots (business_id, start_at);
+
+-- What hosts read by SQL (documented in calsync/store.hpp): one row per blocked slot,
+-- times in UTC seconds, [start_at, end_at). For reading only: calsync writes the table.
+CREATE VIEW calsync_blocked_slots AS
+    SELECT business_id, connection_id, calendar_id, event_id, recurrence_id, start_at, end_at,
+           label, all_day, tentative
+    FROM blocked_slots;
+
 -- Zone objects of stored events, once per distinct text (stored_zones.hpp). Shared by
 -- every business: a key is the SHA-256 of a public zone definition.
 CREATE TABLE zone_definitions (

@@ -89,6 +89,11 @@ class SqlStore final : public StateStore {
     Result<std::vector<PushChannel>> list_push_channels(const std::string& connection_id) override;
     Result<std::vector<PushChannel>> list_push_channels_expiring(Instant before) override;
 
+    Result<void> apply_slot_changes(const std::string& connection_id,
+                                    const std::string& calendar_id,
+                                    const SlotChanges& changes) override;
+    Result<std::vector<BlockedSlot>> list_blocked_slots(const TimeRange& range) override;
+
     // Whether `lease` is still its connection's current one (lease_lost otherwise); in
     // PostgreSQL the queue row stays share-locked until the caller's transaction ends, so
     // no claim slips between the check and the writes it guards.

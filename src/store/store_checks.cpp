@@ -90,4 +90,13 @@ Result<void> check_business_id(const std::string& business_id) {
     return {};
 }
 
+Result<void> check_slot_changes(const SlotChanges& changes) {
+    for (const BlockedSlot& slot : changes.slots) {
+        if (!(slot.range.start < slot.range.end))
+            return invalid("apply_slot_changes",
+                           "slot of event '" + slot.event_id + "': its range is empty or reversed");
+    }
+    return {};
+}
+
 }  // namespace calsync::store

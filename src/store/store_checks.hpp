@@ -23,6 +23,7 @@ Result<void> check_appointment(const Appointment& appointment);
 Result<void> check_export(const ExportRecord& record);
 Result<void> check_pending_authorization(const PendingAuthorization& pending);
 Result<void> check_push_channel(const PushChannel& channel);
+Result<void> check_slot_changes(const SlotChanges& changes);
 
 // Equal in every field the store keeps (a put of equal content keeps the revision).
 bool same_appointment(const Appointment& a, const Appointment& b);

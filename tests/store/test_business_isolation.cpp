@@ -44,6 +44,13 @@ void fill(StateStore& s) {
     must(s.put_pending_authorization({"state", "c", "v1.verifier", kFar}));
     CHECK(must(s.spend_nonce("nonce", kFar, at(1))));
     must(s.put_push_channel({"ch", "c", "a", "res", "v1.tok", at(1800000000)}));
+    SlotChanges slots;
+    slots.replace_all = true;
+    BlockedSlot busy;
+    busy.range = {at(1775000000), at(1775003600)};
+    busy.event_id = "e1";
+    slots.slots = {busy};
+    must(s.apply_slot_changes("c", "a", slots));
 }
 
 // What A holds, as fill() left it.
@@ -61,6 +68,7 @@ void check_intact(StateStore& s) {
     CHECK(must(s.get_connection_status("c")).events_read == 7);
     CHECK(must(s.list_calendar_statuses("c")).at("a").events_read == 7);
     CHECK(must(s.get_push_channel("ch")).sealed_token == "v1.tok");
+    CHECK(must(s.list_blocked_slots({at(0), kFar})).size() == 1);
     CHECK_FALSE(must(s.spend_nonce("nonce", kFar, at(2))));  // still spent in A
 }
 
@@ -93,6 +101,7 @@ TEMPLATE_TEST_CASE("businesses: nothing of one is visible or writable through an
         fails_with(b->get_push_channel("ch"), ErrorCode::not_found, "ch");
         CHECK(must(b->list_push_channels("c")).empty());
         CHECK(must(b->list_push_channels_expiring(kFar)).empty());
+        CHECK(must(b->list_blocked_slots({at(0), kFar})).empty());
         // Taking A's pending authorization through B fails, and leaves it to A.
         fails_with(b->take_pending_authorization("state", at(10)), ErrorCode::not_found, "");
         CHECK(must(a->take_pending_authorization("state", at(10))).sealed_code_verifier ==
@@ -117,6 +126,9 @@ TEMPLATE_TEST_CASE("businesses: nothing of one is visible or writable through an
         fails_with(b->put_push_channel({"ch", "c", "a", "r", "v1.other", kFar}),
                    ErrorCode::not_found, "");
         must(b->remove_push_channel("ch"));
+        SlotChanges wipe;
+        wipe.replace_all = true;
+        fails_with(b->apply_slot_changes("c", "a", wipe), ErrorCode::not_found, "");
         check_intact(*a);
         CHECK(must(a->take_pending_authorization("state", at(10))).connection_id == "c");
     }

@@ -114,6 +114,29 @@ TEST_CASE("sqlite store: WAL journal, enforced foreign keys, a clean integrity c
     CHECK(probe.value("SELECT count(*) FROM appointments") == "1");
 }
 
+TEST_CASE("sqlite store: hosts read blocked slots by SQL from calsync_blocked_slots", "[sqlite]") {
+    TempDir dir;
+    const std::string path = dir.file("state.db");
+    auto s = open(path);
+    must(s->put_connection(connection_record("c")));
+    must(s->put_calendar(calendar_record("c", "a")));
+    SlotChanges slots;
+    slots.replace_all = true;
+    BlockedSlot busy;
+    busy.range = {at(1775000000), at(1775003600)};
+    busy.event_id = "e1";
+    busy.recurrence_id = at(1775000000);
+    busy.label = "Workshop";
+    busy.tentative = true;
+    slots.slots = {busy};
+    must(s->apply_slot_changes("c", "a", slots));
+    SqliteProbe probe(path);
+    CHECK(probe.value("SELECT business_id || '|' || connection_id || '|' || calendar_id || '|' || "
+                      "event_id || '|' || start_at || '|' || end_at || '|' || label || '|' || "
+                      "tentative FROM calsync_blocked_slots") ==
+          "default|c|a|e1|1775000000|1775003600|Workshop|1");
+}
+
 TEST_CASE("sqlite store: the file and its journal are the owner's alone, whatever the umask",
           "[sqlite]") {
     // The store holds sealed credentials and the appointments' clients: a host running

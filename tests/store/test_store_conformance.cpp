@@ -798,3 +798,97 @@ TEMPLATE_TEST_CASE("store events in a zone the calendar defined come back whole"
     CHECK(again.unchanged == events.size());
     CHECK_FALSE(again.any());
 }
+
+namespace {
+
+BlockedSlot slot(const std::string& event_id, std::int64_t start, std::int64_t hours = 1) {
+    BlockedSlot s;
+    s.range = {at(start), at(start + hours * 3600)};
+    s.event_id = event_id;
+    s.recurrence_id = at(start);
+    s.label = "Calendar a";
+    return s;
+}
+
+std::vector<std::string> slot_events(const std::vector<BlockedSlot>& slots) {
+    std::vector<std::string> ids;
+    for (const BlockedSlot& s : slots)
+        ids.push_back(s.event_id + "@" + std::to_string(to_unix(s.range.start)));
+    return ids;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("store blocked slots: kept per calendar, replaced by event, read by range",
+                   "[conformance]", CALSYNC_STORE_FIXTURES) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    SlotChanges first;
+    first.replace_all = true;
+    BlockedSlot tentative = slot("e2", 1775010000, 2);
+    tentative.tentative = true;
+    tentative.all_day = true;
+    first.slots = {slot("e1", 1775000000), slot("e1", 1775086400), tentative};
+    must(s.apply_slot_changes("c", "a", first));
+    SlotChanges other;
+    other.replace_all = true;
+    other.slots = {slot("x1", 1775003600)};
+    must(s.apply_slot_changes("c", "b", other));
+
+    const TimeRange day{at(1775000000), at(1775000000 + 86400)};
+    auto held = must(s.list_blocked_slots(day));
+    CHECK(slot_events(held) ==
+          std::vector<std::string>{"e1@1775000000", "x1@1775003600", "e2@1775010000"});
+    CHECK(held[0].calendar_id == "a");
+    CHECK(held[1].calendar_id == "b");
+    CHECK(held[2].tentative);
+    CHECK(held[2].all_day);
+    CHECK(held[2].range.end == at(1775010000 + 7200));
+    CHECK(held[0].recurrence_id == at(1775000000));
+    CHECK(held[0].label == "Calendar a");
+    // Overlap is half-open: a slot ending where the range starts is outside.
+    CHECK(must(s.list_blocked_slots({at(1775003600), at(1775003601)})).size() == 1);
+
+    SECTION("the slots of changed events are replaced, the others kept") {
+        SlotChanges change;
+        change.events = {"e1", "gone"};
+        change.slots = {slot("e1", 1775020000)};
+        must(s.apply_slot_changes("c", "a", change));
+        CHECK(slot_events(must(s.list_blocked_slots({at(0), at(1800000000)}))) ==
+              std::vector<std::string>{"x1@1775003600", "e2@1775010000", "e1@1775020000"});
+    }
+    SECTION("a full replacement drops the calendar's others") {
+        SlotChanges change;
+        change.replace_all = true;
+        must(s.apply_slot_changes("c", "a", change));
+        CHECK(slot_events(must(s.list_blocked_slots({at(0), at(1800000000)}))) ==
+              std::vector<std::string>{"x1@1775003600"});
+    }
+    SECTION("slots go with their calendar and with a disconnect") {
+        must(s.remove_calendar("c", "b"));
+        CHECK(must(s.list_blocked_slots({at(0), at(1800000000)})).size() == 3);
+        must(s.disconnect_connection("c"));
+        CHECK(must(s.list_blocked_slots({at(0), at(1800000000)})).empty());
+    }
+    SECTION("bad changes change nothing") {
+        SlotChanges reversed;
+        reversed.replace_all = true;
+        BlockedSlot bad = slot("e9", 1775000000);
+        bad.range.end = bad.range.start;
+        reversed.slots = {bad};
+        fails_with(s.apply_slot_changes("c", "a", reversed), ErrorCode::invalid_argument, "e9");
+        fails_with(s.apply_slot_changes("c", "nope", first), ErrorCode::not_found, "nope");
+        CHECK(must(s.list_blocked_slots({at(0), at(1800000000)})).size() == 4);
+    }
+    SECTION("a transaction that fails undoes its slot changes") {
+        auto r = s.transaction([&]() -> Result<void> {
+            SlotChanges change;
+            change.replace_all = true;
+            must(s.apply_slot_changes("c", "a", change));
+            return make_error(ErrorCode::network, "later step failed");
+        });
+        CHECK_FALSE(r.ok());
+        CHECK(must(s.list_blocked_slots({at(0), at(1800000000)})).size() == 4);
+    }
+}
