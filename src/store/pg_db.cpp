@@ -162,37 +162,26 @@ void PgDatabase::rollback() {
     PgResultPtr(PQexec(connection_.get(), ("ROLLBACK TO " + name + "; RELEASE " + name).c_str()));
 }
 
-PgDatabase::Transaction::Transaction(Transaction&& other) noexcept
-    : db_(other.db_), operation_(other.operation_) {
-    other.db_ = nullptr;
-}
-
-PgDatabase::Transaction::~Transaction() {
-    if (db_ != nullptr)
-        db_->rollback();
-}
-
-Result<void> PgDatabase::Transaction::commit() {
-    PgDatabase* db = db_;
-    const int level = db->depth_ - 1;
-    if (level == 0) {
-        // COMMIT of an aborted transaction answers ROLLBACK without an error: report it.
-        PgResultPtr r(PQexec(db->handle(), "COMMIT"));
-        db_ = nullptr;
-        --db->depth_;
-        if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
-            return pg_error(db->handle(), r.get(), operation_);
-        if (std::string_view(PQcmdStatus(r.get())) == "ROLLBACK")
-            return make_error(ErrorCode::internal,
-                              std::string("postgres store: ") + operation_ +
-                                  ": the transaction was rolled back after an earlier failure");
+Result<void> PgDatabase::commit_level(const char* operation, bool* closed) {
+    const int level = depth_ - 1;
+    if (level > 0) {
+        auto done = exec("RELEASE calsync_" + std::to_string(level), operation);
+        if (!done.ok())
+            return done;  // still open: the transaction's end rolls it back
+        *closed = true;
+        --depth_;
         return {};
     }
-    auto done = db->exec("RELEASE calsync_" + std::to_string(level), operation_);
-    if (!done.ok())
-        return done;  // still open: the destructor rolls it back
-    db_ = nullptr;
-    --db->depth_;
+    // COMMIT of an aborted transaction answers ROLLBACK without an error: report it.
+    PgResultPtr r(PQexec(connection_.get(), "COMMIT"));
+    *closed = true;
+    --depth_;
+    if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+        return pg_error(connection_.get(), r.get(), operation);
+    if (std::string_view(PQcmdStatus(r.get())) == "ROLLBACK")
+        return make_error(ErrorCode::internal,
+                          std::string("postgres store: ") + operation +
+                              ": the transaction was rolled back after an earlier failure");
     return {};
 }
 

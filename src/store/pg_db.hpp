@@ -27,6 +27,7 @@
 
 #include "calsync/civil_time.hpp"
 #include "calsync/result.hpp"
+#include "store/nested_transaction.hpp"
 
 namespace calsync::store {
 
@@ -135,24 +136,15 @@ class PgDatabase {
     // A statement prepared on this connection (once) for `sql` with `?` placeholders.
     Result<Query> query(const char* sql, const char* operation);
 
-    class Transaction {
-      public:
-        Transaction(Transaction&& other) noexcept;
-        Transaction& operator=(Transaction&&) = delete;
-        ~Transaction();  // rolls back unless committed
-        Result<void> commit();
-
-      private:
-        friend class PgDatabase;
-        Transaction(PgDatabase* db, const char* operation) : db_(db), operation_(operation) {}
-        PgDatabase* db_;
-        const char* operation_;
-    };
+    // BEGIN ... COMMIT; nested ones are SAVEPOINTs.
+    using Transaction = NestedTransaction<PgDatabase>;
     Result<Transaction> transaction(const char* operation);
 
   private:
+    friend class NestedTransaction<PgDatabase>;
     explicit PgDatabase(PgConnectionPtr c) : connection_(std::move(c)) {}
     void rollback();
+    Result<void> commit_level(const char* operation, bool* closed);
 
     PgConnectionPtr connection_;
     std::unordered_map<std::string, std::string> statements_;  // SQL -> prepared name

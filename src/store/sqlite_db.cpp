@@ -181,33 +181,21 @@ void Database::rollback() {
                  nullptr);
 }
 
-Database::Transaction::Transaction(Transaction&& other) noexcept
-    : db_(other.db_), operation_(other.operation_) {
-    other.db_ = nullptr;
-}
-
-Database::Transaction::~Transaction() {
-    if (db_ != nullptr)
-        db_->rollback();
-}
-
-Result<void> Database::Transaction::commit() {
-    Database* db = db_;
-    const int level = db->depth_ - 1;
-    if (sqlite3_get_autocommit(db->handle()) != 0) {
-        db_ = nullptr;
-        --db->depth_;
+Result<void> Database::commit_level(const char* operation, bool* closed) {
+    const int level = depth_ - 1;
+    if (sqlite3_get_autocommit(db_.get()) != 0) {
+        *closed = true;
+        --depth_;
         return make_error(ErrorCode::internal,
-                          std::string("sqlite store: ") + operation_ +
+                          std::string("sqlite store: ") + operation +
                               ": the transaction was rolled back after an earlier failure");
     }
-    auto done =
-        db->exec(level == 0 ? std::string("COMMIT") : "RELEASE calsync_" + std::to_string(level),
-                 operation_);
+    auto done = exec(
+        level == 0 ? std::string("COMMIT") : "RELEASE calsync_" + std::to_string(level), operation);
     if (!done.ok())
-        return done;  // still open: the destructor rolls it back
-    db_ = nullptr;
-    --db->depth_;
+        return done;  // still open: the transaction's end rolls it back
+    *closed = true;
+    --depth_;
     return {};
 }
 

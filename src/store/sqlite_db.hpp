@@ -18,6 +18,7 @@
 
 #include "calsync/civil_time.hpp"
 #include "calsync/result.hpp"
+#include "store/nested_transaction.hpp"
 
 namespace calsync::store {
 
@@ -124,24 +125,14 @@ class Database {
 
     // The outermost transaction is BEGIN IMMEDIATE (the write lock up front, so two
     // processes never deadlock upgrading a read) ... COMMIT; nested ones are SAVEPOINTs.
-    class Transaction {
-      public:
-        Transaction(Transaction&& other) noexcept;
-        Transaction& operator=(Transaction&&) = delete;
-        ~Transaction();  // rolls back unless committed
-        Result<void> commit();
-
-      private:
-        friend class Database;
-        Transaction(Database* db, const char* operation) : db_(db), operation_(operation) {}
-        Database* db_;
-        const char* operation_;
-    };
+    using Transaction = NestedTransaction<Database>;
     Result<Transaction> transaction(const char* operation);
 
   private:
+    friend class NestedTransaction<Database>;
     explicit Database(SqlitePtr db) : db_(std::move(db)) {}
     void rollback();
+    Result<void> commit_level(const char* operation, bool* closed);
 
     SqlitePtr db_;
     std::unordered_map<std::string, StatementPtr> statements_;
