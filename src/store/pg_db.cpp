@@ -154,12 +154,12 @@ Result<PgDatabase::Transaction> PgDatabase::transaction(const char* operation) {
 
 void PgDatabase::rollback() {
     const int level = --depth_;
-    if (level == 0) {
-        PgResultPtr(PQexec(connection_.get(), "ROLLBACK"));
-        return;
-    }
     const std::string name = "calsync_" + std::to_string(level);
-    PgResultPtr(PQexec(connection_.get(), ("ROLLBACK TO " + name + "; RELEASE " + name).c_str()));
+    // Nothing to report from here: a failed rollback leaves a broken connection, which the
+    // next statement reports.
+    [[maybe_unused]] auto ignored =
+        exec(level == 0 ? std::string("ROLLBACK") : "ROLLBACK TO " + name + "; RELEASE " + name,
+             "roll back");
 }
 
 Result<void> PgDatabase::commit_level(const char* operation, bool* closed) {
