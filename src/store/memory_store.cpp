@@ -4,6 +4,7 @@
 // MemoryDatabase; a transaction keeps a copy of that business's state and puts it back
 // when the function fails.
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -558,10 +559,11 @@ class MemoryStore final : public StateStore {
         std::vector<BlockedSlot> found;
         for (const auto& [cid, c] : state_.connections) {
             for (const auto& [id, cal] : c.calendars) {
-                for (const BlockedSlot& slot : *cal.slots) {
-                    if (slot.range.start < range.end && range.start < slot.range.end)
-                        found.push_back(slot);
-                }
+                std::copy_if(cal.slots->begin(), cal.slots->end(), std::back_inserter(found),
+                             [&](const BlockedSlot& slot) {
+                                 return slot.range.start < range.end &&
+                                        range.start < slot.range.end;
+                             });
             }
         }
         std::sort(found.begin(), found.end());

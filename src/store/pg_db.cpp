@@ -1,5 +1,6 @@
 #include "store/pg_db.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace calsync::store {
@@ -28,10 +29,9 @@ Error pg_error(PGconn* connection, const PGresult* result, const char* operation
 }
 
 Result<void> PgQuery::execute() {
-    std::vector<const char*> values;
-    values.reserve(params_.size());
-    for (const auto& p : params_)
-        values.push_back(p ? p->c_str() : nullptr);
+    std::vector<const char*> values(params_.size());
+    std::transform(params_.begin(), params_.end(), values.begin(),
+                   [](const std::optional<std::string>& p) { return p ? p->c_str() : nullptr; });
     result_.reset(PQexecPrepared(connection_, statement_.c_str(), static_cast<int>(values.size()),
                                  values.data(), nullptr, nullptr, 0));
     const ExecStatusType status =

@@ -19,7 +19,9 @@ template class SqlStore<PgDatabase>;
 namespace {
 
 struct PgMigration {
+    // cppcheck-suppress unusedStructMember ; read through kPgMigrations[v]
     const char* what;
+    // cppcheck-suppress unusedStructMember ; read through kPgMigrations[v]
     std::string (*sql)();
 };
 

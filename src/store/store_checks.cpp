@@ -1,5 +1,6 @@
 #include "store/store_checks.hpp"
 
+#include <algorithm>
 #include <tuple>
 
 namespace calsync::store {
@@ -91,11 +92,12 @@ Result<void> check_business_id(const std::string& business_id) {
 }
 
 Result<void> check_slot_changes(const SlotChanges& changes) {
-    for (const BlockedSlot& slot : changes.slots) {
-        if (!(slot.range.start < slot.range.end))
-            return invalid("apply_slot_changes",
-                           "slot of event '" + slot.event_id + "': its range is empty or reversed");
-    }
+    const auto bad =
+        std::find_if(changes.slots.begin(), changes.slots.end(),
+                     [](const BlockedSlot& s) { return !(s.range.start < s.range.end); });
+    if (bad != changes.slots.end())
+        return invalid("apply_slot_changes",
+                       "slot of event '" + bad->event_id + "': its range is empty or reversed");
     return {};
 }
 
