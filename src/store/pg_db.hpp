@@ -28,6 +28,7 @@
 #include "calsync/civil_time.hpp"
 #include "calsync/result.hpp"
 #include "store/nested_transaction.hpp"
+#include "store/query_rows.hpp"
 
 namespace calsync::store {
 
@@ -40,14 +41,9 @@ struct PgResultClearer {
 using PgConnectionPtr = std::unique_ptr<PGconn, PgConnectionCloser>;
 using PgResultPtr = std::unique_ptr<PGresult, PgResultClearer>;
 
-class PgQuery;
-template <class Read>
-using PgRowValue =
-    std::decay_t<decltype(std::declval<Read>()(std::declval<const PgQuery&>()).value())>;
-
 // One execution of a prepared statement: bind in order, then step through its rows (the
 // first step() executes it) or run() it.
-class PgQuery {
+class PgQuery : public QueryRows<PgQuery> {
   public:
     PgQuery(PGconn* connection, std::string statement, const char* operation)
         : connection_(connection), statement_(std::move(statement)), operation_(operation) {}
@@ -72,30 +68,6 @@ class PgQuery {
     Result<bool> step();  // true: a row is ready
     Result<void> run();   // executes (once) and leaves the rows unread
 
-    template <class Read>
-    auto collect(Read&& read) -> Result<std::vector<PgRowValue<Read>>> {
-        std::vector<PgRowValue<Read>> all;
-        for (;;) {
-            auto row = step();
-            if (!row.ok())
-                return row.error();
-            if (!row.value())
-                return all;
-            auto value = read(*this);
-            if (!value.ok())
-                return value.error();
-            all.push_back(std::move(value).value());
-        }
-    }
-    template <class Read>
-    auto single(Read&& read, const Error& missing) -> Result<PgRowValue<Read>> {
-        auto row = step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return missing;
-        return read(*this);
-    }
     int changes() const;
 
     std::string text(int column) const;

@@ -108,6 +108,8 @@ class SqlStore final : public StateStore {
     // Whether the statement yields a row.
     Result<bool> exists(const char* sql, const char* operation,
                         std::initializer_list<std::string_view> values);
+    // A DELETE of the business's rows expired at `now` (its parameters: business, now).
+    Result<void> delete_expired(const char* sql, const char* operation, Instant now);
     Result<void> require_connection(const char* operation, const std::string& id);
     Result<void> require_calendar(const char* operation, const std::string& connection_id,
                                   const std::string& calendar_id);

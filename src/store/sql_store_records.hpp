@@ -70,6 +70,14 @@ Result<bool> SqlStore<Db>::exists(const char* text, const char* operation,
 }
 
 template <class Db>
+Result<void> SqlStore<Db>::delete_expired(const char* text, const char* operation, Instant now) {
+    auto q = business_query(text, operation);
+    if (!q.ok())
+        return q.error();
+    return q->bind(now).run();
+}
+
+template <class Db>
 Result<void> SqlStore<Db>::require_connection(const char* operation, const std::string& id) {
     auto found =
         exists("SELECT 1 FROM connections WHERE business_id = ? AND id = ?", operation, {id});
@@ -417,11 +425,9 @@ Result<PendingAuthorization> SqlStore<Db>::take_pending_authorization(const std:
     if (!tx.ok())
         return tx.error();
     // Deleting with RETURNING takes it exactly once; expired ones go first.
-    auto purge = business_query(
-        "DELETE FROM pending_authorizations WHERE business_id = ? AND expires_at <= ?", kOperation);
-    if (!purge.ok())
-        return purge.error();
-    auto purged = purge->bind(now).run();
+    auto purged = delete_expired(
+        "DELETE FROM pending_authorizations WHERE business_id = ? AND expires_at <= ?", kOperation,
+        now);
     if (!purged.ok())
         return purged.error();
     std::vector<PendingAuthorization> taken;
@@ -455,11 +461,8 @@ Result<bool> SqlStore<Db>::spend_nonce(const std::string& nonce, Instant expires
     auto tx = db_.transaction(kOperation);
     if (!tx.ok())
         return tx.error();
-    auto purge = business_query(
-        "DELETE FROM spent_nonces WHERE business_id = ? AND expires_at <= ?", kOperation);
-    if (!purge.ok())
-        return purge.error();
-    auto purged = purge->bind(now).run();
+    auto purged = delete_expired(
+        "DELETE FROM spent_nonces WHERE business_id = ? AND expires_at <= ?", kOperation, now);
     if (!purged.ok())
         return purged.error();
     auto q = business_query(

@@ -19,6 +19,7 @@
 #include "calsync/civil_time.hpp"
 #include "calsync/result.hpp"
 #include "store/nested_transaction.hpp"
+#include "store/query_rows.hpp"
 
 namespace calsync::store {
 
@@ -33,13 +34,9 @@ using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
 
 Error sqlite_error(sqlite3* db, int rc, const char* operation);
 
-class Query;
-template <class Read>
-using RowValue = std::decay_t<decltype(std::declval<Read>()(std::declval<const Query&>()).value())>;
-
 // One use of a prepared statement: bind in order, step, read columns. The statement is
 // reset and its bindings cleared when the Query ends, ready for the next use.
-class Query {
+class Query : public QueryRows<Query> {
   public:
     Query(sqlite3* db, sqlite3_stmt* statement, const char* operation);
     Query(Query&& other) noexcept;
@@ -58,32 +55,6 @@ class Query {
     Result<bool> step();  // true: a row is ready
     Result<void> run();   // steps to the end
 
-    // Every remaining row, each turned into a value by `read(const Query&) -> Result<T>`.
-    template <class Read>
-    auto collect(Read&& read) -> Result<std::vector<RowValue<Read>>> {
-        std::vector<RowValue<Read>> all;
-        for (;;) {
-            auto row = step();
-            if (!row.ok())
-                return row.error();
-            if (!row.value())
-                return all;
-            auto value = read(*this);
-            if (!value.ok())
-                return value.error();
-            all.push_back(std::move(value).value());
-        }
-    }
-    // The one row expected, or `missing` when there is none.
-    template <class Read>
-    auto single(Read&& read, const Error& missing) -> Result<RowValue<Read>> {
-        auto row = step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return missing;
-        return read(*this);
-    }
     int changes() const { return sqlite3_changes(db_); }
 
     std::string text(int column) const;
