@@ -121,8 +121,9 @@ class SqlStore final : public StateStore {
     // A zone object of zone_definitions (stored_zones.hpp), kept once read: a key's text
     // never changes.
     Result<std::string> stored_zone(const std::string& key);
-    // A prepared statement with the business id bound as its first parameter.
-    Result<Query> business_query(const char* sql, const char* operation);
+    // A prepared statement with the business id bound as its first parameter, then `values`.
+    Result<Query> business_query(const char* sql, const char* operation,
+                                 std::initializer_list<std::string_view> values = {});
 
     std::recursive_mutex mutex_;
     Db db_;

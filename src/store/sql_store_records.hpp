@@ -39,33 +39,30 @@ Result<void> SqlStore<Db>::transaction(const std::function<Result<void>()>& fn) 
 }
 
 template <class Db>
-Result<typename Db::Query> SqlStore<Db>::business_query(const char* text, const char* operation) {
+Result<typename Db::Query> SqlStore<Db>::business_query(
+    const char* text, const char* operation, std::initializer_list<std::string_view> values) {
     auto q = db_.query(text, operation);
     if (!q.ok())
         return q.error();
     q->bind(business_);
+    for (std::string_view v : values)
+        q->bind(v);
     return q;
 }
 
 template <class Db>
 Result<void> SqlStore<Db>::run(const char* text, const char* operation,
                                std::initializer_list<std::string_view> values) {
-    auto q = business_query(text, operation);
-    if (!q.ok())
-        return q.error();
-    for (std::string_view v : values)
-        q->bind(v);
-    return q->run();
+    auto q = business_query(text, operation, values);
+    return q.ok() ? q->run() : q.error();
 }
 
 template <class Db>
 Result<bool> SqlStore<Db>::exists(const char* text, const char* operation,
                                   std::initializer_list<std::string_view> values) {
-    auto q = business_query(text, operation);
+    auto q = business_query(text, operation, values);
     if (!q.ok())
         return q.error();
-    for (std::string_view v : values)
-        q->bind(v);
     return q->step();
 }
 
