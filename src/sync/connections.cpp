@@ -515,8 +515,8 @@ Result<void> SyncService::select_calendar(const std::string& connection_id,
     auto put = s_->store->put_calendar(r);
     if (!put.ok())
         return put.error();
-    // The engine's per-calendar policy is part of its construction.
-    auto diff = s_->rebuild_engine();
+    // That calendar only: its policy may have changed, so its events are expanded again.
+    auto diff = s_->refresh_calendar(r);
     if (!diff.ok())
         return diff.error();
     s_->slots_changed(connection_id, diff.value());

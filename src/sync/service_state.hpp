@@ -124,6 +124,10 @@ struct SyncService::State {
     Result<SlotDiff> rebuild_engine();
     // Rebuilds when the window has moved on since the engine was built.
     Result<void> keep_window_current();
+    // Brings one calendar's events and policy in the engine in line with its stored record
+    // (selected, direction, policy) and events, when the engine is built; the slots that
+    // came and went. Costs that calendar's events, not the client's.
+    Result<SlotDiff> refresh_calendar(const CalendarRecord& calendar);
     // Builds the engine from the store unless it already is: before answering from it, and
     // before a change whose slot difference the host is told (so that the difference is
     // against what the store held).

@@ -60,7 +60,8 @@ class FeedServer {
             prctl(PR_SET_PDEATHSIG, SIGTERM);
             dup2(out[1], 1);
             close(out[0]);
-            execl(CALSYNC_PYTHON, CALSYNC_PYTHON, CALSYNC_FAULT_SERVER, static_cast<char*>(nullptr));
+            execl(CALSYNC_PYTHON, CALSYNC_PYTHON, CALSYNC_FAULT_SERVER,
+                  static_cast<char*>(nullptr));
             _exit(127);
         }
         close(out[1]);
@@ -114,8 +115,8 @@ struct FeedClient {
     int feeds = 0;
 
     explicit FeedClient(int k) : feeds(k) {
-        dir = fs::temp_directory_path() / ("calsync_bench_feeds_" + std::to_string(getpid()) +
-                                           "_" + std::to_string(k));
+        dir = fs::temp_directory_path() /
+              ("calsync_bench_feeds_" + std::to_string(getpid()) + "_" + std::to_string(k));
         fs::create_directories(dir);
         calsync_client_options o = CALSYNC_CLIENT_OPTIONS_INIT;
         const std::string store = (dir / "store.db").string();
