@@ -28,6 +28,9 @@ namespace {
 using namespace calsync;
 using namespace calsync::capi;
 
+// calsync_client_run_due_within's longest wait: an hour, the longest sync_timeout_seconds.
+constexpr long long kMaxRunDueWaitMs = 3'600'000;
+
 calsync_status null_argument(const char* name) {
     return fail(CALSYNC_EINVAL, std::string(name) + ": must not be NULL");
 }
@@ -383,6 +386,20 @@ calsync_status calsync_client_run_due(calsync_client* client, char** response_js
         if (auto refused = refuse_null({{"client", client}, {"response_json", response_json}}))
             return *refused;
         return hand_out(write_reports(client->service->run_due()), response_json);
+    });
+}
+
+calsync_status calsync_client_run_due_within(calsync_client* client, long long wait_ms,
+                                             char** response_json) {
+    return guarded("calsync_client_run_due_within", [&] {
+        if (auto refused = refuse_null({{"client", client}, {"response_json", response_json}}))
+            return *refused;
+        if (wait_ms < 1 || wait_ms > kMaxRunDueWaitMs)
+            return fail(make_error(ErrorCode::invalid_argument,
+                                   "wait_ms: expected from 1 to " +
+                                       std::to_string(kMaxRunDueWaitMs) + " milliseconds"));
+        auto done = client->service->run_due(std::chrono::milliseconds(wait_ms));
+        return hand_out(write_reports(done.reports, done.unfinished), response_json);
     });
 }
 

@@ -596,7 +596,12 @@ typedef struct calsync_client_options {
  *                                                often each calendar is also read in full
  *                                                (0: never, at most 31622400), see
  *                                                "corrected" in calsync_connection_sync
- *   "max_concurrent_syncs": 4                    1 to 256
+ *   "max_concurrent_syncs": 4,                   1 to 256: the client's sync threads
+ *   "keep_idle_connections": true                false: each connection's HTTP
+ *                                                connections (sockets, TLS sessions) and
+ *                                                tokens in memory are released after each
+ *                                                sync: fewer file descriptors and less
+ *                                                memory per client, a TLS handshake per sync
  * }
  *
  * Secrets at rest: every value calsync seals in the store (a connection's credentials, a
@@ -868,6 +873,24 @@ CALSYNC_API calsync_status calsync_client_handle_push(calsync_client* client,
  * *response_json: {"version": 1, "reports": [REPORT, ...]}
  */
 CALSYNC_API calsync_status calsync_client_run_due(calsync_client* client, char** response_json);
+
+/*
+ * calsync_client_run_due_within: calsync_client_run_due that returns after at most
+ * wait_ms milliseconds (1 to 3600000), so a dead server cannot hold the caller. The client
+ * keeps one pool of "max_concurrent_syncs" threads for every call (started when first
+ * needed, ended by calsync_client_free). At the deadline, a sync still running goes on in
+ * the pool and stores its outcome like any sync (each sync ends within the network's
+ * "sync_timeout_seconds"); a due sync not yet started is not started and stays due for the
+ * next call. No connection is synced by two calls at once.
+ * *response_json: {"version": 1, "reports": [REPORT, ...], "unfinished": ["<connection
+ *   id>", ...]}: the reports of the syncs that finished in time, and the due connections
+ *   that did not (still running, from this call or an earlier one, or not started), sorted.
+ *   calsync_client_run_due answers the same document, with "unfinished" empty.
+ *
+ * Returns CALSYNC_OK or CALSYNC_EINVAL (wait_ms out of range).
+ */
+CALSYNC_API calsync_status calsync_client_run_due_within(calsync_client* client, long long wait_ms,
+                                                         char** response_json);
 
 /*
  * calsync_client_blocked_slots: the slots customers cannot book, from what was read.

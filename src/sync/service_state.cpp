@@ -20,6 +20,8 @@ std::string slot_calendar_key(const std::string& connection_id, const std::strin
 SyncService::State::State(SyncServiceOptions o, ImportEngine e)
     : options(std::move(o)), store(options.store), engine(std::move(e)) {
     random.seed(options.seed != 0 ? options.seed : std::random_device{}());
+    pool = std::make_unique<sync::SyncPool>(
+        static_cast<std::size_t>(std::max(1, options.settings.max_concurrent_syncs)));
 }
 
 Instant SyncService::State::now() const {

@@ -207,6 +207,15 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
     const DeferredCallbacks callbacks;  // before the locks: delivered after they are released
     auto live = s.live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
+    // settings.keep_idle_connections false: the provider (its sockets) goes with the sync.
+    struct ProviderRelease {
+        LiveConnection& live;
+        bool release;
+        ~ProviderRelease() {
+            if (release)
+                live.provider.reset();
+        }
+    } const release{*live, !s.options.settings.keep_idle_connections};
     // One deadline for the whole sync: every request and retry wait of every calendar.
     auto deadline = s.operation_deadline();
     auto connection = s.active_connection(connection_id);
