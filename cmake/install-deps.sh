@@ -5,7 +5,7 @@ set -eu
 PACKAGES="
   build-essential cmake pkg-config git
   help2man
-  libical-dev rapidjson-dev libssl-dev libcurl4-openssl-dev libexpat1-dev libsqlite3-dev
+  libical-dev rapidjson-dev libssl-dev libcurl4-openssl-dev libexpat1-dev libsqlite3-dev libpq-dev
   catch2 libbenchmark-dev tzdata unicode-cldr-core
   python3 python3-recurring-ical-events python3-icalendar python3-dateutil python3-jsonschema
   golang-go radicale xandikos python3-caldav abigail-tools openssl

@@ -22,6 +22,9 @@ enum class ErrorCode {
     limit_exceeded,  // a size or count cap was hit
     internal,
     cancelled,  // abandoned on purpose (the service is shutting down); not retried
+    // A worker's lease on a connection was taken over by another worker (its fencing token
+    // is stale): the write was refused and nothing was written. Stop working on it.
+    lease_lost,
 };
 
 const char* to_string(ErrorCode code);

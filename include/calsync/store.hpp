@@ -1,6 +1,15 @@
 // StateStore: everything calsync remembers between syncs, behind one interface so a C++
-// host can bring its own (e.g. Postgres). Two implementations ship: SQLite (the embedded
-// default) and memory.
+// host can bring its own. Three implementations ship: SQLite (the embedded default),
+// PostgreSQL (for a fleet of workers, when built with libpq: CALSYNC_WITH_POSTGRES) and
+// memory.
+//
+// Businesses. One store holds many businesses (tenants: garages); a StateStore object is
+// the view of ONE business, chosen when it is opened (`business_id` in the options, the
+// default business "default" otherwise). Everything below is per business: nothing of
+// one business is visible or writable through the view of another, and the same
+// connection, appointment or channel id may be used by two businesses. The fleet-level
+// operations (every business, the workers' queue, routing a push notification to its
+// business) are FleetStore's (calsync/fleet.hpp).
 //
 // What is kept, per connection (an account at a calendar service):
 //   - its settings and sealed credentials (ConnectionRecord),
@@ -62,6 +71,7 @@
 // and nothing is exported twice.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -143,7 +153,7 @@ struct AppliedChanges {
 
 struct AppointmentRecord {
     Appointment appointment;
-    // Store-wide, strictly increasing on every change of any appointment: "what changed
+    // Business-wide, strictly increasing on every change of any appointment: "what changed
     // since revision r" is list_appointments_since(r). A put of identical content keeps
     // the revision.
     std::int64_t revision = 0;
@@ -343,10 +353,17 @@ class StateStore {
 // ---------------------------------------------------------------------------------------
 // Implementations
 
-// Nothing persists; thread safe (one mutex). For tests and hosts without a disk.
+// The business a store view opens when the options name none.
+inline constexpr const char* kDefaultBusiness = "default";
+
+// Nothing persists; thread safe (one mutex). For tests and hosts without a disk. The view
+// of the default business of a new, empty memory database; views of other businesses of
+// one memory database come from make_memory_fleet() (calsync/fleet.hpp).
 std::unique_ptr<StateStore> make_memory_store();
 
 struct SqliteStoreOptions {
+    // The business this view reads and writes (see "Businesses" above).
+    std::string business_id = kDefaultBusiness;
     // How long a write waits for another process holding the database (SQLITE_BUSY).
     std::chrono::milliseconds busy_timeout{5000};
     // PRAGMA synchronous: FULL (the default) syncs the WAL on every commit, so a
@@ -359,8 +376,29 @@ struct SqliteStoreOptions {
 // the current version (PRAGMA user_version). WAL journal, foreign keys on. Refuses a
 // database written by a newer calsync (ErrorCode::invalid_argument naming both versions).
 // One connection, guarded by a mutex: thread safe; several processes may share the file
-// (writers wait up to busy_timeout).
+// (writers wait up to busy_timeout). A database of schema version 3 or older (one
+// business) is migrated: its records become the default business's.
 Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::string& path,
                                                       const SqliteStoreOptions& options = {});
+
+struct PostgresStoreOptions {
+    // The business this view reads and writes (see "Businesses" above).
+    std::string business_id = kDefaultBusiness;
+    // statement_timeout of the session: a statement waiting longer (a lock held by a hung
+    // peer) fails instead of blocking a worker forever. 0: no limit.
+    std::chrono::milliseconds statement_timeout{30000};
+};
+
+// Connects to PostgreSQL (`conninfo`: libpq's "host=... dbname=..." or a postgresql://
+// URI) and migrates the schema to the current version (table calsync_schema_version;
+// concurrent openers serialise on an advisory lock). Refuses a database written by a newer
+// calsync (invalid_argument naming both versions). synchronous_commit is set on for the
+// session, so a committed export intent is on disk before the request it announces.
+// One libpq connection per view, guarded by a mutex: thread safe (calls wait for each
+// other; a transaction() holds the connection). ErrorCode::network when the server cannot
+// be reached; the message never repeats a password of the conninfo.
+// Built only with libpq (CALSYNC_WITH_POSTGRES); otherwise it fails with internal.
+Result<std::unique_ptr<StateStore>> open_postgres_store(const std::string& conninfo,
+                                                        const PostgresStoreOptions& options = {});
 
 }  // namespace calsync

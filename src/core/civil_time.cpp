@@ -31,6 +31,8 @@ const char* to_string(ErrorCode code) {
             return "internal error";
         case ErrorCode::cancelled:
             return "cancelled";
+        case ErrorCode::lease_lost:
+            return "lease lost";
     }
     return "unknown error";
 }

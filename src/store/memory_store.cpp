@@ -1,6 +1,8 @@
-// StateStore in memory: every record in standard maps behind one recursive mutex (a
-// transaction holds it, and the calls its function makes take it again). A transaction
-// keeps a copy of the whole state and puts it back when the function fails.
+// StateStore and FleetStore in memory: every record of every business in standard maps
+// (a MemoryDatabase) behind one recursive mutex (a transaction holds it, and the calls its
+// function makes take it again). A StateStore is one business's view of a shared
+// MemoryDatabase; a transaction keeps a copy of that business's state and puts it back
+// when the function fails.
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -9,8 +11,10 @@
 #include <string>
 #include <tuple>
 
+#include "calsync/fleet.hpp"
 #include "calsync/store.hpp"
 #include "store/change_application.hpp"
+#include "store/fenced_store.hpp"
 #include "store/store_checks.hpp"
 
 namespace calsync::store {
@@ -52,45 +56,97 @@ struct EventMap {
 
 }  // namespace
 
-class MemoryStore final : public StateStore {
-    using EventsById = std::map<std::string, PreparedEvent>;
-    struct CalendarData {
-        CalendarRecord record;
-        // Shared with the copies transactions keep, and copied only on a write (so a
-        // transaction does not copy every cached event of the store).
-        std::shared_ptr<EventsById> events = std::make_shared<EventsById>();
-        std::optional<SyncStatus> status;
-    };
-    struct ConnectionData {
-        ConnectionRecord record;
-        std::optional<SyncStatus> status;
-        // cppcheck-suppress unusedStructMember ; used through Result<ConnectionData*>
-        std::map<std::string, CalendarData> calendars;
-    };
-    using ExportIndex = std::tuple<std::string, std::string, std::string>;
-    struct State {
-        std::map<std::string, ConnectionData> connections;
-        std::map<std::string, AppointmentRecord> appointments;
-        std::int64_t last_revision = 0;
-        std::map<ExportIndex, ExportRecord> exports;
-        std::map<std::string, PendingAuthorization> pending;
-        std::map<std::string, Instant> nonces;
-        std::map<std::string, PushChannel> channels;
-    };
+using EventsById = std::map<std::string, PreparedEvent>;
+struct CalendarData {
+    CalendarRecord record;
+    // Shared with the copies transactions keep, and copied only on a write (so a
+    // transaction does not copy every cached event of the store).
+    std::shared_ptr<EventsById> events = std::make_shared<EventsById>();
+    std::optional<SyncStatus> status;
+};
+struct ConnectionData {
+    ConnectionRecord record;
+    std::optional<SyncStatus> status;
+    // cppcheck-suppress unusedStructMember ; used through Result<ConnectionData*>
+    std::map<std::string, CalendarData> calendars;
+};
+using ExportIndex = std::tuple<std::string, std::string, std::string>;
+// One business's records.
+struct State {
+    std::map<std::string, ConnectionData> connections;
+    std::map<std::string, AppointmentRecord> appointments;
+    std::int64_t last_revision = 0;
+    std::map<ExportIndex, ExportRecord> exports;
+    std::map<std::string, PendingAuthorization> pending;
+    std::map<std::string, Instant> nonces;
+    std::map<std::string, PushChannel> channels;
 
+    bool empty() const {
+        return connections.empty() && appointments.empty() && pending.empty() && nonces.empty();
+    }
+};
+// A connection's entry in the work queue (see sql_fleet.hpp for the same in SQL).
+struct QueueEntry {
+    std::optional<Instant> due_at;
+    std::optional<Instant> requeue_at;
+    std::optional<std::string> lease_owner;
+    Instant lease_until{};
+    std::int64_t fence = 0;
+};
+using QueueKey = std::pair<std::string, std::string>;  // business id, connection id
+
+struct MemoryDatabase {
+    std::recursive_mutex mutex;
+    // Entries are never erased, so a view keeps a reference to its business's State.
+    std::map<std::string, State> businesses;
+    std::map<QueueKey, QueueEntry> queue;
+};
+
+Error lease_lost(const char* operation, const Lease& lease) {
+    return make_error(ErrorCode::lease_lost,
+                      std::string(operation) + ": the lease of worker '" + lease.owner + "' on " +
+                          connection_key(lease.connection_id) + " of business '" +
+                          lease.business_id + "' (fence " + std::to_string(lease.fence) +
+                          ") was taken over or released");
+}
+
+// The queue entry `lease` names, when the lease is still its current one.
+QueueEntry* held_entry(MemoryDatabase& db, const Lease& lease) {
+    auto it = db.queue.find({lease.business_id, lease.connection_id});
+    if (it == db.queue.end() || it->second.fence != lease.fence ||
+        it->second.lease_owner != lease.owner)
+        return nullptr;
+    return &it->second;
+}
+
+class MemoryStore final : public StateStore {
   public:
+    MemoryStore(std::shared_ptr<MemoryDatabase> db, const std::string& business_id)
+        : db_(std::move(db)), business_(business_id), state_(business_state(*db_, business_id)) {}
+
     Result<void> transaction(const std::function<Result<void>()>& fn) override {
         Lock lock(mutex_);
         State before = state_;
+        // remove_connection() drops queue entries: those of this business are kept too.
+        std::map<QueueKey, QueueEntry> queued;
+        for (const auto& [key, entry] : db_->queue) {
+            if (key.first == business_)
+                queued.emplace(key, entry);
+        }
+        auto undo = [&] {
+            state_ = std::move(before);
+            for (auto& [key, entry] : queued)
+                db_->queue[key] = std::move(entry);
+        };
         Result<void> result;
         try {
             result = fn();
         } catch (...) {
-            state_ = std::move(before);
+            undo();
             throw;
         }
         if (!result.ok())
-            state_ = std::move(before);
+            undo();
         return result;
     }
 
@@ -161,6 +217,7 @@ class MemoryStore final : public StateStore {
     Result<void> remove_connection(const std::string& id) override {
         Lock lock(mutex_);
         state_.connections.erase(id);
+        db_->queue.erase({business_, id});
         drop_channels(id, nullptr);
         for (auto it = state_.pending.begin(); it != state_.pending.end();)
             it = it->second.connection_id == id ? state_.pending.erase(it) : std::next(it);
@@ -504,8 +561,138 @@ class MemoryStore final : public StateStore {
         return found;
     }
 
-    std::recursive_mutex mutex_;
-    State state_;
+    static State& business_state(MemoryDatabase& db, const std::string& business_id) {
+        Lock lock(db.mutex);
+        return db.businesses[business_id];
+    }
+
+    std::shared_ptr<MemoryDatabase> db_;
+    std::recursive_mutex& mutex_ = db_->mutex;
+    const std::string business_;
+    State& state_;
+};
+
+class MemoryFleet final : public FleetStore {
+  public:
+    Result<std::unique_ptr<StateStore>> open_business(const std::string& business_id) override {
+        auto valid = check_business_id(business_id);
+        if (!valid.ok())
+            return valid.error();
+        return std::unique_ptr<StateStore>(std::make_unique<MemoryStore>(db_, business_id));
+    }
+
+    Result<std::unique_ptr<StateStore>> open_leased(const Lease& lease) override {
+        auto view = open_business(lease.business_id);
+        if (!view.ok())
+            return view.error();
+        return make_fenced_store(std::move(view).value(), [db = db_, lease]() -> Result<void> {
+            Lock lock(db->mutex);
+            if (held_entry(*db, lease) == nullptr)
+                return lease_lost("write", lease);
+            return {};
+        });
+    }
+
+    Result<std::vector<std::string>> list_businesses() override {
+        Lock lock(db_->mutex);
+        std::vector<std::string> ids;
+        for (const auto& [id, state] : db_->businesses) {
+            if (!state.empty())
+                ids.push_back(id);
+        }
+        return ids;
+    }
+
+    Result<std::vector<PushChannelOwner>> find_push_channel(
+        const std::string& channel_id) override {
+        Lock lock(db_->mutex);
+        std::vector<PushChannelOwner> found;
+        for (const auto& [id, state] : db_->businesses) {
+            auto it = state.channels.find(channel_id);
+            if (it != state.channels.end())
+                found.push_back({id, it->second});
+        }
+        return found;
+    }
+
+    Result<void> mark_due(const std::string& business_id, const std::string& connection_id,
+                          Instant due) override {
+        Lock lock(db_->mutex);
+        auto b = db_->businesses.find(business_id);
+        if (b == db_->businesses.end() || b->second.connections.count(connection_id) == 0)
+            return make_error(ErrorCode::not_found, "mark_due: " + connection_key(connection_id) +
+                                                        " of business '" + business_id +
+                                                        "' not found");
+        QueueEntry& e = db_->queue[{business_id, connection_id}];
+        std::optional<Instant>& slot = e.lease_owner ? e.requeue_at : e.due_at;
+        if (!slot || *slot > due)
+            slot = due;
+        return {};
+    }
+
+    Result<std::vector<Lease>> claim_due(const std::string& owner, Instant now,
+                                         std::chrono::seconds lease_for, std::size_t max) override {
+        if (owner.empty())
+            return make_error(ErrorCode::invalid_argument, "claim_due: the owner is empty");
+        Lock lock(db_->mutex);
+        std::vector<std::pair<QueueKey, QueueEntry*>> due;
+        for (auto& [key, e] : db_->queue) {
+            if (e.due_at && *e.due_at <= now && (!e.lease_owner || e.lease_until <= now))
+                due.emplace_back(key, &e);
+        }
+        std::stable_sort(due.begin(), due.end(), [](const auto& a, const auto& b) {
+            return *a.second->due_at < *b.second->due_at;
+        });
+        if (due.size() > max)
+            due.resize(max);
+        std::vector<Lease> leases;
+        for (auto& [key, e] : due) {
+            e->lease_owner = owner;
+            e->lease_until = now + lease_for;
+            ++e->fence;
+            leases.push_back({key.first, key.second, owner, e->fence, *e->due_at, e->lease_until});
+        }
+        return leases;
+    }
+
+    Result<Lease> renew_lease(const Lease& lease, Instant now,
+                              std::chrono::seconds lease_for) override {
+        Lock lock(db_->mutex);
+        QueueEntry* e = held_entry(*db_, lease);
+        if (e == nullptr)
+            return lease_lost("renew_lease", lease);
+        e->lease_until = now + lease_for;
+        Lease renewed = lease;
+        renewed.expires_at = e->lease_until;
+        return renewed;
+    }
+
+    Result<void> finish_lease(const Lease& lease, std::optional<Instant> next_due) override {
+        Lock lock(db_->mutex);
+        QueueEntry* e = held_entry(*db_, lease);
+        if (e == nullptr)
+            return lease_lost("finish_lease", lease);
+        e->due_at =
+            e->requeue_at && (!next_due || *e->requeue_at < *next_due) ? e->requeue_at : next_due;
+        e->requeue_at.reset();
+        e->lease_owner.reset();
+        e->lease_until = Instant{};
+        return {};
+    }
+
+    Result<std::optional<Instant>> earliest_due(Instant now) override {
+        Lock lock(db_->mutex);
+        std::optional<Instant> earliest;
+        for (const auto& [key, e] : db_->queue) {
+            if (e.due_at && (!e.lease_owner || e.lease_until <= now) &&
+                (!earliest || *e.due_at < *earliest))
+                earliest = e.due_at;
+        }
+        return earliest;
+    }
+
+  private:
+    std::shared_ptr<MemoryDatabase> db_ = std::make_shared<MemoryDatabase>();
 };
 
 }  // namespace calsync::store
@@ -513,7 +700,12 @@ class MemoryStore final : public StateStore {
 namespace calsync {
 
 std::unique_ptr<StateStore> make_memory_store() {
-    return std::make_unique<store::MemoryStore>();
+    return std::make_unique<store::MemoryStore>(std::make_shared<store::MemoryDatabase>(),
+                                                kDefaultBusiness);
+}
+
+std::unique_ptr<FleetStore> make_memory_fleet() {
+    return std::make_unique<store::MemoryFleet>();
 }
 
 }  // namespace calsync

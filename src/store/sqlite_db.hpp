@@ -106,6 +106,11 @@ class Query {
 
 class Database {
   public:
+    using Query = store::Query;
+    // SQLite has no row locks: BEGIN IMMEDIATE already admits one writer at a time.
+    static constexpr const char* kLockForShare = "";
+    static constexpr const char* kSkipLocked = "";
+
     // Opens or creates the file (no pragmas, no schema: see sqlite_schema.hpp).
     static Result<Database> open(const std::string& path);
 

@@ -2,6 +2,8 @@
 
 #include <iterator>
 
+#include "store/sql_schema.hpp"
+
 namespace calsync::store {
 namespace {
 
@@ -142,7 +144,78 @@ CREATE INDEX push_channels_by_expiry ON push_channels (expires_at);
      R"sql(
 ALTER TABLE exports ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    // Version 4 (many businesses) is kBusinessSchema, filled from these tables: see
+    // migrate_to_businesses().
+    {"many businesses: every key starts with a business id; the work queue", nullptr},
 };
+
+// The single-business tables of versions 1-3, renamed aside (their foreign keys follow
+// them), their indexes dropped (the new ones reuse the names).
+constexpr const char* kSetAsideVersion3 = R"sql(
+DROP INDEX connections_by_account;
+DROP INDEX exports_by_calendar;
+DROP INDEX spent_nonces_by_expiry;
+DROP INDEX push_channels_by_calendar;
+DROP INDEX push_channels_by_expiry;
+ALTER TABLE connections RENAME TO v3_connections;
+ALTER TABLE calendars RENAME TO v3_calendars;
+ALTER TABLE events RENAME TO v3_events;
+ALTER TABLE appointments RENAME TO v3_appointments;
+ALTER TABLE exports RENAME TO v3_exports;
+ALTER TABLE connection_status RENAME TO v3_connection_status;
+ALTER TABLE calendar_status RENAME TO v3_calendar_status;
+ALTER TABLE pending_authorizations RENAME TO v3_pending_authorizations;
+ALTER TABLE spent_nonces RENAME TO v3_spent_nonces;
+ALTER TABLE push_channels RENAME TO v3_push_channels;
+)sql";
+
+// Every record of the single-business tables becomes the default business's; then they go
+// (children first, so their cascades find nothing left).
+constexpr const char* kFillFromVersion3 = R"sql(
+INSERT INTO connections SELECT 'default', id, kind, account, settings_json, sealed_credentials,
+    state, created_at FROM v3_connections;
+INSERT INTO calendars SELECT 'default', connection_id, calendar_id, name, color, time_zone,
+    can_write, is_primary, selected, direction, tentative_blocks, unanswered_blocks,
+    all_day_blocks, cursor FROM v3_calendars;
+INSERT INTO events SELECT 'default', connection_id, calendar_id, event_id, body FROM v3_events;
+INSERT INTO appointments SELECT 'default', id, start_at, end_at, client, service, vehicle, notes,
+    status, revision, updated_at FROM v3_appointments;
+INSERT INTO businesses SELECT 'default', max(revision) FROM v3_appointments HAVING count(*) > 0;
+INSERT INTO exports SELECT 'default', appointment_id, connection_id, calendar_id, remote_id, etag,
+    content_hash, intent, intent_hash, updated_at, generation FROM v3_exports;
+INSERT INTO connection_status SELECT 'default', connection_id, state, last_attempt, last_success,
+    last_error, events_read, events_exported, consecutive_failures, next_due
+    FROM v3_connection_status;
+INSERT INTO calendar_status SELECT 'default', connection_id, calendar_id, state, last_attempt,
+    last_success, last_error, events_read, events_exported, consecutive_failures, next_due
+    FROM v3_calendar_status;
+INSERT INTO pending_authorizations SELECT 'default', state, connection_id, sealed_code_verifier,
+    expires_at FROM v3_pending_authorizations;
+INSERT INTO spent_nonces SELECT 'default', nonce, expires_at FROM v3_spent_nonces;
+INSERT INTO push_channels SELECT 'default', channel_id, connection_id, calendar_id, resource_id,
+    sealed_token, expires_at FROM v3_push_channels;
+DROP TABLE v3_push_channels;
+DROP TABLE v3_spent_nonces;
+DROP TABLE v3_pending_authorizations;
+DROP TABLE v3_calendar_status;
+DROP TABLE v3_connection_status;
+DROP TABLE v3_exports;
+DROP TABLE v3_events;
+DROP TABLE v3_calendars;
+DROP TABLE v3_appointments;
+DROP TABLE v3_connections;
+)sql";
+
+Result<void> migrate_to_businesses(Database& db, int from, const char* what) {
+    if (from == 0)  // a new file: the business schema is all there is to make
+        return db.exec(kBusinessSchema, what);
+    for (const char* sql : {kSetAsideVersion3, kBusinessSchema, kFillFromVersion3}) {
+        auto done = db.exec(sql, what);
+        if (!done.ok())
+            return done;
+    }
+    return {};
+}
 
 Result<int> integer_pragma(Database& db, const char* name) {
     auto v = db.value(std::string("PRAGMA ") + name, name);
@@ -218,6 +291,14 @@ Result<void> migrate(Database& db) {
     for (int v = version.value(); v < latest; ++v) {
         const std::string what = std::string("migrate schema to version ") + std::to_string(v + 1) +
                                  " (" + kMigrations[v].what + ")";
+        if (kMigrations[v].sql == nullptr) {  // version 4: the business schema
+            auto applied = migrate_to_businesses(db, version.value() == 0 ? 0 : v, what.c_str());
+            if (!applied.ok())
+                return applied;
+            break;
+        }
+        if (version.value() == 0)  // a new file skips the single-business versions
+            continue;
         auto applied = db.exec(kMigrations[v].sql, what.c_str());
         if (!applied.ok())
             return applied.error();

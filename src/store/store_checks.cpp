@@ -82,4 +82,12 @@ bool same_appointment(const Appointment& a, const Appointment& b) {
                                           b.vehicle, b.notes, b.status);
 }
 
+Result<void> check_business_id(const std::string& business_id) {
+    if (business_id.empty() || business_id.size() > 200)
+        return make_error(ErrorCode::invalid_argument,
+                          "store: a business id is 1 to 200 bytes (got " +
+                              std::to_string(business_id.size()) + ")");
+    return {};
+}
+
 }  // namespace calsync::store

@@ -15,6 +15,8 @@ std::string export_key(const ExportKey& key);
 Error not_found(const char* operation, const std::string& what);
 Error invalid(const char* operation, const std::string& what);
 
+// 1 to 200 bytes.
+Result<void> check_business_id(const std::string& business_id);
 Result<void> check_connection(const ConnectionRecord& connection);
 Result<void> check_calendar(const CalendarRecord& calendar);
 Result<void> check_appointment(const Appointment& appointment);

@@ -6,8 +6,12 @@
 #include <memory>
 #include <string>
 
+#include "calsync/fleet.hpp"
 #include "calsync/store.hpp"
 #include "temp_dir.hpp"
+#ifdef CALSYNC_TEST_POSTGRES
+#include "pg_test_server.hpp"
+#endif
 
 namespace calsync::test {
 
@@ -25,6 +29,75 @@ struct SqliteStoreFixture {
         store = std::move(opened).value();
     }
 };
+
+// Fleets (many businesses, the workers' queue) of every kind. `reopen()` gives another
+// FleetStore on the same storage, as a second worker process would have.
+struct MemoryFleetFixture {
+    std::unique_ptr<FleetStore> fleet = make_memory_fleet();
+    // Memory has no second process: the same fleet, shared.
+    FleetStore& second() { return *fleet; }
+};
+
+struct SqliteFleetFixture {
+    TempDir dir;
+    std::unique_ptr<FleetStore> fleet = open(dir.file("fleet.db"));
+    std::unique_ptr<FleetStore> other;
+    FleetStore& second() {
+        if (!other)
+            other = open(dir.file("fleet.db"));
+        return *other;
+    }
+    static std::unique_ptr<FleetStore> open(const std::string& path) {
+        auto opened = open_sqlite_fleet(path);
+        if (!opened.ok())
+            throw std::runtime_error(opened.error().message);
+        return std::move(opened).value();
+    }
+};
+
+#ifdef CALSYNC_TEST_POSTGRES
+struct PostgresFleetFixture {
+    std::string conninfo = PostgresTestServer::shared().new_database();
+    std::unique_ptr<FleetStore> fleet = open(conninfo);
+    std::unique_ptr<FleetStore> other;
+    FleetStore& second() {
+        if (!other)
+            other = open(conninfo);
+        return *other;
+    }
+    static std::unique_ptr<FleetStore> open(const std::string& conninfo) {
+        auto opened = open_postgres_fleet(conninfo);
+        if (!opened.ok())
+            throw std::runtime_error(opened.error().message);
+        return std::move(opened).value();
+    }
+};
+#define CALSYNC_FLEET_FIXTURES                                            \
+    calsync::test::MemoryFleetFixture, calsync::test::SqliteFleetFixture, \
+        calsync::test::PostgresFleetFixture
+#else
+#define CALSYNC_FLEET_FIXTURES calsync::test::MemoryFleetFixture, calsync::test::SqliteFleetFixture
+#endif
+
+#ifdef CALSYNC_TEST_POSTGRES
+// A store on a database of its own on the tests' PostgreSQL server (pg_test_server.hpp).
+struct PostgresStoreFixture {
+    std::string conninfo = PostgresTestServer::shared().new_database();
+    std::unique_ptr<StateStore> store;
+    PostgresStoreFixture() {
+        auto opened = open_postgres_store(conninfo);
+        if (!opened.ok())
+            throw std::runtime_error(opened.error().message);
+        store = std::move(opened).value();
+    }
+};
+// Every store kind, for TEMPLATE_TEST_CASE.
+#define CALSYNC_STORE_FIXTURES                                            \
+    calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture, \
+        calsync::test::PostgresStoreFixture
+#else
+#define CALSYNC_STORE_FIXTURES calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture
+#endif
 
 inline Instant at(std::int64_t unix_seconds) {
     return instant_from_unix(unix_seconds);

@@ -1,4 +1,5 @@
-// One suite, every StateStore: memory_store.cpp and sqlite_store*.cpp must behave alike
+// One suite, every StateStore: memory_store.cpp and sql_store*.hpp on SQLite and PostgreSQL
+// must behave alike
 // (change_application.cpp and store_checks.cpp are the rules they share).
 #include <algorithm>
 #include <atomic>
@@ -53,7 +54,7 @@ ExportRecord export_record(const std::string& appointment_id, const std::string&
 }  // namespace
 
 TEMPLATE_TEST_CASE("store connections: put, get, list, find, credentials, remove", "[conformance]",
-                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+                   CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     must(s.put_connection(connection_record("z", ProviderKind::google, "ann@example.com")));
@@ -119,7 +120,7 @@ TEMPLATE_TEST_CASE("store connections: put, get, list, find, credentials, remove
 }
 
 TEMPLATE_TEST_CASE("store calendars: put keeps cursor and events, list, remove", "[conformance]",
-                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+                   CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     seed(s);
@@ -188,7 +189,7 @@ TEMPLATE_TEST_CASE("store calendars: put keeps cursor and events, list, remove",
 }
 
 TEMPLATE_TEST_CASE("store apply_changes: incremental changes and what changed", "[conformance]",
-                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+                   CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     seed(s);
@@ -257,7 +258,7 @@ TEMPLATE_TEST_CASE("store apply_changes: incremental changes and what changed", 
 }
 
 TEMPLATE_TEST_CASE("store apply_changes: a full resync replaces the calendar", "[conformance]",
-                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+                   CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     seed(s);
@@ -290,7 +291,7 @@ TEMPLATE_TEST_CASE("store apply_changes: a full resync replaces the calendar", "
 }
 
 TEMPLATE_TEST_CASE("store apply_changes: random events come back as they went in", "[conformance]",
-                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+                   CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     seed(s);
@@ -314,7 +315,7 @@ TEMPLATE_TEST_CASE("store apply_changes: random events come back as they went in
 }
 
 TEMPLATE_TEST_CASE("store apply_changes is all or nothing", "[conformance]",
-                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+                   CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     seed(s);
@@ -339,8 +340,7 @@ TEMPLATE_TEST_CASE("store apply_changes is all or nothing", "[conformance]",
 }
 
 TEMPLATE_TEST_CASE("store transaction: together or not at all, nested parts undone alone",
-                   "[conformance]", calsync::test::MemoryStoreFixture,
-                   calsync::test::SqliteStoreFixture) {
+                   "[conformance]", CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     seed(s);
@@ -414,7 +414,7 @@ TEMPLATE_TEST_CASE("store transaction: together or not at all, nested parts undo
 }
 
 TEMPLATE_TEST_CASE("store appointments: revisions tell what changed", "[conformance]",
-                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+                   CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     const auto r1 = must(s.put_appointment(appointment("b"), at(100)));
@@ -465,7 +465,7 @@ TEMPLATE_TEST_CASE("store appointments: revisions tell what changed", "[conforma
 }
 
 TEMPLATE_TEST_CASE("store export map and the intent protocol", "[conformance]",
-                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+                   CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     seed(s);
@@ -531,8 +531,7 @@ TEMPLATE_TEST_CASE("store export map and the intent protocol", "[conformance]",
 }
 
 TEMPLATE_TEST_CASE("store disconnect purges imports, keeps the export map, reconnect re-attaches",
-                   "[conformance]", calsync::test::MemoryStoreFixture,
-                   calsync::test::SqliteStoreFixture) {
+                   "[conformance]", CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     seed(s);
@@ -586,7 +585,7 @@ TEMPLATE_TEST_CASE("store disconnect purges imports, keeps the export map, recon
 }
 
 TEMPLATE_TEST_CASE("store statuses of connections and calendars", "[conformance]",
-                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+                   CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     seed(s);
@@ -636,8 +635,7 @@ TEMPLATE_TEST_CASE("store statuses of connections and calendars", "[conformance]
 }
 
 TEMPLATE_TEST_CASE("store OAuth: pending authorizations complete once, nonces refuse replays",
-                   "[conformance]", calsync::test::MemoryStoreFixture,
-                   calsync::test::SqliteStoreFixture) {
+                   "[conformance]", CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     must(s.put_pending_authorization({"s1", "c", "v1.verifier-1", at(1000)}));
@@ -666,8 +664,7 @@ TEMPLATE_TEST_CASE("store OAuth: pending authorizations complete once, nonces re
     CHECK_FALSE(must(s.spend_nonce("n1", at(3000), at(1001))));
 }
 
-TEMPLATE_TEST_CASE("store push channels", "[conformance]", calsync::test::MemoryStoreFixture,
-                   calsync::test::SqliteStoreFixture) {
+TEMPLATE_TEST_CASE("store push channels", "[conformance]", CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     seed(s);
@@ -705,7 +702,7 @@ TEMPLATE_TEST_CASE("store push channels", "[conformance]", calsync::test::Memory
 }
 
 TEMPLATE_TEST_CASE("store is safe to use from several threads", "[conformance]",
-                   calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture) {
+                   CALSYNC_STORE_FIXTURES) {
     TestType f;
     StateStore& s = *f.store;
     constexpr int kThreads = 4;

@@ -1,69 +1,84 @@
-// The cached external events on SQLite: a ChangeSet and its cursor in one transaction.
+// SqlStore's cached external events: a ChangeSet and its cursor in one transaction
+// (template definitions: included by sqlite_store.cpp and pg_store.cpp only).
+#pragma once
+
 #include "core/event_json.hpp"
 #include "store/change_application.hpp"
-#include "store/sqlite_rows.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sql_rows.hpp"
+#include "store/sql_store.hpp"
 #include "store/store_checks.hpp"
 
 namespace calsync::store {
-namespace {
+namespace sql_detail {
 
 constexpr const char* kApply = "apply_changes";
 
 // One calendar's rows in `events`, as change_application's Table.
+template <class Db>
 struct EventRows {
-    Database& db;
+    Db& db;
+    const std::string& business_id;
     const std::string& connection_id;
     const std::string& calendar_id;
 
+    Result<typename Db::Query> keyed(const char* text) {
+        auto q = db.query(text, kApply);
+        if (q.ok())
+            q->bind(business_id).bind(connection_id).bind(calendar_id);
+        return q;
+    }
+
     Result<std::optional<std::string>> body(const std::string& id) {
-        auto q = db.query(
-            "SELECT body FROM events WHERE connection_id = ? AND calendar_id = ? AND event_id = ?",
-            kApply);
+        auto q = keyed(
+            "SELECT body FROM events WHERE business_id = ? AND connection_id = ? AND "
+            "calendar_id = ? AND event_id = ?");
         if (!q.ok())
             return q.error();
-        auto row = q->bind(connection_id).bind(calendar_id).bind(id).step();
+        auto row = q->bind(id).step();
         if (!row.ok())
             return row.error();
         return row.value() ? std::optional<std::string>(q->text(0)) : std::nullopt;
     }
 
     Result<std::vector<std::string>> ids() {
-        auto q = db.query("SELECT event_id FROM events WHERE connection_id = ? AND calendar_id = ?",
-                          kApply);
+        auto q = keyed(
+            "SELECT event_id FROM events WHERE business_id = ? AND connection_id = ? AND "
+            "calendar_id = ?");
         if (!q.ok())
             return q.error();
-        return q->bind(connection_id).bind(calendar_id).collect(read_text);
+        return q->collect(read_text<typename Db::Query>);
     }
 
     Result<void> write(const PreparedEvent& e) {
-        auto q = db.query(
-            "INSERT INTO events (connection_id, calendar_id, event_id, body) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (connection_id, calendar_id, event_id) DO UPDATE SET body = excluded.body",
-            kApply);
+        auto q = keyed(
+            "INSERT INTO events (business_id, connection_id, calendar_id, event_id, body) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (business_id, connection_id, calendar_id, "
+            "event_id) DO UPDATE SET body = excluded.body");
         if (!q.ok())
             return q.error();
-        return q->bind(connection_id).bind(calendar_id).bind(e.event.id).bind(e.body).run();
+        return q->bind(e.event.id).bind(e.body).run();
     }
 
     Result<bool> erase(const std::string& id) {
-        auto q = db.query(
-            "DELETE FROM events WHERE connection_id = ? AND calendar_id = ? AND event_id = ?",
-            kApply);
+        auto q = keyed(
+            "DELETE FROM events WHERE business_id = ? AND connection_id = ? AND calendar_id = ? "
+            "AND event_id = ?");
         if (!q.ok())
             return q.error();
-        auto done = q->bind(connection_id).bind(calendar_id).bind(id).run();
+        auto done = q->bind(id).run();
         if (!done.ok())
             return done.error();
         return q->changes() > 0;
     }
 };
 
-}  // namespace
+}  // namespace sql_detail
 
-Result<AppliedChanges> SqliteStore::apply_changes(const std::string& connection_id,
-                                                  const std::string& calendar_id,
-                                                  const ChangeSet& changes) {
+template <class Db>
+Result<AppliedChanges> SqlStore<Db>::apply_changes(const std::string& connection_id,
+                                                   const std::string& calendar_id,
+                                                   const ChangeSet& changes) {
+    using sql_detail::kApply;
     auto prepared = prepare_changes(calendar_id, changes);
     if (!prepared.ok())
         return prepared.error();
@@ -74,15 +89,18 @@ Result<AppliedChanges> SqliteStore::apply_changes(const std::string& connection_
     auto known = require_calendar(kApply, connection_id, calendar_id);
     if (!known.ok())
         return known.error();
-    EventRows rows{db_, connection_id, calendar_id};
+    sql_detail::EventRows<Db> rows{db_, business_, connection_id, calendar_id};
     auto applied = apply_prepared(rows, prepared.value());
     if (!applied.ok())
         return applied.error();  // `tx` rolls back: nothing of the set stays
     auto q = db_.query(
-        "UPDATE calendars SET cursor = ? WHERE connection_id = ? AND calendar_id = ?", kApply);
+        "UPDATE calendars SET cursor = ? WHERE business_id = ? AND connection_id = ? AND "
+        "calendar_id = ?",
+        kApply);
     if (!q.ok())
         return q.error();
-    auto cursor = q->bind(prepared->cursor).bind(connection_id).bind(calendar_id).run();
+    auto cursor =
+        q->bind(prepared->cursor).bind(business_).bind(connection_id).bind(calendar_id).run();
     if (!cursor.ok())
         return cursor.error();
     auto committed = tx->commit();
@@ -91,16 +109,17 @@ Result<AppliedChanges> SqliteStore::apply_changes(const std::string& connection_
     return applied;
 }
 
-Result<std::vector<Event>> SqliteStore::load_events(const std::string& connection_id,
-                                                    const std::string& calendar_id) {
+template <class Db>
+Result<std::vector<Event>> SqlStore<Db>::load_events(const std::string& connection_id,
+                                                     const std::string& calendar_id) {
     static const char* const kOperation = "load_events";
     Lock lock(mutex_);
     auto known = require_calendar(kOperation, connection_id, calendar_id);
     if (!known.ok())
         return known.error();
-    auto q = db_.query(
-        "SELECT event_id, body FROM events WHERE connection_id = ? AND calendar_id = ? "
-        "ORDER BY event_id",
+    auto q = business_query(
+        "SELECT event_id, body FROM events WHERE business_id = ? AND connection_id = ? AND "
+        "calendar_id = ? ORDER BY event_id",
         kOperation);
     if (!q.ok())
         return q.error();

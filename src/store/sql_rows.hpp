@@ -1,15 +1,23 @@
-#include "store/sqlite_rows.hpp"
+// Store records <-> SQL rows, for every SQL database (SQLite's Query, PostgreSQL's
+// PgQuery: the same bind/read interface): the column lists and how each is read back. A
+// stored name that does not parse (the database was altered by hand) is an error naming
+// the column. Business ids are bound by the caller, before a record's columns.
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "calsync/store.hpp"
 
 namespace calsync::store {
-namespace {
 
-Error bad_column(const char* table, const char* column, const std::string& value) {
-    return make_error(ErrorCode::parse, std::string("sqlite store: ") + table + "." + column +
+inline Error bad_column(const char* table, const char* column, const std::string& value) {
+    return make_error(ErrorCode::parse, std::string("store: ") + table + "." + column +
                                             ": unknown value '" + value + "'");
 }
 
-template <class Enum>
-Result<Enum> name_column(const Query& q, int column, std::optional<Enum> (*parse)(std::string_view),
+template <class Enum, class Q>
+Result<Enum> name_column(const Q& q, int column, std::optional<Enum> (*parse)(std::string_view),
                          const char* table, const char* name) {
     const std::string text = q.text(column);
     auto value = parse(text);
@@ -18,9 +26,11 @@ Result<Enum> name_column(const Query& q, int column, std::optional<Enum> (*parse
     return *value;
 }
 
-}  // namespace
+constexpr const char* kConnectionColumns =
+    "id, kind, account, settings_json, sealed_credentials, state, created_at";
 
-Result<ConnectionRecord> read_connection(const Query& q) {
+template <class Q>
+Result<ConnectionRecord> read_connection(const Q& q) {
     ConnectionRecord c;
     c.id = q.text(0);
     auto kind = name_column(q, 1, provider_kind_from_string, "connections", "kind");
@@ -38,7 +48,8 @@ Result<ConnectionRecord> read_connection(const Query& q) {
     return c;
 }
 
-Query& bind_connection(Query& q, const ConnectionRecord& c) {
+template <class Q>
+Q& bind_connection(Q& q, const ConnectionRecord& c) {
     return q.bind(c.id)
         .bind(to_string(c.kind))
         .bind(c.account)
@@ -48,7 +59,12 @@ Query& bind_connection(Query& q, const ConnectionRecord& c) {
         .bind(c.created_at);
 }
 
-Result<CalendarRecord> read_calendar(const Query& q) {
+constexpr const char* kCalendarColumns =
+    "connection_id, calendar_id, name, color, time_zone, can_write, is_primary, selected, "
+    "direction, tentative_blocks, unanswered_blocks, all_day_blocks, cursor";
+
+template <class Q>
+Result<CalendarRecord> read_calendar(const Q& q) {
     CalendarRecord c;
     c.connection_id = q.text(0);
     c.calendar.id = q.text(1);
@@ -69,7 +85,9 @@ Result<CalendarRecord> read_calendar(const Query& q) {
     return c;
 }
 
-Query& bind_calendar(Query& q, const CalendarRecord& c) {
+// All but the cursor.
+template <class Q>
+Q& bind_calendar(Q& q, const CalendarRecord& c) {
     return q.bind(c.connection_id)
         .bind(c.calendar.id)
         .bind(c.calendar.name)
@@ -84,7 +102,17 @@ Query& bind_calendar(Query& q, const CalendarRecord& c) {
         .bind(c.policy.all_day_blocks);
 }
 
-Result<SyncStatus> read_status(const Query& q, int first) {
+// After the key columns.
+constexpr const char* kStatusColumns =
+    "state, last_attempt, last_success, last_error, events_read, events_exported, "
+    "consecutive_failures, next_due";
+// The same, from a status table joined as `s`.
+constexpr const char* kJoinedStatusColumns =
+    "s.state, s.last_attempt, s.last_success, s.last_error, s.events_read, s.events_exported, "
+    "s.consecutive_failures, s.next_due";
+
+template <class Q>
+Result<SyncStatus> read_status(const Q& q, int first) {
     SyncStatus s;
     auto state = name_column(q, first, sync_state_from_string, "status", "state");
     if (!state.ok())
@@ -100,7 +128,20 @@ Result<SyncStatus> read_status(const Query& q, int first) {
     return s;
 }
 
-Query& bind_status(Query& q, const SyncStatus& s) {
+// A key in column 0, then the status columns, NULL when no status row was joined (that
+// record reads as never_synced).
+template <class Q>
+Result<std::pair<std::string, SyncStatus>> read_keyed_status(const Q& q) {
+    if (q.is_null(1))
+        return std::pair{q.text(0), SyncStatus{}};
+    auto s = read_status(q, 1);
+    if (!s.ok())
+        return s.error();
+    return std::pair{q.text(0), std::move(s).value()};
+}
+
+template <class Q>
+Q& bind_status(Q& q, const SyncStatus& s) {
     return q.bind(to_string(s.state))
         .bind(s.last_attempt)
         .bind(s.last_success)
@@ -111,7 +152,11 @@ Query& bind_status(Query& q, const SyncStatus& s) {
         .bind(s.next_due);
 }
 
-Result<AppointmentRecord> read_appointment(const Query& q) {
+constexpr const char* kAppointmentColumns =
+    "id, start_at, end_at, client, service, vehicle, notes, status, revision, updated_at";
+
+template <class Q>
+Result<AppointmentRecord> read_appointment(const Q& q) {
     AppointmentRecord r;
     Appointment& a = r.appointment;
     a.id = q.text(0);
@@ -132,7 +177,12 @@ Result<AppointmentRecord> read_appointment(const Query& q) {
     return r;
 }
 
-Result<ExportRecord> read_export(const Query& q) {
+constexpr const char* kExportColumns =
+    "appointment_id, connection_id, calendar_id, remote_id, etag, content_hash, intent, "
+    "intent_hash, updated_at, generation";
+
+template <class Q>
+Result<ExportRecord> read_export(const Q& q) {
     ExportRecord e;
     e.key = {q.text(0), q.text(1), q.text(2)};
     e.remote_id = q.text(3);
@@ -148,7 +198,8 @@ Result<ExportRecord> read_export(const Query& q) {
     return e;
 }
 
-Query& bind_export(Query& q, const ExportRecord& e) {
+template <class Q>
+Q& bind_export(Q& q, const ExportRecord& e) {
     return q.bind(e.key.appointment_id)
         .bind(e.key.connection_id)
         .bind(e.key.calendar_id)
@@ -161,30 +212,27 @@ Query& bind_export(Query& q, const ExportRecord& e) {
         .bind(e.generation);
 }
 
-Result<PushChannel> read_channel(const Query& q) {
+constexpr const char* kChannelColumns =
+    "channel_id, connection_id, calendar_id, resource_id, sealed_token, expires_at";
+
+template <class Q>
+Result<PushChannel> read_channel(const Q& q) {
     return PushChannel{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.instant(5)};
 }
 
-Result<std::string> read_text(const Query& q) {
-    return q.text(0);
-}
-
-Result<std::pair<std::string, SyncStatus>> read_keyed_status(const Query& q) {
-    if (q.is_null(1))
-        return std::pair{q.text(0), SyncStatus{}};
-    auto s = read_status(q, 1);
-    if (!s.ok())
-        return s.error();
-    return std::pair{q.text(0), std::move(s).value()};
-}
-
-Query& bind_channel(Query& q, const PushChannel& c) {
+template <class Q>
+Q& bind_channel(Q& q, const PushChannel& c) {
     return q.bind(c.channel_id)
         .bind(c.connection_id)
         .bind(c.calendar_id)
         .bind(c.resource_id)
         .bind(c.sealed_token)
         .bind(c.expires_at);
+}
+
+template <class Q>
+Result<std::string> read_text(const Q& q) {  // column 0
+    return q.text(0);
 }
 
 }  // namespace calsync::store

@@ -1,7 +1,12 @@
-// StateStore on SQLite: one connection (sqlite_db.hpp) behind one recursive mutex, so
-// calls from several threads are serialised and a transaction() holds the connection
-// while the calls its function makes take the mutex again. Every write is a transaction
-// (a SAVEPOINT inside an outer one). The schema and its migrations: sqlite_schema.cpp.
+// StateStore on an SQL database, one business's view: SQLite (Db = Database,
+// sqlite_db.hpp) or PostgreSQL (Db = PgDatabase, pg_db.hpp), which offer the same
+// query/transaction interface, so both run the same statements (`?` parameters, upserts as
+// INSERT ... ON CONFLICT, RETURNING: the dialect both speak). One connection behind one
+// recursive mutex, so calls from several threads are serialised and a transaction() holds
+// the connection while the calls its function makes take the mutex again. Every write is
+// a transaction (a SAVEPOINT inside an outer one). Every statement names the view's
+// business. The member definitions are in sql_store_*.hpp, instantiated once per database
+// (sqlite_store.cpp, pg_store.cpp).
 #pragma once
 
 #include <initializer_list>
@@ -9,13 +14,19 @@
 #include <string>
 #include <string_view>
 
+#include "calsync/fleet.hpp"
 #include "calsync/store.hpp"
-#include "store/sqlite_db.hpp"
 
 namespace calsync::store {
 
-class SqliteStore final : public StateStore {
+template <class Db>
+class SqlStore final : public StateStore {
   public:
+    using Query = typename Db::Query;
+
+    SqlStore(Db db, std::string business_id)
+        : db_(std::move(db)), business_(std::move(business_id)) {}
+
     Result<void> transaction(const std::function<Result<void>()>& fn) override;
 
     Result<void> put_connection(const ConnectionRecord& connection) override;
@@ -77,12 +88,15 @@ class SqliteStore final : public StateStore {
     Result<std::vector<PushChannel>> list_push_channels(const std::string& connection_id) override;
     Result<std::vector<PushChannel>> list_push_channels_expiring(Instant before) override;
 
-    explicit SqliteStore(Database db) : db_(std::move(db)) {}
+    // Whether `lease` is still its connection's current one (lease_lost otherwise); in
+    // PostgreSQL the queue row stays share-locked until the caller's transaction ends, so
+    // no claim slips between the check and the writes it guards.
+    Result<void> check_lease(const Lease& lease);
 
   private:
     using Lock = std::lock_guard<std::recursive_mutex>;
 
-    // One statement with text parameters, stepped to its end.
+    // One statement with text parameters after the business id, stepped to its end.
     Result<void> run(const char* sql, const char* operation,
                      std::initializer_list<std::string_view> values);
     // Whether the statement yields a row.
@@ -96,9 +110,17 @@ class SqliteStore final : public StateStore {
     Result<void> put_status(const char* sql, const char* operation,
                             const std::string& connection_id, const std::string* calendar_id,
                             const SyncStatus& status);
+    // A prepared statement with the business id bound as its first parameter.
+    Result<Query> business_query(const char* sql, const char* operation);
 
     std::recursive_mutex mutex_;
-    Database db_;
+    Db db_;
+    const std::string business_;
 };
+
+// "INSERT INTO table (keys..., columns...) VALUES (?...) ON CONFLICT (keys) DO UPDATE SET
+// column = excluded.column ...": a put that replaces by key, in SQLite's and PostgreSQL's
+// common dialect (neither INSERT OR REPLACE nor MERGE is).
+std::string upsert_sql(const char* table, const char* key_columns, const char* columns);
 
 }  // namespace calsync::store

@@ -1,0 +1,182 @@
+#include "store/fenced_store.hpp"
+
+#include <optional>
+#include <utility>
+
+namespace calsync::store {
+namespace {
+
+class FencedStore final : public StateStore {
+  public:
+    FencedStore(std::unique_ptr<StateStore> inner, std::function<Result<void>()> check)
+        : inner_(std::move(inner)), check_(std::move(check)) {}
+
+    Result<void> transaction(const std::function<Result<void>()>& fn) override {
+        return inner_->transaction([&]() -> Result<void> {
+            auto fence = check_();
+            if (!fence.ok())
+                return fence;
+            return fn();
+        });
+    }
+
+    Result<void> put_connection(const ConnectionRecord& c) override {
+        return write([&] { return inner_->put_connection(c); });
+    }
+    Result<ConnectionRecord> get_connection(const std::string& id) override {
+        return inner_->get_connection(id);
+    }
+    Result<std::vector<ConnectionRecord>> list_connections() override {
+        return inner_->list_connections();
+    }
+    Result<std::optional<ConnectionRecord>> find_connection(ProviderKind kind,
+                                                            const std::string& account) override {
+        return inner_->find_connection(kind, account);
+    }
+    Result<void> set_credentials(const std::string& id, const std::string& sealed) override {
+        return write([&] { return inner_->set_credentials(id, sealed); });
+    }
+    Result<void> disconnect_connection(const std::string& id) override {
+        return write([&] { return inner_->disconnect_connection(id); });
+    }
+    Result<void> remove_connection(const std::string& id) override {
+        return write([&] { return inner_->remove_connection(id); });
+    }
+
+    Result<void> put_calendar(const CalendarRecord& c) override {
+        return write([&] { return inner_->put_calendar(c); });
+    }
+    Result<CalendarRecord> get_calendar(const std::string& connection_id,
+                                        const std::string& calendar_id) override {
+        return inner_->get_calendar(connection_id, calendar_id);
+    }
+    Result<std::vector<CalendarRecord>> list_calendars(const std::string& connection_id) override {
+        return inner_->list_calendars(connection_id);
+    }
+    Result<void> remove_calendar(const std::string& connection_id,
+                                 const std::string& calendar_id) override {
+        return write([&] { return inner_->remove_calendar(connection_id, calendar_id); });
+    }
+
+    Result<AppliedChanges> apply_changes(const std::string& connection_id,
+                                         const std::string& calendar_id,
+                                         const ChangeSet& changes) override {
+        return write([&] { return inner_->apply_changes(connection_id, calendar_id, changes); });
+    }
+    Result<std::vector<Event>> load_events(const std::string& connection_id,
+                                           const std::string& calendar_id) override {
+        return inner_->load_events(connection_id, calendar_id);
+    }
+
+    Result<AppointmentRecord> put_appointment(const Appointment& a, Instant now) override {
+        return write([&] { return inner_->put_appointment(a, now); });
+    }
+    Result<AppointmentRecord> get_appointment(const std::string& id) override {
+        return inner_->get_appointment(id);
+    }
+    Result<std::vector<AppointmentRecord>> list_appointments() override {
+        return inner_->list_appointments();
+    }
+    Result<std::vector<AppointmentRecord>> list_appointments_since(std::int64_t revision) override {
+        return inner_->list_appointments_since(revision);
+    }
+
+    Result<void> put_export(const ExportRecord& record) override {
+        return write([&] { return inner_->put_export(record); });
+    }
+    Result<ExportRecord> get_export(const ExportKey& key) override {
+        return inner_->get_export(key);
+    }
+    Result<void> remove_export(const ExportKey& key) override {
+        return write([&] { return inner_->remove_export(key); });
+    }
+    Result<std::vector<ExportRecord>> list_exports(const std::string& connection_id,
+                                                   const std::string& calendar_id) override {
+        return inner_->list_exports(connection_id, calendar_id);
+    }
+    Result<std::vector<ExportRecord>> list_connection_exports(
+        const std::string& connection_id) override {
+        return inner_->list_connection_exports(connection_id);
+    }
+    Result<std::vector<ExportRecord>> list_appointment_exports(
+        const std::string& appointment_id) override {
+        return inner_->list_appointment_exports(appointment_id);
+    }
+
+    Result<void> put_connection_status(const std::string& connection_id,
+                                       const SyncStatus& status) override {
+        return write([&] { return inner_->put_connection_status(connection_id, status); });
+    }
+    Result<SyncStatus> get_connection_status(const std::string& connection_id) override {
+        return inner_->get_connection_status(connection_id);
+    }
+    Result<std::map<std::string, SyncStatus>> list_connection_statuses() override {
+        return inner_->list_connection_statuses();
+    }
+    Result<void> put_calendar_status(const std::string& connection_id,
+                                     const std::string& calendar_id,
+                                     const SyncStatus& status) override {
+        return write(
+            [&] { return inner_->put_calendar_status(connection_id, calendar_id, status); });
+    }
+    Result<std::map<std::string, SyncStatus>> list_calendar_statuses(
+        const std::string& connection_id) override {
+        return inner_->list_calendar_statuses(connection_id);
+    }
+
+    Result<void> put_pending_authorization(const PendingAuthorization& pending) override {
+        return write([&] { return inner_->put_pending_authorization(pending); });
+    }
+    Result<PendingAuthorization> take_pending_authorization(const std::string& state,
+                                                            Instant now) override {
+        return write([&] { return inner_->take_pending_authorization(state, now); });
+    }
+    Result<bool> spend_nonce(const std::string& nonce, Instant expires_at, Instant now) override {
+        return write([&] { return inner_->spend_nonce(nonce, expires_at, now); });
+    }
+
+    Result<void> put_push_channel(const PushChannel& channel) override {
+        return write([&] { return inner_->put_push_channel(channel); });
+    }
+    Result<PushChannel> get_push_channel(const std::string& channel_id) override {
+        return inner_->get_push_channel(channel_id);
+    }
+    Result<void> remove_push_channel(const std::string& channel_id) override {
+        return write([&] { return inner_->remove_push_channel(channel_id); });
+    }
+    Result<std::vector<PushChannel>> list_push_channels(const std::string& connection_id) override {
+        return inner_->list_push_channels(connection_id);
+    }
+    Result<std::vector<PushChannel>> list_push_channels_expiring(Instant before) override {
+        return inner_->list_push_channels_expiring(before);
+    }
+
+  private:
+    // `op` inside a transaction that checks the fence first; its result, or the first error.
+    template <class Op>
+    auto write(Op op) -> decltype(op()) {
+        using R = decltype(op());
+        std::optional<R> out;
+        auto done = transaction([&]() -> Result<void> {
+            out.emplace(op());
+            if (!out->ok())
+                return out->error();
+            return {};
+        });
+        if (!done.ok())
+            return done.error();
+        return std::move(*out);
+    }
+
+    std::unique_ptr<StateStore> inner_;
+    std::function<Result<void>()> check_;
+};
+
+}  // namespace
+
+std::unique_ptr<StateStore> make_fenced_store(std::unique_ptr<StateStore> inner,
+                                              std::function<Result<void>()> check) {
+    return std::make_unique<FencedStore>(std::move(inner), std::move(check));
+}
+
+}  // namespace calsync::store

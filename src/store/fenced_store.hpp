@@ -1,0 +1,18 @@
+// A StateStore view for a worker holding a lease: every write runs in a transaction of the
+// inner view that first calls `check` (is the lease's fence still current?), so a worker
+// whose lease was taken over writes nothing (ErrorCode::lease_lost). Reads pass through.
+// Shared by every FleetStore implementation; `check` must run on the inner view's own
+// connection so it is part of the same transaction.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "calsync/store.hpp"
+
+namespace calsync::store {
+
+std::unique_ptr<StateStore> make_fenced_store(std::unique_ptr<StateStore> inner,
+                                              std::function<Result<void>()> check);
+
+}  // namespace calsync::store

@@ -1,0 +1,199 @@
+#include "store/pg_db.hpp"
+
+#include <cstdlib>
+
+namespace calsync::store {
+
+Error pg_error(PGconn* connection, const PGresult* result, const char* operation) {
+    std::string detail;
+    const char* state = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    if (result != nullptr)
+        detail = PQresultErrorMessage(result);
+    if (detail.empty() && connection != nullptr)
+        detail = PQerrorMessage(connection);
+    while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' '))
+        detail.pop_back();
+    std::string message = std::string("postgres store: ") + operation + ": " + detail;
+    ErrorCode code = ErrorCode::internal;
+    if (connection == nullptr || PQstatus(connection) != CONNECTION_OK) {
+        code = ErrorCode::network;
+    } else if (state != nullptr) {
+        message += std::string(" (SQLSTATE ") + state + ")";
+        const std::string_view s(state);
+        // Serialization failure, deadlock: the same call may succeed when tried again.
+        if (s == "40001" || s == "40P01")
+            code = ErrorCode::conflict;
+    }
+    return make_error(code, std::move(message));
+}
+
+Result<void> PgQuery::execute() {
+    std::vector<const char*> values;
+    values.reserve(params_.size());
+    for (const auto& p : params_)
+        values.push_back(p ? p->c_str() : nullptr);
+    result_.reset(PQexecPrepared(connection_, statement_.c_str(), static_cast<int>(values.size()),
+                                 values.data(), nullptr, nullptr, 0));
+    const ExecStatusType status =
+        result_ == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result_.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        Error e = pg_error(connection_, result_.get(), operation_);
+        result_.reset();
+        return e;
+    }
+    return {};
+}
+
+Result<bool> PgQuery::step() {
+    if (result_ == nullptr) {
+        auto done = execute();
+        if (!done.ok())
+            return done.error();
+    }
+    if (row_ + 1 >= PQntuples(result_.get()))
+        return false;
+    ++row_;
+    return true;
+}
+
+Result<void> PgQuery::run() {
+    if (result_ != nullptr)
+        return {};
+    return execute();
+}
+
+int PgQuery::changes() const {
+    if (result_ == nullptr)
+        return 0;
+    return std::atoi(PQcmdTuples(result_.get()));
+}
+
+std::string PgQuery::text(int column) const {
+    const char* v = PQgetvalue(result_.get(), row_, column);
+    return std::string(v, static_cast<std::size_t>(PQgetlength(result_.get(), row_, column)));
+}
+
+std::int64_t PgQuery::integer(int column) const {
+    return std::strtoll(PQgetvalue(result_.get(), row_, column), nullptr, 10);
+}
+
+std::optional<Instant> PgQuery::optional_instant(int column) const {
+    if (is_null(column))
+        return std::nullopt;
+    return instant(column);
+}
+
+Result<PgDatabase> PgDatabase::connect(const std::string& conninfo,
+                                       std::chrono::milliseconds statement_timeout) {
+    PgConnectionPtr c(PQconnectdb(conninfo.c_str()));
+    if (c == nullptr)
+        return make_error(ErrorCode::internal, "postgres store: connect: out of memory");
+    if (PQstatus(c.get()) != CONNECTION_OK)
+        return pg_error(c.get(), nullptr, "connect");
+    PgDatabase db(std::move(c));
+    // synchronous_commit on: a commit returns once its WAL is on disk, so a committed export
+    // intent survives a server crash (the protocol's step 1 before step 2).
+    auto set = db.exec(
+        "SET synchronous_commit = on; SET client_min_messages = warning; "
+        "SET TIME ZONE 'UTC'; SET statement_timeout = " +
+            std::to_string(statement_timeout.count()),
+        "configure the session");
+    if (!set.ok())
+        return set.error();
+    return db;
+}
+
+Result<void> PgDatabase::exec(const std::string& sql, const char* operation) {
+    PgResultPtr r(PQexec(connection_.get(), sql.c_str()));
+    const ExecStatusType status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+        return pg_error(connection_.get(), r.get(), operation);
+    return {};
+}
+
+Result<std::string> PgDatabase::value(const std::string& sql, const char* operation) {
+    PgResultPtr r(PQexec(connection_.get(), sql.c_str()));
+    const ExecStatusType status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+        return pg_error(connection_.get(), r.get(), operation);
+    if (PQntuples(r.get()) == 0 || PQnfields(r.get()) == 0)
+        return std::string();
+    return std::string(PQgetvalue(r.get(), 0, 0));
+}
+
+Result<PgQuery> PgDatabase::query(const char* sql, const char* operation) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+        // `?` -> $n: the store's statements hold no `?` inside a literal.
+        std::string text;
+        int n = 0;
+        for (const char* p = sql; *p != '\0'; ++p) {
+            if (*p == '?')
+                text += "$" + std::to_string(++n);
+            else
+                text += *p;
+        }
+        std::string name = "calsync_" + std::to_string(statements_.size() + 1);
+        PgResultPtr r(PQprepare(connection_.get(), name.c_str(), text.c_str(), 0, nullptr));
+        if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+            return pg_error(connection_.get(), r.get(), operation);
+        it = statements_.emplace(sql, std::move(name)).first;
+    }
+    return PgQuery(connection_.get(), it->second, operation);
+}
+
+Result<PgDatabase::Transaction> PgDatabase::transaction(const char* operation) {
+    const std::string sql =
+        depth_ == 0 ? std::string("BEGIN") : "SAVEPOINT calsync_" + std::to_string(depth_);
+    auto begun = exec(sql, operation);
+    if (!begun.ok())
+        return begun.error();
+    ++depth_;
+    return Transaction(this, operation);
+}
+
+void PgDatabase::rollback() {
+    const int level = --depth_;
+    if (level == 0) {
+        PgResultPtr(PQexec(connection_.get(), "ROLLBACK"));
+        return;
+    }
+    const std::string name = "calsync_" + std::to_string(level);
+    PgResultPtr(PQexec(connection_.get(), ("ROLLBACK TO " + name + "; RELEASE " + name).c_str()));
+}
+
+PgDatabase::Transaction::Transaction(Transaction&& other) noexcept
+    : db_(other.db_), operation_(other.operation_) {
+    other.db_ = nullptr;
+}
+
+PgDatabase::Transaction::~Transaction() {
+    if (db_ != nullptr)
+        db_->rollback();
+}
+
+Result<void> PgDatabase::Transaction::commit() {
+    PgDatabase* db = db_;
+    const int level = db->depth_ - 1;
+    if (level == 0) {
+        // COMMIT of an aborted transaction answers ROLLBACK without an error: report it.
+        PgResultPtr r(PQexec(db->handle(), "COMMIT"));
+        db_ = nullptr;
+        --db->depth_;
+        if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+            return pg_error(db->handle(), r.get(), operation_);
+        if (std::string_view(PQcmdStatus(r.get())) == "ROLLBACK")
+            return make_error(ErrorCode::internal,
+                              std::string("postgres store: ") + operation_ +
+                                  ": the transaction was rolled back after an earlier failure");
+        return {};
+    }
+    auto done = db->exec("RELEASE calsync_" + std::to_string(level), operation_);
+    if (!done.ok())
+        return done;  // still open: the destructor rolls it back
+    db_ = nullptr;
+    --db->depth_;
+    return {};
+}
+
+}  // namespace calsync::store

@@ -1,0 +1,165 @@
+// A thin layer over one libpq connection with the interface of sqlite_db.hpp (so SqlStore
+// and SqlFleet run on either): RAII handles, statements prepared once per connection on
+// first use (`?` placeholders become $1, $2 ...), text parameters and results, nested
+// transactions (BEGIN ... COMMIT, SAVEPOINTs inside), and every failure as an Error naming
+// the operation (the server's message names tables and constraints, never bound values).
+// Not thread safe by itself: SqlStore and SqlFleet serialise access.
+//
+// A statement that fails inside a transaction aborts it in PostgreSQL, where SQLite would
+// carry on. The store's multi-statement writes run in a SAVEPOINT of their own, and its
+// writes check their keys before they run, so a failing call inside a caller's
+// transaction() normally undoes only itself; a statement the server itself refuses (a
+// lost connection, a timeout) fails the caller's whole transaction, which then reports
+// that error when it commits.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "calsync/civil_time.hpp"
+#include "calsync/result.hpp"
+
+namespace calsync::store {
+
+struct PgConnectionCloser {
+    void operator()(PGconn* c) const { PQfinish(c); }
+};
+struct PgResultClearer {
+    void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgConnectionPtr = std::unique_ptr<PGconn, PgConnectionCloser>;
+using PgResultPtr = std::unique_ptr<PGresult, PgResultClearer>;
+
+class PgQuery;
+template <class Read>
+using PgRowValue =
+    std::decay_t<decltype(std::declval<Read>()(std::declval<const PgQuery&>()).value())>;
+
+// One execution of a prepared statement: bind in order, then step through its rows (the
+// first step() executes it) or run() it.
+class PgQuery {
+  public:
+    PgQuery(PGconn* connection, std::string statement, const char* operation)
+        : connection_(connection), statement_(std::move(statement)), operation_(operation) {}
+
+    PgQuery& bind(std::string_view text) {
+        params_.emplace_back(std::string(text));
+        return *this;
+    }
+    PgQuery& bind(const char* text) { return bind(std::string_view(text)); }
+    PgQuery& bind(const std::string& text) { return bind(std::string_view(text)); }
+    PgQuery& bind(std::int64_t value) { return bind(std::to_string(value)); }
+    PgQuery& bind(int value) { return bind(static_cast<std::int64_t>(value)); }
+    PgQuery& bind(bool value) { return bind(value ? "1" : "0"); }
+    PgQuery& bind(Instant t) { return bind(to_unix(t)); }
+    PgQuery& bind(const std::optional<Instant>& t) {
+        if (t)
+            return bind(*t);
+        params_.emplace_back(std::nullopt);
+        return *this;
+    }
+
+    Result<bool> step();  // true: a row is ready
+    Result<void> run();   // executes (once) and leaves the rows unread
+
+    template <class Read>
+    auto collect(Read&& read) -> Result<std::vector<PgRowValue<Read>>> {
+        std::vector<PgRowValue<Read>> all;
+        for (;;) {
+            auto row = step();
+            if (!row.ok())
+                return row.error();
+            if (!row.value())
+                return all;
+            auto value = read(*this);
+            if (!value.ok())
+                return value.error();
+            all.push_back(std::move(value).value());
+        }
+    }
+    template <class Read>
+    auto single(Read&& read, const Error& missing) -> Result<PgRowValue<Read>> {
+        auto row = step();
+        if (!row.ok())
+            return row.error();
+        if (!row.value())
+            return missing;
+        return read(*this);
+    }
+    int changes() const;
+
+    std::string text(int column) const;
+    std::int64_t integer(int column) const;
+    bool boolean(int column) const { return integer(column) != 0; }
+    Instant instant(int column) const { return instant_from_unix(integer(column)); }
+    std::optional<Instant> optional_instant(int column) const;
+    bool is_null(int column) const { return PQgetisnull(result_.get(), row_, column) != 0; }
+
+  private:
+    Result<void> execute();
+
+    PGconn* connection_;
+    std::string statement_;
+    const char* operation_;
+    std::vector<std::optional<std::string>> params_;
+    PgResultPtr result_;
+    int row_ = -1;
+};
+
+class PgDatabase {
+  public:
+    using Query = PgQuery;
+    // The claim skips rows another worker is claiming; a fenced write share-locks its queue
+    // row until it commits, so no claim can slip between the fence check and the write.
+    static constexpr const char* kLockForShare = " FOR SHARE";
+    static constexpr const char* kSkipLocked = " FOR UPDATE SKIP LOCKED";
+
+    // Connects, and sets the session up: synchronous_commit on, the statement timeout, UTC.
+    static Result<PgDatabase> connect(const std::string& conninfo,
+                                      std::chrono::milliseconds statement_timeout);
+
+    PGconn* handle() const { return connection_.get(); }
+    // Runs SQL without parameters, possibly several statements.
+    Result<void> exec(const std::string& sql, const char* operation);
+    // The single value of a SELECT, as text ("" when there is no row).
+    Result<std::string> value(const std::string& sql, const char* operation);
+    // A statement prepared on this connection (once) for `sql` with `?` placeholders.
+    Result<Query> query(const char* sql, const char* operation);
+
+    class Transaction {
+      public:
+        Transaction(Transaction&& other) noexcept;
+        Transaction& operator=(Transaction&&) = delete;
+        ~Transaction();  // rolls back unless committed
+        Result<void> commit();
+
+      private:
+        friend class PgDatabase;
+        Transaction(PgDatabase* db, const char* operation) : db_(db), operation_(operation) {}
+        PgDatabase* db_;
+        const char* operation_;
+    };
+    Result<Transaction> transaction(const char* operation);
+
+  private:
+    explicit PgDatabase(PgConnectionPtr c) : connection_(std::move(c)) {}
+    void rollback();
+
+    PgConnectionPtr connection_;
+    std::unordered_map<std::string, std::string> statements_;  // SQL -> prepared name
+    int depth_ = 0;
+};
+
+// The error of a failed result (or of the connection, when there is no result).
+Error pg_error(PGconn* connection, const PGresult* result, const char* operation);
+
+}  // namespace calsync::store

@@ -1,0 +1,237 @@
+// FleetStore on an SQL database (template definitions: included by sqlite_store.cpp and
+// pg_store.cpp only). The queue is the table work_queue, one row per queued connection:
+// due_at (when it is next due), requeue_at (a mark_due that came while a worker held it),
+// lease_owner / lease_until (the holder and its expiry; NULL when free) and fence (the
+// fencing token, raised by every claim). The claim is the job-claim pattern of Que,
+// good_job and pg-boss; on PostgreSQL with FOR UPDATE SKIP LOCKED (Db::kSkipLocked), on
+// SQLite inside BEGIN IMMEDIATE, which already admits one writer at a time.
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <mutex>
+#include <tuple>
+
+#include "calsync/fleet.hpp"
+#include "store/fenced_store.hpp"
+#include "store/sql_rows.hpp"
+#include "store/sql_store.hpp"
+#include "store/store_checks.hpp"
+
+namespace calsync::store {
+
+template <class Db>
+class SqlFleet final : public FleetStore {
+  public:
+    using Query = typename Db::Query;
+    // A new connection to the same database, configured and migrated.
+    using Connect = std::function<Result<Db>()>;
+
+    SqlFleet(Db db, Connect connect) : db_(std::move(db)), connect_(std::move(connect)) {}
+
+    Result<std::unique_ptr<StateStore>> open_business(const std::string& business_id) override {
+        auto view = open_view(business_id);
+        if (!view.ok())
+            return view.error();
+        return std::unique_ptr<StateStore>(std::move(view).value());
+    }
+
+    Result<std::unique_ptr<StateStore>> open_leased(const Lease& lease) override {
+        auto view = open_view(lease.business_id);
+        if (!view.ok())
+            return view.error();
+        SqlStore<Db>* raw = view->get();
+        return make_fenced_store(std::move(view).value(),
+                                 [raw, lease] { return raw->check_lease(lease); });
+    }
+
+    Result<std::vector<std::string>> list_businesses() override {
+        Lock lock(mutex_);
+        auto q = db_.query(
+            "SELECT business_id FROM connections UNION SELECT business_id FROM appointments "
+            "UNION SELECT business_id FROM pending_authorizations UNION SELECT business_id "
+            "FROM spent_nonces ORDER BY 1",
+            "list_businesses");
+        if (!q.ok())
+            return q.error();
+        return q->collect(read_text<Query>);
+    }
+
+    Result<std::vector<PushChannelOwner>> find_push_channel(
+        const std::string& channel_id) override {
+        Lock lock(mutex_);
+        static const std::string text = std::string("SELECT business_id, ") + kChannelColumns +
+                                        " FROM push_channels WHERE channel_id = ? ORDER BY "
+                                        "business_id";
+        auto q = db_.query(text.c_str(), "find_push_channel");
+        if (!q.ok())
+            return q.error();
+        return q->bind(channel_id).collect([](const Query& r) -> Result<PushChannelOwner> {
+            return PushChannelOwner{r.text(0), PushChannel{r.text(1), r.text(2), r.text(3),
+                                                           r.text(4), r.text(5), r.instant(6)}};
+        });
+    }
+
+    Result<void> mark_due(const std::string& business_id, const std::string& connection_id,
+                          Instant due) override {
+        Lock lock(mutex_);
+        // Held by a worker: remembered for when it finishes; free: the earlier time wins.
+        auto q = db_.query(
+            "INSERT INTO work_queue (business_id, connection_id, due_at, fence) "
+            "SELECT business_id, id, CAST(? AS BIGINT), 0 FROM connections WHERE business_id = ? "
+            "AND id = ? "
+            "ON CONFLICT (business_id, connection_id) DO UPDATE SET "
+            "due_at = CASE WHEN work_queue.lease_owner IS NULL AND (work_queue.due_at IS NULL "
+            "OR work_queue.due_at > excluded.due_at) THEN excluded.due_at ELSE work_queue.due_at "
+            "END, "
+            "requeue_at = CASE WHEN work_queue.lease_owner IS NOT NULL AND "
+            "(work_queue.requeue_at IS NULL OR work_queue.requeue_at > excluded.due_at) THEN "
+            "excluded.due_at ELSE work_queue.requeue_at END",
+            "mark_due");
+        if (!q.ok())
+            return q.error();
+        auto done = q->bind(due).bind(business_id).bind(connection_id).run();
+        if (!done.ok())
+            return done;
+        if (q->changes() == 0)
+            return make_error(ErrorCode::not_found, "mark_due: " + connection_key(connection_id) +
+                                                        " of business '" + business_id +
+                                                        "' not found");
+        return {};
+    }
+
+    Result<std::vector<Lease>> claim_due(const std::string& owner, Instant now,
+                                         std::chrono::seconds lease_for, std::size_t max) override {
+        if (owner.empty())
+            return make_error(ErrorCode::invalid_argument, "claim_due: the owner is empty");
+        static const std::string text =
+            std::string(
+                "UPDATE work_queue SET lease_owner = ?, lease_until = ?, fence = fence + 1 "
+                "WHERE (business_id, connection_id) IN (SELECT business_id, connection_id FROM "
+                "work_queue WHERE due_at IS NOT NULL AND due_at <= ? AND (lease_until IS NULL OR "
+                "lease_until <= ?) ORDER BY due_at, business_id, connection_id LIMIT ?") +
+            Db::kSkipLocked + ") RETURNING business_id, connection_id, fence, due_at";
+        const Instant until = now + lease_for;
+        Lock lock(mutex_);
+        auto tx = db_.transaction("claim_due");
+        if (!tx.ok())
+            return tx.error();
+        auto q = db_.query(text.c_str(), "claim_due");
+        if (!q.ok())
+            return q.error();
+        auto leases =
+            q->bind(owner)
+                .bind(until)
+                .bind(now)
+                .bind(now)
+                .bind(static_cast<std::int64_t>(max))
+                .collect([&](const Query& r) -> Result<Lease> {
+                    return Lease{r.text(0), r.text(1), owner, r.integer(2), r.instant(3), until};
+                });
+        if (!leases.ok())
+            return leases.error();
+        auto committed = tx->commit();
+        if (!committed.ok())
+            return committed.error();
+        // RETURNING keeps no order.
+        std::sort(leases->begin(), leases->end(), [](const Lease& a, const Lease& b) {
+            return std::tie(a.due_at, a.business_id, a.connection_id) <
+                   std::tie(b.due_at, b.business_id, b.connection_id);
+        });
+        return leases;
+    }
+
+    Result<Lease> renew_lease(const Lease& lease, Instant now,
+                              std::chrono::seconds lease_for) override {
+        Lock lock(mutex_);
+        auto q = db_.query(
+            "UPDATE work_queue SET lease_until = ? WHERE business_id = ? AND connection_id = ? "
+            "AND fence = ? AND lease_owner = ?",
+            "renew_lease");
+        if (!q.ok())
+            return q.error();
+        Lease renewed = lease;
+        renewed.expires_at = now + lease_for;
+        auto done = q->bind(renewed.expires_at)
+                        .bind(lease.business_id)
+                        .bind(lease.connection_id)
+                        .bind(lease.fence)
+                        .bind(lease.owner)
+                        .run();
+        if (!done.ok())
+            return done.error();
+        if (q->changes() == 0)
+            return lost("renew_lease", lease);
+        return renewed;
+    }
+
+    Result<void> finish_lease(const Lease& lease, std::optional<Instant> next_due) override {
+        Lock lock(mutex_);
+        auto q = db_.query(
+            "UPDATE work_queue SET due_at = CASE WHEN requeue_at IS NOT NULL AND "
+            "(CAST(? AS BIGINT) IS NULL OR requeue_at < ?) THEN requeue_at ELSE ? END, "
+            "requeue_at = NULL, lease_owner = NULL, lease_until = NULL "
+            "WHERE business_id = ? AND connection_id = ? AND fence = ? AND lease_owner = ?",
+            "finish_lease");
+        if (!q.ok())
+            return q.error();
+        auto done = q->bind(next_due)
+                        .bind(next_due)
+                        .bind(next_due)
+                        .bind(lease.business_id)
+                        .bind(lease.connection_id)
+                        .bind(lease.fence)
+                        .bind(lease.owner)
+                        .run();
+        if (!done.ok())
+            return done;
+        if (q->changes() == 0)
+            return lost("finish_lease", lease);
+        return {};
+    }
+
+    Result<std::optional<Instant>> earliest_due(Instant now) override {
+        Lock lock(mutex_);
+        auto q = db_.query(
+            "SELECT min(due_at) FROM work_queue WHERE due_at IS NOT NULL AND (lease_until IS "
+            "NULL OR lease_until <= ?)",
+            "earliest_due");
+        if (!q.ok())
+            return q.error();
+        auto row = q->bind(now).step();
+        if (!row.ok())
+            return row.error();
+        std::optional<Instant> due = row.value() ? q->optional_instant(0) : std::nullopt;
+        auto done = q->run();
+        if (!done.ok())
+            return done.error();
+        return due;
+    }
+
+  private:
+    using Lock = std::lock_guard<std::recursive_mutex>;
+
+    Result<std::unique_ptr<SqlStore<Db>>> open_view(const std::string& business_id) {
+        auto valid = check_business_id(business_id);
+        if (!valid.ok())
+            return valid.error();
+        auto db = connect_();
+        if (!db.ok())
+            return db.error();
+        return std::make_unique<SqlStore<Db>>(std::move(db).value(), business_id);
+    }
+
+    static Error lost(const char* operation, const Lease& lease) {
+        return make_error(ErrorCode::lease_lost,
+                          std::string(operation) + ": the lease of worker '" + lease.owner +
+                              "' on " + connection_key(lease.connection_id) + " of business '" +
+                              lease.business_id + "' (fence " + std::to_string(lease.fence) +
+                              ") was taken over or released");
+    }
+
+    std::recursive_mutex mutex_;
+    Db db_;
+    Connect connect_;
+};
+
+}  // namespace calsync::store

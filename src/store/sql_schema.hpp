@@ -1,0 +1,176 @@
+// The schema of a store holding many businesses, in the SQL both SQLite and PostgreSQL
+// read (BIGINT has INTEGER affinity in SQLite). SQLite reaches it by migration 4 (from its
+// single-business tables, sqlite_schema.cpp); PostgreSQL starts with it (pg_schema.cpp).
+// Every key starts with business_id; push channels are found by channel id alone too (a
+// notification carries no business), and work_queue is the workers' queue (sql_fleet.hpp).
+#pragma once
+
+namespace calsync::store {
+
+inline constexpr const char* kBusinessSchema = R"sql(
+CREATE TABLE businesses (
+    id TEXT PRIMARY KEY NOT NULL,
+    last_revision BIGINT NOT NULL
+);
+
+CREATE TABLE connections (
+    business_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    account TEXT NOT NULL,
+    settings_json TEXT NOT NULL,
+    sealed_credentials TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (business_id, id)
+);
+CREATE INDEX connections_by_account ON connections (business_id, kind, account, created_at);
+
+CREATE TABLE calendars (
+    business_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    calendar_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    color TEXT NOT NULL,
+    time_zone TEXT NOT NULL,
+    can_write BIGINT NOT NULL,
+    is_primary BIGINT NOT NULL,
+    selected BIGINT NOT NULL,
+    direction TEXT NOT NULL,
+    tentative_blocks BIGINT NOT NULL,
+    unanswered_blocks BIGINT NOT NULL,
+    all_day_blocks BIGINT NOT NULL,
+    cursor TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (business_id, connection_id, calendar_id),
+    FOREIGN KEY (business_id, connection_id)
+        REFERENCES connections (business_id, id) ON DELETE CASCADE
+);
+
+CREATE TABLE events (
+    business_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    calendar_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (business_id, connection_id, calendar_id, event_id),
+    FOREIGN KEY (business_id, connection_id, calendar_id)
+        REFERENCES calendars (business_id, connection_id, calendar_id) ON DELETE CASCADE
+);
+
+CREATE TABLE appointments (
+    business_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    start_at BIGINT NOT NULL,
+    end_at BIGINT NOT NULL,
+    client TEXT NOT NULL,
+    service TEXT NOT NULL,
+    vehicle TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    status TEXT NOT NULL,
+    revision BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (business_id, id),
+    UNIQUE (business_id, revision)
+);
+
+CREATE TABLE exports (
+    business_id TEXT NOT NULL,
+    appointment_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    calendar_id TEXT NOT NULL,
+    remote_id TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    intent TEXT NOT NULL,
+    intent_hash TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    generation BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (business_id, appointment_id, connection_id, calendar_id),
+    FOREIGN KEY (business_id, appointment_id) REFERENCES appointments (business_id, id),
+    FOREIGN KEY (business_id, connection_id)
+        REFERENCES connections (business_id, id) ON DELETE CASCADE
+);
+CREATE INDEX exports_by_calendar ON exports (business_id, connection_id, calendar_id);
+
+CREATE TABLE connection_status (
+    business_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    last_attempt BIGINT,
+    last_success BIGINT,
+    last_error TEXT NOT NULL,
+    events_read BIGINT NOT NULL,
+    events_exported BIGINT NOT NULL,
+    consecutive_failures BIGINT NOT NULL,
+    next_due BIGINT,
+    PRIMARY KEY (business_id, connection_id),
+    FOREIGN KEY (business_id, connection_id)
+        REFERENCES connections (business_id, id) ON DELETE CASCADE
+);
+
+CREATE TABLE calendar_status (
+    business_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    calendar_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    last_attempt BIGINT,
+    last_success BIGINT,
+    last_error TEXT NOT NULL,
+    events_read BIGINT NOT NULL,
+    events_exported BIGINT NOT NULL,
+    consecutive_failures BIGINT NOT NULL,
+    next_due BIGINT,
+    PRIMARY KEY (business_id, connection_id, calendar_id),
+    FOREIGN KEY (business_id, connection_id, calendar_id)
+        REFERENCES calendars (business_id, connection_id, calendar_id) ON DELETE CASCADE
+);
+
+CREATE TABLE pending_authorizations (
+    business_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    sealed_code_verifier TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (business_id, state)
+);
+
+CREATE TABLE spent_nonces (
+    business_id TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (business_id, nonce)
+);
+CREATE INDEX spent_nonces_by_expiry ON spent_nonces (business_id, expires_at);
+
+CREATE TABLE push_channels (
+    business_id TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    calendar_id TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    sealed_token TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (business_id, channel_id),
+    FOREIGN KEY (business_id, connection_id, calendar_id)
+        REFERENCES calendars (business_id, connection_id, calendar_id) ON DELETE CASCADE
+);
+CREATE INDEX push_channels_by_channel ON push_channels (channel_id);
+CREATE INDEX push_channels_by_calendar ON push_channels (business_id, connection_id, calendar_id);
+CREATE INDEX push_channels_by_expiry ON push_channels (business_id, expires_at);
+
+CREATE TABLE work_queue (
+    business_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    due_at BIGINT,
+    requeue_at BIGINT,
+    lease_owner TEXT,
+    lease_until BIGINT,
+    fence BIGINT NOT NULL,
+    PRIMARY KEY (business_id, connection_id),
+    FOREIGN KEY (business_id, connection_id)
+        REFERENCES connections (business_id, id) ON DELETE CASCADE
+);
+CREATE INDEX work_queue_by_due ON work_queue (due_at);
+)sql";
+
+}  // namespace calsync::store

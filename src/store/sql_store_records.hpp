@@ -1,0 +1,549 @@
+// SqlStore's connections, calendars, statuses, OAuth state and push channels (template
+// definitions: included by sqlite_store.cpp and pg_store.cpp only); events are in
+// sql_store_events.hpp, appointments and the export map in sql_store_exports.hpp.
+#pragma once
+
+#include "store/sql_rows.hpp"
+#include "store/sql_store.hpp"
+#include "store/store_checks.hpp"
+
+namespace calsync::store {
+namespace sql_detail {
+
+inline std::string sql(std::initializer_list<const char*> parts) {
+    std::string s;
+    for (const char* p : parts)
+        s += p;
+    return s;
+}
+
+template <class T>
+Result<std::map<std::string, SyncStatus>> as_map(Result<T> rows) {
+    if (!rows.ok())
+        return rows.error();
+    return std::map<std::string, SyncStatus>(rows->begin(), rows->end());
+}
+
+}  // namespace sql_detail
+
+template <class Db>
+Result<void> SqlStore<Db>::transaction(const std::function<Result<void>()>& fn) {
+    Lock lock(mutex_);
+    auto tx = db_.transaction("transaction");
+    if (!tx.ok())
+        return tx.error();
+    auto result = fn();  // an exception leaves through tx's destructor: rolled back
+    if (!result.ok())
+        return result;
+    return tx->commit();
+}
+
+template <class Db>
+Result<typename Db::Query> SqlStore<Db>::business_query(const char* text, const char* operation) {
+    auto q = db_.query(text, operation);
+    if (!q.ok())
+        return q.error();
+    q->bind(business_);
+    return q;
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::run(const char* text, const char* operation,
+                               std::initializer_list<std::string_view> values) {
+    auto q = business_query(text, operation);
+    if (!q.ok())
+        return q.error();
+    for (std::string_view v : values)
+        q->bind(v);
+    return q->run();
+}
+
+template <class Db>
+Result<bool> SqlStore<Db>::exists(const char* text, const char* operation,
+                                  std::initializer_list<std::string_view> values) {
+    auto q = business_query(text, operation);
+    if (!q.ok())
+        return q.error();
+    for (std::string_view v : values)
+        q->bind(v);
+    return q->step();
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::require_connection(const char* operation, const std::string& id) {
+    auto found =
+        exists("SELECT 1 FROM connections WHERE business_id = ? AND id = ?", operation, {id});
+    if (!found.ok())
+        return found.error();
+    if (!found.value())
+        return not_found(operation, connection_key(id));
+    return {};
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::require_calendar(const char* operation, const std::string& connection_id,
+                                            const std::string& calendar_id) {
+    auto found = exists(
+        "SELECT 1 FROM calendars WHERE business_id = ? AND connection_id = ? AND calendar_id = ?",
+        operation, {connection_id, calendar_id});
+    if (!found.ok())
+        return found.error();
+    if (found.value())
+        return {};
+    auto c = require_connection(operation, connection_id);
+    return c.ok() ? not_found(operation, calendar_key(connection_id, calendar_id)) : c;
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::check_lease(const Lease& lease) {
+    static const std::string text =
+        std::string(
+            "SELECT fence, lease_owner FROM work_queue WHERE business_id = ? AND "
+            "connection_id = ?") +
+        Db::kLockForShare;
+    Lock lock(mutex_);
+    auto q = db_.query(text.c_str(), "check lease");
+    if (!q.ok())
+        return q.error();
+    auto row = q->bind(lease.business_id).bind(lease.connection_id).step();
+    if (!row.ok())
+        return row.error();
+    if (!row.value() || q->integer(0) != lease.fence || q->is_null(1) || q->text(1) != lease.owner)
+        return make_error(ErrorCode::lease_lost,
+                          "store: the lease of worker '" + lease.owner + "' on " +
+                              connection_key(lease.connection_id) + " of business '" +
+                              lease.business_id + "' (fence " + std::to_string(lease.fence) +
+                              ") was taken over or released: nothing written");
+    return {};
+}
+
+// --- connections
+
+template <class Db>
+Result<void> SqlStore<Db>::put_connection(const ConnectionRecord& connection) {
+    auto ok = check_connection(connection);
+    if (!ok.ok())
+        return ok;
+    Lock lock(mutex_);
+    static const std::string text =
+        upsert_sql("connections", "business_id, id",
+                   "kind, account, settings_json, sealed_credentials, state, created_at");
+    auto q = business_query(text.c_str(), "put_connection");
+    if (!q.ok())
+        return q.error();
+    return bind_connection(q.value(), connection).run();
+}
+
+template <class Db>
+Result<ConnectionRecord> SqlStore<Db>::get_connection(const std::string& id) {
+    Lock lock(mutex_);
+    static const std::string text = sql_detail::sql(
+        {"SELECT ", kConnectionColumns, " FROM connections WHERE business_id = ? AND id = ?"});
+    auto q = business_query(text.c_str(), "get_connection");
+    if (!q.ok())
+        return q.error();
+    return q->bind(id).single(read_connection<Query>,
+                              not_found("get_connection", connection_key(id)));
+}
+
+template <class Db>
+Result<std::vector<ConnectionRecord>> SqlStore<Db>::list_connections() {
+    Lock lock(mutex_);
+    static const std::string text = sql_detail::sql(
+        {"SELECT ", kConnectionColumns, " FROM connections WHERE business_id = ? ORDER BY id"});
+    auto q = business_query(text.c_str(), "list_connections");
+    if (!q.ok())
+        return q.error();
+    return q->collect(read_connection<Query>);
+}
+
+template <class Db>
+Result<std::optional<ConnectionRecord>> SqlStore<Db>::find_connection(ProviderKind kind,
+                                                                      const std::string& account) {
+    Lock lock(mutex_);
+    static const std::string text =
+        sql_detail::sql({"SELECT ", kConnectionColumns,
+                         " FROM connections WHERE business_id = ? AND kind = ? AND account = ? "
+                         "ORDER BY created_at DESC, id DESC LIMIT 1"});
+    auto q = business_query(text.c_str(), "find_connection");
+    if (!q.ok())
+        return q.error();
+    auto found = q->bind(to_string(kind)).bind(account).collect(read_connection<Query>);
+    if (!found.ok())
+        return found.error();
+    if (found->empty())
+        return std::optional<ConnectionRecord>();
+    return std::optional<ConnectionRecord>(std::move(found->front()));
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::set_credentials(const std::string& connection_id,
+                                           const std::string& sealed_credentials) {
+    Lock lock(mutex_);
+    auto q =
+        db_.query("UPDATE connections SET sealed_credentials = ? WHERE business_id = ? AND id = ?",
+                  "set_credentials");
+    if (!q.ok())
+        return q.error();
+    auto done = q->bind(sealed_credentials).bind(business_).bind(connection_id).run();
+    if (!done.ok())
+        return done;
+    if (q->changes() == 0)
+        return not_found("set_credentials", connection_key(connection_id));
+    return {};
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::disconnect_connection(const std::string& id) {
+    static const char* const kOperation = "disconnect_connection";
+    Lock lock(mutex_);
+    auto tx = db_.transaction(kOperation);
+    if (!tx.ok())
+        return tx.error();
+    auto known = require_connection(kOperation, id);
+    if (!known.ok())
+        return known;
+    // Events, cursors, calendar statuses and push channels go with their calendars (ON
+    // DELETE CASCADE); the export map and the connection's status stay.
+    for (const char* text : {"UPDATE connections SET state = 'disconnected', sealed_credentials "
+                             "= '' WHERE business_id = ? AND id = ?",
+                             "DELETE FROM calendars WHERE business_id = ? AND connection_id = ?",
+                             "DELETE FROM pending_authorizations WHERE business_id = ? AND "
+                             "connection_id = ?"}) {
+        auto done = run(text, kOperation, {id});
+        if (!done.ok())
+            return done;
+    }
+    return tx->commit();
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::remove_connection(const std::string& id) {
+    static const char* const kOperation = "remove_connection";
+    Lock lock(mutex_);
+    auto tx = db_.transaction(kOperation);
+    if (!tx.ok())
+        return tx.error();
+    // Everything else hangs off the connection row (ON DELETE CASCADE), its queue entry too.
+    for (const char* text :
+         {"DELETE FROM pending_authorizations WHERE business_id = ? AND connection_id = ?",
+          "DELETE FROM connections WHERE business_id = ? AND id = ?"}) {
+        auto done = run(text, kOperation, {id});
+        if (!done.ok())
+            return done;
+    }
+    return tx->commit();
+}
+
+// --- calendars
+
+template <class Db>
+Result<void> SqlStore<Db>::put_calendar(const CalendarRecord& calendar) {
+    auto ok = check_calendar(calendar);
+    if (!ok.ok())
+        return ok;
+    Lock lock(mutex_);
+    auto known = require_connection("put_calendar", calendar.connection_id);
+    if (!known.ok())
+        return known;
+    static const std::string text =
+        upsert_sql("calendars", "business_id, connection_id, calendar_id",
+                   "name, color, time_zone, can_write, is_primary, selected, direction, "
+                   "tentative_blocks, unanswered_blocks, all_day_blocks");
+    auto q = business_query(text.c_str(), "put_calendar");
+    if (!q.ok())
+        return q.error();
+    return bind_calendar(q.value(), calendar).run();
+}
+
+template <class Db>
+Result<CalendarRecord> SqlStore<Db>::get_calendar(const std::string& connection_id,
+                                                  const std::string& calendar_id) {
+    Lock lock(mutex_);
+    static const std::string text =
+        sql_detail::sql({"SELECT ", kCalendarColumns,
+                         " FROM calendars WHERE business_id = ? AND connection_id = ? AND "
+                         "calendar_id = ?"});
+    auto q = business_query(text.c_str(), "get_calendar");
+    if (!q.ok())
+        return q.error();
+    return q->bind(connection_id)
+        .bind(calendar_id)
+        .single(read_calendar<Query>,
+                not_found("get_calendar", calendar_key(connection_id, calendar_id)));
+}
+
+template <class Db>
+Result<std::vector<CalendarRecord>> SqlStore<Db>::list_calendars(const std::string& connection_id) {
+    Lock lock(mutex_);
+    auto known = require_connection("list_calendars", connection_id);
+    if (!known.ok())
+        return known.error();
+    static const std::string text =
+        sql_detail::sql({"SELECT ", kCalendarColumns,
+                         " FROM calendars WHERE business_id = ? AND connection_id = ? ORDER BY "
+                         "calendar_id"});
+    auto q = business_query(text.c_str(), "list_calendars");
+    if (!q.ok())
+        return q.error();
+    return q->bind(connection_id).collect(read_calendar<Query>);
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::remove_calendar(const std::string& connection_id,
+                                           const std::string& calendar_id) {
+    Lock lock(mutex_);
+    auto known = require_connection("remove_calendar", connection_id);
+    if (!known.ok())
+        return known;
+    return run(
+        "DELETE FROM calendars WHERE business_id = ? AND connection_id = ? AND calendar_id = ?",
+        "remove_calendar", {connection_id, calendar_id});
+}
+
+// --- statuses
+
+template <class Db>
+Result<void> SqlStore<Db>::put_status(const char* text, const char* operation,
+                                      const std::string& connection_id,
+                                      const std::string* calendar_id, const SyncStatus& status) {
+    auto known = calendar_id == nullptr ? require_connection(operation, connection_id)
+                                        : require_calendar(operation, connection_id, *calendar_id);
+    if (!known.ok())
+        return known;
+    auto q = business_query(text, operation);
+    if (!q.ok())
+        return q.error();
+    q->bind(connection_id);
+    if (calendar_id != nullptr)
+        q->bind(*calendar_id);
+    return bind_status(q.value(), status).run();
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::put_connection_status(const std::string& connection_id,
+                                                 const SyncStatus& status) {
+    Lock lock(mutex_);
+    static const std::string text =
+        upsert_sql("connection_status", "business_id, connection_id", kStatusColumns);
+    return put_status(text.c_str(), "put_connection_status", connection_id, nullptr, status);
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::put_calendar_status(const std::string& connection_id,
+                                               const std::string& calendar_id,
+                                               const SyncStatus& status) {
+    Lock lock(mutex_);
+    static const std::string text =
+        upsert_sql("calendar_status", "business_id, connection_id, calendar_id", kStatusColumns);
+    return put_status(text.c_str(), "put_calendar_status", connection_id, &calendar_id, status);
+}
+
+template <class Db>
+Result<SyncStatus> SqlStore<Db>::get_connection_status(const std::string& connection_id) {
+    Lock lock(mutex_);
+    static const std::string text = sql_detail::sql(
+        {"SELECT c.id, ", kJoinedStatusColumns,
+         " FROM connections c LEFT JOIN connection_status s ON s.business_id = c.business_id "
+         "AND s.connection_id = c.id WHERE c.business_id = ? AND c.id = ?"});
+    auto q = business_query(text.c_str(), "get_connection_status");
+    if (!q.ok())
+        return q.error();
+    auto row = q->bind(connection_id)
+                   .single(read_keyed_status<Query>,
+                           not_found("get_connection_status", connection_key(connection_id)));
+    if (!row.ok())
+        return row.error();
+    return std::move(row->second);
+}
+
+template <class Db>
+Result<std::map<std::string, SyncStatus>> SqlStore<Db>::list_connection_statuses() {
+    Lock lock(mutex_);
+    static const std::string text = sql_detail::sql(
+        {"SELECT c.id, ", kJoinedStatusColumns,
+         " FROM connections c LEFT JOIN connection_status s ON s.business_id = c.business_id "
+         "AND s.connection_id = c.id WHERE c.business_id = ? ORDER BY c.id"});
+    auto q = business_query(text.c_str(), "list_connection_statuses");
+    if (!q.ok())
+        return q.error();
+    return sql_detail::as_map(q->collect(read_keyed_status<Query>));
+}
+
+template <class Db>
+Result<std::map<std::string, SyncStatus>> SqlStore<Db>::list_calendar_statuses(
+    const std::string& connection_id) {
+    Lock lock(mutex_);
+    auto known = require_connection("list_calendar_statuses", connection_id);
+    if (!known.ok())
+        return known.error();
+    static const std::string text = sql_detail::sql(
+        {"SELECT c.calendar_id, ", kJoinedStatusColumns,
+         " FROM calendars c LEFT JOIN calendar_status s ON s.business_id = c.business_id AND "
+         "s.connection_id = c.connection_id AND s.calendar_id = c.calendar_id "
+         "WHERE c.business_id = ? AND c.connection_id = ? ORDER BY c.calendar_id"});
+    auto q = business_query(text.c_str(), "list_calendar_statuses");
+    if (!q.ok())
+        return q.error();
+    return sql_detail::as_map(q->bind(connection_id).collect(read_keyed_status<Query>));
+}
+
+// --- OAuth
+
+template <class Db>
+Result<void> SqlStore<Db>::put_pending_authorization(const PendingAuthorization& pending) {
+    auto ok = check_pending_authorization(pending);
+    if (!ok.ok())
+        return ok;
+    Lock lock(mutex_);
+    static const std::string text = upsert_sql("pending_authorizations", "business_id, state",
+                                               "connection_id, sealed_code_verifier, expires_at");
+    auto q = business_query(text.c_str(), "put_pending_authorization");
+    if (!q.ok())
+        return q.error();
+    return q->bind(pending.state)
+        .bind(pending.connection_id)
+        .bind(pending.sealed_code_verifier)
+        .bind(pending.expires_at)
+        .run();
+}
+
+template <class Db>
+Result<PendingAuthorization> SqlStore<Db>::take_pending_authorization(const std::string& state,
+                                                                      Instant now) {
+    static const char* const kOperation = "take_pending_authorization";
+    Lock lock(mutex_);
+    auto tx = db_.transaction(kOperation);
+    if (!tx.ok())
+        return tx.error();
+    // Deleting with RETURNING takes it exactly once; expired ones go first.
+    auto purge = business_query(
+        "DELETE FROM pending_authorizations WHERE business_id = ? AND expires_at <= ?", kOperation);
+    if (!purge.ok())
+        return purge.error();
+    auto purged = purge->bind(now).run();
+    if (!purged.ok())
+        return purged.error();
+    std::vector<PendingAuthorization> taken;
+    {
+        auto q = business_query(
+            "DELETE FROM pending_authorizations WHERE business_id = ? AND state = ? "
+            "RETURNING state, connection_id, sealed_code_verifier, expires_at",
+            kOperation);
+        if (!q.ok())
+            return q.error();
+        auto rows = q->bind(state).collect([](const Query& r) -> Result<PendingAuthorization> {
+            return PendingAuthorization{r.text(0), r.text(1), r.text(2), r.instant(3)};
+        });
+        if (!rows.ok())
+            return rows.error();
+        taken = std::move(rows).value();
+    }
+    auto committed = tx->commit();
+    if (!committed.ok())
+        return committed.error();
+    if (taken.empty())
+        return not_found(kOperation,
+                         "pending authorization for this state (unknown, used or expired)");
+    return std::move(taken.front());
+}
+
+template <class Db>
+Result<bool> SqlStore<Db>::spend_nonce(const std::string& nonce, Instant expires_at, Instant now) {
+    static const char* const kOperation = "spend_nonce";
+    Lock lock(mutex_);
+    auto tx = db_.transaction(kOperation);
+    if (!tx.ok())
+        return tx.error();
+    auto purge = business_query(
+        "DELETE FROM spent_nonces WHERE business_id = ? AND expires_at <= ?", kOperation);
+    if (!purge.ok())
+        return purge.error();
+    auto purged = purge->bind(now).run();
+    if (!purged.ok())
+        return purged.error();
+    auto q = business_query(
+        "INSERT INTO spent_nonces (business_id, nonce, expires_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (business_id, nonce) DO NOTHING",
+        kOperation);
+    if (!q.ok())
+        return q.error();
+    auto done = q->bind(nonce).bind(expires_at).run();
+    if (!done.ok())
+        return done.error();
+    const bool fresh = q->changes() == 1;
+    auto committed = tx->commit();
+    if (!committed.ok())
+        return committed.error();
+    return fresh;
+}
+
+// --- push channels
+
+template <class Db>
+Result<void> SqlStore<Db>::put_push_channel(const PushChannel& channel) {
+    auto ok = check_push_channel(channel);
+    if (!ok.ok())
+        return ok;
+    Lock lock(mutex_);
+    auto known = require_calendar("put_push_channel", channel.connection_id, channel.calendar_id);
+    if (!known.ok())
+        return known;
+    static const std::string text =
+        upsert_sql("push_channels", "business_id, channel_id",
+                   "connection_id, calendar_id, resource_id, sealed_token, expires_at");
+    auto q = business_query(text.c_str(), "put_push_channel");
+    if (!q.ok())
+        return q.error();
+    return bind_channel(q.value(), channel).run();
+}
+
+template <class Db>
+Result<PushChannel> SqlStore<Db>::get_push_channel(const std::string& channel_id) {
+    Lock lock(mutex_);
+    static const std::string text =
+        sql_detail::sql({"SELECT ", kChannelColumns,
+                         " FROM push_channels WHERE business_id = ? AND channel_id = ?"});
+    auto q = business_query(text.c_str(), "get_push_channel");
+    if (!q.ok())
+        return q.error();
+    return q->bind(channel_id)
+        .single(read_channel<Query>,
+                not_found("get_push_channel", "push channel '" + channel_id + "'"));
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::remove_push_channel(const std::string& channel_id) {
+    Lock lock(mutex_);
+    return run("DELETE FROM push_channels WHERE business_id = ? AND channel_id = ?",
+               "remove_push_channel", {channel_id});
+}
+
+template <class Db>
+Result<std::vector<PushChannel>> SqlStore<Db>::list_push_channels(
+    const std::string& connection_id) {
+    Lock lock(mutex_);
+    static const std::string text =
+        sql_detail::sql({"SELECT ", kChannelColumns,
+                         " FROM push_channels WHERE business_id = ? AND connection_id = ? "
+                         "ORDER BY channel_id"});
+    auto q = business_query(text.c_str(), "list_push_channels");
+    if (!q.ok())
+        return q.error();
+    return q->bind(connection_id).collect(read_channel<Query>);
+}
+
+template <class Db>
+Result<std::vector<PushChannel>> SqlStore<Db>::list_push_channels_expiring(Instant before) {
+    Lock lock(mutex_);
+    static const std::string text =
+        sql_detail::sql({"SELECT ", kChannelColumns,
+                         " FROM push_channels WHERE business_id = ? AND expires_at < ? ORDER BY "
+                         "expires_at, channel_id"});
+    auto q = business_query(text.c_str(), "list_push_channels_expiring");
+    if (!q.ok())
+        return q.error();
+    return q->bind(before).collect(read_channel<Query>);
+}
+
+}  // namespace calsync::store

@@ -1,0 +1,193 @@
+// The workers' queue (issue 16, item 3) on every fleet kind: due times, claims with leases
+// and fencing tokens, renewal, take-over of an expired lease, and a worker whose lease was
+// taken over unable to write; two claimers racing never take one connection twice.
+#include <catch2/catch.hpp>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "store_fixtures.hpp"
+
+using namespace calsync;
+using calsync::test::at;
+using calsync::test::calendar_record;
+using calsync::test::connection_record;
+using calsync::test::fails_with;
+using calsync::test::must;
+
+namespace {
+
+constexpr std::chrono::seconds kLease{30};
+
+void add_connections(FleetStore& fleet, const std::string& business, int count) {
+    auto view = must(fleet.open_business(business));
+    for (int i = 0; i < count; ++i)
+        must(view->put_connection(connection_record("c" + std::to_string(i))));
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("work queue: due connections are claimed once, earliest first", "[queue]",
+                   CALSYNC_FLEET_FIXTURES) {
+    TestType f;
+    FleetStore& q = *f.fleet;
+    add_connections(q, "g1", 2);
+    add_connections(q, "g2", 1);
+
+    SECTION("only what exists can be made due") {
+        fails_with(q.mark_due("g1", "nope", at(100)), ErrorCode::not_found, "nope");
+        fails_with(q.mark_due("g3", "c0", at(100)), ErrorCode::not_found, "g3");
+    }
+    SECTION("claims take what is due at now, earliest first, across businesses") {
+        must(q.mark_due("g1", "c1", at(300)));
+        must(q.mark_due("g2", "c0", at(100)));
+        must(q.mark_due("g1", "c0", at(200)));
+        CHECK(must(q.claim_due("w1", at(50), kLease, 10)).empty());
+        CHECK(must(q.earliest_due(at(50))) == at(100));
+        const auto leases = must(q.claim_due("w1", at(250), kLease, 10));
+        REQUIRE(leases.size() == 2);
+        CHECK(leases[0].business_id == "g2");
+        CHECK(leases[0].connection_id == "c0");
+        CHECK(leases[0].due_at == at(100));
+        CHECK(leases[1].business_id == "g1");
+        CHECK(leases[1].connection_id == "c0");
+        CHECK(leases[0].owner == "w1");
+        CHECK(leases[0].expires_at == at(280));
+        CHECK(leases[0].fence == 1);
+        // Held: nobody else gets them while the lease runs.
+        CHECK(must(q.claim_due("w2", at(260), kLease, 10)).empty());
+        CHECK(must(q.earliest_due(at(260))) == at(300));
+    }
+    SECTION("the earlier due time wins; max bounds a claim") {
+        must(q.mark_due("g1", "c0", at(500)));
+        must(q.mark_due("g1", "c0", at(100)));
+        must(q.mark_due("g1", "c0", at(400)));
+        must(q.mark_due("g1", "c1", at(150)));
+        const auto one = must(q.claim_due("w1", at(200), kLease, 1));
+        REQUIRE(one.size() == 1);
+        CHECK(one[0].connection_id == "c0");
+        CHECK(one[0].due_at == at(100));
+    }
+    SECTION("finish releases the lease and sets the next due time") {
+        must(q.mark_due("g1", "c0", at(100)));
+        const Lease lease = must(q.claim_due("w1", at(100), kLease, 10)).at(0);
+        must(q.finish_lease(lease, at(1000)));
+        CHECK(must(q.claim_due("w1", at(999), kLease, 10)).empty());
+        const auto again = must(q.claim_due("w2", at(1000), kLease, 10));
+        REQUIRE(again.size() == 1);
+        CHECK(again[0].fence == lease.fence + 1);
+        // Finished with no next time: due only when marked again.
+        must(q.finish_lease(again[0], std::nullopt));
+        CHECK_FALSE(must(q.earliest_due(at(5000))));
+        CHECK(must(q.claim_due("w2", at(5000), kLease, 10)).empty());
+    }
+    SECTION("a push during a sync makes the connection due again when it finishes") {
+        must(q.mark_due("g1", "c0", at(100)));
+        const Lease lease = must(q.claim_due("w1", at(100), kLease, 10)).at(0);
+        must(q.mark_due("g1", "c0", at(110)));
+        CHECK(must(q.claim_due("w2", at(115), kLease, 10)).empty());  // still held
+        must(q.finish_lease(lease, at(2000)));
+        const auto again = must(q.claim_due("w2", at(120), kLease, 10));
+        REQUIRE(again.size() == 1);
+        CHECK(again[0].due_at == at(110));
+    }
+    SECTION("removing a connection removes it from the queue") {
+        must(q.mark_due("g1", "c0", at(100)));
+        must(must(q.open_business("g1"))->remove_connection("c0"));
+        CHECK(must(q.claim_due("w1", at(100), kLease, 10)).empty());
+    }
+}
+
+TEMPLATE_TEST_CASE("work queue: an expired lease is taken over and the old holder is fenced off",
+                   "[queue]", CALSYNC_FLEET_FIXTURES) {
+    TestType f;
+    FleetStore& q = *f.fleet;
+    add_connections(q, "g1", 1);
+    {
+        auto view = must(q.open_business("g1"));
+        must(view->put_calendar(calendar_record("c0", "a")));
+    }
+    must(q.mark_due("g1", "c0", at(100)));
+    const Lease old = must(q.claim_due("w1", at(100), kLease, 10)).at(0);
+    auto old_view = must(q.open_leased(old));
+
+    // Renewed in time, the lease holds past its first expiry.
+    const Lease renewed = must(q.renew_lease(old, at(120), kLease));
+    CHECK(renewed.expires_at == at(150));
+    CHECK(must(q.claim_due("w2", at(140), kLease, 10)).empty());
+    SyncStatus mine;
+    mine.state = SyncState::ok;
+    mine.events_read = 1;
+    must(old_view->put_connection_status("c0", mine));  // the holder writes
+
+    // w1 stalls past its lease; w2 takes the connection over with a higher fence.
+    const auto taken = must(q.claim_due("w2", at(151), kLease, 10));
+    REQUIRE(taken.size() == 1);
+    CHECK(taken[0].fence == old.fence + 1);
+    CHECK(taken[0].owner == "w2");
+
+    // Everything w1 tries now is refused, and writes nothing.
+    fails_with(q.renew_lease(old, at(152), kLease), ErrorCode::lease_lost, "w1");
+    fails_with(q.finish_lease(old, at(9999)), ErrorCode::lease_lost, "w1");
+    SyncStatus late;
+    late.state = SyncState::error;
+    late.events_read = 99;
+    fails_with(old_view->put_connection_status("c0", late), ErrorCode::lease_lost, "w1");
+    fails_with(old_view->apply_changes("c0", "a", calsync::test::upserts({}, "late", true)),
+               ErrorCode::lease_lost, "");
+    fails_with(old_view->transaction([&] { return old_view->remove_calendar("c0", "a"); }),
+               ErrorCode::lease_lost, "");
+    auto reader = must(q.open_business("g1"));
+    CHECK(must(reader->get_connection_status("c0")).events_read == 1);
+    CHECK(must(reader->get_calendar("c0", "a")).cursor.empty());
+    // Reads through the fenced view still work.
+    CHECK(must(old_view->get_connection_status("c0")).events_read == 1);
+
+    // The new holder writes and finishes.
+    auto new_view = must(q.open_leased(taken[0]));
+    must(new_view->put_connection_status("c0", late));
+    CHECK(must(reader->get_connection_status("c0")).events_read == 99);
+    must(q.finish_lease(taken[0], at(500)));
+    // A finished lease fences too: its view can no longer write.
+    fails_with(new_view->put_connection_status("c0", mine), ErrorCode::lease_lost, "w2");
+}
+
+TEMPLATE_TEST_CASE("work queue: two claimers racing never take one connection twice", "[queue]",
+                   CALSYNC_FLEET_FIXTURES) {
+    TestType f;
+    constexpr int kConnections = 120;
+    add_connections(*f.fleet, "g1", kConnections / 2);
+    add_connections(*f.fleet, "g2", kConnections / 2);
+    for (const char* business : {"g1", "g2"}) {
+        for (int i = 0; i < kConnections / 2; ++i)
+            must(f.fleet->mark_due(business, "c" + std::to_string(i), at(100 + i % 7)));
+    }
+    std::mutex mutex;
+    std::multiset<std::pair<std::string, std::string>> claimed;
+    std::vector<std::string> errors;
+    auto worker = [&](FleetStore& fleet, const std::string& name) {
+        for (;;) {
+            auto leases = fleet.claim_due(name, at(1000), kLease, 7);
+            std::lock_guard<std::mutex> lock(mutex);
+            if (!leases.ok()) {
+                errors.push_back(leases.error().message);
+                return;
+            }
+            if (leases->empty())
+                return;
+            for (const Lease& l : *leases)
+                claimed.emplace(l.business_id, l.connection_id);
+        }
+    };
+    FleetStore& second = f.second();
+    std::thread t1([&] { worker(*f.fleet, "w1"); });
+    std::thread t2([&] { worker(second, "w2"); });
+    t1.join();
+    t2.join();
+    INFO((errors.empty() ? std::string() : errors.front()));
+    CHECK(errors.empty());
+    CHECK(claimed.size() == static_cast<std::size_t>(kConnections));
+    std::set<std::pair<std::string, std::string>> distinct(claimed.begin(), claimed.end());
+    CHECK(distinct.size() == claimed.size());
+}
