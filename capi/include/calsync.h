@@ -967,6 +967,90 @@ CALSYNC_API calsync_status calsync_client_team_feed(calsync_client* client,
                                                     const char* request_json, char** ics);
 
 /*
+ * Workers: a fleet of businesses in one store (PostgreSQL for many processes on many
+ * machines; SQLite or memory for one process), synced by any number of workers. A worker
+ * claims due connections of every business with a lease (renewed while it works) and a
+ * fencing token, syncs each through its business's view fenced by that lease (a worker
+ * whose lease was taken over writes nothing more), and queues each connection's next due
+ * time. A worker killed with SIGKILL loses nothing: its leases expire after
+ * "lease_seconds" and another worker syncs those connections; the export intent protocol
+ * keeps every appointment exported once. Run N workers on M machines by starting
+ * `calsync worker --store postgresql://...` (or a host's own calsync_worker_run) on each,
+ * with the same config and host key.
+ *
+ * Thread rules: calsync_worker_run_once and calsync_worker_run from one thread at a time;
+ * calsync_worker_stop and calsync_worker_mark_due from any. The log callback is called
+ * from the worker's threads.
+ */
+typedef struct calsync_worker calsync_worker;
+
+#define CALSYNC_WORKER_OPTIONS_VERSION 1
+
+typedef struct calsync_worker_options {
+    unsigned int version;          /* CALSYNC_WORKER_OPTIONS_VERSION */
+    const char* store_url;         /* "postgresql://..." or "postgres://..." (a libpq URI),
+                                      "sqlite:PATH" or a plain path, "memory:" */
+    const char* owner;             /* names this worker in its leases, unique in the
+                                      fleet; NULL: "<hostname>:<pid>" */
+    const unsigned char* host_key; /* as calsync_client_options: the one the clients use */
+    size_t host_key_length;
+    const char* config_json;       /* CLIENT_CONFIG (calsync_client_new), for every
+                                      business; NULL for the defaults */
+    unsigned int threads;          /* syncs at once, one pool per worker (1 to 256);
+                                      0: the config's "max_concurrent_syncs" */
+    unsigned int lease_seconds;    /* a claim's life unless renewed (every third of it);
+                                      at least 3; 0: 60 */
+    calsync_log_fn log;            /* optional; from the worker's threads */
+    void* user_data;
+} calsync_worker_options;
+
+#define CALSYNC_WORKER_OPTIONS_INIT \
+    { CALSYNC_WORKER_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL }
+
+/*
+ * calsync_worker_new: opens the fleet at store_url (migrating its schema).
+ * Returns CALSYNC_OK, CALSYNC_EINVAL (options or config: the message names the field),
+ * CALSYNC_EZONE, CALSYNC_ERROR (the store cannot be opened: the message says why).
+ * *worker is freed with calsync_worker_free.
+ */
+CALSYNC_API calsync_status calsync_worker_new(const calsync_worker_options* options,
+                                              calsync_worker** worker);
+
+/* Stops the worker and waits for the syncs it runs. Accepts NULL. */
+CALSYNC_API void calsync_worker_free(calsync_worker* worker);
+
+/*
+ * calsync_worker_run_once: claims the connections due now (up to "threads"), syncs them,
+ * and returns when they are done.
+ * *response_json: {"version": 1, "claimed": N, "reports": [REPORT, ...] (as
+ *   calsync_client_run_due's), "lost": ["<connection id>", ...] (its lease was taken over:
+ *   nothing more was written), "failed": [...] (not synced; the log says why; due again
+ *   after the schedule's first retry)}
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_ERROR (the fleet's queue cannot be read).
+ */
+CALSYNC_API calsync_status calsync_worker_run_once(calsync_worker* worker, char** response_json);
+
+/*
+ * calsync_worker_run: calsync_worker_run_once until calsync_worker_stop, sleeping until
+ * the next due time (at most a second) when nothing is due. Errors of the fleet are logged
+ * and tried again. Returns CALSYNC_OK once stopped, or CALSYNC_EINVAL.
+ */
+CALSYNC_API calsync_status calsync_worker_run(calsync_worker* worker);
+
+/* Makes calsync_worker_run return after the syncs it runs. Any thread. CALSYNC_OK or
+ * CALSYNC_EINVAL. */
+CALSYNC_API calsync_status calsync_worker_stop(calsync_worker* worker);
+
+/*
+ * calsync_worker_mark_due: a connection of a business is due now (a push notification,
+ * "sync now", a sign-in), for whichever worker claims it first. Returns CALSYNC_OK,
+ * CALSYNC_EINVAL, CALSYNC_ENOTFOUND (no such connection in that business).
+ */
+CALSYNC_API calsync_status calsync_worker_mark_due(calsync_worker* worker,
+                                                   const char* business_id,
+                                                   const char* connection_id);
+
+/*
  * Secrets at rest: TOKENS (and other secrets) sealed with AES-256-GCM under a key derived
  * from a host key, for hosts that store them in files or databases.
  *

@@ -138,6 +138,10 @@ struct SyncServiceOptions {
     LogSink log;
     SlotsChanged slots_changed;
     std::uint64_t seed = 0;  // 0: random; fixes the schedule's jitter in tests
+    // Called whenever a connection is made due at a time (connected, selected, a push
+    // notification, request_sync, an appointment to export), so that a fleet's work queue
+    // (FleetStore::mark_due) follows the stored status; empty for a single process.
+    std::function<void(const std::string& connection_id, Instant due)> connection_due;
 };
 
 // renew_push() renews channels with less than this left. Graph subscriptions on events

@@ -182,6 +182,8 @@ static Result<std::string> store_connection(SyncService::State& s, ConnectionDra
     });
     if (!stored.ok())
         return stored.error();
+    if (s.options.connection_due)
+        s.options.connection_due(id, s.now());  // a login: due at once, for any worker
     s.forget_live(id);  // the next sync builds the provider with the new credentials
     s.log(LogLevel::info, "connection " + id + " (" + to_string(draft.record.kind) + ", " +
                               draft.record.account + ") connected with " +

@@ -317,7 +317,10 @@ Result<void> SyncService::State::mark_due_now(const std::string& connection_id) 
         return status.error();
     SyncStatus s = status.value();
     s.next_due = now();
-    return store->put_connection_status(connection_id, s);
+    auto put = store->put_connection_status(connection_id, s);
+    if (put.ok() && options.connection_due)
+        options.connection_due(connection_id, *s.next_due);
+    return put;
 }
 
 Result<std::string> provider_document(const ConnectionRecord& connection,
