@@ -142,7 +142,7 @@ Result<WorkerPass> Worker::run_once() {
         return claimed.error();
     auto jobs = std::make_shared<Jobs>();
     for (Lease& lease : claimed.value())
-        jobs->items.push_back(Job{std::move(lease)});
+        jobs->items.emplace_back().lease = std::move(lease);
     jobs->left = jobs->items.size();
     State& s = *s_;
     for (std::size_t i = 0; i < jobs->items.size(); ++i) {
