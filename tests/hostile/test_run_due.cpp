@@ -24,10 +24,21 @@ std::string run_due_half_a_second(const calsync::test::HostileServer& server) {
     calsync_client* client = calsync::test::open_client(
         nullptr, R"({"network": {"allow_private_addresses": true, "sync_timeout_seconds": 60},
                      "max_concurrent_syncs": 4})");
-    for (int i = 0; i < kFeeds; ++i)
-        calsync_connection_free(calsync::test::connect_feed(
-            client, "dead" + std::to_string(i),
-            server.a("/slow?mode=silent&first=feed&n=" + std::to_string(i))));
+    for (int i = 0; i < kFeeds; ++i) {
+        // Connecting reads the feed once (answered); selecting needs no request.
+        const std::string connect =
+            R"({"kind": "ics_feed", "connection_id": "dead)" + std::to_string(i) +
+            R"(", "settings": {"url": ")" +
+            server.a("/slow?mode=silent&first=feed&n=" + std::to_string(i)) + R"("}})";
+        calsync_connection* connection = nullptr;
+        if (calsync_client_connect(client, connect.c_str(), &connection) != CALSYNC_OK)
+            return std::string("connect: ") + calsync_last_error_message();
+        const calsync_status selected = calsync_connection_select(
+            connection, R"({"calendar_id": "feed", "direction": "import"})");
+        calsync_connection_free(connection);
+        if (selected != CALSYNC_OK)
+            return std::string("select: ") + calsync_last_error_message();
+    }
     char* out = nullptr;
     if (calsync_client_run_due_within(client, 500, &out) != CALSYNC_OK)
         return std::string("run_due_within: ") + calsync_last_error_message();
