@@ -3,6 +3,7 @@
 // each claim taken with FOR UPDATE SKIP LOCKED. The accounts are in-process
 // (sync_world.hpp): each worker is forked after they are set up and reports the reads it
 // made through a pipe.
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -106,5 +107,79 @@ TEST_CASE("two worker processes on one PostgreSQL sync each connection once",
         auto client = f.client_of(business);
         for (const std::string& id : ids)
             CHECK(client->status(id)->state == SyncState::ok);
+    }
+}
+
+TEST_CASE("a worker process killed mid-sync loses nothing: another takes its leases over",
+          "[worker][postgres][crash]") {
+    const std::string conninfo = PostgresTestServer::shared().new_database();
+    auto opened = open_postgres_fleet(conninfo);
+    REQUIRE(opened.ok());
+    // 3 businesses, 2 calendars each, read and written (an appointment to export).
+    Fleet f(3, std::shared_ptr<FleetStore>(std::move(opened).value()), CalendarDirection::both);
+    for (const auto& [business, ids] : f.connections)
+        REQUIRE(f.client_of(business)
+                    ->upsert_appointment(appointment("visit-" + business, "2026-06-05T08:00:00Z",
+                                                     "2026-06-05T09:00:00Z"))
+                    .ok());
+    // The first worker stops for good in its first read (it holds its leases then), and
+    // is killed there.
+    int ready[2];
+    REQUIRE(pipe(ready) == 0);
+    const pid_t doomed = fork();
+    REQUIRE(doomed >= 0);
+    if (doomed == 0) {
+        close(ready[0]);
+        f.world.fault = [&](const std::string& op, const std::string&) -> std::optional<Error> {
+            if (op == "fetch") {
+                [[maybe_unused]] const auto n = write(ready[1], "r", 1);
+                for (;;)
+                    pause();
+            }
+            return std::nullopt;
+        };
+        auto own = open_postgres_fleet(conninfo);
+        if (own.ok())
+            (void)f.worker("doomed", 2, std::shared_ptr<FleetStore>(std::move(own).value()))
+                ->run_once();
+        _exit(1);
+    }
+    close(ready[1]);
+    char byte = 0;
+    REQUIRE(read(ready[0], &byte, 1) == 1);
+    close(ready[0]);
+    REQUIRE(kill(doomed, SIGKILL) == 0);
+    int status = 0;
+    REQUIRE(waitpid(doomed, &status, 0) == doomed);
+    REQUIRE(WIFSIGNALED(status));
+    // Two minutes on, its leases (a minute) have lapsed: the next worker syncs everything.
+    f.world.now += std::chrono::minutes(2);
+    int out = -1;
+    const pid_t heir = fork_worker(f, conninfo, "heir", &out);
+    std::istringstream lines(read_all(out));
+    REQUIRE(waitpid(heir, &status, 0) == heir);
+    std::string word;
+    std::size_t synced = 0;
+    while (lines >> word) {
+        INFO("heir said: " << word);
+        REQUIRE(word != "error");
+        int n = 0;
+        lines >> n;
+        if (word == "synced")
+            synced += static_cast<std::size_t>(n);
+    }
+    CHECK(synced == f.connection_count());
+    for (const auto& [business, ids] : f.connections) {
+        auto client = f.client_of(business);
+        for (const std::string& id : ids)
+            CHECK(client->status(id)->state == SyncState::ok);
+        // The appointment is in the export map of each of its two calendars, once.
+        auto exports = client->appointments();
+        REQUIRE(exports.ok());
+        REQUIRE(exports->size() == 1);
+        auto where =
+            f.fleet->open_business(business).value()->list_appointment_exports("visit-" + business);
+        REQUIRE(where.ok());
+        CHECK(where->size() == 2);
     }
 }

@@ -25,7 +25,8 @@ struct Fleet {
     std::mutex mutex;
     std::map<std::string, int> reads;  // per calendar id (unique across the fleet)
 
-    explicit Fleet(int businesses, std::shared_ptr<FleetStore> store = make_memory_fleet())
+    explicit Fleet(int businesses, std::shared_ptr<FleetStore> store = make_memory_fleet(),
+                   CalendarDirection direction = CalendarDirection::import_only)
         : fleet(std::move(store)) {
         world.fault = [this](const std::string& op, const std::string& cal) {
             if (op == "fetch") {
@@ -44,7 +45,7 @@ struct Fleet {
                 world.account(url)->put(
                     name, timed_event("e-" + name, "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
                 const std::string id = SyncWorld::connect(*service, url);
-                REQUIRE(service->select_calendar(id, name, CalendarDirection::import_only).ok());
+                REQUIRE(service->select_calendar(id, name, direction).ok());
                 connections[business].push_back(id);
             }
         }
