@@ -1,13 +1,16 @@
 // The client half of the C ABI: a calsync_client owns a SyncService and its store; a
 // calsync_connection names one connection of it.
 #include <algorithm>
+#include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "calsync.h"
+#include "calsync/fleet.hpp"
 #include "calsync/store.hpp"
 #include "calsync/sync.hpp"
 #include "capi_support.hpp"
@@ -45,6 +48,34 @@ std::optional<calsync_status> refuse_null(
     return std::nullopt;
 }
 
+// A connection made due (a sign-in, a select, a push, sync-now) is also queued in the
+// store file's work queue, so `calsync worker --store sqlite:PATH` (and any worker on that
+// file) picks it up. The fleet is opened on the first such call and kept.
+std::function<void(const std::string&, Instant)> queue_in_fleet(const std::string& path,
+                                                                LogSink log) {
+    struct Queue {
+        std::mutex mutex;
+        std::unique_ptr<FleetStore> fleet;
+    };
+    auto queue = std::make_shared<Queue>();
+    return [queue, path, log](const std::string& connection_id, Instant due) {
+        std::lock_guard<std::mutex> lock(queue->mutex);
+        if (!queue->fleet) {
+            auto opened = open_sqlite_fleet(path);
+            if (!opened.ok()) {
+                if (log)
+                    log(LogLevel::warning, "the store's work queue: " + opened.error().message);
+                return;
+            }
+            queue->fleet = std::move(opened).value();
+        }
+        auto marked = queue->fleet->mark_due(kDefaultBusiness, connection_id, due);
+        if (!marked.ok() && log)
+            log(LogLevel::warning, "connection " + connection_id +
+                                       ": not queued for workers: " + marked.error().message);
+    };
+}
+
 calsync_status client_new(const calsync_client_options* options, calsync_client** out) {
     if (auto refused = refuse_null({{"options", options}, {"client", out}}))
         return *refused;
@@ -76,6 +107,8 @@ calsync_status client_new(const calsync_client_options* options, calsync_client*
             log(static_cast<int>(level), message.c_str(), user);
         };
     }
+    if (options->store_path != nullptr)
+        o.connection_due = queue_in_fleet(options->store_path, o.log);
     if (options->slots_changed != nullptr) {
         const calsync_slots_changed_fn changed = options->slots_changed;
         void* user = options->user_data;

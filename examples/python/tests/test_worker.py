@@ -11,7 +11,7 @@ from test_client import CONFIG, DAY, HOST_KEY, feed_text
 
 
 class WorkerTest(unittest.TestCase):
-    def test_a_worker_syncs_a_connection_marked_due_in_the_fleet(self):
+    def test_a_worker_syncs_what_a_client_of_the_file_made_due(self):
         with FaultServer() as fake, tempfile.TemporaryDirectory() as d:
             feed = os.path.join(d, "personal.ics")
             with open(feed, "w") as f:
@@ -23,12 +23,14 @@ class WorkerTest(unittest.TestCase):
                     k.select(k.calendars().calendars[0].id)
             with calsync.Worker(HOST_KEY, "sqlite:" + store, config=CONFIG,
                                 owner="test-worker", threads=2) as worker:
-                worker.mark_due("default", "personal")
+                # Selecting made it due, in the file's work queue too.
                 done = worker.run_once()
                 self.assertEqual(done.claimed, 1)
                 self.assertEqual([r.connection_id for r in done.reports], ["personal"])
                 self.assertEqual((done.lost, done.failed), ([], []))
                 self.assertEqual(worker.run_once().claimed, 0)  # synced: not due
+                worker.mark_due("default", "personal")  # a push, "sync now"
+                self.assertEqual(worker.run_once().claimed, 1)
             # A client opened afterwards sees what the worker read. (One open all along
             # would not: its blocked slots are in its memory, not yet in the store.)
             with calsync.Client(HOST_KEY, store, config=CONFIG) as client:
