@@ -869,8 +869,11 @@ CALSYNC_API calsync_status calsync_client_handle_push(calsync_client* client,
 /*
  * calsync_client_run_due: syncs every connection that is due (15-30 minutes after its
  * last good sync, at once after connecting, a request or a push, later after failures),
- * at most "max_concurrent_syncs" at a time. Call it every minute or so.
- * *response_json: {"version": 1, "reports": [REPORT, ...]}
+ * at most "max_concurrent_syncs" at a time, on the client's one pool of threads. It waits
+ * for every due sync (each ends within "sync_timeout_seconds"), also one an earlier
+ * calsync_client_run_due_within left running; a host that must not wait that long calls
+ * calsync_client_run_due_within. Call it every minute or so.
+ * *response_json: {"version": 1, "reports": [REPORT, ...], "unfinished": []}
  */
 CALSYNC_API calsync_status calsync_client_run_due(calsync_client* client, char** response_json);
 
