@@ -997,13 +997,13 @@ typedef struct calsync_worker_options {
                                       fleet; NULL: "<hostname>:<pid>" */
     const unsigned char* host_key; /* as calsync_client_options: the one the clients use */
     size_t host_key_length;
-    const char* config_json;       /* CLIENT_CONFIG (calsync_client_new), for every
-                                      business; NULL for the defaults */
-    unsigned int threads;          /* syncs at once, one pool per worker (1 to 256);
-                                      0: the config's "max_concurrent_syncs" */
-    unsigned int lease_seconds;    /* a claim's life unless renewed (every third of it);
-                                      at least 3; 0: 60 */
-    calsync_log_fn log;            /* optional; from the worker's threads */
+    const char* config_json;    /* CLIENT_CONFIG (calsync_client_new), for every
+                                   business; NULL for the defaults */
+    unsigned int threads;       /* syncs at once, one pool per worker (1 to 256);
+                                   0: the config's "max_concurrent_syncs" */
+    unsigned int lease_seconds; /* a claim's life unless renewed (every third of it);
+                                   at least 3; 0: 60 */
+    calsync_log_fn log;         /* optional; from the worker's threads */
     void* user_data;
 } calsync_worker_options;
 
@@ -1049,8 +1049,7 @@ CALSYNC_API calsync_status calsync_worker_stop(calsync_worker* worker);
  * "sync now", a sign-in), for whichever worker claims it first. Returns CALSYNC_OK,
  * CALSYNC_EINVAL, CALSYNC_ENOTFOUND (no such connection in that business).
  */
-CALSYNC_API calsync_status calsync_worker_mark_due(calsync_worker* worker,
-                                                   const char* business_id,
+CALSYNC_API calsync_status calsync_worker_mark_due(calsync_worker* worker, const char* business_id,
                                                    const char* connection_id);
 
 /*
