@@ -1,13 +1,16 @@
 // The client half of the C ABI: a calsync_client owns a SyncService and its store; a
 // calsync_connection names one connection of it.
 #include <algorithm>
+#include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "calsync.h"
+#include "calsync/fleet.hpp"
 #include "calsync/store.hpp"
 #include "calsync/sync.hpp"
 #include "capi_support.hpp"
@@ -28,6 +31,9 @@ namespace {
 using namespace calsync;
 using namespace calsync::capi;
 
+// calsync_client_run_due_within's longest wait: an hour, the longest sync_timeout_seconds.
+constexpr long long kMaxRunDueWaitMs = 3'600'000;
+
 calsync_status null_argument(const char* name) {
     return fail(CALSYNC_EINVAL, std::string(name) + ": must not be NULL");
 }
@@ -40,6 +46,34 @@ std::optional<calsync_status> refuse_null(
             return null_argument(name);
     }
     return std::nullopt;
+}
+
+// A connection made due (a sign-in, a select, a push, sync-now) is also queued in the
+// store file's work queue, so `calsync worker --store sqlite:PATH` (and any worker on that
+// file) picks it up. The fleet is opened on the first such call and kept.
+std::function<void(const std::string&, Instant)> queue_in_fleet(const std::string& path,
+                                                                LogSink log) {
+    struct Queue {
+        std::mutex mutex;
+        std::unique_ptr<FleetStore> fleet;
+    };
+    auto queue = std::make_shared<Queue>();
+    return [queue, path, log](const std::string& connection_id, Instant due) {
+        std::lock_guard<std::mutex> lock(queue->mutex);
+        if (!queue->fleet) {
+            auto opened = open_sqlite_fleet(path);
+            if (!opened.ok()) {
+                if (log)
+                    log(LogLevel::warning, "the store's work queue: " + opened.error().message);
+                return;
+            }
+            queue->fleet = std::move(opened).value();
+        }
+        auto marked = queue->fleet->mark_due(kDefaultBusiness, connection_id, due);
+        if (!marked.ok() && log)
+            log(LogLevel::warning, "connection " + connection_id +
+                                       ": not queued for workers: " + marked.error().message);
+    };
 }
 
 calsync_status client_new(const calsync_client_options* options, calsync_client** out) {
@@ -73,6 +107,8 @@ calsync_status client_new(const calsync_client_options* options, calsync_client*
             log(static_cast<int>(level), message.c_str(), user);
         };
     }
+    if (options->store_path != nullptr)
+        o.connection_due = queue_in_fleet(options->store_path, o.log);
     if (options->slots_changed != nullptr) {
         const calsync_slots_changed_fn changed = options->slots_changed;
         void* user = options->user_data;
@@ -383,6 +419,20 @@ calsync_status calsync_client_run_due(calsync_client* client, char** response_js
         if (auto refused = refuse_null({{"client", client}, {"response_json", response_json}}))
             return *refused;
         return hand_out(write_reports(client->service->run_due()), response_json);
+    });
+}
+
+calsync_status calsync_client_run_due_within(calsync_client* client, long long wait_ms,
+                                             char** response_json) {
+    return guarded("calsync_client_run_due_within", [&] {
+        if (auto refused = refuse_null({{"client", client}, {"response_json", response_json}}))
+            return *refused;
+        if (wait_ms < 1 || wait_ms > kMaxRunDueWaitMs)
+            return fail(make_error(ErrorCode::invalid_argument,
+                                   "wait_ms: expected from 1 to " +
+                                       std::to_string(kMaxRunDueWaitMs) + " milliseconds"));
+        auto done = client->service->run_due(std::chrono::milliseconds(wait_ms));
+        return hand_out(write_reports(done.reports, done.unfinished), response_json);
     });
 }
 

@@ -333,6 +333,10 @@ Result<SyncSettings> parse_client_config(std::string_view text) {
         if (!read_int(doc, "", "max_concurrent_syncs", 1, 256, &concurrent, &p))
             return invalid(p);
         s.max_concurrent_syncs = static_cast<int>(concurrent);
+        if (const Value* v = member(doc, "keep_idle_connections")) {
+            if (!read_bool(*v, "keep_idle_connections", &s.keep_idle_connections, &p))
+                return invalid(p);
+        }
         return s;
     });
 }
@@ -602,7 +606,8 @@ std::string write_report(const SyncReport& report) {
     return write_document([&](Writer& w) { write_report_fields(w, report); });
 }
 
-std::string write_reports(const std::vector<SyncReport>& reports) {
+std::string write_reports(const std::vector<SyncReport>& reports,
+                          const std::vector<std::string>& unfinished) {
     return write_document([&](Writer& w) {
         w.Key("reports");
         w.StartArray();
@@ -611,6 +616,11 @@ std::string write_reports(const std::vector<SyncReport>& reports) {
             write_report_fields(w, r);
             w.EndObject();
         }
+        w.EndArray();
+        w.Key("unfinished");
+        w.StartArray();
+        for (const std::string& id : unfinished)
+            w.String(id.c_str(), static_cast<rapidjson::SizeType>(id.size()));
         w.EndArray();
     });
 }

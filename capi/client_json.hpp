@@ -75,7 +75,8 @@ std::string write_status(const SyncStatus& status,
                          const std::map<std::string, SyncStatus>& calendars);
 std::string write_calendars(const ConnectionCalendars& calendars);
 std::string write_report(const SyncReport& report);
-std::string write_reports(const std::vector<SyncReport>& reports);
+std::string write_reports(const std::vector<SyncReport>& reports,
+                          const std::vector<std::string>& unfinished = {});
 std::string write_slot_diff(const std::string& connection_id, const SlotDiff& diff);
 std::string write_slots(const std::vector<BlockedSlot>& slots, const std::vector<TimeRange>& busy);
 std::string write_free(const std::vector<TimeRange>& free);

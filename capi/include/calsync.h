@@ -596,7 +596,12 @@ typedef struct calsync_client_options {
  *                                                often each calendar is also read in full
  *                                                (0: never, at most 31622400), see
  *                                                "corrected" in calsync_connection_sync
- *   "max_concurrent_syncs": 4                    1 to 256
+ *   "max_concurrent_syncs": 4,                   1 to 256: the client's sync threads
+ *   "keep_idle_connections": true                false: each connection's HTTP
+ *                                                connections (sockets, TLS sessions) and
+ *                                                tokens in memory are released after each
+ *                                                sync: fewer file descriptors and less
+ *                                                memory per client, a TLS handshake per sync
  * }
  *
  * Secrets at rest: every value calsync seals in the store (a connection's credentials, a
@@ -864,10 +869,31 @@ CALSYNC_API calsync_status calsync_client_handle_push(calsync_client* client,
 /*
  * calsync_client_run_due: syncs every connection that is due (15-30 minutes after its
  * last good sync, at once after connecting, a request or a push, later after failures),
- * at most "max_concurrent_syncs" at a time. Call it every minute or so.
- * *response_json: {"version": 1, "reports": [REPORT, ...]}
+ * at most "max_concurrent_syncs" at a time, on the client's one pool of threads. It waits
+ * for every due sync (each ends within "sync_timeout_seconds"), also one an earlier
+ * calsync_client_run_due_within left running; a host that must not wait that long calls
+ * calsync_client_run_due_within. Call it every minute or so.
+ * *response_json: {"version": 1, "reports": [REPORT, ...], "unfinished": []}
  */
 CALSYNC_API calsync_status calsync_client_run_due(calsync_client* client, char** response_json);
+
+/*
+ * calsync_client_run_due_within: calsync_client_run_due that returns after at most
+ * wait_ms milliseconds (1 to 3600000), so a dead server cannot hold the caller. The client
+ * keeps one pool of "max_concurrent_syncs" threads for every call (started when first
+ * needed, ended by calsync_client_free). At the deadline, a sync still running goes on in
+ * the pool and stores its outcome like any sync (each sync ends within the network's
+ * "sync_timeout_seconds"); a due sync not yet started is not started and stays due for the
+ * next call. No connection is synced by two calls at once.
+ * *response_json: {"version": 1, "reports": [REPORT, ...], "unfinished": ["<connection
+ *   id>", ...]}: the reports of the syncs that finished in time, and the due connections
+ *   that did not (still running, from this call or an earlier one, or not started), sorted.
+ *   calsync_client_run_due answers the same document, with "unfinished" empty.
+ *
+ * Returns CALSYNC_OK or CALSYNC_EINVAL (wait_ms out of range).
+ */
+CALSYNC_API calsync_status calsync_client_run_due_within(calsync_client* client, long long wait_ms,
+                                                         char** response_json);
 
 /*
  * calsync_client_blocked_slots: the slots customers cannot book, from what was read.
@@ -942,6 +968,89 @@ CALSYNC_API calsync_status calsync_client_appointments(calsync_client* client,
  */
 CALSYNC_API calsync_status calsync_client_team_feed(calsync_client* client,
                                                     const char* request_json, char** ics);
+
+/*
+ * Workers: a fleet of businesses in one store (PostgreSQL for many processes on many
+ * machines; SQLite or memory for one process), synced by any number of workers. A worker
+ * claims due connections of every business with a lease (renewed while it works) and a
+ * fencing token, syncs each through its business's view fenced by that lease (a worker
+ * whose lease was taken over writes nothing more), and queues each connection's next due
+ * time. A worker killed with SIGKILL loses nothing: its leases expire after
+ * "lease_seconds" and another worker syncs those connections; the export intent protocol
+ * keeps every appointment exported once. Run N workers on M machines by starting
+ * `calsync worker --store postgresql://...` (or a host's own calsync_worker_run) on each,
+ * with the same config and host key.
+ *
+ * Thread rules: calsync_worker_run_once and calsync_worker_run from one thread at a time;
+ * calsync_worker_stop and calsync_worker_mark_due from any. The log callback is called
+ * from the worker's threads.
+ */
+typedef struct calsync_worker calsync_worker;
+
+#define CALSYNC_WORKER_OPTIONS_VERSION 1
+
+typedef struct calsync_worker_options {
+    unsigned int version;          /* CALSYNC_WORKER_OPTIONS_VERSION */
+    const char* store_url;         /* "postgresql://..." or "postgres://..." (a libpq URI),
+                                      "sqlite:PATH" or a plain path, "memory:" */
+    const char* owner;             /* names this worker in its leases, unique in the
+                                      fleet; NULL: "<hostname>:<pid>" */
+    const unsigned char* host_key; /* as calsync_client_options: the one the clients use */
+    size_t host_key_length;
+    const char* config_json;    /* CLIENT_CONFIG (calsync_client_new), for every
+                                   business; NULL for the defaults */
+    unsigned int threads;       /* syncs at once, one pool per worker (1 to 256);
+                                   0: the config's "max_concurrent_syncs" */
+    unsigned int lease_seconds; /* a claim's life unless renewed (every third of it);
+                                   at least 3; 0: 60 */
+    calsync_log_fn log;         /* optional; from the worker's threads */
+    void* user_data;
+} calsync_worker_options;
+
+#define CALSYNC_WORKER_OPTIONS_INIT \
+    { CALSYNC_WORKER_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL }
+
+/*
+ * calsync_worker_new: opens the fleet at store_url (migrating its schema).
+ * Returns CALSYNC_OK, CALSYNC_EINVAL (options or config: the message names the field),
+ * CALSYNC_EZONE, CALSYNC_ERROR (the store cannot be opened: the message says why).
+ * *worker is freed with calsync_worker_free.
+ */
+CALSYNC_API calsync_status calsync_worker_new(const calsync_worker_options* options,
+                                              calsync_worker** worker);
+
+/* Stops the worker and waits for the syncs it runs. Accepts NULL. */
+CALSYNC_API void calsync_worker_free(calsync_worker* worker);
+
+/*
+ * calsync_worker_run_once: claims the connections due now (up to "threads"), syncs them,
+ * and returns when they are done.
+ * *response_json: {"version": 1, "claimed": N, "reports": [REPORT, ...] (as
+ *   calsync_client_run_due's), "lost": ["<connection id>", ...] (its lease was taken over:
+ *   nothing more was written), "failed": [...] (not synced; the log says why; due again
+ *   after the schedule's first retry)}
+ * Returns CALSYNC_OK, CALSYNC_EINVAL, CALSYNC_ERROR (the fleet's queue cannot be read).
+ */
+CALSYNC_API calsync_status calsync_worker_run_once(calsync_worker* worker, char** response_json);
+
+/*
+ * calsync_worker_run: calsync_worker_run_once until calsync_worker_stop, sleeping until
+ * the next due time (at most a second) when nothing is due. Errors of the fleet are logged
+ * and tried again. Returns CALSYNC_OK once stopped, or CALSYNC_EINVAL.
+ */
+CALSYNC_API calsync_status calsync_worker_run(calsync_worker* worker);
+
+/* Makes calsync_worker_run return after the syncs it runs. Any thread. CALSYNC_OK or
+ * CALSYNC_EINVAL. */
+CALSYNC_API calsync_status calsync_worker_stop(calsync_worker* worker);
+
+/*
+ * calsync_worker_mark_due: a connection of a business is due now (a push notification,
+ * "sync now", a sign-in), for whichever worker claims it first. Returns CALSYNC_OK,
+ * CALSYNC_EINVAL, CALSYNC_ENOTFOUND (no such connection in that business).
+ */
+CALSYNC_API calsync_status calsync_worker_mark_due(calsync_worker* worker, const char* business_id,
+                                                   const char* connection_id);
 
 /*
  * Secrets at rest: TOKENS (and other secrets) sealed with AES-256-GCM under a key derived

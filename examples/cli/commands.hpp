@@ -49,6 +49,9 @@ int run_sync(CommandLine& args, const GlobalOptions& globals);
 int run_status(CommandLine& args, const GlobalOptions& globals);
 int run_disconnect(CommandLine& args, const GlobalOptions& globals);
 int run_doctor(CommandLine& args, const GlobalOptions& globals);
+// A fleet worker on a shared store (worker_command.cpp).
+int run_worker(CommandLine& args, const GlobalOptions& globals);
+extern const char* const kWorkerHelp;
 extern const char* const kSyncHelp;
 extern const char* const kStatusHelp;
 extern const char* const kDisconnectHelp;

@@ -71,6 +71,7 @@ const std::vector<Command> kCommands = {
      run_appointments},
     {"feed", "the appointments as an iCalendar feed for the team", kFeedHelp, run_feed},
     {"doctor", "check the connections and say what to do", kDoctorHelp, run_doctor},
+    {"worker", "sync every business of a shared store (fleet)", kWorkerHelp, run_worker},
     {"disconnect", "stop syncing an account", kDisconnectHelp, run_disconnect},
     {"caldav", "read a CalDAV account directly, storing nothing", kCaldavHelp, run_caldav},
     {"demo", "blocked slots of the bundled sample calendars (offline)", kDemoHelp, run_demo},

@@ -240,6 +240,22 @@ func (c *Client) RunDue(ctx context.Context) ([]SyncReport, error) {
 	return r.Reports, nil
 }
 
+// RunDueWithin is RunDue returning after at most wait: the reports of the syncs that
+// finished, and the due connections that did not (still running on the client's pool, or
+// not started: due at the next call).
+func (c *Client) RunDueWithin(wait time.Duration) ([]SyncReport, []string, error) {
+	r, err := fetch[struct {
+		Reports    []SyncReport `json:"reports"`
+		Unfinished []string     `json:"unfinished"`
+	}](c.use, "calsync_client_run_due_within", func(p *C.calsync_client, out **C.char) C.calsync_status {
+		return C.calsync_client_run_due_within(p, C.longlong(wait.Milliseconds()), out)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.Reports, r.Unfinished, nil
+}
+
 // BlockedSlots are the slots customers cannot book in [start, end), from what was read.
 func (c *Client) BlockedSlots(start, end time.Time) (*BlockedSlotsResponse, error) {
 	return exchange[BlockedSlotsResponse](c.use, "calsync_client_blocked_slots", TimeRange{start, end},

@@ -99,6 +99,13 @@ class ImportEngine {
     SlotDiff remove_calendar(const std::string& calendar_id);
     // Adds many events at once; cheaper than upsert() one by one for a fresh calendar.
     void load(const std::vector<Event>& events);
+    // Replaces every event of a calendar with `events` (a full resync, or its policy
+    // changed): the exact difference in slots(), at a cost in that calendar's events and
+    // their copies, not in the other calendars'.
+    SlotDiff replace_calendar(const std::string& calendar_id, const std::vector<Event>& events);
+    // The rules for one calendar from now on; its events keep their slots until they are
+    // given again (replace_calendar).
+    void set_calendar_policy(const std::string& calendar_id, const CalendarPolicy& policy);
 
     // Every slot, sorted by start then calendar and event.
     std::vector<BlockedSlot> slots() const;
@@ -110,6 +117,13 @@ class ImportEngine {
     // Events left out for the occurrence limits (policy().limits); the message names the
     // limit. Sorted by calendar, then event.
     std::vector<EventError> capped() const;
+    // The same for one calendar, at a cost in its troubled events only (a sync reports
+    // them after every calendar read).
+    std::vector<EventError> errors(const std::string& calendar_id) const;
+    std::vector<EventError> capped(const std::string& calendar_id) const;
+    // What slots() shows from one calendar, in the same order, at a cost in that
+    // calendar's events and their copies.
+    std::vector<BlockedSlot> calendar_slots(const std::string& calendar_id) const;
 
   private:
     explicit ImportEngine(BlockingPolicy policy, ZonePtr zone);
@@ -156,6 +170,15 @@ class ImportEngine {
     // Records `fresh`'s cost and outcome on `held` and its calendar.
     void settle(EventSlots& held, const Expansion& fresh);
     std::vector<EventError> listed(bool capped) const;
+    std::vector<EventError> listed(const std::string& calendar_id, bool capped) const;
+    // The entry of by_event_ for (calendar, event id), indexed in by_calendar_ when new.
+    EventSlots& held_for(const std::string& calendar_id, const std::string& event_id);
+    // Erases one event from by_event_ and by_calendar_ (its slots already dealt with).
+    void forget(EventSlots& held);
+    // What slots() shows from `calendar_id`'s events without a UID and from every UID of
+    // `uids` (sorted, unique), unsorted.
+    std::vector<BlockedSlot> shown_around(const std::string& calendar_id,
+                                          const std::vector<std::string>& uids) const;
     BlockedSlot materialize(const EventSlots& owner, const HeldSlot& slot) const;
     static std::string key(const std::string& calendar_id, const std::string& event_id);
     // Replaces held.slots with `fresh` (sorted) in the timeline; reports what changed.
@@ -178,6 +201,13 @@ class ImportEngine {
     std::unordered_map<std::string, EventSlots> by_event_;  // nodes never move: Copies
                                                             // point into it
     std::unordered_map<std::string, Copies> by_uid_;
+    // Per calendar id: its events, and those of them with an error (by event id, so
+    // listed in order), so that nothing about one calendar walks the others.
+    struct CalendarEvents {
+        std::unordered_map<std::string, EventSlots*> events;  // by event id
+        std::map<std::string, const EventSlots*> troubled;    // error set, by event id
+    };
+    std::unordered_map<std::string, CalendarEvents> by_calendar_;
     std::unordered_map<std::string, OccurrenceCharge> charged_;  // per calendar: sum of charged
     std::size_t shared_uids_ = 0;                                // UIDs with more than one copy
     std::unique_ptr<BusyTimeline> timeline_;

@@ -96,6 +96,10 @@ struct SyncSettings {
     NetworkSettings network;
     ScheduleSettings schedule;
     int max_concurrent_syncs = 4;
+    // False: a connection's provider (its open HTTP connections and TLS sessions, its
+    // tokens in memory) is released after each sync: a file descriptor or more fewer per
+    // connection, and less memory, for a new TLS handshake per sync.
+    bool keep_idle_connections = true;
     // At least 32 bytes the host keeps secret: seals credentials in the store and signs
     // OAuth states and push channel tokens.
     std::string host_key;
@@ -134,6 +138,10 @@ struct SyncServiceOptions {
     LogSink log;
     SlotsChanged slots_changed;
     std::uint64_t seed = 0;  // 0: random; fixes the schedule's jitter in tests
+    // Called whenever a connection is made due at a time (connected, selected, a push
+    // notification, request_sync, an appointment to export), so that a fleet's work queue
+    // (FleetStore::mark_due) follows the stored status; empty for a single process.
+    std::function<void(const std::string& connection_id, Instant due)> connection_due;
 };
 
 // renew_push() renews channels with less than this left. Graph subscriptions on events
@@ -306,9 +314,19 @@ class SyncService {
 
     // --- syncing
     Result<SyncReport> sync(const std::string& connection_id);
-    // Syncs every connection whose next sync is due at the clock's now, at most
-    // max_concurrent_syncs at a time; returns their reports.
+    // Syncs every connection whose next sync is due at the clock's now on the service's
+    // pool (max_concurrent_syncs threads, started when first needed and kept), and waits
+    // for them all (each is bounded by network.sync_timeout); returns their reports.
     std::vector<SyncReport> run_due();
+    // The same, waiting at most `wait` (zero: as run_due()). A sync still running then goes
+    // on, on the pool, and stores its outcome as any sync does; one not started by then is
+    // not started (it stays due, for the next call). Both are listed as unfinished, as are
+    // due connections still syncing from an earlier call (never started twice).
+    struct RunDueResult {
+        std::vector<SyncReport> reports;      // the syncs that finished in time
+        std::vector<std::string> unfinished;  // connection ids, sorted
+    };
+    RunDueResult run_due(std::chrono::milliseconds wait);
     // When the connection's next sync is due: now after connecting, selecting, a push
     // notification or a request; after a good sync 15-30 min later (jittered); after
     // failures, backing off. nullopt: never (it needs re-authorisation).

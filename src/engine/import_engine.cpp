@@ -143,6 +143,34 @@ void ImportEngine::settle(EventSlots& held, const Expansion& fresh) {
     held.charged = fresh.charged;
     held.error = fresh.error;
     held.capped = fresh.capped;
+    auto& troubled = by_calendar_[held.calendar_id].troubled;
+    if (held.error.empty())
+        troubled.erase(held.event_id);
+    else
+        troubled[held.event_id] = &held;
+}
+
+ImportEngine::EventSlots& ImportEngine::held_for(const std::string& calendar_id,
+                                                 const std::string& event_id) {
+    auto [it, inserted] = by_event_.try_emplace(key(calendar_id, event_id));
+    EventSlots& held = it->second;
+    if (inserted) {
+        held.calendar_id = calendar_id;
+        held.event_id = event_id;
+        by_calendar_[calendar_id].events.emplace(event_id, &held);
+    }
+    return held;
+}
+
+void ImportEngine::forget(EventSlots& held) {
+    auto calendar = by_calendar_.find(held.calendar_id);
+    if (calendar != by_calendar_.end()) {
+        calendar->second.events.erase(held.event_id);
+        calendar->second.troubled.erase(held.event_id);
+        if (calendar->second.events.empty())
+            by_calendar_.erase(calendar);
+    }
+    by_event_.erase(key(held.calendar_id, held.event_id));
 }
 
 namespace {
@@ -257,12 +285,7 @@ void ImportEngine::retime(EventSlots& held, std::vector<HeldSlot> fresh,
 }
 
 SlotDiff ImportEngine::upsert(const Event& event) {
-    auto [it, inserted] = by_event_.try_emplace(key(event.calendar_id, event.id));
-    EventSlots& held = it->second;
-    if (inserted) {
-        held.calendar_id = event.calendar_id;
-        held.event_id = event.id;
-    }
+    EventSlots& held = held_for(event.calendar_id, event.id);
     // The version replaced no longer counts against its calendar.
     Expansion expansion = compute_slots(event, calendar_left(event.calendar_id, &held));
     settle(held, expansion);
@@ -314,13 +337,13 @@ SlotDiff ImportEngine::remove(const std::string& calendar_id, const std::string&
         for (const HeldSlot& s : held.slots)
             diff.removed.push_back(materialize(held, s));
         leave_uid(held);
-        by_event_.erase(it);
+        forget(held);
         return diff;
     }
     const std::string uid = held.uid;
     std::vector<BlockedSlot> before = shown(*held.copies);
     leave_uid(held);
-    by_event_.erase(it);
+    forget(held);
     std::vector<BlockedSlot> after;
     append_shown(uid, nullptr, &after);
     return diff_of(std::move(before), std::move(after));
@@ -328,31 +351,32 @@ SlotDiff ImportEngine::remove(const std::string& calendar_id, const std::string&
 
 SlotDiff ImportEngine::remove_calendar(const std::string& calendar_id) {
     SlotDiff diff;
+    charged_.erase(calendar_id);
+    auto calendar = by_calendar_.find(calendar_id);
+    if (calendar == by_calendar_.end())
+        return diff;
+    const auto& events = calendar->second.events;
     // The UIDs whose slots may stay on through another calendar's copy.
     std::vector<std::string> shared;
-    for (const auto& [k, held] : by_event_)
-        if (held.calendar_id == calendar_id && has_copies(held))
-            shared.push_back(held.uid);
+    for (const auto& entry : events)
+        if (has_copies(*entry.second))
+            shared.push_back(entry.second->uid);
     std::sort(shared.begin(), shared.end());
     shared.erase(std::unique(shared.begin(), shared.end()), shared.end());
     std::vector<BlockedSlot> before;
     for (const std::string& uid : shared)
         append_shown(uid, nullptr, &before);
-    for (auto it = by_event_.begin(); it != by_event_.end();) {
-        EventSlots& held = it->second;
-        if (held.calendar_id != calendar_id) {
-            ++it;
-            continue;
-        }
+    for (const auto& entry : events) {
+        EventSlots& held = *entry.second;
         for (const HeldSlot& s : held.slots)
             timeline_->remove(s.range);
         if (!std::binary_search(shared.begin(), shared.end(), held.uid))
             for (const HeldSlot& s : held.slots)
                 diff.removed.push_back(materialize(held, s));
         leave_uid(held);
-        it = by_event_.erase(it);
+        by_event_.erase(key(calendar_id, entry.first));
     }
-    charged_.erase(calendar_id);
+    by_calendar_.erase(calendar);
     std::vector<BlockedSlot> after;
     for (const std::string& uid : shared)
         append_shown(uid, nullptr, &after);
@@ -364,14 +388,87 @@ SlotDiff ImportEngine::remove_calendar(const std::string& calendar_id) {
     return diff;
 }
 
+std::vector<BlockedSlot> ImportEngine::shown_around(const std::string& calendar_id,
+                                                    const std::vector<std::string>& uids) const {
+    std::vector<BlockedSlot> out;
+    const auto own = [&](const EventSlots& held) {
+        std::transform(held.slots.begin(), held.slots.end(), std::back_inserter(out),
+                       [&](const HeldSlot& s) { return materialize(held, s); });
+    };
+    auto calendar = by_calendar_.find(calendar_id);
+    if (calendar != by_calendar_.end())
+        for (const auto& entry : calendar->second.events)
+            if (entry.second->uid.empty())
+                own(*entry.second);
+    // As slots() shows them: a UID held once shows its event's slots as they are.
+    for (const std::string& uid : uids) {
+        auto group = by_uid_.find(uid);
+        if (group == by_uid_.end())
+            continue;
+        if (group->second.size() == 1)
+            own(*group->second.front());
+        else
+            append_shown(uid, nullptr, &out);
+    }
+    return out;
+}
+
+SlotDiff ImportEngine::replace_calendar(const std::string& calendar_id,
+                                        const std::vector<Event>& events) {
+    // Only this calendar's events and the UIDs they share can change what shows.
+    std::vector<std::string> uids;
+    auto calendar = by_calendar_.find(calendar_id);
+    if (calendar != by_calendar_.end())
+        for (const auto& entry : calendar->second.events)
+            if (!entry.second->uid.empty())
+                uids.push_back(entry.second->uid);
+    for (const Event& e : events)
+        if (!e.uid.empty())
+            uids.push_back(e.uid);
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+    std::vector<BlockedSlot> before = shown_around(calendar_id, uids);
+    remove_calendar(calendar_id);
+    load(events);
+    return diff_of(std::move(before), shown_around(calendar_id, uids));
+}
+
+void ImportEngine::set_calendar_policy(const std::string& calendar_id,
+                                       const CalendarPolicy& policy) {
+    policy_.calendars[calendar_id] = policy;
+}
+
+std::vector<BlockedSlot> ImportEngine::calendar_slots(const std::string& calendar_id) const {
+    std::vector<BlockedSlot> out;
+    auto calendar = by_calendar_.find(calendar_id);
+    if (calendar == by_calendar_.end())
+        return out;
+    std::vector<std::string> shared;
+    for (const auto& entry : calendar->second.events) {
+        const EventSlots& held = *entry.second;
+        if (has_copies(held)) {
+            shared.push_back(held.uid);
+            continue;
+        }
+        std::transform(held.slots.begin(), held.slots.end(), std::back_inserter(out),
+                       [&](const HeldSlot& s) { return materialize(held, s); });
+    }
+    std::sort(shared.begin(), shared.end());
+    shared.erase(std::unique(shared.begin(), shared.end()), shared.end());
+    for (const std::string& uid : shared)
+        for (BlockedSlot& s : shown(by_uid_.at(uid)))
+            if (s.calendar_id == calendar_id)
+                out.push_back(std::move(s));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 void ImportEngine::load(const std::vector<Event>& events) {
     std::vector<TimeRange> ranges;
     for (const Event& e : events) {
-        EventSlots& held = by_event_[key(e.calendar_id, e.id)];
+        EventSlots& held = held_for(e.calendar_id, e.id);
         for (const HeldSlot& s : held.slots)
             timeline_->remove(s.range);
-        held.calendar_id = e.calendar_id;
-        held.event_id = e.id;
         Expansion expansion = compute_slots(e, calendar_left(e.calendar_id, &held));
         settle(held, expansion);
         held.slots = std::move(expansion.slots);
@@ -432,6 +529,25 @@ std::vector<EventError> ImportEngine::listed(bool capped) const {
     std::sort(out.begin(), out.end(), [](const EventError& a, const EventError& b) {
         return std::tie(a.calendar_id, a.event_id) < std::tie(b.calendar_id, b.event_id);
     });
+    return out;
+}
+
+std::vector<EventError> ImportEngine::errors(const std::string& calendar_id) const {
+    return listed(calendar_id, false);
+}
+
+std::vector<EventError> ImportEngine::capped(const std::string& calendar_id) const {
+    return listed(calendar_id, true);
+}
+
+std::vector<EventError> ImportEngine::listed(const std::string& calendar_id, bool capped) const {
+    std::vector<EventError> out;
+    auto calendar = by_calendar_.find(calendar_id);
+    if (calendar == by_calendar_.end())
+        return out;
+    for (const auto& [id, held] : calendar->second.troubled)
+        if (held->capped == capped)
+            out.push_back({held->calendar_id, held->event_id, held->error});
     return out;
 }
 

@@ -182,6 +182,8 @@ static Result<std::string> store_connection(SyncService::State& s, ConnectionDra
     });
     if (!stored.ok())
         return stored.error();
+    if (s.options.connection_due)
+        s.options.connection_due(id, s.now());  // a login: due at once, for any worker
     s.forget_live(id);  // the next sync builds the provider with the new credentials
     s.log(LogLevel::info, "connection " + id + " (" + to_string(draft.record.kind) + ", " +
                               draft.record.account + ") connected with " +
@@ -515,8 +517,8 @@ Result<void> SyncService::select_calendar(const std::string& connection_id,
     auto put = s_->store->put_calendar(r);
     if (!put.ok())
         return put.error();
-    // The engine's per-calendar policy is part of its construction.
-    auto diff = s_->rebuild_engine();
+    // That calendar only: its policy may have changed, so its events are expanded again.
+    auto diff = s_->refresh_calendar(r);
     if (!diff.ok())
         return diff.error();
     s_->slots_changed(connection_id, diff.value());

@@ -20,6 +20,8 @@ std::string slot_calendar_key(const std::string& connection_id, const std::strin
 SyncService::State::State(SyncServiceOptions o, ImportEngine e)
     : options(std::move(o)), store(options.store), engine(std::move(e)) {
     random.seed(options.seed != 0 ? options.seed : std::random_device{}());
+    pool = std::make_unique<sync::SyncPool>(
+        static_cast<std::size_t>(std::max(1, options.settings.max_concurrent_syncs)));
 }
 
 Instant SyncService::State::now() const {
@@ -221,6 +223,32 @@ Result<SlotDiff> SyncService::State::rebuild_engine() {
     return diff;
 }
 
+Result<SlotDiff> SyncService::State::refresh_calendar(const CalendarRecord& calendar) {
+    // Under the engine lock while the store is read, as in rebuild_engine.
+    std::lock_guard<std::mutex> lock(engine_mutex);
+    if (!engine_built)
+        return SlotDiff{};  // built later, from the store, with this record in it
+    const std::string key = slot_calendar_key(calendar.connection_id, calendar.calendar.id);
+    auto connection = store->get_connection(calendar.connection_id);
+    if (!connection.ok())
+        return connection.error();
+    availability.reset();
+    // rebuild_engine's choice (for_each_import_calendar): selected import calendars of
+    // active connections.
+    if (!calendar.selected || !imports(calendar.direction) ||
+        connection->state != ConnectionState::active)
+        return engine.remove_calendar(key);
+    auto events = store->load_events(calendar.connection_id, calendar.calendar.id);
+    if (!events.ok())
+        return events.error();
+    for (Event& e : events.value())
+        e.calendar_id = key;
+    engine.set_calendar_policy(key, calendar.policy);
+    engine.set_calendar_label(
+        key, calendar.calendar.name.empty() ? calendar.calendar.id : calendar.calendar.name);
+    return engine.replace_calendar(key, events.value());
+}
+
 Result<void> SyncService::State::engine_ready() {
     {
         std::lock_guard<std::mutex> lock(engine_mutex);
@@ -289,7 +317,10 @@ Result<void> SyncService::State::mark_due_now(const std::string& connection_id) 
         return status.error();
     SyncStatus s = status.value();
     s.next_due = now();
-    return store->put_connection_status(connection_id, s);
+    auto put = store->put_connection_status(connection_id, s);
+    if (put.ok() && options.connection_due)
+        options.connection_due(connection_id, *s.next_due);
+    return put;
 }
 
 Result<std::string> provider_document(const ConnectionRecord& connection,

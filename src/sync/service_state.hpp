@@ -3,6 +3,7 @@
 // connections in use, and the schedule's random source.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <future>
 #include <map>
@@ -10,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +21,7 @@
 #include "calsync/sync.hpp"
 #include "core/provider_config.hpp"
 #include "net/deadline.hpp"
+#include "sync/sync_pool.hpp"
 
 namespace calsync {
 
@@ -60,7 +63,8 @@ struct ConfirmRead {
 //   1. LiveConnection::sync_mutex, one connection's at a time (sync, disconnect, select,
 //      deselect, list_calendars, watch, renew_push, check); held across a whole sync.
 //   2. engine_mutex.
-//   3. live_mutex, random_mutex, reads_mutex: leaves, nothing is taken while holding them.
+//   3. live_mutex, random_mutex, reads_mutex, in_flight_mutex: leaves, nothing is taken
+//      while holding them.
 //   Then the store's own locks. No callback runs under any of them (DeferredCallbacks).
 struct SyncService::State {
     SyncServiceOptions options;
@@ -87,6 +91,13 @@ struct SyncService::State {
     // its connection starts, the rest at destruction (after `cancel`).
     std::mutex reads_mutex;
     std::map<std::string, ConfirmRead> reads;
+
+    // run_due's threads (settings.max_concurrent_syncs), and the connections they are
+    // syncing, so that no call starts one twice.
+    std::unique_ptr<sync::SyncPool> pool;
+    std::mutex in_flight_mutex;
+    std::condition_variable in_flight_done;  // notified as one leaves in_flight
+    std::set<std::string> in_flight;
 
     State(SyncServiceOptions o, ImportEngine e);
 
@@ -124,6 +135,10 @@ struct SyncService::State {
     Result<SlotDiff> rebuild_engine();
     // Rebuilds when the window has moved on since the engine was built.
     Result<void> keep_window_current();
+    // Brings one calendar's events and policy in the engine in line with its stored record
+    // (selected, direction, policy) and events, when the engine is built; the slots that
+    // came and went. Costs that calendar's events, not the client's.
+    Result<SlotDiff> refresh_calendar(const CalendarRecord& calendar);
     // Builds the engine from the store unless it already is: before answering from it, and
     // before a change whose slot difference the host is told (so that the difference is
     // against what the store held).

@@ -77,15 +77,10 @@ Result<void> apply_read(SyncService::State& s, const ConnectionRecord& connectio
         diff->removed.insert(diff->removed.end(), d.removed.begin(), d.removed.end());
     };
     if (applied->replaced) {
-        add(s.engine.remove_calendar(key));
         std::vector<Event> events = c.upserts;
         for (Event& e : events)
             e.calendar_id = key;
-        s.engine.load(events);
-        for (const BlockedSlot& slot : s.engine.slots()) {
-            if (slot.calendar_id == key)
-                diff->added.push_back(slot);
-        }
+        add(s.engine.replace_calendar(key, events));
     } else {
         std::unordered_map<std::string, const Event*> by_id;
         for (const Event& e : c.upserts)
@@ -198,14 +193,12 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
     std::lock_guard<std::mutex> lock(s.engine_mutex);
     const auto report = [&](const std::vector<EventError>& found, std::vector<EventError>* into) {
         for (EventError e : found) {
-            if (e.calendar_id != key)
-                continue;
             e.calendar_id = calendar.calendar.id;
             into->push_back(e);
         }
     };
-    report(s.engine.errors(), &read.result.skipped);
-    report(s.engine.capped(), &read.result.capped);
+    report(s.engine.errors(key), &read.result.skipped);
+    report(s.engine.capped(key), &read.result.capped);
     return read;
 }
 
@@ -214,6 +207,15 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
     const DeferredCallbacks callbacks;  // before the locks: delivered after they are released
     auto live = s.live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
+    // settings.keep_idle_connections false: the provider (its sockets) goes with the sync.
+    struct ProviderRelease {
+        LiveConnection& live;
+        bool release;
+        ~ProviderRelease() {
+            if (release)
+                live.provider.reset();
+        }
+    } const release{*live, !s.options.settings.keep_idle_connections};
     // One deadline for the whole sync: every request and retry wait of every calendar.
     auto deadline = s.operation_deadline();
     auto connection = s.active_connection(connection_id);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <future>
 #include <map>
 #include <thread>
@@ -65,6 +66,7 @@ SyncService::~SyncService() {
     // Reads confirm_free left running stop at their next progress callback (about a second)
     // or retry wait, instead of at their timeout.
     s_->cancel->cancel();
+    s_->pool.reset();  // syncs still running stop at their next request, as reads do
     std::map<std::string, ConfirmRead> reads;
     {
         std::lock_guard<std::mutex> lock(s_->reads_mutex);
@@ -78,50 +80,127 @@ Result<SyncReport> SyncService::sync(const std::string& connection_id) {
     return sync::sync_connection(*s_, connection_id, true);
 }
 
+namespace {
+
+// The due syncs of one run_due call, as the pool's threads fill them in.
+struct DueBatch {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::vector<std::string> ids;
+    std::vector<std::optional<SyncReport>> reports;
+    std::vector<char> started;
+    std::size_t left = 0;
+    bool abandoned = false;  // the caller stopped waiting: what has not started, does not
+};
+
+SyncReport report_of(const std::string& connection_id, Result<SyncReport> r) {
+    if (r.ok())
+        return std::move(r).value();
+    SyncReport failed;
+    failed.connection_id = connection_id;
+    failed.status.state = sync::state_for(r.error());
+    failed.status.last_error = r.error().message;
+    return failed;
+}
+
+// Runs one sync of a batch on a pool thread, unless its caller gave up before it began.
+void run_batch_item(SyncService::State& s, DueBatch& batch, std::size_t i) {
+    const std::string& id = batch.ids[i];
+    {
+        std::lock_guard<std::mutex> lock(batch.mutex);
+        if (batch.abandoned)
+            return;  // no longer in flight: run_due took it out when it gave up
+        batch.started[i] = 1;
+    }
+    SyncReport report = report_of(id, sync::sync_connection(s, id, true));
+    {
+        std::lock_guard<std::mutex> lock(s.in_flight_mutex);
+        s.in_flight.erase(id);
+    }
+    s.in_flight_done.notify_all();
+    std::lock_guard<std::mutex> lock(batch.mutex);
+    batch.reports[i] = std::move(report);
+    --batch.left;
+    batch.done.notify_all();
+}
+
+}  // namespace
+
 std::vector<SyncReport> SyncService::run_due() {
-    std::vector<std::string> due;
+    return run_due(std::chrono::milliseconds(0)).reports;
+}
+
+SyncService::RunDueResult SyncService::run_due(std::chrono::milliseconds wait) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    const bool bounded = wait.count() > 0;
+    RunDueResult result;
     auto stored = s_->store->list_connections();
     auto statuses = s_->store->list_connection_statuses();
     if (!stored.ok() || !statuses.ok()) {
         s_->log(LogLevel::error, "run_due: the store cannot be read");
-        return {};
+        return result;
     }
     const Instant now = s_->now();
-    for (const ConnectionRecord& c : stored.value()) {
-        if (c.state != ConnectionState::active)
-            continue;
-        auto it = statuses->find(c.id);
-        if (it == statuses->end()) {
-            due.push_back(c.id);
-            continue;
+    auto batch = std::make_shared<DueBatch>();
+    std::vector<std::string> earlier;  // due, and still syncing from an earlier call
+    {
+        std::lock_guard<std::mutex> lock(s_->in_flight_mutex);
+        for (const ConnectionRecord& c : stored.value()) {
+            if (c.state != ConnectionState::active)
+                continue;
+            auto it = statuses->find(c.id);
+            const bool due =
+                it == statuses->end() ||
+                (it->second.next_due ? *it->second.next_due <= now
+                                     : it->second.state != SyncState::needs_reauthorisation);
+            if (!due)
+                continue;
+            if (s_->in_flight.insert(c.id).second)
+                batch->ids.push_back(c.id);
+            else
+                earlier.push_back(c.id);
         }
-        const SyncStatus& st = it->second;
-        if (st.next_due ? *st.next_due <= now : st.state != SyncState::needs_reauthorisation)
-            due.push_back(c.id);
     }
-    std::vector<SyncReport> reports(due.size());
-    std::atomic<std::size_t> next{0};
-    const auto worker = [&] {
-        for (std::size_t i = next++; i < due.size(); i = next++) {
-            auto r = sync::sync_connection(*s_, due[i], true);
-            if (r.ok()) {
-                reports[i] = std::move(r).value();
-            } else {
-                reports[i].connection_id = due[i];
-                reports[i].status.state = sync::state_for(r.error());
-                reports[i].status.last_error = r.error().message;
+    batch->reports.resize(batch->ids.size());
+    batch->started.resize(batch->ids.size());
+    batch->left = batch->ids.size();
+    State& s = *s_;
+    for (std::size_t i = 0; i < batch->ids.size(); ++i)
+        s_->pool->submit([&s, batch, i] { run_batch_item(s, *batch, i); });
+    {
+        std::unique_lock<std::mutex> lock(batch->mutex);
+        const auto all_done = [&] { return batch->left == 0; };
+        if (bounded)
+            batch->done.wait_until(lock, deadline, all_done);
+        else
+            batch->done.wait(lock, all_done);
+        batch->abandoned = true;
+        std::lock_guard<std::mutex> flight(s_->in_flight_mutex);
+        for (std::size_t i = 0; i < batch->ids.size(); ++i) {
+            if (batch->reports[i]) {
+                result.reports.push_back(std::move(*batch->reports[i]));
+                continue;
             }
+            result.unfinished.push_back(batch->ids[i]);
+            if (!batch->started[i])
+                s_->in_flight.erase(batch->ids[i]);  // due still, for the next call
         }
+    }
+    // The syncs an earlier call left running are waited for within the same time.
+    std::unique_lock<std::mutex> flight(s_->in_flight_mutex);
+    const auto landed = [&] {
+        return std::none_of(earlier.begin(), earlier.end(),
+                            [&](const std::string& id) { return s_->in_flight.count(id) != 0; });
     };
-    const std::size_t workers = std::min<std::size_t>(
-        due.size(), static_cast<std::size_t>(s_->options.settings.max_concurrent_syncs));
-    std::vector<std::thread> pool;
-    for (std::size_t i = 1; i < workers; ++i)
-        pool.emplace_back(worker);
-    worker();
-    for (std::thread& t : pool)
-        t.join();
-    return reports;
+    if (bounded)
+        s_->in_flight_done.wait_until(flight, deadline, landed);
+    else
+        s_->in_flight_done.wait(flight, landed);
+    for (const std::string& id : earlier)
+        if (s_->in_flight.count(id) != 0)
+            result.unfinished.push_back(id);
+    std::sort(result.unfinished.begin(), result.unfinished.end());
+    return result;
 }
 
 Result<std::optional<Instant>> SyncService::next_due(const std::string& connection_id) {

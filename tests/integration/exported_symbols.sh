@@ -9,7 +9,7 @@ lib=$1 version=$2
 soname=$(objdump -p "$lib" | awk '/SONAME/ {print $2}')
 [ "$soname" = "libcalsync.so.${version%%.*}" ] || { echo "SONAME is '$soname' for version $version"; exit 1; }
 [ "$soname" = libcalsync.so.1 ] || { echo "SONAME is '$soname'"; exit 1; }
-symbols=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//' | grep -v '^$' | grep -v '^CALSYNC_1\.0$')
+symbols=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//' | grep -v '^$' | grep -Ev '^CALSYNC_1\.[0-9]+$')
 others=$(echo "$symbols" | grep -v '^calsync_' || true)
 [ -z "$others" ] || { echo "exported beyond calsync_*:"; echo "$others"; exit 1; }
 for f in calsync_abi_version calsync_version calsync_last_error_message calsync_string_free \
@@ -20,7 +20,8 @@ for f in calsync_abi_version calsync_version calsync_last_error_message calsync_
          calsync_secret_seal calsync_secret_unseal calsync_client_new calsync_client_free \
          calsync_client_connect calsync_connection_sync calsync_client_run_due \
          calsync_client_confirm_free calsync_connection_free calsync_connection_watch \
-         calsync_client_renew_push calsync_client_handle_push; do
+         calsync_client_renew_push calsync_client_handle_push calsync_client_run_due_within \
+         calsync_worker_new calsync_worker_run_once calsync_worker_free; do
   echo "$symbols" | grep -qx "$f" || { echo "missing $f"; exit 1; }
 done
 echo "ok: $(echo "$symbols" | wc -l) symbols, SONAME $soname"

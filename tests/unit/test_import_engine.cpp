@@ -529,7 +529,17 @@ TEST_CASE("diffs are exact and the engine equals a clean recompute (model test)"
     const char* calendars[] = {"a", "b", "c", "d"};
     // What the run went through, so a change to the factory cannot quietly hollow it out.
     std::size_t most_slots = 0, tentative = 0, all_day = 0, errors = 0, merged = 0;
-    std::size_t relabelled = 0;
+    std::size_t relabelled = 0, replaced = 0;
+    // c's event as the account behind d sees it: the same, under d's own ids.
+    const auto copy_to_d = [](Event e) {
+        e.calendar_id = "d";
+        e.id = "d-" + e.id;
+        for (Event& o : e.overrides) {
+            o.calendar_id = "d";
+            o.id = e.id;
+        }
+        return e;
+    };
     for (int step = 0; step < 600; ++step) {
         const std::string calendar = calendars[factory.pick(0, 3)];
         const std::string id = "e" + std::to_string(factory.pick(0, 49));
@@ -539,7 +549,30 @@ TEST_CASE("diffs are exact and the engine equals a clean recompute (model test)"
         calsync::SlotDiff diff;
         const int op = factory.pick(0, 59);
         std::string what;
-        if (op == 0) {
+        if (op == 1) {
+            // A full resync: the calendar's events replaced by a new set, some of them the
+            // same, some changed, some gone, some new, copies of c's included for d.
+            what = "replace_calendar " + calendar;
+            std::vector<Event> fresh_set;
+            for (auto it = model.begin(); it != model.end();)
+                it = it->first.first == calendar ? model.erase(it) : std::next(it);
+            for (int i = factory.pick(0, 12); i > 0; --i) {
+                const std::string n = "e" + std::to_string(factory.pick(0, 49));
+                if (calendar == "d" && model.count({"c", n}) != 0 && factory.pick(0, 1) == 0) {
+                    const Event e = copy_to_d(model.at({"c", n}));
+                    model[{"d", e.id}] = e;
+                    continue;
+                }
+                Event e = factory.make(calendar, calendar == "d" ? "d-" + n : n);
+                e.uid = factory.pick(0, 4) == 0 ? "" : "uid-" + n + "@example.com";
+                model[{calendar, e.id}] = e;
+            }
+            for (const auto& [key, e] : model)
+                if (key.first == calendar)
+                    fresh_set.push_back(e);
+            diff = engine.replace_calendar(calendar, fresh_set);
+            ++replaced;
+        } else if (op == 0) {
             what = "remove_calendar " + calendar;
             diff = engine.remove_calendar(calendar);
             for (auto it = model.begin(); it != model.end();)
@@ -550,13 +583,7 @@ TEST_CASE("diffs are exact and the engine equals a clean recompute (model test)"
             model.erase({calendar, own_id});
         } else if (op <= 20 && model.count({"c", id}) != 0) {
             what = "copy c/" + id + " to d";
-            Event e = model.at({"c", id});
-            e.calendar_id = "d";
-            e.id = "d-" + id;
-            for (Event& o : e.overrides) {
-                o.calendar_id = "d";
-                o.id = e.id;
-            }
+            const Event e = copy_to_d(model.at({"c", id}));
             diff = engine.upsert(e);
             model[{"d", e.id}] = e;
         } else {
@@ -596,6 +623,31 @@ TEST_CASE("diffs are exact and the engine equals a clean recompute (model test)"
         REQUIRE(engine.busy() == fresh.busy());
         REQUIRE(engine.busy() == calsync::merge_intervals(slot_ranges(engine)));
         REQUIRE(error_keys(engine) == error_keys(fresh));
+        // What one calendar read asks for costs that calendar only, and says the same as
+        // the whole engine filtered to it.
+        for (const char* c : calendars) {
+            INFO("calendar " << c);
+            std::vector<calsync::BlockedSlot> its;
+            std::copy_if(after.begin(), after.end(), std::back_inserter(its),
+                         [c](const calsync::BlockedSlot& s) { return s.calendar_id == c; });
+            REQUIRE(engine.calendar_slots(c) == its);
+            const auto only = [c](std::vector<calsync::EventError> all) {
+                all.erase(std::remove_if(all.begin(), all.end(),
+                                         [c](const auto& e) { return e.calendar_id != c; }),
+                          all.end());
+                return all;
+            };
+            const auto same = [](const std::vector<calsync::EventError>& x,
+                                 const std::vector<calsync::EventError>& y) {
+                return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                                  [](const auto& a, const auto& b) {
+                                      return std::tie(a.calendar_id, a.event_id, a.message) ==
+                                             std::tie(b.calendar_id, b.event_id, b.message);
+                                  });
+            };
+            REQUIRE(same(engine.errors(c), only(engine.errors())));
+            REQUIRE(same(engine.capped(c), only(engine.capped())));
+        }
         most_slots = std::max(most_slots, after.size());
         for (const auto& slot : after) {
             tentative += slot.tentative ? 1 : 0;
@@ -609,6 +661,33 @@ TEST_CASE("diffs are exact and the engine equals a clean recompute (model test)"
     CHECK(errors > 0);
     CHECK(merged > 100);    // copies really were merged, step after step
     CHECK(relabelled > 0);  // a slot moved to another copy when its own copy went
+    CHECK(replaced > 5);
+}
+
+TEST_CASE("a calendar's new policy applies when its events are given again", "[engine]") {
+    calsync::test::EventFactory factory(1606);
+    std::vector<Event> a, b;
+    for (int i = 0; i < 40; ++i)
+        (i % 2 == 0 ? a : b)
+            .push_back(factory.make(i % 2 == 0 ? "a" : "b", "e" + std::to_string(i)));
+    ImportEngine engine = labelled(spring());
+    engine.load(a);
+    engine.load(b);
+    // Calendar "a" becomes as strict as "b": what an engine built with that policy shows.
+    BlockingPolicy stricter = spring();
+    stricter.calendars["a"] = stricter.calendars["b"];
+    ImportEngine rebuilt = labelled(stricter);
+    rebuilt.load(a);
+    rebuilt.load(b);
+    const auto before = engine.slots();
+    REQUIRE(rebuilt.slots() != before);  // the policy really changes something
+    engine.set_calendar_policy("a", stricter.calendars["b"]);
+    const auto diff = engine.replace_calendar("a", a);
+    CHECK(engine.slots() == rebuilt.slots());
+    CHECK(engine.busy() == rebuilt.busy());
+    CHECK(sorted(diff.removed) == minus(before, engine.slots()));
+    CHECK(sorted(diff.added) == minus(engine.slots(), before));
+    CHECK(diff.added.empty());  // stricter: slots only go
 }
 
 namespace {

@@ -57,6 +57,11 @@ add_test(NAME cli/feed_is_fetched_at_connect_and_doctor
   COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_feed_connect.py ${_cli}
           ${PROJECT_SOURCE_DIR}/tests/fakes/fault_server.py ${_data})
 
+# `calsync worker --store sqlite:...` on the state's own file: a pass, the loop, SIGTERM.
+add_test(NAME cli/worker_command
+  COMMAND ${CALSYNC_DEBIAN_PYTHON} ${_tests}/check_worker_command.py ${_cli}
+          ${PROJECT_SOURCE_DIR}/tests/fakes/fault_server.py ${_data})
+
 # The state directory, the key file, the config file, --help and the exit codes, with no
 # server (a feed from the fault server where a connection is needed).
 add_test(NAME cli/state_help_and_exit_codes

@@ -19,6 +19,7 @@ from .errors import (AuthError, CalsyncError, ConflictError, HttpError, Internal
                      OutOfMemoryError, ParseError, PendingError, RateLimitError, StatusCode,
                      ZoneError)
 from .oauth import OAuth
+from .worker import Worker, WorkerPass
 from .results import (Appointment, AppointmentStatus, AuthorizationStart, BlockedSlot,
                       BlockedSlots, Calendar, CalendarList, CalendarReport, ConnectionInfo,
                       ConnectionState, DeviceAuthorization, Direction, FreeCheck, HealthItem,

@@ -49,6 +49,25 @@ class ClientOptions(ctypes.Structure):
     ]
 
 
+class WorkerOptions(ctypes.Structure):
+    """struct calsync_worker_options, field for field."""
+
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("store_url", ctypes.c_char_p),
+        ("owner", ctypes.c_char_p),
+        ("host_key", ctypes.POINTER(ctypes.c_ubyte)),
+        ("host_key_length", ctypes.c_size_t),
+        ("config_json", ctypes.c_char_p),
+        ("threads", ctypes.c_uint),
+        ("lease_seconds", ctypes.c_uint),
+        ("log", LOG_FN),
+        ("user_data", ctypes.c_void_p),
+    ]
+
+
+WORKER_OPTIONS_VERSION = 1
+
 # name -> argument types; every one returns calsync_status unless listed in _VOID.
 _PROTOTYPES: dict[str, list[Any]] = {
     "calsync_engine_blocked_slots": [_s, _out],
@@ -61,6 +80,13 @@ _PROTOTYPES: dict[str, list[Any]] = {
     "calsync_client_connection": [_p, _s, _out],
     "calsync_client_connections": [_p, _out],
     "calsync_client_run_due": [_p, _out],
+    "calsync_client_run_due_within": [_p, ctypes.c_longlong, _out],
+    "calsync_worker_new": [ctypes.POINTER(WorkerOptions), _out],
+    "calsync_worker_free": [_p],
+    "calsync_worker_run_once": [_p, _out],
+    "calsync_worker_run": [_p],
+    "calsync_worker_stop": [_p],
+    "calsync_worker_mark_due": [_p, _s, _s],
     "calsync_client_renew_push": [_p, _out],
     "calsync_client_handle_push": [_p, _s, _out],
     "calsync_client_blocked_slots": [_p, _s, _out],
@@ -90,7 +116,8 @@ _PROTOTYPES: dict[str, list[Any]] = {
     "calsync_oauth_refresh": [_p, _s, _out],
     "calsync_oauth_revoke": [_p, _s],
 }
-_VOID = {"calsync_client_free", "calsync_connection_free", "calsync_oauth_free"}
+_VOID = {"calsync_client_free", "calsync_connection_free", "calsync_oauth_free",
+         "calsync_worker_free"}
 
 
 def _library_candidates() -> Iterator[tuple[str, str]]:

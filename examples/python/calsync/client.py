@@ -164,6 +164,14 @@ class Client(_native.HandleOwner):
         """Syncs every connection that is due; call it every minute or so."""
         return [SyncReport.from_json(r) for r in self._json("calsync_client_run_due")["reports"]]
 
+    def run_due_within(self, wait: Seconds) -> tuple[list[SyncReport], list[str]]:
+        """run_due that returns after at most `wait` (calsync_client_run_due_within):
+        the reports of the syncs that finished, and the ids of the due connections that did
+        not (still running on the client's pool, or not started: due at the next call)."""
+        seconds = wait.total_seconds() if isinstance(wait, _dt.timedelta) else float(wait)
+        j = self._json("calsync_client_run_due_within", ctypes.c_longlong(int(seconds * 1000)))
+        return [SyncReport.from_json(r) for r in j["reports"]], list(j["unfinished"])
+
     # --- availability
 
     # --- push notifications (Google channels, Graph subscriptions)

@@ -1,0 +1,81 @@
+// A fleet worker (issue 16, item 3): runs the due connections of every business of a
+// FleetStore. Any number of workers, in any number of processes on any number of
+// machines, may share one fleet (PostgreSQL): each claims due connections with a lease
+// and a fencing token, syncs each through a view of its business fenced by that lease
+// (a worker that lost its lease writes nothing), renews its leases while it works, and
+// finishes each with the connection's next due time. A worker killed mid-sync loses
+// nothing: its leases expire, another worker claims the connections and syncs them again,
+// and the export intent protocol keeps every appointment exported once.
+//
+// Push notifications, "sync now" and sign-ins make a connection due in the fleet's queue
+// (SyncServiceOptions::connection_due, or FleetStore::mark_due), so any worker picks it up.
+//
+// Threads: one bounded pool of `threads` per worker; run_once() and run() may be called
+// from one thread at a time, stop() from any.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "calsync/fleet.hpp"
+#include "calsync/sync.hpp"
+
+namespace calsync {
+
+struct WorkerOptions {
+    std::shared_ptr<FleetStore> fleet;
+    // Names this worker in its leases; unique among the fleet's workers ("host:pid").
+    std::string owner;
+    // Every business is synced with these (zone, window, OAuth clients, network, schedule).
+    SyncSettings settings;
+    // A claim lasts this long unless renewed; renewed every third of it while the sync
+    // runs. Another worker takes a connection over once its lease expired.
+    std::chrono::seconds lease_for{60};
+    // Syncs at once, and so leases held at most (1 to 256).
+    std::size_t threads = 4;
+    // run(): the longest sleep while nothing is due (a mark_due from elsewhere is seen
+    // within it).
+    std::chrono::milliseconds idle_poll{1000};
+    ProviderFactory provider_factory;  // empty: the real providers
+    Clock clock;                       // empty: the system clock
+    LogSink log;
+};
+
+// What one run_once() did.
+struct WorkerPass {
+    std::size_t claimed = 0;
+    std::vector<SyncReport> reports;  // one per sync that ran to its end
+    // Connections whose lease was lost to another worker (this worker's writes stopped at
+    // the fence), or that could not be synced at all (the error is logged).
+    std::vector<std::string> lost;
+    std::vector<std::string> failed;
+};
+
+class Worker {
+  public:
+    // invalid_argument for a missing fleet or owner, or settings SyncService refuses.
+    static Result<std::unique_ptr<Worker>> open(WorkerOptions options);
+    ~Worker();  // stop(), then waits for the syncs running
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // Claims what is due now (up to `threads`), syncs each on the pool while renewing the
+    // leases, finishes each lease with its next due time; returns when all are done.
+    Result<WorkerPass> run_once();
+    // run_once() until stop(), sleeping until the next due time (at most idle_poll) when
+    // nothing is due. Errors of the fleet are logged and tried again after idle_poll.
+    void run();
+    void stop();
+
+    struct State;
+
+  private:
+    explicit Worker(std::unique_ptr<State> state);
+    std::unique_ptr<State> s_;
+};
+
+}  // namespace calsync

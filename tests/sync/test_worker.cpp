@@ -1,0 +1,98 @@
+// The fleet worker (src/sync/worker.cpp) on a memory fleet: workers share the due
+// connections of every business, each synced once; a worker whose lease was taken over
+// writes nothing more; sync-now and sign-ins queue a connection for any worker.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "worker_fleet.hpp"
+
+using namespace calsync;
+using namespace calsync::test;
+
+TEST_CASE("two workers share a fleet's due connections: each synced once", "[worker]") {
+    Fleet f(5);  // 10 connections in 5 businesses
+    auto first = f.worker("w1");
+    auto second = f.worker("w2");
+    std::atomic<std::size_t> synced{0};
+    std::atomic<int> failures{0};
+    const auto drain = [&](Worker& w) {
+        for (;;) {
+            auto pass = w.run_once();
+            if (!pass.ok() || !pass->failed.empty() || !pass->lost.empty()) {
+                ++failures;
+                return;
+            }
+            if (pass->claimed == 0)
+                return;
+            synced += pass->reports.size();
+        }
+    };
+    std::thread a([&] { drain(*first); });
+    std::thread b([&] { drain(*second); });
+    a.join();
+    b.join();
+    CHECK(failures == 0);
+    CHECK(synced == f.connection_count());
+    CHECK(f.reads.size() == f.connection_count());
+    for (const auto& [calendar, n] : f.reads)
+        CHECK(n == 1);
+    // Each business sees its own slots, synced by whichever worker.
+    for (const auto& [business, ids] : f.connections) {
+        auto client = f.client_of(business);
+        CHECK(client->blocked_slots({at("2026-06-02T00:00:00Z"), at("2026-06-03T00:00:00Z")})
+                  .size() == 2);
+        for (const std::string& id : ids)
+            CHECK(client->status(id)->state == SyncState::ok);
+    }
+    SECTION("nothing is due until the schedule says so, or sync-now") {
+        CHECK(first->run_once()->claimed == 0);
+        auto client = f.client_of("b3");
+        REQUIRE(client->request_sync(f.connections["b3"][1]).ok());
+        auto pass = second->run_once();
+        REQUIRE(pass.ok());
+        REQUIRE(pass->reports.size() == 1);
+        CHECK(pass->reports[0].connection_id == f.connections["b3"][1]);
+        f.world.now += std::chrono::minutes(31);  // past every connection's next sync
+        std::size_t later = 0;
+        for (auto pass2 = first->run_once(); pass2.ok() && pass2->claimed > 0;
+             pass2 = first->run_once())
+            later += pass2->reports.size();
+        CHECK(later == f.connection_count());
+    }
+}
+
+TEST_CASE("a worker whose lease was taken over writes nothing more", "[worker]") {
+    Fleet f(1);
+    auto slow = f.worker("slow", 1);
+    const std::string victim = f.connections["b0"][0];
+    std::optional<Lease> taken;
+    // While the slow worker reads its first calendar, its lease lapses and another worker
+    // takes the connection over (as after a pause longer than the lease).
+    f.world.fault = [&](const std::string& op, const std::string&) -> std::optional<Error> {
+        if (op != "fetch" || taken)
+            return std::nullopt;
+        auto claimed = f.fleet->claim_due("thief", f.world.now + std::chrono::minutes(5),
+                                          std::chrono::seconds(60), 10);
+        REQUIRE(claimed.ok());
+        for (const Lease& l : claimed.value())
+            if (l.connection_id == victim)
+                taken = l;
+        return std::nullopt;
+    };
+    auto pass = slow->run_once();
+    REQUIRE(pass.ok());
+    REQUIRE(taken);
+    CHECK(pass->lost.size() == 1);  // the one it was syncing when the thief came
+    // Nothing the slow worker read was stored for the victim: its status and events are
+    // as before the sync, for the thief to write.
+    auto client = f.client_of("b0");
+    const std::string lost_id = pass->lost[0];
+    CHECK(client->status(lost_id)->state == SyncState::never_synced);
+    CHECK(client->blocked_slots({at("2026-06-02T00:00:00Z"), at("2026-06-03T00:00:00Z")}).empty());
+}
