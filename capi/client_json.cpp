@@ -8,6 +8,7 @@
 
 #include "core/json_read.hpp"
 #include "core/provider_config.hpp"
+#include "providers/provider_kinds.hpp"
 
 namespace calsync::capi {
 namespace {
@@ -343,8 +344,7 @@ Result<ConnectRequest> parse_connect_request(std::string_view text) {
         ConnectRequest r;
         if (!read_account(doc, &r.kind, &r.connection_id, &p))
             return invalid(p);
-        const bool oauth = r.kind == ProviderKind::google || r.kind == ProviderKind::microsoft;
-        if (oauth) {
+        if (providers::capabilities_of(r.kind).oauth) {
             const Value* tokens = member(doc, "tokens");
             if (tokens == nullptr || !tokens->IsObject())
                 return make_error(ErrorCode::invalid_argument,

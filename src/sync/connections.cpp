@@ -12,6 +12,7 @@
 #include "net/crypto.hpp"
 #include "net/http.hpp"
 #include "providers/provider_factory.hpp"
+#include "providers/provider_kinds.hpp"
 #include "sync/feed_secret.hpp"
 #include "sync/push.hpp"
 #include "sync/service_state.hpp"
@@ -22,7 +23,7 @@ namespace {
 constexpr std::chrono::minutes kAuthorizationLifetime{10};
 
 bool is_oauth(ProviderKind kind) {
-    return kind == ProviderKind::google || kind == ProviderKind::microsoft;
+    return providers::capabilities_of(kind).oauth;
 }
 
 std::string new_connection_id(ProviderKind kind) {
@@ -62,9 +63,11 @@ Result<std::string> connection_id_or_new(const std::string& id, ProviderKind kin
     return id;
 }
 
+// `kind` signs in with OAuth (is_oauth).
 json::OAuthConfig oauth_config(ProviderKind kind, const SyncSettings& settings) {
-    const OAuthClientSettings& s =
-        kind == ProviderKind::google ? settings.google : settings.microsoft;
+    static const OAuthClientSettings kNone;
+    const OAuthClientSettings* client = oauth_client_of(settings, kind);
+    const OAuthClientSettings& s = client != nullptr ? *client : kNone;
     json::OAuthConfig c;
     c.service = kind == ProviderKind::google ? json::OAuthConfig::Service::google
                                              : json::OAuthConfig::Service::microsoft;

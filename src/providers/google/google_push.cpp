@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.hpp"
 #include "net/crypto.hpp"
 
 namespace calsync::providers::google {
@@ -106,6 +107,37 @@ Result<PushTarget> read_push_notification(const std::vector<net::Header>& header
     t.resource_state = state.value();
     t.sync_needed = state.value() != "sync";
     return t;
+}
+
+std::string random_channel_id() {
+    std::string bytes = net::random_bytes(16);
+    bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);  // RFC 4122 4.4: version 4
+    bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);  // and its variant
+    const std::string hex = ascii::hex(bytes);
+    return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+           hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+std::optional<Result<PushNotice>> read_push(const PushRequest& request, std::string_view host_key) {
+    std::vector<net::Header> headers;
+    for (const auto& [name, value] : request.headers)
+        headers.push_back({name, value});
+    if (with_lowercase_names(headers).header("X-Goog-Channel-ID") == nullptr)
+        return std::nullopt;
+    auto target = read_push_notification(headers, host_key);
+    if (!target.ok())
+        return Result<PushNotice>(target.error());
+    PushNotice notice;
+    notice.source = "google";
+    notice.status = 200;  // Google takes any 2xx; others are retried with backoff
+    notice.connection_id = target->connection_id;
+    notice.calendar_id = target->calendar_id;
+    notice.channel_ids.push_back(target->channel_id);
+    // "sync": the channel was just made; nothing changed (Push guide, "Sync message").
+    if (!target->sync_needed)
+        notice.events.push_back(target->resource_state);
+    notice.calendar_changed = target->sync_needed;
+    return Result<PushNotice>(std::move(notice));
 }
 
 }  // namespace calsync::providers::google
