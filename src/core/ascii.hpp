@@ -1,5 +1,5 @@
-// ASCII text helpers every layer needs, kept once: hex digits, case-insensitive names
-// (HTTP header and field names, iCalendar names, URL schemes), lower-casing. Bytes are
+// ASCII text helpers every layer needs, kept once: case-insensitive names (HTTP header
+// and field names, iCalendar names, URL schemes) and lower-casing. Bytes are
 // compared as ASCII only: protocol names are ASCII, and a locale must not change them.
 #pragma once
 
@@ -8,13 +8,11 @@
 
 namespace calsync::ascii {
 
-// Lower-case hex, two digits a byte.
-std::string hex(std::string_view bytes);
-
 // Equal ignoring ASCII case (RFC 9110 5.1 field names, RFC 5545 3.1 names).
 bool iequals(std::string_view a, std::string_view b);
 
-// `text` with A-Z lowered; other bytes as they are.
+// `text` with A-Z lowered (upper: a-z raised); other bytes as they are.
 std::string lower(std::string_view text);
+std::string upper(std::string_view text);
 
 }  // namespace calsync::ascii

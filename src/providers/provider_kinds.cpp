@@ -1,6 +1,7 @@
 #include "providers/provider_kinds.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "providers/google/google_oauth.hpp"
 #include "providers/google/google_provider.hpp"
@@ -33,11 +34,11 @@ const ProviderKindTraits kTraits[] = {
 }  // namespace
 
 const ProviderKindTraits& traits_of(ProviderKind kind) {
-    for (const ProviderKindTraits& t : kTraits) {
-        if (t.kind == kind)
-            return t;
-    }
-    return kTraits[2];  // unreachable: every kind has a row; the plainest if one had not
+    const auto* found =
+        std::find_if(std::begin(kTraits), std::end(kTraits),
+                     [kind](const ProviderKindTraits& t) { return t.kind == kind; });
+    // Every kind has a row; were one missing, the plainest (CalDAV's: no OAuth, no push).
+    return found != std::end(kTraits) ? *found : kTraits[2];
 }
 
 std::vector<const ProviderKindTraits*> push_kinds() {

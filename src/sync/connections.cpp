@@ -9,6 +9,7 @@
 
 #include "core/bounded_json.hpp"
 #include "core/provider_config.hpp"
+#include "core/text_encoding.hpp"
 #include "net/crypto.hpp"
 #include "net/http.hpp"
 #include "providers/provider_factory.hpp"
@@ -27,13 +28,7 @@ bool is_oauth(ProviderKind kind) {
 }
 
 std::string new_connection_id(ProviderKind kind) {
-    std::string hex;
-    for (unsigned char c : net::random_bytes(6)) {
-        const char* digits = "0123456789abcdef";
-        hex += digits[c >> 4];
-        hex += digits[c & 15];
-    }
-    return std::string(to_string(kind)) + "-" + hex;
+    return std::string(to_string(kind)) + "-" + encoding::hex(net::random_bytes(6));
 }
 
 // Who the account is, for a reconnect to find its old connection: the server and user

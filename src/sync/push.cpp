@@ -87,7 +87,7 @@ struct MadeChannel {
     PushChannel record;
 };
 
-Result<MadeChannel> make_channel(SyncService::State& s, CalendarProvider& provider,
+Result<MadeChannel> make_channel(const SyncService::State& s, CalendarProvider& provider,
                                  const ConnectionRecord& connection, const std::string& calendar_id,
                                  const std::string& address) {
     auto push = push_of(provider, connection);

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/bounded_json.hpp"
+#include "core/text_encoding.hpp"
 #include "net/crypto.hpp"
 #include "providers/microsoft/graph_error.hpp"
 
@@ -50,7 +51,7 @@ std::string expiry(const PushOptions& options, Instant now) {
 
 std::string client_state_for(std::string_view host_key, const std::string& connection_id,
                              const std::string& calendar_id) {
-    return net::base64url(net::hmac_sha256(
+    return encoding::base64url(net::hmac_sha256(
         host_key, "calsync graph clientState v1\n" + connection_id + "\n" + calendar_id));
 }
 
@@ -114,7 +115,7 @@ Result<void> delete_subscription(GraphClient& client, const std::string& subscri
 }
 
 std::optional<WebhookReply> answer_validation(std::string_view query) {
-    auto token = query_value(query, "validationToken");
+    auto token = encoding::query_value(query, "validationToken");
     if (!token)
         return std::nullopt;
     return WebhookReply{200, "text/plain", *token};
@@ -123,8 +124,8 @@ std::optional<WebhookReply> answer_validation(std::string_view query) {
 Result<NotificationBatch> read_notifications(std::string_view host_key, std::string_view query,
                                              std::string_view body) {
     NotificationBatch batch;
-    auto connection = query_value(query, kConnectionParameter);
-    auto calendar = query_value(query, kCalendarParameter);
+    auto connection = encoding::query_value(query, kConnectionParameter);
+    auto calendar = encoding::query_value(query, kCalendarParameter);
     if (!connection || !calendar || connection->empty() || calendar->empty())
         return make_error(ErrorCode::invalid_argument,
                           "notification: the URL names no calsync connection and calendar");
@@ -173,7 +174,7 @@ std::optional<Result<PushNotice>> read_push(const PushRequest& request, std::str
         notice.body = validation->body;
         return Result<PushNotice>(std::move(notice));
     }
-    if (!query_value(request.query, kConnectionParameter))
+    if (!encoding::query_value(request.query, kConnectionParameter))
         return std::nullopt;
     auto batch = read_notifications(host_key, request.query, request.body);
     if (!batch.ok())
