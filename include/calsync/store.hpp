@@ -72,7 +72,6 @@
 #include <vector>
 
 #include "calsync/civil_time.hpp"
-#include "calsync/engine.hpp"
 #include "calsync/model.hpp"
 #include "calsync/provider.hpp"
 #include "calsync/result.hpp"
