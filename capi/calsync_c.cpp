@@ -9,7 +9,7 @@
 #include "calsync/engine.hpp"
 #include "calsync/ical.hpp"
 #include "capi_support.hpp"
-#include "core/json_codec.hpp"
+#include "engine/json_codec.hpp"
 
 namespace {
 

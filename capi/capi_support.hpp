@@ -13,7 +13,7 @@
 #include "calsync.h"
 #include "calsync/engine.hpp"
 #include "calsync/result.hpp"
-#include "core/json_codec.hpp"
+#include "engine/json_codec.hpp"
 #include "test_hooks.hpp"
 
 namespace calsync::capi {

@@ -15,7 +15,7 @@
 #include "calsync/sync.hpp"
 #include "capi_support.hpp"
 #include "client_json.hpp"
-#include "core/json_codec.hpp"
+#include "engine/json_codec.hpp"
 
 struct calsync_client {
     std::unique_ptr<calsync::SyncService> service;

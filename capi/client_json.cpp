@@ -4,10 +4,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <cctype>
-
 #include "core/json_read.hpp"
 #include "core/provider_config.hpp"
+#include "core/text_encoding.hpp"
+#include "providers/provider_kinds.hpp"
 
 namespace calsync::capi {
 namespace {
@@ -153,21 +153,6 @@ std::string text_of(const Value& v) {
     rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
     v.Accept(w);
     return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    return out;
 }
 
 // --- writing
@@ -347,8 +332,7 @@ Result<ConnectRequest> parse_connect_request(std::string_view text) {
         ConnectRequest r;
         if (!read_account(doc, &r.kind, &r.connection_id, &p))
             return invalid(p);
-        const bool oauth = r.kind == ProviderKind::google || r.kind == ProviderKind::microsoft;
-        if (oauth) {
+        if (providers::capabilities_of(r.kind).oauth) {
             const Value* tokens = member(doc, "tokens");
             if (tokens == nullptr || !tokens->IsObject())
                 return make_error(ErrorCode::invalid_argument,
@@ -409,22 +393,16 @@ Result<AuthorizeComplete> parse_authorize_complete(std::string_view text) {
                 const auto hash = query.find('#');
                 if (hash != std::string_view::npos)
                     query = query.substr(0, hash);
+                // The last of a repeated parameter counts, as it overwrote the others.
+                const auto take_last = [query](const char* key, std::string* into) {
+                    const std::vector<std::string> values = encoding::query_values(query, key);
+                    if (!values.empty())
+                        *into = values.back();
+                };
+                take_last("state", &r.state);
+                take_last("code", &r.code);
                 std::string error;
-                while (!query.empty()) {
-                    const auto amp = query.find('&');
-                    const std::string_view pair = query.substr(0, amp);
-                    const auto eq = pair.find('=');
-                    const std::string key = percent_decode(pair.substr(0, eq));
-                    const std::string value =
-                        eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
-                    if (key == "state")
-                        r.state = value;
-                    else if (key == "code")
-                        r.code = value;
-                    else if (key == "error")
-                        error = value;
-                    query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
-                }
+                take_last("error", &error);
                 // RFC 6749 4.1.2.1: the person declined, or the service refused the request.
                 if (!error.empty())
                     return make_error(ErrorCode::auth, "the sign-in was not completed: " + error);

@@ -9,6 +9,7 @@
 
 #include "calsync.h"
 #include "capi_support.hpp"
+#include "core/text_encoding.hpp"
 #include "net/crypto.hpp"
 #include "providers/provider_factory.hpp"
 
@@ -38,7 +39,7 @@ calsync_status oauth_new(const char* config_json, calsync_oauth** out) {
     auto config = json::parse_oauth_config(config_json);
     if (!config.ok())
         return fail(config.error());
-    auto key = net::base64url_decode(config->host_key);
+    auto key = encoding::base64url_decode(config->host_key);
     if (!key.ok() || key->size() < kMinHostKeyBytes)
         return fail(CALSYNC_EINVAL, "host_key: expected base64url of at least 32 random bytes");
     auto handle = std::make_unique<calsync_oauth>();

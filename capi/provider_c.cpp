@@ -8,8 +8,8 @@
 #include "calsync.h"
 #include "calsync/engine.hpp"
 #include "capi_support.hpp"
-#include "core/json_codec.hpp"
 #include "core/provider_config.hpp"
+#include "engine/json_codec.hpp"
 #include "net/deadline.hpp"
 #include "providers/provider_factory.hpp"
 

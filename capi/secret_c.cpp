@@ -4,6 +4,7 @@
 
 #include "calsync.h"
 #include "capi_support.hpp"
+#include "core/text_encoding.hpp"
 #include "net/crypto.hpp"
 
 namespace {
@@ -18,7 +19,7 @@ constexpr std::size_t kMinHostKeyBytes = 32;
 Result<std::string> sealing_key(const char* host_key) {
     if (host_key == nullptr)
         return make_error(ErrorCode::invalid_argument, "host_key: must not be NULL");
-    auto key = net::base64url_decode(host_key);
+    auto key = encoding::base64url_decode(host_key);
     if (!key.ok() || key->size() < kMinHostKeyBytes)
         return make_error(ErrorCode::invalid_argument,
                           "host_key: expected base64url of at least 32 random bytes");
@@ -28,7 +29,7 @@ Result<std::string> sealing_key(const char* host_key) {
 calsync_status key_new(char** out) {
     if (out == nullptr)
         return fail(CALSYNC_EINVAL, "host_key: must not be NULL");
-    return hand_out(net::base64url(net::random_bytes(kMinHostKeyBytes)), out);
+    return hand_out(encoding::base64url(net::random_bytes(kMinHostKeyBytes)), out);
 }
 
 calsync_status seal(const char* host_key, const char* plaintext, char** out) {

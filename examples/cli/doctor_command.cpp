@@ -28,11 +28,11 @@ const char* const kDoctorHelp =
 namespace {
 
 // The library says what to do in a host's words; a person at this program also needs
-// the command that does it. Signing in again to Google or Microsoft is `connect`, which
-// finds the account's old connection.
+// the command that does it. Signing in again (the library asks only an OAuth service's
+// account to "Reconnect the account") is `connect`, which finds the account's old
+// connection.
 std::string command_for(const ConnectionSummary& c, const std::string& action) {
-    const bool oauth = c.kind == "google" || c.kind == "microsoft";
-    if (oauth && action.rfind("Reconnect the account", 0) == 0)
+    if (action.rfind("Reconnect the account", 0) == 0)
         return "calsync connect " + c.kind;
     return {};
 }

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/text_encoding.hpp"
 #include "exit_codes.hpp"
 #include "state_dir.hpp"
 
@@ -92,41 +93,13 @@ std::string read_head(int fd, bool* too_big) {
     return head;
 }
 
-// application/x-www-form-urlencoded decoding (WHATWG URL, 5.1): '+' is a space, %XX a
-// byte; a malformed escape stays as it is.
-std::string form_decode(const std::string& text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '+') {
-            out += ' ';
-        } else if (text[i] == '%' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 &&
-                   hex_digit(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2]));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 // The decoded values of `name` in the query of a request target ("/callback?a=1&b=2").
 std::vector<std::string> query_values(const std::string& target, const std::string& name) {
-    std::vector<std::string> values;
     const auto question = target.find('?');
     if (question == std::string::npos)
-        return values;
+        return {};
     const std::string query = target.substr(question + 1, target.find('#') - question - 1);
-    for (std::size_t start = 0; start <= query.size();) {
-        const auto end = std::min(query.find('&', start), query.size());
-        const std::string pair = query.substr(start, end - start);
-        const auto equals = pair.find('=');
-        if (form_decode(pair.substr(0, equals)) == name)
-            values.push_back(equals == std::string::npos ? ""
-                                                         : form_decode(pair.substr(equals + 1)));
-        start = end + 1;
-    }
-    return values;
+    return calsync::encoding::query_values(query, name);
 }
 
 // Closes after an answer without losing it: closing with unread request bytes makes the

@@ -13,6 +13,7 @@
 
 #include "client_session.hpp"
 #include "commands.hpp"
+#include "core/text_encoding.hpp"
 #include "exit_codes.hpp"
 #include "loopback_listener.hpp"
 
@@ -125,7 +126,9 @@ std::string device_client_config(const Session& session) {
     doc.RemoveMember("api_base_url");  // where the API lives: the client's, not the OAuth's
     set_member(doc, doc, "version", rapidjson::Value(1));
     set_member(doc, doc, "kind", rapidjson::Value("microsoft"));
-    const std::string key = base64url(session.host_key());
+    const std::vector<unsigned char>& host_key = session.host_key();
+    const std::string key =
+        calsync::encoding::base64url(std::string(host_key.begin(), host_key.end()));
     set_member(doc, doc, "host_key", rapidjson::Value(key.c_str(), alloc));
     if (auto it = config.FindMember("network"); it != config.MemberEnd())
         set_member(doc, doc, "network", rapidjson::Value(it->value, alloc));

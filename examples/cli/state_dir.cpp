@@ -11,9 +11,11 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "core/bounded_json.hpp"
+#include "core/text_encoding.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
 
@@ -44,26 +46,14 @@ std::vector<unsigned char> from_hex(const std::string& text, const std::string& 
         if (c != '\n' && c != '\r' && c != ' ')
             digits += c;
     }
-    std::vector<unsigned char> out;
-    for (std::size_t i = 0; i + 1 < digits.size(); i += 2) {
-        const int hi = hex_digit(digits[i]), lo = hex_digit(digits[i + 1]);
-        if (hi < 0 || lo < 0)
-            break;
-        out.push_back(static_cast<unsigned char>(hi * 16 + lo));
-    }
-    if (out.size() * 2 != digits.size() || out.size() < 32)
+    const std::optional<std::string> bytes = calsync::encoding::hex_decode(digits);
+    if (!bytes || bytes->size() < 32)
         fail_with(kExitFailure, where + ": expected at least 64 hex digits (32 random bytes)");
-    return out;
+    return std::vector<unsigned char>(bytes->begin(), bytes->end());
 }
 
 std::string to_hex(const std::vector<unsigned char>& bytes) {
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : bytes) {
-        out += digits[b >> 4];
-        out += digits[b & 15];
-    }
-    return out;
+    return calsync::encoding::hex(std::string(bytes.begin(), bytes.end()));
 }
 
 std::string read_whole(const std::string& path) {
@@ -263,35 +253,6 @@ void set_member(rapidjson::Document& config, rapidjson::Value& obj, const char* 
     if (obj.HasMember(key))
         obj.RemoveMember(key);
     obj.AddMember(rapidjson::Value(key, config.GetAllocator()), value, config.GetAllocator());
-}
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-std::string base64url(const std::vector<unsigned char>& bytes) {
-    static const char* alphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    unsigned value = 0;
-    int bits = 0;
-    for (unsigned char b : bytes) {
-        value = (value << 8) | b;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += alphabet[(value >> bits) & 63];
-        }
-    }
-    if (bits > 0)
-        out += alphabet[(value << (6 - bits)) & 63];
-    return out;
 }
 
 }  // namespace cli

@@ -67,10 +67,4 @@ rapidjson::Value& config_section(rapidjson::Document& config, const char* name);
 void set_member(rapidjson::Document& config, rapidjson::Value& obj, const char* key,
                 rapidjson::Value value);
 
-// base64url without padding (RFC 4648 5), as calsync_oauth_new takes the host key.
-std::string base64url(const std::vector<unsigned char>& bytes);
-
-// The value of a hexadecimal digit (either case), or -1.
-int hex_digit(char c);
-
 }  // namespace cli

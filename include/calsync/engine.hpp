@@ -15,12 +15,6 @@
 
 namespace calsync {
 
-struct CalendarPolicy {
-    bool tentative_blocks = true;   // tentative events and tentatively accepted invitations
-    bool unanswered_blocks = true;  // invitations the owner has not answered (NEEDS-ACTION)
-    bool all_day_blocks = true;
-};
-
 // How many occurrences (inside the window, before the blocking rules) the engine expands
 // and keeps, so that a few kilobytes of rules cannot fill memory or time: 500 events of
 // FREQ=HOURLY;COUNT=19999 are 4.4 million slots. An event is expanded with a budget of

@@ -116,6 +116,14 @@ struct Appointment {
     AppointmentStatus status = AppointmentStatus::booked;
 };
 
+// Which of one calendar's events block slots (the engine applies it; a calendar's record
+// in the store keeps it).
+struct CalendarPolicy {
+    bool tentative_blocks = true;   // tentative events and tentatively accepted invitations
+    bool unanswered_blocks = true;  // invitations the owner has not answered (NEEDS-ACTION)
+    bool all_day_blocks = true;
+};
+
 // One occurrence of an external event that customers cannot book.
 struct BlockedSlot {
     TimeRange range;

@@ -7,9 +7,25 @@
 #include <vector>
 
 #include "calsync/model.hpp"
+#include "calsync/push.hpp"
 #include "calsync/result.hpp"
 
 namespace calsync {
+
+enum class ProviderKind { google, microsoft, caldav, icloud, ics_feed };
+
+// What a provider can do: code above the adapters asks this, never which service it is.
+// A provider's kind has the same capabilities before one is built (providers/provider_kinds).
+struct ProviderCapabilities {
+    // Signs in with OAuth 2.0; its credentials are tokens, refreshed as it works.
+    bool oauth = false;
+    // fetch_changes reads the sync window only: an event missing from a read may lie
+    // outside it (so find_export answers whether an export exists), and a cursor whose
+    // window fell behind is read afresh.
+    bool windowed_reads = false;
+    // Change notifications: push() watches a calendar.
+    bool push = false;
+};
 
 // What changed in one calendar since a cursor. On `full_resync` the upserts are the whole
 // calendar and replace everything held for it (an expired or missing cursor); otherwise
@@ -55,6 +71,10 @@ class CalendarProvider {
     // calendar home), so it does not learn them again; "" when there are none. The sync
     // service keeps them with the connection's settings.
     virtual std::string learned_settings() const { return ""; }
+
+    virtual ProviderCapabilities capabilities() const { return {}; }
+    // Its change notifications when capabilities().push; nullptr otherwise.
+    virtual PushChannels* push() { return nullptr; }
 
     // The event calsync created for `appointment_id`, found by the identity the create
     // derived from it, wherever it lies; nullopt when there is none (or it was deleted).

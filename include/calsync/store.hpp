@@ -82,7 +82,6 @@
 #include <vector>
 
 #include "calsync/civil_time.hpp"
-#include "calsync/engine.hpp"
 #include "calsync/model.hpp"
 #include "calsync/provider.hpp"
 #include "calsync/result.hpp"
@@ -92,7 +91,6 @@ namespace calsync {
 // ---------------------------------------------------------------------------------------
 // Records
 
-enum class ProviderKind { google, microsoft, caldav, icloud, ics_feed };
 const char* to_string(ProviderKind kind);  // "google", "microsoft", "caldav", "icloud", "ics_feed"
 std::optional<ProviderKind> provider_kind_from_string(std::string_view text);
 

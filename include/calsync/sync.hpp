@@ -149,8 +149,6 @@ struct SyncServiceOptions {
 // renews each well before it lapses even if the host calls renew_push only every few
 // hours, and never more often than every ~6 days.
 constexpr std::chrono::hours kPushRenewMargin{24};
-// What calsync asks of Google for a channel's lifetime (Google may shorten it).
-constexpr std::chrono::hours kGoogleChannelLifetime{24 * 7};
 
 // "<connection id>/<calendar id>": how a slot names its calendar across connections.
 std::string slot_calendar_key(const std::string& connection_id, const std::string& calendar_id);
@@ -229,14 +227,6 @@ struct PushRenewal {
     std::string channel_id;  // empty when it failed
     Instant expires_at{};
     std::optional<Error> error;  // this channel only; the others are tried all the same
-};
-
-// What the host's HTTP endpoint received, handed over as it came.
-struct PushRequest {
-    std::string method;  // "POST"
-    std::string query;   // the raw query string, without '?'
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
 };
 
 struct PushMarked {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "calsync/ical.hpp"
+#include "core/ascii.hpp"
 #include "core/ical_time.hpp"
 #include "core/ics_text.hpp"
 #include "core/libical_handles.hpp"
@@ -15,14 +16,8 @@ namespace {
 using ical::ComponentPtr;
 using ical::ZoneCatalog;
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 std::string bare_address(const char* value) {
-    std::string s = lower(value != nullptr ? value : "");
+    std::string s = ascii::lower(value != nullptr ? value : "");
     if (s.rfind("mailto:", 0) == 0)
         s.erase(0, 7);
     return s;

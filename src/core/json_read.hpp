@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "calsync/civil_time.hpp"
-#include "calsync/engine.hpp"
 #include "calsync/model.hpp"
 #include "calsync/result.hpp"
 

@@ -10,6 +10,7 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "core/ascii.hpp"
 #include "core/libical_handles.hpp"
 #include "core/rrule.hpp"
 
@@ -20,13 +21,6 @@ constexpr std::size_t kMaxRuleLength = 4096;
 
 Error invalid(std::string_view text, const std::string& why) {
     return make_error(ErrorCode::parse, "invalid RRULE '" + std::string(text) + "': " + why);
-}
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
 }
 
 bool all_digits(std::string_view s) {
@@ -203,8 +197,8 @@ Result<Rule> parse_uncached(std::string_view text) {
         const std::size_t eq = part.find('=');
         if (eq == std::string_view::npos || eq == 0 || eq + 1 == part.size())
             return invalid(text, "'" + std::string(part) + "' is not a NAME=VALUE rule part");
-        const std::string name = upper(part.substr(0, eq));
-        const std::string value = upper(part.substr(eq + 1));
+        const std::string name = ascii::upper(part.substr(0, eq));
+        const std::string value = ascii::upper(part.substr(eq + 1));
         if (std::find(seen.begin(), seen.end(), name) != seen.end())
             return invalid(text, name + " appears twice (RFC 5545 3.3.10: once at most)");
         seen.push_back(name);

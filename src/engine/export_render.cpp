@@ -4,6 +4,7 @@
 #include <initializer_list>
 
 #include "calsync/export_identity.hpp"
+#include "core/text_encoding.hpp"
 
 namespace calsync {
 namespace {
@@ -73,12 +74,11 @@ class Fnv1a64 {
         bytes(data);
     }
     std::string hex() const {
-        static const char digits[] = "0123456789abcdef";
-        std::string out(16, '0');
+        std::string big_endian(8, '\0');
         std::uint64_t v = state_;
-        for (int i = 15; i >= 0; --i, v >>= 4)
-            out[static_cast<std::size_t>(i)] = digits[v & 0xf];
-        return out;
+        for (int i = 7; i >= 0; --i, v >>= 8)
+            big_endian[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
+        return encoding::hex(big_endian);
     }
 
   private:

@@ -9,6 +9,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/text_encoding.hpp"
+
 namespace calsync::net {
 namespace {
 
@@ -46,76 +48,6 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
     HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes(data), data.size(),
          reinterpret_cast<unsigned char*>(out.data()), &len);
     out.resize(len);
-    return out;
-}
-
-namespace {
-
-std::string encode64(std::string_view data, const char* alphabet, bool pad) {
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < data.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(data[i]) << 16) |
-                           (static_cast<unsigned char>(data[i + 1]) << 8) |
-                           static_cast<unsigned char>(data[i + 2]);
-        for (int shift : {18, 12, 6, 0})
-            out += alphabet[(v >> shift) & 63];
-    }
-    if (i < data.size()) {
-        unsigned v = static_cast<unsigned char>(data[i]) << 16;
-        if (i + 1 < data.size())
-            v |= static_cast<unsigned char>(data[i + 1]) << 8;
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        if (i + 1 < data.size())
-            out += alphabet[(v >> 6) & 63];
-        if (pad)
-            out.append(i + 1 < data.size() ? 1 : 2, '=');
-    }
-    return out;
-}
-
-}  // namespace
-
-std::string base64url(std::string_view data) {
-    return encode64(data, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-                    false);
-}
-
-std::string base64(std::string_view data) {
-    return encode64(data, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", true);
-}
-
-Result<std::string> base64url_decode(std::string_view text) {
-    auto value = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z')
-            return c - 'A';
-        if (c >= 'a' && c <= 'z')
-            return c - 'a' + 26;
-        if (c >= '0' && c <= '9')
-            return c - '0' + 52;
-        if (c == '-')
-            return 62;
-        if (c == '_')
-            return 63;
-        return -1;
-    };
-    if (text.size() % 4 == 1)
-        return make_error(ErrorCode::parse, "not base64url");
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (char c : text) {
-        const int v = value(c);
-        if (v < 0)
-            return make_error(ErrorCode::parse, "not base64url");
-        buffer = (buffer << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((buffer >> bits) & 0xff);
-        }
-    }
     return out;
 }
 
@@ -159,7 +91,7 @@ Result<std::string> seal_with(std::string_view plaintext, std::string_view key,
     std::string tag(kTag, '\0');
     if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, tag.data()) != 1)
         return make_error(ErrorCode::internal, "sealing failed");
-    return prefix + base64url(nonce + out + tag);
+    return prefix + encoding::base64url(nonce + out + tag);
 }
 
 Result<std::string> unseal_with(std::string_view sealed, std::string_view key, std::string_view aad,
@@ -170,7 +102,7 @@ Result<std::string> unseal_with(std::string_view sealed, std::string_view key, s
         return make_error(ErrorCode::invalid_argument, "the sealing key must be 32 bytes");
     if (sealed.substr(0, prefix.size()) != prefix)
         return refused;
-    auto raw = base64url_decode(sealed.substr(prefix.size()));
+    auto raw = encoding::base64url_decode(sealed.substr(prefix.size()));
     if (!raw.ok() || raw->size() < kNonce + kTag)
         return refused;
     const std::string& r = raw.value();

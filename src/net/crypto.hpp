@@ -1,5 +1,5 @@
 // The few cryptographic operations calsync needs, on OpenSSL: random bytes, SHA-256,
-// HMAC-SHA-256, base64url, and AES-256-GCM sealing of secrets at rest.
+// HMAC-SHA-256, and AES-256-GCM sealing of secrets at rest.
 #pragma once
 
 #include <string>
@@ -12,9 +12,6 @@ namespace calsync::net {
 std::string random_bytes(std::size_t n);  // from the OS CSPRNG (RAND_bytes)
 std::string sha256(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);
-std::string base64url(std::string_view data);  // RFC 4648 5, no padding
-std::string base64(std::string_view data);     // RFC 4648 4, padded (HTTP Basic auth)
-Result<std::string> base64url_decode(std::string_view text);
 // Compares without leaking where two strings differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <mutex>
 
+#include "core/ascii.hpp"
 #include "net/deadline.hpp"
 #include "net/url_guard.hpp"
 
@@ -53,9 +54,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     const auto colon = line.find(':');
     if (colon == std::string::npos)
         return n;
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string name = ascii::lower(line.substr(0, colon));
     std::string value = line.substr(colon + 1);
     const auto first = value.find_first_not_of(" \t");
     const auto last = value.find_last_not_of(" \t\r\n");

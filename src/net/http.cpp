@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.hpp"
 #include "net/origin.hpp"
 
 namespace calsync::net {
@@ -51,10 +52,7 @@ Error http_status_error(int status, const std::string& what) {
 
 const std::string* HttpResponse::header(std::string_view name) const {
     for (const Header& h : headers) {
-        if (h.name.size() == name.size() &&
-            std::equal(name.begin(), name.end(), h.name.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) == b;
-            }))
+        if (ascii::iequals(h.name, name))
             return &h.value;
     }
     return nullptr;

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/bounded_json.hpp"
+#include "core/text_encoding.hpp"
 #include "net/crypto.hpp"
 
 namespace calsync::net {
@@ -65,7 +66,7 @@ std::string form_encode(const std::vector<std::pair<std::string, std::string>>& 
 }
 
 std::string pkce_challenge(const std::string& code_verifier) {
-    return base64url(sha256(code_verifier));
+    return encoding::base64url(sha256(code_verifier));
 }
 
 OAuthFlow::OAuthFlow(OAuthEndpoints endpoints, OAuthClient client, std::string host_key,
@@ -77,13 +78,13 @@ OAuthFlow::OAuthFlow(OAuthEndpoints endpoints, OAuthClient client, std::string h
 
 AuthorizationRequest OAuthFlow::begin(const std::string& connection_id, Instant now) {
     AuthorizationRequest r;
-    r.code_verifier = base64url(random_bytes(32));  // 43 characters, RFC 7636 4.1
+    r.code_verifier = encoding::base64url(random_bytes(32));  // 43 characters, RFC 7636 4.1
     // state = payload "." HMAC(payload); the payload binds the connection, an expiry and a
     // nonce that can be spent once.
-    const std::string payload =
-        base64url(connection_id + "\n" + std::to_string(to_unix(now) + kStateLifetimeSeconds) +
-                  "\n" + base64url(random_bytes(16)));
-    r.state = payload + "." + base64url(hmac_sha256(host_key_, payload));
+    const std::string payload = encoding::base64url(
+        connection_id + "\n" + std::to_string(to_unix(now) + kStateLifetimeSeconds) + "\n" +
+        encoding::base64url(random_bytes(16)));
+    r.state = payload + "." + encoding::base64url(hmac_sha256(host_key_, payload));
     const std::string scopes = scope_list();
     std::vector<std::pair<std::string, std::string>> q{
         {"response_type", "code"},
@@ -114,9 +115,10 @@ Result<std::string> OAuthFlow::accept_state(const std::string& state, Instant no
     if (dot == std::string::npos)
         return refused("malformed");
     const std::string payload = state.substr(0, dot);
-    if (!constant_time_equal(state.substr(dot + 1), base64url(hmac_sha256(host_key_, payload))))
+    if (!constant_time_equal(state.substr(dot + 1),
+                             encoding::base64url(hmac_sha256(host_key_, payload))))
         return refused("altered or not issued here");
-    auto decoded = base64url_decode(payload);
+    auto decoded = encoding::base64url_decode(payload);
     if (!decoded.ok())
         return refused("malformed");
     const std::string& text = decoded.value();

@@ -1,4 +1,5 @@
 #include "net/origin.hpp"
+#include "core/ascii.hpp"
 
 #include <curl/curl.h>
 
@@ -17,12 +18,6 @@ using UrlPtr = std::unique_ptr<CURLU, UrlDeleter>;
 struct PartDeleter {
     void operator()(char* p) const { curl_free(p); }
 };
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 // One part of a parsed URL; empty when absent.
 std::string part(CURLU* url, CURLUPart which, unsigned flags = 0) {
@@ -54,8 +49,8 @@ Result<Origin> parse_origin(std::string_view url) {
     if (!u)
         return refused;
     Origin o;
-    o.scheme = lower(part(u.get(), CURLUPART_SCHEME));
-    o.host = lower(part(u.get(), CURLUPART_HOST));
+    o.scheme = ascii::lower(part(u.get(), CURLUPART_SCHEME));
+    o.host = ascii::lower(part(u.get(), CURLUPART_HOST));
     const std::string port = part(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
     if ((o.scheme != "http" && o.scheme != "https") || o.host.empty() || port.empty())
         return refused;

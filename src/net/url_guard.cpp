@@ -11,16 +11,14 @@
 #include <initializer_list>
 #include <memory>
 
+#include "core/ascii.hpp"
 #include "net/origin.hpp"
 
 namespace calsync::net {
 namespace {
 
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() &&
-           std::equal(prefix.begin(), prefix.end(), s.begin(), [](char lower, char c) {
-               return std::tolower(static_cast<unsigned char>(c)) == lower;
-           });
+    return ascii::iequals(s.substr(0, prefix.size()), prefix);
 }
 
 bool is_public_v4(std::uint32_t a) {  // host byte order

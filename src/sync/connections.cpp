@@ -9,9 +9,11 @@
 
 #include "core/bounded_json.hpp"
 #include "core/provider_config.hpp"
+#include "core/text_encoding.hpp"
 #include "net/crypto.hpp"
 #include "net/http.hpp"
 #include "providers/provider_factory.hpp"
+#include "providers/provider_kinds.hpp"
 #include "sync/feed_secret.hpp"
 #include "sync/push.hpp"
 #include "sync/service_state.hpp"
@@ -22,17 +24,11 @@ namespace {
 constexpr std::chrono::minutes kAuthorizationLifetime{10};
 
 bool is_oauth(ProviderKind kind) {
-    return kind == ProviderKind::google || kind == ProviderKind::microsoft;
+    return providers::capabilities_of(kind).oauth;
 }
 
 std::string new_connection_id(ProviderKind kind) {
-    std::string hex;
-    for (unsigned char c : net::random_bytes(6)) {
-        const char* digits = "0123456789abcdef";
-        hex += digits[c >> 4];
-        hex += digits[c & 15];
-    }
-    return std::string(to_string(kind)) + "-" + hex;
+    return std::string(to_string(kind)) + "-" + encoding::hex(net::random_bytes(6));
 }
 
 // Who the account is, for a reconnect to find its old connection: the server and user
@@ -62,9 +58,11 @@ Result<std::string> connection_id_or_new(const std::string& id, ProviderKind kin
     return id;
 }
 
+// `kind` signs in with OAuth (is_oauth).
 json::OAuthConfig oauth_config(ProviderKind kind, const SyncSettings& settings) {
-    const OAuthClientSettings& s =
-        kind == ProviderKind::google ? settings.google : settings.microsoft;
+    static const OAuthClientSettings kNone;
+    const OAuthClientSettings* client = oauth_client_of(settings, kind);
+    const OAuthClientSettings& s = client != nullptr ? *client : kNone;
     json::OAuthConfig c;
     c.service = kind == ProviderKind::google ? json::OAuthConfig::Service::google
                                              : json::OAuthConfig::Service::microsoft;

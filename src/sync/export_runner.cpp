@@ -106,10 +106,9 @@ class ExportRun {
         policy.export_from = window.start;
         settle_written(appts, events.value(), policy, &records.value());
         const std::vector<ExportMapEntry> entries = entries_of(records.value());
-        // CalDAV reads the whole calendar (sync-collection), so a missing event of ours
-        // was deleted; Google and Graph read the sync window only.
-        const bool windowed =
-            connection_.kind == ProviderKind::google || connection_.kind == ProviderKind::microsoft;
+        // A provider that reads the whole calendar (CalDAV's sync-collection) shows a
+        // missing event of ours was deleted; a windowed one cannot tell.
+        const bool windowed = provider_.capabilities().windowed_reads;
         const ExportObservations seen =
             observe_exports(events.value(), entries, ExportReadScope{true, windowed, window});
         const ExportPlan plan = plan_exports(appts, entries, seen, policy);

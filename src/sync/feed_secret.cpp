@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/text_encoding.hpp"
 #include "net/crypto.hpp"
 #include "net/origin.hpp"
 
@@ -46,7 +47,7 @@ std::string feed_account(const SyncService::State& s, const std::string& url) {
     const std::string key =
         net::hmac_sha256(s.options.settings.host_key, "calsync: feed account digest, v1");
     return net::redact_secret_url(url) + " #" +
-           net::base64url(net::hmac_sha256(key, url)).substr(0, 10);
+           encoding::base64url(net::hmac_sha256(key, url)).substr(0, 10);
 }
 
 }  // namespace calsync

@@ -8,18 +8,19 @@
 
 #include "calsync/sync.hpp"
 #include "core/bounded_json.hpp"
-#include "providers/google/google_oauth.hpp"
-#include "providers/microsoft/graph_oauth.hpp"
+#include "providers/provider_kinds.hpp"
 #include "sync/service_state.hpp"
 
 namespace calsync {
 namespace {
 
 std::string sign_in_action(ProviderKind kind) {
+    if (providers::capabilities_of(kind).oauth)
+        return "Reconnect the account: sign in again and allow access to your calendars.";
     switch (kind) {
         case ProviderKind::google:
         case ProviderKind::microsoft:
-            return "Reconnect the account: sign in again and allow access to your calendars.";
+            break;  // OAuth, above
         case ProviderKind::icloud:
             return "Create a new app-specific password at appleid.apple.com (Sign-In and "
                    "Security) and reconnect with it; your normal Apple ID password does not "
@@ -62,15 +63,6 @@ HealthItem credentials_item(ProviderKind kind, const Result<std::vector<Calendar
             item.action = "Try again later; if it persists, reconnect the account.";
     }
     return item;
-}
-
-// The scopes a Google or Microsoft grant must include for the chosen directions.
-std::vector<std::string> needed_scopes(ProviderKind kind, bool any_export) {
-    if (kind == ProviderKind::google)
-        return providers::google::oauth_scopes(any_export);
-    auto scopes = providers::microsoft::oauth_scopes(any_export);
-    scopes.erase(std::remove(scopes.begin(), scopes.end(), "offline_access"), scopes.end());
-    return scopes;
 }
 
 bool granted(const std::string& granted_scopes, const std::string& scope) {
@@ -141,11 +133,12 @@ Result<HealthReport> SyncService::check(const std::string& connection_id) {
     const bool any_export =
         std::any_of(calendars->begin(), calendars->end(),
                     [](const CalendarRecord& c) { return c.selected && exports(c.direction); });
-    if (connection->kind == ProviderKind::google || connection->kind == ProviderKind::microsoft) {
+    const providers::ProviderKindTraits& kind = providers::traits_of(connection->kind);
+    if (kind.capabilities.oauth && kind.required_scopes != nullptr) {
         auto clear = s_->open_credentials(connection.value());
         const std::string scope = clear.ok() ? granted_scope_of(clear.value()) : "";
         HealthItem item{"scopes", true, "", ""};
-        const std::vector<std::string> needed = needed_scopes(connection->kind, any_export);
+        const std::vector<std::string> needed = kind.required_scopes(any_export);
         std::vector<std::string> missing;
         std::copy_if(
             needed.begin(), needed.end(), std::back_inserter(missing),

@@ -1,30 +1,20 @@
-// Push notifications: watching a calendar (a Google events.watch channel, a Graph
-// subscription), renewing what is about to lapse, and turning what the host's endpoint
-// received into "sync this connection now".
+// Push notifications: watching a calendar, renewing what is about to lapse, and turning
+// what the host's endpoint received into "sync this connection now".
 //
-// The providers do the protocol (google_push.hpp, graph_push.hpp); this file keeps the
-// channels in the store and decides what a notification may do. Both services sign what
-// calsync gave them (Google's channel token, Graph's clientState: HMACs under the host
-// key), so a forged notification is refused without a lookup; a genuine one marks its
-// connection due only when the store still holds the channel (a replaced or stopped
-// channel may deliver a little longer) and the calendar is still selected for import.
-//
-// The concrete provider is reached by dynamic_cast from the connection's CalendarProvider:
-// push is Google's and Graph's own protocol, the adapters' types stay inside src/, and a
-// host's provider factory (tests) that builds something else gets a clear error rather
-// than every provider growing methods only two can honour.
+// The providers do the protocol (their PushChannels, and the PushReader of their kind in
+// providers/provider_kinds): this file keeps the channels in the store and decides what a
+// notification may do. Every service echoes a secret calsync gave it (an HMAC under the
+// host key over the connection and calendar), so a forged notification is refused without
+// a lookup; a genuine one marks its connection due only when the store still holds the
+// channel (a replaced or stopped channel may deliver a little longer) and the calendar is
+// still selected for import.
 #include <rapidjson/document.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "core/bounded_json.hpp"
 #include "core/json_read.hpp"
-#include "net/crypto.hpp"
-#include "providers/google/google_provider.hpp"
-#include "providers/google/google_push.hpp"
-#include "providers/microsoft/graph_provider.hpp"
-#include "providers/microsoft/graph_push.hpp"
+#include "providers/provider_kinds.hpp"
 #include "sync/push.hpp"
 
 namespace calsync {
@@ -33,27 +23,6 @@ namespace {
 // Graph posts basic notifications (calsync never asks for resource data) in batches of a
 // few KB, Google posts none at all: a body past this is refused before it is parsed.
 constexpr std::size_t kMaxPushBodyBytes = std::size_t{1} << 20;
-
-using providers::google::GoogleProvider;
-using providers::microsoft::GraphProvider;
-
-// Google channel ids: 1-64 of [A-Za-z0-9-_+/=]; a random UUID (version 4) as the Push
-// guide suggests, so a channel id never repeats across processes.
-std::string random_channel_id() {
-    std::string bytes = net::random_bytes(16);
-    bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);
-    bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);
-    const char* digits = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out += '-';
-        const auto c = static_cast<unsigned char>(bytes[i]);
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
-    return out;
-}
 
 // What a stored channel keeps sealed: the token the service echoes (a secret: whoever
 // holds it can make notifications pass) and the host's address, which a Google channel
@@ -88,23 +57,27 @@ Result<ChannelSecret> unseal_secret(const SyncService::State& s, const PushChann
     return secret;
 }
 
-providers::microsoft::PushOptions graph_push(const SyncService::State& s) {
-    providers::microsoft::PushOptions push;
-    push.host_key = s.options.settings.host_key;
+Error no_push(const ConnectionRecord& connection) {
+    return make_error(ErrorCode::invalid_argument,
+                      "connection " + connection.id + ": " +
+                          providers::traits_of(connection.kind).display_name +
+                          " has no push notifications; calsync polls it on the schedule");
+}
+
+Result<PushChannels*> push_of(CalendarProvider& provider, const ConnectionRecord& connection) {
+    PushChannels* push = provider.capabilities().push ? provider.push() : nullptr;
+    if (push == nullptr)
+        return no_push(connection);
     return push;
 }
 
-Error no_push(const ConnectionRecord& connection) {
-    std::string kind = to_string(connection.kind);
-    if (connection.kind == ProviderKind::caldav)
-        kind = "CalDAV";
-    else if (connection.kind == ProviderKind::icloud)
-        kind = "iCloud";
-    else if (connection.kind == ProviderKind::ics_feed)
-        kind = "An ICS feed";
-    return make_error(ErrorCode::invalid_argument,
-                      "connection " + connection.id + ": " + kind +
-                          " has no push notifications; calsync polls it on the schedule");
+PushChannelRequest channel_request(const SyncService::State& s, const ConnectionRecord& connection,
+                                   const std::string& calendar_id, const std::string& address) {
+    return {connection.id, calendar_id, address, s.options.settings.host_key, s.now()};
+}
+
+PushSubscription subscription_of(const PushChannel& channel) {
+    return {channel.channel_id, channel.resource_id, channel.expires_at, ""};
 }
 
 // A new channel on the service for one calendar, and its record for the store (put by the
@@ -114,52 +87,22 @@ struct MadeChannel {
     PushChannel record;
 };
 
-Result<MadeChannel> make_channel(SyncService::State& s, CalendarProvider& provider,
+Result<MadeChannel> make_channel(const SyncService::State& s, CalendarProvider& provider,
                                  const ConnectionRecord& connection, const std::string& calendar_id,
                                  const std::string& address) {
-    const Instant now = s.now();
+    auto push = push_of(provider, connection);
+    if (!push.ok())
+        return push.error();
+    auto made = push.value()->subscribe(channel_request(s, connection, calendar_id, address));
+    if (!made.ok())
+        return made.error();
     PushChannel stored;
     stored.connection_id = connection.id;
     stored.calendar_id = calendar_id;
-    ChannelSecret secret{{}, address};
-    if (connection.kind == ProviderKind::google) {
-        auto* google = dynamic_cast<GoogleProvider*>(&provider);
-        if (google == nullptr)
-            return make_error(ErrorCode::invalid_argument,
-                              "connection " + connection.id + ": its provider cannot watch");
-        providers::google::WatchRequest request;
-        request.channel_id = random_channel_id();
-        request.address = address;
-        request.connection_id = connection.id;
-        request.host_key = s.options.settings.host_key;
-        request.expiration = now + kGoogleChannelLifetime;
-        auto token = providers::google::channel_token(request.host_key, request.channel_id,
-                                                      connection.id, calendar_id);
-        if (!token.ok())
-            return token.error();
-        secret.token = token.value();
-        auto channel = google->watch(calendar_id, request);
-        if (!channel.ok())
-            return channel.error();
-        stored.channel_id = channel->id;
-        stored.resource_id = channel->resource_id;
-        stored.expires_at = channel->expiration.value_or(now + kGoogleChannelLifetime);
-    } else if (connection.kind == ProviderKind::microsoft) {
-        auto* graph = dynamic_cast<GraphProvider*>(&provider);
-        if (graph == nullptr)
-            return make_error(ErrorCode::invalid_argument,
-                              "connection " + connection.id + ": its provider cannot subscribe");
-        auto sub = graph->subscribe(calendar_id, connection.id, address, now, graph_push(s));
-        if (!sub.ok())
-            return sub.error();
-        stored.channel_id = sub->id;
-        stored.expires_at = sub->expires_at;
-        secret.token = providers::microsoft::client_state_for(s.options.settings.host_key,
-                                                              connection.id, calendar_id);
-    } else {
-        return no_push(connection);
-    }
-    auto sealed = seal_secret(s, stored, secret);
+    stored.channel_id = made->channel_id;
+    stored.resource_id = made->resource_id;
+    stored.expires_at = made->expires_at;
+    auto sealed = seal_secret(s, stored, ChannelSecret{made->secret, address});
     if (!sealed.ok())
         return sealed.error();
     stored.sealed_token = sealed.value();
@@ -171,11 +114,10 @@ Result<MadeChannel> make_channel(SyncService::State& s, CalendarProvider& provid
 // Stops one channel at its service; not known there any more counts as stopped.
 Result<void> stop_remote(CalendarProvider& provider, const ConnectionRecord& connection,
                          const PushChannel& channel) {
-    if (auto* google = dynamic_cast<GoogleProvider*>(&provider))
-        return google->stop_channel(channel.channel_id, channel.resource_id);
-    if (auto* graph = dynamic_cast<GraphProvider*>(&provider))
-        return graph->unsubscribe(channel.channel_id);
-    return no_push(connection);
+    auto push = push_of(provider, connection);
+    if (!push.ok())
+        return push.error();
+    return push.value()->stop(subscription_of(channel));
 }
 
 void log_stop_failure(const SyncService::State& s, const PushChannel& channel, const Error& e) {
@@ -190,17 +132,6 @@ Result<void> stop_and_forget(SyncService::State& s, CalendarProvider& provider,
     if (!stopped.ok())
         log_stop_failure(s, channel, stopped.error());
     return s.store->remove_push_channel(channel.channel_id);
-}
-
-std::optional<std::string> header(const PushRequest& request, const std::string& name) {
-    for (const auto& [n, v] : request.headers) {
-        if (n.size() == name.size() &&
-            std::equal(n.begin(), n.end(), name.begin(), [](unsigned char a, unsigned char b) {
-                return std::tolower(a) == std::tolower(b);
-            }))
-            return v;
-    }
-    return std::nullopt;
 }
 
 // Whether a genuine notification for (connection, calendar) may make it due; the reason
@@ -227,74 +158,39 @@ std::optional<PushChannel> known_channel(SyncService::State& s, const std::strin
     return channel.value();
 }
 
-Result<PushAnswer> handle_google(SyncService::State& s, const PushRequest& request) {
-    std::vector<net::Header> headers;
-    for (const auto& [n, v] : request.headers)
-        headers.push_back({n, v});
-    auto target = providers::google::read_push_notification(headers, s.options.settings.host_key);
-    if (!target.ok())
-        return target.error();
+// What a notice its service read may do: forget or renew its channels, mark its
+// connection due.
+Result<PushAnswer> answer_notice(SyncService::State& s, const PushNotice& notice) {
     PushAnswer answer;
-    answer.source = "google";
-    answer.status = 200;  // Google takes any 2xx; others are retried with backoff
-    if (!target->sync_needed) {
-        // "sync": the channel was just made; nothing changed (Push guide, "Sync message").
-        answer.events.push_back(target->resource_state);
+    answer.source = notice.source;
+    answer.status = notice.status;
+    answer.content_type = notice.content_type;
+    answer.body = notice.body;
+    answer.events = notice.events;
+    answer.refused = notice.refused;
+    if (notice.handshake ||
+        !(notice.calendar_changed || notice.channel_ended || notice.renewal_requested))
         return answer;
-    }
-    if (!known_channel(s, target->channel_id, target->connection_id, target->calendar_id)) {
-        answer.ignored = "unknown_channel";
-        return answer;
-    }
-    answer.ignored = may_mark(s, target->connection_id, target->calendar_id);
-    if (!answer.ignored.empty())
-        return answer;
-    auto marked = s.mark_due_now(target->connection_id);
-    if (!marked.ok())
-        return marked.error();
-    answer.marked.push_back({target->connection_id, target->calendar_id});
-    s.log(LogLevel::info, "connection " + target->connection_id + ": a push notification for " +
-                              target->calendar_id + " made it due");
-    return answer;
-}
-
-Result<PushAnswer> handle_graph(SyncService::State& s, const PushRequest& request,
-                                const std::string& query) {
-    auto batch =
-        providers::microsoft::read_notifications(s.options.settings.host_key, query, request.body);
-    if (!batch.ok())
-        return batch.error();
-    if (batch->accepted == 0 && batch->refused > 0)
-        return make_error(ErrorCode::auth,
-                          "notification refused: its clientState was not signed by this host");
-    PushAnswer answer;
-    answer.source = "graph";
-    answer.status = 202;  // Graph: 202 Accepted within 3 seconds, then do the work
-    answer.refused = batch->refused;
-    answer.events = batch->lifecycle_events;
     std::vector<PushChannel> known;
-    for (const std::string& id : batch->subscription_ids) {
-        if (auto channel = known_channel(s, id, batch->connection_id, batch->calendar_id))
+    for (const std::string& id : notice.channel_ids) {
+        if (auto channel = known_channel(s, id, notice.connection_id, notice.calendar_id))
             known.push_back(*channel);
     }
     if (known.empty()) {
-        answer.ignored = batch->accepted > 0 ? "unknown_channel" : "";
+        answer.ignored = "unknown_channel";
         return answer;
     }
-    const auto has = [&](const char* event) {
-        return std::find(answer.events.begin(), answer.events.end(), event) != answer.events.end();
-    };
     for (PushChannel& channel : known) {
-        if (has("subscriptionRemoved")) {
-            // Graph ended it: a new one needs watch() again; until then the calendar is
-            // polled, and what changed meanwhile is read by the sync marked below.
+        if (notice.channel_ended) {
+            // A new one needs watch() again; until then the calendar is polled, and what
+            // changed meanwhile is read by the sync marked below.
             auto removed = s.store->remove_push_channel(channel.channel_id);
             if (!removed.ok())
                 return removed.error();
             answer.forgotten.push_back(channel.channel_id);
-        } else if (has("reauthorizationRequired")) {
-            // Renewing is a request to Graph, too slow for the 3 s reply: the next
-            // renew_push does it (Graph: reauthorize "as soon as possible").
+        } else if (notice.renewal_requested) {
+            // Renewing talks to the service, too slow for its reply: the next renew_push
+            // does it.
             channel.expires_at = s.now();
             auto due = s.store->put_push_channel(channel);
             if (!due.ok())
@@ -302,23 +198,16 @@ Result<PushAnswer> handle_graph(SyncService::State& s, const PushRequest& reques
             answer.renewed.push_back(channel.channel_id);
         }
     }
-    // "missed" and every change: read the calendar. A reauthorizationRequired alone
-    // changed nothing in the calendar.
-    const bool only_reauthorization =
-        !answer.events.empty() &&
-        std::all_of(answer.events.begin(), answer.events.end(),
-                    [](const std::string& e) { return e == "reauthorizationRequired"; }) &&
-        batch->accepted == answer.events.size();
-    if (!batch->sync || only_reauthorization)
+    if (!notice.calendar_changed)
         return answer;
-    answer.ignored = may_mark(s, batch->connection_id, batch->calendar_id);
+    answer.ignored = may_mark(s, notice.connection_id, notice.calendar_id);
     if (!answer.ignored.empty())
         return answer;
-    auto marked = s.mark_due_now(batch->connection_id);
+    auto marked = s.mark_due_now(notice.connection_id);
     if (!marked.ok())
         return marked.error();
-    answer.marked.push_back({batch->connection_id, batch->calendar_id});
-    s.log(LogLevel::info, "connection " + batch->connection_id +
+    answer.marked.push_back({notice.connection_id, notice.calendar_id});
+    s.log(LogLevel::info, "connection " + notice.connection_id +
                               ": a change notification for a calendar made it due");
     return answer;
 }
@@ -354,7 +243,7 @@ Result<PushWatch> SyncService::watch(const std::string& connection_id,
     auto connection = s_->active_connection(connection_id);
     if (!connection.ok())
         return connection.error();
-    if (connection->kind != ProviderKind::google && connection->kind != ProviderKind::microsoft)
+    if (!providers::capabilities_of(connection->kind).push)
         return no_push(connection.value());
     auto calendar = s_->store->get_calendar(connection_id, calendar_id);
     if (!calendar.ok())
@@ -423,24 +312,23 @@ std::vector<PushRenewal> SyncService::renew_push() {
             auto provider = s_->provider(*live, connection.value());
             if (!provider.ok())
                 return provider.error();
-            if (connection->kind == ProviderKind::microsoft) {
-                auto* graph = dynamic_cast<GraphProvider*>(provider.value());
-                if (graph == nullptr)
-                    return no_push(connection.value());
-                auto sub = graph->renew(channel.channel_id, now, graph_push(*s_));
-                if (sub.ok()) {
-                    PushChannel updated = channel;
-                    updated.expires_at = sub->expires_at;
-                    r.channel_id = channel.channel_id;
-                    r.expires_at = sub->expires_at;
-                    return s_->store->put_push_channel(updated);
-                }
-                // Graph deleted it (expired, or removed after a missed reauthorization):
-                // a new subscription takes its place.
-                if (sub.error().code != ErrorCode::not_found)
-                    return sub.error();
+            auto push = push_of(*provider.value(), connection.value());
+            if (!push.ok())
+                return push.error();
+            auto renewed = push.value()->renew(
+                subscription_of(channel),
+                channel_request(*s_, connection.value(), channel.calendar_id, secret->address));
+            if (renewed.ok()) {
+                PushChannel updated = channel;
+                updated.expires_at = renewed->expires_at;
+                r.channel_id = channel.channel_id;
+                r.expires_at = renewed->expires_at;
+                return s_->store->put_push_channel(updated);
             }
-            // Google channels cannot be renewed: a new channel, then the old one stops.
+            // Gone at the service (expired, removed), or not renewable (Google): a new
+            // channel takes its place, then the old one stops.
+            if (renewed.error().code != ErrorCode::not_found)
+                return renewed.error();
             auto made = make_channel(*s_, *provider.value(), connection.value(),
                                      channel.calendar_id, secret->address);
             if (!made.ok())
@@ -471,28 +359,25 @@ Result<PushAnswer> SyncService::handle_push(const PushRequest& request) {
                           "push body of " + std::to_string(request.body.size()) +
                               " bytes is over the " + std::to_string(kMaxPushBodyBytes) +
                               "-byte limit");
-    const auto deadline = s_->operation_deadline();  // a Graph renewal may talk to Graph
-    const DeferredCallbacks callbacks;               // one habit for every operation that logs
-    std::string query = request.query;
-    if (!query.empty() && query.front() == '?')
-        query.erase(0, 1);
-    // Graph's handshake comes before any subscription exists (it is how one is made), so
-    // it is answered without a lookup, and without a lock watch() could be holding.
-    if (auto validation = providers::microsoft::answer_validation(query)) {
-        PushAnswer answer;
-        answer.source = "graph_validation";
-        answer.status = validation->status;
-        answer.content_type = validation->content_type;
-        answer.body = validation->body;
-        return answer;
+    const auto deadline = s_->operation_deadline();
+    const DeferredCallbacks callbacks;  // one habit for every operation that logs
+    PushRequest received = request;
+    if (!received.query.empty() && received.query.front() == '?')
+        received.query.erase(0, 1);
+    // The first service that knows the request reads it; a handshake is answered without
+    // a lookup, and without a lock watch() could be holding.
+    std::string expected;
+    for (const providers::ProviderKindTraits* kind : providers::push_kinds()) {
+        if (auto notice = kind->read_push(received, s_->options.settings.host_key)) {
+            if (!notice->ok())
+                return notice->error();
+            return answer_notice(*s_, notice->value());
+        }
+        expected += std::string(expected.empty() ? "neither" : " nor") + " a " +
+                    kind->display_name + " one (" + kind->push_mark + ")";
     }
-    if (header(request, "X-Goog-Channel-ID"))
-        return handle_google(*s_, request);
-    if (query.find("calsync_connection=") != std::string::npos)
-        return handle_graph(*s_, request, query);
     return make_error(ErrorCode::invalid_argument,
-                      "push: neither a Google notification (no X-Goog-Channel-ID header) nor a "
-                      "Graph one (the URL names no calsync connection)");
+                      "push: not a notification calsync can read: " + expected);
 }
 
 }  // namespace calsync

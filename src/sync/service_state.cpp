@@ -10,6 +10,7 @@
 #include "core/bounded_json.hpp"
 #include "core/provider_config.hpp"
 #include "providers/provider_factory.hpp"
+#include "providers/provider_kinds.hpp"
 
 namespace calsync {
 
@@ -323,6 +324,13 @@ Result<void> SyncService::State::mark_due_now(const std::string& connection_id) 
     return put;
 }
 
+const OAuthClientSettings* oauth_client_of(const SyncSettings& settings, ProviderKind kind) {
+    if (!providers::capabilities_of(kind).oauth)
+        return nullptr;
+    // SyncSettings holds one client per OAuth service.
+    return kind == ProviderKind::microsoft ? &settings.microsoft : &settings.google;
+}
+
 Result<std::string> provider_document(const ConnectionRecord& connection,
                                       const std::string& credentials_json,
                                       const SyncSettings& settings) {
@@ -345,10 +353,7 @@ Result<std::string> provider_document(const ConnectionRecord& connection,
     set(doc, "kind", text(to_string(connection.kind)));
     for (auto& m : credentials.GetObject())
         set(doc, m.name.GetString(), rapidjson::Value(m.value, a));
-    const OAuthClientSettings* oauth = connection.kind == ProviderKind::google ? &settings.google
-                                       : connection.kind == ProviderKind::microsoft
-                                           ? &settings.microsoft
-                                           : nullptr;
+    const OAuthClientSettings* oauth = oauth_client_of(settings, connection.kind);
     if (oauth != nullptr) {
         rapidjson::Value client(rapidjson::kObjectType);
         const std::pair<const char*, const std::string*> fields[] = {

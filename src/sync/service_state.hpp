@@ -180,6 +180,10 @@ Result<void> migrate_sealed_values(SyncService::State& s);
 // The settings' network part as provider configurations take it.
 json::NetworkConfig network_config(const NetworkSettings& network);
 
+// The OAuth client the settings hold for `kind`'s service; nullptr when it does not sign
+// in with OAuth.
+const OAuthClientSettings* oauth_client_of(const SyncSettings& settings, ProviderKind kind);
+
 // The provider configuration (a calsync_provider_new document) of a stored connection:
 // its settings, its unsealed credentials and the service's OAuth client and network.
 Result<std::string> provider_document(const ConnectionRecord& connection,

@@ -8,13 +8,6 @@
 #include "sync/sync_cursor.hpp"
 
 namespace calsync::sync {
-namespace {
-
-bool windowed_cursor(ProviderKind kind) {
-    return kind == ProviderKind::google || kind == ProviderKind::microsoft;
-}
-
-}  // namespace
 
 std::string calendar_label(const CalendarRecord& c) {
     return "calendar \"" + (c.calendar.name.empty() ? c.calendar.id : c.calendar.name) + "\"";
@@ -157,7 +150,7 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
     CalendarRead read;
     read.result.calendar_id = calendar.calendar.id;
     SyncCursor cursor = parse_sync_cursor(calendar.cursor);
-    if (windowed_cursor(connection.kind) && !cursor.provider_cursor.empty() &&
+    if (provider.capabilities().windowed_reads && !cursor.provider_cursor.empty() &&
         cursor.window_end + s.options.settings.schedule.refresh_window_after < window.end)
         cursor = {};  // the cursor's window fell behind: read the calendar afresh
     const bool asked_full = cursor.provider_cursor.empty();

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/text_encoding.hpp"
 #include "counting_transport.hpp"
 #include "net/crypto.hpp"
 #include "net/curl_transport.hpp"
@@ -70,8 +71,8 @@ struct Client {
 std::vector<calsync::net::Header> auth_headers() {
     std::vector<calsync::net::Header> h;
     if (!server().user.empty())
-        h.push_back({"Authorization",
-                     "Basic " + calsync::net::base64(server().user + ":" + server().password)});
+        h.push_back({"Authorization", "Basic " + calsync::encoding::base64(server().user + ":" +
+                                                                           server().password)});
     return h;
 }
 

@@ -45,9 +45,9 @@
 #include <string>
 
 #include "calsync/sync.hpp"
-#include "core/json_codec.hpp"
 #include "crash_point_store.hpp"
 #include "crash_script.hpp"
+#include "engine/json_codec.hpp"
 
 using namespace calsync;
 using calsync::test::announce;

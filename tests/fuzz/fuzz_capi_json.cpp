@@ -19,8 +19,8 @@
 #include <string>
 
 #include "client_json.hpp"
-#include "core/json_codec.hpp"
 #include "core/provider_config.hpp"
+#include "engine/json_codec.hpp"
 #include "fuzz_support.hpp"
 
 using namespace calsync;

@@ -20,6 +20,7 @@
 
 #include "calsync/store.hpp"
 #include "calsync/sync.hpp"
+#include "core/text_encoding.hpp"
 #include "fuzz_support.hpp"
 #include "providers/google/google_push.hpp"
 #include "providers/microsoft/graph_client.hpp"
@@ -116,9 +117,8 @@ void sign(PushRequest* r) {
             value = token.value();
     }
     const std::string state = providers::microsoft::client_state_for(
-        fuzz::host_key(),
-        providers::microsoft::query_value(r->query, "calsync_connection").value_or(""),
-        providers::microsoft::query_value(r->query, "calsync_calendar").value_or(""));
+        fuzz::host_key(), encoding::query_value(r->query, "calsync_connection").value_or(""),
+        encoding::query_value(r->query, "calsync_calendar").value_or(""));
     for (std::size_t at = r->body.find("@STATE@"); at != std::string::npos;
          at = r->body.find("@STATE@", at + state.size()))
         r->body.replace(at, 7, state);

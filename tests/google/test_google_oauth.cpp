@@ -3,6 +3,7 @@
 // and what the narrow scopes then allow.
 #include <catch2/catch.hpp>
 
+#include "core/text_encoding.hpp"
 #include "google_fake.hpp"
 #include "providers/google/google_oauth.hpp"
 
@@ -13,24 +14,12 @@ namespace {
 
 const std::string kAuth = "https://www.googleapis.com/auth/";
 
+// The decoded value of `name` in `url`'s query; "" when absent.
 std::string query_value(const std::string& url, const std::string& name) {
-    const auto at = url.find("&" + name + "=") != std::string::npos
-                        ? url.find("&" + name + "=") + 1
-                        : url.find("?" + name + "=") + 1;
-    if (at == 0)
+    const auto question = url.find('?');
+    if (question == std::string::npos)
         return {};
-    const auto start = at + name.size() + 1;
-    std::string encoded = url.substr(start, url.find('&', start) - start);
-    std::string out;  // %XX and '+' as a form decoder reads them
-    for (std::size_t i = 0; i < encoded.size(); ++i) {
-        if (encoded[i] == '%' && i + 2 < encoded.size()) {
-            out += static_cast<char>(std::stoi(encoded.substr(i + 1, 2), nullptr, 16));
-            i += 2;
-        } else {
-            out += encoded[i] == '+' ? ' ' : encoded[i];
-        }
-    }
-    return out;
+    return calsync::encoding::query_value(url.substr(question + 1), name).value_or("");
 }
 
 }  // namespace

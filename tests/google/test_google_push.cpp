@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "core/text_encoding.hpp"
 #include "google_fake.hpp"
 #include "net/crypto.hpp"
 #include "providers/google/google_push.hpp"
@@ -75,7 +76,8 @@ TEST_CASE("google push: forged, altered or incomplete notifications are refused"
         std::string altered = token;
         const auto first = altered.find('.', 3);
         const auto second = altered.find('.', first + 1);
-        altered.replace(first + 1, second - first - 1, calsync::net::base64url("boss@example.com"));
+        altered.replace(first + 1, second - first - 1,
+                        calsync::encoding::base64url("boss@example.com"));
         refused(notification("chan-1", altered, "exists"), ErrorCode::auth);
     }
     SECTION("a token copied to another channel") {

@@ -1,5 +1,5 @@
-// graph_client.cpp: encoding of ids and query values, reading raw query strings, and the
-// rule that links Graph hands back are followed only to the configured service.
+// graph_client.cpp: encoding of ids and query values (decoding: tests/unit/test_text_encoding),
+// and the rule that links Graph hands back are followed only to the configured service.
 #include <catch2/catch.hpp>
 #include <memory>
 
@@ -13,15 +13,6 @@ TEST_CASE("graph client: Graph ids and OData values are percent-encoded") {
     CHECK(query_string({{"$select", "id,subject"}, {"startDateTime", "2026-03-01T00:00:00Z"}}) ==
           "?$select=id%2Csubject&startDateTime=2026-03-01T00%3A00%3A00Z");
     CHECK(query_string({}).empty());
-}
-
-TEST_CASE("graph client: query values are decoded, '+' as a space") {
-    const char* q = "?validationToken=Validation%3a+Testing+client&calsync_calendar=AAMk%3D";
-    CHECK(query_value(q, "validationToken") == "Validation: Testing client");
-    CHECK(query_value(q, "calsync_calendar") == "AAMk=");
-    CHECK_FALSE(query_value(q, "missing").has_value());
-    CHECK(query_value("flag", "flag") == "");
-    CHECK(decode_component("100%") == "100%");  // a stray '%' is kept
 }
 
 TEST_CASE("graph client: only links to the configured service are own links") {

@@ -5,6 +5,7 @@
 // front, saying why.
 #include <catch2/catch.hpp>
 
+#include "core/text_encoding.hpp"
 #include "graph_fake.hpp"
 #include "providers/microsoft/graph_oauth.hpp"
 
@@ -39,9 +40,8 @@ struct Identity {
         REQUIRE(consent->status == 302);
         const std::string location = *consent->header("location");
         const auto query = location.substr(location.find('?'));
-        REQUIRE(flow->accept_state(*providers::microsoft::query_value(query, "state"), now()).ok());
-        return flow->exchange(*providers::microsoft::query_value(query, "code"),
-                              request.code_verifier, now());
+        REQUIRE(flow->accept_state(*encoding::query_value(query, "state"), now()).ok());
+        return flow->exchange(*encoding::query_value(query, "code"), request.code_verifier, now());
     }
 
     json::OAuthConfig config;

@@ -13,6 +13,7 @@
 
 #include "calsync/sync.hpp"
 #include "memory_provider.hpp"
+#include "providers/provider_kinds.hpp"
 
 namespace calsync::test {
 
@@ -43,10 +44,15 @@ inline Appointment appointment(const std::string& id, const char* start, const c
 }
 
 // Forwards to a MemoryProvider the test also holds, so faults can be set after the
-// service built it.
+// service built it. It reads as the connection's kind reads (a Google or Graph connection
+// through a window), without push channels.
 class SharedProvider : public CalendarProvider {
   public:
-    explicit SharedProvider(std::shared_ptr<MemoryProvider> p) : p_(std::move(p)) {}
+    SharedProvider(std::shared_ptr<MemoryProvider> p, ProviderKind kind)
+        : p_(std::move(p)), capabilities_(providers::capabilities_of(kind)) {
+        capabilities_.push = false;
+    }
+    ProviderCapabilities capabilities() const override { return capabilities_; }
     Result<std::vector<Calendar>> list_calendars() override { return p_->list_calendars(); }
     Result<ChangeSet> fetch_changes(const std::string& c, const std::string& cursor,
                                     const TimeRange& w) override {
@@ -69,6 +75,7 @@ class SharedProvider : public CalendarProvider {
 
   private:
     std::shared_ptr<MemoryProvider> p_;
+    ProviderCapabilities capabilities_;
 };
 
 struct SyncWorld {
@@ -151,7 +158,8 @@ struct SyncWorld {
             };
             p->hidden = [this](const Event& e) { return hidden && hidden(e); };
             providers.push_back(p);
-            return std::unique_ptr<CalendarProvider>(std::make_unique<SharedProvider>(p));
+            return std::unique_ptr<CalendarProvider>(
+                std::make_unique<SharedProvider>(p, ctx.connection.kind));
         };
         return o;
     }

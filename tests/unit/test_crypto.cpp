@@ -47,19 +47,3 @@ TEST_CASE("a sealed value opens only for the purpose and owner it was sealed for
         calsync::net::unseal(unbound.value(), key, {"connection credentials", "caldav-a"}).ok());
     CHECK_FALSE(calsync::net::unseal_unbound(sealed.value(), key).ok());
 }
-
-TEST_CASE("base64url round trip", "[net][crypto]") {
-    for (std::string s : {std::string(""), std::string("f"), std::string("fo"), std::string("foo"),
-                          std::string("\xff\xfe\x00\x01", 4)}) {
-        CHECK(calsync::net::base64url_decode(calsync::net::base64url(s)).value() == s);
-    }
-    CHECK(calsync::net::base64url("\xfb\xff") == "-_8");
-}
-
-TEST_CASE("base64 for Basic auth is padded (RFC 4648 test vectors)", "[net][crypto]") {
-    CHECK(calsync::net::base64("f") == "Zg==");
-    CHECK(calsync::net::base64("fo") == "Zm8=");
-    CHECK(calsync::net::base64("foobar") == "Zm9vYmFy");
-    CHECK(calsync::net::base64("garage:test-only-password") ==
-          "Z2FyYWdlOnRlc3Qtb25seS1wYXNzd29yZA==");
-}

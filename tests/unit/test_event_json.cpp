@@ -4,7 +4,7 @@
 
 #include "calsync/ical.hpp"
 #include "core/event_json.hpp"
-#include "core/json_codec.hpp"
+#include "engine/json_codec.hpp"
 #include "event_equality.hpp"
 #include "random_events.hpp"
 

@@ -10,6 +10,7 @@
 
 #include "calsync/export_identity.hpp"
 #include "calsync/ical.hpp"
+#include "core/text_encoding.hpp"
 #include "net/crypto.hpp"
 #include "providers/caldav/dav_xml.hpp"
 #include "providers/caldav/export_resource.hpp"
@@ -78,7 +79,8 @@ CalDavProvider::CalDavProvider(CalDavOptions options, std::shared_ptr<net::HttpC
     }
     if (!options_.username.empty())
         redirects_.credentials.push_back(
-            {"Authorization", "Basic " + net::base64(options_.username + ":" + options_.password)});
+            {"Authorization",
+             "Basic " + encoding::base64(options_.username + ":" + options_.password)});
 }
 
 std::string CalDavProvider::absolute(const std::string& href, const std::string& base) const {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <utility>
 
+#include "core/ascii.hpp"
 #include "core/utf8.hpp"
 
 namespace calsync::providers::caldav {
@@ -256,9 +257,7 @@ bool reads_as_utf8(std::string_view body) {
     const auto quote = declaration.find_first_of("\"'", at);
     if (quote == std::string_view::npos)
         return true;
-    std::string name(declaration.substr(quote + 1, 5));
-    for (char& c : name)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string name = ascii::lower(declaration.substr(quote + 1, 5));
     return name == "utf-8" || name.rfind("utf8", 0) == 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "calsync/ical.hpp"
 #include "calsync/zone.hpp"
+#include "core/ascii.hpp"
 #include "providers/google/google_event_id.hpp"
 #include "providers/google/google_event_json.hpp"
 
@@ -103,9 +104,7 @@ bool is_recurrence_line(const std::string& line) {
     const auto end = line.find_first_of(":;");
     if (end == std::string::npos)
         return false;
-    std::string name = line.substr(0, end);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    const std::string name = ascii::upper(line.substr(0, end));
     return name == "RRULE" || name == "EXRULE" || name == "RDATE" || name == "EXDATE";
 }
 

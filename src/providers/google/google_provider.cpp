@@ -396,4 +396,32 @@ Result<void> GoogleProvider::stop_channel(const std::string& channel_id,
                                request_text("POST", url));
 }
 
+Result<PushSubscription> GoogleProvider::subscribe(const PushChannelRequest& request) {
+    WatchRequest watching;
+    watching.channel_id = random_channel_id();
+    watching.address = request.address;
+    watching.connection_id = request.connection_id;
+    watching.host_key = request.host_key;
+    watching.expiration = request.now + kGoogleChannelLifetime;
+    auto token = channel_token(request.host_key, watching.channel_id, request.connection_id,
+                               request.calendar_id);
+    if (!token.ok())
+        return token.error();
+    auto channel = watch(request.calendar_id, watching);
+    if (!channel.ok())
+        return channel.error();
+    return PushSubscription{channel->id, channel->resource_id,
+                            channel->expiration.value_or(*watching.expiration), token.value()};
+}
+
+Result<PushSubscription> GoogleProvider::renew(const PushSubscription& channel,
+                                               const PushChannelRequest&) {
+    return make_error(ErrorCode::not_found, "Google channel " + channel.channel_id +
+                                                " cannot be renewed: a new channel replaces it");
+}
+
+Result<void> GoogleProvider::stop(const PushSubscription& channel) {
+    return stop_channel(channel.channel_id, channel.resource_id);
+}
+
 }  // namespace calsync::providers::google

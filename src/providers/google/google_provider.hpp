@@ -20,6 +20,9 @@
 
 namespace calsync::providers::google {
 
+// OAuth, reads through the sync window (timeMin/timeMax), events.watch channels.
+constexpr ProviderCapabilities kCapabilities{true, true, true};
+
 constexpr const char* kGoogleApiBase = "https://www.googleapis.com/calendar/v3";
 
 struct GoogleOptions {
@@ -48,7 +51,7 @@ struct WatchChannel {
 struct IncrementalPlan;  // google_series.hpp
 struct GoogleItem;       // google_event_json.hpp
 
-class GoogleProvider : public CalendarProvider {
+class GoogleProvider : public CalendarProvider, public PushChannels {
   public:
     GoogleProvider(GoogleOptions options, std::shared_ptr<net::OAuthSession> session,
                    std::shared_ptr<net::HttpClient> http);
@@ -79,6 +82,15 @@ class GoogleProvider : public CalendarProvider {
     // is ours: the id says so).
     Result<std::optional<RemoteEvent>> find_export(const std::string& calendar_id,
                                                    const std::string& appointment_id) override;
+
+    ProviderCapabilities capabilities() const override { return kCapabilities; }
+    PushChannels* push() override { return this; }
+    // A watch() with a new channel id (a random UUID) and calsync's lifetime.
+    Result<PushSubscription> subscribe(const PushChannelRequest& request) override;
+    // Google channels are not renewed: always Error not_found (subscribe anew).
+    Result<PushSubscription> renew(const PushSubscription& channel,
+                                   const PushChannelRequest& request) override;
+    Result<void> stop(const PushSubscription& channel) override;
 
     // events.watch: a web_hook channel whose token names the connection and calendar.
     Result<WatchChannel> watch(const std::string& calendar_id, const WatchRequest& request);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.hpp"
+#include "core/text_encoding.hpp"
 #include "net/crypto.hpp"
 
 namespace calsync::providers::google {
@@ -18,18 +20,15 @@ std::string signature(std::string_view host_key, const std::string& channel_id,
     std::string data = "calsync google push\n";
     for (const std::string* part : {&channel_id, &connection_id, &calendar_id})
         data += std::to_string(part->size()) + ":" + *part + "\n";
-    return net::base64url(net::hmac_sha256(host_key, data).substr(0, kSignatureBytes));
+    return encoding::base64url(net::hmac_sha256(host_key, data).substr(0, kSignatureBytes));
 }
 
 // The headers with lower-cased names, so HttpResponse::header finds them as it finds a
 // response's.
 net::HttpResponse with_lowercase_names(const std::vector<net::Header>& headers) {
     net::HttpResponse r;
-    for (net::Header h : headers) {
-        std::transform(h.name.begin(), h.name.end(), h.name.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        r.headers.push_back(std::move(h));
-    }
+    for (const net::Header& h : headers)
+        r.headers.push_back({ascii::lower(h.name), h.value});
     return r;
 }
 
@@ -50,8 +49,9 @@ std::vector<std::string> split(const std::string& text, char sep) {
 Result<std::string> channel_token(std::string_view host_key, const std::string& channel_id,
                                   const std::string& connection_id,
                                   const std::string& calendar_id) {
-    const std::string token = std::string(kTokenVersion) + "." + net::base64url(connection_id) +
-                              "." + net::base64url(calendar_id) + "." +
+    const std::string token = std::string(kTokenVersion) + "." +
+                              encoding::base64url(connection_id) + "." +
+                              encoding::base64url(calendar_id) + "." +
                               signature(host_key, channel_id, connection_id, calendar_id);
     if (token.size() > kMaxTokenLength)
         return make_error(ErrorCode::invalid_argument,
@@ -82,8 +82,8 @@ Result<PushTarget> read_push_notification(const std::vector<net::Header>& header
     const std::vector<std::string> parts = split(*token, '.');
     if (parts.size() != 4 || parts[0] != kTokenVersion)
         return refused("the channel token is not one calsync issued");
-    auto connection = net::base64url_decode(parts[1]);
-    auto calendar = net::base64url_decode(parts[2]);
+    auto connection = encoding::base64url_decode(parts[1]);
+    auto calendar = encoding::base64url_decode(parts[2]);
     if (!connection.ok() || !calendar.ok())
         return refused("the channel token is malformed");
     if (!net::constant_time_equal(
@@ -106,6 +106,37 @@ Result<PushTarget> read_push_notification(const std::vector<net::Header>& header
     t.resource_state = state.value();
     t.sync_needed = state.value() != "sync";
     return t;
+}
+
+std::string random_channel_id() {
+    std::string bytes = net::random_bytes(16);
+    bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);  // RFC 4122 4.4: version 4
+    bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);  // and its variant
+    const std::string hex = encoding::hex(bytes);
+    return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+           hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+std::optional<Result<PushNotice>> read_push(const PushRequest& request, std::string_view host_key) {
+    std::vector<net::Header> headers;
+    for (const auto& [name, value] : request.headers)
+        headers.push_back({name, value});
+    if (with_lowercase_names(headers).header("X-Goog-Channel-ID") == nullptr)
+        return std::nullopt;
+    auto target = read_push_notification(headers, host_key);
+    if (!target.ok())
+        return Result<PushNotice>(target.error());
+    PushNotice notice;
+    notice.source = "google";
+    notice.status = 200;  // Google takes any 2xx; others are retried with backoff
+    notice.connection_id = target->connection_id;
+    notice.calendar_id = target->calendar_id;
+    notice.channel_ids.push_back(target->channel_id);
+    // "sync": the channel was just made; nothing changed (Push guide, "Sync message").
+    if (!target->sync_needed)
+        notice.events.push_back(target->resource_state);
+    notice.calendar_changed = target->sync_needed;
+    return Result<PushNotice>(std::move(notice));
 }
 
 }  // namespace calsync::providers::google

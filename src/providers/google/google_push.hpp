@@ -9,10 +9,12 @@
 // forged or altered notification is refused.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "calsync/push.hpp"
 #include "calsync/result.hpp"
 #include "net/http.hpp"
 
@@ -40,5 +42,13 @@ struct PushTarget {
 // invalid_argument when a required header is missing or the state is unknown.
 Result<PushTarget> read_push_notification(const std::vector<net::Header>& headers,
                                           std::string_view host_key);
+
+// A random UUID (version 4), as the Push guide suggests: a channel id never repeats across
+// processes.
+std::string random_channel_id();
+
+// The PushReader of Google notifications: those with an X-Goog-Channel-ID header, read
+// by read_push_notification. A "sync" message (the channel was just made) changes nothing.
+std::optional<Result<PushNotice>> read_push(const PushRequest& request, std::string_view host_key);
 
 }  // namespace calsync::providers::google

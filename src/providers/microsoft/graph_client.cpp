@@ -1,7 +1,5 @@
 #include "providers/microsoft/graph_client.hpp"
 
-#include <cctype>
-
 #include "core/bounded_json.hpp"
 #include "net/oauth.hpp"
 #include "providers/microsoft/graph_error.hpp"
@@ -10,42 +8,6 @@ namespace calsync::providers::microsoft {
 std::string encode_component(std::string_view text) {
     // net::form_encode percent-encodes as RFC 3986 wants; "=value" minus its '='.
     return net::form_encode({{"", std::string(text)}}).substr(1);
-}
-
-std::string decode_component(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%' && i + 2 < text.size() &&
-                   std::isxdigit(static_cast<unsigned char>(text[i + 1])) != 0 &&
-                   std::isxdigit(static_cast<unsigned char>(text[i + 2])) != 0) {
-            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-std::optional<std::string> query_value(std::string_view query, std::string_view key) {
-    if (!query.empty() && query.front() == '?')
-        query.remove_prefix(1);
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const std::string_view pair = query.substr(0, amp);
-        const auto eq = pair.find('=');
-        if (decode_component(pair.substr(0, eq)) == key)
-            return eq == std::string_view::npos ? std::string()
-                                                : decode_component(pair.substr(eq + 1));
-        if (amp == std::string_view::npos)
-            break;
-        query.remove_prefix(amp + 1);
-    }
-    return std::nullopt;
 }
 
 std::string query_string(const QueryParameters& parameters) {

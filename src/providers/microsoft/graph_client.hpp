@@ -24,10 +24,6 @@ using QueryParameters = std::vector<std::pair<std::string, std::string>>;
 // RFC 3986 percent-encoding of one path segment or query value (Graph ids carry '=', '+'
 // and '/'; $filter values carry spaces, quotes and parentheses).
 std::string encode_component(std::string_view text);
-// The inverse, for query strings as they arrive: "%XX" decoded and '+' read as a space.
-std::string decode_component(std::string_view text);
-// The value of `key` in a raw query string ("a=1&b=2", with or without the '?'), decoded.
-std::optional<std::string> query_value(std::string_view query, std::string_view key);
 // "?k=v&k2=v2" with the values encoded and the keys ("$select", "startDateTime") kept as
 // they are; empty when there are none.
 std::string query_string(const QueryParameters& parameters);

@@ -6,19 +6,13 @@
 #include <cctype>
 #include <chrono>
 
+#include "core/ascii.hpp"
 #include "core/bounded_json.hpp"
 #include "net/retry.hpp"
 #include "providers/microsoft/graph_client.hpp"
 
 namespace calsync::providers::microsoft {
 namespace {
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 // The innermost innerError code (Graph nests them; "use the most detailed one").
 std::string innermost_code(const rapidjson::Value& error) {
@@ -71,9 +65,8 @@ bool is_sync_reset(const net::HttpResponse& response) {
     if (!body)
         return false;
     for (const std::string* code : {&body->code, &body->inner_code}) {
-        if (equals_ignoring_case(*code, "syncStateNotFound") ||
-            equals_ignoring_case(*code, "resyncRequired") ||
-            equals_ignoring_case(*code, "syncStateInvalid"))
+        if (ascii::iequals(*code, "syncStateNotFound") || ascii::iequals(*code, "resyncRequired") ||
+            ascii::iequals(*code, "syncStateInvalid"))
             return true;
     }
     return false;
@@ -87,16 +80,16 @@ Error graph_error(const net::HttpResponse& response, const std::string& what) {
                                (code.empty() ? "" : " " + code);
     Error e;
     e.http_status = status;
-    if (equals_ignoring_case(code, "ErrorItemNotFound") || status == 404) {
+    if (ascii::iequals(code, "ErrorItemNotFound") || status == 404) {
         e.code = ErrorCode::not_found;
         e.message = prefix + ": the event or calendar no longer exists";
-    } else if (equals_ignoring_case(code, "ErrorAccessDenied") ||
-               equals_ignoring_case(code, "accessDenied") || status == 403) {
+    } else if (ascii::iequals(code, "ErrorAccessDenied") || ascii::iequals(code, "accessDenied") ||
+               status == 403) {
         e.code = ErrorCode::auth;
         e.message = prefix +
                     ": access denied; the account may not change this calendar, or calsync "
                     "was granted read-only access (Calendars.Read)";
-    } else if (equals_ignoring_case(code, "ErrorIrresolvableConflict") || status == 412) {
+    } else if (ascii::iequals(code, "ErrorIrresolvableConflict") || status == 412) {
         e.code = ErrorCode::conflict;
         e.message = prefix + ": the event was changed by someone else since calsync read it";
     } else if (status == 401) {

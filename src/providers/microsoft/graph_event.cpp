@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.hpp"
+#include "core/text_encoding.hpp"
 #include "core/windows_zones.hpp"
 #include "net/crypto.hpp"
 #include "providers/microsoft/graph_client.hpp"
@@ -15,13 +17,6 @@ namespace {
 
 constexpr std::string_view kTransactionPrefix = "calsync-";
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 Error bad_event(const std::string& id, const std::string& why) {
     return make_error(ErrorCode::parse, "event " + id + ": " + why);
 }
@@ -29,8 +24,8 @@ Error bad_event(const std::string& id, const std::string& why) {
 // The zone a Graph dateTimeTimeZone is written in: the Prefer: outlook.timezone zone, a
 // Windows name (mapped through CLDR) or an IANA name (Graph accepts a fixed list of them).
 Result<ZonePtr> zone_named(const std::string& name) {
-    if (name.empty() || equals_ignoring_case(name, "UTC") ||
-        equals_ignoring_case(name, "tzone://Microsoft/Utc"))
+    if (name.empty() || ascii::iequals(name, "UTC") ||
+        ascii::iequals(name, "tzone://Microsoft/Utc"))
         return TimeZone::utc();
     if (auto iana = iana_from_windows(name))
         return find_iana_zone(*iana);
@@ -96,7 +91,7 @@ std::string marker_of(const rapidjson::Value& event) {
     auto props = event.FindMember("singleValueExtendedProperties");
     if (props != event.MemberEnd() && props->value.IsArray()) {
         for (const auto& p : props->value.GetArray()) {
-            if (equals_ignoring_case(string_member(p, "id"), kAppointmentPropertyId))
+            if (ascii::iequals(string_member(p, "id"), kAppointmentPropertyId))
                 return string_member(p, "value");
         }
     }
@@ -112,8 +107,8 @@ std::string transaction_id_for(const std::string& appointment_id, const std::str
     // appointment part reads back alone. Generation 0 keeps the form of older exports.
     const std::string scope =
         generation == 0 ? calendar_id : calendar_id + "\n" + std::to_string(generation);
-    return std::string(kTransactionPrefix) + net::base64url(appointment_id) + "." +
-           net::base64url(net::sha256(scope).substr(0, 8));
+    return std::string(kTransactionPrefix) + encoding::base64url(appointment_id) + "." +
+           encoding::base64url(net::sha256(scope).substr(0, 8));
 }
 
 std::optional<std::string> appointment_from_transaction_id(std::string_view transaction_id) {
@@ -122,7 +117,7 @@ std::optional<std::string> appointment_from_transaction_id(std::string_view tran
     std::string_view appointment = transaction_id.substr(kTransactionPrefix.size());
     // Exports of calsync before the calendar digest have none.
     appointment = appointment.substr(0, appointment.find('.'));
-    auto decoded = net::base64url_decode(appointment);
+    auto decoded = encoding::base64url_decode(appointment);
     if (!decoded.ok() || decoded->empty())
         return std::nullopt;
     return decoded.value();

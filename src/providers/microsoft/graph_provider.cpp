@@ -134,4 +134,35 @@ Result<void> GraphProvider::unsubscribe(const std::string& subscription_id) {
     return delete_subscription(client_, subscription_id);
 }
 
+namespace {
+
+PushOptions signed_with(PushOptions push, const std::string& host_key) {
+    push.host_key = host_key;
+    return push;
+}
+
+}  // namespace
+
+Result<PushSubscription> GraphProvider::subscribe(const PushChannelRequest& request) {
+    auto sub = subscribe(request.calendar_id, request.connection_id, request.address, request.now,
+                         signed_with(options_.push, request.host_key));
+    if (!sub.ok())
+        return sub.error();
+    return PushSubscription{
+        sub->id, "", sub->expires_at,
+        client_state_for(request.host_key, request.connection_id, request.calendar_id)};
+}
+
+Result<PushSubscription> GraphProvider::renew(const PushSubscription& channel,
+                                              const PushChannelRequest& request) {
+    auto sub = renew(channel.channel_id, request.now, signed_with(options_.push, request.host_key));
+    if (!sub.ok())
+        return sub.error();
+    return PushSubscription{sub->id, "", sub->expires_at, ""};
+}
+
+Result<void> GraphProvider::stop(const PushSubscription& channel) {
+    return unsubscribe(channel.channel_id);
+}
+
 }  // namespace calsync::providers::microsoft

@@ -18,6 +18,9 @@
 
 namespace calsync::providers::microsoft {
 
+// OAuth, reads through the sync window (calendarView), subscriptions.
+constexpr ProviderCapabilities kCapabilities{true, true, true};
+
 struct GraphOptions {
     std::string api_base_url = "https://graph.microsoft.com/v1.0";
     // Delta for the default calendar; false reads it by listing too.
@@ -27,7 +30,7 @@ struct GraphOptions {
     PushOptions push;
 };
 
-class GraphProvider : public CalendarProvider {
+class GraphProvider : public CalendarProvider, public PushChannels {
   public:
     GraphProvider(GraphOptions options, std::shared_ptr<net::OAuthSession> session,
                   std::shared_ptr<net::HttpClient> http);
@@ -45,6 +48,17 @@ class GraphProvider : public CalendarProvider {
     // By the appointment property (graph_export.hpp).
     Result<std::optional<RemoteEvent>> find_export(const std::string& calendar_id,
                                                    const std::string& appointment_id) override;
+
+    ProviderCapabilities capabilities() const override { return kCapabilities; }
+    PushChannels* push() override { return this; }
+    // A subscription whose clientState is signed with the request's host key (the
+    // provider built from a connection's settings never holds it).
+    Result<PushSubscription> subscribe(const PushChannelRequest& request) override;
+    // PATCH of the expiry; Error not_found when Graph deleted it (expired, or removed
+    // after a missed reauthorization).
+    Result<PushSubscription> renew(const PushSubscription& channel,
+                                   const PushChannelRequest& request) override;
+    Result<void> stop(const PushSubscription& channel) override;
 
     Result<Subscription> subscribe(const std::string& calendar_id, const std::string& connection_id,
                                    const std::string& endpoint, Instant now);

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/bounded_json.hpp"
+#include "core/text_encoding.hpp"
 #include "net/crypto.hpp"
 #include "providers/microsoft/graph_error.hpp"
 
@@ -50,7 +51,7 @@ std::string expiry(const PushOptions& options, Instant now) {
 
 std::string client_state_for(std::string_view host_key, const std::string& connection_id,
                              const std::string& calendar_id) {
-    return net::base64url(net::hmac_sha256(
+    return encoding::base64url(net::hmac_sha256(
         host_key, "calsync graph clientState v1\n" + connection_id + "\n" + calendar_id));
 }
 
@@ -114,7 +115,7 @@ Result<void> delete_subscription(GraphClient& client, const std::string& subscri
 }
 
 std::optional<WebhookReply> answer_validation(std::string_view query) {
-    auto token = query_value(query, "validationToken");
+    auto token = encoding::query_value(query, "validationToken");
     if (!token)
         return std::nullopt;
     return WebhookReply{200, "text/plain", *token};
@@ -123,8 +124,8 @@ std::optional<WebhookReply> answer_validation(std::string_view query) {
 Result<NotificationBatch> read_notifications(std::string_view host_key, std::string_view query,
                                              std::string_view body) {
     NotificationBatch batch;
-    auto connection = query_value(query, kConnectionParameter);
-    auto calendar = query_value(query, kCalendarParameter);
+    auto connection = encoding::query_value(query, kConnectionParameter);
+    auto calendar = encoding::query_value(query, kCalendarParameter);
     if (!connection || !calendar || connection->empty() || calendar->empty())
         return make_error(ErrorCode::invalid_argument,
                           "notification: the URL names no calsync connection and calendar");
@@ -159,6 +160,52 @@ Result<NotificationBatch> read_notifications(std::string_view host_key, std::str
             batch.lifecycle_events.push_back(lifecycle);
     }
     return batch;
+}
+
+std::optional<Result<PushNotice>> read_push(const PushRequest& request, std::string_view host_key) {
+    PushNotice notice;
+    // The handshake comes before any subscription exists (it is how one is made), so it is
+    // answered without a lookup.
+    if (auto validation = answer_validation(request.query)) {
+        notice.source = "graph_validation";
+        notice.handshake = true;
+        notice.status = validation->status;
+        notice.content_type = validation->content_type;
+        notice.body = validation->body;
+        return Result<PushNotice>(std::move(notice));
+    }
+    if (!encoding::query_value(request.query, kConnectionParameter))
+        return std::nullopt;
+    auto batch = read_notifications(host_key, request.query, request.body);
+    if (!batch.ok())
+        return Result<PushNotice>(batch.error());
+    if (batch->accepted == 0 && batch->refused > 0)
+        return Result<PushNotice>(make_error(
+            ErrorCode::auth, "notification refused: its clientState was not signed by this host"));
+    notice.source = "graph";
+    notice.status = 202;  // Graph: 202 Accepted within 3 seconds, then do the work
+    notice.connection_id = batch->connection_id;
+    notice.calendar_id = batch->calendar_id;
+    notice.channel_ids = batch->subscription_ids;
+    notice.events = batch->lifecycle_events;
+    notice.refused = batch->refused;
+    const auto has = [&](const char* event) {
+        return std::find(notice.events.begin(), notice.events.end(), event) != notice.events.end();
+    };
+    // Graph ended it: a new one needs subscribing again; until then the calendar is polled.
+    notice.channel_ended = has("subscriptionRemoved");
+    // Renewing is a request to Graph, too slow for the 3 s reply: the channel is marked for
+    // the next renewal (Graph: reauthorize "as soon as possible").
+    notice.renewal_requested = has("reauthorizationRequired");
+    // "missed" and every change: read the calendar. A reauthorizationRequired alone changed
+    // nothing in the calendar.
+    const bool only_reauthorization =
+        !notice.events.empty() &&
+        std::all_of(notice.events.begin(), notice.events.end(),
+                    [](const std::string& e) { return e == "reauthorizationRequired"; }) &&
+        batch->accepted == notice.events.size();
+    notice.calendar_changed = batch->sync && !only_reauthorization;
+    return Result<PushNotice>(std::move(notice));
 }
 
 }  // namespace calsync::providers::microsoft

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "calsync/civil_time.hpp"
+#include "calsync/push.hpp"
 #include "calsync/result.hpp"
 #include "providers/microsoft/graph_client.hpp"
 
@@ -82,5 +83,10 @@ struct NotificationBatch {
 // query does not name a calsync connection or the body is not a notification collection.
 Result<NotificationBatch> read_notifications(std::string_view host_key, std::string_view query,
                                              std::string_view body);
+
+// The PushReader of Graph requests: the validationToken handshake, and notification
+// batches whose URL names a calsync connection (read_notifications). A batch whose every
+// notification has a wrong clientState is Error auth.
+std::optional<Result<PushNotice>> read_push(const PushRequest& request, std::string_view host_key);
 
 }  // namespace calsync::providers::microsoft

@@ -1,4 +1,4 @@
-#include "core/json_codec.hpp"
+#include "engine/json_codec.hpp"
 
 #include "core/json_read.hpp"
 

@@ -1,6 +1,8 @@
-// The JSON documents of the C ABI (schemas in capi/include/calsync.h) <-> model, through
-// RapidJSON. Structural mistakes fail the whole request with a message naming the field;
-// an event whose content cannot be used (an unknown zone) is reported per event instead.
+// The engine's JSON documents of the C ABI (schemas in capi/include/calsync.h) <-> model
+// and engine types (BlockingPolicy), through RapidJSON. Beside the engine, not in core:
+// core knows nothing of the engine. Structural mistakes fail the whole request with a message
+// naming the field; an event whose content cannot be used (an unknown zone) is reported per event
+// instead.
 #pragma once
 
 #include <cstdint>
