@@ -314,3 +314,30 @@ TEST_CASE("a VTIMEZONE already built from the same text is not read by libical a
         CHECK_THAT(odd.text, Catch::Contains("TZID:Set Aside Test"));
     }
 }
+
+TEST_CASE("events in different defined zones each store their own VTIMEZONE", "[zone][vtimezone]") {
+    // The stored form of a zone is worked out once per zone (event_json.cpp): writing
+    // events in turn, each keeps its own definition.
+    const auto berlin = zone_of(kExchangeBerlin, "W. Europe Standard Time");
+    const auto new_york = zone_of(kNewYorkHistory, "America/New_York");
+    REQUIRE(!berlin->definition().empty());
+    REQUIRE(!new_york->definition().empty());
+    auto stored = [](const calsync::ZonePtr& zone, const std::string& tzid) {
+        calsync::Event e;
+        e.id = "e";
+        e.start = calsync::EventTime::in_zone({{2026, 7, 1}, 10, 0, 0}, zone, tzid);
+        return calsync::json::write_event(e);
+    };
+    calsync::json::EventReader reader;
+    for (int round = 0; round < 2; ++round) {
+        for (const auto& [zone, tzid] : {std::pair{berlin, std::string("W. Europe Standard Time")},
+                                         std::pair{new_york, std::string("America/New_York")}}) {
+            INFO(tzid << ", round " << round);
+            const std::string json = stored(zone, tzid);
+            auto back = reader.read(json, "c");
+            REQUIRE(back.ok());
+            CHECK(back->start.zone == zone);
+            CHECK(back->start.zone->definition() == zone->definition());
+        }
+    }
+}
