@@ -153,6 +153,7 @@ ZoneTexts set_aside_known_zones(PreparedIcs* prepared) {
     return texts;
 }
 
+// cppcheck-suppress passedByValue ; its maps are moved from
 ZoneCatalog::ZoneCatalog(icalcomponent* vcalendar, ZoneTexts texts)
     : built_(std::move(texts.known)), written_(std::move(texts.unknown)) {
     if (vcalendar == nullptr)
