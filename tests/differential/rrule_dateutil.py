@@ -123,12 +123,28 @@ week_mask_changed = [False]
 _dateutil_rebuild = du._iterinfo.rebuild
 
 
+_week_masks = {}
+
+
+def _leap(year):
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
 def _rebuild_with_rfc_weeks(self, year, month):
     new_year = year != self.lastyear
     _dateutil_rebuild(self, year, month)
     rr = self.rrule
     if new_year and rr._byweekno:
-        mask = rfc_week_mask(year, self.yearlen, rr._wkst, set(rr._byweekno))
+        # A year's mask depends only on its first weekday and the leap years around it: a
+        # walk over thousands of years builds a few dozen.
+        key = (dt.date(year, 1, 1).weekday(), _leap(year - 1), _leap(year), _leap(year + 1),
+               rr._wkst, tuple(sorted(rr._byweekno)))
+        mask = _week_masks.get(key)
+        if mask is None:
+            if len(_week_masks) > 5000:
+                _week_masks.clear()
+            mask = _week_masks[key] = rfc_week_mask(year, self.yearlen, rr._wkst,
+                                                    set(rr._byweekno))
         if mask[:self.yearlen] != self.wnomask[:self.yearlen]:
             week_mask_changed[0] = True
         self.wnomask = mask
