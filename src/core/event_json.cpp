@@ -31,14 +31,40 @@ void put_if(Writer& w, const char* key, const std::string& value) {
 // What a zoned time must carry beyond its TZID to come back as the same zone: nothing for
 // an IANA zone, the VTIMEZONE text for a zone a calendar defined (rebuilt once per distinct
 // text when read back), the table for a zone given as one.
+// What put_zone writes of a zone, worked out once per zone: a calendar's events share a
+// few zones, and a first sync of a CalDAV calendar writes each event's VTIMEZONE text twice.
+struct ZoneForm {
+    std::weak_ptr<const TimeZone> zone;
+    bool iana = false;   // IANA's zone of that name, with the same rules
+    std::string quoted;  // the definition as a JSON string, escaped
+};
+
+const ZoneForm& form_of(const ZonePtr& zone) {
+    thread_local ZoneForm last;
+    if (last.zone.lock() == zone)
+        return last;
+    last.zone = zone;
+    auto iana = find_iana_zone(zone->name());
+    last.iana = iana.ok() && iana.value()->same_rules(*zone);
+    last.quoted.clear();
+    if (!last.iana && !zone->definition().empty()) {
+        rapidjson::StringBuffer buffer;
+        Writer quoting(buffer);
+        quoting.String(zone->definition().c_str(),
+                       static_cast<rapidjson::SizeType>(zone->definition().size()));
+        last.quoted.assign(buffer.GetString(), buffer.GetSize());
+    }
+    return last;
+}
+
 void put_zone(Writer& w, const EventTime& t) {
     if (!t.zone) {
         w.Key("zone");
         w.Null();
         return;
     }
-    auto iana = find_iana_zone(t.zone->name());
-    if (iana.ok() && iana.value()->same_rules(*t.zone)) {
+    const ZoneForm& form = form_of(t.zone);
+    if (form.iana) {
         if (t.zone->name() != t.tzid)
             put(w, "zone", t.zone->name());
         return;
@@ -47,7 +73,8 @@ void put_zone(Writer& w, const EventTime& t) {
     w.StartObject();
     put(w, "name", t.zone->name());
     if (!t.zone->definition().empty()) {
-        put(w, "vtimezone", t.zone->definition());
+        w.Key("vtimezone");
+        w.RawValue(form.quoted.c_str(), form.quoted.size(), rapidjson::kStringType);
         w.EndObject();
         return;
     }

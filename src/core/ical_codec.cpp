@@ -230,12 +230,13 @@ std::string x_property(icalcomponent* c, const char* name) {
     return {};
 }
 
-void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalendar* out) {
+void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalendar* out,
+                    ical::ZoneTexts zone_texts = {}) {
     if (out->name.empty())
         out->name = x_property(vcal, "X-WR-CALNAME");
     if (out->time_zone.empty())
         out->time_zone = x_property(vcal, "X-WR-TIMEZONE");
-    ZoneCatalog catalog(vcal);
+    ZoneCatalog catalog(vcal, std::move(zone_texts));
     TimeReader times(&catalog);
 
     // Masters in file order; overrides are attached to the master with their UID.
@@ -296,8 +297,17 @@ Result<IcsCalendar> read_ics(std::string_view text, const IcsReadOptions& option
     if (text.find("BEGIN:VCALENDAR") == std::string_view::npos)
         return make_error(ErrorCode::parse, "not iCalendar data: no BEGIN:VCALENDAR");
     ical::PreparedIcs prepared = ical::prepare_for_libical(text);
+    ical::ZoneTexts zone_texts = ical::set_aside_known_zones(&prepared);
     ComponentPtr root(icalparser_parse_string(prepared.text.c_str()));
     icalerror_clear_errno();
+    if (root && !zone_texts.known.empty() &&
+        icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) {
+        // Not the one VCALENDAR the text looked like: read it whole, as written.
+        prepared = ical::prepare_for_libical(text);
+        zone_texts = {};
+        root.reset(icalparser_parse_string(prepared.text.c_str()));
+        icalerror_clear_errno();
+    }
     std::string().swap(prepared.text);  // libical holds what it read
     if (!root)
         return make_error(ErrorCode::parse, "not iCalendar data: cannot be parsed");
@@ -306,7 +316,7 @@ Result<IcsCalendar> read_ics(std::string_view text, const IcsReadOptions& option
         out.errors.push_back({options.calendar_id, std::move(l.event_id), std::move(l.message)});
     const icalcomponent_kind kind = icalcomponent_isa(root.get());
     if (kind == ICAL_VCALENDAR_COMPONENT) {
-        read_vcalendar(root.get(), options, &out);
+        read_vcalendar(root.get(), options, &out, std::move(zone_texts));
     } else if (kind == ICAL_XROOT_COMPONENT) {
         // Several VCALENDARs concatenated in one feed.
         for (icalcomponent* c =

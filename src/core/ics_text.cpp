@@ -1,5 +1,6 @@
 #include "core/ics_text.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -62,6 +63,9 @@ struct Unit {
     std::size_t position = 0;  // a VEVENT's position among the text's VEVENTs, from 1
     // cppcheck-suppress unusedStructMember ; read through std::optional<Unit>
     std::string uid;
+    // cppcheck-suppress unusedStructMember ; read through std::optional<Unit>
+    std::string tzid;  // a VTIMEZONE's plain TZID (TimeZoneBlock)
+    std::size_t tzids = 0;
     std::optional<std::string> left_out_because;
     bool reported_per_event = true;  // false: a cap, reported once for the whole text
 };
@@ -125,8 +129,9 @@ class Preparer {
         const Kind kind = kind_of(component);
         if (depth_ == 1 && kind == Kind::vcalendar) {
             in_calendar_ = true;
+            ++out_.calendars;
         } else if (!unit_ && (depth_ == 2 || !in_calendar_)) {
-            unit_ = Unit{depth_, out_.text.size(), kind, std::string(component), 0, {}, {}};
+            unit_ = Unit{depth_, out_.text.size(), kind, std::string(component), 0, {}, {}, 0, {}};
             if (kind == Kind::vevent)
                 unit_->position = ++events_;
             if (++components_ > kMaxComponents) {
@@ -152,9 +157,14 @@ class Preparer {
             if (unit_->kind == Kind::vtimezone && !unit_->left_out_because)
                 count_time_zone();
             const bool kept = !unit_->left_out_because;
+            const bool zone_in_calendar = kept && unit_->kind == Kind::vtimezone && in_calendar_;
+            const std::size_t start = unit_->start;
+            std::string tzid = unit_->tzids == 1 ? std::move(unit_->tzid) : std::string();
             close_unit();
             if (kept)
                 emit(line);
+            if (zone_in_calendar)
+                out_.time_zones.push_back({std::move(tzid), start, out_.text.size()});
             return;
         }
         if (unit_ && unit_->left_out_because)
@@ -168,6 +178,9 @@ class Preparer {
         if (unit_ && unit_->kind == Kind::vevent && depth_ == unit_->depth &&
             same_letters(name, "UID") && length <= kMaxPropertyBytes)
             unit_->uid = utf8::replace_invalid(value_of(line));
+        if (unit_ && unit_->kind == Kind::vtimezone && depth_ == unit_->depth &&
+            same_letters(name, "TZID"))
+            note_tzid(line);
         if (unit_ && unit_->left_out_because)
             return;
         if (length > kMaxPropertyBytes) {
@@ -182,6 +195,17 @@ class Preparer {
             return;
         }
         emit(line);
+    }
+
+    // Only a value libical reads as it stands: no parameters, escapes or edge blanks.
+    void note_tzid(std::string_view line) {
+        ++unit_->tzids;
+        const std::string_view value = line.substr(std::min(line.size(), std::size_t{5}));
+        const bool plain = line.size() > 5 && line[4] == ':' && value == trimmed(value) &&
+                           value.find('\\') == std::string_view::npos && utf8::is_valid(value);
+        unit_->tzid = plain ? std::string(value) : std::string();
+        if (!plain)
+            unit_->tzids = 2;  // never plain
     }
 
     // Concatenated CalDAV objects repeat their VTIMEZONEs, which are built once

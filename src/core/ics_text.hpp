@@ -32,9 +32,19 @@ struct LeftOut {
     std::string message;   // names the limit
 };
 
+// A VTIMEZONE directly inside a VCALENDAR, as it stands in PreparedIcs::text.
+struct TimeZoneBlock {
+    std::string tzid;       // its one TZID when written plainly ("TZID:" and a value without
+                            // a backslash), else "": read only by libical
+    std::size_t begin = 0;  // where its BEGIN line starts
+    std::size_t end = 0;    // past its END line
+};
+
 struct PreparedIcs {
     std::string text;  // what libical reads: CRLF lines of at most 75 octets, valid UTF-8
     std::vector<LeftOut> left_out;
+    std::vector<TimeZoneBlock> time_zones;  // the kept ones, in text order
+    std::size_t calendars = 0;              // BEGIN:VCALENDARs at the top level
 };
 
 // Linear in the text; holds one content line of up to kMaxPropertyBytes besides its output.

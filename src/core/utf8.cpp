@@ -1,5 +1,8 @@
 #include "core/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace calsync::utf8 {
 namespace {
 
@@ -54,6 +57,16 @@ bool step(std::string_view s, std::size_t i, std::size_t* length) {
 std::size_t first_invalid(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {
+        // iCalendar text is mostly ASCII: eight bytes at a time until a byte has its high bit.
+        while (i + 8 <= text.size()) {
+            std::uint64_t chunk = 0;
+            std::memcpy(&chunk, text.data() + i, sizeof chunk);
+            if ((chunk & 0x8080808080808080ULL) != 0)
+                break;
+            i += 8;
+        }
+        if (i >= text.size())
+            break;
         std::size_t length = 0;
         if (!step(text, i, &length))
             return i;

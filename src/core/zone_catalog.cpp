@@ -1,4 +1,5 @@
 // The TZIDs of one VCALENDAR, and the process-wide cache of zones built from VTIMEZONE text.
+#include <algorithm>
 #include <list>
 #include <mutex>
 #include <unordered_map>
@@ -57,6 +58,13 @@ DefinitionCache& definition_cache() {
     return cache;
 }
 
+// The same zones by the text their definitions were written in (as prepare_for_libical
+// gives it), so that libical need not read a known one again.
+DefinitionCache& written_cache() {
+    static DefinitionCache cache;
+    return cache;
+}
+
 std::string text_of(icalcomponent* c) {
     char* text = icalcomponent_as_ical_string_r(c);
     std::string out = text != nullptr ? text : "";
@@ -111,7 +119,43 @@ Result<ZonePtr> zone_from_definition(const std::string& text) {
     return definition_cache().put(text, built.value());
 }
 
-ZoneCatalog::ZoneCatalog(icalcomponent* vcalendar) {
+ZoneTexts set_aside_known_zones(PreparedIcs* prepared) {
+    ZoneTexts texts;
+    const auto& blocks = prepared->time_zones;
+    if (prepared->calendars != 1 || blocks.empty() ||
+        std::any_of(blocks.begin(), blocks.end(),
+                    [](const TimeZoneBlock& b) { return b.tzid.empty(); }))
+        return texts;
+    std::vector<const TimeZoneBlock*> known;
+    for (const TimeZoneBlock& b : blocks) {
+        std::string text = prepared->text.substr(b.begin, b.end - b.begin);
+        ZonePtr zone = written_cache().find(text);
+        const bool first = texts.known.count(b.tzid) == 0 && texts.unknown.count(b.tzid) == 0;
+        if (first && zone)
+            texts.known.emplace(b.tzid, zone);
+        else if (first)
+            texts.unknown.emplace(b.tzid, std::move(text));
+        if (zone)
+            known.push_back(&b);
+    }
+    if (known.empty())
+        return texts;
+    std::string rest;
+    rest.reserve(prepared->text.size());
+    std::size_t at = 0;
+    for (const TimeZoneBlock* b : known) {
+        rest.append(prepared->text, at, b->begin - at);
+        at = b->end;
+    }
+    rest.append(prepared->text, at, std::string::npos);
+    prepared->text = std::move(rest);
+    prepared->time_zones.clear();  // the offsets no longer hold
+    return texts;
+}
+
+// cppcheck-suppress passedByValue ; its maps are moved from
+ZoneCatalog::ZoneCatalog(icalcomponent* vcalendar, ZoneTexts texts)
+    : built_(std::move(texts.known)), written_(std::move(texts.unknown)) {
     if (vcalendar == nullptr)
         return;
     for (icalcomponent* c = icalcomponent_get_first_component(vcalendar, ICAL_VTIMEZONE_COMPONENT);
@@ -135,6 +179,9 @@ Result<ZonePtr> ZoneCatalog::resolve(const std::string& tzid) {
     }
     auto zone = cached_zone(defined->second, tzid);
     if (zone.ok()) {
+        auto written = written_.find(tzid);
+        if (written != written_.end())
+            written_cache().put(written->second, zone.value());
         built_.emplace(tzid, zone.value());
         return zone;
     }

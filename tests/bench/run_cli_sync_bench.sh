@@ -1,11 +1,12 @@
 #!/bin/sh
-# The calsync CLI against a real CalDAV server, as issue 13 measured it: a fresh state, a
-# first sync of EVENTS events (one object per resource, each in Europe/Berlin with its own
-# VTIMEZONE), then syncs with nothing changed, next to the raw requests they need.
+# The calsync CLI against a real CalDAV server, as issue 13 measured it: first syncs of
+# EVENTS events (one object per resource, each in Europe/Berlin with its own VTIMEZONE), each
+# from a fresh state, and syncs with nothing changed, interleaved REPEAT times with the raw
+# requests they need.
 #
 #   sh tests/bench/run_cli_sync_bench.sh BUILD_DIR [radicale|xandikos] [EVENTS] [REPEAT]
 # BUILD_DIR is a Release build with the CLI (target calsync_cli). Prints wall and CPU
-# seconds (from /usr/bin/time) of each run, and the medians.
+# seconds (from /usr/bin/time) of each run, the medians, and the ratios of the median walls.
 set -eu
 build=$1
 server=${2:-radicale}
@@ -21,19 +22,25 @@ trap '$python "$tool" stop --dir "$work/server" || true; rm -rf "$work"' EXIT
 uptime
 $python "$tool" start "$server" --dir "$work/server" > /dev/null
 $python "$tool" load --dir "$work/server" --count "$events" --zoned
-mkdir -p "$work/state"
-cat > "$work/state/config.json" <<EOF
+field() {  # name: that member of server.json
+  $python -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" \
+    "$work/server/server.json" "$1"
+}
+url=$(field url)
+user=$(field user)
+export CALSYNC_PASSWORD
+CALSYNC_PASSWORD=$(field password)
+
+fresh_state() {  # a new state directory, connected, the calendar selected
+  export CALSYNC_STATE_DIR="$work/state$1"
+  mkdir -p "$CALSYNC_STATE_DIR"
+  cat > "$CALSYNC_STATE_DIR/config.json" <<EOF
 {"zone": "Europe/Berlin", "window": {"days_back": 1, "days_ahead": 365},
  "network": {"allow_private_addresses": true}}
 EOF
-url=$($python -c "import json,sys; print(json.load(open(sys.argv[1]))['url'])" "$work/server/server.json")
-user=$($python -c "import json,sys; print(json.load(open(sys.argv[1]))['user'])" "$work/server/server.json")
-export CALSYNC_STATE_DIR="$work/state"
-export CALSYNC_PASSWORD
-CALSYNC_PASSWORD=$($python -c "import json,sys; print(json.load(open(sys.argv[1]))['password'])" "$work/server/server.json")
-"$cli" connect caldav "$url" --user "$user" --id bench > /dev/null
-"$cli" select Workshop --direction import > /dev/null
-
+  "$cli" connect caldav "$url" --user "$user" --id bench > /dev/null
+  "$cli" select Workshop --direction import > /dev/null
+}
 timed() {  # label, command...: prints "label wall cpu"
   label=$1
   shift
@@ -45,17 +52,28 @@ median() {  # label: the median wall and CPU of the lines with that label in $wo
   grep "^$1 " "$work/runs" | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' > "$work/c"
   echo "$1 median: wall $(cat "$work/w") s, client CPU $(cat "$work/c") s"
 }
+ratio() {  # label, label: the ratio of their median walls
+  median "$1" > /dev/null
+  a=$(cat "$work/w")
+  median "$2" > /dev/null
+  echo "$1 / $2: $(awk -v a="$a" -v b="$(cat "$work/w")" 'BEGIN {printf "%.2f", a / b}')x"
+}
 
 : > "$work/runs"
-timed first_sync "$cli" sync --all | tee -a "$work/runs"
 i=0
 while [ "$i" -lt "$repeat" ]; do
+  fresh_state "$i"
+  timed first_sync "$cli" sync --all | tee -a "$work/runs"
+  $python "$here/raw_dav_requests.py" "$work/server/server.json" | tee -a "$work/runs"
   timed unchanged_sync "$cli" sync --all | tee -a "$work/runs"
   $python "$here/raw_dav_requests.py" "$work/server/server.json" --incremental \
     | tee -a "$work/runs"
-  $python "$here/raw_dav_requests.py" "$work/server/server.json" | tee -a "$work/runs"
+  rm -rf "$CALSYNC_STATE_DIR"
   i=$((i + 1))
 done
+median first_sync
+median raw_full
 median unchanged_sync
 median raw_incremental
-median raw_full
+ratio first_sync raw_full
+ratio unchanged_sync raw_incremental

@@ -144,6 +144,28 @@ TEST_CASE("the expand/limit table, case by case", "[rrule]") {
         CHECK(instances("FREQ=YEARLY;BYWEEKNO=-1;BYDAY=MO;COUNT=2", "2026-12-28T09:00:00") ==
               Strings{"2026-12-28T09:00:00", "2027-12-27T09:00:00"});
     }
+    // Weeks at the year's edges (RFC 5545 3.3.10: ISO 8601 weeks from WKST, week 1 the first
+    // with four days of the year): each day lies in one week of one week-numbering year and
+    // is named by that week's number, positive or negative. python-dateutil answers these
+    // otherwise (tests/differential/rrule_dateutil.py, class byweekno-year-edges).
+    SECTION("BYWEEKNO=-53: week 1 of a 53-week year, from its days in December") {
+        // 1 January 2032 is a Thursday: 2032 has 53 weeks, its week 1 starts on Monday
+        // 29 December 2031; likewise 2037 and 2043.
+        CHECK(instances("FREQ=YEARLY;BYWEEKNO=-53;BYDAY=MO;COUNT=3", "2031-12-29T09:00:00") ==
+              Strings{"2031-12-29T09:00:00", "2036-12-29T09:00:00", "2042-12-29T09:00:00"});
+    }
+    SECTION("WKST=WE;BYWEEKNO=53: 1 January 2035 lies in week 52 of 2034, its last") {
+        // Wednesday-weeks: 2028 and 2033 have 53 (their week 53 ends on 2 and 3 January),
+        // 2034 has 52 (4 January 2034 to 2 January 2035), 2039 has 53.
+        CHECK(instances("FREQ=YEARLY;WKST=WE;BYWEEKNO=53;COUNT=3", "2029-01-02T09:00:00") ==
+              Strings{"2029-01-02T09:00:00", "2034-01-03T09:00:00", "2040-01-03T09:00:00"});
+    }
+    SECTION("WKST=WE;BYWEEKNO=-52: 31 December 2003 opens week 1 of 2004, of 52 weeks") {
+        // 2005 has 53 Wednesday-weeks (29 December 2004 to 3 January 2006): its -52 is week 2.
+        CHECK(
+            instances("FREQ=YEARLY;WKST=WE;BYWEEKNO=-52;BYDAY=WE;COUNT=3", "2003-12-31T09:00:00") ==
+            Strings{"2003-12-31T09:00:00", "2005-01-05T09:00:00", "2006-01-04T09:00:00"});
+    }
     SECTION("BYWEEKNO alone takes the weekday from DTSTART") {
         // Week 20: 11-17 May 2026, 17-23 May 2027; DTSTART is a Wednesday.
         CHECK(instances("FREQ=YEARLY;BYWEEKNO=20;COUNT=2", "2026-05-13T09:00:00") ==

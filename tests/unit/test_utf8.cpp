@@ -40,6 +40,20 @@ TEST_CASE("ill-formed sequences are found where they start", "[utf8]") {
     CHECK(utf8::first_invalid("\xC3\xA9\xFF") == 2);
 }
 
+TEST_CASE("a sequence after a run of ASCII is found at every offset", "[utf8]") {
+    // first_invalid skips ASCII eight bytes at a time: every position within and after those
+    // steps, a bad byte and a well-formed one, and a sequence cut short by the end.
+    for (std::size_t at = 0; at < 40; ++at) {
+        INFO(at);
+        const std::string ascii(at, 'a');
+        CHECK(utf8::first_invalid(ascii + "\x80" + std::string(20, 'b')) == at);
+        CHECK(utf8::first_invalid(ascii + "\xC3\xA9" + std::string(20, 'b') + "\xFF") ==
+              at + 2 + 20);
+        CHECK(utf8::first_invalid(ascii + "\xE2\x82") == at);
+        CHECK(utf8::first_invalid(ascii + "\xE2\x82\xAC") == utf8::npos);
+    }
+}
+
 TEST_CASE("each maximal ill-formed subpart becomes one U+FFFD", "[utf8]") {
     // Unicode 15, table 3-8: "61 F1 80 80 E1 80 C2 62 80 63 80 BF 64".
     CHECK(utf8::replace_invalid("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64") ==

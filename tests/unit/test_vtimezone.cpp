@@ -244,3 +244,100 @@ TEST_CASE("zones from VTIMEZONEs are built and read from several threads", "[zon
     for (int offset : summer_offsets)
         CHECK(offset == 7200);
 }
+
+TEST_CASE("a VTIMEZONE already built from the same text is not read by libical again",
+          "[zone][vtimezone]") {
+    // CalDAV objects each carry their calendar's VTIMEZONE: after the first, libical reads
+    // only the event. A TZID of this test's own keeps the cache's earlier entries out.
+    std::string zone = kExchangeBerlin;
+    zone.replace(zone.find("W. Europe Standard Time"), 23, "Set Aside Test");
+    const std::string event =
+        "BEGIN:VEVENT\r\nUID:e\r\nDTSTART;TZID=Set Aside Test:20260705T100000\r\n"
+        "DURATION:PT1H\r\nEND:VEVENT\r\n";
+    const std::string ics = vcalendar(zone + event);
+    using calsync::ical::prepare_for_libical;
+    using calsync::ical::set_aside_known_zones;
+
+    const auto first = zone_of(zone, "Set Aside Test");
+
+    SECTION("a text seen for the first time is read by libical, then set aside") {
+        // Sections run the test case again: a TZID of this section's own.
+        std::string fresh = zone;
+        fresh.replace(fresh.find("Set Aside Test"), 14, "Set Aside Fresh");
+        const std::string fresh_ics = vcalendar(fresh + event);
+        auto unread = prepare_for_libical(fresh_ics);
+        auto texts = set_aside_known_zones(&unread);
+        CHECK(texts.known.empty());
+        REQUIRE(texts.unknown.count("Set Aside Fresh") == 1);
+        CHECK_THAT(unread.text, Catch::Contains("BEGIN:VTIMEZONE"));
+        const auto built = zone_of(fresh, "Set Aside Fresh");
+        auto read = prepare_for_libical(fresh_ics);
+        texts = set_aside_known_zones(&read);
+        REQUIRE(texts.known.count("Set Aside Fresh") == 1);
+        CHECK(texts.known["Set Aside Fresh"] == built);
+        CHECK_THAT(read.text, !Catch::Contains("VTIMEZONE"));
+        CHECK_THAT(read.text, Catch::Contains("BEGIN:VEVENT\r\nUID:e\r\n"));
+    }
+    SECTION("the event reads as it did, and is stored as it was") {
+        auto cal = calsync::read_ics(ics, calsync::IcsReadOptions{"c", {}});
+        REQUIRE(cal.ok());
+        REQUIRE(cal->events.size() == 1);
+        CHECK(cal->events[0].start.zone == first);
+        CHECK(calsync::format_rfc3339(cal->events[0].start.resolve(*calsync::TimeZone::utc())) ==
+              "2026-07-05T08:00:00Z");
+        CHECK_THAT(calsync::json::write_event(cal->events[0]),
+                   Catch::Contains("\"vtimezone\":\"BEGIN:VTIMEZONE"));
+    }
+    SECTION("the first definition of a TZID is the one used, known or not") {
+        std::string other = zone;
+        other.replace(other.find("BYMONTH=3"), 9, "BYMONTH=4");  // summer time from April
+        auto known_first = calsync::read_ics(vcalendar(zone + other + event), {"c", {}});
+        REQUIRE(known_first.ok());
+        REQUIRE(known_first->events.size() == 1);
+        CHECK(known_first->events[0].start.zone == first);
+        auto unknown_first = calsync::read_ics(vcalendar(other + zone + event), {"c", {}});
+        REQUIRE(unknown_first.ok());
+        REQUIRE(unknown_first->events.size() == 1);
+        const auto& z = unknown_first->events[0].start.zone;
+        CHECK(z != first);
+        CHECK(z->offset_at(at("2026-04-26T00:59:59Z")) == 3600);  // April's last Sunday
+        CHECK(z->offset_at(at("2026-04-26T01:00:00Z")) == 7200);
+    }
+    SECTION("nothing is set aside from two VCALENDARs or a TZID libical must read") {
+        auto two = prepare_for_libical(ics + ics);
+        CHECK(set_aside_known_zones(&two).known.empty());
+        CHECK(two.text == prepare_for_libical(ics + ics).text);
+        std::string with_parameter = zone;
+        with_parameter.replace(with_parameter.find("TZID:"), 5, "TZID;X-A=1:");
+        auto odd = prepare_for_libical(vcalendar(with_parameter + zone + event));
+        CHECK(set_aside_known_zones(&odd).known.empty());
+        CHECK_THAT(odd.text, Catch::Contains("TZID:Set Aside Test"));
+    }
+}
+
+TEST_CASE("events in different defined zones each store their own VTIMEZONE", "[zone][vtimezone]") {
+    // The stored form of a zone is worked out once per zone (event_json.cpp): writing
+    // events in turn, each keeps its own definition.
+    const auto berlin = zone_of(kExchangeBerlin, "W. Europe Standard Time");
+    const auto new_york = zone_of(kNewYorkHistory, "America/New_York");
+    REQUIRE(!berlin->definition().empty());
+    REQUIRE(!new_york->definition().empty());
+    auto stored = [](const calsync::ZonePtr& zone, const std::string& tzid) {
+        calsync::Event e;
+        e.id = "e";
+        e.start = calsync::EventTime::in_zone({{2026, 7, 1}, 10, 0, 0}, zone, tzid);
+        return calsync::json::write_event(e);
+    };
+    calsync::json::EventReader reader;
+    for (int round = 0; round < 2; ++round) {
+        for (const auto& [zone, tzid] : {std::pair{berlin, std::string("W. Europe Standard Time")},
+                                         std::pair{new_york, std::string("America/New_York")}}) {
+            INFO(tzid << ", round " << round);
+            const std::string json = stored(zone, tzid);
+            auto back = reader.read(json, "c");
+            REQUIRE(back.ok());
+            CHECK(back->start.zone == zone);
+            CHECK(back->start.zone->definition() == zone->definition());
+        }
+    }
+}
