@@ -14,6 +14,7 @@
 #include "calsync/engine.hpp"
 #include "calsync/result.hpp"
 #include "engine/json_codec.hpp"
+#include "status_codes.hpp"
 #include "test_hooks.hpp"
 
 namespace calsync::capi {
@@ -38,35 +39,6 @@ inline calsync_status fail(calsync_status status, std::string message) {
     last_error.clear();
     last_error.message = std::move(message);
     return status;
-}
-
-inline calsync_status status_of(calsync::ErrorCode code) {
-    switch (code) {
-        case calsync::ErrorCode::invalid_argument:
-            return CALSYNC_EINVAL;
-        case calsync::ErrorCode::parse:
-            return CALSYNC_EPARSE;
-        case calsync::ErrorCode::unknown_zone:
-            return CALSYNC_EZONE;
-        case calsync::ErrorCode::limit_exceeded:
-            return CALSYNC_ELIMIT;
-        case calsync::ErrorCode::internal:
-            return CALSYNC_EINTERNAL;
-        case calsync::ErrorCode::auth:
-            return CALSYNC_EAUTH;
-        case calsync::ErrorCode::network:
-            return CALSYNC_ENETWORK;
-        case calsync::ErrorCode::http:
-            return CALSYNC_EHTTP;
-        case calsync::ErrorCode::rate_limited:
-            return CALSYNC_ERATELIMIT;
-        case calsync::ErrorCode::not_found:
-            return CALSYNC_ENOTFOUND;
-        case calsync::ErrorCode::conflict:
-            return CALSYNC_ECONFLICT;
-        default:
-            return CALSYNC_ERROR;
-    }
 }
 
 inline calsync_status fail(const calsync::Error& e) {

@@ -115,6 +115,10 @@ typedef int calsync_status;
 #define CALSYNC_ECONFLICT -13
 /* Not finished yet, nothing failed: call again later (a device sign-in not yet approved). */
 #define CALSYNC_EPENDING -14
+/* A worker's lease on a connection was taken over by another worker (its fencing token is
+ * stale): the write was refused and nothing was written. Stop working on that connection;
+ * the worker holding it now finishes the sync. */
+#define CALSYNC_ELEASELOST -15
 
 /* The ABI version of the loaded library (CALSYNC_ABI_VERSION it was built with). */
 CALSYNC_API int calsync_abi_version(void);

@@ -35,6 +35,7 @@ const (
 	ErrNotFound  Code = C.CALSYNC_ENOTFOUND  // a connection, calendar, appointment or endpoint does not exist
 	ErrConflict  Code = C.CALSYNC_ECONFLICT  // the remote changed since it was read (HTTP 412)
 	ErrPending   Code = C.CALSYNC_EPENDING   // not finished, nothing failed (a device sign-in not yet approved)
+	ErrLeaseLost Code = C.CALSYNC_ELEASELOST // a worker's lease was taken over; nothing was written
 )
 
 var codeNames = map[Code]string{
@@ -42,7 +43,7 @@ var codeNames = map[Code]string{
 	ErrZone: "CALSYNC_EZONE", ErrNoMemory: "CALSYNC_ENOMEM", ErrInternal: "CALSYNC_EINTERNAL",
 	ErrLimit: "CALSYNC_ELIMIT", ErrAuth: "CALSYNC_EAUTH", ErrNetwork: "CALSYNC_ENETWORK",
 	ErrHTTP: "CALSYNC_EHTTP", ErrRateLimit: "CALSYNC_ERATELIMIT", ErrNotFound: "CALSYNC_ENOTFOUND",
-	ErrConflict: "CALSYNC_ECONFLICT", ErrPending: "CALSYNC_EPENDING",
+	ErrConflict: "CALSYNC_ECONFLICT", ErrPending: "CALSYNC_EPENDING", ErrLeaseLost: "CALSYNC_ELEASELOST",
 }
 
 // String is the code's name in calsync.h, e.g. "CALSYNC_EAUTH".

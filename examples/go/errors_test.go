@@ -10,7 +10,8 @@ import (
 
 func TestEveryCodeIsItsOwnSentinel(t *testing.T) {
 	codes := []Code{ErrFailed, ErrInvalid, ErrParse, ErrZone, ErrNoMemory, ErrInternal, ErrLimit,
-		ErrAuth, ErrNetwork, ErrHTTP, ErrRateLimit, ErrNotFound, ErrConflict, ErrPending}
+		ErrAuth, ErrNetwork, ErrHTTP, ErrRateLimit, ErrNotFound, ErrConflict, ErrPending,
+		ErrLeaseLost}
 	for i, c := range codes {
 		if int(c) != -1-i {
 			t.Fatalf("%s is %d, calsync.h says %d", c, int(c), -1-i)

@@ -15,7 +15,7 @@ saying what was tried.
 from .client import Client, Connection, log_to
 from .engine import blocked_slots, free_slots, version
 from .errors import (AuthError, CalsyncError, ConflictError, HttpError, InternalError,
-                     InvalidArgumentError, LimitError, NetworkError, NotFoundError,
+                     InvalidArgumentError, LeaseLostError, LimitError, NetworkError, NotFoundError,
                      OutOfMemoryError, ParseError, PendingError, RateLimitError, StatusCode,
                      ZoneError)
 from .oauth import OAuth
@@ -34,6 +34,7 @@ __all__ = [
     "StatusCode", "CalsyncError", "InvalidArgumentError", "ParseError", "ZoneError",
     "OutOfMemoryError", "InternalError", "LimitError", "AuthError", "NetworkError",
     "HttpError", "RateLimitError", "NotFoundError", "ConflictError", "PendingError",
+    "LeaseLostError",
     "Appointment", "AppointmentStatus", "AuthorizationStart", "BlockedSlot", "BlockedSlots",
     "Calendar", "CalendarList", "CalendarReport", "ConnectionInfo", "ConnectionState",
     "DeviceAuthorization", "Direction", "FreeCheck", "HealthItem", "HealthReport",

@@ -33,6 +33,7 @@ class StatusCode(enum.IntEnum):
     ENOTFOUND = -12
     ECONFLICT = -13
     EPENDING = -14
+    ELEASELOST = -15
 
 
 class CalsyncError(Exception):
@@ -143,10 +144,17 @@ class PendingError(CalsyncError):
     code = StatusCode.EPENDING
 
 
+class LeaseLostError(CalsyncError):
+    """CALSYNC_ELEASELOST: a worker's lease on a connection was taken over by another
+    worker; nothing was written. Stop working on that connection."""
+
+    code = StatusCode.ELEASELOST
+
+
 _BY_CODE = {cls.code: cls for cls in (
     InvalidArgumentError, ParseError, ZoneError, OutOfMemoryError, InternalError, LimitError,
     AuthError, NetworkError, HttpError, RateLimitError, NotFoundError, ConflictError,
-    PendingError)}
+    PendingError, LeaseLostError)}
 
 
 def error_for(status: int, message: str, *, http_status: int | None = None,

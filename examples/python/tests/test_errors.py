@@ -23,7 +23,8 @@ class ErrorMappingTest(unittest.TestCase):
     def test_named_classes(self):
         for code, cls in ((-8, calsync.AuthError), (-12, calsync.NotFoundError),
                           (-13, calsync.ConflictError), (-11, calsync.RateLimitError),
-                          (-9, calsync.NetworkError), (-14, calsync.PendingError)):
+                          (-9, calsync.NetworkError), (-14, calsync.PendingError),
+                          (-15, calsync.LeaseLostError)):
             self.assertIs(type(error_for(code, "m")), cls)
 
     def test_generic_and_unknown_codes(self):
