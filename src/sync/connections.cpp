@@ -421,6 +421,7 @@ Result<void> SyncService::disconnect(const std::string& connection_id, bool revo
         for (const CalendarRecord& c : calendars.value()) {
             SlotDiff d =
                 s_->engine.remove_calendar(slot_calendar_key(connection_id, c.calendar.id));
+            s_->keep_slots(d);  // its own went with its calendars; copies elsewhere show now
             diff.removed.insert(diff.removed.end(), d.removed.begin(), d.removed.end());
         }
         s_->availability.reset();
@@ -551,7 +552,9 @@ Result<void> SyncService::deselect_calendar(const std::string& connection_id,
     SlotDiff diff;
     {
         std::lock_guard<std::mutex> lock(s_->engine_mutex);
-        diff = s_->engine.remove_calendar(slot_calendar_key(connection_id, calendar_id));
+        const std::string key = slot_calendar_key(connection_id, calendar_id);
+        diff = s_->engine.remove_calendar(key);
+        s_->keep_slots(diff, key, true);
         s_->availability.reset();
     }
     s_->slots_changed(connection_id, diff);

@@ -102,6 +102,51 @@ void SyncService::State::slots_changed(const std::string& connection_id,
         });
 }
 
+void SyncService::State::keep_slots(const SlotDiff& diff, const std::string& own_key,
+                                    bool own_replaced, const std::vector<std::string>& own_events) {
+    struct Touched {
+        bool replace_all = false;
+        std::set<std::string> events;
+    };
+    std::map<std::string, Touched> touched;  // by slot calendar key
+    if (!own_key.empty()) {
+        Touched& own = touched[own_key];
+        own.replace_all = own_replaced || slots_stale.count(own_key) != 0;
+        own.events.insert(own_events.begin(), own_events.end());
+    }
+    for (const auto* list : {&diff.added, &diff.removed}) {
+        for (const BlockedSlot& slot : *list) {
+            Touched& t = touched[slot.calendar_id];
+            t.replace_all = t.replace_all || slots_stale.count(slot.calendar_id) != 0;
+            t.events.insert(slot.event_id);
+        }
+    }
+    for (const auto& [key, t] : touched) {
+        // "<connection>/<calendar>": connection ids hold no '/' (connection_id_or_new).
+        const std::size_t slash = key.find('/');
+        if (slash == std::string::npos || (!t.replace_all && t.events.empty()))
+            continue;
+        SlotChanges changes;
+        changes.replace_all = t.replace_all;
+        changes.events.assign(t.events.begin(), t.events.end());
+        for (BlockedSlot& slot : engine.calendar_slots(key)) {
+            if (t.replace_all || t.events.count(slot.event_id) != 0)
+                changes.slots.push_back(std::move(slot));
+        }
+        auto written =
+            store->apply_slot_changes(key.substr(0, slash), key.substr(slash + 1), changes);
+        if (written.ok() || written.error().code == ErrorCode::not_found) {
+            slots_stale.erase(key);
+            continue;
+        }
+        slots_stale.insert(key);
+        log(LogLevel::warning, "calendar " + key +
+                                   ": its blocked slots could not be stored, written whole at "
+                                   "its next sync: " +
+                                   written.error().message);
+    }
+}
+
 std::shared_ptr<LiveConnection> SyncService::State::live_connection(const std::string& id) {
     std::lock_guard<std::mutex> lock(live_mutex);
     auto& entry = live[id];
@@ -237,8 +282,11 @@ Result<SlotDiff> SyncService::State::refresh_calendar(const CalendarRecord& cale
     // rebuild_engine's choice (for_each_import_calendar): selected import calendars of
     // active connections.
     if (!calendar.selected || !imports(calendar.direction) ||
-        connection->state != ConnectionState::active)
-        return engine.remove_calendar(key);
+        connection->state != ConnectionState::active) {
+        SlotDiff diff = engine.remove_calendar(key);
+        keep_slots(diff, key, true);
+        return diff;
+    }
     auto events = store->load_events(calendar.connection_id, calendar.calendar.id);
     if (!events.ok())
         return events.error();
@@ -247,7 +295,9 @@ Result<SlotDiff> SyncService::State::refresh_calendar(const CalendarRecord& cale
     engine.set_calendar_policy(key, calendar.policy);
     engine.set_calendar_label(
         key, calendar.calendar.name.empty() ? calendar.calendar.id : calendar.calendar.name);
-    return engine.replace_calendar(key, events.value());
+    SlotDiff diff = engine.replace_calendar(key, events.value());
+    keep_slots(diff, key, true);
+    return diff;
 }
 
 Result<void> SyncService::State::engine_ready() {

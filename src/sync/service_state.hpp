@@ -110,6 +110,21 @@ struct SyncService::State {
     void log(LogLevel level, const std::string& message) const;
     void slots_changed(const std::string& connection_id, const SlotDiff& diff) const;
 
+    // Blocked slots kept in the store (issue 16, item 5): writes what the engine now shows
+    // of every calendar `diff` touched, and of `own` (the calendar whose events changed:
+    // its `own_events`, or all of it when `own_replaced`), with StateStore::
+    // apply_slot_changes. Called with engine_mutex held, right after the engine took the
+    // change and after the events' own transaction (not inside it: the engine lock is
+    // taken before the store's, see the lock order above). A write that fails is logged
+    // and its calendar marked in slots_stale, so its next read writes it whole; the
+    // events, already stored, stay as they are. A calendar gone from the store (a
+    // disconnect) took its slots with it: nothing to write.
+    void keep_slots(const SlotDiff& diff, const std::string& own_key = {},
+                    bool own_replaced = false, const std::vector<std::string>& own_events = {});
+    // Slot calendar keys whose stored slots may lag the engine (a failed keep_slots); under
+    // engine_mutex.
+    std::set<std::string> slots_stale;
+
     std::shared_ptr<LiveConnection> live_connection(const std::string& connection_id);
     void forget_live(const std::string& connection_id);
     // The connection's provider, built (once) from its stored settings and credentials.

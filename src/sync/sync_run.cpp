@@ -65,9 +65,10 @@ Result<void> apply_read(SyncService::State& s, const ConnectionRecord& connectio
         return {};  // nothing changed, nothing asked: the engine waits for a need
     s.engine.set_calendar_label(
         key, calendar.calendar.name.empty() ? calendar.calendar.id : calendar.calendar.name);
-    const auto add = [diff](const SlotDiff& d) {
-        diff->added.insert(diff->added.end(), d.added.begin(), d.added.end());
-        diff->removed.insert(diff->removed.end(), d.removed.begin(), d.removed.end());
+    SlotDiff changed;  // this change set's, kept in the store before it joins *diff
+    const auto add = [&changed](const SlotDiff& d) {
+        changed.added.insert(changed.added.end(), d.added.begin(), d.added.end());
+        changed.removed.insert(changed.removed.end(), d.removed.begin(), d.removed.end());
     };
     if (applied->replaced) {
         std::vector<Event> events = c.upserts;
@@ -90,6 +91,11 @@ Result<void> apply_read(SyncService::State& s, const ConnectionRecord& connectio
             add(s.engine.remove(key, id));
     }
     s.availability.reset();
+    std::vector<std::string> events = applied->upserted;
+    events.insert(events.end(), applied->removed.begin(), applied->removed.end());
+    s.keep_slots(changed, key, applied->replaced, events);
+    diff->added.insert(diff->added.end(), changed.added.begin(), changed.added.end());
+    diff->removed.insert(diff->removed.end(), changed.removed.begin(), changed.removed.end());
     return {};
 }
 

@@ -199,6 +199,14 @@ class CrashPointStore final : public StateStore {
     Result<std::vector<PushChannel>> list_push_channels_expiring(Instant before) override {
         return inner_->list_push_channels_expiring(before);
     }
+    Result<void> apply_slot_changes(const std::string& connection_id,
+                                    const std::string& calendar_id,
+                                    const SlotChanges& changes) override {
+        return inner_->apply_slot_changes(connection_id, calendar_id, changes);
+    }
+    Result<std::vector<BlockedSlot>> list_blocked_slots(const TimeRange& range) override {
+        return inner_->list_blocked_slots(range);
+    }
 
   private:
     // Each change of the export map, for the parent's log of a failed run.
