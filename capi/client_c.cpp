@@ -18,6 +18,9 @@
 #include "engine/json_codec.hpp"
 
 struct calsync_client {
+    // A client on a fleet store (CLIENT_CONFIG "store") keeps the fleet open for its view
+    // of one business and its work queue; declared first, so it closes after the service.
+    std::shared_ptr<calsync::FleetStore> fleet;
     std::unique_ptr<calsync::SyncService> service;
 };
 
@@ -76,6 +79,33 @@ std::function<void(const std::string&, Instant)> queue_in_fleet(const std::strin
     };
 }
 
+// The business `chosen` names in the fleet at its URL, for a client (CLIENT_CONFIG
+// "store"): its connections made due go to that fleet's queue, for any worker.
+calsync_status open_client_store(const ClientStore& chosen, SyncServiceOptions* o,
+                                 std::shared_ptr<FleetStore>* fleet) {
+    auto opened = open_fleet(chosen.url);
+    if (!opened.ok())
+        return fail(CALSYNC_ERROR, "store.url: " + opened.error().message);
+    std::shared_ptr<FleetStore> shared = std::move(opened).value();
+    auto view = shared->open_business(chosen.business_id);
+    if (!view.ok())
+        return fail(
+            view.error().code == ErrorCode::invalid_argument ? CALSYNC_EINVAL : CALSYNC_ERROR,
+            "store.business_id: " + view.error().message);
+    o->store = std::shared_ptr<StateStore>(std::move(view).value());
+    const LogSink log = o->log;
+    FleetStore* queue = shared.get();  // the handle keeps it open as long as the service
+    o->connection_due = [queue, business = chosen.business_id, log](const std::string& id,
+                                                                    Instant due) {
+        auto marked = queue->mark_due(business, id, due);
+        if (!marked.ok() && log)
+            log(LogLevel::warning,
+                "connection " + id + ": not queued for workers: " + marked.error().message);
+    };
+    *fleet = std::move(shared);
+    return CALSYNC_OK;
+}
+
 calsync_status client_new(const calsync_client_options* options, calsync_client** out) {
     if (auto refused = refuse_null({{"options", options}, {"client", out}}))
         return *refused;
@@ -84,22 +114,18 @@ calsync_status client_new(const calsync_client_options* options, calsync_client*
                                         std::to_string(CALSYNC_CLIENT_OPTIONS_VERSION) + ")");
     if (options->host_key == nullptr || options->host_key_length < 32)
         return fail(CALSYNC_EINVAL, "options.host_key: at least 32 secret bytes are needed");
+    std::optional<ClientStore> chosen;
     auto settings =
-        parse_client_config(options->config_json != nullptr ? options->config_json : "");
+        parse_client_config(options->config_json != nullptr ? options->config_json : "", &chosen);
     if (!settings.ok())
         return fail(settings.error());
+    if (chosen && options->store_path != nullptr)
+        return fail(CALSYNC_EINVAL,
+                    "store: options.store_path and the config's \"store\" both name a store");
     SyncServiceOptions o;
     o.settings = settings.value();
     o.settings.host_key.assign(reinterpret_cast<const char*>(options->host_key),
                                options->host_key_length);
-    if (options->store_path != nullptr) {
-        auto store = open_sqlite_store(options->store_path);
-        if (!store.ok())
-            return fail(CALSYNC_ERROR, "options.store_path: " + store.error().message);
-        o.store = std::move(store).value();
-    } else {
-        o.store = make_memory_store();
-    }
     if (options->log != nullptr) {
         const calsync_log_fn log = options->log;
         void* user = options->user_data;
@@ -107,8 +133,20 @@ calsync_status client_new(const calsync_client_options* options, calsync_client*
             log(static_cast<int>(level), message.c_str(), user);
         };
     }
-    if (options->store_path != nullptr)
+    std::shared_ptr<FleetStore> fleet;
+    if (chosen) {
+        const calsync_status opened = open_client_store(*chosen, &o, &fleet);
+        if (opened != CALSYNC_OK)
+            return opened;
+    } else if (options->store_path != nullptr) {
+        auto store = open_sqlite_store(options->store_path);
+        if (!store.ok())
+            return fail(CALSYNC_ERROR, "options.store_path: " + store.error().message);
+        o.store = std::move(store).value();
         o.connection_due = queue_in_fleet(options->store_path, o.log);
+    } else {
+        o.store = make_memory_store();
+    }
     if (options->slots_changed != nullptr) {
         const calsync_slots_changed_fn changed = options->slots_changed;
         void* user = options->user_data;
@@ -120,6 +158,7 @@ calsync_status client_new(const calsync_client_options* options, calsync_client*
     if (!service.ok())
         return fail(service.error());
     auto handle = std::make_unique<calsync_client>();
+    handle->fleet = std::move(fleet);
     handle->service = std::move(service).value();
     *out = handle.release();
     last_error.clear();

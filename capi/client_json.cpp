@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "calsync/store.hpp"
 #include "core/json_read.hpp"
 #include "core/provider_config.hpp"
 #include "core/text_encoding.hpp"
@@ -267,7 +268,7 @@ void write_report_fields(Writer& w, const SyncReport& r) {
 
 }  // namespace
 
-Result<SyncSettings> parse_client_config(std::string_view text) {
+Result<SyncSettings> parse_client_config(std::string_view text, std::optional<ClientStore>* store) {
     SyncSettings s;
     if (text.empty())
         return s;
@@ -321,6 +322,19 @@ Result<SyncSettings> parse_client_config(std::string_view text) {
         if (const Value* v = member(doc, "keep_idle_connections")) {
             if (!read_bool(*v, "keep_idle_connections", &s.keep_idle_connections, &p))
                 return invalid(p);
+        }
+        if (const Value* v = store != nullptr ? member(doc, "store") : nullptr) {
+            if (!v->IsObject())
+                return make_error(ErrorCode::invalid_argument, "store: expected an object");
+            ClientStore chosen{{}, kDefaultBusiness};
+            if (!read_strings(*v, "store",
+                              {{"url", &chosen.url}, {"business_id", &chosen.business_id}}, &p))
+                return invalid(p);
+            if (chosen.url.empty())
+                return make_error(ErrorCode::invalid_argument, "store.url: missing");
+            if (chosen.business_id.empty())
+                return make_error(ErrorCode::invalid_argument, "store.business_id: empty");
+            *store = std::move(chosen);
         }
         return s;
     });

@@ -11,7 +11,15 @@
 
 namespace calsync::capi {
 
-Result<SyncSettings> parse_client_config(std::string_view text);
+// A client on a fleet store: CLIENT_CONFIG's "store" member (calsync.h).
+struct ClientStore {
+    std::string url;          // as calsync_worker_options.store_url
+    std::string business_id;  // the business the client opens; default kDefaultBusiness
+};
+// `store` receives CLIENT_CONFIG's "store" member when present; with `store` NULL (a
+// worker's config, which names its store in its options) that member is refused.
+Result<SyncSettings> parse_client_config(std::string_view text,
+                                         std::optional<ClientStore>* store = nullptr);
 
 struct ConnectRequest {
     ProviderKind kind = ProviderKind::caldav;

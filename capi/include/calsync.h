@@ -606,6 +606,21 @@ typedef struct calsync_client_options {
  *                                                tokens in memory are released after each
  *                                                sync: fewer file descriptors and less
  *                                                memory per client, a TLS handshake per sync
+ *   "store": {"url": "postgresql://...",         the client of one business of a fleet
+ *             "business_id": "garage-17"}        store shared with workers and other
+ *                                                clients: "url" as calsync_worker_options'
+ *                                                store_url (postgresql:// or postgres://,
+ *                                                sqlite:PATH, memory:), "business_id" 1 to
+ *                                                200 bytes, default "default". The client
+ *                                                sees and writes that business only (its
+ *                                                connections, appointments, slots); the
+ *                                                connections it makes due are queued in the
+ *                                                fleet for any worker. Not with
+ *                                                options.store_path (CALSYNC_EINVAL).
+ *                                                Absent: the store is options.store_path's,
+ *                                                as before. Not read by calsync_worker_new
+ *                                                (refused there: a worker names its store
+ *                                                in its options)
  * }
  *
  * Secrets at rest: every value calsync seals in the store (a connection's credentials, a
@@ -616,7 +631,8 @@ typedef struct calsync_client_options {
  * its ICS feeds move from the clear settings into the sealed credentials.
  *
  * Returns CALSYNC_OK, CALSYNC_EINVAL (options or config; the message names the field),
- * CALSYNC_EZONE, CALSYNC_ERROR (the store cannot be opened: the message says why).
+ * CALSYNC_EZONE, CALSYNC_ERROR (the store, options.store_path's or the config's
+ * "store.url", cannot be opened: the message says why, without the URL's password).
  * *client is freed with calsync_client_free.
  */
 CALSYNC_API calsync_status calsync_client_new(const calsync_client_options* options,

@@ -300,3 +300,37 @@ func TestManyGoroutinesShareOneClient(t *testing.T) {
 	c.Close()
 	closing.Wait()
 }
+
+func TestTwoBusinessesOnOneFleetStoreSeeNothingOfEachOther(t *testing.T) {
+	url := "sqlite:" + filepath.Join(t.TempDir(), "fleet.sqlite")
+	open := func(business string) *Client {
+		c, err := NewClient(Options{HostKey: hostKey,
+			Config: Config{Store: &FleetStore{URL: url, BusinessID: business}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	one, two := open("garage-1"), open("garage-2")
+	defer one.Close()
+	defer two.Close()
+	start := time.Date(2026, 6, 5, 10, 0, 0, 0, time.UTC)
+	for c, id := range map[*Client]string{one: "a1", two: "a2"} {
+		if err := c.UpsertAppointment(Appointment{ID: id, Start: start, End: start.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for c, want := range map[*Client]string{one: "a1", two: "a2"} {
+		listed, err := c.Appointments()
+		if err != nil || len(listed) != 1 || listed[0].ID != want {
+			t.Fatalf("appointments %v, %v; want only %s", listed, err, want)
+		}
+	}
+	if err := two.CancelAppointment("a1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("another business's appointment: %v", err)
+	}
+	if _, err := NewClient(Options{HostKey: hostKey, StorePath: filepath.Join(t.TempDir(), "a.sqlite"),
+		Config: Config{Store: &FleetStore{URL: "memory:"}}}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a store path and a fleet store at once: %v", err)
+	}
+}

@@ -12,6 +12,16 @@ type Config struct {
 	Network            *Network        `json:"network,omitempty"`
 	Schedule           *Schedule       `json:"schedule,omitempty"`
 	MaxConcurrentSyncs int             `json:"max_concurrent_syncs,omitempty"`
+	// Store opens the client of one business of a fleet store shared with workers and
+	// other clients, instead of the store path given to NewClient (not for a worker's
+	// Config: a worker names its store itself).
+	Store *FleetStore `json:"store,omitempty"`
+}
+
+// FleetStore is CLIENT_CONFIG's "store": a fleet store and the business a client opens in it.
+type FleetStore struct {
+	URL        string `json:"url"`                   // "postgresql://...", "sqlite:PATH", "memory:"
+	BusinessID string `json:"business_id,omitempty"` // default "default"
 }
 
 // Window is what is read and exported, around now; default 1 day back, 365 ahead.

@@ -44,6 +44,9 @@ class Client(_native.HandleOwner):
     host_key: at least 32 secret bytes the host keeps; it seals credentials in the store,
     so a store can only be reopened with the same key.
     store_path: the SQLite file (created when absent); None keeps everything in memory.
+    store_url, business_id: instead of store_path, the client of one business of a fleet
+    store shared with workers and other clients ("postgresql://...", "sqlite:PATH",
+    "memory:"; CLIENT_CONFIG's "store" in calsync.h); business_id defaults to "default".
     config: CLIENT_CONFIG of calsync.h ({"zone": "Europe/Berlin", "window": ...,
     "network": ...}); "version" is added.
     on_log(level, message): log lines (CALSYNC_LOG_*), never containing a secret.
@@ -53,7 +56,13 @@ class Client(_native.HandleOwner):
     def __init__(self, host_key: bytes, store_path: Optional[str] = None, *,
                  config: Optional[dict[str, Any]] = None,
                  on_log: Optional[LogCallback] = None,
-                 on_slots_changed: Optional[SlotsCallback] = None):
+                 on_slots_changed: Optional[SlotsCallback] = None,
+                 store_url: Optional[str] = None, business_id: Optional[str] = None):
+        if store_url is not None or business_id is not None:
+            store: dict[str, Any] = {} if store_url is None else {"url": store_url}
+            if business_id is not None:
+                store["business_id"] = business_id
+            config = {**(config or {}), "store": store}
         key = bytes(host_key)
         options = _native.ClientOptions()
         options.version = _native.CLIENT_OPTIONS_VERSION

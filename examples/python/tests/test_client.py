@@ -103,6 +103,29 @@ class HandleTest(unittest.TestCase):
             self.assertEqual(answers, [8] * 80)
 
 
+class FleetStoreTest(unittest.TestCase):
+    def test_two_businesses_on_one_store_see_nothing_of_each_other(self):
+        with tempfile.TemporaryDirectory() as d:
+            url = "sqlite:" + os.path.join(d, "fleet.sqlite")
+            with calsync.Client(HOST_KEY, store_url=url, business_id="garage-1") as one, \
+                    calsync.Client(HOST_KEY, store_url=url, business_id="garage-2") as two:
+                one.upsert_appointment(
+                    calsync.Appointment("a1", DAY, DAY + dt.timedelta(hours=1)))
+                two.upsert_appointment(
+                    calsync.Appointment("a2", DAY, DAY + dt.timedelta(hours=1)))
+                self.assertEqual([a.id for a in one.appointments()], ["a1"])
+                self.assertEqual([a.id for a in two.appointments()], ["a2"])
+                with self.assertRaises(calsync.NotFoundError):
+                    two.cancel_appointment("a1")
+            with calsync.Client(HOST_KEY, store_url=url, business_id="garage-1") as again:
+                self.assertEqual([a.id for a in again.appointments()], ["a1"])
+
+    def test_a_store_path_and_a_store_url_at_once_are_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            with self.assertRaisesRegex(calsync.InvalidArgumentError, "store"):
+                calsync.Client(HOST_KEY, os.path.join(d, "a.sqlite"), store_url="memory:")
+
+
 class ErrorTest(unittest.TestCase):
     def test_short_host_key_is_an_invalid_argument_naming_it(self):
         with self.assertRaises(calsync.InvalidArgumentError) as caught:

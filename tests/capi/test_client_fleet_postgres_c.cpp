@@ -1,0 +1,187 @@
+// A C ABI client of one business on a fleet store (CLIENT_CONFIG "store"), on the real
+// PostgreSQL server the store tests start (pg_server.sh): the clients of two garages on
+// one database see nothing of each other; a second client of one garage sees what the
+// first wrote; the single-business options stay as they were.
+#include <calsync.h>
+#include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "fake_server.hpp"
+#include "pg_test_server.hpp"
+
+namespace {
+
+const unsigned char kKey[32] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+                                9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+
+// The test server's new schema as a libpq URI (open_fleet takes postgresql:// URLs): the
+// socket directory as "host", the schema through "options".
+std::string new_database_url() {
+    std::string conninfo = calsync::test::PostgresTestServer::shared().new_database();
+    const std::string schema =
+        conninfo.substr(conninfo.find("search_path=") + 12,
+                        conninfo.rfind('\'') - conninfo.find("search_path=") - 12);
+    const auto field = [&conninfo](const std::string& key) {
+        const std::size_t at = conninfo.find(key + "=") + key.size() + 1;
+        return conninfo.substr(at, conninfo.find(' ', at) - at);
+    };
+    return "postgresql:///postgres?host=" + field("host") + "&port=" + field("port") +
+           "&user=calsync&options=-c%20search_path%3D" + schema;
+}
+
+struct Client {
+    Client(const std::string& url, const std::string& business) {
+        const std::string config =
+            R"({"network": {"allow_private_addresses": true}, "window": {"days_back": 400, "days_ahead": 400}, "store": {"url": ")" +
+            url + R"(", "business_id": ")" + business + R"("}})";
+        calsync_client_options o = CALSYNC_CLIENT_OPTIONS_INIT;
+        o.host_key = kKey;
+        o.host_key_length = sizeof kKey;
+        o.config_json = config.c_str();
+        status = calsync_client_new(&o, &handle);
+    }
+    ~Client() { calsync_client_free(handle); }
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+    calsync_status status = CALSYNC_ERROR;
+    calsync_client* handle = nullptr;
+};
+
+rapidjson::Document answer(calsync_status status, char* out) {
+    REQUIRE(status == CALSYNC_OK);
+    rapidjson::Document doc;
+    doc.Parse(out);
+    calsync_string_free(out);
+    REQUIRE(doc.IsObject());
+    return doc;
+}
+
+rapidjson::Document appointments(calsync_client* c) {
+    char* out = nullptr;
+    const calsync_status s = calsync_client_appointments(c, &out);
+    return answer(s, out);
+}
+
+rapidjson::Document connections(calsync_client* c) {
+    char* out = nullptr;
+    const calsync_status s = calsync_client_connections(c, &out);
+    return answer(s, out);
+}
+
+std::size_t blocked_in_2026(calsync_client* c) {
+    char* out = nullptr;
+    const calsync_status s = calsync_client_blocked_slots(
+        c, R"({"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"})", &out);
+    return answer(s, out)["slots"].Size();
+}
+
+}  // namespace
+
+TEST_CASE("client on PostgreSQL: two garages on one database see nothing of each other",
+          "[fleet][postgres]") {
+    const std::string url = new_database_url();
+    Client g1(url, "garage-1");
+    Client g2(url, "garage-2");
+    REQUIRE(g1.status == CALSYNC_OK);
+    REQUIRE(g2.status == CALSYNC_OK);
+
+    REQUIRE(calsync_client_upsert_appointment(g1.handle,
+                                              R"({"id": "a1", "start": "2026-06-01T09:00:00Z",
+                               "end": "2026-06-01T10:00:00Z"})") == CALSYNC_OK);
+    REQUIRE(calsync_client_upsert_appointment(g2.handle,
+                                              R"({"id": "a2", "start": "2026-06-02T09:00:00Z",
+                               "end": "2026-06-02T10:00:00Z"})") == CALSYNC_OK);
+    // g1 connects and syncs a feed: its slots and connection are g1's alone.
+    calsync::test::FakeServer feed(CALSYNC_FAULT_SERVER);
+    const std::string path = std::string(CALSYNC_EXAMPLES_DATA_DIR) + "/personal.ics";
+    const std::string request =
+        R"({"kind": "ics_feed", "connection_id": "personal", "settings": {"url": ")" +
+        feed.url("/feed?file=" + path) + R"(", "name": "Personal"}})";
+    calsync_connection* k = nullptr;
+    REQUIRE(calsync_client_connect(g1.handle, request.c_str(), &k) == CALSYNC_OK);
+    char* out = nullptr;
+    calsync_status s = calsync_connection_calendars(k, &out);
+    auto calendars = answer(s, out);
+    REQUIRE(calendars["calendars"].Size() == 1);
+    const std::string id = calendars["calendars"][0]["id"].GetString();
+    REQUIRE(calsync_connection_select(
+                k, (R"({"calendar_id": ")" + id + R"(", "direction": "import"})").c_str()) ==
+            CALSYNC_OK);
+    out = nullptr;
+    s = calsync_connection_sync(k, &out);
+    answer(s, out);
+    calsync_connection_free(k);
+    const std::size_t g1_slots = blocked_in_2026(g1.handle);
+    CHECK(g1_slots > 0);
+
+    auto a1 = appointments(g1.handle);
+    REQUIRE(a1["appointments"].Size() == 1);
+    CHECK(std::string(a1["appointments"][0]["id"].GetString()) == "a1");
+    auto a2 = appointments(g2.handle);
+    REQUIRE(a2["appointments"].Size() == 1);
+    CHECK(std::string(a2["appointments"][0]["id"].GetString()) == "a2");
+    CHECK(connections(g1.handle)["connections"].Size() == 1);
+    CHECK(connections(g2.handle)["connections"].Size() == 0);
+    CHECK(blocked_in_2026(g2.handle) == 0);
+    k = nullptr;
+    CHECK(calsync_client_connection(g2.handle, "personal", &k) == CALSYNC_ENOTFOUND);
+    CHECK(calsync_client_cancel_appointment(g2.handle, "a1") == CALSYNC_ENOTFOUND);
+
+    // Another client of garage-1 (another process of the host, say) sees what g1 wrote.
+    Client again(url, "garage-1");
+    REQUIRE(again.status == CALSYNC_OK);
+    CHECK(appointments(again.handle)["appointments"].Size() == 1);
+    CHECK(connections(again.handle)["connections"].Size() == 1);
+    CHECK(blocked_in_2026(again.handle) == g1_slots);
+}
+
+TEST_CASE("client on a fleet store: what the options refuse", "[fleet]") {
+    calsync_client_options o = CALSYNC_CLIENT_OPTIONS_INIT;
+    o.host_key = kKey;
+    o.host_key_length = sizeof kKey;
+    calsync_client* c = nullptr;
+    SECTION("a store path and a config store at once") {
+        o.store_path = "/tmp/never-created.sqlite";
+        o.config_json = R"({"store": {"url": "memory:", "business_id": "g"}})";
+        CHECK(calsync_client_new(&o, &c) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("store"));
+    }
+    SECTION("no url") {
+        o.config_json = R"({"store": {"business_id": "g"}})";
+        CHECK(calsync_client_new(&o, &c) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("store.url"));
+    }
+    SECTION("an unknown key in store") {
+        o.config_json = R"({"store": {"url": "memory:", "bussiness_id": "g"}})";
+        CHECK(calsync_client_new(&o, &c) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("bussiness_id"));
+    }
+    SECTION("a business id too long") {
+        const std::string config =
+            R"({"store": {"url": "memory:", "business_id": ")" + std::string(201, 'g') + "\"}}";
+        o.config_json = config.c_str();
+        CHECK(calsync_client_new(&o, &c) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("business"));
+    }
+    SECTION("a PostgreSQL server that is not there, its password kept out of the message") {
+        o.config_json =
+            R"({"store": {"url": "postgresql://calsync:s3cret-pw@/db?host=/nonexistent&port=1"}})";
+        CHECK(calsync_client_new(&o, &c) == CALSYNC_ERROR);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("store.url"));
+        CHECK_THAT(calsync_last_error_message(), !Catch::Contains("s3cret-pw"));
+    }
+    SECTION("a worker's config names no store of its own") {
+        calsync_worker_options w = CALSYNC_WORKER_OPTIONS_INIT;
+        w.store_url = "memory:";
+        w.host_key = kKey;
+        w.host_key_length = sizeof kKey;
+        w.config_json = R"({"store": {"url": "memory:"}})";
+        calsync_worker* worker = nullptr;
+        CHECK(calsync_worker_new(&w, &worker) == CALSYNC_EINVAL);
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains("store"));
+        CHECK(worker == nullptr);
+    }
+    CHECK(c == nullptr);
+}
