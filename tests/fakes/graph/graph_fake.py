@@ -42,7 +42,8 @@ Control API (JSON in, JSON out):
                                    "client_state" (to forge)} -> {"status"}
   GET  /_control/calendars, /_control/events, /_control/deleted_items, /_control/stats
                                   (stats: "throttle_violations", requests made before the
-                                  Retry-After they were given had passed)
+                                  Retry-After they were given had passed; "log": every API
+                                  request as "METHOD path?query")
   GET  /_control/tokens           {"issued": every token issued, "refresh": the refresh
                                    tokens that still work}
 """
@@ -73,7 +74,8 @@ identity = Identity(config)
 subscriptions = Subscriptions(config)
 faults = []
 throttle = Throttle()
-stats = {"requests": 0, "by_route": {}, "prefer": [], "if_match": [], "token_forms": []}
+stats = {"requests": 0, "by_route": {}, "log": [], "prefer": [], "if_match": [],
+         "token_forms": []}
 
 FILTER = re.compile(r"^singleValueExtendedProperties/Any\(ep:\s*ep/id eq '((?:[^']|'')*)' and "
                     r"ep/value eq '((?:[^']|'')*)'\)$")
@@ -182,6 +184,9 @@ class Handler(fake_http.Handler):
         with lock:
             stats["requests"] += 1
             stats["by_route"][route] = stats["by_route"].get(route, 0) + 1
+            # Per calendar, query included: the fleet benchmark counts syncs per
+            # connection and replays them.
+            stats["log"].append(f"{self.command} {self.path}")
             for h in self.headers.get_all("Prefer") or []:
                 stats["prefer"].append(h)
             if self.headers.get("If-Match"):
