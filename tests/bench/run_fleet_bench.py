@@ -31,7 +31,6 @@ import json
 import multiprocessing
 import os
 import random
-import re
 import shutil
 import subprocess
 import sys
@@ -93,10 +92,7 @@ class Postgres:
         with open(self.state) as f:
             self.dir, self.port = f.read().split()
         self.url = f"postgresql://calsync@/postgres?host={self.dir}&port={self.port}"
-        self.psql = sorted(p for p in (os.path.join(d, "bin", "psql") for d in
-                                       (os.path.join("/usr/lib/postgresql", v)
-                                        for v in os.listdir("/usr/lib/postgresql")))
-                           if os.path.exists(p))[-1]
+        self.psql = shutil.which("psql") or "psql"
 
     def size_bytes(self):
         out = subprocess.run([self.psql, "-At", "-h", self.dir, "-p", self.port, "-U", "calsync",
@@ -119,8 +115,9 @@ def build_plan(args, google, graph, feeds, work):
     feed_files = {}
     for b in range(args.businesses):
         business = "garage-%05d" % b
-        for k in range(rng.randint(1, 3)):
-            kind = rng.choice(KINDS)
+        # Distinct kinds: every Google connection is of the fake's one account, and a
+        # business connecting an account again gets its first connection back.
+        for k, kind in enumerate(rng.sample(KINDS, rng.randint(1, 3))):
             cid = "%s-c%d" % (business, k)
             times = [(start + 3600 * rng.randint(0, 24 * 60), 3600) for _ in range(args.events)]
             line = {"business": business, "kind": kind, "id": cid}
@@ -223,8 +220,9 @@ def syncs_per_connection(plan, feed_files, google_log, graph_log, feed_counts):
     return started, requests
 
 
-def replay_chunk(jobs):
+def replay_chunk(work):
     """One raw client process: keep-alive connections per thread, the same GETs."""
+    jobs, threads = work
     def run(part):
         conns = {}
         for host, port, target, headers in part:
@@ -237,14 +235,14 @@ def replay_chunk(jobs):
             if resp.status >= 400:
                 raise RuntimeError("raw %s: HTTP %d" % (target, resp.status))
         return len(part)
-    threads = 4
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
         return sum(pool.map(run, [jobs[i::threads] for i in range(threads)]))
 
 
-def raw_ceiling(google, graph, feeds, google_log, graph_log, feed_counts, processes,
+def raw_ceiling(google, graph, feeds, google_log, graph_log, feed_counts, processes, threads,
                 conditional):
-    """Wall seconds of the same GETs issued by a raw client, `processes` x 4 threads."""
+    """Wall seconds of the same GETs issued by a raw client: as many processes and threads
+    as the workers had."""
     gtoken = google.control("grant", {"client_id": "test-client.apps.googleusercontent.com",
                                       "scope": "https://www.googleapis.com/auth/calendar",
                                       "expires_in": 6 * 3600})["access_token"]
@@ -272,7 +270,8 @@ def raw_ceiling(google, graph, feeds, google_log, graph_log, feed_counts, proces
     random.Random(7).shuffle(jobs)
     began = time.monotonic()
     with multiprocessing.Pool(processes) as pool:
-        done = sum(pool.map(replay_chunk, [jobs[i::processes] for i in range(processes)]))
+        done = sum(pool.map(replay_chunk,
+                            [(jobs[i::processes], threads) for i in range(processes)]))
     return time.monotonic() - began, done
 
 
@@ -366,7 +365,7 @@ def main():
             failed = len(records) - len(synced)
             latencies = [(r["done_ms"] - r["due_ms"]) / 1000.0 for r in synced]
             raw_wall, _ = raw_ceiling(google, graph, feeds, google_log, graph_log, feed_counts,
-                                      max(1, w), label == "poll")
+                                      max(1, w), args.threads, label == "poll")
             rate = 60.0 * len(synced) / wall if wall > 0 else 0.0
             ceiling = 60.0 * len(plan) / raw_wall if raw_wall > 0 else 0.0
             counts = [started.get(line["id"], 0) for line in plan]
@@ -393,7 +392,8 @@ def main():
         print("# requests per garage per hour, polling every 20 min (steady state): all "
               "services %.2f, Google %.2f (Google per connection poll: %.2f requests)"
               % (hourly, google_hourly, polls.get("google", 0)))
-        print("# raw replay: %d processes x 4 threads, keep-alive, the same GETs" % max(workers))
+        print("# raw ceiling: the period's GETs replayed by W processes x %d threads (Python "
+              "http.client, keep-alive), started when the pool is up" % args.threads)
     finally:
         for s in reversed(stopped):
             s.stop()
