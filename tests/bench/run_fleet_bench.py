@@ -291,18 +291,20 @@ def run_period(args, pg, plan, workers, env_args, work, label):
              "%s-w%d" % (label, w), "--threads", str(args.threads), "--drain", "90"]
             + env_args)))
     rss = []
+    cpu = 0.0
     for out, p in procs:
         _, status, usage = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
         if p.returncode != 0:
             raise RuntimeError("a worker exited with %d" % p.returncode)
         rss.append(usage.ru_maxrss / 1024.0)
+        cpu += usage.ru_utime + usage.ru_stime
     records = []
     for out, _ in procs:
         with open(out) as f:
             records += [json.loads(line) for line in f if '"connection"' in line]
     wall = max(r["done_ms"] for r in records) / 1000.0 - began if records else 0.0
-    return due, records, wall, rss
+    return due, records, wall, rss, cpu
 
 
 def percentile(values, q):
@@ -367,13 +369,14 @@ def main():
         logs = Logs(google, graph, feeds)
         periods = [("first", max(workers))] + [("poll", w) for w in workers]
         print("| period | W x threads | synced | failed | syncs/min | raw ceiling syncs/min | "
-              "ratio | due->synced p50 / p99 s | peak RSS per worker MiB | DB MiB | "
+              "ratio | due->synced p50 / p99 s | worker CPU ms per sync | peak RSS per worker MiB | "
+              "DB MiB | "
               "API requests per sync | syncs per connection (0 / 1 / >1) |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         per_sync = {}
         for label, w in periods:
             snap = logs.snapshot()
-            due, records, wall, rss = run_period(args, pg, plan, w, env_args, work,
+            due, records, wall, rss, cpu = run_period(args, pg, plan, w, env_args, work,
                                                  "%s%d" % (label, w))
             google_log, graph_log, feed_counts = logs.since(snap)
             started, requests = syncs_per_connection(plan, feed_files, google_log, graph_log,
@@ -394,11 +397,13 @@ def main():
             for line in plan:
                 by_kind[line["kind"]].append(requests.get(line["id"], 0))
             per_sync[label] = {k: sum(v) / len(v) for k, v in by_kind.items()}
-            print("| %s | %d x %d | %d | %d | %.0f | %.0f | %.2fx | %.1f / %.1f | %s | %.1f | %s "
+            print("| %s | %d x %d | %d | %d | %.0f | %.0f | %.2fx | %.1f / %.1f | %.1f | %s | %.1f "
+                  "| %s "
                   "| %d / %d / %d |"
                   % (label, w, args.threads, len(synced), failed, rate, ceiling,
                      rate / ceiling if ceiling else 0.0, percentile(latencies, 0.5),
-                     percentile(latencies, 0.99), ", ".join("%.0f" % r for r in rss),
+                     percentile(latencies, 0.99), 1000.0 * cpu / max(1, len(synced)),
+                     ", ".join("%.0f" % r for r in rss),
                      pg.size_bytes() / 2**20,
                      ", ".join("%s %.2f" % kv for kv in sorted(per_sync[label].items())),
                      zero, one, more), flush=True)
