@@ -7,7 +7,7 @@
 //   fleet_bench work --store URL --out FILE ...    one worker process: calsync::Worker on
 //       the fleet until nothing is due within --drain seconds; writes one JSON line per
 //       finished lease (connection, the due time the lease carried, when it finished, the
-//       outcome) and a last line with the process's peak RSS
+//       outcome); the driver takes the process's peak RSS from wait4
 // The worker is calsync::Worker itself, as `calsync worker` runs it through the C ABI; the
 // only addition is a FleetStore that forwards every call and notes when each lease ends.
 //
@@ -17,7 +17,6 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -41,7 +40,7 @@ using namespace calsync;
 
 [[noreturn]] void die(const std::string& what) {
     std::cerr << "fleet_bench: " << what << "\n";
-    std::exit(1);
+    std::exit(1);  // NOLINT(concurrency-mt-unsafe): the tool ends at its first error
 }
 
 template <class T>
@@ -212,8 +211,7 @@ class RecordingFleet : public FleetStore {
         return inner_->mark_due(business, connection, due);
     }
     Result<std::vector<Lease>> claim_due(const std::string& owner, Instant now,
-                                         std::chrono::seconds lease_for,
-                                         std::size_t max) override {
+                                         std::chrono::seconds lease_for, std::size_t max) override {
         return inner_->claim_due(owner, now, lease_for, max);
     }
     Result<Lease> renew_lease(const Lease& lease, Instant now,
@@ -225,8 +223,7 @@ class RecordingFleet : public FleetStore {
         const std::int64_t done = unix_ms_now();
         std::lock_guard<std::mutex> lock(mutex_);
         finished_[lease.connection_id] = {
-            std::chrono::duration_cast<std::chrono::milliseconds>(
-                lease.due_at.time_since_epoch())
+            std::chrono::duration_cast<std::chrono::milliseconds>(lease.due_at.time_since_epoch())
                 .count(),
             done};
         return r;
@@ -246,15 +243,9 @@ class RecordingFleet : public FleetStore {
     std::map<std::string, Finished> finished_;
 };
 
-long peak_rss_kib() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_maxrss;
-}
-
 int work(const std::map<std::string, std::string>& o) {
-    auto recording = std::make_shared<RecordingFleet>(
-        must(open_fleet(option(o, "--store")), "open the fleet"));
+    auto recording =
+        std::make_shared<RecordingFleet>(must(open_fleet(option(o, "--store")), "open the fleet"));
     WorkerOptions wo;
     wo.fleet = recording;
     wo.owner = option(o, "--owner", "bench:" + std::to_string(getpid()));
@@ -284,14 +275,13 @@ int work(const std::map<std::string, std::string>& o) {
             continue;
         // Nothing claimable: done when nothing (retries included) is due soon; what other
         // workers hold is theirs.
-        const Instant now = std::chrono::time_point_cast<std::chrono::seconds>(
-            std::chrono::system_clock::now());
+        const Instant now =
+            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
         auto next = must(recording->earliest_due(now), "the next due time");
         if (!next || *next > now + drain)
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    out << R"({"peak_rss_kib": )" << peak_rss_kib() << "}\n";
     return 0;
 }
 
