@@ -108,6 +108,9 @@ class Postgres:
 def build_plan(args, google, graph, feeds, work):
     """Every connection of every business, its calendar made in its service."""
     rng = random.Random(args.seed)
+    # Every business's Outlook calendar is in the fake's one mailbox, and connecting lists
+    # them all (10 a page unless asked otherwise): a real account has a few.
+    graph.control("config", {"default_page": 1000})
     google.control("calendar", {"id": "fleet-owner@garage.example", "summary": "owner",
                                 "primary": True, "accessRole": "owner", "timeZone": "UTC"})
     start = int(time.time()) // 3600 * 3600 + 86400

@@ -26,7 +26,8 @@ Control API (JSON in, JSON out):
   POST /_control/lifecycle        {"subscription_id", "event"} -> {"status"}: a lifecycle
                                   notification (missed, subscriptionRemoved,
                                   reauthorizationRequired), delivered as Graph does
-  POST /_control/config           {"page_cap", "empty_pages", "duplicates", "replay",
+  POST /_control/config           {"page_cap", "default_page" (without a Prefer: 10),
+                                   "empty_pages", "duplicates", "replay",
                                    "max_subscription_minutes", "device_interval",
                                    "device_expires_in", "access_lifetime",
                                    "consent_page" (the authorize endpoint shows a page a
@@ -213,7 +214,8 @@ class Handler(fake_http.Handler):
     def route(self, path, q, body):
         prefer = preferences(self.headers)
         zone = prefer.get("outlook.timezone", "UTC")
-        page = min(int(prefer.get("odata.maxpagesize", "10")), int(config.get("page_cap", 1000)))
+        page = min(int(prefer.get("odata.maxpagesize", config.get("default_page", 10))),
+                   int(config.get("page_cap", 1000)))
         applied = [("Preference-Applied", f"odata.maxpagesize={page}")]
         for token in ("$skiptoken", "$deltatoken"):
             extra = sorted(k for k in q if k != token)
