@@ -101,6 +101,17 @@ class Postgres:
                              check=True, capture_output=True, text=True).stdout
         return int(out.strip())
 
+    def largest_tables(self, n=6):
+        """The n relations taking most room, indexes and TOAST included: "name MiB" each."""
+        out = subprocess.run([self.psql, "-At", "-F", " ", "-h", self.dir, "-p", self.port,
+                              "-U", "calsync", "-d", "postgres", "-c",
+                              "SELECT relname, round(pg_total_relation_size(oid) / 1048576.0, 1) "
+                              "FROM pg_class WHERE relkind = 'r' AND relnamespace = "
+                              "'public'::regnamespace ORDER BY pg_total_relation_size(oid) DESC "
+                              "LIMIT %d" % n],
+                             check=True, capture_output=True, text=True).stdout
+        return ", ".join(line.strip() for line in out.splitlines())
+
     def stop(self):
         subprocess.run(["sh", PG_SERVER, "stop", self.state], check=False)
 
@@ -419,6 +430,7 @@ def main():
         print("# requests per garage per hour, polling every 20 min (steady state): all "
               "services %.2f, Google %.2f (Google per connection poll: %.2f requests)"
               % (hourly, google_hourly, polls.get("google", 0)))
+        print("# largest tables (MiB): " + pg.largest_tables())
         print("# raw ceiling: the period's GETs replayed by W processes x %d threads (Python "
               "http.client, keep-alive), started when the pool is up" % args.threads)
     finally:
