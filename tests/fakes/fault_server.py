@@ -28,6 +28,7 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
                       refreshes hand out), else 401 (so "a1" is one the server dropped)
   /feed?file=PATH     PATH as text/calendar with an ETag (a hash of the content) and a
                       Last-Modified; 304 when If-None-Match matches
+  /counters           {"feed": requests to /feed, "feed PATH": those for PATH, ...}
 """
 import base64
 import gzip
@@ -185,6 +186,7 @@ class Handler(fake_http.Handler):
                 body = f.read()
             etag = '"' + hashlib.sha1(body).hexdigest() + '"'
             bump("feed")
+            bump("feed " + q["file"])
             if self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
                 self.send_header("ETag", etag)
@@ -193,6 +195,10 @@ class Handler(fake_http.Handler):
                 return
             self.send(200, body, [("Content-Type", "text/calendar"), ("ETag", etag),
                                   ("Last-Modified", "Mon, 05 Jan 2026 12:00:00 GMT")])
+        elif url.path == "/counters":
+            with lock:
+                body = json.dumps(counters).encode()
+            self.send(200, body, [("Content-Type", "application/json")])
         elif url.path == "/echo-headers":
             body = "".join(f"{k}: {v}\n" for k, v in self.headers.items()).encode()
             self.send(200, body)

@@ -26,7 +26,8 @@ Control API (JSON in, JSON out):
   POST /_control/lifecycle        {"subscription_id", "event"} -> {"status"}: a lifecycle
                                   notification (missed, subscriptionRemoved,
                                   reauthorizationRequired), delivered as Graph does
-  POST /_control/config           {"page_cap", "empty_pages", "duplicates", "replay",
+  POST /_control/config           {"page_cap", "default_page" (without a Prefer: 10),
+                                   "empty_pages", "duplicates", "replay",
                                    "max_subscription_minutes", "device_interval",
                                    "device_expires_in", "access_lifetime",
                                    "consent_page" (the authorize endpoint shows a page a
@@ -42,7 +43,8 @@ Control API (JSON in, JSON out):
                                    "client_state" (to forge)} -> {"status"}
   GET  /_control/calendars, /_control/events, /_control/deleted_items, /_control/stats
                                   (stats: "throttle_violations", requests made before the
-                                  Retry-After they were given had passed)
+                                  Retry-After they were given had passed; "log": every API
+                                  request as "METHOD path?query")
   GET  /_control/tokens           {"issued": every token issued, "refresh": the refresh
                                    tokens that still work}
 """
@@ -73,7 +75,8 @@ identity = Identity(config)
 subscriptions = Subscriptions(config)
 faults = []
 throttle = Throttle()
-stats = {"requests": 0, "by_route": {}, "prefer": [], "if_match": [], "token_forms": []}
+stats = {"requests": 0, "by_route": {}, "log": [], "prefer": [], "if_match": [],
+         "token_forms": []}
 
 FILTER = re.compile(r"^singleValueExtendedProperties/Any\(ep:\s*ep/id eq '((?:[^']|'')*)' and "
                     r"ep/value eq '((?:[^']|'')*)'\)$")
@@ -182,6 +185,9 @@ class Handler(fake_http.Handler):
         with lock:
             stats["requests"] += 1
             stats["by_route"][route] = stats["by_route"].get(route, 0) + 1
+            # Per calendar, query included: the fleet benchmark counts syncs per
+            # connection and replays them.
+            stats["log"].append(f"{self.command} {self.path}")
             for h in self.headers.get_all("Prefer") or []:
                 stats["prefer"].append(h)
             if self.headers.get("If-Match"):
@@ -208,7 +214,8 @@ class Handler(fake_http.Handler):
     def route(self, path, q, body):
         prefer = preferences(self.headers)
         zone = prefer.get("outlook.timezone", "UTC")
-        page = min(int(prefer.get("odata.maxpagesize", "10")), int(config.get("page_cap", 1000)))
+        page = min(int(prefer.get("odata.maxpagesize", config.get("default_page", 10))),
+                   int(config.get("page_cap", 1000)))
         applied = [("Preference-Applied", f"odata.maxpagesize={page}")]
         for token in ("$skiptoken", "$deltatoken"):
             extra = sorted(k for k in q if k != token)
