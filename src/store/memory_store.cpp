@@ -37,6 +37,7 @@ Result<void> erase_key(Map& map, const Key& key) {
 // A cached event and its stored form (the comparison apply_prepared makes).
 struct HeldEvent {
     Event event;  // calendar_id set
+    // cppcheck-suppress unusedStructMember ; read through EventsById's iterators
     std::string body;
 };
 using EventsById = std::map<std::string, HeldEvent>;
