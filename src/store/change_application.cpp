@@ -16,6 +16,11 @@ void set_calendar(Event& e, const std::string& calendar_id) {
 
 }  // namespace
 
+Event in_calendar(Event event, const std::string& calendar_id) {
+    set_calendar(event, calendar_id);
+    return event;
+}
+
 Result<PreparedChanges> prepare_changes(const std::string& calendar_id, const ChangeSet& changes) {
     PreparedChanges p;
     p.full_resync = changes.full_resync;
@@ -29,9 +34,7 @@ Result<PreparedChanges> prepare_changes(const std::string& calendar_id, const Ch
         if (source.id.empty())
             return invalid("apply_changes", "upsert " + std::to_string(i) + " of calendar '" +
                                                 calendar_id + "' has an empty event id");
-        PreparedEvent e{source, {}};
-        set_calendar(e.event, calendar_id);
-        e.body = json::write_event(e.event);
+        PreparedEvent e{&source, json::write_event(source)};
         auto [it, fresh] = position.emplace(source.id, p.upserts.size());
         if (fresh)
             p.upserts.push_back(std::move(e));

@@ -14,10 +14,15 @@
 
 namespace calsync::store {
 
+// An upsert as the ChangeSet holds it (not copied: the set outlives its application) and
+// its stored form. The stored form does not depend on the calendar (event_json.hpp).
 struct PreparedEvent {
-    Event event;       // calendar_id set, on the overrides too
-    std::string body;  // json::write_event(event): the stored form
+    const Event* event;
+    std::string body;  // json::write_event(*event)
 };
+
+// The event as a calendar holds it: calendar_id set on it and on its overrides.
+Event in_calendar(Event event, const std::string& calendar_id);
 
 struct PreparedChanges {
     std::vector<PreparedEvent> upserts;  // unique ids, in first-seen order
@@ -29,12 +34,13 @@ struct PreparedChanges {
 };
 
 // Checks and serialises everything before anything is written, so a bad event fails the
-// whole set (invalid_argument naming it) with nothing changed.
+// whole set (invalid_argument naming it) with nothing changed. The result points into
+// `changes`, which must outlive it.
 Result<PreparedChanges> prepare_changes(const std::string& calendar_id, const ChangeSet& changes);
 
 // `Table` is one calendar's events in some storage:
 //   Result<std::optional<std::string>> body(const std::string& id);   the stored form
-//   Result<std::vector<std::string>> ids();
+//   Result<std::vector<std::string>> ids();                           every held id
 //   Result<void> write(const PreparedEvent& e);
 //   Result<bool> erase(const std::string& id);                        false: not held
 template <class Table>
@@ -44,6 +50,9 @@ Result<AppliedChanges> apply_prepared(Table& table, const PreparedChanges& p) {
     if (p.unchanged)
         return applied;
     std::vector<std::string> gone;
+    // A full resync lists what is held anyway: an upsert of an id not held is written
+    // without asking for its stored form (a first sync into an empty calendar asks none).
+    std::set<std::string> kept;
     if (p.full_resync) {
         auto held = table.ids();
         if (!held.ok())
@@ -51,6 +60,8 @@ Result<AppliedChanges> apply_prepared(Table& table, const PreparedChanges& p) {
         for (std::string& id : held.value()) {
             if (p.upsert_ids.count(id) == 0)
                 gone.push_back(std::move(id));
+            else
+                kept.insert(std::move(id));
         }
     } else {
         gone = p.removals;
@@ -63,17 +74,20 @@ Result<AppliedChanges> apply_prepared(Table& table, const PreparedChanges& p) {
             applied.removed.push_back(id);
     }
     for (const PreparedEvent& e : p.upserts) {
-        auto held = table.body(e.event.id);
-        if (!held.ok())
-            return held.error();
-        if (held.value() && *held.value() == e.body) {
-            ++applied.unchanged;
-            continue;
+        const std::string& id = e.event->id;
+        if (!p.full_resync || kept.count(id) > 0) {
+            auto held = table.body(id);
+            if (!held.ok())
+                return held.error();
+            if (held.value() && *held.value() == e.body) {
+                ++applied.unchanged;
+                continue;
+            }
         }
         auto written = table.write(e);
         if (!written.ok())
             return written.error();
-        applied.upserted.push_back(e.event.id);
+        applied.upserted.push_back(id);
     }
     return applied;
 }

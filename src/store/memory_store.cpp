@@ -34,9 +34,18 @@ Result<void> erase_key(Map& map, const Key& key) {
     return {};
 }
 
+// A cached event and its stored form (the comparison apply_prepared makes).
+struct HeldEvent {
+    Event event;  // calendar_id set
+    // cppcheck-suppress unusedStructMember ; read through EventsById's iterators
+    std::string body;
+};
+using EventsById = std::map<std::string, HeldEvent>;
+
 // One calendar's events as change_application's Table.
 struct EventMap {
-    std::map<std::string, PreparedEvent>& events;
+    EventsById& events;
+    const std::string& calendar_id;
 
     Result<std::optional<std::string>> body(const std::string& id) const {
         auto it = events.find(id);
@@ -50,7 +59,7 @@ struct EventMap {
         return all;
     }
     Result<void> write(const PreparedEvent& e) {
-        events[e.event.id] = e;
+        events[e.event->id] = HeldEvent{in_calendar(*e.event, calendar_id), e.body};
         return {};
     }
     Result<bool> erase(const std::string& id) { return events.erase(id) > 0; }
@@ -58,7 +67,6 @@ struct EventMap {
 
 }  // namespace
 
-using EventsById = std::map<std::string, PreparedEvent>;
 struct CalendarData {
     CalendarRecord record;
     // Shared with the copies transactions keep, and copied only on a write (so a
@@ -291,7 +299,7 @@ class MemoryStore final : public StateStore {
         std::shared_ptr<EventsById>& events = cal.value()->events;
         if (events.use_count() > 1)
             events = std::make_shared<EventsById>(*events);
-        EventMap table{*events};
+        EventMap table{*events, calendar_id};
         auto applied = apply_prepared(table, prepared.value());
         if (applied.ok())
             cal.value()->record.cursor = prepared->cursor;

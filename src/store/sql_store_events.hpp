@@ -3,7 +3,6 @@
 #pragma once
 
 #include <functional>
-#include <set>
 
 #include "core/event_json.hpp"
 #include "store/change_application.hpp"
@@ -26,7 +25,7 @@ struct EventRows {
     const std::string& connection_id;
     const std::string& calendar_id;
     std::function<Result<std::string>(const std::string&)> zone;
-    std::set<std::string> zones_written{};  // in this transaction
+    ZoneKeys zones_written{};  // in this transaction
 
     Result<typename Db::Query> keyed(const char* text) {
         auto q = db.query(text, kApply);
@@ -62,10 +61,8 @@ struct EventRows {
     }
 
     Result<void> write(const PreparedEvent& e) {
-        CompactedBody compacted = compact_zones(e.body);
+        CompactedBody compacted = compact_zones(e.body, &zones_written);
         for (const auto& [key, object] : compacted.zones) {
-            if (!zones_written.insert(key).second)
-                continue;
             auto z = db.query(
                 "INSERT INTO zone_definitions (id, definition) VALUES (?, ?) "
                 "ON CONFLICT (id) DO NOTHING",
@@ -82,7 +79,7 @@ struct EventRows {
             "event_id) DO UPDATE SET body = excluded.body");
         if (!q.ok())
             return q.error();
-        return q->bind(e.event.id).bind(compacted.body).run();
+        return q->bind(e.event->id).bind(compacted.body).run();
     }
 
     Result<bool> erase(const std::string& id) {

@@ -46,8 +46,9 @@ std::size_t object_end(std::string_view text, std::size_t open) {
 
 }  // namespace
 
-CompactedBody compact_zones(std::string_view body) {
+CompactedBody compact_zones(std::string_view body, ZoneKeys* known) {
     CompactedBody out;
+    out.body.reserve(body.size());
     std::size_t from = 0;
     for (;;) {
         const std::size_t key = body.find(kZoneKey, from);
@@ -62,9 +63,12 @@ CompactedBody compact_zones(std::string_view body) {
         if (object.size() < kInlineZoneBytes) {
             out.body.append(object);
         } else {
-            std::string id = sha256_hex(object);
-            out.body += "{\"stored\":\"" + id + "\"}";
-            out.zones.emplace_back(std::move(id), std::string(object));
+            auto it = known->find(object);
+            if (it == known->end()) {
+                it = known->emplace(std::string(object), sha256_hex(object)).first;
+                out.zones.emplace_back(it->second, it->first);
+            }
+            out.body += "{\"stored\":\"" + it->second + "\"}";
         }
         from = end;
     }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,13 +23,19 @@ namespace calsync::store {
 
 struct CompactedBody {
     std::string body;  // with every large zone object replaced by a reference
-    std::vector<std::pair<std::string, std::string>> zones;  // key, zone object text
+    // Key and text of each zone object not in `known` before (compact_zones).
+    std::vector<std::pair<std::string, std::string>> zones;
 };
 
 // Zone objects shorter than this stay inline: a reference would save nothing.
 inline constexpr std::size_t kInlineZoneBytes = 96;
 
-CompactedBody compact_zones(std::string_view body);
+// The keys of the zone objects met so far, by their text. The events of a calendar share a
+// few zones: each is hashed, and listed for writing, once per batch of bodies.
+using ZoneKeys = std::map<std::string, std::string, std::less<>>;
+
+// Compacts one body; `known` is the batch's (the zones it adds are in the result's `zones`).
+CompactedBody compact_zones(std::string_view body, ZoneKeys* known);
 
 // The body with every reference replaced by its zone object; `zone(key)` finds one
 // (not_found when a key is unknown: the database lost a row).

@@ -283,6 +283,20 @@ TEMPLATE_TEST_CASE("store apply_changes: a full resync replaces the calendar", "
     // Another calendar is untouched.
     CHECK(ids_of(must(s.load_events("c", "b"))) == std::vector<std::string>{"b1"});
 
+    SECTION("a held event whose content changed is written again, in set order") {
+        // A full resync compares only the ids it holds with what is stored.
+        auto again = must(s.apply_changes(
+            "c", "a",
+            upserts({timed_event("e7", 1775000000), timed_event("e9", 1775090000, "new"),
+                     timed_event("e2", 1775003600, "moved")},
+                    "k3", true)));
+        CHECK(again.upserted == std::vector<std::string>{"e7", "e2"});
+        CHECK(again.unchanged == 1);
+        CHECK(again.removed.empty());
+        const auto events = must(s.load_events("c", "a"));
+        REQUIRE(ids_of(events) == std::vector<std::string>{"e2", "e7", "e9"});
+        CHECK(events[0].summary == "moved");
+    }
     SECTION("an empty full resync empties the calendar") {
         auto emptied = must(s.apply_changes("c", "a", upserts({}, "", true)));
         CHECK(emptied.removed.size() == 2);
