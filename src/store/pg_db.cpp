@@ -103,6 +103,11 @@ Result<PgDatabase> PgDatabase::connect(const std::string& conninfo,
     return db;
 }
 
+bool PgDatabase::idle() const {
+    return depth_ == 0 && PQstatus(connection_.get()) == CONNECTION_OK &&
+           PQtransactionStatus(connection_.get()) == PQTRANS_IDLE;
+}
+
 Result<void> PgDatabase::exec(const std::string& sql, const char* operation) {
     PgResultPtr r(PQexec(connection_.get(), sql.c_str()));
     const ExecStatusType status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());

@@ -101,6 +101,8 @@ class PgDatabase {
                                       std::chrono::milliseconds statement_timeout);
 
     PGconn* handle() const { return connection_.get(); }
+    // No transaction open and the session healthy: fit to be kept for another view.
+    bool idle() const;
     // Runs SQL without parameters, possibly several statements.
     Result<void> exec(const std::string& sql, const char* operation);
     // The single value of a SELECT, as text ("" when there is no row).

@@ -9,10 +9,12 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <tuple>
 
 #include "calsync/fleet.hpp"
+#include "store/connection_pool.hpp"
 #include "store/fenced_store.hpp"
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
@@ -27,7 +29,12 @@ class SqlFleet final : public FleetStore {
     // A new connection to the same database, configured and migrated.
     using Connect = std::function<Result<Db>()>;
 
-    SqlFleet(Db db, Connect connect) : db_(std::move(db)), connect_(std::move(connect)) {}
+    // Views' connections kept when they close: a worker holds about one view per thread.
+    static constexpr std::size_t kKeptConnections = 16;
+
+    SqlFleet(Db db, Connect connect)
+        : db_(std::move(db)),
+          pool_(std::make_shared<ConnectionPool<Db>>(std::move(connect), kKeptConnections)) {}
 
     Result<std::unique_ptr<StateStore>> open_business(const std::string& business_id) override {
         auto view = open_view(business_id);
@@ -215,10 +222,16 @@ class SqlFleet final : public FleetStore {
         auto valid = check_business_id(business_id);
         if (!valid.ok())
             return valid.error();
-        auto db = connect_();
+        auto db = pool_->take();
         if (!db.ok())
             return db.error();
-        return std::make_unique<SqlStore<Db>>(std::move(db).value(), business_id);
+        // Views may outlive the fleet: then their connections close with them.
+        std::weak_ptr<ConnectionPool<Db>> pool = pool_;
+        auto release = [pool](Db closing) {
+            if (auto kept = pool.lock())
+                kept->give_back(std::move(closing));
+        };
+        return std::make_unique<SqlStore<Db>>(std::move(db).value(), business_id, release);
     }
 
     static Error lost(const char* operation, const Lease& lease) {
@@ -231,7 +244,7 @@ class SqlFleet final : public FleetStore {
 
     std::recursive_mutex mutex_;
     Db db_;
-    Connect connect_;
+    std::shared_ptr<ConnectionPool<Db>> pool_;
 };
 
 }  // namespace calsync::store

@@ -25,8 +25,18 @@ class SqlStore final : public StateStore {
   public:
     using Query = typename Db::Query;
 
-    SqlStore(Db db, std::string business_id)
-        : db_(std::move(db)), business_(std::move(business_id)) {}
+    // Called with the view's connection when the view closes (a fleet keeps it for its
+    // next view); empty: the connection closes with the view.
+    using Release = std::function<void(Db)>;
+
+    SqlStore(Db db, std::string business_id, Release release = {})
+        : db_(std::move(db)), business_(std::move(business_id)), release_(std::move(release)) {}
+    ~SqlStore() override {
+        if (release_)
+            release_(std::move(db_));
+    }
+    SqlStore(const SqlStore&) = delete;
+    SqlStore& operator=(const SqlStore&) = delete;
 
     Result<void> transaction(const std::function<Result<void>()>& fn) override;
 
@@ -129,6 +139,7 @@ class SqlStore final : public StateStore {
     Db db_;
     const std::string business_;
     std::unordered_map<std::string, std::string> zone_cache_;
+    Release release_;
 };
 
 // "INSERT INTO table (keys..., columns...) VALUES (?...) ON CONFLICT (keys) DO UPDATE SET

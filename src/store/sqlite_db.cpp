@@ -108,6 +108,10 @@ void create_private_file(const std::string& path) {
 
 }  // namespace
 
+bool Database::idle() const {
+    return depth_ == 0 && sqlite3_get_autocommit(db_.get()) != 0;
+}
+
 Result<Database> Database::open(const std::string& path) {
     create_private_file(path);
     sqlite3* raw = nullptr;

@@ -87,6 +87,8 @@ class Database {
     static Result<Database> open(const std::string& path);
 
     sqlite3* handle() const { return db_.get(); }
+    // No transaction open: fit to be kept for another view.
+    bool idle() const;
     // Runs SQL without parameters, possibly several statements.
     Result<void> exec(const std::string& sql, const char* operation);
     // The single value of a PRAGMA or SELECT, as text.

@@ -174,6 +174,36 @@ TEMPLATE_TEST_CASE("businesses: nothing of one is visible or writable through an
     }
 }
 
+TEMPLATE_TEST_CASE(
+    "businesses: a view opened after another business's view closed sees only its own",
+    "[isolation][pool]", CALSYNC_FLEET_FIXTURES) {
+    // SQL fleets keep a closed view's connection for the next view (connection_pool.hpp):
+    // nothing of the first view's business may come with it.
+    TestType f;
+    {
+        auto a = must(f.fleet->open_business("garage-a"));
+        fill(*a);
+    }
+    {
+        auto b = must(f.fleet->open_business("garage-b"));
+        CHECK(must(b->list_connections()).empty());
+        CHECK(must(b->list_appointments()).empty());
+        must(b->put_connection(connection_record("c-b")));
+    }
+    auto a = must(f.fleet->open_business("garage-a"));
+    check_intact(*a);
+    fails_with(a->get_connection("c-b"), ErrorCode::not_found, "");
+}
+
+TEMPLATE_TEST_CASE("businesses: a view may outlive its fleet", "[isolation][pool]",
+                   CALSYNC_FLEET_FIXTURES) {
+    TestType f;
+    auto view = must(f.fleet->open_business("garage-a"));
+    fill(*view);
+    f.fleet.reset();
+    check_intact(*view);  // and on closing, its connection closes: the fleet's pool is gone
+}
+
 TEST_CASE("businesses: the default business is what a store opened without one sees",
           "[isolation]") {
     calsync::test::TempDir dir;
