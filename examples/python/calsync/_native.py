@@ -183,6 +183,19 @@ def _load() -> ctypes.CDLL:
 lib = _load()
 
 
+@contextlib.contextmanager
+def lent_host_key(options: Any, key: bytes) -> Iterator[None]:
+    """Points options.host_key at a copy of `key`, wiped once the call inside has returned
+    (the library keeps its own copy)."""
+    buffer = (ctypes.c_ubyte * max(len(key), 1)).from_buffer_copy(key or b"\0")
+    options.host_key = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ubyte))
+    options.host_key_length = len(key)
+    try:
+        yield
+    finally:
+        ctypes.memset(buffer, 0, ctypes.sizeof(buffer))
+
+
 def text(value: str | None) -> bytes | None:
     return None if value is None else value.encode("utf-8")
 

@@ -67,9 +67,6 @@ class Client(_native.HandleOwner):
         options = _native.ClientOptions()
         options.version = _native.CLIENT_OPTIONS_VERSION
         options.store_path = _native.text(store_path)
-        key_buffer = (ctypes.c_ubyte * max(len(key), 1)).from_buffer_copy(key or b"\0")
-        options.host_key = ctypes.cast(key_buffer, ctypes.POINTER(ctypes.c_ubyte))
-        options.host_key_length = len(key)
         options.config_json = None if config is None else _native.document(config)
         # The CFUNCTYPE objects must outlive every call C can make into them: the handle
         # keeps them until after calsync_client_free.
@@ -82,10 +79,8 @@ class Client(_native.HandleOwner):
             keepalive.append(_native.slots_changed_callback(
                 lambda j: on_slots_changed(SlotDiff.from_json(j))))
             options.slots_changed = keepalive[-1]
-        try:
+        with _native.lent_host_key(options, key):
             ptr = _native.call_for_handle("calsync_client_new", ctypes.byref(options))
-        finally:
-            ctypes.memset(key_buffer, 0, ctypes.sizeof(key_buffer))  # the library copied it
         self._own(_native.Handle(ptr, "calsync_client_free", "calsync.Client",
                                  keepalive=tuple(keepalive)))
 

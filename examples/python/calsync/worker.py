@@ -10,7 +10,6 @@ run_once() and run() from one thread at a time; stop() and mark_due() from any.
 from __future__ import annotations
 
 import ctypes
-import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -40,9 +39,6 @@ class Worker(_native.HandleOwner):
         options.version = _native.WORKER_OPTIONS_VERSION
         options.store_url = _native.text(store_url)
         options.owner = _native.text(owner)
-        key_buffer = (ctypes.c_ubyte * max(len(key), 1)).from_buffer_copy(key or b"\0")
-        options.host_key = ctypes.cast(key_buffer, ctypes.POINTER(ctypes.c_ubyte))
-        options.host_key_length = len(key)
         options.config_json = None if config is None else _native.document(config)
         options.threads = threads
         options.lease_seconds = lease_seconds
@@ -50,10 +46,8 @@ class Worker(_native.HandleOwner):
         if on_log is not None:
             keepalive.append(_native.log_callback(on_log))
             options.log = keepalive[-1]
-        try:
+        with _native.lent_host_key(options, key):
             ptr = _native.call_for_handle("calsync_worker_new", ctypes.byref(options))
-        finally:
-            ctypes.memset(key_buffer, 0, ctypes.sizeof(key_buffer))  # the library copied it
         self._own(_native.Handle(ptr, "calsync_worker_free", "calsync.Worker",
                                  keepalive=tuple(keepalive)))
 
