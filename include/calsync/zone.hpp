@@ -32,6 +32,9 @@ class TimeZone {
         // Appends the transitions with `from <= at < to`, sorted by `at`.
         virtual void between(std::int64_t from, std::int64_t to,
                              std::vector<Transition>* out) const = 0;
+        // True when the transitions repeat with the Gregorian calendar: those of any year
+        // (after the first) are those of the year 400 years earlier, 146,097 days on.
+        virtual bool repeats_every_400_years() const { return false; }
     };
 
     TimeZone(std::string name, int initial_offset, std::vector<Transition> transitions);
@@ -81,6 +84,9 @@ class TimeZone {
     std::vector<Transition> transitions_;  // sorted by `at`
     std::shared_ptr<const RecurringTransitions> recurring_;
     std::int64_t recurring_from_ = 0;
+    // Instants from here on are read 400 years earlier, a whole number of cycles back, when
+    // the recurring transitions repeat so: far years cost what the years near today cost.
+    std::int64_t fold_from_ = INT64_MAX;
     std::string definition_;
     mutable std::unique_ptr<std::atomic<const Year*>[]> years_;
     // Years outside years_' range, each computed once (a series moved centuries back by an

@@ -91,35 +91,64 @@ Error about(const Event& e, Error error) {
     return error;
 }
 
-// The instances of one RRULE as candidates: read in the master's frame, from DTSTART or (with
-// no COUNT, which counts from DTSTART) from just before the window, up to `stop_after`.
+// Instance starts worth making, as instants (both ends included): those whose occurrence can
+// reach the window, by their length or an override's move.
+struct WantedStarts {
+    Instant from;
+    Instant to;
+};
+
+// The instances of one RRULE as candidates: read in the master's frame, those starting in one
+// of `wanted` (sorted, disjoint). Without COUNT each range is walked on its own from just
+// before it; with COUNT, which counts from DTSTART, the rule is walked from DTSTART up to the
+// last range, and only the instances in a range are made.
 struct RuleExpansion {
     const Event& event;
     const Frame& frame;
     const ExpansionWindow& window;
-    Instant stop_after;
-    std::int64_t slack;
+    const std::vector<WantedStarts>& wanted;
     rrule::WorkBudget& budget;
     std::size_t& in_window;
     std::vector<Candidate>* out;
+
+    // Each wanted range as wall-clock times in the frame, first and last.
+    using Walls = std::vector<std::pair<std::int64_t, std::int64_t>>;
 
     Result<void> run(const std::string& text) {
         auto rule = rrule::parse(text);
         if (!rule.ok())
             return rule.error();
-        auto created =
-            rrule::InstanceIterator::create(rule.value(), event.start.local, frame.all_day);
+        const TimeZone& zone = *frame.zone;
+        // Pulling starts two days before a range and stops a day past it: instants follow
+        // wall-clock times except across a DST gap, which moves an instance by its length.
+        Walls walls;
+        for (const WantedStarts& range : wanted)
+            walls.push_back({civil_seconds(zone.to_local(range.from - std::chrono::hours(48))),
+                             civil_seconds(zone.to_local(range.to)) + kGapMargin});
+        if (rule->count != 0)
+            return walk(text, rule.value(), walls, 0, wanted.size());
+        for (std::size_t i = 0; i < wanted.size(); ++i) {
+            auto walked = walk(text, rule.value(), walls, i, i + 1);
+            if (!walked.ok())
+                return walked;
+        }
+        return {};
+    }
+
+    // The instances of `rule` in the ranges [first, end): skipped to the first unless the
+    // rule counts, made only inside a range.
+    Result<void> walk(const std::string& text, const rrule::Rule& rule, const Walls& walls,
+                      std::size_t first, std::size_t end) {
+        auto created = rrule::InstanceIterator::create(rule, event.start.local, frame.all_day);
         if (!created.ok())
             return make_error(ErrorCode::parse, "RRULE '" + text + "': " + created.error().message);
         rrule::InstanceIterator& it = created.value();
         if (it.never_matches())
             return {};
         const TimeZone& zone = *frame.zone;
-        // Pulling stops a day past the last local time that can matter: instants follow
-        // wall-clock times except across a DST gap, which moves an instance by its length.
-        std::int64_t last_wall = civil_seconds(zone.to_local(stop_after)) + kGapMargin;
+        std::int64_t last_wall = walls[end - 1].second;
         std::optional<Instant> until_instant;
-        if (const auto& u = rule->until) {
+        if (const auto& u = rule.until) {
             if (u->is_date) {
                 // A DATE UNTIL bounds a DATE-TIME series at the end of that day (Google
                 // writes it so), and a DATE series at that day.
@@ -136,12 +165,9 @@ struct RuleExpansion {
             }
         }
         it.stop_after(last_wall);
-        // Instances before this cannot reach the window, even moved by an override: a rule
-        // without COUNT starts here, one with COUNT counts its way here without them.
-        const std::int64_t first_wall = civil_seconds(zone.to_local(
-            window.window.start - std::chrono::seconds(slack) - std::chrono::hours(48)));
-        if (rule->count == 0)
-            it.skip_to(first_wall);
+        if (rule.count == 0)
+            it.skip_to(walls[first].first);
+        std::size_t range = first;
         std::int64_t wall = 0;
         while (true) {
             const auto status = it.next(budget, &wall);
@@ -152,15 +178,21 @@ struct RuleExpansion {
                                   "RRULE '" + text + "' needs more than the work budget of " +
                                       std::to_string(window.work_budget) +
                                       " steps to cover the window");
-            if (wall < first_wall)
+            while (range < end && wall > walls[range].second)
+                ++range;
+            if (range == end)
+                return {};
+            if (wall < walls[range].first)
                 continue;
             Candidate c;
             c.local = civil_from_seconds(wall);
             c.start = frame.all_day ? zone.start_of_day(c.local.date) : zone.to_instant(c.local);
-            if ((until_instant && c.start > *until_instant) || c.start > stop_after)
+            if (until_instant && c.start > *until_instant)
                 continue;
-            // Only instances starting inside the window count: those before it are stepped
-            // over, those after it are looked at only in case an override moves them in.
+            if (c.start < wanted[range].from || c.start > wanted[range].to)
+                continue;
+            // Only instances starting inside the window count: those before it are made for
+            // their length, those after it only in case an override moves them in.
             if (c.start >= window.window.start && c.start < window.window.end &&
                 ++in_window > window.max_occurrences)
                 return make_error(ErrorCode::limit_exceeded,
@@ -261,7 +293,6 @@ Result<std::vector<Occurrence>> expand_event(const Event& event, const Expansion
     // Overrides, by the instant of the instance they replace.
     std::map<std::int64_t, const Event*> exact;
     std::vector<std::pair<Instant, const Event*>> this_and_future;
-    std::int64_t longest_override = 0;
     for (const Event& ov : event.overrides) {
         if (!ov.recurrence_id)
             continue;
@@ -269,25 +300,44 @@ Result<std::vector<Occurrence>> expand_event(const Event& event, const Expansion
         exact[to_unix(rid)] = &ov;
         if (ov.this_and_future)
             this_and_future.emplace_back(rid, &ov);
-        const Occurrence o = occurrence_of(ov, business, rid);
-        longest_override = std::max<std::int64_t>(longest_override,
-                                                  std::abs(to_unix(o.range.start) - to_unix(rid)) +
-                                                      (o.range.end - o.range.start).count());
     }
     std::sort(this_and_future.begin(), this_and_future.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
 
-    // Instances starting before the window reach into it by their length or an override's
-    // move; after it, only an override moving them earlier brings them in.
-    const std::int64_t slack = 86400 * (len.days + 2) + len.seconds + longest_override;
-    const Instant stop_after = w.window.end + std::chrono::seconds(longest_override);
+    // Instances starting before the window reach into it by their length. An override of one
+    // instance shows whether or not the rule gives that instance (see the end), so it needs
+    // none made; a RANGE=THISANDFUTURE override moves the instances after it by its own
+    // move, so those it brings into the window are wanted too, however far it moves them.
+    const std::chrono::seconds reach(86400 * (len.days + 2) + len.seconds);
+    std::vector<WantedStarts> wanted{{w.window.start - reach, w.window.end}};
+    for (std::size_t i = 0; i < this_and_future.size(); ++i) {
+        const auto [rid, ov] = this_and_future[i];
+        const Occurrence moved = occurrence_of(*ov, business, rid);
+        const auto shift = moved.range.start - rid;
+        WantedStarts range{w.window.start - shift - moved.range.duration() - std::chrono::hours(48),
+                           w.window.end - shift};
+        range.from = std::max(range.from, rid);
+        if (i + 1 < this_and_future.size())
+            range.to = std::min(range.to, this_and_future[i + 1].first);
+        if (range.from <= range.to)
+            wanted.push_back(range);
+    }
+    std::sort(wanted.begin(), wanted.end(),
+              [](const WantedStarts& a, const WantedStarts& b) { return a.from < b.from; });
+    std::vector<WantedStarts> merged;
+    for (const WantedStarts& range : wanted) {
+        if (!merged.empty() && range.from <= merged.back().to)
+            merged.back().to = std::max(merged.back().to, range.to);
+        else
+            merged.push_back(range);
+    }
 
     std::vector<Candidate> candidates;
     // RFC 5545 3.8.5.3: DTSTART is always the first instance of the set.
     candidates.push_back(Candidate{master_start, event.start.local, std::nullopt});
     rrule::WorkBudget budget(w.work_budget);
     std::size_t in_window = 0;
-    RuleExpansion rules{event, f, w, stop_after, slack, budget, in_window, &candidates};
+    RuleExpansion rules{event, f, w, merged, budget, in_window, &candidates};
     for (const std::string& rule : event.recurrence.rrules) {
         auto expanded = rules.run(rule);
         if (!expanded.ok())

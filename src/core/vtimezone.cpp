@@ -26,6 +26,18 @@ struct Onset {
     int offset_to;
 };
 
+// 400 Gregorian years (146,097 days) in each FREQ's unit, SECONDLY to YEARLY: a rule whose
+// INTERVAL divides it steps onto the same calendar pattern 400 years on.
+constexpr std::int64_t kCycleUnits[] = {std::int64_t{146097} * 86400,
+                                        std::int64_t{146097} * 1440,
+                                        std::int64_t{146097} * 24,
+                                        146097,
+                                        20871,
+                                        4800,
+                                        400};
+
+static_assert(static_cast<int>(rrule::Frequency::yearly) == 6, "kCycleUnits follows Frequency");
+
 // One observance's open-ended RRULE: its onsets never end, so they stay a rule.
 struct OpenRule {
     rrule::Rule rule;
@@ -48,6 +60,12 @@ class ObservanceRules final : public TimeZone::RecurringTransitions {
                   [](const TimeZone::Transition& a, const TimeZone::Transition& b) {
                       return a.at < b.at;
                   });
+    }
+
+    bool repeats_every_400_years() const override {
+        return std::all_of(rules_.begin(), rules_.end(), [](const OpenRule& r) {
+            return kCycleUnits[static_cast<int>(r.rule.freq)] % r.rule.interval == 0;
+        });
     }
 
     // The most onsets one rule gives in a year from the start of the rules (a zone whose

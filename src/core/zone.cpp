@@ -17,6 +17,9 @@ constexpr int kCachedYears = 600;
 constexpr std::size_t kFarYearsKept = 1000;
 // How far back a query looks for the last recurring transition before its year.
 constexpr int kYearsBack = 400;
+// The Gregorian calendar repeats every 400 years, 146,097 days (20,871 weeks).
+constexpr int kCycleYears = 400;
+constexpr std::int64_t kCycleSeconds = std::int64_t{146097} * 86400;
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     std::int64_t q = a / b;
@@ -60,6 +63,11 @@ TimeZone::TimeZone(std::string name, int initial_offset, std::vector<Transition>
       definition_(std::move(definition)) {
     std::sort(transitions_.begin(), transitions_.end(),
               [](const Transition& a, const Transition& b) { return a.at < b.at; });
+    if (recurring_ && recurring_->repeats_every_400_years()) {
+        // From the second cycle after the rules' first whole year, both an instant and its
+        // fold lie a whole lookback (kYearsBack) inside the rules, so they read alike.
+        fold_from_ = year_start(utc_year(recurring_from_) + 1 + kYearsBack + kCycleYears);
+    }
     if (recurring_) {
         years_ = std::make_unique<std::atomic<const Year*>[]>(kCachedYears);
         for (int i = 0; i < kCachedYears; ++i)
@@ -138,6 +146,8 @@ const TimeZone::Year* TimeZone::year(int y, std::unique_ptr<Year>* uncached) con
 }
 
 int TimeZone::recurring_offset_at(std::int64_t utc) const {
+    if (utc >= fold_from_)
+        utc -= (1 + floor_div(utc - fold_from_, kCycleSeconds)) * kCycleSeconds;
     const int y = utc_year(utc);
     std::unique_ptr<Year> scratch;
     const Year* e = year(y, &scratch);

@@ -334,9 +334,9 @@ TEST_CASE("series that began years before the window keep their phase", "[recurr
 
 namespace {
 
-calsync::Result<std::vector<calsync::Occurrence>> expand_with_cap(const std::string& ics,
-                                                                  const char* from, const char* to,
-                                                                  std::size_t cap) {
+calsync::Result<std::vector<calsync::Occurrence>> expand_with_cap(
+    const std::string& ics, const char* from, const char* to, std::size_t cap,
+    std::uint64_t work_budget = calsync::kDefaultExpansionWorkBudget) {
     auto cal = calsync::read_ics(ics, calsync::IcsReadOptions{"c", {}});
     REQUIRE(cal.ok());
     REQUIRE(cal->events.size() == 1);
@@ -344,6 +344,7 @@ calsync::Result<std::vector<calsync::Occurrence>> expand_with_cap(const std::str
     w.business_zone = calsync::TimeZone::utc().get();
     w.window = {calsync::parse_rfc3339(from).value(), calsync::parse_rfc3339(to).value()};
     w.max_occurrences = cap;
+    w.work_budget = work_budget;
     return calsync::expand_event(cal->events[0], w);
 }
 
@@ -560,6 +561,52 @@ TEST_CASE("THISANDFUTURE with later overrides and status", "[recurrence]") {
         CHECK(got == Strings{"2026-01-05T09:00:00Z confirmed", "2026-01-12T09:00:00Z confirmed",
                              "2026-01-19T09:00:00Z cancelled", "2026-01-26T09:00:00Z cancelled",
                              "2026-02-02T09:00:00Z cancelled"});
+    }
+}
+
+// An override can move its instance anywhere; the series is still only walked near the
+// window (and, for RANGE=THISANDFUTURE, near the instances it moves into the window): a
+// budget that a month of a weekly series fits in must be enough, however far the move.
+TEST_CASE("overrides moved across centuries", "[recurrence]") {
+    const std::string master =
+        "BEGIN:VEVENT\r\nUID:s\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n"
+        "RRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\n";
+    auto expand_within = [](const std::string& ics, const char* from, const char* to) {
+        auto occ = expand_with_cap(ics, from, to, 20000, 200);
+        std::vector<std::string> got;
+        if (!occ.ok())
+            got.push_back(occ.error().message);
+        else
+            for (const auto& o : occ.value())
+                got.push_back(range_of(o));
+        return got;
+    };
+    SECTION("an instance of 2900 moved to 1707 and one of 1707 moved into the window") {
+        const auto got = expand_within(
+            vcalendar(master +
+                      "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID:29000106T090000Z\r\n"
+                      "DTSTART:17070317T110000Z\r\nDTEND:17070317T120000Z\r\nEND:VEVENT\r\n"
+                      "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID:17070101T090000Z\r\n"
+                      "DTSTART:20260311T150000Z\r\nDTEND:20260311T160000Z\r\nEND:VEVENT\r\n"),
+            "2026-03-01T00:00:00Z", "2026-03-16T00:00:00Z");
+        CHECK(got == Strings{"2026-03-02T09:00:00Z/2026-03-02T10:00:00Z",
+                             "2026-03-09T09:00:00Z/2026-03-09T10:00:00Z",
+                             "2026-03-11T15:00:00Z/2026-03-11T16:00:00Z"});
+    }
+    SECTION("RANGE=THISANDFUTURE moving the rest of the series a century on") {
+        // 12 January 2026 09:00 to 13 January 2126 11:00 is 36,525 days and 2 hours: the
+        // Mondays of March 2026 land on the Tuesdays of March 2126.
+        const auto got = expand_within(
+            vcalendar(
+                master +
+                "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20260112T090000Z\r\n"
+                "DTSTART:21260113T110000Z\r\nDTEND:21260113T113000Z\r\nEND:VEVENT\r\n"),
+            "2126-03-01T00:00:00Z", "2126-04-01T00:00:00Z");
+        CHECK(got == Strings{"2126-03-03T11:00:00Z/2126-03-03T11:30:00Z",
+                             "2126-03-10T11:00:00Z/2126-03-10T11:30:00Z",
+                             "2126-03-17T11:00:00Z/2126-03-17T11:30:00Z",
+                             "2126-03-24T11:00:00Z/2126-03-24T11:30:00Z",
+                             "2126-03-31T11:00:00Z/2126-03-31T11:30:00Z"});
     }
 }
 

@@ -105,6 +105,39 @@ TEST_CASE("rules with UNTIL, then open-ended rules (the 2007 US change)", "[zone
     CHECK(z->offset_at(at("1990-10-28T06:00:00Z")) == -18000);
 }
 
+// Far years are read a whole number of 400-year cycles back when every rule repeats so;
+// a rule that does not (every third year) is read year by year.
+TEST_CASE("far years follow the rules", "[zone][vtimezone]") {
+    SECTION("New York in 9000 and 9999: second Sunday of March, first of November") {
+        const auto z = zone_of(kNewYorkHistory, "America/New_York");
+        CHECK(z->offset_at(at("9000-03-09T06:59:59Z")) == -18000);
+        CHECK(z->offset_at(at("9000-03-09T07:00:00Z")) == -14400);
+        CHECK(z->offset_at(at("9000-11-02T05:59:59Z")) == -14400);
+        CHECK(z->offset_at(at("9000-11-02T06:00:00Z")) == -18000);
+        CHECK(z->offset_at(at("9999-03-14T07:00:00Z")) == -14400);
+        CHECK(z->offset_at(at("9999-11-07T06:00:00Z")) == -18000);
+        CHECK(instant_of(z, "9000-03-09T02:30:00") == "9000-03-09T07:30:00Z");  // the gap
+    }
+    SECTION("summer time every third year from 1970") {
+        const auto z = zone_of(
+            "BEGIN:VTIMEZONE\r\nTZID:Triennial\r\n"
+            "BEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nTZOFFSETFROM:+0100\r\n"
+            "TZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;INTERVAL=3;BYMONTH=3;BYDAY=-1SU\r\n"
+            "END:DAYLIGHT\r\n"
+            "BEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\n"
+            "TZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;INTERVAL=3;BYMONTH=10;BYDAY=-1SU\r\n"
+            "END:STANDARD\r\nEND:VTIMEZONE\r\n",
+            "Triennial");
+        // 3005 and 5003 are whole multiples of three years after 1970; 3004 is not.
+        CHECK(z->offset_at(at("3004-07-01T12:00:00Z")) == 3600);
+        CHECK(z->offset_at(at("3005-03-31T00:59:59Z")) == 3600);
+        CHECK(z->offset_at(at("3005-03-31T01:00:00Z")) == 7200);
+        CHECK(z->offset_at(at("3005-10-27T01:00:00Z")) == 3600);
+        CHECK(z->offset_at(at("5003-03-27T01:00:00Z")) == 7200);
+        CHECK(z->offset_at(at("5004-07-01T12:00:00Z")) == 3600);
+    }
+}
+
 TEST_CASE("a zone given only as RDATEs", "[zone][vtimezone]") {
     const auto z = zone_of(
         "BEGIN:VTIMEZONE\r\nTZID:Listed\r\n"
