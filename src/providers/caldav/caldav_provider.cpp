@@ -4,9 +4,12 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 #include <sstream>
+#include <system_error>
+#include <thread>
 
 #include "calsync/export_identity.hpp"
 #include "calsync/ical.hpp"
@@ -26,6 +29,17 @@ constexpr int kMaxSyncRounds = 100;  // 507-truncated sync-collection continuati
 // in one response (net::HttpOptions::max_response_bytes) does not fit in several either,
 // and what was read stays in memory until the change set is applied.
 constexpr std::size_t kMaxSyncCollectionBytes = std::size_t{64} << 20;
+// Answers with this many members are read on up to kMaxReadThreads threads (add_members).
+constexpr std::size_t kParallelReadFrom = 256;
+constexpr std::size_t kMaxReadThreads = 4;
+
+std::vector<const DavResponse*> pointers_to(const std::deque<DavResponse>& responses) {
+    std::vector<const DavResponse*> out;
+    out.reserve(responses.size());
+    for (const DavResponse& r : responses)
+        out.push_back(&r);
+    return out;
+}
 
 std::string with_slash(std::string url) {
     if (url.empty() || url.back() != '/')
@@ -270,6 +284,42 @@ bool CalDavProvider::add_member(const DavResponse& member, const std::string& ca
     return true;
 }
 
+std::vector<char> CalDavProvider::add_members(const std::vector<const DavResponse*>& members,
+                                              const std::string& calendar, ChangeSet* into) const {
+    // Reading members is CPU alone (libical, then the model), and a first sync reads thousands
+    // from one answer after it has arrived, while the server that made it waits: a few threads
+    // share them, each a contiguous part, joined in order.
+    const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
+    const std::size_t parts =
+        members.size() < kParallelReadFrom ? 1 : std::min<std::size_t>(cores, kMaxReadThreads);
+    std::vector<char> had(members.size(), 0);
+    std::vector<ChangeSet> read(parts);
+    const auto read_part = [&](std::size_t part) {
+        const std::size_t end = members.size() * (part + 1) / parts;
+        for (std::size_t i = members.size() * part / parts; i < end; ++i)
+            had[i] = add_member(*members[i], calendar, &read[part]) ? 1 : 0;
+    };
+    std::vector<std::thread> threads;
+    std::size_t started = 1;  // part 0 is this thread's
+    for (; started < parts; ++started) {
+        try {
+            threads.emplace_back(read_part, started);
+        } catch (const std::system_error&) {
+            break;  // no thread to be had: this one reads the rest
+        }
+    }
+    read_part(0);
+    for (std::size_t part = started; part < parts; ++part)
+        read_part(part);
+    for (std::thread& t : threads)
+        t.join();
+    for (ChangeSet& part : read) {
+        std::move(part.upserts.begin(), part.upserts.end(), std::back_inserter(into->upserts));
+        std::move(part.errors.begin(), part.errors.end(), std::back_inserter(into->errors));
+    }
+    return had;
+}
+
 Result<Multistatus> CalDavProvider::multistatus(const std::string& method, const std::string& url,
                                                 const char* depth, const std::string& body,
                                                 std::string* final_url) {
@@ -298,9 +348,10 @@ Result<void> CalDavProvider::read_resources(const std::string& calendar,
     auto ms = multistatus("REPORT", calendar, "1", calendar_multiget_body(paths));
     if (!ms.ok())
         return ms.error();
-    for (const DavResponse& r : ms->responses) {
-        if (!add_member(r, calendar, into) && r.status == 404)
-            into->removals.push_back(absolute(r.href, calendar));
+    const std::vector<char> had = add_members(pointers_to(ms->responses), calendar, into);
+    for (std::size_t i = 0; i < had.size(); ++i) {
+        if (had[i] == 0 && ms->responses[i].status == 404)
+            into->removals.push_back(absolute(ms->responses[i].href, calendar));
     }
     return {};
 }
@@ -343,6 +394,7 @@ Result<ChangeSet> CalDavProvider::sync_collection(const std::string& calendar,
         if (!ms.ok())
             return ms.error();
         bool truncated = false;
+        std::vector<const DavResponse*> members;
         for (const DavResponse& r : ms->responses) {
             const std::string href = absolute(r.href, calendar);
             if (with_slash(href) == with_slash(calendar)) {
@@ -354,8 +406,12 @@ Result<ChangeSet> CalDavProvider::sync_collection(const std::string& calendar,
                 changes.removals.push_back(href);
                 continue;
             }
-            if (!add_member(r, calendar, &changes))
-                need.push_back(href);  // the server lists members without their data
+            members.push_back(&r);
+        }
+        const std::vector<char> had = add_members(members, calendar, &changes);
+        for (std::size_t i = 0; i < had.size(); ++i) {
+            if (had[i] == 0)  // the server lists members without their data
+                need.push_back(absolute(members[i]->href, calendar));
         }
         next = ms->sync_token;
         if (!truncated)
@@ -370,8 +426,7 @@ Result<ChangeSet> CalDavProvider::sync_collection(const std::string& calendar,
                 return ms.error();
             changes.upserts.clear();
             changes.errors.clear();
-            for (const DavResponse& r : ms->responses)
-                add_member(r, calendar, &changes);
+            add_members(pointers_to(ms->responses), calendar, &changes);
         } else {
             auto read = read_resources(calendar, need, &changes);
             if (!read.ok())
@@ -402,6 +457,7 @@ Result<ChangeSet> CalDavProvider::etag_sync(const std::string& calendar,
     changes.full_resync = full;
     std::map<std::string, std::string> after;
     std::vector<std::string> changed;
+    std::vector<const DavResponse*> members;
     for (const DavResponse& r : ms->responses) {
         const DavProp* etag = r.prop(std::string(kDavNs) + "|getetag");
         if (etag == nullptr)
@@ -409,13 +465,14 @@ Result<ChangeSet> CalDavProvider::etag_sync(const std::string& calendar,
         const std::string href = absolute(r.href, calendar);
         after[href] = etag->text;
         if (full) {
-            add_member(r, calendar, &changes);
+            members.push_back(&r);
         } else {
             auto old = before.find(href);
             if (old == before.end() || old->second != etag->text)
                 changed.push_back(href);
         }
     }
+    add_members(members, calendar, &changes);
     if (!full) {
         for (const auto& [href, etag] : before) {
             if (after.count(href) == 0)
