@@ -46,9 +46,12 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
     const time_t at = curl_getdate(text.c_str(), nullptr);  // IMF-fixdate and older forms
     if (at == -1)
         return std::nullopt;
-    const auto delta = std::chrono::system_clock::from_time_t(at) - now;
-    return std::max(std::chrono::seconds(0),
-                    std::chrono::duration_cast<std::chrono::seconds>(delta));
+    // In seconds: a date past 2262 does not fit system_clock's nanoseconds.
+    const std::int64_t now_seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    if (at <= now_seconds)
+        return std::chrono::seconds(0);
+    return std::chrono::seconds(std::min<std::int64_t>(at - now_seconds, 999'999'999));
 }
 
 bool is_retry_safe(const HttpRequest& request) {

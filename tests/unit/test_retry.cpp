@@ -65,6 +65,16 @@ TEST_CASE("Retry-After as an HTTP date", "[net][retry]") {
     CHECK(f.sleeps == std::vector<std::chrono::milliseconds>{std::chrono::seconds(30)});
 }
 
+// The same cap as a number of seconds too long to read; system_clock cannot hold the date.
+TEST_CASE("Retry-After as an HTTP date in 9999", "[net][retry]") {
+    Fixture f;
+    f.transport->script = {status(503, "Fri, 31 Dec 9999 23:59:59 GMT")};
+    auto r = f.client.send(get());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().retry_after == std::chrono::seconds(999'999'999));
+    CHECK(f.sleeps.empty());
+}
+
 TEST_CASE("a burst of 503 then success, with jittered backoff under the cap", "[net][retry]") {
     Fixture f;
     f.transport->script = {status(503), status(502), status(504), status(200)};
