@@ -25,6 +25,9 @@ struct ProviderCapabilities {
     bool windowed_reads = false;
     // Change notifications: push() watches a calendar.
     bool push = false;
+    // The account is one calendar that stays what it was at connect (an ICS feed): its
+    // listing then stands, and listing again would only read the whole feed again.
+    bool one_fixed_calendar = false;
 };
 
 // What changed in one calendar since a cursor. On `full_resync` the upserts are the whole

@@ -290,7 +290,8 @@ class SyncService {
     Result<std::vector<ConnectionRecord>> connections();
 
     // --- calendars
-    // The account's calendars now (one request), merged with what is selected.
+    // The account's calendars now (one request), merged with what is selected; for an
+    // account of one fixed calendar (ProviderCapabilities), the one listed at connect.
     Result<ConnectionCalendars> list_calendars(const std::string& connection_id);
     // Selects a calendar with a direction; `policy` defaults to settings.default_policy.
     // Export needs a writable calendar. The next sync is due at once.

@@ -6,6 +6,7 @@
 #include "providers/google/google_oauth.hpp"
 #include "providers/google/google_provider.hpp"
 #include "providers/google/google_push.hpp"
+#include "providers/ics_feed/ics_feed_provider.hpp"
 #include "providers/microsoft/graph_oauth.hpp"
 #include "providers/microsoft/graph_provider.hpp"
 #include "providers/microsoft/graph_push.hpp"
@@ -28,7 +29,7 @@ const ProviderKindTraits kTraits[] = {
      "a calsync connection named in its URL", &graph_granted_scopes},
     {ProviderKind::caldav, "CalDAV", {}, nullptr, nullptr, nullptr},
     {ProviderKind::icloud, "iCloud", {}, nullptr, nullptr, nullptr},
-    {ProviderKind::ics_feed, "ICS feed", {}, nullptr, nullptr, nullptr},
+    {ProviderKind::ics_feed, "ICS feed", ics_feed::kCapabilities, nullptr, nullptr, nullptr},
 };
 
 }  // namespace

@@ -443,6 +443,13 @@ Result<ConnectionCalendars> SyncService::list_calendars(const std::string& conne
     auto connection = s_->active_connection(connection_id);
     if (!connection.ok())
         return connection.error();
+    if (providers::traits_of(connection->kind).capabilities.one_fixed_calendar) {
+        auto kept = s_->store->list_calendars(connection_id);
+        if (!kept.ok())
+            return kept.error();
+        if (!kept->empty())
+            return ConnectionCalendars{kept.value(), {}};
+    }
     auto live = s_->live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
     const auto deadline = s_->operation_deadline();

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 from cli_runner import Runner
 
@@ -53,6 +54,20 @@ try:
     names = [c["name"] for c in listed]
     if names != ["Personal"]:
         problems.append(f"the feed's calendar is labelled {names}, not its X-WR-CALNAME")
+
+    # --- read once at connect; listing and selecting its one calendar do not read it again
+    def feed_reads():
+        with urllib.request.urlopen(f"{origin}/counters") as answer:
+            return json.load(answer).get(f"feed {copy}", 0)
+    if feed_reads() != 1:
+        problems.append(f"connect read the feed {feed_reads()} times, not once")
+    run("calendars")
+    run("select", "Personal", "--direction", "import")
+    if feed_reads() != 1:
+        problems.append(f"calendars and select read the feed again: {feed_reads()} reads")
+    run("sync")
+    if feed_reads() != 2:
+        problems.append(f"sync after connect: {feed_reads()} reads of the feed, not 2")
 
     # --- doctor reads the feed: fine now, a problem once the feed is gone
     done = run("doctor")

@@ -16,6 +16,9 @@ struct IcsFeedOptions {
     std::vector<std::string> owner_addresses;
 };
 
+// One calendar, the feed, read whole each time (see ProviderCapabilities).
+constexpr ProviderCapabilities kCapabilities{false, false, false, true};
+
 // Fetches with a conditional GET (If-None-Match / If-Modified-Since); a 304 is "no
 // change". The cursor remembers the validators and a fingerprint per event, so a changed
 // feed yields only the events that changed (by UID, and UID + RECURRENCE-ID for a lone
@@ -32,6 +35,7 @@ class IcsFeedProvider : public CalendarProvider {
     Result<RemoteEvent> update_event(const std::string& calendar_id, const RemoteEvent& existing,
                                      const Event& event) override;
     Result<void> delete_event(const std::string& calendar_id, const RemoteEvent& existing) override;
+    ProviderCapabilities capabilities() const override { return kCapabilities; }
 
   private:
     // GET of the feed, conditional when a validator is given, following its redirects.
