@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <map>
 #include <string>
 
@@ -241,6 +242,9 @@ void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalen
 
     // Masters in file order; overrides are attached to the master with their UID.
     std::vector<Event> masters;
+    // Events are large: each reallocation of a vector of ten thousand moves them all.
+    masters.reserve(
+        static_cast<std::size_t>(icalcomponent_count_components(vcal, ICAL_VEVENT_COMPONENT)));
     std::map<std::string, std::size_t> master_by_uid;
     std::vector<Event> overrides;
     std::size_t position = 0;
@@ -284,8 +288,12 @@ void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalen
         ov.id += "/" + format_local(ov.recurrence_id->local);
         masters.push_back(std::move(ov));
     }
-    for (Event& m : masters)
-        out->events.push_back(std::move(m));
+    if (out->events.empty()) {
+        out->events = std::move(masters);
+        return;
+    }
+    out->events.reserve(out->events.size() + masters.size());
+    std::move(masters.begin(), masters.end(), std::back_inserter(out->events));
 }
 
 }  // namespace

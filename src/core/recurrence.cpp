@@ -81,6 +81,17 @@ struct Candidate {
     std::optional<Instant> end;  // RDATE;VALUE=PERIOD
 };
 
+// Gives back a scratch vector's memory when one event grew it past what events need.
+struct ReleaseIfLarge {
+    std::vector<Candidate>* scratch;
+    ReleaseIfLarge(const ReleaseIfLarge&) = delete;
+    ReleaseIfLarge& operator=(const ReleaseIfLarge&) = delete;
+    ~ReleaseIfLarge() {
+        if (scratch->capacity() > 4096)
+            std::vector<Candidate>().swap(*scratch);
+    }
+};
+
 // The most a DST gap moves a wall-clock time (Samoa skipped a whole day in 2011).
 constexpr std::int64_t kGapMargin = 86400;
 
@@ -332,7 +343,12 @@ Result<std::vector<Occurrence>> expand_event(const Event& event, const Expansion
             merged.push_back(range);
     }
 
-    std::vector<Candidate> candidates;
+    // Kept between calls on this thread: a vector grown anew for every event costs more than
+    // its instances (each large allocation makes malloc sort out the blocks freed meanwhile).
+    thread_local std::vector<Candidate> scratch;
+    std::vector<Candidate>& candidates = scratch;
+    candidates.clear();
+    const ReleaseIfLarge release{&candidates};
     // RFC 5545 3.8.5.3: DTSTART is always the first instance of the set.
     candidates.push_back(Candidate{master_start, event.start.local, std::nullopt});
     rrule::WorkBudget budget(w.work_budget);
@@ -370,6 +386,7 @@ Result<std::vector<Occurrence>> expand_event(const Event& event, const Expansion
                     [](const Candidate& a, const Candidate& b) { return a.start == b.start; }),
         candidates.end());
 
+    result.reserve(candidates.size() + exact.size());
     std::set<std::int64_t> used_overrides;
     for (const Candidate& c : candidates) {
         if (excluded.excludes(c, f))
