@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -158,6 +159,12 @@ class ImportEngine {
     };
     // `calendar_left`: occurrences its calendar may still keep and expand.
     Expansion compute_slots(const Event& event, const OccurrenceCharge& calendar_left) const;
+    // For a batch of at least kExpandAheadFrom events on a machine of several cores: each
+    // event's expansion as compute_slots gives it when its calendar has per_event left,
+    // worked out on up to kMaxExpandThreads threads; otherwise none.
+    static constexpr std::size_t kExpandAheadFrom = 512;
+    static constexpr std::size_t kMaxExpandThreads = 4;
+    std::vector<std::optional<Expansion>> expand_ahead(const std::vector<Event>& events) const;
     // What `calendar_id` may still keep and expand once `held` (being replaced) no longer
     // counts.
     OccurrenceCharge calendar_left(const std::string& calendar_id, const EventSlots* held) const;

@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <system_error>
+#include <thread>
 #include <tuple>
 
 #include "calsync/engine.hpp"
@@ -463,13 +465,50 @@ std::vector<BlockedSlot> ImportEngine::calendar_slots(const std::string& calenda
     return out;
 }
 
+std::vector<std::optional<ImportEngine::Expansion>> ImportEngine::expand_ahead(
+    const std::vector<Event>& events) const {
+    std::vector<std::optional<Expansion>> ahead(events.size());
+    const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
+    if (events.size() < kExpandAheadFrom || cores < 2)
+        return ahead;
+    // As if each event's calendar had at least one event's worth left: what compute_slots
+    // gives whenever that holds, which load() checks before it takes one.
+    const OccurrenceCharge plenty{policy_.limits.per_event, policy_.limits.per_event};
+    const std::size_t parts = std::min<std::size_t>(cores, kMaxExpandThreads);
+    const auto expand_part = [&](std::size_t part) {
+        const std::size_t end = events.size() * (part + 1) / parts;
+        for (std::size_t i = events.size() * part / parts; i < end; ++i)
+            ahead[i] = compute_slots(events[i], plenty);
+    };
+    std::vector<std::thread> threads;
+    for (std::size_t part = 1; part < parts; ++part) {
+        try {
+            threads.emplace_back(expand_part, part);
+        } catch (const std::system_error&) {
+            break;  // those parts are expanded in load(), one by one
+        }
+    }
+    expand_part(0);
+    for (std::thread& t : threads)
+        t.join();
+    return ahead;
+}
+
 void ImportEngine::load(const std::vector<Event>& events) {
+    // A large batch (a first sync, a full resync) is expanded on a few threads first; the
+    // budgets are then settled in order, as one by one.
+    std::vector<std::optional<Expansion>> ahead = expand_ahead(events);
     std::vector<TimeRange> ranges;
-    for (const Event& e : events) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const Event& e = events[i];
         EventSlots& held = held_for(e.calendar_id, e.id);
         for (const HeldSlot& s : held.slots)
             timeline_->remove(s.range);
-        Expansion expansion = compute_slots(e, calendar_left(e.calendar_id, &held));
+        const OccurrenceCharge left = calendar_left(e.calendar_id, &held);
+        const bool plenty_left =
+            left.kept >= policy_.limits.per_event && left.work >= policy_.limits.per_event;
+        Expansion expansion =
+            ahead[i] && plenty_left ? std::move(*ahead[i]) : compute_slots(e, left);
         settle(held, expansion);
         held.slots = std::move(expansion.slots);
         join_uid(held, e.uid);

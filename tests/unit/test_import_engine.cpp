@@ -798,6 +798,35 @@ TEST_CASE("occurrence limits: a calendar stops at its limit and names what it le
     }
 }
 
+// A batch this large is expanded on several threads before its budgets are settled in
+// order (ImportEngine::expand_ahead); the outcome must be the one-by-one outcome, also for
+// the events that meet their calendar's limits part way.
+TEST_CASE("occurrence limits: a large batch is settled as one by one", "[engine]") {
+    std::vector<Event> events;
+    BlockingPolicy policy = january_limited();
+    policy.limits.per_event = 6;
+    policy.limits.per_calendar = 700;
+    policy.limits.per_calendar_work = 900;
+    for (int i = 0; i < 700; ++i)
+        events.push_back(daily(i % 2 == 0 ? "a" : "b", "e" + std::to_string(i), 1 + i % 8));
+    auto loaded = ImportEngine::create(policy);
+    auto upserted = ImportEngine::create(policy);
+    REQUIRE(loaded.ok());
+    REQUIRE(upserted.ok());
+    loaded->load(events);
+    for (const Event& e : events)
+        upserted->upsert(e);
+    // a's events have 1, 3, 5, 7 occurrences in turn: the 7 is over per_event and costs 6 of
+    // work, so each round keeps 9 and works 15; 60 rounds spend a's 900 of work and keep
+    // 540, and every later event is left out. b's have 2, 4, 6, 8: 12 kept, 18 worked a
+    // round, 50 rounds, 600 kept.
+    REQUIRE(capped_ids(*loaded).size() > 200);
+    CHECK(loaded->slot_count() == 540 + 600);
+    CHECK(capped_ids(*loaded) == capped_ids(*upserted));
+    CHECK(loaded->slots() == upserted->slots());
+    CHECK(error_keys(*loaded) == error_keys(*upserted));
+}
+
 TEST_CASE("occurrence limits: expansion stops at the budget, so a huge rule costs it only",
           "[engine]") {
     // A SECONDLY rule without end has 2.7 million occurrences in January: were it expanded
