@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <map>
 #include <system_error>
 #include <thread>
 #include <tuple>
@@ -476,9 +477,18 @@ std::vector<std::optional<ImportEngine::Expansion>> ImportEngine::expand_ahead(
     const OccurrenceCharge plenty{policy_.limits.per_event, policy_.limits.per_event};
     const std::size_t parts = std::min<std::size_t>(cores, kMaxExpandThreads);
     const auto expand_part = [&](std::size_t part) {
+        // A part works no more for a calendar than the calendar may work in all, so what is
+        // held ahead stays within the parts' count of the one-by-one bound; the rest of
+        // that calendar's events are expanded in load().
+        std::map<std::string, std::size_t> worked;
         const std::size_t end = events.size() * (part + 1) / parts;
-        for (std::size_t i = events.size() * part / parts; i < end; ++i)
+        for (std::size_t i = events.size() * part / parts; i < end; ++i) {
+            std::size_t& spent = worked[events[i].calendar_id];
+            if (spent >= policy_.limits.per_calendar_work)
+                continue;
             ahead[i] = compute_slots(events[i], plenty);
+            spent += ahead[i]->charged.work;
+        }
     };
     std::vector<std::thread> threads;
     for (std::size_t part = 1; part < parts; ++part) {
