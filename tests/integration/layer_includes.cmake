@@ -1,7 +1,8 @@
 # The arrows between layers, checked on the sources: every #include "..." of a file under a
 # layer's folder must stay out of the folders that layer may not reach (design.md, "Arrows
 # point one way"). Run as: cmake -DSOURCE_DIR=<tree> -P layer_includes.cmake
-# Prints each include that runs the wrong way and fails; prints "layers: ok" otherwise.
+# Prints each include that runs the wrong way, and each public header no layer claims, and
+# fails; prints "layers: ok" otherwise.
 cmake_minimum_required(VERSION 3.18) # if(IN_LIST)
 if(NOT SOURCE_DIR)
   message(FATAL_ERROR "SOURCE_DIR is not set")
