@@ -1,6 +1,7 @@
 # Installs the C ABI library, its header, a CMake package (find_package(calsync) gives
-# calsync::calsync), a pkg-config file and the license. calsync_core is linked into the
-# shared library and is not part of the installed interface.
+# calsync::calsync), a pkg-config file and the license. The layers' static libraries
+# (calsync_core ... calsync_sync) are linked into the shared library and are not part of
+# the installed interface.
 #
 # A release install is stripped: `cmake --install build/release --strip` (the release
 # preset keeps debug information in the build tree, which the ABI baseline check reads;

@@ -7,5 +7,3 @@ target_sources(calsync_providers PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/graph_export.cpp
   ${CMAKE_CURRENT_LIST_DIR}/graph_provider.cpp
   ${CMAKE_CURRENT_LIST_DIR}/graph_push.cpp)
-target_include_directories(calsync_providers SYSTEM PRIVATE ${RAPIDJSON_INCLUDE_DIRS})
-target_include_directories(calsync_providers PRIVATE ${PROJECT_SOURCE_DIR}/src)
