@@ -97,7 +97,7 @@ CalDavProvider::CalDavProvider(CalDavOptions options, std::shared_ptr<net::HttpC
              "Basic " + encoding::base64(options_.username + ":" + options_.password)});
 }
 
-std::string CalDavProvider::absolute(const std::string& href, const std::string& base) const {
+std::string CalDavProvider::absolute(const std::string& href, const std::string& base) {
     if (href.rfind("http://", 0) == 0 || href.rfind("https://", 0) == 0)
         return href;
     if (!href.empty() && href[0] == '/')
@@ -258,7 +258,7 @@ Result<std::vector<Calendar>> CalDavProvider::list_home() {
 }
 
 bool CalDavProvider::add_member(const DavResponse& member, const std::string& calendar,
-                                ChangeSet* into) const {
+                                ChangeSet* into) {
     const DavProp* data = member.prop(std::string(kCalDavNs) + "|calendar-data");
     if (data == nullptr || data->text.empty())
         return false;
@@ -285,7 +285,7 @@ bool CalDavProvider::add_member(const DavResponse& member, const std::string& ca
 }
 
 std::vector<char> CalDavProvider::add_members(const std::vector<const DavResponse*>& members,
-                                              const std::string& calendar, ChangeSet* into) const {
+                                              const std::string& calendar, ChangeSet* into) {
     // Reading members is CPU alone (libical, then the model), and a first sync reads thousands
     // from one answer after it has arrived, while the server that made it waits: a few threads
     // share them, each a contiguous part, joined in order.

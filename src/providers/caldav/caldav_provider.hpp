@@ -67,12 +67,12 @@ class CalDavProvider : public CalendarProvider {
                                     std::string* final_url = nullptr);
     // Adds the series in one multistatus member's calendar-data (with its etag); false when
     // the member carries no data.
-    bool add_member(const DavResponse& member, const std::string& calendar, ChangeSet* into) const;
+    static bool add_member(const DavResponse& member, const std::string& calendar, ChangeSet* into);
     // add_member for each of `members`, in their order; a large answer is read on a few
     // threads. Per member: whether it carried data.
-    std::vector<char> add_members(const std::vector<const DavResponse*>& members,
-                                  const std::string& calendar, ChangeSet* into) const;
-    std::string absolute(const std::string& href, const std::string& base) const;
+    static std::vector<char> add_members(const std::vector<const DavResponse*>& members,
+                                         const std::string& calendar, ChangeSet* into);
+    static std::string absolute(const std::string& href, const std::string& base);
 
     CalDavOptions options_;
     std::shared_ptr<net::HttpClient> http_;
