@@ -1,10 +1,9 @@
 #include <algorithm>
 #include <map>
-#include <system_error>
-#include <thread>
 #include <tuple>
 
 #include "calsync/engine.hpp"
+#include "core/parallel_parts.hpp"
 #include "engine/busy_timeline.hpp"
 
 namespace calsync {
@@ -469,38 +468,25 @@ std::vector<BlockedSlot> ImportEngine::calendar_slots(const std::string& calenda
 std::vector<std::optional<ImportEngine::Expansion>> ImportEngine::expand_ahead(
     const std::vector<Event>& events) const {
     std::vector<std::optional<Expansion>> ahead(events.size());
-    const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
-    if (events.size() < kExpandAheadFrom || cores < 2)
+    const std::size_t parts = parts_for(events.size(), kExpandAheadFrom, kMaxExpandThreads);
+    if (parts < 2)
         return ahead;
     // As if each event's calendar had at least one event's worth left: what compute_slots
     // gives whenever that holds, which load() checks before it takes one.
     const OccurrenceCharge plenty{policy_.limits.per_event, policy_.limits.per_event};
-    const std::size_t parts = std::min<std::size_t>(cores, kMaxExpandThreads);
-    const auto expand_part = [&](std::size_t part) {
+    run_in_parts(events.size(), parts, [&](std::size_t, std::size_t first, std::size_t end) {
         // A part works no more for a calendar than the calendar may work in all, so what is
         // held ahead stays within the parts' count of the one-by-one bound; the rest of
         // that calendar's events are expanded in load().
         std::map<std::string, std::size_t> worked;
-        const std::size_t end = events.size() * (part + 1) / parts;
-        for (std::size_t i = events.size() * part / parts; i < end; ++i) {
+        for (std::size_t i = first; i < end; ++i) {
             std::size_t& spent = worked[events[i].calendar_id];
             if (spent >= policy_.limits.per_calendar_work)
                 continue;
             ahead[i] = compute_slots(events[i], plenty);
             spent += ahead[i]->charged.work;
         }
-    };
-    std::vector<std::thread> threads;
-    for (std::size_t part = 1; part < parts; ++part) {
-        try {
-            threads.emplace_back(expand_part, part);
-        } catch (const std::system_error&) {
-            break;  // those parts are expanded in load(), one by one
-        }
-    }
-    expand_part(0);
-    for (std::thread& t : threads)
-        t.join();
+    });
     return ahead;
 }
 

@@ -8,11 +8,10 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <system_error>
-#include <thread>
 
 #include "calsync/export_identity.hpp"
 #include "calsync/ical.hpp"
+#include "core/parallel_parts.hpp"
 #include "core/text_encoding.hpp"
 #include "net/crypto.hpp"
 #include "providers/caldav/dav_xml.hpp"
@@ -289,30 +288,13 @@ std::vector<char> CalDavProvider::add_members(const std::vector<const DavRespons
     // Reading members is CPU alone (libical, then the model), and a first sync reads thousands
     // from one answer after it has arrived, while the server that made it waits: a few threads
     // share them, each a contiguous part, joined in order.
-    const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
-    const std::size_t parts =
-        members.size() < kParallelReadFrom ? 1 : std::min<std::size_t>(cores, kMaxReadThreads);
+    const std::size_t parts = parts_for(members.size(), kParallelReadFrom, kMaxReadThreads);
     std::vector<char> had(members.size(), 0);
     std::vector<ChangeSet> read(parts);
-    const auto read_part = [&](std::size_t part) {
-        const std::size_t end = members.size() * (part + 1) / parts;
-        for (std::size_t i = members.size() * part / parts; i < end; ++i)
+    run_in_parts(members.size(), parts, [&](std::size_t part, std::size_t first, std::size_t end) {
+        for (std::size_t i = first; i < end; ++i)
             had[i] = add_member(*members[i], calendar, &read[part]) ? 1 : 0;
-    };
-    std::vector<std::thread> threads;
-    std::size_t started = 1;  // part 0 is this thread's
-    for (; started < parts; ++started) {
-        try {
-            threads.emplace_back(read_part, started);
-        } catch (const std::system_error&) {
-            break;  // no thread to be had: this one reads the rest
-        }
-    }
-    read_part(0);
-    for (std::size_t part = started; part < parts; ++part)
-        read_part(part);
-    for (std::thread& t : threads)
-        t.join();
+    });
     for (ChangeSet& part : read) {
         std::move(part.upserts.begin(), part.upserts.end(), std::back_inserter(into->upserts));
         std::move(part.errors.begin(), part.errors.end(), std::back_inserter(into->errors));
