@@ -335,9 +335,12 @@ Result<std::vector<Occurrence>> expand_event(const Event& event, const Expansion
     }
     std::sort(wanted.begin(), wanted.end(),
               [](const WantedStarts& a, const WantedStarts& b) { return a.from < b.from; });
+    // Ranges nearer each other than their walls' margins (two days before, one after, and a
+    // zone's change of offset) are one: then every wall a walk reads belongs to one range.
+    const auto near = std::chrono::hours(24 * 5);
     std::vector<WantedStarts> merged;
     for (const WantedStarts& range : wanted) {
-        if (!merged.empty() && range.from <= merged.back().to)
+        if (!merged.empty() && range.from <= merged.back().to + near)
             merged.back().to = std::max(merged.back().to, range.to);
         else
             merged.push_back(range);

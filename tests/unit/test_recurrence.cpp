@@ -571,8 +571,9 @@ TEST_CASE("overrides moved across centuries", "[recurrence]") {
     const std::string master =
         "BEGIN:VEVENT\r\nUID:s\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n"
         "RRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\n";
-    auto expand_within = [](const std::string& ics, const char* from, const char* to) {
-        auto occ = expand_with_cap(ics, from, to, 20000, 200);
+    auto expand_within = [](const std::string& ics, const char* from, const char* to,
+                            std::uint64_t budget = 200) {
+        auto occ = expand_with_cap(ics, from, to, 20000, budget);
         std::vector<std::string> got;
         if (!occ.ok())
             got.push_back(occ.error().message);
@@ -592,6 +593,26 @@ TEST_CASE("overrides moved across centuries", "[recurrence]") {
         CHECK(got == Strings{"2026-03-02T09:00:00Z/2026-03-02T10:00:00Z",
                              "2026-03-09T09:00:00Z/2026-03-09T10:00:00Z",
                              "2026-03-11T15:00:00Z/2026-03-11T16:00:00Z"});
+    }
+    SECTION("two THISANDFUTUREs bringing neighbouring instances of a counted series in") {
+        // Hourly from 1 March 09:00 for 2,000 hours. From 2 March 09:00 everything moves 40
+        // days on, from 11 March 12:00 39 days: into 20 April 00:00-02:00 come 11 March
+        // 00:00 and 01:00 (the first move) and 12 March 00:00 and 01:00 (the second), whose
+        // instances are ten hours apart in the series.
+        const auto got = expand_within(
+            vcalendar("BEGIN:VEVENT\r\nUID:s\r\nDTSTART:20260301T090000Z\r\n"
+                      "DURATION:PT30M\r\nRRULE:FREQ=HOURLY;COUNT=2000\r\nEND:VEVENT\r\n"
+                      "BEGIN:VEVENT\r\nUID:s\r\n"
+                      "RECURRENCE-ID;RANGE=THISANDFUTURE:20260302T090000Z\r\n"
+                      "DTSTART:20260411T090000Z\r\nDURATION:PT30M\r\nEND:VEVENT\r\n"
+                      "BEGIN:VEVENT\r\nUID:s\r\n"
+                      "RECURRENCE-ID;RANGE=THISANDFUTURE:20260311T120000Z\r\n"
+                      "DTSTART:20260419T120000Z\r\nDURATION:PT30M\r\nEND:VEVENT\r\n"),
+            "2026-04-20T00:00:00Z", "2026-04-20T02:00:00Z", 5000);
+        CHECK(got == Strings{"2026-04-20T00:00:00Z/2026-04-20T00:30:00Z",
+                             "2026-04-20T00:00:00Z/2026-04-20T00:30:00Z",
+                             "2026-04-20T01:00:00Z/2026-04-20T01:30:00Z",
+                             "2026-04-20T01:00:00Z/2026-04-20T01:30:00Z"});
     }
     SECTION("RANGE=THISANDFUTURE moving the rest of the series a century on") {
         // 12 January 2026 09:00 to 13 January 2126 11:00 is 36,525 days and 2 hours: the
