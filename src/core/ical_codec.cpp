@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <cctype>
+#include <exception>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "calsync/ical.hpp"
@@ -9,6 +11,7 @@
 #include "core/ical_time.hpp"
 #include "core/ics_text.hpp"
 #include "core/libical_handles.hpp"
+#include "core/parallel_parts.hpp"
 #include "core/vtimezone.hpp"
 
 namespace calsync {
@@ -82,6 +85,17 @@ Response response_of(icalparameter_partstat p) {
         default:
             return Response::accepted;  // DELEGATED, COMPLETED, IN-PROCESS: it happens
     }
+}
+
+// What read_vevent() reads, besides X- properties; prepare_for_libical() drops the rest
+// before libical parses them (DTSTAMP, CREATED, LAST-MODIFIED and SEQUENCE alone are a
+// third of a typical event's lines).
+const ical::EventPropertiesRead& event_properties_read() {
+    static const ical::EventPropertiesRead read{
+        {"UID", "SUMMARY", "DESCRIPTION", "LOCATION", "DTSTART", "DTEND", "DURATION", "STATUS",
+         "TRANSP", "ATTENDEE", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"},
+        true};
+    return read;
 }
 
 Result<Event> read_vevent(icalcomponent* vevent, TimeReader* times, const IcsReadOptions& options) {
@@ -231,23 +245,30 @@ std::string x_property(icalcomponent* c, const char* name) {
     return {};
 }
 
-void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalendar* out,
-                    ical::ZoneTexts zone_texts = {}) {
-    if (out->name.empty())
-        out->name = x_property(vcal, "X-WR-CALNAME");
-    if (out->time_zone.empty())
-        out->time_zone = x_property(vcal, "X-WR-TIMEZONE");
+// One VCALENDAR's VEVENTs (or a share of them) as read, before overrides meet their masters.
+struct ReadEvents {
+    std::string name;            // X-WR-CALNAME
+    std::string time_zone;       // X-WR-TIMEZONE
+    std::vector<Event> masters;  // id: the UID, or "#<position>" without one
+    std::vector<std::size_t> master_positions;
+    std::vector<Event> overrides;  // id: as a master's
+    std::vector<EventError> errors;
+};
+
+// `first_position`: how many VEVENTs of the VCALENDAR come before `vcal`'s (a share's).
+ReadEvents read_events(icalcomponent* vcal, const IcsReadOptions& options,
+                       ical::ZoneTexts zone_texts, std::size_t first_position) {
+    ReadEvents out;
+    out.name = x_property(vcal, "X-WR-CALNAME");
+    out.time_zone = x_property(vcal, "X-WR-TIMEZONE");
     ZoneCatalog catalog(vcal, std::move(zone_texts));
     TimeReader times(&catalog);
-
-    // Masters in file order; overrides are attached to the master with their UID.
-    std::vector<Event> masters;
     // Events are large: each reallocation of a vector of ten thousand moves them all.
-    masters.reserve(
-        static_cast<std::size_t>(icalcomponent_count_components(vcal, ICAL_VEVENT_COMPONENT)));
-    std::map<std::string, std::size_t> master_by_uid;
-    std::vector<Event> overrides;
-    std::size_t position = 0;
+    const auto count =
+        static_cast<std::size_t>(icalcomponent_count_components(vcal, ICAL_VEVENT_COMPONENT));
+    out.masters.reserve(count);
+    out.master_positions.reserve(count);
+    std::size_t position = first_position;
     for (icalcomponent* c = icalcomponent_get_first_component(vcal, ICAL_VEVENT_COMPONENT);
          c != nullptr; c = icalcomponent_get_next_component(vcal, ICAL_VEVENT_COMPONENT)) {
         ++position;
@@ -255,38 +276,61 @@ void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalen
         const char* uid = icalcomponent_get_uid(c);
         std::string id = uid != nullptr && *uid != '\0' ? uid : "#" + std::to_string(position);
         if (!event.ok()) {
-            out->errors.push_back({options.calendar_id, id, event.error().message});
+            out.errors.push_back({options.calendar_id, id, event.error().message});
             continue;
         }
         Event e = std::move(event).value();
+        e.id = std::move(id);
         if (e.recurrence_id) {
-            e.id = id;
-            overrides.push_back(std::move(e));
+            out.overrides.push_back(std::move(e));
             continue;
         }
-        if (master_by_uid.count(id) != 0) {
-            // Two masters with one UID break RFC 5545 4.; keep both rather than lose one.
-            id += "#" + std::to_string(position);
-        }
-        e.id = id;
-        master_by_uid.emplace(id, masters.size());
-        masters.push_back(std::move(e));
+        out.masters.push_back(std::move(e));
+        out.master_positions.push_back(position);
     }
-    for (Event& ov : overrides) {
-        auto m = master_by_uid.find(ov.id);
-        if (m != master_by_uid.end() && masters[m->second].is_recurring()) {
-            masters[m->second].overrides.push_back(std::move(ov));
-            continue;
+    return out;
+}
+
+// The events of one VCALENDAR read in `parts` (in text order): masters in file order, each
+// override attached to the master with its UID.
+void attach_overrides(std::vector<ReadEvents> parts, IcsCalendar* out) {
+    std::size_t count = 0;
+    for (const ReadEvents& part : parts) {
+        count += part.masters.size() + part.overrides.size();
+        if (out->name.empty())
+            out->name = part.name;
+        if (out->time_zone.empty())
+            out->time_zone = part.time_zone;
+        out->errors.insert(out->errors.end(), std::make_move_iterator(part.errors.begin()),
+                           std::make_move_iterator(part.errors.end()));
+    }
+    std::vector<Event> masters;
+    masters.reserve(count);
+    std::map<std::string, std::size_t> master_by_uid;
+    for (ReadEvents& part : parts) {
+        for (std::size_t i = 0; i < part.masters.size(); ++i) {
+            Event& e = part.masters[i];
+            if (master_by_uid.count(e.id) != 0) {
+                // Two masters with one UID break RFC 5545 4.; keep both rather than lose one.
+                e.id += "#" + std::to_string(part.master_positions[i]);
+            }
+            master_by_uid.emplace(e.id, masters.size());
+            masters.push_back(std::move(e));
         }
-        if (m != master_by_uid.end()) {
-            // An override of a single event replaces it when it names its start.
-            Event& single = masters[m->second];
-            single.overrides.push_back(std::move(ov));
-            continue;
+    }
+    for (ReadEvents& part : parts) {
+        for (Event& ov : part.overrides) {
+            auto m = master_by_uid.find(ov.id);
+            if (m != master_by_uid.end()) {
+                // A series' instance, or an override of a single event (which replaces it
+                // when it names its start).
+                masters[m->second].overrides.push_back(std::move(ov));
+                continue;
+            }
+            // An instance shared without its series (an invitation to one occurrence).
+            ov.id += "/" + format_local(ov.recurrence_id->local);
+            masters.push_back(std::move(ov));
         }
-        // An instance shared without its series (an invitation to one occurrence).
-        ov.id += "/" + format_local(ov.recurrence_id->local);
-        masters.push_back(std::move(ov));
     }
     if (out->events.empty()) {
         out->events = std::move(masters);
@@ -294,6 +338,52 @@ void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalen
     }
     out->events.reserve(out->events.size() + masters.size());
     std::move(masters.begin(), masters.end(), std::back_inserter(out->events));
+}
+
+void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalendar* out,
+                    ical::ZoneTexts zone_texts = {}) {
+    std::vector<ReadEvents> parts;
+    parts.push_back(read_events(vcal, options, std::move(zone_texts), 0));
+    attach_overrides(std::move(parts), out);
+}
+
+// A large calendar is parsed in parts, each on a thread: libical's parse is most of a read.
+constexpr std::size_t kParallelParseFrom = 2048;  // VEVENTs
+constexpr std::size_t kMaxParseThreads = 4;
+
+// The calendar read from `parts` texts on threads of their own; none when a part did not
+// parse as the VCALENDAR with the VEVENTs it was cut with (then it is read whole).
+std::optional<IcsCalendar> read_in_parts(std::vector<std::string> texts, std::size_t event_count,
+                                         const ical::ZoneTexts& zone_texts,
+                                         const IcsReadOptions& options) {
+    const std::size_t parts = texts.size();
+    std::vector<ReadEvents> read(parts);
+    std::vector<char> as_cut(parts, 0);
+    const auto read_part = [&](std::size_t k) {
+        ComponentPtr root(icalparser_parse_string(texts[k].c_str()));
+        icalerror_clear_errno();
+        std::string().swap(texts[k]);  // libical holds what it read
+        const std::size_t first = event_count * k / parts;
+        const std::size_t expected = event_count * (k + 1) / parts - first;
+        if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT ||
+            static_cast<std::size_t>(
+                icalcomponent_count_components(root.get(), ICAL_VEVENT_COMPONENT)) != expected)
+            return;
+        read[k] = read_events(root.get(), options, zone_texts, first);
+        as_cut[k] = 1;
+    };
+    run_in_parts(parts, parts, [&](std::size_t k, std::size_t, std::size_t) {
+        try {
+            read_part(k);
+        } catch (const std::exception&) {
+            // Out of memory on a thread: the whole read, on the caller's, says so.
+        }
+    });
+    if (std::find(as_cut.begin(), as_cut.end(), 0) != as_cut.end())
+        return std::nullopt;
+    IcsCalendar out;
+    attach_overrides(std::move(read), &out);
+    return out;
 }
 
 }  // namespace
@@ -304,14 +394,33 @@ Result<IcsCalendar> read_ics(std::string_view text, const IcsReadOptions& option
     ical::prepare_libical();
     if (text.find("BEGIN:VCALENDAR") == std::string_view::npos)
         return make_error(ErrorCode::parse, "not iCalendar data: no BEGIN:VCALENDAR");
-    ical::PreparedIcs prepared = ical::prepare_for_libical(text);
+    ical::PreparedIcs prepared = ical::prepare_for_libical(text, event_properties_read());
     ical::ZoneTexts zone_texts = ical::set_aside_known_zones(&prepared);
+    const std::size_t parts =
+        parts_for(prepared.events.size(), kParallelParseFrom, kMaxParseThreads);
+    if (std::vector<std::string> texts = ical::cut_into_parts(prepared, parts); !texts.empty()) {
+        const std::size_t event_count = prepared.events.size();
+        std::vector<ical::LeftOut> left_out = std::move(prepared.left_out);
+        prepared = {};
+        auto read = read_in_parts(std::move(texts), event_count, zone_texts, options);
+        if (read) {
+            std::vector<EventError> errors;
+            for (ical::LeftOut& l : left_out)
+                errors.push_back(
+                    {options.calendar_id, std::move(l.event_id), std::move(l.message)});
+            read->errors.insert(read->errors.begin(), std::make_move_iterator(errors.begin()),
+                                std::make_move_iterator(errors.end()));
+            return std::move(*read);
+        }
+        prepared = ical::prepare_for_libical(text, event_properties_read());
+        zone_texts = ical::set_aside_known_zones(&prepared);
+    }
     ComponentPtr root(icalparser_parse_string(prepared.text.c_str()));
     icalerror_clear_errno();
     if (root && !zone_texts.known.empty() &&
         icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) {
         // Not the one VCALENDAR the text looked like: read it whole, as written.
-        prepared = ical::prepare_for_libical(text);
+        prepared = ical::prepare_for_libical(text, event_properties_read());
         zone_texts = {};
         root.reset(icalparser_parse_string(prepared.text.c_str()));
         icalerror_clear_errno();

@@ -72,7 +72,7 @@ struct Unit {
 
 class Preparer {
   public:
-    explicit Preparer(std::string_view text) : text_(text) {
+    Preparer(std::string_view text, const EventPropertiesRead& read) : text_(text), read_(read) {
         out_.text.reserve(text.size() + text.size() / 16);
     }
 
@@ -147,10 +147,27 @@ class Preparer {
                            true);
             return;
         }
-        emit(line);
+        if (!inside_event())
+            emit(line);
+    }
+
+    // In a component nested in a VEVENT (a VALARM), which the reader never reads.
+    bool inside_event() const {
+        return unit_ && unit_->kind == Kind::vevent && depth_ > unit_->depth;
+    }
+
+    bool read_in_event(std::string_view name) const {
+        if (read_.names.empty())
+            return true;
+        if (read_.x_properties && name.size() > 2 && (name[0] == 'X' || name[0] == 'x') &&
+            name[1] == '-')
+            return true;
+        return std::any_of(read_.names.begin(), read_.names.end(),
+                           [&](std::string_view n) { return same_letters(name, n); });
     }
 
     void end(std::string_view line) {
+        const bool nested_in_event = inside_event();
         if (depth_ > 0)
             --depth_;
         if (unit_ && depth_ < unit_->depth) {
@@ -158,6 +175,7 @@ class Preparer {
                 count_time_zone();
             const bool kept = !unit_->left_out_because;
             const bool zone_in_calendar = kept && unit_->kind == Kind::vtimezone && in_calendar_;
+            const bool event_in_calendar = kept && unit_->kind == Kind::vevent && in_calendar_;
             const std::size_t start = unit_->start;
             std::string tzid = unit_->tzids == 1 ? std::move(unit_->tzid) : std::string();
             close_unit();
@@ -165,13 +183,16 @@ class Preparer {
                 emit(line);
             if (zone_in_calendar)
                 out_.time_zones.push_back({std::move(tzid), start, out_.text.size()});
+            if (event_in_calendar)
+                out_.events.push_back(start);
             return;
         }
         if (unit_ && unit_->left_out_because)
             return;
         if (depth_ == 0)
             in_calendar_ = false;
-        emit(line);
+        if (!nested_in_event)
+            emit(line);
     }
 
     void property(std::string_view name, std::string_view line, std::size_t length) {
@@ -182,6 +203,8 @@ class Preparer {
             same_letters(name, "TZID"))
             note_tzid(line);
         if (unit_ && unit_->left_out_because)
+            return;
+        if (unit_ && unit_->kind == Kind::vevent && (depth_ > unit_->depth || !read_in_event(name)))
             return;
         if (length > kMaxPropertyBytes) {
             const std::string why = utf8::replace_invalid(name.substr(0, 64)) + " of " +
@@ -272,6 +295,7 @@ class Preparer {
     }
 
     std::string_view text_;
+    const EventPropertiesRead& read_;
     std::size_t at_ = 0;
     PreparedIcs out_;
     std::size_t depth_ = 0;
@@ -285,8 +309,35 @@ class Preparer {
 
 }  // namespace
 
-PreparedIcs prepare_for_libical(std::string_view text) {
-    return Preparer(text).run();
+PreparedIcs prepare_for_libical(std::string_view text, const EventPropertiesRead& read) {
+    return Preparer(text, read).run();
+}
+
+std::vector<std::string> cut_into_parts(const PreparedIcs& prepared, std::size_t parts) {
+    const std::string& text = prepared.text;
+    const std::vector<std::size_t>& events = prepared.events;
+    const std::string_view begin = "BEGIN:VCALENDAR\r\n";
+    const std::string_view end = "END:VCALENDAR\r\n";
+    if (parts < 2 || prepared.calendars != 1 || events.size() < parts ||
+        text.compare(0, begin.size(), begin) != 0 || text.size() < end.size() ||
+        text.compare(text.size() - end.size(), end.size(), end) != 0 ||
+        std::any_of(prepared.time_zones.begin(), prepared.time_zones.end(),
+                    [&](const TimeZoneBlock& z) { return z.begin > events.front(); }))
+        return {};
+    std::vector<std::string> out(parts);
+    for (std::size_t k = 0; k < parts; ++k) {
+        const std::size_t from = k == 0 ? 0 : events[events.size() * k / parts];
+        const std::size_t to =
+            k + 1 < parts ? events[events.size() * (k + 1) / parts] : text.size();
+        std::string& part = out[k];
+        const std::size_t head = k == 0 ? 0 : events.front();
+        part.reserve(head + (to - from) + end.size());
+        part.append(text, 0, head);
+        part.append(text, from, to - from);
+        if (k + 1 < parts)
+            part.append(end);
+    }
+    return out;
 }
 
 }  // namespace calsync::ical

@@ -44,10 +44,30 @@ struct PreparedIcs {
     std::string text;  // what libical reads: CRLF lines of at most 75 octets, valid UTF-8
     std::vector<LeftOut> left_out;
     std::vector<TimeZoneBlock> time_zones;  // the kept ones, in text order
-    std::size_t calendars = 0;              // BEGIN:VCALENDARs at the top level
+    // Where each kept VEVENT directly inside a VCALENDAR begins, in text order: where a
+    // large calendar can be cut to be parsed in parts.
+    std::vector<std::size_t> events;
+    std::size_t calendars = 0;  // BEGIN:VCALENDARs at the top level
+};
+
+// What of a VEVENT its reader reads. libical parses every property into a value (a
+// DTSTAMP is a date to parse, an ATTACH a blob to copy); the rest need not reach it.
+struct EventPropertiesRead {
+    std::vector<std::string_view> names;  // upper case; empty: every property
+    bool x_properties = true;             // X-...: the export marker is one
 };
 
 // Linear in the text; holds one content line of up to kMaxPropertyBytes besides its output.
-PreparedIcs prepare_for_libical(std::string_view text);
+// A VEVENT keeps only the properties `read` names, and no component nested in it (VALARM):
+// an unread property is dropped whatever its size, so an inline attachment over the
+// limit no longer costs its event.
+PreparedIcs prepare_for_libical(std::string_view text, const EventPropertiesRead& read = {});
+
+// `prepared`'s one VCALENDAR as `parts` VCALENDARs to parse apart, each with the calendar's
+// properties and zones and a contiguous share of its VEVENTs (the first share keeps all that
+// precedes the first VEVENT, the last all that follows the last); none when the text is not
+// one VCALENDAR written plainly (BEGIN and END in capitals, alone) with its zones before its
+// events, or has fewer VEVENTs than `parts`.
+std::vector<std::string> cut_into_parts(const PreparedIcs& prepared, std::size_t parts);
 
 }  // namespace calsync::ical

@@ -119,6 +119,48 @@ Result<ZonePtr> zone_from_definition(const std::string& text) {
     return definition_cache().put(text, built.value());
 }
 
+namespace {
+
+// Where an offset of the text lies once the `removed` blocks (in text order) are cut out;
+// asked for offsets in increasing order, so a whole list is shifted in one pass.
+class OffsetShift {
+  public:
+    explicit OffsetShift(const std::vector<const TimeZoneBlock*>& removed) : removed_(removed) {}
+
+    std::size_t operator()(std::size_t offset) {
+        while (next_ < removed_.size() && removed_[next_]->end <= offset) {
+            cut_ += removed_[next_]->end - removed_[next_]->begin;
+            ++next_;
+        }
+        return offset - cut_;
+    }
+
+  private:
+    const std::vector<const TimeZoneBlock*>& removed_;
+    std::size_t next_ = 0;
+    std::size_t cut_ = 0;
+};
+
+void shift_offsets(const std::vector<const TimeZoneBlock*>& removed, PreparedIcs* prepared) {
+    std::vector<TimeZoneBlock> zones;
+    OffsetShift zone_at(removed);
+    auto next_removed = removed.begin();
+    for (TimeZoneBlock& b : prepared->time_zones) {
+        if (next_removed != removed.end() && *next_removed == &b) {
+            ++next_removed;
+            continue;
+        }
+        const std::size_t begin = zone_at(b.begin);
+        zones.push_back({std::move(b.tzid), begin, zone_at(b.end)});
+    }
+    OffsetShift event_at(removed);
+    for (std::size_t& e : prepared->events)
+        e = event_at(e);
+    prepared->time_zones = std::move(zones);
+}
+
+}  // namespace
+
 ZoneTexts set_aside_known_zones(PreparedIcs* prepared) {
     ZoneTexts texts;
     const auto& blocks = prepared->time_zones;
@@ -149,7 +191,7 @@ ZoneTexts set_aside_known_zones(PreparedIcs* prepared) {
     }
     rest.append(prepared->text, at, std::string::npos);
     prepared->text = std::move(rest);
-    prepared->time_zones.clear();  // the offsets no longer hold
+    shift_offsets(known, prepared);
     return texts;
 }
 

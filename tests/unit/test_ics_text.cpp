@@ -137,3 +137,132 @@ TEST_CASE("components past the cap are left out and reported once", "[ical][ics_
         ++kept;
     CHECK(kept == calsync::ical::kMaxComponents);
 }
+
+TEST_CASE("an event's unread properties and alarms do not reach libical", "[ical][ics_text]") {
+    const std::string attachment(calsync::ical::kMaxPropertyBytes + 10, 'A');
+    const std::string input = vcalendar(event(
+        "kept", "DTSTAMP:20260101T000000Z\r\nSEQUENCE:3\r\nATTACH;VALUE=BINARY;ENCODING=BASE64:" +
+                    attachment +
+                    "\r\nX-CALSYNC-APPOINTMENT-ID:a-1\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+                    "TRIGGER:-PT15M\r\nEND:VALARM\r\nDTEND:20260301T110000Z\r\n"));
+    calsync::ical::EventPropertiesRead some;
+    some.names = {"UID", "DTSTART", "DTEND"};
+    const auto prepared = prepare_for_libical(input, some);
+    CHECK(prepared.left_out.empty());  // the attachment is over the limit, but never read
+    CHECK(prepared.text.find("DTSTAMP") == std::string::npos);
+    CHECK(prepared.text.find("SEQUENCE") == std::string::npos);
+    CHECK(prepared.text.find("ATTACH") == std::string::npos);
+    CHECK(prepared.text.find("VALARM") == std::string::npos);
+    CHECK(prepared.text.find("TRIGGER") == std::string::npos);
+    CHECK(prepared.text.find("X-CALSYNC-APPOINTMENT-ID:a-1") != std::string::npos);
+    CHECK(prepared.text.find("DTEND:20260301T110000Z") != std::string::npos);
+    // Without a list, everything is kept and the attachment is over the limit.
+    CHECK(prepare_for_libical(input).left_out.size() == 1);
+
+    // read_ics reads what it uses: the event blocks its hour despite the attachment.
+    const auto cal = read(input);
+    REQUIRE(cal.events.size() == 1);
+    CHECK(cal.errors.empty());
+    CHECK(cal.events[0].export_marker == "a-1");
+    REQUIRE(cal.events[0].end);
+    CHECK(cal.events[0].end->local.hour == 11);
+}
+
+TEST_CASE("a large calendar is cut into VCALENDARs of its events in text order",
+          "[ical][ics_text]") {
+    const std::string head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Shop\r\n"
+                             "BEGIN:VTIMEZONE\r\nTZID:Z\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000"
+                             "\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"
+                             "END:VTIMEZONE\r\n";
+    std::string body;
+    for (int i = 1; i <= 5; ++i)
+        body += event("e" + std::to_string(i));
+    const std::string tail = "BEGIN:VTODO\r\nUID:t\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
+    const auto prepared = prepare_for_libical(head + body + tail);
+    REQUIRE(prepared.events.size() == 5);
+
+    const auto parts = calsync::ical::cut_into_parts(prepared, 2);
+    REQUIRE(parts.size() == 2);
+    // Five events in two parts: two, then three; each part a whole VCALENDAR with the zone.
+    CHECK(parts[0] == head + event("e1") + event("e2") + "END:VCALENDAR\r\n");
+    CHECK(parts[1] == head + event("e3") + event("e4") + event("e5") + tail);
+    CHECK(calsync::ical::cut_into_parts(prepared, 5).size() == 5);
+    CHECK(calsync::ical::cut_into_parts(prepared, 6).empty());  // fewer events than parts
+    CHECK(calsync::ical::cut_into_parts(prepared, 1).empty());
+
+    // A zone after an event would be missing from the parts before it: not cut.
+    const std::string zone = head.substr(head.find("BEGIN:VTIMEZONE"));
+    const std::string late = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + event("e1") + zone +
+                             event("e2") + event("e3") + "END:VCALENDAR\r\n";
+    CHECK(calsync::ical::cut_into_parts(prepare_for_libical(late), 2).empty());
+    // Two calendars, or one written in lower case, are read whole.
+    CHECK(calsync::ical::cut_into_parts(prepare_for_libical(head + body + tail + head + body +
+                                                            "END:VCALENDAR\r\n"),
+                                        2)
+              .empty());
+    std::string lower = head + body + tail;
+    lower.replace(0, 15, "begin:vcalendar");
+    CHECK(calsync::ical::cut_into_parts(prepare_for_libical(lower), 2).empty());
+}
+
+TEST_CASE("a calendar read in parts is the calendar read whole", "[ical][ics_text]") {
+    // Enough events to be parsed on several threads where the machine has several cores;
+    // what is read must not depend on where the text was cut.
+    constexpr int kEvents = 6000;
+    std::string body;
+    for (int i = 1; i <= kEvents; ++i) {
+        const std::string n = std::to_string(i);
+        if (i == 10) {  // a series whose instance is overridden near the end of the text
+            body += event("series", "RRULE:FREQ=DAILY;COUNT=3\r\n");
+        } else if (i == kEvents - 10) {
+            body += event("series", "RECURRENCE-ID:20260302T100000Z\r\nSUMMARY:moved\r\n");
+        } else if (i == 15 || i == kEvents - 15) {  // the calendar's own zone, in each part
+            body += "BEGIN:VEVENT\r\nUID:zoned" + n +
+                    "\r\nDTSTART;TZID=Test/Parts:20260301T100000\r\nEND:VEVENT\r\n";
+        } else if (i == 20 || i == kEvents - 20) {  // one UID on two masters, far apart
+            body += event("twice");
+        } else if (i == kEvents - 30) {  // no UID: named by its position
+            body += "BEGIN:VEVENT\r\nDTSTART:20260301T100000Z\r\nEND:VEVENT\r\n";
+        } else if (i == 30 || i == kEvents - 40) {  // unreadable: reported, in text order
+            body += "BEGIN:VEVENT\r\nUID:bad" + n + "\r\nEND:VEVENT\r\n";
+        } else {
+            body += event("e" + n);
+        }
+    }
+    const auto cal = read("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Shop\r\n"
+                          "BEGIN:VTIMEZONE\r\nTZID:Test/Parts\r\nBEGIN:STANDARD\r\n"
+                          "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0530\r\n"
+                          "TZOFFSETTO:+0530\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n" +
+                          body + "END:VCALENDAR\r\n");
+    CHECK(cal.name == "Shop");
+    REQUIRE(cal.errors.size() == 2);
+    CHECK(cal.errors[0].event_id == "bad30");
+    CHECK(cal.errors[1].event_id == "bad" + std::to_string(kEvents - 40));
+    CHECK(cal.errors[0].message == "no DTSTART");
+    // Every readable master once, in text order; the override is on its series.
+    REQUIRE(cal.events.size() == kEvents - 3);
+    CHECK(cal.events[0].id == "e1");
+    CHECK(cal.events[9].id == "series");
+    REQUIRE(cal.events[9].overrides.size() == 1);
+    CHECK(cal.events[9].overrides[0].summary == "moved");
+    CHECK(cal.events[19].id == "twice");
+    std::size_t position_named = 0;
+    std::size_t twice = 0;
+    for (const auto& e : cal.events) {
+        if (e.id == "#" + std::to_string(kEvents - 30))
+            ++position_named;
+        if (e.id == "twice#" + std::to_string(kEvents - 20))
+            ++twice;
+    }
+    CHECK(position_named == 1);
+    CHECK(twice == 1);
+    CHECK(cal.events.back().id == "e" + std::to_string(kEvents));
+    for (const std::size_t at : {std::size_t{14}, cal.events.size() - 15}) {
+        const auto& zoned = cal.events[at];
+        CHECK_THAT(zoned.id, Catch::StartsWith("zoned"));
+        REQUIRE(zoned.start.zone);
+        // 10:00 at +05:30 is 04:30Z.
+        CHECK(calsync::to_unix(zoned.start.zone->to_instant(zoned.start.local)) ==
+              1772339400);
+    }
+}
