@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The Go and Python bindings' types against the JSON Schemas of capi/schema/.
 
-binding_types.py SCHEMA_DIR --go GO_DIR [--go-shapes TOOL_DIR] --python FILE.py... [--partial]
+binding_types.py SCHEMA_DIR [--go GO_DIR [--go-tool GO]] [--python FILE.py...] [--root DIR] [--partial]
 
 Each type a binding reads a C ABI document into (or writes one from) is held against the
 schema (or the schema's part) of that document:
@@ -17,7 +17,8 @@ Go types come from go/parser (go_shapes/main.go, run with `go run`): the respons
 the binding's fetch[T]/exchange[T]/fetchText[T] calls are found with the C function they
 name; the rest (requests, the slot-diff callback) are in GO_TYPES below. Python types come
 from importing the modules and reading dataclasses.fields and typing.get_type_hints; the
-documents they read are in PYTHON_TYPES below.
+documents they read are in PYTHON_TYPES below. A Go struct with json tags, or a dataclass
+of the Python files, that reaches no document is a failure too: the tables are complete.
 --partial: a type of the tables missing from the sources is no failure (the self-test's
 fixtures declare only the types they get wrong).
 """
@@ -103,9 +104,11 @@ class Struct:
     name: str
     file: str
     fields: list
+    line: int = 0
 
     def where(self, field=None):
-        line = f":{field.line}" if field is not None and field.line else ""
+        at = field.line if field is not None else self.line
+        line = f":{at}" if at else ""
         return f"{self.file}{line}: {self.lang} {self.name}"
 
 
@@ -126,7 +129,7 @@ class GoTypes:
     def struct(self, name, raw, file, line):
         key = name or f"struct@{file}:{line}"
         if key not in self.structs:
-            s = Struct("Go", name or f"anonymous struct (line {line})", self.rel(file), [])
+            s = Struct("Go", name or f"anonymous struct (line {line})", self.rel(file), [], line)
             self.structs[key] = s
             s.fields = self.fields(raw, file)
         return self.structs[key]
@@ -179,13 +182,13 @@ class GoTypes:
         return shape("unknown", text or t.get("n", k))
 
 
-def go_shapes(go_dir, tool_dir):
+def go_shapes(go_dir, tool_dir, go_tool):
     """go_shapes/main.go's dump of the package in go_dir."""
     env = dict(os.environ)
     env.setdefault("GOFLAGS", "-mod=mod")
     env.setdefault("GOPROXY", "off")
     env.setdefault("GOTOOLCHAIN", "local")
-    run = subprocess.run(["go", "run", os.path.join(tool_dir, "main.go"), go_dir],
+    run = subprocess.run([go_tool, "run", os.path.join(tool_dir, "main.go"), go_dir],
                          capture_output=True, text=True, env=env, check=False)
     if run.returncode != 0:
         raise SystemExit(f"go_shapes failed: {run.stderr}")
@@ -307,7 +310,7 @@ def json_type(v):
 
 
 # A binding kind and the schema types it may stand for.
-HOLDS = {"string": {"string"}, "integer": {"integer"}, "number": {"number", "integer"},
+HOLDS = {"string": {"string"}, "integer": {"integer"}, "number": {"number"},
          "boolean": {"boolean"}, "array": {"array"}, "object": {"object"}, "map": {"object"}}
 
 
@@ -315,6 +318,7 @@ class Checker:
     def __init__(self, schemas):
         self.schemas = schemas
         self.uses = {}  # id(Struct) -> (Struct, [Node]), in order of discovery
+        self.must_reach = []  # types that are for JSON: some document must be theirs
         self.failures = []
 
     def fail(self, what):
@@ -373,6 +377,10 @@ class Checker:
             done += 1
         for struct, nodes in self.uses.values():
             self.check_members(struct, nodes)
+        for struct in self.must_reach:
+            if id(struct) not in self.uses:
+                self.fail(f"{struct.where()}: reads or writes no document this checker knows "
+                          f"(add it to binding_types.py's tables)")
 
     def check_fields(self, struct, node):
         props = node.node.get("properties", {})
@@ -396,8 +404,9 @@ class Checker:
                               f"which that document always carries")
 
 
-def check_go(checker, go_dir, tool_dir, root, partial):
-    dump = go_shapes(go_dir, tool_dir)
+def check_go(checker, go_dir, go_tool, root, partial):
+    tool_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go_shapes")
+    dump = go_shapes(go_dir, tool_dir, go_tool)
     go = GoTypes(root, dump["types"])
     responses = {}
     for name, s in checker.schemas.items():
@@ -424,6 +433,11 @@ def check_go(checker, go_dir, tool_dir, root, partial):
         s = go.struct(name, entry["shape"], entry["file"], entry["line"])
         for doc in docs:
             checker.use(s, checker.document(doc))
+    for name, entry in sorted(dump["types"].items()):
+        tagged = [f for f in entry["shape"].get("fields", []) if f.get("tagged")]
+        if tagged:
+            s = go.struct(name, entry["shape"], entry["file"], entry["line"])
+            checker.must_reach.append(s)
 
 
 def check_python(checker, files, root, partial):
@@ -431,10 +445,11 @@ def check_python(checker, files, root, partial):
     for path in files:
         module = load_python(os.path.abspath(path), os.path.dirname(os.path.abspath(path)))
         rel = os.path.relpath(os.path.abspath(path), root)
-        for name in PYTHON_TYPES:
-            cls = getattr(module, name, None)
-            if dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__:
+        for name, cls in vars(module).items():
+            if isinstance(cls, type) and dataclasses.is_dataclass(cls) \
+                    and cls.__module__ == module.__name__:
                 classes[name] = (cls, rel)
+                checker.must_reach.append(python_struct(cls, rel))
     for name, docs in PYTHON_TYPES.items():
         if name not in classes:
             if not partial:
@@ -447,12 +462,11 @@ def check_python(checker, files, root, partial):
             checker.use(s, checker.document(doc))
 
 
-def check(schema_dir, go_dir=None, python_files=(), root=".", partial=False, tool_dir=None):
+def check(schema_dir, go_dir=None, python_files=(), root=".", partial=False, go_tool="go"):
     """The failures, one line each."""
     checker = Checker(load_schemas(schema_dir))
     if go_dir:
-        check_go(checker, go_dir, tool_dir or os.path.join(os.path.dirname(__file__), "go_shapes"),
-                 root, partial)
+        check_go(checker, go_dir, go_tool, root, partial)
     if python_files:
         check_python(checker, list(python_files), root, partial)
     checker.check_uses()
@@ -463,11 +477,12 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("schema_dir")
     p.add_argument("--go")
+    p.add_argument("--go-tool", default="go")
     p.add_argument("--python", nargs="*", default=[])
     p.add_argument("--root", default=".")
     p.add_argument("--partial", action="store_true")
     a = p.parse_args()
-    failures = check(a.schema_dir, a.go, a.python, a.root, a.partial)
+    failures = check(a.schema_dir, a.go, a.python, a.root, a.partial, a.go_tool)
     for f in failures:
         print("FAIL:", f)
     print(f"{len(failures)} failures" if failures else "ok")

@@ -9,7 +9,7 @@
 // "func", "op", "shape"}]}. A shape is {"k": "basic"|"time"|"any"|"named"|"ext"|"ptr"|
 // "slice"|"map"|"struct", ...}; a struct's fields carry their JSON name as encoding/json
 // reads the tag ("-" fields are left out; an untagged field has its Go name).
-// "calls" are the generic calls fetch[T], fetchText[T] and exchange[T] with the C
+// "tagged": the field has a json tag. "calls" are the generic calls fetch[T], fetchText[T] and exchange[T] with the C
 // function they name (a string literal, or a const of the enclosing function).
 package main
 
@@ -126,7 +126,7 @@ func (r reader) structShape(t *ast.StructType) shape {
 				name = n.Name
 			}
 			fields = append(fields, shape{"go": n.Name, "json": name, "omitempty": omitempty,
-				"t": ft, "line": r.line(n)})
+				"tagged": tag != "", "t": ft, "line": r.line(n)})
 		}
 	}
 	return shape{"k": "struct", "fields": fields}
