@@ -161,6 +161,8 @@ class GoTypes:
         if k == "ptr":
             inner = self.shape(t["e"], file, line)
             return dict(inner, nullable=True, text="*" + inner["text"])
+        if k == "slice" and t["e"] == {"k": "basic", "n": "byte"}:
+            return shape("string", text or "[]byte", True)  # encoding/json: base64
         if k == "slice":
             inner = self.shape(t["e"], file, line)
             return shape("array", "[]" + inner["text"], True, elem=inner)
