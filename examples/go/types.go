@@ -132,6 +132,7 @@ type Calendar struct {
 	TimeZone  string    `json:"time_zone"`
 	CanWrite  bool      `json:"can_write"`
 	IsPrimary bool      `json:"is_primary"`
+	Owner     string    `json:"owner"` // the owner's e-mail address where the service names one (Microsoft), else ""
 	Selected  bool      `json:"selected"`
 	Direction Direction `json:"direction"`
 	Policy    Policy    `json:"policy"`
@@ -185,12 +186,15 @@ type SkippedEvent struct {
 	Message string `json:"message"`
 }
 
-// CalendarReport is one calendar's part of a sync.
+// CalendarReport is one calendar's part of a sync. Corrected counts the events the
+// periodic full read found otherwise than the incremental reads had left them, corrected
+// in this sync.
 type CalendarReport struct {
 	CalendarID     string         `json:"calendar_id"`
 	Status         Status         `json:"status"`
 	EventsRead     int64          `json:"events_read"`
 	ExportsWritten int64          `json:"exports_written"`
+	Corrected      int64          `json:"corrected"`
 	Skipped        []SkippedEvent `json:"skipped"`
 	Capped         []SkippedEvent `json:"capped"`
 }

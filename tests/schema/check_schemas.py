@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """The JSON Schemas of capi/schema/ against what really goes in and out of the C ABI.
 
-check_schemas.py SCHEMA_DIR HEADER LIBRARY REPO_ROOT
+check_schemas.py SCHEMA_DIR HEADER LIBRARY REPO_ROOT [GO]
   - every schema is a valid draft 2020-12 schema whose $id names its file;
   - the library's output for real cases (driven through ctypes) validates against its
     schema made strict (no member the schema does not list), so a member the C++ writers
     add without the schema fails here;
   - the examples of calsync.h that are JSON once their placeholders are filled validate;
-  - every JSON member the Go and Python bindings name exists in some schema.
+  - the Python binding's result dataclasses, and with GO (the go program) the Go binding's
+    structs, agree with the schemas of the documents they read or write, member by member
+    and type by type (binding_types.py); the keys the Python binding's dict code names
+    exist in some schema.
 """
 import copy
 import ctypes
@@ -19,6 +22,7 @@ import sys
 import jsonschema
 
 SCHEMA_DIR, HEADER, LIBRARY, ROOT = sys.argv[1:5]
+GO = sys.argv[5] if len(sys.argv) > 5 else None
 failures = []
 
 
@@ -195,7 +199,18 @@ for fn, (lead, schema_name) in EXAMPLES.items():
     check(schema_name, example, f"calsync.h example of {fn}", strictly=False)
 print(f"{len(outputs)} outputs, {found} header examples checked")
 
-# --- 3. the bindings' member names
+# --- 3. the bindings' types (binding_types.py; Go's when GO is given)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import binding_types  # noqa: E402  (beside this file)
+
+os.environ["CALSYNC_LIBRARY"] = LIBRARY  # calsync/worker.py loads the library on import
+py_dir = os.path.join(ROOT, "examples/python/calsync")
+typed = [os.path.join(py_dir, name) for name in ("results.py", "worker.py")]
+for what in binding_types.check(SCHEMA_DIR, go_dir=os.path.join(ROOT, "examples/go") if GO else None,
+                                python_files=typed, root=ROOT, go_tool=GO or "go"):
+    fail(what)
+
+# The Python binding's requests and untyped answers are dicts: their keys at least.
 known = set()
 
 
@@ -210,14 +225,6 @@ def collect(n):
 
 
 collect(list(schemas.values()))
-go_dir = os.path.join(ROOT, "examples/go")
-for name in sorted(os.listdir(go_dir)):
-    if name.endswith(".go") and not name.endswith("_test.go"):
-        with open(os.path.join(go_dir, name)) as f:
-            for tag in re.findall(r'json:"([^",]+)', f.read()):
-                if tag != "-" and tag not in known:
-                    fail(f"examples/go/{name}: json member \"{tag}\" is in no schema")
-py_dir = os.path.join(ROOT, "examples/python/calsync")
 for name in sorted(os.listdir(py_dir)):
     if name.endswith(".py"):
         with open(os.path.join(py_dir, name)) as f:

@@ -163,12 +163,13 @@ class Calendar:
     selected: bool
     direction: Union[Direction, str]
     policy: Policy
+    owner: str = ""  # the owner's e-mail address where the service names one (Microsoft)
 
     @classmethod
     def from_json(cls, j: dict) -> Calendar:
         return cls(j["id"], j["name"], j["color"], j["time_zone"], j["can_write"],
                    j["is_primary"], j["selected"], _enum(Direction, j["direction"]),
-                   Policy.from_json(j["policy"]))
+                   Policy.from_json(j["policy"]), j["owner"])
 
 
 @dataclass(frozen=True)
@@ -250,12 +251,15 @@ class CalendarReport:
     exports_written: int
     skipped: list[SkippedEvent]
     capped: list[SkippedEvent] = field(default_factory=list)
+    # events the periodic full read found otherwise than the incremental reads had left
+    # them, corrected in this sync
+    corrected: int = 0
 
     @classmethod
     def from_json(cls, j: dict) -> CalendarReport:
         return cls(j["calendar_id"], Status.from_json(j["status"]), j["events_read"],
                    j["exports_written"], [SkippedEvent(**e) for e in j["skipped"]],
-                   [SkippedEvent(**e) for e in j.get("capped", [])])
+                   [SkippedEvent(**e) for e in j.get("capped", [])], j["corrected"])
 
 
 @dataclass(frozen=True)

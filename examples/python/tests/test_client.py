@@ -382,5 +382,32 @@ class CallbackTest(unittest.TestCase):
         self.assertEqual([str(e) for e in raised], ["host bug"])
 
 
+class ResultsReadEveryMemberTest(unittest.TestCase):
+    """Members the C ABI's documents always carry that the results once left out (found by
+    tests/schema/binding_types.py): each is read."""
+
+    STATUS = {"state": "ok", "last_attempt": None, "last_success": None, "next_due": None,
+              "last_error": "", "events_read": 3, "events_exported": 0,
+              "consecutive_failures": 0}
+
+    def test_calendar_owner_is_read(self):
+        calendars = calsync.CalendarList.from_json({"version": 1, "gone": [], "calendars": [{
+            "id": "AAMk", "name": "Workshop", "color": "", "time_zone": "Europe/Berlin",
+            "can_write": True, "is_primary": False, "owner": "ana@example.com",
+            "selected": False, "direction": "import",
+            "policy": {"tentative_blocks": True, "unanswered_blocks": True,
+                       "all_day_blocks": True}}]})
+        self.assertEqual(calendars.get("AAMk").owner, "ana@example.com")
+
+    def test_calendar_report_corrected_is_read(self):
+        report = calsync.SyncReport.from_json({
+            "version": 1, "connection_id": "c1", "added": [], "removed": [],
+            "status": self.STATUS,
+            "calendars": [{"calendar_id": "w", "status": self.STATUS, "events_read": 3,
+                           "exports_written": 0, "corrected": 2, "skipped": [],
+                           "capped": []}]})
+        self.assertEqual(report.calendars[0].corrected, 2)
+
+
 if __name__ == "__main__":
     unittest.main()
