@@ -4,7 +4,7 @@
 #   sh tests/lint/clang_tidy.sh [BUILD_DIR]    BUILD_DIR holds compile_commands.json
 #                                              (default build/release)
 # CLANG_TIDY names the program (default clang-tidy), CALSYNC_LINT_JOBS the files checked at
-# once (default: every core). About 14 minutes with two jobs on two cores, so no preset runs
+# once (default: every core). About 13 minutes with two jobs on two cores, so no preset runs
 # it: `ctest --test-dir build/release -L lint`, or this script, before a merge.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
