@@ -95,7 +95,7 @@ long long calsync_last_error_retry_after(void) {
 }
 
 void calsync_string_free(char* str) {
-    std::free(str);
+    std::free(str);  // NOLINT(*-no-malloc): hand_out's malloc
 }
 
 calsync_status calsync_engine_blocked_slots(const char* request_json, char** response_json) {

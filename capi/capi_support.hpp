@@ -33,6 +33,8 @@ struct LastError {
     }
 };
 
+// The C ABI's contract: the last failure is kept per thread (calsync.h, at the top).
+// NOLINTNEXTLINE(*-avoid-non-const-global-variables)
 inline thread_local LastError last_error;
 
 inline calsync_status fail(calsync_status status, std::string message) {
@@ -51,7 +53,7 @@ inline calsync_status fail(const calsync::Error& e) {
 // Copies into malloc'd memory so calsync_string_free can release it whatever allocator
 // the caller's language runtime uses.
 inline calsync_status hand_out(const std::string& text, char** out) {
-    char* copy = static_cast<char*>(std::malloc(text.size() + 1));
+    char* copy = static_cast<char*>(std::malloc(text.size() + 1));  // NOLINT(*-no-malloc)
     if (copy == nullptr)
         return fail(CALSYNC_ENOMEM, "out of memory");
     std::memcpy(copy, text.data(), text.size() + 1);

@@ -49,9 +49,8 @@ calsync_status worker_new(const calsync_worker_options* options, calsync_worker*
     WorkerOptions o;
     o.settings = settings.value();
     // The key's bytes as the std::string SyncSettings keeps them.
-    o.settings.host_key.assign(
-        reinterpret_cast<const char*>(options->host_key),  // NOLINT(*-reinterpret-cast)
-        options->host_key_length);
+    o.settings.host_key.assign(reinterpret_cast<const char*>(options->host_key),
+                               options->host_key_length);
     o.owner = options->owner != nullptr ? options->owner : default_owner();
     o.threads = options->threads != 0 ? options->threads
                                       : static_cast<std::size_t>(o.settings.max_concurrent_syncs);
@@ -108,7 +107,7 @@ calsync_status calsync_worker_new(const calsync_worker_options* options, calsync
 }
 
 void calsync_worker_free(calsync_worker* worker) {
-    delete worker;  // NOLINT(cppcoreguidelines-owning-memory): the handle the caller owned
+    delete worker;  // the handle the caller owned
 }
 
 calsync_status calsync_worker_run_once(calsync_worker* worker, char** response_json) {

@@ -45,6 +45,10 @@
 #ifndef CALSYNC_H
 #define CALSYNC_H
 
+/* A C99 header: the C++ checks that ask for `using`, constexpr and <cstddef> stay quiet.
+ * NOLINTBEGIN(cppcoreguidelines-macro-usage, modernize-use-using, modernize-deprecated-headers,
+ * hicpp-deprecated-headers) */
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -82,43 +86,43 @@ typedef int calsync_status;
 
 #define CALSYNC_OK 0
 /* Something failed that has no more specific code; see the message. */
-#define CALSYNC_ERROR -1
+#define CALSYNC_ERROR (-1)
 /* An argument was invalid: a NULL pointer, malformed JSON, a field of the wrong type or a
  * missing field. The message names the field (e.g. "window.start: expected an RFC 3339
  * string"). */
-#define CALSYNC_EINVAL -2
+#define CALSYNC_EINVAL (-2)
 /* Input data (iCalendar text, an event) could not be read as a whole. */
-#define CALSYNC_EPARSE -3
+#define CALSYNC_EPARSE (-3)
 /* An IANA time-zone name is unknown to the system time-zone database. */
-#define CALSYNC_EZONE -4
+#define CALSYNC_EZONE (-4)
 /* Out of memory. */
-#define CALSYNC_ENOMEM -5
+#define CALSYNC_ENOMEM (-5)
 /* A bug in calsync; the message says where. Please report it. */
-#define CALSYNC_EINTERNAL -6
+#define CALSYNC_EINTERNAL (-6)
 /* A size or count cap was exceeded; the message names the limit (e.g. more free windows
  * than one answer may hold). */
-#define CALSYNC_ELIMIT -7
+#define CALSYNC_ELIMIT (-7)
 /* The server refused the credentials (HTTP 401/403, or an OAuth grant that is no longer
  * valid, or that lacks a permission a connection needs): the user must sign in again or
  * fix the password. Google's 403 about one calendar (shared read-only, say) is
  * CALSYNC_EHTTP instead: signing in again would not help there. */
-#define CALSYNC_EAUTH -8
+#define CALSYNC_EAUTH (-8)
 /* The server could not be reached or the connection broke (after retries). */
-#define CALSYNC_ENETWORK -9
+#define CALSYNC_ENETWORK (-9)
 /* The server answered with something calsync cannot use (an unexpected HTTP status). */
-#define CALSYNC_EHTTP -10
+#define CALSYNC_EHTTP (-10)
 /* The server asked to slow down for longer than calsync waits; try again later. */
-#define CALSYNC_ERATELIMIT -11
+#define CALSYNC_ERATELIMIT (-11)
 /* A calendar, event or service endpoint does not exist. */
-#define CALSYNC_ENOTFOUND -12
+#define CALSYNC_ENOTFOUND (-12)
 /* The remote changed since it was read (HTTP 412); re-read and try again. */
-#define CALSYNC_ECONFLICT -13
+#define CALSYNC_ECONFLICT (-13)
 /* Not finished yet, nothing failed: call again later (a device sign-in not yet approved). */
-#define CALSYNC_EPENDING -14
+#define CALSYNC_EPENDING (-14)
 /* A worker's lease on a connection was taken over by another worker (its fencing token is
  * stale): the write was refused and nothing was written. Stop working on that connection;
  * the worker holding it now finishes the sync. */
-#define CALSYNC_ELEASELOST -15
+#define CALSYNC_ELEASELOST (-15)
 
 /* The ABI version of the loaded library (CALSYNC_ABI_VERSION it was built with). */
 CALSYNC_API int calsync_abi_version(void);
@@ -1101,5 +1105,8 @@ CALSYNC_API calsync_status calsync_secret_unseal(const char* host_key, const cha
 #ifdef __cplusplus
 }
 #endif
+
+/* NOLINTEND(cppcoreguidelines-macro-usage, modernize-use-using, modernize-deprecated-headers,
+ * hicpp-deprecated-headers) */
 
 #endif /* CALSYNC_H */

@@ -109,7 +109,7 @@ std::string relative_time(const std::string& rfc3339) {
     const std::time_t t = parse_utc(rfc3339);
     if (t < 0)
         return rfc3339;
-    const long long delta = static_cast<long long>(t - std::time(nullptr));
+    const auto delta = static_cast<long long>(t - std::time(nullptr));
     const long long magnitude = delta < 0 ? -delta : delta;
     std::string amount;
     if (magnitude < 60)

@@ -73,7 +73,7 @@ std::optional<std::string> CommandLine::take_subcommand() {
         operands_.erase(operands_.begin());
         return first;
     }
-    if (words_.empty() || words_.front().rfind("-", 0) == 0)
+    if (words_.empty() || words_.front().rfind('-', 0) == 0)
         return std::nullopt;
     std::string first = words_.front();
     words_.erase(words_.begin());
@@ -147,8 +147,10 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
 }
 
 long long parse_duration(const std::string& text, const std::string& option) {
-    const UsageError bad{option + ": expected a duration such as 90m, 1h or 1h30m, not '" + text +
-                         "'"};
+    const auto bad = [&] {
+        return UsageError(option + ": expected a duration such as 90m, 1h or 1h30m, not '" + text +
+                          "'");
+    };
     long long total = 0;
     std::size_t i = 0;
     bool any = false;
@@ -157,7 +159,7 @@ long long parse_duration(const std::string& text, const std::string& option) {
         while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])))
             ++digits;
         if (digits == i || digits - i > 6)
-            throw bad;
+            throw bad();
         const long long n = std::stoll(text.substr(i, digits - i));
         long long unit = 60;  // a bare number is minutes
         if (digits < text.size()) {
@@ -172,18 +174,18 @@ long long parse_duration(const std::string& text, const std::string& option) {
                     unit = 1;
                     break;
                 default:
-                    throw bad;
+                    throw bad();
             }
             ++digits;
         } else if (any) {
-            throw bad;  // "1h30" is ambiguous
+            throw bad();  // "1h30" is ambiguous
         }
         total += n * unit;
         any = true;
         i = digits;
     }
     if (!any || total <= 0)
-        throw bad;
+        throw bad();
     return total;
 }
 

@@ -74,11 +74,11 @@ class Completer {
             if (o && !o->value.empty())
                 return values_of(*o, typed);
         }
-        if (current.rfind("-", 0) == 0)
+        if (current.rfind('-', 0) == 0)
             return option_names(typed.command);
         if (typed.command == nullptr || std::string(typed.command->name) == "help")
             return command_names();
-        const auto subcommands = subcommands_in(typed.command->help, typed.command->name);
+        auto subcommands = subcommands_in(typed.command->help, typed.command->name);
         if (typed.operands == 0 && !subcommands.empty())
             return subcommands;
         if (std::string(typed.command->help).find("CONNECTION") != std::string::npos)
@@ -103,7 +103,7 @@ class Completer {
         Typed typed;
         for (std::size_t i = 0; i < before.size(); ++i) {
             const std::string& w = before[i];
-            if (w.rfind("-", 0) == 0) {
+            if (w.rfind('-', 0) == 0) {
                 const auto o = option_of(typed.command, w);
                 if (!o || o->value.empty() || i + 1 == before.size())
                     continue;
@@ -125,7 +125,7 @@ class Completer {
         return typed;
     }
 
-    std::vector<std::string> values_of(const HelpOption& option, const Typed& typed) const {
+    static std::vector<std::string> values_of(const HelpOption& option, const Typed& typed) {
         if (option.name == "--connection")
             return connection_ids(typed);
         if (option.value.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos)

@@ -167,7 +167,7 @@ int run_connect(CommandLine& args, const GlobalOptions& globals) {
     const auto service = args.take_subcommand();
     if (!service)
         throw UsageError{"connect: which service? caldav, icloud, ics, google or microsoft"};
-    const std::string kind = *service;
+    const std::string& kind = *service;
     if (kind == "google")
         return connect_google(args, globals);
     if (kind == "microsoft")

@@ -3,6 +3,7 @@
 
 #include <calsync.h>
 
+#include <stdexcept>
 #include <string>
 
 namespace cli {
@@ -27,12 +28,13 @@ const char* const kExitCodesHelp =
     "     yet (nothing connected)\n";
 
 // A wrong command line; main prints it with the command's usage and exits kExitUsage.
-struct UsageError {
-    std::string message;
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
 };
 
 // The command failed and has said why on stderr; main exits with `exit_code`.
-struct Failure {
+struct Failure : std::exception {
+    explicit Failure(int code) : exit_code(code) {}
     int exit_code;
 };
 

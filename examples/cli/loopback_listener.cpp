@@ -8,7 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
+#include <system_error>
 #include <vector>
 
 #include "core/text_encoding.hpp"
@@ -118,10 +118,11 @@ void close_gently(int fd) {
 
 }  // namespace
 
-LoopbackListener::LoopbackListener(std::string path) : path_(std::move(path)) {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+LoopbackListener::LoopbackListener(std::string path)
+    : path_(std::move(path)), listen_fd_(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
     if (listen_fd_ < 0)
-        fail_with(kExitFailure, std::string("no socket for the sign-in: ") + std::strerror(errno));
+        fail_with(kExitFailure, std::string("no socket for the sign-in: ") +
+                                    std::generic_category().message(errno));
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -130,7 +131,7 @@ LoopbackListener::LoopbackListener(std::string path) : path_(std::move(path)) {
     if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
         listen(listen_fd_, 8) != 0 ||
         getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
-        const std::string why = std::strerror(errno);
+        const std::string why = std::generic_category().message(errno);
         close(listen_fd_);
         listen_fd_ = -1;
         fail_with(kExitFailure, "cannot listen on 127.0.0.1 for the sign-in: " + why);

@@ -57,45 +57,52 @@ const char* const kGlobalHelp =
 
 int run_help(CommandLine& args, const GlobalOptions&);
 
-const std::vector<Command> kCommands = {
-    {"connect", "add a calendar account (caldav, icloud, ics, google, microsoft)", kConnectHelp,
-     run_connect},
-    {"calendars", "list an account's calendars and what is synced", kCalendarsHelp, run_calendars},
-    {"select", "sync a calendar: import, export or both", kSelectHelp, run_select},
-    {"deselect", "stop syncing a calendar", kDeselectHelp, run_deselect},
-    {"sync", "sync due connections, --all, or one now", kSyncHelp, run_sync},
-    {"status", "how each connection is doing", kStatusHelp, run_status},
-    {"blocked", "slots customers cannot book", kBlockedHelp, run_blocked},
-    {"free", "bookable windows of a given length", kFreeHelp, run_free},
-    {"appointments", "upsert FILE | cancel ID | list: the garage's bookings", kAppointmentsHelp,
-     run_appointments},
-    {"feed", "the appointments as an iCalendar feed for the team", kFeedHelp, run_feed},
-    {"doctor", "check the connections and say what to do", kDoctorHelp, run_doctor},
-    {"worker", "sync every business of a shared store (fleet)", kWorkerHelp, run_worker},
-    {"disconnect", "stop syncing an account", kDisconnectHelp, run_disconnect},
-    {"caldav", "read a CalDAV account directly, storing nothing", kCaldavHelp, run_caldav},
-    {"demo", "blocked slots of the bundled sample calendars (offline)", kDemoHelp, run_demo},
-    {"help", "help on a command", "usage: calsync help [COMMAND]\n", run_help},
-};
+// Made on first use: a table built before main could throw where nothing catches it.
+const std::vector<Command>& commands() {
+    static const std::vector<Command> kCommands = {
+        {"connect", "add a calendar account (caldav, icloud, ics, google, microsoft)", kConnectHelp,
+         run_connect},
+        {"calendars", "list an account's calendars and what is synced", kCalendarsHelp,
+         run_calendars},
+        {"select", "sync a calendar: import, export or both", kSelectHelp, run_select},
+        {"deselect", "stop syncing a calendar", kDeselectHelp, run_deselect},
+        {"sync", "sync due connections, --all, or one now", kSyncHelp, run_sync},
+        {"status", "how each connection is doing", kStatusHelp, run_status},
+        {"blocked", "slots customers cannot book", kBlockedHelp, run_blocked},
+        {"free", "bookable windows of a given length", kFreeHelp, run_free},
+        {"appointments", "upsert FILE | cancel ID | list: the garage's bookings", kAppointmentsHelp,
+         run_appointments},
+        {"feed", "the appointments as an iCalendar feed for the team", kFeedHelp, run_feed},
+        {"doctor", "check the connections and say what to do", kDoctorHelp, run_doctor},
+        {"worker", "sync every business of a shared store (fleet)", kWorkerHelp, run_worker},
+        {"disconnect", "stop syncing an account", kDisconnectHelp, run_disconnect},
+        {"caldav", "read a CalDAV account directly, storing nothing", kCaldavHelp, run_caldav},
+        {"demo", "blocked slots of the bundled sample calendars (offline)", kDemoHelp, run_demo},
+        {"help", "help on a command", "usage: calsync help [COMMAND]\n", run_help},
+    };
+    return kCommands;
+}
 
 void print_overview() {
     std::cout << kOverview;
-    for (const Command& c : kCommands)
+    for (const Command& c : commands())
         std::cout << "  " << c.name << std::string(14 - std::string(c.name).size(), ' ')
                   << c.summary << "\n";
     std::cout << kGlobalHelp << kExitCodesHelp;
 }
 
 const Command* find_command(const std::string& name) {
-    const auto it = std::find_if(kCommands.begin(), kCommands.end(),
-                                 [&](const Command& c) { return name == c.name; });
-    return it == kCommands.end() ? nullptr : &*it;
+    const std::vector<Command>& all = commands();
+    const auto it =
+        std::find_if(all.begin(), all.end(), [&](const Command& c) { return name == c.name; });
+    return it == all.end() ? nullptr : &*it;
 }
 
 // "unknown command 'sycn' (did you mean 'sync'?)".
 UsageError unknown_command(const std::string& context, const std::string& name) {
     std::vector<std::string> names;
-    for (const Command& c : kCommands)
+    names.reserve(commands().size());
+    for (const Command& c : commands())
         names.emplace_back(c.name);
     return UsageError{context + "unknown command '" + name + "'" + did_you_mean(name, names)};
 }
@@ -137,7 +144,7 @@ int main(int argc, char** argv) {
     // Hidden from the help: the bash completion's question, asked before the words are
     // read as options (the word being completed may be half an option, or empty).
     if (argc > 1 && std::string(argv[1]) == "__complete")
-        return run_complete(std::vector<std::string>(argv + 2, argv + argc), kCommands,
+        return run_complete(std::vector<std::string>(argv + 2, argv + argc), commands(),
                             kGlobalHelp);
     const Command* command = nullptr;
     try {
@@ -168,7 +175,7 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         // One line, as git and khal answer a typo: what was wrong, and where the help is
         // (a page of usage would push the mistake off the screen).
-        std::cerr << "calsync: " << e.message << "; see calsync "
+        std::cerr << "calsync: " << e.what() << "; see calsync "
                   << (command != nullptr ? std::string(command->name) + " " : "") << "--help\n";
         return kExitUsage;
     } catch (const Failure& f) {

@@ -8,11 +8,11 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <system_error>
 
 #include "core/bounded_json.hpp"
 #include "core/text_encoding.hpp"
@@ -29,7 +29,7 @@ std::string env(const char* name) {
 
 // XDG Base Directory Specification: a relative path in the variable is invalid and ignored.
 std::string data_home() {
-    const std::string xdg = env("XDG_DATA_HOME");
+    std::string xdg = env("XDG_DATA_HOME");
     if (!xdg.empty() && xdg[0] == '/')
         return xdg;
     const std::string home = env("HOME");
@@ -69,7 +69,8 @@ bool create_key_file(const std::string& path) {
     if (fd < 0) {
         if (errno == EEXIST)
             return false;
-        fail_with(kExitFailure, "cannot create the key file " + path + ": " + std::strerror(errno));
+        fail_with(kExitFailure, "cannot create the key file " + path + ": " +
+                                    std::generic_category().message(errno));
     }
     std::vector<unsigned char> key(32);
     if (getrandom(key.data(), key.size(), 0) != static_cast<ssize_t>(key.size())) {
@@ -135,8 +136,8 @@ void make_state_dir(const StateLocation& state) {
         slash = state.dir.find('/', slash + 1);
         const std::string part = state.dir.substr(0, slash);
         if (mkdir(part.c_str(), 0700) != 0 && errno != EEXIST)
-            fail_with(kExitFailure,
-                      "cannot create the state directory " + part + ": " + std::strerror(errno));
+            fail_with(kExitFailure, "cannot create the state directory " + part + ": " +
+                                        std::generic_category().message(errno));
     }
     struct stat st {};
     if (stat(state.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -228,7 +229,7 @@ bool update_config_file(const StateLocation& state,
     if (!ok || rename(temp.c_str(), state.config_file.c_str()) != 0) {
         unlink(temp.c_str());
         fail_with(kExitFailure, "cannot write the config file " + state.config_file + ": " +
-                                    std::strerror(errno));
+                                    std::generic_category().message(errno));
     }
     return true;
 }

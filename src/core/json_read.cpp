@@ -163,6 +163,8 @@ bool read_policy_flags(const Value& v, const std::string& path, CalendarPolicy* 
 
 namespace {
 
+// The ledger of the reading under way on this thread (per thread: readers run concurrently).
+// NOLINTNEXTLINE(*-avoid-non-const-global-variables)
 thread_local KeyLedger* t_ledger = nullptr;
 
 // The known name closest to `name`, when it is close enough to be a slip of the keyboard.

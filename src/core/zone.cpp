@@ -79,8 +79,7 @@ TimeZone::~TimeZone() {
     if (years_) {
         // Each cell owns the Year it was given by year()'s compare-exchange.
         for (int i = 0; i < kCachedYears; ++i)
-            delete years_[i].load(  // NOLINT(cppcoreguidelines-owning-memory)
-                std::memory_order_relaxed);
+            delete years_[i].load(std::memory_order_relaxed);
     }
 }
 

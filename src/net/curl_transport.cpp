@@ -130,7 +130,7 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
         curl_slist* grown = curl_slist_append(headers.get(), (h.name + ": " + h.value).c_str());
         if (grown == nullptr)
             return make_error(ErrorCode::internal, "out of memory");
-        headers.release();
+        static_cast<void>(headers.release());  // grown is the same list, one header longer
         headers.reset(grown);
     }
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());

@@ -5,6 +5,8 @@
 namespace calsync::net {
 namespace {
 
+// Per thread, so the calls below an operation need no deadline parameter.
+// NOLINTNEXTLINE(*-avoid-non-const-global-variables)
 thread_local std::optional<SteadyTime> deadline_of_thread;
 
 }  // namespace

@@ -10,13 +10,19 @@
 
 namespace calsync::net {
 
-TokenBucket::TokenBucket(RateLimit limit, SteadyClock now)
-    : limit_(limit), clock_(std::move(now)), tokens_(limit.burst) {
-    limit_.requests_per_second = std::max(limit_.requests_per_second, 1e-6);
-    limit_.burst = std::max(limit_.burst, 1.0);
-    tokens_ = limit_.burst;
-    last_ = this->now();
+namespace {
+
+// A pace of zero or a burst under one request would never let a request out.
+RateLimit usable(RateLimit limit) {
+    limit.requests_per_second = std::max(limit.requests_per_second, 1e-6);
+    limit.burst = std::max(limit.burst, 1.0);
+    return limit;
 }
+
+}  // namespace
+
+TokenBucket::TokenBucket(RateLimit limit, SteadyClock now)
+    : limit_(usable(limit)), clock_(std::move(now)), tokens_(limit_.burst), last_(this->now()) {}
 
 std::chrono::steady_clock::time_point TokenBucket::now() const {
     return clock_ ? clock_() : std::chrono::steady_clock::now();

@@ -19,8 +19,10 @@ std::string slot_calendar_key(const std::string& connection_id, const std::strin
 }
 
 SyncService::State::State(SyncServiceOptions o, ImportEngine e)
-    : options(std::move(o)), store(options.store), engine(std::move(e)) {
-    random.seed(options.seed != 0 ? options.seed : std::random_device{}());
+    : options(std::move(o)),
+      store(options.store),
+      engine(std::move(e)),
+      random(options.seed != 0 ? options.seed : std::random_device{}()) {
     pool = std::make_unique<sync::SyncPool>(
         static_cast<std::size_t>(std::max(1, options.settings.max_concurrent_syncs)));
 }
@@ -58,7 +60,9 @@ TimeRange SyncService::State::window() const {
 
 namespace {
 
-// The outermost DeferredCallbacks open on this thread, if any.
+// The outermost DeferredCallbacks open on this thread, if any (per thread: a callback
+// belongs to the thread whose call queued it).
+// NOLINTNEXTLINE(*-avoid-non-const-global-variables)
 thread_local DeferredCallbacks* open_callbacks = nullptr;
 
 }  // namespace

@@ -31,7 +31,7 @@ std::string exchange(int port, const std::string& request) {
     send(fd, request.data(), request.size(), MSG_NOSIGNAL);
     std::string answer;
     char buf[4096];
-    for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+    for (ssize_t n = 0; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
         answer.append(buf, static_cast<std::size_t>(n));
     close(fd);
     return answer;

@@ -6,7 +6,10 @@
 namespace calsync::providers::google {
 namespace {
 
-const std::string kScopeBase = "https://www.googleapis.com/auth/";
+// Google's scopes are URLs under one base.
+std::string scope_url(const std::string& name) {
+    return "https://www.googleapis.com/auth/" + name;
+}
 
 const std::string& either(const std::string& override_url, const std::string& fallback) {
     return override_url.empty() ? fallback : override_url;
@@ -44,19 +47,18 @@ std::vector<std::string> missing_permissions(const std::string& granted_scope) {
     for (const NeededScope& need : needed_scopes()) {
         const bool has = std::any_of(
             need.covered_by.begin(), need.covered_by.end(), [&granted](const char* scope) {
-                return std::find(granted.begin(), granted.end(), kScopeBase + scope) !=
-                       granted.end();
+                return std::find(granted.begin(), granted.end(), scope_url(scope)) != granted.end();
             });
         if (!has)
-            missing.push_back("\"" + std::string(need.consent_text) + "\" (" + kScopeBase +
-                              need.asked + ")");
+            missing.push_back("\"" + std::string(need.consent_text) + "\" (" +
+                              scope_url(need.asked) + ")");
     }
     return missing;
 }
 
 std::vector<std::string> oauth_scopes(bool exports) {
-    return {kScopeBase + "calendar.calendarlist.readonly",
-            kScopeBase + (exports ? "calendar.events" : "calendar.events.readonly")};
+    return {scope_url("calendar.calendarlist.readonly"),
+            scope_url(exports ? "calendar.events" : "calendar.events.readonly")};
 }
 
 net::OAuthEndpoints oauth_endpoints(const json::OAuthConfig& config) {

@@ -29,12 +29,10 @@ Attempt classify(Result<net::HttpResponse> result, const std::string& what) {
         a.error = result.error();
         a.wait = a.error.retry_after;
         const int status = a.error.http_status;
-        if (a.error.code == ErrorCode::network)
+        if (a.error.code == ErrorCode::network || status == 502 || status == 503 || status == 504)
             a.kind = Attempt::Kind::ambiguous;
         else if (status == 429)
             a.kind = Attempt::Kind::throttled;
-        else if (status == 502 || status == 503 || status == 504)
-            a.kind = Attempt::Kind::ambiguous;
         return a;
     }
     a.response = std::move(result).value();
