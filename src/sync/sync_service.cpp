@@ -21,7 +21,7 @@ Result<std::unique_ptr<SyncService>> SyncService::open(SyncServiceOptions option
         return make_error(ErrorCode::invalid_argument, "store: a StateStore is required");
     if (options.settings.host_key.size() < 32)
         return make_error(ErrorCode::invalid_argument,
-                          "the host key must be at least 32 bytes that the host keeps secret");
+                          "the host key must be at least 32 secret bytes the host keeps");
     const auto& s = options.settings;
     if (s.window_days_back < 0 || s.window_days_ahead <= 0)
         return member_error("window", "days back must be >= 0 and days ahead > 0");
