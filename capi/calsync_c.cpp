@@ -18,9 +18,9 @@ using namespace calsync::capi;
 calsync_status blocked_slots(const char* request_json, char** out) {
     using namespace calsync;
     if (request_json == nullptr)
-        return fail(CALSYNC_EINVAL, "request_json: must not be NULL");
+        return null_argument("request_json");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+        return null_argument("response_json");
     auto request = json::parse_blocked_slots_request(request_json);
     if (!request.ok())
         return fail(request.error());
@@ -54,9 +54,9 @@ calsync_status blocked_slots(const char* request_json, char** out) {
 calsync_status free_slots(const char* request_json, char** out) {
     using namespace calsync;
     if (request_json == nullptr)
-        return fail(CALSYNC_EINVAL, "request_json: must not be NULL");
+        return null_argument("request_json");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+        return null_argument("response_json");
     auto request = json::parse_free_slots_request(request_json);
     if (!request.ok())
         return fail(request.error());

@@ -5,14 +5,17 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "calsync.h"
 #include "calsync/engine.hpp"
 #include "calsync/result.hpp"
+#include "core/user_terms.hpp"
 #include "engine/json_codec.hpp"
 #include "status_codes.hpp"
 #include "test_hooks.hpp"
@@ -62,6 +65,25 @@ inline calsync_status hand_out(const std::string& text, char** out) {
     return CALSYNC_OK;
 }
 
+// CALSYNC_EINVAL naming the argument `name` as calsync.h does: argument "request_json": ...
+inline calsync_status invalid_argument(const char* name, const std::string& what) {
+    return fail(CALSYNC_EINVAL, argument_message(name, what));
+}
+
+inline calsync_status null_argument(const char* name) {
+    return invalid_argument(name, "must not be NULL");
+}
+
+// CALSYNC_EINVAL naming the first of `args` that is NULL; nothing when none is.
+inline std::optional<calsync_status> refuse_null(
+    std::initializer_list<std::pair<const char*, const void*>> args) {
+    for (const auto& [name, value] : args) {
+        if (value == nullptr)
+            return null_argument(name);
+    }
+    return std::nullopt;
+}
+
 template <class Body>
 calsync_status guarded(const char* function, Body&& body) noexcept {
     try {
@@ -82,7 +104,7 @@ inline Result<ImportEngine> engine_for(const BlockingPolicy& policy) {
     auto engine = ImportEngine::create(policy);
     if (!engine.ok() && engine.error().code == ErrorCode::unknown_zone) {
         Error e = engine.error();
-        e.message = "zone: " + e.message;
+        e.message = member_message("zone", e.message);
         return e;
     }
     return engine;

@@ -37,20 +37,6 @@ using namespace calsync::capi;
 // calsync_client_run_due_within's longest wait: an hour, the longest sync_timeout_seconds.
 constexpr long long kMaxRunDueWaitMs = 3'600'000;
 
-calsync_status null_argument(const char* name) {
-    return fail(CALSYNC_EINVAL, std::string(name) + ": must not be NULL");
-}
-
-// CALSYNC_EINVAL naming the first of `args` that is NULL; nothing when none is.
-std::optional<calsync_status> refuse_null(
-    std::initializer_list<std::pair<const char*, const void*>> args) {
-    for (const auto& [name, value] : args) {
-        if (value == nullptr)
-            return null_argument(name);
-    }
-    return std::nullopt;
-}
-
 // A connection made due (a sign-in, a select, a push, sync-now) is also queued in the
 // store file's work queue, so `calsync worker --store sqlite:PATH` (and any worker on that
 // file) picks it up. The fleet is opened on the first such call and kept.
@@ -85,13 +71,13 @@ calsync_status open_client_store(const ClientStore& chosen, SyncServiceOptions* 
                                  std::shared_ptr<FleetStore>* fleet) {
     auto opened = open_fleet(chosen.url);
     if (!opened.ok())
-        return fail(CALSYNC_ERROR, "store.url: " + opened.error().message);
+        return fail(CALSYNC_ERROR, member_message("store.url", opened.error().message));
     std::shared_ptr<FleetStore> shared = std::move(opened).value();
     auto view = shared->open_business(chosen.business_id);
     if (!view.ok())
         return fail(
             view.error().code == ErrorCode::invalid_argument ? CALSYNC_EINVAL : CALSYNC_ERROR,
-            "store.business_id: " + view.error().message);
+            member_message("store.business_id", view.error().message));
     o->store = std::shared_ptr<StateStore>(std::move(view).value());
     const LogSink log = o->log;
     FleetStore* queue = shared.get();  // the handle keeps it open as long as the service
@@ -110,18 +96,19 @@ calsync_status client_new(const calsync_client_options* options, calsync_client*
     if (auto refused = refuse_null({{"options", options}, {"client", out}}))
         return *refused;
     if (options->version != CALSYNC_CLIENT_OPTIONS_VERSION)
-        return fail(CALSYNC_EINVAL, "options.version: expected CALSYNC_CLIENT_OPTIONS_VERSION (" +
-                                        std::to_string(CALSYNC_CLIENT_OPTIONS_VERSION) + ")");
+        return invalid_argument("options.version",
+                                "expected CALSYNC_CLIENT_OPTIONS_VERSION (" +
+                                    std::to_string(CALSYNC_CLIENT_OPTIONS_VERSION) + ")");
     if (options->host_key == nullptr || options->host_key_length < 32)
-        return fail(CALSYNC_EINVAL, "options.host_key: at least 32 secret bytes are needed");
+        return invalid_argument("options.host_key", "at least 32 secret bytes are needed");
     std::optional<ClientStore> chosen;
     auto settings =
         parse_client_config(options->config_json != nullptr ? options->config_json : "", &chosen);
     if (!settings.ok())
         return fail(settings.error());
     if (chosen && options->store_path != nullptr)
-        return fail(CALSYNC_EINVAL,
-                    "store: options.store_path and the config's \"store\" both name a store");
+        return invalid_argument("store",
+                                "options.store_path and the config's \"store\" both name a store");
     SyncServiceOptions o;
     o.settings = settings.value();
     o.settings.host_key.assign(reinterpret_cast<const char*>(options->host_key),
@@ -141,7 +128,8 @@ calsync_status client_new(const calsync_client_options* options, calsync_client*
     } else if (options->store_path != nullptr) {
         auto store = open_sqlite_store(options->store_path);
         if (!store.ok())
-            return fail(CALSYNC_ERROR, "options.store_path: " + store.error().message);
+            return fail(CALSYNC_ERROR,
+                        argument_message("options.store_path", store.error().message));
         o.store = std::move(store).value();
         o.connection_due = queue_in_fleet(options->store_path, o.log);
     } else {
@@ -224,7 +212,7 @@ calsync_status connection(calsync_client* c, const char* id, calsync_connection*
         return *refused;
     auto status = c->service->status(id);
     if (!status.ok())
-        return fail(CALSYNC_ENOTFOUND, std::string("connection_id: no connection \"") + id + "\"");
+        return fail(CALSYNC_ENOTFOUND, std::string("no connection \"") + id + "\"");
     return hand_out_connection(c, id, out);
 }
 
@@ -467,9 +455,9 @@ calsync_status calsync_client_run_due_within(calsync_client* client, long long w
         if (auto refused = refuse_null({{"client", client}, {"response_json", response_json}}))
             return *refused;
         if (wait_ms < 1 || wait_ms > kMaxRunDueWaitMs)
-            return fail(make_error(ErrorCode::invalid_argument,
-                                   "wait_ms: expected from 1 to " +
-                                       std::to_string(kMaxRunDueWaitMs) + " milliseconds"));
+            return invalid_argument(
+                "wait_ms",
+                "expected from 1 to " + std::to_string(kMaxRunDueWaitMs) + " milliseconds");
         auto done = client->service->run_due(std::chrono::milliseconds(wait_ms));
         return hand_out(write_reports(done.reports, done.unfinished), response_json);
     });

@@ -8,6 +8,7 @@
 #include "core/json_read.hpp"
 #include "core/provider_config.hpp"
 #include "core/text_encoding.hpp"
+#include "core/user_terms.hpp"
 #include "providers/provider_kinds.hpp"
 
 namespace calsync::capi {
@@ -279,7 +280,7 @@ Result<SyncSettings> parse_client_config(std::string_view text, std::optional<Cl
         if (const Value* w = member(doc, "window")) {
             std::int64_t back = s.window_days_back, ahead = s.window_days_ahead;
             if (!w->IsObject())
-                return make_error(ErrorCode::invalid_argument, "window: expected an object");
+                return member_error("window", "expected an object");
             if (!read_int(*w, "window", "days_back", 0, kTenYearsOfDays, &back, &p) ||
                 !read_int(*w, "window", "days_ahead", 1, kTenYearsOfDays, &ahead, &p))
                 return invalid(p);
@@ -325,15 +326,15 @@ Result<SyncSettings> parse_client_config(std::string_view text, std::optional<Cl
         }
         if (const Value* v = store != nullptr ? member(doc, "store") : nullptr) {
             if (!v->IsObject())
-                return make_error(ErrorCode::invalid_argument, "store: expected an object");
+                return member_error("store", "expected an object");
             ClientStore chosen{{}, kDefaultBusiness};
             if (!read_strings(*v, "store",
                               {{"url", &chosen.url}, {"business_id", &chosen.business_id}}, &p))
                 return invalid(p);
             if (chosen.url.empty())
-                return make_error(ErrorCode::invalid_argument, "store.url: missing");
+                return member_error("store.url", "missing");
             if (chosen.business_id.empty())
-                return make_error(ErrorCode::invalid_argument, "store.business_id: empty");
+                return member_error("store.business_id", "empty");
             *store = std::move(chosen);
         }
         return s;
@@ -349,20 +350,20 @@ Result<ConnectRequest> parse_connect_request(std::string_view text) {
         if (providers::capabilities_of(r.kind).oauth) {
             const Value* tokens = member(doc, "tokens");
             if (tokens == nullptr || !tokens->IsObject())
-                return make_error(ErrorCode::invalid_argument,
-                                  "tokens: missing; Google and Microsoft accounts connect with "
-                                  "calsync_client_authorize_begin, or with tokens from a device "
-                                  "sign-in");
+                return member_error("tokens",
+                                    "missing; Google and Microsoft accounts connect with "
+                                    "calsync_client_authorize_begin, or with tokens from a device "
+                                    "sign-in");
             r.tokens_json = text_of(*tokens);
             return r;
         }
         if (const Value* settings = member(doc, "settings")) {
             if (!settings->IsObject())
-                return make_error(ErrorCode::invalid_argument, "settings: expected an object");
+                return member_error("settings", "expected an object");
             if (member(*settings, "password") != nullptr)
-                return make_error(ErrorCode::invalid_argument,
-                                  "settings.password: give the password as \"password\" beside "
-                                  "\"settings\", so it is sealed rather than stored in clear");
+                return member_error("settings.password",
+                                    "give the password as \"password\" beside "
+                                    "\"settings\", so it is sealed rather than stored in clear");
             r.settings_json = text_of(*settings);
         }
         std::string password;
@@ -422,9 +423,9 @@ Result<AuthorizeComplete> parse_authorize_complete(std::string_view text) {
                     return make_error(ErrorCode::auth, "the sign-in was not completed: " + error);
             }
             if (r.state.empty())
-                return make_error(ErrorCode::invalid_argument, "state: missing");
+                return member_error("state", "missing");
             if (r.code.empty())
-                return make_error(ErrorCode::invalid_argument, "code: missing");
+                return member_error("code", "missing");
             return r;
         });
 }
@@ -436,10 +437,10 @@ Result<SelectRequest> parse_select_request(std::string_view text) {
         if (!read_strings(doc, "", {{"calendar_id", &r.calendar_id}}, &p))
             return invalid(p);
         if (r.calendar_id.empty())
-            return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
+            return member_error("calendar_id", "missing");
         const Value* direction = member(doc, "direction");
         if (direction == nullptr)
-            return make_error(ErrorCode::invalid_argument, "direction: missing");
+            return member_error("direction", "missing");
         if (!read_enum(*direction, "direction", &r.direction,
                        {{"import", CalendarDirection::import_only},
                         {"export", CalendarDirection::export_only},
@@ -493,7 +494,7 @@ Result<Appointment> parse_appointment(std::string_view text) {
                           &p))
             return invalid(p);
         if (a.id.empty())
-            return make_error(ErrorCode::invalid_argument, "id: missing");
+            return member_error("id", "missing");
         if (!read_range(doc, "", &a.time, &p))
             return top_level_invalid(p);
         if (const Value* status = member(doc, "status")) {
@@ -709,9 +710,9 @@ Result<WatchDocument> parse_watch_request(std::string_view text) {
         if (!read_strings(doc, "", {{"calendar_id", &r.calendar_id}, {"address", &r.address}}, &p))
             return invalid(p);
         if (r.calendar_id.empty())
-            return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
+            return member_error("calendar_id", "missing");
         if (r.address.empty())
-            return make_error(ErrorCode::invalid_argument, "address: missing");
+            return member_error("address", "missing");
         return r;
     });
 }
@@ -725,7 +726,7 @@ Result<PushRequest> parse_push_request(std::string_view text) {
             return invalid(p);
         if (const Value* headers = member(doc, "headers")) {
             if (!headers->IsArray())
-                return make_error(ErrorCode::invalid_argument, "headers: expected an array");
+                return member_error("headers", "expected an array");
             for (rapidjson::SizeType i = 0; i < headers->Size(); ++i) {
                 const Value& h = (*headers)[i];
                 const std::string path = item("headers", i);

@@ -33,15 +33,15 @@ Instant now() {
 
 calsync_status oauth_new(const char* config_json, calsync_oauth** out) {
     if (config_json == nullptr)
-        return fail(CALSYNC_EINVAL, "config_json: must not be NULL");
+        return null_argument("config_json");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "oauth: must not be NULL");
+        return null_argument("oauth");
     auto config = json::parse_oauth_config(config_json);
     if (!config.ok())
         return fail(config.error());
     auto key = encoding::base64url_decode(config->host_key);
     if (!key.ok() || key->size() < kMinHostKeyBytes)
-        return fail(CALSYNC_EINVAL, "host_key: expected base64url of at least 32 random bytes");
+        return fail(member_error("host_key", "expected base64url of at least 32 random bytes"));
     auto handle = std::make_unique<calsync_oauth>();
     handle->flow = providers::make_oauth_flow(
         config.value(), providers::make_http_client(config->network), std::move(key).value());
@@ -52,11 +52,11 @@ calsync_status oauth_new(const char* config_json, calsync_oauth** out) {
 
 calsync_status begin(calsync_oauth* o, const char* connection_id, char** out) {
     if (o == nullptr)
-        return fail(CALSYNC_EINVAL, "oauth: must not be NULL");
+        return null_argument("oauth");
     if (connection_id == nullptr || *connection_id == '\0')
-        return fail(CALSYNC_EINVAL, "connection_id: must be a non-empty string");
+        return invalid_argument("connection_id", "must be a non-empty string");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+        return null_argument("response_json");
     const auto request = o->flow->begin(connection_id, now());
     return hand_out(
         json::write_authorization_request(request.url, request.state, request.code_verifier), out);
@@ -64,11 +64,11 @@ calsync_status begin(calsync_oauth* o, const char* connection_id, char** out) {
 
 calsync_status complete(calsync_oauth* o, const char* request_json, char** out) {
     if (o == nullptr)
-        return fail(CALSYNC_EINVAL, "oauth: must not be NULL");
+        return null_argument("oauth");
     if (request_json == nullptr)
-        return fail(CALSYNC_EINVAL, "request_json: must not be NULL");
+        return null_argument("request_json");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+        return null_argument("response_json");
     auto request = json::parse_oauth_completion(request_json);
     if (!request.ok())
         return fail(request.error());
@@ -84,9 +84,9 @@ calsync_status complete(calsync_oauth* o, const char* request_json, char** out) 
 
 calsync_status device_begin(calsync_oauth* o, char** out) {
     if (o == nullptr)
-        return fail(CALSYNC_EINVAL, "oauth: must not be NULL");
+        return null_argument("oauth");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+        return null_argument("response_json");
     auto device = o->flow->device_begin(now());
     if (!device.ok())
         return fail(device.error());
@@ -99,15 +99,15 @@ calsync_status device_begin(calsync_oauth* o, char** out) {
 
 calsync_status device_poll(calsync_oauth* o, const char* device_code, char** out) {
     if (o == nullptr)
-        return fail(CALSYNC_EINVAL, "oauth: must not be NULL");
+        return null_argument("oauth");
     if (device_code == nullptr)
-        return fail(CALSYNC_EINVAL, "device_code: must not be NULL");
+        return null_argument("device_code");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "tokens_json: must not be NULL");
+        return null_argument("tokens_json");
     auto it = o->devices.find(device_code);
     if (it == o->devices.end())
-        return fail(CALSYNC_EINVAL,
-                    "device_code: not one calsync_oauth_device_begin handed out on this handle");
+        return invalid_argument("device_code",
+                                "not one calsync_oauth_device_begin handed out on this handle");
     auto tokens = o->flow->device_poll(it->second, now());
     if (!tokens.ok()) {
         o->devices.erase(it);  // declined or expired: the code is spent
@@ -124,11 +124,11 @@ calsync_status device_poll(calsync_oauth* o, const char* device_code, char** out
 
 calsync_status refresh(calsync_oauth* o, const char* tokens_json, char** out) {
     if (o == nullptr)
-        return fail(CALSYNC_EINVAL, "oauth: must not be NULL");
+        return null_argument("oauth");
     if (tokens_json == nullptr)
-        return fail(CALSYNC_EINVAL, "tokens_json: must not be NULL");
+        return null_argument("tokens_json");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+        return null_argument("response_json");
     auto current = json::parse_tokens(tokens_json);
     if (!current.ok())
         return fail(current.error());
@@ -140,9 +140,9 @@ calsync_status refresh(calsync_oauth* o, const char* tokens_json, char** out) {
 
 calsync_status revoke(calsync_oauth* o, const char* token) {
     if (o == nullptr)
-        return fail(CALSYNC_EINVAL, "oauth: must not be NULL");
+        return null_argument("oauth");
     if (token == nullptr || *token == '\0')
-        return fail(CALSYNC_EINVAL, "token: must be a non-empty string");
+        return invalid_argument("token", "must be a non-empty string");
     auto done = o->flow->revoke(token);
     if (!done.ok())
         return fail(done.error());

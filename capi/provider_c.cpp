@@ -30,9 +30,9 @@ using namespace calsync::capi;
 
 calsync_status provider_new(const char* config_json, calsync_provider** out) {
     if (config_json == nullptr)
-        return fail(CALSYNC_EINVAL, "config_json: must not be NULL");
+        return null_argument("config_json");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "provider: must not be NULL");
+        return null_argument("provider");
     auto config = json::parse_provider_config(config_json);
     if (!config.ok())
         return fail(config.error());
@@ -50,9 +50,9 @@ calsync_status provider_new(const char* config_json, calsync_provider** out) {
 
 calsync_status list_calendars(calsync_provider* p, char** out) {
     if (p == nullptr)
-        return fail(CALSYNC_EINVAL, "provider: must not be NULL");
+        return null_argument("provider");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+        return null_argument("response_json");
     const net::DeadlineScope deadline(p->call_timeout);
     auto calendars = p->provider->list_calendars();
     if (!calendars.ok())
@@ -63,11 +63,11 @@ calsync_status list_calendars(calsync_provider* p, char** out) {
 
 calsync_status provider_tokens(calsync_provider* p, char** out) {
     if (p == nullptr)
-        return fail(CALSYNC_EINVAL, "provider: must not be NULL");
+        return null_argument("provider");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "tokens_json: must not be NULL");
+        return null_argument("tokens_json");
     if (!p->session)
-        return fail(CALSYNC_EINVAL, "provider: only google and microsoft providers hold tokens");
+        return invalid_argument("provider", "only google and microsoft providers hold tokens");
     return hand_out(json::write_tokens(providers::to_tokens_config(p->session->tokens())), out);
 }
 
@@ -91,11 +91,11 @@ std::string calendar_label(calsync_provider* p, const std::string& id) {
 
 calsync_status blocked_slots(calsync_provider* p, const char* request_json, char** out) {
     if (p == nullptr)
-        return fail(CALSYNC_EINVAL, "provider: must not be NULL");
+        return null_argument("provider");
     if (request_json == nullptr)
-        return fail(CALSYNC_EINVAL, "request_json: must not be NULL");
+        return null_argument("request_json");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "response_json: must not be NULL");
+        return null_argument("response_json");
     auto request = json::parse_provider_slots_request(request_json);
     if (!request.ok())
         return fail(request.error());

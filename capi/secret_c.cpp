@@ -18,25 +18,27 @@ constexpr std::size_t kMinHostKeyBytes = 32;
 // is never used as it is for encryption too.
 Result<std::string> sealing_key(const char* host_key) {
     if (host_key == nullptr)
-        return make_error(ErrorCode::invalid_argument, "host_key: must not be NULL");
+        return make_error(ErrorCode::invalid_argument,
+                          argument_message("host_key", "must not be NULL"));
     auto key = encoding::base64url_decode(host_key);
     if (!key.ok() || key->size() < kMinHostKeyBytes)
-        return make_error(ErrorCode::invalid_argument,
-                          "host_key: expected base64url of at least 32 random bytes");
+        return make_error(
+            ErrorCode::invalid_argument,
+            argument_message("host_key", "expected base64url of at least 32 random bytes"));
     return net::sha256("calsync secret sealing v1\n" + key.value());
 }
 
 calsync_status key_new(char** out) {
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "host_key: must not be NULL");
+        return null_argument("host_key");
     return hand_out(encoding::base64url(net::random_bytes(kMinHostKeyBytes)), out);
 }
 
 calsync_status seal(const char* host_key, const char* plaintext, char** out) {
     if (plaintext == nullptr)
-        return fail(CALSYNC_EINVAL, "plaintext: must not be NULL");
+        return null_argument("plaintext");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "sealed: must not be NULL");
+        return null_argument("sealed");
     auto key = sealing_key(host_key);
     if (!key.ok())
         return fail(key.error());
@@ -48,16 +50,17 @@ calsync_status seal(const char* host_key, const char* plaintext, char** out) {
 
 calsync_status unseal(const char* host_key, const char* sealed, char** out) {
     if (sealed == nullptr)
-        return fail(CALSYNC_EINVAL, "sealed: must not be NULL");
+        return null_argument("sealed");
     if (out == nullptr)
-        return fail(CALSYNC_EINVAL, "plaintext: must not be NULL");
+        return null_argument("plaintext");
     auto key = sealing_key(host_key);
     if (!key.ok())
         return fail(key.error());
     auto plain = net::unseal_unbound(sealed, key.value());
     if (!plain.ok())
         return fail(CALSYNC_EAUTH,
-                    "sealed: cannot be opened with this host key (another key, or altered)");
+                    argument_message(
+                        "sealed", "cannot be opened with this host key (another key, or altered)"));
     return hand_out(plain.value(), out);
 }
 

@@ -33,15 +33,15 @@ std::string default_owner() {
 
 calsync_status worker_new(const calsync_worker_options* options, calsync_worker** out) {
     if (options == nullptr || out == nullptr)
-        return fail(CALSYNC_EINVAL,
-                    std::string(options == nullptr ? "options" : "worker") + ": must not be NULL");
+        return null_argument(options == nullptr ? "options" : "worker");
     if (options->version != CALSYNC_WORKER_OPTIONS_VERSION)
-        return fail(CALSYNC_EINVAL, "options.version: expected CALSYNC_WORKER_OPTIONS_VERSION (" +
-                                        std::to_string(CALSYNC_WORKER_OPTIONS_VERSION) + ")");
+        return invalid_argument("options.version",
+                                "expected CALSYNC_WORKER_OPTIONS_VERSION (" +
+                                    std::to_string(CALSYNC_WORKER_OPTIONS_VERSION) + ")");
     if (options->store_url == nullptr)
-        return fail(CALSYNC_EINVAL, "options.store_url: must not be NULL");
+        return null_argument("options.store_url");
     if (options->host_key == nullptr || options->host_key_length < 32)
-        return fail(CALSYNC_EINVAL, "options.host_key: at least 32 secret bytes are needed");
+        return invalid_argument("options.host_key", "at least 32 secret bytes are needed");
     auto settings =
         parse_client_config(options->config_json != nullptr ? options->config_json : "");
     if (!settings.ok())
@@ -65,7 +65,7 @@ calsync_status worker_new(const calsync_worker_options* options, calsync_worker*
     }
     auto fleet = open_fleet(options->store_url);
     if (!fleet.ok())
-        return fail(CALSYNC_ERROR, "options.store_url: " + fleet.error().message);
+        return fail(CALSYNC_ERROR, argument_message("options.store_url", fleet.error().message));
     auto handle = std::make_unique<calsync_worker>();
     handle->fleet = std::move(fleet).value();
     o.fleet = handle->fleet;
@@ -112,10 +112,8 @@ void calsync_worker_free(calsync_worker* worker) {
 
 calsync_status calsync_worker_run_once(calsync_worker* worker, char** response_json) {
     return guarded("calsync_worker_run_once", [&] {
-        if (worker == nullptr || response_json == nullptr)
-            return fail(
-                CALSYNC_EINVAL,
-                std::string(worker == nullptr ? "worker" : "response_json") + ": must not be NULL");
+        if (auto refused = refuse_null({{"worker", worker}, {"response_json", response_json}}))
+            return *refused;
         auto pass = worker->worker->run_once();
         if (!pass.ok())
             return fail(pass.error());
@@ -126,7 +124,7 @@ calsync_status calsync_worker_run_once(calsync_worker* worker, char** response_j
 calsync_status calsync_worker_run(calsync_worker* worker) {
     return guarded("calsync_worker_run", [&] {
         if (worker == nullptr)
-            return fail(CALSYNC_EINVAL, "worker: must not be NULL");
+            return null_argument("worker");
         worker->worker->run();
         last_error.clear();
         return CALSYNC_OK;
@@ -136,7 +134,7 @@ calsync_status calsync_worker_run(calsync_worker* worker) {
 calsync_status calsync_worker_stop(calsync_worker* worker) {
     return guarded("calsync_worker_stop", [&] {
         if (worker == nullptr)
-            return fail(CALSYNC_EINVAL, "worker: must not be NULL");
+            return null_argument("worker");
         worker->worker->stop();
         last_error.clear();
         return CALSYNC_OK;
@@ -146,8 +144,10 @@ calsync_status calsync_worker_stop(calsync_worker* worker) {
 calsync_status calsync_worker_mark_due(calsync_worker* worker, const char* business_id,
                                        const char* connection_id) {
     return guarded("calsync_worker_mark_due", [&] {
-        if (worker == nullptr || business_id == nullptr || connection_id == nullptr)
-            return fail(CALSYNC_EINVAL, "worker, business_id, connection_id: must not be NULL");
+        if (auto refused = refuse_null({{"worker", worker},
+                                        {"business_id", business_id},
+                                        {"connection_id", connection_id}}))
+            return *refused;
         auto marked = worker->fleet->mark_due(
             business_id, connection_id,
             std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));

@@ -5,13 +5,18 @@
  *  - Every function returns a calsync_status: CALSYNC_OK (0) or a negative code below.
  *    The codes are stable and never reused.
  *  - After a failure, calsync_last_error_message() gives a readable message for the last
- *    failing call on the calling thread. Messages never contain a secret.
+ *    failing call on the calling thread. Messages never contain a secret. A message about
+ *    a member of a JSON document the host sent names it by its path, as a member
+ *    (member "window.start": expected an RFC 3339 string); one about an argument names it
+ *    as this header does (argument "request_json": must not be NULL); a store's failure
+ *    says what could not be done and why (sqlite store: could not store an appointment:
+ *    ...).
  *  - Rich data goes in and out as UTF-8 JSON. Every JSON document carries "version": 1
  *    so it can grow without breaking callers. A member of a document the host sends that
- *    this library does not read is refused with CALSYNC_EINVAL naming it and where it is
- *    (config: unknown key "windw" (did you mean "window"?)), so a misspelt key never
- *    leaves a default silently in force. Documents the library returns may gain members
- *    in a later 1.x release: readers ignore the ones they do not know.
+ *    this library does not read is refused with CALSYNC_EINVAL naming it by its path
+ *    (config: unknown member "window.day_back" (did you mean "days_back"?)), so a
+ *    misspelt key never leaves a default silently in force. Documents the library returns
+ *    may gain members in a later 1.x release: readers ignore the ones they do not know.
  *  - capi/schema/ holds a JSON Schema (draft 2020-12) for every document below, one file
  *    per document, installed with this header.
  *  - Every JSON argument is read within limits no real document reaches: nested at most

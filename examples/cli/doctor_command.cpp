@@ -12,6 +12,7 @@
 #include "client_session.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "output.hpp"
 
 namespace cli {
 
@@ -104,8 +105,8 @@ int run_doctor(CommandLine& args, const GlobalOptions& globals) {
     } else if (ok) {
         std::printf("\nEverything works.\n");
     } else {
-        std::printf("\n%d problem%s found; see \"What to do\" above.\n", problems,
-                    problems == 1 ? "" : "s");
+        std::printf("\n%s found; see \"What to do\" above.\n",
+                    counted(problems, "problem").c_str());
     }
     return ok ? kExitOk : kExitFailure;
 }

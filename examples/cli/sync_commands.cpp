@@ -90,15 +90,12 @@ void print_report(const rapidjson::Value& r) {
         const std::string cstate = str(c["status"], "state");
         std::string line = "  " + std::string(str(c, "calendar_id")) + ": ";
         if (cstate == "ok") {
-            const long long read = integer(c, "events_read");
-            line += std::to_string(read) + (read == 1 ? " change" : " changes") + " read";
+            line += counted(integer(c, "events_read"), "change") + " read";
             if (const long long written = integer(c, "exports_written"); written > 0)
-                line += ", " + std::to_string(written) + " appointment" +
-                        (written == 1 ? "" : "s") + " written";
+                line += ", " + counted(written, "appointment") + " written";
             // The periodic full read found what the server's change reports had missed.
             if (const long long corrected = integer(c, "corrected"); corrected > 0)
-                line += ", " + std::to_string(corrected) + " event" + (corrected == 1 ? "" : "s") +
-                        " corrected by the full read";
+                line += ", " + counted(corrected, "event") + " corrected by the full read";
         } else {
             line += state_words(cstate) + ": " + str(c["status"], "last_error");
         }

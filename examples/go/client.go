@@ -49,7 +49,7 @@ type Client struct {
 func NewClient(o Options) (*Client, error) {
 	const op = "calsync_client_new"
 	if len(o.HostKey) == 0 {
-		return nil, invalid(op, "options.host_key: at least 32 secret bytes are needed")
+		return nil, invalid(op, `argument "options.host_key": at least 32 secret bytes are needed`)
 	}
 	config, free, err := document(o.Config)
 	if err != nil {

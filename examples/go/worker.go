@@ -49,7 +49,7 @@ type WorkerPass struct {
 func NewWorker(o WorkerOptions) (*Worker, error) {
 	const op = "calsync_worker_new"
 	if len(o.HostKey) == 0 {
-		return nil, invalid(op, "options.host_key: at least 32 secret bytes are needed")
+		return nil, invalid(op, `argument "options.host_key": at least 32 secret bytes are needed`)
 	}
 	config, free, err := document(o.Config)
 	if err != nil {

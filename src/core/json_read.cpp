@@ -36,10 +36,9 @@ const Value* member(const Value& obj, const char* name) {
 }
 
 bool read_instant(const Value& v, const std::string& path, Instant* out, Problem* p) {
-    std::string s;
-    if (!read_string(v, path, &s, p))
+    if (!v.IsString())
         return p->fail(path, "expected an RFC 3339 string");
-    auto t = parse_rfc3339(s);
+    auto t = parse_rfc3339(std::string_view(v.GetString(), v.GetStringLength()));
     if (!t.ok())
         return p->fail(path, t.error().message);
     *out = t.value();
@@ -104,8 +103,7 @@ Result<rapidjson::Document> parse_document(std::string_view text) {
         return make_error(ErrorCode::invalid_argument, "request: expected a JSON object");
     if (const Value* version = member(doc, "version")) {
         if (!version->IsInt() || version->GetInt() != 1)
-            return make_error(ErrorCode::invalid_argument,
-                              "version: this library reads version 1 requests");
+            return member_error("version", "this library reads version 1 requests");
     }
     return parsed;
 }
@@ -227,9 +225,7 @@ std::optional<std::string> KeyLedger::unknown_in(const Value& v, const std::stri
     for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
         const std::string name(it->name.GetString(), it->name.GetStringLength());
         if (known.count(name) == 0) {
-            std::string message = what + ": unknown key \"" + name + "\"";
-            if (!path.empty())
-                message += " in " + path;
+            std::string message = what + ": unknown member \"" + child(path, name.c_str()) + "\"";
             if (auto suggestion = closest(name, known))
                 message += " (did you mean \"" + *suggestion + "\"?)";
             return message;

@@ -18,19 +18,20 @@
 #include "calsync/civil_time.hpp"
 #include "calsync/model.hpp"
 #include "calsync/result.hpp"
+#include "core/user_terms.hpp"
 
 namespace calsync::json::detail {
 
 using rapidjson::Value;
 
-// The first structural mistake found, with the path of the field it concerns.
+// The first structural mistake found, naming the member it concerns by its path.
 struct Problem {
     std::string message;
     bool found = false;
 
     bool fail(const std::string& path, const std::string& what) {
         if (!found)
-            message = path + ": " + what;
+            message = member_message(path, what);
         found = true;
         return false;
     }
@@ -87,8 +88,8 @@ class KeyLedger {
     void take_names(const Value& obj);
     // `v` is passed on whole and read by another reader later (a connection's settings).
     void take_whole(const Value& v) { whole_.insert(&v); }
-    // "<what>: unknown key "windw" (did you mean "window"?)" for the first member of `doc`
-    // (depth first) that no reader asked for, with where it is when not at the top.
+    // "<what>: unknown member "window.day_back" (did you mean "days_back"?)" for the first
+    // member of `doc` (depth first) that no reader asked for, named by its path.
     std::optional<std::string> first_unknown(const Value& doc, const std::string& what) const;
 
   private:

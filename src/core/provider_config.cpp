@@ -1,6 +1,7 @@
 #include "core/provider_config.hpp"
 
 #include "core/json_read.hpp"
+#include "core/user_terms.hpp"
 
 namespace calsync::json {
 
@@ -104,7 +105,7 @@ Result<ProviderConfig> parse_provider_config(std::string_view text) {
         Problem p;
         const Value* kind = member(doc, "kind");
         if (kind == nullptr)
-            return make_error(ErrorCode::invalid_argument, "kind: missing");
+            return member_error("kind", "missing");
         if (!read_enum(*kind, "kind", &config.kind,
                        {{"caldav", ProviderConfig::Kind::caldav},
                         {"icloud", ProviderConfig::Kind::icloud},
@@ -136,15 +137,14 @@ Result<ProviderConfig> parse_provider_config(std::string_view text) {
                                            : OAuthConfig::Service::microsoft;
                 const Value* oauth = member(doc, "oauth");
                 if (oauth == nullptr || !oauth->IsObject())
-                    return make_error(ErrorCode::invalid_argument,
-                                      "oauth: missing; expected the OAuth client's object");
+                    return member_error("oauth", "missing; expected the OAuth client's object");
                 if (!read_required_oauth_client(*oauth, "oauth", &config.oauth, &p))
                     return invalid(p);
                 config.oauth.network = config.network;
                 const Value* tokens = member(doc, "tokens");
                 if (tokens == nullptr)
-                    return make_error(ErrorCode::invalid_argument,
-                                      "tokens: missing; connect first (calsync_oauth_complete)");
+                    return member_error("tokens",
+                                        "missing; connect first (calsync_oauth_complete)");
                 if (!read_tokens(*tokens, "tokens", &config.tokens, &p))
                     return invalid(p);
                 break;
@@ -158,7 +158,7 @@ Result<ProviderConfig> parse_provider_config(std::string_view text) {
             case ProviderConfig::Kind::caldav:
             case ProviderConfig::Kind::ics_feed:
                 if (config.url.empty())
-                    return make_error(ErrorCode::invalid_argument, "url: missing");
+                    return member_error("url", "missing");
                 break;
         }
         return config;
@@ -171,7 +171,7 @@ Result<OAuthConfig> parse_oauth_config(std::string_view text) {
         Problem p;
         const Value* kind = member(doc, "kind");
         if (kind == nullptr)
-            return make_error(ErrorCode::invalid_argument, "kind: missing");
+            return member_error("kind", "missing");
         if (!read_enum(*kind, "kind", &config.service,
                        {{"google", OAuthConfig::Service::google},
                         {"microsoft", OAuthConfig::Service::microsoft}},
@@ -180,8 +180,7 @@ Result<OAuthConfig> parse_oauth_config(std::string_view text) {
             !read_network_member(doc, &config.network, &p))
             return invalid(p);
         if (config.host_key.empty())
-            return make_error(ErrorCode::invalid_argument,
-                              "host_key: missing; the key that signs authorization states");
+            return member_error("host_key", "missing; the key that signs authorization states");
         return config;
     });
 }

@@ -4,6 +4,7 @@
 
 #include "calsync/engine.hpp"
 #include "core/parallel_parts.hpp"
+#include "core/user_terms.hpp"
 #include "engine/busy_timeline.hpp"
 
 namespace calsync {
@@ -13,7 +14,7 @@ Result<ImportEngine> ImportEngine::create(BlockingPolicy policy) {
     if (!zone.ok())
         return zone.error();
     if (policy.window.end < policy.window.start)
-        return make_error(ErrorCode::invalid_argument, "window: end is before start");
+        return member_error("window", "end is before start");
     return ImportEngine(std::move(policy), zone.value());
 }
 

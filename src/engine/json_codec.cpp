@@ -1,6 +1,7 @@
 #include "engine/json_codec.hpp"
 
 #include "core/json_read.hpp"
+#include "core/user_terms.hpp"
 
 #include <libical/ical.h>
 #include <rapidjson/document.h>
@@ -62,7 +63,7 @@ bool read_time(const Value& v, const std::string& path, EventTime* out, Problem*
     auto zone = find_iana_zone(zone_name);
     if (!zone.ok()) {
         if (unusable->message.empty())
-            unusable->message = child(path, "time_zone") + ": " + zone.error().message;
+            unusable->message = member_message(child(path, "time_zone"), zone.error().message);
         *out = EventTime::floating_time(local.value());
         return true;
     }
@@ -280,26 +281,25 @@ Result<BlockingPolicy> read_policy(const Value& doc) {
     Problem p;
     const Value* zone = member(doc, "zone");
     if (zone == nullptr)
-        return make_error(ErrorCode::invalid_argument, "zone: missing");
+        return member_error("zone", "missing");
     if (!read_string(*zone, "zone", &policy.business_zone, &p))
         return invalid(p);
     const Value* window = member(doc, "window");
     if (window == nullptr)
-        return make_error(ErrorCode::invalid_argument, "window: missing");
+        return member_error("window", "missing");
     if (!read_range(*window, "window", &policy.window, &p))
         return invalid(p);
 
     if (const Value* flags = member(doc, "policy")) {
         if (!flags->IsObject())
-            return make_error(ErrorCode::invalid_argument, "policy: expected an object");
+            return member_error("policy", "expected an object");
         if (const Value* d = member(*flags, "default")) {
             if (!read_policy_flags(*d, "policy.default", &policy.defaults, &p))
                 return invalid(p);
         }
         if (const Value* cals = member(*flags, "calendars")) {
             if (!cals->IsObject())
-                return make_error(ErrorCode::invalid_argument,
-                                  "policy.calendars: expected an object keyed by calendar id");
+                return member_error("policy.calendars", "expected an object keyed by calendar id");
             if (KeyLedger* ledger = current_ledger())
                 ledger->take_names(*cals);
             for (auto it = cals->MemberBegin(); it != cals->MemberEnd(); ++it) {
@@ -329,9 +329,9 @@ Result<BlockedSlotsRequest> parse_blocked_slots_request(std::string_view text) {
 
         const Value* cals = member(doc, "calendars");
         if (cals == nullptr)
-            return make_error(ErrorCode::invalid_argument, "calendars: missing");
+            return member_error("calendars", "missing");
         if (!cals->IsArray())
-            return make_error(ErrorCode::invalid_argument, "calendars: expected an array");
+            return member_error("calendars", "expected an array");
         std::set<std::string> ids;
         for (rapidjson::SizeType i = 0; i < cals->Size(); ++i) {
             CalendarInput cal;
@@ -394,9 +394,9 @@ Result<FreeSlotsRequest> parse_free_slots_request(std::string_view text, bool wi
         const Value* busy = member(doc, "busy");
         if (with_busy) {
             if (busy == nullptr)
-                return make_error(ErrorCode::invalid_argument, "busy: missing");
+                return member_error("busy", "missing");
             if (!busy->IsArray())
-                return make_error(ErrorCode::invalid_argument, "busy: expected an array of ranges");
+                return member_error("busy", "expected an array of ranges");
             for (rapidjson::SizeType i = 0; i < busy->Size(); ++i) {
                 TimeRange r;
                 if (!read_range((*busy)[i], item("busy", i), &r, &p))
@@ -404,12 +404,11 @@ Result<FreeSlotsRequest> parse_free_slots_request(std::string_view text, bool wi
                 req.busy.push_back(r);
             }
         } else if (busy != nullptr) {
-            return make_error(ErrorCode::invalid_argument,
-                              "busy: not taken here; the client's own blocked slots are used");
+            return member_error("busy", "not taken here; the client's own blocked slots are used");
         }
         const Value* within = member(doc, "within");
         if (within == nullptr)
-            return make_error(ErrorCode::invalid_argument, "within: missing");
+            return member_error("within", "missing");
         if (!read_range(*within, "within", &req.within, &p))
             return invalid(p);
         const std::pair<const char*, std::int64_t*> numbers[] = {
@@ -452,7 +451,7 @@ Result<ProviderSlotsRequest> parse_provider_slots_request(std::string_view text)
         Problem p;
         const Value* id = member(doc, "calendar_id");
         if (id == nullptr)
-            return make_error(ErrorCode::invalid_argument, "calendar_id: missing");
+            return member_error("calendar_id", "missing");
         if (!read_string(*id, "calendar_id", &req.calendar_id, &p))
             return invalid(p);
         auto policy = read_policy(doc);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "core/user_terms.hpp"
 #include "net/curl_transport.hpp"
 #include "net/origin.hpp"
 #include "net/url_guard.hpp"
@@ -114,7 +115,7 @@ Result<ProviderHandle> make_provider(const json::ProviderConfig& config) {
         case Kind::ics_feed: {
             auto url = net::normalize_user_url(config.url);
             if (!url.ok())
-                return make_error(ErrorCode::invalid_argument, "url: " + url.error().message);
+                return member_error("url", url.error().message);
             ics_feed::IcsFeedOptions feed;
             feed.name = config.name;
             feed.owner_addresses = config.owner_addresses;
@@ -128,10 +129,10 @@ Result<ProviderHandle> make_provider(const json::ProviderConfig& config) {
     // A password in the URL would be stored and shown with it, and sent wherever the URL
     // leads; it has fields of its own, where it is sealed.
     if (net::has_user_info(config.url))
-        return make_error(ErrorCode::invalid_argument,
-                          "url: has a user name and password in it (user:password@); give the "
-                          "URL without them, and the user name and password as \"username\" "
-                          "and \"password\"");
+        return member_error("url",
+                            "has a user name and password in it (user:password@); give the "
+                            "URL without them, and the user name and password as \"username\" "
+                            "and \"password\"");
     caldav::CalDavOptions dav{config.url, config.username, config.password, false, ""};
     if (config.kind == Kind::icloud) {
         dav = caldav::icloud_options(config.username, config.password);

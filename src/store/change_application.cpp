@@ -32,8 +32,9 @@ Result<PreparedChanges> prepare_changes(const std::string& calendar_id, const Ch
     for (std::size_t i = 0; i < changes.upserts.size(); ++i) {
         const Event& source = changes.upserts[i];
         if (source.id.empty())
-            return invalid("apply_changes", "upsert " + std::to_string(i) + " of calendar '" +
-                                                calendar_id + "' has an empty event id");
+            return invalid("store a calendar's changes", "upsert " + std::to_string(i) +
+                                                             " of calendar '" + calendar_id +
+                                                             "' has an empty event id");
         PreparedEvent e{&source, json::write_event(source)};
         auto [it, fresh] = position.emplace(source.id, p.upserts.size());
         if (fresh)

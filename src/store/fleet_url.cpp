@@ -21,7 +21,7 @@ Result<std::unique_ptr<FleetStore>> open_fleet(const std::string& url) {
     const std::string path = starts_with(url, "sqlite:") ? url.substr(7) : url;
     if (path.empty())
         return make_error(ErrorCode::invalid_argument,
-                          "open_fleet: the store URL names no file (want postgresql://..., "
+                          "could not open the store: its URL names no file (want postgresql://..., "
                           "sqlite:PATH, a path or memory:)");
     return open_sqlite_fleet(path);
 }

@@ -114,14 +114,6 @@ struct MemoryDatabase {
     std::map<QueueKey, QueueEntry> queue;
 };
 
-Error lease_lost(const char* operation, const Lease& lease) {
-    return make_error(ErrorCode::lease_lost,
-                      std::string(operation) + ": the lease of worker '" + lease.owner + "' on " +
-                          connection_key(lease.connection_id) + " of business '" +
-                          lease.business_id + "' (fence " + std::to_string(lease.fence) +
-                          ") was taken over or released");
-}
-
 // The queue entry `lease` names, when the lease is still its current one.
 QueueEntry* held_entry(MemoryDatabase& db, const Lease& lease) {
     auto it = db.queue.find({lease.business_id, lease.connection_id});
@@ -173,7 +165,7 @@ class MemoryStore final : public StateStore {
 
     Result<ConnectionRecord> get_connection(const std::string& id) override {
         Lock lock(mutex_);
-        auto c = connection("get_connection", id);
+        auto c = connection("read a connection", id);
         if (!c.ok())
             return c.error();
         return c.value()->record;
@@ -205,7 +197,7 @@ class MemoryStore final : public StateStore {
     Result<void> set_credentials(const std::string& connection_id,
                                  const std::string& sealed_credentials) override {
         Lock lock(mutex_);
-        auto c = connection("set_credentials", connection_id);
+        auto c = connection("store a connection's credentials", connection_id);
         if (!c.ok())
             return c.error();
         c.value()->record.sealed_credentials = sealed_credentials;
@@ -214,7 +206,7 @@ class MemoryStore final : public StateStore {
 
     Result<void> disconnect_connection(const std::string& id) override {
         Lock lock(mutex_);
-        auto c = connection("disconnect_connection", id);
+        auto c = connection("disconnect a connection", id);
         if (!c.ok())
             return c.error();
         c.value()->record.state = ConnectionState::disconnected;
@@ -243,7 +235,7 @@ class MemoryStore final : public StateStore {
         if (!ok.ok())
             return ok;
         Lock lock(mutex_);
-        auto c = connection("put_calendar", calendar.connection_id);
+        auto c = connection("store a calendar", calendar.connection_id);
         if (!c.ok())
             return c.error();
         CalendarData& data = c.value()->calendars[calendar.calendar.id];
@@ -256,7 +248,7 @@ class MemoryStore final : public StateStore {
     Result<CalendarRecord> get_calendar(const std::string& connection_id,
                                         const std::string& calendar_id) override {
         Lock lock(mutex_);
-        auto cal = calendar("get_calendar", connection_id, calendar_id);
+        auto cal = calendar("read a calendar", connection_id, calendar_id);
         if (!cal.ok())
             return cal.error();
         return cal.value()->record;
@@ -264,7 +256,7 @@ class MemoryStore final : public StateStore {
 
     Result<std::vector<CalendarRecord>> list_calendars(const std::string& connection_id) override {
         Lock lock(mutex_);
-        auto c = connection("list_calendars", connection_id);
+        auto c = connection("list the calendars", connection_id);
         if (!c.ok())
             return c.error();
         std::vector<CalendarRecord> all;
@@ -276,7 +268,7 @@ class MemoryStore final : public StateStore {
     Result<void> remove_calendar(const std::string& connection_id,
                                  const std::string& calendar_id) override {
         Lock lock(mutex_);
-        auto c = connection("remove_calendar", connection_id);
+        auto c = connection("remove a calendar", connection_id);
         if (!c.ok())
             return c.error();
         c.value()->calendars.erase(calendar_id);
@@ -291,7 +283,7 @@ class MemoryStore final : public StateStore {
         if (!prepared.ok())
             return prepared.error();
         Lock lock(mutex_);
-        auto cal = calendar("apply_changes", connection_id, calendar_id);
+        auto cal = calendar("store a calendar's changes", connection_id, calendar_id);
         if (!cal.ok())
             return cal.error();
         // Nothing below fails (the set was checked and serialised above), so the calendar
@@ -309,7 +301,7 @@ class MemoryStore final : public StateStore {
     Result<std::vector<Event>> load_events(const std::string& connection_id,
                                            const std::string& calendar_id) override {
         Lock lock(mutex_);
-        auto cal = calendar("load_events", connection_id, calendar_id);
+        auto cal = calendar("read stored events", connection_id, calendar_id);
         if (!cal.ok())
             return cal.error();
         std::vector<Event> events;
@@ -338,7 +330,7 @@ class MemoryStore final : public StateStore {
         Lock lock(mutex_);
         auto it = state_.appointments.find(id);
         if (it == state_.appointments.end())
-            return not_found("get_appointment", "appointment '" + id + "'");
+            return not_found("read an appointment", "appointment '" + id + "'");
         return it->second;
     }
 
@@ -367,11 +359,11 @@ class MemoryStore final : public StateStore {
         if (!ok.ok())
             return ok;
         Lock lock(mutex_);
-        auto c = connection("put_export", record.key.connection_id);
+        auto c = connection("record an export", record.key.connection_id);
         if (!c.ok())
             return c.error();
         if (state_.appointments.count(record.key.appointment_id) == 0)
-            return not_found("put_export", "appointment '" + record.key.appointment_id + "'");
+            return not_found("record an export", "appointment '" + record.key.appointment_id + "'");
         state_.exports[index_of(record.key)] = record;
         return {};
     }
@@ -380,7 +372,7 @@ class MemoryStore final : public StateStore {
         Lock lock(mutex_);
         auto it = state_.exports.find(index_of(key));
         if (it == state_.exports.end())
-            return not_found("get_export", export_key(key));
+            return not_found("read an export", export_key(key));
         return it->second;
     }
 
@@ -413,7 +405,7 @@ class MemoryStore final : public StateStore {
     Result<void> put_connection_status(const std::string& connection_id,
                                        const SyncStatus& status) override {
         Lock lock(mutex_);
-        auto c = connection("put_connection_status", connection_id);
+        auto c = connection("store a connection's status", connection_id);
         if (!c.ok())
             return c.error();
         c.value()->status = status;
@@ -422,7 +414,7 @@ class MemoryStore final : public StateStore {
 
     Result<SyncStatus> get_connection_status(const std::string& connection_id) override {
         Lock lock(mutex_);
-        auto c = connection("get_connection_status", connection_id);
+        auto c = connection("read a connection's status", connection_id);
         if (!c.ok())
             return c.error();
         return c.value()->status.value_or(SyncStatus{});
@@ -440,7 +432,7 @@ class MemoryStore final : public StateStore {
                                      const std::string& calendar_id,
                                      const SyncStatus& status) override {
         Lock lock(mutex_);
-        auto cal = calendar("put_calendar_status", connection_id, calendar_id);
+        auto cal = calendar("store a calendar's status", connection_id, calendar_id);
         if (!cal.ok())
             return cal.error();
         cal.value()->status = status;
@@ -450,7 +442,7 @@ class MemoryStore final : public StateStore {
     Result<std::map<std::string, SyncStatus>> list_calendar_statuses(
         const std::string& connection_id) override {
         Lock lock(mutex_);
-        auto c = connection("list_calendar_statuses", connection_id);
+        auto c = connection("read the calendars' statuses", connection_id);
         if (!c.ok())
             return c.error();
         std::map<std::string, SyncStatus> all;
@@ -475,7 +467,7 @@ class MemoryStore final : public StateStore {
             it = it->second.expires_at <= now ? state_.pending.erase(it) : std::next(it);
         auto it = state_.pending.find(state);
         if (it == state_.pending.end())
-            return not_found("take_pending_authorization",
+            return not_found("take a pending sign-in",
                              "pending authorization for this state (unknown, used or expired)");
         PendingAuthorization taken = std::move(it->second);
         state_.pending.erase(it);
@@ -494,7 +486,7 @@ class MemoryStore final : public StateStore {
         if (!ok.ok())
             return ok;
         Lock lock(mutex_);
-        auto cal = calendar("put_push_channel", channel.connection_id, channel.calendar_id);
+        auto cal = calendar("store a push channel", channel.connection_id, channel.calendar_id);
         if (!cal.ok())
             return cal.error();
         state_.channels[channel.channel_id] = channel;
@@ -505,7 +497,7 @@ class MemoryStore final : public StateStore {
         Lock lock(mutex_);
         auto it = state_.channels.find(channel_id);
         if (it == state_.channels.end())
-            return not_found("get_push_channel", "push channel '" + channel_id + "'");
+            return not_found("read a push channel", "push channel '" + channel_id + "'");
         return it->second;
     }
 
@@ -543,7 +535,7 @@ class MemoryStore final : public StateStore {
         if (!ok.ok())
             return ok;
         Lock lock(mutex_);
-        auto cal = calendar("apply_slot_changes", connection_id, calendar_id);
+        auto cal = calendar("store blocked slot changes", connection_id, calendar_id);
         if (!cal.ok())
             return cal.error();
         auto slots = std::make_shared<std::vector<BlockedSlot>>();
@@ -642,7 +634,7 @@ class MemoryFleet final : public FleetStore {
         return make_fenced_store(std::move(view).value(), [db = db_, lease]() -> Result<void> {
             Lock lock(db->mutex);
             if (held_entry(*db, lease) == nullptr)
-                return lease_lost("write", lease);
+                return lease_lost("write to the store", lease);
             return {};
         });
     }
@@ -674,9 +666,7 @@ class MemoryFleet final : public FleetStore {
         Lock lock(db_->mutex);
         auto b = db_->businesses.find(business_id);
         if (b == db_->businesses.end() || b->second.connections.count(connection_id) == 0)
-            return make_error(ErrorCode::not_found, "mark_due: " + connection_key(connection_id) +
-                                                        " of business '" + business_id +
-                                                        "' not found");
+            return unknown_in_business("mark a connection due", connection_id, business_id);
         QueueEntry& e = db_->queue[{business_id, connection_id}];
         std::optional<Instant>& slot = e.lease_owner ? e.requeue_at : e.due_at;
         if (!slot || *slot > due)
@@ -687,7 +677,7 @@ class MemoryFleet final : public FleetStore {
     Result<std::vector<Lease>> claim_due(const std::string& owner, Instant now,
                                          std::chrono::seconds lease_for, std::size_t max) override {
         if (owner.empty())
-            return make_error(ErrorCode::invalid_argument, "claim_due: the owner is empty");
+            return invalid("claim due connections", "the worker's owner name is empty");
         Lock lock(db_->mutex);
         std::vector<std::pair<QueueKey, QueueEntry*>> due;
         for (auto& [key, e] : db_->queue) {
@@ -714,7 +704,7 @@ class MemoryFleet final : public FleetStore {
         Lock lock(db_->mutex);
         QueueEntry* e = held_entry(*db_, lease);
         if (e == nullptr)
-            return lease_lost("renew_lease", lease);
+            return lease_lost("renew a worker's lease", lease);
         e->lease_until = now + lease_for;
         Lease renewed = lease;
         renewed.expires_at = e->lease_until;
@@ -725,7 +715,7 @@ class MemoryFleet final : public FleetStore {
         Lock lock(db_->mutex);
         QueueEntry* e = held_entry(*db_, lease);
         if (e == nullptr)
-            return lease_lost("finish_lease", lease);
+            return lease_lost("end a worker's lease", lease);
         e->due_at =
             e->requeue_at && (!next_due || *e->requeue_at < *next_due) ? e->requeue_at : next_due;
         e->requeue_at.reset();

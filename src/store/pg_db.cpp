@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "store/store_checks.hpp"
+
 namespace calsync::store {
 
 Error pg_error(PGconn* connection, const PGresult* result, const char* operation) {
@@ -14,7 +16,7 @@ Error pg_error(PGconn* connection, const PGresult* result, const char* operation
         detail = PQerrorMessage(connection);
     while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' '))
         detail.pop_back();
-    std::string message = std::string("postgres store: ") + operation + ": " + detail;
+    std::string message = "postgres store: " + could_not(operation, detail);
     ErrorCode code = ErrorCode::internal;
     if (connection == nullptr || PQstatus(connection) != CONNECTION_OK) {
         code = ErrorCode::network;
@@ -184,9 +186,10 @@ Result<void> PgDatabase::commit_level(const char* operation, bool* closed) {
     if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
         return pg_error(connection_.get(), r.get(), operation);
     if (std::string_view(PQcmdStatus(r.get())) == "ROLLBACK")
-        return make_error(ErrorCode::internal,
-                          std::string("postgres store: ") + operation +
-                              ": the transaction was rolled back after an earlier failure");
+        return make_error(
+            ErrorCode::internal,
+            "postgres store: " +
+                could_not(operation, "the transaction was rolled back after an earlier failure"));
     return {};
 }
 

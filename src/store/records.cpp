@@ -84,11 +84,13 @@ std::optional<SyncState> sync_state_from_string(std::string_view text) {
 
 Result<void> StateStore::apply_slot_changes(const std::string&, const std::string&,
                                             const SlotChanges&) {
-    return make_error(ErrorCode::internal, "apply_slot_changes: this store keeps no slots");
+    return make_error(ErrorCode::internal,
+                      "could not store blocked slot changes: this store keeps no blocked slots");
 }
 
 Result<std::vector<BlockedSlot>> StateStore::list_blocked_slots(const TimeRange&) {
-    return make_error(ErrorCode::internal, "list_blocked_slots: this store keeps no slots");
+    return make_error(ErrorCode::internal,
+                      "could not read blocked slots: this store keeps no blocked slots");
 }
 
 }  // namespace calsync

@@ -58,7 +58,7 @@ class SqlFleet final : public FleetStore {
             "SELECT business_id FROM connections UNION SELECT business_id FROM appointments "
             "UNION SELECT business_id FROM pending_authorizations UNION SELECT business_id "
             "FROM spent_nonces ORDER BY 1",
-            "list_businesses");
+            "list the businesses");
         if (!q.ok())
             return q.error();
         return q->collect(read_text<Query>);
@@ -70,7 +70,7 @@ class SqlFleet final : public FleetStore {
         static const std::string text = std::string("SELECT business_id, ") + kChannelColumns +
                                         " FROM push_channels WHERE channel_id = ? ORDER BY "
                                         "business_id";
-        auto q = db_.query(text.c_str(), "find_push_channel");
+        auto q = db_.query(text.c_str(), "find a push channel");
         if (!q.ok())
             return q.error();
         return q->bind(channel_id).collect([](const Query& r) -> Result<PushChannelOwner> {
@@ -94,23 +94,21 @@ class SqlFleet final : public FleetStore {
             "requeue_at = CASE WHEN work_queue.lease_owner IS NOT NULL AND "
             "(work_queue.requeue_at IS NULL OR work_queue.requeue_at > excluded.due_at) THEN "
             "excluded.due_at ELSE work_queue.requeue_at END",
-            "mark_due");
+            "mark a connection due");
         if (!q.ok())
             return q.error();
         auto done = q->bind(due).bind(business_id).bind(connection_id).run();
         if (!done.ok())
             return done;
         if (q->changes() == 0)
-            return make_error(ErrorCode::not_found, "mark_due: " + connection_key(connection_id) +
-                                                        " of business '" + business_id +
-                                                        "' not found");
+            return unknown_in_business("mark a connection due", connection_id, business_id);
         return {};
     }
 
     Result<std::vector<Lease>> claim_due(const std::string& owner, Instant now,
                                          std::chrono::seconds lease_for, std::size_t max) override {
         if (owner.empty())
-            return make_error(ErrorCode::invalid_argument, "claim_due: the owner is empty");
+            return invalid("claim due connections", "the worker's owner name is empty");
         static const std::string text =
             std::string(
                 "UPDATE work_queue SET lease_owner = ?, lease_until = ?, fence = fence + 1 "
@@ -120,10 +118,10 @@ class SqlFleet final : public FleetStore {
             Db::kSkipLocked + ") RETURNING business_id, connection_id, fence, due_at";
         const Instant until = now + lease_for;
         Lock lock(mutex_);
-        auto tx = db_.transaction("claim_due");
+        auto tx = db_.transaction("claim due connections");
         if (!tx.ok())
             return tx.error();
-        auto q = db_.query(text.c_str(), "claim_due");
+        auto q = db_.query(text.c_str(), "claim due connections");
         if (!q.ok())
             return q.error();
         auto leases =
@@ -154,7 +152,7 @@ class SqlFleet final : public FleetStore {
         auto q = db_.query(
             "UPDATE work_queue SET lease_until = ? WHERE business_id = ? AND connection_id = ? "
             "AND fence = ? AND lease_owner = ?",
-            "renew_lease");
+            "renew a worker's lease");
         if (!q.ok())
             return q.error();
         Lease renewed = lease;
@@ -168,7 +166,7 @@ class SqlFleet final : public FleetStore {
         if (!done.ok())
             return done.error();
         if (q->changes() == 0)
-            return lost("renew_lease", lease);
+            return lease_lost("renew a worker's lease", lease);
         return renewed;
     }
 
@@ -179,7 +177,7 @@ class SqlFleet final : public FleetStore {
             "(CAST(? AS BIGINT) IS NULL OR requeue_at < ?) THEN requeue_at ELSE ? END, "
             "requeue_at = NULL, lease_owner = NULL, lease_until = NULL "
             "WHERE business_id = ? AND connection_id = ? AND fence = ? AND lease_owner = ?",
-            "finish_lease");
+            "end a worker's lease");
         if (!q.ok())
             return q.error();
         auto done = q->bind(next_due)
@@ -193,7 +191,7 @@ class SqlFleet final : public FleetStore {
         if (!done.ok())
             return done;
         if (q->changes() == 0)
-            return lost("finish_lease", lease);
+            return lease_lost("end a worker's lease", lease);
         return {};
     }
 
@@ -202,7 +200,7 @@ class SqlFleet final : public FleetStore {
         auto q = db_.query(
             "SELECT min(due_at) FROM work_queue WHERE due_at IS NOT NULL AND (lease_until IS "
             "NULL OR lease_until <= ?)",
-            "earliest_due");
+            "read when the next connection is due");
         if (!q.ok())
             return q.error();
         auto row = q->bind(now).step();
@@ -232,14 +230,6 @@ class SqlFleet final : public FleetStore {
                 kept->give_back(std::move(closing));
         };
         return std::make_unique<SqlStore<Db>>(std::move(db).value(), business_id, release);
-    }
-
-    static Error lost(const char* operation, const Lease& lease) {
-        return make_error(ErrorCode::lease_lost,
-                          std::string(operation) + ": the lease of worker '" + lease.owner +
-                              "' on " + connection_key(lease.connection_id) + " of business '" +
-                              lease.business_id + "' (fence " + std::to_string(lease.fence) +
-                              ") was taken over or released");
     }
 
     std::recursive_mutex mutex_;

@@ -14,7 +14,7 @@
 namespace calsync::store {
 namespace sql_detail {
 
-constexpr const char* kApply = "apply_changes";
+constexpr const char* kApply = "store a calendar's changes";
 
 // One calendar's rows in `events`, as change_application's Table. Bodies are stored with
 // their large zones in zone_definitions (stored_zones.hpp) and come back whole.
@@ -153,7 +153,7 @@ Result<std::string> SqlStore<Db>::stored_zone(const std::string& key) {
 template <class Db>
 Result<std::vector<Event>> SqlStore<Db>::load_events(const std::string& connection_id,
                                                      const std::string& calendar_id) {
-    static const char* const kOperation = "load_events";
+    static const char* const kOperation = "read stored events";
     Lock lock(mutex_);
     auto known = require_calendar(kOperation, connection_id, calendar_id);
     if (!known.ok())
@@ -172,10 +172,10 @@ Result<std::vector<Event>> SqlStore<Db>::load_events(const std::string& connecti
             return body.error();
         auto e = reader.read(body.value(), calendar_id);
         if (!e.ok())
-            return make_error(ErrorCode::parse, std::string(kOperation) + ": " +
-                                                    calendar_key(connection_id, calendar_id) +
-                                                    ": event '" + row.text(0) +
-                                                    "': " + e.error().message);
+            return make_error(
+                ErrorCode::parse,
+                could_not(kOperation, calendar_key(connection_id, calendar_id) + ": event '" +
+                                          row.text(0) + "': " + e.error().message));
         return e;
     });
 }

@@ -23,7 +23,7 @@ template <class Db>
 Result<AppointmentRecord> SqlStore<Db>::put_appointment(const Appointment& appointment,
                                                         Instant now) {
     using sql_detail::select;
-    static const char* const kOperation = "put_appointment";
+    static const char* const kOperation = "store an appointment";
     auto ok = check_appointment(appointment);
     if (!ok.ok())
         return ok.error();
@@ -93,11 +93,11 @@ Result<AppointmentRecord> SqlStore<Db>::get_appointment(const std::string& id) {
     Lock lock(mutex_);
     static const std::string text = sql_detail::select(
         kAppointmentColumns, " FROM appointments WHERE business_id = ? AND id = ?");
-    auto q = business_query(text.c_str(), "get_appointment");
+    auto q = business_query(text.c_str(), "read an appointment");
     if (!q.ok())
         return q.error();
     return q->bind(id).single(read_appointment<Query>,
-                              not_found("get_appointment", "appointment '" + id + "'"));
+                              not_found("read an appointment", "appointment '" + id + "'"));
 }
 
 template <class Db>
@@ -105,7 +105,7 @@ Result<std::vector<AppointmentRecord>> SqlStore<Db>::list_appointments() {
     Lock lock(mutex_);
     static const std::string text = sql_detail::select(
         kAppointmentColumns, " FROM appointments WHERE business_id = ? ORDER BY id");
-    auto q = business_query(text.c_str(), "list_appointments");
+    auto q = business_query(text.c_str(), "list the appointments");
     if (!q.ok())
         return q.error();
     return q->collect(read_appointment<Query>);
@@ -118,7 +118,7 @@ Result<std::vector<AppointmentRecord>> SqlStore<Db>::list_appointments_since(
     static const std::string text = sql_detail::select(
         kAppointmentColumns,
         " FROM appointments WHERE business_id = ? AND revision > ? ORDER BY revision");
-    auto q = business_query(text.c_str(), "list_appointments_since");
+    auto q = business_query(text.c_str(), "list the changed appointments");
     if (!q.ok())
         return q.error();
     return q->bind(revision).collect(read_appointment<Query>);
@@ -126,7 +126,7 @@ Result<std::vector<AppointmentRecord>> SqlStore<Db>::list_appointments_since(
 
 template <class Db>
 Result<void> SqlStore<Db>::put_export(const ExportRecord& record) {
-    static const char* const kOperation = "put_export";
+    static const char* const kOperation = "record an export";
     auto ok = check_export(record);
     if (!ok.ok())
         return ok;
@@ -156,13 +156,13 @@ Result<ExportRecord> SqlStore<Db>::get_export(const ExportKey& key) {
         sql_detail::select(kExportColumns,
                            " FROM exports WHERE business_id = ? AND appointment_id = ? AND "
                            "connection_id = ? AND calendar_id = ?");
-    auto q = business_query(text.c_str(), "get_export");
+    auto q = business_query(text.c_str(), "read an export");
     if (!q.ok())
         return q.error();
     return q->bind(key.appointment_id)
         .bind(key.connection_id)
         .bind(key.calendar_id)
-        .single(read_export<Query>, not_found("get_export", export_key(key)));
+        .single(read_export<Query>, not_found("read an export", export_key(key)));
 }
 
 template <class Db>
@@ -171,7 +171,7 @@ Result<void> SqlStore<Db>::remove_export(const ExportKey& key) {
     return run(
         "DELETE FROM exports WHERE business_id = ? AND appointment_id = ? AND connection_id = ? "
         "AND calendar_id = ?",
-        "remove_export", {key.appointment_id, key.connection_id, key.calendar_id});
+        "remove an export", {key.appointment_id, key.connection_id, key.calendar_id});
 }
 
 template <class Db>
@@ -193,7 +193,7 @@ Result<std::vector<ExportRecord>> SqlStore<Db>::list_exports(const std::string& 
         sql_detail::select(kExportColumns,
                            " FROM exports WHERE business_id = ? AND connection_id = ? AND "
                            "calendar_id = ? ORDER BY appointment_id");
-    return exports_where(text.c_str(), "list_exports", {connection_id, calendar_id});
+    return exports_where(text.c_str(), "list the exports", {connection_id, calendar_id});
 }
 
 template <class Db>
@@ -204,7 +204,7 @@ Result<std::vector<ExportRecord>> SqlStore<Db>::list_connection_exports(
         sql_detail::select(kExportColumns,
                            " FROM exports WHERE business_id = ? AND connection_id = ? ORDER BY "
                            "appointment_id, connection_id, calendar_id");
-    return exports_where(text.c_str(), "list_connection_exports", {connection_id});
+    return exports_where(text.c_str(), "list a connection's exports", {connection_id});
 }
 
 template <class Db>
@@ -215,7 +215,7 @@ Result<std::vector<ExportRecord>> SqlStore<Db>::list_appointment_exports(
         sql_detail::select(kExportColumns,
                            " FROM exports WHERE business_id = ? AND appointment_id = ? ORDER BY "
                            "appointment_id, connection_id, calendar_id");
-    return exports_where(text.c_str(), "list_appointment_exports", {appointment_id});
+    return exports_where(text.c_str(), "list an appointment's exports", {appointment_id});
 }
 
 }  // namespace calsync::store

@@ -29,7 +29,7 @@ Result<std::map<std::string, SyncStatus>> as_map(Result<T> rows) {
 template <class Db>
 Result<void> SqlStore<Db>::transaction(const std::function<Result<void>()>& fn) {
     Lock lock(mutex_);
-    auto tx = db_.transaction("transaction");
+    auto tx = db_.transaction("begin a transaction");
     if (!tx.ok())
         return tx.error();
     auto result = fn();  // an exception leaves through tx's destructor: rolled back
@@ -114,11 +114,7 @@ Result<void> SqlStore<Db>::check_lease(const Lease& lease) {
     if (!row.ok())
         return row.error();
     if (!row.value() || q->integer(0) != lease.fence || q->is_null(1) || q->text(1) != lease.owner)
-        return make_error(ErrorCode::lease_lost,
-                          "store: the lease of worker '" + lease.owner + "' on " +
-                              connection_key(lease.connection_id) + " of business '" +
-                              lease.business_id + "' (fence " + std::to_string(lease.fence) +
-                              ") was taken over or released: nothing written");
+        return lease_lost("write to the store", lease);
     return {};
 }
 
@@ -133,7 +129,7 @@ Result<void> SqlStore<Db>::put_connection(const ConnectionRecord& connection) {
     static const std::string text =
         upsert_sql("connections", "business_id, id",
                    "kind, account, settings_json, sealed_credentials, state, created_at");
-    auto q = business_query(text.c_str(), "put_connection");
+    auto q = business_query(text.c_str(), "store a connection");
     if (!q.ok())
         return q.error();
     return bind_connection(q.value(), connection).run();
@@ -144,11 +140,11 @@ Result<ConnectionRecord> SqlStore<Db>::get_connection(const std::string& id) {
     Lock lock(mutex_);
     static const std::string text = sql_detail::sql(
         {"SELECT ", kConnectionColumns, " FROM connections WHERE business_id = ? AND id = ?"});
-    auto q = business_query(text.c_str(), "get_connection");
+    auto q = business_query(text.c_str(), "read a connection");
     if (!q.ok())
         return q.error();
     return q->bind(id).single(read_connection<Query>,
-                              not_found("get_connection", connection_key(id)));
+                              not_found("read a connection", connection_key(id)));
 }
 
 template <class Db>
@@ -156,7 +152,7 @@ Result<std::vector<ConnectionRecord>> SqlStore<Db>::list_connections() {
     Lock lock(mutex_);
     static const std::string text = sql_detail::sql(
         {"SELECT ", kConnectionColumns, " FROM connections WHERE business_id = ? ORDER BY id"});
-    auto q = business_query(text.c_str(), "list_connections");
+    auto q = business_query(text.c_str(), "list the connections");
     if (!q.ok())
         return q.error();
     return q->collect(read_connection<Query>);
@@ -170,7 +166,7 @@ Result<std::optional<ConnectionRecord>> SqlStore<Db>::find_connection(ProviderKi
         sql_detail::sql({"SELECT ", kConnectionColumns,
                          " FROM connections WHERE business_id = ? AND kind = ? AND account = ? "
                          "ORDER BY created_at DESC, id DESC LIMIT 1"});
-    auto q = business_query(text.c_str(), "find_connection");
+    auto q = business_query(text.c_str(), "find a connection");
     if (!q.ok())
         return q.error();
     auto found = q->bind(to_string(kind)).bind(account).collect(read_connection<Query>);
@@ -187,20 +183,20 @@ Result<void> SqlStore<Db>::set_credentials(const std::string& connection_id,
     Lock lock(mutex_);
     auto q =
         db_.query("UPDATE connections SET sealed_credentials = ? WHERE business_id = ? AND id = ?",
-                  "set_credentials");
+                  "store a connection's credentials");
     if (!q.ok())
         return q.error();
     auto done = q->bind(sealed_credentials).bind(business_).bind(connection_id).run();
     if (!done.ok())
         return done;
     if (q->changes() == 0)
-        return not_found("set_credentials", connection_key(connection_id));
+        return not_found("store a connection's credentials", connection_key(connection_id));
     return {};
 }
 
 template <class Db>
 Result<void> SqlStore<Db>::disconnect_connection(const std::string& id) {
-    static const char* const kOperation = "disconnect_connection";
+    static const char* const kOperation = "disconnect a connection";
     Lock lock(mutex_);
     auto tx = db_.transaction(kOperation);
     if (!tx.ok())
@@ -224,7 +220,7 @@ Result<void> SqlStore<Db>::disconnect_connection(const std::string& id) {
 
 template <class Db>
 Result<void> SqlStore<Db>::remove_connection(const std::string& id) {
-    static const char* const kOperation = "remove_connection";
+    static const char* const kOperation = "remove a connection";
     Lock lock(mutex_);
     auto tx = db_.transaction(kOperation);
     if (!tx.ok())
@@ -248,14 +244,14 @@ Result<void> SqlStore<Db>::put_calendar(const CalendarRecord& calendar) {
     if (!ok.ok())
         return ok;
     Lock lock(mutex_);
-    auto known = require_connection("put_calendar", calendar.connection_id);
+    auto known = require_connection("store a calendar", calendar.connection_id);
     if (!known.ok())
         return known;
     static const std::string text =
         upsert_sql("calendars", "business_id, connection_id, calendar_id",
                    "name, color, time_zone, can_write, is_primary, selected, direction, "
                    "tentative_blocks, unanswered_blocks, all_day_blocks");
-    auto q = business_query(text.c_str(), "put_calendar");
+    auto q = business_query(text.c_str(), "store a calendar");
     if (!q.ok())
         return q.error();
     return bind_calendar(q.value(), calendar).run();
@@ -269,26 +265,26 @@ Result<CalendarRecord> SqlStore<Db>::get_calendar(const std::string& connection_
         sql_detail::sql({"SELECT ", kCalendarColumns,
                          " FROM calendars WHERE business_id = ? AND connection_id = ? AND "
                          "calendar_id = ?"});
-    auto q = business_query(text.c_str(), "get_calendar");
+    auto q = business_query(text.c_str(), "read a calendar");
     if (!q.ok())
         return q.error();
     return q->bind(connection_id)
         .bind(calendar_id)
         .single(read_calendar<Query>,
-                not_found("get_calendar", calendar_key(connection_id, calendar_id)));
+                not_found("read a calendar", calendar_key(connection_id, calendar_id)));
 }
 
 template <class Db>
 Result<std::vector<CalendarRecord>> SqlStore<Db>::list_calendars(const std::string& connection_id) {
     Lock lock(mutex_);
-    auto known = require_connection("list_calendars", connection_id);
+    auto known = require_connection("list the calendars", connection_id);
     if (!known.ok())
         return known.error();
     static const std::string text =
         sql_detail::sql({"SELECT ", kCalendarColumns,
                          " FROM calendars WHERE business_id = ? AND connection_id = ? ORDER BY "
                          "calendar_id"});
-    auto q = business_query(text.c_str(), "list_calendars");
+    auto q = business_query(text.c_str(), "list the calendars");
     if (!q.ok())
         return q.error();
     return q->bind(connection_id).collect(read_calendar<Query>);
@@ -298,12 +294,12 @@ template <class Db>
 Result<void> SqlStore<Db>::remove_calendar(const std::string& connection_id,
                                            const std::string& calendar_id) {
     Lock lock(mutex_);
-    auto known = require_connection("remove_calendar", connection_id);
+    auto known = require_connection("remove a calendar", connection_id);
     if (!known.ok())
         return known;
     return run(
         "DELETE FROM calendars WHERE business_id = ? AND connection_id = ? AND calendar_id = ?",
-        "remove_calendar", {connection_id, calendar_id});
+        "remove a calendar", {connection_id, calendar_id});
 }
 
 // --- statuses
@@ -331,7 +327,7 @@ Result<void> SqlStore<Db>::put_connection_status(const std::string& connection_i
     Lock lock(mutex_);
     static const std::string text =
         upsert_sql("connection_status", "business_id, connection_id", kStatusColumns);
-    return put_status(text.c_str(), "put_connection_status", connection_id, nullptr, status);
+    return put_status(text.c_str(), "store a connection's status", connection_id, nullptr, status);
 }
 
 template <class Db>
@@ -341,7 +337,8 @@ Result<void> SqlStore<Db>::put_calendar_status(const std::string& connection_id,
     Lock lock(mutex_);
     static const std::string text =
         upsert_sql("calendar_status", "business_id, connection_id, calendar_id", kStatusColumns);
-    return put_status(text.c_str(), "put_calendar_status", connection_id, &calendar_id, status);
+    return put_status(text.c_str(), "store a calendar's status", connection_id, &calendar_id,
+                      status);
 }
 
 template <class Db>
@@ -351,12 +348,12 @@ Result<SyncStatus> SqlStore<Db>::get_connection_status(const std::string& connec
         {"SELECT c.id, ", kJoinedStatusColumns,
          " FROM connections c LEFT JOIN connection_status s ON s.business_id = c.business_id "
          "AND s.connection_id = c.id WHERE c.business_id = ? AND c.id = ?"});
-    auto q = business_query(text.c_str(), "get_connection_status");
+    auto q = business_query(text.c_str(), "read a connection's status");
     if (!q.ok())
         return q.error();
     auto row = q->bind(connection_id)
                    .single(read_keyed_status<Query>,
-                           not_found("get_connection_status", connection_key(connection_id)));
+                           not_found("read a connection's status", connection_key(connection_id)));
     if (!row.ok())
         return row.error();
     return std::move(row->second);
@@ -369,7 +366,7 @@ Result<std::map<std::string, SyncStatus>> SqlStore<Db>::list_connection_statuses
         {"SELECT c.id, ", kJoinedStatusColumns,
          " FROM connections c LEFT JOIN connection_status s ON s.business_id = c.business_id "
          "AND s.connection_id = c.id WHERE c.business_id = ? ORDER BY c.id"});
-    auto q = business_query(text.c_str(), "list_connection_statuses");
+    auto q = business_query(text.c_str(), "read the connections' statuses");
     if (!q.ok())
         return q.error();
     return sql_detail::as_map(q->collect(read_keyed_status<Query>));
@@ -379,7 +376,7 @@ template <class Db>
 Result<std::map<std::string, SyncStatus>> SqlStore<Db>::list_calendar_statuses(
     const std::string& connection_id) {
     Lock lock(mutex_);
-    auto known = require_connection("list_calendar_statuses", connection_id);
+    auto known = require_connection("read the calendars' statuses", connection_id);
     if (!known.ok())
         return known.error();
     static const std::string text = sql_detail::sql(
@@ -387,7 +384,7 @@ Result<std::map<std::string, SyncStatus>> SqlStore<Db>::list_calendar_statuses(
          " FROM calendars c LEFT JOIN calendar_status s ON s.business_id = c.business_id AND "
          "s.connection_id = c.connection_id AND s.calendar_id = c.calendar_id "
          "WHERE c.business_id = ? AND c.connection_id = ? ORDER BY c.calendar_id"});
-    auto q = business_query(text.c_str(), "list_calendar_statuses");
+    auto q = business_query(text.c_str(), "read the calendars' statuses");
     if (!q.ok())
         return q.error();
     return sql_detail::as_map(q->bind(connection_id).collect(read_keyed_status<Query>));
@@ -403,7 +400,7 @@ Result<void> SqlStore<Db>::put_pending_authorization(const PendingAuthorization&
     Lock lock(mutex_);
     static const std::string text = upsert_sql("pending_authorizations", "business_id, state",
                                                "connection_id, sealed_code_verifier, expires_at");
-    auto q = business_query(text.c_str(), "put_pending_authorization");
+    auto q = business_query(text.c_str(), "store a pending sign-in");
     if (!q.ok())
         return q.error();
     return q->bind(pending.state)
@@ -416,7 +413,7 @@ Result<void> SqlStore<Db>::put_pending_authorization(const PendingAuthorization&
 template <class Db>
 Result<PendingAuthorization> SqlStore<Db>::take_pending_authorization(const std::string& state,
                                                                       Instant now) {
-    static const char* const kOperation = "take_pending_authorization";
+    static const char* const kOperation = "take a pending sign-in";
     Lock lock(mutex_);
     auto tx = db_.transaction(kOperation);
     if (!tx.ok())
@@ -453,7 +450,7 @@ Result<PendingAuthorization> SqlStore<Db>::take_pending_authorization(const std:
 
 template <class Db>
 Result<bool> SqlStore<Db>::spend_nonce(const std::string& nonce, Instant expires_at, Instant now) {
-    static const char* const kOperation = "spend_nonce";
+    static const char* const kOperation = "record a used nonce";
     Lock lock(mutex_);
     auto tx = db_.transaction(kOperation);
     if (!tx.ok())
@@ -486,13 +483,14 @@ Result<void> SqlStore<Db>::put_push_channel(const PushChannel& channel) {
     if (!ok.ok())
         return ok;
     Lock lock(mutex_);
-    auto known = require_calendar("put_push_channel", channel.connection_id, channel.calendar_id);
+    auto known =
+        require_calendar("store a push channel", channel.connection_id, channel.calendar_id);
     if (!known.ok())
         return known;
     static const std::string text =
         upsert_sql("push_channels", "business_id, channel_id",
                    "connection_id, calendar_id, resource_id, sealed_token, expires_at");
-    auto q = business_query(text.c_str(), "put_push_channel");
+    auto q = business_query(text.c_str(), "store a push channel");
     if (!q.ok())
         return q.error();
     return bind_channel(q.value(), channel).run();
@@ -504,19 +502,19 @@ Result<PushChannel> SqlStore<Db>::get_push_channel(const std::string& channel_id
     static const std::string text =
         sql_detail::sql({"SELECT ", kChannelColumns,
                          " FROM push_channels WHERE business_id = ? AND channel_id = ?"});
-    auto q = business_query(text.c_str(), "get_push_channel");
+    auto q = business_query(text.c_str(), "read a push channel");
     if (!q.ok())
         return q.error();
     return q->bind(channel_id)
         .single(read_channel<Query>,
-                not_found("get_push_channel", "push channel '" + channel_id + "'"));
+                not_found("read a push channel", "push channel '" + channel_id + "'"));
 }
 
 template <class Db>
 Result<void> SqlStore<Db>::remove_push_channel(const std::string& channel_id) {
     Lock lock(mutex_);
     return run("DELETE FROM push_channels WHERE business_id = ? AND channel_id = ?",
-               "remove_push_channel", {channel_id});
+               "remove a push channel", {channel_id});
 }
 
 template <class Db>
@@ -527,7 +525,7 @@ Result<std::vector<PushChannel>> SqlStore<Db>::list_push_channels(
         sql_detail::sql({"SELECT ", kChannelColumns,
                          " FROM push_channels WHERE business_id = ? AND connection_id = ? "
                          "ORDER BY channel_id"});
-    auto q = business_query(text.c_str(), "list_push_channels");
+    auto q = business_query(text.c_str(), "list the push channels");
     if (!q.ok())
         return q.error();
     return q->bind(connection_id).collect(read_channel<Query>);
@@ -540,7 +538,7 @@ Result<std::vector<PushChannel>> SqlStore<Db>::list_push_channels_expiring(Insta
         sql_detail::sql({"SELECT ", kChannelColumns,
                          " FROM push_channels WHERE business_id = ? AND expires_at < ? ORDER BY "
                          "expires_at, channel_id"});
-    auto q = business_query(text.c_str(), "list_push_channels_expiring");
+    auto q = business_query(text.c_str(), "list the push channels about to expire");
     if (!q.ok())
         return q.error();
     return q->bind(before).collect(read_channel<Query>);

@@ -12,7 +12,7 @@ template <class Db>
 Result<void> SqlStore<Db>::apply_slot_changes(const std::string& connection_id,
                                               const std::string& calendar_id,
                                               const SlotChanges& changes) {
-    static const char* const kOperation = "apply_slot_changes";
+    static const char* const kOperation = "store blocked slot changes";
     auto ok = check_slot_changes(changes);
     if (!ok.ok())
         return ok;
@@ -71,7 +71,7 @@ Result<std::vector<BlockedSlot>> SqlStore<Db>::list_blocked_slots(const TimeRang
         "SELECT calendar_id, event_id, recurrence_id, start_at, end_at, label, all_day, "
         "tentative FROM blocked_slots WHERE business_id = ? AND start_at < ? AND end_at > ? "
         "ORDER BY start_at, end_at, calendar_id, event_id, recurrence_id",
-        "list_blocked_slots");
+        "read blocked slots");
     if (!q.ok())
         return q.error();
     return q->bind(range.end).bind(range.start).collect([](const Query& r) -> Result<BlockedSlot> {

@@ -3,16 +3,17 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "store/store_checks.hpp"
+
 namespace calsync::store {
 
 Error sqlite_error(sqlite3* db, int rc, const char* operation) {
-    std::string message = std::string("sqlite store: ") + operation + ": ";
     // sqlite3_errmsg describes the connection's last failure; when the failure was not
     // the connection's (open, bind), the code's own text is the better description.
     const bool own = db != nullptr && sqlite3_extended_errcode(db) == rc;
-    message += own ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    message += " (SQLite code " + std::to_string(rc) + ")";
-    return make_error(ErrorCode::internal, std::move(message));
+    const std::string reason = std::string(own ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) +
+                               " (SQLite code " + std::to_string(rc) + ")";
+    return make_error(ErrorCode::internal, "sqlite store: " + could_not(operation, reason));
 }
 
 Query::Query(sqlite3* db, sqlite3_stmt* statement, const char* operation)
@@ -190,9 +191,10 @@ Result<void> Database::commit_level(const char* operation, bool* closed) {
     if (sqlite3_get_autocommit(db_.get()) != 0) {
         *closed = true;
         --depth_;
-        return make_error(ErrorCode::internal,
-                          std::string("sqlite store: ") + operation +
-                              ": the transaction was rolled back after an earlier failure");
+        return make_error(
+            ErrorCode::internal,
+            "sqlite store: " +
+                could_not(operation, "the transaction was rolled back after an earlier failure"));
     }
     auto done = exec(
         level == 0 ? std::string("COMMIT") : "RELEASE calsync_" + std::to_string(level), operation);

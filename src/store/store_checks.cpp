@@ -33,27 +33,47 @@ Error not_found(const char* /*operation*/, const std::string& what) {
     return make_error(ErrorCode::not_found, "no " + what);
 }
 
+std::string could_not(const char* operation, const std::string& why) {
+    return std::string("could not ") + operation + ": " + why;
+}
+
 Error invalid(const char* operation, const std::string& what) {
-    return make_error(ErrorCode::invalid_argument, std::string(operation) + ": " + what);
+    return make_error(ErrorCode::invalid_argument, could_not(operation, what));
+}
+
+Error unknown_in_business(const char* operation, const std::string& connection_id,
+                          const std::string& business_id) {
+    return make_error(ErrorCode::not_found,
+                      could_not(operation, "no " + connection_key(connection_id) +
+                                               " in business '" + business_id + "'"));
+}
+
+Error lease_lost(const char* operation, const Lease& lease) {
+    return make_error(
+        ErrorCode::lease_lost,
+        could_not(operation, "the lease of worker '" + lease.owner + "' on " +
+                                 connection_key(lease.connection_id) + " of business '" +
+                                 lease.business_id + "' (fence " + std::to_string(lease.fence) +
+                                 ") was taken over or released"));
 }
 
 Result<void> check_connection(const ConnectionRecord& connection) {
-    return need("put_connection", connection.id, "connection id");
+    return need("store a connection", connection.id, "connection id");
 }
 
 Result<void> check_calendar(const CalendarRecord& calendar) {
-    auto r = need("put_calendar", calendar.connection_id, "connection id");
+    auto r = need("store a calendar", calendar.connection_id, "connection id");
     if (!r.ok())
         return r;
-    return need("put_calendar", calendar.calendar.id, "calendar id");
+    return need("store a calendar", calendar.calendar.id, "calendar id");
 }
 
 Result<void> check_appointment(const Appointment& appointment) {
-    auto r = need("put_appointment", appointment.id, "appointment id");
+    auto r = need("store an appointment", appointment.id, "appointment id");
     if (!r.ok())
         return r;
     if (appointment.time.end < appointment.time.start)
-        return invalid("put_appointment",
+        return invalid("store an appointment",
                        "appointment '" + appointment.id + "' ends before it starts");
     return {};
 }
@@ -62,7 +82,7 @@ Result<void> check_export(const ExportRecord& record) {
     for (const auto& [value, field] : {std::pair{&record.key.appointment_id, "appointment id"},
                                        std::pair{&record.key.connection_id, "connection id"},
                                        std::pair{&record.key.calendar_id, "calendar id"}}) {
-        auto r = need("put_export", *value, field);
+        auto r = need("record an export", *value, field);
         if (!r.ok())
             return r;
     }
@@ -70,11 +90,11 @@ Result<void> check_export(const ExportRecord& record) {
 }
 
 Result<void> check_pending_authorization(const PendingAuthorization& pending) {
-    return need("put_pending_authorization", pending.state, "state");
+    return need("store a pending sign-in", pending.state, "state");
 }
 
 Result<void> check_push_channel(const PushChannel& channel) {
-    return need("put_push_channel", channel.channel_id, "channel id");
+    return need("store a push channel", channel.channel_id, "channel id");
 }
 
 bool same_appointment(const Appointment& a, const Appointment& b) {
@@ -96,7 +116,7 @@ Result<void> check_slot_changes(const SlotChanges& changes) {
         std::find_if(changes.slots.begin(), changes.slots.end(),
                      [](const BlockedSlot& s) { return !(s.range.start < s.range.end); });
     if (bad != changes.slots.end())
-        return invalid("apply_slot_changes",
+        return invalid("store blocked slot changes",
                        "slot of event '" + bad->event_id + "': its range is empty or reversed");
     return {};
 }

@@ -10,6 +10,7 @@
 #include "core/bounded_json.hpp"
 #include "core/provider_config.hpp"
 #include "core/text_encoding.hpp"
+#include "core/user_terms.hpp"
 #include "net/crypto.hpp"
 #include "net/http.hpp"
 #include "providers/provider_factory.hpp"
@@ -53,8 +54,7 @@ Result<std::string> connection_id_or_new(const std::string& id, ProviderKind kin
                           return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.';
                       });
     if (!fits)
-        return make_error(ErrorCode::invalid_argument,
-                          "connection_id: expected 1-128 letters, digits, '-', '_' or '.'");
+        return member_error("connection_id", "expected 1-128 letters, digits, '-', '_' or '.'");
     return id;
 }
 
@@ -185,8 +185,7 @@ static Result<std::string> store_connection(SyncService::State& s, ConnectionDra
     s.forget_live(id);  // the next sync builds the provider with the new credentials
     s.log(LogLevel::info, "connection " + id + " (" + to_string(draft.record.kind) + ", " +
                               draft.record.account + ") connected with " +
-                              std::to_string(calendars.size()) +
-                              (calendars.size() == 1 ? " calendar" : " calendars"));
+                              counted(calendars.size(), "calendar"));
     return id;
 }
 
@@ -195,8 +194,9 @@ Result<std::string> SyncService::add_connection(ProviderKind kind, const std::st
                                                 const std::string& connection_id) {
     if (is_oauth(kind))
         return make_error(ErrorCode::invalid_argument,
-                          std::string("kind: ") + to_string(kind) +
-                              " connects through begin_authorization/complete_authorization");
+                          member_message("kind", std::string("\"") + to_string(kind) +
+                                                     "\" accounts connect by signing in with OAuth "
+                                                     "(calsync_client_authorize_begin)"));
     auto id = connection_id_or_new(connection_id, kind);
     if (!id.ok())
         return id.error();
@@ -226,7 +226,8 @@ Result<AuthorizationStart> SyncService::begin_authorization(ProviderKind kind,
                                                             const std::string& connection_id) {
     if (!is_oauth(kind))
         return make_error(ErrorCode::invalid_argument,
-                          std::string("kind: ") + to_string(kind) + " does not sign in with OAuth");
+                          member_message("kind", std::string("\"") + to_string(kind) +
+                                                     "\" does not sign in with OAuth"));
     auto flow = oauth_flow(kind, s_->options.settings);
     if (!flow.ok())
         return flow.error();
@@ -324,7 +325,8 @@ Result<std::string> SyncService::add_oauth_connection(ProviderKind kind,
                                                       const std::string& connection_id) {
     if (!is_oauth(kind))
         return make_error(ErrorCode::invalid_argument,
-                          std::string("kind: ") + to_string(kind) + " does not sign in with OAuth");
+                          member_message("kind", std::string("\"") + to_string(kind) +
+                                                     "\" does not sign in with OAuth"));
     auto tokens = json::parse_tokens(tokens_json);
     if (!tokens.ok())
         return tokens.error();

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/user_terms.hpp"
 #include "sync/sync_run.hpp"
 
 namespace calsync::sync {
@@ -68,8 +69,8 @@ Error export_failures(const std::vector<ExportFailure>& failures, const Calendar
         names += (i == 0 ? "" : ", ") + failures[i].appointment_id;
     if (failures.size() > kFailuresNamed)
         names += " and " + std::to_string(failures.size() - kFailuresNamed) + " more";
-    out.message = std::to_string(failures.size()) + " appointments could not be exported to " +
-                  where + " (" + names + "); appointment " + gravest->appointment_id + ": " +
+    out.message = counted(failures.size(), "appointment") + " could not be exported to " + where +
+                  " (" + names + "); appointment " + gravest->appointment_id + ": " +
                   gravest->error.message;
     return out;
 }

@@ -8,6 +8,7 @@
 
 #include "calsync/sync.hpp"
 #include "core/bounded_json.hpp"
+#include "core/user_terms.hpp"
 #include "providers/provider_kinds.hpp"
 #include "sync/service_state.hpp"
 
@@ -38,8 +39,7 @@ HealthItem credentials_item(ProviderKind kind, const Result<std::vector<Calendar
     HealthItem item{"credentials", listed.ok(), "", ""};
     if (listed.ok()) {
         item.reason = "The calendar service accepted the sign-in and listed " +
-                      std::to_string(listed->size()) +
-                      (listed->size() == 1 ? " calendar." : " calendars.");
+                      counted(listed->size(), "calendar") + ".";
         return item;
     }
     const Error& e = listed.error();

@@ -14,6 +14,7 @@
 
 #include "core/bounded_json.hpp"
 #include "core/json_read.hpp"
+#include "core/user_terms.hpp"
 #include "providers/provider_kinds.hpp"
 #include "sync/push.hpp"
 
@@ -239,7 +240,7 @@ Result<PushWatch> SyncService::watch(const std::string& connection_id,
                                      const std::string& calendar_id, const std::string& address) {
     const DeferredCallbacks callbacks;  // before the locks: delivered after they are released
     if (address.empty())
-        return make_error(ErrorCode::invalid_argument, "address: missing");
+        return member_error("address", "missing");
     auto connection = s_->active_connection(connection_id);
     if (!connection.ok())
         return connection.error();

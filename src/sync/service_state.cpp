@@ -9,6 +9,7 @@
 
 #include "core/bounded_json.hpp"
 #include "core/provider_config.hpp"
+#include "core/user_terms.hpp"
 #include "providers/provider_factory.hpp"
 #include "providers/provider_kinds.hpp"
 
@@ -269,7 +270,7 @@ Result<SlotDiff> SyncService::State::rebuild_engine() {
     engine_built = true;
     availability.reset();
     log(LogLevel::info,
-        "import engine built from the store: " + std::to_string(expanded) + " events expanded");
+        "import engine built from the store: " + counted(expanded, "event") + " expanded");
     return diff;
 }
 

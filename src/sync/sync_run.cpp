@@ -4,6 +4,7 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "core/user_terms.hpp"
 #include "sync/schedule.hpp"
 #include "sync/sync_cursor.hpp"
 
@@ -144,7 +145,7 @@ void read_in_full(SyncService::State& s, const ConnectionRecord& connection,
               "connection " + connection.id + ", " + calendar_label(calendar) +
                   ": the periodic full read corrected what the server's change reports had "
                   "missed: " +
-                  std::to_string(removed) + " events gone, " + std::to_string(changed) +
+                  counted(removed, "event") + " gone, " + std::to_string(changed) +
                   " new or changed");
 }
 
@@ -361,8 +362,8 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
     deadline.reset();  // the host's callback is not part of this sync's time
     s.log(worst ? LogLevel::warning : LogLevel::info,
           "connection " + connection_id + ": " + to_string(status.state) + ", " +
-              std::to_string(read_count) + " changes read, " +
-              std::to_string(report.slots.added.size()) + " slots added, " +
+              counted(static_cast<std::size_t>(read_count), "change") + " read, " +
+              counted(report.slots.added.size(), "slot") + " added, " +
               std::to_string(report.slots.removed.size()) + " removed" +
               (worst ? ": " + worst->message : ""));
     s.slots_changed(connection_id, report.slots);

@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 
+#include "core/user_terms.hpp"
 #include "sync/service_state.hpp"
 #include "sync/sync_run.hpp"
 
@@ -20,33 +21,30 @@ Result<std::unique_ptr<SyncService>> SyncService::open(SyncServiceOptions option
         return make_error(ErrorCode::invalid_argument, "store: a StateStore is required");
     if (options.settings.host_key.size() < 32)
         return make_error(ErrorCode::invalid_argument,
-                          "host_key: at least 32 bytes that the host keeps secret");
+                          "the host key must be at least 32 secret bytes the host keeps");
     const auto& s = options.settings;
     if (s.window_days_back < 0 || s.window_days_ahead <= 0)
-        return make_error(ErrorCode::invalid_argument,
-                          "window: days back must be >= 0 and days ahead > 0");
+        return member_error("window", "days back must be >= 0 and days ahead > 0");
     if (s.schedule.min_interval > s.schedule.max_interval)
-        return make_error(ErrorCode::invalid_argument,
-                          "schedule: min_interval is longer than max_interval");
+        return member_error("schedule", "min_interval_minutes is longer than max_interval_minutes");
     if (s.max_concurrent_syncs < 1)
-        return make_error(ErrorCode::invalid_argument, "max_concurrent_syncs: at least 1");
+        return member_error("max_concurrent_syncs", "at least 1");
     const std::pair<json::SecondsRange, std::chrono::seconds> timeouts[] = {
         {json::kConnectTimeoutRange, s.network.connect_timeout},
         {json::kTotalTimeoutRange, s.network.total_timeout},
         {json::kSyncTimeoutRange, s.network.sync_timeout}};
     for (const auto& [range, value] : timeouts) {
         if (value.count() < range.min || value.count() > range.max)
-            return make_error(ErrorCode::invalid_argument,
-                              std::string("network.") + range.name + ": expected from " +
-                                  std::to_string(range.min) + " to " + std::to_string(range.max) +
-                                  " seconds");
+            return member_error(std::string("network.") + range.name,
+                                "expected from " + std::to_string(range.min) + " to " +
+                                    std::to_string(range.max) + " seconds");
     }
     BlockingPolicy empty;
     empty.business_zone = s.business_zone;
     auto engine = ImportEngine::create(empty);
     if (!engine.ok()) {
         Error e = engine.error();
-        e.message = "the business's time zone (\"zone\"): " + e.message;
+        e.message = member_message("zone", e.message);
         return e;
     }
     auto state = std::make_unique<State>(std::move(options), std::move(engine).value());
@@ -137,7 +135,8 @@ SyncService::RunDueResult SyncService::run_due(std::chrono::milliseconds wait) {
     auto stored = s_->store->list_connections();
     auto statuses = s_->store->list_connection_statuses();
     if (!stored.ok() || !statuses.ok()) {
-        s_->log(LogLevel::error, "run_due: the store cannot be read");
+        s_->log(LogLevel::error,
+                "could not read which connections are due: the store cannot be read");
         return result;
     }
     const Instant now = s_->now();
@@ -255,7 +254,7 @@ std::vector<std::string> connections_with(StateStore& store, bool want_exports) 
 
 Result<void> SyncService::upsert_appointment(const Appointment& appointment) {
     if (appointment.id.empty())
-        return make_error(ErrorCode::invalid_argument, "appointment.id: missing");
+        return member_error("id", "missing");
     if (appointment.time.end <= appointment.time.start)
         return make_error(ErrorCode::invalid_argument,
                           "appointment " + appointment.id + ": end must be after start");

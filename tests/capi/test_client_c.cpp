@@ -107,20 +107,20 @@ TEST_CASE("timeouts and intervals out of range are refused, naming the key and t
     const std::pair<const char*, const char*> refused[] = {
         // 2^63 - 1 seconds overflowed the milliseconds libcurl takes.
         {R"({"network": {"total_timeout_seconds": 9223372036854775807}})",
-         "network.total_timeout_seconds: expected a whole number of seconds from 1 to 3600"},
+         R"(member "network.total_timeout_seconds": expected a whole number of seconds from 1 to 3600)"},
         {R"({"network": {"connect_timeout_seconds": 0}})",
-         "network.connect_timeout_seconds: expected a whole number of seconds from 1 to 300"},
+         R"(member "network.connect_timeout_seconds": expected a whole number of seconds from 1 to 300)"},
         {R"({"network": {"sync_timeout_seconds": 86401}})",
-         "network.sync_timeout_seconds: expected a whole number of seconds from 1 to 3600"},
+         R"(member "network.sync_timeout_seconds": expected a whole number of seconds from 1 to 3600)"},
         {R"({"network": {"total_timeout_seconds": 1.5}})", "network.total_timeout_seconds"},
         {R"({"schedule": {"max_backoff_minutes": 9223372036854775807}})",
-         "schedule.max_backoff_minutes: expected a whole number from 1 to 10080"},
+         R"(member "schedule.max_backoff_minutes": expected a whole number from 1 to 10080)"},
         {R"({"schedule": {"first_retry_seconds": 99999999999}})",
-         "schedule.first_retry_seconds: expected a whole number from 1 to 86400"},
+         R"(member "schedule.first_retry_seconds": expected a whole number from 1 to 86400)"},
         {R"({"window": {"days_ahead": 4294967297}})",
-         "window.days_ahead: expected a whole number from 1 to 3660"},
+         R"(member "window.days_ahead": expected a whole number from 1 to 3660)"},
         {R"({"max_concurrent_syncs": 4294967297})",
-         "max_concurrent_syncs: expected a whole number from 1 to 256"},
+         R"(member "max_concurrent_syncs": expected a whole number from 1 to 256)"},
     };
     for (const auto& [config, message] : refused) {
         INFO(config);
@@ -156,8 +156,9 @@ TEST_CASE("client options and requests: mistakes are named and outputs left alon
     CHECK(calsync_client_new(&o, &client) == CALSYNC_EZONE);
     o.config_json = R"({"schedule": {"min_interval_minutes": 0}})";
     CHECK(calsync_client_new(&o, &client) == CALSYNC_EINVAL);
-    CHECK_THAT(calsync_last_error_message(),
-               Catch::Contains("schedule.min_interval_minutes: expected a whole number"));
+    CHECK_THAT(
+        calsync_last_error_message(),
+        Catch::Contains(R"(member "schedule.min_interval_minutes": expected a whole number)"));
     o.config_json = R"({"export": {"on_remote_edit": "shrug"}})";
     CHECK(calsync_client_new(&o, &client) == CALSYNC_EINVAL);
     CHECK_THAT(calsync_last_error_message(), Catch::Contains("export.on_remote_edit"));
@@ -176,12 +177,12 @@ TEST_CASE("client options and requests: mistakes are named and outputs left alon
     REQUIRE(c.status == CALSYNC_OK);
     calsync_connection* k = nullptr;
     const std::pair<const char*, const char*> bad[] = {
-        {R"({"settings": {}})", "kind: missing"},
+        {R"({"settings": {}})", R"(member "kind": missing)"},
         {R"({"kind": "caldav", "settings": {"url": "https://x/", "password": "in-clear-pw"}})",
          "settings.password"},
-        {R"({"kind": "google"})", "tokens: missing"},
+        {R"({"kind": "google"})", R"(member "tokens": missing)"},
         {R"({"kind": "caldav", "connection_id": "a/b", "settings": {"url": "https://x/"}})",
-         "connection_id: expected"},
+         R"(member "connection_id": expected)"},
     };
     for (const auto& [request, expected] : bad) {
         INFO(request);
@@ -193,7 +194,7 @@ TEST_CASE("client options and requests: mistakes are named and outputs left alon
     CHECK(calsync_client_connection(c.handle, "nobody", &k) == CALSYNC_ENOTFOUND);
     CHECK(calsync_client_upsert_appointment(
               c.handle, R"({"id": "a1", "start": "2026-06-01T10:00:00Z"})") == CALSYNC_EINVAL);
-    CHECK_THAT(calsync_last_error_message(), Catch::Contains("end: missing"));
+    CHECK_THAT(calsync_last_error_message(), Catch::Contains(R"(member "end": missing)"));
     CHECK(
         calsync_client_upsert_appointment(c.handle, R"({"id": "a1", "start": "2026-06-01T10:00:00Z",
                            "end": "2026-06-01T09:00:00Z"})") == CALSYNC_EINVAL);
@@ -372,10 +373,11 @@ TEST_CASE("client push: watch, renew and handle_push through the JSON") {
         CHECK_THAT(calsync_last_error_message(), Catch::Contains("request_json"));
         CHECK(calsync_connection_watch(k.handle, R"({"calendar_id": "x"})", &untouched) ==
               CALSYNC_EINVAL);
-        CHECK_THAT(calsync_last_error_message(), Catch::Contains("address: missing"));
+        CHECK_THAT(calsync_last_error_message(), Catch::Contains(R"(member "address": missing)"));
         CHECK(calsync_connection_watch(k.handle, R"({"address": "https://h.example/"})",
                                        &untouched) == CALSYNC_EINVAL);
-        CHECK_THAT(calsync_last_error_message(), Catch::Contains("calendar_id: missing"));
+        CHECK_THAT(calsync_last_error_message(),
+                   Catch::Contains(R"(member "calendar_id": missing)"));
         CHECK(calsync_connection_watch(
                   k.handle,
                   (R"({"calendar_id": ")" + id + R"(", "address": "https://h.example/"})").c_str(),

@@ -43,21 +43,21 @@ TEST_CASE("client config: a misspelt key is refused, naming it and the key meant
     SECTION("at the top") {
         CHECK(new_client(R"({"zone": "UTC", "windw": {"days_back": 3}})", &client) ==
               CALSYNC_EINVAL);
-        CHECK(last_error() == R"(config: unknown key "windw" (did you mean "window"?))");
+        CHECK(last_error() == R"(config: unknown member "windw" (did you mean "window"?))");
         CHECK(new_client(R"({"netwrok": {"allow_private_addresses": true}})", &client) ==
               CALSYNC_EINVAL);
-        CHECK(last_error() == R"(config: unknown key "netwrok" (did you mean "network"?))");
+        CHECK(last_error() == R"(config: unknown member "netwrok" (did you mean "network"?))");
     }
     SECTION("nested, with where it is") {
         CHECK(new_client(R"({"window": {"day_back": 3}})", &client) == CALSYNC_EINVAL);
         CHECK(last_error() ==
-              R"(config: unknown key "day_back" in window (did you mean "days_back"?))");
+              R"(config: unknown member "window.day_back" (did you mean "days_back"?))");
         CHECK(new_client(R"({"network": {"proxi": "http://p:3128"}})", &client) == CALSYNC_EINVAL);
-        CHECK(last_error() == R"(config: unknown key "proxi" in network (did you mean "proxy"?))");
+        CHECK(last_error() == R"(config: unknown member "network.proxi" (did you mean "proxy"?))");
     }
     SECTION("nothing like a known key: no suggestion") {
         CHECK(new_client(R"({"colour_scheme": "dark"})", &client) == CALSYNC_EINVAL);
-        CHECK(last_error() == R"(config: unknown key "colour_scheme")");
+        CHECK(last_error() == R"(config: unknown member "colour_scheme")");
     }
     CHECK(client == nullptr);
 }
@@ -69,7 +69,7 @@ TEST_CASE("client requests: unknown keys are refused, naming the key") {
                                                 R"({"id": "a1", "start": "2026-06-01T08:00:00Z",
                                 "end": "2026-06-01T09:00:00Z", "vehicel": "VW Golf"})") ==
               CALSYNC_EINVAL);
-        CHECK(last_error() == R"(appointment: unknown key "vehicel" (did you mean "vehicle"?))");
+        CHECK(last_error() == R"(appointment: unknown member "vehicel" (did you mean "vehicle"?))");
         char* out = nullptr;
         REQUIRE(calsync_client_appointments(c.handle, &out) == CALSYNC_OK);
         CHECK(std::string(out).find("a1") == std::string::npos);  // nothing was stored
@@ -81,7 +81,7 @@ TEST_CASE("client requests: unknown keys are refused, naming the key") {
                   c.handle, R"({"start": "2026-06-01T00:00:00Z", "end": "2026-07-01T00:00:00Z",
                                 "ends": "x"})",
                   &out) == CALSYNC_EINVAL);
-        CHECK(last_error() == R"(range: unknown key "ends" (did you mean "end"?))");
+        CHECK(last_error() == R"(range: unknown member "ends" (did you mean "end"?))");
         CHECK(out == nullptr);
     }
     SECTION("free slots query") {
@@ -90,7 +90,7 @@ TEST_CASE("client requests: unknown keys are refused, naming the key") {
                                            "end": "2026-06-02T00:00:00Z", "zone": "UTC"},
                                 "duration_seconds": 3600, "step_seconds": 900})",
                                         &out) == CALSYNC_EINVAL);
-        CHECK(last_error() == R"(request: unknown key "zone" in within)");
+        CHECK(last_error() == R"(request: unknown member "within.zone")");
         CHECK(out == nullptr);
     }
     SECTION("confirm free query") {
@@ -100,7 +100,7 @@ TEST_CASE("client requests: unknown keys are refused, naming the key") {
                                 "timeout": 100})",
                   &out) == CALSYNC_EINVAL);
         CHECK(last_error() ==
-              R"(confirm request: unknown key "timeout" (did you mean "timeout_ms"?))");
+              R"(confirm request: unknown member "timeout" (did you mean "timeout_ms"?))");
         CHECK(out == nullptr);
     }
     SECTION("connect") {
@@ -108,7 +108,7 @@ TEST_CASE("client requests: unknown keys are refused, naming the key") {
         CHECK(calsync_client_connect(c.handle, R"({"kind": "ics_feed", "setings": {}})", &k) ==
               CALSYNC_EINVAL);
         CHECK(last_error() ==
-              R"(connect request: unknown key "setings" (did you mean "settings"?))");
+              R"(connect request: unknown member "setings" (did you mean "settings"?))");
         CHECK(k == nullptr);
     }
     SECTION("push") {
@@ -117,7 +117,7 @@ TEST_CASE("client requests: unknown keys are refused, naming the key") {
                   c.handle, R"({"method": "POST", "headers": [{"name": "a", "valeu": "b"}]})",
                   &out) == CALSYNC_EINVAL);
         CHECK(last_error() ==
-              R"(push request: unknown key "valeu" in headers[0] (did you mean "value"?))");
+              R"(push request: unknown member "headers[0].valeu" (did you mean "value"?))");
     }
 }
 
@@ -141,14 +141,14 @@ TEST_CASE("select: an unknown key is refused, and nothing is selected") {
             k,
             (R"({"calendar_id": ")" + id + R"(", "direction": "import", "polciy": {}})").c_str()) ==
         CALSYNC_EINVAL);
-    CHECK(last_error() == R"(select request: unknown key "polciy" (did you mean "policy"?))");
+    CHECK(last_error() == R"(select request: unknown member "polciy" (did you mean "policy"?))");
     CHECK(calsync_connection_select(
               k, (R"({"calendar_id": ")" + id +
                   R"(", "direction": "import", "policy": {"tentative_block": false}})")
                      .c_str()) == CALSYNC_EINVAL);
     CHECK(
         last_error() ==
-        R"(select request: unknown key "tentative_block" in policy (did you mean "tentative_blocks"?))");
+        R"(select request: unknown member "policy.tentative_block" (did you mean "tentative_blocks"?))");
     REQUIRE(calsync_connection_calendars(k, &out) == CALSYNC_OK);
     CHECK(std::string(out).find(R"("selected":true)") == std::string::npos);
     calsync_string_free(out);
@@ -166,7 +166,7 @@ TEST_CASE("engine, provider and OAuth documents refuse unknown keys too") {
                   &out) == CALSYNC_EINVAL);
         CHECK(
             last_error() ==
-            R"(request: unknown key "transparancy" in calendars[0].events[0] (did you mean "transparency"?))");
+            R"(request: unknown member "calendars[0].events[0].transparancy" (did you mean "transparency"?))");
     }
     SECTION("the per-calendar policy map takes calendar ids as names, its flags are checked") {
         const char* base = R"({"zone": "UTC", "window": {"start": "2026-06-01T00:00:00Z",
@@ -181,7 +181,7 @@ TEST_CASE("engine, provider and OAuth documents refuse unknown keys too") {
                                            &out) == CALSYNC_EINVAL);
         CHECK(
             last_error() ==
-            R"(request: unknown key "all_day" in policy.calendars.any id (did you mean "all_day_blocks"?))");
+            R"(request: unknown member "policy.calendars.any id.all_day" (did you mean "all_day_blocks"?))");
     }
     SECTION("free slots") {
         CHECK(calsync_engine_free_slots(R"({"busy": [], "within": {"start": "2026-06-01T00:00:00Z",
@@ -195,7 +195,7 @@ TEST_CASE("engine, provider and OAuth documents refuse unknown keys too") {
                   R"({"kind": "caldav", "url": "https://dav.example/", "usernme": "x"})", &p) ==
               CALSYNC_EINVAL);
         CHECK(last_error() ==
-              R"(provider config: unknown key "usernme" (did you mean "username"?))");
+              R"(provider config: unknown member "usernme" (did you mean "username"?))");
         CHECK(p == nullptr);
     }
     SECTION("oauth") {
@@ -204,7 +204,7 @@ TEST_CASE("engine, provider and OAuth documents refuse unknown keys too") {
                   "host_key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "redirect_url": "x"})",
                                 &o) == CALSYNC_EINVAL);
         CHECK(last_error() ==
-              R"(oauth config: unknown key "redirect_url" (did you mean "redirect_uri"?))");
+              R"(oauth config: unknown member "redirect_url" (did you mean "redirect_uri"?))");
         CHECK(o == nullptr);
     }
     CHECK(out == nullptr);

@@ -255,7 +255,8 @@ TEST_CASE("sqlite store: a write failing halfway through a change set leaves not
         bad.full_resync = full;
         auto r = s->apply_changes("c", "a", bad);
         REQUIRE_FALSE(r.ok());
-        CHECK(r.error().message.find("apply_changes") != std::string::npos);
+        CHECK(r.error().message.find("could not store a calendar's changes: ") !=
+              std::string::npos);
         CHECK(r.error().message.find("disk says no") != std::string::npos);
         const auto events = must(s->load_events("c", "a"));
         REQUIRE(events.size() == 2);
@@ -282,7 +283,7 @@ TEST_CASE("sqlite store: errors name the operation, never the credentials", "[sq
          {s->put_connection(c), s->set_credentials("c", "v1.SECRET-TOKEN-VALUE")}) {
         REQUIRE_FALSE(r.ok());
         INFO(r.error().message);
-        CHECK(r.error().message.find("sqlite store: ") == 0);
+        CHECK(r.error().message.find("sqlite store: could not ") == 0);
         CHECK(r.error().message.find("SECRET") == std::string::npos);
     }
 }

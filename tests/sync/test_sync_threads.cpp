@@ -200,6 +200,6 @@ TEST_CASE("log lines come after the locks too, in the order they were raised") {
     CHECK(outcome == Outcome::succeeded);
     std::lock_guard<std::mutex> lock(lines_mutex);
     REQUIRE(lines.size() == 2);
-    CHECK_THAT(lines[0], Catch::Contains("1 slots added"));  // the sync's summary first
+    CHECK_THAT(lines[0], Catch::Contains("1 slot added"));  // the sync's summary first
     CHECK(lines[1] == "slots changed");
 }

@@ -63,7 +63,7 @@ internal = ("get_appointment", "business_zone", "put_appointment", "get_connecti
 outputs = []
 outputs.append(run("appointments", "cancel", "no-such-appointment", expect=4).stderr)
 outputs.append(run("status", "--zone", "Mars/Olympus_Mons", expect=2).stderr)
-expect_in(outputs[-1], "the business's time zone (\"zone\")", "an unknown zone names the key")
+expect_in(outputs[-1], "member \"zone\": ", "an unknown zone names the config member")
 for text in outputs:
     for name in internal:
         if name in text:

@@ -60,7 +60,7 @@ class Scheduler:
         try:
             reports = self._client.run_due()
         except calsync.CalsyncError as e:  # the store failed: the next tick tries again
-            log.error("run_due: %s", e.message)
+            log.error("could not run the due syncs: %s", e.message)
             return
         for report in reports:
             status = report.status
@@ -75,7 +75,7 @@ class Scheduler:
         try:
             channels = self._client.renew_push()
         except calsync.CalsyncError as e:
-            log.error("renew_push: %s", e.message)
+            log.error("could not renew the push channels: %s", e.message)
             return
         for channel in channels:
             if channel.ok:

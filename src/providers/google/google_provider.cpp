@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/user_terms.hpp"
 #include "providers/google/google_answer.hpp"
 #include "providers/google/google_errors.hpp"
 #include "providers/google/google_event_json.hpp"
@@ -326,9 +327,10 @@ Result<WatchChannel> GoogleProvider::watch(const std::string& calendar_id,
                                            const WatchRequest& request) {
     if (!is_channel_id(request.channel_id))
         return make_error(ErrorCode::invalid_argument,
-                          "channel_id: 1 to 64 characters of A-Z a-z 0-9 - _ + / = (a UUID)");
+                          "the push channel id must be 1 to 64 characters of A-Z a-z 0-9 - _ + / = "
+                          "(a UUID)");
     if (request.address.empty())
-        return make_error(ErrorCode::invalid_argument, "address: the HTTPS receiver is missing");
+        return member_error("address", "the HTTPS receiver is missing");
     auto token =
         channel_token(request.host_key, request.channel_id, request.connection_id, calendar_id);
     if (!token.ok())
