@@ -351,11 +351,12 @@ void read_vcalendar(icalcomponent* vcal, const IcsReadOptions& options, IcsCalen
 constexpr std::size_t kParallelParseFrom = 2048;  // VEVENTs
 constexpr std::size_t kMaxParseThreads = 4;
 
-// The calendar read from `parts` texts on threads of their own; none when a part did not
-// parse as the VCALENDAR with the VEVENTs it was cut with (then it is read whole).
-std::optional<IcsCalendar> read_in_parts(std::vector<std::string> texts, std::size_t event_count,
-                                         const ical::ZoneTexts& zone_texts,
-                                         const IcsReadOptions& options) {
+// The events of `texts`, a calendar's parts, each read on a thread of its own; none when a
+// part did not parse as the VCALENDAR with the VEVENTs it was cut with (then it is read whole).
+std::optional<std::vector<ReadEvents>> read_in_parts(std::vector<std::string> texts,
+                                                     std::size_t event_count,
+                                                     const ical::ZoneTexts& zone_texts,
+                                                     const IcsReadOptions& options) {
     const std::size_t parts = texts.size();
     std::vector<ReadEvents> read(parts);
     std::vector<char> as_cut(parts, 0);
@@ -381,9 +382,17 @@ std::optional<IcsCalendar> read_in_parts(std::vector<std::string> texts, std::si
     });
     if (std::find(as_cut.begin(), as_cut.end(), 0) != as_cut.end())
         return std::nullopt;
-    IcsCalendar out;
-    attach_overrides(std::move(read), &out);
-    return out;
+    return read;
+}
+
+// What prepare_for_libical() left out, as the calendar's errors.
+std::vector<EventError> left_out_errors(std::vector<ical::LeftOut> left_out,
+                                        const std::string& calendar_id) {
+    std::vector<EventError> errors;
+    errors.reserve(left_out.size());
+    for (ical::LeftOut& l : left_out)
+        errors.push_back({calendar_id, std::move(l.event_id), std::move(l.message)});
+    return errors;
 }
 
 }  // namespace
@@ -402,15 +411,11 @@ Result<IcsCalendar> read_ics(std::string_view text, const IcsReadOptions& option
         const std::size_t event_count = prepared.events.size();
         std::vector<ical::LeftOut> left_out = std::move(prepared.left_out);
         prepared = {};
-        auto read = read_in_parts(std::move(texts), event_count, zone_texts, options);
-        if (read) {
-            std::vector<EventError> errors;
-            for (ical::LeftOut& l : left_out)
-                errors.push_back(
-                    {options.calendar_id, std::move(l.event_id), std::move(l.message)});
-            read->errors.insert(read->errors.begin(), std::make_move_iterator(errors.begin()),
-                                std::make_move_iterator(errors.end()));
-            return std::move(*read);
+        if (auto read = read_in_parts(std::move(texts), event_count, zone_texts, options)) {
+            IcsCalendar out;
+            out.errors = left_out_errors(std::move(left_out), options.calendar_id);
+            attach_overrides(std::move(*read), &out);
+            return out;
         }
         prepared = ical::prepare_for_libical(text, event_properties_read());
         zone_texts = ical::set_aside_known_zones(&prepared);
@@ -429,8 +434,7 @@ Result<IcsCalendar> read_ics(std::string_view text, const IcsReadOptions& option
     if (!root)
         return make_error(ErrorCode::parse, "not iCalendar data: cannot be parsed");
     IcsCalendar out;
-    for (ical::LeftOut& l : prepared.left_out)
-        out.errors.push_back({options.calendar_id, std::move(l.event_id), std::move(l.message)});
+    out.errors = left_out_errors(std::move(prepared.left_out), options.calendar_id);
     const icalcomponent_kind kind = icalcomponent_isa(root.get());
     if (kind == ICAL_VCALENDAR_COMPONENT) {
         read_vcalendar(root.get(), options, &out, std::move(zone_texts));
