@@ -12,6 +12,9 @@ type Config struct {
 	Network            *Network        `json:"network,omitempty"`
 	Schedule           *Schedule       `json:"schedule,omitempty"`
 	MaxConcurrentSyncs int             `json:"max_concurrent_syncs,omitempty"`
+	// KeepIdleConnections false releases each connection's HTTP connections and tokens
+	// in memory after each sync; nil keeps the default, true.
+	KeepIdleConnections *bool `json:"keep_idle_connections,omitempty"`
 	// Store opens the client of one business of a fleet store shared with workers and
 	// other clients, instead of the store path given to NewClient (not for a worker's
 	// Config: a worker names its store itself).
@@ -61,6 +64,9 @@ type Schedule struct {
 	MaxIntervalMinutes int `json:"max_interval_minutes,omitempty"`
 	FirstRetrySeconds  int `json:"first_retry_seconds,omitempty"`
 	MaxBackoffMinutes  int `json:"max_backoff_minutes,omitempty"`
+	// FullReadSeconds is how often each calendar is also read in full; 0 never, nil the
+	// default (86400).
+	FullReadSeconds *int `json:"full_read_seconds,omitempty"`
 }
 
 // OAuthClient is a Google or Microsoft OAuth client (OAUTH_CLIENT in calsync.h).

@@ -39,3 +39,32 @@ func TestCalendarReportCorrectedIsRead(t *testing.T) {
 		t.Fatalf("corrected %d", got)
 	}
 }
+
+// Settings whose default is not the zero value are pointers: false and 0 reach the library.
+func TestConfigSendsFalseAndZeroWhereTheDefaultIsNot(t *testing.T) {
+	keep, never := false, 0
+	config := Config{KeepIdleConnections: &keep, Schedule: &Schedule{FullReadSeconds: &never}}
+	doc, err := json.Marshal(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent map[string]any
+	if err := json.Unmarshal(doc, &sent); err != nil {
+		t.Fatal(err)
+	}
+	if sent["keep_idle_connections"] != false {
+		t.Fatalf("keep_idle_connections missing or wrong in %s", doc)
+	}
+	if schedule, _ := sent["schedule"].(map[string]any); schedule["full_read_seconds"] != float64(0) {
+		t.Fatalf("full_read_seconds missing or wrong in %s", doc)
+	}
+	// The library refuses a member it does not know: these are its names.
+	c, err := NewClient(Options{HostKey: hostKey, StorePath: t.TempDir() + "/s.db", Config: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if doc, _ := json.Marshal(Config{}); string(doc) != "{}" {
+		t.Fatalf("an empty Config sends %s", doc)
+	}
+}
