@@ -207,4 +207,31 @@ CREATE TABLE work_queue (
 CREATE INDEX work_queue_by_due ON work_queue (due_at);
 )sql";
 
+// Which zone definitions each stored event refers to (SQLite version 5, PostgreSQL version
+// 2): a row per reference in the event's body, so a definition no event refers to any more
+// is found by index (event_zones_by_zone) and deleted with the last event that used it
+// (SqlStore::collect_zones). The foreign key to zone_definitions makes a collection that
+// would leave a reference dangling fail rather than lose the zone.
+inline constexpr const char* kEventZonesSchema = R"sql(
+CREATE TABLE event_zones (
+    business_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    calendar_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    zone_id TEXT NOT NULL,
+    PRIMARY KEY (business_id, connection_id, calendar_id, event_id, zone_id),
+    FOREIGN KEY (business_id, connection_id, calendar_id, event_id)
+        REFERENCES events (business_id, connection_id, calendar_id, event_id) ON DELETE CASCADE,
+    FOREIGN KEY (zone_id) REFERENCES zone_definitions (id)
+);
+CREATE INDEX event_zones_by_zone ON event_zones (zone_id);
+)sql";
+
+// After the references of the stored events are filled in (each engine reads them out of
+// the bodies its own way): the definitions nothing refers to, left by earlier versions.
+inline constexpr const char* kDeleteUnreferencedZones = R"sql(
+DELETE FROM zone_definitions WHERE NOT EXISTS (
+    SELECT 1 FROM event_zones WHERE event_zones.zone_id = zone_definitions.id);
+)sql";
+
 }  // namespace calsync::store

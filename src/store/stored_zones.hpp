@@ -25,6 +25,8 @@ struct CompactedBody {
     std::string body;  // with every large zone object replaced by a reference
     // Key and text of each zone object not in `known` before (compact_zones).
     std::vector<std::pair<std::string, std::string>> zones;
+    // The key of every reference in `body`, once each: the rows of event_zones.
+    std::vector<std::string> references;
 };
 
 // Zone objects shorter than this stay inline: a reference would save nothing.
