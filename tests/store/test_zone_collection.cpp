@@ -226,6 +226,7 @@ TEMPLATE_TEST_CASE(
     CHECK(zone_rows(f) == 1);
     CHECK(probe(f, "SELECT count(*) FROM event_zones") == "2");
     auto s = must(f.fleet->open_business("garage-a"));
+    CHECK(must(s->load_events("c", "b")).size() == 1);  // its zone is still there
     must(s->apply_changes("c", "a", removal("e1", "k3")));
     CHECK(zone_rows(f) == 1);
     must(s->remove_calendar("c", "b"));
