@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "core/event_json.hpp"
@@ -28,6 +29,12 @@ struct EventRows {
     std::function<Result<std::string>(const std::string&)> zone;
     ZoneKeys zones_written{};          // in this transaction
     std::set<std::string> released{};  // zones removed or replaced events referred to
+    // Whether an event may have rows in event_zones, so that its write or removal must look
+    // for them: the one body() just read (apply_prepared writes right after) knows; else
+    // whether the calendar had any when first asked (most calendars refer to no zone).
+    std::string last_read{};
+    bool last_read_refers = false;
+    std::optional<bool> calendar_refers{};
 
     Result<typename Db::Query> keyed(const char* text) {
         auto q = db.query(text, kApply);
@@ -45,6 +52,8 @@ struct EventRows {
         auto row = q->bind(id).step();
         if (!row.ok())
             return row.error();
+        last_read = id;
+        last_read_refers = row.value() && refers_to_zones(q->text(0));
         if (!row.value())
             return std::optional<std::string>();
         auto whole = expand_zones(q->text(0), zone);
@@ -62,9 +71,29 @@ struct EventRows {
         return q->collect(read_text<typename Db::Query>);
     }
 
+    Result<bool> may_refer_to_zones(const std::string& id) {
+        if (id == last_read)
+            return last_read_refers;
+        if (!calendar_refers) {
+            auto q = keyed(
+                "SELECT 1 FROM event_zones WHERE business_id = ? AND connection_id = ? AND "
+                "calendar_id = ? LIMIT 1");
+            if (!q.ok())
+                return q.error();
+            auto row = q->step();
+            if (!row.ok())
+                return row.error();
+            calendar_refers = row.value();
+        }
+        return *calendar_refers;
+    }
+
     // The zones the event referred to before a write or its removal (the event's rows in
     // event_zones go): candidates for collection once the whole set is applied.
     Result<void> release_references(const std::string& id) {
+        auto may = may_refer_to_zones(id);
+        if (!may.ok() || !may.value())
+            return may.ok() ? Result<void>() : Result<void>(may.error());
         auto q = keyed(
             "DELETE FROM event_zones WHERE business_id = ? AND connection_id = ? AND "
             "calendar_id = ? AND event_id = ? RETURNING zone_id");

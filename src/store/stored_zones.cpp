@@ -81,6 +81,10 @@ CompactedBody compact_zones(std::string_view body, ZoneKeys* known) {
     return out;
 }
 
+bool refers_to_zones(std::string_view stored_body) {
+    return stored_body.find(kReference) != std::string_view::npos;
+}
+
 Result<std::string> expand_zones(
     std::string_view body, const std::function<Result<std::string>(const std::string&)>& zone) {
     std::string out;

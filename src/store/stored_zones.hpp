@@ -39,6 +39,9 @@ using ZoneKeys = std::map<std::string, std::string, std::less<>>;
 // Compacts one body; `known` is the batch's (the zones it adds are in the result's `zones`).
 CompactedBody compact_zones(std::string_view body, ZoneKeys* known);
 
+// Whether a stored body holds a reference (if not, the event has no rows in event_zones).
+bool refers_to_zones(std::string_view stored_body);
+
 // The body with every reference replaced by its zone object; `zone(key)` finds one
 // (not_found when a key is unknown: the database lost a row).
 Result<std::string> expand_zones(
