@@ -5,6 +5,8 @@
 // the memory store keeps no definitions apart from its events.
 #include <catch2/catch.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/vtimezone.hpp"
 #include "sqlite_probe.hpp"
@@ -230,5 +232,43 @@ TEMPLATE_TEST_CASE(
     must(s->apply_changes("c", "a", removal("e1", "k3")));
     CHECK(zone_rows(f) == 1);
     must(s->remove_calendar("c", "b"));
+    CHECK(zone_rows(f) == 0);
+}
+
+TEMPLATE_TEST_CASE(
+    "zone definitions: two processes referring to and releasing one zone at once "
+    "never lose it",
+    "[zones][concurrency]", CALSYNC_ZONE_FIXTURES) {
+    TestType f;
+    auto a = must(f.fleet->open_business("garage-a"));
+    auto b = must(f.second().open_business("garage-b"));  // another connection, as a worker
+    seed(*a, "c");
+    seed(*b, "c");
+    const Event event = zoned_event("e1", "Romance Standard Time");
+    // Each business stores then removes an event in the same zone, over and over: one's
+    // collection must never take the row the other's write refers to.
+    auto churn = [&event](StateStore& s, std::vector<std::string>* failures) {
+        for (int i = 0; i < 40; ++i) {
+            const std::string n = std::to_string(i);
+            auto stored = s.apply_changes("c", "a", upserts({event}, "s" + n));
+            auto back = s.load_events("c", "a");
+            auto removed = s.apply_changes("c", "a", removal("e1", "r" + n));
+            for (const Error* e :
+                 {stored.ok() ? nullptr : &stored.error(), back.ok() ? nullptr : &back.error(),
+                  removed.ok() ? nullptr : &removed.error()})
+                if (e != nullptr)
+                    failures->push_back(e->message);
+            if (back.ok() && back->size() != 1)
+                failures->push_back("round " + n + ": " + std::to_string(back->size()) +
+                                    " events read");
+        }
+    };
+    std::vector<std::string> failures_a;
+    std::vector<std::string> failures_b;
+    std::thread other([&] { churn(*b, &failures_b); });
+    churn(*a, &failures_a);
+    other.join();
+    CHECK(failures_a == std::vector<std::string>{});  // Catch prints what failed
+    CHECK(failures_b == std::vector<std::string>{});
     CHECK(zone_rows(f) == 0);
 }
