@@ -1,6 +1,6 @@
 // The SQL store and fleet on PostgreSQL: SqlStore<PgDatabase> and SqlFleet<PgDatabase>
 // (sql_store.hpp, sql_fleet.hpp), and the schema's versioned migrations (table
-// calsync_schema_version; version 1 is kBusinessSchema).
+// calsync_schema_version; version 1 is kBusinessSchema, version 2 adds event_zones).
 #include <iterator>
 #include <string>
 

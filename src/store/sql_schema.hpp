@@ -3,7 +3,8 @@
 // single-business tables, sqlite_schema.cpp); PostgreSQL starts with it (pg_schema.cpp).
 // Every key starts with business_id; push channels are found by channel id alone too (a
 // notification carries no business), zone_definitions holds the zones of stored events once
-// (stored_zones.hpp), and work_queue is the workers' queue (sql_fleet.hpp).
+// (stored_zones.hpp; event_zones, added by the next version, says which events use each),
+// and work_queue is the workers' queue (sql_fleet.hpp).
 #pragma once
 
 namespace calsync::store {

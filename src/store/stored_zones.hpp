@@ -4,7 +4,9 @@
 // event of a calendar. The SQL stores keep each such "zone" object once, in the table
 // zone_definitions keyed by its SHA-256, and the event's body holds {"stored":"<key>"}
 // instead; reading puts the object back byte for byte, so the body the JSON reader and
-// apply_changes' comparison see is the one json::write_event made.
+// apply_changes' comparison see is the one json::write_event made. event_zones lists the
+// references of each event, and a definition goes with the last event that referred to it
+// (SqlStore::collect_zones).
 //
 // The text is our own writer's JSON (RapidJSON, no whitespace): a "zone" key followed by
 // an object can only be the zone of a time (a quote inside a string value is escaped).
