@@ -93,6 +93,8 @@ class PgDatabase {
     using Query = PgQuery;
     // The claim skips rows another worker is claiming; a fenced write share-locks its queue
     // row until it commits, so no claim can slip between the fence check and the write.
+    // Zone definitions alike: a write share-locks the rows it refers to, and collection
+    // skips them (sql_store_events.hpp).
     static constexpr const char* kLockForShare = " FOR SHARE";
     static constexpr const char* kSkipLocked = " FOR UPDATE SKIP LOCKED";
 

@@ -1,6 +1,6 @@
 // The SQL store and fleet on PostgreSQL: SqlStore<PgDatabase> and SqlFleet<PgDatabase>
 // (sql_store.hpp, sql_fleet.hpp), and the schema's versioned migrations (table
-// calsync_schema_version; version 1 is kBusinessSchema).
+// calsync_schema_version; version 1 is kBusinessSchema, version 2 adds event_zones).
 #include <iterator>
 #include <string>
 
@@ -28,8 +28,8 @@ struct PgMigration {
 // Index i holds the migration to version i + 1. Never edit a released one: add another.
 // kBusinessSchema with text compared byte by byte (COLLATE "C"), as std::string and SQLite
 // compare: lists come sorted by key alike whatever the database's locale.
-std::string business_schema_bytewise() {
-    std::string sql = kBusinessSchema;
+std::string with_bytewise_text(const char* schema) {
+    std::string sql = schema;
     const std::string text = " TEXT ";
     const std::string bytewise = " TEXT COLLATE \"C\" ";
     for (std::size_t at = sql.find(text); at != std::string::npos;
@@ -38,10 +38,29 @@ std::string business_schema_bytewise() {
     return sql;
 }
 
+std::string business_schema_bytewise() {
+    return with_bytewise_text(kBusinessSchema);
+}
+
+// event_zones, filled with the references of the stored events of version 1: each
+// {"zone":{"stored":"<key>"}} object stored_zones.cpp wrote (a reference to a row lost
+// from zone_definitions is left out: the event fails to read either way).
+std::string event_zones_bytewise() {
+    return with_bytewise_text(kEventZonesSchema) + R"sql(
+INSERT INTO event_zones (business_id, connection_id, calendar_id, event_id, zone_id)
+SELECT DISTINCT e.business_id, e.connection_id, e.calendar_id, e.event_id, r.key[1]
+FROM events AS e
+CROSS JOIN LATERAL regexp_matches(e.body, '"zone":\{"stored":"([^"]*)"\}', 'g') AS r(key)
+WHERE r.key[1] IN (SELECT id FROM zone_definitions);
+)sql" + kDeleteUnreferencedZones;
+}
+
 const PgMigration kPgMigrations[] = {
     {"businesses, connections, calendars, events, appointments, export map, statuses, OAuth "
      "state, push channels, blocked slots, zone definitions, work queue",
      business_schema_bytewise},
+    {"the zone definitions each stored event refers to; those none refers to deleted",
+     event_zones_bytewise},
 };
 
 const int kPgSchemaVersion = static_cast<int>(std::size(kPgMigrations));

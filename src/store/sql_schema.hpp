@@ -3,7 +3,8 @@
 // single-business tables, sqlite_schema.cpp); PostgreSQL starts with it (pg_schema.cpp).
 // Every key starts with business_id; push channels are found by channel id alone too (a
 // notification carries no business), zone_definitions holds the zones of stored events once
-// (stored_zones.hpp), and work_queue is the workers' queue (sql_fleet.hpp).
+// (stored_zones.hpp; event_zones, added by the next version, says which events use each),
+// and work_queue is the workers' queue (sql_fleet.hpp).
 #pragma once
 
 namespace calsync::store {
@@ -205,6 +206,33 @@ CREATE TABLE work_queue (
         REFERENCES connections (business_id, id) ON DELETE CASCADE
 );
 CREATE INDEX work_queue_by_due ON work_queue (due_at);
+)sql";
+
+// Which zone definitions each stored event refers to (SQLite version 5, PostgreSQL version
+// 2): a row per reference in the event's body, so a definition no event refers to any more
+// is found by index (event_zones_by_zone) and deleted with the last event that used it
+// (SqlStore::collect_zones). The foreign key to zone_definitions makes a collection that
+// would leave a reference dangling fail rather than lose the zone.
+inline constexpr const char* kEventZonesSchema = R"sql(
+CREATE TABLE event_zones (
+    business_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    calendar_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    zone_id TEXT NOT NULL,
+    PRIMARY KEY (business_id, connection_id, calendar_id, event_id, zone_id),
+    FOREIGN KEY (business_id, connection_id, calendar_id, event_id)
+        REFERENCES events (business_id, connection_id, calendar_id, event_id) ON DELETE CASCADE,
+    FOREIGN KEY (zone_id) REFERENCES zone_definitions (id)
+);
+CREATE INDEX event_zones_by_zone ON event_zones (zone_id);
+)sql";
+
+// After the references of the stored events are filled in (each engine reads them out of
+// the bodies its own way): the definitions nothing refers to, left by earlier versions.
+inline constexpr const char* kDeleteUnreferencedZones = R"sql(
+DELETE FROM zone_definitions WHERE NOT EXISTS (
+    SELECT 1 FROM event_zones WHERE event_zones.zone_id = zone_definitions.id);
 )sql";
 
 }  // namespace calsync::store

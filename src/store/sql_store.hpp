@@ -11,6 +11,7 @@
 
 #include <initializer_list>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -128,6 +129,12 @@ class SqlStore final : public StateStore {
     Result<void> put_status(const char* sql, const char* operation,
                             const std::string& connection_id, const std::string* calendar_id,
                             const SyncStatus& status);
+    // Deletes the zone definitions of `keys` no event of any business refers to any more
+    // (sql_store_events.hpp); run in the transaction that removed the references.
+    Result<void> collect_zones(const std::set<std::string>& keys, const char* operation);
+    // The zones the events of a connection (or of one of its calendars) refer to.
+    Result<std::set<std::string>> zones_of(const char* operation, const std::string& connection_id,
+                                           const std::string* calendar_id = nullptr);
     // A zone object of zone_definitions (stored_zones.hpp), kept once read: a key's text
     // never changes.
     Result<std::string> stored_zone(const std::string& key);

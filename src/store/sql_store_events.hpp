@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <set>
 
 #include "core/event_json.hpp"
 #include "store/change_application.hpp"
@@ -25,7 +27,14 @@ struct EventRows {
     const std::string& connection_id;
     const std::string& calendar_id;
     std::function<Result<std::string>(const std::string&)> zone;
-    ZoneKeys zones_written{};  // in this transaction
+    ZoneKeys zones_written{};          // in this transaction
+    std::set<std::string> released{};  // zones removed or replaced events referred to
+    // Whether an event may have rows in event_zones, so that its write or removal must look
+    // for them: the one body() just read (apply_prepared writes right after) knows; else
+    // whether the calendar had any when first asked (most calendars refer to no zone).
+    std::string last_read{};
+    bool last_read_refers = false;
+    std::optional<bool> calendar_refers{};
 
     Result<typename Db::Query> keyed(const char* text) {
         auto q = db.query(text, kApply);
@@ -43,6 +52,8 @@ struct EventRows {
         auto row = q->bind(id).step();
         if (!row.ok())
             return row.error();
+        last_read = id;
+        last_read_refers = row.value() && refers_to_zones(q->text(0));
         if (!row.value())
             return std::optional<std::string>();
         auto whole = expand_zones(q->text(0), zone);
@@ -60,29 +71,106 @@ struct EventRows {
         return q->collect(read_text<typename Db::Query>);
     }
 
-    Result<void> write(const PreparedEvent& e) {
-        CompactedBody compacted = compact_zones(e.body, &zones_written);
-        for (const auto& [key, object] : compacted.zones) {
+    Result<bool> may_refer_to_zones(const std::string& id) {
+        if (id == last_read)
+            return last_read_refers;
+        if (!calendar_refers) {
+            auto q = keyed(
+                "SELECT 1 FROM event_zones WHERE business_id = ? AND connection_id = ? AND "
+                "calendar_id = ? LIMIT 1");
+            if (!q.ok())
+                return q.error();
+            auto row = q->step();
+            if (!row.ok())
+                return row.error();
+            calendar_refers = row.value();
+        }
+        return *calendar_refers;
+    }
+
+    // The zones the event referred to before a write or its removal (the event's rows in
+    // event_zones go): candidates for collection once the whole set is applied.
+    Result<void> release_references(const std::string& id) {
+        auto may = may_refer_to_zones(id);
+        if (!may.ok() || !may.value())
+            return may.ok() ? Result<void>() : Result<void>(may.error());
+        auto q = keyed(
+            "DELETE FROM event_zones WHERE business_id = ? AND connection_id = ? AND "
+            "calendar_id = ? AND event_id = ? RETURNING zone_id");
+        if (!q.ok())
+            return q.error();
+        auto keys = q->bind(id).collect(read_text<typename Db::Query>);
+        if (!keys.ok())
+            return keys.error();
+        released.insert(keys->begin(), keys->end());
+        return {};
+    }
+
+    // A zone row this transaction refers to, there until it commits: inserted unless held,
+    // then share-locked (PostgreSQL), so a concurrent collect_zones either waits for this
+    // transaction or has deleted the row first, and then it is inserted again.
+    Result<void> hold_zone(const std::string& key, const std::string& object) {
+        static const std::string lock =
+            std::string("SELECT id FROM zone_definitions WHERE id = ?") + Db::kLockForShare;
+        for (int attempt = 0; attempt < 3; ++attempt) {
             auto z = db.query(
                 "INSERT INTO zone_definitions (id, definition) VALUES (?, ?) "
                 "ON CONFLICT (id) DO NOTHING",
                 kApply);
             if (!z.ok())
                 return z.error();
-            auto done = z->bind(key).bind(object).run();
-            if (!done.ok())
-                return done;
+            auto inserted = z->bind(key).bind(object).run();
+            if (!inserted.ok())
+                return inserted;
+            auto held = db.query(lock.c_str(), kApply);
+            if (!held.ok())
+                return held.error();
+            auto row = held->bind(key).step();
+            if (!row.ok())
+                return row.error();
+            if (row.value())
+                return {};
         }
+        return make_error(ErrorCode::conflict,
+                          could_not(kApply, "zone '" + key + "' kept being collected"));
+    }
+
+    Result<void> write(const PreparedEvent& e) {
+        CompactedBody compacted = compact_zones(e.body, &zones_written);
+        for (const auto& [key, object] : compacted.zones) {
+            auto held = hold_zone(key, object);
+            if (!held.ok())
+                return held;
+        }
+        auto old = release_references(e.event->id);
+        if (!old.ok())
+            return old;
         auto q = keyed(
             "INSERT INTO events (business_id, connection_id, calendar_id, event_id, body) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (business_id, connection_id, calendar_id, "
             "event_id) DO UPDATE SET body = excluded.body");
         if (!q.ok())
             return q.error();
-        return q->bind(e.event->id).bind(compacted.body).run();
+        auto done = q->bind(e.event->id).bind(compacted.body).run();
+        if (!done.ok())
+            return done;
+        for (const std::string& key : compacted.references) {
+            auto r = keyed(
+                "INSERT INTO event_zones (business_id, connection_id, calendar_id, event_id, "
+                "zone_id) VALUES (?, ?, ?, ?, ?)");
+            if (!r.ok())
+                return r.error();
+            auto referenced = r->bind(e.event->id).bind(key).run();
+            if (!referenced.ok())
+                return referenced;
+        }
+        return {};
     }
 
     Result<bool> erase(const std::string& id) {
+        auto old = release_references(id);
+        if (!old.ok())
+            return old.error();
         auto q = keyed(
             "DELETE FROM events WHERE business_id = ? AND connection_id = ? AND calendar_id = ? "
             "AND event_id = ?");
@@ -117,6 +205,9 @@ Result<AppliedChanges> SqlStore<Db>::apply_changes(const std::string& connection
     auto applied = apply_prepared(rows, prepared.value());
     if (!applied.ok())
         return applied.error();  // `tx` rolls back: nothing of the set stays
+    auto collected = collect_zones(rows.released, kApply);
+    if (!collected.ok())
+        return collected.error();
     auto q = db_.query(
         "UPDATE calendars SET cursor = ? WHERE business_id = ? AND connection_id = ? AND "
         "calendar_id = ?",
@@ -131,6 +222,57 @@ Result<AppliedChanges> SqlStore<Db>::apply_changes(const std::string& connection
     if (!committed.ok())
         return committed.error();
     return applied;
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::collect_zones(const std::set<std::string>& keys, const char* operation) {
+    // PostgreSQL: the row is locked first, then the references counted by a statement of
+    // its own (READ COMMITTED: a snapshot taken after the lock, so every transaction that
+    // referred to the zone and released its share lock is seen). A row another transaction
+    // holds (EventRows::hold_zone) is skipped: it is being referred to.
+    static const std::string lock =
+        std::string("SELECT id FROM zone_definitions WHERE id = ?") + Db::kSkipLocked;
+    for (const std::string& key : keys) {
+        auto locked = db_.query(lock.c_str(), operation);
+        if (!locked.ok())
+            return locked.error();
+        auto row = locked->bind(key).step();
+        if (!row.ok())
+            return row.error();
+        if (!row.value())
+            continue;
+        auto q = db_.query(
+            "DELETE FROM zone_definitions WHERE id = ? AND NOT EXISTS (SELECT 1 FROM event_zones "
+            "WHERE zone_id = ?)",
+            operation);
+        if (!q.ok())
+            return q.error();
+        auto done = q->bind(key).bind(key).run();
+        if (!done.ok())
+            return done;
+    }
+    return {};
+}
+
+template <class Db>
+Result<std::set<std::string>> SqlStore<Db>::zones_of(const char* operation,
+                                                     const std::string& connection_id,
+                                                     const std::string* calendar_id) {
+    auto q = calendar_id == nullptr
+                 ? business_query(
+                       "SELECT DISTINCT zone_id FROM event_zones WHERE business_id = ? "
+                       "AND connection_id = ?",
+                       operation, {connection_id})
+                 : business_query(
+                       "SELECT DISTINCT zone_id FROM event_zones WHERE business_id = ? "
+                       "AND connection_id = ? AND calendar_id = ?",
+                       operation, {connection_id, *calendar_id});
+    if (!q.ok())
+        return q.error();
+    auto keys = q->collect(read_text<Query>);
+    if (!keys.ok())
+        return keys.error();
+    return std::set<std::string>(keys->begin(), keys->end());
 }
 
 template <class Db>

@@ -204,6 +204,9 @@ Result<void> SqlStore<Db>::disconnect_connection(const std::string& id) {
     auto known = require_connection(kOperation, id);
     if (!known.ok())
         return known;
+    auto zones = zones_of(kOperation, id);
+    if (!zones.ok())
+        return zones.error();
     // Events, cursors, calendar statuses and push channels go with their calendars (ON
     // DELETE CASCADE); the export map and the connection's status stay.
     for (const char* text : {"UPDATE connections SET state = 'disconnected', sealed_credentials "
@@ -215,6 +218,9 @@ Result<void> SqlStore<Db>::disconnect_connection(const std::string& id) {
         if (!done.ok())
             return done;
     }
+    auto collected = collect_zones(zones.value(), kOperation);
+    if (!collected.ok())
+        return collected;
     return tx->commit();
 }
 
@@ -225,6 +231,9 @@ Result<void> SqlStore<Db>::remove_connection(const std::string& id) {
     auto tx = db_.transaction(kOperation);
     if (!tx.ok())
         return tx.error();
+    auto zones = zones_of(kOperation, id);
+    if (!zones.ok())
+        return zones.error();
     // Everything else hangs off the connection row (ON DELETE CASCADE), its queue entry too.
     for (const char* text :
          {"DELETE FROM pending_authorizations WHERE business_id = ? AND connection_id = ?",
@@ -233,6 +242,9 @@ Result<void> SqlStore<Db>::remove_connection(const std::string& id) {
         if (!done.ok())
             return done;
     }
+    auto collected = collect_zones(zones.value(), kOperation);
+    if (!collected.ok())
+        return collected;
     return tx->commit();
 }
 
@@ -293,13 +305,26 @@ Result<std::vector<CalendarRecord>> SqlStore<Db>::list_calendars(const std::stri
 template <class Db>
 Result<void> SqlStore<Db>::remove_calendar(const std::string& connection_id,
                                            const std::string& calendar_id) {
+    static const char* const kOperation = "remove a calendar";
     Lock lock(mutex_);
-    auto known = require_connection("remove a calendar", connection_id);
+    auto tx = db_.transaction(kOperation);
+    if (!tx.ok())
+        return tx.error();
+    auto known = require_connection(kOperation, connection_id);
     if (!known.ok())
         return known;
-    return run(
-        "DELETE FROM calendars WHERE business_id = ? AND connection_id = ? AND calendar_id = ?",
-        "remove a calendar", {connection_id, calendar_id});
+    auto zones = zones_of(kOperation, connection_id, &calendar_id);
+    if (!zones.ok())
+        return zones.error();
+    auto removed =
+        run("DELETE FROM calendars WHERE business_id = ? AND connection_id = ? AND calendar_id = ?",
+            kOperation, {connection_id, calendar_id});
+    if (!removed.ok())
+        return removed;
+    auto collected = collect_zones(zones.value(), kOperation);
+    if (!collected.ok())
+        return collected;
+    return tx->commit();
 }
 
 // --- statuses

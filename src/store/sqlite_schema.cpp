@@ -12,13 +12,26 @@ constexpr int kApplicationId = 0x63616c73;
 
 struct Migration {
     const char* what;
-    const char* sql;
+    const char* sql[3];  // run in turn; the rest null
 };
+
+// The zone references of the stored events of version 4, read out of their bodies: each
+// {"zone":{"stored":"<key>"}} object stored_zones.cpp wrote (a reference to a row lost
+// from zone_definitions is left out: the event fails to read either way).
+constexpr const char* kFillEventZones = R"sql(
+INSERT OR IGNORE INTO event_zones (business_id, connection_id, calendar_id, event_id, zone_id)
+SELECT DISTINCT e.business_id, e.connection_id, e.calendar_id, e.event_id, r.value
+FROM events AS e, json_tree(e.body) AS r
+WHERE r.key = 'stored' AND r.type = 'text' AND r.path LIKE '%.zone'
+    AND r.value IN (SELECT id FROM zone_definitions);
+)sql";
+
+// The version of kBusinessSchema: a new file starts there, skipping the versions before.
+constexpr int kBusinessVersion = 4;
 
 // Index i holds the migration to version i + 1.
 constexpr Migration kMigrations[] = {
-    {"connections, calendars, cached events, appointments, export map, connection status",
-     R"sql(
+    {"connections, calendars, cached events, appointments, export map, connection status", {R"sql(
 CREATE TABLE connections (
     id TEXT PRIMARY KEY NOT NULL,
     kind TEXT NOT NULL,
@@ -95,9 +108,8 @@ CREATE TABLE connection_status (
     consecutive_failures INTEGER NOT NULL,
     next_due INTEGER
 );
-)sql"},
-    {"calendar status, OAuth pending authorizations and spent nonces, push channels",
-     R"sql(
+)sql"}},
+    {"calendar status, OAuth pending authorizations and spent nonces, push channels", {R"sql(
 CREATE TABLE calendar_status (
     connection_id TEXT NOT NULL,
     calendar_id TEXT NOT NULL,
@@ -139,14 +151,15 @@ CREATE TABLE push_channels (
 );
 CREATE INDEX push_channels_by_calendar ON push_channels (connection_id, calendar_id);
 CREATE INDEX push_channels_by_expiry ON push_channels (expires_at);
-)sql"},
-    {"export generation (which creation of an appointment's event a record is about)",
-     R"sql(
+)sql"}},
+    {"export generation (which creation of an appointment's event a record is about)", {R"sql(
 ALTER TABLE exports ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
-)sql"},
+)sql"}},
     // Version 4 (many businesses) is kBusinessSchema, filled from these tables: see
     // migrate_to_businesses().
-    {"many businesses: every key starts with a business id; the work queue", nullptr},
+    {"many businesses: every key starts with a business id; the work queue", {nullptr}},
+    {"the zone definitions each stored event refers to; those none refers to deleted",
+     {kEventZonesSchema, kFillEventZones, kDeleteUnreferencedZones}},
 };
 
 // The single-business tables of versions 1-3, renamed aside (their foreign keys follow
@@ -289,19 +302,23 @@ Result<void> migrate(Database& db) {
                               "sqlite store: the file holds another application's tables");
     }
     for (int v = version.value(); v < latest; ++v) {
+        if (version.value() == 0 && v + 1 < kBusinessVersion)
+            continue;  // a new file skips the single-business versions
         const std::string what = std::string("migrate schema to version ") + std::to_string(v + 1) +
                                  " (" + kMigrations[v].what + ")";
-        if (kMigrations[v].sql == nullptr) {  // version 4: the business schema
+        if (v + 1 == kBusinessVersion) {
             auto applied = migrate_to_businesses(db, version.value() == 0 ? 0 : v, what.c_str());
             if (!applied.ok())
                 return applied;
-            break;
-        }
-        if (version.value() == 0)  // a new file skips the single-business versions
             continue;
-        auto applied = db.exec(kMigrations[v].sql, what.c_str());
-        if (!applied.ok())
-            return applied.error();
+        }
+        for (const char* sql : kMigrations[v].sql) {
+            if (sql == nullptr)
+                break;
+            auto applied = db.exec(sql, what.c_str());
+            if (!applied.ok())
+                return applied.error();
+        }
     }
     auto stamped = db.exec("PRAGMA user_version = " + std::to_string(latest) +
                                "; PRAGMA application_id = " + std::to_string(kApplicationId),

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+
 namespace calsync::store {
 namespace {
 
@@ -69,11 +71,18 @@ CompactedBody compact_zones(std::string_view body, ZoneKeys* known) {
                 out.zones.emplace_back(it->second, it->first);
             }
             out.body += "{\"stored\":\"" + it->second + "\"}";
+            if (std::find(out.references.begin(), out.references.end(), it->second) ==
+                out.references.end())
+                out.references.push_back(it->second);
         }
         from = end;
     }
     out.body.append(body.substr(from));
     return out;
+}
+
+bool refers_to_zones(std::string_view stored_body) {
+    return stored_body.find(kReference) != std::string_view::npos;
 }
 
 Result<std::string> expand_zones(

@@ -4,7 +4,9 @@
 // event of a calendar. The SQL stores keep each such "zone" object once, in the table
 // zone_definitions keyed by its SHA-256, and the event's body holds {"stored":"<key>"}
 // instead; reading puts the object back byte for byte, so the body the JSON reader and
-// apply_changes' comparison see is the one json::write_event made.
+// apply_changes' comparison see is the one json::write_event made. event_zones lists the
+// references of each event, and a definition goes with the last event that referred to it
+// (SqlStore::collect_zones).
 //
 // The text is our own writer's JSON (RapidJSON, no whitespace): a "zone" key followed by
 // an object can only be the zone of a time (a quote inside a string value is escaped).
@@ -25,6 +27,8 @@ struct CompactedBody {
     std::string body;  // with every large zone object replaced by a reference
     // Key and text of each zone object not in `known` before (compact_zones).
     std::vector<std::pair<std::string, std::string>> zones;
+    // The key of every reference in `body`, once each: the rows of event_zones.
+    std::vector<std::string> references;
 };
 
 // Zone objects shorter than this stay inline: a reference would save nothing.
@@ -36,6 +40,9 @@ using ZoneKeys = std::map<std::string, std::string, std::less<>>;
 
 // Compacts one body; `known` is the batch's (the zones it adds are in the result's `zones`).
 CompactedBody compact_zones(std::string_view body, ZoneKeys* known);
+
+// Whether a stored body holds a reference (if not, the event has no rows in event_zones).
+bool refers_to_zones(std::string_view stored_body);
 
 // The body with every reference replaced by its zone object; `zone(key)` finds one
 // (not_found when a key is unknown: the database lost a row).
