@@ -204,7 +204,7 @@ class Preparer {
             note_tzid(line);
         if (unit_ && unit_->left_out_because)
             return;
-        if (unit_ && unit_->kind == Kind::vevent && (depth_ > unit_->depth || !read_in_event(name)))
+        if (inside_event() || (unit_ && unit_->kind == Kind::vevent && !read_in_event(name)))
             return;
         if (length > kMaxPropertyBytes) {
             const std::string why = utf8::replace_invalid(name.substr(0, 64)) + " of " +
@@ -318,9 +318,11 @@ std::vector<std::string> cut_into_parts(const PreparedIcs& prepared, std::size_t
     const std::vector<std::size_t>& events = prepared.events;
     const std::string_view begin = "BEGIN:VCALENDAR\r\n";
     const std::string_view end = "END:VCALENDAR\r\n";
+    // What precedes the first VEVENT is in every part: at most one more text's worth in all,
+    // so that a calendar of a huge header and few events is not parsed four times over.
     if (parts < 2 || prepared.calendars != 1 || events.size() < parts ||
-        text.compare(0, begin.size(), begin) != 0 || text.size() < end.size() ||
-        text.compare(text.size() - end.size(), end.size(), end) != 0 ||
+        events.front() * (parts - 1) > text.size() || text.compare(0, begin.size(), begin) != 0 ||
+        text.size() < end.size() || text.compare(text.size() - end.size(), end.size(), end) != 0 ||
         std::any_of(prepared.time_zones.begin(), prepared.time_zones.end(),
                     [&](const TimeZoneBlock& z) { return z.begin > events.front(); }))
         return {};

@@ -67,7 +67,8 @@ PreparedIcs prepare_for_libical(std::string_view text, const EventPropertiesRead
 // properties and zones and a contiguous share of its VEVENTs (the first share keeps all that
 // precedes the first VEVENT, the last all that follows the last); none when the text is not
 // one VCALENDAR written plainly (BEGIN and END in capitals, alone) with its zones before its
-// events, or has fewer VEVENTs than `parts`.
+// events, has fewer VEVENTs than `parts`, or so long a part before its first VEVENT that its
+// copies would exceed the text's size.
 std::vector<std::string> cut_into_parts(const PreparedIcs& prepared, std::size_t parts);
 
 }  // namespace calsync::ical

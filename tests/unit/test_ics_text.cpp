@@ -170,13 +170,18 @@ TEST_CASE("an event's unread properties and alarms do not reach libical", "[ical
 
 TEST_CASE("a large calendar is cut into VCALENDARs of its events in text order",
           "[ical][ics_text]") {
-    const std::string head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Shop\r\n"
-                             "BEGIN:VTIMEZONE\r\nTZID:Z\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000"
-                             "\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"
-                             "END:VTIMEZONE\r\n";
+    const std::string head =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Shop\r\n"
+        "BEGIN:VTIMEZONE\r\nTZID:Z\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000"
+        "\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"
+        "END:VTIMEZONE\r\n";
+    const auto ev = [](int n) {
+        return event("e" + std::to_string(n),
+                     "SUMMARY:Oil change\r\nLOCATION:Bay 1\r\nDESCRIPTION:Brakes and tyres\r\n");
+    };
     std::string body;
     for (int i = 1; i <= 5; ++i)
-        body += event("e" + std::to_string(i));
+        body += ev(i);
     const std::string tail = "BEGIN:VTODO\r\nUID:t\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
     const auto prepared = prepare_for_libical(head + body + tail);
     REQUIRE(prepared.events.size() == 5);
@@ -184,11 +189,19 @@ TEST_CASE("a large calendar is cut into VCALENDARs of its events in text order",
     const auto parts = calsync::ical::cut_into_parts(prepared, 2);
     REQUIRE(parts.size() == 2);
     // Five events in two parts: two, then three; each part a whole VCALENDAR with the zone.
-    CHECK(parts[0] == head + event("e1") + event("e2") + "END:VCALENDAR\r\n");
-    CHECK(parts[1] == head + event("e3") + event("e4") + event("e5") + tail);
+    CHECK(parts[0] == head + ev(1) + ev(2) + "END:VCALENDAR\r\n");
+    CHECK(parts[1] == head + ev(3) + ev(4) + ev(5) + tail);
     CHECK(calsync::ical::cut_into_parts(prepared, 5).size() == 5);
     CHECK(calsync::ical::cut_into_parts(prepared, 6).empty());  // fewer events than parts
     CHECK(calsync::ical::cut_into_parts(prepared, 1).empty());
+    // What precedes the first event is copied into every part: not beyond one text's worth.
+    std::string long_head = head;
+    for (int i = 0; i < 20; ++i)
+        long_head.insert(long_head.find("BEGIN:VTIMEZONE"),
+                         "X-NOTE:" + std::string(60, 'n') + "\r\n");
+    const auto heavy = prepare_for_libical(long_head + body + tail);
+    CHECK(calsync::ical::cut_into_parts(heavy, 2).size() == 2);
+    CHECK(calsync::ical::cut_into_parts(heavy, 3).empty());
 
     // A zone after an event would be missing from the parts before it: not cut.
     const std::string zone = head.substr(head.find("BEGIN:VTIMEZONE"));
@@ -196,9 +209,8 @@ TEST_CASE("a large calendar is cut into VCALENDARs of its events in text order",
                              event("e2") + event("e3") + "END:VCALENDAR\r\n";
     CHECK(calsync::ical::cut_into_parts(prepare_for_libical(late), 2).empty());
     // Two calendars, or one written in lower case, are read whole.
-    CHECK(calsync::ical::cut_into_parts(prepare_for_libical(head + body + tail + head + body +
-                                                            "END:VCALENDAR\r\n"),
-                                        2)
+    CHECK(calsync::ical::cut_into_parts(
+              prepare_for_libical(head + body + tail + head + body + "END:VCALENDAR\r\n"), 2)
               .empty());
     std::string lower = head + body + tail;
     lower.replace(0, 15, "begin:vcalendar");
@@ -229,11 +241,12 @@ TEST_CASE("a calendar read in parts is the calendar read whole", "[ical][ics_tex
             body += event("e" + n);
         }
     }
-    const auto cal = read("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Shop\r\n"
-                          "BEGIN:VTIMEZONE\r\nTZID:Test/Parts\r\nBEGIN:STANDARD\r\n"
-                          "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0530\r\n"
-                          "TZOFFSETTO:+0530\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n" +
-                          body + "END:VCALENDAR\r\n");
+    const auto cal = read(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Shop\r\n"
+        "BEGIN:VTIMEZONE\r\nTZID:Test/Parts\r\nBEGIN:STANDARD\r\n"
+        "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0530\r\n"
+        "TZOFFSETTO:+0530\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n" +
+        body + "END:VCALENDAR\r\n");
     CHECK(cal.name == "Shop");
     REQUIRE(cal.errors.size() == 2);
     CHECK(cal.errors[0].event_id == "bad30");
@@ -262,7 +275,6 @@ TEST_CASE("a calendar read in parts is the calendar read whole", "[ical][ics_tex
         CHECK_THAT(zoned.id, Catch::StartsWith("zoned"));
         REQUIRE(zoned.start.zone);
         // 10:00 at +05:30 is 04:30Z.
-        CHECK(calsync::to_unix(zoned.start.zone->to_instant(zoned.start.local)) ==
-              1772339400);
+        CHECK(calsync::to_unix(zoned.start.zone->to_instant(zoned.start.local)) == 1772339400);
     }
 }
