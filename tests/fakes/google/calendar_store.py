@@ -9,6 +9,12 @@ sync tokens are opaque and hold '+', '/' and '=' (a client that does not percent
 them sends another token); a page token is bound to the query it continues; a dateTime
 is answered with the offset of its timeZone, or of the calendar's zone when it has none.
 
+Accounts: each calendar belongs to one Google account (the person who consented), and
+calendarList.list shows a token only its own account's calendars; the events of another
+account's calendar answer 404 notFound, as Google answers for a calendar the caller cannot
+see ("primary" names the caller's own primary calendar). Calendars made without an
+account belong to DEFAULT_ACCOUNT, so a test of one account names none.
+
 Every change bumps one version counter; an event's etag and a sync token are both read
 off it. Not thread safe by itself: the server holds `lock` around every call.
 """
@@ -28,6 +34,7 @@ SYNC_FORBIDDEN = ("iCalUID", "orderBy", "privateExtendedProperty", "q",
 MAX_EVENTS_PAGE = 2500
 MAX_CALENDARS_PAGE = 250
 FAR_FUTURE = datetime.datetime(9999, 1, 1, tzinfo=datetime.timezone.utc)
+DEFAULT_ACCOUNT = "owner@garage.example"
 
 
 def now_rfc3339():
@@ -117,8 +124,9 @@ def series_end(event, zone_name):
 
 
 class Calendar:
-    def __init__(self, entry, serial):
+    def __init__(self, entry, serial, account=DEFAULT_ACCOUNT):
         self.id = entry["id"]
+        self.account = account  # whose calendar list shows it
         self.entry = entry  # the CalendarListEntry fields a test gave
         self.events = {}
         self.token_floor = 0  # sync tokens older than this version answer 410
@@ -154,14 +162,24 @@ class Store:
         self._serial = 0
 
     # -- changes ------------------------------------------------------------------
-    def add_calendar(self, entry):
-        """A new calendar, or new list-entry fields for one (its events stay: the owner
-        changed its sharing, say from writer to reader)."""
+    def add_calendar(self, entry, account=DEFAULT_ACCOUNT):
+        """A new calendar of `account`, or new list-entry fields for one (its events stay:
+        the owner changed its sharing, say from writer to reader; it keeps its account)."""
         if entry["id"] in self.calendars:
             self.calendars[entry["id"]].entry.update(entry)
-            return
+            return self.calendars[entry["id"]]
         self._serial += 1
-        self.calendars[entry["id"]] = Calendar(entry, self._serial)
+        self.calendars[entry["id"]] = Calendar(entry, self._serial, account)
+        return self.calendars[entry["id"]]
+
+    def calendar_of(self, account, calendar_id):
+        """The calendar `calendar_id` as `account` sees it ("primary": its primary one), or
+        None when it does not exist or is another account's."""
+        if calendar_id == "primary":
+            return next((c for c in self.calendars.values()
+                         if c.account == account and c.entry.get("primary")), None)
+        calendar = self.calendars.get(calendar_id)
+        return calendar if calendar is not None and calendar.account == account else None
 
     def stamp(self, event):
         self.version += 1
@@ -176,6 +194,8 @@ class Store:
         stored.setdefault("kind", "calendar#event")
         stored.setdefault("status", "confirmed")
         stored["created"] = old.get("created", now_rfc3339())
+        if old.get("_api"):
+            stored["_api"] = True  # created through the API: still so after any write
         master = calendar.events.get(stored.get("recurringEventId", ""))
         default_uid = master["iCalUID"] if master else stored["id"] + "@google.com"
         stored.setdefault("iCalUID", old.get("iCalUID", default_uid))
@@ -309,11 +329,12 @@ class Store:
             body["nextSyncToken"] = self.sync_token(calendar, page["v"])
         return 200, body
 
-    def list_calendars(self, query, hidden_too=False):
+    def list_calendars(self, query, account=DEFAULT_ACCOUNT, hidden_too=False):
+        """calendarList.list for `account`: its own calendars only."""
         one = {k: v[-1] for k, v in query.items()}
         size = min(int(one.get("maxResults", "100")), MAX_CALENDARS_PAGE, self.page_cap)
-        entries = [c.list_entry() for c in self.calendars.values()
-                   if hidden_too or one.get("showHidden") == "true" or not c.entry.get("hidden")]
+        entries = [c.list_entry() for c in self.calendars.values() if c.account == account and
+                   (hidden_too or one.get("showHidden") == "true" or not c.entry.get("hidden"))]
         # A page token continues the listing it came from: with other parameters it is
         # refused, as events.list refuses one.
         fingerprint = _encode({k: v for k, v in sorted(query.items()) if k != "pageToken"})

@@ -19,12 +19,16 @@ Listens on 127.0.0.1 on a free port and prints it as its first line.
   POST /calendar/v3/calendars/{c}/events/watch        a web_hook channel
   POST /calendar/v3/channels/stop                     204, or 404 for an unknown channel
 Every API call needs "Authorization: Bearer" with a token from /token or /_control/grant
-(else 401 authError) whose scopes allow it (else 403 insufficientPermissions).
+(else 401 authError) whose scopes allow it (else 403 insufficientPermissions). A token is
+its account's (oauth_endpoints.py: login_hint names it): it lists and reads that account's
+calendars only; another account's calendar is 404 notFound (calendar_store.py).
 
 Test control (no auth):
   POST /_control/calendar           body: a CalendarListEntry (id, summary, accessRole,
-                                    primary, timeZone, backgroundColor, hidden, ...); for a
-                                    calendar that exists, new fields for it (events stay)
+                                    primary, timeZone, backgroundColor, hidden, ...) and
+                                    "account" (whose it is; the default account without);
+                                    for a calendar that exists, new fields for it (events
+                                    and account stay)
   POST /_control/delete_calendar?calendar=C
   POST /_control/event?calendar=C   body: an Event as another client wrote it (creates or
                                     replaces; exceptions carry recurringEventId and
@@ -45,13 +49,22 @@ Test control (no auth):
                                     scopes left out); {} consents to all again
   POST /_control/client             body: {"client_id", "client_secret", "redirect_uris"
                                     (registered besides the loopback ones)}
-  POST /_control/grant              body: {"client_id", "scope", "expires_in"}: tokens
+  POST /_control/grant              body: {"client_id", "scope", "expires_in", "account"}:
+                                    tokens of that account (the default one without)
+  POST /_control/account            body: {"account", "calendars": [CalendarListEntry with
+                                    "events": [Event, ...]], "client_id", "scope",
+                                    "expires_in"}: the account's calendars and events made
+                                    at once, and tokens of it, as after its consent (seeds a
+                                    fleet in one request per account)
   POST /_control/drop_access_tokens every access token stops working (refresh works)
   GET  /_control/stats              {"api_requests", "token_requests", "by_route": {...}}
-  GET  /_control/requests           every API request: route, method, path, query, If-Match,
-                                    body (as JSON when it is)
+  GET  /_control/requests?since=N   every API request (from the Nth on): route, method,
+                                    path, query, If-Match, body (as JSON when it is), and the
+                                    account of its token (null without a valid one)
   GET  /_control/stored?calendar=C&id=E        the event as stored (404 if never created)
   GET  /_control/events?calendar=C  every stored event
+  GET  /_control/events?api=true    every event created through the API (events.insert),
+                                    in any calendar of any account, with "calendar"
   GET  /_control/notifications      the push notifications "sent" (address and headers)
   GET  /_control/authorizations     the parameters of every authorization request
   GET  /_control/tokens             {"issued": every token issued, "refresh": the refresh
@@ -68,7 +81,7 @@ import consent_page  # noqa: E402
 import event_writes as writes  # noqa: E402
 import fake_http  # noqa: E402
 import google_errors as errors  # noqa: E402
-from calendar_store import Store  # noqa: E402
+from calendar_store import DEFAULT_ACCOUNT, Store  # noqa: E402
 from oauth_endpoints import OAuthState  # noqa: E402
 from push_channels import Channels  # noqa: E402
 
@@ -176,9 +189,12 @@ class Handler(fake_http.Handler):
             sent = json.loads(raw) if raw else None
         except ValueError:
             sent = raw.decode(errors="replace")
+        bearer = self.headers.get("Authorization", "")
+        scopes = fake.oauth.scope_of(bearer[7:]) if bearer.startswith("Bearer ") else None
+        account = fake.oauth.account_of(bearer[7:]) if scopes is not None else None
         fake.requests.append({"route": route, "method": self.command, "path": path,
                               "query": query, "if_match": self.headers.get("If-Match"),
-                              "body": sent})
+                              "body": sent, "account": account})
         for fault in fake.faults:
             if fault["count"] > 0 and fault.get("match", "") in self.command + " " + path:
                 fault["count"] -= 1
@@ -186,8 +202,6 @@ class Handler(fake_http.Handler):
                     return self.answer_fault(fault)
                 self.fault_after = fault
                 break
-        bearer = self.headers.get("Authorization", "")
-        scopes = fake.oauth.scope_of(bearer[7:]) if bearer.startswith("Bearer ") else None
         if scopes is None:
             return self.reply(*errors.AUTH_ERROR, [(
                 "WWW-Authenticate", 'Bearer realm="https://accounts.google.com/", '
@@ -206,10 +220,10 @@ class Handler(fake_http.Handler):
             except ValueError:
                 return self.reply(*errors.PARSE_ERROR)
         if route == "calendarList.list":
-            return self.reply(*fake.store.list_calendars(query))
+            return self.reply(*fake.store.list_calendars(query, account))
         if route == "channels.stop":
             return self.reply(*fake.channels.stop(body))
-        calendar = self.calendar(parts[1])
+        calendar = fake.store.calendar_of(account, parts[1])
         if calendar is None:
             return self.reply(*errors.NOT_FOUND)
         if route == "events.list":
@@ -228,6 +242,8 @@ class Handler(fake_http.Handler):
         if_match = self.headers.get("If-Match")
         if route == "events.insert":
             status, answer = writes.insert(fake.store, calendar, body)
+            if status < 300:
+                answer["_api"] = True
         elif route == "events.delete":
             status, answer = writes.delete(fake.store, calendar, parts[3], if_match)
         else:
@@ -239,12 +255,6 @@ class Handler(fake_http.Handler):
         return self.reply(status, Store.public(answer, listed=False, zone=zone)
                           if answer is not None else None)
 
-    def calendar(self, calendar_id):
-        if calendar_id == "primary":
-            return next((c for c in fake.store.calendars.values() if c.entry.get("primary")),
-                        None)
-        return fake.store.calendars.get(calendar_id)
-
     # -- test control ----------------------------------------------------------------
     def control(self, name, query, raw):
         q = {k: v[-1] for k, v in query.items()}
@@ -253,7 +263,9 @@ class Handler(fake_http.Handler):
         calendar = store.calendars.get(q.get("calendar", ""))
         zone = calendar.entry.get("timeZone", "UTC") if calendar else "UTC"
         if name == "calendar":
-            store.add_calendar(body)
+            store.add_calendar(body, body.pop("account", DEFAULT_ACCOUNT))
+        elif name == "account":
+            return self.reply(200, self.make_account(body))
         elif name == "delete_calendar":
             store.calendars.pop(q["calendar"], None)
         elif name == "event":
@@ -280,7 +292,8 @@ class Handler(fake_http.Handler):
             fake.oauth.consent = dict(body)
         elif name == "grant":
             access, refresh = fake.oauth.grant(body["client_id"], body["scope"],
-                                               int(body.get("expires_in", 3599)))
+                                               int(body.get("expires_in", 3599)),
+                                               body.get("account", DEFAULT_ACCOUNT))
             return self.reply(200, {"access_token": access, "refresh_token": refresh})
         elif name == "drop_access_tokens":
             fake.oauth.drop_access_tokens()
@@ -289,11 +302,16 @@ class Handler(fake_http.Handler):
                                     "token_requests": fake.oauth.token_requests,
                                     "by_route": fake.by_route})
         elif name == "requests":
-            return self.reply(200, fake.requests)
+            return self.reply(200, fake.requests[int(q.get("since", "0")):])
         elif name == "stored":
             event = calendar.events.get(q.get("id")) if calendar else None
             return self.reply(200, Store.public(event, listed=False, zone=zone)) if event \
                 else self.reply(*errors.NOT_FOUND)
+        elif name == "events" and q.get("api") == "true":
+            return self.reply(200, [dict(Store.public(e, listed=False, zone=zone),
+                                         calendar=c.id)
+                                    for c in store.calendars.values()
+                                    for e in c.events.values() if e.get("_api")])
         elif name == "events":
             return self.reply(200, [Store.public(e, listed=False, zone=zone)
                                     for e in calendar.events.values()])
@@ -308,6 +326,19 @@ class Handler(fake_http.Handler):
         else:
             return self.reply(*errors.NOT_FOUND)
         self.reply(200, {})
+
+    @staticmethod
+    def make_account(body):
+        account = body["account"]
+        for entry in body.get("calendars", []):
+            entry = dict(entry)
+            events = entry.pop("events", [])
+            calendar = fake.store.add_calendar(entry, account)
+            for event in events:
+                fake.store.put_event(calendar, event)
+        access, refresh = fake.oauth.grant(body["client_id"], body["scope"],
+                                           int(body.get("expires_in", 3599)), account)
+        return {"access_token": access, "refresh_token": refresh}
 
 
 def main():

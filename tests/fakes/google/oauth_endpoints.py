@@ -18,6 +18,11 @@ The rules of "OAuth 2.0 for Mobile & Desktop Apps" and RFC 6749/7636, strictly:
   revokes the refresh token it came from ("If the token is an access token and it has a
   corresponding refresh token, the refresh token will also be revoked").
 
+Accounts: a token is issued to one Google account, the person who consented. The
+authorization request's login_hint names that account (Google preselects the account the
+hint names; here it is the account), else the default one (calendar_store.DEFAULT_ACCOUNT);
+the code, the tokens it gives and their refreshes all stay that account's.
+
 Google's token answers: {"access_token", "expires_in", "refresh_token" (code exchange
 only, with access_type=offline), "scope", "token_type": "Bearer"}; failures are
 {"error": "invalid_grant" | "invalid_client" | "invalid_request" | "unsupported_grant_type",
@@ -28,6 +33,8 @@ import hashlib
 import itertools
 import time
 import urllib.parse
+
+from calendar_store import DEFAULT_ACCOUNT
 
 ACCESS_TOKEN_LIFETIME = 3599
 CODE_LIFETIME = 600
@@ -41,8 +48,9 @@ class OAuthState:
         self.codes = {}            # code -> request details, "used" and the tokens it issued
         self.code_lifetime = CODE_LIFETIME
         self.consent = {}          # {"deny": true} or {"untick": [scope, ...]}
-        self.access_tokens = {}    # token -> {"client_id", "scope", "expires_at", "refresh"}
-        self.refresh_tokens = {}   # token -> {"client_id", "scope"}
+        # token -> {"client_id", "scope", "expires_at", "refresh", "account"}
+        self.access_tokens = {}
+        self.refresh_tokens = {}   # token -> {"client_id", "scope", "account"}
         self.authorizations = []   # every authorization request's parameters, for tests
         self.issued = []           # every token issued, for tests that look for leaks
         self.revoked = []          # every token revoked at /revoke
@@ -61,18 +69,21 @@ class OAuthState:
         return uri in self.redirect_uris.get(client_id, [])
 
     # -- issuing -----------------------------------------------------------------
-    def grant(self, client_id, scope, expires_in=ACCESS_TOKEN_LIFETIME):
+    def grant(self, client_id, scope, expires_in=ACCESS_TOKEN_LIFETIME,
+              account=DEFAULT_ACCOUNT):
         n = next(self._serial)
         refresh = "1//fake-refresh-%d" % n
-        self.refresh_tokens[refresh] = {"client_id": client_id, "scope": scope}
+        self.refresh_tokens[refresh] = {"client_id": client_id, "scope": scope,
+                                        "account": account}
         self.issued.append(refresh)
-        return self._access(client_id, scope, refresh, expires_in), refresh
+        return self._access(client_id, scope, refresh, expires_in, account), refresh
 
-    def _access(self, client_id, scope, refresh, expires_in=ACCESS_TOKEN_LIFETIME):
+    def _access(self, client_id, scope, refresh, expires_in=ACCESS_TOKEN_LIFETIME,
+                account=DEFAULT_ACCOUNT):
         token = "ya29.fake-access-%d" % next(self._serial)
         self.issued.append(token)
         self.access_tokens[token] = {"client_id": client_id, "scope": scope, "refresh": refresh,
-                                     "expires_at": time.time() + expires_in}
+                                     "expires_at": time.time() + expires_in, "account": account}
         return token
 
     def drop_access_tokens(self):
@@ -84,6 +95,10 @@ class OAuthState:
         if entry is None or entry["expires_at"] < time.time():
             return None
         return entry["scope"].split()
+
+    def account_of(self, bearer):
+        """The account a valid access token was issued to (check scope_of first)."""
+        return self.access_tokens[bearer]["account"]
 
     # -- endpoints ---------------------------------------------------------------
     def authorize(self, query):
@@ -113,6 +128,7 @@ class OAuthState:
             self.codes[code] = {"client_id": client_id, "redirect_uri": redirect_uri,
                                 "scope": granted, "challenge": query["code_challenge"],
                                 "offline": query.get("access_type") == "offline",
+                                "account": query.get("login_hint") or DEFAULT_ACCOUNT,
                                 "expires_at": time.time() + self.code_lifetime,
                                 "used": False, "issued": []}
             back.update(code=code, scope=granted)
@@ -134,7 +150,8 @@ class OAuthState:
             if entry is None or entry["client_id"] != client_id:
                 return 400, {"error": "invalid_grant",
                              "error_description": "Token has been expired or revoked."}
-            access = self._access(client_id, entry["scope"], form["refresh_token"])
+            access = self._access(client_id, entry["scope"], form["refresh_token"],
+                                  account=entry["account"])
             return 200, {"access_token": access, "expires_in": ACCESS_TOKEN_LIFETIME,
                          "scope": entry["scope"], "token_type": "Bearer"}
         return 400, {"error": "unsupported_grant_type",
@@ -164,10 +181,12 @@ class OAuthState:
             return 400, bad
         refresh = None
         if request["offline"]:
-            access, refresh = self.grant(client_id, request["scope"])
+            access, refresh = self.grant(client_id, request["scope"],
+                                         account=request["account"])
             request["issued"] += [access, refresh]
         else:
-            access = self._access(client_id, request["scope"], None)
+            access = self._access(client_id, request["scope"], None,
+                                  account=request["account"])
             request["issued"].append(access)
         body = {"access_token": access, "expires_in": ACCESS_TOKEN_LIFETIME,
                 "scope": request["scope"], "token_type": "Bearer"}

@@ -604,6 +604,92 @@ class PushAndOAuth(FakeTestCase):
         self.assertEqual((status, answer["error"]["errors"][0]["reason"]),
                          (403, "insufficientPermissions"))
 
+class Accounts(FakeTestCase):
+    """One fake, many Google accounts: a token is its account's, and sees nothing of
+    another's (a fleet of garages, one consent each)."""
+
+    OTHER = "other-garage@example.org"
+    OTHER_CAL = "other-workshop@group.calendar.google.com"
+
+    def setUp(self):
+        super().setUp()
+        self.add("abcde00001")  # the default account's event
+        _, made = self.control("account", {
+            "account": self.OTHER, "client_id": CLIENT, "scope": SCOPE_ALL,
+            "calendars": [{"id": self.OTHER_CAL, "summary": "Other", "primary": True,
+                           "accessRole": "owner", "timeZone": "UTC",
+                           "events": [{"id": "fghij00002", "summary": "theirs",
+                                       "start": {"dateTime": "2026-03-02T09:00:00Z"},
+                                       "end": {"dateTime": "2026-03-02T10:00:00Z"}}]}]})
+        self.other = made
+
+    def as_other(self):
+        self.token = self.other["access_token"]
+
+    def test_each_token_lists_its_own_calendars_only(self):
+        _, mine, _ = self.call("GET", "/calendar/v3/users/me/calendarList")
+        self.assertEqual([c["id"] for c in mine["items"]], [CAL])
+        self.as_other()
+        _, theirs, _ = self.call("GET", "/calendar/v3/users/me/calendarList")
+        self.assertEqual([c["id"] for c in theirs["items"]], [self.OTHER_CAL])
+        status, primary, _ = self.call("GET", "/calendar/v3/calendars/primary/events")
+        self.assertEqual((status, [e["id"] for e in primary["items"]]), (200, ["fghij00002"]))
+
+    def test_another_accounts_calendar_and_events_are_not_found(self):
+        mine = "/calendar/v3/calendars/%s/events" % urllib.parse.quote(CAL)
+        theirs = "/calendar/v3/calendars/%s/events" % urllib.parse.quote(self.OTHER_CAL)
+        self.assertEqual(self.call("GET", theirs)[0], 404)
+        self.assertEqual(self.call("GET", theirs + "/fghij00002")[0], 404)
+        body = {"id": "klmno00003", "start": {"dateTime": "2026-03-02T09:00:00Z"},
+                "end": {"dateTime": "2026-03-02T10:00:00Z"}}
+        self.assertEqual(self.call("POST", theirs, body)[0], 404)
+        self.assertEqual(self.call("DELETE", theirs + "/fghij00002")[0], 404)
+        self.as_other()
+        self.assertEqual(self.call("GET", mine)[0], 404)
+        self.assertEqual(self.call("GET", mine + "/abcde00001")[0], 404)
+        self.assertEqual(self.call("PATCH", mine + "/abcde00001", {"summary": "x"})[0], 404)
+        # Nothing of either was touched.
+        self.assertEqual(self.control("stored", calendar=CAL, id="abcde00001")[1]["summary"],
+                         "abcde00001")
+        self.assertEqual(self.control("stored", calendar=self.OTHER_CAL, id="klmno00003")[0], 404)
+
+    def test_refresh_and_login_hint_keep_the_account(self):
+        refresh = {"grant_type": "refresh_token", "refresh_token": self.other["refresh_token"],
+                   "client_id": CLIENT, "client_secret": "test-client-secret"}
+        _, fresh, _ = self.call("POST", "/token", form=refresh, auth=False)
+        self.token = fresh["access_token"]
+        _, listed, _ = self.call("GET", "/calendar/v3/users/me/calendarList")
+        self.assertEqual([c["id"] for c in listed["items"]], [self.OTHER_CAL])
+        verifier = "w" * 43
+        query = urllib.parse.urlencode({
+            "client_id": CLIENT, "redirect_uri": "http://127.0.0.1:9/cb", "response_type": "code",
+            "scope": SCOPE_ALL, "code_challenge": challenge_of(verifier),
+            "code_challenge_method": "S256", "access_type": "offline",
+            "login_hint": self.OTHER})
+        _, _, headers = self.call("GET", "/o/oauth2/v2/auth?" + query, auth=False)
+        code = urllib.parse.parse_qs(urllib.parse.urlparse(headers["Location"]).query)["code"][0]
+        _, tokens, _ = self.call("POST", "/token", auth=False, form={
+            "grant_type": "authorization_code", "code": code, "client_id": CLIENT,
+            "redirect_uri": "http://127.0.0.1:9/cb", "client_secret": "test-client-secret",
+            "code_verifier": verifier})
+        self.token = tokens["access_token"]
+        _, listed, _ = self.call("GET", "/calendar/v3/users/me/calendarList")
+        self.assertEqual([c["id"] for c in listed["items"]], [self.OTHER_CAL])
+
+    def test_request_log_names_the_account_and_api_events_are_listed(self):
+        before = len(self.control("requests")[1])
+        self.as_other()
+        theirs = "/calendar/v3/calendars/%s/events" % urllib.parse.quote(self.OTHER_CAL)
+        body = {"id": "pqrst00004", "start": {"dateTime": "2026-03-03T09:00:00Z"},
+                "end": {"dateTime": "2026-03-03T10:00:00Z"}}
+        self.assertEqual(self.call("POST", theirs, body)[0], 200)
+        logged = self.control("requests", since=before)[1]
+        self.assertEqual([(r["route"], r["account"]) for r in logged],
+                         [("events.insert", self.OTHER)])
+        made = self.control("events", api="true")[1]
+        self.assertEqual([(e["id"], e["calendar"]) for e in made],
+                         [("pqrst00004", self.OTHER_CAL)])
+
 
 if __name__ == "__main__":
     unittest.main()
