@@ -5,8 +5,19 @@ the identity endpoints under /{tenant}/oauth2/v2.0/, the test control API under
 /_control/ (no auth, never faulted). Behaviour and the documents it follows are described
 in graph_mailbox.py, graph_paging.py, graph_identity.py and graph_webhooks.py.
 
+Users: every user has a mailbox of its own (made on first use, with a default calendar,
+Workshop and Holidays); a token is its user's (graph_identity.py: login_hint names it) and
+/me is that user's mailbox only: another user's calendar or event is 404, as for one that
+does not exist. Control calls take "user" in the body (GET ones: ?user=), the default user
+without.
+
 Control API (JSON in, JSON out):
-  POST /_control/grant            {"scope"} -> a token set, as if the user had consented
+  POST /_control/grant            {"scope", "user"} -> a token set, as if the user had
+                                  consented
+  POST /_control/account          {"user", "scope", "calendars": [{"name", "events": [as
+                                   /_control/event]}]} -> a token set and "calendars" (their
+                                  ids): a user with its calendars made at once, as after its
+                                  consent (seeds a fleet in one request per user)
   POST /_control/calendar         {"name", "can_edit" (default true)} -> {"id"}: a calendar
                                   the user made in Outlook (not the default one)
   POST /_control/event            {"calendar"?, "subject", "start", "end", "isAllDay",
@@ -44,7 +55,10 @@ Control API (JSON in, JSON out):
   GET  /_control/calendars, /_control/events, /_control/deleted_items, /_control/stats
                                   (stats: "throttle_violations", requests made before the
                                   Retry-After they were given had passed; "log": every API
-                                  request as "METHOD path?query")
+                                  request as "METHOD path?query", from the Nth on with
+                                  ?since=N); /_control/events?user=* lists every user's
+                                  events (with "user"), ?api=true only those created
+                                  through the API
   GET  /_control/tokens           {"issued": every token issued, "refresh": the refresh
                                    tokens that still work}
 """
@@ -59,7 +73,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import consent_page  # noqa: E402
 import fake_http  # noqa: E402
 import graph_schema  # noqa: E402
-from graph_identity import Identity, TokenError  # noqa: E402
+from graph_identity import DEFAULT_USER, Identity, TokenError  # noqa: E402
 from graph_mailbox import Calendar, Mailbox, new_id  # noqa: E402
 from graph_paging import Paging  # noqa: E402
 from graph_query import compile_filter  # noqa: E402
@@ -71,6 +85,7 @@ lock = threading.RLock()
 config = {}
 mailbox = Mailbox()
 paging = Paging(mailbox, config)
+accounts = {DEFAULT_USER: (mailbox, paging)}  # user -> (mailbox, its paging state)
 identity = Identity(config)
 subscriptions = Subscriptions(config)
 faults = []
@@ -98,7 +113,17 @@ def preferences(headers):
     return out
 
 
+def account(user):
+    """The mailbox of `user` and its paging state, made on first use."""
+    if user not in accounts:
+        made = Mailbox(user)
+        accounts[user] = (made, Paging(made, config))
+    return accounts[user]
+
+
 class Handler(fake_http.Handler):
+    mb, pg = mailbox, paging  # the mailbox of the request's user, and its paging state
+
     def json(self, status, body, headers=()):
         data = json.dumps(body).encode() if body is not None else b""
         extra = [("Content-Type", "application/json")] if body is not None else []
@@ -115,7 +140,7 @@ class Handler(fake_http.Handler):
         try:
             if url.path.startswith("/_control/"):
                 with lock:
-                    return self.control(url.path[len("/_control/"):], raw)
+                    return self.control(url.path[len("/_control/"):], raw, q)
             m = IDENTITY.match(url.path)
             if m:
                 with lock:
@@ -198,6 +223,8 @@ class Handler(fake_http.Handler):
             return self.answer_fault(fault)
         with lock:
             scope = identity.scope_of(self.headers.get("Authorization"))
+            if scope is not None:
+                self.mb, self.pg = account(identity.user_of(self.headers.get("Authorization")))
             if scope is None:
                 raise GraphError(401, "InvalidAuthenticationToken",
                                  "Access token has expired or is not yet valid.",
@@ -226,21 +253,21 @@ class Handler(fake_http.Handler):
                                  f"The query parameter '{extra[0]}' cannot be added to a "
                                  "nextLink or deltaLink; follow the link as given.")
         if "$skiptoken" in q:
-            return 200, paging.continue_list(q["$skiptoken"], self.base()), applied
+            return 200, self.pg.continue_list(q["$skiptoken"], self.base()), applied
         parts = [urllib.parse.unquote(p) for p in path.strip("/").split("/")]
         m, c = self.command, self.base()
         if parts == ["me", "calendars"] and m == "GET":
             keep = graph_schema.selected(q, graph_schema.CALENDAR_PROPERTIES, "calendar")
-            items = [self.shape(cal.to_json(), keep) for cal in mailbox.calendars.values()]
-            return 200, paging.start_list(items, int(q.get("$top", page)), c + "/me/calendars"), []
+            items = [self.shape(cal.to_json(), keep) for cal in self.mb.calendars.values()]
+            return 200, self.pg.start_list(items, int(q.get("$top", page)), c + "/me/calendars"), []
         if parts[:2] == ["me", "calendars"] and len(parts) == 3 and m == "GET":
             keep = graph_schema.selected(q, graph_schema.CALENDAR_PROPERTIES, "calendar")
-            return 200, self.shape(mailbox.calendar(parts[2]).to_json(), keep), []
+            return 200, self.shape(self.mb.calendar(parts[2]).to_json(), keep), []
         if parts == ["me", "calendarView", "delta"] and m == "GET":
             return 200, self.delta(q, zone, page), applied
         if parts == ["me", "calendarView"] or (parts[:2] == ["me", "calendars"] and
                                                parts[3:] == ["calendarView"]):
-            cid = parts[2] if len(parts) == 4 else mailbox.default_calendar().id
+            cid = parts[2] if len(parts) == 4 else self.mb.default_calendar().id
             return 200, self.calendar_view(cid, q, zone, page), applied
         if parts[:2] == ["me", "calendars"] and parts[3:] == ["calendarView", "delta"]:
             raise GraphError(400, "BadRequest", "calendarView/delta is available for the primary "
@@ -251,7 +278,7 @@ class Handler(fake_http.Handler):
             if m == "GET":
                 return 200, self.list_events(cid, q, zone, page), applied
             if m == "POST":
-                return self.create(cid or mailbox.default_calendar().id, body, zone)
+                return self.create(cid or self.mb.default_calendar().id, body, zone)
         if parts[:2] == ["me", "events"] and len(parts) == 3:
             return self.one_event(parts[2], body, zone, q)
         if parts == ["subscriptions"] and m == "POST":
@@ -277,10 +304,10 @@ class Handler(fake_http.Handler):
                                  f"The query parameter '{unsupported}' is not supported with "
                                  "delta.")
         if q.get("$deltatoken"):
-            return paging.delta_from_token(q["$deltatoken"], zone, page, link, self.base())
+            return self.pg.delta_from_token(q["$deltatoken"], zone, page, link, self.base())
         window = self.window(q)
-        paging.expired_mode = None
-        return paging.delta_round(mailbox.default_calendar().id, window, None, zone, page, link)
+        self.pg.expired_mode = None
+        return self.pg.delta_round(self.mb.default_calendar().id, window, None, zone, page, link)
 
     def window(self, q):
         if not q.get("startDateTime") or not q.get("endDateTime"):
@@ -313,21 +340,21 @@ class Handler(fake_http.Handler):
         return (literal(m.group(1)),)
 
     def calendar_view(self, cid, q, zone, page):
-        mailbox.calendar(cid)
+        self.mb.calendar(cid)
         window = self.window(q)
         ids = self.expand_ids(q)
         keep, matches = self.event_query(q)
-        rendered = [mailbox.render(e, iid, kind, k, s, en, over, zone, ids)
-                    for e, iid, kind, k, s, en, over in sorted(mailbox.all_instances(cid),
+        rendered = [self.mb.render(e, iid, kind, k, s, en, over, zone, ids)
+                    for e, iid, kind, k, s, en, over in sorted(self.mb.all_instances(cid),
                                                                key=lambda i: (i[4], i[1]))
-                    if mailbox.overlaps(s, en, window)]
+                    if self.mb.overlaps(s, en, window)]
         items = [self.shape(r, keep) for r in rendered if matches is None or matches(r)]
-        return paging.start_list(items, page, self.base() + f"/me/calendars/{cid}/calendarView")
+        return self.pg.start_list(items, page, self.base() + f"/me/calendars/{cid}/calendarView")
 
     def list_events(self, cid, q, zone, page):
         if cid:
-            mailbox.calendar(cid)
-        events = [e for e in mailbox.events.values() if cid is None or e.calendar_id == cid]
+            self.mb.calendar(cid)
+        events = [e for e in self.mb.events.values() if cid is None or e.calendar_id == cid]
         m = FILTER.match(q.get("$filter", ""))
         if m:
             # Names in ids are case-sensitive; values compare case-insensitively.
@@ -336,30 +363,31 @@ class Handler(fake_http.Handler):
                                                for k, v in e.properties.items())]
             q = {k: v for k, v in q.items() if k != "$filter"}
         keep, matches = self.event_query(q)
-        rendered = [mailbox.render_master(e, zone, self.expand_ids(q)) for e in events]
+        rendered = [self.mb.render_master(e, zone, self.expand_ids(q)) for e in events]
         items = [self.shape(r, keep) for r in rendered if matches is None or matches(r)]
-        return paging.start_list(items, page, self.base() + "/me/events")
+        return self.pg.start_list(items, page, self.base() + "/me/events")
 
     def create(self, cid, body, zone):
-        calendar = mailbox.calendar(cid)
+        calendar = self.mb.calendar(cid)
         if not calendar.can_edit:
             raise GraphError(403, "ErrorAccessDenied",
                              "Access is denied. Check credentials and try again.")
         fields = graph_schema.event_fields(body, False)
         tid = body.get("transactionId")
         if tid:
-            existing = mailbox.find_by_transaction(tid)
+            existing = self.mb.find_by_transaction(tid)
             if existing is not None:  # a repeated POST: the event it already made
-                return 201, mailbox.render_master(existing, zone), []
+                return 201, self.mb.render_master(existing, zone), []
         props = {p["id"]: p["value"] for p in body.get("singleValueExtendedProperties") or []}
-        event = mailbox.create(cid, fields, tid, props)
-        return 201, mailbox.render_master(event, zone), []
+        event = self.mb.create(cid, fields, tid, props)
+        event.via_api = True
+        return 201, self.mb.render_master(event, zone), []
 
     def render_any(self, eid, zone, ids=()):
-        event, k = mailbox.find_master(eid)
+        event, k = self.mb.find_master(eid)
         if k is None:
-            return mailbox.render_master(event, zone, ids)
-        return mailbox.render(*mailbox.instance(eid), zone, ids)
+            return self.mb.render_master(event, zone, ids)
+        return self.mb.render(*self.mb.instance(eid), zone, ids)
 
     def one_event(self, eid, body, zone, q):
         current = self.render_any(eid, zone, self.expand_ids(q))
@@ -367,7 +395,7 @@ class Handler(fake_http.Handler):
             keep = graph_schema.selected(q, graph_schema.EVENT_PROPERTIES, "event")
             return 200, self.shape(current, keep), []
         if self.command == "DELETE":
-            mailbox.delete(eid)
+            self.mb.delete(eid)
             return 204, None, []
         if self.command == "PATCH":
             if_match = self.headers.get("If-Match")
@@ -377,41 +405,45 @@ class Handler(fake_http.Handler):
                                  "the change key passed in the request does not match the "
                                  "current change key for the item.")
             fields = graph_schema.event_fields(body, True)
-            event, _ = mailbox.find_master(eid)
+            event, _ = self.mb.find_master(eid)
             if "transactionId" in body and body["transactionId"] != event.transaction_id:
                 # event.md: "After you set transactionId when creating an event, you cannot
                 # change transactionId in a subsequent update."
                 raise GraphError(400, "ErrorInvalidPropertyUpdate",
                                  "The transactionId of an event cannot be changed.")
             props = {p["id"]: p["value"] for p in body.get("singleValueExtendedProperties") or []}
-            mailbox.update(eid, fields)
+            self.mb.update(eid, fields)
             event.properties.update(props)
             return 200, self.render_any(eid, zone), []
         raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
 
     # --- control --------------------------------------------------------------------------
 
-    def control(self, what, raw):
+    def control(self, what, raw, q):
         body = json.loads(raw) if raw else {}
+        user = body.pop("user", None) or q.get("user") or DEFAULT_USER
+        if user != "*":
+            self.mb, self.pg = account(user)
         if what == "grant":
             return self.json(200, identity.issue(body.get("scope",
-                                                          "Calendars.ReadWrite offline_access")))
+                                                          "Calendars.ReadWrite offline_access"),
+                                                 user=user))
+        if what == "account":
+            made = [self.add_calendar(c["name"], True, c.get("events", []))
+                    for c in body.get("calendars", [])]
+            return self.json(200, dict(identity.issue(
+                body.get("scope", "Calendars.ReadWrite offline_access"), user=user),
+                calendars=made))
         if what == "calendar":
             if not body.get("name"):
                 raise GraphError(400, "ErrorInvalidRequest", "A calendar needs a name.")
-            # Ids differ even for two calendars of one name, as Outlook's do.
-            seed = f"user/{len(mailbox.calendars)}/{body['name']}"
-            calendar = mailbox.add_calendar(Calendar(new_id("Cal", seed), body["name"],
-                                                     can_edit=bool(body.get("can_edit", True))))
-            return self.json(200, {"id": calendar.id})
+            return self.json(200, {"id": self.add_calendar(body["name"],
+                                                           bool(body.get("can_edit", True)))})
         if what == "event":
-            cid = body.pop("calendar", None) or mailbox.default_calendar().id
-            fields = self.control_fields(body)
-            event = mailbox.create(cid, fields, body.get("transactionId"), body.get("properties"))
-            return self.json(200, {"id": event.id})
+            return self.json(200, {"id": self.add_event(body).id})
         if what == "update":
             # Another app's write; "properties": {id: null} drops one (apps may lose them).
-            event = mailbox.update(body.pop("id"), self.control_fields(body))
+            event = self.mb.update(body.pop("id"), self.control_fields(body))
             for pid, value in (body.get("properties") or {}).items():
                 if value is None:
                     event.properties.pop(pid, None)
@@ -419,10 +451,10 @@ class Handler(fake_http.Handler):
                     event.properties[pid] = value
             return self.json(200, {})
         if what == "delete":
-            mailbox.delete(body["id"])
+            self.mb.delete(body["id"])
             return self.json(200, {})
         if what == "expire_delta":
-            paging.expire(body.get("mode", "syncStateNotFound"), int(body.get("status", 410)))
+            self.pg.expire(body.get("mode", "syncStateNotFound"), int(body.get("status", 410)))
             return self.json(200, {})
         if what == "client":
             identity.register_client(body["client_id"], body.get("client_secret"))
@@ -457,23 +489,42 @@ class Handler(fake_http.Handler):
                                           body.get("client_state"))
             return self.json(200, {"status": status})
         if what == "calendars":
-            return self.json(200, [c.to_json() for c in mailbox.calendars.values()])
+            return self.json(200, [c.to_json() for c in self.mb.calendars.values()])
         if what == "events":
-            return self.json(200, [dict(mailbox.render_master(e, "UTC", tuple(e.properties)),
-                                        calendar=e.calendar_id)
-                                   for e in mailbox.events.values()])
+            boxes = [(u, a[0]) for u, a in accounts.items()] if user == "*" else [(user, self.mb)]
+            return self.json(200, [dict(box.render_master(e, "UTC", tuple(e.properties)),
+                                        calendar=e.calendar_id, user=u)
+                                   for u, box in boxes for e in box.events.values()
+                                   if q.get("api") != "true" or e.via_api])
         if what == "tokens":
             return self.json(200, {"issued": identity.issued, "refresh": list(identity.refresh)})
         if what == "stats":
-            return self.json(200, dict(stats, subscriptions=list(subscriptions.items.values()),
+            since = int(q.get("since", "0"))
+            return self.json(200, dict(stats, log=stats["log"][since:], subscriptions=list(subscriptions.items.values()),
                                        deliveries=subscriptions.deliveries,
                                        tenants=identity.tenants,
                                        throttle_violations=throttle.violations))
         if what == "deleted_items":
-            return self.json(200, [dict(mailbox.render_master(e, "UTC", tuple(e.properties)),
+            return self.json(200, [dict(self.mb.render_master(e, "UTC", tuple(e.properties)),
                                         calendar=e.calendar_id)
-                                   for e in mailbox.deleted_items.values()])
+                                   for e in self.mb.deleted_items.values()])
         raise not_found()
+
+    def add_calendar(self, name, can_edit, events=()):
+        """A calendar the user made in Outlook, with other clients' events; its id."""
+        # Ids differ even for two calendars of one name, as Outlook's do.
+        prefix = "user" if self.mb.user is None else self.mb.user
+        seed = f"{prefix}/{len(self.mb.calendars)}/{name}"
+        calendar = self.mb.add_calendar(Calendar(new_id("Cal", seed), name, can_edit=can_edit))
+        for event in events:
+            self.add_event(dict(event, calendar=calendar.id))
+        return calendar.id
+
+    def add_event(self, body):
+        """Another client's write (POST /_control/event)."""
+        cid = body.pop("calendar", None) or self.mb.default_calendar().id
+        fields = self.control_fields(body)
+        return self.mb.create(cid, fields, body.get("transactionId"), body.get("properties"))
 
     @staticmethod
     def control_fields(body):

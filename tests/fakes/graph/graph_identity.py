@@ -14,6 +14,10 @@ AADSTS7000218 without it, AADSTS7000215 with a wrong one); any other client is p
 must send none (401 invalid_client, AADSTS700025 "Client is public so neither
 'client_assertion' nor 'client_secret' should be presented.").
 
+Users: a token is issued to one user (one mailbox, graph_fake.py). The authorize request's
+login_hint names the user (the identity platform pre-fills the sign-in with it; here it is
+the user), else DEFAULT_USER; the code, its tokens and every refresh stay that user's.
+
 Token errors use the v2.0 body {"error", "error_description", "error_codes", "timestamp",
 "trace_id", "correlation_id"}. Device polling answers authorization_pending until the code
 is approved through the control API, slow_down when polled faster than `interval` (which
@@ -29,6 +33,7 @@ import time
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 TENANTS = ("common", "organizations", "consumers")
+DEFAULT_USER = "owner@garage.example"
 
 
 class TokenError(Exception):
@@ -54,9 +59,10 @@ class Identity:
     def __init__(self, config):
         self.config = config
         self.clients = {}  # client id -> secret, for confidential clients
-        self.access = {}   # access token -> (expires at, scope)
-        self.refresh = {}  # refresh token -> scope (until redeemed or revoked)
-        self.codes = {}    # authorization code -> (challenge, redirect_uri, scope, client_id)
+        self.access = {}   # access token -> (expires at, scope, user)
+        self.refresh = {}  # refresh token -> (scope, user) (until redeemed or revoked)
+        # authorization code -> (challenge, redirect_uri, scope, client_id, user)
+        self.codes = {}
         self.devices = {}  # device_code -> state dict
         self.script = []   # forced device-poll answers, in order
         self.tenants = []  # tenants seen, for tests
@@ -64,28 +70,37 @@ class Identity:
 
     # --- tokens ---------------------------------------------------------------------------
 
-    def issue(self, scope, with_refresh=True):
+    def issue(self, scope, with_refresh=True, user=DEFAULT_USER):
         access = "at-" + secrets.token_urlsafe(16)
         lifetime = int(self.config.get("access_lifetime", 3600))
-        self.access[access] = (time.time() + lifetime, scope)
+        self.access[access] = (time.time() + lifetime, scope, user)
         self.issued.append(access)
         body = {"token_type": "Bearer", "scope": granted_scope(scope), "expires_in": lifetime,
                 "ext_expires_in": lifetime, "access_token": access}
         if with_refresh and "offline_access" in scope.split():
             refresh = "rt-" + secrets.token_urlsafe(24)
-            self.refresh[refresh] = scope
+            self.refresh[refresh] = (scope, user)
             self.issued.append(refresh)
             body["refresh_token"] = refresh
         return body
 
     def scope_of(self, authorization):
         """The scope of a valid bearer token, or None."""
+        held = self._held(authorization)
+        return held[1] if held else None
+
+    def user_of(self, authorization):
+        """The user a valid bearer token was issued to, or None."""
+        held = self._held(authorization)
+        return held[2] if held else None
+
+    def _held(self, authorization):
         if not authorization or not authorization.startswith("Bearer "):
             return None
         held = self.access.get(authorization[len("Bearer "):])
         if held is None or held[0] < time.time():
             return None
-        return held[1]
+        return held
 
     def expire_access_tokens(self):
         self.access.clear()
@@ -135,7 +150,8 @@ class Identity:
         if q.get("code_challenge_method") != "S256" or not q.get("code_challenge"):
             return f"{redirect}{joiner}error=invalid_request&state={q.get('state', '')}"
         code = "code-" + secrets.token_urlsafe(12)
-        self.codes[code] = (q["code_challenge"], redirect, q.get("scope", ""), q.get("client_id"))
+        self.codes[code] = (q["code_challenge"], redirect, q.get("scope", ""), q.get("client_id"),
+                            q.get("login_hint") or DEFAULT_USER)
         return f"{redirect}{joiner}code={code}&state={q.get('state', '')}"
 
     def token(self, tenant, form):
@@ -148,7 +164,7 @@ class Identity:
             if held is None:
                 raise TokenError("invalid_grant", "The provided authorization code is invalid or "
                                                   "has expired.", 70008)
-            challenge, redirect, scope, client_id = held
+            challenge, redirect, scope, client_id, user = held
             verifier = form.get("code_verifier", "").encode()
             expected = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=")
             if expected.decode() != challenge:
@@ -157,14 +173,14 @@ class Identity:
             if form.get("redirect_uri") != redirect or form.get("client_id") != client_id:
                 raise TokenError("invalid_grant", "The redirect URI or client does not match.",
                                  50148)
-            return self.issue(scope)
+            return self.issue(scope, user=user)
         if grant == "refresh_token":
             # Strict rotation: the token redeemed is spent, its successor replaces it.
-            scope = self.refresh.pop(form.get("refresh_token", ""), None)
-            if scope is None:
+            held = self.refresh.pop(form.get("refresh_token", ""), None)
+            if held is None:
                 raise TokenError("invalid_grant", "The refresh token has expired or was revoked.",
                                  700082)
-            return self.issue(scope)
+            return self.issue(held[0], user=held[1])
         if grant == DEVICE_GRANT:
             return self.poll(tenant, form)
         raise TokenError("unsupported_grant_type", f"The grant type '{grant}' is not supported.",

@@ -50,6 +50,7 @@ class Event:
         self.start = self.end = None  # aware UTC datetimes; all-day ones at UTC midnight
         self.recurrence = None
         self.transaction_id = None
+        self.via_api = False  # created by a POST of the API (not by the control API)
         self.properties = {}  # single-value extended properties: id -> value
         self.overrides, self.cancelled = {}, set()  # occurrence index -> fields / cancelled
         self.change_key_counter = 0
@@ -94,7 +95,12 @@ class Event:
 
 
 class Mailbox:
-    def __init__(self):
+    def __init__(self, user=None):
+        """The mailbox of `user` (None: the default user's, whose ids are as they always
+        were); ids differ between mailboxes, as Exchange's do."""
+        self.user = user
+        seed = f"{user}/" if user else ""
+        owner = (user, user) if user else ("Garage Owner", "owner@garage.example")
         self.calendars = {}
         self.events = {}  # id -> Event (masters and single instances)
         self.version = 0
@@ -105,10 +111,11 @@ class Mailbox:
         # them, so the fake does the worst and answers such a POST with the deleted event.
         self.deleted_items = {}
         self.ids = itertools.count(1)
-        self.add_calendar(Calendar(new_id("Cal", "default"), "Calendar", default=True))
-        self.add_calendar(Calendar(new_id("Cal", "workshop"), "Workshop", hex_color="#FF8800",
-                                   color="lightOrange"))
-        self.add_calendar(Calendar(new_id("Cal", "holidays"), "Holidays", can_edit=False,
+        self.add_calendar(Calendar(new_id("Cal", seed + "default"), "Calendar", default=True,
+                                   owner=owner))
+        self.add_calendar(Calendar(new_id("Cal", seed + "workshop"), "Workshop",
+                                   hex_color="#FF8800", color="lightOrange", owner=owner))
+        self.add_calendar(Calendar(new_id("Cal", seed + "holidays"), "Holidays", can_edit=False,
                                    owner=("Holiday Service", "holidays@example.org")))
 
     def add_calendar(self, calendar):
