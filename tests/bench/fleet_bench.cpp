@@ -6,20 +6,32 @@
 //       UNIX (FleetStore::mark_due: a new due period for all)
 //   fleet_bench work --store URL --out FILE ...    one worker process: calsync::Worker on
 //       the fleet until nothing is due within --drain seconds; writes one JSON line per
-//       finished lease (connection, the due time the lease carried, when it finished, the
-//       outcome); the driver takes the process's peak RSS from wait4
+//       claimed lease ("claimed") and per finished one (connection, the due time the lease
+//       carried, when it finished, the outcome), each flushed at once (a killed worker's
+//       lines are all there); the driver takes the process's peak RSS from wait4.
+//       --lease SECONDS: how long a claim lasts unless renewed (WorkerOptions::lease_for).
+//       --kill-after-exports K: the process SIGKILLs itself as soon as the K-th event it
+//       exported was created remotely, before its sync records that: the worst moment for
+//       the export intent protocol (a write landed, the store does not know), with the
+//       other syncs of its pool in flight.
 // The worker is calsync::Worker itself, as `calsync worker` runs it through the C ABI; the
-// only addition is a FleetStore that forwards every call and notes when each lease ends.
+// only additions are a FleetStore that forwards every call and notes when each lease is
+// claimed and ends, and (with --kill-after-exports) a provider that forwards every call to
+// the real one and counts its creates.
 //
 // Plan lines (JSON): {"business", "kind": "google"|"microsoft"|"ics_feed", "id",
 // "calendar" (OAuth kinds: the calendar to select; feeds select their one calendar),
-// "settings" (feeds: {"url"}), "tokens" (OAuth kinds: a TOKENS document)}.
+// "settings" (feeds: {"url"}), "tokens" (OAuth kinds: a TOKENS document), "direction"
+// ("both": the calendar is also the business's export calendar; else import only),
+// "appointments" ([{"id", "start", "end"} (UNIX seconds)]: the business's bookings)}.
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -33,6 +45,7 @@
 #include "calsync/fleet.hpp"
 #include "calsync/sync.hpp"
 #include "calsync/worker.hpp"
+#include "sync/service_state.hpp"
 
 namespace {
 
@@ -98,8 +111,15 @@ std::string text_of(const rapidjson::Value& v) {
     return buf.GetString();
 }
 
+struct PlannedAppointment {
+    std::string id;
+    std::int64_t start = 0, end = 0;
+};
+
 struct PlannedConnection {
     std::string business, kind, id, calendar, settings, tokens;
+    bool exports = false;  // direction both
+    std::vector<PlannedAppointment> appointments;
 };
 
 std::vector<PlannedConnection> read_plan(const std::string& path) {
@@ -125,6 +145,11 @@ std::vector<PlannedConnection> read_plan(const std::string& path) {
             c.settings = text_of(d["settings"]);
         if (d.HasMember("tokens"))
             c.tokens = text_of(d["tokens"]);
+        c.exports = d.HasMember("direction") && std::string(d["direction"].GetString()) == "both";
+        if (d.HasMember("appointments"))
+            for (const auto& a : d["appointments"].GetArray())
+                c.appointments.push_back(
+                    {a["id"].GetString(), a["start"].GetInt64(), a["end"].GetInt64()});
         plan.push_back(std::move(c));
     }
     return plan;
@@ -161,8 +186,19 @@ int seed(const std::map<std::string, std::string>& o) {
             std::string calendar = c.calendar;
             if (calendar.empty() && !listed.calendars.empty())
                 calendar = listed.calendars.front().calendar.id;
-            must(service->select_calendar(c.id, calendar, CalendarDirection::import_only),
+            must(service->select_calendar(
+                     c.id, calendar,
+                     c.exports ? CalendarDirection::both : CalendarDirection::import_only),
                  "select " + calendar + " of " + c.id);
+            for (const PlannedAppointment& a : c.appointments) {
+                Appointment booked;
+                booked.id = a.id;
+                booked.time = {Instant{std::chrono::seconds(a.start)},
+                               Instant{std::chrono::seconds(a.end)}};
+                booked.client = "client of " + a.id;
+                booked.service = "service";
+                must(service->upsert_appointment(booked), "book " + a.id);
+            }
         }
     }
     std::cout << plan.size() << " connections seeded\n";
@@ -183,8 +219,8 @@ std::int64_t unix_ms_now() {
         .count();
 }
 
-// Forwards everything to the fleet; notes when each lease was finished, and the due time
-// it was claimed for.
+// Forwards everything to the fleet; writes a line for each lease claimed, and notes when
+// each was finished and the due time it was claimed for.
 class RecordingFleet : public FleetStore {
   public:
     struct Finished {
@@ -192,7 +228,8 @@ class RecordingFleet : public FleetStore {
         std::int64_t done_ms = 0;
     };
 
-    explicit RecordingFleet(std::shared_ptr<FleetStore> inner) : inner_(std::move(inner)) {}
+    RecordingFleet(std::shared_ptr<FleetStore> inner, std::ostream& out)
+        : inner_(std::move(inner)), out_(out) {}
 
     Result<std::unique_ptr<StateStore>> open_business(const std::string& id) override {
         return inner_->open_business(id);
@@ -212,7 +249,13 @@ class RecordingFleet : public FleetStore {
     }
     Result<std::vector<Lease>> claim_due(const std::string& owner, Instant now,
                                          std::chrono::seconds lease_for, std::size_t max) override {
-        return inner_->claim_due(owner, now, lease_for, max);
+        auto claimed = inner_->claim_due(owner, now, lease_for, max);
+        if (claimed.ok()) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            for (const Lease& l : claimed.value())
+                out_ << R"({"claimed": ")" << l.connection_id << "\"}" << std::endl;
+        }
+        return claimed;
     }
     Result<Lease> renew_lease(const Lease& lease, Instant now,
                               std::chrono::seconds lease_for) override {
@@ -232,36 +275,93 @@ class RecordingFleet : public FleetStore {
         return inner_->earliest_due(now);
     }
 
-    Finished take(const std::string& connection) {
+    // The line of a finished lease, flushed at once.
+    void note(const std::string& connection, const char* outcome) {
         std::lock_guard<std::mutex> lock(mutex_);
-        return finished_[connection];
+        const Finished f = finished_[connection];
+        out_ << R"({"connection": ")" << connection << R"(", "due_ms": )" << f.due_ms
+             << R"(, "done_ms": )" << f.done_ms << R"(, "outcome": ")" << outcome << "\"}"
+             << std::endl;
     }
 
   private:
     std::shared_ptr<FleetStore> inner_;
+    std::ostream& out_;
     std::mutex mutex_;
     std::map<std::string, Finished> finished_;
 };
 
+// The real provider, forwarding every call; the process SIGKILLs itself once the K-th
+// create of the process landed, before the sync that made it can record it.
+class KillingProvider : public CalendarProvider {
+  public:
+    KillingProvider(std::unique_ptr<CalendarProvider> real, std::atomic<long>& creates_left)
+        : real_(std::move(real)), creates_left_(creates_left) {}
+
+    Result<std::vector<Calendar>> list_calendars() override { return real_->list_calendars(); }
+    Result<ChangeSet> fetch_changes(const std::string& calendar_id, const std::string& cursor,
+                                    const TimeRange& window) override {
+        return real_->fetch_changes(calendar_id, cursor, window);
+    }
+    Result<RemoteEvent> create_event(const std::string& calendar_id, const Event& event) override {
+        auto made = real_->create_event(calendar_id, event);
+        if (made.ok() && --creates_left_ == 0)
+            (void)std::raise(SIGKILL);
+        return made;
+    }
+    Result<RemoteEvent> update_event(const std::string& calendar_id, const RemoteEvent& existing,
+                                     const Event& event) override {
+        return real_->update_event(calendar_id, existing, event);
+    }
+    Result<void> delete_event(const std::string& calendar_id,
+                              const RemoteEvent& existing) override {
+        return real_->delete_event(calendar_id, existing);
+    }
+    std::string learned_settings() const override { return real_->learned_settings(); }
+    ProviderCapabilities capabilities() const override { return real_->capabilities(); }
+    PushChannels* push() override { return real_->push(); }
+    Result<std::optional<RemoteEvent>> find_export(const std::string& calendar_id,
+                                                   const std::string& appointment_id) override {
+        return real_->find_export(calendar_id, appointment_id);
+    }
+
+  private:
+    std::unique_ptr<CalendarProvider> real_;
+    std::atomic<long>& creates_left_;
+};
+
 int work(const std::map<std::string, std::string>& o) {
-    auto recording =
-        std::make_shared<RecordingFleet>(must(open_fleet(option(o, "--store")), "open the fleet"));
+    std::ofstream out(option(o, "--out"));
+    auto recording = std::make_shared<RecordingFleet>(
+        must(open_fleet(option(o, "--store")), "open the fleet"), out);
     WorkerOptions wo;
     wo.fleet = recording;
     wo.owner = option(o, "--owner", "bench:" + std::to_string(getpid()));
     wo.settings = settings_of(o);
     wo.threads = std::stoul(option(o, "--threads", "4"));
+    wo.lease_for = std::chrono::seconds(std::stoll(option(o, "--lease", "60")));
+    // Outlives the worker, declared below.
+    std::atomic<long> creates_left{std::stol(option(o, "--kill-after-exports", "-1"))};
+    if (creates_left > 0) {
+        const SyncSettings settings = wo.settings;
+        wo.provider_factory =
+            [settings, &creates_left](
+                const ProviderContext& context) -> Result<std::unique_ptr<CalendarProvider>> {
+            auto real = make_default_provider(context, settings);
+            if (!real.ok())
+                return real.error();
+            return std::unique_ptr<CalendarProvider>(
+                std::make_unique<KillingProvider>(std::move(real).value(), creates_left));
+        };
+    }
     wo.log = [](LogLevel level, const std::string& message) {
         if (level >= LogLevel::warning)
             std::cerr << "worker: " << message << "\n";
     };
     auto worker = must(Worker::open(std::move(wo)), "open the worker");
     const std::chrono::seconds drain{std::stoll(option(o, "--drain", "90"))};
-    std::ofstream out(option(o, "--out"));
     auto note = [&](const std::string& connection, const char* outcome) {
-        const auto f = recording->take(connection);
-        out << R"({"connection": ")" << connection << R"(", "due_ms": )" << f.due_ms
-            << R"(, "done_ms": )" << f.done_ms << R"(, "outcome": ")" << outcome << "\"}\n";
+        recording->note(connection, outcome);
     };
     for (;;) {
         auto pass = must(worker->run_once(), "a worker pass");

@@ -3,24 +3,38 @@ the Google fake, the Graph fake and ICS feeds on 127.0.0.1, synced by W worker p
 one private PostgreSQL. A driver, not a timed test: it prints a table.
 
   run_fleet_bench.py --fleet-bench BUILD/tests/bench/fleet_bench [--businesses N]
-                     [--workers 1,2,4] [--threads 4] [--events 10] [--seed 1] [--check]
+                     [--workers 1,2,4] [--polls 1,2,4] [--threads 4] [--events 10]
+                     [--appointments 2] [--kill-after-exports K] [--lease 60]
+                     [--skip-ceiling] [--seeders 2] [--seed 1] [--check]
 
 What it does:
   1. starts PostgreSQL (tests/store/pg_server.sh), google_fake.py, graph_fake.py and
      fault_server.py (the feeds) on 127.0.0.1;
-  2. makes each business's calendars in the fakes (a calendar of its own per connection,
-     EVENTS events each; a feed file per ICS connection) and seeds every connection
-     through calsync (fleet_bench seed: SyncService on the business's view of the fleet);
+  2. makes each business's accounts in the fakes: a Google account and a Microsoft user
+     of its own (one request each: /_control/account), each with one calendar of EVENTS
+     events, and a feed file per ICS connection; and seeds every connection through
+     calsync (fleet_bench seed: SyncService on the business's view of the fleet). Each
+     business has APPOINTMENTS bookings exported to its Google or Outlook calendar
+     (selected with direction both);
   3. runs due periods: every connection due at T (fleet_bench due), then W worker
      processes (fleet_bench work) until nothing is due. The first period is the first
-     sync of every connection (with the most workers); then one period per W of polls
-     with nothing changed, the steady state of a polling schedule;
+     sync of every connection and the exports (with the most workers); with
+     --kill-after-exports K, worker 0 SIGKILLs itself in it when its K-th export has
+     landed remotely and before its sync recorded it, the other workers go on, and once
+     the killed worker's leases (--lease seconds) have lapsed a restarted worker
+     finishes what they held. Then one period per W of --polls with nothing changed,
+     the steady state of a polling schedule;
   4. after each period, replays the exact GET requests the fakes logged in it with a raw
-     client (threads in processes, keep-alive, no calsync): the fakes' ceiling;
+     client (threads in processes, keep-alive, each account's own token, no calsync):
+     the fakes' ceiling (--skip-ceiling: not measured);
   5. counts from the fakes' logs the syncs each connection had in each period (requests
-     that start a read: no page token), which must be exactly one.
---check (the CI smoke) exits 1 unless every connection was synced exactly once in every
-period and every worker reported no failure.
+     that start a read: no page token), which must be exactly one (a connection the
+     killed worker had claimed may be read again by the worker that took it over), and
+     from the fakes' state that every appointment exists exactly once in its calendar
+     (none lost, none twice, none elsewhere); and checks in the store that every
+     connection's lease of the period was finished.
+--check (the CI smoke) exits 1 unless all of that held in every period, no worker
+reported a failure, and the worker to kill was killed.
 """
 import argparse
 import collections
@@ -32,6 +46,7 @@ import multiprocessing
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -122,50 +137,54 @@ class Postgres:
 
 
 def build_plan(args, google, graph, feeds, work):
-    """Every connection of every business, its calendar made in its service."""
+    """Every connection of every business, its account and calendar made in its service."""
     rng = random.Random(args.seed)
-    # Every business's Outlook calendar is in the fake's one mailbox, and connecting lists
-    # them all (10 a page unless asked otherwise): a real account has a few.
-    graph.control("config", {"default_page": 1000})
-    google.control("calendar", {"id": "fleet-owner@garage.example", "summary": "owner",
-                                "primary": True, "accessRole": "owner", "timeZone": "UTC"})
+    # The plan's tokens serve the raw client too: they must last the run.
+    graph.control("config", {"access_lifetime": 6 * 3600})
     start = int(time.time()) // 3600 * 3600 + 86400
     plan = []
     feed_files = {}
     for b in range(args.businesses):
         business = "garage-%05d" % b
-        # Distinct kinds: every Google connection is of the fake's one account, and a
-        # business connecting an account again gets its first connection back.
-        for k, kind in enumerate(rng.sample(KINDS, rng.randint(1, 3))):
+        # One Google account and one Microsoft user per business, as each garage consents
+        # with its own; distinct kinds, so each connection is of its own account.
+        kinds = rng.sample(KINDS, rng.randint(1, 3))
+        if args.appointments and "google" not in kinds and "microsoft" not in kinds:
+            kinds.append(rng.choice(("google", "microsoft")))  # somewhere to export to
+        exports_to = next((k for k in kinds if k != "ics_feed"), None)
+        account = business + "@garage.example"
+        appointments = []
+        for i in range(args.appointments):
+            t = start + 3600 * rng.randint(0, 24 * 60)
+            appointments.append({"id": "%s-a%d" % (business, i), "start": t, "end": t + 3600})
+        for k, kind in enumerate(kinds):
             cid = "%s-c%d" % (business, k)
             times = [(start + 3600 * rng.randint(0, 24 * 60), 3600) for _ in range(args.events)]
             line = {"business": business, "kind": kind, "id": cid}
             if kind == "google":
                 calendar = cid + "@group.calendar.google.com"
-                google.control("calendar", {"id": calendar, "summary": cid,
-                                            "accessRole": "owner", "timeZone": "UTC"})
-                q = "event?calendar=" + urllib.parse.quote(calendar, safe="")
-                for i, (t, d) in enumerate(times):
-                    google.control(q, {"id": "e%d%s" % (i, cid.replace("-", "")),
-                                       "summary": "busy %d" % i, "status": "confirmed",
-                                       "start": {"dateTime": rfc3339(t)},
-                                       "end": {"dateTime": rfc3339(t + d)}})
-                granted = google.control("grant", {"client_id":
-                                                   "test-client.apps.googleusercontent.com",
-                                                   "scope": GOOGLE_SCOPES,
-                                                   "expires_in": 6 * 3600})
+                events = [{"id": "e%d%s" % (i, cid.replace("-", "")), "summary": "busy %d" % i,
+                           "status": "confirmed", "start": {"dateTime": rfc3339(t)},
+                           "end": {"dateTime": rfc3339(t + d)}}
+                          for i, (t, d) in enumerate(times)]
+                granted = google.control("account", {
+                    "account": account, "client_id": "test-client.apps.googleusercontent.com",
+                    "scope": GOOGLE_SCOPES, "expires_in": 6 * 3600,
+                    "calendars": [{"id": calendar, "summary": cid, "primary": True,
+                                   "accessRole": "owner", "timeZone": "UTC",
+                                   "events": events}]})
                 line["calendar"] = calendar
                 line["tokens"] = {"version": 1, "access_token": granted["access_token"],
                                   "refresh_token": granted["refresh_token"],
                                   "scope": GOOGLE_SCOPES,
                                   "expires_at": rfc3339(time.time() + 6 * 3600)}
             elif kind == "microsoft":
-                calendar = graph.control("calendar", {"name": cid})["id"]
-                for i, (t, d) in enumerate(times):
-                    graph.control("event", {"calendar": calendar, "subject": "busy %d" % i,
-                                            "start": rfc3339(t), "end": rfc3339(t + d)})
-                granted = graph.control("grant", {"scope": GRAPH_SCOPE})
-                line["calendar"] = calendar
+                events = [{"subject": "busy %d" % i, "start": rfc3339(t), "end": rfc3339(t + d)}
+                          for i, (t, d) in enumerate(times)]
+                granted = graph.control("account", {"user": account, "scope": GRAPH_SCOPE,
+                                                    "calendars": [{"name": cid,
+                                                                   "events": events}]})
+                line["calendar"] = granted["calendars"][0]
                 line["tokens"] = {"version": 1, "access_token": granted["access_token"],
                                   "refresh_token": granted["refresh_token"],
                                   "scope": granted["scope"],
@@ -183,6 +202,9 @@ def build_plan(args, google, graph, feeds, work):
                     f.write("END:VCALENDAR\r\n")
                 line["settings"] = {"url": feeds + "/feed?file=" + path}
                 feed_files[cid] = path
+            if kind == exports_to and appointments:
+                line["direction"] = "both"
+                line["appointments"] = appointments
             plan.append(line)
     return plan, feed_files
 
@@ -194,14 +216,14 @@ class Logs:
         self.google, self.graph, self.feeds = google, graph, feeds
 
     def snapshot(self):
-        g = request("GET", self.google.root + "/_control/requests")
-        m = request("GET", self.graph.root + "/_control/stats")["log"]
+        g = request("GET", self.google.root + "/_control/stats")["api_requests"]
+        m = request("GET", self.graph.root + "/_control/stats?since=%d" % 2**62)["requests"]
         f = request("GET", self.feeds + "/counters")
-        return len(g), len(m), f
+        return g, m, f
 
     def since(self, snap):
-        g = request("GET", self.google.root + "/_control/requests")[snap[0]:]
-        m = request("GET", self.graph.root + "/_control/stats")["log"][snap[1]:]
+        g = request("GET", self.google.root + "/_control/requests?since=%d" % snap[0])
+        m = request("GET", self.graph.root + "/_control/stats?since=%d" % snap[1])["log"]
         f = request("GET", self.feeds + "/counters")
         feeds = {k[5:]: v - snap[2].get(k, 0) for k, v in f.items() if k.startswith("feed /")}
         return g, m, {k: v for k, v in feeds.items() if v}
@@ -221,14 +243,15 @@ def syncs_per_connection(plan, feed_files, google_log, graph_log, feed_counts):
         if r["route"] == "events.list" and "pageToken" not in r["query"]:
             started[cid] += 1
     for entry in graph_log:
-        target = entry.split(" ", 1)[1]
+        method, target = entry.split(" ", 1)
         path, _, query = target.partition("?")
         cid = next((by_calendar[p] for p in
                     (urllib.parse.unquote(s) for s in path.split("/")) if p in by_calendar), None)
         if cid is None:
             continue
         requests[cid] += 1
-        if "skiptoken" not in query:
+        # A read: a calendar view (exports are POSTs to the calendar's events).
+        if method == "GET" and "/calendarView" in path and "skiptoken" not in query:
             started[cid] += 1
     by_file = {path: cid for cid, path in feed_files.items()}
     for path, n in feed_counts.items():
@@ -258,26 +281,30 @@ def replay_chunk(work):
         return sum(pool.map(run, [jobs[i::threads] for i in range(threads)]))
 
 
-def raw_ceiling(google, graph, feeds, google_log, graph_log, feed_counts, processes, threads,
-                conditional):
+def raw_ceiling(plan, google, graph, feeds, google_log, graph_log, feed_counts, processes,
+                threads, conditional):
     """Wall seconds of the same GETs issued by a raw client: as many processes and threads
-    as the workers had."""
-    gtoken = google.control("grant", {"client_id": "test-client.apps.googleusercontent.com",
-                                      "scope": "https://www.googleapis.com/auth/calendar",
-                                      "expires_in": 6 * 3600})["access_token"]
-    mtoken = graph.control("grant", {"scope": GRAPH_SCOPE})["access_token"]
+    as the workers had, each request with the access token of the calendar's account (the
+    plan's, issued for the run's length)."""
+    token_of = {line["calendar"]: line["tokens"]["access_token"]
+                for line in plan if "calendar" in line}
     g = urllib.parse.urlsplit(google.root)
     m = urllib.parse.urlsplit(graph.root)
     f = urllib.parse.urlsplit(feeds)
     jobs = []
     for r in google_log:
-        if r["method"] == "GET":
+        parts = r["path"].split("/")
+        token = token_of.get(urllib.parse.unquote(parts[4])) if len(parts) > 4 else None
+        if r["method"] == "GET" and token:
             target = r["path"] + "?" + urllib.parse.urlencode(r["query"], doseq=True)
-            jobs.append((g.hostname, g.port, target, {"Authorization": "Bearer " + gtoken}))
+            jobs.append((g.hostname, g.port, target, {"Authorization": "Bearer " + token}))
     for entry in graph_log:
         method, target = entry.split(" ", 1)
-        if method == "GET":
-            jobs.append((m.hostname, m.port, target, {"Authorization": "Bearer " + mtoken}))
+        path = target.partition("?")[0]
+        token = next((token_of[p] for p in (urllib.parse.unquote(s) for s in path.split("/"))
+                      if p in token_of), None)
+        if method == "GET" and token:
+            jobs.append((m.hostname, m.port, target, {"Authorization": "Bearer " + token}))
     for path, n in feed_counts.items():
         with open(path, "rb") as fh:
             etag = '"' + hashlib.sha1(fh.read()).hexdigest() + '"'
@@ -294,36 +321,121 @@ def raw_ceiling(google, graph, feeds, google_log, graph_log, feed_counts, proces
     return time.monotonic() - began, done
 
 
-def run_period(args, pg, plan, workers, env_args, work, label):
+class Period:
+    """What the workers of one due period did."""
+
+    def __init__(self, due):
+        self.due = due
+        self.records = []        # finished leases: connection, due_ms, done_ms, outcome
+        self.wall = 0.0          # from the due second to the last finished lease
+        self.rss = []            # peak RSS of each worker process, MiB
+        self.cpu = 0.0           # CPU seconds of every worker process
+        self.killed = None       # the claims of the worker killed (a set), None if none
+        self.restarted = False   # a worker was started once the killed one's leases lapsed
+
+
+def start_worker(args, pg, env_args, work, name, extra=()):
+    out = os.path.join(work, name + ".jsonl")
+    return out, subprocess.Popen(
+        [args.fleet_bench, "work", "--store", pg.url, "--out", out, "--owner", name,
+         "--threads", str(args.threads), "--drain", str(args.drain), "--lease", str(args.lease)]
+        + list(extra) + env_args)
+
+
+def wait_workers(procs, period):
+    """Waits for every worker; the exit codes."""
+    codes = []
+    for _, p in procs:
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        codes.append(p.returncode)
+        period.rss.append(usage.ru_maxrss / 1024.0)
+        period.cpu += usage.ru_utime + usage.ru_stime
+    return codes
+
+
+def read_lines(out):
+    with open(out) as f:
+        return [json.loads(line) for line in f if line.endswith("}\n")]
+
+
+def run_period(args, pg, workers, env_args, work, label, kill_after=0):
     # Due at the next whole second (the queue keeps seconds); the workers start then, so
     # due-to-synced includes starting a worker process.
     due = int(time.time()) + 1
     subprocess.run([args.fleet_bench, "due", "--store", pg.url, "--plan",
                     os.path.join(work, "plan.jsonl"), "--at", str(due)], check=True)
     time.sleep(max(0.0, due - time.time()))
-    began = due
-    procs = []
-    for w in range(workers):
-        out = os.path.join(work, "%s-w%d.jsonl" % (label, w))
-        procs.append((out, subprocess.Popen(
-            [args.fleet_bench, "work", "--store", pg.url, "--out", out, "--owner",
-             "%s-w%d" % (label, w), "--threads", str(args.threads), "--drain", "90"]
-            + env_args)))
-    rss = []
-    cpu = 0.0
-    for out, p in procs:
-        _, status, usage = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
-        if p.returncode != 0:
-            raise RuntimeError("a worker exited with %d" % p.returncode)
-        rss.append(usage.ru_maxrss / 1024.0)
-        cpu += usage.ru_utime + usage.ru_stime
-    records = []
+    period = Period(due)
+    procs = [start_worker(args, pg, env_args, work, "%s-w%d" % (label, w),
+                          ["--kill-after-exports", str(kill_after)] if kill_after and w == 0
+                          else [])
+             for w in range(workers)]
+    codes = wait_workers(procs, period)
+    if kill_after:
+        if codes[0] != -signal.SIGKILL:
+            raise RuntimeError("the worker to kill exited with %d: fewer than %d exports of "
+                               "its own?" % (codes[0], kill_after))
+        period.killed = {r["claimed"] for r in read_lines(procs[0][0]) if "claimed" in r}
+        codes = codes[1:]
+    if any(codes):
+        raise RuntimeError("a worker exited with %s" % codes)
+    if kill_after:
+        # What the killed worker held is claimable once its leases lapse: a worker
+        # started then (the others may have finished before) takes it over.
+        held = pg.query("SELECT count(*), coalesce(max(lease_until), 0) FROM work_queue "
+                        "WHERE lease_owner IS NOT NULL")
+        if int(held[0]):
+            time.sleep(max(0.0, int(held[1]) + 1 - time.time()))
+            restart = [start_worker(args, pg, env_args, work, label + "-restart")]
+            if any(wait_workers(restart, period)):
+                raise RuntimeError("the restarted worker failed")
+            procs += restart
+            period.restarted = True
     for out, _ in procs:
-        with open(out) as f:
-            records += [json.loads(line) for line in f if '"connection"' in line]
-    wall = max(r["done_ms"] for r in records) / 1000.0 - began if records else 0.0
-    return due, records, wall, rss, cpu
+        period.records += [r for r in read_lines(out) if "connection" in r]
+    done = [r["done_ms"] for r in period.records]
+    period.wall = max(done) / 1000.0 - due if done else 0.0
+    return period
+
+
+def count_exports(plan, google_events, graph_events):
+    """From the fakes' state (the events made through their APIs): how many appointments
+    exist exactly once in the calendar they were exported to, how many are missing, how
+    many exist more than once, and how many exported events belong to no appointment of
+    that calendar."""
+    expected = {(a["id"], line["calendar"]) for line in plan
+                for a in line.get("appointments", [])}
+    found = collections.Counter()
+    for e in google_events:
+        if e.get("status") != "cancelled":
+            marker = e.get("extendedProperties", {}).get("private", {}).get(
+                "calsyncAppointmentId")
+            found[(marker, e["calendar"])] += 1
+    for e in graph_events:
+        marker = next((p["value"] for p in e.get("singleValueExtendedProperties", [])
+                       if p["id"].lower().endswith(" name calsyncappointmentid")), None)
+        found[(marker, e["calendar"])] += 1
+    once = sum(1 for k in expected if found[k] == 1)
+    lost = sum(1 for k in expected if found[k] == 0)
+    twice = sum(1 for k in expected if found[k] > 1)
+    stray = sum(n for k, n in found.items() if k not in expected)
+    return once, lost, twice, stray
+
+
+def exported_events(google, graph):
+    return (request("GET", google.root + "/_control/events?api=true"),
+            request("GET", graph.root + "/_control/events?user=*&api=true"))
+
+
+def read_counts(plan, started, killed):
+    """Connections read 0, 1 and more times in a period, and how many of those read more
+    than once the killed worker had not claimed (a connection it held is read again by the
+    worker that took it over)."""
+    counts = {line["id"]: started.get(line["id"], 0) for line in plan}
+    more = {c for c, n in counts.items() if n > 1}
+    return (sum(1 for n in counts.values() if n == 0), sum(1 for n in counts.values() if n == 1),
+            len(more), len(more - (killed or set())))
 
 
 def percentile(values, q):
@@ -335,13 +447,29 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--fleet-bench", required=True)
     p.add_argument("--businesses", type=int, default=300)
-    p.add_argument("--workers", default="1,2,4")
+    p.add_argument("--workers", default="1,2,4",
+                   help="worker processes of the first period: the largest of these")
+    p.add_argument("--polls", default=None,
+                   help="worker processes of each polling period (default: --workers; "
+                        "\"\" for none)")
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--events", type=int, default=10)
+    p.add_argument("--appointments", type=int, default=2,
+                   help="bookings per business, exported to its Google or Outlook calendar")
+    p.add_argument("--kill-after-exports", type=int, default=0, metavar="K",
+                   help="in the first period worker 0 SIGKILLs itself once its K-th export "
+                        "landed (0: no kill)")
+    p.add_argument("--lease", type=int, default=60, help="seconds a claim lasts unrenewed")
+    p.add_argument("--drain", type=int, default=90,
+                   help="a worker stops when nothing is due within this many seconds")
+    p.add_argument("--skip-ceiling", action="store_true",
+                   help="no raw replay of the fakes' ceiling")
+    p.add_argument("--seeders", type=int, default=2, help="seeding processes")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--check", action="store_true")
     args = p.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
+    polls = workers if args.polls is None else [int(w) for w in args.polls.split(",") if w]
     work = tempfile.mkdtemp(prefix="calsync-fleet-")
     os.makedirs(os.path.join(work, "feeds"))
     stopped = []
@@ -364,11 +492,11 @@ def main():
         env_args = ["--google", google.root, "--graph", graph.root]
         t1 = time.time()
         empty_db = pg.size_bytes()
-        # Two seeding processes, each a share of the businesses (a business's lines are
+        # Seeding processes, each a share of the businesses (a business's lines are
         # consecutive in the plan and stay in one share).
         shares = collections.defaultdict(list)
         for line in plan:
-            shares[int(line["business"].rsplit("-", 1)[1]) % 2].append(line)
+            shares[int(line["business"].rsplit("-", 1)[1]) % args.seeders].append(line)
         seeders = []
         for n, lines in shares.items():
             path = os.path.join(work, "plan%d.jsonl" % n)
@@ -379,78 +507,105 @@ def main():
                                             stdout=subprocess.DEVNULL))
         if any(s.wait() != 0 for s in seeders):
             raise RuntimeError("seeding failed")
+        t2 = time.time()
+        seeded_db = pg.size_bytes()
         kinds = collections.Counter(line["kind"] for line in plan)
-        print("# %d businesses, %d connections (%s), %d events each; fakes made in %.1f s, "
-              "seeded through calsync in %.1f s; empty database %.1f MiB; load %s"
+        appointments = sum(len(line.get("appointments", [])) for line in plan)
+        print("# %d businesses, %d connections (%s), %d events each, %d appointments to "
+              "export; fakes made in %.1f s, seeded through calsync in %.1f s (%d processes); "
+              "database %.1f MiB empty, %.1f MiB seeded; load %.1f"
               % (args.businesses, len(plan), ", ".join("%s %d" % kv for kv in sorted(
-                  kinds.items())), args.events, t1 - t0, time.time() - t1, empty_db / 2**20,
-                 os.getloadavg()[0]))
+                  kinds.items())), args.events, appointments, t1 - t0, t2 - t1, args.seeders,
+                 empty_db / 2**20, seeded_db / 2**20, os.getloadavg()[0]), flush=True)
         logs = Logs(google, graph, feeds)
-        periods = [("first", max(workers))] + [("poll", w) for w in workers]
-        print("| period | W x threads | synced | failed | syncs/min | raw ceiling syncs/min | "
-              "ratio | due->synced p50 / p99 s | worker CPU ms per sync | peak RSS per worker MiB | "
-              "DB MiB | "
-              "API requests per sync | syncs per connection (0 / 1 / >1) |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        periods = [("first", max(workers), args.kill_after_exports)] + \
+            [("poll", w, 0) for w in polls]
+        print("| period | W x threads | synced | failed | wall s | syncs/min | raw ceiling "
+              "syncs/min | ratio | due->synced p50 / p99 s | worker CPU ms per sync | "
+              "peak RSS per worker MiB | DB MiB | API requests per sync | "
+              "syncs per connection (0 / 1 / >1) | exports once / lost / twice / stray |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         per_sync = {}
-        for label, w in periods:
+        for label, w, kill in periods:
             snap = logs.snapshot()
-            due, records, wall, rss, cpu = run_period(args, pg, plan, w, env_args, work,
-                                                 "%s%d" % (label, w))
+            period = run_period(args, pg, w, env_args, work, "%s%d" % (label, w), kill)
             google_log, graph_log, feed_counts = logs.since(snap)
             started, requests = syncs_per_connection(plan, feed_files, google_log, graph_log,
                                                      feed_counts)
-            synced = [r for r in records if r["outcome"] == "synced"]
-            failed = len(records) - len(synced)
+            synced_ids = {r["connection"] for r in period.records if r["outcome"] == "synced"}
+            failed = sum(1 for r in period.records if r["outcome"] != "synced")
+            # Every connection's lease of the period finished (none due from before the
+            # period's start, none still held).
+            unfinished = int(pg.query("SELECT count(*) FROM work_queue WHERE lease_owner IS "
+                                      "NOT NULL OR due_at <= %d" % period.due)[0])
             # From the due time the lease carried, or the period's start when the connection
             # was due before it (the first period: due since it was seeded).
-            latencies = [(r["done_ms"] - max(r["due_ms"], due * 1000)) / 1000.0 for r in synced]
-            raw_wall, _ = raw_ceiling(google, graph, feeds, google_log, graph_log, feed_counts,
-                                      max(1, w), args.threads, label == "poll")
-            rate = 60.0 * len(synced) / wall if wall > 0 else 0.0
-            ceiling = 60.0 * len(plan) / raw_wall if raw_wall > 0 else 0.0
-            counts = [started.get(line["id"], 0) for line in plan]
-            zero, one, more = (sum(1 for c in counts if c == 0), sum(1 for c in counts if c == 1),
-                               sum(1 for c in counts if c > 1))
+            latencies = [(r["done_ms"] - max(r["due_ms"], period.due * 1000)) / 1000.0
+                         for r in period.records if r["outcome"] == "synced"]
+            rate = 60.0 * len(synced_ids) / period.wall if period.wall > 0 else 0.0
+            if args.skip_ceiling:
+                ceiling = 0.0
+            else:
+                raw_wall, _ = raw_ceiling(plan, google, graph, feeds, google_log, graph_log,
+                                          feed_counts, max(1, w), args.threads, label == "poll")
+                ceiling = 60.0 * len(plan) / raw_wall if raw_wall > 0 else 0.0
+            zero, one, more, unexplained = read_counts(plan, started, period.killed)
+            once, lost, twice, stray = count_exports(plan, *exported_events(google, graph))
             by_kind = collections.defaultdict(list)
             for line in plan:
                 by_kind[line["kind"]].append(requests.get(line["id"], 0))
             per_sync[label] = {k: sum(v) / len(v) for k, v in by_kind.items()}
-            print("| %s | %d x %d | %d | %d | %.0f | %.0f | %.2fx | %.1f / %.1f | %.1f | %s | %.1f "
-                  "| %s "
-                  "| %d / %d / %d |"
-                  % (label, w, args.threads, len(synced), failed, rate, ceiling,
-                     rate / ceiling if ceiling else 0.0, percentile(latencies, 0.5),
-                     percentile(latencies, 0.99), 1000.0 * cpu / max(1, len(synced)),
-                     ", ".join("%.0f" % r for r in rss),
-                     pg.size_bytes() / 2**20,
+            name = label
+            if period.killed is not None:
+                name += " + kill (%d claims%s)" % (len(period.killed),
+                                                  ", restart" if period.restarted else "")
+            print("| %s | %d x %d | %d | %d | %.1f | %.0f | %s | %s | %.1f / %.1f | %.1f | %s "
+                  "| %.1f | %s | %d / %d / %d | %d / %d / %d / %d |"
+                  % (name, w, args.threads, len(synced_ids), failed, period.wall, rate,
+                     "%.0f" % ceiling if ceiling else "-",
+                     "%.2fx" % (rate / ceiling) if ceiling else "-",
+                     percentile(latencies, 0.5), percentile(latencies, 0.99),
+                     1000.0 * period.cpu / max(1, len(synced_ids)),
+                     ", ".join("%.0f" % r for r in period.rss), pg.size_bytes() / 2**20,
                      ", ".join("%s %.2f" % kv for kv in sorted(per_sync[label].items())),
-                     zero, one, more), flush=True)
-            if failed or zero or more or len(synced) != len(plan):
+                     zero, one, more, once, lost, twice, stray), flush=True)
+            problems = []
+            if failed or len(synced_ids) != len(plan) or unfinished:
+                problems.append("%d synced of %d, %d failed, %d leases unfinished"
+                                % (len(synced_ids), len(plan), failed, unfinished))
+            if zero or unexplained:
+                problems.append("%d connections never read, %d read again without a kill"
+                                % (zero, unexplained))
+            if lost or twice or stray or once != appointments:
+                problems.append("exports: %d of %d once, %d lost, %d twice, %d stray"
+                                % (once, appointments, lost, twice, stray))
+            for problem in problems:
+                print("# FAILED in period %s: %s" % (name, problem), flush=True)
                 ok = False
-        mix = {k: n / args.businesses for k, n in kinds.items()}
-        polls = per_sync["poll"]
-        hourly = sum(mix[k] * polls.get(k, 0) * 3 for k in mix)
-        google_hourly = mix.get("google", 0) * polls.get("google", 0) * 3
-        print("# requests per garage per hour, polling every 20 min (steady state): all "
-              "services %.2f, Google %.2f (Google per connection poll: %.2f requests)"
-              % (hourly, google_hourly, polls.get("google", 0)))
+        if "poll" in per_sync:
+            mix = {k: n / args.businesses for k, n in kinds.items()}
+            polled = per_sync["poll"]
+            hourly = sum(mix[k] * polled.get(k, 0) * 3 for k in mix)
+            google_hourly = mix.get("google", 0) * polled.get("google", 0) * 3
+            print("# requests per garage per hour, polling every 20 min (steady state): all "
+                  "services %.2f, Google %.2f (Google per connection poll: %.2f requests)"
+                  % (hourly, google_hourly, polled.get("google", 0)))
         print("# largest tables (MiB): " + pg.largest_tables())
         rows, selected = pg.query("SELECT count(*), sum(selected) FROM calendars")
-        calendars = int(pg.query("SELECT pg_total_relation_size('calendars')")[0])
-        print("# calendars: %s rows, %s selected: each connection stores the calendars its "
-              "account lists, and here every business's Google (Outlook) connection is of "
-              "the fake's one account (mailbox), which lists every business's calendar; "
-              "without that table the database grew by %.1f KiB per connection"
-              % (rows, selected, (pg.size_bytes() - empty_db - calendars) / 1024.0 / len(plan)))
-        print("# raw ceiling: the period's GETs replayed by W processes x %d threads (Python "
-              "http.client, keep-alive), started when the pool is up" % args.threads)
+        print("# calendars: %s rows, %s selected (each connection stores the calendars its "
+              "own account lists); the fleet grew the database by %.1f KiB per connection"
+              % (rows, selected, (pg.size_bytes() - empty_db) / 1024.0 / len(plan)))
+        if not args.skip_ceiling:
+            print("# raw ceiling: the period's GETs replayed by W processes x %d threads "
+                  "(Python http.client, keep-alive), started when the pool is up"
+                  % args.threads)
     finally:
         for s in reversed(stopped):
             s.stop()
         shutil.rmtree(work, ignore_errors=True)
     if args.check and not ok:
-        print("FAILED: a connection was not synced exactly once in a period, or a sync failed")
+        print("FAILED: a connection was not synced exactly once in a period, a sync failed, "
+              "or an appointment was not exported exactly once")
         return 1
     return 0
 
