@@ -534,6 +534,10 @@ def main():
                                                      feed_counts)
             synced_ids = {r["connection"] for r in period.records if r["outcome"] == "synced"}
             failed = sum(1 for r in period.records if r["outcome"] != "synced")
+            # Synced in the period by the store's own account (a killed worker may have
+            # finished a sync and died before writing its line).
+            stored = int(pg.query("SELECT count(*) FROM connection_status WHERE last_success "
+                                  ">= %d" % period.due)[0])
             # Every connection's lease of the period finished (none due from before the
             # period's start, none still held).
             unfinished = int(pg.query("SELECT count(*) FROM work_queue WHERE lease_owner IS "
@@ -542,7 +546,7 @@ def main():
             # was due before it (the first period: due since it was seeded).
             latencies = [(r["done_ms"] - max(r["due_ms"], period.due * 1000)) / 1000.0
                          for r in period.records if r["outcome"] == "synced"]
-            rate = 60.0 * len(synced_ids) / period.wall if period.wall > 0 else 0.0
+            rate = 60.0 * stored / period.wall if period.wall > 0 else 0.0
             if args.skip_ceiling:
                 ceiling = 0.0
             else:
@@ -561,18 +565,20 @@ def main():
                                                   ", restart" if period.restarted else "")
             print("| %s | %d x %d | %d | %d | %.1f | %.0f | %s | %s | %.1f / %.1f | %.1f | %s "
                   "| %.1f | %s | %d / %d / %d | %d / %d / %d / %d |"
-                  % (name, w, args.threads, len(synced_ids), failed, period.wall, rate,
+                  % (name, w, args.threads, stored, failed, period.wall, rate,
                      "%.0f" % ceiling if ceiling else "-",
                      "%.2fx" % (rate / ceiling) if ceiling else "-",
                      percentile(latencies, 0.5), percentile(latencies, 0.99),
-                     1000.0 * period.cpu / max(1, len(synced_ids)),
+                     1000.0 * period.cpu / max(1, stored),
                      ", ".join("%.0f" % r for r in period.rss), pg.size_bytes() / 2**20,
                      ", ".join("%s %.2f" % kv for kv in sorted(per_sync[label].items())),
                      zero, one, more, once, lost, twice, stray), flush=True)
             problems = []
-            if failed or len(synced_ids) != len(plan) or unfinished:
-                problems.append("%d synced of %d, %d failed, %d leases unfinished"
-                                % (len(synced_ids), len(plan), failed, unfinished))
+            if failed or stored != len(plan) or unfinished or \
+                    len(synced_ids) < len(plan) - len(period.killed or ()):
+                problems.append("%d synced of %d (%d reported by the workers), %d failed, %d "
+                                "leases unfinished" % (stored, len(plan), len(synced_ids), failed,
+                                                       unfinished))
             if zero or unexplained:
                 problems.append("%d connections never read, %d read again without a kill"
                                 % (zero, unexplained))
