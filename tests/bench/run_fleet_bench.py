@@ -45,6 +45,7 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import shutil
 import signal
 import subprocess
@@ -93,6 +94,12 @@ class Fake:
     def control(self, path, body=None):
         return request("POST" if body is not None else "GET", self.root + "/_control/" + path,
                        body)
+
+    def rss_mib(self):
+        """Its resident set now (VmRSS), for planning a larger fleet."""
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        return kib / 1024.0
 
     def stop(self):
         self.proc.terminate()
@@ -332,6 +339,7 @@ class Period:
         self.cpu = 0.0           # CPU seconds of every worker process
         self.killed = None       # the claims of the worker killed (a set), None if none
         self.restarted = False   # a worker was started once the killed one's leases lapsed
+        self.phases = {}         # seconds the driver spent in each phase of the period
 
 
 def start_worker(args, pg, env_args, work, name, extra=()):
@@ -362,16 +370,20 @@ def read_lines(out):
 def run_period(args, pg, workers, env_args, work, label, kill_after=0):
     # Due at the next whole second (the queue keeps seconds); the workers start then, so
     # due-to-synced includes starting a worker process.
+    marking = time.time()
     due = int(time.time()) + 1
     subprocess.run([args.fleet_bench, "due", "--store", pg.url, "--plan",
                     os.path.join(work, "plan.jsonl"), "--at", str(due)], check=True)
+    marked = time.time()
     time.sleep(max(0.0, due - time.time()))
     period = Period(due)
+    period.phases["mark due"] = marked - marking
     procs = [start_worker(args, pg, env_args, work, "%s-w%d" % (label, w),
                           ["--kill-after-exports", str(kill_after)] if kill_after and w == 0
                           else [])
              for w in range(workers)]
     codes = wait_workers(procs, period)
+    period.phases["workers"] = time.time() - due
     if kill_after:
         if codes[0] != -signal.SIGKILL:
             raise RuntimeError("the worker to kill exited with %d: fewer than %d exports of "
@@ -392,6 +404,7 @@ def run_period(args, pg, workers, env_args, work, label, kill_after=0):
                 raise RuntimeError("the restarted worker failed")
             procs += restart
             period.restarted = True
+            period.phases["lapse + restart"] = time.time() - due - period.phases["workers"]
     for out, _ in procs:
         period.records += [r for r in read_lines(out) if "connection" in r]
     done = [r["done_ms"] for r in period.records]
@@ -529,6 +542,7 @@ def main():
         for label, w, kill in periods:
             snap = logs.snapshot()
             period = run_period(args, pg, w, env_args, work, "%s%d" % (label, w), kill)
+            counting = time.time()
             google_log, graph_log, feed_counts = logs.since(snap)
             started, requests = syncs_per_connection(plan, feed_files, google_log, graph_log,
                                                      feed_counts)
@@ -547,14 +561,17 @@ def main():
             latencies = [(r["done_ms"] - max(r["due_ms"], period.due * 1000)) / 1000.0
                          for r in period.records if r["outcome"] == "synced"]
             rate = 60.0 * stored / period.wall if period.wall > 0 else 0.0
+            zero, one, more, unexplained = read_counts(plan, started, period.killed)
+            once, lost, twice, stray = count_exports(plan, *exported_events(google, graph))
+            period.phases["logs and counts"] = time.time() - counting
             if args.skip_ceiling:
                 ceiling = 0.0
             else:
+                replaying = time.time()
                 raw_wall, _ = raw_ceiling(plan, google, graph, feeds, google_log, graph_log,
                                           feed_counts, max(1, w), args.threads, label == "poll")
                 ceiling = 60.0 * len(plan) / raw_wall if raw_wall > 0 else 0.0
-            zero, one, more, unexplained = read_counts(plan, started, period.killed)
-            once, lost, twice, stray = count_exports(plan, *exported_events(google, graph))
+                period.phases["raw ceiling"] = time.time() - replaying
             by_kind = collections.defaultdict(list)
             for line in plan:
                 by_kind[line["kind"]].append(requests.get(line["id"], 0))
@@ -573,6 +590,8 @@ def main():
                      ", ".join("%.0f" % r for r in period.rss), pg.size_bytes() / 2**20,
                      ", ".join("%s %.2f" % kv for kv in sorted(per_sync[label].items())),
                      zero, one, more, once, lost, twice, stray), flush=True)
+            print("#   %s: %s" % (name, ", ".join("%s %.1f s" % kv
+                                            for kv in period.phases.items())), flush=True)
             problems = []
             if failed or stored != len(plan) or unfinished or \
                     len(synced_ids) < len(plan) - len(period.killed or ()):
@@ -601,6 +620,11 @@ def main():
         print("# calendars: %s rows, %s selected (each connection stores the calendars its "
               "own account lists); the fleet grew the database by %.1f KiB per connection"
               % (rows, selected, (pg.size_bytes() - empty_db) / 1024.0 / len(plan)))
+        print("# memory: Google fake %.0f MiB, Graph fake %.0f MiB, feed server %.0f MiB, "
+              "this driver %.0f MiB peak" % (google.rss_mib(), graph.rss_mib(),
+                                             feed_server.rss_mib(),
+                                             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                                             / 1024.0))
         if not args.skip_ceiling:
             print("# raw ceiling: the period's GETs replayed by W processes x %d threads "
                   "(Python http.client, keep-alive), started when the pool is up"
