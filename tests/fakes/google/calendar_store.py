@@ -157,6 +157,7 @@ class Store:
         self.lock = threading.RLock()
         self.version = 0
         self.calendars = {}
+        self.by_account = {}  # account -> {calendar id: calendar}, in the order made
         self.page_cap = MAX_EVENTS_PAGE  # a test may make pages small
         self.empty_pages = False         # every other page empty (still with nextPageToken)
         self._serial = 0
@@ -169,15 +170,21 @@ class Store:
             self.calendars[entry["id"]].entry.update(entry)
             return self.calendars[entry["id"]]
         self._serial += 1
-        self.calendars[entry["id"]] = Calendar(entry, self._serial, account)
-        return self.calendars[entry["id"]]
+        calendar = self.calendars[entry["id"]] = Calendar(entry, self._serial, account)
+        self.by_account.setdefault(account, {})[calendar.id] = calendar
+        return calendar
+
+    def remove_calendar(self, calendar_id):
+        calendar = self.calendars.pop(calendar_id, None)
+        if calendar is not None:
+            del self.by_account[calendar.account][calendar_id]
 
     def calendar_of(self, account, calendar_id):
         """The calendar `calendar_id` as `account` sees it ("primary": its primary one), or
         None when it does not exist or is another account's."""
         if calendar_id == "primary":
-            return next((c for c in self.calendars.values()
-                         if c.account == account and c.entry.get("primary")), None)
+            return next((c for c in self.by_account.get(account, {}).values()
+                         if c.entry.get("primary")), None)
         calendar = self.calendars.get(calendar_id)
         return calendar if calendar is not None and calendar.account == account else None
 
@@ -333,8 +340,8 @@ class Store:
         """calendarList.list for `account`: its own calendars only."""
         one = {k: v[-1] for k, v in query.items()}
         size = min(int(one.get("maxResults", "100")), MAX_CALENDARS_PAGE, self.page_cap)
-        entries = [c.list_entry() for c in self.calendars.values() if c.account == account and
-                   (hidden_too or one.get("showHidden") == "true" or not c.entry.get("hidden"))]
+        entries = [c.list_entry() for c in self.by_account.get(account, {}).values()
+                   if hidden_too or one.get("showHidden") == "true" or not c.entry.get("hidden")]
         # A page token continues the listing it came from: with other parameters it is
         # refused, as events.list refuses one.
         fingerprint = _encode({k: v for k, v in sorted(query.items()) if k != "pageToken"})

@@ -267,7 +267,7 @@ class Handler(fake_http.Handler):
         elif name == "account":
             return self.reply(200, self.make_account(body))
         elif name == "delete_calendar":
-            store.calendars.pop(q["calendar"], None)
+            store.remove_calendar(q["calendar"])
         elif name == "event":
             stored = store.put_event(calendar, body)
             fake.channels.changed(calendar.id)
