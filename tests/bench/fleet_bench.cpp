@@ -8,7 +8,7 @@
 //       the fleet until nothing is due within --drain seconds; writes one JSON line per
 //       claimed lease ("claimed") and per finished one (connection, the due time the lease
 //       carried, when it finished, the outcome), each flushed at once (a killed worker's
-//       lines are all there); the driver takes the process's peak RSS from wait4.
+//       lines are all there), and after each pass the process's peak RSS so far (VmHWM).
 //       --lease SECONDS: how long a claim lasts unless renewed (WorkerOptions::lease_for).
 //       --kill-after-exports K: the process SIGKILLs itself as soon as the K-th event it
 //       exported was created remotely, before its sync records that: the worst moment for
@@ -219,6 +219,18 @@ std::int64_t unix_ms_now() {
         .count();
 }
 
+// This process image's peak resident set (VmHWM), KiB; 0 if unknown. Not wait4's ru_maxrss:
+// Linux carries the forking parent's peak over exec into it (a Python driver of hundreds
+// of MiB would be counted as the worker's).
+long peak_rss_kib() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::stol(line.substr(6));
+    return 0;
+}
+
 // Forwards everything to the fleet; writes a line for each lease claimed, and notes when
 // each was finished and the due time it was claimed for.
 class RecordingFleet : public FleetStore {
@@ -253,7 +265,8 @@ class RecordingFleet : public FleetStore {
         if (claimed.ok()) {
             std::lock_guard<std::mutex> lock(mutex_);
             for (const Lease& l : claimed.value())
-                out_ << R"({"claimed": ")" << l.connection_id << "\"}" << std::endl;
+                out_ << R"({"claimed": ")" << l.connection_id << R"(", "peak_rss_kib": )"
+                     << peak_rss_kib() << "}" << std::endl;
         }
         return claimed;
     }
@@ -371,6 +384,7 @@ int work(const std::map<std::string, std::string>& o) {
             note(c, "lost");
         for (const std::string& c : pass.failed)
             note(c, "failed");
+        out << R"({"peak_rss_kib": )" << peak_rss_kib() << "}" << std::endl;
         if (pass.claimed > 0)
             continue;
         // Nothing claimable: done when nothing (retries included) is due soon; what other

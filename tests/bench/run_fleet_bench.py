@@ -335,7 +335,7 @@ class Period:
         self.due = due
         self.records = []        # finished leases: connection, due_ms, done_ms, outcome
         self.wall = 0.0          # from the due second to the last finished lease
-        self.rss = []            # peak RSS of each worker process, MiB
+        self.rss = []            # peak RSS of each worker process, MiB (its own VmHWM)
         self.cpu = 0.0           # CPU seconds of every worker process
         self.killed = None       # the claims of the worker killed (a set), None if none
         self.restarted = False   # a worker was started once the killed one's leases lapsed
@@ -357,7 +357,8 @@ def wait_workers(procs, period):
         _, status, usage = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
         codes.append(p.returncode)
-        period.rss.append(usage.ru_maxrss / 1024.0)
+        # Not usage.ru_maxrss: Linux carries the driver's own peak over fork and exec into
+        # the child's.
         period.cpu += usage.ru_utime + usage.ru_stime
     return codes
 
@@ -406,7 +407,10 @@ def run_period(args, pg, workers, env_args, work, label, kill_after=0):
             period.restarted = True
             period.phases["lapse + restart"] = time.time() - due - period.phases["workers"]
     for out, _ in procs:
-        period.records += [r for r in read_lines(out) if "connection" in r]
+        lines = read_lines(out)
+        period.records += [r for r in lines if "connection" in r]
+        period.rss.append(max((r["peak_rss_kib"] for r in lines if "peak_rss_kib" in r),
+                              default=0) / 1024.0)
     done = [r["done_ms"] for r in period.records]
     period.wall = max(done) / 1000.0 - due if done else 0.0
     return period
