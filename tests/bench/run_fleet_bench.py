@@ -168,6 +168,8 @@ def build_plan(args, google, graph, feeds, work):
             cid = "%s-c%d" % (business, k)
             times = [(start + 3600 * rng.randint(0, 24 * 60), 3600) for _ in range(args.events)]
             line = {"business": business, "kind": kind, "id": cid}
+            if kind != "ics_feed":
+                line["account"] = account
             if kind == "google":
                 calendar = cid + "@group.calendar.google.com"
                 events = [{"id": "e%d%s" % (i, cid.replace("-", "")), "summary": "busy %d" % i,
@@ -230,30 +232,35 @@ class Logs:
 
     def since(self, snap):
         g = request("GET", self.google.root + "/_control/requests?since=%d" % snap[0])
-        m = request("GET", self.graph.root + "/_control/stats?since=%d" % snap[1])["log"]
+        stats = request("GET", self.graph.root + "/_control/stats?since=%d" % snap[1])
+        m = list(zip(stats["log"], stats["log_users"]))
         f = request("GET", self.feeds + "/counters")
         feeds = {k[5:]: v - snap[2].get(k, 0) for k, v in f.items() if k.startswith("feed /")}
         return g, m, {k: v for k, v in feeds.items() if v}
 
 
+def connection_of_account(plan):
+    """(kind, account) -> the connection of that account (each has one)."""
+    return {(line["kind"], line["account"]): line["id"] for line in plan if "account" in line}
+
+
 def syncs_per_connection(plan, feed_files, google_log, graph_log, feed_counts):
-    """Reads started per connection in a period, and the API requests it made."""
+    """Reads started per connection in a period, and the API requests it made (every
+    request of its account's tokens: `graph_log` holds (request, user) pairs)."""
     started = collections.Counter()
     requests = collections.Counter()
-    by_calendar = {line.get("calendar"): line["id"] for line in plan if "calendar" in line}
+    by_account = connection_of_account(plan)
     for r in google_log:
-        parts = r["path"].split("/")
-        cid = by_calendar.get(urllib.parse.unquote(parts[4])) if len(parts) > 4 else None
+        cid = by_account.get(("google", r["account"]))
         if cid is None:
             continue
         requests[cid] += 1
         if r["route"] == "events.list" and "pageToken" not in r["query"]:
             started[cid] += 1
-    for entry in graph_log:
+    for entry, user in graph_log:
         method, target = entry.split(" ", 1)
         path, _, query = target.partition("?")
-        cid = next((by_calendar[p] for p in
-                    (urllib.parse.unquote(s) for s in path.split("/")) if p in by_calendar), None)
+        cid = by_account.get(("microsoft", user))
         if cid is None:
             continue
         requests[cid] += 1
@@ -293,23 +300,20 @@ def raw_ceiling(plan, google, graph, feeds, google_log, graph_log, feed_counts, 
     """Wall seconds of the same GETs issued by a raw client: as many processes and threads
     as the workers had, each request with the access token of the calendar's account (the
     plan's, issued for the run's length)."""
-    token_of = {line["calendar"]: line["tokens"]["access_token"]
-                for line in plan if "calendar" in line}
+    token_of = {(line["kind"], line["account"]): line["tokens"]["access_token"]
+                for line in plan if "account" in line}
     g = urllib.parse.urlsplit(google.root)
     m = urllib.parse.urlsplit(graph.root)
     f = urllib.parse.urlsplit(feeds)
     jobs = []
     for r in google_log:
-        parts = r["path"].split("/")
-        token = token_of.get(urllib.parse.unquote(parts[4])) if len(parts) > 4 else None
+        token = token_of.get(("google", r["account"]))
         if r["method"] == "GET" and token:
             target = r["path"] + "?" + urllib.parse.urlencode(r["query"], doseq=True)
             jobs.append((g.hostname, g.port, target, {"Authorization": "Bearer " + token}))
-    for entry in graph_log:
+    for entry, user in graph_log:
         method, target = entry.split(" ", 1)
-        path = target.partition("?")[0]
-        token = next((token_of[p] for p in (urllib.parse.unquote(s) for s in path.split("/"))
-                      if p in token_of), None)
+        token = token_of.get(("microsoft", user))
         if method == "GET" and token:
             jobs.append((m.hostname, m.port, target, {"Authorization": "Bearer " + token}))
     for path, n in feed_counts.items():

@@ -12,10 +12,10 @@ import run_fleet_bench as bench  # noqa: E402
 MARKER = "String {6B1F4C2E-8D3A-4E57-9A0B-3C5D7E9F1A24} Name calsyncAppointmentId"
 PLAN = [
     {"business": "garage-00000", "kind": "google", "id": "garage-00000-c0",
-     "calendar": "g0@group.calendar.google.com",
+     "account": "garage-00000@garage.example", "calendar": "g0@group.calendar.google.com",
      "appointments": [{"id": "garage-00000-a0"}, {"id": "garage-00000-a1"}]},
     {"business": "garage-00001", "kind": "microsoft", "id": "garage-00001-c0",
-     "calendar": "AAMkCal1=", "appointments": [{"id": "garage-00001-a0"}]},
+     "account": "garage-00001@garage.example", "calendar": "AAMkCal1=", "appointments": [{"id": "garage-00001-a0"}]},
     {"business": "garage-00001", "kind": "ics_feed", "id": "garage-00001-c1"},
 ]
 
@@ -63,12 +63,25 @@ class ReadCounts(unittest.TestCase):
         self.assertEqual(bench.read_counts(PLAN, started, {"garage-00000-c0"}), (1, 1, 1, 0))
         self.assertEqual(bench.read_counts(PLAN, started, {"garage-00001-c0"}), (1, 1, 1, 1))
 
-    def test_graph_exports_are_not_reads(self):
-        graph_log = ["GET /v1.0/me/calendars/AAMkCal1%3D/calendarView?startDateTime=x",
-                     "GET /v1.0/me/calendars/AAMkCal1%3D/calendarView?$skiptoken=y",
-                     "POST /v1.0/me/calendars/AAMkCal1%3D/events"]
+    def test_graph_exports_are_not_reads_and_requests_count_by_user(self):
+        user = "garage-00001@garage.example"
+        graph_log = [("GET /v1.0/me/calendars/AAMkCal1%3D/calendarView?startDateTime=x", user),
+                     ("GET /v1.0/me/calendars/AAMkCal1%3D/calendarView?$skiptoken=y", user),
+                     ("GET /v1.0/me/calendars?$select=id", user),
+                     ("POST /v1.0/me/calendars/AAMkCal1%3D/events", user),
+                     ("GET /v1.0/me/calendars/AAMkCal1%3D/calendarView?startDateTime=x",
+                      "someone-else@example.org")]
         started, requests = bench.syncs_per_connection(PLAN, {}, [], graph_log, {})
-        self.assertEqual((started["garage-00001-c0"], requests["garage-00001-c0"]), (1, 3))
+        self.assertEqual((started["garage-00001-c0"], requests["garage-00001-c0"]), (1, 4))
+
+    def test_google_requests_count_by_account(self):
+        account = "garage-00000@garage.example"
+        google_log = [{"route": "events.list", "query": {}, "account": account},
+                      {"route": "events.list", "query": {"pageToken": ["p"]}, "account": account},
+                      {"route": "events.insert", "query": {}, "account": account},
+                      {"route": "events.list", "query": {}, "account": None}]
+        started, requests = bench.syncs_per_connection(PLAN, {}, google_log, [], {})
+        self.assertEqual((started["garage-00000-c0"], requests["garage-00000-c0"]), (1, 3))
 
 
 if __name__ == "__main__":

@@ -56,7 +56,8 @@ Control API (JSON in, JSON out):
                                   (stats: "throttle_violations", requests made before the
                                   Retry-After they were given had passed; "log": every API
                                   request as "METHOD path?query", from the Nth on with
-                                  ?since=N); /_control/events?user=* lists every user's
+                                  ?since=N; "log_users": the user of each one's token, null
+                                  without a valid one); /_control/events?user=* lists every user's
                                   events (with "user"), ?api=true only those created
                                   through the API
   GET  /_control/tokens           {"issued": every token issued, "refresh": the refresh
@@ -90,8 +91,8 @@ identity = Identity(config)
 subscriptions = Subscriptions(config)
 faults = []
 throttle = Throttle()
-stats = {"requests": 0, "by_route": {}, "log": [], "prefer": [], "if_match": [],
-         "token_forms": []}
+stats = {"requests": 0, "by_route": {}, "log": [], "log_users": [], "prefer": [],
+         "if_match": [], "token_forms": []}
 
 FILTER = re.compile(r"^singleValueExtendedProperties/Any\(ep:\s*ep/id eq '((?:[^']|'')*)' and "
                     r"ep/value eq '((?:[^']|'')*)'\)$")
@@ -213,6 +214,7 @@ class Handler(fake_http.Handler):
             # Per calendar, query included: the fleet benchmark counts syncs per
             # connection and replays them.
             stats["log"].append(f"{self.command} {self.path}")
+            stats["log_users"].append(identity.user_of(self.headers.get("Authorization")))
             for h in self.headers.get_all("Prefer") or []:
                 stats["prefer"].append(h)
             if self.headers.get("If-Match"):
@@ -500,7 +502,9 @@ class Handler(fake_http.Handler):
             return self.json(200, {"issued": identity.issued, "refresh": list(identity.refresh)})
         if what == "stats":
             since = int(q.get("since", "0"))
-            return self.json(200, dict(stats, log=stats["log"][since:], subscriptions=list(subscriptions.items.values()),
+            return self.json(200, dict(stats, log=stats["log"][since:],
+                                       log_users=stats["log_users"][since:],
+                                       subscriptions=list(subscriptions.items.values()),
                                        deliveries=subscriptions.deliveries,
                                        tenants=identity.tenants,
                                        throttle_violations=throttle.violations))

@@ -104,6 +104,16 @@ class UsersTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertIn("Workshop B", self.calendars(json.loads(data)["access_token"]))
 
+    def test_the_request_log_names_each_requests_user(self):
+        before = self.fake.control("stats")["requests"]
+        self.calendars(self.other["access_token"])
+        self.calendars()
+        self.fake.call("GET", "/v1.0/me/calendars", token="not-a-token")
+        stats = self.fake.control(f"stats?since={before}")
+        self.assertEqual([line.split("?")[0] for line in stats["log"]],
+                         ["GET /v1.0/me/calendars"] * 3)
+        self.assertEqual(stats["log_users"], [OTHER, "owner@garage.example", None])
+
 
 if __name__ == "__main__":
     unittest.main()
