@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fake_server.hpp"
+#include "kept_slots_scenario.hpp"
 #include "pg_test_server.hpp"
 
 namespace {
@@ -135,6 +136,11 @@ TEST_CASE("client on PostgreSQL: two garages on one database see nothing of each
     CHECK(appointments(again.handle)["appointments"].Size() == 1);
     CHECK(connections(again.handle)["connections"].Size() == 1);
     CHECK(blocked_in_2026(again.handle) == g1_slots);
+}
+
+TEST_CASE("client on PostgreSQL: answers from the slots a worker stored, and their changes",
+          "[fleet][postgres][slots]") {
+    calsync::test::check_client_reads_worker_slots(new_database_url());
 }
 
 TEST_CASE("client on a fleet store: what the options refuse", "[fleet]") {

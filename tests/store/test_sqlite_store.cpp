@@ -101,7 +101,7 @@ TEST_CASE("sqlite store: WAL journal, enforced foreign keys, a clean integrity c
     fill(*s);
     SqliteProbe probe(path);
     CHECK(probe.value("PRAGMA journal_mode") == "wal");  // WAL is a property of the file
-    CHECK(probe.value("PRAGMA user_version") == "5");
+    CHECK(probe.value("PRAGMA user_version") == "8");
     CHECK(probe.value("PRAGMA integrity_check") == "ok");
     CHECK(probe.value("PRAGMA foreign_key_check") == "");
     CHECK(probe.value("SELECT count(*) FROM events") == "50");
@@ -137,6 +137,35 @@ TEST_CASE("sqlite store: hosts read blocked slots by SQL from calsync_blocked_sl
           "default|c|a|e1|1775000000|1775003600|Workshop|1");
 }
 
+TEST_CASE("sqlite store: slots kept by version 5 are read in full after the migration",
+          "[sqlite]") {
+    // Version 8 reads the slots overlapping a range from range.start minus the longest slot
+    // on: the migration must know the longest slot of slots kept before it.
+    TempDir dir;
+    const std::string path = dir.file("state.db");
+    {
+        auto s = open(path);
+        must(s->put_connection(connection_record("c")));
+        must(s->put_calendar(calendar_record("c", "a")));
+        SlotChanges slots;
+        slots.replace_all = true;
+        BlockedSlot away;  // a fortnight
+        away.range = {at(1775000000), at(1775000000 + 14 * 86400)};
+        away.event_id = "away";
+        slots.slots = {away};
+        must(s->apply_slot_changes("c", "a", slots));
+    }
+    SqliteProbe(path).exec("DROP TABLE slot_windows; PRAGMA user_version = 5");
+    auto s = open(path);
+    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "8");
+    const auto held =
+        must(s->list_blocked_slots({at(1775000000 + 10 * 86400), at(1775000000 + 11 * 86400)}));
+    REQUIRE(held.size() == 1);
+    CHECK(held[0].slot.event_id == "away");
+    // Kept before windows were: none is known, so the next sync writes the calendar whole.
+    CHECK_FALSE(must(s->find_slot_window("c", "a")).has_value());
+}
+
 TEST_CASE("sqlite store: the file and its journal are the owner's alone, whatever the umask",
           "[sqlite]") {
     // The store holds sealed credentials and the appointments' clients: a host running
@@ -167,7 +196,7 @@ TEST_CASE("sqlite store: a version 1 database is migrated and keeps its data", "
         REQUIRE(probe.value("PRAGMA user_version") == "1");
     }
     auto s = open(path);
-    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "5");
+    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "8");
     // Its records became the default business's, and only that business's.
     CHECK(SqliteProbe(path).value("SELECT count(*) FROM connections WHERE business_id = "
                                   "'default'") == "1");
@@ -206,12 +235,12 @@ TEST_CASE("sqlite store: refuses a newer schema, another program's file and a no
     SECTION("a database from a newer calsync") {
         const std::string path = dir.file("newer.db");
         { open(path); }
-        SqliteProbe(path).exec("PRAGMA user_version = 7");
+        SqliteProbe(path).exec("PRAGMA user_version = 9");
         auto s = open_sqlite_store(path);
         REQUIRE_FALSE(s.ok());
         CHECK(s.error().code == ErrorCode::invalid_argument);
-        CHECK(s.error().message.find("schema version 7, newer than 5") != std::string::npos);
-        CHECK(SqliteProbe(path).value("PRAGMA user_version") == "7");  // left as it was
+        CHECK(s.error().message.find("schema version 9, newer than 8") != std::string::npos);
+        CHECK(SqliteProbe(path).value("PRAGMA user_version") == "9");  // left as it was
     }
     SECTION("another application's database") {
         const std::string path = dir.file("other.db");
