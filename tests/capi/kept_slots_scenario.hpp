@@ -57,6 +57,7 @@ inline void write_feed(const std::string& path, const TestDay& day,
     out << "END:VCALENDAR\r\n";
 }
 
+// The JSON answer of a call that must have succeeded; `out` is freed.
 inline rapidjson::Document kept_answer(calsync_status status, char* out) {
     REQUIRE(status == CALSYNC_OK);
     rapidjson::Document doc;

@@ -33,6 +33,14 @@ std::unique_ptr<StateStore> open(const std::string& path) {
     return must(open_sqlite_store(path));
 }
 
+// The store at `path` with connection "c" and its calendar "a".
+std::unique_ptr<StateStore> open_with_calendar(const std::string& path) {
+    auto s = open(path);
+    must(s->put_connection(connection_record("c")));
+    must(s->put_calendar(calendar_record("c", "a")));
+    return s;
+}
+
 std::string read_text(const std::string& path) {
     std::ifstream in(path);
     std::stringstream s;
@@ -117,9 +125,7 @@ TEST_CASE("sqlite store: WAL journal, enforced foreign keys, a clean integrity c
 TEST_CASE("sqlite store: hosts read blocked slots by SQL from calsync_blocked_slots", "[sqlite]") {
     TempDir dir;
     const std::string path = dir.file("state.db");
-    auto s = open(path);
-    must(s->put_connection(connection_record("c")));
-    must(s->put_calendar(calendar_record("c", "a")));
+    auto s = open_with_calendar(path);
     SlotChanges slots;
     slots.replace_all = true;
     BlockedSlot busy;
@@ -144,9 +150,7 @@ TEST_CASE("sqlite store: slots kept by version 5 are read in full after the migr
     TempDir dir;
     const std::string path = dir.file("state.db");
     {
-        auto s = open(path);
-        must(s->put_connection(connection_record("c")));
-        must(s->put_calendar(calendar_record("c", "a")));
+        auto s = open_with_calendar(path);
         SlotChanges slots;
         slots.replace_all = true;
         BlockedSlot away;  // a fortnight
