@@ -340,23 +340,23 @@ std::vector<BlockedSlot> SyncService::blocked_slots(const TimeRange& range) cons
 }
 
 std::vector<TimeRange> SyncService::busy(const TimeRange& range) const {
-    std::optional<AvailabilityIndex> kept;
+    // Merged busy intervals, cut to `range`.
+    const auto within = [&range](const std::vector<TimeRange>& merged) {
+        std::vector<TimeRange> out;
+        for (const TimeRange& b : merged) {
+            if (b.start < range.end && range.start < b.end)
+                out.push_back({std::max(b.start, range.start), std::min(b.end, range.end)});
+        }
+        return out;
+    };
     if (s_->options.slots_from_store) {
-        kept = kept_availability(*s_, range);
-        if (!kept)
-            return {range};
-    } else if (!answerable(*s_)) {
+        auto kept = kept_availability(*s_, range);
+        return kept ? within(kept->busy()) : std::vector<TimeRange>{range};
+    }
+    if (!answerable(*s_))
         return {range};
-    }
-    std::unique_lock<std::mutex> lock(s_->engine_mutex, std::defer_lock);
-    if (!kept)
-        lock.lock();
-    std::vector<TimeRange> out;
-    for (const TimeRange& b : kept ? kept->busy() : s_->engine.busy()) {
-        if (b.start < range.end && range.start < b.end)
-            out.push_back({std::max(b.start, range.start), std::min(b.end, range.end)});
-    }
-    return out;
+    std::lock_guard<std::mutex> lock(s_->engine_mutex);
+    return within(s_->engine.busy());
 }
 
 namespace {
