@@ -314,10 +314,9 @@ std::optional<AvailabilityIndex> kept_availability(SyncService::State& s, const 
     auto slots = kept_slots(s, range);
     if (!slots)
         return std::nullopt;
-    std::vector<TimeRange> busy;
-    busy.reserve(slots->size());
-    for (const BlockedSlot& slot : *slots)
-        busy.push_back(slot.range);
+    std::vector<TimeRange> busy(slots->size());
+    std::transform(slots->begin(), slots->end(), busy.begin(),
+                   [](const BlockedSlot& slot) { return slot.range; });
     return AvailabilityIndex(std::move(busy));
 }
 
