@@ -79,6 +79,8 @@ calsync_status open_client_store(const ClientStore& chosen, SyncServiceOptions* 
             view.error().code == ErrorCode::invalid_argument ? CALSYNC_EINVAL : CALSYNC_ERROR,
             member_message("store.business_id", view.error().message));
     o->store = std::shared_ptr<StateStore>(std::move(view).value());
+    // Workers sync this business too: the slots they store are what the client answers.
+    o->slots_from_store = true;
     const LogSink log = o->log;
     FleetStore* queue = shared.get();  // the handle keeps it open as long as the service
     o->connection_due = [queue, business = chosen.business_id, log](const std::string& id,

@@ -624,7 +624,14 @@ typedef struct calsync_client_options {
  *                                                sees and writes that business only (its
  *                                                connections, appointments, slots); the
  *                                                connections it makes due are queued in the
- *                                                fleet for any worker. Not with
+ *                                                fleet for any worker. Its blocked and free
+ *                                                slots (calsync_client_blocked_slots,
+ *                                                _free_slots, _confirm_free) are read from
+ *                                                the slots kept in the store for the range
+ *                                                asked, as the last sync stored them,
+ *                                                whichever worker or client ran it: a client
+ *                                                that never syncs sees the workers' syncs,
+ *                                                and expands nothing itself. Not with
  *                                                options.store_path (CALSYNC_EINVAL).
  *                                                Absent: the store is options.store_path's,
  *                                                as before. Not read by calsync_worker_new
@@ -925,7 +932,9 @@ CALSYNC_API calsync_status calsync_client_run_due_within(calsync_client* client,
                                                          char** response_json);
 
 /*
- * calsync_client_blocked_slots: the slots customers cannot book, from what was read.
+ * calsync_client_blocked_slots: the slots customers cannot book, from what was read (on a
+ * fleet store, CLIENT_CONFIG "store": from the slots kept in the store, by whichever
+ * process synced; each calendar's follow the sync window at each of its syncs).
  * range_json: {"version": 1, "start": RFC3339, "end": RFC3339}
  * *response_json: {"version": 1, "slots": [SLOT, ...], "busy": [{"start", "end"}, ...]}
  * SLOT: {"start", "end", "connection_id", "calendar_id", "label" (the calendar's name,

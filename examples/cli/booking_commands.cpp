@@ -13,7 +13,7 @@
 namespace cli {
 
 const char* const kBlockedHelp =
-    "usage: calsync blocked --from WHEN --to WHEN [--json]\n"
+    "usage: calsync blocked --from WHEN --to WHEN [--store URL [--business ID]] [--json]\n"
     "       calsync blocked --ics FILE [--ics FILE ...] --from WHEN --to WHEN --tz ZONE\n"
     "                       [--owner EMAIL ...] [--json]\n"
     "\n"
@@ -28,15 +28,21 @@ const char* const kBlockedHelp =
     "  --tz ZONE      the business's IANA time zone; all-day and floating times live here\n"
     "  --owner EMAIL  the calendar owner's address: invitations they declined do not block\n"
     "  --json         the library's JSON answer instead of a table\n"
+    "  --store URL    a fleet store that workers sync (as `calsync worker --store`):\n"
+    "  --business ID  answers from the slots they stored for business ID (default\n"
+    "                 \"default\"), expanding nothing; the host key and config are this\n"
+    "                 state's, as the worker's\n"
     "Cancelled, free (transparent) and declined events, and calsync's own appointments,\n"
     "do not block.\n";
 
 const char* const kFreeHelp =
-    "usage: calsync free --from WHEN --to WHEN --duration LENGTH [--step LENGTH] [--json]\n"
+    "usage: calsync free --from WHEN --to WHEN --duration LENGTH [--step LENGTH]\n"
+    "                    [--store URL [--business ID]] [--json]\n"
     "\n"
     "Bookable windows of LENGTH (90m, 1h, 1h30m; a bare number is minutes) between the\n"
     "blocked slots, starting every --step (default 30m) from --from. Answers from what\n"
-    "`calsync sync` stored.\n";
+    "`calsync sync` stored; with --store, from the slots workers stored for --business\n"
+    "(see `calsync blocked --help`).\n";
 
 const char* const kAppointmentsHelp =
     "usage: calsync appointments upsert FILE\n"
@@ -82,6 +88,26 @@ struct Window {
     std::string start(const Session&) const { return from->rfc3339(); }
     std::string end(const Session&) const { return to->rfc3339(); }
 };
+
+// --store URL [--business ID]: the business of a fleet store whose kept slots the client
+// answers from (CLIENT_CONFIG "store"), instead of the state's own store.
+Session::ConfigAdjust fleet_business(CommandLine& args) {
+    const auto url = args.value("--store");
+    const auto business = args.value("--business");
+    if (!url) {
+        if (business)
+            throw UsageError{"--business names a business of a --store"};
+        return {};
+    }
+    return [url = *url, business = business.value_or("default")](rapidjson::Document& config) {
+        auto& a = config.GetAllocator();
+        rapidjson::Value store(rapidjson::kObjectType);
+        store.AddMember("url", rapidjson::Value(url.c_str(), a), a);
+        store.AddMember("business_id", rapidjson::Value(business.c_str(), a), a);
+        config.RemoveMember("store");
+        config.AddMember("store", store, a);
+    };
+}
 
 std::string describe_appointment(const rapidjson::Value& a) {
     std::string what;
@@ -150,9 +176,10 @@ int run_blocked(CommandLine& args, const GlobalOptions& globals) {
         return run_blocked_files(args, globals);
     Window w{args.value("--from"), args.value("--to")};
     const bool json = args.flag("--json");
+    const auto fleet = fleet_business(args);
     args.positionals(0, "blocked");
     w.read("blocked");
-    Session session(globals, StateUse::existing);
+    Session session(globals, StateUse::existing, fleet);
     w.check_order(session);
     const std::string range = json_document([&](Writer& out) {
         key_string(out, "start", w.start(session));
@@ -172,13 +199,14 @@ int run_free(CommandLine& args, const GlobalOptions& globals) {
     const auto duration_text = args.value("--duration");
     const auto step_text = args.value("--step");
     const bool json = args.flag("--json");
+    const auto fleet = fleet_business(args);
     args.positionals(0, "free");
     window.read("free");
     if (!duration_text)
         throw UsageError{"free: --duration is required (e.g. 1h)"};
     const long long duration = parse_duration(*duration_text, "--duration");
     const long long step = parse_duration(step_text.value_or("30m"), "--step");
-    Session session(globals, StateUse::existing);
+    Session session(globals, StateUse::existing, fleet);
     window.check_order(session);
     const std::string request = json_document([&](Writer& w) {
         w.Key("within");

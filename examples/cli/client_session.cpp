@@ -40,7 +40,8 @@ Session::Session(const GlobalOptions& globals, StateUse use, const ConfigAdjust&
     const std::string store = state_.store();
     const std::string config_text = to_text(config_);
     calsync_client_options o = CALSYNC_CLIENT_OPTIONS_INIT;
-    o.store_path = store.c_str();
+    // A config naming a fleet store (`blocked --store URL`) opens that business instead.
+    o.store_path = config_.HasMember("store") ? nullptr : store.c_str();
     o.host_key = key_.data();
     o.host_key_length = key_.size();
     o.config_json = config_text.c_str();

@@ -236,6 +236,23 @@ struct SlotChanges {
     bool replace_all = false;         // drop every slot held for the calendar first
     std::vector<std::string> events;  // otherwise: drop the slots of these event ids first
     std::vector<BlockedSlot> slots;   // then add these (calendar_id is set by the store)
+    // With replace_all: the sync window the calendar's slots were computed for, kept as its
+    // slot window (find_slot_window) so that a later sync sees when the window has moved on
+    // past them. Only with replace_all (invalid_argument otherwise): a partial change keeps
+    // the calendar's window; a replace_all without one forgets it.
+    std::optional<TimeRange> window;
+};
+
+// A kept slot and the connection of its calendar: slot.calendar_id is the calendar's own
+// id, unique only within its connection. Ordered as BlockedSlot, the connection id before
+// the calendar id.
+struct StoredSlot {
+    std::string connection_id;
+    BlockedSlot slot;
+    bool operator==(const StoredSlot& o) const {
+        return connection_id == o.connection_id && slot == o.slot;
+    }
+    bool operator<(const StoredSlot& o) const;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -363,13 +380,21 @@ class StateStore {
     // write only through calsync. The defaults fail with internal (a store written before
     // slots were kept).
     // Applies `changes` to the calendar's slots in one transaction; not_found when the
-    // calendar is unknown; invalid_argument when a slot's range is empty or reversed.
+    // calendar is unknown; invalid_argument when a slot's range is empty or reversed, or
+    // a window comes without replace_all.
     virtual Result<void> apply_slot_changes(const std::string& connection_id,
                                             const std::string& calendar_id,
                                             const SlotChanges& changes);
-    // The business's slots overlapping `range` (of every calendar), in BlockedSlot's order
-    // (start, end, calendar id, event id, recurrence id).
-    virtual Result<std::vector<BlockedSlot>> list_blocked_slots(const TimeRange& range);
+    // The business's slots overlapping `range` (of every calendar), in StoredSlot's order
+    // (start, end, connection id, calendar id, event id, recurrence id). SQL stores read
+    // only the slots starting within `range` widened back by the business's longest slot
+    // (an index range), not every slot before range.end.
+    virtual Result<std::vector<StoredSlot>> list_blocked_slots(const TimeRange& range);
+    // The window the calendar's slots were last written whole for (SlotChanges::window);
+    // empty when none was kept (never written whole with one, written by an older calsync,
+    // or no such calendar).
+    virtual Result<std::optional<TimeRange>> find_slot_window(const std::string& connection_id,
+                                                              const std::string& calendar_id);
 };
 
 // ---------------------------------------------------------------------------------------

@@ -142,6 +142,14 @@ struct SyncServiceOptions {
     // notification, request_sync, an appointment to export), so that a fleet's work queue
     // (FleetStore::mark_due) follows the stored status; empty for a single process.
     std::function<void(const std::string& connection_id, Instant due)> connection_due;
+    // Answer blocked_slots, busy, is_free, free_slots and confirm_free from the slots kept
+    // in the store (StateStore::list_blocked_slots over the range asked, nothing expanded)
+    // instead of this service's own expansion of the stored events. For a client of a
+    // business that other processes (workers) sync: its own expansion, built once, never
+    // sees what they store. The answers are as fresh as the last sync that stored slots,
+    // whichever process ran it (a calendar's slots follow the moving window at each of its
+    // syncs). Off: a store written by an older calsync may hold events without slots.
+    bool slots_from_store = false;
 };
 
 // renew_push() renews channels with less than this left. Graph subscriptions on events

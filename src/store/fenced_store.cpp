@@ -157,8 +157,12 @@ class FencedStore final : public StateStore {
         return write(
             [&] { return inner_->apply_slot_changes(connection_id, calendar_id, changes); });
     }
-    Result<std::vector<BlockedSlot>> list_blocked_slots(const TimeRange& range) override {
+    Result<std::vector<StoredSlot>> list_blocked_slots(const TimeRange& range) override {
         return inner_->list_blocked_slots(range);
+    }
+    Result<std::optional<TimeRange>> find_slot_window(const std::string& connection_id,
+                                                      const std::string& calendar_id) override {
+        return inner_->find_slot_window(connection_id, calendar_id);
     }
 
   private:

@@ -75,6 +75,7 @@ struct CalendarData {
     std::optional<SyncStatus> status;
     // Shared the same way.
     std::shared_ptr<std::vector<BlockedSlot>> slots = std::make_shared<std::vector<BlockedSlot>>();
+    std::optional<TimeRange> slot_window;  // SlotChanges::window
 };
 struct ConnectionData {
     ConnectionRecord record;
@@ -551,23 +552,33 @@ class MemoryStore final : public StateStore {
             slots->push_back(std::move(slot));
         }
         cal.value()->slots = std::move(slots);
+        if (changes.replace_all)
+            cal.value()->slot_window = changes.window;
         return {};
     }
 
-    Result<std::vector<BlockedSlot>> list_blocked_slots(const TimeRange& range) override {
+    Result<std::vector<StoredSlot>> list_blocked_slots(const TimeRange& range) override {
         Lock lock(mutex_);
-        std::vector<BlockedSlot> found;
+        std::vector<StoredSlot> found;
         for (const auto& [cid, c] : state_.connections) {
             for (const auto& [id, cal] : c.calendars) {
-                std::copy_if(cal.slots->begin(), cal.slots->end(), std::back_inserter(found),
-                             [&](const BlockedSlot& slot) {
-                                 return slot.range.start < range.end &&
-                                        range.start < slot.range.end;
-                             });
+                for (const BlockedSlot& slot : *cal.slots) {
+                    if (slot.range.start < range.end && range.start < slot.range.end)
+                        found.push_back({cid, slot});
+                }
             }
         }
         std::sort(found.begin(), found.end());
         return found;
+    }
+
+    Result<std::optional<TimeRange>> find_slot_window(const std::string& connection_id,
+                                                      const std::string& calendar_id) override {
+        Lock lock(mutex_);
+        auto cal = calendar("read a calendar's slot window", connection_id, calendar_id);
+        if (!cal.ok())
+            return std::optional<TimeRange>();
+        return cal.value()->slot_window;
     }
 
   private:

@@ -1,6 +1,7 @@
 // The SQL store and fleet on PostgreSQL: SqlStore<PgDatabase> and SqlFleet<PgDatabase>
 // (sql_store.hpp, sql_fleet.hpp), and the schema's versioned migrations (table
-// calsync_schema_version; version 1 is kBusinessSchema, version 2 adds event_zones).
+// calsync_schema_version; version 1 is kBusinessSchema, version 2 adds event_zones, version
+// 5 slot_windows).
 #include <iterator>
 #include <string>
 
@@ -55,12 +56,26 @@ WHERE r.key[1] IN (SELECT id FROM zone_definitions);
 )sql" + kDeleteUnreferencedZones;
 }
 
+std::string slot_windows_bytewise() {
+    return with_bytewise_text(kSlotWindowsSchema);
+}
+
+// Versions 3 and 4 belong to other branches (Google pacing, per-business settings): their
+// entries replace these at merge.
+std::string reserved_version() {
+    return "SELECT 1";
+}
+
 const PgMigration kPgMigrations[] = {
     {"businesses, connections, calendars, events, appointments, export map, statuses, OAuth "
      "state, push channels, blocked slots, zone definitions, work queue",
      business_schema_bytewise},
     {"the zone definitions each stored event refers to; those none refers to deleted",
      event_zones_bytewise},
+    {"reserved (version 3)", reserved_version},
+    {"reserved (version 4)", reserved_version},
+    {"per calendar: the window its kept slots were computed for, and its longest slot",
+     slot_windows_bytewise},
 };
 
 const int kPgSchemaVersion = static_cast<int>(std::size(kPgMigrations));

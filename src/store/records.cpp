@@ -1,6 +1,7 @@
 // The names of the store's enumerations, as written to storage and shown to hosts.
 #include <algorithm>
 #include <iterator>
+#include <tuple>
 
 #include "calsync/store.hpp"
 
@@ -88,9 +89,23 @@ Result<void> StateStore::apply_slot_changes(const std::string&, const std::strin
                       "could not store blocked slot changes: this store keeps no blocked slots");
 }
 
-Result<std::vector<BlockedSlot>> StateStore::list_blocked_slots(const TimeRange&) {
+Result<std::vector<StoredSlot>> StateStore::list_blocked_slots(const TimeRange&) {
     return make_error(ErrorCode::internal,
                       "could not read blocked slots: this store keeps no blocked slots");
+}
+
+Result<std::optional<TimeRange>> StateStore::find_slot_window(const std::string&,
+                                                              const std::string&) {
+    return make_error(ErrorCode::internal,
+                      "could not read a calendar's slot window: this store keeps no blocked slots");
+}
+
+bool StoredSlot::operator<(const StoredSlot& o) const {
+    const BlockedSlot& a = slot;
+    const BlockedSlot& b = o.slot;
+    return std::tie(a.range.start, a.range.end, connection_id, a.calendar_id, a.event_id,
+                    a.recurrence_id) < std::tie(b.range.start, b.range.end, o.connection_id,
+                                                b.calendar_id, b.event_id, b.recurrence_id);
 }
 
 }  // namespace calsync

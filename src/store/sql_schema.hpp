@@ -235,4 +235,29 @@ DELETE FROM zone_definitions WHERE NOT EXISTS (
     SELECT 1 FROM event_zones WHERE event_zones.zone_id = zone_definitions.id);
 )sql";
 
+// Per calendar (SQLite version 8, PostgreSQL version 5): the window its blocked slots were
+// last written whole for (NULL: none kept; SlotChanges::window), so a sync sees when the
+// moving window has left them behind, and the longest slot the calendar held since that
+// write, so an overlap read (list_blocked_slots) scans the index by start from
+// range.start minus the business's longest slot instead of from the first slot. Filled
+// from the slots already kept, with no window: each calendar is written whole at its next
+// sync.
+inline constexpr const char* kSlotWindowsSchema = R"sql(
+CREATE TABLE slot_windows (
+    business_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    calendar_id TEXT NOT NULL,
+    window_start BIGINT,
+    window_end BIGINT,
+    longest_slot BIGINT NOT NULL,
+    PRIMARY KEY (business_id, connection_id, calendar_id),
+    FOREIGN KEY (business_id, connection_id, calendar_id)
+        REFERENCES calendars (business_id, connection_id, calendar_id) ON DELETE CASCADE
+);
+INSERT INTO slot_windows (business_id, connection_id, calendar_id, window_start, window_end,
+    longest_slot)
+SELECT business_id, connection_id, calendar_id, NULL, NULL, max(end_at - start_at)
+FROM blocked_slots GROUP BY business_id, connection_id, calendar_id;
+)sql";
+
 }  // namespace calsync::store

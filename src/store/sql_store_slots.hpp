@@ -1,7 +1,11 @@
 // SqlStore's blocked slots (template definitions: included by sqlite_store.cpp and
-// pg_store.cpp only). Overlap reads use the index by start: a slot is never longer than
-// its event, so the scan is bounded by start_at < range.end.
+// pg_store.cpp only). Each calendar's row in slot_windows keeps the window its slots were
+// last written whole for and the longest slot it held since (reset by each whole write):
+// an overlap read scans the index by start from range.start minus the business's longest
+// slot to range.end, and nothing before.
 #pragma once
+
+#include <algorithm>
 
 #include "store/sql_store.hpp"
 #include "store/store_checks.hpp"
@@ -40,7 +44,10 @@ Result<void> SqlStore<Db>::apply_slot_changes(const std::string& connection_id,
                 return done;
         }
     }
+    std::int64_t longest = 0;
     for (const BlockedSlot& slot : changes.slots) {
+        longest =
+            std::max<std::int64_t>(longest, to_unix(slot.range.end) - to_unix(slot.range.start));
         auto q = business_query(
             "INSERT INTO blocked_slots (business_id, connection_id, calendar_id, event_id, "
             "recurrence_id, start_at, end_at, label, all_day, tentative) "
@@ -61,30 +68,81 @@ Result<void> SqlStore<Db>::apply_slot_changes(const std::string& connection_id,
         if (!done.ok())
             return done;
     }
+    // A whole write sets the window and the longest slot; a partial one only lengthens it.
+    auto q = business_query(
+        changes.replace_all
+            ? "INSERT INTO slot_windows (business_id, connection_id, calendar_id, window_start, "
+              "window_end, longest_slot) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (business_id, "
+              "connection_id, calendar_id) DO UPDATE SET window_start = excluded.window_start, "
+              "window_end = excluded.window_end, longest_slot = excluded.longest_slot"
+            : "INSERT INTO slot_windows (business_id, connection_id, calendar_id, window_start, "
+              "window_end, longest_slot) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (business_id, "
+              "connection_id, calendar_id) DO UPDATE SET longest_slot = CASE WHEN "
+              "excluded.longest_slot > slot_windows.longest_slot THEN excluded.longest_slot "
+              "ELSE slot_windows.longest_slot END",
+        kOperation);
+    if (!q.ok())
+        return q.error();
+    const std::optional<TimeRange>& window = changes.window;
+    auto kept = q->bind(connection_id)
+                    .bind(calendar_id)
+                    .bind(window ? std::optional<Instant>(window->start) : std::nullopt)
+                    .bind(window ? std::optional<Instant>(window->end) : std::nullopt)
+                    .bind(longest)
+                    .run();
+    if (!kept.ok())
+        return kept;
     return tx->commit();
 }
 
 template <class Db>
-Result<std::vector<BlockedSlot>> SqlStore<Db>::list_blocked_slots(const TimeRange& range) {
+Result<std::vector<StoredSlot>> SqlStore<Db>::list_blocked_slots(const TimeRange& range) {
     Lock lock(mutex_);
+    // One statement, so the longest slot and the slots are read from one snapshot.
     auto q = business_query(
-        "SELECT calendar_id, event_id, recurrence_id, start_at, end_at, label, all_day, "
-        "tentative FROM blocked_slots WHERE business_id = ? AND start_at < ? AND end_at > ? "
-        "ORDER BY start_at, end_at, calendar_id, event_id, recurrence_id",
+        "SELECT connection_id, calendar_id, event_id, recurrence_id, start_at, end_at, label, "
+        "all_day, tentative FROM blocked_slots WHERE business_id = ? AND start_at < ? AND "
+        "start_at > CAST(? AS BIGINT) - (SELECT coalesce(max(longest_slot), 0) FROM "
+        "slot_windows WHERE business_id = ?) AND end_at > ? "
+        "ORDER BY start_at, end_at, connection_id, calendar_id, event_id, recurrence_id",
         "read blocked slots");
     if (!q.ok())
         return q.error();
-    return q->bind(range.end).bind(range.start).collect([](const Query& r) -> Result<BlockedSlot> {
-        BlockedSlot slot;
-        slot.calendar_id = r.text(0);
-        slot.event_id = r.text(1);
-        slot.recurrence_id = r.instant(2);
-        slot.range = {r.instant(3), r.instant(4)};
-        slot.label = r.text(5);
-        slot.all_day = r.boolean(6);
-        slot.tentative = r.boolean(7);
-        return slot;
-    });
+    return q->bind(range.end)
+        .bind(range.start)
+        .bind(business_)
+        .bind(range.start)
+        .collect([](const Query& r) -> Result<StoredSlot> {
+            StoredSlot stored;
+            stored.connection_id = r.text(0);
+            BlockedSlot& slot = stored.slot;
+            slot.calendar_id = r.text(1);
+            slot.event_id = r.text(2);
+            slot.recurrence_id = r.instant(3);
+            slot.range = {r.instant(4), r.instant(5)};
+            slot.label = r.text(6);
+            slot.all_day = r.boolean(7);
+            slot.tentative = r.boolean(8);
+            return stored;
+        });
+}
+
+template <class Db>
+Result<std::optional<TimeRange>> SqlStore<Db>::find_slot_window(const std::string& connection_id,
+                                                                const std::string& calendar_id) {
+    Lock lock(mutex_);
+    auto q = business_query(
+        "SELECT window_start, window_end FROM slot_windows WHERE business_id = ? AND "
+        "connection_id = ? AND calendar_id = ?",
+        "read a calendar's slot window", {connection_id, calendar_id});
+    if (!q.ok())
+        return q.error();
+    auto row = q->step();
+    if (!row.ok())
+        return row.error();
+    if (!row.value() || q->is_null(0) || q->is_null(1))
+        return std::optional<TimeRange>();
+    return std::optional<TimeRange>(TimeRange{q->instant(0), q->instant(1)});
 }
 
 }  // namespace calsync::store

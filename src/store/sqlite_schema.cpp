@@ -160,6 +160,12 @@ ALTER TABLE exports ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
     {"many businesses: every key starts with a business id; the work queue", {nullptr}},
     {"the zone definitions each stored event refers to; those none refers to deleted",
      {kEventZonesSchema, kFillEventZones, kDeleteUnreferencedZones}},
+    // Versions 6 and 7 belong to other branches (Google pacing, per-business settings):
+    // their entries replace these two at merge.
+    {"reserved (version 6)", {nullptr}},
+    {"reserved (version 7)", {nullptr}},
+    {"per calendar: the window its kept slots were computed for, and its longest slot",
+     {kSlotWindowsSchema}},
 };
 
 // The single-business tables of versions 1-3, renamed aside (their foreign keys follow

@@ -118,6 +118,12 @@ Result<void> check_slot_changes(const SlotChanges& changes) {
     if (bad != changes.slots.end())
         return invalid("store blocked slot changes",
                        "slot of event '" + bad->event_id + "': its range is empty or reversed");
+    if (changes.window && !changes.replace_all)
+        return invalid("store blocked slot changes",
+                       "a slot window is kept only when the calendar's slots are written "
+                       "whole");
+    if (changes.window && !(changes.window->start < changes.window->end))
+        return invalid("store blocked slot changes", "the slot window is empty or reversed");
     return {};
 }
 

@@ -133,6 +133,8 @@ void SyncService::State::keep_slots(const SlotDiff& diff, const std::string& own
             continue;
         SlotChanges changes;
         changes.replace_all = t.replace_all;
+        if (t.replace_all)
+            changes.window = engine.policy().window;  // what calendar_slots is computed for
         changes.events.assign(t.events.begin(), t.events.end());
         for (BlockedSlot& slot : engine.calendar_slots(key)) {
             if (t.replace_all || t.events.count(slot.event_id) != 0)
@@ -150,6 +152,42 @@ void SyncService::State::keep_slots(const SlotDiff& diff, const std::string& own
                                    "its next sync: " +
                                    written.error().message);
     }
+}
+
+void SyncService::State::keep_slot_windows(const ConnectionRecord& connection,
+                                           const std::vector<CalendarRecord>& calendars) {
+    if (connection.state != ConnectionState::active)
+        return;
+    const TimeRange now_window = window();
+    std::vector<std::string> behind;  // slot calendar keys
+    for (const CalendarRecord& cal : calendars) {
+        if (!cal.selected || !imports(cal.direction))
+            continue;
+        auto kept = store->find_slot_window(connection.id, cal.calendar.id);
+        if (!kept.ok()) {
+            log(LogLevel::warning, "calendar " + slot_calendar_key(connection.id, cal.calendar.id) +
+                                       ": " + kept.error().message);
+            continue;
+        }
+        const std::optional<TimeRange>& held = kept.value();
+        if (!held || *held != now_window)
+            behind.push_back(slot_calendar_key(connection.id, cal.calendar.id));
+    }
+    if (behind.empty())
+        return;
+    auto ready = keep_window_current();
+    if (ready.ok())
+        ready = engine_ready();
+    if (!ready.ok()) {
+        log(LogLevel::warning, "connection " + connection.id +
+                                   ": its blocked slots could not follow the window, tried "
+                                   "again next sync: " +
+                                   ready.error().message);
+        return;
+    }
+    std::lock_guard<std::mutex> lock(engine_mutex);
+    for (const std::string& key : behind)
+        keep_slots(SlotDiff{}, key, true);
 }
 
 std::shared_ptr<LiveConnection> SyncService::State::live_connection(const std::string& id) {

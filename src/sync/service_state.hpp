@@ -124,6 +124,17 @@ struct SyncService::State {
     // Slot calendar keys whose stored slots may lag the engine (a failed keep_slots); under
     // engine_mutex.
     std::set<std::string> slots_stale;
+    // Kept slots follow the moving window: each selected import calendar of an active
+    // `connection` whose slots were last written whole for another window than the
+    // engine's (StateStore::find_slot_window; the window moves a whole UTC day at a time,
+    // so this is at most once a day per calendar) or for none is written whole again from
+    // the engine, built if need be: the days that entered the window get their slots (a
+    // weekly series' new occurrences, which no incremental read reports) and those that
+    // left it lose theirs. Called once per sync, after the reads, so a full read that
+    // already wrote a calendar whole costs nothing more. A failure is logged; the sync
+    // goes on and the next one tries again.
+    void keep_slot_windows(const ConnectionRecord& connection,
+                           const std::vector<CalendarRecord>& calendars);
 
     std::shared_ptr<LiveConnection> live_connection(const std::string& connection_id);
     void forget_live(const std::string& connection_id);

@@ -325,6 +325,8 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
         }
     }
 
+    if (calendars.ok() && !s.cancel->cancelled())
+        s.keep_slot_windows(connection.value(), calendars.value());
     if (worst && s.cancel->cancelled())
         return make_error(ErrorCode::cancelled,
                           "connection " + connection_id + ": cancelled, the client is closing");

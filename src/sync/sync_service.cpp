@@ -290,9 +290,43 @@ bool answerable(SyncService::State& s) {
     return ready.ok();
 }
 
+// The kept slots overlapping `range` (SyncServiceOptions::slots_from_store), named and
+// ordered as the engine's ("<connection>/<calendar>"); nullopt, logged, when the store
+// cannot be read (the callers then answer as when answerable() fails).
+std::optional<std::vector<BlockedSlot>> kept_slots(SyncService::State& s, const TimeRange& range) {
+    auto kept = s.store->list_blocked_slots(range);
+    if (!kept.ok()) {
+        s.log(LogLevel::error, "blocked slots unknown: " + kept.error().message);
+        return std::nullopt;
+    }
+    std::vector<BlockedSlot> slots;
+    slots.reserve(kept->size());
+    for (StoredSlot& k : kept.value()) {
+        k.slot.calendar_id = slot_calendar_key(k.connection_id, k.slot.calendar_id);
+        slots.push_back(std::move(k.slot));
+    }
+    std::sort(slots.begin(), slots.end());
+    return slots;
+}
+
+// The kept slots' busy time over `range`, merged as the engine's.
+std::optional<AvailabilityIndex> kept_availability(SyncService::State& s, const TimeRange& range) {
+    auto slots = kept_slots(s, range);
+    if (!slots)
+        return std::nullopt;
+    std::vector<TimeRange> busy(slots->size());
+    std::transform(slots->begin(), slots->end(), busy.begin(),
+                   [](const BlockedSlot& slot) { return slot.range; });
+    return AvailabilityIndex(std::move(busy));
+}
+
 }  // namespace
 
 std::vector<BlockedSlot> SyncService::blocked_slots(const TimeRange& range) const {
+    if (s_->options.slots_from_store) {
+        auto kept = kept_slots(*s_, range);
+        return kept ? std::move(*kept) : std::vector<BlockedSlot>{};
+    }
     if (!answerable(*s_))
         return {};
     std::lock_guard<std::mutex> lock(s_->engine_mutex);
@@ -305,15 +339,23 @@ std::vector<BlockedSlot> SyncService::blocked_slots(const TimeRange& range) cons
 }
 
 std::vector<TimeRange> SyncService::busy(const TimeRange& range) const {
+    // Merged busy intervals, cut to `range`.
+    const auto within = [&range](const std::vector<TimeRange>& merged) {
+        std::vector<TimeRange> out;
+        for (const TimeRange& b : merged) {
+            if (b.start < range.end && range.start < b.end)
+                out.push_back({std::max(b.start, range.start), std::min(b.end, range.end)});
+        }
+        return out;
+    };
+    if (s_->options.slots_from_store) {
+        auto kept = kept_availability(*s_, range);
+        return kept ? within(kept->busy()) : std::vector<TimeRange>{range};
+    }
     if (!answerable(*s_))
         return {range};
     std::lock_guard<std::mutex> lock(s_->engine_mutex);
-    std::vector<TimeRange> out;
-    for (const TimeRange& b : s_->engine.busy()) {
-        if (b.start < range.end && range.start < b.end)
-            out.push_back({std::max(b.start, range.start), std::min(b.end, range.end)});
-    }
-    return out;
+    return within(s_->engine.busy());
 }
 
 namespace {
@@ -327,6 +369,10 @@ const AvailabilityIndex& index_of(SyncService::State& s) {
 }  // namespace
 
 bool SyncService::is_free(const TimeRange& range) const {
+    if (s_->options.slots_from_store) {
+        auto kept = kept_availability(*s_, range);
+        return kept && kept->is_free(range);
+    }
     if (!answerable(*s_))
         return false;
     std::lock_guard<std::mutex> lock(s_->engine_mutex);
@@ -336,6 +382,12 @@ bool SyncService::is_free(const TimeRange& range) const {
 Result<std::vector<TimeRange>> SyncService::free_slots(const TimeRange& within,
                                                        std::chrono::seconds duration,
                                                        std::chrono::seconds step) const {
+    if (s_->options.slots_from_store) {
+        auto kept = kept_availability(*s_, within);
+        if (!kept)
+            return std::vector<TimeRange>{};
+        return bounded_free_slots(*kept, within, duration, step);
+    }
     if (!answerable(*s_))
         return std::vector<TimeRange>{};
     std::lock_guard<std::mutex> lock(s_->engine_mutex);

@@ -9,9 +9,12 @@
 #include <string>
 
 #include "fake_server.hpp"
+#include "kept_slots_scenario.hpp"
 #include "pg_test_server.hpp"
 
 namespace {
+
+using calsync::test::kept_answer;  // a call's JSON answer, freed
 
 const unsigned char kKey[32] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
                                 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
@@ -49,32 +52,23 @@ struct Client {
     calsync_client* handle = nullptr;
 };
 
-rapidjson::Document answer(calsync_status status, char* out) {
-    REQUIRE(status == CALSYNC_OK);
-    rapidjson::Document doc;
-    doc.Parse(out);
-    calsync_string_free(out);
-    REQUIRE(doc.IsObject());
-    return doc;
-}
-
 rapidjson::Document appointments(calsync_client* c) {
     char* out = nullptr;
     const calsync_status s = calsync_client_appointments(c, &out);
-    return answer(s, out);
+    return kept_answer(s, out);
 }
 
 rapidjson::Document connections(calsync_client* c) {
     char* out = nullptr;
     const calsync_status s = calsync_client_connections(c, &out);
-    return answer(s, out);
+    return kept_answer(s, out);
 }
 
 std::size_t blocked_in_2026(calsync_client* c) {
     char* out = nullptr;
     const calsync_status s = calsync_client_blocked_slots(
         c, R"({"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"})", &out);
-    return answer(s, out)["slots"].Size();
+    return kept_answer(s, out)["slots"].Size();
 }
 
 }  // namespace
@@ -103,7 +97,7 @@ TEST_CASE("client on PostgreSQL: two garages on one database see nothing of each
     REQUIRE(calsync_client_connect(g1.handle, request.c_str(), &k) == CALSYNC_OK);
     char* out = nullptr;
     calsync_status s = calsync_connection_calendars(k, &out);
-    auto calendars = answer(s, out);
+    auto calendars = kept_answer(s, out);
     REQUIRE(calendars["calendars"].Size() == 1);
     const std::string id = calendars["calendars"][0]["id"].GetString();
     REQUIRE(calsync_connection_select(
@@ -111,7 +105,7 @@ TEST_CASE("client on PostgreSQL: two garages on one database see nothing of each
             CALSYNC_OK);
     out = nullptr;
     s = calsync_connection_sync(k, &out);
-    answer(s, out);
+    kept_answer(s, out);
     calsync_connection_free(k);
     const std::size_t g1_slots = blocked_in_2026(g1.handle);
     CHECK(g1_slots > 0);
@@ -135,6 +129,11 @@ TEST_CASE("client on PostgreSQL: two garages on one database see nothing of each
     CHECK(appointments(again.handle)["appointments"].Size() == 1);
     CHECK(connections(again.handle)["connections"].Size() == 1);
     CHECK(blocked_in_2026(again.handle) == g1_slots);
+}
+
+TEST_CASE("client on PostgreSQL: answers from the slots a worker stored, and their changes",
+          "[fleet][postgres][slots]") {
+    calsync::test::check_client_reads_worker_slots(new_database_url());
 }
 
 TEST_CASE("client on a fleet store: what the options refuse", "[fleet]") {

@@ -50,6 +50,7 @@ void fill(StateStore& s) {
     busy.range = {at(1775000000), at(1775003600)};
     busy.event_id = "e1";
     slots.slots = {busy};
+    slots.window = TimeRange{at(1774915200), at(1806451200)};
     must(s.apply_slot_changes("c", "a", slots));
 }
 
@@ -69,6 +70,7 @@ void check_intact(StateStore& s) {
     CHECK(must(s.list_calendar_statuses("c")).at("a").events_read == 7);
     CHECK(must(s.get_push_channel("ch")).sealed_token == "v1.tok");
     CHECK(must(s.list_blocked_slots({at(0), kFar})).size() == 1);
+    CHECK(must(s.find_slot_window("c", "a"))->end == at(1806451200));
     CHECK_FALSE(must(s.spend_nonce("nonce", kFar, at(2))));  // still spent in A
 }
 
@@ -102,6 +104,7 @@ TEMPLATE_TEST_CASE("businesses: nothing of one is visible or writable through an
         CHECK(must(b->list_push_channels("c")).empty());
         CHECK(must(b->list_push_channels_expiring(kFar)).empty());
         CHECK(must(b->list_blocked_slots({at(0), kFar})).empty());
+        CHECK_FALSE(must(b->find_slot_window("c", "a")).has_value());
         // Taking A's pending authorization through B fails, and leaves it to A.
         fails_with(b->take_pending_authorization("state", at(10)), ErrorCode::not_found, "");
         CHECK(must(a->take_pending_authorization("state", at(10))).sealed_code_verifier ==
@@ -140,6 +143,13 @@ TEMPLATE_TEST_CASE("businesses: nothing of one is visible or writable through an
         must(b->put_calendar(calendar_record("c", "a")));
         CHECK(must(b->get_calendar("c", "a")).cursor.empty());  // not A's cursor
         CHECK(must(b->load_events("c", "a")).empty());
+        CHECK_FALSE(must(b->find_slot_window("c", "a")).has_value());  // not A's
+        // B's slots are B's: a whole write with its own window leaves A's as they were.
+        SlotChanges mine;
+        mine.replace_all = true;
+        mine.window = TimeRange{at(1775001600), at(1806537600)};
+        must(b->apply_slot_changes("c", "a", mine));
+        CHECK(must(b->find_slot_window("c", "a"))->end == at(1806537600));
         // B's revisions are B's own: its first appointment is revision 1 too.
         CHECK(must(b->put_appointment(appointment("ap1", 1776000000), at(6))).revision == 1);
         must(b->put_push_channel({"ch", "c", "a", "res-b", "v1.tok-b", kFar}));

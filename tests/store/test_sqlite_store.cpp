@@ -33,6 +33,14 @@ std::unique_ptr<StateStore> open(const std::string& path) {
     return must(open_sqlite_store(path));
 }
 
+// The store at `path` with connection "c" and its calendar "a".
+std::unique_ptr<StateStore> open_with_calendar(const std::string& path) {
+    auto s = open(path);
+    must(s->put_connection(connection_record("c")));
+    must(s->put_calendar(calendar_record("c", "a")));
+    return s;
+}
+
 std::string read_text(const std::string& path) {
     std::ifstream in(path);
     std::stringstream s;
@@ -101,7 +109,7 @@ TEST_CASE("sqlite store: WAL journal, enforced foreign keys, a clean integrity c
     fill(*s);
     SqliteProbe probe(path);
     CHECK(probe.value("PRAGMA journal_mode") == "wal");  // WAL is a property of the file
-    CHECK(probe.value("PRAGMA user_version") == "5");
+    CHECK(probe.value("PRAGMA user_version") == "8");
     CHECK(probe.value("PRAGMA integrity_check") == "ok");
     CHECK(probe.value("PRAGMA foreign_key_check") == "");
     CHECK(probe.value("SELECT count(*) FROM events") == "50");
@@ -117,9 +125,7 @@ TEST_CASE("sqlite store: WAL journal, enforced foreign keys, a clean integrity c
 TEST_CASE("sqlite store: hosts read blocked slots by SQL from calsync_blocked_slots", "[sqlite]") {
     TempDir dir;
     const std::string path = dir.file("state.db");
-    auto s = open(path);
-    must(s->put_connection(connection_record("c")));
-    must(s->put_calendar(calendar_record("c", "a")));
+    auto s = open_with_calendar(path);
     SlotChanges slots;
     slots.replace_all = true;
     BlockedSlot busy;
@@ -135,6 +141,33 @@ TEST_CASE("sqlite store: hosts read blocked slots by SQL from calsync_blocked_sl
                       "event_id || '|' || start_at || '|' || end_at || '|' || label || '|' || "
                       "tentative FROM calsync_blocked_slots") ==
           "default|c|a|e1|1775000000|1775003600|Workshop|1");
+}
+
+TEST_CASE("sqlite store: slots kept by version 5 are read in full after the migration",
+          "[sqlite]") {
+    // Version 8 reads the slots overlapping a range from range.start minus the longest slot
+    // on: the migration must know the longest slot of slots kept before it.
+    TempDir dir;
+    const std::string path = dir.file("state.db");
+    {
+        auto s = open_with_calendar(path);
+        SlotChanges slots;
+        slots.replace_all = true;
+        BlockedSlot away;  // a fortnight
+        away.range = {at(1775000000), at(1775000000 + 14 * 86400)};
+        away.event_id = "away";
+        slots.slots = {away};
+        must(s->apply_slot_changes("c", "a", slots));
+    }
+    SqliteProbe(path).exec("DROP TABLE slot_windows; PRAGMA user_version = 5");
+    auto s = open(path);
+    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "8");
+    const auto held =
+        must(s->list_blocked_slots({at(1775000000 + 10 * 86400), at(1775000000 + 11 * 86400)}));
+    REQUIRE(held.size() == 1);
+    CHECK(held[0].slot.event_id == "away");
+    // Kept before windows were: none is known, so the next sync writes the calendar whole.
+    CHECK_FALSE(must(s->find_slot_window("c", "a")).has_value());
 }
 
 TEST_CASE("sqlite store: the file and its journal are the owner's alone, whatever the umask",
@@ -167,7 +200,7 @@ TEST_CASE("sqlite store: a version 1 database is migrated and keeps its data", "
         REQUIRE(probe.value("PRAGMA user_version") == "1");
     }
     auto s = open(path);
-    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "5");
+    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "8");
     // Its records became the default business's, and only that business's.
     CHECK(SqliteProbe(path).value("SELECT count(*) FROM connections WHERE business_id = "
                                   "'default'") == "1");
@@ -206,12 +239,12 @@ TEST_CASE("sqlite store: refuses a newer schema, another program's file and a no
     SECTION("a database from a newer calsync") {
         const std::string path = dir.file("newer.db");
         { open(path); }
-        SqliteProbe(path).exec("PRAGMA user_version = 7");
+        SqliteProbe(path).exec("PRAGMA user_version = 9");
         auto s = open_sqlite_store(path);
         REQUIRE_FALSE(s.ok());
         CHECK(s.error().code == ErrorCode::invalid_argument);
-        CHECK(s.error().message.find("schema version 7, newer than 5") != std::string::npos);
-        CHECK(SqliteProbe(path).value("PRAGMA user_version") == "7");  // left as it was
+        CHECK(s.error().message.find("schema version 9, newer than 8") != std::string::npos);
+        CHECK(SqliteProbe(path).value("PRAGMA user_version") == "9");  // left as it was
     }
     SECTION("another application's database") {
         const std::string path = dir.file("other.db");

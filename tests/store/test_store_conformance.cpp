@@ -824,10 +824,10 @@ BlockedSlot slot(const std::string& event_id, std::int64_t start, std::int64_t h
     return s;
 }
 
-std::vector<std::string> slot_events(const std::vector<BlockedSlot>& slots) {
+std::vector<std::string> slot_events(const std::vector<StoredSlot>& slots) {
     std::vector<std::string> ids;
-    for (const BlockedSlot& s : slots)
-        ids.push_back(s.event_id + "@" + std::to_string(to_unix(s.range.start)));
+    for (const StoredSlot& s : slots)
+        ids.push_back(s.slot.event_id + "@" + std::to_string(to_unix(s.slot.range.start)));
     return ids;
 }
 
@@ -854,13 +854,14 @@ TEMPLATE_TEST_CASE("store blocked slots: kept per calendar, replaced by event, r
     auto held = must(s.list_blocked_slots(day));
     CHECK(slot_events(held) ==
           std::vector<std::string>{"e1@1775000000", "x1@1775003600", "e2@1775010000"});
-    CHECK(held[0].calendar_id == "a");
-    CHECK(held[1].calendar_id == "b");
-    CHECK(held[2].tentative);
-    CHECK(held[2].all_day);
-    CHECK(held[2].range.end == at(1775010000 + 7200));
-    CHECK(held[0].recurrence_id == at(1775000000));
-    CHECK(held[0].label == "Calendar a");
+    CHECK(held[0].connection_id == "c");
+    CHECK(held[0].slot.calendar_id == "a");
+    CHECK(held[1].slot.calendar_id == "b");
+    CHECK(held[2].slot.tentative);
+    CHECK(held[2].slot.all_day);
+    CHECK(held[2].slot.range.end == at(1775010000 + 7200));
+    CHECK(held[0].slot.recurrence_id == at(1775000000));
+    CHECK(held[0].slot.label == "Calendar a");
     // Overlap is half-open: a slot ending where the range starts is outside.
     CHECK(must(s.list_blocked_slots({at(1775003600), at(1775003601)})).size() == 1);
 
@@ -905,4 +906,119 @@ TEMPLATE_TEST_CASE("store blocked slots: kept per calendar, replaced by event, r
         CHECK_FALSE(r.ok());
         CHECK(must(s.list_blocked_slots({at(0), at(1800000000)})).size() == 4);
     }
+}
+
+TEMPLATE_TEST_CASE("store blocked slots: two connections with a calendar of one id stay apart",
+                   "[conformance]", CALSYNC_STORE_FIXTURES) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    must(s.put_connection(connection_record("d", ProviderKind::caldav, "other@x")));
+    must(s.put_calendar(calendar_record("d", "a")));
+    SlotChanges in_c;
+    in_c.replace_all = true;
+    in_c.slots = {slot("e1", 1775000000)};
+    must(s.apply_slot_changes("c", "a", in_c));
+    SlotChanges in_d = in_c;
+    in_d.slots = {slot("e1", 1775000000), slot("e2", 1775090000)};
+    must(s.apply_slot_changes("d", "a", in_d));
+    const TimeRange all{at(0), at(1800000000)};
+    auto held = must(s.list_blocked_slots(all));
+    REQUIRE(held.size() == 3);
+    // Same range, calendar and event: the connection tells them apart, and orders them.
+    CHECK(held[0].connection_id == "c");
+    CHECK(held[1].connection_id == "d");
+    CHECK(held[0].slot == held[1].slot);
+    CHECK(held[2].connection_id == "d");
+    // Each connection's calendar is written on its own.
+    SlotChanges wipe;
+    wipe.replace_all = true;
+    must(s.apply_slot_changes("d", "a", wipe));
+    held = must(s.list_blocked_slots(all));
+    REQUIRE(held.size() == 1);
+    CHECK(held[0].connection_id == "c");
+}
+
+TEMPLATE_TEST_CASE("store blocked slots: a calendar's slot window is kept with a whole write",
+                   "[conformance]", CALSYNC_STORE_FIXTURES) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    CHECK_FALSE(must(s.find_slot_window("c", "a")).has_value());
+    CHECK_FALSE(must(s.find_slot_window("c", "unknown")).has_value());
+    const TimeRange window{at(1774915200), at(1806451200)};
+    SlotChanges whole;
+    whole.replace_all = true;
+    whole.slots = {slot("e1", 1775000000)};
+    whole.window = window;
+    must(s.apply_slot_changes("c", "a", whole));
+    REQUIRE(must(s.find_slot_window("c", "a")).has_value());
+    CHECK(must(s.find_slot_window("c", "a"))->start == window.start);
+    CHECK(must(s.find_slot_window("c", "a"))->end == window.end);
+    CHECK_FALSE(must(s.find_slot_window("c", "b")).has_value());
+
+    SECTION("a partial change keeps it") {
+        SlotChanges change;
+        change.events = {"e1"};
+        change.slots = {slot("e1", 1775020000)};
+        must(s.apply_slot_changes("c", "a", change));
+        CHECK(must(s.find_slot_window("c", "a"))->end == window.end);
+    }
+    SECTION("a whole write with another window replaces it; one without forgets it") {
+        whole.window = TimeRange{at(1775001600), at(1806537600)};
+        must(s.apply_slot_changes("c", "a", whole));
+        CHECK(must(s.find_slot_window("c", "a"))->start == at(1775001600));
+        whole.window.reset();
+        must(s.apply_slot_changes("c", "a", whole));
+        CHECK_FALSE(must(s.find_slot_window("c", "a")).has_value());
+    }
+    SECTION("a window without a whole write is refused, and changes nothing") {
+        SlotChanges change;
+        change.events = {"e1"};
+        change.window = TimeRange{at(1775001600), at(1806537600)};
+        fails_with(s.apply_slot_changes("c", "a", change), ErrorCode::invalid_argument,
+                   "written whole");
+        SlotChanges reversed = whole;
+        reversed.window = TimeRange{window.end, window.start};
+        fails_with(s.apply_slot_changes("c", "a", reversed), ErrorCode::invalid_argument, "window");
+        CHECK(must(s.find_slot_window("c", "a"))->start == window.start);
+        CHECK(must(s.list_blocked_slots({at(0), at(1800000000)})).size() == 1);
+    }
+    SECTION("it goes with its calendar") {
+        must(s.remove_calendar("c", "a"));
+        must(s.put_calendar(calendar_record("c", "a")));
+        CHECK_FALSE(must(s.find_slot_window("c", "a")).has_value());
+    }
+}
+
+TEMPLATE_TEST_CASE("store blocked slots: a long slot begun well before the range is read",
+                   "[conformance]", CALSYNC_STORE_FIXTURES) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    // A fortnight away (one slot) in calendar b, written by a partial change; short slots
+    // in a.
+    SlotChanges holiday;
+    holiday.events = {"away"};
+    holiday.slots = {slot("away", 1775000000, 24 * 14)};
+    must(s.apply_slot_changes("c", "b", holiday));
+    SlotChanges short_ones;
+    short_ones.replace_all = true;
+    short_ones.slots = {slot("e1", 1775871200), slot("e2", 1776000000)};
+    must(s.apply_slot_changes("c", "a", short_ones));
+    // Ten days into the fortnight: only the holiday overlaps.
+    const TimeRange day10{at(1775000000 + 10 * 86400), at(1775000000 + 11 * 86400)};
+    auto held = must(s.list_blocked_slots(day10));
+    REQUIRE(held.size() == 2);
+    CHECK(held[0].slot.event_id == "away");
+    CHECK(held[1].slot.event_id == "e1");
+    // A whole write of b with short slots only: the fortnight is gone, the rest still read.
+    SlotChanges back;
+    back.replace_all = true;
+    back.slots = {slot("x1", 1775000000 + 10 * 86400 + 3600)};
+    must(s.apply_slot_changes("c", "b", back));
+    CHECK(slot_events(must(s.list_blocked_slots(day10))) ==
+          std::vector<std::string>{"x1@1775867600", "e1@1775871200"});
+    // The slot ending where the range starts stays outside (half-open).
+    CHECK(must(s.list_blocked_slots({at(1775871200 + 3600), at(1775900000)})).empty());
 }

@@ -1,10 +1,12 @@
 """`calsync worker --store URL` (issue 16): on the state directory's own SQLite file, one
 pass syncs the feed the CLI connected (connecting made it due in the file's work queue) and
-the next finds nothing due; the loop stops at SIGTERM with status 0; --store is required.
-The feed comes from tests/fakes/fault_server.py.
+the next finds nothing due; `blocked` and `free` with --store read the slots the worker
+stored, the same as the state's own client answers; the loop stops at SIGTERM with status
+0; --store is required. The feed comes from tests/fakes/fault_server.py.
 
   check_worker_command.py CLI FAULT_SERVER DATA_DIR
 """
+import datetime
 import json
 import os
 import shutil
@@ -29,6 +31,16 @@ try:
     origin = f"http://127.0.0.1:{int(server.stdout.readline())}"
     copy = os.path.join(scratch, "personal.ics")
     shutil.copy(os.path.join(data, "personal.ics"), copy)
+    # One event two days from now, inside the sync window whenever the test runs.
+    day = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).date()
+    with open(copy) as f:
+        text = f.read()
+    with open(copy, "w") as f:
+        f.write(text.replace("END:VCALENDAR", (
+            "BEGIN:VEVENT\r\nUID:inspection\r\nSUMMARY:Inspection\r\n"
+            "DTSTAMP:20260501T080000Z\r\n"
+            f"DTSTART:{day:%Y%m%d}T100000Z\r\nDTEND:{day:%Y%m%d}T110000Z\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR")))
     run("connect", "ics", f"{origin}/feed?file={copy}", "--id", "personal",
         "--zone", "Europe/Berlin", "--allow-private-addresses")
     calendar = json.loads(run("calendars", "--json").stdout)["connections"][0]["calendars"][0]
@@ -44,6 +56,23 @@ try:
     status = json.loads(run("status", "--json").stdout)["connections"][0]["status"]
     if status["state"] != "ok":
         problems.append(f"the worker's sync is not what the CLI reads: {status}")
+
+    # A host without a client of its own reads the slots the worker stored.
+    span = ["--from", f"{day}T00:00:00Z", "--to", f"{day}T23:00:00Z", "--json"]
+    kept = json.loads(run("blocked", "--store", store, "--business", "default", *span).stdout)
+    own = json.loads(run("blocked", *span).stdout)
+    if [(s["event_id"], s["start"]) for s in kept["slots"]] != [("inspection", f"{day}T10:00:00Z")]:
+        problems.append(f"blocked --store: not the slot the worker stored: {kept}")
+    if kept != own:
+        problems.append(f"blocked --store differs from the state's own answer: {kept} / {own}")
+    free = json.loads(run("free", "--store", store, "--from", f"{day}T09:00:00Z", "--to",
+                          f"{day}T12:00:00Z", "--duration", "1h", "--step", "1h",
+                          "--json").stdout)
+    if [w["start"] for w in free["free"]] != [f"{day}T09:00:00Z", f"{day}T11:00:00Z"]:
+        problems.append(f"free --store: not around the stored slot: {free}")
+    lone = run("blocked", "--business", "default", *span, expect=2,
+               label="blocked --business without --store")
+    expect_in(lone.stderr, "--store", "--business without --store names it")
 
     # The loop runs until SIGTERM, then exits 0.
     loop = subprocess.Popen([cli, "worker", "--store", store], env=env,
