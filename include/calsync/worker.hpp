@@ -63,11 +63,16 @@ class Worker {
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
-    // Claims what is due now (up to `threads`), syncs each on the pool while renewing the
-    // leases, finishes each lease with its next due time; returns when all are done.
+    // One batch: claims what is due now (up to `threads`), syncs each on the pool while
+    // renewing the leases, finishes each lease with its next due time; returns when this
+    // batch is done, with what each did.
+    // For hosts driving their own loop and for tests; a slow sync holds the whole batch.
     Result<WorkerPass> run_once();
-    // run_once() until stop(), sleeping until the next due time (at most idle_poll) when
-    // nothing is due. Errors of the fleet are logged and tried again after idle_poll.
+    // Until stop(): keeps up to `threads` syncs running, claiming more as soon as a thread
+    // is free (a slow sync holds its own thread, not the others), renews the held leases
+    // every third of lease_for, and with threads free sleeps until the next due time (at
+    // most idle_poll). Errors of the fleet are logged and tried again after idle_poll.
+    // After stop() it claims nothing more and returns once its running syncs finished.
     void run();
     void stop();
 

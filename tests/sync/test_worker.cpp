@@ -3,6 +3,7 @@
 // writes nothing more; sync-now and sign-ins queue a connection for any worker.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
@@ -95,4 +96,62 @@ TEST_CASE("a worker whose lease was taken over writes nothing more", "[worker]")
     const std::string lost_id = pass->lost[0];
     CHECK(client->status(lost_id)->state == SyncState::never_synced);
     CHECK(client->blocked_slots({at("2026-06-02T00:00:00Z"), at("2026-06-03T00:00:00Z")}).empty());
+}
+
+TEST_CASE("run() syncs the fast connections while a slow one holds a thread", "[worker]") {
+    Fleet f(4);  // 8 connections; b0's first is claimed first (ties go by business id)
+    const std::string slow_calendar = "b0-cal0";
+    const std::string slow = f.connections["b0"][0];
+    auto statuses_ok = [&](bool fast_ones) {
+        for (const auto& [business, ids] : f.connections) {
+            auto view = f.fleet->open_business(business);
+            REQUIRE(view.ok());
+            for (const std::string& id : ids) {
+                if ((id == slow) == fast_ones)
+                    continue;
+                auto status = view.value()->get_connection_status(id);
+                if (!status.ok() || status->state != SyncState::ok)
+                    return false;
+            }
+        }
+        return true;
+    };
+    // The slow account answers only once every other connection was synced (a latch, not
+    // a timing): a worker that waits for its whole batch never gets there, and the wait
+    // gives up after a bound so the test fails instead of hanging.
+    std::mutex latch_mutex;
+    std::condition_variable latch;
+    bool fast_done = false;
+    bool slow_released = false;
+    const auto count_reads = f.world.fault;
+    f.world.fault = [&](const std::string& op, const std::string& cal) -> std::optional<Error> {
+        count_reads(op, cal);
+        if (op == "fetch" && cal == slow_calendar) {
+            std::unique_lock<std::mutex> lock(latch_mutex);
+            slow_released =
+                latch.wait_for(lock, std::chrono::seconds(30), [&] { return fast_done; });
+        }
+        return std::nullopt;
+    };
+    auto worker = f.worker("w1", 2);
+    std::thread running([&] { worker->run(); });
+    // Watches the store for the fast connections, then opens the latch.
+    for (int i = 0; i < 1500 && !statuses_ok(true); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const bool fast_synced_first = statuses_ok(true);
+    {
+        std::lock_guard<std::mutex> lock(latch_mutex);
+        fast_done = true;
+    }
+    latch.notify_all();
+    for (int i = 0; i < 2000 && !statuses_ok(false); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    worker->stop();
+    running.join();
+    CHECK(fast_synced_first);
+    CHECK(slow_released);
+    CHECK(statuses_ok(false));  // the slow one finished too
+    for (const auto& [calendar, n] : f.reads)
+        CHECK(n == 1);
+    CHECK(f.reads.size() == f.connection_count());
 }
