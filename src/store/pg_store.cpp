@@ -10,6 +10,7 @@
 #include "store/sql_store_events.hpp"
 #include "store/sql_store_exports.hpp"
 #include "store/sql_store_records.hpp"
+#include "store/sql_store_settings.hpp"
 #include "store/sql_store_slots.hpp"
 
 namespace calsync::store {
@@ -55,12 +56,24 @@ WHERE r.key[1] IN (SELECT id FROM zone_definitions);
 )sql" + kDeleteUnreferencedZones;
 }
 
+// Version 3 is another branch's (versions are assigned per branch; the lead renumbers at
+// merge): nothing here.
+std::string reserved_for_another_branch() {
+    return "SELECT 1";
+}
+
+std::string business_settings_bytewise() {
+    return with_bytewise_text(kBusinessSettingsSchema);
+}
+
 const PgMigration kPgMigrations[] = {
     {"businesses, connections, calendars, events, appointments, export map, statuses, OAuth "
      "state, push channels, blocked slots, zone definitions, work queue",
      business_schema_bytewise},
     {"the zone definitions each stored event refers to; those none refers to deleted",
      event_zones_bytewise},
+    {"reserved for another branch's migration", reserved_for_another_branch},
+    {"each business's own settings (zone, window, policies)", business_settings_bytewise},
 };
 
 const int kPgSchemaVersion = static_cast<int>(std::size(kPgMigrations));

@@ -93,4 +93,12 @@ Result<std::vector<BlockedSlot>> StateStore::list_blocked_slots(const TimeRange&
                       "could not read blocked slots: this store keeps no blocked slots");
 }
 
+Result<void> StateStore::put_business_settings(const std::string&) {
+    return {};  // kept nowhere: see store.hpp
+}
+
+Result<std::optional<std::string>> StateStore::find_business_settings() {
+    return std::optional<std::string>();
+}
+
 }  // namespace calsync

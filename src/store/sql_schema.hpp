@@ -235,4 +235,13 @@ DELETE FROM zone_definitions WHERE NOT EXISTS (
     SELECT 1 FROM event_zones WHERE event_zones.zone_id = zone_definitions.id);
 )sql";
 
+// Each business's own settings (StateStore::put_business_settings; SQLite version 7,
+// PostgreSQL version 4): the sync service's JSON document of its zone, window and policies.
+inline constexpr const char* kBusinessSettingsSchema = R"sql(
+CREATE TABLE business_settings (
+    business_id TEXT PRIMARY KEY NOT NULL,
+    settings_json TEXT NOT NULL
+);
+)sql";
+
 }  // namespace calsync::store

@@ -160,6 +160,10 @@ ALTER TABLE exports ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
     {"many businesses: every key starts with a business id; the work queue", {nullptr}},
     {"the zone definitions each stored event refers to; those none refers to deleted",
      {kEventZonesSchema, kFillEventZones, kDeleteUnreferencedZones}},
+    // Version 6 is another branch's (versions are assigned per branch; the lead renumbers
+    // at merge): nothing here.
+    {"reserved for another branch's migration", {nullptr}},
+    {"each business's own settings (zone, window, policies)", {kBusinessSettingsSchema}},
 };
 
 // The single-business tables of versions 1-3, renamed aside (their foreign keys follow

@@ -101,7 +101,7 @@ TEST_CASE("sqlite store: WAL journal, enforced foreign keys, a clean integrity c
     fill(*s);
     SqliteProbe probe(path);
     CHECK(probe.value("PRAGMA journal_mode") == "wal");  // WAL is a property of the file
-    CHECK(probe.value("PRAGMA user_version") == "5");
+    CHECK(probe.value("PRAGMA user_version") == "7");
     CHECK(probe.value("PRAGMA integrity_check") == "ok");
     CHECK(probe.value("PRAGMA foreign_key_check") == "");
     CHECK(probe.value("SELECT count(*) FROM events") == "50");
@@ -167,7 +167,7 @@ TEST_CASE("sqlite store: a version 1 database is migrated and keeps its data", "
         REQUIRE(probe.value("PRAGMA user_version") == "1");
     }
     auto s = open(path);
-    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "5");
+    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "7");
     // Its records became the default business's, and only that business's.
     CHECK(SqliteProbe(path).value("SELECT count(*) FROM connections WHERE business_id = "
                                   "'default'") == "1");
@@ -206,12 +206,12 @@ TEST_CASE("sqlite store: refuses a newer schema, another program's file and a no
     SECTION("a database from a newer calsync") {
         const std::string path = dir.file("newer.db");
         { open(path); }
-        SqliteProbe(path).exec("PRAGMA user_version = 7");
+        SqliteProbe(path).exec("PRAGMA user_version = 8");
         auto s = open_sqlite_store(path);
         REQUIRE_FALSE(s.ok());
         CHECK(s.error().code == ErrorCode::invalid_argument);
-        CHECK(s.error().message.find("schema version 7, newer than 5") != std::string::npos);
-        CHECK(SqliteProbe(path).value("PRAGMA user_version") == "7");  // left as it was
+        CHECK(s.error().message.find("schema version 8, newer than 7") != std::string::npos);
+        CHECK(SqliteProbe(path).value("PRAGMA user_version") == "8");  // left as it was
     }
     SECTION("another application's database") {
         const std::string path = dir.file("other.db");
