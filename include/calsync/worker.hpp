@@ -30,7 +30,10 @@ struct WorkerOptions {
     std::shared_ptr<FleetStore> fleet;
     // Names this worker in its leases; unique among the fleet's workers ("host:pid").
     std::string owner;
-    // Every business is synced with these (zone, window, OAuth clients, network, schedule).
+    // Every business is synced with these (OAuth clients, network, schedule, host key),
+    // and with its own zone, window, default policy and export policy as its host stored
+    // them (a client opened on the business stores them: StateStore::
+    // put_business_settings); a business that never stored any is synced with these.
     SyncSettings settings;
     // A claim lasts this long unless renewed; renewed every third of it while the sync
     // runs. Another worker takes a connection over once its lease expired.

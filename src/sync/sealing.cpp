@@ -154,7 +154,7 @@ std::string sealed_owner(const PushChannel& channel) {
 }
 
 Result<void> migrate_sealed_values(SyncService::State& s) {
-    auto connections = s.store->list_connections();
+    auto connections = s.connections_in_scope();
     if (!connections.ok())
         return connections.error();
     const std::string key = sealing_key(s.options.settings.host_key);

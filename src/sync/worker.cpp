@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 
+#include "sync/business_settings.hpp"
 #include "sync/sync_pool.hpp"
 
 namespace calsync {
@@ -73,8 +74,14 @@ Outcome sync_leased(Worker::State& s, const Lease& lease, std::optional<SyncRepo
     auto view = fleet.open_leased(lease);
     if (!view.ok())
         return give_back(s, lease, view.error());
+    // The business's own zone, window and policies, as its host last opened it.
+    auto settings = sync::with_stored_business_settings(s.options.settings, *view.value());
+    if (!settings.ok())
+        return give_back(s, lease, settings.error());
     SyncServiceOptions o;
-    o.settings = s.options.settings;
+    o.settings = std::move(settings).value();
+    o.store_business_settings = false;
+    o.only_connection = lease.connection_id;  // reads and memory follow the connection
     o.store = std::shared_ptr<StateStore>(std::move(view).value());
     o.provider_factory = s.options.provider_factory;
     o.clock = s.options.clock;
@@ -172,6 +179,7 @@ Result<std::unique_ptr<Worker>> Worker::open(WorkerOptions options) {
     // The settings are checked as SyncService checks them, on a business nobody holds.
     SyncServiceOptions probe;
     probe.settings = options.settings;
+    probe.store_business_settings = false;
     probe.store = make_memory_store();
     auto checked = SyncService::open(std::move(probe));
     if (!checked.ok())
