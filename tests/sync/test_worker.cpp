@@ -1,6 +1,7 @@
 // The fleet worker (src/sync/worker.cpp) on a memory fleet: workers share the due
 // connections of every business, each synced once; a worker whose lease was taken over
 // writes nothing more; sync-now and sign-ins queue a connection for any worker.
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <condition_variable>
@@ -326,4 +327,47 @@ TEST_CASE("a business whose stored settings cannot be used is not synced, and sa
     REQUIRE(errors.size() == 2);
     CHECK(errors[0].find("business b0") != std::string::npos);
     CHECK(f.reads.empty());  // nothing was read with settings the business did not choose
+}
+
+TEST_CASE("a service for one connection expands that connection's events only", "[worker][scope]") {
+    SyncWorld world;
+    for (const char* name : {"a", "b"}) {
+        const std::string url = std::string("mem://") + name;
+        world.account(url)->add_calendar(calendar(name, name));
+        world.account(url)->put(name, timed_event(std::string("e-") + name, "2026-06-02T09:00:00Z",
+                                                  "2026-06-02T10:00:00Z"));
+    }
+    auto client = world.open();
+    const std::string a = SyncWorld::connect(*client, "mem://a");
+    const std::string b = SyncWorld::connect(*client, "mem://b");
+    for (const auto& [id, cal] : {std::pair<std::string, std::string>{a, "a"}, {b, "b"}}) {
+        REQUIRE(client->select_calendar(id, cal, CalendarDirection::import_only).ok());
+        REQUIRE(client->sync(id).ok());
+    }
+    world.account("mem://a")->put(
+        "a", timed_event("e-a2", "2026-06-03T09:00:00Z", "2026-06-03T10:00:00Z"));
+
+    SyncServiceOptions o = world.options();
+    o.only_connection = a;
+    auto scoped = SyncService::open(std::move(o));
+    REQUIRE(scoped.ok());
+    world.logs.clear();
+    auto report = scoped.value()->sync(a);
+    REQUIRE(report.ok());
+    CHECK(report->slots.added.size() == 1);
+    CHECK(report->slots.removed.empty());
+    // Built before the change landed, from a's one stored event: b's are not read.
+    const auto built = std::find_if(world.logs.begin(), world.logs.end(), [](const std::string& m) {
+        return m.find("import engine built from the store") != std::string::npos;
+    });
+    REQUIRE(built != world.logs.end());
+    CHECK(built->find(": 1 event expanded") != std::string::npos);
+    auto other = scoped.value()->sync(b);
+    REQUIRE_FALSE(other.ok());
+    CHECK(other.error().code == ErrorCode::invalid_argument);
+    // The store keeps every slot of the business: a's two and b's one.
+    auto slots =
+        world.store->list_blocked_slots({at("2026-06-01T00:00:00Z"), at("2026-07-01T00:00:00Z")});
+    REQUIRE(slots.ok());
+    CHECK(slots->size() == 3);
 }
