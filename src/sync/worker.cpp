@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "sync/business_settings.hpp"
 #include "sync/sync_pool.hpp"
