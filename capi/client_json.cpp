@@ -10,6 +10,7 @@
 #include "core/text_encoding.hpp"
 #include "core/user_terms.hpp"
 #include "providers/provider_kinds.hpp"
+#include "sync/business_settings.hpp"
 
 namespace calsync::capi {
 namespace {
@@ -20,23 +21,8 @@ bool read_connection_id(const Value& doc, std::string* out, Problem* p) {
     return read_strings(doc, "", {{"connection_id", out}}, p);
 }
 
-// Bounded both ways: durations and counts far beyond any use would overflow the
-// arithmetic they feed (an instant plus 2^63 seconds).
-bool read_int(const Value& obj, const std::string& path, const char* name, std::int64_t min,
-              std::int64_t max, std::int64_t* out, Problem* p) {
-    const Value* v = member(obj, name);
-    if (v == nullptr)
-        return true;
-    if (!v->IsInt64() || v->GetInt64() < min || v->GetInt64() > max)
-        return p->fail(child(path, name), "expected a whole number from " + std::to_string(min) +
-                                              " to " + std::to_string(max));
-    *out = v->GetInt64();
-    return true;
-}
-
 constexpr std::int64_t kWeekOfMinutes = 7 * 24 * 60;
 constexpr std::int64_t kDayOfSeconds = 24 * 60 * 60;
-constexpr std::int64_t kTenYearsOfDays = 3660;
 
 // An OAuth client of the configuration ("google", "microsoft"): the fields calsync_oauth_new
 // reads, plus where the service's API lives.
@@ -57,40 +43,6 @@ bool read_oauth_settings(const Value& v, const std::string& path, OAuthClientSet
     out->token_url = c.token_url;
     out->revocation_url = c.revocation_url;
     out->device_authorization_url = c.device_authorization_url;
-    return true;
-}
-
-bool read_export(const Value& v, ExportPolicy* out, Problem* p) {
-    if (!v.IsObject())
-        return p->fail("export", "expected an object");
-    ExportOptions& r = out->render;
-    if (!read_strings(v, "export",
-                      {{"busy_summary", &r.busy_summary},
-                       {"uid_domain", &r.uid_domain},
-                       {"location", &r.location}},
-                      p))
-        return false;
-    for (const auto& [name, field] : {std::pair<const char*, bool*>{"busy_only", &r.busy_only},
-                                      {"include_notes", &r.include_notes}}) {
-        if (const Value* f = member(v, name)) {
-            if (!read_bool(*f, child("export", name), field, p))
-                return false;
-        }
-    }
-    if (const Value* f = member(v, "on_remote_edit")) {
-        if (!read_enum(*f, "export.on_remote_edit", &out->on_remote_edit,
-                       {{"appointment_wins", RemoteEditPolicy::appointment_wins},
-                        {"keep_remote", RemoteEditPolicy::keep_remote}},
-                       p))
-            return false;
-    }
-    if (const Value* f = member(v, "on_remote_delete")) {
-        if (!read_enum(*f, "export.on_remote_delete", &out->on_remote_delete,
-                       {{"recreate", RemoteDeletePolicy::recreate},
-                        {"leave_deleted", RemoteDeletePolicy::leave_deleted}},
-                       p))
-            return false;
-    }
     return true;
 }
 
@@ -188,18 +140,6 @@ void write_status_object(Writer& w, const char* key, const SyncStatus& s) {
     w.EndObject();
 }
 
-void write_policy(Writer& w, const CalendarPolicy& p) {
-    w.Key("policy");
-    w.StartObject();
-    w.Key("tentative_blocks");
-    w.Bool(p.tentative_blocks);
-    w.Key("unanswered_blocks");
-    w.Bool(p.unanswered_blocks);
-    w.Key("all_day_blocks");
-    w.Bool(p.all_day_blocks);
-    w.EndObject();
-}
-
 void write_slot(Writer& w, const BlockedSlot& s) {
     w.StartObject();
     write_range(w, s.range);
@@ -275,26 +215,8 @@ Result<SyncSettings> parse_client_config(std::string_view text, std::optional<Cl
         return s;
     return read_document(text, "config", [&](const Value& doc) -> Result<SyncSettings> {
         Problem p;
-        if (!read_strings(doc, "", {{"zone", &s.business_zone}}, &p))
+        if (!sync::read_business_members(doc, &s, &p))
             return invalid(p);
-        if (const Value* w = member(doc, "window")) {
-            std::int64_t back = s.window_days_back, ahead = s.window_days_ahead;
-            if (!w->IsObject())
-                return member_error("window", "expected an object");
-            if (!read_int(*w, "window", "days_back", 0, kTenYearsOfDays, &back, &p) ||
-                !read_int(*w, "window", "days_ahead", 1, kTenYearsOfDays, &ahead, &p))
-                return invalid(p);
-            s.window_days_back = static_cast<int>(back);
-            s.window_days_ahead = static_cast<int>(ahead);
-        }
-        if (const Value* v = member(doc, "policy")) {
-            if (!read_policy_flags(*v, "policy", &s.default_policy, &p))
-                return invalid(p);
-        }
-        if (const Value* v = member(doc, "export")) {
-            if (!read_export(*v, &s.export_policy, &p))
-                return invalid(p);
-        }
         if (const Value* v = member(doc, "google")) {
             if (!read_oauth_settings(*v, "google", &s.google, &p))
                 return invalid(p);

@@ -639,6 +639,11 @@ typedef struct calsync_client_options {
  *                                                in its options)
  * }
  *
+ * A business's own settings: "zone", "window", "policy" and "export" are the business's,
+ * the rest the host's. A client stores the business's (in its store, for that business)
+ * whenever they differ from what is stored, so the host configures a business by opening
+ * its client; workers sync each business with them (see calsync_worker_options).
+ *
  * Secrets at rest: every value calsync seals in the store (a connection's credentials, a
  * pending sign-in's verifier, a push channel's secret) is bound to its purpose and its
  * row: copied into another row it does not open, and that connection reports
@@ -1036,7 +1041,10 @@ typedef struct calsync_worker_options {
     const unsigned char* host_key; /* as calsync_client_options: the one the clients use */
     size_t host_key_length;
     const char* config_json;    /* CLIENT_CONFIG (calsync_client_new), for every
-                                   business; NULL for the defaults */
+                                   business; NULL for the defaults. Its "zone",
+                                   "window", "policy" and "export" are used only for a
+                                   business that never stored its own (a client of
+                                   the business stores them) */
     unsigned int threads;       /* syncs at once, one pool per worker (1 to 256);
                                    0: the config's "max_concurrent_syncs" */
     unsigned int lease_seconds; /* a claim's life unless renewed (every third of it);
@@ -1061,8 +1069,9 @@ CALSYNC_API calsync_status calsync_worker_new(const calsync_worker_options* opti
 CALSYNC_API void calsync_worker_free(calsync_worker* worker);
 
 /*
- * calsync_worker_run_once: claims the connections due now (up to "threads"), syncs them,
- * and returns when they are done.
+ * calsync_worker_run_once: one batch: claims the connections due now (up to "threads"),
+ * syncs them, and returns when they are all done (a slow one holds the batch: for hosts
+ * driving their own loop; calsync_worker_run keeps every thread busy).
  * *response_json: {"version": 1, "claimed": N, "reports": [REPORT, ...] (as
  *   calsync_client_run_due's), "lost": ["<connection id>", ...] (its lease was taken over:
  *   nothing more was written), "failed": [...] (not synced; the log says why; due again
@@ -1072,9 +1081,11 @@ CALSYNC_API void calsync_worker_free(calsync_worker* worker);
 CALSYNC_API calsync_status calsync_worker_run_once(calsync_worker* worker, char** response_json);
 
 /*
- * calsync_worker_run: calsync_worker_run_once until calsync_worker_stop, sleeping until
- * the next due time (at most a second) when nothing is due. Errors of the fleet are logged
- * and tried again. Returns CALSYNC_OK once stopped, or CALSYNC_EINVAL.
+ * calsync_worker_run: until calsync_worker_stop, keeps up to "threads" syncs running,
+ * claiming another as soon as one finishes (a slow sync holds its own thread, not the
+ * others), and sleeps until the next due time (at most a second) when threads stay free.
+ * Errors of the fleet are logged and tried again. Returns CALSYNC_OK once stopped (after
+ * the syncs it runs finished), or CALSYNC_EINVAL.
  */
 CALSYNC_API calsync_status calsync_worker_run(calsync_worker* worker);
 

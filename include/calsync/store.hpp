@@ -371,6 +371,16 @@ class StateStore {
     // Channels of every connection expiring before `before` (to renew them), by expiry.
     virtual Result<std::vector<PushChannel>> list_push_channels_expiring(Instant before) = 0;
 
+    // --- the business's own settings (issue 16, item 1): its zone, sync window and
+    // policies, as the JSON document the sync service makes of them (business_settings.hpp
+    // in src/sync): written by SyncService::open when they differ, read by a fleet worker
+    // to sync the business as its host configured it. The store keeps the text as given.
+    // The defaults keep nothing (a store written before: every client and worker then
+    // syncs with its own settings).
+    virtual Result<void> put_business_settings(const std::string& settings_json);
+    // Empty when the business never stored any.
+    virtual Result<std::optional<std::string>> find_business_settings();
+
     // --- blocked slots (issue 16, item 5): kept per calendar as the sync service computes
     // them, so a host reads them without expanding anything again and a worker holds only
     // the calendar it syncs. They go with their calendar (remove, disconnect). On SQL

@@ -138,6 +138,16 @@ struct SyncServiceOptions {
     LogSink log;
     SlotsChanged slots_changed;
     std::uint64_t seed = 0;  // 0: random; fixes the schedule's jitter in tests
+    // Whether open() stores the business's own settings (zone, window, default policy,
+    // export policy: StateStore::put_business_settings) when they differ from what the
+    // store holds, so that a fleet's workers sync the business as this host configured it.
+    // A fleet worker opens with false: it syncs with what is stored.
+    bool store_business_settings = true;
+    // A service for syncing this one connection (a fleet worker's, per lease): it reads,
+    // migrates and expands that connection's calendars only, so what it costs follows the
+    // connection, not the business (issue 16, items 3 and 5). Its answers about slots and
+    // availability then cover that connection only. Empty: the whole business.
+    std::string only_connection;
     // Called whenever a connection is made due at a time (connected, selected, a push
     // notification, request_sync, an appointment to export), so that a fleet's work queue
     // (FleetStore::mark_due) follows the stored status; empty for a single process.

@@ -30,7 +30,10 @@ struct WorkerOptions {
     std::shared_ptr<FleetStore> fleet;
     // Names this worker in its leases; unique among the fleet's workers ("host:pid").
     std::string owner;
-    // Every business is synced with these (zone, window, OAuth clients, network, schedule).
+    // Every business is synced with these (OAuth clients, network, schedule, host key),
+    // and with its own zone, window, default policy and export policy as its host stored
+    // them (a client opened on the business stores them: StateStore::
+    // put_business_settings); a business that never stored any is synced with these.
     SyncSettings settings;
     // A claim lasts this long unless renewed; renewed every third of it while the sync
     // runs. Another worker takes a connection over once its lease expired.
@@ -63,11 +66,16 @@ class Worker {
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
-    // Claims what is due now (up to `threads`), syncs each on the pool while renewing the
-    // leases, finishes each lease with its next due time; returns when all are done.
+    // One batch: claims what is due now (up to `threads`), syncs each on the pool while
+    // renewing the leases, finishes each lease with its next due time; returns when this
+    // batch is done, with what each did.
+    // For hosts driving their own loop and for tests; a slow sync holds the whole batch.
     Result<WorkerPass> run_once();
-    // run_once() until stop(), sleeping until the next due time (at most idle_poll) when
-    // nothing is due. Errors of the fleet are logged and tried again after idle_poll.
+    // Until stop(): keeps up to `threads` syncs running, claiming more as soon as a thread
+    // is free (a slow sync holds its own thread, not the others), renews the held leases
+    // every third of lease_for, and with threads free sleeps until the next due time (at
+    // most idle_poll). Errors of the fleet are logged and tried again after idle_poll.
+    // After stop() it claims nothing more and returns once its running syncs finished.
     void run();
     void stop();
 

@@ -144,6 +144,30 @@ void write_calendar_fields(Writer& w, const Calendar& c) {
     write_string(w, "owner", c.owner);
 }
 
+void write_policy(Writer& w, const CalendarPolicy& p) {
+    w.Key("policy");
+    w.StartObject();
+    w.Key("tentative_blocks");
+    w.Bool(p.tentative_blocks);
+    w.Key("unanswered_blocks");
+    w.Bool(p.unanswered_blocks);
+    w.Key("all_day_blocks");
+    w.Bool(p.all_day_blocks);
+    w.EndObject();
+}
+
+bool read_int(const Value& obj, const std::string& path, const char* name, std::int64_t min,
+              std::int64_t max, std::int64_t* out, Problem* p) {
+    const Value* v = member(obj, name);
+    if (v == nullptr)
+        return true;
+    if (!v->IsInt64() || v->GetInt64() < min || v->GetInt64() > max)
+        return p->fail(child(path, name), "expected a whole number from " + std::to_string(min) +
+                                              " to " + std::to_string(max));
+    *out = v->GetInt64();
+    return true;
+}
+
 bool read_policy_flags(const Value& v, const std::string& path, CalendarPolicy* out, Problem* p) {
     if (!v.IsObject())
         return p->fail(path, "expected an object of flags");

@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -49,6 +50,11 @@ bool read_string_array(const Value& v, const std::string& path, std::vector<std:
                        Problem* p);
 // {"tentative_blocks", "unanswered_blocks", "all_day_blocks"}: those present replace `out`'s.
 bool read_policy_flags(const Value& v, const std::string& path, CalendarPolicy* out, Problem* p);
+// Member `name` of `obj`, when present, as a whole number in [min, max]. Bounded both ways:
+// durations and counts far beyond any use would overflow the arithmetic they feed (an
+// instant plus 2^63 seconds).
+bool read_int(const Value& obj, const std::string& path, const char* name, std::int64_t min,
+              std::int64_t max, std::int64_t* out, Problem* p);
 // Every member of `obj` named in `fields` that is present, as a string.
 bool read_strings(const Value& obj, const std::string& path,
                   std::initializer_list<std::pair<const char*, std::string*>> fields, Problem* p);
@@ -146,6 +152,10 @@ void write_calendar_fields(Writer& w, const Calendar& c);
 // What a blocked slot came from and how it blocks (label, event_id, recurrence_id, all_day,
 // tentative): the members both slot documents share, into an object the caller opened.
 void write_slot_source(Writer& w, const BlockedSlot& s);
+
+// "policy": {"tentative_blocks", "unanswered_blocks", "all_day_blocks"}, as
+// read_policy_flags reads it, into an object the caller opened.
+void write_policy(Writer& w, const CalendarPolicy& p);
 
 // A version-1 document: {"version": 1, ...the members `body` writes}.
 template <class Body>

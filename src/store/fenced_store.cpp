@@ -151,6 +151,13 @@ class FencedStore final : public StateStore {
         return inner_->list_push_channels_expiring(before);
     }
 
+    Result<void> put_business_settings(const std::string& settings_json) override {
+        return write([&] { return inner_->put_business_settings(settings_json); });
+    }
+    Result<std::optional<std::string>> find_business_settings() override {
+        return inner_->find_business_settings();
+    }
+
     Result<void> apply_slot_changes(const std::string& connection_id,
                                     const std::string& calendar_id,
                                     const SlotChanges& changes) override {

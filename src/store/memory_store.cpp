@@ -93,9 +93,11 @@ struct State {
     std::map<std::string, PendingAuthorization> pending;
     std::map<std::string, Instant> nonces;
     std::map<std::string, PushChannel> channels;
+    std::optional<std::string> settings_json;  // put_business_settings
 
     bool empty() const {
-        return connections.empty() && appointments.empty() && pending.empty() && nonces.empty();
+        return connections.empty() && appointments.empty() && pending.empty() && nonces.empty() &&
+               !settings_json;
     }
 };
 // A connection's entry in the work queue (see sql_fleet.hpp for the same in SQL).
@@ -527,6 +529,17 @@ class MemoryStore final : public StateStore {
         std::stable_sort(found.begin(), found.end(),
                          [](const auto& a, const auto& b) { return a.expires_at < b.expires_at; });
         return found;
+    }
+
+    Result<void> put_business_settings(const std::string& settings_json) override {
+        Lock lock(mutex_);
+        state_.settings_json = settings_json;
+        return {};
+    }
+
+    Result<std::optional<std::string>> find_business_settings() override {
+        Lock lock(mutex_);
+        return state_.settings_json;
     }
 
     Result<void> apply_slot_changes(const std::string& connection_id,

@@ -11,6 +11,7 @@
 #include "store/sql_store_events.hpp"
 #include "store/sql_store_exports.hpp"
 #include "store/sql_store_records.hpp"
+#include "store/sql_store_settings.hpp"
 #include "store/sql_store_slots.hpp"
 
 namespace calsync::store {
@@ -60,10 +61,13 @@ std::string slot_windows_bytewise() {
     return with_bytewise_text(kSlotWindowsSchema);
 }
 
-// Versions 3 and 4 belong to other branches (Google pacing, per-business settings): their
-// entries replace these at merge.
+// Version 3 belongs to another branch (Google pacing): its entry replaces this at merge.
 std::string reserved_version() {
     return "SELECT 1";
+}
+
+std::string business_settings_bytewise() {
+    return with_bytewise_text(kBusinessSettingsSchema);
 }
 
 const PgMigration kPgMigrations[] = {
@@ -73,7 +77,7 @@ const PgMigration kPgMigrations[] = {
     {"the zone definitions each stored event refers to; those none refers to deleted",
      event_zones_bytewise},
     {"reserved (version 3)", reserved_version},
-    {"reserved (version 4)", reserved_version},
+    {"each business's own settings (zone, window, policies)", business_settings_bytewise},
     {"per calendar: the window its kept slots were computed for, and its longest slot",
      slot_windows_bytewise},
 };

@@ -57,7 +57,7 @@ class SqlFleet final : public FleetStore {
         auto q = db_.query(
             "SELECT business_id FROM connections UNION SELECT business_id FROM appointments "
             "UNION SELECT business_id FROM pending_authorizations UNION SELECT business_id "
-            "FROM spent_nonces ORDER BY 1",
+            "FROM spent_nonces UNION SELECT business_id FROM business_settings ORDER BY 1",
             "list the businesses");
         if (!q.ok())
             return q.error();

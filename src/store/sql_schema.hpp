@@ -260,4 +260,13 @@ SELECT business_id, connection_id, calendar_id, NULL, NULL, max(end_at - start_a
 FROM blocked_slots GROUP BY business_id, connection_id, calendar_id;
 )sql";
 
+// Each business's own settings (StateStore::put_business_settings; SQLite version 7,
+// PostgreSQL version 4): the sync service's JSON document of its zone, window and policies.
+inline constexpr const char* kBusinessSettingsSchema = R"sql(
+CREATE TABLE business_settings (
+    business_id TEXT PRIMARY KEY NOT NULL,
+    settings_json TEXT NOT NULL
+);
+)sql";
+
 }  // namespace calsync::store

@@ -100,6 +100,9 @@ class SqlStore final : public StateStore {
     Result<std::vector<PushChannel>> list_push_channels(const std::string& connection_id) override;
     Result<std::vector<PushChannel>> list_push_channels_expiring(Instant before) override;
 
+    Result<void> put_business_settings(const std::string& settings_json) override;
+    Result<std::optional<std::string>> find_business_settings() override;
+
     Result<void> apply_slot_changes(const std::string& connection_id,
                                     const std::string& calendar_id,
                                     const SlotChanges& changes) override;

@@ -160,10 +160,9 @@ ALTER TABLE exports ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
     {"many businesses: every key starts with a business id; the work queue", {nullptr}},
     {"the zone definitions each stored event refers to; those none refers to deleted",
      {kEventZonesSchema, kFillEventZones, kDeleteUnreferencedZones}},
-    // Versions 6 and 7 belong to other branches (Google pacing, per-business settings):
-    // their entries replace these two at merge.
+    // Version 6 belongs to another branch (Google pacing): its entry replaces this at merge.
     {"reserved (version 6)", {nullptr}},
-    {"reserved (version 7)", {nullptr}},
+    {"each business's own settings (zone, window, policies)", {kBusinessSettingsSchema}},
     {"per calendar: the window its kept slots were computed for, and its longest slot",
      {kSlotWindowsSchema}},
 };

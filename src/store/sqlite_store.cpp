@@ -4,6 +4,7 @@
 #include "store/sql_store_events.hpp"
 #include "store/sql_store_exports.hpp"
 #include "store/sql_store_records.hpp"
+#include "store/sql_store_settings.hpp"
 #include "store/sql_store_slots.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_schema.hpp"

@@ -2,6 +2,8 @@
 // (AES-GCM associated data), so copying one connection's sealed credentials into another
 // row gives the second connection nothing to send; and the migration of stores written
 // before that, and before feed addresses were treated as the secrets they are.
+#include <algorithm>
+
 #include "net/crypto.hpp"
 #include "net/http.hpp"
 #include "net/origin.hpp"
@@ -153,10 +155,39 @@ std::string sealed_owner(const PushChannel& channel) {
     return channel.channel_id + "\n" + channel.connection_id + "\n" + channel.calendar_id;
 }
 
+namespace {
+
+// Whether migrate_connection or the channel loop below would change anything: an unbound
+// sealed value, or a feed address still in clear settings.
+Result<bool> needs_migration(SyncService::State& s, const ConnectionRecord& c) {
+    if (net::is_sealed_unbound(c.sealed_credentials) ||
+        (c.kind == ProviderKind::ics_feed && !split_feed_secret(c.settings_json, "{}").url.empty()))
+        return true;
+    auto channels = s.store->list_push_channels(c.id);
+    if (!channels.ok())
+        return channels.error();
+    return std::any_of(channels->begin(), channels->end(), [](const PushChannel& channel) {
+        return net::is_sealed_unbound(channel.sealed_token);
+    });
+}
+
+}  // namespace
+
 Result<void> migrate_sealed_values(SyncService::State& s) {
-    auto connections = s.store->list_connections();
+    auto connections = s.connections_in_scope();
     if (!connections.ok())
         return connections.error();
+    // Read first: an open with nothing to migrate (every open after the first) takes no
+    // transaction, which through a worker's fenced view costs a lease check each time.
+    bool any = false;
+    for (const ConnectionRecord& c : connections.value()) {
+        auto needed = needs_migration(s, c);
+        if (!needed.ok())
+            return needed.error();
+        any = any || needed.value();
+    }
+    if (!any)
+        return {};
     const std::string key = sealing_key(s.options.settings.host_key);
     return s.store->transaction([&]() -> Result<void> {
         for (ConnectionRecord c : connections.value()) {

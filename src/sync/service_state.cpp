@@ -233,9 +233,18 @@ Result<CalendarProvider*> SyncService::State::provider(LiveConnection& live,
     return live.provider.get();
 }
 
+Result<std::vector<ConnectionRecord>> SyncService::State::connections_in_scope() {
+    if (options.only_connection.empty())
+        return store->list_connections();
+    auto only = store->get_connection(options.only_connection);
+    if (!only.ok())
+        return only.error();
+    return std::vector<ConnectionRecord>{std::move(only).value()};
+}
+
 Result<void> SyncService::State::for_each_import_calendar(
     const std::function<Result<void>(const ConnectionRecord&, const CalendarRecord&)>& each) {
-    auto connections = store->list_connections();
+    auto connections = connections_in_scope();
     if (!connections.ok())
         return connections.error();
     for (const ConnectionRecord& c : connections.value()) {

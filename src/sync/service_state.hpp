@@ -183,7 +183,9 @@ struct SyncService::State {
     // policy, not selected).
     Result<void> store_listed_calendar(const std::string& connection_id, const Calendar& calendar);
 
-    // Calls `each` for every selected import calendar of every active connection.
+    // Every stored connection, or only options.only_connection when it is set.
+    Result<std::vector<ConnectionRecord>> connections_in_scope();
+    // Calls `each` for every selected import calendar of every active connection in scope.
     Result<void> for_each_import_calendar(
         const std::function<Result<void>(const ConnectionRecord&, const CalendarRecord&)>& each);
 };
@@ -197,8 +199,9 @@ constexpr std::string_view kSealedPushSecret = "push channel secret";      // se
 std::string sealed_owner(const PendingAuthorization& pending);
 std::string sealed_owner(const PushChannel& channel);
 
-// Brings a store written before values were bound up to date, once, at open: unbound
-// credentials and push secrets are sealed again bound to the row they are in, and the
+// Brings a store written before values were bound up to date, once, at open (the
+// connections in scope): unbound credentials and push secrets are sealed again bound to
+// the row they are in, and the
 // address of an ICS feed (its secret) moves from the clear settings into the sealed
 // credentials, with the account name and stored messages redacted.
 Result<void> migrate_sealed_values(SyncService::State& s);

@@ -205,6 +205,10 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
 Result<SyncReport> sync_connection(SyncService::State& s, const std::string& connection_id,
                                    bool with_exports) {
     const DeferredCallbacks callbacks;  // before the locks: delivered after they are released
+    if (!s.options.only_connection.empty() && connection_id != s.options.only_connection)
+        return make_error(ErrorCode::invalid_argument, "connection " + connection_id +
+                                                           ": this service syncs connection " +
+                                                           s.options.only_connection + " only");
     auto live = s.live_connection(connection_id);
     std::lock_guard<std::mutex> turn(live->sync_mutex);
     // settings.keep_idle_connections false: the provider (its sockets) goes with the sync.

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/user_terms.hpp"
+#include "sync/business_settings.hpp"
 #include "sync/service_state.hpp"
 #include "sync/sync_run.hpp"
 
@@ -46,6 +47,11 @@ Result<std::unique_ptr<SyncService>> SyncService::open(SyncServiceOptions option
         Error e = engine.error();
         e.message = member_message("zone", e.message);
         return e;
+    }
+    if (options.store_business_settings) {
+        auto stored = sync::store_business_settings(*options.store, options.settings);
+        if (!stored.ok())
+            return stored.error();
     }
     auto state = std::make_unique<State>(std::move(options), std::move(engine).value());
     auto migrated = migrate_sealed_values(*state);

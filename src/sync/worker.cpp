@@ -3,19 +3,39 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <vector>
 
+#include "sync/business_settings.hpp"
 #include "sync/sync_pool.hpp"
 
 namespace calsync {
 
+namespace {
+
+enum class Outcome { synced, lost, failed };
+
+// What a started sync reports back, on its pool thread.
+using SyncDone = std::function<void(const Lease&, Outcome, std::optional<SyncReport>)>;
+
+}  // namespace
+
 struct Worker::State {
     WorkerOptions options;
-    sync::SyncPool pool;
-    std::mutex stop_mutex;
-    std::condition_variable stop_wake;
+    // The leases of the syncs running (started by run() or run_once()), by start number,
+    // so the loop renews them and knows how many more it may claim. Declared before the
+    // pool: the pool's destructor waits for running syncs, which still update it.
+    std::mutex mutex;
+    std::condition_variable changed;  // a sync finished, or stop()
+    std::map<std::uint64_t, Lease> held;
+    std::uint64_t started = 0;
+    std::uint64_t finished = 0;
     bool stopping = false;
+    sync::SyncPool pool;
 
     explicit State(WorkerOptions o) : options(std::move(o)), pool(options.threads) {}
 
@@ -28,26 +48,15 @@ struct Worker::State {
         if (options.log)
             options.log(level, message);
     }
+    // Renewed every third of the lease while the syncs run: a slow sync keeps its claim,
+    // a dead worker's lapses.
+    std::chrono::milliseconds renew_every() const {
+        return std::max<std::chrono::milliseconds>(options.lease_for / 3,
+                                                   std::chrono::milliseconds(500));
+    }
 };
 
 namespace {
-
-enum class Outcome { synced, lost, failed };
-
-// One claimed connection, as a pool thread fills it in.
-struct Job {
-    Lease lease;
-    bool done = false;
-    Outcome outcome = Outcome::failed;
-    std::optional<SyncReport> report;
-};
-
-struct Jobs {
-    std::mutex mutex;
-    std::condition_variable finished;
-    std::vector<Job> items;
-    std::size_t left = 0;
-};
 
 std::string named(const Lease& lease) {
     return "business " + lease.business_id + ", connection " + lease.connection_id;
@@ -68,8 +77,14 @@ Outcome sync_leased(Worker::State& s, const Lease& lease, std::optional<SyncRepo
     auto view = fleet.open_leased(lease);
     if (!view.ok())
         return give_back(s, lease, view.error());
+    // The business's own zone, window and policies, as its host last opened it.
+    auto settings = sync::with_stored_business_settings(s.options.settings, *view.value());
+    if (!settings.ok())
+        return give_back(s, lease, settings.error());
     SyncServiceOptions o;
-    o.settings = s.options.settings;
+    o.settings = std::move(settings).value();
+    o.store_business_settings = false;
+    o.only_connection = lease.connection_id;  // reads and memory follow the connection
     o.store = std::shared_ptr<StateStore>(std::move(view).value());
     o.provider_factory = s.options.provider_factory;
     o.clock = s.options.clock;
@@ -100,6 +115,59 @@ Outcome sync_leased(Worker::State& s, const Lease& lease, std::optional<SyncRepo
     return Outcome::synced;
 }
 
+// Holds `lease` among the running syncs and syncs it on the pool; `done` runs on the pool
+// thread once the lease is no longer held.
+void start(Worker::State& s, Lease lease, SyncDone done) {
+    std::uint64_t number = 0;
+    {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        number = s.started++;
+        s.held.emplace(number, lease);
+    }
+    s.pool.submit([&s, number, lease = std::move(lease), done = std::move(done)] {
+        std::optional<SyncReport> report;
+        const Outcome outcome = sync_leased(s, lease, &report);
+        {
+            std::lock_guard<std::mutex> lock(s.mutex);
+            s.held.erase(number);
+            ++s.finished;
+        }
+        s.changed.notify_all();
+        if (done)
+            done(lease, outcome, std::move(report));
+    });
+}
+
+// Extends every held lease; a lease lost meanwhile is the sync's to find (at its fence).
+void renew_held(Worker::State& s) {
+    std::vector<Lease> running;
+    {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        for (const auto& [number, lease] : s.held)
+            running.push_back(lease);
+    }
+    for (const Lease& lease : running) {
+        auto renewed = s.options.fleet->renew_lease(lease, s.now(), s.options.lease_for);
+        if (!renewed.ok())
+            s.log(LogLevel::warning,
+                  named(lease) + ": lease not renewed: " + renewed.error().message);
+    }
+}
+
+// How long run() may sleep before claiming again while it has free threads: until the
+// next due time, at most idle_poll.
+std::chrono::milliseconds until_next_due(Worker::State& s) {
+    std::chrono::milliseconds sleep = s.options.idle_poll;
+    const Instant now = s.now();
+    auto next = s.options.fleet->earliest_due(now);
+    if (next.ok() && next.value())
+        sleep = std::min<std::chrono::milliseconds>(
+            sleep, std::max<std::chrono::milliseconds>(
+                       std::chrono::milliseconds(0),
+                       std::chrono::duration_cast<std::chrono::milliseconds>(*next.value() - now)));
+    return sleep;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Worker>> Worker::open(WorkerOptions options) {
@@ -114,6 +182,7 @@ Result<std::unique_ptr<Worker>> Worker::open(WorkerOptions options) {
     // The settings are checked as SyncService checks them, on a business nobody holds.
     SyncServiceOptions probe;
     probe.settings = options.settings;
+    probe.store_business_settings = false;
     probe.store = make_memory_store();
     auto checked = SyncService::open(std::move(probe));
     if (!checked.ok())
@@ -129,92 +198,96 @@ Worker::~Worker() {
 
 void Worker::stop() {
     {
-        std::lock_guard<std::mutex> lock(s_->stop_mutex);
+        std::lock_guard<std::mutex> lock(s_->mutex);
         s_->stopping = true;
     }
-    s_->stop_wake.notify_all();
+    s_->changed.notify_all();
 }
 
 Result<WorkerPass> Worker::run_once() {
     const WorkerOptions& o = s_->options;
-    auto claimed = o.fleet->claim_due(o.owner, s_->now(), o.lease_for, o.threads);
+    std::size_t free = o.threads;
+    {
+        std::lock_guard<std::mutex> lock(s_->mutex);
+        free -= std::min(free, s_->held.size());
+    }
+    auto claimed = o.fleet->claim_due(o.owner, s_->now(), o.lease_for, free);
     if (!claimed.ok())
         return claimed.error();
-    auto jobs = std::make_shared<Jobs>();
-    for (Lease& lease : claimed.value())
-        jobs->items.emplace_back().lease = std::move(lease);
-    jobs->left = jobs->items.size();
+    // Filled in by the pool threads under s_->mutex; `left` counts this pass's syncs.
+    struct Results {
+        WorkerPass pass;
+        std::size_t left = 0;
+    };
+    auto results = std::make_shared<Results>();
+    results->pass.claimed = claimed->size();
+    results->left = claimed->size();
     State& s = *s_;
-    for (std::size_t i = 0; i < jobs->items.size(); ++i) {
-        s_->pool.submit([&s, jobs, i] {
-            std::optional<SyncReport> report;
-            const Outcome outcome = sync_leased(s, jobs->items[i].lease, &report);
-            std::lock_guard<std::mutex> lock(jobs->mutex);
-            jobs->items[i].outcome = outcome;
-            jobs->items[i].report = std::move(report);
-            jobs->items[i].done = true;
-            --jobs->left;
-            jobs->finished.notify_all();
-        });
-    }
-    // Renewed every third of the lease while the syncs run: a slow sync keeps its claim,
-    // a dead worker's lapses.
-    const auto every =
-        std::max<std::chrono::milliseconds>(o.lease_for / 3, std::chrono::milliseconds(500));
-    std::unique_lock<std::mutex> lock(jobs->mutex);
-    while (!jobs->finished.wait_for(lock, every, [&] { return jobs->left == 0; })) {
-        std::vector<Lease> running;
-        for (const Job& j : jobs->items)
-            if (!j.done)
-                running.push_back(j.lease);
+    for (Lease& lease : claimed.value())
+        start(s, std::move(lease),
+              [&s, results](const Lease& lease, Outcome outcome, std::optional<SyncReport> report) {
+                  std::lock_guard<std::mutex> lock(s.mutex);
+                  if (outcome == Outcome::synced && report)
+                      results->pass.reports.push_back(std::move(*report));
+                  else if (outcome == Outcome::lost)
+                      results->pass.lost.push_back(lease.connection_id);
+                  else
+                      results->pass.failed.push_back(lease.connection_id);
+                  --results->left;
+                  s.changed.notify_all();
+              });
+    std::unique_lock<std::mutex> lock(s_->mutex);
+    while (!s_->changed.wait_for(lock, s_->renew_every(), [&] { return results->left == 0; })) {
         lock.unlock();
-        for (const Lease& lease : running) {
-            auto renewed = o.fleet->renew_lease(lease, s_->now(), o.lease_for);
-            if (!renewed.ok())
-                s_->log(LogLevel::warning,
-                        named(lease) + ": lease not renewed: " + renewed.error().message);
-        }
+        renew_held(s);
         lock.lock();
     }
-    WorkerPass pass;
-    pass.claimed = jobs->items.size();
-    for (Job& j : jobs->items) {
-        if (j.outcome == Outcome::synced && j.report)
-            pass.reports.push_back(std::move(*j.report));
-        else if (j.outcome == Outcome::lost)
-            pass.lost.push_back(j.lease.connection_id);
-        else
-            pass.failed.push_back(j.lease.connection_id);
-    }
-    return pass;
+    return std::move(results->pass);
 }
 
 void Worker::run() {
-    const WorkerOptions& o = s_->options;
+    State& s = *s_;
+    const WorkerOptions& o = s.options;
+    auto renew_at = std::chrono::steady_clock::now() + s.renew_every();
+    std::unique_lock<std::mutex> lock(s.mutex);
     for (;;) {
-        {
-            std::lock_guard<std::mutex> lock(s_->stop_mutex);
-            if (s_->stopping)
-                return;
+        if (s.stopping && s.held.empty())
+            return;
+        // Claims as threads become free, so a slow sync holds one thread, not the others.
+        std::optional<std::chrono::milliseconds> idle;  // set when threads stay free
+        if (!s.stopping && s.held.size() < o.threads) {
+            const std::size_t free = o.threads - s.held.size();
+            lock.unlock();
+            auto claimed = o.fleet->claim_due(o.owner, s.now(), o.lease_for, free);
+            if (!claimed.ok()) {
+                s.log(LogLevel::error,
+                      "worker: the fleet cannot be read: " + claimed.error().message);
+                idle = o.idle_poll;
+            } else {
+                for (Lease& lease : claimed.value())
+                    start(s, std::move(lease), {});
+                if (claimed->size() < free)
+                    idle = until_next_due(s);
+            }
+            lock.lock();
+            if (!idle && s.held.size() < o.threads)
+                continue;  // syncs finished meanwhile: claim for their threads at once
         }
-        auto pass = run_once();
-        if (pass.ok() && pass->claimed > 0)
-            continue;  // there may be more due at once
-        if (!pass.ok())
-            s_->log(LogLevel::error, "worker: the fleet cannot be read: " + pass.error().message);
-        std::chrono::milliseconds sleep = o.idle_poll;
-        if (pass.ok()) {
-            const Instant now = s_->now();
-            auto next = o.fleet->earliest_due(now);
-            if (next.ok() && next.value())
-                sleep = std::min<std::chrono::milliseconds>(
-                    sleep, std::max<std::chrono::milliseconds>(
-                               std::chrono::milliseconds(0),
-                               std::chrono::duration_cast<std::chrono::milliseconds>(*next.value() -
-                                                                                     now)));
+        // Sleeps until a sync finishes (its thread is free), stop(), the next renewal or,
+        // with threads free, the next due time.
+        auto wake = renew_at;
+        if (idle)
+            wake = std::min(wake, std::chrono::steady_clock::now() + *idle);
+        const std::uint64_t finished = s.finished;
+        const bool was_stopping = s.stopping;
+        s.changed.wait_until(lock, wake,
+                             [&] { return s.finished != finished || s.stopping != was_stopping; });
+        if (std::chrono::steady_clock::now() >= renew_at) {
+            lock.unlock();
+            renew_held(s);
+            lock.lock();
+            renew_at = std::chrono::steady_clock::now() + s.renew_every();
         }
-        std::unique_lock<std::mutex> lock(s_->stop_mutex);
-        s_->stop_wake.wait_for(lock, sleep, [this] { return s_->stopping; });
     }
 }
 

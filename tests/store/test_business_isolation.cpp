@@ -52,6 +52,7 @@ void fill(StateStore& s) {
     slots.slots = {busy};
     slots.window = TimeRange{at(1774915200), at(1806451200)};
     must(s.apply_slot_changes("c", "a", slots));
+    must(s.put_business_settings(R"({"zone":"Europe/Berlin"})"));
 }
 
 // What A holds, as fill() left it.
@@ -72,6 +73,7 @@ void check_intact(StateStore& s) {
     CHECK(must(s.list_blocked_slots({at(0), kFar})).size() == 1);
     CHECK(must(s.find_slot_window("c", "a"))->end == at(1806451200));
     CHECK_FALSE(must(s.spend_nonce("nonce", kFar, at(2))));  // still spent in A
+    CHECK(must(s.find_business_settings()) == std::string(R"({"zone":"Europe/Berlin"})"));
 }
 
 }  // namespace
@@ -105,6 +107,7 @@ TEMPLATE_TEST_CASE("businesses: nothing of one is visible or writable through an
         CHECK(must(b->list_push_channels_expiring(kFar)).empty());
         CHECK(must(b->list_blocked_slots({at(0), kFar})).empty());
         CHECK_FALSE(must(b->find_slot_window("c", "a")).has_value());
+        CHECK_FALSE(must(b->find_business_settings()));
         // Taking A's pending authorization through B fails, and leaves it to A.
         fails_with(b->take_pending_authorization("state", at(10)), ErrorCode::not_found, "");
         CHECK(must(a->take_pending_authorization("state", at(10))).sealed_code_verifier ==
@@ -154,7 +157,9 @@ TEMPLATE_TEST_CASE("businesses: nothing of one is visible or writable through an
         CHECK(must(b->put_appointment(appointment("ap1", 1776000000), at(6))).revision == 1);
         must(b->put_push_channel({"ch", "c", "a", "res-b", "v1.tok-b", kFar}));
         must(b->put_pending_authorization({"state", "c", "v1.verifier-b", kFar}));
+        must(b->put_business_settings(R"({"zone":"America/New_York"})"));
         CHECK(must(b->get_connection("c")).account == "bob@example.com");
+        CHECK(must(b->find_business_settings()) == std::string(R"({"zone":"America/New_York"})"));
         CHECK(must(b->list_appointments_since(0)).size() == 1);
         check_intact(*a);
         CHECK(must(a->take_pending_authorization("state", at(10))).sealed_code_verifier ==
@@ -182,6 +187,31 @@ TEMPLATE_TEST_CASE("businesses: nothing of one is visible or writable through an
         fails_with(f.fleet->open_business(std::string(201, 'x')), ErrorCode::invalid_argument,
                    "business id");
     }
+}
+
+TEMPLATE_TEST_CASE(
+    "businesses: each keeps one settings record, replaced by a put, kept by "
+    "transactions like any record",
+    "[isolation][settings]", CALSYNC_FLEET_FIXTURES) {
+    TestType f;
+    auto a = must(f.fleet->open_business("garage-a"));
+    CHECK_FALSE(must(a->find_business_settings()));
+    CHECK(must(f.fleet->list_businesses()).empty());
+    must(a->put_business_settings(R"({"zone":"Europe/Paris"})"));
+    must(a->put_business_settings(R"({"zone":"Europe/Berlin"})"));
+    CHECK(must(a->find_business_settings()) == std::string(R"({"zone":"Europe/Berlin"})"));
+    // A business that stored only its settings holds a record.
+    CHECK(must(f.fleet->list_businesses()) == std::vector<std::string>{"garage-a"});
+    // A transaction that fails takes its settings write back.
+    auto undone = a->transaction([&]() -> Result<void> {
+        must(a->put_business_settings(R"({"zone":"Asia/Tokyo"})"));
+        return make_error(ErrorCode::internal, "stop");
+    });
+    CHECK_FALSE(undone.ok());
+    CHECK(must(a->find_business_settings()) == std::string(R"({"zone":"Europe/Berlin"})"));
+    // Another view of the same business reads it (another connection on SQL fleets).
+    auto again = must(f.fleet->open_business("garage-a"));
+    CHECK(must(again->find_business_settings()) == std::string(R"({"zone":"Europe/Berlin"})"));
 }
 
 TEMPLATE_TEST_CASE(

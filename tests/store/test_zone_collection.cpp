@@ -79,10 +79,12 @@ int zone_rows(Fixture& f) {
 }
 
 // Takes the store back to the schema before event_zones (SQLite 4, PostgreSQL 1), with a
-// definition no event refers to, as that version left them (and without the later
-// slot_windows, which the migration makes again).
+// definition no event refers to, as that version left them (without the tables of the
+// later versions either, which the migration makes again).
 void to_version_without_event_zones(test::SqliteFleetFixture& f) {
-    probe(f, "DROP TABLE event_zones; DROP TABLE slot_windows; PRAGMA user_version = 4");
+    probe(f,
+          "DROP TABLE event_zones; DROP TABLE slot_windows; DROP TABLE business_settings; PRAGMA "
+          "user_version = 4");
 }
 
 void reopen(test::SqliteFleetFixture& f) {
@@ -92,7 +94,8 @@ void reopen(test::SqliteFleetFixture& f) {
 #ifdef CALSYNC_TEST_POSTGRES
 void to_version_without_event_zones(test::PostgresFleetFixture& f) {
     probe(f,
-          "DROP TABLE event_zones; DROP TABLE slot_windows; UPDATE calsync_schema_version SET "
+          "DROP TABLE event_zones; DROP TABLE slot_windows; DROP TABLE business_settings; UPDATE "
+          "calsync_schema_version SET "
           "version = 1");
 }
 

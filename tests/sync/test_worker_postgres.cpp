@@ -183,3 +183,11 @@ TEST_CASE("a worker process killed mid-sync loses nothing: another takes its lea
         CHECK(where->size() == 2);
     }
 }
+
+TEST_CASE("a worker on PostgreSQL syncs each business in its own zone and window",
+          "[worker][postgres][settings]") {
+    auto opened = open_postgres_fleet(PostgresTestServer::shared().new_database());
+    REQUIRE(opened.ok());
+    Fleet f(0, std::shared_ptr<FleetStore>(std::move(opened).value()));
+    check_each_business_in_its_own_zone_and_window(f);
+}

@@ -90,4 +90,88 @@ struct Fleet {
     }
 };
 
+inline Event all_day_event(const std::string& id, CivilDate day) {
+    Event e;
+    e.id = id;
+    e.uid = id + "@example.com";
+    e.summary = "closed";
+    e.start = EventTime::all_day(day);
+    e.end = EventTime::all_day({day.year, day.month, day.day + 1});
+    return e;
+}
+
+// Two businesses configured by their clients with zones and windows of their own, neither
+// the worker's (UTC, 7 days): one worker syncs each in its own (issue 16, item 1).
+inline void check_each_business_in_its_own_zone_and_window(Fleet& f) {
+    // Each business is configured by opening its client once with its settings.
+    struct Business {
+        std::string id, zone;
+        int days_ahead;
+    };
+    const Business businesses[] = {{"berlin", "Europe/Berlin", 30},
+                                   {"new-york", "America/New_York", 365}};
+    std::map<std::string, std::string> connection_of;
+    for (const Business& b : businesses) {
+        SyncServiceOptions o = f.world.options();
+        o.settings.business_zone = b.zone;
+        o.settings.window_days_ahead = b.days_ahead;
+        o.store = std::shared_ptr<StateStore>(f.fleet->open_business(b.id).value());
+        FleetStore* queue = f.fleet.get();
+        o.connection_due = [queue, id = b.id](const std::string& c, Instant due) {
+            REQUIRE(queue->mark_due(id, c, due).ok());
+        };
+        auto client = SyncService::open(std::move(o));
+        REQUIRE(client.ok());
+        const std::string url = "mem://" + b.id;
+        f.world.account(url)->add_calendar(calendar("cal-" + b.id, "Closures"));
+        // A holiday (all day: midnight to midnight in the business's zone), and an event
+        // 92 days ahead (within New York's window of 365 days, outside Berlin's 30).
+        f.world.account(url)->put("cal-" + b.id, all_day_event("holiday", {2026, 6, 10}));
+        f.world.account(url)->put(
+            "cal-" + b.id, timed_event("far", "2026-09-01T10:00:00Z", "2026-09-01T11:00:00Z"));
+        connection_of[b.id] = SyncWorld::connect(*client.value(), url);
+        REQUIRE(client.value()
+                    ->select_calendar(connection_of[b.id], "cal-" + b.id,
+                                      CalendarDirection::import_only)
+                    .ok());
+    }
+    // The worker's own settings are neither business's: UTC, a window of 7 days.
+    SyncServiceOptions base = f.world.options();
+    WorkerOptions o;
+    o.fleet = f.fleet;
+    o.owner = "w1";
+    o.settings = base.settings;
+    o.settings.business_zone = "UTC";
+    o.settings.window_days_ahead = 7;
+    o.provider_factory = base.provider_factory;
+    o.clock = base.clock;
+    auto worker = Worker::open(std::move(o));
+    REQUIRE(worker.ok());
+    auto pass = worker.value()->run_once();
+    REQUIRE(pass.ok());
+    CHECK(pass->reports.size() == 2);
+    CHECK(pass->failed.empty());
+
+    const TimeRange all{at("2026-01-01T00:00:00Z"), at("2028-01-01T00:00:00Z")};
+    const auto slots_of = [&](const std::string& business) {
+        auto view = f.fleet->open_business(business);
+        REQUIRE(view.ok());
+        auto slots = view.value()->list_blocked_slots(all);
+        REQUIRE(slots.ok());
+        return slots.value();
+    };
+    const auto berlin = slots_of("berlin");
+    REQUIRE(berlin.size() == 1);  // the far event is outside its window
+    CHECK(berlin[0].event_id == "holiday");
+    CHECK(berlin[0].range.start == at("2026-06-09T22:00:00Z"));  // CEST midnight
+    CHECK(berlin[0].range.end == at("2026-06-10T22:00:00Z"));
+    const auto new_york = slots_of("new-york");
+    REQUIRE(new_york.size() == 2);
+    CHECK(new_york[0].event_id == "holiday");
+    CHECK(new_york[0].range.start == at("2026-06-10T04:00:00Z"));  // EDT midnight
+    CHECK(new_york[0].range.end == at("2026-06-11T04:00:00Z"));
+    CHECK(new_york[1].event_id == "far");
+    CHECK(new_york[1].range.start == at("2026-09-01T10:00:00Z"));
+}
+
 }  // namespace calsync::test
