@@ -189,7 +189,7 @@ TEST_CASE("a worker syncs a business that stored no settings with its own", "[wo
         view.value()->list_blocked_slots({at("2026-06-01T00:00:00Z"), at("2026-07-01T00:00:00Z")});
     REQUIRE(slots.ok());
     REQUIRE(slots->size() == 1);
-    CHECK(slots.value()[0].range.start == at("2026-06-09T22:00:00Z"));  // the worker's zone
+    CHECK(slots.value()[0].slot.range.start == at("2026-06-09T22:00:00Z"));  // the worker's zone
     // and the worker stored nothing for the business: its settings stay the host's to set.
     CHECK_FALSE(view.value()->find_business_settings().value());
 }

@@ -162,16 +162,16 @@ inline void check_each_business_in_its_own_zone_and_window(Fleet& f) {
     };
     const auto berlin = slots_of("berlin");
     REQUIRE(berlin.size() == 1);  // the far event is outside its window
-    CHECK(berlin[0].event_id == "holiday");
-    CHECK(berlin[0].range.start == at("2026-06-09T22:00:00Z"));  // CEST midnight
-    CHECK(berlin[0].range.end == at("2026-06-10T22:00:00Z"));
+    CHECK(berlin[0].slot.event_id == "holiday");
+    CHECK(berlin[0].slot.range.start == at("2026-06-09T22:00:00Z"));  // CEST midnight
+    CHECK(berlin[0].slot.range.end == at("2026-06-10T22:00:00Z"));
     const auto new_york = slots_of("new-york");
     REQUIRE(new_york.size() == 2);
-    CHECK(new_york[0].event_id == "holiday");
-    CHECK(new_york[0].range.start == at("2026-06-10T04:00:00Z"));  // EDT midnight
-    CHECK(new_york[0].range.end == at("2026-06-11T04:00:00Z"));
-    CHECK(new_york[1].event_id == "far");
-    CHECK(new_york[1].range.start == at("2026-09-01T10:00:00Z"));
+    CHECK(new_york[0].slot.event_id == "holiday");
+    CHECK(new_york[0].slot.range.start == at("2026-06-10T04:00:00Z"));  // EDT midnight
+    CHECK(new_york[0].slot.range.end == at("2026-06-11T04:00:00Z"));
+    CHECK(new_york[1].slot.event_id == "far");
+    CHECK(new_york[1].slot.range.start == at("2026-09-01T10:00:00Z"));
 }
 
 }  // namespace calsync::test
