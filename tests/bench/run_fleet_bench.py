@@ -87,13 +87,21 @@ class Fake:
 
     def __init__(self, script, log_dir, name):
         self.log = open(os.path.join(log_dir, name + ".log"), "w")
-        self.proc = subprocess.Popen([PYTHON, script], stdout=subprocess.PIPE,
+        wrapper = os.environ.get("FLEET_FAKE_WRAPPER")
+        self.proc = subprocess.Popen([PYTHON] + ([wrapper] if wrapper else []) + [script],
+                                     stdout=subprocess.PIPE,
                                      stderr=self.log, text=True)
         self.root = "http://127.0.0.1:%d" % int(self.proc.stdout.readline())
 
     def control(self, path, body=None):
         return request("POST" if body is not None else "GET", self.root + "/_control/" + path,
                        body)
+
+    def cpu_seconds(self):
+        """Its CPU time so far (user + system, /proc/PID/stat)."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_mib(self):
         """Its resident set now (VmRSS), for planning a larger fleet."""
@@ -512,6 +520,8 @@ def main():
                 f.write(json.dumps(line) + "\n")
         env_args = ["--google", google.root, "--graph", graph.root]
         t1 = time.time()
+        fakes_cpu = {"Google": google, "Graph": graph, "feeds": feed_server}
+        cpu_made = {k: f.cpu_seconds() for k, f in fakes_cpu.items()}
         empty_db = pg.size_bytes()
         # Seeding processes, each a share of the businesses (a business's lines are
         # consecutive in the plan and stay in one share).
@@ -529,6 +539,9 @@ def main():
         if any(s.wait() != 0 for s in seeders):
             raise RuntimeError("seeding failed")
         t2 = time.time()
+        cpu_seeded = {k: f.cpu_seconds() for k, f in fakes_cpu.items()}
+        print("# fakes' CPU seeding (s): %s" % ", ".join(
+            "%s %.1f" % (k, cpu_seeded[k] - cpu_made[k]) for k in fakes_cpu), flush=True)
         seeded_db = pg.size_bytes()
         kinds = collections.Counter(line["kind"] for line in plan)
         appointments = sum(len(line.get("appointments", [])) for line in plan)
@@ -549,7 +562,9 @@ def main():
         per_sync = {}
         for label, w, kill in periods:
             snap = logs.snapshot()
+            cpu_before = {k: f.cpu_seconds() for k, f in fakes_cpu.items()}
             period = run_period(args, pg, w, env_args, work, "%s%d" % (label, w), kill)
+            fake_cpu = {k: f.cpu_seconds() - cpu_before[k] for k, f in fakes_cpu.items()}
             counting = time.time()
             google_log, graph_log, feed_counts = logs.since(snap)
             started, requests = syncs_per_connection(plan, feed_files, google_log, graph_log,
@@ -600,6 +615,11 @@ def main():
                      zero, one, more, once, lost, twice, stray), flush=True)
             print("#   %s: %s" % (name, ", ".join("%s %.1f s" % kv
                                             for kv in period.phases.items())), flush=True)
+            syncs_of = {"Google": kinds.get("google", 0), "Graph": kinds.get("microsoft", 0),
+                        "feeds": kinds.get("ics_feed", 0)}
+            print("#   %s: fakes' CPU %s" % (name, ", ".join(
+                "%s %.1f s (%.2f ms per sync of theirs)" % (k, v, 1000.0 * v / max(1, syncs_of[k]))
+                for k, v in fake_cpu.items())), flush=True)
             problems = []
             if failed or stored != len(plan) or unfinished or \
                     len(synced_ids) < len(plan) - len(period.killed or ()):
