@@ -570,7 +570,7 @@ def count_exports(plan, google_events, graph_events):
                 "calsyncAppointmentId")
             found[(marker, e["calendar"])] += 1
     for e in graph_events:
-        if e["user"].startswith(SCRATCH):
+        if e.get("user", "").startswith(SCRATCH):
             continue
         marker = next((p["value"] for p in e.get("singleValueExtendedProperties", [])
                        if p["id"].lower().endswith(" name calsyncappointmentid")), None)
