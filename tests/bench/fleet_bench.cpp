@@ -2,6 +2,8 @@
 //   fleet_bench seed --store URL --plan FILE ...   connects and selects every connection of
 //       the plan through calsync's own SyncService on each business's view of the fleet, so
 //       the records are real (sealed credentials, cursors, the work queue's entries)
+//   fleet_bench book --store URL --plan FILE ...   books the plan's appointments through
+//       each business's SyncService (connections already seeded): new bookings to export
 //   fleet_bench due --store URL --plan FILE --at UNIX   every connection of the plan due at
 //       UNIX (FleetStore::mark_due: a new due period for all)
 //   fleet_bench work --store URL --out FILE ...    one worker process: calsync::Worker on
@@ -122,6 +124,15 @@ struct PlannedConnection {
     std::vector<PlannedAppointment> appointments;
 };
 
+Appointment appointment_of(const PlannedAppointment& a) {
+    Appointment booked;
+    booked.id = a.id;
+    booked.time = {Instant{std::chrono::seconds(a.start)}, Instant{std::chrono::seconds(a.end)}};
+    booked.client = "client of " + a.id;
+    booked.service = "service";
+    return booked;
+}
+
 std::vector<PlannedConnection> read_plan(const std::string& path) {
     std::ifstream in(path);
     if (!in)
@@ -153,6 +164,34 @@ std::vector<PlannedConnection> read_plan(const std::string& path) {
         plan.push_back(std::move(c));
     }
     return plan;
+}
+
+// Books the appointments of the plan's lines (their connections already seeded) through
+// each business's SyncService, as a booking made in the garage's back office.
+int book(const std::map<std::string, std::string>& o) {
+    std::shared_ptr<FleetStore> fleet = must(open_fleet(option(o, "--store")), "open the fleet");
+    const SyncSettings settings = settings_of(o);
+    std::size_t booked_count = 0;
+    for (const PlannedConnection& c : read_plan(option(o, "--plan"))) {
+        if (c.appointments.empty())
+            continue;
+        SyncServiceOptions so;
+        so.settings = settings;
+        so.store = std::shared_ptr<StateStore>(
+            must(fleet->open_business(c.business), "open business " + c.business));
+        FleetStore* queue = fleet.get();
+        const std::string business = c.business;
+        so.connection_due = [queue, business](const std::string& connection, Instant due) {
+            (void)queue->mark_due(business, connection, due);
+        };
+        auto service = must(SyncService::open(std::move(so)), "service of " + c.business);
+        for (const PlannedAppointment& a : c.appointments) {
+            must(service->upsert_appointment(appointment_of(a)), "book " + a.id);
+            ++booked_count;
+        }
+    }
+    std::cout << booked_count << " appointments booked\n";
+    return 0;
 }
 
 int seed(const std::map<std::string, std::string>& o) {
@@ -190,15 +229,8 @@ int seed(const std::map<std::string, std::string>& o) {
                      c.id, calendar,
                      c.exports ? CalendarDirection::both : CalendarDirection::import_only),
                  "select " + calendar + " of " + c.id);
-            for (const PlannedAppointment& a : c.appointments) {
-                Appointment booked;
-                booked.id = a.id;
-                booked.time = {Instant{std::chrono::seconds(a.start)},
-                               Instant{std::chrono::seconds(a.end)}};
-                booked.client = "client of " + a.id;
-                booked.service = "service";
-                must(service->upsert_appointment(booked), "book " + a.id);
-            }
+            for (const PlannedAppointment& a : c.appointments)
+                must(service->upsert_appointment(appointment_of(a)), "book " + a.id);
         }
     }
     std::cout << plan.size() << " connections seeded\n";
@@ -403,11 +435,13 @@ int work(const std::map<std::string, std::string>& o) {
 
 int main(int argc, char** argv) {
     if (argc < 2)
-        die("usage: fleet_bench seed|due|work --store URL ...");
+        die("usage: fleet_bench seed|book|due|work --store URL ...");
     const std::string mode = argv[1];
     const auto o = options_of(argc, argv);
     if (mode == "seed")
         return seed(o);
+    if (mode == "book")
+        return book(o);
     if (mode == "due")
         return make_due(o);
     if (mode == "work")

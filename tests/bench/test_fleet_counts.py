@@ -2,6 +2,7 @@
 hand: a duplicated, a lost and a stray export, a connection read twice with and without a
 killed worker that had claimed it. The benchmark's --check rests on these counts, so they
 must see every such case. Run: python3 -m unittest test_fleet_counts"""
+import json
 import os
 import sys
 import unittest
@@ -65,12 +66,13 @@ class ReadCounts(unittest.TestCase):
 
     def test_graph_exports_are_not_reads_and_requests_count_by_user(self):
         user = "garage-00001@garage.example"
-        graph_log = [("GET /v1.0/me/calendars/AAMkCal1%3D/calendarView?startDateTime=x", user),
-                     ("GET /v1.0/me/calendars/AAMkCal1%3D/calendarView?$skiptoken=y", user),
-                     ("GET /v1.0/me/calendars?$select=id", user),
-                     ("POST /v1.0/me/calendars/AAMkCal1%3D/events", user),
+        graph_log = [("GET /v1.0/me/calendars/AAMkCal1%3D/calendarView?startDateTime=x", user,
+                      None),
+                     ("GET /v1.0/me/calendars/AAMkCal1%3D/calendarView?$skiptoken=y", user, None),
+                     ("GET /v1.0/me/calendars?$select=id", user, None),
+                     ("POST /v1.0/me/calendars/AAMkCal1%3D/events", user, "{}"),
                      ("GET /v1.0/me/calendars/AAMkCal1%3D/calendarView?startDateTime=x",
-                      "someone-else@example.org")]
+                      "someone-else@example.org", None)]
         started, requests = bench.syncs_per_connection(PLAN, {}, [], graph_log, {})
         self.assertEqual((started["garage-00001-c0"], requests["garage-00001-c0"]), (1, 4))
 
@@ -82,6 +84,52 @@ class ReadCounts(unittest.TestCase):
                       {"route": "events.list", "query": {}, "account": None}]
         started, requests = bench.syncs_per_connection(PLAN, {}, google_log, [], {})
         self.assertEqual((started["garage-00000-c0"], requests["garage-00000-c0"]), (1, 3))
+
+
+class RawReplay(unittest.TestCase):
+    """The raw ceiling replays the period's writes too, to a scratch account."""
+
+    class Root:
+        def __init__(self, root):
+            self.root = root
+
+    def jobs(self, google_log=(), graph_log=(), refreshes=None):
+        for line in PLAN:
+            line.setdefault("tokens", {"access_token": "token of " + line["id"]})
+        return bench.replay_jobs(PLAN, self.Root("http://127.0.0.1:1"),
+                                 self.Root("http://127.0.0.1:2"), "http://127.0.0.1:3",
+                                 ([*google_log], [*graph_log], {},
+                                  refreshes or {"google": 0, "graph": []}), False)
+
+    def test_inserts_and_refreshes_are_replayed_and_other_writes_counted(self):
+        account = "garage-00000@garage.example"
+        user = "garage-00001@garage.example"
+        google_log = [{"route": "events.list", "method": "GET", "path": "/calendar/v3/x",
+                       "query": {}, "account": account},
+                      {"route": "events.insert", "method": "POST", "path": "/calendar/v3/x",
+                       "query": {}, "account": account, "body": {"id": "abcde"}},
+                      {"route": "events.patch", "method": "PATCH", "path": "/calendar/v3/x/y",
+                       "query": {}, "account": account, "body": {}}]
+        graph_log = [("POST /v1.0/me/calendars/AAMkCal1%3D/events", user,
+                      '{"transactionId": "t"}')]
+        jobs, left_out = self.jobs(google_log, graph_log,
+                                   {"google": 2, "graph": ["client-1"]})
+        kinds = sorted(str(j[6]) for j in jobs)
+        self.assertEqual(kinds, ["None", "google_insert", "google_refresh", "google_refresh",
+                                 "graph_insert", "graph_refresh"])
+        self.assertEqual(dict(left_out), {"Google events.patch": 1})
+        insert = next(j for j in jobs if j[6] == "google_insert")
+        self.assertEqual(json.loads(insert[5]), {"id": "abcde"})
+
+    def test_events_of_the_scratch_accounts_are_not_stray(self):
+        scratch = bench.SCRATCH + "1@group.calendar.google.com"
+        counts = bench.count_exports(PLAN, [google_event("garage-00000-a0"),
+                                            google_event("garage-00000-a1"),
+                                            google_event("garage-00000-a0", calendar=scratch)],
+                                     [graph_event("garage-00001-a0"),
+                                      dict(graph_event("garage-00001-a0", calendar="AAMkX="),
+                                           user=bench.SCRATCH + "1@bench.example")])
+        self.assertEqual(counts, (3, 0, 0, 0))
 
 
 if __name__ == "__main__":

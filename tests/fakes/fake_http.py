@@ -8,6 +8,10 @@ import struct
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY: a reply is two writes (the headers, then the body), and with Nagle's
+    # algorithm the body waits for the peer's ACK of the headers, which a client's delayed
+    # ACK holds back up to 40 ms: every request on a kept-alive connection took 44 ms.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass

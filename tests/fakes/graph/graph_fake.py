@@ -57,7 +57,8 @@ Control API (JSON in, JSON out):
                                   Retry-After they were given had passed; "log": every API
                                   request as "METHOD path?query", from the Nth on with
                                   ?since=N; "log_users": the user of each one's token, null
-                                  without a valid one); /_control/events?user=* lists every user's
+                                  without a valid one; "log_bodies": each one's body as sent,
+                                  null without one); /_control/events?user=* lists every user's
                                   events (with "user"), ?api=true only those created
                                   through the API
   GET  /_control/tokens           {"issued": every token issued, "refresh": the refresh
@@ -91,8 +92,8 @@ identity = Identity(config)
 subscriptions = Subscriptions(config)
 faults = []
 throttle = Throttle()
-stats = {"requests": 0, "by_route": {}, "log": [], "log_users": [], "prefer": [],
-         "if_match": [], "token_forms": []}
+stats = {"requests": 0, "by_route": {}, "log": [], "log_users": [], "log_bodies": [],
+         "prefer": [], "if_match": [], "token_forms": []}
 
 FILTER = re.compile(r"^singleValueExtendedProperties/Any\(ep:\s*ep/id eq '((?:[^']|'')*)' and "
                     r"ep/value eq '((?:[^']|'')*)'\)$")
@@ -215,6 +216,7 @@ class Handler(fake_http.Handler):
             # connection and replays them.
             stats["log"].append(f"{self.command} {self.path}")
             stats["log_users"].append(identity.user_of(self.headers.get("Authorization")))
+            stats["log_bodies"].append(raw.decode(errors="replace") if raw else None)
             for h in self.headers.get_all("Prefer") or []:
                 stats["prefer"].append(h)
             if self.headers.get("If-Match"):
@@ -504,6 +506,7 @@ class Handler(fake_http.Handler):
             since = int(q.get("since", "0"))
             return self.json(200, dict(stats, log=stats["log"][since:],
                                        log_users=stats["log_users"][since:],
+                                       log_bodies=stats["log_bodies"][since:],
                                        subscriptions=list(subscriptions.items.values()),
                                        deliveries=subscriptions.deliveries,
                                        tenants=identity.tenants,
