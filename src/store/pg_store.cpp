@@ -1,6 +1,6 @@
 // The SQL store and fleet on PostgreSQL: SqlStore<PgDatabase> and SqlFleet<PgDatabase>
 // (sql_store.hpp, sql_fleet.hpp), and the schema's versioned migrations (table
-// calsync_schema_version; version 1 is kBusinessSchema, version 2 adds event_zones).
+// calsync_schema_version; version 1 is kBusinessSchema, version 2 adds event_zones, version 3 request_budgets).
 #include <iterator>
 #include <string>
 
@@ -55,12 +55,17 @@ WHERE r.key[1] IN (SELECT id FROM zone_definitions);
 )sql" + kDeleteUnreferencedZones;
 }
 
+std::string request_budgets_bytewise() {
+    return with_bytewise_text(kRequestBudgetsSchema);
+}
+
 const PgMigration kPgMigrations[] = {
     {"businesses, connections, calendars, events, appointments, export map, statuses, OAuth "
      "state, push channels, blocked slots, zone definitions, work queue",
      business_schema_bytewise},
     {"the zone definitions each stored event refers to; those none refers to deleted",
      event_zones_bytewise},
+    {"request budgets the fleet's workers share", request_budgets_bytewise},
 };
 
 const int kPgSchemaVersion = static_cast<int>(std::size(kPgMigrations));

@@ -4,7 +4,8 @@
 // lease_owner / lease_until (the holder and its expiry; NULL when free) and fence (the
 // fencing token, raised by every claim). The claim is the job-claim pattern of Que,
 // good_job and pg-boss; on PostgreSQL with FOR UPDATE SKIP LOCKED (Db::kSkipLocked), on
-// SQLite inside BEGIN IMMEDIATE, which already admits one writer at a time.
+// SQLite inside BEGIN IMMEDIATE, which already admits one writer at a time. The request
+// budgets are the table request_budgets, one token bucket per key (request_bucket.hpp).
 #pragma once
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "calsync/fleet.hpp"
 #include "store/connection_pool.hpp"
 #include "store/fenced_store.hpp"
+#include "store/request_bucket.hpp"
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
 #include "store/store_checks.hpp"
@@ -211,6 +213,60 @@ class SqlFleet final : public FleetStore {
         if (!done.ok())
             return done.error();
         return due;
+    }
+
+    // The bucket's row is read and written in one transaction: on PostgreSQL locked FOR
+    // UPDATE from the read on (a concurrent taker waits for the commit, a few milliseconds,
+    // then reads what this one left), on SQLite inside BEGIN IMMEDIATE.
+    Result<RequestGrant> take_requests(const std::string& key, RequestRate rate,
+                                       std::int64_t wanted, PreciseInstant now) override {
+        auto valid = check_request_take(key, rate, wanted);
+        if (!valid.ok())
+            return valid.error();
+        static const char* const kOperation = "take from a request budget";
+        static const std::string read = std::string(
+                                            "SELECT micro_tokens, refreshed_at FROM "
+                                            "request_budgets WHERE budget_key = ?") +
+                                        Db::kLockForUpdate;
+        Lock lock(mutex_);
+        auto tx = db_.transaction(kOperation);
+        if (!tx.ok())
+            return tx.error();
+        const RequestBucket fresh = full_request_bucket(rate, now);
+        auto made = db_.query(
+            "INSERT INTO request_budgets (budget_key, micro_tokens, refreshed_at) VALUES (?, ?, "
+            "?) ON CONFLICT (budget_key) DO NOTHING",
+            kOperation);
+        if (!made.ok())
+            return made.error();
+        auto inserted = made->bind(key).bind(fresh.micro_tokens).bind(fresh.refreshed_ms).run();
+        if (!inserted.ok())
+            return inserted.error();
+        auto q = db_.query(read.c_str(), kOperation);
+        if (!q.ok())
+            return q.error();
+        auto row = q->bind(key).step();
+        if (!row.ok())
+            return row.error();
+        if (!row.value())
+            return make_error(ErrorCode::internal, could_not(kOperation, "its row is missing"));
+        RequestBucket bucket{q->integer(0), q->integer(1)};
+        auto read_all = q->run();
+        if (!read_all.ok())
+            return read_all.error();
+        const RequestGrant grant = take_from_bucket(bucket, rate, wanted, now);
+        auto update = db_.query(
+            "UPDATE request_budgets SET micro_tokens = ?, refreshed_at = ? WHERE budget_key = ?",
+            kOperation);
+        if (!update.ok())
+            return update.error();
+        auto written = update->bind(bucket.micro_tokens).bind(bucket.refreshed_ms).bind(key).run();
+        if (!written.ok())
+            return written.error();
+        auto committed = tx->commit();
+        if (!committed.ok())
+            return committed.error();
+        return grant;
     }
 
   private:

@@ -160,6 +160,7 @@ ALTER TABLE exports ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
     {"many businesses: every key starts with a business id; the work queue", {nullptr}},
     {"the zone definitions each stored event refers to; those none refers to deleted",
      {kEventZonesSchema, kFillEventZones, kDeleteUnreferencedZones}},
+    {"request budgets the fleet's workers share", {kRequestBudgetsSchema}},
 };
 
 // The single-business tables of versions 1-3, renamed aside (their foreign keys follow

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 
+#include "sync/fleet_budget.hpp"
 #include "sync/sync_pool.hpp"
 
 namespace calsync {
@@ -13,6 +14,8 @@ namespace calsync {
 struct Worker::State {
     WorkerOptions options;
     sync::SyncPool pool;
+    // Google's quota is per OAuth project: every worker of the fleet takes from one budget.
+    RequestBudgets request_budgets = sync::fleet_request_budgets(options.fleet);
     std::mutex stop_mutex;
     std::condition_variable stop_wake;
     bool stopping = false;
@@ -74,6 +77,7 @@ Outcome sync_leased(Worker::State& s, const Lease& lease, std::optional<SyncRepo
     o.provider_factory = s.options.provider_factory;
     o.clock = s.options.clock;
     o.log = s.options.log;
+    o.request_budgets = s.request_budgets;
     const std::string business = lease.business_id;
     FleetStore* queue = &fleet;
     o.connection_due = [queue, business](const std::string& connection_id, Instant due) {

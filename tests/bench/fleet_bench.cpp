@@ -231,6 +231,10 @@ class RecordingFleet : public FleetStore {
     Result<std::optional<Instant>> earliest_due(Instant now) override {
         return inner_->earliest_due(now);
     }
+    Result<RequestGrant> take_requests(const std::string& key, RequestRate rate,
+                                       std::int64_t wanted, PreciseInstant now) override {
+        return inner_->take_requests(key, rate, wanted, now);
+    }
 
     Finished take(const std::string& connection) {
         std::lock_guard<std::mutex> lock(mutex_);

@@ -101,7 +101,7 @@ TEST_CASE("sqlite store: WAL journal, enforced foreign keys, a clean integrity c
     fill(*s);
     SqliteProbe probe(path);
     CHECK(probe.value("PRAGMA journal_mode") == "wal");  // WAL is a property of the file
-    CHECK(probe.value("PRAGMA user_version") == "5");
+    CHECK(probe.value("PRAGMA user_version") == "6");
     CHECK(probe.value("PRAGMA integrity_check") == "ok");
     CHECK(probe.value("PRAGMA foreign_key_check") == "");
     CHECK(probe.value("SELECT count(*) FROM events") == "50");
@@ -167,7 +167,7 @@ TEST_CASE("sqlite store: a version 1 database is migrated and keeps its data", "
         REQUIRE(probe.value("PRAGMA user_version") == "1");
     }
     auto s = open(path);
-    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "5");
+    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "6");
     // Its records became the default business's, and only that business's.
     CHECK(SqliteProbe(path).value("SELECT count(*) FROM connections WHERE business_id = "
                                   "'default'") == "1");
@@ -210,7 +210,7 @@ TEST_CASE("sqlite store: refuses a newer schema, another program's file and a no
         auto s = open_sqlite_store(path);
         REQUIRE_FALSE(s.ok());
         CHECK(s.error().code == ErrorCode::invalid_argument);
-        CHECK(s.error().message.find("schema version 7, newer than 5") != std::string::npos);
+        CHECK(s.error().message.find("schema version 7, newer than 6") != std::string::npos);
         CHECK(SqliteProbe(path).value("PRAGMA user_version") == "7");  // left as it was
     }
     SECTION("another application's database") {

@@ -79,9 +79,10 @@ int zone_rows(Fixture& f) {
 }
 
 // Takes the store back to the schema before event_zones (SQLite 4, PostgreSQL 1), with a
-// definition no event refers to, as that version left them.
+// definition no event refers to, as that version left them (and without what later
+// versions added: request_budgets).
 void to_version_without_event_zones(test::SqliteFleetFixture& f) {
-    probe(f, "DROP TABLE event_zones; PRAGMA user_version = 4");
+    probe(f, "DROP TABLE event_zones; DROP TABLE request_budgets; PRAGMA user_version = 4");
 }
 
 void reopen(test::SqliteFleetFixture& f) {
@@ -90,7 +91,9 @@ void reopen(test::SqliteFleetFixture& f) {
 
 #ifdef CALSYNC_TEST_POSTGRES
 void to_version_without_event_zones(test::PostgresFleetFixture& f) {
-    probe(f, "DROP TABLE event_zones; UPDATE calsync_schema_version SET version = 1");
+    probe(f,
+          "DROP TABLE event_zones; DROP TABLE request_budgets; UPDATE calsync_schema_version "
+          "SET version = 1");
 }
 
 void reopen(test::PostgresFleetFixture& f) {
