@@ -27,11 +27,11 @@
 // Request budgets (take_requests): a token bucket per key, for a quota every worker of the
 // fleet shares (Google's per OAuth project: calsync/request_budget.hpp). A worker takes
 // allowances in blocks, one short transaction each (PostgreSQL: the bucket's row locked
-// FOR UPDATE until it commits), spends them locally, and sleeps, holding no lock, when the
-// bucket is empty. Whatever the number of takers, the requests granted by one bucket over
-// any span of time never exceed burst + requests_per_second * span. `now` is an argument
-// here too; a taker whose clock runs behind the bucket's last refill gets nothing refilled
-// until its clock catches up (a skewed clock slows the fleet, never speeds it).
+// from its upsert to the commit), spends them locally, and sleeps, holding no lock, when
+// the bucket is empty. Whatever the number of takers, the requests granted by one bucket
+// from its first take on never exceed burst + requests_per_second * time. `now` is an
+// argument here too; a taker whose clock runs behind the bucket's last refill gets nothing
+// refilled until its clock catches up (a skewed clock slows the fleet, never speeds it).
 //
 // Threads: every implementation may be called from several threads at once.
 #pragma once
@@ -61,7 +61,8 @@ struct Lease {
 };
 
 // Milliseconds since the epoch (UTC): request budgets refill within a second.
-using PreciseInstant = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+using PreciseInstant =
+    std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
 
 // Where a push notification for a channel id belongs.
 struct PushChannelOwner {

@@ -53,7 +53,8 @@ Result<std::unique_ptr<CalendarProvider>> make_oauth_provider(
     if (config.oauth.requests_per_minute > 0)
         limits.rate = google::project_pace(config.oauth.requests_per_minute);
     if (config.request_budgets)
-        limits.shared_budget = config.request_budgets("google:" + config.oauth.client_id, limits.rate);
+        limits.shared_budget =
+            config.request_budgets("google:" + config.oauth.client_id, limits.rate);
     limits.sleep = net::cancellable_sleep(config.network.cancel);
     limits.cancel = config.network.cancel;
     auto api = google::google_api_client(make_transport(config.network), config.oauth.client_id,

@@ -97,8 +97,6 @@ class PgDatabase {
     // skips them (sql_store_events.hpp).
     static constexpr const char* kLockForShare = " FOR SHARE";
     static constexpr const char* kSkipLocked = " FOR UPDATE SKIP LOCKED";
-    // A request budget's row, held from its read to its update (sql_fleet.hpp).
-    static constexpr const char* kLockForUpdate = " FOR UPDATE";
 
     // Connects, and sets the session up: synchronous_commit on, the statement timeout, UTC.
     static Result<PgDatabase> connect(const std::string& conninfo,

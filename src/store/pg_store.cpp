@@ -1,6 +1,7 @@
 // The SQL store and fleet on PostgreSQL: SqlStore<PgDatabase> and SqlFleet<PgDatabase>
 // (sql_store.hpp, sql_fleet.hpp), and the schema's versioned migrations (table
-// calsync_schema_version; version 1 is kBusinessSchema, version 2 adds event_zones, version 3 request_budgets).
+// calsync_schema_version; version 1 is kBusinessSchema, version 2 adds event_zones, version 3
+// request_budgets).
 #include <iterator>
 #include <string>
 

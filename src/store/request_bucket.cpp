@@ -45,8 +45,9 @@ RequestGrant take_from_bucket(RequestBucket& bucket, RequestRate rate, std::int6
     const std::int64_t at = unix_ms(now);
     if (at > bucket.refreshed_ms) {
         // Beyond the time that fills it from empty, waiting adds nothing (and could overflow).
-        const double elapsed_ms = std::min(static_cast<double>(at - bucket.refreshed_ms),
-                                           std::ceil(1000.0 * rate.burst / rate.requests_per_second) + 1.0);
+        const double elapsed_ms =
+            std::min(static_cast<double>(at - bucket.refreshed_ms),
+                     std::ceil(1000.0 * rate.burst / rate.requests_per_second) + 1.0);
         const auto refill =
             static_cast<std::int64_t>(std::floor(elapsed_ms * rate.requests_per_second * 1000.0));
         bucket.micro_tokens = std::min(full, bucket.micro_tokens + refill);
@@ -58,8 +59,8 @@ RequestGrant take_from_bucket(RequestBucket& bucket, RequestRate rate, std::int6
     bucket.micro_tokens -= grant.granted * kOneRequest;
     if (grant.granted == 0) {
         const double missing = static_cast<double>(kOneRequest - bucket.micro_tokens);
-        grant.wait = std::chrono::milliseconds(static_cast<std::int64_t>(
-            std::ceil(missing / (rate.requests_per_second * 1000.0))));
+        grant.wait = std::chrono::milliseconds(
+            static_cast<std::int64_t>(std::ceil(missing / (rate.requests_per_second * 1000.0))));
     }
     return grant;
 }

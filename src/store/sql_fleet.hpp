@@ -215,52 +215,31 @@ class SqlFleet final : public FleetStore {
         return due;
     }
 
-    // The bucket's row is read and written in one transaction: on PostgreSQL locked FOR
-    // UPDATE from the read on (a concurrent taker waits for the commit, a few milliseconds,
-    // then reads what this one left), on SQLite inside BEGIN IMMEDIATE.
+    // The bucket's row is read and written in one transaction. Its first statement makes
+    // the row (full) or, as an update of nothing, locks it (PostgreSQL: until the commit;
+    // a concurrent taker waits a few milliseconds, then reads what this one left; SQLite:
+    // BEGIN IMMEDIATE admits one writer at a time) and returns it.
     Result<RequestGrant> take_requests(const std::string& key, RequestRate rate,
                                        std::int64_t wanted, PreciseInstant now) override {
         auto valid = check_request_take(key, rate, wanted);
         if (!valid.ok())
             return valid.error();
         static const char* const kOperation = "take from a request budget";
-        static const std::string read = std::string(
-                                            "SELECT micro_tokens, refreshed_at FROM "
-                                            "request_budgets WHERE budget_key = ?") +
-                                        Db::kLockForUpdate;
         Lock lock(mutex_);
         auto tx = db_.transaction(kOperation);
         if (!tx.ok())
             return tx.error();
-        const RequestBucket fresh = full_request_bucket(rate, now);
-        auto made = db_.query(
-            "INSERT INTO request_budgets (budget_key, micro_tokens, refreshed_at) VALUES (?, ?, "
-            "?) ON CONFLICT (budget_key) DO NOTHING",
-            kOperation);
-        if (!made.ok())
-            return made.error();
-        auto inserted = made->bind(key).bind(fresh.micro_tokens).bind(fresh.refreshed_ms).run();
-        if (!inserted.ok())
-            return inserted.error();
-        auto q = db_.query(read.c_str(), kOperation);
-        if (!q.ok())
-            return q.error();
-        auto row = q->bind(key).step();
-        if (!row.ok())
-            return row.error();
-        if (!row.value())
-            return make_error(ErrorCode::internal, could_not(kOperation, "its row is missing"));
-        RequestBucket bucket{q->integer(0), q->integer(1)};
-        auto read_all = q->run();
-        if (!read_all.ok())
-            return read_all.error();
-        const RequestGrant grant = take_from_bucket(bucket, rate, wanted, now);
+        auto bucket = read_request_bucket(key, full_request_bucket(rate, now), kOperation);
+        if (!bucket.ok())
+            return bucket.error();
+        const RequestGrant grant = take_from_bucket(bucket.value(), rate, wanted, now);
         auto update = db_.query(
             "UPDATE request_budgets SET micro_tokens = ?, refreshed_at = ? WHERE budget_key = ?",
             kOperation);
         if (!update.ok())
             return update.error();
-        auto written = update->bind(bucket.micro_tokens).bind(bucket.refreshed_ms).bind(key).run();
+        auto written =
+            update->bind(bucket->micro_tokens).bind(bucket->refreshed_ms).bind(key).run();
         if (!written.ok())
             return written.error();
         auto committed = tx->commit();
@@ -271,6 +250,27 @@ class SqlFleet final : public FleetStore {
 
   private:
     using Lock = std::lock_guard<std::recursive_mutex>;
+
+    // The row of `key` (made as `fresh` when there is none), locked (see take_requests).
+    Result<RequestBucket> read_request_bucket(const std::string& key, const RequestBucket& fresh,
+                                              const char* operation) {
+        auto q = db_.query(
+            "INSERT INTO request_budgets (budget_key, micro_tokens, refreshed_at) "
+            "VALUES (?, ?, ?) ON CONFLICT (budget_key) DO UPDATE SET "
+            "micro_tokens = request_budgets.micro_tokens RETURNING micro_tokens, refreshed_at",
+            operation);
+        if (!q.ok())
+            return q.error();
+        return q->bind(key)
+            .bind(fresh.micro_tokens)
+            .bind(fresh.refreshed_ms)
+            .single(
+                [](const Query& r) -> Result<RequestBucket> {
+                    return RequestBucket{r.integer(0), r.integer(1)};
+                },
+                make_error(ErrorCode::internal,
+                           could_not(operation, "the upsert returned no row")));
+    }
 
     Result<std::unique_ptr<SqlStore<Db>>> open_view(const std::string& business_id) {
         auto valid = check_business_id(business_id);

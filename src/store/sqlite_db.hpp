@@ -82,7 +82,6 @@ class Database {
     // SQLite has no row locks: BEGIN IMMEDIATE already admits one writer at a time.
     static constexpr const char* kLockForShare = "";
     static constexpr const char* kSkipLocked = "";
-    static constexpr const char* kLockForUpdate = "";
 
     // Opens or creates the file (no pragmas, no schema: see sqlite_schema.hpp).
     static Result<Database> open(const std::string& path);

@@ -21,8 +21,10 @@ class FleetRequestBudget final : public RequestBudget {
           key_(std::move(key)),
           rate_(rate),
           now_(std::move(now)),
-          block_(std::clamp<std::int64_t>(static_cast<std::int64_t>(rate.requests_per_second),
-                                          1, kLargestBlock)) {}
+          // A second's share, but no more than the bucket can hold.
+          block_(std::clamp<std::int64_t>(
+              static_cast<std::int64_t>(std::min(rate.requests_per_second, rate.burst)), 1,
+              kLargestBlock)) {}
 
     // The lock is held while the store is asked: this process's other threads wait for
     // that answer rather than ask too. Nobody sleeps here: an empty bucket is answered
@@ -32,12 +34,20 @@ class FleetRequestBudget final : public RequestBudget {
         const PreciseInstant now = now_();
         if (now - held_since_ > kHeldAtMost || now < held_since_)
             held_ = 0;
+        if (held_ == 0 && now < empty_until_)
+            return RequestGrant{0, empty_until_ - now};
         if (held_ == 0) {
             auto block = fleet_->take_requests(key_, rate_, std::max(block_, wanted), now);
             if (!block.ok())
                 return block.error();
-            if (block->granted == 0)
-                return block.value();
+            if (block->granted == 0) {
+                // Asked again when a whole block has accrued, by one thread: the store
+                // sees about one take per block and worker, however many threads wait.
+                const auto rest = std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(
+                    1000.0 * static_cast<double>(block_ - 1) / rate_.requests_per_second)));
+                empty_until_ = now + block->wait + rest;
+                return RequestGrant{0, block->wait + rest};
+            }
             held_ = block->granted;
             held_since_ = now;
         }
@@ -56,6 +66,7 @@ class FleetRequestBudget final : public RequestBudget {
     std::mutex mutex_;
     std::int64_t held_ = 0;
     PreciseInstant held_since_{};
+    PreciseInstant empty_until_{};  // the bucket was empty: when to ask it again
 };
 
 }  // namespace

@@ -187,9 +187,9 @@ Result<CalendarProvider*> SyncService::State::provider(LiveConnection& live,
                                     "connection " + id + ": could not store refreshed credentials");
                             },
                             cancel};
-    auto made = options.provider_factory ? options.provider_factory(context)
-                                         : make_default_provider(context, options.settings,
-                                                                 options.request_budgets);
+    auto made = options.provider_factory
+                    ? options.provider_factory(context)
+                    : make_default_provider(context, options.settings, options.request_budgets);
     if (!made.ok())
         return made.error();
     live.provider = std::move(made).value();

@@ -95,15 +95,14 @@ TEMPLATE_TEST_CASE("request budget: takers on two handles together stay within t
         const std::int64_t skew = i % 17 == 0 ? 1000 : 0;
         earliest = std::min(earliest, t - skew);
         const std::int64_t wanted = std::uniform_int_distribution<std::int64_t>(1, 6)(random);
-        const RequestGrant g = must(handles[i % 2]->take_requests("google:p", rate, wanted,
-                                                                  ms(t - skew)));
+        const RequestGrant g =
+            must(handles[i % 2]->take_requests("google:p", rate, wanted, ms(t - skew)));
         REQUIRE(g.granted >= 0);
         REQUIRE(g.granted <= wanted);
         granted += g.granted;
         INFO("after " << i + 1 << " takes, " << (t - earliest) << " ms");
-        REQUIRE(static_cast<double>(granted) <= rate.burst + rate.requests_per_second *
-                                                                 static_cast<double>(t - earliest) /
-                                                                 1000.0);
+        REQUIRE(static_cast<double>(granted) <=
+                rate.burst + rate.requests_per_second * static_cast<double>(t - earliest) / 1000.0);
     }
     // Not starved either: the takers asked for far more than the bucket gives.
     CHECK(static_cast<double>(granted) >=
@@ -161,8 +160,7 @@ TEST_CASE("request budget: a PostgreSQL fleet of version 2 gains the budgets",
     must(db.exec("DROP TABLE request_budgets; UPDATE calsync_schema_version SET version = 2",
                  "go back to version 2"));
     f.fleet = test::PostgresFleetFixture::open(f.conninfo);
-    CHECK(must(db.value("SELECT version FROM calsync_schema_version", "read the version")) ==
-          "3");
+    CHECK(must(db.value("SELECT version FROM calsync_schema_version", "read the version")) == "3");
     CHECK(must(f.fleet->take_requests("google:p", RequestRate{1.0, 2.0}, 5, ms(kStart))).granted ==
           2);
 }

@@ -1,6 +1,7 @@
 // A worker's request budgets (src/sync/fleet_budget.cpp) over a memory fleet, on an injected
 // clock: blocks of up to a second's share taken from the fleet's bucket, handed out
-// locally, dropped when older than a second; one budget per key.
+// locally, dropped when older than a second; an empty bucket asked again only when a block
+// has accrued; one budget per key.
 #include <catch2/catch.hpp>
 
 #include "calsync/fleet.hpp"
@@ -39,11 +40,19 @@ TEST_CASE("fleet budget: a second's share at a time from the fleet's bucket, spe
             CHECK(budget->take(1).value().granted == 1);
         // The fleet gave one block of four out of ten.
         CHECK(left_in_fleet(*fleet, "google:p", rate, clock.t) == 6);
+        // Empty: back when a block of four has accrued, a second.
         const RequestGrant none = budget->take(1).value();
         CHECK(none.granted == 0);
-        CHECK(none.wait == std::chrono::milliseconds(250));
+        CHECK(none.wait == std::chrono::milliseconds(1000));
+        // Meanwhile the store is not asked again (one request has accrued there, and stays).
         clock.t += std::chrono::milliseconds(250);
+        const RequestGrant still = budget->take(1).value();
+        CHECK(still.granted == 0);
+        CHECK(still.wait == std::chrono::milliseconds(750));
+        CHECK(left_in_fleet(*fleet, "google:p", rate, clock.t) == 1);
+        clock.t += std::chrono::milliseconds(750);
         CHECK(budget->take(1).value().granted == 1);
+        CHECK(left_in_fleet(*fleet, "google:p", rate, clock.t) == 0);  // a block of three
     }
     SECTION("what is held longer than a second is dropped, not spent late") {
         CHECK(budget->take(1).value().granted == 1);  // three more held

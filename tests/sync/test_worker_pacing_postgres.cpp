@@ -14,6 +14,8 @@
 #include "calsync/fleet.hpp"
 #include "calsync/sync.hpp"
 #include "calsync/worker.hpp"
+#include "fleet_client.hpp"
+#include "forked_report.hpp"
 #include "google_fake.hpp"
 #include "pg_test_server.hpp"
 
@@ -51,61 +53,35 @@ std::int64_t steady_ns() {
 // between) or "error ..." to the pipe.
 pid_t fork_worker(const std::string& conninfo, const SyncSettings& settings,
                   const std::string& owner, int* out) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid != 0) {
-        close(fds[1]);
-        *out = fds[0];
-        return pid;
-    }
-    close(fds[0]);
-    std::ostringstream report;
-    const std::int64_t from = steady_ns();
-    auto own = open_postgres_fleet(conninfo);
-    if (!own.ok()) {
-        report << "error " << own.error().message;
-    } else {
-        WorkerOptions o;
-        o.fleet = std::shared_ptr<FleetStore>(std::move(own).value());
-        o.owner = owner;
-        o.settings = settings;
-        o.threads = 2;
-        auto worker = Worker::open(std::move(o));
-        std::size_t synced = 0;
-        std::string error;
-        while (worker.ok()) {
-            auto pass = worker.value()->run_once();
-            if (!pass.ok()) {
-                error = pass.error().message;
-                break;
+    return fork_reporting(
+        [&]() -> std::string {
+            const std::int64_t from = steady_ns();
+            auto own = open_postgres_fleet(conninfo);
+            if (!own.ok())
+                return "error " + own.error().message;
+            WorkerOptions o;
+            o.fleet = std::shared_ptr<FleetStore>(std::move(own).value());
+            o.owner = owner;
+            o.settings = settings;
+            o.threads = 2;
+            auto worker = Worker::open(std::move(o));
+            if (!worker.ok())
+                return "error " + worker.error().message;
+            std::size_t synced = 0;
+            for (;;) {
+                auto pass = worker.value()->run_once();
+                if (!pass.ok())
+                    return "error " + pass.error().message;
+                if (pass->claimed == 0)
+                    break;
+                if (!pass->failed.empty())
+                    return "error failed: " + pass->failed[0];
+                synced += pass->reports.size();
             }
-            if (pass->claimed == 0)
-                break;
-            synced += pass->reports.size();
-            if (!pass->failed.empty())
-                error = "failed: " + pass->failed[0];
-        }
-        if (!worker.ok())
-            report << "error " << worker.error().message;
-        else if (!error.empty())
-            report << "error " << error;
-        else
-            report << "synced " << synced << " " << from << " " << steady_ns();
-    }
-    const std::string text = report.str();
-    [[maybe_unused]] const auto written = write(fds[1], text.data(), text.size());
-    _exit(0);  // nothing of the parent's (the fake, its PostgreSQL connection) is closed here
-}
-
-std::string read_all(int fd) {
-    std::string text;
-    char buffer[4096];
-    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;)
-        text.append(buffer, static_cast<std::size_t>(n));
-    close(fd);
-    return text;
+            return "synced " + std::to_string(synced) + " " + std::to_string(from) + " " +
+                   std::to_string(steady_ns());
+        },
+        out);
 }
 
 int api_requests(const GoogleFake& fake) {
@@ -119,14 +95,14 @@ TEST_CASE("two worker processes keep together to one Google project's quota",
     GoogleFake fake;
     // Several pages per calendar read: a few requests per sync.
     fake.control("config", R"({"page_size": 2})");
-    const Instant soon = std::chrono::time_point_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now()) +
-                         std::chrono::hours(48);
+    const Instant soon =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) +
+        std::chrono::hours(48);
     for (int i = 0; i < 6; ++i)
         fake.put_event(R"({"id":"mot)" + std::to_string(i) +
                        R"(","summary":"MOT","start":{"dateTime":")" + format_rfc3339(soon) +
-                       R"("},"end":{"dateTime":")" +
-                       format_rfc3339(soon + std::chrono::hours(1)) + R"("}})");
+                       R"("},"end":{"dateTime":")" + format_rfc3339(soon + std::chrono::hours(1)) +
+                       R"("}})");
     const std::string conninfo = PostgresTestServer::shared().new_database();
     std::shared_ptr<FleetStore> fleet;
     {
@@ -138,25 +114,16 @@ TEST_CASE("two worker processes keep together to one Google project's quota",
     // Connected and selected by clients of each business (at Google's default pace), each
     // connection queued as due.
     for (int b = 0; b < kConnections; ++b) {
-        const std::string business = "garage" + std::to_string(b);
         SyncServiceOptions o;
         o.settings = settings;
-        auto view = fleet->open_business(business);
-        REQUIRE(view.ok());
-        o.store = std::shared_ptr<StateStore>(std::move(view).value());
-        FleetStore* queue = fleet.get();
-        o.connection_due = [queue, business](const std::string& id, Instant due) {
-            REQUIRE(queue->mark_due(business, id, due).ok());
-        };
-        auto service = SyncService::open(std::move(o));
-        REQUIRE(service.ok());
-        auto connected = service.value()->add_oauth_connection(ProviderKind::google,
-                                                               tokens_document(fake.grant()));
+        auto client = fleet_client(*fleet, "garage" + std::to_string(b), std::move(o));
+        auto connected =
+            client->add_oauth_connection(ProviderKind::google, tokens_document(fake.grant()));
         INFO((connected.ok() ? "" : connected.error().message));
         REQUIRE(connected.ok());
-        REQUIRE(service.value()->select_calendar(connected.value(), kCalendar,
-                                                 CalendarDirection::import_only)
-                    .ok());
+        REQUIRE(
+            client->select_calendar(connected.value(), kCalendar, CalendarDirection::import_only)
+                .ok());
     }
     fleet.reset();
     const int before = api_requests(fake);

@@ -179,9 +179,10 @@ TEST_CASE("rate-limited transport on a shared budget: asks again after each wait
     CHECK(slept == std::vector<milliseconds>{milliseconds(300), milliseconds(1)});
 }
 
-TEST_CASE("rate-limited transport on a shared budget: nothing is sent when the budget cannot "
-          "be read, the deadline is too near, or the wait was cancelled",
-          "[net][rate]") {
+TEST_CASE(
+    "rate-limited transport on a shared budget: nothing is sent when the budget cannot "
+    "be read, the deadline is too near, or the wait was cancelled",
+    "[net][rate]") {
     auto inner = std::make_shared<OkTransport>();
     auto budget = std::make_shared<ScriptedBudget>();
     auto cancel = std::make_shared<calsync::CancelSignal>();
@@ -197,8 +198,8 @@ TEST_CASE("rate-limited transport on a shared budget: nothing is sent when the b
         auto sent = transport.perform(r);
         REQUIRE_FALSE(sent.ok());
         CHECK(sent.error().code == calsync::ErrorCode::network);
-        CHECK_THAT(sent.error().message, Catch::Contains("not sent") &&
-                                             Catch::Contains("could not take from a request"));
+        CHECK_THAT(sent.error().message,
+                   Catch::Contains("not sent") && Catch::Contains("could not take from a request"));
     }
     SECTION("a wait past the deadline") {
         budget->answers = {none_for(milliseconds(5000))};
