@@ -1024,7 +1024,8 @@ CALSYNC_API calsync_status calsync_client_team_feed(calsync_client* client,
  * N workers together keep the pace one process keeps alone. Every worker of a fleet must
  * be given the same "requests_per_minute". Microsoft Graph throttles per app and tenant
  * by answering 429 with Retry-After, which every worker honours (a sync due again no
- * earlier than it asked); nothing is shared for it.
+ * earlier than it asked); nothing is shared for it. A client opened on a fleet's store
+ * (CLIENT_CONFIG "store") paces its own Google requests within its process, as any client.
  *
  * Thread rules: calsync_worker_run_once and calsync_worker_run from one thread at a time;
  * calsync_worker_stop and calsync_worker_mark_due from any. The log callback is called

@@ -58,7 +58,7 @@ RequestGrant take_from_bucket(RequestBucket& bucket, RequestRate rate, std::int6
     grant.granted = std::min(wanted, std::max<std::int64_t>(0, bucket.micro_tokens / kOneRequest));
     bucket.micro_tokens -= grant.granted * kOneRequest;
     if (grant.granted == 0) {
-        const double missing = static_cast<double>(kOneRequest - bucket.micro_tokens);
+        const auto missing = static_cast<double>(kOneRequest - bucket.micro_tokens);
         grant.wait = std::chrono::milliseconds(
             static_cast<std::int64_t>(std::ceil(missing / (rate.requests_per_second * 1000.0))));
     }
