@@ -43,6 +43,7 @@ bool read_oauth_settings(const Value& v, const std::string& path, OAuthClientSet
     out->token_url = c.token_url;
     out->revocation_url = c.revocation_url;
     out->device_authorization_url = c.device_authorization_url;
+    out->requests_per_minute = c.requests_per_minute;
     return true;
 }
 

@@ -437,6 +437,13 @@ typedef struct calsync_oauth calsync_oauth;
  *   "authority_url": "https://login.microsoftonline.com",   microsoft: national clouds
  *   "authorization_url", "token_url", "revocation_url", "device_authorization_url":
  *                                                 optional overrides of each endpoint
+ *   "requests_per_minute": 10000,                 google: the Cloud project's Calendar
+ *                                                 API quota (1 to 10000000; default
+ *                                                 Google's 10,000). calsync sends at
+ *                                                 most 90 % of it on average, in bursts
+ *                                                 of at most 1 %: per process, or, for
+ *                                                 a fleet's workers, all of them together
+ *                                                 (see Workers). Ignored for microsoft
  *   "host_key": "base64url...",                   required: at least 32 random bytes the
  *                                                 host keeps; signs the state parameter
  *   "network": {...}                              as for calsync_provider_new
@@ -1023,6 +1030,16 @@ CALSYNC_API calsync_status calsync_client_team_feed(calsync_client* client,
  * keeps every appointment exported once. Run N workers on M machines by starting
  * `calsync worker --store postgresql://...` (or a host's own calsync_worker_run) on each,
  * with the same config and host key.
+ *
+ * Google's quota is per OAuth project, not per process: the workers of a fleet take their
+ * Google requests from one budget per OAuth client id kept in the store (a token bucket
+ * refilled at 90 % of the config's "google": {"requests_per_minute"}, default 10,000, with
+ * bursts of 1 % of it), in blocks of up to a second's share, and wait when it is empty, so
+ * N workers together keep the pace one process keeps alone. Every worker of a fleet must
+ * be given the same "requests_per_minute". Microsoft Graph throttles per app and tenant
+ * by answering 429 with Retry-After, which every worker honours (a sync due again no
+ * earlier than it asked); nothing is shared for it. A client opened on a fleet's store
+ * (CLIENT_CONFIG "store") paces its own Google requests within its process, as any client.
  *
  * Thread rules: calsync_worker_run_once and calsync_worker_run from one thread at a time;
  * calsync_worker_stop and calsync_worker_mark_due from any. The log callback is called

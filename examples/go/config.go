@@ -84,6 +84,9 @@ type OAuthClient struct {
 	RevocationURL          string   `json:"revocation_url,omitempty"`
 	DeviceAuthorizationURL string   `json:"device_authorization_url,omitempty"`
 	APIBaseURL             string   `json:"api_base_url,omitempty"` // in a Client's Config
+	// RequestsPerMinute is the Google Cloud project's Calendar API quota (0: Google's
+	// default, 10,000); calsync keeps to 90 % of it, across every worker of a fleet too.
+	RequestsPerMinute int64 `json:"requests_per_minute,omitempty"`
 }
 
 // MarshalJSON adds "exports" from ReadOnly (the library's default is true).

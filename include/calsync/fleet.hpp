@@ -24,6 +24,15 @@
 // worker should run with a synchronised clock (NTP): a skewed clock changes when leases
 // are taken over, never who may write.
 //
+// Request budgets (take_requests): a token bucket per key, for a quota every worker of the
+// fleet shares (Google's per OAuth project: calsync/request_budget.hpp). A worker takes
+// allowances in blocks, one short transaction each (PostgreSQL: the bucket's row locked
+// from its upsert to the commit), spends them locally, and sleeps, holding no lock, when
+// the bucket is empty. Whatever the number of takers, the requests granted by one bucket
+// from its first take on never exceed burst + requests_per_second * time. `now` is an
+// argument here too; a taker whose clock runs behind the bucket's last refill gets nothing
+// refilled until its clock catches up (a skewed clock slows the fleet, never speeds it).
+//
 // Threads: every implementation may be called from several threads at once.
 #pragma once
 
@@ -35,6 +44,7 @@
 #include <vector>
 
 #include "calsync/civil_time.hpp"
+#include "calsync/request_budget.hpp"
 #include "calsync/result.hpp"
 #include "calsync/store.hpp"
 
@@ -49,6 +59,10 @@ struct Lease {
     Instant due_at{};        // the due time it was claimed for (for due-to-synced latency)
     Instant expires_at{};    // another worker may take it over from then on
 };
+
+// Milliseconds since the epoch (UTC): request budgets refill within a second.
+using PreciseInstant =
+    std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
 
 // Where a push notification for a channel id belongs.
 struct PushChannelOwner {
@@ -96,6 +110,16 @@ class FleetStore {
     // The earliest due time of a connection no live lease holds at `now`, for a worker
     // deciding how long to sleep; empty when nothing is queued.
     virtual Result<std::optional<Instant>> earliest_due(Instant now) = 0;
+
+    // --- request budgets (see above)
+    // Takes up to `wanted` requests from the bucket `key` (made full, with `rate.burst`,
+    // when first taken from), after refilling it at `rate` for the time since its last
+    // refill: as many as it holds whole, up to `wanted`. When it holds none, `wait` is when
+    // the next whole one will be there. Every taker of a key should give the same rate.
+    // invalid_argument for an empty key or one over 200 bytes, wanted < 1, a rate of zero
+    // or less or a burst under 1.
+    virtual Result<RequestGrant> take_requests(const std::string& key, RequestRate rate,
+                                               std::int64_t wanted, PreciseInstant now) = 0;
 };
 
 // A fleet in memory (views of its businesses share it). For tests and single processes.

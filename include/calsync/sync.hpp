@@ -30,6 +30,7 @@
 #include "calsync/export_plan.hpp"
 #include "calsync/model.hpp"
 #include "calsync/provider.hpp"
+#include "calsync/request_budget.hpp"
 #include "calsync/result.hpp"
 #include "calsync/store.hpp"
 #include "calsync/team_feed.hpp"
@@ -49,6 +50,10 @@ struct OAuthClientSettings {
     std::string revocation_url;
     std::string device_authorization_url;
     std::string api_base_url;
+    // google: the Cloud project's Calendar API quota in requests per minute (0: Google's
+    // default, 10,000). calsync keeps to 90 % of it: per process, or across every worker
+    // of a fleet (SyncServiceOptions::request_budgets).
+    std::int64_t requests_per_minute = 0;
 };
 
 struct NetworkSettings {
@@ -160,6 +165,10 @@ struct SyncServiceOptions {
     // whichever process ran it (a calendar's slots follow the moving window at each of its
     // syncs). Off: a store written by an older calsync may hold events without slots.
     bool slots_from_store = false;
+    // Where the real providers take their requests from when a quota is shared with other
+    // processes (Google's per OAuth project): a fleet's worker sets it to the fleet's
+    // budgets; empty: this process paces itself.
+    RequestBudgets request_budgets;
 };
 
 // renew_push() renews channels with less than this left. Graph subscriptions on events

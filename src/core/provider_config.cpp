@@ -60,6 +60,13 @@ bool read_oauth_client(const Value& obj, const std::string& path, OAuthConfig* o
         if (!read_string_array(*v, child(path, "scopes"), &out->scopes, p))
             return false;
     }
+    if (const Value* v = member(obj, "requests_per_minute")) {
+        if (!v->IsInt64() || v->GetInt64() < 1 || v->GetInt64() > kMaxRequestsPerMinute)
+            return p->fail(
+                child(path, "requests_per_minute"),
+                "expected a whole number from 1 to " + std::to_string(kMaxRequestsPerMinute));
+        out->requests_per_minute = v->GetInt64();
+    }
     return true;
 }
 

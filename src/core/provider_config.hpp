@@ -12,6 +12,7 @@
 
 #include "calsync/cancel.hpp"
 #include "calsync/civil_time.hpp"
+#include "calsync/request_budget.hpp"
 #include "calsync/result.hpp"
 #include "core/json_read.hpp"
 
@@ -57,8 +58,14 @@ struct OAuthConfig {
     std::string revocation_url;
     std::string device_authorization_url;
     std::string host_key;  // base64url text as given; calsync_oauth_new needs one
+    // google: the Cloud project's Calendar API quota, requests per minute; 0: Google's
+    // default (10,000).
+    std::int64_t requests_per_minute = 0;
     NetworkConfig network;
 };
+
+// The bounds of "requests_per_minute".
+constexpr std::int64_t kMaxRequestsPerMinute = 10000000;
 
 struct TokensConfig {
     std::string access_token;
@@ -82,6 +89,9 @@ struct ProviderConfig {
     // learned_settings), so listing the calendars starts there; empty: discover.
     std::string calendar_home;
     NetworkConfig network;
+    // Not from JSON: set by a fleet's worker, so the processes sending on one OAuth
+    // project share its quota (empty: this process paces itself).
+    RequestBudgets request_budgets;
 };
 
 Result<ProviderConfig> parse_provider_config(std::string_view text);

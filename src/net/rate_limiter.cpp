@@ -57,25 +57,46 @@ std::shared_ptr<TokenBucket> shared_token_bucket(const std::string& key, RateLim
     return bucket;
 }
 
-RateLimitedTransport::RateLimitedTransport(std::shared_ptr<Transport> inner,
-                                           std::shared_ptr<TokenBucket> bucket, Sleeper sleep)
-    : inner_(std::move(inner)),
-      bucket_(std::move(bucket)),
-      sleep_(sleep ? std::move(sleep)
-                   : Sleeper([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); })) {
+Result<RequestPacer::Turn> BudgetPacer::next_turn() {
+    auto grant = budget_->take(1);
+    if (!grant.ok())
+        return grant.error();
+    if (grant->granted > 0)
+        return Turn{true, std::chrono::milliseconds(0)};
+    // Never spin on an empty budget that names no wait.
+    return Turn{false, std::max(grant->wait, std::chrono::milliseconds(1))};
 }
 
+RateLimitedTransport::RateLimitedTransport(std::shared_ptr<Transport> inner,
+                                           std::shared_ptr<RequestPacer> pacer, Sleeper sleep,
+                                           std::shared_ptr<const CancelSignal> cancel)
+    : inner_(std::move(inner)),
+      pacer_(std::move(pacer)),
+      sleep_(sleep ? std::move(sleep)
+                   : Sleeper([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); })),
+      cancel_(std::move(cancel)) {}
+
 Result<HttpResponse> RateLimitedTransport::perform(const HttpRequest& request) {
-    const auto wait = bucket_->reserve();
-    // A wait for the quota is part of the operation's time like any other.
-    if (wait.count() > 0 && time_left(wait) < wait)
-        return make_error(ErrorCode::network,
-                          request.method + " " + shown_url(request) +
-                              ": not sent, the time limit of this sync ran out waiting for "
-                              "the request quota");
-    if (wait.count() > 0)
-        sleep_(wait);
-    return inner_->perform(request);
+    const auto not_sent = [&request](ErrorCode code, const std::string& why) {
+        return make_error(code, request.method + " " + shown_url(request) + ": not sent, " + why);
+    };
+    for (;;) {
+        auto turn = pacer_->next_turn();
+        if (!turn.ok())
+            return not_sent(turn.error().code,
+                            "the request quota could not be read: " + turn.error().message);
+        const auto wait = turn->wait;
+        // A wait for the quota is part of the operation's time like any other.
+        if (wait.count() > 0 && time_left(wait) < wait)
+            return not_sent(ErrorCode::network,
+                            "the time limit of this sync ran out waiting for the request quota");
+        if (wait.count() > 0)
+            sleep_(wait);
+        if (cancel_ && cancel_->cancelled())
+            return not_sent(ErrorCode::cancelled, "cancelled while waiting for the request quota");
+        if (turn->taken)
+            return inner_->perform(request);
+    }
 }
 
 }  // namespace calsync::net

@@ -47,9 +47,16 @@ Result<std::unique_ptr<CalendarProvider>> make_oauth_provider(
     if (!config.api_base_url.empty())
         options.api_base_url = config.api_base_url;
     // Its own transport, paced with every other connection of this OAuth client in
-    // the process (Google's quota is per project); `http` stays for token refreshes.
+    // the process, or in every process of a fleet (Google's quota is per project);
+    // `http` stays for token refreshes.
     google::GoogleClientLimits limits;
+    if (config.oauth.requests_per_minute > 0)
+        limits.rate = google::project_pace(config.oauth.requests_per_minute);
+    if (config.request_budgets)
+        limits.shared_budget =
+            config.request_budgets("google:" + config.oauth.client_id, limits.rate);
     limits.sleep = net::cancellable_sleep(config.network.cancel);
+    limits.cancel = config.network.cancel;
     auto api = google::google_api_client(make_transport(config.network), config.oauth.client_id,
                                          std::move(limits));
     return std::unique_ptr<CalendarProvider>(

@@ -17,6 +17,7 @@
 #include "calsync/store.hpp"
 #include "store/change_application.hpp"
 #include "store/fenced_store.hpp"
+#include "store/request_bucket.hpp"
 #include "store/store_checks.hpp"
 
 namespace calsync::store {
@@ -759,8 +760,21 @@ class MemoryFleet final : public FleetStore {
         return earliest;
     }
 
+    Result<RequestGrant> take_requests(const std::string& key, RequestRate rate,
+                                       std::int64_t wanted, PreciseInstant now) override {
+        auto valid = check_request_take(key, rate, wanted);
+        if (!valid.ok())
+            return valid.error();
+        Lock lock(db_->mutex);
+        auto it = request_buckets_.find(key);
+        if (it == request_buckets_.end())
+            it = request_buckets_.emplace(key, full_request_bucket(rate, now)).first;
+        return take_from_bucket(it->second, rate, wanted, now);
+    }
+
   private:
     std::shared_ptr<MemoryDatabase> db_ = std::make_shared<MemoryDatabase>();
+    std::map<std::string, RequestBucket> request_buckets_;  // under db_->mutex
 };
 
 }  // namespace calsync::store

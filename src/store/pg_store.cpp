@@ -1,7 +1,7 @@
 // The SQL store and fleet on PostgreSQL: SqlStore<PgDatabase> and SqlFleet<PgDatabase>
 // (sql_store.hpp, sql_fleet.hpp), and the schema's versioned migrations (table
-// calsync_schema_version; version 1 is kBusinessSchema, version 2 adds event_zones, version
-// 5 slot_windows).
+// calsync_schema_version; version 1 is kBusinessSchema, version 2 adds event_zones, version 3
+// request_budgets, version 4 business_settings, version 5 slot_windows).
 #include <iterator>
 #include <string>
 
@@ -61,13 +61,12 @@ std::string slot_windows_bytewise() {
     return with_bytewise_text(kSlotWindowsSchema);
 }
 
-// Version 3 belongs to another branch (Google pacing): its entry replaces this at merge.
-std::string reserved_version() {
-    return "SELECT 1";
-}
-
 std::string business_settings_bytewise() {
     return with_bytewise_text(kBusinessSettingsSchema);
+}
+
+std::string request_budgets_bytewise() {
+    return with_bytewise_text(kRequestBudgetsSchema);
 }
 
 const PgMigration kPgMigrations[] = {
@@ -76,7 +75,7 @@ const PgMigration kPgMigrations[] = {
      business_schema_bytewise},
     {"the zone definitions each stored event refers to; those none refers to deleted",
      event_zones_bytewise},
-    {"reserved (version 3)", reserved_version},
+    {"request budgets the fleet's workers share", request_budgets_bytewise},
     {"each business's own settings (zone, window, policies)", business_settings_bytewise},
     {"per calendar: the window its kept slots were computed for, and its longest slot",
      slot_windows_bytewise},

@@ -4,7 +4,8 @@
 // lease_owner / lease_until (the holder and its expiry; NULL when free) and fence (the
 // fencing token, raised by every claim). The claim is the job-claim pattern of Que,
 // good_job and pg-boss; on PostgreSQL with FOR UPDATE SKIP LOCKED (Db::kSkipLocked), on
-// SQLite inside BEGIN IMMEDIATE, which already admits one writer at a time.
+// SQLite inside BEGIN IMMEDIATE, which already admits one writer at a time. The request
+// budgets are the table request_budgets, one token bucket per key (request_bucket.hpp).
 #pragma once
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "calsync/fleet.hpp"
 #include "store/connection_pool.hpp"
 #include "store/fenced_store.hpp"
+#include "store/request_bucket.hpp"
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
 #include "store/store_checks.hpp"
@@ -213,8 +215,62 @@ class SqlFleet final : public FleetStore {
         return due;
     }
 
+    // The bucket's row is read and written in one transaction. Its first statement makes
+    // the row (full) or, as an update of nothing, locks it (PostgreSQL: until the commit;
+    // a concurrent taker waits a few milliseconds, then reads what this one left; SQLite:
+    // BEGIN IMMEDIATE admits one writer at a time) and returns it.
+    Result<RequestGrant> take_requests(const std::string& key, RequestRate rate,
+                                       std::int64_t wanted, PreciseInstant now) override {
+        auto valid = check_request_take(key, rate, wanted);
+        if (!valid.ok())
+            return valid.error();
+        static const char* const kOperation = "take from a request budget";
+        Lock lock(mutex_);
+        auto tx = db_.transaction(kOperation);
+        if (!tx.ok())
+            return tx.error();
+        auto bucket = read_request_bucket(key, full_request_bucket(rate, now), kOperation);
+        if (!bucket.ok())
+            return bucket.error();
+        const RequestGrant grant = take_from_bucket(bucket.value(), rate, wanted, now);
+        auto update = db_.query(
+            "UPDATE request_budgets SET micro_tokens = ?, refreshed_at = ? WHERE budget_key = ?",
+            kOperation);
+        if (!update.ok())
+            return update.error();
+        auto written =
+            update->bind(bucket->micro_tokens).bind(bucket->refreshed_ms).bind(key).run();
+        if (!written.ok())
+            return written.error();
+        auto committed = tx->commit();
+        if (!committed.ok())
+            return committed.error();
+        return grant;
+    }
+
   private:
     using Lock = std::lock_guard<std::recursive_mutex>;
+
+    // The row of `key` (made as `fresh` when there is none), locked (see take_requests).
+    Result<RequestBucket> read_request_bucket(const std::string& key, const RequestBucket& fresh,
+                                              const char* operation) {
+        auto q = db_.query(
+            "INSERT INTO request_budgets (budget_key, micro_tokens, refreshed_at) "
+            "VALUES (?, ?, ?) ON CONFLICT (budget_key) DO UPDATE SET "
+            "micro_tokens = request_budgets.micro_tokens RETURNING micro_tokens, refreshed_at",
+            operation);
+        if (!q.ok())
+            return q.error();
+        return q->bind(key)
+            .bind(fresh.micro_tokens)
+            .bind(fresh.refreshed_ms)
+            .single(
+                [](const Query& r) -> Result<RequestBucket> {
+                    return RequestBucket{r.integer(0), r.integer(1)};
+                },
+                make_error(ErrorCode::internal,
+                           could_not(operation, "the upsert returned no row")));
+    }
 
     Result<std::unique_ptr<SqlStore<Db>>> open_view(const std::string& business_id) {
         auto valid = check_business_id(business_id);

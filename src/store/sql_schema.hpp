@@ -269,4 +269,15 @@ CREATE TABLE business_settings (
 );
 )sql";
 
+// The fleet's request budgets (SQLite version 6, PostgreSQL version 3): one token bucket per
+// key (FleetStore::take_requests, request_bucket.hpp), tokens in millionths of a request,
+// refreshed_at in unix milliseconds.
+inline constexpr const char* kRequestBudgetsSchema = R"sql(
+CREATE TABLE request_budgets (
+    budget_key TEXT PRIMARY KEY NOT NULL,
+    micro_tokens BIGINT NOT NULL,
+    refreshed_at BIGINT NOT NULL
+);
+)sql";
+
 }  // namespace calsync::store

@@ -160,8 +160,7 @@ ALTER TABLE exports ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
     {"many businesses: every key starts with a business id; the work queue", {nullptr}},
     {"the zone definitions each stored event refers to; those none refers to deleted",
      {kEventZonesSchema, kFillEventZones, kDeleteUnreferencedZones}},
-    // Version 6 belongs to another branch (Google pacing): its entry replaces this at merge.
-    {"reserved (version 6)", {nullptr}},
+    {"request budgets the fleet's workers share", {kRequestBudgetsSchema}},
     {"each business's own settings (zone, window, policies)", {kBusinessSettingsSchema}},
     {"per calendar: the window its kept slots were computed for, and its longest slot",
      {kSlotWindowsSchema}},

@@ -129,7 +129,8 @@ static Result<std::vector<Calendar>> probe(SyncService::State& s, ConnectionDraf
     ProviderContext context{draft.record, draft.credentials_json,
                             [rotated](const std::string& fresh) { *rotated = fresh; }, s.cancel};
     auto provider = s.options.provider_factory ? s.options.provider_factory(context)
-                                               : make_default_provider(context, s.options.settings);
+                                               : make_default_provider(context, s.options.settings,
+                                                                       s.options.request_budgets);
     if (!provider.ok())
         return provider.error();
     auto calendars = provider.value()->list_calendars();

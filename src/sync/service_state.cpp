@@ -225,8 +225,9 @@ Result<CalendarProvider*> SyncService::State::provider(LiveConnection& live,
                                     "connection " + id + ": could not store refreshed credentials");
                             },
                             cancel};
-    auto made = options.provider_factory ? options.provider_factory(context)
-                                         : make_default_provider(context, options.settings);
+    auto made = options.provider_factory
+                    ? options.provider_factory(context)
+                    : make_default_provider(context, options.settings, options.request_budgets);
     if (!made.ok())
         return made.error();
     live.provider = std::move(made).value();
@@ -472,6 +473,8 @@ Result<std::string> provider_document(const ConnectionRecord& connection,
             if (!value->empty())
                 client.AddMember(rapidjson::Value(name, a), text(*value), a);
         }
+        if (oauth->requests_per_minute > 0)
+            client.AddMember("requests_per_minute", oauth->requests_per_minute, a);
         set(doc, "oauth", std::move(client));
         if (!oauth->api_base_url.empty())
             set(doc, "api_base_url", text(oauth->api_base_url));
@@ -494,7 +497,8 @@ Result<std::string> provider_document(const ConnectionRecord& connection,
 }
 
 Result<std::unique_ptr<CalendarProvider>> make_default_provider(const ProviderContext& context,
-                                                                const SyncSettings& settings) {
+                                                                const SyncSettings& settings,
+                                                                const RequestBudgets& budgets) {
     auto document = provider_document(context.connection, context.credentials_json, settings);
     if (!document.ok())
         return document.error();
@@ -505,6 +509,7 @@ Result<std::unique_ptr<CalendarProvider>> make_default_provider(const ProviderCo
         return e;
     }
     config->network.cancel = context.cancel;
+    config->request_budgets = budgets;
     auto made = providers::make_provider(config.value());
     if (!made.ok())
         return made.error();

@@ -219,8 +219,9 @@ Result<std::string> provider_document(const ConnectionRecord& connection,
                                       const std::string& credentials_json,
                                       const SyncSettings& settings);
 
-// The real providers (ProviderFactory's default).
+// The real providers (ProviderFactory's default); `budgets` as SyncServiceOptions says.
 Result<std::unique_ptr<CalendarProvider>> make_default_provider(const ProviderContext& context,
-                                                                const SyncSettings& settings);
+                                                                const SyncSettings& settings,
+                                                                const RequestBudgets& budgets);
 
 }  // namespace calsync

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sync/business_settings.hpp"
+#include "sync/fleet_budget.hpp"
 #include "sync/sync_pool.hpp"
 
 namespace calsync {
@@ -34,6 +35,8 @@ struct Worker::State {
     std::map<std::uint64_t, Lease> held;
     std::uint64_t started = 0;
     std::uint64_t finished = 0;
+    // Google's quota is per OAuth project: every worker of the fleet takes from one budget.
+    RequestBudgets request_budgets = sync::fleet_request_budgets(options.fleet);
     bool stopping = false;
     sync::SyncPool pool;
 
@@ -89,6 +92,7 @@ Outcome sync_leased(Worker::State& s, const Lease& lease, std::optional<SyncRepo
     o.provider_factory = s.options.provider_factory;
     o.clock = s.options.clock;
     o.log = s.options.log;
+    o.request_budgets = s.request_budgets;
     const std::string business = lease.business_id;
     FleetStore* queue = &fleet;
     o.connection_due = [queue, business](const std::string& connection_id, Instant due) {

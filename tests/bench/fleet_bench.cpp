@@ -319,6 +319,10 @@ class RecordingFleet : public FleetStore {
     Result<std::optional<Instant>> earliest_due(Instant now) override {
         return inner_->earliest_due(now);
     }
+    Result<RequestGrant> take_requests(const std::string& key, RequestRate rate,
+                                       std::int64_t wanted, PreciseInstant now) override {
+        return inner_->take_requests(key, rate, wanted, now);
+    }
 
     // The line of a finished lease, flushed at once.
     void note(const std::string& connection, const char* outcome) {

@@ -121,6 +121,9 @@ TEST_CASE("timeouts and intervals out of range are refused, naming the key and t
          R"(member "window.days_ahead": expected a whole number from 1 to 3660)"},
         {R"({"max_concurrent_syncs": 4294967297})",
          R"(member "max_concurrent_syncs": expected a whole number from 1 to 256)"},
+        {R"({"google": {"requests_per_minute": 0}})",
+         R"(member "google.requests_per_minute": expected a whole number from 1 to 10000000)"},
+        {R"({"google": {"requests_per_minute": 600.5}})", "google.requests_per_minute"},
     };
     for (const auto& [config, message] : refused) {
         INFO(config);

@@ -83,3 +83,57 @@ TEST_CASE("google client: two connections of one OAuth client share its pace") {
         CHECK(time.sleeps.empty());
     }
 }
+
+namespace {
+
+// A budget shared with other processes: none on the first take (come back in 500 ms), then
+// one request per take; counts the takes.
+struct CountingBudget : calsync::RequestBudget {
+    int takes = 0;
+    calsync::Result<calsync::RequestGrant> take(std::int64_t wanted) override {
+        CHECK(wanted == 1);
+        ++takes;
+        if (takes == 1)
+            return calsync::RequestGrant{0, milliseconds(500)};
+        return calsync::RequestGrant{1, milliseconds(0)};
+    }
+};
+
+}  // namespace
+
+TEST_CASE("google client: a shared budget paces every request instead of the process's bucket") {
+    GoogleFake fake;
+    ManualTime time;
+    auto budget = std::make_shared<CountingBudget>();
+    // The process's own bucket would let one request out in ten minutes.
+    auto limits = time.limits(1.0 / 600, 1);
+    limits.shared_budget = budget;
+    GoogleConnection c(fake, "budget-client", limits);
+    REQUIRE(c.provider.list_calendars().ok());
+    REQUIRE(c.provider.list_calendars().ok());
+    CHECK(fake.route_count("calendarList.list") == 2);
+    CHECK(budget->takes == 3);  // the empty answer, then one per request
+    CHECK(time.sleeps == std::vector<milliseconds>{milliseconds(500)});
+}
+
+TEST_CASE("google client: the project's requests_per_minute sets the process's pace") {
+    using calsync::providers::google::project_pace;
+    // Google's default quota keeps the pace calsync always had.
+    CHECK(project_pace(10000).requests_per_second == Approx(150.0));
+    CHECK(project_pace(10000).burst == Approx(100.0));
+    CHECK(project_pace(60).requests_per_second == Approx(0.9));
+    CHECK(project_pace(60).burst == Approx(1.0));
+
+    calsync::json::ProviderConfig config;
+    config.kind = calsync::json::ProviderConfig::Kind::google;
+    config.oauth.client_id = "quota-client.apps.googleusercontent.com";
+    config.oauth.requests_per_minute = 600;
+    config.tokens.access_token = "access";
+    auto made = calsync::providers::make_provider(config);
+    REQUIRE(made.ok());
+    // While the provider lives, its client id's bucket is the one it made.
+    auto bucket = calsync::net::shared_token_bucket("google:" + config.oauth.client_id,
+                                                    calsync::net::RateLimit{1e6, 1e6});
+    CHECK(bucket->limit().requests_per_second == Approx(9.0));
+    CHECK(bucket->limit().burst == Approx(6.0));
+}

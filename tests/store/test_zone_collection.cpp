@@ -83,7 +83,8 @@ int zone_rows(Fixture& f) {
 // later versions either, which the migration makes again).
 void to_version_without_event_zones(test::SqliteFleetFixture& f) {
     probe(f,
-          "DROP TABLE event_zones; DROP TABLE slot_windows; DROP TABLE business_settings; PRAGMA "
+          "DROP TABLE event_zones; DROP TABLE slot_windows; DROP TABLE business_settings; DROP "
+          "TABLE request_budgets; PRAGMA "
           "user_version = 4");
 }
 
@@ -94,7 +95,8 @@ void reopen(test::SqliteFleetFixture& f) {
 #ifdef CALSYNC_TEST_POSTGRES
 void to_version_without_event_zones(test::PostgresFleetFixture& f) {
     probe(f,
-          "DROP TABLE event_zones; DROP TABLE slot_windows; DROP TABLE business_settings; UPDATE "
+          "DROP TABLE event_zones; DROP TABLE slot_windows; DROP TABLE business_settings; DROP "
+          "TABLE request_budgets; UPDATE "
           "calsync_schema_version SET "
           "version = 1");
 }

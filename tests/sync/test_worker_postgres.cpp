@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "forked_report.hpp"
 #include "pg_test_server.hpp"
 #include "worker_fleet.hpp"
 
@@ -21,49 +22,32 @@ namespace {
 // Forks a worker process on its own connection to `conninfo` that syncs until nothing is
 // due; it writes "CALENDAR READS" lines, then "synced N" (or "error ...") to the pipe.
 pid_t fork_worker(Fleet& f, const std::string& conninfo, const std::string& owner, int* out) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid != 0) {
-        close(fds[1]);
-        *out = fds[0];
-        return pid;
-    }
-    close(fds[0]);
-    std::ostringstream report;
-    auto own = open_postgres_fleet(conninfo);
-    std::size_t synced = 0;
-    if (!own.ok()) {
-        report << "error " << own.error().message << "\n";
-    } else {
-        auto worker = f.worker(owner, 2, std::shared_ptr<FleetStore>(std::move(own).value()));
-        for (;;) {
-            auto pass = worker->run_once();
-            if (!pass.ok()) {
-                report << "error " << pass.error().message << "\n";
-                break;
+    return fork_reporting(
+        [&] {
+            std::ostringstream report;
+            auto own = open_postgres_fleet(conninfo);
+            std::size_t synced = 0;
+            if (!own.ok()) {
+                report << "error " << own.error().message << "\n";
+                return report.str();
             }
-            if (pass->claimed == 0)
-                break;
-            synced += pass->reports.size();
-        }
-        for (const auto& [calendar, n] : f.reads)
-            report << calendar << " " << n << "\n";
-        report << "synced " << synced << "\n";
-    }
-    const std::string text = report.str();
-    [[maybe_unused]] const auto written = write(fds[1], text.data(), text.size());
-    _exit(0);  // nothing of the parent's (its PostgreSQL connection) is closed from here
-}
-
-std::string read_all(int fd) {
-    std::string text;
-    char buffer[4096];
-    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;)
-        text.append(buffer, static_cast<std::size_t>(n));
-    close(fd);
-    return text;
+            auto worker = f.worker(owner, 2, std::shared_ptr<FleetStore>(std::move(own).value()));
+            for (;;) {
+                auto pass = worker->run_once();
+                if (!pass.ok()) {
+                    report << "error " << pass.error().message << "\n";
+                    break;
+                }
+                if (pass->claimed == 0)
+                    break;
+                synced += pass->reports.size();
+            }
+            for (const auto& [calendar, n] : f.reads)
+                report << calendar << " " << n << "\n";
+            report << "synced " << synced << "\n";
+            return report.str();
+        },
+        out);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "calsync/fleet.hpp"
 #include "calsync/worker.hpp"
+#include "fleet_client.hpp"
 #include "sync_world.hpp"
 
 namespace calsync::test {
@@ -53,17 +54,7 @@ struct Fleet {
 
     // A client of one business whose due connections go to the fleet's queue.
     std::unique_ptr<SyncService> client_of(const std::string& business) {
-        SyncServiceOptions o = world.options();
-        auto view = fleet->open_business(business);
-        REQUIRE(view.ok());
-        o.store = std::shared_ptr<StateStore>(std::move(view).value());
-        FleetStore* queue = fleet.get();
-        o.connection_due = [queue, business](const std::string& id, Instant due) {
-            REQUIRE(queue->mark_due(business, id, due).ok());
-        };
-        auto service = SyncService::open(std::move(o));
-        REQUIRE(service.ok());
-        return std::move(service).value();
+        return fleet_client(*fleet, business, world.options());
     }
 
     // A worker on `on` (another process's own connection to the same fleet), else on ours.

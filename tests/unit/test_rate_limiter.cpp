@@ -138,3 +138,84 @@ TEST_CASE("a wait for the quota longer than the deadline leaves is not taken",
     CHECK(sleeps.empty());
     CHECK(inner->calls == 1);
 }
+
+namespace {
+
+// A budget shared with other processes, answering from a script: each take() the next
+// grant (or error), then one request each.
+struct ScriptedBudget : calsync::RequestBudget {
+    std::vector<calsync::Result<calsync::RequestGrant>> answers;
+    std::size_t taken = 0;
+    calsync::Result<calsync::RequestGrant> take(std::int64_t wanted) override {
+        CHECK(wanted == 1);
+        if (taken < answers.size())
+            return answers[taken++];
+        ++taken;
+        return calsync::RequestGrant{1, milliseconds(0)};
+    }
+};
+
+calsync::RequestGrant none_for(milliseconds wait) {
+    return calsync::RequestGrant{0, wait};
+}
+
+}  // namespace
+
+TEST_CASE("rate-limited transport on a shared budget: asks again after each wait it names",
+          "[net][rate]") {
+    auto inner = std::make_shared<OkTransport>();
+    auto budget = std::make_shared<ScriptedBudget>();
+    budget->answers = {none_for(milliseconds(300)), none_for(milliseconds(0))};
+    std::vector<milliseconds> slept;
+    calsync::net::RateLimitedTransport transport(
+        inner, std::make_shared<calsync::net::BudgetPacer>(budget),
+        [&](milliseconds d) { slept.push_back(d); });
+    calsync::net::HttpRequest r;
+    r.url = "http://127.0.0.1/";
+    REQUIRE(transport.perform(r).ok());
+    CHECK(inner->calls == 1);
+    CHECK(budget->taken == 3);
+    // An empty budget naming no wait is not asked again at once.
+    CHECK(slept == std::vector<milliseconds>{milliseconds(300), milliseconds(1)});
+}
+
+TEST_CASE(
+    "rate-limited transport on a shared budget: nothing is sent when the budget cannot "
+    "be read, the deadline is too near, or the wait was cancelled",
+    "[net][rate]") {
+    auto inner = std::make_shared<OkTransport>();
+    auto budget = std::make_shared<ScriptedBudget>();
+    auto cancel = std::make_shared<calsync::CancelSignal>();
+    std::vector<milliseconds> slept;
+    calsync::net::RateLimitedTransport transport(
+        inner, std::make_shared<calsync::net::BudgetPacer>(budget),
+        [&](milliseconds d) { slept.push_back(d); }, cancel);
+    calsync::net::HttpRequest r;
+    r.url = "https://www.googleapis.com/calendar/v3/users/me/calendarList";
+    SECTION("an unreadable budget") {
+        budget->answers = {calsync::make_error(calsync::ErrorCode::network,
+                                               "could not take from a request budget")};
+        auto sent = transport.perform(r);
+        REQUIRE_FALSE(sent.ok());
+        CHECK(sent.error().code == calsync::ErrorCode::network);
+        CHECK_THAT(sent.error().message,
+                   Catch::Contains("not sent") && Catch::Contains("could not take from a request"));
+    }
+    SECTION("a wait past the deadline") {
+        budget->answers = {none_for(milliseconds(5000))};
+        calsync::net::DeadlineScope deadline(milliseconds(200));
+        auto sent = transport.perform(r);
+        REQUIRE_FALSE(sent.ok());
+        CHECK_THAT(sent.error().message, Catch::Contains("time limit"));
+        CHECK(slept.empty());
+    }
+    SECTION("cancelled while waiting") {
+        budget->answers = {none_for(milliseconds(50))};
+        cancel->cancel();
+        auto sent = transport.perform(r);
+        REQUIRE_FALSE(sent.ok());
+        CHECK(sent.error().code == calsync::ErrorCode::cancelled);
+        CHECK(budget->taken == 1);
+    }
+    CHECK(inner->calls == 0);
+}
