@@ -47,6 +47,7 @@
 #include "calsync/fleet.hpp"
 #include "calsync/sync.hpp"
 #include "calsync/worker.hpp"
+#include "sync/fleet_budget.hpp"
 #include "sync/service_state.hpp"
 
 namespace {
@@ -393,10 +394,12 @@ int work(const std::map<std::string, std::string>& o) {
     std::atomic<long> creates_left{std::stol(option(o, "--kill-after-exports", "-1"))};
     if (creates_left > 0) {
         const SyncSettings settings = wo.settings;
+        // The fleet's shared Google budget, as the worker gives its default providers.
+        const RequestBudgets budgets = sync::fleet_request_budgets(recording);
         wo.provider_factory =
-            [settings, &creates_left](
+            [settings, budgets, &creates_left](
                 const ProviderContext& context) -> Result<std::unique_ptr<CalendarProvider>> {
-            auto real = make_default_provider(context, settings);
+            auto real = make_default_provider(context, settings, budgets);
             if (!real.ok())
                 return real.error();
             return std::unique_ptr<CalendarProvider>(
