@@ -7,7 +7,8 @@
 # initdb and postgres refuse to run as root: as root (CI) they run as the postgres user.
 # The package's own cluster (port 5432) is never used or touched. fsync is off: the tests
 # check what the store commits and when, not the disk under PostgreSQL, and the machine's
-# disk is shared.
+# disk is shared. CALSYNC_PG_OPTIONS adds server options (e.g. "-c log_statement=all" to
+# count a benchmark's statements).
 set -eu
 action=$1
 state=$2
@@ -23,7 +24,7 @@ start)
   as_postgres "$bin/initdb" -D "$dir/data" -A trust -U calsync -E UTF8 >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; exit 1; }
   as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-k $dir -p $port -c listen_addresses='' -c fsync=off" start >/dev/null ||
+    -o "-k $dir -p $port -c listen_addresses='' -c fsync=off ${CALSYNC_PG_OPTIONS:-}" start >/dev/null ||
     { cat "$dir/server.log" >&2; exit 1; }
   echo "$dir $port" >"$state"
   ;;

@@ -144,9 +144,11 @@ TEST_CASE("request budget: a SQLite fleet of version 5 gains the budgets", "[bud
     test::SqliteFleetFixture f;
     f.fleet.reset();
     test::SqliteProbe(f.dir.file("fleet.db"))
-        .exec("DROP TABLE request_budgets; PRAGMA user_version = 5");
+        .exec(
+            "DROP TABLE request_budgets; DROP TABLE business_settings; DROP TABLE slot_windows; "
+            "PRAGMA user_version = 5");
     f.fleet = test::SqliteFleetFixture::open(f.dir.file("fleet.db"));
-    CHECK(test::SqliteProbe(f.dir.file("fleet.db")).value("PRAGMA user_version") == "6");
+    CHECK(test::SqliteProbe(f.dir.file("fleet.db")).value("PRAGMA user_version") == "8");
     CHECK(must(f.fleet->take_requests("google:p", RequestRate{1.0, 2.0}, 5, ms(kStart))).granted ==
           2);
 }
@@ -157,10 +159,12 @@ TEST_CASE("request budget: a PostgreSQL fleet of version 2 gains the budgets",
     test::PostgresFleetFixture f;
     f.fleet.reset();
     auto db = must(store::PgDatabase::connect(f.conninfo, std::chrono::milliseconds(5000)));
-    must(db.exec("DROP TABLE request_budgets; UPDATE calsync_schema_version SET version = 2",
-                 "go back to version 2"));
+    must(
+        db.exec("DROP TABLE request_budgets; DROP TABLE business_settings; DROP TABLE "
+                "slot_windows; UPDATE calsync_schema_version SET version = 2",
+                "go back to version 2"));
     f.fleet = test::PostgresFleetFixture::open(f.conninfo);
-    CHECK(must(db.value("SELECT version FROM calsync_schema_version", "read the version")) == "3");
+    CHECK(must(db.value("SELECT version FROM calsync_schema_version", "read the version")) == "5");
     CHECK(must(f.fleet->take_requests("google:p", RequestRate{1.0, 2.0}, 5, ms(kStart))).granted ==
           2);
 }

@@ -159,7 +159,9 @@ TEST_CASE("sqlite store: slots kept by version 5 are read in full after the migr
         slots.slots = {away};
         must(s->apply_slot_changes("c", "a", slots));
     }
-    SqliteProbe(path).exec("DROP TABLE slot_windows; PRAGMA user_version = 5");
+    SqliteProbe(path).exec(
+        "DROP TABLE slot_windows; DROP TABLE business_settings; DROP TABLE request_budgets; PRAGMA "
+        "user_version = 5");
     auto s = open(path);
     CHECK(SqliteProbe(path).value("PRAGMA user_version") == "8");
     const auto held =

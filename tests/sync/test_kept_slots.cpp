@@ -166,6 +166,7 @@ TEST_CASE("kept slots follow the moving window: syncs that read no change extend
     SECTION("synced by a worker (a service opened per sync)") {
         Fleet f(1);
         two_week_window(&f.world.settings);
+        f.client_of("b0");  // the business's window is what its client stores
         f.world.account("mem://b0-cal1")->erase("b0-cal1", "e-b0-cal1");
         f.world.account("mem://b0-cal0")->put("b0-cal0", weekly_series());
         auto worker = f.worker("w1");
