@@ -129,6 +129,9 @@ class SqlStore final : public StateStore {
     Result<void> require_connection(const char* operation, const std::string& id);
     Result<void> require_calendar(const char* operation, const std::string& connection_id,
                                   const std::string& calendar_id);
+    template <class Rows>
+    Result<Rows> unless_unknown(Result<Rows> rows, const char* operation,
+                                const std::string& connection_id);
     Result<std::vector<ExportRecord>> exports_where(const char* sql, const char* operation,
                                                     std::initializer_list<std::string_view> keys);
     Result<void> put_status(const char* sql, const char* operation,

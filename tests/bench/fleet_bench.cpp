@@ -99,6 +99,8 @@ SyncSettings settings_of(const std::map<std::string, std::string>& o) {
     s.google.token_url = google + "/token";
     s.google.revocation_url = google + "/revoke";
     s.google.api_base_url = google + "/calendar/v3";
+    // Shared by the fleet's workers (request_budgets); the fake enforces no quota.
+    s.google.requests_per_minute = std::stoll(option(o, "--google-quota", "0"));
     const std::string graph = option(o, "--graph");
     s.microsoft.client_id = "calsync-tests";
     s.microsoft.tenant = "consumers";

@@ -624,6 +624,10 @@ def main():
     p.add_argument("--skip-ceiling", action="store_true",
                    help="no raw replay of the fakes' ceiling")
     p.add_argument("--seeders", type=int, default=2, help="seeding processes")
+    p.add_argument("--google-quota", type=int, default=10_000_000, metavar="PER_MINUTE",
+                   help="the workers' shared Google quota (requests_per_minute): the fake has "
+                        "none, so by default it is the highest calsync takes; 10000 is "
+                        "Google's default per project")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--check", action="store_true")
     args = p.parse_args()
@@ -648,7 +652,8 @@ def main():
         with open(os.path.join(work, "plan.jsonl"), "w") as f:
             for line in plan:
                 f.write(json.dumps(line) + "\n")
-        env_args = ["--google", google.root, "--graph", graph.root]
+        env_args = ["--google", google.root, "--graph", graph.root,
+                    "--google-quota", str(args.google_quota)]
         t1 = time.time()
         fakes_cpu = {"Google": google, "Graph": graph, "feeds": feed_server}
         cpu_made = {k: f.cpu_seconds() for k, f in fakes_cpu.items()}
@@ -677,10 +682,12 @@ def main():
         appointments = sum(len(line.get("appointments", [])) for line in plan)
         print("# %d businesses, %d connections (%s), %d events each, %d appointments to "
               "export; fakes made in %.1f s, seeded through calsync in %.1f s (%d processes); "
-              "database %.1f MiB empty, %.1f MiB seeded; load %.1f"
+              "database %.1f MiB empty, %.1f MiB seeded; workers' shared Google quota %d/min; "
+              "load %.1f"
               % (args.businesses, len(plan), ", ".join("%s %d" % kv for kv in sorted(
                   kinds.items())), args.events, appointments, t1 - t0, t2 - t1, args.seeders,
-                 empty_db / 2**20, seeded_db / 2**20, os.getloadavg()[0]), flush=True)
+                 empty_db / 2**20, seeded_db / 2**20, args.google_quota, os.getloadavg()[0]),
+              flush=True)
         logs = Logs(google, graph, feeds)
         # The first period (no kill) is the one measured against the raw ceiling; the kill
         # has a period of its own after it, with a new booking per business to export.
