@@ -6,11 +6,12 @@
 //       each business's SyncService (connections already seeded): new bookings to export
 //   fleet_bench due --store URL --plan FILE --at UNIX   every connection of the plan due at
 //       UNIX (FleetStore::mark_due: a new due period for all)
-//   fleet_bench work --store URL --out FILE ...    one worker process: calsync::Worker on
-//       the fleet until nothing is due within --drain seconds; writes one JSON line per
-//       claimed lease ("claimed") and per finished one (connection, the due time the lease
-//       carried, when it finished, the outcome), each flushed at once (a killed worker's
-//       lines are all there), and after each pass the process's peak RSS so far (VmHWM).
+//   fleet_bench work --store URL --out FILE ...    one worker process: calsync::Worker's
+//       run() on the fleet (claiming as threads free up) until nothing is due within
+//       --drain seconds; writes one JSON line per claimed lease ("claimed") and per finished
+//       one (connection, the due time the lease carried, when it finished, the outcome),
+//       each flushed at once (a killed worker's lines are all there), and every 200 ms the
+//       process's peak RSS so far (VmHWM).
 //       --lease SECONDS: how long a claim lasts unless renewed (WorkerOptions::lease_for).
 //       --kill-after-exports K: the process SIGKILLs itself as soon as the K-th event it
 //       exported was created remotely, before its sync records that: the worst moment for
@@ -40,6 +41,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -270,11 +272,6 @@ long peak_rss_kib() {
 // each was finished and the due time it was claimed for.
 class RecordingFleet : public FleetStore {
   public:
-    struct Finished {
-        std::int64_t due_ms = 0;
-        std::int64_t done_ms = 0;
-    };
-
     RecordingFleet(std::shared_ptr<FleetStore> inner, std::ostream& out)
         : inner_(std::move(inner)), out_(out) {}
 
@@ -299,6 +296,7 @@ class RecordingFleet : public FleetStore {
         auto claimed = inner_->claim_due(owner, now, lease_for, max);
         if (claimed.ok()) {
             std::lock_guard<std::mutex> lock(mutex_);
+            claims_ += claimed->size();
             for (const Lease& l : claimed.value())
                 out_ << R"({"claimed": ")" << l.connection_id << R"(", "peak_rss_kib": )"
                      << peak_rss_kib() << "}" << std::endl;
@@ -309,14 +307,20 @@ class RecordingFleet : public FleetStore {
                               std::chrono::seconds lease_for) override {
         return inner_->renew_lease(lease, now, lease_for);
     }
+    // A finished lease's line, flushed at once: "failed" when the worker gave it back after
+    // logging that it could not sync it (failing()), else "synced".
     Result<void> finish_lease(const Lease& lease, std::optional<Instant> next_due) override {
         auto r = inner_->finish_lease(lease, next_due);
         const std::int64_t done = unix_ms_now();
-        std::lock_guard<std::mutex> lock(mutex_);
-        finished_[lease.connection_id] = {
+        const std::int64_t due =
             std::chrono::duration_cast<std::chrono::milliseconds>(lease.due_at.time_since_epoch())
-                .count(),
-            done};
+                .count();
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++finishes_;
+        const bool failed = failing_.erase(lease.connection_id) > 0;
+        out_ << R"({"connection": ")" << lease.connection_id << R"(", "due_ms": )" << due
+             << R"(, "done_ms": )" << done << R"(, "outcome": ")" << (failed ? "failed" : "synced")
+             << "\"}" << std::endl;
         return r;
     }
     Result<std::optional<Instant>> earliest_due(Instant now) override {
@@ -327,20 +331,26 @@ class RecordingFleet : public FleetStore {
         return inner_->take_requests(key, rate, wanted, now);
     }
 
-    // The line of a finished lease, flushed at once.
-    void note(const std::string& connection, const char* outcome) {
+    // The worker could not sync this connection and gives its lease back next.
+    void failing(const std::string& connection) {
         std::lock_guard<std::mutex> lock(mutex_);
-        const Finished f = finished_[connection];
-        out_ << R"({"connection": ")" << connection << R"(", "due_ms": )" << f.due_ms
-             << R"(, "done_ms": )" << f.done_ms << R"(, "outcome": ")" << outcome << "\"}"
-             << std::endl;
+        failing_.insert(connection);
+    }
+
+    // Leases claimed and not finished (a lease lost to another worker stays counted), and
+    // how many calls claimed or finished any: a changing count is a worker at work.
+    std::pair<std::size_t, std::size_t> held_and_activity() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return {claims_ - std::min(claims_, finishes_), claims_ + finishes_};
     }
 
   private:
     std::shared_ptr<FleetStore> inner_;
     std::ostream& out_;
     std::mutex mutex_;
-    std::map<std::string, Finished> finished_;
+    std::set<std::string> failing_;
+    std::size_t claims_ = 0;
+    std::size_t finishes_ = 0;
 };
 
 // The real provider, forwarding every call; the process SIGKILLs itself once the K-th
@@ -408,35 +418,46 @@ int work(const std::map<std::string, std::string>& o) {
                 std::make_unique<KillingProvider>(std::move(real).value(), creates_left));
         };
     }
-    wo.log = [](LogLevel level, const std::string& message) {
-        if (level >= LogLevel::warning)
-            std::cerr << "worker: " << message << "\n";
+    // A sync that failed is finished like one that succeeded (due again later): the
+    // worker's log, which names the connection, tells them apart.
+    wo.log = [&recording](LogLevel level, const std::string& message) {
+        if (level < LogLevel::warning)
+            return;
+        std::cerr << "worker: " << message << "\n";
+        const std::string marker = ", connection ";
+        const auto at = message.find(marker);
+        const auto end = message.find(": not synced", at == std::string::npos ? 0 : at);
+        if (level == LogLevel::error && at != std::string::npos && end != std::string::npos)
+            recording->failing(message.substr(at + marker.size(), end - at - marker.size()));
     };
     auto worker = must(Worker::open(std::move(wo)), "open the worker");
     const std::chrono::seconds drain{std::stoll(option(o, "--drain", "90"))};
-    auto note = [&](const std::string& connection, const char* outcome) {
-        recording->note(connection, outcome);
-    };
+    const std::chrono::seconds lease_for{std::stoll(option(o, "--lease", "60"))};
+    // As `calsync worker` runs: claiming as threads free up. Done when nothing (retries
+    // included) is due within the drain and this worker holds no lease (or, with a lease
+    // lost to another worker, has neither claimed nor finished any for a lease's length);
+    // what other workers hold is theirs.
+    std::thread runner([&worker] { worker->run(); });
+    auto last_activity = std::chrono::steady_clock::now();
+    std::size_t activity = 0;
     for (;;) {
-        auto pass = must(worker->run_once(), "a worker pass");
-        for (const SyncReport& r : pass.reports)
-            note(r.connection_id, "synced");
-        for (const std::string& c : pass.lost)
-            note(c, "lost");
-        for (const std::string& c : pass.failed)
-            note(c, "failed");
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
         out << R"({"peak_rss_kib": )" << peak_rss_kib() << "}" << std::endl;
-        if (pass.claimed > 0)
+        const auto [held, seen] = recording->held_and_activity();
+        if (seen != activity) {
+            activity = seen;
+            last_activity = std::chrono::steady_clock::now();
+        }
+        if (held > 0 && std::chrono::steady_clock::now() - last_activity < lease_for)
             continue;
-        // Nothing claimable: done when nothing (retries included) is due soon; what other
-        // workers hold is theirs.
         const Instant now =
             std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
         auto next = must(recording->earliest_due(now), "the next due time");
         if (!next || *next > now + drain)
             break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
+    worker->stop();
+    runner.join();
     return 0;
 }
 
