@@ -331,6 +331,13 @@ class RecordingFleet : public FleetStore {
         return inner_->take_requests(key, rate, wanted, now);
     }
 
+    // The process's peak RSS so far, on a line of its own (lines are written whole, under
+    // the lock, as the pool's threads write theirs).
+    void note_peak_rss() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        out_ << R"({"peak_rss_kib": )" << peak_rss_kib() << "}" << std::endl;
+    }
+
     // The worker could not sync this connection and gives its lease back next.
     void failing(const std::string& connection) {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -442,7 +449,7 @@ int work(const std::map<std::string, std::string>& o) {
     std::size_t activity = 0;
     for (;;) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        out << R"({"peak_rss_kib": )" << peak_rss_kib() << "}" << std::endl;
+        recording->note_peak_rss();
         const auto [held, seen] = recording->held_and_activity();
         if (seen != activity) {
             activity = seen;
