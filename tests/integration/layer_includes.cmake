@@ -10,9 +10,10 @@ endif()
 
 # The public headers (include/calsync/<name>.hpp) of each layer's library. Every public
 # header belongs to one: a header no layer claims is reported too, so a new one cannot slip
-# past the rules below. core's include the provider interface (provider, push).
+# past the rules below. core's include the provider interface (provider, push) and the
+# request budget a provider paces its requests by (request_budget).
 set(_core_headers model civil_time zone ical recurrence export_identity result cancel provider
-  push)
+  push request_budget)
 set(_engine_headers engine availability export_plan export_render team_feed)
 set(_store_headers store fleet)
 set(_sync_headers sync worker)

@@ -30,7 +30,8 @@ import local_services  # noqa: E402
 from calsync_web import close_app, config, create_app, serving  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import (StaleElementReferenceException,  # noqa: E402
+                                        WebDriverException)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -234,6 +235,11 @@ class WebStack:
                         return element
                 except StaleElementReferenceException:
                     pass
+                except WebDriverException as e:
+                    # The same race, as Chromium sometimes reports it: the page was replaced
+                    # between finding the element and reading its text.
+                    if "does not belong to the document" not in str(e):
+                        raise
             return None
         return WebDriverWait(self.browser, timeout).until(found, f"{css} {start!r}")
 
