@@ -117,6 +117,11 @@ void write_string(Writer& w, const char* key, const std::string& value) {
     w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
+void write_bool(Writer& w, const char* key, bool value) {
+    w.Key(key);
+    w.Bool(value);
+}
+
 void write_range(Writer& w, const TimeRange& r) {
     write_string(w, "start", format_rfc3339(r.start));
     write_string(w, "end", format_rfc3339(r.end));
@@ -147,12 +152,9 @@ void write_calendar_fields(Writer& w, const Calendar& c) {
 void write_policy(Writer& w, const CalendarPolicy& p) {
     w.Key("policy");
     w.StartObject();
-    w.Key("tentative_blocks");
-    w.Bool(p.tentative_blocks);
-    w.Key("unanswered_blocks");
-    w.Bool(p.unanswered_blocks);
-    w.Key("all_day_blocks");
-    w.Bool(p.all_day_blocks);
+    write_bool(w, "tentative_blocks", p.tentative_blocks);
+    write_bool(w, "unanswered_blocks", p.unanswered_blocks);
+    write_bool(w, "all_day_blocks", p.all_day_blocks);
     w.EndObject();
 }
 

@@ -144,6 +144,7 @@ auto read_document(std::string_view text, const char* what, Read&& read)
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void write_string(Writer& w, const char* key, const std::string& value);
+void write_bool(Writer& w, const char* key, bool value);
 void write_range(Writer& w, const TimeRange& r);
 // A listed calendar's members (id, name, color, time_zone, can_write, is_primary, owner),
 // into an object the caller opened.

@@ -42,11 +42,6 @@ bool read_export_policy(const Value& v, ExportPolicy* out, Problem* p) {
     return true;
 }
 
-void write_bool(Writer& w, const char* key, bool value) {
-    w.Key(key);
-    w.Bool(value);
-}
-
 }  // namespace
 
 bool read_business_members(const Value& doc, SyncSettings* out, Problem* p) {
