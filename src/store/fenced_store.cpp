@@ -1,6 +1,11 @@
 #include "store/fenced_store.hpp"
 
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 
 namespace calsync::store {
@@ -12,19 +17,17 @@ class FencedStore final : public StateStore {
         : inner_(std::move(inner)), check_(std::move(check)) {}
 
     Result<void> transaction(const std::function<Result<void>()>& fn) override {
-        return inner_->transaction([&]() -> Result<void> {
-            auto fence = check_();
-            if (!fence.ok())
-                return fence;
-            return fn();
-        });
+        forget(kEverything);
+        auto done = fenced([&] { return fn(); });
+        forget(kEverything);  // a rolled-back write may have been kept meanwhile
+        return done;
     }
 
     Result<void> put_connection(const ConnectionRecord& c) override {
         return write([&] { return inner_->put_connection(c); });
     }
     Result<ConnectionRecord> get_connection(const std::string& id) override {
-        return inner_->get_connection(id);
+        return kept(&Kept::connections, id, [&] { return inner_->get_connection(id); });
     }
     Result<std::vector<ConnectionRecord>> list_connections() override {
         return inner_->list_connections();
@@ -51,7 +54,8 @@ class FencedStore final : public StateStore {
         return inner_->get_calendar(connection_id, calendar_id);
     }
     Result<std::vector<CalendarRecord>> list_calendars(const std::string& connection_id) override {
-        return inner_->list_calendars(connection_id);
+        return kept(&Kept::calendars, connection_id,
+                    [&] { return inner_->list_calendars(connection_id); });
     }
     Result<void> remove_calendar(const std::string& connection_id,
                                  const std::string& calendar_id) override {
@@ -105,10 +109,12 @@ class FencedStore final : public StateStore {
 
     Result<void> put_connection_status(const std::string& connection_id,
                                        const SyncStatus& status) override {
-        return write([&] { return inner_->put_connection_status(connection_id, status); });
+        return write([&] { return inner_->put_connection_status(connection_id, status); },
+                     kStatuses, Nested::join);
     }
     Result<SyncStatus> get_connection_status(const std::string& connection_id) override {
-        return inner_->get_connection_status(connection_id);
+        return kept(&Kept::connection_statuses, connection_id,
+                    [&] { return inner_->get_connection_status(connection_id); });
     }
     Result<std::map<std::string, SyncStatus>> list_connection_statuses() override {
         return inner_->list_connection_statuses();
@@ -117,11 +123,13 @@ class FencedStore final : public StateStore {
                                      const std::string& calendar_id,
                                      const SyncStatus& status) override {
         return write(
-            [&] { return inner_->put_calendar_status(connection_id, calendar_id, status); });
+            [&] { return inner_->put_calendar_status(connection_id, calendar_id, status); },
+            kStatuses, Nested::join);
     }
     Result<std::map<std::string, SyncStatus>> list_calendar_statuses(
         const std::string& connection_id) override {
-        return inner_->list_calendar_statuses(connection_id);
+        return kept(&Kept::calendar_statuses, connection_id,
+                    [&] { return inner_->list_calendar_statuses(connection_id); });
     }
 
     Result<void> put_pending_authorization(const PendingAuthorization& pending) override {
@@ -155,14 +163,16 @@ class FencedStore final : public StateStore {
         return write([&] { return inner_->put_business_settings(settings_json); });
     }
     Result<std::optional<std::string>> find_business_settings() override {
-        return inner_->find_business_settings();
+        return kept(&Kept::business_settings, std::string(),
+                    [&] { return inner_->find_business_settings(); });
     }
 
     Result<void> apply_slot_changes(const std::string& connection_id,
                                     const std::string& calendar_id,
                                     const SlotChanges& changes) override {
         return write(
-            [&] { return inner_->apply_slot_changes(connection_id, calendar_id, changes); });
+            [&] { return inner_->apply_slot_changes(connection_id, calendar_id, changes); },
+            kNothing);
     }
     Result<std::vector<StoredSlot>> list_blocked_slots(const TimeRange& range) override {
         return inner_->list_blocked_slots(range);
@@ -173,17 +183,96 @@ class FencedStore final : public StateStore {
     }
 
   private:
-    // `op` inside a transaction that checks the fence first; its result, or the first error.
+    // The records a sync reads again and again (its connection, calendars, statuses and
+    // business settings), kept from one write to the next. While the lease holds, the sync is
+    // their only fenced writer; a host's write meanwhile is seen at the next sync, as it would
+    // be had it come a moment later. A view lives for one sync.
+    struct Kept {
+        std::map<std::string, ConnectionRecord> connections;
+        std::map<std::string, std::vector<CalendarRecord>> calendars;
+        std::map<std::string, SyncStatus> connection_statuses;
+        std::map<std::string, std::map<std::string, SyncStatus>> calendar_statuses;
+        std::map<std::string, std::optional<std::string>> business_settings;  // key ""
+    };
+    // What a write makes stale.
+    enum Stale { kNothing, kStatuses, kEverything };
+
+    void forget(Stale stale) {
+        if (stale == kNothing)
+            return;
+        std::lock_guard<std::mutex> lock(kept_mutex_);
+        ++generation_;
+        kept_.connection_statuses.clear();
+        kept_.calendar_statuses.clear();
+        if (stale == kEverything) {
+            kept_.connections.clear();
+            kept_.calendars.clear();
+            kept_.business_settings.clear();
+        }
+    }
+
+    // The kept value of `key` in `table`, or `read`'s, kept when it succeeds and no write
+    // began meanwhile (on another thread of the sync).
+    template <class T, class Read>
+    Result<T> kept(std::map<std::string, T> Kept::*table, const std::string& key, Read read) {
+        std::uint64_t generation = 0;
+        {
+            std::lock_guard<std::mutex> lock(kept_mutex_);
+            auto it = (kept_.*table).find(key);
+            if (it != (kept_.*table).end())
+                return it->second;
+            generation = generation_;
+        }
+        Result<T> got = read();
+        if (got.ok()) {
+            std::lock_guard<std::mutex> lock(kept_mutex_);
+            if (generation == generation_)
+                (kept_.*table)[key] = got.value();
+        }
+        return got;
+    }
+
+    // How a write inside this view's transaction runs: in a nested transaction of its own
+    // (a savepoint: a failed write leaves the outer transaction as it was), or joining the
+    // outer one, for a write of one statement, which fails whole or not at all.
+    enum class Nested { own_transaction, join };
+
+    // `fn` in a transaction of the inner view that checks the fence first; within one
+    // already (on this thread) the fence was checked and is held, and is not checked again.
+    Result<void> fenced(const std::function<Result<void>()>& fn,
+                        Nested nested = Nested::own_transaction) {
+        const bool inside = in_transaction_ == std::this_thread::get_id();
+        if (inside && nested == Nested::join)
+            return fn();
+        return inner_->transaction([&]() -> Result<void> {
+            if (inside)
+                return fn();
+            auto fence = check_();
+            if (!fence.ok())
+                return fence;
+            in_transaction_ = std::this_thread::get_id();
+            auto done = fn();
+            in_transaction_ = std::thread::id();
+            return done;
+        });
+    }
+
+    // `op` fenced; its result, or the first error.
     template <class Op>
-    auto write(Op op) -> decltype(op()) {
+    auto write(Op op, Stale stale = kEverything, Nested nested = Nested::own_transaction)
+        -> decltype(op()) {
         using R = decltype(op());
         std::optional<R> out;
-        auto done = transaction([&]() -> Result<void> {
-            out.emplace(op());
-            if (!out->ok())
-                return out->error();
-            return {};
-        });
+        forget(stale);
+        auto done = fenced(
+            [&]() -> Result<void> {
+                out.emplace(op());
+                if (!out->ok())
+                    return out->error();
+                return {};
+            },
+            nested);
+        forget(stale);
         if (!done.ok())
             return done.error();
         return std::move(*out);
@@ -191,6 +280,11 @@ class FencedStore final : public StateStore {
 
     std::unique_ptr<StateStore> inner_;
     std::function<Result<void>()> check_;
+    std::mutex kept_mutex_;
+    Kept kept_;
+    std::uint64_t generation_ = 0;  // writes begun, for kept()
+    // The thread inside this view's transaction, if any.
+    std::atomic<std::thread::id> in_transaction_{};
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 // A StateStore view for a worker holding a lease: every write runs in a transaction of the
 // inner view that first calls `check` (is the lease's fence still current?), so a worker
-// whose lease was taken over writes nothing (ErrorCode::lease_lost). Reads pass through.
+// whose lease was taken over writes nothing (ErrorCode::lease_lost). The records a sync
+// reads repeatedly (connection, calendars, statuses, business settings) are read once and
+// kept until the view's next write; other reads pass through.
 // Shared by every FleetStore implementation; `check` must run on the inner view's own
 // connection so it is part of the same transaction.
 #pragma once

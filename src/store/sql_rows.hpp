@@ -106,6 +106,10 @@ Q& bind_calendar(Q& q, const CalendarRecord& c) {
 constexpr const char* kStatusColumns =
     "state, last_attempt, last_success, last_error, events_read, events_exported, "
     "consecutive_failures, next_due";
+// The same, as an UPDATE's assignments, bound in the same order.
+constexpr const char* kStatusAssignments =
+    "state = ?, last_attempt = ?, last_success = ?, last_error = ?, events_read = ?, "
+    "events_exported = ?, consecutive_failures = ?, next_due = ?";
 // The same, from a status table joined as `s`.
 constexpr const char* kJoinedStatusColumns =
     "s.state, s.last_attempt, s.last_success, s.last_error, s.events_read, s.events_exported, "

@@ -197,17 +197,7 @@ Result<AppliedChanges> SqlStore<Db>::apply_changes(const std::string& connection
     auto tx = db_.transaction(kApply);
     if (!tx.ok())
         return tx.error();
-    auto known = require_calendar(kApply, connection_id, calendar_id);
-    if (!known.ok())
-        return known.error();
-    sql_detail::EventRows<Db> rows{db_, business_, connection_id, calendar_id,
-                                   [this](const std::string& key) { return stored_zone(key); }};
-    auto applied = apply_prepared(rows, prepared.value());
-    if (!applied.ok())
-        return applied.error();  // `tx` rolls back: nothing of the set stays
-    auto collected = collect_zones(rows.released, kApply);
-    if (!collected.ok())
-        return collected.error();
+    // The cursor first: the row it updates is also the calendar's existence check.
     auto q = db_.query(
         "UPDATE calendars SET cursor = ? WHERE business_id = ? AND connection_id = ? AND "
         "calendar_id = ?",
@@ -218,6 +208,19 @@ Result<AppliedChanges> SqlStore<Db>::apply_changes(const std::string& connection
         q->bind(prepared->cursor).bind(business_).bind(connection_id).bind(calendar_id).run();
     if (!cursor.ok())
         return cursor.error();
+    if (q->changes() == 0) {
+        auto known = require_calendar(kApply, connection_id, calendar_id);
+        return known.ok() ? not_found(kApply, calendar_key(connection_id, calendar_id))
+                          : known.error();
+    }
+    sql_detail::EventRows<Db> rows{db_, business_, connection_id, calendar_id,
+                                   [this](const std::string& key) { return stored_zone(key); }};
+    auto applied = apply_prepared(rows, prepared.value());
+    if (!applied.ok())
+        return applied.error();  // `tx` rolls back: nothing of the set stays
+    auto collected = collect_zones(rows.released, kApply);
+    if (!collected.ok())
+        return collected.error();
     auto committed = tx->commit();
     if (!committed.ok())
         return committed.error();

@@ -345,6 +345,26 @@ template <class Db>
 Result<void> SqlStore<Db>::put_status(const char* text, const char* operation,
                                       const std::string& connection_id,
                                       const std::string* calendar_id, const SyncStatus& status) {
+    // Every sync rewrites its statuses: an update of the row there is, one statement; the
+    // record's existence is asked only when there was none.
+    static const std::string update_connection =
+        sql_detail::sql({"UPDATE connection_status SET ", kStatusAssignments,
+                         " WHERE business_id = ? AND connection_id = ?"});
+    static const std::string update_calendar =
+        sql_detail::sql({"UPDATE calendar_status SET ", kStatusAssignments,
+                         " WHERE business_id = ? AND connection_id = ? AND calendar_id = ?"});
+    auto update = db_.query((calendar_id == nullptr ? update_connection : update_calendar).c_str(),
+                            operation);
+    if (!update.ok())
+        return update.error();
+    bind_status(update.value(), status).bind(business_).bind(connection_id);
+    if (calendar_id != nullptr)
+        update->bind(*calendar_id);
+    auto updated = update->run();
+    if (!updated.ok())
+        return updated;
+    if (update->changes() == 1)
+        return {};
     auto known = calendar_id == nullptr ? require_connection(operation, connection_id)
                                         : require_calendar(operation, connection_id, *calendar_id);
     if (!known.ok())

@@ -1,6 +1,7 @@
 #include "sync/sync_run.hpp"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <unordered_map>
 
@@ -246,11 +247,17 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
     };
     auto provider = s.provider(*live, connection.value());
     auto calendars = s.store->list_calendars(connection_id);
+    // The calendars' statuses are written with the connection's, in one transaction at the
+    // end: a sync's status is one record of one moment, and costs one round of writes.
+    std::map<std::string, SyncStatus> old_statuses;
     if (!provider.ok()) {
         note(provider.error());
     } else if (!calendars.ok()) {
         return calendars.error();
     } else {
+        auto old = s.store->list_calendar_statuses(connection_id);
+        if (old.ok())
+            old_statuses = std::move(old).value();
         std::vector<const CalendarRecord*> readable;
         for (const CalendarRecord& cal : calendars.value()) {
             if (!cal.selected || (!with_exports && !imports(cal.direction)))
@@ -261,9 +268,8 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
             if (read.error && read.error->code == ErrorCode::cancelled)
                 return *read.error;
             SyncStatus cal_status;
-            auto old = s.store->list_calendar_statuses(connection_id);
-            if (old.ok() && old->count(cal.calendar.id) != 0)
-                cal_status = old->at(cal.calendar.id);
+            if (old_statuses.count(cal.calendar.id) != 0)
+                cal_status = old_statuses.at(cal.calendar.id);
             cal_status.last_attempt = now;
             if (read.error) {
                 note(*read.error);
@@ -280,7 +286,6 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
             }
             read.result.status = cal_status;
             report.calendars.push_back(read.result);
-            (void)s.store->put_calendar_status(connection_id, cal.calendar.id, cal_status);
             if (read.error && read.error->code == ErrorCode::auth)
                 break;  // the other calendars would be refused alike
             if (read.error && read.error->code == ErrorCode::rate_limited) {
@@ -318,8 +323,6 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
                         it->status.state = state_for(*worst_here);
                         it->status.last_error = worst_here->message;
                         ++it->status.consecutive_failures;
-                        (void)s.store->put_calendar_status(connection_id, cal->calendar.id,
-                                                           it->status);
                     }
                 }
                 status.events_exported += static_cast<std::int64_t>(written);
@@ -360,7 +363,15 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
                                        s.options.settings.schedule, s.random);
         }
     }
-    auto put = s.store->put_connection_status(connection_id, status);
+    auto put = s.store->transaction([&]() -> Result<void> {
+        for (const CalendarSyncResult& r : report.calendars) {
+            // A calendar removed meanwhile (by the host) has no status to keep.
+            auto kept = s.store->put_calendar_status(connection_id, r.calendar_id, r.status);
+            if (!kept.ok() && kept.error().code != ErrorCode::not_found)
+                return kept;
+        }
+        return s.store->put_connection_status(connection_id, status);
+    });
     if (!put.ok())
         return put.error();
     report.status = status;
