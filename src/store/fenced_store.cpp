@@ -65,7 +65,11 @@ class FencedStore final : public StateStore {
     Result<AppliedChanges> apply_changes(const std::string& connection_id,
                                          const std::string& calendar_id,
                                          const ChangeSet& changes) override {
-        return write([&] { return inner_->apply_changes(connection_id, calendar_id, changes); });
+        // A set with only a cursor to move is one statement.
+        const bool cursor_only =
+            changes.upserts.empty() && changes.removals.empty() && !changes.full_resync;
+        return write([&] { return inner_->apply_changes(connection_id, calendar_id, changes); },
+                     kEverything, cursor_only ? Nested::join : Nested::own_transaction);
     }
     Result<std::vector<Event>> load_events(const std::string& connection_id,
                                            const std::string& calendar_id) override {

@@ -194,9 +194,16 @@ Result<AppliedChanges> SqlStore<Db>::apply_changes(const std::string& connection
     if (!prepared.ok())
         return prepared.error();
     Lock lock(mutex_);
-    auto tx = db_.transaction(kApply);
-    if (!tx.ok())
-        return tx.error();
+    // Only a cursor to move (a read that found nothing): one statement, no transaction.
+    const bool cursor_only =
+        changes.upserts.empty() && changes.removals.empty() && !changes.full_resync;
+    std::optional<typename Db::Transaction> tx;
+    if (!cursor_only) {
+        auto opened = db_.transaction(kApply);
+        if (!opened.ok())
+            return opened.error();
+        tx.emplace(std::move(opened).value());
+    }
     // The cursor first: the row it updates is also the calendar's existence check.
     auto q = db_.query(
         "UPDATE calendars SET cursor = ? WHERE business_id = ? AND connection_id = ? AND "
@@ -213,6 +220,8 @@ Result<AppliedChanges> SqlStore<Db>::apply_changes(const std::string& connection
         return known.ok() ? not_found(kApply, calendar_key(connection_id, calendar_id))
                           : known.error();
     }
+    if (cursor_only)
+        return AppliedChanges{};
     sql_detail::EventRows<Db> rows{db_, business_, connection_id, calendar_id,
                                    [this](const std::string& key) { return stored_zone(key); }};
     auto applied = apply_prepared(rows, prepared.value());

@@ -138,6 +138,7 @@ void read_in_full(SyncService::State& s, const ConnectionRecord& connection,
         read->error = applied.error();
         return;
     }
+    read->unchanged_cursor.reset();  // the full read's cursor stands
     read->result.events_read += c.upserts.size();
     read->result.skipped = c.errors;
     read->result.corrected = changed + removed;
@@ -148,6 +149,14 @@ void read_in_full(SyncService::State& s, const ConnectionRecord& connection,
                   "missed: " +
                   counted(removed, "event") + " gone, " + std::to_string(changed) +
                   " new or changed");
+}
+
+// Whether the calendar's stored slots wait to be written whole (keep_slots): a read that
+// found nothing still goes through apply_read then, which writes them.
+bool slots_stale(SyncService::State& s, const ConnectionRecord& connection,
+                 const CalendarRecord& calendar) {
+    std::lock_guard<std::mutex> lock(s.engine_mutex);
+    return s.slots_stale.count(slot_calendar_key(connection.id, calendar.calendar.id)) != 0;
 }
 
 }  // namespace
@@ -173,10 +182,14 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
     const Instant now = s.now();
     c.next_cursor = format_sync_cursor(
         {c.next_cursor, full ? window.end : cursor.window_end, full ? now : cursor.last_full});
-    auto applied = apply_read(s, connection, calendar, c, diff);
-    if (!applied.ok()) {
-        read.error = applied.error();
-        return read;
+    if (!full && c.upserts.empty() && c.removals.empty() && !slots_stale(s, connection, calendar)) {
+        read.unchanged_cursor = c.next_cursor;
+    } else {
+        auto applied = apply_read(s, connection, calendar, c, diff);
+        if (!applied.ok()) {
+            read.error = applied.error();
+            return read;
+        }
     }
     read.result.events_read = c.upserts.size() + c.removals.size();
     read.result.skipped = c.errors;
@@ -250,6 +263,7 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
     // The calendars' statuses are written with the connection's, in one transaction at the
     // end: a sync's status is one record of one moment, and costs one round of writes.
     std::map<std::string, SyncStatus> old_statuses;
+    std::vector<std::pair<std::string, std::string>> unchanged_cursors;  // calendar, cursor
     if (!provider.ok()) {
         note(provider.error());
     } else if (!calendars.ok()) {
@@ -286,6 +300,8 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
             }
             read.result.status = cal_status;
             report.calendars.push_back(read.result);
+            if (read.unchanged_cursor)
+                unchanged_cursors.emplace_back(cal.calendar.id, *read.unchanged_cursor);
             if (read.error && read.error->code == ErrorCode::auth)
                 break;  // the other calendars would be refused alike
             if (read.error && read.error->code == ErrorCode::rate_limited) {
@@ -364,6 +380,13 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
         }
     }
     auto put = s.store->transaction([&]() -> Result<void> {
+        for (const auto& [calendar_id, cursor] : unchanged_cursors) {
+            ChangeSet nothing;
+            nothing.next_cursor = cursor;
+            auto moved = s.store->apply_changes(connection_id, calendar_id, nothing);
+            if (!moved.ok() && moved.error().code != ErrorCode::not_found)
+                return moved.error();
+        }
         for (const CalendarSyncResult& r : report.calendars) {
             // A calendar removed meanwhile (by the host) has no status to keep.
             auto kept = s.store->put_calendar_status(connection_id, r.calendar_id, r.status);

@@ -20,9 +20,12 @@ int severity(SyncState state);
 
 // Reads one calendar and applies what changed: to the store with its new cursor in one
 // transaction, then (for an import calendar) to the engine. A failed read changes nothing.
+// A read that changed nothing leaves its new cursor to be stored with the sync's statuses:
+// until then the old one stands, and reading from it again finds nothing new either.
 struct CalendarRead {
     CalendarSyncResult result;
     std::optional<Error> error;
+    std::optional<std::string> unchanged_cursor;
 };
 CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connection,
                            CalendarProvider& provider, const CalendarRecord& calendar,
