@@ -8,6 +8,8 @@
 #include <thread>
 #include <utility>
 
+#include "store/change_application.hpp"
+
 namespace calsync::store {
 namespace {
 
@@ -65,11 +67,9 @@ class FencedStore final : public StateStore {
     Result<AppliedChanges> apply_changes(const std::string& connection_id,
                                          const std::string& calendar_id,
                                          const ChangeSet& changes) override {
-        // A set with only a cursor to move is one statement.
-        const bool cursor_only =
-            changes.upserts.empty() && changes.removals.empty() && !changes.full_resync;
         return write([&] { return inner_->apply_changes(connection_id, calendar_id, changes); },
-                     kEverything, cursor_only ? Nested::join : Nested::own_transaction);
+                     kEverything,
+                     moves_cursor_only(changes) ? Nested::join : Nested::own_transaction);
     }
     Result<std::vector<Event>> load_events(const std::string& connection_id,
                                            const std::string& calendar_id) override {

@@ -255,6 +255,14 @@ TEMPLATE_TEST_CASE("store apply_changes: incremental changes and what changed", 
                    "calendar 'zz'");
         fails_with(s.apply_changes("nope", "a", upserts({}, "k")), ErrorCode::not_found,
                    "connection 'nope'");
+        // With events to store, too: none of them stays.
+        const std::size_t held = must(s.load_events("c", "a")).size();
+        fails_with(s.apply_changes("c", "zz", upserts({timed_event("x", 1775000000)}, "k")),
+                   ErrorCode::not_found, "calendar 'zz'");
+        fails_with(s.apply_changes("nope", "a", upserts({timed_event("x", 1775000000)}, "k")),
+                   ErrorCode::not_found, "connection 'nope'");
+        CHECK(must(s.load_events("c", "a")).size() == held);
+        fails_with(s.load_events("c", "zz"), ErrorCode::not_found, "calendar 'zz'");
     }
 }
 
@@ -628,6 +636,22 @@ TEMPLATE_TEST_CASE("store statuses of connections and calendars", "[conformance]
     CHECK(got.consecutive_failures == 2);
     CHECK(got.next_due == at(1775001800));
 
+    // Written again, the record is replaced whole.
+    SyncStatus later;
+    later.state = SyncState::ok;
+    later.last_attempt = at(1775003600);
+    later.events_read = 121;
+    must(s.put_connection_status("c", later));
+    const SyncStatus replaced = must(s.get_connection_status("c"));
+    CHECK(replaced.state == SyncState::ok);
+    CHECK(replaced.last_attempt == at(1775003600));
+    CHECK_FALSE(replaced.last_success.has_value());
+    CHECK(replaced.last_error.empty());
+    CHECK(replaced.events_read == 121);
+    CHECK(replaced.consecutive_failures == 0);
+    CHECK_FALSE(replaced.next_due.has_value());
+    must(s.put_connection_status("c", st));
+
     const auto all = must(s.list_connection_statuses());
     REQUIRE(all.size() == 2);
     CHECK(all.at("c").state == SyncState::needs_reauthorisation);
@@ -642,6 +666,13 @@ TEMPLATE_TEST_CASE("store statuses of connections and calendars", "[conformance]
     CHECK(calendars.at("a").state == SyncState::never_synced);
     CHECK(calendars.at("b").state == SyncState::calendar_gone);
     CHECK(calendars.at("b").last_error == "calendar b was deleted");
+    gone.state = SyncState::ok;
+    gone.last_error.clear();
+    gone.events_read = 7;
+    must(s.put_calendar_status("c", "b", gone));
+    CHECK(must(s.list_calendar_statuses("c")).at("b").state == SyncState::ok);
+    CHECK(must(s.list_calendar_statuses("c")).at("b").last_error.empty());
+    CHECK(must(s.list_calendar_statuses("c")).at("b").events_read == 7);
 
     fails_with(s.put_connection_status("nope", st), ErrorCode::not_found, "connection 'nope'");
     fails_with(s.get_connection_status("nope"), ErrorCode::not_found, "connection 'nope'");

@@ -191,3 +191,71 @@ TEMPLATE_TEST_CASE("work queue: two claimers racing never take one connection tw
     std::set<std::pair<std::string, std::string>> distinct(claimed.begin(), claimed.end());
     CHECK(distinct.size() == claimed.size());
 }
+
+TEMPLATE_TEST_CASE("work queue: a leased view keeps what it read until its next write", "[queue]",
+                   CALSYNC_FLEET_FIXTURES) {
+    TestType f;
+    FleetStore& q = *f.fleet;
+    add_connections(q, "g1", 1);
+    auto host = must(q.open_business("g1"));
+    must(host->put_calendar(calendar_record("c0", "a")));
+    must(q.mark_due("g1", "c0", at(100)));
+    const Lease lease = must(q.claim_due("w1", at(100), kLease, 10)).at(0);
+    auto view = must(q.open_leased(lease));
+
+    // Read once: a host's rename meanwhile is seen after the view's next write.
+    CHECK(must(view->list_calendars("c0")).at(0).calendar.name == "Calendar a");
+    CalendarRecord renamed = calendar_record("c0", "a");
+    renamed.calendar.name = "Renamed";
+    must(host->put_calendar(renamed));
+    CHECK(must(view->list_calendars("c0")).at(0).calendar.name == "Calendar a");
+    must(view->apply_changes("c0", "a", calsync::test::upserts({}, "cursor-1")));
+    const auto after = must(view->list_calendars("c0"));
+    REQUIRE(after.size() == 1);
+    CHECK(after.at(0).calendar.name == "Renamed");
+    CHECK(after.at(0).cursor == "cursor-1");
+
+    SECTION("a status write is read back through the view") {
+        CHECK(must(view->get_connection_status("c0")).state == SyncState::never_synced);
+        CHECK(must(view->list_calendar_statuses("c0")).at("a").state == SyncState::never_synced);
+        SyncStatus ok;
+        ok.state = SyncState::ok;
+        ok.events_read = 3;
+        must(view->put_connection_status("c0", ok));
+        must(view->put_calendar_status("c0", "a", ok));
+        CHECK(must(view->get_connection_status("c0")).events_read == 3);
+        CHECK(must(view->list_calendar_statuses("c0")).at("a").events_read == 3);
+        CHECK(must(host->get_connection_status("c0")).events_read == 3);
+    }
+    SECTION("writes joined to a transaction that fails are rolled back with it, and not kept") {
+        SyncStatus ok;
+        ok.state = SyncState::ok;
+        ok.events_read = 5;
+        auto failed = view->transaction([&]() -> Result<void> {
+            must(view->apply_changes("c0", "a", calsync::test::upserts({}, "cursor-2")));
+            must(view->put_calendar_status("c0", "a", ok));
+            must(view->put_connection_status("c0", ok));
+            CHECK(must(view->list_calendars("c0")).at(0).cursor == "cursor-2");
+            CHECK(must(view->get_connection_status("c0")).events_read == 5);
+            return make_error(ErrorCode::internal, "given up");
+        });
+        fails_with(failed, ErrorCode::internal, "given up");
+        CHECK(must(view->list_calendars("c0")).at(0).cursor == "cursor-1");
+        CHECK(must(view->get_connection_status("c0")).state == SyncState::never_synced);
+        CHECK(must(view->list_calendar_statuses("c0")).at("a").state == SyncState::never_synced);
+        CHECK(must(host->get_connection_status("c0")).state == SyncState::never_synced);
+    }
+    SECTION("a write joined to a transaction is fenced by it") {
+        const auto taken =
+            must(q.claim_due("w2", at(100) + kLease + std::chrono::seconds(1), kLease, 10));
+        REQUIRE(taken.size() == 1);
+        SyncStatus ok;
+        ok.state = SyncState::ok;
+        fails_with(view->transaction([&] { return view->put_connection_status("c0", ok); }),
+                   ErrorCode::lease_lost, "w1");
+        fails_with(view->apply_changes("c0", "a", calsync::test::upserts({}, "late")),
+                   ErrorCode::lease_lost, "w1");
+        CHECK(must(host->get_calendar("c0", "a")).cursor == "cursor-1");
+        CHECK(must(host->get_connection_status("c0")).state == SyncState::never_synced);
+    }
+}
