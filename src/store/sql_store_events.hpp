@@ -308,9 +308,6 @@ Result<std::vector<Event>> SqlStore<Db>::load_events(const std::string& connecti
                                                      const std::string& calendar_id) {
     static const char* const kOperation = "read stored events";
     Lock lock(mutex_);
-    auto known = require_calendar(kOperation, connection_id, calendar_id);
-    if (!known.ok())
-        return known.error();
     auto q = business_query(
         "SELECT event_id, body FROM events WHERE business_id = ? AND connection_id = ? AND "
         "calendar_id = ? ORDER BY event_id",
@@ -319,18 +316,27 @@ Result<std::vector<Event>> SqlStore<Db>::load_events(const std::string& connecti
         return q.error();
     json::EventReader reader;
     auto zone = [this](const std::string& key) { return stored_zone(key); };
-    return q->bind(connection_id).bind(calendar_id).collect([&](const Query& row) -> Result<Event> {
-        auto body = expand_zones(row.text(1), zone);
-        if (!body.ok())
-            return body.error();
-        auto e = reader.read(body.value(), calendar_id);
-        if (!e.ok())
-            return make_error(
-                ErrorCode::parse,
-                could_not(kOperation, calendar_key(connection_id, calendar_id) + ": event '" +
-                                          row.text(0) + "': " + e.error().message));
-        return e;
-    });
+    auto events =
+        q->bind(connection_id).bind(calendar_id).collect([&](const Query& row) -> Result<Event> {
+            auto body = expand_zones(row.text(1), zone);
+            if (!body.ok())
+                return body.error();
+            auto e = reader.read(body.value(), calendar_id);
+            if (!e.ok())
+                return make_error(
+                    ErrorCode::parse,
+                    could_not(kOperation, calendar_key(connection_id, calendar_id) + ": event '" +
+                                              row.text(0) + "': " + e.error().message));
+            return e;
+        });
+    // The calendar's existence is asked only when it holds nothing: the common read is one
+    // statement.
+    if (!events.ok() || !events->empty())
+        return events;
+    auto known = require_calendar(kOperation, connection_id, calendar_id);
+    if (!known.ok())
+        return known.error();
+    return events;
 }
 
 }  // namespace calsync::store
