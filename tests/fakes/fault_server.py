@@ -29,6 +29,8 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
   /feed?file=PATH     PATH as text/calendar with an ETag (a hash of the content) and a
                       Last-Modified; 304 when If-None-Match matches
   /counters           {"feed": requests to /feed, "feed PATH": those for PATH, ...}
+  /connection         "N of M": this request came over the N-th TCP connection the server
+                      accepted, of M so far (a client reusing a connection sees N repeat)
 """
 import base64
 import gzip
@@ -53,6 +55,11 @@ def bump(key):
 
 
 class Handler(fake_http.Handler):
+    # One handler per accepted TCP connection: number them, for /connection.
+    def setup(self):
+        super().setup()
+        self.connection_number = bump("connections")
+
     def do_any(self):
         url = urllib.parse.urlparse(self.path)
         length = int(self.headers.get("Content-Length", "0"))
@@ -199,6 +206,10 @@ class Handler(fake_http.Handler):
             with lock:
                 body = json.dumps(counters).encode()
             self.send(200, body, [("Content-Type", "application/json")])
+        elif url.path == "/connection":
+            with lock:
+                accepted = counters["connections"]
+            self.send(200, f"{self.connection_number} of {accepted}".encode())
         elif url.path == "/echo-headers":
             body = "".join(f"{k}: {v}\n" for k, v in self.headers.items()).encode()
             self.send(200, body)

@@ -1,0 +1,96 @@
+#include "net/easy_handle_pool.hpp"
+
+#include <map>
+#include <mutex>
+#include <vector>
+
+namespace calsync::net {
+
+ConnectionKey connection_key_of(const HttpOptions& options) {
+    ConnectionKey key;
+    key.allow_private_addresses = options.allow_private_addresses;
+    key.insecure_skip_tls_verify_for_tests = options.insecure_skip_tls_verify_for_tests;
+    key.proxy = options.proxy;
+    key.ca_bundle_path = options.ca_bundle_path;
+    return key;
+}
+
+void curl_global_init_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct EasyHandlePool::State {
+    std::size_t max_idle_per_key = 0;
+    mutable std::mutex mutex;
+    bool closed = false;
+    std::map<ConnectionKey, std::vector<EasyHandle>> idle;
+};
+
+EasyHandlePool::EasyHandlePool(std::size_t max_idle_per_key) : state_(new State) {
+    state_->max_idle_per_key = max_idle_per_key;
+}
+
+EasyHandlePool::~EasyHandlePool() {
+    close();
+}
+
+EasyHandlePool& EasyHandlePool::process_wide() {
+    // curl_global_init first: OpenSSL registers its atexit cleanup there, and exit handlers
+    // run in reverse order, so the idle handles (and their TLS connections) are freed below
+    // before OpenSSL is torn down. curl_global_cleanup is never called (it is not thread-safe
+    // and a host may still use libcurl).
+    curl_global_init_once();
+    static auto* const pool = new EasyHandlePool();  // never destroyed: see the header
+    // Frees the idle handles at exit, so that leak checkers see none; statics destroyed after
+    // this one still give back safely (the pool, closed, frees what they give back).
+    struct CloseAtExit {
+        ~CloseAtExit() { pool->close(); }
+    };
+    static CloseAtExit close_at_exit;
+    return *pool;
+}
+
+EasyHandle EasyHandlePool::take(const ConnectionKey& key) {
+    {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        auto found = state_->idle.find(key);
+        if (found != state_->idle.end() && !found->second.empty()) {
+            EasyHandle handle = std::move(found->second.back());
+            found->second.pop_back();
+            return handle;
+        }
+    }
+    curl_global_init_once();
+    return EasyHandle(curl_easy_init());
+}
+
+void EasyHandlePool::give_back(const ConnectionKey& key, EasyHandle handle) {
+    if (!handle)
+        return;
+    curl_easy_reset(handle.get());
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    if (state_->closed)
+        return;  // freed on return
+    auto& handles = state_->idle[key];
+    if (handles.size() < state_->max_idle_per_key)
+        handles.push_back(std::move(handle));
+    // else freed on return
+}
+
+void EasyHandlePool::close() {
+    std::map<ConnectionKey, std::vector<EasyHandle>> freed;
+    {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        state_->closed = true;
+        freed.swap(state_->idle);
+    }
+}
+
+std::size_t EasyHandlePool::idle_count(const ConnectionKey& key) const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    auto found = state_->idle.find(key);
+    return found == state_->idle.end() ? 0 : found->second.size();
+}
+
+}  // namespace calsync::net

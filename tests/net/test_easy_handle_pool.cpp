@@ -1,0 +1,186 @@
+// The process-wide pool of libcurl handles (src/net/easy_handle_pool.hpp): transports made one
+// after another reuse each other's connections, and only under the same connection options;
+// against tests/fakes/fault_server.py, whose /connection says which TCP connection it accepted
+// carried the request.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fault_server.hpp"
+#include "net/curl_transport.hpp"
+#include "net/easy_handle_pool.hpp"
+
+using calsync::ErrorCode;
+using calsync::net::connection_key_of;
+using calsync::net::ConnectionKey;
+using calsync::net::CurlTransport;
+using calsync::net::EasyHandlePool;
+using calsync::net::HttpOptions;
+using calsync::test::FaultServer;
+using calsync::test::local_options;
+
+namespace {
+
+// "N of M" from /connection: the request came over the server's N-th accepted connection, of
+// M so far.
+std::string connection_of_request(const FaultServer& server, const HttpOptions& options) {
+    CurlTransport transport(options);
+    calsync::net::HttpRequest r;
+    r.url = server.url("/connection");
+    auto answer = transport.perform(r);
+    REQUIRE(answer.ok());
+    REQUIRE(answer->status == 200);
+    return answer->body;
+}
+
+int accepted_connections(const FaultServer& server) {
+    const std::string seen = connection_of_request(server, local_options());
+    return std::stoi(seen.substr(seen.find(" of ") + 4));
+}
+
+}  // namespace
+
+TEST_CASE("pool: two transports made one after the other send over one connection") {
+    FaultServer server;
+    CHECK(connection_of_request(server, local_options()) == "1 of 1");
+    CHECK(connection_of_request(server, local_options()) == "1 of 1");
+    SECTION("timeouts, user agent, response cap and cancel signal are not connection options") {
+        HttpOptions other = local_options();
+        other.connect_timeout = std::chrono::seconds(7);
+        other.total_timeout = std::chrono::seconds(70);
+        other.user_agent = "another-agent/1";
+        other.max_response_bytes = 1 << 20;
+        other.cancel = std::make_shared<calsync::CancelSignal>();
+        CHECK(connection_of_request(server, other) == "1 of 1");
+    }
+}
+
+TEST_CASE(
+    "pool: a connection opened with private addresses allowed never serves a transport "
+    "without that permission") {
+    FaultServer server;
+    CHECK(connection_of_request(server, local_options()) == "1 of 1");
+    HttpOptions guarded = local_options();
+    guarded.allow_private_addresses = false;
+    {
+        CurlTransport transport(guarded);
+        calsync::net::HttpRequest r;
+        r.url = server.url("/connection");
+        auto refused = transport.perform(r);
+        REQUIRE_FALSE(refused.ok());
+        CHECK(refused.error().code == ErrorCode::invalid_argument);
+        CHECK_THAT(refused.error().message, Catch::Contains("refused to connect"));
+    }
+    // The guarded transport reached nothing; the permitted connection is still the only one.
+    CHECK(connection_of_request(server, local_options()) == "1 of 1");
+}
+
+TEST_CASE(
+    "pool: transports with another proxy, CA bundle or TLS test switch open their own "
+    "connections") {
+    FaultServer server;
+    CHECK(connection_of_request(server, local_options()) == "1 of 1");
+    HttpOptions other = local_options();
+    SECTION("a proxy (the fault server itself, which answers the proxied request)") {
+        other.proxy = server.url("");
+    }
+    SECTION("a CA bundle (unused over plain HTTP: libcurl alone would reuse the connection)") {
+        other.ca_bundle_path = "/nonexistent/calsync-pool-test-ca.pem";
+    }
+    SECTION("the insecure TLS test switch") {
+        other.insecure_skip_tls_verify_for_tests = true;
+    }
+    CHECK(connection_of_request(server, other) == "2 of 2");
+    CHECK(connection_of_request(server, other) == "2 of 2");
+    CHECK(connection_of_request(server, local_options()) == "1 of 2");
+}
+
+TEST_CASE("pool: the connection key holds the connection-level options only") {
+    const HttpOptions base = local_options();
+    HttpOptions same = base;
+    same.total_timeout = std::chrono::seconds(1);
+    same.connect_timeout = std::chrono::seconds(1);
+    same.user_agent = "x";
+    same.max_response_bytes = 1;
+    same.cancel = std::make_shared<calsync::CancelSignal>();
+    CHECK(connection_key_of(same) == connection_key_of(base));
+    for (int which = 0; which < 4; ++which) {
+        HttpOptions other = base;
+        if (which == 0)
+            other.allow_private_addresses = !other.allow_private_addresses;
+        if (which == 1)
+            other.proxy = "http://proxy.example:3128";
+        if (which == 2)
+            other.ca_bundle_path = "/etc/calsync/ca.pem";
+        if (which == 3)
+            other.insecure_skip_tls_verify_for_tests = true;
+        INFO(which);
+        CHECK_FALSE(connection_key_of(other) == connection_key_of(base));
+        const ConnectionKey a = connection_key_of(other), b = connection_key_of(base);
+        CHECK((a < b) != (b < a));
+    }
+}
+
+TEST_CASE("pool: idle handles are bounded per key, kept apart per key, and freed on close") {
+    EasyHandlePool pool(3);
+    const ConnectionKey open = connection_key_of(local_options());
+    HttpOptions guarded_options = local_options();
+    guarded_options.allow_private_addresses = false;
+    const ConnectionKey guarded = connection_key_of(guarded_options);
+
+    std::vector<calsync::net::EasyHandle> taken;
+    for (int i = 0; i < 5; ++i) {
+        taken.push_back(pool.take(open));
+        REQUIRE(taken.back() != nullptr);
+    }
+    CURL* last_kept = taken[2].get();  // the pool keeps the first three given back
+    for (auto& handle : taken)
+        pool.give_back(open, std::move(handle));
+    CHECK(pool.idle_count(open) == 3);
+    CHECK(pool.idle_count(guarded) == 0);
+
+    auto again = pool.take(open);
+    CHECK(again.get() == last_kept);  // the one kept last
+    CHECK(pool.idle_count(open) == 2);
+    auto other = pool.take(guarded);
+    REQUIRE(other != nullptr);
+    CHECK(other.get() != last_kept);
+    CHECK(pool.idle_count(open) == 2);
+
+    pool.close();
+    CHECK(pool.idle_count(open) == 0);
+    pool.give_back(open, std::move(again));
+    CHECK(pool.idle_count(open) == 0);
+}
+
+TEST_CASE("pool: many threads making transports and requests at once share few connections") {
+    FaultServer server;
+    const ConnectionKey key = connection_key_of(local_options());
+    constexpr int threads = 6;
+    constexpr int rounds = 15;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&] {
+            for (int i = 0; i < rounds; ++i) {
+                CurlTransport transport(local_options());
+                calsync::net::HttpRequest r;
+                r.url = server.url("/connection");
+                auto answer = transport.perform(r);
+                if (!answer.ok() || answer->status != 200 ||
+                    answer->body.find(" of ") == std::string::npos)
+                    ++failures;
+            }
+        });
+    }
+    for (auto& w : workers)
+        w.join();
+    CHECK(failures.load() == 0);
+    // At most `threads` transports were alive at once, so at most that many handles were
+    // made or taken; each keeps its one connection to the server (without the pool: one
+    // connection per transport, threads x rounds).
+    CHECK(accepted_connections(server) <= threads);
+    CHECK(EasyHandlePool::process_wide().idle_count(key) >= 1);
+}
