@@ -8,6 +8,7 @@
 #include "core/ascii.hpp"
 #include "net/deadline.hpp"
 #include "net/easy_handle_pool.hpp"
+#include "net/retry.hpp"
 #include "net/url_guard.hpp"
 
 namespace calsync::net {
@@ -162,6 +163,13 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
     if (!options_.ca_bundle_path.empty())
         curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_bundle_path.c_str());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    // When a reused connection yields not a byte of answer, libcurl sends the request again on
+    // a new connection by itself, POST bodies included (it takes the connection for one the
+    // server had closed while idle). The server may have acted on the first one: a request
+    // that must not be repeated (HttpClient looks up such a create's fate before sending it
+    // again) therefore never goes over a reused connection.
+    if (!is_retry_safe(request))
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);

@@ -79,12 +79,12 @@ void EasyHandlePool::give_back(const ConnectionKey& key, EasyHandle handle) {
 }
 
 void EasyHandlePool::close() {
-    std::map<ConnectionKey, std::vector<EasyHandle>> freed;
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        state_->closed = true;
-        freed.swap(state_->idle);
-    }
+    std::unique_lock<std::mutex> lock(state_->mutex);
+    state_->closed = true;
+    auto idle = std::move(state_->idle);
+    state_->idle.clear();
+    lock.unlock();
+    idle.clear();  // outside the lock: curl_easy_cleanup closes connections
 }
 
 std::size_t EasyHandlePool::idle_count(const ConnectionKey& key) const {

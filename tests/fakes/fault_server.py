@@ -8,6 +8,9 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
                       (a service that stays overloaded: a CalDAV URL, a feed, an API)
   /reset              sends headers and part of the body, then resets the connection
   /truncated          promises 100 bytes, sends 10, closes
+  /unanswered?key=K&n=N  any method: reads the request and resets the connection without
+                      a byte of answer (a write's fate unknown) for the first N requests of
+                      key K, then 200 "answered"; /counters has "unanswered K"
   /big?bytes=N        N bytes of body
   /gzip               a gzip-encoded body ("compressed hello")
   /echo-headers       the request headers, one per line
@@ -79,6 +82,12 @@ class Handler(fake_http.Handler):
             with lock:
                 revoked.add(form.get("token", ""))
             self.send(200, b"")
+        elif url.path == "/unanswered":
+            q = dict(urllib.parse.parse_qsl(url.query))
+            if bump("unanswered " + q.get("key", "")) <= int(q.get("n", "1")):
+                self.reset_connection()
+            else:
+                self.send(200, b"answered")
         elif url.path.startswith("/busy/"):
             self.busy(url.path)
         elif url.path.startswith("/401"):
@@ -150,6 +159,8 @@ class Handler(fake_http.Handler):
             self.send(200, b"hello")
         elif url.path.startswith("/busy/"):
             self.busy(url.path)
+        elif url.path == "/unanswered":
+            self.do_any()
         elif url.path == "/api":
             bump("api")
             if self.headers.get("Authorization") in ("Bearer a2", "Bearer a3"):

@@ -23,13 +23,19 @@ using calsync::test::local_options;
 
 namespace {
 
-// "N of M" from /connection: the request came over the server's N-th accepted connection, of
-// M so far.
-std::string connection_of_request(const FaultServer& server, const HttpOptions& options) {
+// GET /connection through a transport of its own, made and destroyed here.
+calsync::Result<calsync::net::HttpResponse> get_connection(const FaultServer& server,
+                                                           const HttpOptions& options) {
     CurlTransport transport(options);
     calsync::net::HttpRequest r;
     r.url = server.url("/connection");
-    auto answer = transport.perform(r);
+    return transport.perform(r);
+}
+
+// "N of M" from /connection: the request came over the server's N-th accepted connection, of
+// M so far.
+std::string connection_of_request(const FaultServer& server, const HttpOptions& options) {
+    auto answer = get_connection(server, options);
     REQUIRE(answer.ok());
     REQUIRE(answer->status == 200);
     return answer->body;
@@ -64,15 +70,10 @@ TEST_CASE(
     CHECK(connection_of_request(server, local_options()) == "1 of 1");
     HttpOptions guarded = local_options();
     guarded.allow_private_addresses = false;
-    {
-        CurlTransport transport(guarded);
-        calsync::net::HttpRequest r;
-        r.url = server.url("/connection");
-        auto refused = transport.perform(r);
-        REQUIRE_FALSE(refused.ok());
-        CHECK(refused.error().code == ErrorCode::invalid_argument);
-        CHECK_THAT(refused.error().message, Catch::Contains("refused to connect"));
-    }
+    auto refused = get_connection(server, guarded);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ErrorCode::invalid_argument);
+    CHECK_THAT(refused.error().message, Catch::Contains("refused to connect"));
     // The guarded transport reached nothing; the permitted connection is still the only one.
     CHECK(connection_of_request(server, local_options()) == "1 of 1");
 }
@@ -165,10 +166,7 @@ TEST_CASE("pool: many threads making transports and requests at once share few c
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&] {
             for (int i = 0; i < rounds; ++i) {
-                CurlTransport transport(local_options());
-                calsync::net::HttpRequest r;
-                r.url = server.url("/connection");
-                auto answer = transport.perform(r);
+                auto answer = get_connection(server, local_options());
                 if (!answer.ok() || answer->status != 200 ||
                     answer->body.find(" of ") == std::string::npos)
                     ++failures;
