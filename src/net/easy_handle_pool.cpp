@@ -41,7 +41,9 @@ EasyHandlePool& EasyHandlePool::process_wide() {
     // before OpenSSL is torn down. curl_global_cleanup is never called (it is not thread-safe
     // and a host may still use libcurl).
     curl_global_init_once();
-    static auto* const pool = new EasyHandlePool();  // never destroyed: see the header
+    // Never destroyed (see the header); shared and mutable by design, behind its mutex.
+    // NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables)
+    static auto* const pool = new EasyHandlePool();
     // Frees the idle handles at exit, so that leak checkers see none; statics destroyed after
     // this one still give back safely (the pool, closed, frees what they give back).
     struct CloseAtExit {

@@ -163,6 +163,7 @@ TEST_CASE("pool: many threads making transports and requests at once share few c
     constexpr int rounds = 15;
     std::atomic<int> failures{0};
     std::vector<std::thread> workers;
+    workers.reserve(threads);
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&] {
             for (int i = 0; i < rounds; ++i) {
