@@ -183,3 +183,40 @@ TEST_CASE("pool: many threads making transports and requests at once share few c
     CHECK(accepted_connections(server) <= threads);
     CHECK(EasyHandlePool::process_wide().idle_count(key) >= 1);
 }
+
+TEST_CASE(
+    "pool: a handle whose transfer stopped part-way is freed, one that met a network "
+    "error is given back") {
+    FaultServer server;
+    HttpOptions options = local_options();
+    // A key of this test's own, so the process-wide pool's other handles do not count.
+    options.ca_bundle_path = "/nonexistent/calsync-pool-test-stopped.pem";
+    options.max_response_bytes = 1000;
+    const ConnectionKey key = connection_key_of(options);
+    EasyHandlePool& pool = EasyHandlePool::process_wide();
+    REQUIRE(pool.idle_count(key) == 0);
+    auto perform = [&](const std::string& path) {
+        CurlTransport transport(options);
+        calsync::net::HttpRequest r;
+        r.url = server.url(path);
+        return transport.perform(r);
+    };
+    REQUIRE(perform("/ok").ok());
+    CHECK(pool.idle_count(key) == 1);
+    SECTION("a body over the cap (the transfer aborted by calsync)") {
+        auto r = perform("/big?bytes=1001");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == ErrorCode::limit_exceeded);
+        CHECK(pool.idle_count(key) == 0);
+    }
+    SECTION("a truncated body (the server broke the connection)") {
+        auto r = perform("/truncated");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == ErrorCode::network);
+        CHECK(pool.idle_count(key) == 1);
+        CHECK(perform("/ok").ok());
+    }
+    // Leave the pool as found for the next section's REQUIRE.
+    while (pool.idle_count(key) > 0)
+        pool.take(key);
+}
