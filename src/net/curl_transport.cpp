@@ -1,6 +1,7 @@
 #include "net/curl_transport.hpp"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -97,6 +98,7 @@ bool stopped_midway(CURLcode rc) {
 struct CurlTransport::Handle {
     ConnectionKey key;
     EasyHandle easy;
+    pid_t taken_by = 0;  // a transport that outlives a fork() must not pool its parent's handle
 };
 
 CurlTransport::CurlTransport(HttpOptions options)
@@ -107,12 +109,18 @@ CurlTransport::CurlTransport(HttpOptions options)
 }
 
 CurlTransport::~CurlTransport() {
-    EasyHandlePool::process_wide().give_back(handle_->key, std::move(handle_->easy));
+    EasyHandlePool& pool = EasyHandlePool::process_wide();
+    if (handle_->easy && handle_->taken_by != getpid())
+        pool.abandon(std::move(handle_->easy));
+    else
+        pool.give_back(handle_->key, std::move(handle_->easy));
 }
 
 Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
-    if (!handle_->easy)
+    if (!handle_->easy) {
         handle_->easy = EasyHandlePool::process_wide().take(handle_->key);
+        handle_->taken_by = getpid();
+    }
     CURL* c = handle_->easy.get();
     if (c == nullptr)
         return make_error(ErrorCode::internal, "libcurl could not be initialised");

@@ -1,5 +1,9 @@
 #include "net/easy_handle_pool.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -25,6 +29,24 @@ struct EasyHandlePool::State {
     mutable std::mutex mutex;
     bool closed = false;
     std::map<ConnectionKey, std::vector<EasyHandle>> idle;
+    // The process the idle handles belong to. A child forked from it (a pre-forking host)
+    // shares their sockets with its parent: two processes on one connection would read each
+    // other's answers. The child therefore never uses them, and never frees them either
+    // (curl_easy_cleanup would end a TLS session its parent is still using): they are kept
+    // here, unused, until the child exits.
+    pid_t owner = getpid();
+    std::vector<CURL*> inherited;
+
+    // Under the lock, at every use: the idle handles are the parent's after a fork.
+    void leave_parents_handles() {
+        if (owner == getpid())
+            return;
+        for (auto& [key, handles] : idle)
+            std::transform(handles.begin(), handles.end(), std::back_inserter(inherited),
+                           [](EasyHandle& handle) { return handle.release(); });
+        idle.clear();
+        owner = getpid();
+    }
 };
 
 EasyHandlePool::EasyHandlePool(std::size_t max_idle_per_key) : state_(new State) {
@@ -56,6 +78,7 @@ EasyHandlePool& EasyHandlePool::process_wide() {
 EasyHandle EasyHandlePool::take(const ConnectionKey& key) {
     {
         std::lock_guard<std::mutex> lock(state_->mutex);
+        state_->leave_parents_handles();
         auto found = state_->idle.find(key);
         if (found != state_->idle.end() && !found->second.empty()) {
             EasyHandle handle = std::move(found->second.back());
@@ -72,6 +95,7 @@ void EasyHandlePool::give_back(const ConnectionKey& key, EasyHandle handle) {
         return;
     curl_easy_reset(handle.get());
     std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->leave_parents_handles();
     if (state_->closed)
         return;  // freed on return
     auto& handles = state_->idle[key];
@@ -82,6 +106,7 @@ void EasyHandlePool::give_back(const ConnectionKey& key, EasyHandle handle) {
 
 void EasyHandlePool::close() {
     std::unique_lock<std::mutex> lock(state_->mutex);
+    state_->leave_parents_handles();
     state_->closed = true;
     auto idle = std::move(state_->idle);
     state_->idle.clear();
@@ -89,8 +114,14 @@ void EasyHandlePool::close() {
     idle.clear();  // outside the lock: curl_easy_cleanup closes connections
 }
 
+void EasyHandlePool::abandon(EasyHandle handle) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->inherited.push_back(handle.release());
+}
+
 std::size_t EasyHandlePool::idle_count(const ConnectionKey& key) const {
     std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->leave_parents_handles();
     auto found = state_->idle.find(key);
     return found == state_->idle.end() ? 0 : found->second.size();
 }

@@ -15,6 +15,12 @@
 // proxy, CA bundle, the TLS test switch), never shared between sets; per-request options
 // (timeouts, user agent, response cap, cancel signal, headers) are set again before each
 // request and play no part in the key.
+//
+// Nothing else a handle keeps carries one business's data into another's request: calsync
+// turns on no cookie engine, HSTS or alt-svc cache, sets no user name or HTTP auth (tokens
+// go in a per-request Authorization header), and curl_easy_reset drops every option before a
+// handle is reused. What stays is the connections, TLS session ids and the DNS cache.
+// A forked child never uses its parent's handles (their sockets are shared with it).
 #pragma once
 
 #include <curl/curl.h>
@@ -81,6 +87,10 @@ class EasyHandlePool {
     void give_back(const ConnectionKey& key, EasyHandle handle);
     // Frees every idle handle; from then on handles given back are freed too.
     void close();
+    // Keeps, unused and never freed, a handle taken by the process this one was forked from
+    // (its connections are shared with that process). The pool does the same with its idle
+    // handles at its first use in a forked child.
+    void abandon(EasyHandle handle);
 
     std::size_t idle_count(const ConnectionKey& key) const;
 

@@ -2,8 +2,12 @@
 // after another reuse each other's connections, and only under the same connection options;
 // against tests/fakes/fault_server.py, whose /connection says which TCP connection it accepted
 // carried the request.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -219,4 +223,44 @@ TEST_CASE(
     // Leave the pool as found for the next section's REQUIRE.
     while (pool.idle_count(key) > 0)
         pool.take(key);
+}
+
+TEST_CASE("pool: a forked child never uses the connections its parent pooled") {
+    FaultServer server;
+    auto alive_across_fork = std::make_unique<CurlTransport>(local_options());
+    calsync::net::HttpRequest r;
+    r.url = server.url("/connection");
+    auto first = alive_across_fork->perform(r);
+    REQUIRE(first.ok());
+    CHECK(first->body == "1 of 1");  // its handle is taken before the fork
+    CHECK(connection_of_request(server, local_options()) == "2 of 2");  // pooled
+    int out[2];
+    REQUIRE(pipe(out) == 0);
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        close(out[0]);
+        alive_across_fork.reset();  // gives the parent's handle up in the child
+        std::string seen;
+        for (int i = 0; i < 2; ++i) {
+            auto answer = get_connection(server, local_options());
+            seen += (answer.ok() ? answer->body : std::string("error")) + ";";
+        }
+        static_cast<void>(write(out[1], seen.data(), seen.size()));
+        _exit(0);
+    }
+    close(out[1]);
+    std::string seen;
+    char buffer[256];
+    for (ssize_t n; (n = read(out[0], buffer, sizeof buffer)) > 0;)
+        seen.append(buffer, static_cast<std::size_t>(n));
+    close(out[0]);
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status));
+    // The child opened a connection of its own, and then reused that one.
+    CHECK(seen == "3 of 3;3 of 3;");
+    // The parent's connections are still its own.
+    CHECK(connection_of_request(server, local_options()) == "2 of 3");
+    CHECK(alive_across_fork->perform(r)->body == "1 of 3");
 }
