@@ -1,21 +1,20 @@
 #include "net/curl_transport.hpp"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 
 #include "core/ascii.hpp"
 #include "net/deadline.hpp"
+#include "net/easy_handle_pool.hpp"
+#include "net/retry.hpp"
 #include "net/url_guard.hpp"
 
 namespace calsync::net {
 namespace {
 
-struct EasyDeleter {
-    void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
 struct ListDeleter {
     void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
@@ -80,28 +79,48 @@ curl_socket_t on_open_socket(void* user, curlsocktype, curl_sockaddr* address) {
     return socket(address->family, address->socktype, address->protocol);
 }
 
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+// A transfer that stopped part-way on our side: cancelled, timed out, or over the response
+// cap. libcurl closes such a connection rather than keep it, but the handle is dropped all the
+// same rather than pooled: these are rare (the cancel signal means the client is closing), so
+// freeing costs little, and nothing then depends on libcurl's bookkeeping of an aborted
+// transfer. Other errors (reset, truncated body, refused address) leave a handle fit for
+// reuse: libcurl drops the broken connection itself.
+bool stopped_midway(CURLcode rc) {
+    return rc == CURLE_ABORTED_BY_CALLBACK || rc == CURLE_OPERATION_TIMEDOUT ||
+           rc == CURLE_WRITE_ERROR;
 }
 
 }  // namespace
 
+// Taken from the process-wide pool at the first request, given back by the destructor (see
+// easy_handle_pool.hpp): the next transport with the same connection options reuses its
+// connections.
 struct CurlTransport::Handle {
-    std::unique_ptr<CURL, EasyDeleter> easy;
+    ConnectionKey key;
+    EasyHandle easy;
+    pid_t taken_by = 0;  // a transport that outlives a fork() must not pool its parent's handle
 };
 
 CurlTransport::CurlTransport(HttpOptions options)
     : options_(std::move(options)), handle_(new Handle) {
-    global_init();
-    handle_->easy.reset(curl_easy_init());
+    handle_->key = connection_key_of(options_);
     if (options_.user_agent.empty())
         options_.user_agent = std::string("calsync/") + CALSYNC_VERSION_STRING;
 }
 
-CurlTransport::~CurlTransport() = default;
+CurlTransport::~CurlTransport() {
+    EasyHandlePool& pool = EasyHandlePool::process_wide();
+    if (handle_->easy && handle_->taken_by != getpid())
+        pool.abandon(std::move(handle_->easy));
+    else
+        pool.give_back(handle_->key, std::move(handle_->easy));
+}
 
 Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
+    if (!handle_->easy) {
+        handle_->easy = EasyHandlePool::process_wide().take(handle_->key);
+        handle_->taken_by = getpid();
+    }
     CURL* c = handle_->easy.get();
     if (c == nullptr)
         return make_error(ErrorCode::internal, "libcurl could not be initialised");
@@ -152,6 +171,13 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
     if (!options_.ca_bundle_path.empty())
         curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_bundle_path.c_str());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    // When a reused connection yields not a byte of answer, libcurl sends the request again on
+    // a new connection by itself, POST bodies included (it takes the connection for one the
+    // server had closed while idle). The server may have acted on the first one: a request
+    // that must not be repeated (HttpClient looks up such a create's fate before sending it
+    // again) therefore never goes over a reused connection.
+    if (!is_retry_safe(request))
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -177,6 +203,8 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, message);
 
     const CURLcode rc = curl_easy_perform(c);
+    if (stopped_midway(rc))
+        handle_->easy.reset();  // not given back: see stopped_midway
     if (rc == CURLE_ABORTED_BY_CALLBACK)
         return make_error(ErrorCode::cancelled, where + ": cancelled, the client is closing");
     if (x.over_cap)

@@ -1,5 +1,7 @@
-// Transport on libcurl: one easy handle per transport, so connections are reused between
-// requests of one provider (keep-alive); not for use by two threads at once.
+// Transport on libcurl: one easy handle per transport, taken from a process-wide pool and given
+// back when the transport is destroyed, so connections are reused between requests of one
+// provider and across transports with the same connection options (easy_handle_pool.hpp);
+// not for use by two threads at once.
 #pragma once
 
 #include <memory>

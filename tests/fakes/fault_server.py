@@ -8,6 +8,9 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
                       (a service that stays overloaded: a CalDAV URL, a feed, an API)
   /reset              sends headers and part of the body, then resets the connection
   /truncated          promises 100 bytes, sends 10, closes
+  /unanswered?key=K&n=N  any method: reads the request and resets the connection without
+                      a byte of answer (a write's fate unknown) for the first N requests of
+                      key K, then 200 "answered"; /counters has "unanswered K"
   /big?bytes=N        N bytes of body
   /gzip               a gzip-encoded body ("compressed hello")
   /echo-headers       the request headers, one per line
@@ -29,6 +32,8 @@ Binds 127.0.0.1 on a free port and prints the port as its first line. Paths:
   /feed?file=PATH     PATH as text/calendar with an ETag (a hash of the content) and a
                       Last-Modified; 304 when If-None-Match matches
   /counters           {"feed": requests to /feed, "feed PATH": those for PATH, ...}
+  /connection         "N of M": this request came over the N-th TCP connection the server
+                      accepted, of M so far (a client reusing a connection sees N repeat)
 """
 import base64
 import gzip
@@ -53,6 +58,11 @@ def bump(key):
 
 
 class Handler(fake_http.Handler):
+    # One handler per accepted TCP connection: number them, for /connection.
+    def setup(self):
+        super().setup()
+        self.connection_number = bump("connections")
+
     def do_any(self):
         url = urllib.parse.urlparse(self.path)
         length = int(self.headers.get("Content-Length", "0"))
@@ -72,6 +82,12 @@ class Handler(fake_http.Handler):
             with lock:
                 revoked.add(form.get("token", ""))
             self.send(200, b"")
+        elif url.path == "/unanswered":
+            q = dict(urllib.parse.parse_qsl(url.query))
+            if bump("unanswered " + q.get("key", "")) <= int(q.get("n", "1")):
+                self.reset_connection()
+            else:
+                self.send(200, b"answered")
         elif url.path.startswith("/busy/"):
             self.busy(url.path)
         elif url.path.startswith("/401"):
@@ -143,6 +159,8 @@ class Handler(fake_http.Handler):
             self.send(200, b"hello")
         elif url.path.startswith("/busy/"):
             self.busy(url.path)
+        elif url.path == "/unanswered":
+            self.do_any()
         elif url.path == "/api":
             bump("api")
             if self.headers.get("Authorization") in ("Bearer a2", "Bearer a3"):
@@ -199,6 +217,10 @@ class Handler(fake_http.Handler):
             with lock:
                 body = json.dumps(counters).encode()
             self.send(200, body, [("Content-Type", "application/json")])
+        elif url.path == "/connection":
+            with lock:
+                accepted = counters["connections"]
+            self.send(200, f"{self.connection_number} of {accepted}".encode())
         elif url.path == "/echo-headers":
             body = "".join(f"{k}: {v}\n" for k, v in self.headers.items()).encode()
             self.send(200, body)

@@ -108,3 +108,32 @@ TEST_CASE("without permission, loopback is refused on the address connected to")
         CHECK_THAT(r.error().message, Catch::Contains("refused to connect"));
     }
 }
+
+// Regression: libcurl re-sends a request by itself when a reused connection gives no byte of
+// answer, so a create the server had acted on was sent twice, behind HttpClient's back (which
+// looks a create's fate up before sending it again). Met by the Graph export test once
+// transports shared connections (easy_handle_pool.hpp).
+TEST_CASE("a request that must not be repeated is not sent again over a fresh connection") {
+    FaultServer server;
+    calsync::net::CurlTransport t(local_options());
+    REQUIRE(t.perform(get(server.url("/ok"))).ok());  // a live connection, reused below
+    SECTION("a POST") {
+        calsync::net::HttpRequest post = get(server.url("/unanswered?key=post"));
+        post.method = "POST";
+        post.body = "{}";
+        auto r = t.perform(post);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == calsync::ErrorCode::network);
+        auto counters = t.perform(get(server.url("/counters")));
+        REQUIRE(counters.ok());
+        CHECK_THAT(counters->body, Catch::Contains("\"unanswered post\": 1"));
+    }
+    SECTION("a GET goes over the reused connection, and libcurl's repeat of it is harmless") {
+        auto r = t.perform(get(server.url("/unanswered?key=get")));
+        REQUIRE(r.ok());
+        CHECK(r->body == "answered");
+        auto counters = t.perform(get(server.url("/counters")));
+        REQUIRE(counters.ok());
+        CHECK_THAT(counters->body, Catch::Contains("\"unanswered get\": 2"));
+    }
+}
