@@ -128,7 +128,7 @@ using ProviderFactory =
 using Clock = std::function<Instant()>;
 
 enum class LogLevel { debug, info, warning, error };
-// Messages never contain a secret.
+// Messages never contain a secret. Called from the threads that sync, several at once.
 using LogSink = std::function<void(LogLevel level, const std::string& message)>;
 
 // The blocked slots one sync of a connection added and removed. Slot calendar ids are

@@ -224,6 +224,7 @@ TEST_CASE("a business whose stored settings cannot be used is not synced, and sa
                                         std::string(R"({"version":1,"window":{"days_ahead":0}})"),
                                         std::string("{not json"));
     REQUIRE(f.fleet->open_business("b0").value()->put_business_settings(stored).ok());
+    std::mutex errors_mutex;  // the worker's threads log at once
     std::vector<std::string> errors;
     SyncServiceOptions base = f.world.options();
     WorkerOptions o;
@@ -233,6 +234,7 @@ TEST_CASE("a business whose stored settings cannot be used is not synced, and sa
     o.provider_factory = base.provider_factory;
     o.clock = base.clock;
     o.log = [&](LogLevel level, const std::string& m) {
+        std::lock_guard<std::mutex> lock(errors_mutex);
         if (level == LogLevel::error)
             errors.push_back(m);
     };
