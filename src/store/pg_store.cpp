@@ -1,7 +1,8 @@
 // The SQL store and fleet on PostgreSQL: SqlStore<PgDatabase> and SqlFleet<PgDatabase>
 // (sql_store.hpp, sql_fleet.hpp), and the schema's versioned migrations (table
 // calsync_schema_version; version 1 is kBusinessSchema, version 2 adds event_zones, version 3
-// request_budgets, version 4 business_settings, version 5 slot_windows).
+// request_budgets, version 4 business_settings, version 5 slot_windows, version 6 the work
+// queue's claim order).
 #include <iterator>
 #include <string>
 
@@ -79,6 +80,7 @@ const PgMigration kPgMigrations[] = {
     {"each business's own settings (zone, window, policies)", business_settings_bytewise},
     {"per calendar: the window its kept slots were computed for, and its longest slot",
      slot_windows_bytewise},
+    {"the work queue indexed in its claim order", [] { return std::string(kWorkQueueClaimOrder); }},
 };
 
 const int kPgSchemaVersion = static_cast<int>(std::size(kPgMigrations));

@@ -164,6 +164,7 @@ ALTER TABLE exports ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
     {"each business's own settings (zone, window, policies)", {kBusinessSettingsSchema}},
     {"per calendar: the window its kept slots were computed for, and its longest slot",
      {kSlotWindowsSchema}},
+    {"the work queue indexed in its claim order", {kWorkQueueClaimOrder}},
 };
 
 // The single-business tables of versions 1-3, renamed aside (their foreign keys follow

@@ -152,7 +152,18 @@ void renew_held(Worker::State& s) {
     }
     for (const Lease& lease : running) {
         auto renewed = s.options.fleet->renew_lease(lease, s.now(), s.options.lease_for);
-        if (!renewed.ok())
+        if (renewed.ok())
+            continue;
+        // A sync that finished meanwhile released its lease: nothing was lost.
+        bool still_held = false;
+        {
+            std::lock_guard<std::mutex> lock(s.mutex);
+            for (const auto& [number, held] : s.held)
+                still_held = still_held || (held.business_id == lease.business_id &&
+                                            held.connection_id == lease.connection_id &&
+                                            held.fence == lease.fence);
+        }
+        if (still_held)
             s.log(LogLevel::warning,
                   named(lease) + ": lease not renewed: " + renewed.error().message);
     }

@@ -147,6 +147,27 @@ class Postgres:
                              check=True, capture_output=True, text=True).stdout
         return ", ".join(line.strip() for line in out.splitlines())
 
+    def cpu_seconds(self):
+        """The server's CPU time so far: the postmaster, its processes now, and those it
+        reaped (a backend that exited counts in its parent's cutime and cstime)."""
+        def times(pid):
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return int(fields[1]), [int(x) for x in fields[11:15]]  # ppid, utime..cstime
+        with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
+            postmaster = int(f.readline())
+        ticks = sum(times(postmaster)[1])
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                ppid, t = times(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            if ppid == postmaster:
+                ticks += sum(t)
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def query(self, sql):
         return subprocess.run([self.psql, "-At", "-F", " ", "-h", self.dir, "-p", self.port,
                                "-U", "calsync", "-d", "postgres", "-c", sql],
@@ -705,8 +726,10 @@ def main():
                 appointments += book_one_more(args, pg, plan, work, env_args)
             snap = logs.snapshot()
             cpu_before = {k: f.cpu_seconds() for k, f in fakes_cpu.items()}
+            pg_before = pg.cpu_seconds()
             period = run_period(args, pg, w, env_args, work, "%s%d" % (label, w), kill)
             fake_cpu = {k: f.cpu_seconds() - cpu_before[k] for k, f in fakes_cpu.items()}
+            pg_cpu = pg.cpu_seconds() - pg_before
             counting = time.time()
             period_log = logs.since(snap)
             google_log, graph_log, feed_counts, _ = period_log
@@ -735,8 +758,10 @@ def main():
                 ceiling = 0.0  # the kill's period waits for leases to lapse: not throughput
             else:
                 replaying = time.time()
+                raw_before = {k: f.cpu_seconds() for k, f in fakes_cpu.items()}
                 raw_wall, _, left_out = raw_ceiling(plan, google, graph, feeds, period_log,
                                                     max(1, w), args.threads, label == "poll")
+                raw_fake_cpu = sum(f.cpu_seconds() - raw_before[k] for k, f in fakes_cpu.items())
                 ceiling = 60.0 * len(plan) / raw_wall if raw_wall > 0 else 0.0
                 period.phases["raw ceiling"] = time.time() - replaying
             by_kind = collections.defaultdict(list)
@@ -768,6 +793,13 @@ def main():
             print("#   %s: fakes' CPU %s" % (name, ", ".join(
                 "%s %.1f s (%.2f ms per sync of theirs)" % (k, v, 1000.0 * v / max(1, syncs_of[k]))
                 for k, v in fake_cpu.items())), flush=True)
+            # Where a sync's CPU goes, next to what the fakes spent answering the raw replay
+            # of the same requests: on a machine the fakes share, the ratio follows them.
+            print("#   %s: CPU per sync: workers %.2f ms, PostgreSQL %.2f ms, fakes %.2f ms%s"
+                  % (name, 1000.0 * period.cpu / max(1, stored), 1000.0 * pg_cpu / len(plan),
+                     1000.0 * sum(fake_cpu.values()) / len(plan),
+                     "; the raw replay's fakes %.2f ms" % (1000.0 * raw_fake_cpu / len(plan))
+                     if ceiling else ""), flush=True)
             problems = []
             if failed or stored != len(plan) or unfinished or \
                     len(synced_ids) < len(plan) - len(period.killed or ()):

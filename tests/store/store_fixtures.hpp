@@ -99,6 +99,13 @@ struct PostgresStoreFixture {
 #define CALSYNC_STORE_FIXTURES calsync::test::MemoryStoreFixture, calsync::test::SqliteStoreFixture
 #endif
 
+// SQL that takes a database's later schema versions back off (SQLite 6 on, PostgreSQL 3 on:
+// the tables and the index they added), for tests that migrate from an older version.
+inline constexpr const char* kUndoSinceRequestBudgets =
+    "DROP TABLE request_budgets; DROP TABLE business_settings; DROP TABLE slot_windows; "
+    "DROP INDEX work_queue_by_claim_order; CREATE INDEX work_queue_by_due ON work_queue "
+    "(due_at); ";
+
 inline Instant at(std::int64_t unix_seconds) {
     return instant_from_unix(unix_seconds);
 }

@@ -144,11 +144,13 @@ TEST_CASE("request budget: a SQLite fleet of version 5 gains the budgets", "[bud
     test::SqliteFleetFixture f;
     f.fleet.reset();
     test::SqliteProbe(f.dir.file("fleet.db"))
-        .exec(
-            "DROP TABLE request_budgets; DROP TABLE business_settings; DROP TABLE slot_windows; "
-            "PRAGMA user_version = 5");
+        .exec(std::string(test::kUndoSinceRequestBudgets) + "PRAGMA user_version = 5");
     f.fleet = test::SqliteFleetFixture::open(f.dir.file("fleet.db"));
-    CHECK(test::SqliteProbe(f.dir.file("fleet.db")).value("PRAGMA user_version") == "8");
+    CHECK(test::SqliteProbe(f.dir.file("fleet.db")).value("PRAGMA user_version") == "9");
+    // and, at version 9, the work queue indexed in its claim order, the older index gone
+    CHECK(test::SqliteProbe(f.dir.file("fleet.db"))
+              .value("SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' AND "
+                     "tbl_name = 'work_queue' AND sql IS NOT NULL") == "work_queue_by_claim_order");
     CHECK(must(f.fleet->take_requests("google:p", RequestRate{1.0, 2.0}, 5, ms(kStart))).granted ==
           2);
 }
@@ -159,12 +161,11 @@ TEST_CASE("request budget: a PostgreSQL fleet of version 2 gains the budgets",
     test::PostgresFleetFixture f;
     f.fleet.reset();
     auto db = must(store::PgDatabase::connect(f.conninfo, std::chrono::milliseconds(5000)));
-    must(
-        db.exec("DROP TABLE request_budgets; DROP TABLE business_settings; DROP TABLE "
-                "slot_windows; UPDATE calsync_schema_version SET version = 2",
-                "go back to version 2"));
+    must(db.exec(std::string(test::kUndoSinceRequestBudgets) +
+                     "UPDATE calsync_schema_version SET version = 2",
+                 "go back to version 2"));
     f.fleet = test::PostgresFleetFixture::open(f.conninfo);
-    CHECK(must(db.value("SELECT version FROM calsync_schema_version", "read the version")) == "5");
+    CHECK(must(db.value("SELECT version FROM calsync_schema_version", "read the version")) == "6");
     CHECK(must(f.fleet->take_requests("google:p", RequestRate{1.0, 2.0}, 5, ms(kStart))).granted ==
           2);
 }

@@ -109,7 +109,7 @@ TEST_CASE("sqlite store: WAL journal, enforced foreign keys, a clean integrity c
     fill(*s);
     SqliteProbe probe(path);
     CHECK(probe.value("PRAGMA journal_mode") == "wal");  // WAL is a property of the file
-    CHECK(probe.value("PRAGMA user_version") == "8");
+    CHECK(probe.value("PRAGMA user_version") == "9");
     CHECK(probe.value("PRAGMA integrity_check") == "ok");
     CHECK(probe.value("PRAGMA foreign_key_check") == "");
     CHECK(probe.value("SELECT count(*) FROM events") == "50");
@@ -159,11 +159,9 @@ TEST_CASE("sqlite store: slots kept by version 5 are read in full after the migr
         slots.slots = {away};
         must(s->apply_slot_changes("c", "a", slots));
     }
-    SqliteProbe(path).exec(
-        "DROP TABLE slot_windows; DROP TABLE business_settings; DROP TABLE request_budgets; PRAGMA "
-        "user_version = 5");
+    SqliteProbe(path).exec(std::string(test::kUndoSinceRequestBudgets) + "PRAGMA user_version = 5");
     auto s = open(path);
-    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "8");
+    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "9");
     const auto held =
         must(s->list_blocked_slots({at(1775000000 + 10 * 86400), at(1775000000 + 11 * 86400)}));
     REQUIRE(held.size() == 1);
@@ -202,7 +200,7 @@ TEST_CASE("sqlite store: a version 1 database is migrated and keeps its data", "
         REQUIRE(probe.value("PRAGMA user_version") == "1");
     }
     auto s = open(path);
-    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "8");
+    CHECK(SqliteProbe(path).value("PRAGMA user_version") == "9");
     // Its records became the default business's, and only that business's.
     CHECK(SqliteProbe(path).value("SELECT count(*) FROM connections WHERE business_id = "
                                   "'default'") == "1");
@@ -241,12 +239,12 @@ TEST_CASE("sqlite store: refuses a newer schema, another program's file and a no
     SECTION("a database from a newer calsync") {
         const std::string path = dir.file("newer.db");
         { open(path); }
-        SqliteProbe(path).exec("PRAGMA user_version = 9");
+        SqliteProbe(path).exec("PRAGMA user_version = 10");
         auto s = open_sqlite_store(path);
         REQUIRE_FALSE(s.ok());
         CHECK(s.error().code == ErrorCode::invalid_argument);
-        CHECK(s.error().message.find("schema version 9, newer than 8") != std::string::npos);
-        CHECK(SqliteProbe(path).value("PRAGMA user_version") == "9");  // left as it was
+        CHECK(s.error().message.find("schema version 10, newer than 9") != std::string::npos);
+        CHECK(SqliteProbe(path).value("PRAGMA user_version") == "10");  // left as it was
     }
     SECTION("another application's database") {
         const std::string path = dir.file("other.db");

@@ -82,10 +82,8 @@ int zone_rows(Fixture& f) {
 // definition no event refers to, as that version left them (without the tables of the
 // later versions either, which the migration makes again).
 void to_version_without_event_zones(test::SqliteFleetFixture& f) {
-    probe(f,
-          "DROP TABLE event_zones; DROP TABLE slot_windows; DROP TABLE business_settings; DROP "
-          "TABLE request_budgets; PRAGMA "
-          "user_version = 4");
+    probe(f, std::string(test::kUndoSinceRequestBudgets) +
+                 "DROP TABLE event_zones; PRAGMA user_version = 4");
 }
 
 void reopen(test::SqliteFleetFixture& f) {
@@ -94,11 +92,8 @@ void reopen(test::SqliteFleetFixture& f) {
 
 #ifdef CALSYNC_TEST_POSTGRES
 void to_version_without_event_zones(test::PostgresFleetFixture& f) {
-    probe(f,
-          "DROP TABLE event_zones; DROP TABLE slot_windows; DROP TABLE business_settings; DROP "
-          "TABLE request_budgets; UPDATE "
-          "calsync_schema_version SET "
-          "version = 1");
+    probe(f, std::string(test::kUndoSinceRequestBudgets) +
+                 "DROP TABLE event_zones; UPDATE calsync_schema_version SET version = 1");
 }
 
 void reopen(test::PostgresFleetFixture& f) {
