@@ -230,6 +230,7 @@ class FencedStore final : public StateStore {
         Result<T> got = read();
         if (got.ok()) {
             std::lock_guard<std::mutex> lock(kept_mutex_);
+            // cppcheck-suppress knownConditionTrueFalse ; another thread writes meanwhile
             if (generation == generation_)
                 (kept_.*table)[key] = got.value();
         }

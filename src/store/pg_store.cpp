@@ -70,6 +70,10 @@ std::string request_budgets_bytewise() {
     return with_bytewise_text(kRequestBudgetsSchema);
 }
 
+std::string work_queue_claim_order() {
+    return kWorkQueueClaimOrder;
+}
+
 const PgMigration kPgMigrations[] = {
     {"businesses, connections, calendars, events, appointments, export map, statuses, OAuth "
      "state, push channels, blocked slots, zone definitions, work queue",
@@ -80,7 +84,7 @@ const PgMigration kPgMigrations[] = {
     {"each business's own settings (zone, window, policies)", business_settings_bytewise},
     {"per calendar: the window its kept slots were computed for, and its longest slot",
      slot_windows_bytewise},
-    {"the work queue indexed in its claim order", [] { return std::string(kWorkQueueClaimOrder); }},
+    {"the work queue indexed in its claim order", work_queue_claim_order},
 };
 
 const int kPgSchemaVersion = static_cast<int>(std::size(kPgMigrations));
