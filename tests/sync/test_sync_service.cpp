@@ -114,6 +114,42 @@ TEST_CASE("sync: external events block, changes and deletions arrive at the next
     CHECK(c.world.requests() - before == 1);
 }
 
+TEST_CASE("sync: a read that finds nothing stores its new cursor with the sync's statuses") {
+    Connected c;
+    c.remote()->add_calendar(calendar("other", "Other"));  // of the account, not selected
+    c.remote()->put("work", timed_event("dentist", "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z"));
+    c.sync();
+    const std::string first = c.world.store->get_calendar(c.id, "work").value().cursor;
+    const std::int64_t first_status = c.world.store->get_connection_status(c.id)
+                                          .value()
+                                          .last_attempt.value()
+                                          .time_since_epoch()
+                                          .count();
+    // The account moves on elsewhere: "work" reads nothing new, under a newer cursor.
+    c.remote()->put("other", timed_event("lunch", "2026-06-02T12:00:00Z", "2026-06-02T13:00:00Z"));
+    c.world.now += std::chrono::minutes(20);
+    const int before = c.world.requests();
+    SyncReport quiet = c.sync();
+    CHECK(c.world.requests() - before == 1);
+    CHECK(quiet.slots.added.empty());
+    CHECK(quiet.status.state == SyncState::ok);
+    const std::string second = c.world.store->get_calendar(c.id, "work").value().cursor;
+    CHECK(second != first);
+    CHECK(second.find(std::to_string(c.remote()->revision)) != std::string::npos);
+    CHECK(c.world.store->get_connection_status(c.id)
+              .value()
+              .last_attempt.value()
+              .time_since_epoch()
+              .count() > first_status);
+    CHECK(c.world.store->list_calendar_statuses(c.id).value().at("work").last_attempt ==
+          c.world.store->get_connection_status(c.id).value().last_attempt);
+    // and the next read starts from it: the dentist is not read again.
+    c.world.now += std::chrono::minutes(20);
+    SyncReport next = c.sync();
+    CHECK(next.calendars.at(0).events_read == 0);
+    CHECK_FALSE(c.service->is_free({at("2026-06-02T09:30:00Z"), at("2026-06-02T09:45:00Z")}));
+}
+
 TEST_CASE("sync: free, cancelled and declined events do not block, a recurrence does") {
     Connected c;
     Event free_event = timed_event("free", "2026-06-03T09:00:00Z", "2026-06-03T10:00:00Z");
