@@ -9,6 +9,7 @@
 #include <random>
 #include <string_view>
 
+#include "core/jitter_seed.hpp"
 #include "net/http.hpp"
 
 namespace calsync::net {
@@ -49,8 +50,7 @@ bool is_retry_safe(const HttpRequest& request);
 class HttpClient {
   public:
     explicit HttpClient(std::shared_ptr<Transport> transport, RetryPolicy policy = {},
-                        Sleeper sleep = {}, std::uint64_t seed = std::random_device{}(),
-                        WallClock now = {});
+                        Sleeper sleep = {}, std::uint64_t seed = jitter_seed(), WallClock now = {});
 
     // Retries 429, 502, 503, 504, responses the policy calls throttled or transient, and
     // network errors with exponential backoff and full jitter; Retry-After wins when present.

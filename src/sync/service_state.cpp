@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "core/bounded_json.hpp"
+#include "core/jitter_seed.hpp"
 #include "core/provider_config.hpp"
 #include "core/user_terms.hpp"
 #include "providers/provider_factory.hpp"
@@ -23,7 +24,7 @@ SyncService::State::State(SyncServiceOptions o, ImportEngine e)
     : options(std::move(o)),
       store(options.store),
       engine(std::move(e)),
-      random(options.seed != 0 ? options.seed : std::random_device{}()) {
+      random(options.seed != 0 ? options.seed : jitter_seed()) {
     pool = std::make_unique<sync::SyncPool>(
         static_cast<std::size_t>(std::max(1, options.settings.max_concurrent_syncs)));
 }

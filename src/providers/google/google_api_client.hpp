@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "core/jitter_seed.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/retry.hpp"
 
@@ -34,10 +35,10 @@ struct GoogleClientLimits {
     // `rate` by whoever keeps it, instead of this process's bucket.
     std::shared_ptr<RequestBudget> shared_budget;
     std::shared_ptr<const CancelSignal> cancel;  // stops a wait for the quota
-    net::RetryPolicy retry;  // is_throttled and is_transient are set to Google's rules
-    net::Sleeper sleep;      // empty: really sleep (tests record instead)
-    net::SteadyClock clock;  // empty: the steady clock
-    std::uint64_t seed = std::random_device{}();  // backoff jitter
+    net::RetryPolicy retry;              // is_throttled and is_transient are set to Google's rules
+    net::Sleeper sleep;                  // empty: really sleep (tests record instead)
+    net::SteadyClock clock;              // empty: the steady clock
+    std::uint64_t seed = jitter_seed();  // backoff jitter
 };
 
 // `transport` (a CurlTransport, or a test's) is wrapped in the shared pace for
