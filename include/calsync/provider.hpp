@@ -40,6 +40,12 @@ struct ChangeSet {
     bool full_resync = false;
     bool unchanged = false;          // nothing to apply (e.g. HTTP 304 on a feed)
     std::vector<EventError> errors;  // events that could not be read, skipped
+
+    // Nothing to apply but a cursor to move (a read that found nothing): one statement to
+    // store, needing no transaction of its own.
+    bool moves_cursor_only() const {
+        return unchanged || (upserts.empty() && removals.empty() && !full_resync);
+    }
 };
 
 // The remote identity and version of an event calsync wrote.

@@ -33,13 +33,6 @@ struct PreparedChanges {
     std::string cursor;
 };
 
-// A set that only moves the cursor (a read that found nothing): one statement to store,
-// needing no transaction of its own.
-inline bool moves_cursor_only(const ChangeSet& changes) {
-    return changes.unchanged ||
-           (changes.upserts.empty() && changes.removals.empty() && !changes.full_resync);
-}
-
 // Checks and serialises everything before anything is written, so a bad event fails the
 // whole set (invalid_argument naming it) with nothing changed. The result points into
 // `changes`, which must outlive it.

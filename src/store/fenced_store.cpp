@@ -8,8 +8,6 @@
 #include <thread>
 #include <utility>
 
-#include "store/change_application.hpp"
-
 namespace calsync::store {
 namespace {
 
@@ -69,7 +67,7 @@ class FencedStore final : public StateStore {
                                          const ChangeSet& changes) override {
         return write([&] { return inner_->apply_changes(connection_id, calendar_id, changes); },
                      kEverything,
-                     moves_cursor_only(changes) ? Nested::join : Nested::own_transaction);
+                     changes.moves_cursor_only() ? Nested::join : Nested::own_transaction);
     }
     Result<std::vector<Event>> load_events(const std::string& connection_id,
                                            const std::string& calendar_id) override {

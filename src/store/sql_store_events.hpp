@@ -195,7 +195,7 @@ Result<AppliedChanges> SqlStore<Db>::apply_changes(const std::string& connection
         return prepared.error();
     Lock lock(mutex_);
     // Only a cursor to move (a read that found nothing): one statement, no transaction.
-    const bool cursor_only = moves_cursor_only(changes);
+    const bool cursor_only = changes.moves_cursor_only();
     std::optional<typename Db::Transaction> tx;
     if (!cursor_only) {
         auto opened = db_.transaction(kApply);

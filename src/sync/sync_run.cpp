@@ -182,7 +182,7 @@ CalendarRead read_calendar(SyncService::State& s, const ConnectionRecord& connec
     const Instant now = s.now();
     c.next_cursor = format_sync_cursor(
         {c.next_cursor, full ? window.end : cursor.window_end, full ? now : cursor.last_full});
-    if (!full && c.upserts.empty() && c.removals.empty() && !slots_stale(s, connection, calendar)) {
+    if (!full && c.moves_cursor_only() && !slots_stale(s, connection, calendar)) {
         read.unchanged_cursor = c.next_cursor;
     } else {
         auto applied = apply_read(s, connection, calendar, c, diff);

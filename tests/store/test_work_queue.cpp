@@ -26,6 +26,14 @@ void add_connections(FleetStore& fleet, const std::string& business, int count) 
         must(view->put_connection(connection_record("c" + std::to_string(i))));
 }
 
+// Business g1's connection c0 with its calendar "a", due at 100 and claimed by w1.
+Lease claimed_with_calendar(FleetStore& fleet) {
+    add_connections(fleet, "g1", 1);
+    must(must(fleet.open_business("g1"))->put_calendar(calendar_record("c0", "a")));
+    must(fleet.mark_due("g1", "c0", at(100)));
+    return must(fleet.claim_due("w1", at(100), kLease, 10)).at(0);
+}
+
 }  // namespace
 
 TEMPLATE_TEST_CASE("work queue: due connections are claimed once, earliest first", "[queue]",
@@ -103,13 +111,7 @@ TEMPLATE_TEST_CASE("work queue: an expired lease is taken over and the old holde
                    "[queue]", CALSYNC_FLEET_FIXTURES) {
     TestType f;
     FleetStore& q = *f.fleet;
-    add_connections(q, "g1", 1);
-    {
-        auto view = must(q.open_business("g1"));
-        must(view->put_calendar(calendar_record("c0", "a")));
-    }
-    must(q.mark_due("g1", "c0", at(100)));
-    const Lease old = must(q.claim_due("w1", at(100), kLease, 10)).at(0);
+    const Lease old = claimed_with_calendar(q);
     auto old_view = must(q.open_leased(old));
 
     // Renewed in time, the lease holds past its first expiry.
@@ -196,11 +198,8 @@ TEMPLATE_TEST_CASE("work queue: a leased view keeps what it read until its next 
                    CALSYNC_FLEET_FIXTURES) {
     TestType f;
     FleetStore& q = *f.fleet;
-    add_connections(q, "g1", 1);
+    const Lease lease = claimed_with_calendar(q);
     auto host = must(q.open_business("g1"));
-    must(host->put_calendar(calendar_record("c0", "a")));
-    must(q.mark_due("g1", "c0", at(100)));
-    const Lease lease = must(q.claim_due("w1", at(100), kLease, 10)).at(0);
     auto view = must(q.open_leased(lease));
 
     // Read once: a host's rename meanwhile is seen after the view's next write.
