@@ -46,10 +46,20 @@ USER = "garage"
 PASSWORD = "test-only-password"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count):
+    """`count` distinct free ports. The sockets stay bound until all are chosen: ports
+    asked for one after another can repeat, and a Cyrus given the same port for IMAP and
+    HTTP answered an HTTP request with its IMAP greeting."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            sockets.append(s)
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def request(method, url, user=None, body=None, headers=None, timeout=5):
@@ -81,7 +91,7 @@ def start(kind, directory):
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory)
     os.chmod(directory, 0o755)  # Cyrus's and DAViCal's users work below it
-    port = free_port()
+    port, second_port = free_ports(2)
     root = f"http://127.0.0.1:{port}"
     log = os.path.join(directory, "server.log")
     user = USER
@@ -113,7 +123,7 @@ level = info
         home = "/user/calendars/"
         user = None
     elif kind == "cyrus":
-        proc, home = cyrus_server.start(os.path.join(directory, "cyrus"), port, free_port(),
+        proc, home = cyrus_server.start(os.path.join(directory, "cyrus"), port, second_port,
                                         USER, PASSWORD, log)
     else:
         proc, home, postgres = davical_server.start(directory, port, USER, PASSWORD, log)
