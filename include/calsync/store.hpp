@@ -255,6 +255,17 @@ struct StoredSlot {
     bool operator<(const StoredSlot& o) const;
 };
 
+// What a sync reads of its connection before anything else, in one call
+// (StateStore::read_connection_snapshot).
+struct ConnectionSnapshot {
+    std::optional<std::string> business_settings;         // find_business_settings
+    ConnectionRecord connection;                          // get_connection
+    SyncStatus status;                                    // get_connection_status
+    std::vector<CalendarRecord> calendars;                // list_calendars
+    std::map<std::string, SyncStatus> calendar_statuses;  // list_calendar_statuses
+    std::vector<PushChannel> push_channels;               // list_push_channels
+};
+
 // ---------------------------------------------------------------------------------------
 // The interface
 //
@@ -405,6 +416,12 @@ class StateStore {
     // or no such calendar).
     virtual Result<std::optional<TimeRange>> find_slot_window(const std::string& connection_id,
                                                               const std::string& calendar_id);
+
+    // --- what a sync reads of its connection first: each part as its own call answers it
+    // (the calls named in ConnectionSnapshot), but in one call, which PostgreSQL answers
+    // in one round trip; a fleet worker's leased view reads so. not_found when the
+    // connection is unknown. The default makes the calls one by one.
+    virtual Result<ConnectionSnapshot> read_connection_snapshot(const std::string& connection_id);
 };
 
 // ---------------------------------------------------------------------------------------

@@ -13,8 +13,11 @@ namespace {
 
 class FencedStore final : public StateStore {
   public:
-    FencedStore(std::unique_ptr<StateStore> inner, std::function<Result<void>()> check)
-        : inner_(std::move(inner)), check_(std::move(check)) {}
+    FencedStore(std::unique_ptr<StateStore> inner, std::function<Result<void>()> check,
+                std::string leased_connection_id)
+        : inner_(std::move(inner)),
+          check_(std::move(check)),
+          leased_connection_id_(std::move(leased_connection_id)) {}
 
     Result<void> transaction(const std::function<Result<void>()>& fn) override {
         forget(kEverything);
@@ -155,7 +158,8 @@ class FencedStore final : public StateStore {
         return write([&] { return inner_->remove_push_channel(channel_id); });
     }
     Result<std::vector<PushChannel>> list_push_channels(const std::string& connection_id) override {
-        return inner_->list_push_channels(connection_id);
+        return kept(&Kept::push_channels, connection_id,
+                    [&] { return inner_->list_push_channels(connection_id); });
     }
     Result<std::vector<PushChannel>> list_push_channels_expiring(Instant before) override {
         return inner_->list_push_channels_expiring(before);
@@ -184,6 +188,18 @@ class FencedStore final : public StateStore {
         return inner_->find_slot_window(connection_id, calendar_id);
     }
 
+    Result<ConnectionSnapshot> read_connection_snapshot(const std::string& connection_id) override {
+        std::uint64_t generation = 0;
+        {
+            std::lock_guard<std::mutex> lock(kept_mutex_);
+            generation = generation_;
+        }
+        auto got = inner_->read_connection_snapshot(connection_id);
+        if (got.ok())
+            keep(connection_id, got.value(), generation);
+        return got;
+    }
+
   private:
     // The records a sync reads again and again (its connection, calendars, statuses and
     // business settings), kept from one write to the next. While the lease holds, the sync is
@@ -195,6 +211,7 @@ class FencedStore final : public StateStore {
         std::map<std::string, SyncStatus> connection_statuses;
         std::map<std::string, std::map<std::string, SyncStatus>> calendar_statuses;
         std::map<std::string, std::optional<std::string>> business_settings;  // key ""
+        std::map<std::string, std::vector<PushChannel>> push_channels;
     };
     // What a write makes stale.
     enum Stale { kNothing, kStatuses, kEverything };
@@ -210,13 +227,45 @@ class FencedStore final : public StateStore {
             kept_.connections.clear();
             kept_.calendars.clear();
             kept_.business_settings.clear();
+            kept_.push_channels.clear();
         }
+    }
+
+    // Keeps a snapshot read when the view's writes stood at `generation`, unless a write
+    // began since.
+    void keep(const std::string& connection_id, const ConnectionSnapshot& snapshot,
+              std::uint64_t generation) {
+        std::lock_guard<std::mutex> lock(kept_mutex_);
+        // cppcheck-suppress knownConditionTrueFalse ; another thread writes meanwhile
+        if (generation != generation_)
+            return;
+        kept_.business_settings[std::string()] = snapshot.business_settings;
+        kept_.connections[connection_id] = snapshot.connection;
+        kept_.connection_statuses[connection_id] = snapshot.status;
+        kept_.calendars[connection_id] = snapshot.calendars;
+        kept_.calendar_statuses[connection_id] = snapshot.calendar_statuses;
+        kept_.push_channels[connection_id] = snapshot.push_channels;
+    }
+
+    // The view's first kept read takes the leased connection's reads together. Once only:
+    // after a write, each is read again on its own when asked.
+    void read_leased_together() {
+        bool first = false;
+        {
+            std::lock_guard<std::mutex> lock(kept_mutex_);
+            first = !leased_read_ && !leased_connection_id_.empty();
+            leased_read_ = true;
+        }
+        if (first)  // a failure (an unknown connection) is reported by the read asked for
+            [[maybe_unused]]
+            auto ignored = read_connection_snapshot(leased_connection_id_);
     }
 
     // The kept value of `key` in `table`, or `read`'s, kept when it succeeds and no write
     // began meanwhile (on another thread of the sync).
     template <class T, class Read>
     Result<T> kept(std::map<std::string, T> Kept::*table, const std::string& key, Read read) {
+        read_leased_together();
         std::uint64_t generation = 0;
         {
             std::lock_guard<std::mutex> lock(kept_mutex_);
@@ -283,6 +332,8 @@ class FencedStore final : public StateStore {
 
     std::unique_ptr<StateStore> inner_;
     std::function<Result<void>()> check_;
+    const std::string leased_connection_id_;
+    bool leased_read_ = false;  // read_leased_together ran (under kept_mutex_)
     std::mutex kept_mutex_;
     Kept kept_;
     std::uint64_t generation_ = 0;  // writes begun, for kept()
@@ -293,8 +344,10 @@ class FencedStore final : public StateStore {
 }  // namespace
 
 std::unique_ptr<StateStore> make_fenced_store(std::unique_ptr<StateStore> inner,
-                                              std::function<Result<void>()> check) {
-    return std::make_unique<FencedStore>(std::move(inner), std::move(check));
+                                              std::function<Result<void>()> check,
+                                              std::string leased_connection_id) {
+    return std::make_unique<FencedStore>(std::move(inner), std::move(check),
+                                         std::move(leased_connection_id));
 }
 
 }  // namespace calsync::store

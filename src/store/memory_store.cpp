@@ -656,12 +656,15 @@ class MemoryFleet final : public FleetStore {
         auto view = open_business(lease.business_id);
         if (!view.ok())
             return view.error();
-        return make_fenced_store(std::move(view).value(), [db = db_, lease]() -> Result<void> {
-            Lock lock(db->mutex);
-            if (held_entry(*db, lease) == nullptr)
-                return lease_lost("write to the store", lease);
-            return {};
-        });
+        return make_fenced_store(
+            std::move(view).value(),
+            [db = db_, lease]() -> Result<void> {
+                Lock lock(db->mutex);
+                if (held_entry(*db, lease) == nullptr)
+                    return lease_lost("write to the store", lease);
+                return {};
+            },
+            lease.connection_id);
     }
 
     Result<std::vector<std::string>> list_businesses() override {

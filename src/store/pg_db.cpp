@@ -30,16 +30,19 @@ Error pg_error(PGconn* connection, const PGresult* result, const char* operation
     return make_error(code, std::move(message));
 }
 
-Result<void> PgQuery::execute() {
+std::vector<const char*> PgQuery::values() const {
     std::vector<const char*> values(params_.size());
     std::transform(params_.begin(), params_.end(), values.begin(),
                    [](const std::optional<std::string>& p) { return p ? p->c_str() : nullptr; });
-    result_.reset(PQexecPrepared(connection_, statement_.c_str(), static_cast<int>(values.size()),
-                                 values.data(), nullptr, nullptr, 0));
+    return values;
+}
+
+Result<void> PgQuery::execute() {
+    result_ = db_->execute_prepared(statement_, values());
     const ExecStatusType status =
         result_ == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result_.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-        Error e = pg_error(connection_, result_.get(), operation_);
+        Error e = pg_error(db_->handle(), result_.get(), operation_);
         result_.reset();
         return e;
     }
@@ -107,11 +110,95 @@ Result<PgDatabase> PgDatabase::connect(const std::string& conninfo,
 
 bool PgDatabase::idle() const {
     return depth_ == 0 && PQstatus(connection_.get()) == CONNECTION_OK &&
-           PQtransactionStatus(connection_.get()) == PQTRANS_IDLE;
+           PQtransactionStatus(connection_.get()) == PQTRANS_IDLE &&
+           PQpipelineStatus(connection_.get()) == PQ_PIPELINE_OFF;
+}
+
+std::string PgDatabase::with_unsent_begins(const std::string& sql) {
+    std::string text;
+    for (const std::string& begin : unsent_begins_)
+        text += begin + "; ";
+    unsent_begins_.clear();
+    return text + sql;
+}
+
+PgResultPtr PgDatabase::execute_prepared(const std::string& name,
+                                         const std::vector<const char*>& values) {
+    if (unsent_begins_.empty())
+        return PgResultPtr(PQexecPrepared(connection_.get(), name.c_str(),
+                                          static_cast<int>(values.size()), values.data(), nullptr,
+                                          nullptr, 0));
+    return std::move(pipeline({PreparedCall{&name, values}}).front());
+}
+
+std::vector<PgResultPtr> PgDatabase::pipeline(const std::vector<PreparedCall>& calls) {
+    PGconn* c = connection_.get();
+    std::vector<PgResultPtr> answers(calls.size());
+    // Sent now, whatever comes of them: a failed BEGIN is reported as the first call's
+    // failure, and the level's rollback then finds no transaction, which the server only
+    // warns about.
+    std::vector<std::string> begins;
+    begins.swap(unsent_begins_);
+    if (PQenterPipelineMode(c) != 1)
+        return answers;
+    bool sent = true;
+    for (const std::string& begin : begins)
+        sent = sent &&
+               PQsendQueryParams(c, begin.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    for (const PreparedCall& call : calls)
+        sent =
+            sent && PQsendQueryPrepared(c, call.name->c_str(), static_cast<int>(call.values.size()),
+                                        call.values.data(), nullptr, nullptr, 0) == 1;
+    sent = sent && PQpipelineSync(c) == 1;
+    if (!sent)
+        return answers;  // the connection is gone; idle() keeps it out of the pool
+    // Each query's results end with a null; after an error the later queries answer
+    // PGRES_PIPELINE_ABORTED; the sync's result ends the pipeline.
+    const std::size_t queries = begins.size() + calls.size();
+    std::size_t index = 0;
+    PgResultPtr failed_begin;
+    for (;;) {
+        PgResultPtr r(PQgetResult(c));
+        if (r == nullptr) {
+            if (index >= queries)
+                break;  // no sync is coming: the connection was lost
+            ++index;
+            continue;
+        }
+        const ExecStatusType status = PQresultStatus(r.get());
+        if (status == PGRES_PIPELINE_SYNC)
+            break;
+        if (index < begins.size()) {
+            if (status != PGRES_COMMAND_OK && failed_begin == nullptr)
+                failed_begin = std::move(r);
+        } else if (index < queries && answers[index - begins.size()] == nullptr) {
+            answers[index - begins.size()] = std::move(r);
+        }
+    }
+    PQexitPipelineMode(c);
+    if (failed_begin != nullptr && !answers.empty())
+        answers.front() = std::move(failed_begin);
+    return answers;
+}
+
+void PgDatabase::run_together(std::initializer_list<Query*> queries) {
+    if (!unsent_begins_.empty())
+        return;  // each runs, and reports, on its own
+    std::vector<PreparedCall> calls;
+    for (Query* q : queries)
+        calls.push_back(PreparedCall{&q->statement_, q->values()});
+    std::vector<PgResultPtr> answers = pipeline(calls);
+    std::size_t i = 0;
+    for (Query* q : queries) {
+        PgResultPtr& r = answers[i++];
+        const ExecStatusType status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+            q->result_ = std::move(r);
+    }
 }
 
 Result<void> PgDatabase::exec(const std::string& sql, const char* operation) {
-    PgResultPtr r(PQexec(connection_.get(), sql.c_str()));
+    PgResultPtr r(PQexec(connection_.get(), with_unsent_begins(sql).c_str()));
     const ExecStatusType status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         return pg_error(connection_.get(), r.get(), operation);
@@ -119,7 +206,7 @@ Result<void> PgDatabase::exec(const std::string& sql, const char* operation) {
 }
 
 Result<std::string> PgDatabase::value(const std::string& sql, const char* operation) {
-    PgResultPtr r(PQexec(connection_.get(), sql.c_str()));
+    PgResultPtr r(PQexec(connection_.get(), with_unsent_begins(sql).c_str()));
     const ExecStatusType status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         return pg_error(connection_.get(), r.get(), operation);
@@ -146,21 +233,22 @@ Result<PgQuery> PgDatabase::query(const char* sql, const char* operation) {
             return pg_error(connection_.get(), r.get(), operation);
         it = statements_.emplace(sql, std::move(name)).first;
     }
-    return PgQuery(connection_.get(), it->second, operation);
+    return PgQuery(this, it->second, operation);
 }
 
 Result<PgDatabase::Transaction> PgDatabase::transaction(const char* operation) {
-    const std::string sql =
-        depth_ == 0 ? std::string("BEGIN") : "SAVEPOINT calsync_" + std::to_string(depth_);
-    auto begun = exec(sql, operation);
-    if (!begun.ok())
-        return begun.error();
+    unsent_begins_.push_back(depth_ == 0 ? std::string("BEGIN")
+                                         : "SAVEPOINT calsync_" + std::to_string(depth_));
     ++depth_;
     return Transaction(this, operation);
 }
 
 void PgDatabase::rollback() {
     const int level = --depth_;
+    if (!unsent_begins_.empty()) {
+        unsent_begins_.pop_back();  // the level never began on the server
+        return;
+    }
     const std::string name = "calsync_" + std::to_string(level);
     // Nothing to report from here: a failed rollback leaves a broken connection, which the
     // next statement reports.
@@ -171,6 +259,12 @@ void PgDatabase::rollback() {
 
 Result<void> PgDatabase::commit_level(const char* operation, bool* closed) {
     const int level = depth_ - 1;
+    if (!unsent_begins_.empty()) {
+        unsent_begins_.pop_back();  // the level ran no statement: nothing to send
+        *closed = true;
+        --depth_;
+        return {};
+    }
     if (level > 0) {
         auto done = exec("RELEASE calsync_" + std::to_string(level), operation);
         if (!done.ok())

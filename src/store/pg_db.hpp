@@ -5,6 +5,11 @@
 // the operation (the server's message names tables and constraints, never bound values).
 // Not thread safe by itself: SqlStore and SqlFleet serialise access.
 //
+// A transaction's BEGIN (or a nested one's SAVEPOINT) is not sent on its own: it goes out
+// with the transaction's first statement, in one pipeline, and a transaction that runs no
+// statement sends nothing. Each round trip to the server wakes two processes; a sync's
+// fenced writes were one round trip in six for their BEGIN.
+//
 // A statement that fails inside a transaction aborts it in PostgreSQL, where SQLite would
 // carry on. The store's multi-statement writes run in a SAVEPOINT of their own, and its
 // writes check their keys before they run, so a failing call inside a caller's
@@ -16,6 +21,7 @@
 #include <libpq-fe.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +38,8 @@
 
 namespace calsync::store {
 
+class PgDatabase;
+
 struct PgConnectionCloser {
     void operator()(PGconn* c) const { PQfinish(c); }
 };
@@ -45,8 +53,8 @@ using PgResultPtr = std::unique_ptr<PGresult, PgResultClearer>;
 // first step() executes it) or run() it.
 class PgQuery : public QueryRows<PgQuery> {
   public:
-    PgQuery(PGconn* connection, std::string statement, const char* operation)
-        : connection_(connection), statement_(std::move(statement)), operation_(operation) {}
+    PgQuery(PgDatabase* db, std::string statement, const char* operation)
+        : db_(db), statement_(std::move(statement)), operation_(operation) {}
 
     PgQuery& bind(std::string_view text) {
         params_.emplace_back(std::string(text));
@@ -78,9 +86,11 @@ class PgQuery : public QueryRows<PgQuery> {
     bool is_null(int column) const { return PQgetisnull(result_.get(), row_, column) != 0; }
 
   private:
+    friend class PgDatabase;
     Result<void> execute();
+    std::vector<const char*> values() const;
 
-    PGconn* connection_;
+    PgDatabase* db_;
     std::string statement_;
     const char* operation_;
     std::vector<std::optional<std::string>> params_;
@@ -111,6 +121,11 @@ class PgDatabase {
     Result<std::string> value(const std::string& sql, const char* operation);
     // A statement prepared on this connection (once) for `sql` with `?` placeholders.
     Result<Query> query(const char* sql, const char* operation);
+    // Executes bound queries that do not depend on one another in one round trip, outside
+    // a transaction; their rows are then stepped through as usual. A query the pipeline
+    // could not run (an error, an earlier one's error, a transaction's BEGIN not yet sent)
+    // is left to run, and report, when it is first stepped.
+    void run_together(std::initializer_list<Query*> queries);
 
     // BEGIN ... COMMIT; nested ones are SAVEPOINTs.
     using Transaction = NestedTransaction<PgDatabase>;
@@ -118,13 +133,28 @@ class PgDatabase {
 
   private:
     friend class NestedTransaction<PgDatabase>;
+    friend class PgQuery;
     explicit PgDatabase(PgConnectionPtr c) : connection_(std::move(c)) {}
     void rollback();
     Result<void> commit_level(const char* operation, bool* closed);
+    // Executes the prepared statement `name`, after the begins not yet sent, in one pipeline.
+    PgResultPtr execute_prepared(const std::string& name, const std::vector<const char*>& values);
+    struct PreparedCall {
+        const std::string* name;
+        std::vector<const char*> values;
+    };
+    // Sends the begins not yet sent, then `calls`, in one pipeline; the result of each call
+    // (null when the connection failed). A failed begin's result stands in for the first
+    // call's, whose own answer is then PGRES_PIPELINE_ABORTED.
+    std::vector<PgResultPtr> pipeline(const std::vector<PreparedCall>& calls);
+    // `sql` after the begins not yet sent, as one multi-statement text.
+    std::string with_unsent_begins(const std::string& sql);
 
     PgConnectionPtr connection_;
     std::unordered_map<std::string, std::string> statements_;  // SQL -> prepared name
     int depth_ = 0;
+    // BEGIN / SAVEPOINT of the innermost levels, not yet sent: always the last levels.
+    std::vector<std::string> unsent_begins_;
 };
 
 // The error of a failed result (or of the connection, when there is no result).

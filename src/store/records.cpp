@@ -116,4 +116,33 @@ Result<std::optional<std::string>> StateStore::find_business_settings() {
     return std::optional<std::string>();
 }
 
+Result<ConnectionSnapshot> StateStore::read_connection_snapshot(const std::string& connection_id) {
+    ConnectionSnapshot snapshot;
+    auto settings = find_business_settings();
+    if (!settings.ok())
+        return settings.error();
+    snapshot.business_settings = std::move(settings).value();
+    auto connection = get_connection(connection_id);
+    if (!connection.ok())
+        return connection.error();
+    snapshot.connection = std::move(connection).value();
+    auto status = get_connection_status(connection_id);
+    if (!status.ok())
+        return status.error();
+    snapshot.status = std::move(status).value();
+    auto calendars = list_calendars(connection_id);
+    if (!calendars.ok())
+        return calendars.error();
+    snapshot.calendars = std::move(calendars).value();
+    auto statuses = list_calendar_statuses(connection_id);
+    if (!statuses.ok())
+        return statuses.error();
+    snapshot.calendar_statuses = std::move(statuses).value();
+    auto channels = list_push_channels(connection_id);
+    if (!channels.ok())
+        return channels.error();
+    snapshot.push_channels = std::move(channels).value();
+    return snapshot;
+}
+
 }  // namespace calsync

@@ -50,8 +50,9 @@ class SqlFleet final : public FleetStore {
         if (!view.ok())
             return view.error();
         SqlStore<Db>* raw = view->get();
-        return make_fenced_store(std::move(view).value(),
-                                 [raw, lease] { return raw->check_lease(lease); });
+        return make_fenced_store(
+            std::move(view).value(), [raw, lease] { return raw->check_lease(lease); },
+            lease.connection_id);
     }
 
     Result<std::vector<std::string>> list_businesses() override {

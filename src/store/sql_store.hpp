@@ -109,6 +109,7 @@ class SqlStore final : public StateStore {
     Result<std::vector<StoredSlot>> list_blocked_slots(const TimeRange& range) override;
     Result<std::optional<TimeRange>> find_slot_window(const std::string& connection_id,
                                                       const std::string& calendar_id) override;
+    Result<ConnectionSnapshot> read_connection_snapshot(const std::string& connection_id) override;
 
     // Whether `lease` is still its connection's current one (lease_lost otherwise); in
     // PostgreSQL the queue row stays share-locked until the caller's transaction ends, so

@@ -17,6 +17,52 @@ inline std::string sql(std::initializer_list<const char*> parts) {
     return s;
 }
 
+// The reads read_connection_snapshot runs together, each also a call of its own.
+inline const std::string& read_connection_sql() {
+    static const std::string text =
+        sql({"SELECT ", kConnectionColumns, " FROM connections WHERE business_id = ? AND id = ?"});
+    return text;
+}
+inline const std::string& read_connection_status_sql() {
+    static const std::string text =
+        sql({"SELECT c.id, ", kJoinedStatusColumns,
+             " FROM connections c LEFT JOIN connection_status s ON s.business_id = c.business_id "
+             "AND s.connection_id = c.id WHERE c.business_id = ? AND c.id = ?"});
+    return text;
+}
+inline const std::string& list_calendars_sql() {
+    static const std::string text =
+        sql({"SELECT ", kCalendarColumns,
+             " FROM calendars WHERE business_id = ? AND connection_id = ? ORDER BY calendar_id"});
+    return text;
+}
+inline const std::string& list_calendar_statuses_sql() {
+    static const std::string text =
+        sql({"SELECT c.calendar_id, ", kJoinedStatusColumns,
+             " FROM calendars c LEFT JOIN calendar_status s ON s.business_id = c.business_id AND "
+             "s.connection_id = c.connection_id AND s.calendar_id = c.calendar_id "
+             "WHERE c.business_id = ? AND c.connection_id = ? ORDER BY c.calendar_id"});
+    return text;
+}
+inline const std::string& list_push_channels_sql() {
+    static const std::string text =
+        sql({"SELECT ", kChannelColumns,
+             " FROM push_channels WHERE business_id = ? AND connection_id = ? "
+             "ORDER BY channel_id"});
+    return text;
+}
+constexpr const char* kReadBusinessSettingsSql =
+    "SELECT settings_json FROM business_settings WHERE business_id = ?";
+
+// The settings' rows (none or one) as find_business_settings answers.
+inline Result<std::optional<std::string>> settings_of(Result<std::vector<std::string>> rows) {
+    if (!rows.ok())
+        return rows.error();
+    if (rows->empty())
+        return std::optional<std::string>();
+    return std::optional<std::string>(std::move(rows->front()));
+}
+
 template <class T>
 Result<std::map<std::string, SyncStatus>> as_map(Result<T> rows) {
     if (!rows.ok())
@@ -152,9 +198,7 @@ Result<void> SqlStore<Db>::put_connection(const ConnectionRecord& connection) {
 template <class Db>
 Result<ConnectionRecord> SqlStore<Db>::get_connection(const std::string& id) {
     Lock lock(mutex_);
-    static const std::string text = sql_detail::sql(
-        {"SELECT ", kConnectionColumns, " FROM connections WHERE business_id = ? AND id = ?"});
-    auto q = business_query(text.c_str(), "read a connection");
+    auto q = business_query(sql_detail::read_connection_sql().c_str(), "read a connection");
     if (!q.ok())
         return q.error();
     return q->bind(id).single(read_connection<Query>,
@@ -303,11 +347,7 @@ Result<CalendarRecord> SqlStore<Db>::get_calendar(const std::string& connection_
 template <class Db>
 Result<std::vector<CalendarRecord>> SqlStore<Db>::list_calendars(const std::string& connection_id) {
     Lock lock(mutex_);
-    static const std::string text =
-        sql_detail::sql({"SELECT ", kCalendarColumns,
-                         " FROM calendars WHERE business_id = ? AND connection_id = ? ORDER BY "
-                         "calendar_id"});
-    auto q = business_query(text.c_str(), "list the calendars");
+    auto q = business_query(sql_detail::list_calendars_sql().c_str(), "list the calendars");
     if (!q.ok())
         return q.error();
     return unless_unknown(q->bind(connection_id).collect(read_calendar<Query>),
@@ -401,11 +441,8 @@ Result<void> SqlStore<Db>::put_calendar_status(const std::string& connection_id,
 template <class Db>
 Result<SyncStatus> SqlStore<Db>::get_connection_status(const std::string& connection_id) {
     Lock lock(mutex_);
-    static const std::string text = sql_detail::sql(
-        {"SELECT c.id, ", kJoinedStatusColumns,
-         " FROM connections c LEFT JOIN connection_status s ON s.business_id = c.business_id "
-         "AND s.connection_id = c.id WHERE c.business_id = ? AND c.id = ?"});
-    auto q = business_query(text.c_str(), "read a connection's status");
+    auto q = business_query(sql_detail::read_connection_status_sql().c_str(),
+                            "read a connection's status");
     if (!q.ok())
         return q.error();
     auto row = q->bind(connection_id)
@@ -433,12 +470,8 @@ template <class Db>
 Result<std::map<std::string, SyncStatus>> SqlStore<Db>::list_calendar_statuses(
     const std::string& connection_id) {
     Lock lock(mutex_);
-    static const std::string text = sql_detail::sql(
-        {"SELECT c.calendar_id, ", kJoinedStatusColumns,
-         " FROM calendars c LEFT JOIN calendar_status s ON s.business_id = c.business_id AND "
-         "s.connection_id = c.connection_id AND s.calendar_id = c.calendar_id "
-         "WHERE c.business_id = ? AND c.connection_id = ? ORDER BY c.calendar_id"});
-    auto q = business_query(text.c_str(), "read the calendars' statuses");
+    auto q = business_query(sql_detail::list_calendar_statuses_sql().c_str(),
+                            "read the calendars' statuses");
     if (!q.ok())
         return q.error();
     return sql_detail::as_map(
@@ -577,11 +610,7 @@ template <class Db>
 Result<std::vector<PushChannel>> SqlStore<Db>::list_push_channels(
     const std::string& connection_id) {
     Lock lock(mutex_);
-    static const std::string text =
-        sql_detail::sql({"SELECT ", kChannelColumns,
-                         " FROM push_channels WHERE business_id = ? AND connection_id = ? "
-                         "ORDER BY channel_id"});
-    auto q = business_query(text.c_str(), "list the push channels");
+    auto q = business_query(sql_detail::list_push_channels_sql().c_str(), "list the push channels");
     if (!q.ok())
         return q.error();
     return q->bind(connection_id).collect(read_channel<Query>);
@@ -598,6 +627,61 @@ Result<std::vector<PushChannel>> SqlStore<Db>::list_push_channels_expiring(Insta
     if (!q.ok())
         return q.error();
     return q->bind(before).collect(read_channel<Query>);
+}
+
+// --- a sync's first reads
+
+template <class Db>
+Result<ConnectionSnapshot> SqlStore<Db>::read_connection_snapshot(
+    const std::string& connection_id) {
+    Lock lock(mutex_);
+    auto settings =
+        business_query(sql_detail::kReadBusinessSettingsSql, "read the business's settings");
+    auto connection = business_query(sql_detail::read_connection_sql().c_str(), "read a connection",
+                                     {connection_id});
+    auto status = business_query(sql_detail::read_connection_status_sql().c_str(),
+                                 "read a connection's status", {connection_id});
+    auto calendars = business_query(sql_detail::list_calendars_sql().c_str(), "list the calendars",
+                                    {connection_id});
+    auto statuses = business_query(sql_detail::list_calendar_statuses_sql().c_str(),
+                                   "read the calendars' statuses", {connection_id});
+    auto channels = business_query(sql_detail::list_push_channels_sql().c_str(),
+                                   "list the push channels", {connection_id});
+    for (const auto* q : {&settings, &connection, &status, &calendars, &statuses, &channels})
+        if (!q->ok())
+            return q->error();
+    db_.run_together({&settings.value(), &connection.value(), &status.value(), &calendars.value(),
+                      &statuses.value(), &channels.value()});
+    // The connection's row answers whether it exists: no other part is asked again.
+    ConnectionSnapshot snapshot;
+    auto found = connection->single(read_connection<Query>,
+                                    not_found("read a connection", connection_key(connection_id)));
+    if (!found.ok())
+        return found.error();
+    snapshot.connection = std::move(found).value();
+    auto kept_settings = sql_detail::settings_of(settings->collect(read_text<Query>));
+    if (!kept_settings.ok())
+        return kept_settings.error();
+    snapshot.business_settings = std::move(kept_settings).value();
+    auto own_status =
+        status->single(read_keyed_status<Query>,
+                       not_found("read a connection's status", connection_key(connection_id)));
+    if (!own_status.ok())
+        return own_status.error();
+    snapshot.status = std::move(own_status->second);
+    auto listed = calendars->collect(read_calendar<Query>);
+    if (!listed.ok())
+        return listed.error();
+    snapshot.calendars = std::move(listed).value();
+    auto calendar_statuses = sql_detail::as_map(statuses->collect(read_keyed_status<Query>));
+    if (!calendar_statuses.ok())
+        return calendar_statuses.error();
+    snapshot.calendar_statuses = std::move(calendar_statuses).value();
+    auto listed_channels = channels->collect(read_channel<Query>);
+    if (!listed_channels.ok())
+        return listed_channels.error();
+    snapshot.push_channels = std::move(listed_channels).value();
+    return snapshot;
 }
 
 }  // namespace calsync::store

@@ -4,6 +4,7 @@
 
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
+#include "store/sql_store_records.hpp"  // sql_detail
 
 namespace calsync::store {
 
@@ -17,16 +18,10 @@ Result<void> SqlStore<Db>::put_business_settings(const std::string& settings_jso
 template <class Db>
 Result<std::optional<std::string>> SqlStore<Db>::find_business_settings() {
     Lock lock(mutex_);
-    auto q = business_query("SELECT settings_json FROM business_settings WHERE business_id = ?",
-                            "read the business's settings");
+    auto q = business_query(sql_detail::kReadBusinessSettingsSql, "read the business's settings");
     if (!q.ok())
         return q.error();
-    auto found = q->collect(read_text<Query>);
-    if (!found.ok())
-        return found.error();
-    if (found->empty())
-        return std::optional<std::string>();
-    return std::optional<std::string>(std::move(found->front()));
+    return sql_detail::settings_of(q->collect(read_text<Query>));
 }
 
 }  // namespace calsync::store

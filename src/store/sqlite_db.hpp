@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,6 +96,8 @@ class Database {
     Result<std::string> value(const std::string& sql, const char* operation);
     // A cached prepared statement for `sql`.
     Result<Query> query(const char* sql, const char* operation);
+    // pg_db.hpp's batch of independent queries: in process, each simply runs when stepped.
+    void run_together(std::initializer_list<Query*> /*queries*/) {}
 
     // The outermost transaction is BEGIN IMMEDIATE (the write lock up front, so two
     // processes never deadlock upgrading a read) ... COMMIT; nested ones are SAVEPOINTs.

@@ -680,6 +680,59 @@ TEMPLATE_TEST_CASE("store statuses of connections and calendars", "[conformance]
     fails_with(s.list_calendar_statuses("nope"), ErrorCode::not_found, "connection 'nope'");
 }
 
+TEMPLATE_TEST_CASE("store snapshot: a connection's first reads together, as each call answers",
+                   "[conformance]", CALSYNC_STORE_FIXTURES) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    must(s.put_connection(connection_record("other", ProviderKind::google, "ann@example.com")));
+    must(s.put_calendar(calendar_record("other", "x")));
+    must(s.put_push_channel({"ch-other", "other", "x", "res-x", "v1.tok-x", at(1000)}));
+    must(s.put_push_channel({"ch-b", "c", "b", "res-b", "v1.tok-b", at(3000)}));
+    must(s.put_push_channel({"ch-a", "c", "a", "res-a", "v1.tok-a", at(2000)}));
+    SyncStatus failing;
+    failing.state = SyncState::error;
+    failing.last_error = "the server answered 503";
+    failing.consecutive_failures = 3;
+    must(s.put_connection_status("c", failing));
+    SyncStatus gone;
+    gone.state = SyncState::calendar_gone;
+    must(s.put_calendar_status("c", "b", gone));
+    must(s.put_business_settings(R"({"zone":"Europe/Paris"})"));
+
+    const ConnectionSnapshot snap = must(s.read_connection_snapshot("c"));
+    CHECK(snap.business_settings == std::optional<std::string>(R"({"zone":"Europe/Paris"})"));
+    CHECK(snap.connection.id == "c");
+    CHECK(snap.connection.account == must(s.get_connection("c")).account);
+    CHECK(snap.connection.sealed_credentials == "v1.sealed-c");
+    CHECK(snap.status.state == SyncState::error);
+    CHECK(snap.status.last_error == "the server answered 503");
+    CHECK(snap.status.consecutive_failures == 3);
+    REQUIRE(snap.calendars.size() == 2);
+    CHECK(snap.calendars[0].calendar.id == "a");
+    CHECK(snap.calendars[1].calendar.id == "b");
+    CHECK(snap.calendars[1].direction == CalendarDirection::import_only);
+    REQUIRE(snap.calendar_statuses.size() == 2);
+    CHECK(snap.calendar_statuses.at("a").state == SyncState::never_synced);
+    CHECK(snap.calendar_statuses.at("b").state == SyncState::calendar_gone);
+    REQUIRE(snap.push_channels.size() == 2);  // by channel id; not the other connection's
+    CHECK(snap.push_channels[0].channel_id == "ch-a");
+    CHECK(snap.push_channels[0].sealed_token == "v1.tok-a");
+    CHECK(snap.push_channels[1].channel_id == "ch-b");
+
+    // A connection with nothing but itself; an unknown one.
+    must(s.put_connection(connection_record("bare")));
+    const ConnectionSnapshot bare = must(s.read_connection_snapshot("bare"));
+    CHECK(bare.connection.id == "bare");
+    CHECK(bare.status.state == SyncState::never_synced);
+    CHECK(bare.calendars.empty());
+    CHECK(bare.calendar_statuses.empty());
+    CHECK(bare.push_channels.empty());
+    fails_with(s.read_connection_snapshot("nope"), ErrorCode::not_found, "connection 'nope'");
+    // The store still answers after the refused read (on PostgreSQL: the pipeline ended).
+    CHECK(must(s.read_connection_snapshot("c")).calendars.size() == 2);
+}
+
 TEMPLATE_TEST_CASE("store OAuth: pending authorizations complete once, nonces refuse replays",
                    "[conformance]", CALSYNC_STORE_FIXTURES) {
     TestType f;

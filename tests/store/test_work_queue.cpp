@@ -194,6 +194,35 @@ TEMPLATE_TEST_CASE("work queue: two claimers racing never take one connection tw
     CHECK(distinct.size() == claimed.size());
 }
 
+TEMPLATE_TEST_CASE("work queue: a leased view's first read takes its connection's records together",
+                   "[queue]", CALSYNC_FLEET_FIXTURES) {
+    TestType f;
+    FleetStore& q = *f.fleet;
+    const Lease lease = claimed_with_calendar(q);
+    auto host = must(q.open_business("g1"));
+    must(host->put_push_channel({"ch-1", "c0", "a", "res-1", "v1.tok-1", at(5000)}));
+    auto view = must(q.open_leased(lease));
+
+    // The first read is the business's settings; the calendars, statuses and channels come
+    // with it, so the host's changes after it are not seen until the view writes.
+    CHECK_FALSE(must(view->find_business_settings()).has_value());
+    CalendarRecord renamed = calendar_record("c0", "a");
+    renamed.calendar.name = "Renamed";
+    must(host->put_calendar(renamed));
+    SyncStatus failed;
+    failed.state = SyncState::error;
+    must(host->put_calendar_status("c0", "a", failed));
+    must(host->put_push_channel({"ch-2", "c0", "a", "res-2", "v1.tok-2", at(6000)}));
+    CHECK(must(view->list_calendars("c0")).at(0).calendar.name == "Calendar a");
+    CHECK(must(view->list_calendar_statuses("c0")).at("a").state == SyncState::never_synced);
+    CHECK(must(view->list_push_channels("c0")).size() == 1);
+
+    must(view->apply_changes("c0", "a", calsync::test::upserts({}, "cursor-1")));
+    CHECK(must(view->list_calendars("c0")).at(0).calendar.name == "Renamed");
+    CHECK(must(view->list_calendar_statuses("c0")).at("a").state == SyncState::error);
+    CHECK(must(view->list_push_channels("c0")).size() == 2);
+}
+
 TEMPLATE_TEST_CASE("work queue: a leased view keeps what it read until its next write", "[queue]",
                    CALSYNC_FLEET_FIXTURES) {
     TestType f;

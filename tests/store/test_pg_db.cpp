@@ -1,0 +1,183 @@
+// The PostgreSQL connection layer (src/store/pg_db.cpp) on its own: a transaction's BEGIN,
+// or a nested one's SAVEPOINT, goes out with its first statement in one pipeline, and a
+// level that runs no statement sends nothing; what the levels do stays what BEGIN, COMMIT
+// and SAVEPOINT promise. Independent queries run together in one round trip and answer as
+// each would alone.
+#ifdef CALSYNC_TEST_POSTGRES
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <vector>
+
+#include "store/pg_db.hpp"
+#include "store_fixtures.hpp"
+
+using namespace calsync;
+using calsync::test::must;
+
+namespace {
+
+store::PgDatabase new_database() {
+    auto db = must(store::PgDatabase::connect(test::PostgresTestServer::shared().new_database(),
+                                              std::chrono::milliseconds(5000)));
+    must(db.exec("CREATE TABLE t (k integer PRIMARY KEY)", "create the table"));
+    return db;
+}
+
+void insert(store::PgDatabase& db, int k) {
+    auto q = must(db.query("INSERT INTO t (k) VALUES (?)", "insert"));
+    must(q.bind(k).run());
+}
+
+std::string keys(store::PgDatabase& db) {
+    return must(db.value("SELECT coalesce(string_agg(k::text, ',' ORDER BY k), '') FROM t",
+                         "read the keys"));
+}
+
+// What the server last said about the session's transaction (libpq tracks it from each
+// answer): idle until something was sent in the transaction.
+PGTransactionStatusType server_side(const store::PgDatabase& db) {
+    return PQtransactionStatus(db.handle());
+}
+
+}  // namespace
+
+TEST_CASE("pg database: a transaction begins on the server with its first statement",
+          "[postgres]") {
+    auto db = new_database();
+    {
+        auto tx = must(db.transaction("write"));
+        CHECK(server_side(db) == PQTRANS_IDLE);  // BEGIN not sent on its own
+        insert(db, 1);
+        CHECK(server_side(db) == PQTRANS_INTRANS);
+        insert(db, 2);
+        must(tx.commit());
+    }
+    CHECK(server_side(db) == PQTRANS_IDLE);
+    CHECK(keys(db) == "1,2");
+    {
+        auto tx = must(db.transaction("write, then roll back"));
+        insert(db, 3);
+    }  // rolled back
+    CHECK(keys(db) == "1,2");
+    CHECK(db.idle());
+}
+
+TEST_CASE("pg database: a level that runs no statement sends nothing and ends cleanly",
+          "[postgres]") {
+    auto db = new_database();
+    {
+        auto empty = must(db.transaction("nothing"));
+        must(empty.commit());
+    }
+    CHECK(server_side(db) == PQTRANS_IDLE);
+    {
+        auto outer = must(db.transaction("outer"));
+        insert(db, 1);
+        {
+            auto quiet = must(db.transaction("a savepoint without statements"));
+            must(quiet.commit());
+        }
+        {
+            auto undone = must(db.transaction("a savepoint rolled back"));
+            insert(db, 2);
+        }
+        { auto never = must(db.transaction("a savepoint never begun, rolled back")); }
+        {
+            auto kept = must(db.transaction("a savepoint kept"));
+            insert(db, 3);
+            must(kept.commit());
+        }
+        must(outer.commit());
+    }
+    CHECK(keys(db) == "1,3");
+    CHECK(db.idle());
+}
+
+TEST_CASE("pg database: a transaction whose first statement fails reports it and ends",
+          "[postgres]") {
+    auto db = new_database();
+    insert(db, 1);
+    {
+        auto tx = must(db.transaction("write a duplicate"));
+        auto q = must(db.query("INSERT INTO t (k) VALUES (?)", "insert the duplicate"));
+        auto done = q.bind(1).run();
+        REQUIRE_FALSE(done.ok());
+        CHECK_THAT(done.error().message, Catch::Contains("insert the duplicate"));
+        CHECK_THAT(done.error().message, Catch::Contains("23505"));  // unique_violation
+        CHECK(server_side(db) == PQTRANS_INERROR);                   // begun, then failed
+    }
+    CHECK(db.idle());
+    insert(db, 2);  // the connection still serves
+    CHECK(keys(db) == "1,2");
+}
+
+TEST_CASE("pg database: text statements carry the BEGIN not yet sent", "[postgres]") {
+    auto db = new_database();
+    {
+        auto tx = must(db.transaction("write by text"));
+        must(db.exec("INSERT INTO t (k) VALUES (7)", "insert by text"));
+        CHECK(server_side(db) == PQTRANS_INTRANS);
+    }  // rolled back: the insert was inside the transaction
+    CHECK(keys(db) == "");
+    {
+        auto tx = must(db.transaction("read by text"));
+        CHECK(must(db.value("SELECT count(*) FROM t", "count")) == "0");
+        CHECK(server_side(db) == PQTRANS_INTRANS);
+        must(tx.commit());
+    }
+    CHECK(db.idle());
+}
+
+TEST_CASE("pg database: queries run together in one round trip answer as each alone",
+          "[postgres]") {
+    auto db = new_database();
+    for (int k : {1, 2, 3})
+        insert(db, k);
+    // One pipeline is one implicit transaction: both ask the same transaction's id, which
+    // two round trips would not.
+    auto first_id = must(db.query("SELECT txid_current()", "first id"));
+    auto count = must(db.query("SELECT count(*) FROM t", "count"));
+    auto second_id = must(db.query("SELECT txid_current() + 0", "second id"));
+    auto two = must(db.query("SELECT k FROM t WHERE k >= ? ORDER BY k", "from 2"));
+    two.bind(2);
+    db.run_together({&first_id, &count, &second_id, &two});
+    REQUIRE(must(first_id.step()));
+    REQUIRE(must(second_id.step()));
+    CHECK(first_id.integer(0) == second_id.integer(0));
+    REQUIRE(must(count.step()));
+    CHECK(count.integer(0) == 3);
+    CHECK_FALSE(must(count.step()));
+    std::vector<std::int64_t> rows;
+    while (must(two.step()))
+        rows.push_back(two.integer(0));
+    CHECK(rows == std::vector<std::int64_t>{2, 3});
+
+    // Asked one by one, each is its own transaction.
+    auto alone_first = must(db.query("SELECT txid_current()", "first id"));
+    auto alone_second = must(db.query("SELECT txid_current() + 0", "second id"));
+    REQUIRE(must(alone_first.step()));
+    REQUIRE(must(alone_second.step()));
+    CHECK(alone_first.integer(0) != alone_second.integer(0));
+    CHECK(db.idle());
+}
+
+TEST_CASE("pg database: a query that fails among others reports its own error", "[postgres]") {
+    auto db = new_database();
+    insert(db, 4);
+    auto before = must(db.query("SELECT count(*) FROM t", "count"));
+    auto failing = must(db.query("SELECT 1 / (k - ?) FROM t", "divide"));
+    failing.bind(4);
+    auto after = must(db.query("SELECT max(k) FROM t", "max"));
+    db.run_together({&before, &failing, &after});
+    REQUIRE(must(before.step()));
+    CHECK(before.integer(0) == 1);
+    auto divided = failing.step();
+    REQUIRE_FALSE(divided.ok());
+    CHECK_THAT(divided.error().message, Catch::Contains("divide"));
+    CHECK_THAT(divided.error().message, Catch::Contains("22012"));  // division_by_zero
+    // The pipeline's later query, aborted there, runs by itself when stepped.
+    REQUIRE(must(after.step()));
+    CHECK(after.integer(0) == 4);
+    CHECK(db.idle());
+}
+#endif
