@@ -30,19 +30,28 @@ Error pg_error(PGconn* connection, const PGresult* result, const char* operation
     return make_error(code, std::move(message));
 }
 
-std::vector<const char*> PgQuery::values() const {
-    std::vector<const char*> values(params_.size());
-    std::transform(params_.begin(), params_.end(), values.begin(),
+namespace {
+
+std::vector<const char*> param_values(const std::vector<std::optional<std::string>>& params) {
+    std::vector<const char*> values(params.size());
+    std::transform(params.begin(), params.end(), values.begin(),
                    [](const std::optional<std::string>& p) { return p ? p->c_str() : nullptr; });
     return values;
 }
 
+}  // namespace
+
+std::vector<const char*> PgQuery::values() const {
+    return param_values(params_);
+}
+
 Result<void> PgQuery::execute() {
-    result_ = db_->execute_prepared(statement_, values());
+    const char* failed_operation = operation_;
+    result_ = db_->execute_prepared(statement_, values(), &failed_operation);
     const ExecStatusType status =
         result_ == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result_.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-        Error e = pg_error(db_->handle(), result_.get(), operation_);
+        Error e = pg_error(db_->handle(), result_.get(), failed_operation);
         result_.reset();
         return e;
     }
@@ -62,9 +71,20 @@ Result<bool> PgQuery::step() {
 }
 
 Result<void> PgQuery::run() {
-    if (result_ != nullptr)
+    if (result_ != nullptr || batched_)
         return {};
     return execute();
+}
+
+Result<void> PgQuery::run_batched() {
+    if (result_ != nullptr || batched_)
+        return {};
+    if (db_->depth_ == 0)
+        return run();
+    db_->pending_.push_back(
+        PgDatabase::Pending{db_->depth_, std::string(), statement_, params_, operation_});
+    batched_ = true;
+    return {};
 }
 
 int PgQuery::changes() const {
@@ -114,49 +134,36 @@ bool PgDatabase::idle() const {
            PQpipelineStatus(connection_.get()) == PQ_PIPELINE_OFF;
 }
 
-std::string PgDatabase::with_unsent_begins(const std::string& sql) {
-    std::string text;
-    for (const std::string& begin : unsent_begins_)
-        text += begin + "; ";
-    unsent_begins_.clear();
-    return text + sql;
-}
-
-PgResultPtr PgDatabase::execute_prepared(const std::string& name,
-                                         const std::vector<const char*>& values) {
-    if (unsent_begins_.empty())
-        return PgResultPtr(PQexecPrepared(connection_.get(), name.c_str(),
-                                          static_cast<int>(values.size()), values.data(), nullptr,
-                                          nullptr, 0));
-    return std::move(pipeline({PreparedCall{&name, values}}).front());
-}
-
-std::vector<PgResultPtr> PgDatabase::pipeline(const std::vector<PreparedCall>& calls) {
+PgDatabase::PipelineOutcome PgDatabase::pipeline(const std::vector<PipelineCall>& calls) {
     PGconn* c = connection_.get();
-    std::vector<PgResultPtr> answers(calls.size());
-    // Sent now, whatever comes of them: a failed BEGIN is reported as the first call's
-    // failure, and the level's rollback then finds no transaction, which the server only
-    // warns about.
-    std::vector<std::string> begins;
-    begins.swap(unsent_begins_);
+    PipelineOutcome out;
+    out.answers.resize(calls.size());
+    // Sent now, whatever comes of them: a failed BEGIN leaves the level's rollback finding
+    // no transaction, which the server only warns about.
+    std::vector<Pending> sent;
+    sent.swap(pending_);
     if (PQenterPipelineMode(c) != 1)
-        return answers;
-    bool sent = true;
-    for (const std::string& begin : begins)
-        sent = sent &&
-               PQsendQueryParams(c, begin.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
-    for (const PreparedCall& call : calls)
-        sent =
-            sent && PQsendQueryPrepared(c, call.name->c_str(), static_cast<int>(call.values.size()),
-                                        call.values.data(), nullptr, nullptr, 0) == 1;
-    sent = sent && PQpipelineSync(c) == 1;
-    if (!sent)
-        return answers;  // the connection is gone; idle() keeps it out of the pool
+        return out;
+    bool ok = true;
+    auto send = [&](const std::string* statement, const std::vector<const char*>& values,
+                    const std::string& command) {
+        ok = ok && (statement != nullptr ? PQsendQueryPrepared(c, statement->c_str(),
+                                                               static_cast<int>(values.size()),
+                                                               values.data(), nullptr, nullptr, 0)
+                                         : PQsendQueryParams(c, command.c_str(), 0, nullptr,
+                                                             nullptr, nullptr, nullptr, 0)) == 1;
+    };
+    for (const Pending& p : sent)
+        send(p.command.empty() ? &p.statement : nullptr, param_values(p.params), p.command);
+    for (const PipelineCall& call : calls)
+        send(call.statement, call.values, call.command);
+    ok = ok && PQpipelineSync(c) == 1;
+    if (!ok)
+        return out;  // the connection is gone; idle() keeps it out of the pool
     // Each query's results end with a null; after an error the later queries answer
     // PGRES_PIPELINE_ABORTED; the sync's result ends the pipeline.
-    const std::size_t queries = begins.size() + calls.size();
+    const std::size_t queries = sent.size() + calls.size();
     std::size_t index = 0;
-    PgResultPtr failed_begin;
     for (;;) {
         PgResultPtr r(PQgetResult(c));
         if (r == nullptr) {
@@ -166,31 +173,76 @@ std::vector<PgResultPtr> PgDatabase::pipeline(const std::vector<PreparedCall>& c
             continue;
         }
         const ExecStatusType status = PQresultStatus(r.get());
-        if (status == PGRES_PIPELINE_SYNC)
+        if (status == PGRES_PIPELINE_SYNC) {
+            out.delivered = true;
             break;
-        if (index < begins.size()) {
-            if (status != PGRES_COMMAND_OK && failed_begin == nullptr)
-                failed_begin = std::move(r);
-        } else if (index < queries && answers[index - begins.size()] == nullptr) {
-            answers[index - begins.size()] = std::move(r);
+        }
+        if (index < sent.size()) {
+            if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && out.failed == nullptr) {
+                out.failed = std::move(r);
+                out.failed_operation =
+                    sent[index].command.empty() ? sent[index].operation : nullptr;
+            }
+        } else if (index < queries && out.answers[index - sent.size()] == nullptr) {
+            out.answers[index - sent.size()] = std::move(r);
         }
     }
     PQexitPipelineMode(c);
-    if (failed_begin != nullptr && !answers.empty())
-        answers.front() = std::move(failed_begin);
-    return answers;
+    return out;
+}
+
+PgResultPtr PgDatabase::execute_prepared(const std::string& name,
+                                         const std::vector<const char*>& values,
+                                         const char** failed_operation) {
+    if (pending_.empty())
+        return PgResultPtr(PQexecPrepared(connection_.get(), name.c_str(),
+                                          static_cast<int>(values.size()), values.data(), nullptr,
+                                          nullptr, 0));
+    PipelineOutcome out = pipeline({PipelineCall{&name, values, std::string()}});
+    if (out.failed != nullptr) {
+        if (out.failed_operation != nullptr)
+            *failed_operation = out.failed_operation;
+        return std::move(out.failed);
+    }
+    return std::move(out.answers.front());  // null when undelivered: the connection's error
+}
+
+Result<void> PgDatabase::flush(const char* operation) {
+    if (pending_.empty())
+        return {};
+    PipelineOutcome out = pipeline({});
+    if (out.failed != nullptr)
+        return pg_error(connection_.get(), out.failed.get(),
+                        out.failed_operation != nullptr ? out.failed_operation : operation);
+    if (!out.delivered)
+        return pg_error(connection_.get(), nullptr, operation);
+    return {};
+}
+
+Result<std::string> PgDatabase::after_pending(const std::string& sql, const char* operation) {
+    if (std::any_of(pending_.begin(), pending_.end(),
+                    [](const Pending& p) { return p.command.empty(); })) {
+        auto flushed = flush(operation);
+        if (!flushed.ok())
+            return flushed.error();
+    }
+    std::string text;
+    for (const Pending& begin : pending_)
+        text += begin.command + "; ";
+    pending_.clear();
+    return text + sql;
 }
 
 void PgDatabase::run_together(std::initializer_list<Query*> queries) {
-    if (!unsent_begins_.empty())
+    if (!pending_.empty())
         return;  // each runs, and reports, on its own
-    std::vector<PreparedCall> calls;
+    std::vector<PipelineCall> calls;
     for (Query* q : queries)
-        calls.push_back(PreparedCall{&q->statement_, q->values()});
-    std::vector<PgResultPtr> answers = pipeline(calls);
+        calls.push_back(PipelineCall{&q->statement_, q->values(), std::string()});
+    PipelineOutcome out = pipeline(calls);
     std::size_t i = 0;
     for (Query* q : queries) {
-        PgResultPtr& r = answers[i++];
+        PgResultPtr& r = out.answers[i++];
         const ExecStatusType status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
             q->result_ = std::move(r);
@@ -198,7 +250,10 @@ void PgDatabase::run_together(std::initializer_list<Query*> queries) {
 }
 
 Result<void> PgDatabase::exec(const std::string& sql, const char* operation) {
-    PgResultPtr r(PQexec(connection_.get(), with_unsent_begins(sql).c_str()));
+    auto text = after_pending(sql, operation);
+    if (!text.ok())
+        return text.error();
+    PgResultPtr r(PQexec(connection_.get(), text->c_str()));
     const ExecStatusType status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         return pg_error(connection_.get(), r.get(), operation);
@@ -206,7 +261,10 @@ Result<void> PgDatabase::exec(const std::string& sql, const char* operation) {
 }
 
 Result<std::string> PgDatabase::value(const std::string& sql, const char* operation) {
-    PgResultPtr r(PQexec(connection_.get(), with_unsent_begins(sql).c_str()));
+    auto text = after_pending(sql, operation);
+    if (!text.ok())
+        return text.error();
+    PgResultPtr r(PQexec(connection_.get(), text->c_str()));
     const ExecStatusType status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         return pg_error(connection_.get(), r.get(), operation);
@@ -237,18 +295,29 @@ Result<PgQuery> PgDatabase::query(const char* sql, const char* operation) {
 }
 
 Result<PgDatabase::Transaction> PgDatabase::transaction(const char* operation) {
-    unsent_begins_.push_back(depth_ == 0 ? std::string("BEGIN")
-                                         : "SAVEPOINT calsync_" + std::to_string(depth_));
+    pending_.push_back(
+        Pending{depth_ + 1,
+                depth_ == 0 ? std::string("BEGIN") : "SAVEPOINT calsync_" + std::to_string(depth_),
+                std::string(),
+                {},
+                operation});
     ++depth_;
     return Transaction(this, operation);
 }
 
 void PgDatabase::rollback() {
+    const int tag = depth_;
     const int level = --depth_;
-    if (!unsent_begins_.empty()) {
-        unsent_begins_.pop_back();  // the level never began on the server
-        return;
+    // The level's writes not yet sent are dropped; if its begin was not sent either, the
+    // server never saw the level.
+    bool begun = true;
+    while (!pending_.empty() && pending_.back().level >= tag) {
+        if (!pending_.back().command.empty())
+            begun = false;
+        pending_.pop_back();
     }
+    if (!begun)
+        return;
     const std::string name = "calsync_" + std::to_string(level);
     // Nothing to report from here: a failed rollback leaves a broken connection, which the
     // next statement reports.
@@ -259,22 +328,33 @@ void PgDatabase::rollback() {
 
 Result<void> PgDatabase::commit_level(const char* operation, bool* closed) {
     const int level = depth_ - 1;
-    if (!unsent_begins_.empty()) {
-        unsent_begins_.pop_back();  // the level ran no statement: nothing to send
+    if (!pending_.empty() && !pending_.back().command.empty() && pending_.back().level == depth_) {
+        pending_.pop_back();  // the level ran no statement: nothing to send
         *closed = true;
         --depth_;
         return {};
     }
+    // The level's batched writes go out with its RELEASE or COMMIT.
+    const std::string command =
+        level > 0 ? "RELEASE calsync_" + std::to_string(level) : std::string("COMMIT");
+    PgResultPtr r;
+    if (pending_.empty()) {
+        r.reset(PQexec(connection_.get(), command.c_str()));
+    } else {
+        PipelineOutcome out = pipeline({PipelineCall{nullptr, {}, command}});
+        if (out.failed != nullptr)  // the level is still open: its end rolls it back
+            return pg_error(connection_.get(), out.failed.get(),
+                            out.failed_operation != nullptr ? out.failed_operation : operation);
+        r = std::move(out.answers.front());
+    }
     if (level > 0) {
-        auto done = exec("RELEASE calsync_" + std::to_string(level), operation);
-        if (!done.ok())
-            return done;  // still open: the transaction's end rolls it back
+        if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+            return pg_error(connection_.get(), r.get(), operation);  // still open, as above
         *closed = true;
         --depth_;
         return {};
     }
     // COMMIT of an aborted transaction answers ROLLBACK without an error: report it.
-    PgResultPtr r(PQexec(connection_.get(), "COMMIT"));
     *closed = true;
     --depth_;
     if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK)

@@ -5,10 +5,11 @@
 // the operation (the server's message names tables and constraints, never bound values).
 // Not thread safe by itself: SqlStore and SqlFleet serialise access.
 //
-// A transaction's BEGIN (or a nested one's SAVEPOINT) is not sent on its own: it goes out
-// with the transaction's first statement, in one pipeline, and a transaction that runs no
-// statement sends nothing. Each round trip to the server wakes two processes; a sync's
-// fenced writes were one round trip in six for their BEGIN.
+// Round trips are saved where the answer can wait (each wakes two processes): a
+// transaction's BEGIN (or a nested one's SAVEPOINT) goes out with its first statement, in
+// one pipeline, and a level that runs no statement sends nothing; writes whose answer the
+// caller does not need (PgQuery::run_batched) go out with the next statement or the
+// level's commit; independent reads go out together (run_together).
 //
 // A statement that fails inside a transaction aborts it in PostgreSQL, where SQLite would
 // carry on. The store's multi-statement writes run in a SAVEPOINT of their own, and its
@@ -75,6 +76,11 @@ class PgQuery : public QueryRows<PgQuery> {
 
     Result<bool> step();  // true: a row is ready
     Result<void> run();   // executes (once) and leaves the rows unread
+    // Runs a write whose answer the caller does not need (changes() is then 0). Inside a
+    // transaction it goes out with the connection's next round trip; a failure is reported
+    // by the call that makes that round trip, at the latest by the level's commit, which then
+    // fails, so the level is rolled back whole. Outside one: run().
+    Result<void> run_batched();
 
     int changes() const;
 
@@ -96,6 +102,7 @@ class PgQuery : public QueryRows<PgQuery> {
     std::vector<std::optional<std::string>> params_;
     PgResultPtr result_;
     int row_ = -1;
+    bool batched_ = false;  // handed to run_batched()
 };
 
 class PgDatabase {
@@ -123,8 +130,8 @@ class PgDatabase {
     Result<Query> query(const char* sql, const char* operation);
     // Executes bound queries that do not depend on one another in one round trip, outside
     // a transaction; their rows are then stepped through as usual. A query the pipeline
-    // could not run (an error, an earlier one's error, a transaction's BEGIN not yet sent)
-    // is left to run, and report, when it is first stepped.
+    // could not run (an error, an earlier one's error, anything still pending) is left to
+    // run, and report, when it is first stepped.
     void run_together(std::initializer_list<Query*> queries);
 
     // BEGIN ... COMMIT; nested ones are SAVEPOINTs.
@@ -137,24 +144,43 @@ class PgDatabase {
     explicit PgDatabase(PgConnectionPtr c) : connection_(std::move(c)) {}
     void rollback();
     Result<void> commit_level(const char* operation, bool* closed);
-    // Executes the prepared statement `name`, after the begins not yet sent, in one pipeline.
-    PgResultPtr execute_prepared(const std::string& name, const std::vector<const char*>& values);
-    struct PreparedCall {
-        const std::string* name;
-        std::vector<const char*> values;
+    // What waits to go out with the connection's next round trip, in order: the BEGIN or
+    // SAVEPOINT of a level that ran no statement yet (`command`), and batched writes.
+    struct Pending {
+        int level;            // depth_ when it was queued: that level's rollback drops it
+        std::string command;  // a BEGIN / SAVEPOINT; empty for a write:
+        std::string statement;
+        std::vector<std::optional<std::string>> params;
+        const char* operation;
     };
-    // Sends the begins not yet sent, then `calls`, in one pipeline; the result of each call
-    // (null when the connection failed). A failed begin's result stands in for the first
-    // call's, whose own answer is then PGRES_PIPELINE_ABORTED.
-    std::vector<PgResultPtr> pipeline(const std::vector<PreparedCall>& calls);
-    // `sql` after the begins not yet sent, as one multi-statement text.
-    std::string with_unsent_begins(const std::string& sql);
+    // A prepared statement with its values, or (statement null) a command's text.
+    struct PipelineCall {
+        const std::string* statement;
+        std::vector<const char*> values;
+        std::string command;
+    };
+    struct PipelineOutcome {
+        bool delivered = false;                  // every answer came, the sync's last
+        PgResultPtr failed;                      // the first pending item's failure
+        const char* failed_operation = nullptr;  // a write's operation; null for a begin
+        std::vector<PgResultPtr> answers;        // each call's
+    };
+    // Sends what is pending, then `calls`, in one round trip.
+    PipelineOutcome pipeline(const std::vector<PipelineCall>& calls);
+    // The prepared statement `name` executed, after what is pending; `failed_operation` is
+    // set when the failure returned is a pending write's.
+    PgResultPtr execute_prepared(const std::string& name, const std::vector<const char*>& values,
+                                 const char** failed_operation);
+    // Sends what is pending; the first failure.
+    Result<void> flush(const char* operation);
+    // `sql` as one text after what is pending: pending writes go out first, on their own;
+    // the begins go in front of `sql`.
+    Result<std::string> after_pending(const std::string& sql, const char* operation);
 
     PgConnectionPtr connection_;
     std::unordered_map<std::string, std::string> statements_;  // SQL -> prepared name
     int depth_ = 0;
-    // BEGIN / SAVEPOINT of the innermost levels, not yet sent: always the last levels.
-    std::vector<std::string> unsent_begins_;
+    std::vector<Pending> pending_;
 };
 
 // The error of a failed result (or of the connection, when there is no result).

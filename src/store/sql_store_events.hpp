@@ -151,7 +151,7 @@ struct EventRows {
             "event_id) DO UPDATE SET body = excluded.body");
         if (!q.ok())
             return q.error();
-        auto done = q->bind(e.event->id).bind(compacted.body).run();
+        auto done = q->bind(e.event->id).bind(compacted.body).run_batched();
         if (!done.ok())
             return done;
         for (const std::string& key : compacted.references) {
@@ -160,7 +160,7 @@ struct EventRows {
                 "zone_id) VALUES (?, ?, ?, ?, ?)");
             if (!r.ok())
                 return r.error();
-            auto referenced = r->bind(e.event->id).bind(key).run();
+            auto referenced = r->bind(e.event->id).bind(key).run_batched();
             if (!referenced.ok())
                 return referenced;
         }

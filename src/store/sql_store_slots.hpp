@@ -27,19 +27,25 @@ Result<void> SqlStore<Db>::apply_slot_changes(const std::string& connection_id,
     auto known = require_calendar(kOperation, connection_id, calendar_id);
     if (!known.ok())
         return known;
+    // The writes below go out together with the commit (run_batched): nothing here needs
+    // an answer before it.
+    auto batched = [&](const char* text, std::initializer_list<std::string_view> values) {
+        auto q = business_query(text, kOperation, values);
+        return q.ok() ? q->run_batched() : Result<void>(q.error());
+    };
     if (changes.replace_all) {
-        auto done =
-            run("DELETE FROM blocked_slots WHERE business_id = ? AND connection_id = ? AND "
-                "calendar_id = ?",
-                kOperation, {connection_id, calendar_id});
+        auto done = batched(
+            "DELETE FROM blocked_slots WHERE business_id = ? AND connection_id = ? AND "
+            "calendar_id = ?",
+            {connection_id, calendar_id});
         if (!done.ok())
             return done;
     } else {
         for (const std::string& event_id : changes.events) {
-            auto done =
-                run("DELETE FROM blocked_slots WHERE business_id = ? AND connection_id = ? AND "
-                    "calendar_id = ? AND event_id = ?",
-                    kOperation, {connection_id, calendar_id, event_id});
+            auto done = batched(
+                "DELETE FROM blocked_slots WHERE business_id = ? AND connection_id = ? AND "
+                "calendar_id = ? AND event_id = ?",
+                {connection_id, calendar_id, event_id});
             if (!done.ok())
                 return done;
         }
@@ -64,7 +70,7 @@ Result<void> SqlStore<Db>::apply_slot_changes(const std::string& connection_id,
                         .bind(slot.label)
                         .bind(slot.all_day)
                         .bind(slot.tentative)
-                        .run();
+                        .run_batched();
         if (!done.ok())
             return done;
     }
@@ -89,7 +95,7 @@ Result<void> SqlStore<Db>::apply_slot_changes(const std::string& connection_id,
                     .bind(window ? std::optional<Instant>(window->start) : std::nullopt)
                     .bind(window ? std::optional<Instant>(window->end) : std::nullopt)
                     .bind(longest)
-                    .run();
+                    .run_batched();
     if (!kept.ok())
         return kept;
     return tx->commit();

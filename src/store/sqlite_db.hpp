@@ -55,6 +55,8 @@ class Query : public QueryRows<Query> {
 
     Result<bool> step();  // true: a row is ready
     Result<void> run();   // steps to the end
+    // pg_db.hpp's write sent with the next round trip: in process, run().
+    Result<void> run_batched() { return run(); }
 
     int changes() const { return sqlite3_changes(db_); }
 

@@ -149,23 +149,31 @@ class Postgres:
 
     def cpu_seconds(self):
         """The server's CPU time so far: the postmaster, its processes now, and those it
-        reaped (a backend that exited counts in its parent's cutime and cstime)."""
+        reaped (a backend that exited counts in its parent's cutime and cstime). A backend
+        that exited but is not reaped yet (a zombie) shows none of its time: sampled again."""
         def times(pid):
             with open("/proc/%d/stat" % pid) as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            return int(fields[1]), [int(x) for x in fields[11:15]]  # ppid, utime..cstime
+            # state, ppid, utime..cstime
+            return fields[0], int(fields[1]), [int(x) for x in fields[11:15]]
         with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
             postmaster = int(f.readline())
-        ticks = sum(times(postmaster)[1])
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                ppid, t = times(int(entry))
-            except (OSError, IndexError, ValueError):
-                continue  # gone meanwhile
-            if ppid == postmaster:
-                ticks += sum(t)
+        for _ in range(100):
+            ticks = sum(times(postmaster)[2])
+            unreaped = False
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    state, ppid, t = times(int(entry))
+                except (OSError, IndexError, ValueError):
+                    continue  # gone meanwhile
+                if ppid == postmaster:
+                    ticks += sum(t)
+                    unreaped = unreaped or state == "Z"
+            if not unreaped:
+                break
+            time.sleep(0.01)
         return ticks / os.sysconf("SC_CLK_TCK")
 
     def query(self, sql):

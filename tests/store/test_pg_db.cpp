@@ -2,7 +2,8 @@
 // or a nested one's SAVEPOINT, goes out with its first statement in one pipeline, and a
 // level that runs no statement sends nothing; what the levels do stays what BEGIN, COMMIT
 // and SAVEPOINT promise. Independent queries run together in one round trip and answer as
-// each would alone.
+// each would alone. Batched writes go out with the next round trip, and a failure among them
+// fails their level whole.
 #ifdef CALSYNC_TEST_POSTGRES
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -26,6 +27,11 @@ store::PgDatabase new_database() {
 void insert(store::PgDatabase& db, int k) {
     auto q = must(db.query("INSERT INTO t (k) VALUES (?)", "insert"));
     must(q.bind(k).run());
+}
+
+Result<void> insert_batched(store::PgDatabase& db, int k, const char* operation = "insert") {
+    auto q = must(db.query("INSERT INTO t (k) VALUES (?)", operation));
+    return q.bind(k).run_batched();
 }
 
 std::string keys(store::PgDatabase& db) {
@@ -178,6 +184,69 @@ TEST_CASE("pg database: a query that fails among others reports its own error", 
     // The pipeline's later query, aborted there, runs by itself when stepped.
     REQUIRE(must(after.step()));
     CHECK(after.integer(0) == 4);
+    CHECK(db.idle());
+}
+
+TEST_CASE("pg database: batched writes go out with the commit, or with the next answer asked",
+          "[postgres]") {
+    auto db = new_database();
+    {
+        auto tx = must(db.transaction("write in a batch"));
+        must(insert_batched(db, 1));
+        must(insert_batched(db, 2));
+        CHECK(server_side(db) == PQTRANS_IDLE);  // nothing sent yet, BEGIN included
+        must(tx.commit());                       // BEGIN, both inserts and COMMIT at once
+    }
+    CHECK(keys(db) == "1,2");
+    {
+        auto tx = must(db.transaction("write in a batch, then read"));
+        must(insert_batched(db, 3));
+        auto count = must(db.query("SELECT count(*) FROM t", "count"));
+        REQUIRE(must(count.step()));
+        CHECK(count.integer(0) == 3);  // the read went out after the write
+        must(tx.commit());
+    }
+    {
+        auto tx = must(db.transaction("write in a batch, then give up"));
+        must(insert_batched(db, 4));
+    }  // rolled back: the write was never sent
+    CHECK(keys(db) == "1,2,3");
+    must(insert_batched(db, 5));  // outside a transaction: at once
+    CHECK(server_side(db) == PQTRANS_IDLE);
+    CHECK(keys(db) == "1,2,3,5");
+    CHECK(db.idle());
+}
+
+TEST_CASE("pg database: a batched write that fails fails its level whole", "[postgres]") {
+    auto db = new_database();
+    insert(db, 1);
+    SECTION("reported by the level's commit; the outer transaction goes on") {
+        auto outer = must(db.transaction("outer"));
+        insert(db, 2);
+        {
+            auto inner = must(db.transaction("inner"));
+            must(insert_batched(db, 3));
+            must(insert_batched(db, 1, "insert a duplicate"));
+            auto committed = inner.commit();
+            REQUIRE_FALSE(committed.ok());
+            CHECK_THAT(committed.error().message, Catch::Contains("insert a duplicate"));
+            CHECK_THAT(committed.error().message, Catch::Contains("23505"));
+        }  // rolled back to its savepoint: 3 goes too
+        insert(db, 4);
+        must(outer.commit());
+        CHECK(keys(db) == "1,2,4");
+    }
+    SECTION("reported by the next statement that asks for an answer") {
+        {
+            auto tx = must(db.transaction("write a duplicate, then read"));
+            must(insert_batched(db, 1, "insert a duplicate"));
+            auto count = must(db.query("SELECT count(*) FROM t", "count"));
+            auto read = count.step();
+            REQUIRE_FALSE(read.ok());
+            CHECK_THAT(read.error().message, Catch::Contains("insert a duplicate"));
+        }
+        CHECK(keys(db) == "1");
+    }
     CHECK(db.idle());
 }
 #endif
