@@ -114,6 +114,8 @@ class PgDatabase {
     // skips them (sql_store_events.hpp).
     static constexpr const char* kLockForShare = " FOR SHARE";
     static constexpr const char* kSkipLocked = " FOR UPDATE SKIP LOCKED";
+    // A statement on its own is a transaction, its row locks held to its end.
+    static constexpr bool kOneStatementWriteNeedsTransaction = false;
 
     // Connects, and sets the session up: synchronous_commit on, the statement timeout, UTC.
     static Result<PgDatabase> connect(const std::string& conninfo,

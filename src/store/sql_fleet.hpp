@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <tuple>
 
 #include "calsync/fleet.hpp"
@@ -121,9 +122,13 @@ class SqlFleet final : public FleetStore {
             Db::kSkipLocked + ") RETURNING business_id, connection_id, fence, due_at";
         const Instant until = now + lease_for;
         Lock lock(mutex_);
-        auto tx = db_.transaction("claim due connections");
-        if (!tx.ok())
-            return tx.error();
+        std::optional<typename Db::Transaction> tx;
+        if constexpr (Db::kOneStatementWriteNeedsTransaction) {
+            auto opened = db_.transaction("claim due connections");
+            if (!opened.ok())
+                return opened.error();
+            tx.emplace(std::move(opened).value());
+        }
         auto q = db_.query(text.c_str(), "claim due connections");
         if (!q.ok())
             return q.error();
@@ -138,9 +143,11 @@ class SqlFleet final : public FleetStore {
                 });
         if (!leases.ok())
             return leases.error();
-        auto committed = tx->commit();
-        if (!committed.ok())
-            return committed.error();
+        if (tx) {
+            auto committed = tx->commit();
+            if (!committed.ok())
+                return committed.error();
+        }
         // RETURNING keeps no order.
         std::sort(leases->begin(), leases->end(), [](const Lease& a, const Lease& b) {
             return std::tie(a.due_at, a.business_id, a.connection_id) <

@@ -85,6 +85,9 @@ class Database {
     // SQLite has no row locks: BEGIN IMMEDIATE already admits one writer at a time.
     static constexpr const char* kLockForShare = "";
     static constexpr const char* kSkipLocked = "";
+    // A write of one statement that reads first still takes BEGIN IMMEDIATE: in autocommit
+    // its read would upgrade to a write and could fail busy where a wait would do.
+    static constexpr bool kOneStatementWriteNeedsTransaction = true;
 
     // Opens or creates the file (no pragmas, no schema: see sqlite_schema.hpp).
     static Result<Database> open(const std::string& path);
