@@ -149,8 +149,10 @@ class Postgres:
 
     def cpu_seconds(self):
         """The server's CPU time so far: the postmaster, its processes now, and those it
-        reaped (a backend that exited counts in its parent's cutime and cstime). A backend
-        that exited but is not reaped yet (a zombie) shows none of its time: sampled again."""
+        reaped (a backend that exited counts in its parent's cutime and cstime). Sampled
+        again when the postmaster reaped a process while its children were read (that
+        process's time would be in neither), or a child is an unreaped zombie (its time is
+        shown nowhere)."""
         def times(pid):
             with open("/proc/%d/stat" % pid) as f:
                 fields = f.read().rsplit(")", 1)[1].split()
@@ -159,7 +161,8 @@ class Postgres:
         with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
             postmaster = int(f.readline())
         for _ in range(100):
-            ticks = sum(times(postmaster)[2])
+            own = times(postmaster)[2]
+            ticks = sum(own)
             unreaped = False
             for entry in os.listdir("/proc"):
                 if not entry.isdigit():
@@ -171,7 +174,7 @@ class Postgres:
                 if ppid == postmaster:
                     ticks += sum(t)
                     unreaped = unreaped or state == "Z"
-            if not unreaped:
+            if not unreaped and times(postmaster)[2][2:] == own[2:]:
                 break
             time.sleep(0.01)
         return ticks / os.sysconf("SC_CLK_TCK")
