@@ -266,6 +266,15 @@ struct ConnectionSnapshot {
     std::vector<PushChannel> push_channels;               // list_push_channels
 };
 
+// What a sync writes as it ends, in one call (StateStore::put_sync_end).
+struct SyncEnd {
+    // calendar id -> its new cursor, for the calendars where the read found nothing (what
+    // apply_changes would store of a ChangeSet with nothing but the cursor)
+    std::map<std::string, std::string> cursors;
+    std::map<std::string, SyncStatus> calendar_statuses;  // calendar id -> its status
+    SyncStatus status;                                    // the connection's
+};
+
 // ---------------------------------------------------------------------------------------
 // The interface
 //
@@ -422,6 +431,12 @@ class StateStore {
     // in one round trip; a fleet worker's leased view reads so. not_found when the
     // connection is unknown. The default makes the calls one by one.
     virtual Result<ConnectionSnapshot> read_connection_snapshot(const std::string& connection_id);
+    // --- what a sync writes as it ends, together and in one transaction: the cursors, the
+    // calendars' statuses and the connection's status of `end`. A calendar no longer there
+    // (a host removed it meanwhile) is passed over; not_found when the connection is
+    // unknown, and then nothing is written. The default makes the calls one by one, in
+    // transaction().
+    virtual Result<void> put_sync_end(const std::string& connection_id, const SyncEnd& end);
 };
 
 // ---------------------------------------------------------------------------------------

@@ -188,6 +188,13 @@ class FencedStore final : public StateStore {
         return inner_->find_slot_window(connection_id, calendar_id);
     }
 
+    Result<void> put_sync_end(const std::string& connection_id, const SyncEnd& end) override {
+        // Joined to an enclosing transaction of the view's: the store's call fails whole or
+        // not at all (store.hpp).
+        return write([&] { return inner_->put_sync_end(connection_id, end); }, kEverything,
+                     Nested::join);
+    }
+
     Result<ConnectionSnapshot> read_connection_snapshot(const std::string& connection_id) override {
         std::uint64_t generation = 0;
         {

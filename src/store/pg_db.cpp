@@ -59,6 +59,8 @@ Result<void> PgQuery::execute() {
 }
 
 Result<bool> PgQuery::step() {
+    if (failed_)
+        return *failed_;
     if (result_ == nullptr) {
         auto done = execute();
         if (!done.ok())
@@ -71,6 +73,8 @@ Result<bool> PgQuery::step() {
 }
 
 Result<void> PgQuery::run() {
+    if (failed_)
+        return *failed_;
     if (result_ != nullptr || batched_)
         return {};
     return execute();
@@ -82,7 +86,7 @@ Result<void> PgQuery::run_batched() {
     if (db_->depth_ == 0)
         return run();
     db_->pending_.push_back(
-        PgDatabase::Pending{db_->depth_, std::string(), statement_, params_, operation_});
+        PgDatabase::Pending{db_->depth_, std::string(), statement_, params_, operation_, false});
     batched_ = true;
     return {};
 }
@@ -233,19 +237,34 @@ Result<std::string> PgDatabase::after_pending(const std::string& sql, const char
     return text + sql;
 }
 
-void PgDatabase::run_together(std::initializer_list<Query*> queries) {
-    if (!pending_.empty())
-        return;  // each runs, and reports, on its own
-    std::vector<PipelineCall> calls;
-    for (Query* q : queries)
-        calls.push_back(PipelineCall{&q->statement_, q->values(), std::string()});
-    PipelineOutcome out = pipeline(calls);
-    std::size_t i = 0;
-    for (Query* q : queries) {
-        PgResultPtr& r = out.answers[i++];
+void PgDatabase::run_together(const std::vector<Query*>& queries) {
+    PipelineOutcome out;
+    {
+        std::vector<PipelineCall> calls;
+        for (const Query* q : queries)
+            calls.push_back(PipelineCall{&q->statement_, q->values(), std::string()});
+        out = pipeline(calls);
+    }
+    // Outside a transaction a query that failed runs again, and reports, on its own. Inside
+    // one each takes its answer now: run again, it would only report the aborted transaction.
+    const bool in_transaction = depth_ > 0;
+    std::optional<Error> first;
+    if (out.failed != nullptr)
+        first = pg_error(connection_.get(), out.failed.get(),
+                         out.failed_operation != nullptr ? out.failed_operation : "run together");
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+        Query* q = queries[i];
+        PgResultPtr& r = out.answers[i];
         const ExecStatusType status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());
-        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
             q->result_ = std::move(r);
+            continue;
+        }
+        if (!in_transaction)
+            continue;
+        if (status == PGRES_FATAL_ERROR && !first)
+            first = pg_error(connection_.get(), r.get(), q->operation_);
+        q->failed_ = first ? *first : pg_error(connection_.get(), nullptr, q->operation_);
     }
 }
 
@@ -300,7 +319,8 @@ Result<PgDatabase::Transaction> PgDatabase::transaction(const char* operation) {
                 depth_ == 0 ? std::string("BEGIN") : "SAVEPOINT calsync_" + std::to_string(depth_),
                 std::string(),
                 {},
-                operation});
+                operation,
+                true});
     ++depth_;
     return Transaction(this, operation);
 }
@@ -312,7 +332,7 @@ void PgDatabase::rollback() {
     // server never saw the level.
     bool begun = true;
     while (!pending_.empty() && pending_.back().level >= tag) {
-        if (!pending_.back().command.empty())
+        if (pending_.back().begins_level)
             begun = false;
         pending_.pop_back();
     }
@@ -328,13 +348,30 @@ void PgDatabase::rollback() {
 
 Result<void> PgDatabase::commit_level(const char* operation, bool* closed) {
     const int level = depth_ - 1;
-    if (!pending_.empty() && !pending_.back().command.empty() && pending_.back().level == depth_) {
+    if (!pending_.empty() && pending_.back().begins_level && pending_.back().level == depth_) {
         pending_.pop_back();  // the level ran no statement: nothing to send
         *closed = true;
         --depth_;
         return {};
     }
-    // The level's batched writes go out with its RELEASE or COMMIT.
+    const bool writes_pending = std::any_of(pending_.begin(), pending_.end(),
+                                            [](const Pending& p) { return p.command.empty(); });
+    if (level > 0 && !writes_pending) {
+        // Nothing of the level waits to be sent: its RELEASE goes out with the next round
+        // trip. It cannot fail in a transaction still healthy; in one that is not, the next
+        // statement or the COMMIT reports it.
+        pending_.push_back(Pending{depth_ - 1,
+                                   "RELEASE calsync_" + std::to_string(level),
+                                   std::string(),
+                                   {},
+                                   operation,
+                                   false});
+        *closed = true;
+        --depth_;
+        return {};
+    }
+    // The level's batched writes go out with its RELEASE (a failure among them fails the
+    // level) or with the COMMIT.
     const std::string command =
         level > 0 ? "RELEASE calsync_" + std::to_string(level) : std::string("COMMIT");
     PgResultPtr r;

@@ -102,7 +102,8 @@ class PgQuery : public QueryRows<PgQuery> {
     std::vector<std::optional<std::string>> params_;
     PgResultPtr result_;
     int row_ = -1;
-    bool batched_ = false;  // handed to run_batched()
+    bool batched_ = false;         // handed to run_batched()
+    std::optional<Error> failed_;  // its answer in run_together(), when it was an error
 };
 
 class PgDatabase {
@@ -114,6 +115,8 @@ class PgDatabase {
     // skips them (sql_store_events.hpp).
     static constexpr const char* kLockForShare = " FOR SHARE";
     static constexpr const char* kSkipLocked = " FOR UPDATE SKIP LOCKED";
+    // Sends several statements in one round trip (run_together).
+    static constexpr bool kPipelines = true;
     // A statement on its own is a transaction, its row locks held to its end.
     static constexpr bool kOneStatementWriteNeedsTransaction = false;
 
@@ -130,11 +133,12 @@ class PgDatabase {
     Result<std::string> value(const std::string& sql, const char* operation);
     // A statement prepared on this connection (once) for `sql` with `?` placeholders.
     Result<Query> query(const char* sql, const char* operation);
-    // Executes bound queries that do not depend on one another in one round trip, outside
-    // a transaction; their rows are then stepped through as usual. A query the pipeline
-    // could not run (an error, an earlier one's error, anything still pending) is left to
-    // run, and report, when it is first stepped.
-    void run_together(std::initializer_list<Query*> queries);
+    // Executes bound queries that do not depend on one another in one round trip (after
+    // anything pending); their rows and counts are then read as usual. Outside a
+    // transaction a query the pipeline could not run (its error, an earlier one's) runs
+    // again, and reports, when it is first stepped; inside one it reports the first error.
+    void run_together(const std::vector<Query*>& queries);
+    bool in_transaction() const { return depth_ > 0; }
 
     // BEGIN ... COMMIT; nested ones are SAVEPOINTs.
     using Transaction = NestedTransaction<PgDatabase>;
@@ -147,13 +151,15 @@ class PgDatabase {
     void rollback();
     Result<void> commit_level(const char* operation, bool* closed);
     // What waits to go out with the connection's next round trip, in order: the BEGIN or
-    // SAVEPOINT of a level that ran no statement yet (`command`), and batched writes.
+    // SAVEPOINT of a level that ran no statement yet, the RELEASE of a level committed with
+    // nothing pending (`command`), and batched writes.
     struct Pending {
-        int level;            // depth_ when it was queued: that level's rollback drops it
-        std::string command;  // a BEGIN / SAVEPOINT; empty for a write:
+        int level;            // the level it belongs to (depth_): its rollback drops it
+        std::string command;  // empty for a write:
         std::string statement;
         std::vector<std::optional<std::string>> params;
         const char* operation;
+        bool begins_level;  // a BEGIN / SAVEPOINT
     };
     // A prepared statement with its values, or (statement null) a command's text.
     struct PipelineCall {

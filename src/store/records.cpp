@@ -116,6 +116,28 @@ Result<std::optional<std::string>> StateStore::find_business_settings() {
     return std::optional<std::string>();
 }
 
+Result<void> StateStore::put_sync_end(const std::string& connection_id, const SyncEnd& end) {
+    return transaction([&]() -> Result<void> {
+        // Known first: a calendar's not_found is passed over, the connection's is not.
+        auto known = get_connection(connection_id);
+        if (!known.ok())
+            return known.error();
+        for (const auto& [calendar_id, cursor] : end.cursors) {
+            ChangeSet nothing;
+            nothing.next_cursor = cursor;
+            auto moved = apply_changes(connection_id, calendar_id, nothing);
+            if (!moved.ok() && moved.error().code != ErrorCode::not_found)
+                return moved.error();
+        }
+        for (const auto& [calendar_id, status] : end.calendar_statuses) {
+            auto kept = put_calendar_status(connection_id, calendar_id, status);
+            if (!kept.ok() && kept.error().code != ErrorCode::not_found)
+                return kept;
+        }
+        return put_connection_status(connection_id, end.status);
+    });
+}
+
 Result<ConnectionSnapshot> StateStore::read_connection_snapshot(const std::string& connection_id) {
     ConnectionSnapshot snapshot;
     auto settings = find_business_settings();

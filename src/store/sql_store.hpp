@@ -110,6 +110,7 @@ class SqlStore final : public StateStore {
     Result<std::optional<TimeRange>> find_slot_window(const std::string& connection_id,
                                                       const std::string& calendar_id) override;
     Result<ConnectionSnapshot> read_connection_snapshot(const std::string& connection_id) override;
+    Result<void> put_sync_end(const std::string& connection_id, const SyncEnd& end) override;
 
     // Whether `lease` is still its connection's current one (lease_lost otherwise); in
     // PostgreSQL the queue row stays share-locked until the caller's transaction ends, so
@@ -138,6 +139,11 @@ class SqlStore final : public StateStore {
     Result<void> put_status(const char* sql, const char* operation,
                             const std::string& connection_id, const std::string* calendar_id,
                             const SyncStatus& status);
+    // The status record made, once an update found none: not_found when its connection or
+    // calendar is unknown.
+    Result<void> make_status(const char* sql, const char* operation,
+                             const std::string& connection_id, const std::string* calendar_id,
+                             const SyncStatus& status);
     // Deletes the zone definitions of `keys` no event of any business refers to any more
     // (sql_store_events.hpp); run in the transaction that removed the references.
     Result<void> collect_zones(const std::set<std::string>& keys, const char* operation);

@@ -10,6 +10,7 @@
 #include "store/change_application.hpp"
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
+#include "store/sql_store_records.hpp"  // sql_detail::kMoveCursorSql
 #include "store/store_checks.hpp"
 #include "store/stored_zones.hpp"
 
@@ -204,10 +205,7 @@ Result<AppliedChanges> SqlStore<Db>::apply_changes(const std::string& connection
         tx.emplace(std::move(opened).value());
     }
     // The cursor first: the row it updates is also the calendar's existence check.
-    auto q = db_.query(
-        "UPDATE calendars SET cursor = ? WHERE business_id = ? AND connection_id = ? AND "
-        "calendar_id = ?",
-        kApply);
+    auto q = db_.query(sql_detail::kMoveCursorSql, kApply);
     if (!q.ok())
         return q.error();
     auto cursor =

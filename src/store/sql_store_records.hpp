@@ -51,6 +51,31 @@ inline const std::string& list_push_channels_sql() {
              "ORDER BY channel_id"});
     return text;
 }
+inline const std::string& update_connection_status_sql() {
+    static const std::string text = sql({"UPDATE connection_status SET ", kStatusAssignments,
+                                         " WHERE business_id = ? AND connection_id = ?"});
+    return text;
+}
+inline const std::string& update_calendar_status_sql() {
+    static const std::string text =
+        sql({"UPDATE calendar_status SET ", kStatusAssignments,
+             " WHERE business_id = ? AND connection_id = ? AND calendar_id = ?"});
+    return text;
+}
+inline const std::string& put_connection_status_sql() {
+    static const std::string text =
+        upsert_sql("connection_status", "business_id, connection_id", kStatusColumns);
+    return text;
+}
+inline const std::string& put_calendar_status_sql() {
+    static const std::string text =
+        upsert_sql("calendar_status", "business_id, connection_id, calendar_id", kStatusColumns);
+    return text;
+}
+// A calendar's cursor moved; the row it updates is also the calendar's existence check.
+constexpr const char* kMoveCursorSql =
+    "UPDATE calendars SET cursor = ? WHERE business_id = ? AND connection_id = ? AND "
+    "calendar_id = ?";
 constexpr const char* kReadBusinessSettingsSql =
     "SELECT settings_json FROM business_settings WHERE business_id = ?";
 
@@ -387,13 +412,9 @@ Result<void> SqlStore<Db>::put_status(const char* text, const char* operation,
                                       const std::string* calendar_id, const SyncStatus& status) {
     // Every sync rewrites its statuses: an update of the row there is, one statement; the
     // record's existence is asked only when there was none.
-    static const std::string update_connection =
-        sql_detail::sql({"UPDATE connection_status SET ", kStatusAssignments,
-                         " WHERE business_id = ? AND connection_id = ?"});
-    static const std::string update_calendar =
-        sql_detail::sql({"UPDATE calendar_status SET ", kStatusAssignments,
-                         " WHERE business_id = ? AND connection_id = ? AND calendar_id = ?"});
-    auto update = db_.query((calendar_id == nullptr ? update_connection : update_calendar).c_str(),
+    auto update = db_.query((calendar_id == nullptr ? sql_detail::update_connection_status_sql()
+                                                    : sql_detail::update_calendar_status_sql())
+                                .c_str(),
                             operation);
     if (!update.ok())
         return update.error();
@@ -405,6 +426,13 @@ Result<void> SqlStore<Db>::put_status(const char* text, const char* operation,
         return updated;
     if (update->changes() == 1)
         return {};
+    return make_status(text, operation, connection_id, calendar_id, status);
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::make_status(const char* text, const char* operation,
+                                       const std::string& connection_id,
+                                       const std::string* calendar_id, const SyncStatus& status) {
     auto known = calendar_id == nullptr ? require_connection(operation, connection_id)
                                         : require_calendar(operation, connection_id, *calendar_id);
     if (!known.ok())
@@ -422,9 +450,8 @@ template <class Db>
 Result<void> SqlStore<Db>::put_connection_status(const std::string& connection_id,
                                                  const SyncStatus& status) {
     Lock lock(mutex_);
-    static const std::string text =
-        upsert_sql("connection_status", "business_id, connection_id", kStatusColumns);
-    return put_status(text.c_str(), "store a connection's status", connection_id, nullptr, status);
+    return put_status(sql_detail::put_connection_status_sql().c_str(),
+                      "store a connection's status", connection_id, nullptr, status);
 }
 
 template <class Db>
@@ -432,10 +459,8 @@ Result<void> SqlStore<Db>::put_calendar_status(const std::string& connection_id,
                                                const std::string& calendar_id,
                                                const SyncStatus& status) {
     Lock lock(mutex_);
-    static const std::string text =
-        upsert_sql("calendar_status", "business_id, connection_id, calendar_id", kStatusColumns);
-    return put_status(text.c_str(), "store a calendar's status", connection_id, &calendar_id,
-                      status);
+    return put_status(sql_detail::put_calendar_status_sql().c_str(), "store a calendar's status",
+                      connection_id, &calendar_id, status);
 }
 
 template <class Db>
@@ -682,6 +707,88 @@ Result<ConnectionSnapshot> SqlStore<Db>::read_connection_snapshot(
         return listed_channels.error();
     snapshot.push_channels = std::move(listed_channels).value();
     return snapshot;
+}
+
+// --- a sync's end
+
+template <class Db>
+Result<void> SqlStore<Db>::put_sync_end(const std::string& connection_id, const SyncEnd& end) {
+    if constexpr (!Db::kPipelines) {
+        return StateStore::put_sync_end(connection_id, end);  // in process: call by call
+    } else {
+        static const char* const kOperation = "store a sync's end";
+        Lock lock(mutex_);
+        // Within a caller's transaction (a leased view's closing one) no savepoint: a
+        // savepoint that writes costs PostgreSQL a subtransaction, and the call fails whole
+        // or not at all without one. Its only failure of its own, an unknown connection,
+        // comes before anything was written (every update found no row); any other failure
+        // of a statement aborts the caller's transaction anyway.
+        std::optional<typename Db::Transaction> tx;
+        if (!db_.in_transaction()) {
+            auto opened = db_.transaction(kOperation);
+            if (!opened.ok())
+                return opened.error();
+            tx.emplace(std::move(opened).value());
+        }
+        // Every update in one round trip; the rows each touched tell what must be made or
+        // passed over.
+        std::vector<Query> cursors;
+        std::vector<Query> statuses;
+        for (const auto& [calendar_id, cursor] : end.cursors) {
+            auto q = db_.query(sql_detail::kMoveCursorSql, kOperation);
+            if (!q.ok())
+                return q.error();
+            q->bind(cursor).bind(business_).bind(connection_id).bind(calendar_id);
+            cursors.push_back(std::move(q).value());
+        }
+        for (const auto& [calendar_id, status] : end.calendar_statuses) {
+            auto q = db_.query(sql_detail::update_calendar_status_sql().c_str(), kOperation);
+            if (!q.ok())
+                return q.error();
+            bind_status(q.value(), status).bind(business_).bind(connection_id).bind(calendar_id);
+            statuses.push_back(std::move(q).value());
+        }
+        auto own = db_.query(sql_detail::update_connection_status_sql().c_str(), kOperation);
+        if (!own.ok())
+            return own.error();
+        bind_status(own.value(), end.status).bind(business_).bind(connection_id);
+        std::vector<Query*> all;
+        for (Query& q : cursors)
+            all.push_back(&q);
+        for (Query& q : statuses)
+            all.push_back(&q);
+        all.push_back(&own.value());
+        db_.run_together(all);
+        // The connection first: unknown, it fails the call, and `tx` rolls back.
+        auto written = own->run();
+        if (!written.ok())
+            return written;
+        if (own->changes() == 0) {
+            auto made = make_status(sql_detail::put_connection_status_sql().c_str(), kOperation,
+                                    connection_id, nullptr, end.status);
+            if (!made.ok())
+                return made;
+        }
+        for (Query& q : cursors) {
+            auto moved = q.run();  // a calendar gone meanwhile touched no row: passed over
+            if (!moved.ok())
+                return moved;
+        }
+        auto status = end.calendar_statuses.begin();
+        for (Query& q : statuses) {
+            auto kept = q.run();
+            if (!kept.ok())
+                return kept;
+            if (q.changes() == 0) {
+                auto made = make_status(sql_detail::put_calendar_status_sql().c_str(), kOperation,
+                                        connection_id, &status->first, status->second);
+                if (!made.ok() && made.error().code != ErrorCode::not_found)
+                    return made;
+            }
+            ++status;
+        }
+        return tx ? tx->commit() : Result<void>();
+    }
 }
 
 }  // namespace calsync::store

@@ -85,6 +85,8 @@ class Database {
     // SQLite has no row locks: BEGIN IMMEDIATE already admits one writer at a time.
     static constexpr const char* kLockForShare = "";
     static constexpr const char* kSkipLocked = "";
+    // In process: no round trips to save.
+    static constexpr bool kPipelines = false;
     // A write of one statement that reads first still takes BEGIN IMMEDIATE: in autocommit
     // its read would upgrade to a write and could fail busy where a wait would do.
     static constexpr bool kOneStatementWriteNeedsTransaction = true;
@@ -102,7 +104,8 @@ class Database {
     // A cached prepared statement for `sql`.
     Result<Query> query(const char* sql, const char* operation);
     // pg_db.hpp's batch of independent queries: in process, each simply runs when stepped.
-    void run_together(std::initializer_list<Query*> /*queries*/) {}
+    void run_together(const std::vector<Query*>& /*queries*/) {}
+    bool in_transaction() const { return depth_ > 0; }
 
     // The outermost transaction is BEGIN IMMEDIATE (the write lock up front, so two
     // processes never deadlock upgrading a read) ... COMMIT; nested ones are SAVEPOINTs.

@@ -263,7 +263,7 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
     // The calendars' statuses are written with the connection's, in one transaction at the
     // end: a sync's status is one record of one moment, and costs one round of writes.
     std::map<std::string, SyncStatus> old_statuses;
-    std::vector<std::pair<std::string, std::string>> unchanged_cursors;  // calendar, cursor
+    std::map<std::string, std::string> unchanged_cursors;  // calendar -> cursor
     if (!provider.ok()) {
         note(provider.error());
     } else if (!calendars.ok()) {
@@ -301,7 +301,7 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
             read.result.status = cal_status;
             report.calendars.push_back(read.result);
             if (read.unchanged_cursor)
-                unchanged_cursors.emplace_back(cal.calendar.id, *read.unchanged_cursor);
+                unchanged_cursors[cal.calendar.id] = *read.unchanged_cursor;
             if (read.error && read.error->code == ErrorCode::auth)
                 break;  // the other calendars would be refused alike
             if (read.error && read.error->code == ErrorCode::rate_limited) {
@@ -379,22 +379,13 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
                                        s.options.settings.schedule, s.random);
         }
     }
-    auto put = s.store->transaction([&]() -> Result<void> {
-        for (const auto& [calendar_id, cursor] : unchanged_cursors) {
-            ChangeSet nothing;
-            nothing.next_cursor = cursor;
-            auto moved = s.store->apply_changes(connection_id, calendar_id, nothing);
-            if (!moved.ok() && moved.error().code != ErrorCode::not_found)
-                return moved.error();
-        }
-        for (const CalendarSyncResult& r : report.calendars) {
-            // A calendar removed meanwhile (by the host) has no status to keep.
-            auto kept = s.store->put_calendar_status(connection_id, r.calendar_id, r.status);
-            if (!kept.ok() && kept.error().code != ErrorCode::not_found)
-                return kept;
-        }
-        return s.store->put_connection_status(connection_id, status);
-    });
+    // A calendar removed meanwhile (by the host) has no cursor or status to keep: passed over.
+    SyncEnd ending;
+    ending.cursors = std::move(unchanged_cursors);
+    for (const CalendarSyncResult& r : report.calendars)
+        ending.calendar_statuses[r.calendar_id] = r.status;
+    ending.status = status;
+    auto put = s.store->put_sync_end(connection_id, ending);
     if (!put.ok())
         return put.error();
     report.status = status;

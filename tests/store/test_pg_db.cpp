@@ -249,4 +249,65 @@ TEST_CASE("pg database: a batched write that fails fails its level whole", "[pos
     }
     CHECK(db.idle());
 }
+
+TEST_CASE("pg database: queries run together inside a transaction report their own error",
+          "[postgres]") {
+    auto db = new_database();
+    insert(db, 1);
+    {
+        auto tx = must(db.transaction("updates together"));
+        auto first = must(db.query("UPDATE t SET k = k + 10 WHERE k = ?", "move"));
+        first.bind(1);
+        auto duplicate = must(db.query("INSERT INTO t (k) VALUES (?)", "insert a duplicate"));
+        duplicate.bind(11);
+        auto after = must(db.query("SELECT count(*) FROM t", "count"));
+        db.run_together({&first, &duplicate, &after});
+        must(first.run());
+        CHECK(first.changes() == 1);
+        auto failed = duplicate.run();
+        REQUIRE_FALSE(failed.ok());
+        CHECK_THAT(failed.error().message, Catch::Contains("insert a duplicate"));
+        CHECK_THAT(failed.error().message, Catch::Contains("23505"));
+        // Aborted with it: the first error again, not "the transaction is aborted".
+        auto counted = after.step();
+        REQUIRE_FALSE(counted.ok());
+        CHECK_THAT(counted.error().message, Catch::Contains("23505"));
+    }
+    CHECK(keys(db) == "1");
+    CHECK(db.idle());
+}
+
+TEST_CASE("pg database: a nested level's RELEASE waits for the next round trip", "[postgres]") {
+    auto db = new_database();
+    {
+        auto outer = must(db.transaction("outer"));
+        insert(db, 1);
+        {
+            auto kept = must(db.transaction("kept"));
+            insert(db, 2);
+            must(kept.commit());  // RELEASE not sent yet
+        }
+        {
+            auto undone = must(db.transaction("undone"));  // after the RELEASE: its own savepoint
+            insert(db, 3);
+        }
+        {
+            auto kept_too = must(db.transaction("kept too"));
+            insert(db, 4);
+            must(kept_too.commit());
+        }
+        must(outer.commit());  // RELEASE and COMMIT together
+    }
+    CHECK(keys(db) == "1,2,4");
+    {
+        auto outer = must(db.transaction("outer, rolled back"));
+        {
+            auto inner = must(db.transaction("inner"));
+            insert(db, 5);
+            must(inner.commit());
+        }
+    }  // the whole transaction goes, the RELEASE waiting for it with it
+    CHECK(keys(db) == "1,2,4");
+    CHECK(db.idle());
+}
 #endif

@@ -680,6 +680,59 @@ TEMPLATE_TEST_CASE("store statuses of connections and calendars", "[conformance]
     fails_with(s.list_calendar_statuses("nope"), ErrorCode::not_found, "connection 'nope'");
 }
 
+TEMPLATE_TEST_CASE("store sync end: cursors and statuses together, a calendar gone passed over",
+                   "[conformance]", CALSYNC_STORE_FIXTURES) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);  // "c" with "a" and "b"; no status written yet: each is made by the call
+    SyncStatus ok;
+    ok.state = SyncState::ok;
+    ok.events_read = 4;
+    SyncStatus failed;
+    failed.state = SyncState::error;
+    failed.last_error = "the server answered 503";
+
+    SyncEnd end;
+    end.cursors = {{"a", "cursor-a1"}, {"gone", "cursor-x"}};
+    end.calendar_statuses = {{"a", ok}, {"b", failed}, {"gone", ok}};
+    end.status = failed;
+    must(s.put_sync_end("c", end));
+    CHECK(must(s.get_calendar("c", "a")).cursor == "cursor-a1");
+    CHECK(must(s.get_calendar("c", "b")).cursor.empty());
+    auto statuses = must(s.list_calendar_statuses("c"));
+    REQUIRE(statuses.size() == 2);
+    CHECK(statuses.at("a").events_read == 4);
+    CHECK(statuses.at("b").state == SyncState::error);
+    CHECK(statuses.at("b").last_error == "the server answered 503");
+    CHECK(must(s.get_connection_status("c")).state == SyncState::error);
+
+    // Written again (the rows now there are updated), and the events stay as they were.
+    must(s.apply_changes("c", "b", upserts({timed_event("e1", 1775000000)}, "cursor-b1")));
+    end.cursors = {{"b", "cursor-b2"}};
+    end.calendar_statuses = {{"b", ok}};
+    end.status = ok;
+    must(s.put_sync_end("c", end));
+    CHECK(must(s.get_calendar("c", "a")).cursor == "cursor-a1");
+    CHECK(must(s.get_calendar("c", "b")).cursor == "cursor-b2");
+    CHECK(must(s.load_events("c", "b")).size() == 1);
+    CHECK(must(s.list_calendar_statuses("c")).at("b").state == SyncState::ok);
+    CHECK(must(s.list_calendar_statuses("c")).at("a").events_read == 4);
+    CHECK(must(s.get_connection_status("c")).state == SyncState::ok);
+
+    // An unknown connection: not_found, and nothing of the call written.
+    fails_with(s.put_sync_end("nope", end), ErrorCode::not_found, "connection 'nope'");
+    // Inside a transaction that fails, undone with it.
+    end.cursors = {{"a", "cursor-a2"}};
+    end.status = failed;
+    fails_with(s.transaction([&]() -> Result<void> {
+        must(s.put_sync_end("c", end));
+        return make_error(ErrorCode::internal, "given up");
+    }),
+               ErrorCode::internal, "given up");
+    CHECK(must(s.get_calendar("c", "a")).cursor == "cursor-a1");
+    CHECK(must(s.get_connection_status("c")).state == SyncState::ok);
+}
+
 TEMPLATE_TEST_CASE("store snapshot: a connection's first reads together, as each call answers",
                    "[conformance]", CALSYNC_STORE_FIXTURES) {
     TestType f;
