@@ -238,16 +238,14 @@ Result<std::string> PgDatabase::after_pending(const std::string& sql, const char
 }
 
 void PgDatabase::run_together(const std::vector<Query*>& queries) {
-    PipelineOutcome out;
-    {
-        std::vector<PipelineCall> calls;
-        for (const Query* q : queries)
-            calls.push_back(PipelineCall{&q->statement_, q->values(), std::string()});
-        out = pipeline(calls);
-    }
+    std::vector<PipelineCall> calls(queries.size());
+    std::transform(queries.begin(), queries.end(), calls.begin(), [](const Query* q) {
+        return PipelineCall{&q->statement_, q->values(), std::string()};
+    });
+    PipelineOutcome out = pipeline(calls);
     // Outside a transaction a query that failed runs again, and reports, on its own. Inside
     // one each takes its answer now: run again, it would only report the aborted transaction.
-    const bool in_transaction = depth_ > 0;
+    const bool inside = in_transaction();
     std::optional<Error> first;
     if (out.failed != nullptr)
         first = pg_error(connection_.get(), out.failed.get(),
@@ -260,7 +258,7 @@ void PgDatabase::run_together(const std::vector<Query*>& queries) {
             q->result_ = std::move(r);
             continue;
         }
-        if (!in_transaction)
+        if (!inside)
             continue;
         if (status == PGRES_FATAL_ERROR && !first)
             first = pg_error(connection_.get(), r.get(), q->operation_);

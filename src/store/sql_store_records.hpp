@@ -3,6 +3,8 @@
 // sql_store_events.hpp, appointments and the export map in sql_store_exports.hpp.
 #pragma once
 
+#include <algorithm>
+
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
 #include "store/store_checks.hpp"
@@ -752,11 +754,11 @@ Result<void> SqlStore<Db>::put_sync_end(const std::string& connection_id, const 
         if (!own.ok())
             return own.error();
         bind_status(own.value(), end.status).bind(business_).bind(connection_id);
-        std::vector<Query*> all;
-        for (Query& q : cursors)
-            all.push_back(&q);
-        for (Query& q : statuses)
-            all.push_back(&q);
+        std::vector<Query*> all(cursors.size() + statuses.size());
+        auto address = [](Query& q) { return &q; };
+        std::transform(statuses.begin(), statuses.end(),
+                       std::transform(cursors.begin(), cursors.end(), all.begin(), address),
+                       address);
         all.push_back(&own.value());
         db_.run_together(all);
         // The connection first: unknown, it fails the call, and `tx` rolls back.
