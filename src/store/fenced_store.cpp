@@ -255,17 +255,15 @@ class FencedStore final : public StateStore {
     }
 
     // The view's first kept read takes the leased connection's reads together. Once only:
-    // after a write, each is read again on its own when asked.
+    // after a write, each is read again on its own when asked. Other threads wait for it,
+    // then find its records kept.
     void read_leased_together() {
-        bool first = false;
-        {
-            std::lock_guard<std::mutex> lock(kept_mutex_);
-            first = !leased_read_ && !leased_connection_id_.empty();
-            leased_read_ = true;
-        }
-        if (first)  // a failure (an unknown connection) is reported by the read asked for
-            [[maybe_unused]]
-            auto ignored = read_connection_snapshot(leased_connection_id_);
+        std::call_once(leased_read_, [this] {
+            if (leased_connection_id_.empty())
+                return;
+            // A failure (an unknown connection) is reported by the read asked for.
+            [[maybe_unused]] auto ignored = read_connection_snapshot(leased_connection_id_);
+        });
     }
 
     // The kept value of `key` in `table`, or `read`'s, kept when it succeeds and no write
@@ -340,7 +338,7 @@ class FencedStore final : public StateStore {
     std::unique_ptr<StateStore> inner_;
     std::function<Result<void>()> check_;
     const std::string leased_connection_id_;
-    bool leased_read_ = false;  // read_leased_together ran (under kept_mutex_)
+    std::once_flag leased_read_;  // read_leased_together ran
     std::mutex kept_mutex_;
     Kept kept_;
     std::uint64_t generation_ = 0;  // writes begun, for kept()

@@ -263,7 +263,7 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
     // The calendars' statuses are written with the connection's, in one transaction at the
     // end: a sync's status is one record of one moment, and costs one round of writes.
     std::map<std::string, SyncStatus> old_statuses;
-    std::map<std::string, std::string> unchanged_cursors;  // calendar -> cursor
+    SyncEnd ending;  // what the sync stores as it ends; its cursors: the quiet reads
     if (!provider.ok()) {
         note(provider.error());
     } else if (!calendars.ok()) {
@@ -301,7 +301,7 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
             read.result.status = cal_status;
             report.calendars.push_back(read.result);
             if (read.unchanged_cursor)
-                unchanged_cursors[cal.calendar.id] = *read.unchanged_cursor;
+                ending.cursors[cal.calendar.id] = *read.unchanged_cursor;
             if (read.error && read.error->code == ErrorCode::auth)
                 break;  // the other calendars would be refused alike
             if (read.error && read.error->code == ErrorCode::rate_limited) {
@@ -380,8 +380,6 @@ Result<SyncReport> sync_connection(SyncService::State& s, const std::string& con
         }
     }
     // A calendar removed meanwhile (by the host) has no cursor or status to keep: passed over.
-    SyncEnd ending;
-    ending.cursors = std::move(unchanged_cursors);
     for (const CalendarSyncResult& r : report.calendars)
         ending.calendar_statuses[r.calendar_id] = r.status;
     ending.status = status;

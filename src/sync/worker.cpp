@@ -158,10 +158,11 @@ void renew_held(Worker::State& s) {
         bool still_held = false;
         {
             std::lock_guard<std::mutex> lock(s.mutex);
-            for (const auto& [number, held] : s.held)
-                still_held = still_held || (held.business_id == lease.business_id &&
-                                            held.connection_id == lease.connection_id &&
-                                            held.fence == lease.fence);
+            still_held = std::any_of(s.held.begin(), s.held.end(), [&](const auto& entry) {
+                const Lease& held = entry.second;
+                return held.business_id == lease.business_id &&
+                       held.connection_id == lease.connection_id && held.fence == lease.fence;
+            });
         }
         if (still_held)
             s.log(LogLevel::warning,

@@ -73,6 +73,7 @@ TEST_CASE("pg database: a level that runs no statement sends nothing and ends cl
     auto db = new_database();
     {
         auto empty = must(db.transaction("nothing"));
+        CHECK(server_side(db) == PQTRANS_IDLE);
         must(empty.commit());
     }
     CHECK(server_side(db) == PQTRANS_IDLE);
@@ -277,7 +278,8 @@ TEST_CASE("pg database: queries run together inside a transaction report their o
     CHECK(db.idle());
 }
 
-TEST_CASE("pg database: a nested level's RELEASE waits for the next round trip", "[postgres]") {
+TEST_CASE("pg database: a nested level's RELEASE, sent with the next round trip, keeps its meaning",
+          "[postgres]") {
     auto db = new_database();
     {
         auto outer = must(db.transaction("outer"));
