@@ -38,6 +38,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,13 @@ struct Lease {
     std::int64_t fence = 0;  // fencing token: grows with every claim of this connection
     Instant due_at{};        // the due time it was claimed for (for due-to-synced latency)
     Instant expires_at{};    // another worker may take it over from then on
+};
+
+// A business's view opened for a lease (FleetStore::open_leased).
+struct LeasedView {
+    std::unique_ptr<StateStore> store;
+    // Whether the store's put_sync_end released the lease (the holder must not finish it).
+    std::function<bool()> released;
 };
 
 // Milliseconds since the epoch (UTC): request budgets refill within a second.
@@ -82,7 +90,12 @@ class FleetStore {
     // first checks, in the same transaction, that the lease's fence is still the
     // connection's (ErrorCode::lease_lost otherwise, nothing written). Reads are not
     // fenced. Every write of the view is fenced, whatever connection it names.
-    virtual Result<std::unique_ptr<StateStore>> open_leased(const Lease& lease) = 0;
+    // The sync's end releases the lease: put_sync_end for the leased connection, called
+    // outside the view's transaction(), also does in its transaction what
+    // finish_lease(lease, end.status.next_due) would (one commit per sync instead of two),
+    // and LeasedView::released answers true from then on; the view's later writes are
+    // lease_lost. Until then, the holder ends the lease with finish_lease.
+    virtual Result<LeasedView> open_leased(const Lease& lease) = 0;
     // Every business holding a record, sorted.
     virtual Result<std::vector<std::string>> list_businesses() = 0;
     // A notification names a channel, not a business: the channels with this id in every

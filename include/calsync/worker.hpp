@@ -71,11 +71,12 @@ class Worker {
     // batch is done, with what each did.
     // For hosts driving their own loop and for tests; a slow sync holds the whole batch.
     Result<WorkerPass> run_once();
-    // Until stop(): keeps up to `threads` syncs running, claiming more as soon as a thread
-    // is free (a slow sync holds its own thread, not the others), renews the held leases
-    // every third of lease_for, and with threads free sleeps until the next due time (at
-    // most idle_poll). Errors of the fleet are logged and tried again after idle_poll.
-    // After stop() it claims nothing more and returns once its running syncs finished.
+    // Until stop(): keeps up to `threads` syncs running and up to as many claimed and
+    // waiting for a thread, claiming again once none waits (a slow sync holds its own
+    // thread, not the others), renews the held leases every third of lease_for, and with
+    // threads free sleeps until the next due time (at most idle_poll). Errors of the fleet
+    // are logged and tried again after idle_poll.
+    // After stop() it claims nothing more and returns once the syncs it claimed finished.
     void run();
     void stop();
 

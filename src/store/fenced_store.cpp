@@ -13,11 +13,12 @@ namespace {
 
 class FencedStore final : public StateStore {
   public:
-    FencedStore(std::unique_ptr<StateStore> inner, std::function<Result<void>()> check,
-                std::string leased_connection_id)
+    FencedStore(std::unique_ptr<StateStore> inner, LeaseGuard guard,
+                std::string leased_connection_id, std::shared_ptr<std::atomic<bool>> released)
         : inner_(std::move(inner)),
-          check_(std::move(check)),
-          leased_connection_id_(std::move(leased_connection_id)) {}
+          guard_(std::move(guard)),
+          leased_connection_id_(std::move(leased_connection_id)),
+          released_(std::move(released)) {}
 
     Result<void> transaction(const std::function<Result<void>()>& fn) override {
         forget(kEverything);
@@ -190,9 +191,23 @@ class FencedStore final : public StateStore {
 
     Result<void> put_sync_end(const std::string& connection_id, const SyncEnd& end) override {
         // Joined to an enclosing transaction of the view's: the store's call fails whole or
-        // not at all (store.hpp).
-        return write([&] { return inner_->put_sync_end(connection_id, end); }, kEverything,
-                     Nested::join);
+        // not at all (store.hpp). The lease is then its holder's to finish, after that
+        // transaction.
+        if (connection_id != leased_connection_id_ || in_transaction_ == std::this_thread::get_id())
+            return write([&] { return inner_->put_sync_end(connection_id, end); }, kEverything,
+                         Nested::join);
+        forget(kEverything);
+        // The release comes first: its row lock guards the writes, as the check's does.
+        auto done = inner_->transaction([&]() -> Result<void> {
+            auto released = guard_.release(end.status.next_due);
+            if (!released.ok())
+                return released;
+            return inner_->put_sync_end(connection_id, end);
+        });
+        forget(kEverything);
+        if (done.ok())
+            released_->store(true);
+        return done;
     }
 
     Result<ConnectionSnapshot> read_connection_snapshot(const std::string& connection_id) override {
@@ -304,7 +319,7 @@ class FencedStore final : public StateStore {
         return inner_->transaction([&]() -> Result<void> {
             if (inside)
                 return fn();
-            auto fence = check_();
+            auto fence = guard_.check();
             if (!fence.ok())
                 return fence;
             in_transaction_ = std::this_thread::get_id();
@@ -336,9 +351,10 @@ class FencedStore final : public StateStore {
     }
 
     std::unique_ptr<StateStore> inner_;
-    std::function<Result<void>()> check_;
+    const LeaseGuard guard_;
     const std::string leased_connection_id_;
-    std::once_flag leased_read_;  // read_leased_together ran
+    const std::shared_ptr<std::atomic<bool>> released_;  // by put_sync_end
+    std::once_flag leased_read_;                         // read_leased_together ran
     std::mutex kept_mutex_;
     Kept kept_;
     std::uint64_t generation_ = 0;  // writes begun, for kept()
@@ -348,11 +364,14 @@ class FencedStore final : public StateStore {
 
 }  // namespace
 
-std::unique_ptr<StateStore> make_fenced_store(std::unique_ptr<StateStore> inner,
-                                              std::function<Result<void>()> check,
-                                              std::string leased_connection_id) {
-    return std::make_unique<FencedStore>(std::move(inner), std::move(check),
-                                         std::move(leased_connection_id));
+LeasedView make_fenced_store(std::unique_ptr<StateStore> inner, LeaseGuard guard,
+                             std::string leased_connection_id) {
+    auto released = std::make_shared<std::atomic<bool>>(false);
+    LeasedView view;
+    view.store = std::make_unique<FencedStore>(std::move(inner), std::move(guard),
+                                               std::move(leased_connection_id), released);
+    view.released = [released] { return released->load(); };
+    return view;
 }
 
 }  // namespace calsync::store

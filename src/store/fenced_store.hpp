@@ -1,24 +1,33 @@
 // A StateStore view for a worker holding a lease: every write runs in a transaction of the
 // inner view that first calls `check` (is the lease's fence still current?), so a worker
-// whose lease was taken over writes nothing (ErrorCode::lease_lost). The records a sync
-// reads repeatedly (connection, calendars, statuses, business settings, push channels) are
-// read once and kept until the view's next write; other reads pass through. The first of
-// them reads the leased connection's together (StateStore::read_connection_snapshot): one
-// round trip instead of six.
-// Shared by every FleetStore implementation; `check` must run on the inner view's own
-// connection so it is part of the same transaction.
+// whose lease was taken over writes nothing (ErrorCode::lease_lost). The leased
+// connection's put_sync_end, outside the view's transaction(), calls `release` instead,
+// which checks as `check` does and releases the lease in that transaction (see
+// FleetStore::open_leased). The records a sync reads repeatedly (connection, calendars,
+// statuses, business settings, push channels) are read once and kept until the view's next
+// write; other reads pass through. The first of them reads the leased connection's
+// together (StateStore::read_connection_snapshot): one round trip instead of six.
+// Shared by every FleetStore implementation; `check` and `release` must run on the inner
+// view's own connection so they are part of the same transaction, which undoes them when
+// it fails.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "calsync/fleet.hpp"
 #include "calsync/store.hpp"
 
 namespace calsync::store {
 
-std::unique_ptr<StateStore> make_fenced_store(std::unique_ptr<StateStore> inner,
-                                              std::function<Result<void>()> check,
-                                              std::string leased_connection_id);
+struct LeaseGuard {
+    std::function<Result<void>()> check;
+    std::function<Result<void>(std::optional<Instant> next_due)> release;
+};
+
+LeasedView make_fenced_store(std::unique_ptr<StateStore> inner, LeaseGuard guard,
+                             std::string leased_connection_id);
 
 }  // namespace calsync::store

@@ -127,6 +127,22 @@ QueueEntry* held_entry(MemoryDatabase& db, const Lease& lease) {
     return &it->second;
 }
 
+// Releases `lease`; due next at `next_due` or at a requeue marked while it was held,
+// whichever is earlier. lease_lost when its fence is stale.
+Result<void> release_entry(MemoryDatabase& db, const Lease& lease, std::optional<Instant> next_due,
+                           const char* operation) {
+    Lock lock(db.mutex);
+    QueueEntry* e = held_entry(db, lease);
+    if (e == nullptr)
+        return lease_lost(operation, lease);
+    e->due_at =
+        e->requeue_at && (!next_due || *e->requeue_at < *next_due) ? e->requeue_at : next_due;
+    e->requeue_at.reset();
+    e->lease_owner.reset();
+    e->lease_until = Instant{};
+    return {};
+}
+
 class MemoryStore final : public StateStore {
   public:
     MemoryStore(std::shared_ptr<MemoryDatabase> db, const std::string& business_id)
@@ -652,19 +668,23 @@ class MemoryFleet final : public FleetStore {
         return std::unique_ptr<StateStore>(std::make_unique<MemoryStore>(db_, business_id));
     }
 
-    Result<std::unique_ptr<StateStore>> open_leased(const Lease& lease) override {
+    Result<LeasedView> open_leased(const Lease& lease) override {
         auto view = open_business(lease.business_id);
         if (!view.ok())
             return view.error();
-        return make_fenced_store(
-            std::move(view).value(),
-            [db = db_, lease]() -> Result<void> {
-                Lock lock(db->mutex);
-                if (held_entry(*db, lease) == nullptr)
-                    return lease_lost("write to the store", lease);
-                return {};
-            },
-            lease.connection_id);
+        // Both run inside the view's transaction, which restores the business's queue
+        // entries when it fails.
+        LeaseGuard guard;
+        guard.check = [db = db_, lease]() -> Result<void> {
+            Lock lock(db->mutex);
+            if (held_entry(*db, lease) == nullptr)
+                return lease_lost("write to the store", lease);
+            return {};
+        };
+        guard.release = [db = db_, lease](std::optional<Instant> next_due) {
+            return release_entry(*db, lease, next_due, "end a worker's lease with its sync");
+        };
+        return make_fenced_store(std::move(view).value(), std::move(guard), lease.connection_id);
     }
 
     Result<std::vector<std::string>> list_businesses() override {
@@ -740,16 +760,7 @@ class MemoryFleet final : public FleetStore {
     }
 
     Result<void> finish_lease(const Lease& lease, std::optional<Instant> next_due) override {
-        Lock lock(db_->mutex);
-        QueueEntry* e = held_entry(*db_, lease);
-        if (e == nullptr)
-            return lease_lost("end a worker's lease", lease);
-        e->due_at =
-            e->requeue_at && (!next_due || *e->requeue_at < *next_due) ? e->requeue_at : next_due;
-        e->requeue_at.reset();
-        e->lease_owner.reset();
-        e->lease_until = Instant{};
-        return {};
+        return release_entry(*db_, lease, next_due, "end a worker's lease");
     }
 
     Result<std::optional<Instant>> earliest_due(Instant now) override {

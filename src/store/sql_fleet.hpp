@@ -21,6 +21,7 @@
 #include "store/request_bucket.hpp"
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
+#include "store/sql_store_records.hpp"  // sql_detail::release_lease
 #include "store/store_checks.hpp"
 
 namespace calsync::store {
@@ -48,14 +49,17 @@ class SqlFleet final : public FleetStore {
         return std::unique_ptr<StateStore>(std::move(view).value());
     }
 
-    Result<std::unique_ptr<StateStore>> open_leased(const Lease& lease) override {
+    Result<LeasedView> open_leased(const Lease& lease) override {
         auto view = open_view(lease.business_id);
         if (!view.ok())
             return view.error();
         SqlStore<Db>* raw = view->get();
-        return make_fenced_store(
-            std::move(view).value(), [raw, lease] { return raw->check_lease(lease); },
-            lease.connection_id);
+        LeaseGuard guard;
+        guard.check = [raw, lease] { return raw->check_lease(lease); };
+        guard.release = [raw, lease](std::optional<Instant> next_due) {
+            return raw->release_lease(lease, next_due, "end a worker's lease with its sync");
+        };
+        return make_fenced_store(std::move(view).value(), std::move(guard), lease.connection_id);
     }
 
     Result<std::vector<std::string>> list_businesses() override {
@@ -172,42 +176,16 @@ class SqlFleet final : public FleetStore {
             return q.error();
         Lease renewed = lease;
         renewed.expires_at = now + lease_for;
-        auto done = q->bind(renewed.expires_at)
-                        .bind(lease.business_id)
-                        .bind(lease.connection_id)
-                        .bind(lease.fence)
-                        .bind(lease.owner)
-                        .run();
+        q->bind(renewed.expires_at);
+        auto done = sql_detail::run_on_lease(*q, lease, "renew a worker's lease");
         if (!done.ok())
             return done.error();
-        if (q->changes() == 0)
-            return lease_lost("renew a worker's lease", lease);
         return renewed;
     }
 
     Result<void> finish_lease(const Lease& lease, std::optional<Instant> next_due) override {
         Lock lock(mutex_);
-        auto q = db_.query(
-            "UPDATE work_queue SET due_at = CASE WHEN requeue_at IS NOT NULL AND "
-            "(CAST(? AS BIGINT) IS NULL OR requeue_at < ?) THEN requeue_at ELSE ? END, "
-            "requeue_at = NULL, lease_owner = NULL, lease_until = NULL "
-            "WHERE business_id = ? AND connection_id = ? AND fence = ? AND lease_owner = ?",
-            "end a worker's lease");
-        if (!q.ok())
-            return q.error();
-        auto done = q->bind(next_due)
-                        .bind(next_due)
-                        .bind(next_due)
-                        .bind(lease.business_id)
-                        .bind(lease.connection_id)
-                        .bind(lease.fence)
-                        .bind(lease.owner)
-                        .run();
-        if (!done.ok())
-            return done;
-        if (q->changes() == 0)
-            return lease_lost("end a worker's lease", lease);
-        return {};
+        return sql_detail::release_lease(db_, lease, next_due, "end a worker's lease");
     }
 
     Result<std::optional<Instant>> earliest_due(Instant now) override {

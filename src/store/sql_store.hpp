@@ -116,6 +116,11 @@ class SqlStore final : public StateStore {
     // PostgreSQL the queue row stays share-locked until the caller's transaction ends, so
     // no claim slips between the check and the writes it guards.
     Result<void> check_lease(const Lease& lease);
+    // Releases `lease` (kReleaseLeaseSql): on the fleet's connection for finish_lease, on
+    // the view's own in the transaction of a leased view's sync end, where its row lock
+    // also guards the writes as check_lease's does. lease_lost when the fence is stale.
+    Result<void> release_lease(const Lease& lease, std::optional<Instant> next_due,
+                               const char* operation);
 
   private:
     using Lock = std::lock_guard<std::recursive_mutex>;

@@ -78,6 +78,14 @@ inline const std::string& put_calendar_status_sql() {
 constexpr const char* kMoveCursorSql =
     "UPDATE calendars SET cursor = ? WHERE business_id = ? AND connection_id = ? AND "
     "calendar_id = ?";
+// A lease released (FleetStore::finish_lease): due next at the parameter (bound twice more
+// for the CASE), or at a requeue_at marked while it was held, whichever is earlier. It
+// changes no row when the lease's fence or owner is no longer the row's.
+constexpr const char* kReleaseLeaseSql =
+    "UPDATE work_queue SET due_at = CASE WHEN requeue_at IS NOT NULL AND "
+    "(CAST(? AS BIGINT) IS NULL OR requeue_at < ?) THEN requeue_at ELSE ? END, "
+    "requeue_at = NULL, lease_owner = NULL, lease_until = NULL "
+    "WHERE business_id = ? AND connection_id = ? AND fence = ? AND lease_owner = ?";
 constexpr const char* kReadBusinessSettingsSql =
     "SELECT settings_json FROM business_settings WHERE business_id = ?";
 
@@ -88,6 +96,33 @@ inline Result<std::optional<std::string>> settings_of(Result<std::vector<std::st
     if (rows->empty())
         return std::optional<std::string>();
     return std::optional<std::string>(std::move(rows->front()));
+}
+
+// Runs `q`, whose last parameters are the lease's row and holder (business, connection,
+// fence, owner); lease_lost when it changed no row.
+template <class Query>
+Result<void> run_on_lease(Query& q, const Lease& lease, const char* operation) {
+    auto done = q.bind(lease.business_id)
+                    .bind(lease.connection_id)
+                    .bind(lease.fence)
+                    .bind(lease.owner)
+                    .run();
+    if (!done.ok())
+        return done;
+    if (q.changes() == 0)
+        return lease_lost(operation, lease);
+    return {};
+}
+
+// Releases `lease` on `db` (kReleaseLeaseSql); lease_lost when its fence is stale.
+template <class Db>
+Result<void> release_lease(Db& db, const Lease& lease, std::optional<Instant> next_due,
+                           const char* operation) {
+    auto q = db.query(kReleaseLeaseSql, operation);
+    if (!q.ok())
+        return q.error();
+    q->bind(next_due).bind(next_due).bind(next_due);
+    return run_on_lease(*q, lease, operation);
 }
 
 template <class T>
@@ -184,6 +219,13 @@ Result<Rows> SqlStore<Db>::unless_unknown(Result<Rows> rows, const char* operati
     if (!known.ok())
         return known.error();
     return rows;
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::release_lease(const Lease& lease, std::optional<Instant> next_due,
+                                         const char* operation) {
+    Lock lock(mutex_);
+    return sql_detail::release_lease(db_, lease, next_due, operation);
 }
 
 template <class Db>

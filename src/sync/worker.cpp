@@ -30,9 +30,13 @@ struct Worker::State {
     // The leases of the syncs running (started by run() or run_once()), by start number,
     // so the loop renews them and knows how many more it may claim. Declared before the
     // pool: the pool's destructor waits for running syncs, which still update it.
+    struct Held {
+        Lease lease;
+        std::function<bool()> released;  // by its view's sync end, once the view is open
+    };
     std::mutex mutex;
     std::condition_variable changed;  // a sync finished, or stop()
-    std::map<std::uint64_t, Lease> held;
+    std::map<std::uint64_t, Held> held;
     std::uint64_t started = 0;
     std::uint64_t finished = 0;
     // Google's quota is per OAuth project: every worker of the fleet takes from one budget.
@@ -66,29 +70,39 @@ std::string named(const Lease& lease) {
 }
 
 // Releases a lease that could not be synced; due again after the first retry's wait.
-Outcome give_back(Worker::State& s, const Lease& lease, const Error& why) {
+Outcome give_back(Worker::State& s, const Lease& lease, const Error& why,
+                  const std::function<bool()>& released = {}) {
     s.log(LogLevel::error, named(lease) + ": not synced: " + why.message);
+    if (released && released())
+        return Outcome::failed;  // its end was stored, and released the lease
     auto finished =
         s.options.fleet->finish_lease(lease, s.now() + s.options.settings.schedule.first_retry);
     return finished.ok() || finished.error().code != ErrorCode::lease_lost ? Outcome::failed
                                                                            : Outcome::lost;
 }
 
-// Syncs one leased connection through its business's view fenced by the lease.
-Outcome sync_leased(Worker::State& s, const Lease& lease, std::optional<SyncReport>* report) {
+// Syncs one leased connection (start number `number`) through its business's view fenced
+// by the lease.
+Outcome sync_leased(Worker::State& s, std::uint64_t number, const Lease& lease,
+                    std::optional<SyncReport>* report) {
     FleetStore& fleet = *s.options.fleet;
     auto view = fleet.open_leased(lease);
     if (!view.ok())
         return give_back(s, lease, view.error());
+    const std::function<bool()> released = view->released;
+    {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        s.held.at(number).released = released;
+    }
     // The business's own zone, window and policies, as its host last opened it.
-    auto settings = sync::with_stored_business_settings(s.options.settings, *view.value());
+    auto settings = sync::with_stored_business_settings(s.options.settings, *view->store);
     if (!settings.ok())
         return give_back(s, lease, settings.error());
     SyncServiceOptions o;
     o.settings = std::move(settings).value();
     o.store_business_settings = false;
     o.only_connection = lease.connection_id;  // reads and memory follow the connection
-    o.store = std::shared_ptr<StateStore>(std::move(view).value());
+    o.store = std::shared_ptr<StateStore>(std::move(view->store));
     o.provider_factory = s.options.provider_factory;
     o.clock = s.options.clock;
     o.log = s.options.log;
@@ -108,12 +122,14 @@ Outcome sync_leased(Worker::State& s, const Lease& lease, std::optional<SyncRepo
                   named(lease) + ": lease lost to another worker; nothing more written");
             return Outcome::lost;
         }
-        return give_back(s, lease, synced.error());
+        return give_back(s, lease, synced.error(), released);
     }
-    auto finished = fleet.finish_lease(lease, synced->status.next_due);
-    if (!finished.ok()) {
-        s.log(LogLevel::warning, named(lease) + ": synced, but " + finished.error().message);
-        return finished.error().code == ErrorCode::lease_lost ? Outcome::lost : Outcome::failed;
+    if (!released()) {
+        auto finished = fleet.finish_lease(lease, synced->status.next_due);
+        if (!finished.ok()) {
+            s.log(LogLevel::warning, named(lease) + ": synced, but " + finished.error().message);
+            return finished.error().code == ErrorCode::lease_lost ? Outcome::lost : Outcome::failed;
+        }
     }
     *report = std::move(synced).value();
     return Outcome::synced;
@@ -126,11 +142,11 @@ void start(Worker::State& s, Lease lease, SyncDone done) {
     {
         std::lock_guard<std::mutex> lock(s.mutex);
         number = s.started++;
-        s.held.emplace(number, lease);
+        s.held.emplace(number, Worker::State::Held{lease, {}});
     }
     s.pool.submit([&s, number, lease = std::move(lease), done = std::move(done)] {
         std::optional<SyncReport> report;
-        const Outcome outcome = sync_leased(s, lease, &report);
+        const Outcome outcome = sync_leased(s, number, lease, &report);
         {
             std::lock_guard<std::mutex> lock(s.mutex);
             s.held.erase(number);
@@ -142,31 +158,33 @@ void start(Worker::State& s, Lease lease, SyncDone done) {
     });
 }
 
-// Extends every held lease; a lease lost meanwhile is the sync's to find (at its fence).
+// Extends every held lease its sync's end has not released; a lease lost meanwhile is the
+// sync's to find (at its fence).
 void renew_held(Worker::State& s) {
-    std::vector<Lease> running;
+    std::map<std::uint64_t, Worker::State::Held> held;
     {
         std::lock_guard<std::mutex> lock(s.mutex);
-        for (const auto& [number, lease] : s.held)
-            running.push_back(lease);
+        held = s.held;
     }
-    for (const Lease& lease : running) {
-        auto renewed = s.options.fleet->renew_lease(lease, s.now(), s.options.lease_for);
+    for (const auto& [number, h] : held) {
+        if (h.released && h.released())
+            continue;
+        auto renewed = s.options.fleet->renew_lease(h.lease, s.now(), s.options.lease_for);
         if (renewed.ok())
             continue;
         // A sync that finished meanwhile released its lease: nothing was lost.
         bool still_held = false;
+        std::function<bool()> released;  // as it is now: the view may have opened since
         {
             std::lock_guard<std::mutex> lock(s.mutex);
-            still_held = std::any_of(s.held.begin(), s.held.end(), [&](const auto& entry) {
-                const Lease& held = entry.second;
-                return held.business_id == lease.business_id &&
-                       held.connection_id == lease.connection_id && held.fence == lease.fence;
-            });
+            auto it = s.held.find(number);
+            still_held = it != s.held.end();
+            if (still_held)
+                released = it->second.released;
         }
-        if (still_held)
+        if (still_held && !(released && released()))
             s.log(LogLevel::warning,
-                  named(lease) + ": lease not renewed: " + renewed.error().message);
+                  named(h.lease) + ": lease not renewed: " + renewed.error().message);
     }
 }
 
@@ -269,10 +287,13 @@ void Worker::run() {
     for (;;) {
         if (s.stopping && s.held.empty())
             return;
-        // Claims as threads become free, so a slow sync holds one thread, not the others.
+        // Claims once no claimed sync waits for a thread, for the free threads and as many
+        // waiting: one claim per `threads` syncs rather than one per sync (a claim is a
+        // write to the fleet's queue, the dearest statement of a quiet poll), and a slow
+        // sync holds one thread, not the others.
         std::optional<std::chrono::milliseconds> idle;  // set when threads stay free
-        if (!s.stopping && s.held.size() < o.threads) {
-            const std::size_t free = o.threads - s.held.size();
+        if (!s.stopping && s.held.size() <= o.threads) {
+            const std::size_t free = 2 * o.threads - s.held.size();
             lock.unlock();
             auto claimed = o.fleet->claim_due(o.owner, s.now(), o.lease_for, free);
             if (!claimed.ok()) {
@@ -286,7 +307,7 @@ void Worker::run() {
                     idle = until_next_due(s);
             }
             lock.lock();
-            if (!idle && s.held.size() < o.threads)
+            if (!idle && s.held.size() <= o.threads)
                 continue;  // syncs finished meanwhile: claim for their threads at once
         }
         // Sleeps until a sync finishes (its thread is free), stop(), the next renewal or,

@@ -278,8 +278,19 @@ class RecordingFleet : public FleetStore {
     Result<std::unique_ptr<StateStore>> open_business(const std::string& id) override {
         return inner_->open_business(id);
     }
-    Result<std::unique_ptr<StateStore>> open_leased(const Lease& lease) override {
-        return inner_->open_leased(lease);
+    // A lease its sync's end released is recorded when the worker first asks (at once).
+    Result<LeasedView> open_leased(const Lease& lease) override {
+        auto view = inner_->open_leased(lease);
+        if (view.ok()) {
+            auto recorded = std::make_shared<std::once_flag>();
+            view->released = [this, lease, recorded, released = view->released] {
+                const bool yes = released();
+                if (yes)
+                    std::call_once(*recorded, [&] { record_finish(lease); });
+                return yes;
+            };
+        }
+        return view;
     }
     Result<std::vector<std::string>> list_businesses() override {
         return inner_->list_businesses();
@@ -315,20 +326,9 @@ class RecordingFleet : public FleetStore {
                               std::chrono::seconds lease_for) override {
         return inner_->renew_lease(lease, now, lease_for);
     }
-    // A finished lease's line, flushed at once: "failed" when the worker gave it back after
-    // logging that it could not sync it (failing()), else "synced".
     Result<void> finish_lease(const Lease& lease, std::optional<Instant> next_due) override {
         auto r = inner_->finish_lease(lease, next_due);
-        const std::int64_t done = unix_ms_now();
-        const std::int64_t due =
-            std::chrono::duration_cast<std::chrono::milliseconds>(lease.due_at.time_since_epoch())
-                .count();
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++finishes_;
-        const bool failed = failing_.erase(lease.connection_id) > 0;
-        out_ << R"({"connection": ")" << lease.connection_id << R"(", "due_ms": )" << due
-             << R"(, "done_ms": )" << done << R"(, "outcome": ")" << (failed ? "failed" : "synced")
-             << "\"}" << std::endl;
+        record_finish(lease);
         return r;
     }
     Result<std::optional<Instant>> earliest_due(Instant now) override {
@@ -360,6 +360,21 @@ class RecordingFleet : public FleetStore {
     }
 
   private:
+    // A finished lease's line, flushed at once: "failed" when the worker gave it back after
+    // logging that it could not sync it (failing()), else "synced".
+    void record_finish(const Lease& lease) {
+        const std::int64_t done = unix_ms_now();
+        const std::int64_t due =
+            std::chrono::duration_cast<std::chrono::milliseconds>(lease.due_at.time_since_epoch())
+                .count();
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++finishes_;
+        const bool failed = failing_.erase(lease.connection_id) > 0;
+        out_ << R"({"connection": ")" << lease.connection_id << R"(", "due_ms": )" << due
+             << R"(, "done_ms": )" << done << R"(, "outcome": ")" << (failed ? "failed" : "synced")
+             << "\"}" << std::endl;
+    }
+
     std::shared_ptr<FleetStore> inner_;
     std::ostream& out_;
     std::mutex mutex_;

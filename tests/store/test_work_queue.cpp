@@ -112,7 +112,7 @@ TEMPLATE_TEST_CASE("work queue: an expired lease is taken over and the old holde
     TestType f;
     FleetStore& q = *f.fleet;
     const Lease old = claimed_with_calendar(q);
-    auto old_view = must(q.open_leased(old));
+    auto old_view = must(q.open_leased(old)).store;
 
     // Renewed in time, the lease holds past its first expiry.
     const Lease renewed = must(q.renew_lease(old, at(120), kLease));
@@ -147,12 +147,64 @@ TEMPLATE_TEST_CASE("work queue: an expired lease is taken over and the old holde
     CHECK(must(old_view->get_connection_status("c0")).events_read == 1);
 
     // The new holder writes and finishes.
-    auto new_view = must(q.open_leased(taken[0]));
+    auto new_view = must(q.open_leased(taken[0])).store;
     must(new_view->put_connection_status("c0", late));
     CHECK(must(reader->get_connection_status("c0")).events_read == 99);
     must(q.finish_lease(taken[0], at(500)));
     // A finished lease fences too: its view can no longer write.
     fails_with(new_view->put_connection_status("c0", mine), ErrorCode::lease_lost, "w2");
+}
+
+TEMPLATE_TEST_CASE("work queue: a leased view's sync end releases the lease in its transaction",
+                   "[queue]", CALSYNC_FLEET_FIXTURES) {
+    TestType f;
+    FleetStore& q = *f.fleet;
+    const Lease lease = claimed_with_calendar(q);
+    auto view = must(q.open_leased(lease));
+    auto host = must(q.open_business("g1"));
+    SyncEnd end;
+    end.status.state = SyncState::ok;
+    end.status.events_read = 4;
+    end.status.next_due = at(900);
+    end.calendar_statuses["a"] = end.status;
+    CHECK_FALSE(view.released());
+
+    SECTION("released, due again at the end's next_due; the view writes no more") {
+        must(view.store->put_sync_end("c0", end));
+        CHECK(view.released());
+        CHECK(must(host->get_connection_status("c0")).events_read == 4);
+        fails_with(q.finish_lease(lease, at(9999)), ErrorCode::lease_lost, "w1");
+        CHECK(must(q.claim_due("w2", at(899), kLease, 10)).empty());
+        const auto next = must(q.claim_due("w2", at(900), kLease, 10));
+        REQUIRE(next.size() == 1);
+        CHECK(next[0].due_at == at(900));
+        fails_with(view.store->put_connection_status("c0", end.status), ErrorCode::lease_lost,
+                   "w1");
+    }
+    SECTION("a connection marked due while held is due at once") {
+        must(q.mark_due("g1", "c0", at(120)));
+        must(view.store->put_sync_end("c0", end));
+        CHECK(view.released());
+        const auto next = must(q.claim_due("w2", at(120), kLease, 10));
+        REQUIRE(next.size() == 1);
+        CHECK(next[0].due_at == at(120));
+    }
+    SECTION("inside the view's transaction the end joins it, and the holder finishes") {
+        must(view.store->transaction([&] { return view.store->put_sync_end("c0", end); }));
+        CHECK_FALSE(view.released());
+        CHECK(must(host->get_connection_status("c0")).events_read == 4);
+        CHECK(must(q.claim_due("w2", at(120), kLease, 10)).empty());
+        must(q.finish_lease(lease, at(900)));
+        CHECK(must(q.claim_due("w2", at(900), kLease, 10)).size() == 1);
+    }
+    SECTION("taken over, the old holder's end releases nothing and writes nothing") {
+        const auto taken = must(q.claim_due("w2", lease.expires_at, kLease, 10));
+        REQUIRE(taken.size() == 1);
+        fails_with(view.store->put_sync_end("c0", end), ErrorCode::lease_lost, "w1");
+        CHECK_FALSE(view.released());
+        CHECK(must(host->get_connection_status("c0")).state == SyncState::never_synced);
+        CHECK(must(q.renew_lease(taken[0], lease.expires_at, kLease)).owner == "w2");
+    }
 }
 
 TEMPLATE_TEST_CASE("work queue: two claimers racing never take one connection twice", "[queue]",
@@ -201,7 +253,7 @@ TEMPLATE_TEST_CASE("work queue: a leased view's first read takes its connection'
     const Lease lease = claimed_with_calendar(q);
     auto host = must(q.open_business("g1"));
     must(host->put_push_channel({"ch-1", "c0", "a", "res-1", "v1.tok-1", at(5000)}));
-    auto view = must(q.open_leased(lease));
+    auto view = must(q.open_leased(lease)).store;
 
     // The first read is the business's settings; the calendars, statuses and channels come
     // with it, so the host's changes after it are not seen until the view writes.
@@ -229,7 +281,7 @@ TEMPLATE_TEST_CASE("work queue: a leased view keeps what it read until its next 
     FleetStore& q = *f.fleet;
     const Lease lease = claimed_with_calendar(q);
     auto host = must(q.open_business("g1"));
-    auto view = must(q.open_leased(lease));
+    auto view = must(q.open_leased(lease)).store;
 
     // Read once: a host's rename meanwhile is seen after the view's next write.
     CHECK(must(view->list_calendars("c0")).at(0).calendar.name == "Calendar a");
