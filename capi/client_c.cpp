@@ -16,6 +16,7 @@
 #include "capi_support.hpp"
 #include "client_json.hpp"
 #include "engine/json_codec.hpp"
+#include "sync/fleet_budget.hpp"
 
 struct calsync_client {
     // A client on a fleet store (CLIENT_CONFIG "store") keeps the fleet open for its view
@@ -81,6 +82,9 @@ calsync_status open_client_store(const ClientStore& chosen, SyncServiceOptions* 
     o->store = std::shared_ptr<StateStore>(std::move(view).value());
     // Workers sync this business too: the slots they store are what the client answers.
     o->slots_from_store = true;
+    // Google's quota is per OAuth project: the client spends from the budget the fleet's
+    // workers share, not a pace of its own beside theirs.
+    o->request_budgets = sync::fleet_request_budgets(shared);
     const LogSink log = o->log;
     FleetStore* queue = shared.get();  // the handle keeps it open as long as the service
     o->connection_due = [queue, business = chosen.business_id, log](const std::string& id,

@@ -442,8 +442,9 @@ typedef struct calsync_oauth calsync_oauth;
  *                                                 Google's 10,000). calsync sends at
  *                                                 most 90 % of it on average, in bursts
  *                                                 of at most 1 %: per process, or, for
- *                                                 a fleet's workers, all of them together
- *                                                 (see Workers). Ignored for microsoft
+ *                                                 a fleet's workers and clients on its
+ *                                                 store, all of them together (see
+ *                                                 Workers). Ignored for microsoft
  *   "host_key": "base64url...",                   required: at least 32 random bytes the
  *                                                 host keeps; signs the state parameter
  *   "network": {...}                              as for calsync_provider_new
@@ -1039,7 +1040,7 @@ CALSYNC_API calsync_status calsync_client_team_feed(calsync_client* client,
  * be given the same "requests_per_minute". Microsoft Graph throttles per app and tenant
  * by answering 429 with Retry-After, which every worker honours (a sync due again no
  * earlier than it asked); nothing is shared for it. A client opened on a fleet's store
- * (CLIENT_CONFIG "store") paces its own Google requests within its process, as any client.
+ * (CLIENT_CONFIG "store") takes its Google requests from the same budget as the workers.
  *
  * Thread rules: calsync_worker_run_once and calsync_worker_run from one thread at a time;
  * calsync_worker_stop and calsync_worker_mark_due from any. The log callback is called

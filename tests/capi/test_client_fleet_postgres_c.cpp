@@ -5,9 +5,14 @@
 #include <calsync.h>
 #include <rapidjson/document.h>
 
-#include <catch2/catch.hpp>
-#include <string>
+#include <libpq-fe.h>
 
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fake_control.hpp"
 #include "fake_server.hpp"
 #include "kept_slots_scenario.hpp"
 #include "pg_test_server.hpp"
@@ -19,10 +24,9 @@ using calsync::test::kept_answer;  // a call's JSON answer, freed
 const unsigned char kKey[32] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
                                 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
 
-// The test server's new schema as a libpq URI (open_fleet takes postgresql:// URLs): the
-// socket directory as "host", the schema through "options".
-std::string new_database_url() {
-    std::string conninfo = calsync::test::PostgresTestServer::shared().new_database();
+// `conninfo` (a new schema of the test server) as a libpq URI (open_fleet takes
+// postgresql:// URLs): the socket directory as "host", the schema through "options".
+std::string database_url(const std::string& conninfo) {
     const std::string schema =
         conninfo.substr(conninfo.find("search_path=") + 12,
                         conninfo.rfind('\'') - conninfo.find("search_path=") - 12);
@@ -34,11 +38,17 @@ std::string new_database_url() {
            "&user=calsync&options=-c%20search_path%3D" + schema;
 }
 
+std::string new_database_url() {
+    return database_url(calsync::test::PostgresTestServer::shared().new_database());
+}
+
 struct Client {
-    Client(const std::string& url, const std::string& business) {
+    // `members`: more of CLIENT_CONFIG, each followed by a comma.
+    Client(const std::string& url, const std::string& business, const std::string& members = "") {
         const std::string config =
-            R"({"network": {"allow_private_addresses": true}, "window": {"days_back": 400, "days_ahead": 400}, "store": {"url": ")" +
-            url + R"(", "business_id": ")" + business + R"("}})";
+            R"({"network": {"allow_private_addresses": true}, "window": {"days_back": 400, "days_ahead": 400}, )" +
+            members + R"("store": {"url": ")" + url + R"(", "business_id": ")" + business +
+            R"("}})";
         calsync_client_options o = CALSYNC_CLIENT_OPTIONS_INIT;
         o.host_key = kKey;
         o.host_key_length = sizeof kKey;
@@ -134,6 +144,68 @@ TEST_CASE("client on PostgreSQL: two garages on one database see nothing of each
 TEST_CASE("client on PostgreSQL: answers from the slots a worker stored, and their changes",
           "[fleet][postgres][slots]") {
     calsync::test::check_client_reads_worker_slots(new_database_url());
+}
+
+namespace {
+
+// The first column of every row `sql` returns on `conninfo`.
+std::vector<std::string> column(const std::string& conninfo, const char* sql) {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> db(PQconnectdb(conninfo.c_str()), &PQfinish);
+    REQUIRE(PQstatus(db.get()) == CONNECTION_OK);
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(db.get(), sql), &PQclear);
+    REQUIRE(PQresultStatus(r.get()) == PGRES_TUPLES_OK);
+    std::vector<std::string> values;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+        values.emplace_back(PQgetvalue(r.get(), i, 0));
+    return values;
+}
+
+}  // namespace
+
+TEST_CASE("client on PostgreSQL: its Google requests spend the budget the fleet's workers share",
+          "[fleet][postgres]") {
+    const std::string conninfo = calsync::test::PostgresTestServer::shared().new_database();
+    const std::string client_id = "garages.apps.googleusercontent.com";
+    calsync::test::FakeServer google(CALSYNC_GOOGLE_FAKE);
+    calsync::test::fake_control(
+        google, "calendar",
+        R"({"id": "garage@example.com", "summary": "Workshop", "primary": true,
+                       "timeZone": "Europe/Berlin", "accessRole": "owner"})");
+    rapidjson::Document granted;
+    granted.Parse(
+        calsync::test::fake_control(
+            google, "grant",
+            R"({"client_id": ")" + client_id +
+                R"(", "scope": "https://www.googleapis.com/auth/calendar.calendarlist.readonly https://www.googleapis.com/auth/calendar.events.readonly"})")
+            .c_str());
+    REQUIRE(granted.IsObject());
+    Client garage(database_url(conninfo), "garage-1",
+                  R"("google": {"client_id": ")" + client_id +
+                      R"(", "client_secret": "secret", "exports": false, "token_url": ")" +
+                      google.url("/token") + R"(", "api_base_url": ")" +
+                      google.url("/calendar/v3") + R"("}, )");
+    REQUIRE(garage.status == CALSYNC_OK);
+    CHECK(column(conninfo, "SELECT budget_key FROM request_budgets").empty());
+
+    const std::string request =
+        R"({"version": 1, "kind": "google", "connection_id": "work", "tokens": {"version": 1, "access_token": ")" +
+        std::string(granted["access_token"].GetString()) + R"(", "refresh_token": ")" +
+        granted["refresh_token"].GetString() +
+        R"(", "scope": "https://www.googleapis.com/auth/calendar.calendarlist.readonly https://www.googleapis.com/auth/calendar.events.readonly", "expires_at": "2099-01-01T00:00:00Z"}})";
+    calsync_connection* k = nullptr;
+    REQUIRE(calsync_client_connect(garage.handle, request.c_str(), &k) == CALSYNC_OK);
+    REQUIRE(calsync_connection_select(
+                k, R"({"calendar_id": "garage@example.com", "direction": "import"})") ==
+            CALSYNC_OK);
+    char* out = nullptr;
+    const calsync_status s = calsync_connection_sync(k, &out);
+    kept_answer(s, out);
+    calsync_connection_free(k);
+    // The fleet's bucket for this OAuth client was taken from: each worker of the fleet
+    // takes from the same row.
+    const auto keys = column(conninfo, "SELECT budget_key FROM request_budgets");
+    REQUIRE(keys.size() == 1);
+    CHECK_THAT(keys[0], Catch::Contains(client_id));
 }
 
 TEST_CASE("client on a fleet store: what the options refuse", "[fleet]") {

@@ -1,7 +1,6 @@
 // The provider calls of the C ABI (capi/provider_c.cpp) against the fake servers, through
 // the shared library only.
 #include <calsync.h>
-#include <curl/curl.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -11,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "fake_control.hpp"
 #include "fake_server.hpp"
 
 namespace {
@@ -189,27 +189,6 @@ TEST_CASE("provider calls check their arguments") {
 
 namespace {
 
-size_t collect_body(char* data, size_t size, size_t n, void* user) {
-    static_cast<std::string*>(user)->append(data, size * n);
-    return size * n;
-}
-
-// POST /_control/<name> of the Google fake; its answer.
-std::string google_control(const calsync::test::FakeServer& fake, const std::string& name,
-                           const std::string& body = "{}") {
-    CURL* curl = curl_easy_init();
-    REQUIRE(curl != nullptr);
-    std::string answer;
-    const std::string url = fake.url("/_control/" + name);
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-    REQUIRE(curl_easy_perform(curl) == CURLE_OK);
-    curl_easy_cleanup(curl);
-    return answer;
-}
-
 std::string google_config(const calsync::test::FakeServer& fake, const std::string& tokens) {
     rapidjson::Document granted;
     granted.Parse(tokens.c_str());
@@ -230,16 +209,17 @@ std::string google_config(const calsync::test::FakeServer& fake, const std::stri
 
 TEST_CASE("provider google: calendars, blocked slots and refreshed tokens through the C ABI") {
     calsync::test::FakeServer fake(CALSYNC_GOOGLE_FAKE);
-    google_control(fake, "calendar",
-                   R"({"id": "garage@example.com", "summary": "Workshop", "primary": true,
+    calsync::test::fake_control(
+        fake, "calendar",
+        R"({"id": "garage@example.com", "summary": "Workshop", "primary": true,
                        "timeZone": "Europe/Berlin", "accessRole": "owner"})");
-    google_control(fake, "event?calendar=garage@example.com",
-                   R"({"id": "lift1", "summary": "Lift inspection",
+    calsync::test::fake_control(fake, "event?calendar=garage@example.com",
+                                R"({"id": "lift1", "summary": "Lift inspection",
                        "start": {"dateTime": "2026-03-02T09:00:00+01:00"},
                        "end": {"dateTime": "2026-03-02T10:00:00+01:00"}})");
-    const std::string tokens =
-        google_control(fake, "grant",
-                       R"({"client_id": "test-client.apps.googleusercontent.com", "scope":
+    const std::string tokens = calsync::test::fake_control(
+        fake, "grant",
+        R"({"client_id": "test-client.apps.googleusercontent.com", "scope":
             "https://www.googleapis.com/auth/calendar.calendarlist.readonly https://www.googleapis.com/auth/calendar.events.readonly"})");
     Provider p(google_config(fake, tokens));
     REQUIRE(p.status == CALSYNC_OK);
@@ -250,7 +230,7 @@ TEST_CASE("provider google: calendars, blocked slots and refreshed tokens throug
     CHECK(listed.json["calendars"][0]["is_primary"].GetBool());
 
     // Google stops taking the access token: the provider refreshes once and goes on.
-    google_control(fake, "drop_access_tokens");
+    calsync::test::fake_control(fake, "drop_access_tokens");
     Outcome slots = p.slots(R"({"version": 1, "calendar_id": "garage@example.com",
         "zone": "Europe/Berlin",
         "window": {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}})");
