@@ -1099,15 +1099,16 @@ CALSYNC_API void calsync_worker_free(calsync_worker* worker);
 CALSYNC_API calsync_status calsync_worker_run_once(calsync_worker* worker, char** response_json);
 
 /*
- * calsync_worker_run: until calsync_worker_stop, keeps up to "threads" syncs running,
- * claiming another as soon as one finishes (a slow sync holds its own thread, not the
- * others), and sleeps until the next due time (at most a second) when threads stay free.
- * Errors of the fleet are logged and tried again. Returns CALSYNC_OK once stopped (after
- * the syncs it runs finished), or CALSYNC_EINVAL.
+ * calsync_worker_run: until calsync_worker_stop, keeps up to "threads" syncs running and
+ * up to as many claimed and waiting for a thread, claiming again once none waits (a slow
+ * sync holds its own thread, not the others), and sleeps until the next due time (at most
+ * a second) when threads stay free. Errors of the fleet are logged and tried again.
+ * Returns CALSYNC_OK once stopped (after the syncs it claimed finished), or
+ * CALSYNC_EINVAL.
  */
 CALSYNC_API calsync_status calsync_worker_run(calsync_worker* worker);
 
-/* Makes calsync_worker_run return after the syncs it runs. Any thread. CALSYNC_OK or
+/* Makes calsync_worker_run return after the syncs it claimed. Any thread. CALSYNC_OK or
  * CALSYNC_EINVAL. */
 CALSYNC_API calsync_status calsync_worker_stop(calsync_worker* worker);
 

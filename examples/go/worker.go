@@ -84,7 +84,7 @@ func NewWorker(o WorkerOptions) (*Worker, error) {
 	return w, nil
 }
 
-// Close stops the worker and frees it once the syncs it runs are done. Closing twice is
+// Close stops the worker and frees it once the syncs it claimed are done. Closing twice is
 // harmless.
 func (w *Worker) Close() error {
 	w.Stop()
@@ -123,7 +123,7 @@ func (w *Worker) Run() error {
 	})
 }
 
-// Stop makes Run return after the syncs it runs.
+// Stop makes Run return after the syncs it claimed.
 func (w *Worker) Stop() {
 	_ = call(w.use, "calsync_worker_stop", func(p *C.calsync_worker) C.calsync_status {
 		return C.calsync_worker_stop(p)
