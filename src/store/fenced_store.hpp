@@ -22,8 +22,10 @@
 
 namespace calsync::store {
 
+// How a fenced view asks its fleet about its lease.
 struct LeaseGuard {
-    std::function<Result<void>()> check;
+    std::function<Result<void>()> check;  // lease_lost unless the lease is current
+    // As check, then releases the lease, due next at `next_due` (FleetStore::finish_lease).
     std::function<Result<void>(std::optional<Instant> next_due)> release;
 };
 
