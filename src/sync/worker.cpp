@@ -32,7 +32,8 @@ struct Worker::State {
     // pool: the pool's destructor waits for running syncs, which still update it.
     struct Held {
         Lease lease;
-        std::function<bool()> released;  // by its view's sync end, once the view is open
+        // By its view's sync end; false until the view is open.
+        std::function<bool()> released = [] { return false; };
     };
     std::mutex mutex;
     std::condition_variable changed;  // a sync finished, or stop()
@@ -70,10 +71,11 @@ std::string named(const Lease& lease) {
 }
 
 // Releases a lease that could not be synced; due again after the first retry's wait.
-Outcome give_back(Worker::State& s, const Lease& lease, const Error& why,
-                  const std::function<bool()>& released = {}) {
+Outcome give_back(
+    Worker::State& s, const Lease& lease, const Error& why,
+    const std::function<bool()>& released = [] { return false; }) {
     s.log(LogLevel::error, named(lease) + ": not synced: " + why.message);
-    if (released && released())
+    if (released())
         return Outcome::failed;  // its end was stored, and released the lease
     auto finished =
         s.options.fleet->finish_lease(lease, s.now() + s.options.settings.schedule.first_retry);
@@ -142,7 +144,7 @@ void start(Worker::State& s, Lease lease, SyncDone done) {
     {
         std::lock_guard<std::mutex> lock(s.mutex);
         number = s.started++;
-        s.held.emplace(number, Worker::State::Held{lease, {}});
+        s.held.emplace(number, Worker::State::Held{lease});
     }
     s.pool.submit([&s, number, lease = std::move(lease), done = std::move(done)] {
         std::optional<SyncReport> report;
@@ -167,14 +169,14 @@ void renew_held(Worker::State& s) {
         held = s.held;
     }
     for (const auto& [number, h] : held) {
-        if (h.released && h.released())
+        if (h.released())
             continue;
         auto renewed = s.options.fleet->renew_lease(h.lease, s.now(), s.options.lease_for);
         if (renewed.ok())
             continue;
         // A sync that finished meanwhile released its lease: nothing was lost.
         bool still_held = false;
-        std::function<bool()> released;  // as it is now: the view may have opened since
+        std::function<bool()> released = [] { return false; };  // now: the view may be open
         {
             std::lock_guard<std::mutex> lock(s.mutex);
             auto it = s.held.find(number);
@@ -182,7 +184,7 @@ void renew_held(Worker::State& s) {
             if (still_held)
                 released = it->second.released;
         }
-        if (still_held && !(released && released()))
+        if (still_held && !released())
             s.log(LogLevel::warning,
                   named(h.lease) + ": lease not renewed: " + renewed.error().message);
     }
