@@ -264,6 +264,9 @@ struct ConnectionSnapshot {
     std::vector<CalendarRecord> calendars;                // list_calendars
     std::map<std::string, SyncStatus> calendar_statuses;  // list_calendar_statuses
     std::vector<PushChannel> push_channels;               // list_push_channels
+    // find_slot_window of each of its calendars that has a window, by calendar id; empty
+    // (not read) from a store that keeps no slots, and from the default implementation.
+    std::optional<std::map<std::string, TimeRange>> slot_windows;
 };
 
 // What a sync writes as it ends, in one call (StateStore::put_sync_end).
@@ -429,7 +432,8 @@ class StateStore {
     // --- what a sync reads of its connection first: each part as its own call answers it
     // (the calls named in ConnectionSnapshot), but in one call, which PostgreSQL answers
     // in one round trip; a fleet worker's leased view reads so. not_found when the
-    // connection is unknown. The default makes the calls one by one.
+    // connection is unknown. The default makes the calls one by one, and leaves the slot
+    // windows unread.
     virtual Result<ConnectionSnapshot> read_connection_snapshot(const std::string& connection_id);
     // --- what a sync writes as it ends, together and in one transaction: the cursors, the
     // calendars' statuses and the connection's status of `end`. A calendar no longer there

@@ -179,13 +179,24 @@ class FencedStore final : public StateStore {
                                     const SlotChanges& changes) override {
         return write(
             [&] { return inner_->apply_slot_changes(connection_id, calendar_id, changes); },
-            kNothing);
+            kSlotWindows);
     }
     Result<std::vector<StoredSlot>> list_blocked_slots(const TimeRange& range) override {
         return inner_->list_blocked_slots(range);
     }
     Result<std::optional<TimeRange>> find_slot_window(const std::string& connection_id,
                                                       const std::string& calendar_id) override {
+        read_leased_together();
+        {
+            std::lock_guard<std::mutex> lock(kept_mutex_);
+            auto it = kept_.slot_windows.find(connection_id);
+            if (it != kept_.slot_windows.end()) {
+                auto window = it->second.find(calendar_id);
+                if (window == it->second.end())
+                    return std::optional<TimeRange>();
+                return std::optional<TimeRange>(window->second);
+            }
+        }
         return inner_->find_slot_window(connection_id, calendar_id);
     }
 
@@ -224,8 +235,8 @@ class FencedStore final : public StateStore {
 
   private:
     // The records a sync reads again and again (its connection, calendars, statuses,
-    // business settings and push channels), kept from one write to the next. While the
-    // lease holds, the sync is their only fenced writer; a host's write meanwhile is seen at
+    // business settings, push channels and slot windows), kept from one write to the next. While
+    // the lease holds, the sync is their only fenced writer; a host's write meanwhile is seen at
     // the next sync, as it would be had it come a moment later. A view lives for one sync.
     struct Kept {
         std::map<std::string, ConnectionRecord> connections;
@@ -234,15 +245,19 @@ class FencedStore final : public StateStore {
         std::map<std::string, std::map<std::string, SyncStatus>> calendar_statuses;
         std::map<std::string, std::optional<std::string>> business_settings;  // key ""
         std::map<std::string, std::vector<PushChannel>> push_channels;
+        // connection id -> calendar id -> window: only as the snapshot read them (a
+        // calendar without one is absent), never one by one
+        std::map<std::string, std::map<std::string, TimeRange>> slot_windows;
     };
-    // What a write makes stale.
-    enum Stale { kNothing, kStatuses, kEverything };
+    // What a write makes stale: each kind also what the ones before it make stale.
+    enum Stale { kSlotWindows, kStatuses, kEverything };
 
     void forget(Stale stale) {
-        if (stale == kNothing)
-            return;
         std::lock_guard<std::mutex> lock(kept_mutex_);
         ++generation_;
+        kept_.slot_windows.clear();
+        if (stale == kSlotWindows)
+            return;
         kept_.connection_statuses.clear();
         kept_.calendar_statuses.clear();
         if (stale == kEverything) {
@@ -267,6 +282,8 @@ class FencedStore final : public StateStore {
         kept_.calendars[connection_id] = snapshot.calendars;
         kept_.calendar_statuses[connection_id] = snapshot.calendar_statuses;
         kept_.push_channels[connection_id] = snapshot.push_channels;
+        if (snapshot.slot_windows)
+            kept_.slot_windows[connection_id] = *snapshot.slot_windows;
     }
 
     // The view's first kept read takes the leased connection's reads together. Once only:

@@ -6,7 +6,9 @@
 // FleetStore::open_leased). The records a sync reads repeatedly (connection, calendars,
 // statuses, business settings, push channels) are read once and kept until the view's next
 // write; other reads pass through. The first of them reads the leased connection's
-// together (StateStore::read_connection_snapshot): one round trip instead of six.
+// together (StateStore::read_connection_snapshot): one round trip instead of seven. The
+// calendars' slot windows come with that snapshot (when its store reads them) and are kept
+// until the view's next write, slot writes included.
 // Shared by every FleetStore implementation; `check` and `release` must run on the inner
 // view's own connection so they are part of the same transaction, which undoes them when
 // it fails.

@@ -611,6 +611,19 @@ class MemoryStore final : public StateStore {
         return cal.value()->slot_window;
     }
 
+    Result<ConnectionSnapshot> read_connection_snapshot(const std::string& connection_id) override {
+        Lock lock(mutex_);
+        auto snapshot = StateStore::read_connection_snapshot(connection_id);
+        if (!snapshot.ok())
+            return snapshot;
+        auto& windows = snapshot->slot_windows.emplace();
+        for (const auto& [calendar_id, cal] : state_.connections.at(connection_id).calendars) {
+            if (cal.slot_window)
+                windows.emplace(calendar_id, *cal.slot_window);
+        }
+        return snapshot;
+    }
+
   private:
     Result<ConnectionData*> connection(const char* operation, const std::string& id) {
         auto it = state_.connections.find(id);

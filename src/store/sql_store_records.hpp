@@ -53,6 +53,10 @@ inline const std::string& list_push_channels_sql() {
              "ORDER BY channel_id"});
     return text;
 }
+// Only the windows kept whole: a row without one answers as no row (find_slot_window).
+inline constexpr const char* kListSlotWindowsSql =
+    "SELECT calendar_id, window_start, window_end FROM slot_windows WHERE business_id = ? AND "
+    "connection_id = ? AND window_start IS NOT NULL AND window_end IS NOT NULL";
 inline const std::string& update_connection_status_sql() {
     static const std::string text = sql({"UPDATE connection_status SET ", kStatusAssignments,
                                          " WHERE business_id = ? AND connection_id = ?"});
@@ -125,11 +129,13 @@ Result<void> release_lease(Db& db, const Lease& lease, std::optional<Instant> ne
     return run_on_lease(*q, lease, operation);
 }
 
-template <class T>
-Result<std::map<std::string, SyncStatus>> as_map(Result<T> rows) {
+// Rows of (key, value) pairs as a map.
+template <class Value>
+Result<std::map<std::string, Value>> as_map(
+    Result<std::vector<std::pair<std::string, Value>>> rows) {
     if (!rows.ok())
         return rows.error();
-    return std::map<std::string, SyncStatus>(rows->begin(), rows->end());
+    return std::map<std::string, Value>(rows->begin(), rows->end());
 }
 
 }  // namespace sql_detail
@@ -716,11 +722,14 @@ Result<ConnectionSnapshot> SqlStore<Db>::read_connection_snapshot(
                                    "read the calendars' statuses", {connection_id});
     auto channels = business_query(sql_detail::list_push_channels_sql().c_str(),
                                    "list the push channels", {connection_id});
-    for (const auto* q : {&settings, &connection, &status, &calendars, &statuses, &channels})
+    auto windows = business_query(sql_detail::kListSlotWindowsSql,
+                                  "read the calendars' slot windows", {connection_id});
+    for (const auto* q :
+         {&settings, &connection, &status, &calendars, &statuses, &channels, &windows})
         if (!q->ok())
             return q->error();
     db_.run_together({&settings.value(), &connection.value(), &status.value(), &calendars.value(),
-                      &statuses.value(), &channels.value()});
+                      &statuses.value(), &channels.value(), &windows.value()});
     // The connection's row answers whether it exists: no other part is asked again.
     ConnectionSnapshot snapshot;
     auto found = connection->single(read_connection<Query>,
@@ -750,6 +759,13 @@ Result<ConnectionSnapshot> SqlStore<Db>::read_connection_snapshot(
     if (!listed_channels.ok())
         return listed_channels.error();
     snapshot.push_channels = std::move(listed_channels).value();
+    auto slot_windows = sql_detail::as_map(
+        windows->collect([](const Query& r) -> Result<std::pair<std::string, TimeRange>> {
+            return std::make_pair(r.text(0), TimeRange{r.instant(1), r.instant(2)});
+        }));
+    if (!slot_windows.ok())
+        return slot_windows.error();
+    snapshot.slot_windows = std::move(slot_windows).value();
     return snapshot;
 }
 

@@ -102,6 +102,13 @@ class Fake:
         return request("POST" if body is not None else "GET", self.root + "/_control/" + path,
                        body)
 
+    def updates(self):
+        """Per table that was updated: "name HOT/all" (pg_stat_user_tables). An update that
+        is not HOT writes a new entry in each of the table's indexes."""
+        out = self.query("SELECT relname || ' ' || n_tup_hot_upd || '/' || n_tup_upd FROM "
+                         "pg_stat_user_tables WHERE n_tup_upd > 0 ORDER BY n_tup_upd DESC")
+        return ", ".join(" ".join(pair) for pair in zip(out[::2], out[1::2]))
+
     def cpu_seconds(self):
         """Its CPU time so far (user + system, /proc/PID/stat)."""
         with open("/proc/%d/stat" % self.proc.pid) as f:
@@ -146,6 +153,13 @@ class Postgres:
                               "LIMIT %d" % n],
                              check=True, capture_output=True, text=True).stdout
         return ", ".join(line.strip() for line in out.splitlines())
+
+    def updates(self):
+        """Per table that was updated: "name HOT/all" (pg_stat_user_tables). An update that
+        is not HOT writes a new entry in each of the table's indexes."""
+        out = self.query("SELECT relname || ' ' || n_tup_hot_upd || '/' || n_tup_upd FROM "
+                         "pg_stat_user_tables WHERE n_tup_upd > 0 ORDER BY n_tup_upd DESC")
+        return ", ".join(" ".join(pair) for pair in zip(out[::2], out[1::2]))
 
     def cpu_seconds(self):
         """The server's CPU time so far: the postmaster, its processes now, and those it
@@ -839,6 +853,7 @@ def main():
                   "services %.2f, Google %.2f (Google per connection poll: %.2f requests)"
                   % (hourly, google_hourly, polled.get("google", 0)))
         print("# largest tables (MiB): " + pg.largest_tables())
+        print("# row updates, in place (HOT) / all: " + pg.updates())
         rows, selected = pg.query("SELECT count(*), sum(selected) FROM calendars")
         print("# calendars: %s rows, %s selected (each connection stores the calendars its "
               "own account lists); the fleet grew the database by %.1f KiB per connection"

@@ -752,6 +752,15 @@ TEMPLATE_TEST_CASE("store snapshot: a connection's first reads together, as each
     gone.state = SyncState::calendar_gone;
     must(s.put_calendar_status("c", "b", gone));
     must(s.put_business_settings(R"({"zone":"Europe/Paris"})"));
+    const TimeRange window{at(1774915200), at(1806451200)};
+    SlotChanges whole;
+    whole.replace_all = true;
+    whole.window = window;
+    must(s.apply_slot_changes("c", "a", whole));
+    must(s.apply_slot_changes("other", "x", whole));
+    SlotChanges without_window;  // written whole, no window kept
+    without_window.replace_all = true;
+    must(s.apply_slot_changes("c", "b", without_window));
 
     const ConnectionSnapshot snap = must(s.read_connection_snapshot("c"));
     CHECK(snap.business_settings == std::optional<std::string>(R"({"zone":"Europe/Paris"})"));
@@ -772,6 +781,11 @@ TEMPLATE_TEST_CASE("store snapshot: a connection's first reads together, as each
     CHECK(snap.push_channels[0].channel_id == "ch-a");
     CHECK(snap.push_channels[0].sealed_token == "v1.tok-a");
     CHECK(snap.push_channels[1].channel_id == "ch-b");
+    // Every store here keeps slots, so each reads the windows with the rest: "a" has one,
+    // "b" none, and the other connection's is not among them.
+    REQUIRE(snap.slot_windows.has_value());
+    REQUIRE(snap.slot_windows->size() == 1);
+    CHECK(snap.slot_windows->at("a") == window);
 
     // A connection with nothing but itself; an unknown one.
     must(s.put_connection(connection_record("bare")));
@@ -781,6 +795,8 @@ TEMPLATE_TEST_CASE("store snapshot: a connection's first reads together, as each
     CHECK(bare.calendars.empty());
     CHECK(bare.calendar_statuses.empty());
     CHECK(bare.push_channels.empty());
+    REQUIRE(bare.slot_windows.has_value());
+    CHECK(bare.slot_windows->empty());
     fails_with(s.read_connection_snapshot("nope"), ErrorCode::not_found, "connection 'nope'");
     // The store still answers after the refused read (on PostgreSQL: the pipeline ended).
     CHECK(must(s.read_connection_snapshot("c")).calendars.size() == 2);

@@ -253,6 +253,12 @@ TEMPLATE_TEST_CASE("work queue: a leased view's first read takes its connection'
     const Lease lease = claimed_with_calendar(q);
     auto host = must(q.open_business("g1"));
     must(host->put_push_channel({"ch-1", "c0", "a", "res-1", "v1.tok-1", at(5000)}));
+    const TimeRange first_window{at(1774915200), at(1806451200)};
+    const TimeRange next_window{at(1775001600), at(1806537600)};
+    SlotChanges whole;
+    whole.replace_all = true;
+    whole.window = first_window;
+    must(host->apply_slot_changes("c0", "a", whole));
     auto view = must(q.open_leased(lease)).store;
 
     // The first read is the business's settings; the calendars, statuses and channels come
@@ -265,6 +271,10 @@ TEMPLATE_TEST_CASE("work queue: a leased view's first read takes its connection'
     failed.state = SyncState::error;
     must(host->put_calendar_status("c0", "a", failed));
     must(host->put_push_channel({"ch-2", "c0", "a", "res-2", "v1.tok-2", at(6000)}));
+    whole.window = next_window;
+    must(host->apply_slot_changes("c0", "a", whole));
+    CHECK(must(view->find_slot_window("c0", "a")) == std::optional<TimeRange>(first_window));
+    CHECK_FALSE(must(view->find_slot_window("c0", "unknown")).has_value());
     CHECK(must(view->list_calendars("c0")).at(0).calendar.name == "Calendar a");
     CHECK(must(view->list_calendar_statuses("c0")).at("a").state == SyncState::never_synced);
     CHECK(must(view->list_push_channels("c0")).size() == 1);
@@ -273,6 +283,25 @@ TEMPLATE_TEST_CASE("work queue: a leased view's first read takes its connection'
     CHECK(must(view->list_calendars("c0")).at(0).calendar.name == "Renamed");
     CHECK(must(view->list_calendar_statuses("c0")).at("a").state == SyncState::error);
     CHECK(must(view->list_push_channels("c0")).size() == 2);
+    CHECK(must(view->find_slot_window("c0", "a")) == std::optional<TimeRange>(next_window));
+}
+
+TEMPLATE_TEST_CASE("work queue: a leased view's slot write is seen by its next window read",
+                   "[queue]", CALSYNC_FLEET_FIXTURES) {
+    TestType f;
+    FleetStore& q = *f.fleet;
+    const Lease lease = claimed_with_calendar(q);
+    auto view = must(q.open_leased(lease)).store;
+    CHECK_FALSE(must(view->find_slot_window("c0", "a")).has_value());  // the snapshot's
+    const TimeRange window{at(1774915200), at(1806451200)};
+    SlotChanges whole;
+    whole.replace_all = true;
+    whole.window = window;
+    must(view->apply_slot_changes("c0", "a", whole));
+    CHECK(must(view->find_slot_window("c0", "a")) == std::optional<TimeRange>(window));
+    whole.window.reset();
+    must(view->apply_slot_changes("c0", "a", whole));
+    CHECK_FALSE(must(view->find_slot_window("c0", "a")).has_value());
 }
 
 TEMPLATE_TEST_CASE("work queue: a leased view keeps what it read until its next write", "[queue]",
