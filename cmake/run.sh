@@ -13,7 +13,10 @@ set -eu
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-step() { printf '\n=== %s ===\n' "$*"; }
+STARTED=$(date +%s)
+# Each step's header says how long the run has taken so far: CI's log then shows what each
+# stage costs.
+step() { printf '\n=== %s (at %ds) ===\n' "$*" "$(($(date +%s) - STARTED))"; }
 
 build() {
   step "configure and build ($1)"
@@ -46,6 +49,7 @@ case "${1:-}" in
     build fuzz
     step "fuzzing (libFuzzer, clang: every target briefly from its corpus and regressions)"
     ctest --preset fuzz -j "$JOBS" --output-on-failure -L fuzz
+    step "every test passed"
     ;;
   web)
     step "install Debian packages"
