@@ -116,7 +116,8 @@ func (w *Worker) RunOnce() (*WorkerPass, error) {
 		})
 }
 
-// Run runs RunOnce until Stop.
+// Run syncs due connections until Stop: up to the worker's threads at once, claiming again
+// as threads free up (calsync_worker_run), and sleeps while nothing is due.
 func (w *Worker) Run() error {
 	return call(w.use, "calsync_worker_run", func(p *C.calsync_worker) C.calsync_status {
 		return C.calsync_worker_run(p)

@@ -60,7 +60,9 @@ class Worker(_native.HandleOwner):
                           lost=list(j["lost"]), failed=list(j["failed"]))
 
     def run(self) -> None:
-        """run_once() until stop() (from another thread)."""
+        """Syncs due connections until stop() (from another thread): up to the worker's
+        threads at once, claiming again as threads free up (calsync_worker_run), and
+        sleeps while nothing is due."""
         with self._handle.use() as ptr:
             _native.call("calsync_worker_run", ptr)
 
