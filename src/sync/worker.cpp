@@ -160,33 +160,24 @@ void start(Worker::State& s, Lease lease, SyncDone done) {
     });
 }
 
-// Extends every held lease its sync's end has not released; a lease lost meanwhile is the
-// sync's to find (at its fence).
+// Extends every held lease its sync's end has not released. lease_lost is not reported
+// here: a lease taken over is the sync's to find at its fence (it says so), and a lease
+// the sync's end released a moment ago, before its holder saw, answers so too.
 void renew_held(Worker::State& s) {
     std::map<std::uint64_t, Worker::State::Held> held;
     {
         std::lock_guard<std::mutex> lock(s.mutex);
         held = s.held;
     }
-    for (const auto& [number, h] : held) {
+    for (const auto& entry : held) {
+        const Worker::State::Held& h = entry.second;
         if (h.released())
             continue;
         auto renewed = s.options.fleet->renew_lease(h.lease, s.now(), s.options.lease_for);
-        if (renewed.ok())
+        if (renewed.ok() || renewed.error().code == ErrorCode::lease_lost)
             continue;
-        // A sync that finished meanwhile released its lease: nothing was lost.
-        bool still_held = false;
-        std::function<bool()> released = [] { return false; };  // now: the view may be open
-        {
-            std::lock_guard<std::mutex> lock(s.mutex);
-            auto it = s.held.find(number);
-            still_held = it != s.held.end();
-            if (still_held)
-                released = it->second.released;
-        }
-        if (still_held && !released())
-            s.log(LogLevel::warning,
-                  named(h.lease) + ": lease not renewed: " + renewed.error().message);
+        s.log(LogLevel::warning,
+              named(h.lease) + ": lease not renewed: " + renewed.error().message);
     }
 }
 
