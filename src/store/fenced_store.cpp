@@ -235,9 +235,10 @@ class FencedStore final : public StateStore {
 
   private:
     // The records a sync reads again and again (its connection, calendars, statuses,
-    // business settings, push channels and slot windows), kept from one write to the next. While
-    // the lease holds, the sync is their only fenced writer; a host's write meanwhile is seen at
-    // the next sync, as it would be had it come a moment later. A view lives for one sync.
+    // business settings, push channels and slot windows), kept from one write to the next.
+    // While the lease holds, the sync is their only fenced writer; a host's write meanwhile
+    // is seen at the next sync, as it would be had it come a moment later. A view lives for
+    // one sync.
     struct Kept {
         std::map<std::string, ConnectionRecord> connections;
         std::map<std::string, std::vector<CalendarRecord>> calendars;
