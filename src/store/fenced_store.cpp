@@ -208,13 +208,7 @@ class FencedStore final : public StateStore {
             return write([&] { return inner_->put_sync_end(connection_id, end); }, kEverything,
                          Nested::join);
         forget(kEverything);
-        // The release comes first: its row lock guards the writes, as the check's does.
-        auto done = inner_->transaction([&]() -> Result<void> {
-            auto released = guard_.release(end.status.next_due);
-            if (!released.ok())
-                return released;
-            return inner_->put_sync_end(connection_id, end);
-        });
+        auto done = guard_.end_sync(end);
         forget(kEverything);
         if (done.ok())
             released_->store(true);

@@ -1,15 +1,15 @@
 // A StateStore view for a worker holding a lease: every write runs in a transaction of the
 // inner view that first calls `check` (is the lease's fence still current?), so a worker
 // whose lease was taken over writes nothing (ErrorCode::lease_lost). The leased
-// connection's put_sync_end, outside the view's transaction(), calls `release` instead,
-// which checks as `check` does and releases the lease in that transaction (see
+// connection's put_sync_end, outside the view's transaction(), calls `end_sync` instead,
+// which checks as `check` does and releases the lease with the write (see
 // FleetStore::open_leased). The records a sync reads repeatedly (connection, calendars,
 // statuses, business settings, push channels) are read once and kept until the view's next
 // write; other reads pass through. The first of them reads the leased connection's
 // together (StateStore::read_connection_snapshot): one round trip instead of seven. The
 // calendars' slot windows come with that snapshot (when its store reads them) and are kept
 // until the view's next write, slot writes included.
-// Shared by every FleetStore implementation; `check` and `release` must run on the inner
+// Shared by every FleetStore implementation; `check` and `end_sync` must run on the inner
 // view's own connection so they are part of the same transaction, which undoes them when
 // it fails.
 #pragma once
@@ -27,8 +27,9 @@ namespace calsync::store {
 // How a fenced view asks its fleet about its lease.
 struct LeaseGuard {
     std::function<Result<void>()> check;  // lease_lost unless the lease is current
-    // As check, then releases the lease, due next at `next_due` (FleetStore::finish_lease).
-    std::function<Result<void>(std::optional<Instant> next_due)> release;
+    // As check, then, together, releases the lease, due next at end.status.next_due
+    // (FleetStore::finish_lease), and stores `end` for the leased connection (put_sync_end).
+    std::function<Result<void>(const SyncEnd& end)> end_sync;
 };
 
 LeasedView make_fenced_store(std::unique_ptr<StateStore> inner, LeaseGuard guard,

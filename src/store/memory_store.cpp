@@ -694,8 +694,15 @@ class MemoryFleet final : public FleetStore {
                 return lease_lost("write to the store", lease);
             return {};
         };
-        guard.release = [db = db_, lease](std::optional<Instant> next_due) {
-            return release_entry(*db, lease, next_due, "end a worker's lease with its sync");
+        StateStore* raw = view->get();
+        guard.end_sync = [raw, db = db_, lease](const SyncEnd& end) {
+            return raw->transaction([&]() -> Result<void> {
+                auto released = release_entry(*db, lease, end.status.next_due,
+                                              "end a worker's lease with its sync");
+                if (!released.ok())
+                    return released;
+                return raw->put_sync_end(lease.connection_id, end);
+            });
         };
         return make_fenced_store(std::move(view).value(), std::move(guard), lease.connection_id);
     }

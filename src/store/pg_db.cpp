@@ -290,6 +290,29 @@ Result<std::string> PgDatabase::value(const std::string& sql, const char* operat
     return std::string(PQgetvalue(r.get(), 0, 0));
 }
 
+PgQuery& PgQuery::bind_array(const std::vector<std::optional<std::string>>& elements) {
+    // Every element quoted, so that no text (empty, NULL, with braces or commas) is read as
+    // anything but itself; inside quotes only `"` and `\` are escaped.
+    std::string literal = "{";
+    for (const auto& element : elements) {
+        if (literal.size() > 1)
+            literal += ',';
+        if (!element) {
+            literal += "NULL";
+            continue;
+        }
+        literal += '"';
+        for (char ch : *element) {
+            if (ch == '"' || ch == '\\')
+                literal += '\\';
+            literal += ch;
+        }
+        literal += '"';
+    }
+    literal += '}';
+    return bind(literal);
+}
+
 Result<PgQuery> PgDatabase::query(const char* sql, const char* operation) {
     auto it = statements_.find(sql);
     if (it == statements_.end()) {

@@ -74,6 +74,10 @@ class PgQuery : public QueryRows<PgQuery> {
         return *this;
     }
 
+    // An array, as PostgreSQL's array literal; an element without a value is NULL. The statement
+    // casts the parameter to the array type it reads.
+    PgQuery& bind_array(const std::vector<std::optional<std::string>>& elements);
+
     Result<bool> step();  // true: a row is ready
     Result<void> run();   // executes (once) and leaves the rows unread
     // Runs a write whose answer the caller does not need (changes() is then 0). Inside a
@@ -117,6 +121,8 @@ class PgDatabase {
     static constexpr const char* kSkipLocked = " FOR UPDATE SKIP LOCKED";
     // Sends several statements in one round trip (run_together).
     static constexpr bool kPipelines = true;
+    // Data-modifying WITH: a leased sync's end is one statement (SqlStore::end_leased_sync).
+    static constexpr bool kWritingCtes = true;
     // A statement on its own is a transaction, its row locks held to its end.
     static constexpr bool kOneStatementWriteNeedsTransaction = false;
 

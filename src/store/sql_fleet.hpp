@@ -56,8 +56,8 @@ class SqlFleet final : public FleetStore {
         SqlStore<Db>* raw = view->get();
         LeaseGuard guard;
         guard.check = [raw, lease] { return raw->check_lease(lease); };
-        guard.release = [raw, lease](std::optional<Instant> next_due) {
-            return raw->release_lease(lease, next_due, "end a worker's lease with its sync");
+        guard.end_sync = [raw, lease](const SyncEnd& end) {
+            return raw->end_leased_sync(lease, end);
         };
         return make_fenced_store(std::move(view).value(), std::move(guard), lease.connection_id);
     }

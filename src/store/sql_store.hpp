@@ -116,14 +116,19 @@ class SqlStore final : public StateStore {
     // PostgreSQL the queue row stays share-locked until the caller's transaction ends, so
     // no claim slips between the check and the writes it guards.
     Result<void> check_lease(const Lease& lease);
-    // Releases `lease` (kReleaseLeaseSql): on the fleet's connection for finish_lease, on
-    // the view's own in the transaction of a leased view's sync end, where its row lock
-    // also guards the writes as check_lease's does. lease_lost when the fence is stale.
-    Result<void> release_lease(const Lease& lease, std::optional<Instant> next_due,
-                               const char* operation);
+    // Releases `lease` and stores its connection's sync end (put_sync_end) together: with
+    // Db::kWritingCtes in one statement, a single round trip; otherwise in a transaction.
+    // lease_lost, and nothing written, when the lease is no longer its holder's.
+    Result<void> end_leased_sync(const Lease& lease, const SyncEnd& end);
 
   private:
     using Lock = std::lock_guard<std::recursive_mutex>;
+
+    // Releases `lease` (kReleaseLeaseSql) on the view's connection, for end_leased_sync's
+    // transaction, where its row lock also guards the writes as check_lease's does.
+    // lease_lost when the fence is stale.
+    Result<void> release_lease(const Lease& lease, std::optional<Instant> next_due,
+                               const char* operation);
 
     // One statement with text parameters after the business id, stepped to its end.
     Result<void> run(const char* sql, const char* operation,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
@@ -90,6 +91,70 @@ constexpr const char* kReleaseLeaseSql =
     "(CAST(? AS BIGINT) IS NULL OR requeue_at < ?) THEN requeue_at ELSE ? END, "
     "requeue_at = NULL, lease_owner = NULL, lease_until = NULL "
     "WHERE business_id = ? AND connection_id = ? AND fence = ? AND lease_owner = ?";
+// `text` with its `?`s replaced, in order, by `markers`: PostgreSQL's $n, for a statement
+// that refers to one parameter more than once.
+inline std::string numbered(const char* text, std::initializer_list<const char*> markers) {
+    std::string out;
+    auto marker = markers.begin();
+    for (const char* p = text; *p != '\0'; ++p) {
+        if (*p == '?' && marker != markers.end())
+            out += *marker++;
+        else
+            out += *p;
+    }
+    return out;
+}
+// A leased sync's end in one statement (PostgreSQL): the release as kReleaseLeaseSql, and
+// only when it changed its row, the cursors moved and the statuses stored (made when
+// missing); a calendar gone meanwhile is passed over. The calendars' values come as
+// parallel arrays. The main query reads `released` first, so the queue row is locked before
+// the others, in the order every fenced write takes. Numbered parameters: $1 next due,
+// $2-$5 the lease's business, connection, fence and owner, $6-$7 the cursors, $8-$16 the
+// calendar statuses, $17-$24 the connection's.
+inline const std::string& end_leased_sync_sql() {
+    static const std::string text = [] {
+        const std::string release =
+            numbered(kReleaseLeaseSql, {"$1", "$1", "$1", "$2", "$3", "$4", "$5"});
+        const char* const excluded =
+            "state = excluded.state, last_attempt = excluded.last_attempt, "
+            "last_success = excluded.last_success, last_error = excluded.last_error, "
+            "events_read = excluded.events_read, events_exported = excluded.events_exported, "
+            "consecutive_failures = excluded.consecutive_failures, next_due = excluded.next_due";
+        return sql(
+            {"WITH released AS (", release.c_str(),
+             " RETURNING 1), "
+             "moved AS (UPDATE calendars AS k SET cursor = v.cursor "
+             "FROM unnest(CAST($6 AS TEXT[]), CAST($7 AS TEXT[])) AS v (calendar_id, cursor) "
+             "WHERE k.business_id = $2 AND k.connection_id = $3 AND k.calendar_id = v.calendar_id "
+             "AND EXISTS (SELECT 1 FROM released)), "
+             "calendars_kept AS (INSERT INTO calendar_status (business_id, connection_id, "
+             "calendar_id, ",
+             kStatusColumns,
+             ") SELECT k.business_id, k.connection_id, "
+             "k.calendar_id, v.state, v.last_attempt, v.last_success, v.last_error, "
+             "v.events_read, v.events_exported, v.consecutive_failures, v.next_due "
+             "FROM unnest(CAST($8 AS TEXT[]), CAST($9 AS TEXT[]), CAST($10 AS BIGINT[]), "
+             "CAST($11 AS BIGINT[]), CAST($12 AS TEXT[]), CAST($13 AS BIGINT[]), "
+             "CAST($14 AS BIGINT[]), CAST($15 AS BIGINT[]), CAST($16 AS BIGINT[])) AS v "
+             "(calendar_id, state, last_attempt, last_success, last_error, events_read, "
+             "events_exported, consecutive_failures, next_due) "
+             "JOIN calendars AS k ON k.business_id = $2 AND k.connection_id = $3 AND "
+             "k.calendar_id = v.calendar_id WHERE EXISTS (SELECT 1 FROM released) "
+             "ON CONFLICT (business_id, connection_id, calendar_id) DO UPDATE SET ",
+             excluded,
+             "), "
+             "connection_kept AS (INSERT INTO connection_status (business_id, connection_id, ",
+             kStatusColumns,
+             ") SELECT $2, $3, CAST($17 AS TEXT), CAST($18 AS BIGINT), "
+             "CAST($19 AS BIGINT), CAST($20 AS TEXT), CAST($21 AS BIGINT), CAST($22 AS BIGINT), "
+             "CAST($23 AS BIGINT), CAST($24 AS BIGINT) FROM released "
+             "ON CONFLICT (business_id, connection_id) DO UPDATE SET ",
+             excluded,
+             ") "
+             "SELECT count(*) FROM released"});
+    }();
+    return text;
+}
 constexpr const char* kReadBusinessSettingsSql =
     "SELECT settings_json FROM business_settings WHERE business_id = ?";
 
@@ -848,6 +913,66 @@ Result<void> SqlStore<Db>::put_sync_end(const std::string& connection_id, const 
             ++status;
         }
         return tx ? tx->commit() : Result<void>();
+    }
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::end_leased_sync(const Lease& lease, const SyncEnd& end) {
+    static const char* const kOperation = "end a worker's lease with its sync";
+    if constexpr (!Db::kWritingCtes) {
+        // The release first: its row lock guards the writes, as check_lease's does.
+        return transaction([&]() -> Result<void> {
+            auto released = release_lease(lease, end.status.next_due, kOperation);
+            if (!released.ok())
+                return released;
+            return put_sync_end(lease.connection_id, end);
+        });
+    } else {
+        using Column = std::vector<std::optional<std::string>>;
+        auto instant = [](const std::optional<Instant>& t) {
+            return t ? std::optional<std::string>(std::to_string(to_unix(*t))) : std::nullopt;
+        };
+        Column cursor_calendars;
+        Column cursors;
+        for (const auto& [calendar_id, cursor] : end.cursors) {
+            cursor_calendars.emplace_back(calendar_id);
+            cursors.emplace_back(cursor);
+        }
+        // The calendar statuses column by column, in kStatusColumns' order.
+        Column status_calendars;
+        std::array<Column, 8> statuses;
+        for (const auto& [calendar_id, s] : end.calendar_statuses) {
+            status_calendars.emplace_back(calendar_id);
+            statuses[0].emplace_back(to_string(s.state));
+            statuses[1].push_back(instant(s.last_attempt));
+            statuses[2].push_back(instant(s.last_success));
+            statuses[3].emplace_back(s.last_error);
+            statuses[4].emplace_back(std::to_string(s.events_read));
+            statuses[5].emplace_back(std::to_string(s.events_exported));
+            statuses[6].emplace_back(std::to_string(s.consecutive_failures));
+            statuses[7].push_back(instant(s.next_due));
+        }
+        Lock lock(mutex_);
+        auto q = db_.query(sql_detail::end_leased_sync_sql().c_str(), kOperation);
+        if (!q.ok())
+            return q.error();
+        q->bind(end.status.next_due)
+            .bind(lease.business_id)
+            .bind(lease.connection_id)
+            .bind(lease.fence)
+            .bind(lease.owner)
+            .bind_array(cursor_calendars)
+            .bind_array(cursors)
+            .bind_array(status_calendars);
+        for (const Column& column : statuses)
+            q->bind_array(column);
+        bind_status(q.value(), end.status);
+        auto row = q->step();
+        if (!row.ok())
+            return row.error();
+        if (!row.value() || q->integer(0) == 0)
+            return lease_lost(kOperation, lease);
+        return {};
     }
 }
 

@@ -87,6 +87,8 @@ class Database {
     static constexpr const char* kSkipLocked = "";
     // In process: no round trips to save.
     static constexpr bool kPipelines = false;
+    // No data-modifying WITH: a leased sync's end is a transaction of several statements.
+    static constexpr bool kWritingCtes = false;
     // A write of one statement that reads first still takes BEGIN IMMEDIATE: in autocommit
     // its read would upgrade to a write and could fail busy where a wait would do.
     static constexpr bool kOneStatementWriteNeedsTransaction = true;

@@ -167,12 +167,14 @@ TEMPLATE_TEST_CASE("work queue: a leased view's sync end releases the lease in i
     end.status.events_read = 4;
     end.status.next_due = at(900);
     end.calendar_statuses["a"] = end.status;
+    end.cursors["a"] = "cursor-a1";
     CHECK_FALSE(view.released());
 
     SECTION("released, due again at the end's next_due; the view writes no more") {
         must(view.store->put_sync_end("c0", end));
         CHECK(view.released());
         CHECK(must(host->get_connection_status("c0")).events_read == 4);
+        CHECK(must(host->get_calendar("c0", "a")).cursor == "cursor-a1");
         fails_with(q.finish_lease(lease, at(9999)), ErrorCode::lease_lost, "w1");
         CHECK(must(q.claim_due("w2", at(899), kLease, 10)).empty());
         const auto next = must(q.claim_due("w2", at(900), kLease, 10));
@@ -203,8 +205,91 @@ TEMPLATE_TEST_CASE("work queue: a leased view's sync end releases the lease in i
         fails_with(view.store->put_sync_end("c0", end), ErrorCode::lease_lost, "w1");
         CHECK_FALSE(view.released());
         CHECK(must(host->get_connection_status("c0")).state == SyncState::never_synced);
+        CHECK(must(host->list_calendar_statuses("c0")).at("a").state == SyncState::never_synced);
+        CHECK(must(host->get_calendar("c0", "a")).cursor.empty());
         CHECK(must(q.renew_lease(taken[0], lease.expires_at, kLease)).owner == "w2");
     }
+}
+
+TEMPLATE_TEST_CASE("work queue: a leased view's sync end stores what put_sync_end stores",
+                   "[queue]", CALSYNC_FLEET_FIXTURES) {
+    TestType f;
+    FleetStore& q = *f.fleet;
+    const Lease lease = claimed_with_calendar(q);  // "c0" with "a"
+    auto host = must(q.open_business("g1"));
+    must(host->put_calendar(calendar_record("c0", "b\"{,}")));
+    // Texts an array literal or a NULL could swallow: quotes, backslashes, braces, commas,
+    // the word NULL, nothing at all.
+    const std::string odd_cursor = "NULL";
+    const std::string odd_error = "the server said \"no\" {a,b} \\ NULL";
+    SyncStatus ok;
+    ok.state = SyncState::ok;
+    ok.last_attempt = at(700);
+    ok.last_success = at(700);
+    ok.events_read = 4;
+    ok.events_exported = 2;
+    ok.next_due = at(900);
+    SyncStatus failed;
+    failed.state = SyncState::error;
+    failed.last_attempt = at(710);
+    failed.last_error = odd_error;
+    failed.consecutive_failures = 3;
+
+    SyncEnd end;
+    end.cursors = {{"a", odd_cursor}, {"b\"{,}", ""}, {"gone", "cursor-x"}};
+    end.calendar_statuses = {{"a", ok}, {"b\"{,}", failed}, {"gone", ok}};
+    end.status = failed;
+    end.status.next_due = at(950);
+    {
+        auto view = must(q.open_leased(lease));
+        must(view.store->put_sync_end("c0", end));
+        CHECK(view.released());
+    }
+    CHECK(must(host->get_calendar("c0", "a")).cursor == odd_cursor);
+    CHECK(must(host->get_calendar("c0", "b\"{,}")).cursor.empty());
+    fails_with(host->get_calendar("c0", "gone"), ErrorCode::not_found, "gone");
+    auto statuses = must(host->list_calendar_statuses("c0"));
+    REQUIRE(statuses.size() == 2);
+    const SyncStatus& a = statuses.at("a");
+    CHECK(a.state == SyncState::ok);
+    CHECK(a.last_attempt == at(700));
+    CHECK(a.last_success == at(700));
+    CHECK(a.last_error.empty());
+    CHECK(a.events_read == 4);
+    CHECK(a.events_exported == 2);
+    CHECK(a.next_due == at(900));
+    const SyncStatus& b = statuses.at("b\"{,}");
+    CHECK(b.state == SyncState::error);
+    CHECK(b.last_attempt == at(710));
+    CHECK_FALSE(b.last_success.has_value());
+    CHECK(b.last_error == odd_error);
+    CHECK(b.consecutive_failures == 3);
+    CHECK_FALSE(b.next_due.has_value());
+    const SyncStatus own = must(host->get_connection_status("c0"));
+    CHECK(own.state == SyncState::error);
+    CHECK(own.last_error == odd_error);
+    CHECK(own.next_due == at(950));
+    // Due again at the connection's next_due.
+    CHECK(must(q.claim_due("w2", at(949), kLease, 10)).empty());
+    const auto next = must(q.claim_due("w2", at(950), kLease, 10));
+    REQUIRE(next.size() == 1);
+
+    // The next sync's end updates the rows the first one made; a calendar left out keeps
+    // its cursor and status, and no calendar at all is fine.
+    SyncEnd second;
+    second.calendar_statuses = {{"b\"{,}", ok}};
+    second.status = ok;
+    {
+        auto view = must(q.open_leased(next[0]));
+        must(view.store->put_sync_end("c0", second));
+    }
+    CHECK(must(host->get_calendar("c0", "a")).cursor == odd_cursor);
+    statuses = must(host->list_calendar_statuses("c0"));
+    CHECK(statuses.at("a").events_read == 4);
+    CHECK(statuses.at("b\"{,}").state == SyncState::ok);
+    CHECK(statuses.at("b\"{,}").last_error.empty());
+    CHECK(must(host->get_connection_status("c0")).state == SyncState::ok);
+    CHECK(must(host->get_connection_status("c0")).next_due == at(900));
 }
 
 TEMPLATE_TEST_CASE("work queue: two claimers racing never take one connection twice", "[queue]",
