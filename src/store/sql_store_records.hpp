@@ -95,7 +95,7 @@ constexpr const char* kReleaseLeaseSql =
 // that refers to one parameter more than once.
 inline std::string numbered(const char* text, std::initializer_list<const char*> markers) {
     std::string out;
-    auto marker = markers.begin();
+    const auto* marker = markers.begin();
     for (const char* p = text; *p != '\0'; ++p) {
         if (*p == '?' && marker != markers.end())
             out += *marker++;
