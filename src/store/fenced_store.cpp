@@ -376,6 +376,17 @@ class FencedStore final : public StateStore {
 
 }  // namespace
 
+Result<void> release_then_put_sync_end(StateStore& view,
+                                       const std::function<Result<void>()>& release,
+                                       const std::string& connection_id, const SyncEnd& end) {
+    return view.transaction([&]() -> Result<void> {
+        auto released = release();
+        if (!released.ok())
+            return released;
+        return view.put_sync_end(connection_id, end);
+    });
+}
+
 LeasedView make_fenced_store(std::unique_ptr<StateStore> inner, LeaseGuard guard,
                              std::string leased_connection_id) {
     auto released = std::make_shared<std::atomic<bool>>(false);

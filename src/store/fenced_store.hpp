@@ -32,6 +32,13 @@ struct LeaseGuard {
     std::function<Result<void>(const SyncEnd& end)> end_sync;
 };
 
+// LeaseGuard::end_sync for a store that ends a sync in several calls: in one transaction
+// of `view`, `release` (as check, then the release) and then view.put_sync_end. The release
+// comes first: its row lock guards the writes, as check's does.
+Result<void> release_then_put_sync_end(StateStore& view,
+                                       const std::function<Result<void>()>& release,
+                                       const std::string& connection_id, const SyncEnd& end);
+
 LeasedView make_fenced_store(std::unique_ptr<StateStore> inner, LeaseGuard guard,
                              std::string leased_connection_id);
 

@@ -696,13 +696,11 @@ class MemoryFleet final : public FleetStore {
         };
         StateStore* raw = view->get();
         guard.end_sync = [raw, db = db_, lease](const SyncEnd& end) {
-            return raw->transaction([&]() -> Result<void> {
-                auto released = release_entry(*db, lease, end.status.next_due,
-                                              "end a worker's lease with its sync");
-                if (!released.ok())
-                    return released;
-                return raw->put_sync_end(lease.connection_id, end);
-            });
+            auto release = [&] {
+                return release_entry(*db, lease, end.status.next_due,
+                                     "end a worker's lease with its sync");
+            };
+            return release_then_put_sync_end(*raw, release, lease.connection_id, end);
         };
         return make_fenced_store(std::move(view).value(), std::move(guard), lease.connection_id);
     }

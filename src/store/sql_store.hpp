@@ -178,5 +178,8 @@ class SqlStore final : public StateStore {
 // column = excluded.column ...": a put that replaces by key, in SQLite's and PostgreSQL's
 // common dialect (neither INSERT OR REPLACE nor MERGE is).
 std::string upsert_sql(const char* table, const char* key_columns, const char* columns);
+// "column = excluded.column, ..." for each of `columns` (comma separated): an upsert's
+// assignments.
+std::string excluded_assignments(const char* columns);
 
 }  // namespace calsync::store

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 
+#include "store/fenced_store.hpp"  // release_then_put_sync_end
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
 #include "store/store_checks.hpp"
@@ -115,11 +116,7 @@ inline const std::string& end_leased_sync_sql() {
     static const std::string text = [] {
         const std::string release =
             numbered(kReleaseLeaseSql, {"$1", "$1", "$1", "$2", "$3", "$4", "$5"});
-        const char* const excluded =
-            "state = excluded.state, last_attempt = excluded.last_attempt, "
-            "last_success = excluded.last_success, last_error = excluded.last_error, "
-            "events_read = excluded.events_read, events_exported = excluded.events_exported, "
-            "consecutive_failures = excluded.consecutive_failures, next_due = excluded.next_due";
+        const std::string excluded = excluded_assignments(kStatusColumns);
         return sql(
             {"WITH released AS (", release.c_str(),
              " RETURNING 1), "
@@ -141,7 +138,7 @@ inline const std::string& end_leased_sync_sql() {
              "JOIN calendars AS k ON k.business_id = $2 AND k.connection_id = $3 AND "
              "k.calendar_id = v.calendar_id WHERE EXISTS (SELECT 1 FROM released) "
              "ON CONFLICT (business_id, connection_id, calendar_id) DO UPDATE SET ",
-             excluded,
+             excluded.c_str(),
              "), "
              "connection_kept AS (INSERT INTO connection_status (business_id, connection_id, ",
              kStatusColumns,
@@ -149,7 +146,7 @@ inline const std::string& end_leased_sync_sql() {
              "CAST($19 AS BIGINT), CAST($20 AS TEXT), CAST($21 AS BIGINT), CAST($22 AS BIGINT), "
              "CAST($23 AS BIGINT), CAST($24 AS BIGINT) FROM released "
              "ON CONFLICT (business_id, connection_id) DO UPDATE SET ",
-             excluded,
+             excluded.c_str(),
              ") "
              "SELECT count(*) FROM released"});
     }();
@@ -920,13 +917,8 @@ template <class Db>
 Result<void> SqlStore<Db>::end_leased_sync(const Lease& lease, const SyncEnd& end) {
     static const char* const kOperation = "end a worker's lease with its sync";
     if constexpr (!Db::kWritingCtes) {
-        // The release first: its row lock guards the writes, as check_lease's does.
-        return transaction([&]() -> Result<void> {
-            auto released = release_lease(lease, end.status.next_due, kOperation);
-            if (!released.ok())
-                return released;
-            return put_sync_end(lease.connection_id, end);
-        });
+        auto release = [&] { return release_lease(lease, end.status.next_due, kOperation); };
+        return release_then_put_sync_end(*this, release, lease.connection_id, end);
     } else {
         using Column = std::vector<std::optional<std::string>>;
         auto instant = [](const std::optional<Instant>& t) {

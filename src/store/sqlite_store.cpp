@@ -37,6 +37,11 @@ std::string upsert_sql(const char* table, const char* key_columns, const char* c
         if (ch == ',')
             marks += ", ?";
     }
+    return "INSERT INTO " + std::string(table) + " (" + all + ") VALUES (" + marks +
+           ") ON CONFLICT (" + key_columns + ") DO UPDATE SET " + excluded_assignments(columns);
+}
+
+std::string excluded_assignments(const char* columns) {
     std::string set;
     std::string_view rest = columns;
     while (!rest.empty()) {
@@ -49,8 +54,7 @@ std::string upsert_sql(const char* table, const char* key_columns, const char* c
         set += std::string(column) + " = excluded." + std::string(column);
         rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
-    return "INSERT INTO " + std::string(table) + " (" + all + ") VALUES (" + marks +
-           ") ON CONFLICT (" + key_columns + ") DO UPDATE SET " + set;
+    return set;
 }
 
 }  // namespace calsync::store

@@ -102,13 +102,6 @@ class Fake:
         return request("POST" if body is not None else "GET", self.root + "/_control/" + path,
                        body)
 
-    def updates(self):
-        """Per table that was updated: "name HOT/all" (pg_stat_user_tables). An update that
-        is not HOT writes a new entry in each of the table's indexes."""
-        out = self.query("SELECT relname || ' ' || n_tup_hot_upd || '/' || n_tup_upd FROM "
-                         "pg_stat_user_tables WHERE n_tup_upd > 0 ORDER BY n_tup_upd DESC")
-        return ", ".join(" ".join(pair) for pair in zip(out[::2], out[1::2]))
-
     def cpu_seconds(self):
         """Its CPU time so far (user + system, /proc/PID/stat)."""
         with open("/proc/%d/stat" % self.proc.pid) as f:
