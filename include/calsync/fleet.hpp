@@ -96,6 +96,19 @@ class FleetStore {
     // and LeasedView::released answers true from then on; the view's later writes are
     // lease_lost. Until then, the holder ends the lease with finish_lease.
     virtual Result<LeasedView> open_leased(const Lease& lease) = 0;
+    // As open_leased(lease), the view's first reads done already (read_leased_snapshots):
+    // it keeps `first_reads` as it keeps what it reads itself, until its first write. The
+    // default reads again (open_leased(lease)).
+    virtual Result<LeasedView> open_leased(const Lease& lease, ConnectionSnapshot first_reads);
+    // The first reads of a claimed batch's syncs (StateStore::read_connection_snapshot of
+    // each lease's connection in its business), read together: PostgreSQL answers a batch in
+    // one round trip instead of one per sync. Entry i is leases[i]'s; it is empty when that
+    // connection could not be read (its view then reads, and reports, for itself); an error
+    // is the batch's (nothing read). A
+    // lease's sync may start later than this read: a host's write in between is seen at
+    // the next sync, as one during the sync is. The default reads lease by lease.
+    virtual Result<std::vector<std::optional<ConnectionSnapshot>>> read_leased_snapshots(
+        const std::vector<Lease>& leases);
     // Every business holding a record, sorted.
     virtual Result<std::vector<std::string>> list_businesses() = 0;
     // A notification names a channel, not a business: the channels with this id in every

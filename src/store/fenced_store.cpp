@@ -14,11 +14,16 @@ namespace {
 class FencedStore final : public StateStore {
   public:
     FencedStore(std::unique_ptr<StateStore> inner, LeaseGuard guard,
-                std::string leased_connection_id, std::shared_ptr<std::atomic<bool>> released)
+                std::string leased_connection_id, std::shared_ptr<std::atomic<bool>> released,
+                std::optional<ConnectionSnapshot> first_reads)
         : inner_(std::move(inner)),
           guard_(std::move(guard)),
           leased_connection_id_(std::move(leased_connection_id)),
-          released_(std::move(released)) {}
+          released_(std::move(released)) {
+        if (first_reads)
+            std::call_once(leased_read_,
+                           [&] { keep(leased_connection_id_, *first_reads, generation_); });
+    }
 
     Result<void> transaction(const std::function<Result<void>()>& fn) override {
         forget(kEverything);
@@ -388,11 +393,13 @@ Result<void> release_then_put_sync_end(StateStore& view,
 }
 
 LeasedView make_fenced_store(std::unique_ptr<StateStore> inner, LeaseGuard guard,
-                             std::string leased_connection_id) {
+                             std::string leased_connection_id,
+                             std::optional<ConnectionSnapshot> first_reads) {
     auto released = std::make_shared<std::atomic<bool>>(false);
     LeasedView view;
     view.store = std::make_unique<FencedStore>(std::move(inner), std::move(guard),
-                                               std::move(leased_connection_id), released);
+                                               std::move(leased_connection_id), released,
+                                               std::move(first_reads));
     view.released = [released] { return released->load(); };
     return view;
 }

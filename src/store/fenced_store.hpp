@@ -6,7 +6,8 @@
 // FleetStore::open_leased). The records a sync reads repeatedly (connection, calendars,
 // statuses, business settings, push channels) are read once and kept until the view's next
 // write; other reads pass through. The first of them reads the leased connection's
-// together (StateStore::read_connection_snapshot): one round trip instead of seven. The
+// together (StateStore::read_connection_snapshot): one round trip instead of seven, none
+// when the view was opened with them (FleetStore::read_leased_snapshots). The
 // calendars' slot windows come with that snapshot (when its store reads them) and are kept
 // until the view's next write, slot writes included.
 // Shared by every FleetStore implementation; `check` and `end_sync` must run on the inner
@@ -39,7 +40,10 @@ Result<void> release_then_put_sync_end(StateStore& view,
                                        const std::function<Result<void>()>& release,
                                        const std::string& connection_id, const SyncEnd& end);
 
+// `first_reads`, when given, is kept as the view's first reads of the leased connection
+// (FleetStore::read_leased_snapshots), read then instead of by the view.
 LeasedView make_fenced_store(std::unique_ptr<StateStore> inner, LeaseGuard guard,
-                             std::string leased_connection_id);
+                             std::string leased_connection_id,
+                             std::optional<ConnectionSnapshot> first_reads = std::nullopt);
 
 }  // namespace calsync::store

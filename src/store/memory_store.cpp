@@ -682,27 +682,10 @@ class MemoryFleet final : public FleetStore {
     }
 
     Result<LeasedView> open_leased(const Lease& lease) override {
-        auto view = open_business(lease.business_id);
-        if (!view.ok())
-            return view.error();
-        // Both run inside the view's transaction, which restores the business's queue
-        // entries when it fails.
-        LeaseGuard guard;
-        guard.check = [db = db_, lease]() -> Result<void> {
-            Lock lock(db->mutex);
-            if (held_entry(*db, lease) == nullptr)
-                return lease_lost("write to the store", lease);
-            return {};
-        };
-        StateStore* raw = view->get();
-        guard.end_sync = [raw, db = db_, lease](const SyncEnd& end) {
-            auto release = [&] {
-                return release_entry(*db, lease, end.status.next_due,
-                                     "end a worker's lease with its sync");
-            };
-            return release_then_put_sync_end(*raw, release, lease.connection_id, end);
-        };
-        return make_fenced_store(std::move(view).value(), std::move(guard), lease.connection_id);
+        return leased(lease, std::nullopt);
+    }
+    Result<LeasedView> open_leased(const Lease& lease, ConnectionSnapshot first_reads) override {
+        return leased(lease, std::move(first_reads));
     }
 
     Result<std::vector<std::string>> list_businesses() override {
@@ -805,6 +788,31 @@ class MemoryFleet final : public FleetStore {
     }
 
   private:
+    Result<LeasedView> leased(const Lease& lease, std::optional<ConnectionSnapshot> first_reads) {
+        auto view = open_business(lease.business_id);
+        if (!view.ok())
+            return view.error();
+        // Both run inside the view's transaction, which restores the business's queue
+        // entries when it fails.
+        LeaseGuard guard;
+        guard.check = [db = db_, lease]() -> Result<void> {
+            Lock lock(db->mutex);
+            if (held_entry(*db, lease) == nullptr)
+                return lease_lost("write to the store", lease);
+            return {};
+        };
+        StateStore* raw = view->get();
+        guard.end_sync = [raw, db = db_, lease](const SyncEnd& end) {
+            auto release = [&] {
+                return release_entry(*db, lease, end.status.next_due,
+                                     "end a worker's lease with its sync");
+            };
+            return release_then_put_sync_end(*raw, release, lease.connection_id, end);
+        };
+        return make_fenced_store(std::move(view).value(), std::move(guard), lease.connection_id,
+                                 std::move(first_reads));
+    }
+
     std::shared_ptr<MemoryDatabase> db_ = std::make_shared<MemoryDatabase>();
     std::map<std::string, RequestBucket> request_buckets_;  // under db_->mutex
 };

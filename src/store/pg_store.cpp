@@ -165,6 +165,13 @@ Result<std::unique_ptr<FleetStore>> open_postgres_fleet(const std::string& conni
     auto db = store::open_postgres_database(conninfo, options);
     if (!db.ok())
         return db.error();
+    // The fleet's statements are planned once: the reads of a claimed batch take arrays,
+    // whose custom plans (the default) were made again at every execution, planning costing
+    // more than the reads. Its other statements are key lookups and the claim, whose plans
+    // do not depend on their values.
+    auto generic = db->exec("SET plan_cache_mode = force_generic_plan", "configure the fleet");
+    if (!generic.ok())
+        return generic.error();
     // Views connect without migrating again: this fleet's connection already did.
     auto connect = [conninfo, options] {
         return store::PgDatabase::connect(conninfo, options.statement_timeout);

@@ -10,10 +10,13 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <tuple>
+#include <utility>
 
 #include "calsync/fleet.hpp"
 #include "store/connection_pool.hpp"
@@ -50,16 +53,20 @@ class SqlFleet final : public FleetStore {
     }
 
     Result<LeasedView> open_leased(const Lease& lease) override {
-        auto view = open_view(lease.business_id);
-        if (!view.ok())
-            return view.error();
-        SqlStore<Db>* raw = view->get();
-        LeaseGuard guard;
-        guard.check = [raw, lease] { return raw->check_lease(lease); };
-        guard.end_sync = [raw, lease](const SyncEnd& end) {
-            return raw->end_leased_sync(lease, end);
-        };
-        return make_fenced_store(std::move(view).value(), std::move(guard), lease.connection_id);
+        return leased(lease, std::nullopt);
+    }
+    Result<LeasedView> open_leased(const Lease& lease, ConnectionSnapshot first_reads) override {
+        return leased(lease, std::move(first_reads));
+    }
+
+    Result<std::vector<std::optional<ConnectionSnapshot>>> read_leased_snapshots(
+        const std::vector<Lease>& leases) override {
+        if constexpr (!Db::kPipelines) {
+            return FleetStore::read_leased_snapshots(leases);  // in process: no trips to save
+        } else {
+            Lock lock(mutex_);
+            return read_together(leases);
+        }
     }
 
     Result<std::vector<std::string>> list_businesses() override {
@@ -241,6 +248,157 @@ class SqlFleet final : public FleetStore {
 
   private:
     using Lock = std::lock_guard<std::recursive_mutex>;
+    using LeaseKey = std::pair<std::string, std::string>;  // business id, connection id
+
+    // What one leased connection's rows said, as read_connection_snapshot assembles it.
+    struct LeasedReads {
+        ConnectionSnapshot snapshot;
+        bool found = false;       // its connection's row came
+        bool unreadable = false;  // a row of it did not read: its view reads, and reports
+    };
+
+    // read_leased_snapshots on PostgreSQL: the seven reads of read_connection_snapshot, each
+    // for the whole batch, in one round trip.
+    Result<std::vector<std::optional<ConnectionSnapshot>>> read_together(
+        const std::vector<Lease>& leases) {
+        std::map<LeaseKey, LeasedReads> reads;
+        std::set<std::string> business_set;
+        std::set<std::string> connection_set;
+        for (const Lease& l : leases) {
+            reads[{l.business_id, l.connection_id}];
+            business_set.insert(l.business_id);
+            connection_set.insert(l.connection_id);
+        }
+        const std::vector<std::optional<std::string>> businesses(business_set.begin(),
+                                                                 business_set.end());
+        const std::vector<std::optional<std::string>> connections(connection_set.begin(),
+                                                                  connection_set.end());
+        static const char* const kOperation = "read the first reads of a claimed batch";
+        auto settings = db_.query(sql_detail::read_leased_settings_sql().c_str(), kOperation);
+        auto connection = db_.query(sql_detail::read_leased_connections_sql().c_str(), kOperation);
+        auto status =
+            db_.query(sql_detail::read_leased_connection_statuses_sql().c_str(), kOperation);
+        auto calendars = db_.query(sql_detail::list_leased_calendars_sql().c_str(), kOperation);
+        auto statuses =
+            db_.query(sql_detail::list_leased_calendar_statuses_sql().c_str(), kOperation);
+        auto channels = db_.query(sql_detail::list_leased_push_channels_sql().c_str(), kOperation);
+        auto windows = db_.query(sql_detail::list_leased_slot_windows_sql().c_str(), kOperation);
+        for (auto* q :
+             {&settings, &connection, &status, &calendars, &statuses, &channels, &windows}) {
+            if (!q->ok())
+                return q->error();
+            q->value().bind_array(businesses);
+            if (q != &settings)
+                q->value().bind_array(connections);
+        }
+        db_.run_together({&settings.value(), &connection.value(), &status.value(),
+                          &calendars.value(), &statuses.value(), &channels.value(),
+                          &windows.value()});
+        std::map<std::string, std::optional<std::string>> business_settings;
+        for (;;) {
+            auto row = settings->step();
+            if (!row.ok())
+                return row.error();
+            if (!row.value())
+                break;
+            business_settings[settings->text(1)] = settings->text(0);
+        }
+        auto parts = {
+            each_leased_row(connection.value(), 7, reads,
+                            [](const Query& r, LeasedReads& to) -> Result<void> {
+                                auto read = read_connection(r);
+                                if (!read.ok())
+                                    return read.error();
+                                to.snapshot.connection = std::move(read).value();
+                                to.found = true;
+                                return {};
+                            }),
+            each_leased_row(status.value(), 9, reads,
+                            [](const Query& r, LeasedReads& to) -> Result<void> {
+                                auto read = read_status(r, 1);
+                                if (!read.ok())
+                                    return read.error();
+                                to.snapshot.status = std::move(read).value();
+                                return {};
+                            }),
+            each_leased_row(calendars.value(), 13, reads,
+                            [](const Query& r, LeasedReads& to) -> Result<void> {
+                                auto read = read_calendar(r);
+                                if (!read.ok())
+                                    return read.error();
+                                to.snapshot.calendars.push_back(std::move(read).value());
+                                return {};
+                            }),
+            each_leased_row(statuses.value(), 9, reads,
+                            [](const Query& r, LeasedReads& to) -> Result<void> {
+                                auto read = read_status(r, 1);
+                                if (!read.ok())
+                                    return read.error();
+                                to.snapshot.calendar_statuses[r.text(0)] = std::move(read).value();
+                                return {};
+                            }),
+            each_leased_row(channels.value(), 6, reads,
+                            [](const Query& r, LeasedReads& to) -> Result<void> {
+                                auto read = read_channel(r);
+                                if (!read.ok())
+                                    return read.error();
+                                to.snapshot.push_channels.push_back(std::move(read).value());
+                                return {};
+                            }),
+            each_leased_row(
+                windows.value(), 3, reads,
+                [](const Query& r, LeasedReads& to) -> Result<void> {
+                    if (!to.snapshot.slot_windows)
+                        to.snapshot.slot_windows.emplace();
+                    (*to.snapshot.slot_windows)[r.text(0)] = TimeRange{r.instant(1), r.instant(2)};
+                    return {};
+                }),
+        };
+        for (const Result<void>& part : parts)
+            if (!part.ok())
+                return part.error();
+        std::vector<std::optional<ConnectionSnapshot>> out;
+        out.reserve(leases.size());
+        for (const Lease& l : leases) {
+            LeasedReads& r = reads.at({l.business_id, l.connection_id});
+            if (!r.found || r.unreadable) {
+                out.emplace_back();
+                continue;
+            }
+            ConnectionSnapshot snapshot = r.snapshot;  // a lease twice in the batch: each a copy
+            // One status per calendar, as list_calendar_statuses answers: never_synced
+            // without a row; a row is never without its calendar (it cascades).
+            for (const CalendarRecord& c : snapshot.calendars)
+                snapshot.calendar_statuses.try_emplace(c.calendar.id);
+            auto kept = business_settings.find(l.business_id);
+            if (kept != business_settings.end())
+                snapshot.business_settings = kept->second;
+            if (!snapshot.slot_windows)
+                snapshot.slot_windows.emplace();  // read: none kept whole
+            out.emplace_back(std::move(snapshot));
+        }
+        return out;
+    }
+
+    // Reads each row of `q` into the reads of its lease: the row's connection id in column
+    // `connection`, its business id in the next. A row of a pair not leased is passed over;
+    // one `add` cannot read makes its lease unreadable.
+    template <class Add>
+    static Result<void> each_leased_row(Query& q, int connection,
+                                        std::map<LeaseKey, LeasedReads>& reads, Add add) {
+        for (;;) {
+            auto row = q.step();
+            if (!row.ok())
+                return row.error();
+            if (!row.value())
+                return {};
+            auto to = reads.find({q.text(connection + 1), q.text(connection)});
+            if (to == reads.end() || to->second.unreadable)
+                continue;
+            if (!add(q, to->second).ok())
+                to->second.unreadable = true;
+        }
+    }
 
     // The row of `key` (made as `fresh` when there is none), locked (see take_requests).
     Result<RequestBucket> read_request_bucket(const std::string& key, const RequestBucket& fresh,
@@ -261,6 +419,20 @@ class SqlFleet final : public FleetStore {
                 },
                 make_error(ErrorCode::internal,
                            could_not(operation, "the upsert returned no row")));
+    }
+
+    Result<LeasedView> leased(const Lease& lease, std::optional<ConnectionSnapshot> first_reads) {
+        auto view = open_view(lease.business_id);
+        if (!view.ok())
+            return view.error();
+        SqlStore<Db>* raw = view->get();
+        LeaseGuard guard;
+        guard.check = [raw, lease] { return raw->check_lease(lease); };
+        guard.end_sync = [raw, lease](const SyncEnd& end) {
+            return raw->end_leased_sync(lease, end);
+        };
+        return make_fenced_store(std::move(view).value(), std::move(guard), lease.connection_id,
+                                 std::move(first_reads));
     }
 
     Result<std::unique_ptr<SqlStore<Db>>> open_view(const std::string& business_id) {

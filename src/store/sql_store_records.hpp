@@ -59,6 +59,60 @@ inline const std::string& list_push_channels_sql() {
 inline constexpr const char* kListSlotWindowsSql =
     "SELECT calendar_id, window_start, window_end FROM slot_windows WHERE business_id = ? AND "
     "connection_id = ? AND window_start IS NOT NULL AND window_end IS NOT NULL";
+// The same reads for the connections of a claimed batch (FleetStore::read_leased_snapshots;
+// PostgreSQL only): the businesses as the first array, the connections as the second, every
+// row followed by its connection's and business's ids. The arrays admit every pairing of
+// their elements; the reader drops the rows of a pair not leased. No joins: planned once
+// for any batch (the fleet's connection uses generic plans), a join of two arrays' rows
+// was planned as a scan; a record without a status row is never_synced, as with the
+// joins above.
+inline constexpr const char* kLeasedPairs =
+    "business_id = ANY(CAST(? AS TEXT[])) AND connection_id = ANY(CAST(? AS TEXT[]))";
+inline const std::string& read_leased_settings_sql() {
+    static const std::string text =
+        sql({"SELECT settings_json, business_id FROM "
+             "business_settings WHERE business_id = ANY(CAST(? AS "
+             "TEXT[]))"});
+    return text;
+}
+inline const std::string& read_leased_connections_sql() {
+    static const std::string text =
+        sql({"SELECT ", kConnectionColumns,
+             ", id, business_id FROM connections WHERE business_id = ANY(CAST(? AS TEXT[])) AND "
+             "id = ANY(CAST(? AS TEXT[]))"});
+    return text;
+}
+inline const std::string& read_leased_connection_statuses_sql() {
+    static const std::string text =
+        sql({"SELECT connection_id, ", kStatusColumns,
+             ", connection_id, business_id FROM connection_status WHERE ", kLeasedPairs});
+    return text;
+}
+inline const std::string& list_leased_calendars_sql() {
+    static const std::string text =
+        sql({"SELECT ", kCalendarColumns, ", connection_id, business_id FROM calendars WHERE ",
+             kLeasedPairs, " ORDER BY business_id, connection_id, calendar_id"});
+    return text;
+}
+inline const std::string& list_leased_calendar_statuses_sql() {
+    static const std::string text =
+        sql({"SELECT calendar_id, ", kStatusColumns,
+             ", connection_id, business_id FROM calendar_status WHERE ", kLeasedPairs});
+    return text;
+}
+inline const std::string& list_leased_push_channels_sql() {
+    static const std::string text =
+        sql({"SELECT ", kChannelColumns, ", connection_id, business_id FROM push_channels WHERE ",
+             kLeasedPairs, " ORDER BY business_id, connection_id, channel_id"});
+    return text;
+}
+inline const std::string& list_leased_slot_windows_sql() {
+    static const std::string text =
+        sql({"SELECT calendar_id, window_start, window_end, connection_id, business_id FROM "
+             "slot_windows WHERE ",
+             kLeasedPairs, " AND window_start IS NOT NULL AND window_end IS NOT NULL"});
+    return text;
+}
 inline const std::string& update_connection_status_sql() {
     static const std::string text = sql({"UPDATE connection_status SET ", kStatusAssignments,
                                          " WHERE business_id = ? AND connection_id = ?"});

@@ -84,11 +84,13 @@ Outcome give_back(
 }
 
 // Syncs one leased connection (start number `number`) through its business's view fenced
-// by the lease.
+// by the lease, opened with `first_reads` when they were read with the claim.
 Outcome sync_leased(Worker::State& s, std::uint64_t number, const Lease& lease,
+                    std::optional<ConnectionSnapshot> first_reads,
                     std::optional<SyncReport>* report) {
     FleetStore& fleet = *s.options.fleet;
-    auto view = fleet.open_leased(lease);
+    auto view =
+        first_reads ? fleet.open_leased(lease, std::move(*first_reads)) : fleet.open_leased(lease);
     if (!view.ok())
         return give_back(s, lease, view.error());
     const std::function<bool()> released = view->released;
@@ -139,16 +141,18 @@ Outcome sync_leased(Worker::State& s, std::uint64_t number, const Lease& lease,
 
 // Holds `lease` among the running syncs and syncs it on the pool; `done` runs on the pool
 // thread once the lease is no longer held.
-void start(Worker::State& s, Lease lease, SyncDone done) {
+void start(Worker::State& s, Lease lease, std::optional<ConnectionSnapshot> first_reads,
+           SyncDone done) {
     std::uint64_t number = 0;
     {
         std::lock_guard<std::mutex> lock(s.mutex);
         number = s.started++;
         s.held.emplace(number, Worker::State::Held{lease});
     }
-    s.pool.submit([&s, number, lease = std::move(lease), done = std::move(done)] {
+    s.pool.submit([&s, number, lease = std::move(lease), first_reads = std::move(first_reads),
+                   done = std::move(done)]() mutable {
         std::optional<SyncReport> report;
-        const Outcome outcome = sync_leased(s, number, lease, &report);
+        const Outcome outcome = sync_leased(s, number, lease, std::move(first_reads), &report);
         {
             std::lock_guard<std::mutex> lock(s.mutex);
             s.held.erase(number);
@@ -179,6 +183,22 @@ void renew_held(Worker::State& s) {
         s.log(LogLevel::warning,
               named(h.lease) + ": lease not renewed: " + renewed.error().message);
     }
+}
+
+// The first reads of the claimed syncs, read together (FleetStore::read_leased_snapshots);
+// when that fails, each sync reads its own.
+std::vector<std::optional<ConnectionSnapshot>> read_ahead(Worker::State& s,
+                                                          const std::vector<Lease>& claimed) {
+    if (claimed.empty())
+        return {};
+    auto read = s.options.fleet->read_leased_snapshots(claimed);
+    if (read.ok() && read->size() == claimed.size())
+        return std::move(read).value();
+    if (!read.ok())
+        s.log(LogLevel::warning,
+              "worker: the claimed syncs' first reads failed; each reads its own: " +
+                  read.error().message);
+    return std::vector<std::optional<ConnectionSnapshot>>(claimed.size());
 }
 
 // How long run() may sleep before claiming again while it has free threads: until the
@@ -250,8 +270,9 @@ Result<WorkerPass> Worker::run_once() {
     results->pass.claimed = claimed->size();
     results->left = claimed->size();
     State& s = *s_;
-    for (Lease& lease : claimed.value())
-        start(s, std::move(lease),
+    auto first_reads = read_ahead(s, claimed.value());
+    for (std::size_t i = 0; i < claimed->size(); ++i)
+        start(s, std::move(claimed.value()[i]), std::move(first_reads[i]),
               [&s, results](const Lease& lease, Outcome outcome, std::optional<SyncReport> report) {
                   std::lock_guard<std::mutex> lock(s.mutex);
                   if (outcome == Outcome::synced && report)
@@ -294,8 +315,9 @@ void Worker::run() {
                       "worker: the fleet cannot be read: " + claimed.error().message);
                 idle = o.idle_poll;
             } else {
-                for (Lease& lease : claimed.value())
-                    start(s, std::move(lease), {});
+                auto first_reads = read_ahead(s, claimed.value());
+                for (std::size_t i = 0; i < claimed->size(); ++i)
+                    start(s, std::move(claimed.value()[i]), std::move(first_reads[i]), {});
                 if (claimed->size() < free)
                     idle = until_next_due(s);
             }

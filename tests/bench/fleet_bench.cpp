@@ -278,9 +278,18 @@ class RecordingFleet : public FleetStore {
     Result<std::unique_ptr<StateStore>> open_business(const std::string& id) override {
         return inner_->open_business(id);
     }
-    // A lease its sync's end released is recorded when the worker first asks (at once).
     Result<LeasedView> open_leased(const Lease& lease) override {
-        auto view = inner_->open_leased(lease);
+        return recording(lease, inner_->open_leased(lease));
+    }
+    Result<LeasedView> open_leased(const Lease& lease, ConnectionSnapshot first_reads) override {
+        return recording(lease, inner_->open_leased(lease, std::move(first_reads)));
+    }
+    Result<std::vector<std::optional<ConnectionSnapshot>>> read_leased_snapshots(
+        const std::vector<Lease>& leases) override {
+        return inner_->read_leased_snapshots(leases);
+    }
+    // A lease its sync's end released is recorded when the worker first asks (at once).
+    Result<LeasedView> recording(const Lease& lease, Result<LeasedView> view) {
         if (view.ok()) {
             auto recorded = std::make_shared<std::once_flag>();
             view->released = [this, lease, recorded, released = view->released] {

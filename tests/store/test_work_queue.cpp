@@ -453,3 +453,137 @@ TEMPLATE_TEST_CASE("work queue: a leased view keeps what it read until its next 
         CHECK(must(host->get_connection_status("c0")).state == SyncState::never_synced);
     }
 }
+
+namespace {
+
+std::string described(const std::optional<Instant>& t) {
+    return t ? std::to_string(t->time_since_epoch().count()) : "-";
+}
+
+std::string described(const SyncStatus& s) {
+    return std::string(to_string(s.state)) + " " + described(s.last_attempt) + " " +
+           described(s.last_success) + " [" + s.last_error + "] " + std::to_string(s.events_read) +
+           " " + std::to_string(s.events_exported) + " " + std::to_string(s.consecutive_failures) +
+           " " + described(s.next_due);
+}
+
+// Every field a snapshot holds, as text: two snapshots read alike describe alike.
+std::string described(const ConnectionSnapshot& s) {
+    std::string out = "settings " + s.business_settings.value_or("(none)") + "\n";
+    const ConnectionRecord& c = s.connection;
+    out += "connection " + c.id + " " + to_string(c.kind) + " " + c.account + " " +
+           c.settings_json + " " + c.sealed_credentials + " " + to_string(c.state) + " " +
+           described(std::optional<Instant>(c.created_at)) + "\n";
+    out += "status " + described(s.status) + "\n";
+    for (const CalendarRecord& k : s.calendars)
+        out += "calendar " + k.connection_id + "/" + k.calendar.id + " " + k.calendar.name + " " +
+               k.calendar.color + " " + k.calendar.time_zone + " " +
+               std::to_string(k.calendar.can_write) + std::to_string(k.calendar.is_primary) +
+               std::to_string(k.selected) + " " + to_string(k.direction) + " " +
+               std::to_string(k.policy.tentative_blocks) +
+               std::to_string(k.policy.unanswered_blocks) +
+               std::to_string(k.policy.all_day_blocks) + " cursor " + k.cursor + "\n";
+    for (const auto& [id, status] : s.calendar_statuses)
+        out += "calendar status " + id + " " + described(status) + "\n";
+    for (const PushChannel& p : s.push_channels)
+        out += "channel " + p.channel_id + " " + p.connection_id + " " + p.calendar_id + " " +
+               p.resource_id + " " + p.sealed_token + " " +
+               described(std::optional<Instant>(p.expires_at)) + "\n";
+    if (s.slot_windows)
+        for (const auto& [id, w] : *s.slot_windows)
+            out += "window " + id + " " + described(std::optional<Instant>(w.start)) + " " +
+                   described(std::optional<Instant>(w.end)) + "\n";
+    return out;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("work queue: a claimed batch's first reads are each connection's own", "[queue]",
+                   CALSYNC_FLEET_FIXTURES) {
+    TestType f;
+    FleetStore& q = *f.fleet;
+    // Two businesses with a connection "c0" each, and a calendar "a" each: the batch's rows
+    // must go to their own business. g2's "c1" is not leased, though both of the batch's
+    // id lists name it.
+    add_connections(q, "g1", 2);
+    add_connections(q, "g2", 2);
+    auto g1 = must(q.open_business("g1"));
+    auto g2 = must(q.open_business("g2"));
+    must(g2->put_business_settings(R"({"zone":"Europe/Paris"})"));
+    CalendarRecord exported = calendar_record("c0", "b", CalendarDirection::export_only);
+    exported.policy.all_day_blocks = false;
+    must(g1->put_calendar(calendar_record("c0", "a")));
+    must(g1->put_calendar(exported));
+    must(g1->put_calendar(calendar_record("c1", "x")));
+    must(g1->apply_changes("c0", "a", calsync::test::upserts({}, "cursor-g1")));
+    must(g2->put_calendar(calendar_record("c0", "a")));
+    must(g2->put_calendar(calendar_record("c1", "secret")));
+    SyncStatus failed;
+    failed.state = SyncState::error;
+    failed.last_attempt = at(700);
+    failed.last_error = "refused";
+    failed.consecutive_failures = 2;
+    SyncStatus ok;
+    ok.state = SyncState::ok;
+    ok.last_success = at(650);
+    ok.events_read = 7;
+    ok.next_due = at(1900);
+    must(g1->put_calendar_status("c0", "a", failed));  // "b" has none: never_synced
+    must(g2->put_calendar_status("c0", "a", ok));
+    must(g2->put_calendar_status("c1", "secret", failed));
+    must(g1->put_connection_status("c0", ok));  // g2's c0 has none
+    must(g1->put_push_channel({"ch-1", "c0", "a", "res-1", "v1.tok-1", at(5000)}));
+    must(g2->put_push_channel({"ch-2", "c1", "secret", "res-2", "v1.tok-2", at(5000)}));
+    SlotChanges whole;
+    whole.replace_all = true;
+    whole.window = TimeRange{at(1774915200), at(1806451200)};
+    must(g1->apply_slot_changes("c0", "a", whole));
+    must(g2->apply_slot_changes("c1", "secret", whole));
+    for (const auto& [business, connection] :
+         std::vector<std::pair<std::string, std::string>>{{"g1", "c0"}, {"g1", "c1"}, {"g2", "c0"}})
+        must(q.mark_due(business, connection, at(100)));
+    const auto leases = must(q.claim_due("w1", at(100), kLease, 10));
+    REQUIRE(leases.size() == 3);
+
+    SECTION("each as its business's view reads it") {
+        const auto read = must(q.read_leased_snapshots(leases));
+        REQUIRE(read.size() == leases.size());
+        for (std::size_t i = 0; i < leases.size(); ++i) {
+            INFO(leases[i].business_id << "/" << leases[i].connection_id);
+            REQUIRE(read[i].has_value());
+            auto view = must(q.open_business(leases[i].business_id));
+            CHECK(described(*read[i]) ==
+                  described(must(view->read_connection_snapshot(leases[i].connection_id))));
+            CHECK(read[i]->connection.id == leases[i].connection_id);
+            for (const CalendarRecord& k : read[i]->calendars)
+                CHECK(k.calendar.id != "secret");
+        }
+    }
+    SECTION("a connection removed since its claim reads as nothing") {
+        must(g1->remove_connection("c1"));
+        const auto read = must(q.read_leased_snapshots(leases));
+        REQUIRE(read.size() == leases.size());
+        for (std::size_t i = 0; i < leases.size(); ++i)
+            CHECK(read[i].has_value() == (leases[i].connection_id != "c1"));
+    }
+    SECTION("a view opened with them keeps them, as it keeps its own first reads") {
+        const Lease& lease = leases.at(0);  // g1's c0: due first, ties by business
+        REQUIRE(lease.business_id == "g1");
+        REQUIRE(lease.connection_id == "c0");
+        auto read = must(q.read_leased_snapshots({lease}));
+        REQUIRE(read.at(0).has_value());
+        CalendarRecord renamed = calendar_record("c0", "a");
+        renamed.calendar.name = "Renamed";
+        must(g1->put_calendar(renamed));
+        must(g1->put_business_settings(R"({"zone":"Europe/Berlin"})"));
+        auto view = must(q.open_leased(lease, std::move(*read.at(0)))).store;
+        CHECK(must(view->list_calendars("c0")).at(0).calendar.name == "Calendar a");
+        CHECK_FALSE(must(view->find_business_settings()).has_value());
+        CHECK(must(view->get_connection_status("c0")).events_read == 7);
+        CHECK(must(view->find_slot_window("c0", "a")) == std::optional<TimeRange>(whole.window));
+        // Its first write makes them stale, as any write does.
+        must(view->apply_changes("c0", "a", calsync::test::upserts({}, "cursor-2")));
+        CHECK(must(view->list_calendars("c0")).at(0).calendar.name == "Renamed");
+        CHECK(must(view->find_business_settings()).has_value());
+    }
+}
