@@ -269,6 +269,13 @@ struct ConnectionSnapshot {
     std::optional<std::map<std::string, TimeRange>> slot_windows;
 };
 
+// What an export run reads of its calendar, in one call (StateStore::read_export_inputs).
+struct ExportInputs {
+    std::vector<AppointmentRecord> appointments;  // list_appointments
+    std::vector<ExportRecord> exports;            // list_exports
+    std::vector<Event> events;                    // load_events
+};
+
 // What a sync writes as it ends, in one call (StateStore::put_sync_end).
 struct SyncEnd {
     // calendar id -> its new cursor, for the calendars where the read found nothing (what
@@ -435,6 +442,11 @@ class StateStore {
     // connection is unknown. The default makes the calls one by one, and leaves the slot
     // windows unread.
     virtual Result<ConnectionSnapshot> read_connection_snapshot(const std::string& connection_id);
+    // --- what an export run reads of a calendar: the calls named in ExportInputs, in one
+    // call, which PostgreSQL answers in one round trip. Fails as the first failing of them
+    // would. The default makes the calls one by one.
+    virtual Result<ExportInputs> read_export_inputs(const std::string& connection_id,
+                                                    const std::string& calendar_id);
     // --- what a sync writes as it ends, together and in one transaction: the cursors, the
     // calendars' statuses and the connection's status of `end`. A calendar no longer there
     // (a host removed it meanwhile) is passed over; not_found when the connection is

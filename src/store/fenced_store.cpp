@@ -109,6 +109,10 @@ class FencedStore final : public StateStore {
                                                    const std::string& calendar_id) override {
         return inner_->list_exports(connection_id, calendar_id);
     }
+    Result<ExportInputs> read_export_inputs(const std::string& connection_id,
+                                            const std::string& calendar_id) override {
+        return inner_->read_export_inputs(connection_id, calendar_id);
+    }
     Result<std::vector<ExportRecord>> list_connection_exports(
         const std::string& connection_id) override {
         return inner_->list_connection_exports(connection_id);

@@ -167,4 +167,22 @@ Result<ConnectionSnapshot> StateStore::read_connection_snapshot(const std::strin
     return snapshot;
 }
 
+Result<ExportInputs> StateStore::read_export_inputs(const std::string& connection_id,
+                                                    const std::string& calendar_id) {
+    ExportInputs in;
+    auto appointments = list_appointments();
+    if (!appointments.ok())
+        return appointments.error();
+    in.appointments = std::move(appointments).value();
+    auto exports = list_exports(connection_id, calendar_id);
+    if (!exports.ok())
+        return exports.error();
+    in.exports = std::move(exports).value();
+    auto events = load_events(connection_id, calendar_id);
+    if (!events.ok())
+        return events.error();
+    in.events = std::move(events).value();
+    return in;
+}
+
 }  // namespace calsync

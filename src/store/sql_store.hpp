@@ -110,6 +110,8 @@ class SqlStore final : public StateStore {
     Result<std::optional<TimeRange>> find_slot_window(const std::string& connection_id,
                                                       const std::string& calendar_id) override;
     Result<ConnectionSnapshot> read_connection_snapshot(const std::string& connection_id) override;
+    Result<ExportInputs> read_export_inputs(const std::string& connection_id,
+                                            const std::string& calendar_id) override;
     Result<void> put_sync_end(const std::string& connection_id, const SyncEnd& end) override;
 
     // Whether `lease` is still its connection's current one (lease_lost otherwise); in
@@ -146,6 +148,10 @@ class SqlStore final : public StateStore {
                                 const std::string& connection_id);
     Result<std::vector<ExportRecord>> exports_where(const char* sql, const char* operation,
                                                     std::initializer_list<std::string_view> keys);
+    // The events of load_events' statement `q`, run: the calendar's existence is asked
+    // only when it holds none.
+    Result<std::vector<Event>> events_of(Query& q, const std::string& connection_id,
+                                         const std::string& calendar_id);
     Result<void> put_status(const char* sql, const char* operation,
                             const std::string& connection_id, const std::string* calendar_id,
                             const SyncStatus& status);

@@ -17,6 +17,12 @@
 namespace calsync::store {
 namespace sql_detail {
 
+// load_events' statement, also one of read_export_inputs'.
+constexpr const char* kLoadEventsSql =
+    "SELECT event_id, body FROM events WHERE business_id = ? AND connection_id = ? AND "
+    "calendar_id = ? ORDER BY event_id";
+constexpr const char* kLoadEventsOperation = "read stored events";
+
 constexpr const char* kApply = "store a calendar's changes";
 
 // One calendar's rows in `events`, as change_application's Table. Bodies are stored with
@@ -307,29 +313,32 @@ Result<std::string> SqlStore<Db>::stored_zone(const std::string& key) {
 template <class Db>
 Result<std::vector<Event>> SqlStore<Db>::load_events(const std::string& connection_id,
                                                      const std::string& calendar_id) {
-    static const char* const kOperation = "read stored events";
     Lock lock(mutex_);
-    auto q = business_query(
-        "SELECT event_id, body FROM events WHERE business_id = ? AND connection_id = ? AND "
-        "calendar_id = ? ORDER BY event_id",
-        kOperation);
+    auto q = business_query(sql_detail::kLoadEventsSql, sql_detail::kLoadEventsOperation,
+                            {connection_id, calendar_id});
     if (!q.ok())
         return q.error();
+    return events_of(q.value(), connection_id, calendar_id);
+}
+
+template <class Db>
+Result<std::vector<Event>> SqlStore<Db>::events_of(Query& q, const std::string& connection_id,
+                                                   const std::string& calendar_id) {
+    static const char* const kOperation = sql_detail::kLoadEventsOperation;
     json::EventReader reader;
     auto zone = [this](const std::string& key) { return stored_zone(key); };
-    auto events =
-        q->bind(connection_id).bind(calendar_id).collect([&](const Query& row) -> Result<Event> {
-            auto body = expand_zones(row.text(1), zone);
-            if (!body.ok())
-                return body.error();
-            auto e = reader.read(body.value(), calendar_id);
-            if (!e.ok())
-                return make_error(
-                    ErrorCode::parse,
-                    could_not(kOperation, calendar_key(connection_id, calendar_id) + ": event '" +
-                                              row.text(0) + "': " + e.error().message));
-            return e;
-        });
+    auto events = q.collect([&](const Query& row) -> Result<Event> {
+        auto body = expand_zones(row.text(1), zone);
+        if (!body.ok())
+            return body.error();
+        auto e = reader.read(body.value(), calendar_id);
+        if (!e.ok())
+            return make_error(
+                ErrorCode::parse,
+                could_not(kOperation, calendar_key(connection_id, calendar_id) + ": event '" +
+                                          row.text(0) + "': " + e.error().message));
+        return e;
+    });
     // The calendar's existence is asked only when it holds nothing: the common read is one
     // statement.
     if (!events.ok() || !events->empty())

@@ -4,6 +4,7 @@
 
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
+#include "store/sql_store_events.hpp"  // sql_detail::kLoadEventsSql, events_of
 #include "store/store_checks.hpp"
 
 namespace calsync::store {
@@ -15,6 +16,20 @@ inline const char* status_name(AppointmentStatus s) {
 
 inline std::string select(const char* columns, const char* rest) {
     return std::string("SELECT ") + columns + rest;
+}
+
+// list_appointments' and list_exports' statements, also read_export_inputs'.
+inline const std::string& list_appointments_sql() {
+    static const std::string text =
+        select(kAppointmentColumns, " FROM appointments WHERE business_id = ? ORDER BY id");
+    return text;
+}
+inline const std::string& list_exports_sql() {
+    static const std::string text =
+        select(kExportColumns,
+               " FROM exports WHERE business_id = ? AND connection_id = ? AND calendar_id = ? "
+               "ORDER BY appointment_id");
+    return text;
 }
 
 }  // namespace sql_detail
@@ -103,9 +118,7 @@ Result<AppointmentRecord> SqlStore<Db>::get_appointment(const std::string& id) {
 template <class Db>
 Result<std::vector<AppointmentRecord>> SqlStore<Db>::list_appointments() {
     Lock lock(mutex_);
-    static const std::string text = sql_detail::select(
-        kAppointmentColumns, " FROM appointments WHERE business_id = ? ORDER BY id");
-    auto q = business_query(text.c_str(), "list the appointments");
+    auto q = business_query(sql_detail::list_appointments_sql().c_str(), "list the appointments");
     if (!q.ok())
         return q.error();
     return q->collect(read_appointment<Query>);
@@ -189,11 +202,42 @@ template <class Db>
 Result<std::vector<ExportRecord>> SqlStore<Db>::list_exports(const std::string& connection_id,
                                                              const std::string& calendar_id) {
     Lock lock(mutex_);
-    static const std::string text =
-        sql_detail::select(kExportColumns,
-                           " FROM exports WHERE business_id = ? AND connection_id = ? AND "
-                           "calendar_id = ? ORDER BY appointment_id");
-    return exports_where(text.c_str(), "list the exports", {connection_id, calendar_id});
+    return exports_where(sql_detail::list_exports_sql().c_str(), "list the exports",
+                         {connection_id, calendar_id});
+}
+
+template <class Db>
+Result<ExportInputs> SqlStore<Db>::read_export_inputs(const std::string& connection_id,
+                                                      const std::string& calendar_id) {
+    if constexpr (!Db::kPipelines) {
+        return StateStore::read_export_inputs(connection_id, calendar_id);  // in process
+    } else {
+        Lock lock(mutex_);
+        auto appointments =
+            business_query(sql_detail::list_appointments_sql().c_str(), "list the appointments");
+        auto exports = business_query(sql_detail::list_exports_sql().c_str(), "list the exports",
+                                      {connection_id, calendar_id});
+        auto events = business_query(sql_detail::kLoadEventsSql, sql_detail::kLoadEventsOperation,
+                                     {connection_id, calendar_id});
+        for (const auto* q : {&appointments, &exports, &events})
+            if (!q->ok())
+                return q->error();
+        db_.run_together({&appointments.value(), &exports.value(), &events.value()});
+        ExportInputs in;
+        auto listed = appointments->collect(read_appointment<Query>);
+        if (!listed.ok())
+            return listed.error();
+        in.appointments = std::move(listed).value();
+        auto records = exports->collect(read_export<Query>);
+        if (!records.ok())
+            return records.error();
+        in.exports = std::move(records).value();
+        auto stored = events_of(events.value(), connection_id, calendar_id);
+        if (!stored.ok())
+            return stored.error();
+        in.events = std::move(stored).value();
+        return in;
+    }
 }
 
 template <class Db>

@@ -89,31 +89,26 @@ class ExportRun {
 
     // Plans and applies once; true when a conflict asks for a fresh read and a new plan.
     bool run(const TimeRange& window, std::size_t* written) {
-        auto appointments = s_.store->list_appointments();
-        auto records = s_.store->list_exports(connection_.id, calendar_.calendar.id);
-        auto events = s_.store->load_events(connection_.id, calendar_.calendar.id);
-        const Error* unreadable = !appointments.ok() ? &appointments.error()
-                                  : !records.ok()    ? &records.error()
-                                  : !events.ok()     ? &events.error()
-                                                     : nullptr;
-        if (unreadable != nullptr) {
-            problems_->push_back(*unreadable);
+        auto read = s_.store->read_export_inputs(connection_.id, calendar_.calendar.id);
+        if (!read.ok()) {
+            problems_->push_back(read.error());
             return false;
         }
-        const std::vector<Appointment> appts = appointments_of(appointments.value());
-        for (const AppointmentRecord& r : appointments.value())
+        ExportInputs& in = read.value();
+        const std::vector<Appointment> appts = appointments_of(in.appointments);
+        for (const AppointmentRecord& r : in.appointments)
             revisions_[r.appointment.id] = r.revision;
         ExportPolicy policy = s_.options.settings.export_policy;
         policy.export_from = window.start;
-        settle_written(appts, events.value(), policy, &records.value());
-        const std::vector<ExportMapEntry> entries = entries_of(records.value());
+        settle_written(appts, in.events, policy, &in.exports);
+        const std::vector<ExportMapEntry> entries = entries_of(in.exports);
         // A provider that reads the whole calendar (CalDAV's sync-collection) shows a
         // missing event of ours was deleted; a windowed one cannot tell.
         const bool windowed = provider_.capabilities().windowed_reads;
         const ExportObservations seen =
-            observe_exports(events.value(), entries, ExportReadScope{true, windowed, window});
+            observe_exports(in.events, entries, ExportReadScope{true, windowed, window});
         const ExportPlan plan = plan_exports(appts, entries, seen, policy);
-        settle_intents(records.value(), plan, seen);
+        settle_intents(in.exports, plan, seen);
         bool reread = false;
         for (const ExportAction& action : plan.actions) {
             if (throttled_)

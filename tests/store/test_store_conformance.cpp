@@ -802,6 +802,59 @@ TEMPLATE_TEST_CASE("store snapshot: a connection's first reads together, as each
     CHECK(must(s.read_connection_snapshot("c")).calendars.size() == 2);
 }
 
+TEMPLATE_TEST_CASE("store export inputs: an export run's reads together, as each call answers",
+                   "[conformance]", CALSYNC_STORE_FIXTURES) {
+    TestType f;
+    StateStore& s = *f.store;
+    seed(s);
+    must(s.put_connection(connection_record("d")));
+    must(s.put_calendar(calendar_record("d", "a")));
+    for (const char* id : {"ap2", "ap1", "ap3"})
+        must(s.put_appointment(appointment(id), at(1)));
+    Appointment cancelled = appointment("ap3");
+    cancelled.status = AppointmentStatus::cancelled;
+    must(s.put_appointment(cancelled, at(2)));
+    must(s.put_export(export_record("ap2", "a")));
+    must(s.put_export(export_record("ap1", "a", ExportIntent::update)));
+    must(s.put_export(export_record("ap1", "b")));  // another calendar's
+    ExportRecord elsewhere = export_record("ap3", "a");
+    elsewhere.key.connection_id = "d";  // another connection's
+    must(s.put_export(elsewhere));
+    must(s.apply_changes(
+        "c", "a",
+        upserts({timed_event("e2", 1775000000), timed_event("e1", 1775003600)}, "cursor-1")));
+    must(s.apply_changes("d", "a", upserts({timed_event("other", 1775000000)}, "cursor-d")));
+
+    const ExportInputs in = must(s.read_export_inputs("c", "a"));
+    REQUIRE(in.appointments.size() == 3);
+    const auto appointments = must(s.list_appointments());
+    for (std::size_t i = 0; i < appointments.size(); ++i) {
+        CHECK(in.appointments[i].appointment.id == appointments[i].appointment.id);
+        CHECK(in.appointments[i].revision == appointments[i].revision);
+        CHECK(in.appointments[i].appointment.status == appointments[i].appointment.status);
+    }
+    CHECK(in.appointments[2].appointment.status == AppointmentStatus::cancelled);
+    REQUIRE(in.exports.size() == 2);  // this calendar's, by appointment
+    CHECK(in.exports[0].key.appointment_id == "ap1");
+    CHECK(in.exports[0].intent == ExportIntent::update);
+    CHECK(in.exports[0].intent_hash == "h1");
+    CHECK(in.exports[1].key.appointment_id == "ap2");
+    CHECK(in.exports[1].etag == "\"1\"");
+    CHECK(ids_of(in.events) == std::vector<std::string>{"e1", "e2"});
+    const auto loaded = must(s.load_events("c", "a"));
+    REQUIRE(loaded.size() == in.events.size());
+    for (std::size_t i = 0; i < loaded.size(); ++i)
+        CHECK(event_difference(in.events[i], loaded[i]) == "");
+
+    // A calendar holding nothing reads as empty; an unknown one as load_events answers,
+    // and the store still answers after it.
+    const ExportInputs empty = must(s.read_export_inputs("c", "b"));
+    CHECK(empty.exports.size() == 1);
+    CHECK(empty.events.empty());
+    fails_with(s.read_export_inputs("c", "nope"), ErrorCode::not_found, "nope");
+    CHECK(must(s.read_export_inputs("c", "a")).events.size() == 2);
+}
+
 TEMPLATE_TEST_CASE("store OAuth: pending authorizations complete once, nonces refuse replays",
                    "[conformance]", CALSYNC_STORE_FIXTURES) {
     TestType f;
