@@ -174,10 +174,10 @@ Result<ExportInputs> StateStore::read_export_inputs(const std::string& connectio
     if (!appointments.ok())
         return appointments.error();
     in.appointments = std::move(appointments).value();
-    auto exports = list_exports(connection_id, calendar_id);
-    if (!exports.ok())
-        return exports.error();
-    in.exports = std::move(exports).value();
+    auto records = list_exports(connection_id, calendar_id);
+    if (!records.ok())
+        return records.error();
+    in.exports = std::move(records).value();
     auto events = load_events(connection_id, calendar_id);
     if (!events.ok())
         return events.error();

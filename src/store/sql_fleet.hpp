@@ -354,13 +354,14 @@ class SqlFleet final : public FleetStore {
                     return {};
                 }),
         };
-        for (const Result<void>& part : parts)
-            if (!part.ok())
-                return part.error();
+        const auto* failed = std::find_if(parts.begin(), parts.end(),
+                                          [](const Result<void>& part) { return !part.ok(); });
+        if (failed != parts.end())
+            return failed->error();
         std::vector<std::optional<ConnectionSnapshot>> out;
         out.reserve(leases.size());
         for (const Lease& l : leases) {
-            LeasedReads& r = reads.at({l.business_id, l.connection_id});
+            const LeasedReads& r = reads.at({l.business_id, l.connection_id});
             if (!r.found || r.unreadable) {
                 out.emplace_back();
                 continue;

@@ -215,20 +215,20 @@ Result<ExportInputs> SqlStore<Db>::read_export_inputs(const std::string& connect
         Lock lock(mutex_);
         auto appointments =
             business_query(sql_detail::list_appointments_sql().c_str(), "list the appointments");
-        auto exports = business_query(sql_detail::list_exports_sql().c_str(), "list the exports",
-                                      {connection_id, calendar_id});
+        auto export_map = business_query(sql_detail::list_exports_sql().c_str(), "list the exports",
+                                         {connection_id, calendar_id});
         auto events = business_query(sql_detail::kLoadEventsSql, sql_detail::kLoadEventsOperation,
                                      {connection_id, calendar_id});
-        for (const auto* q : {&appointments, &exports, &events})
+        for (const auto* q : {&appointments, &export_map, &events})
             if (!q->ok())
                 return q->error();
-        db_.run_together({&appointments.value(), &exports.value(), &events.value()});
+        db_.run_together({&appointments.value(), &export_map.value(), &events.value()});
         ExportInputs in;
         auto listed = appointments->collect(read_appointment<Query>);
         if (!listed.ok())
             return listed.error();
         in.appointments = std::move(listed).value();
-        auto records = exports->collect(read_export<Query>);
+        auto records = export_map->collect(read_export<Query>);
         if (!records.ok())
             return records.error();
         in.exports = std::move(records).value();
