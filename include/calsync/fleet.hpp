@@ -104,9 +104,9 @@ class FleetStore {
     // each lease's connection in its business), read together: PostgreSQL answers a batch in
     // one round trip instead of one per sync. Entry i is leases[i]'s; it is empty when that
     // connection could not be read (its view then reads, and reports, for itself); an error
-    // is the batch's (nothing read). A
-    // lease's sync may start later than this read: a host's write in between is seen at
-    // the next sync, as one during the sync is. The default reads lease by lease.
+    // is the batch's (nothing read). A lease's sync may start later than this read: a
+    // host's write in between is seen at the next sync, as one during the sync is. The
+    // default reads lease by lease.
     virtual Result<std::vector<std::optional<ConnectionSnapshot>>> read_leased_snapshots(
         const std::vector<Lease>& leases);
     // Every business holding a record, sorted.

@@ -274,7 +274,7 @@ class SqlFleet final : public FleetStore {
         const std::vector<std::optional<std::string>> connections(connection_set.begin(),
                                                                   connection_set.end());
         static const char* const kOperation = "read the first reads of a claimed batch";
-        auto settings = db_.query(sql_detail::read_leased_settings_sql().c_str(), kOperation);
+        auto settings = db_.query(sql_detail::kReadLeasedSettingsSql, kOperation);
         auto connection = db_.query(sql_detail::read_leased_connections_sql().c_str(), kOperation);
         auto status =
             db_.query(sql_detail::read_leased_connection_statuses_sql().c_str(), kOperation);

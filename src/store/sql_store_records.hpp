@@ -62,19 +62,15 @@ inline constexpr const char* kListSlotWindowsSql =
 // The same reads for the connections of a claimed batch (FleetStore::read_leased_snapshots;
 // PostgreSQL only): the businesses as the first array, the connections as the second, every
 // row followed by its connection's and business's ids. The arrays admit every pairing of
-// their elements; the reader drops the rows of a pair not leased. No joins: planned once
-// for any batch (the fleet's connection uses generic plans), a join of two arrays' rows
-// was planned as a scan; a record without a status row is never_synced, as with the
-// joins above.
+// their elements; the reader drops the rows of a pair not leased. The statuses are read
+// without the joins above (the fleet's connection plans once, and the generic plan of such
+// a join scanned the status table); the reader makes a record without a status row
+// never_synced, as the joins do.
 inline constexpr const char* kLeasedPairs =
     "business_id = ANY(CAST(? AS TEXT[])) AND connection_id = ANY(CAST(? AS TEXT[]))";
-inline const std::string& read_leased_settings_sql() {
-    static const std::string text =
-        sql({"SELECT settings_json, business_id FROM "
-             "business_settings WHERE business_id = ANY(CAST(? AS "
-             "TEXT[]))"});
-    return text;
-}
+inline constexpr const char* kReadLeasedSettingsSql =
+    "SELECT settings_json, business_id FROM business_settings WHERE business_id = "
+    "ANY(CAST(? AS TEXT[]))";
 inline const std::string& read_leased_connections_sql() {
     static const std::string text =
         sql({"SELECT ", kConnectionColumns,
