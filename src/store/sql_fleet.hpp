@@ -265,7 +265,8 @@ class SqlFleet final : public FleetStore {
         std::set<std::string> business_set;
         std::set<std::string> connection_set;
         for (const Lease& l : leases) {
-            reads[{l.business_id, l.connection_id}];
+            // Read, though a connection may have no window kept whole.
+            reads[{l.business_id, l.connection_id}].snapshot.slot_windows.emplace();
             business_set.insert(l.business_id);
             connection_set.insert(l.connection_id);
         }
@@ -303,55 +304,37 @@ class SqlFleet final : public FleetStore {
                 break;
             business_settings[settings->text(1)] = settings->text(0);
         }
+        // The statuses' rows: a key, then the status columns.
+        auto status_after_key = [](const Query& r) { return read_status(r, 1); };
         auto parts = {
-            each_leased_row(connection.value(), 7, reads,
-                            [](const Query& r, LeasedReads& to) -> Result<void> {
-                                auto read = read_connection(r);
-                                if (!read.ok())
-                                    return read.error();
-                                to.snapshot.connection = std::move(read).value();
+            each_leased_row(connection.value(), 7, reads, read_connection<Query>,
+                            [](LeasedReads& to, ConnectionRecord c, const Query&) {
+                                to.snapshot.connection = std::move(c);
                                 to.found = true;
-                                return {};
                             }),
-            each_leased_row(status.value(), 9, reads,
-                            [](const Query& r, LeasedReads& to) -> Result<void> {
-                                auto read = read_status(r, 1);
-                                if (!read.ok())
-                                    return read.error();
-                                to.snapshot.status = std::move(read).value();
-                                return {};
+            each_leased_row(status.value(), 9, reads, status_after_key,
+                            [](LeasedReads& to, SyncStatus status, const Query&) {
+                                to.snapshot.status = std::move(status);
                             }),
-            each_leased_row(calendars.value(), 13, reads,
-                            [](const Query& r, LeasedReads& to) -> Result<void> {
-                                auto read = read_calendar(r);
-                                if (!read.ok())
-                                    return read.error();
-                                to.snapshot.calendars.push_back(std::move(read).value());
-                                return {};
+            each_leased_row(calendars.value(), 13, reads, read_calendar<Query>,
+                            [](LeasedReads& to, CalendarRecord c, const Query&) {
+                                to.snapshot.calendars.push_back(std::move(c));
                             }),
-            each_leased_row(statuses.value(), 9, reads,
-                            [](const Query& r, LeasedReads& to) -> Result<void> {
-                                auto read = read_status(r, 1);
-                                if (!read.ok())
-                                    return read.error();
-                                to.snapshot.calendar_statuses[r.text(0)] = std::move(read).value();
-                                return {};
+            each_leased_row(statuses.value(), 9, reads, status_after_key,
+                            [](LeasedReads& to, SyncStatus status, const Query& r) {
+                                to.snapshot.calendar_statuses[r.text(0)] = std::move(status);
                             }),
-            each_leased_row(channels.value(), 6, reads,
-                            [](const Query& r, LeasedReads& to) -> Result<void> {
-                                auto read = read_channel(r);
-                                if (!read.ok())
-                                    return read.error();
-                                to.snapshot.push_channels.push_back(std::move(read).value());
-                                return {};
+            each_leased_row(channels.value(), 6, reads, read_channel<Query>,
+                            [](LeasedReads& to, PushChannel channel, const Query&) {
+                                to.snapshot.push_channels.push_back(std::move(channel));
                             }),
             each_leased_row(
                 windows.value(), 3, reads,
-                [](const Query& r, LeasedReads& to) -> Result<void> {
-                    if (!to.snapshot.slot_windows)
-                        to.snapshot.slot_windows.emplace();
-                    (*to.snapshot.slot_windows)[r.text(0)] = TimeRange{r.instant(1), r.instant(2)};
-                    return {};
+                [](const Query& r) -> Result<TimeRange> {
+                    return TimeRange{r.instant(1), r.instant(2)};
+                },
+                [](LeasedReads& to, TimeRange window, const Query& r) {
+                    (*to.snapshot.slot_windows)[r.text(0)] = window;
                 }),
         };
         const auto* failed = std::find_if(parts.begin(), parts.end(),
@@ -374,19 +357,19 @@ class SqlFleet final : public FleetStore {
             auto kept = business_settings.find(l.business_id);
             if (kept != business_settings.end())
                 snapshot.business_settings = kept->second;
-            if (!snapshot.slot_windows)
-                snapshot.slot_windows.emplace();  // read: none kept whole
             out.emplace_back(std::move(snapshot));
         }
         return out;
     }
 
-    // Reads each row of `q` into the reads of its lease: the row's connection id in column
-    // `connection`, its business id in the next. A row of a pair not leased is passed over;
-    // one `add` cannot read makes its lease unreadable.
-    template <class Add>
+    // Reads each row of `q` with `read` and hands the value to `put`, with the reads of its
+    // lease: the row's connection id in column `connection`, its business id in the next. A
+    // row of a pair not leased is passed over; one that does not read makes its lease
+    // unreadable.
+    template <class Read, class Put>
     static Result<void> each_leased_row(Query& q, int connection,
-                                        std::map<LeaseKey, LeasedReads>& reads, Add add) {
+                                        std::map<LeaseKey, LeasedReads>& reads, Read read,
+                                        Put put) {
         for (;;) {
             auto row = q.step();
             if (!row.ok())
@@ -396,7 +379,10 @@ class SqlFleet final : public FleetStore {
             auto to = reads.find({q.text(connection + 1), q.text(connection)});
             if (to == reads.end() || to->second.unreadable)
                 continue;
-            if (!add(q, to->second).ok())
+            auto value = read(q);
+            if (value.ok())
+                put(to->second, std::move(value).value(), q);
+            else
                 to->second.unreadable = true;
         }
     }

@@ -288,19 +288,6 @@ class RecordingFleet : public FleetStore {
         const std::vector<Lease>& leases) override {
         return inner_->read_leased_snapshots(leases);
     }
-    // A lease its sync's end released is recorded when the worker first asks (at once).
-    Result<LeasedView> recording(const Lease& lease, Result<LeasedView> view) {
-        if (view.ok()) {
-            auto recorded = std::make_shared<std::once_flag>();
-            view->released = [this, lease, recorded, released = view->released] {
-                const bool yes = released();
-                if (yes)
-                    std::call_once(*recorded, [&] { record_finish(lease); });
-                return yes;
-            };
-        }
-        return view;
-    }
     Result<std::vector<std::string>> list_businesses() override {
         return inner_->list_businesses();
     }
@@ -369,6 +356,19 @@ class RecordingFleet : public FleetStore {
     }
 
   private:
+    // A lease its sync's end released is recorded when the worker first asks (at once).
+    Result<LeasedView> recording(const Lease& lease, Result<LeasedView> view) {
+        if (view.ok()) {
+            auto recorded = std::make_shared<std::once_flag>();
+            view->released = [this, lease, recorded, released = view->released] {
+                const bool yes = released();
+                if (yes)
+                    std::call_once(*recorded, [&] { record_finish(lease); });
+                return yes;
+            };
+        }
+        return view;
+    }
     // A finished lease's line, flushed at once: "failed" when the worker gave it back after
     // logging that it could not sync it (failing()), else "synced".
     void record_finish(const Lease& lease) {
