@@ -43,6 +43,8 @@ Result<PreparedChanges> prepare_changes(const std::string& calendar_id, const Ch
 //   Result<std::vector<std::string>> ids();                           every held id
 //   Result<void> write(const PreparedEvent& e);
 //   Result<bool> erase(const std::string& id);                        false: not held
+//   Result<void> prefetch(const std::vector<std::string>& ids);       body() of each follows
+//   Result<void> finish();                                            writes held back go out
 template <class Table>
 Result<AppliedChanges> apply_prepared(Table& table, const PreparedChanges& p) {
     AppliedChanges applied;
@@ -73,6 +75,16 @@ Result<AppliedChanges> apply_prepared(Table& table, const PreparedChanges& p) {
         if (erased.value())
             applied.removed.push_back(id);
     }
+    // Whose stored form the loop compares with: a table may read them together.
+    std::vector<std::string> asked;
+    for (const PreparedEvent& e : p.upserts)
+        if (!p.full_resync || kept.count(e.event->id) > 0)
+            asked.push_back(e.event->id);
+    if (!asked.empty()) {
+        auto fetched = table.prefetch(asked);
+        if (!fetched.ok())
+            return fetched.error();
+    }
     for (const PreparedEvent& e : p.upserts) {
         const std::string& id = e.event->id;
         if (!p.full_resync || kept.count(id) > 0) {
@@ -89,6 +101,9 @@ Result<AppliedChanges> apply_prepared(Table& table, const PreparedChanges& p) {
             return written.error();
         applied.upserted.push_back(id);
     }
+    auto finished = table.finish();
+    if (!finished.ok())
+        return finished.error();
     return applied;
 }
 

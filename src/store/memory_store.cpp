@@ -64,6 +64,9 @@ struct EventMap {
         return {};
     }
     Result<bool> erase(const std::string& id) { return events.erase(id) > 0; }
+    // In memory: nothing to read ahead or hold back.
+    static Result<void> prefetch(const std::vector<std::string>& /*ids*/) { return {}; }
+    static Result<void> finish() { return {}; }
 };
 
 }  // namespace

@@ -123,6 +123,9 @@ class PgDatabase {
     static constexpr bool kPipelines = true;
     // Data-modifying WITH: a leased sync's end is one statement (SqlStore::end_leased_sync).
     static constexpr bool kWritingCtes = true;
+    // A column of values binds as one array parameter (bind_array), so many rows go in one
+    // statement.
+    static constexpr bool kArrayParameters = true;
     // A statement on its own is a transaction, its row locks held to its end.
     static constexpr bool kOneStatementWriteNeedsTransaction = false;
 

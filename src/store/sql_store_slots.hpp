@@ -6,8 +6,10 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 
 #include "store/sql_store.hpp"
+#include "store/sql_store_records.hpp"  // sql_detail::sql
 #include "store/store_checks.hpp"
 
 namespace calsync::store {
@@ -40,6 +42,20 @@ Result<void> SqlStore<Db>::apply_slot_changes(const std::string& connection_id,
             {connection_id, calendar_id});
         if (!done.ok())
             return done;
+    } else if constexpr (Db::kArrayParameters) {
+        if (!changes.events.empty()) {
+            auto q = business_query(
+                "DELETE FROM blocked_slots WHERE business_id = ? AND connection_id = ? AND "
+                "calendar_id = ? AND event_id = ANY(CAST(? AS TEXT[]))",
+                kOperation, {connection_id, calendar_id});
+            if (!q.ok())
+                return q.error();
+            auto done = q->bind_array(std::vector<std::optional<std::string>>(
+                                          changes.events.begin(), changes.events.end()))
+                            .run_batched();
+            if (!done.ok())
+                return done;
+        }
     } else {
         for (const std::string& event_id : changes.events) {
             auto done = batched(
@@ -51,29 +67,12 @@ Result<void> SqlStore<Db>::apply_slot_changes(const std::string& connection_id,
         }
     }
     std::int64_t longest = 0;
-    for (const BlockedSlot& slot : changes.slots) {
+    for (const BlockedSlot& slot : changes.slots)
         longest =
             std::max<std::int64_t>(longest, to_unix(slot.range.end) - to_unix(slot.range.start));
-        auto q = business_query(
-            "INSERT INTO blocked_slots (business_id, connection_id, calendar_id, event_id, "
-            "recurrence_id, start_at, end_at, label, all_day, tentative) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            kOperation);
-        if (!q.ok())
-            return q.error();
-        auto done = q->bind(connection_id)
-                        .bind(calendar_id)
-                        .bind(slot.event_id)
-                        .bind(slot.recurrence_id)
-                        .bind(slot.range.start)
-                        .bind(slot.range.end)
-                        .bind(slot.label)
-                        .bind(slot.all_day)
-                        .bind(slot.tentative)
-                        .run_batched();
-        if (!done.ok())
-            return done;
-    }
+    auto inserted = insert_slots(connection_id, calendar_id, changes.slots, kOperation);
+    if (!inserted.ok())
+        return inserted;
     // A whole write sets the window and the longest slot; a partial one only lengthens it.
     auto q = business_query(
         changes.replace_all
@@ -99,6 +98,78 @@ Result<void> SqlStore<Db>::apply_slot_changes(const std::string& connection_id,
     if (!kept.ok())
         return kept;
     return tx->commit();
+}
+
+template <class Db>
+Result<void> SqlStore<Db>::insert_slots(const std::string& connection_id,
+                                        const std::string& calendar_id,
+                                        const std::vector<BlockedSlot>& slots,
+                                        const char* operation) {
+    static constexpr const char* kColumns =
+        "INSERT INTO blocked_slots (business_id, connection_id, calendar_id, event_id, "
+        "recurrence_id, start_at, end_at, label, all_day, tentative) ";
+    if constexpr (Db::kArrayParameters) {
+        // The rows as columns of arrays, up to kRowsPerStatement a statement: PostgreSQL
+        // spent about 20 us executing each row's own INSERT (a calendar's first read of ten
+        // events, the fleet benchmark), and the arrays bound what one statement carries.
+        static const std::string text =
+            sql_detail::sql({kColumns,
+                             "SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), v.* FROM "
+                             "unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), "
+                             "CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), "
+                             "CAST(? AS BIGINT[])) AS v"});
+        using Column = std::vector<std::optional<std::string>>;
+        constexpr std::size_t kRowsPerStatement = 1000;
+        for (std::size_t first = 0; first < slots.size(); first += kRowsPerStatement) {
+            const std::size_t last = std::min(slots.size(), first + kRowsPerStatement);
+            std::array<Column, 7> columns;
+            for (Column& c : columns)
+                c.reserve(last - first);
+            auto number = [](std::int64_t v) {
+                return std::optional<std::string>(std::to_string(v));
+            };
+            for (std::size_t i = first; i < last; ++i) {
+                const BlockedSlot& slot = slots[i];
+                columns[0].emplace_back(slot.event_id);
+                columns[1].push_back(number(to_unix(slot.recurrence_id)));
+                columns[2].push_back(number(to_unix(slot.range.start)));
+                columns[3].push_back(number(to_unix(slot.range.end)));
+                columns[4].emplace_back(slot.label);
+                columns[5].push_back(number(slot.all_day ? 1 : 0));
+                columns[6].push_back(number(slot.tentative ? 1 : 0));
+            }
+            auto q = business_query(text.c_str(), operation, {connection_id, calendar_id});
+            if (!q.ok())
+                return q.error();
+            for (const Column& c : columns)
+                q->bind_array(c);
+            auto done = q->run_batched();
+            if (!done.ok())
+                return done;
+        }
+        return {};
+    } else {
+        static const std::string text =
+            sql_detail::sql({kColumns, "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"});
+        for (const BlockedSlot& slot : slots) {
+            auto q = business_query(text.c_str(), operation);
+            if (!q.ok())
+                return q.error();
+            auto done = q->bind(connection_id)
+                            .bind(calendar_id)
+                            .bind(slot.event_id)
+                            .bind(slot.recurrence_id)
+                            .bind(slot.range.start)
+                            .bind(slot.range.end)
+                            .bind(slot.label)
+                            .bind(slot.all_day)
+                            .bind(slot.tentative)
+                            .run_batched();
+            if (!done.ok())
+                return done;
+        }
+        return {};
+    }
 }
 
 template <class Db>

@@ -89,6 +89,8 @@ class Database {
     static constexpr bool kPipelines = false;
     // No data-modifying WITH: a leased sync's end is a transaction of several statements.
     static constexpr bool kWritingCtes = false;
+    // No array parameters: many rows are a statement each (in process, each is cheap).
+    static constexpr bool kArrayParameters = false;
     // A write of one statement that reads first still takes BEGIN IMMEDIATE: in autocommit
     // its read would upgrade to a write and could fail busy where a wait would do.
     static constexpr bool kOneStatementWriteNeedsTransaction = true;

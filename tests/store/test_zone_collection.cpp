@@ -4,6 +4,7 @@
 // never a row another calendar, connection or business still uses. The SQL stores only:
 // the memory store keeps no definitions apart from its events.
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -273,5 +274,71 @@ TEMPLATE_TEST_CASE(
     other.join();
     CHECK(failures_a == std::vector<std::string>{});  // Catch prints what failed
     CHECK(failures_b == std::vector<std::string>{});
+    CHECK(zone_rows(f) == 0);
+}
+
+TEMPLATE_TEST_CASE(
+    "zone definitions: thousands of events, some in zones, stored and changed a set at a time",
+    "[zones]", CALSYNC_ZONE_FIXTURES) {
+    TestType f;
+    auto s = must(f.fleet->open_business("garage-a"));
+    seed(*s, "c");
+    // Texts an array literal or a statement could misread, in ids and summaries.
+    const std::vector<std::string> texts = {"plain",
+                                            "\"",
+                                            "\\",
+                                            "{a,b}",
+                                            "NULL",
+                                            "null",
+                                            "a\"b\\c",
+                                            "x,y",
+                                            "}{",
+                                            " spaced ",
+                                            "\xc3\xa9\xe6\xbc\xa2\xf0\x9f\x99\x82",
+                                            "'quote'"};
+    auto text = [&texts](int i) { return texts[static_cast<std::size_t>(i) % texts.size()]; };
+    // Every 250th event in a zone of its calendar's own (two texts in all): its write
+    // refers to a stored definition, the others' do not.
+    auto made = [&text](int i, const std::string& version) {
+        const std::string id = text(i) + "#" + std::to_string(i);
+        Event e = i % 250 == 0 ? zoned_event(id, "Garage Zone " + std::to_string(i % 500))
+                               : timed_event(id, 1775000000 + i * 600);
+        e.summary = version + " " + text(i / 3);
+        return e;
+    };
+    auto summaries = [](const std::vector<Event>& events) {
+        std::map<std::string, std::string> out;
+        for (const Event& e : events)
+            out[e.id] = e.summary;
+        return out;
+    };
+    // More events than PostgreSQL takes in one statement (1,000).
+    std::vector<Event> first;
+    for (int i = 0; i < 2300; ++i)
+        first.push_back(made(i, "v1"));
+    auto stored = must(s->apply_changes("c", "a", upserts(first, "k1")));
+    CHECK(stored.upserted.size() == first.size());
+    CHECK(summaries(must(s->load_events("c", "a"))) == summaries(first));
+    CHECK(zone_rows(f) == 2);
+
+    // Every third event changed, the zoned ones moved out of their zone, the rest sent
+    // again as they are, and 50 new ones.
+    std::vector<Event> next;
+    std::size_t changed = 0;
+    for (int i = 0; i < 2350; ++i) {
+        if (i % 250 == 0 && i < 2300) {
+            Event e = timed_event(text(i) + "#" + std::to_string(i), 1775000000);
+            e.summary = "v2 out of its zone";
+            next.push_back(e);
+        } else {
+            next.push_back(made(i, i % 3 == 0 || i >= 2300 ? "v2" : "v1"));
+        }
+        changed += i % 250 == 0 || i % 3 == 0 || i >= 2300 ? 1 : 0;
+    }
+    auto applied = must(s->apply_changes("c", "a", upserts(next, "k2")));
+    CHECK(applied.upserted.size() == changed);
+    CHECK(applied.unchanged == next.size() - changed);
+    CHECK(applied.removed.empty());
+    CHECK(summaries(must(s->load_events("c", "a"))) == summaries(next));
     CHECK(zone_rows(f) == 0);
 }
