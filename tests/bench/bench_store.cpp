@@ -1,6 +1,9 @@
 // Google Benchmark programs for the state store: what a sync pays to keep a 10,000-event
 // calendar in SQLite. The database lives in a fresh directory under $TMPDIR (or /tmp); put
 // TMPDIR on the disk you care about, since every commit syncs the WAL (synchronous=FULL).
+// Built with the PostgreSQL store, it also measures a change set's and a slot write's
+// statements on a private PostgreSQL server it starts (tests/store/pg_server.sh, fsync
+// off: statements and round trips, not the disk).
 //
 //   bench_store --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
@@ -13,6 +16,9 @@
 #include "calsync/store.hpp"
 #include "random_events.hpp"
 #include "temp_dir.hpp"
+#ifdef CALSYNC_BENCH_POSTGRES
+#include "pg_test_server.hpp"
+#endif
 
 namespace {
 
@@ -38,17 +44,10 @@ class BenchStore {
     explicit BenchStore(bool sync_every_commit) {
         calsync::SqliteStoreOptions options;
         options.sync_every_commit = sync_every_commit;
-        auto opened = calsync::open_sqlite_store(dir_.file("bench.db"), options);
-        if (!opened.ok())
-            throw std::runtime_error(opened.error().message);
-        store_ = std::move(opened).value();
-        calsync::ConnectionRecord c;
-        c.id = "c";
-        check(store_->put_connection(c));
-        calsync::CalendarRecord cal;
-        cal.connection_id = "c";
-        cal.calendar.id = "cal";
-        check(store_->put_calendar(cal));
+        seed(calsync::open_sqlite_store(dir_.file("bench.db"), options));
+    }
+    explicit BenchStore(calsync::Result<std::unique_ptr<calsync::StateStore>> opened) {
+        seed(std::move(opened));
     }
     ~BenchStore() { store_.reset(); }  // closed before its directory goes
     calsync::StateStore& operator*() { return *store_; }
@@ -65,6 +64,19 @@ class BenchStore {
     }
 
   private:
+    void seed(calsync::Result<std::unique_ptr<calsync::StateStore>> opened) {
+        if (!opened.ok())
+            throw std::runtime_error(opened.error().message);
+        store_ = std::move(opened).value();
+        calsync::ConnectionRecord c;
+        c.id = "c";
+        check(store_->put_connection(c));
+        calsync::CalendarRecord cal;
+        cal.connection_id = "c";
+        cal.calendar.id = "cal";
+        check(store_->put_calendar(cal));
+    }
+
     calsync::test::TempDir dir_;
     std::unique_ptr<calsync::StateStore> store_;
 };
@@ -178,6 +190,56 @@ void BM_SqliteBlockedSlotsWeek(benchmark::State& state) {
     state.counters["slots"] = static_cast<double>(read);
 }
 BENCHMARK(BM_SqliteBlockedSlotsWeek)->Arg(7)->Arg(300)->Unit(benchmark::kMicrosecond);
+
+#ifdef CALSYNC_BENCH_POSTGRES
+// A store of its own on the private server: a new schema each.
+BenchStore postgres_store() {
+    return BenchStore(
+        calsync::open_postgres_store(calsync::test::PostgresTestServer::shared().new_database()));
+}
+
+// Arg events, every one changed, on top of 1,000 held: an incremental change set as a
+// sync stores it (each event's stored form read to compare, then written).
+void BM_PostgresIncrementalChanged(benchmark::State& state) {
+    BenchStore store = postgres_store();
+    const std::vector<calsync::Event> held = calendar_events(1, "a");
+    store.apply(full_resync({held.begin(), held.begin() + 1000}, "a"));
+    const auto changed = static_cast<std::size_t>(state.range(0));
+    calsync::ChangeSet versions[2];
+    for (int v = 0; v < 2; ++v) {
+        const std::vector<calsync::Event> events = calendar_events(1, v == 0 ? "b" : "c");
+        versions[v].upserts.assign(events.begin(), events.begin() + static_cast<long>(changed));
+        versions[v].next_cursor = std::to_string(v);
+    }
+    std::size_t i = 0;
+    for (auto _ : state) {
+        if (store.apply(versions[i++ % 2]).upserted.size() != changed)
+            state.SkipWithError("not every event changed");
+    }
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_PostgresIncrementalChanged)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+// A calendar's blocked slots written whole: Arg slots (a first sync, a full resync).
+void BM_PostgresSlotsWhole(benchmark::State& state) {
+    BenchStore store = postgres_store();
+    calsync::SlotChanges whole;
+    whole.replace_all = true;
+    for (int i = 0; i < state.range(0); ++i) {
+        calsync::BlockedSlot slot;
+        const std::int64_t start = 1775000000 + static_cast<std::int64_t>(i) * 3600;
+        slot.range = {calsync::instant_from_unix(start), calsync::instant_from_unix(start + 1800)};
+        slot.event_id = "event-" + std::to_string(i);
+        slot.recurrence_id = slot.range.start;
+        slot.label = "Workshop \"north\"";
+        whole.slots.push_back(std::move(slot));
+    }
+    for (auto _ : state)
+        BenchStore::check((*store).apply_slot_changes("c", "cal", whole));
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_PostgresSlotsWhole)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
+#endif
 
 }  // namespace
 
