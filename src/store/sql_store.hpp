@@ -160,11 +160,11 @@ class SqlStore final : public StateStore {
     Result<void> make_status(const char* sql, const char* operation,
                              const std::string& connection_id, const std::string* calendar_id,
                              const SyncStatus& status);
-    // Deletes the zone definitions of `keys` no event of any business refers to any more
-    // (sql_store_events.hpp); run in the transaction that removed the references.
     // Inserts `slots` of a calendar (apply_slot_changes' rows).
     Result<void> insert_slots(const std::string& connection_id, const std::string& calendar_id,
                               const std::vector<BlockedSlot>& slots, const char* operation);
+    // Deletes the zone definitions of `keys` no event of any business refers to any more
+    // (sql_store_events.hpp); run in the transaction that removed the references.
     Result<void> collect_zones(const std::set<std::string>& keys, const char* operation);
     // The zones the events of a connection (or of one of its calendars) refer to.
     Result<std::set<std::string>> zones_of(const char* operation, const std::string& connection_id,

@@ -88,7 +88,9 @@ struct EventRows {
     }
 
     Result<void> prefetch(const std::vector<std::string>& ids) {
-        if constexpr (Db::kArrayParameters) {
+        if constexpr (!Db::kArrayParameters) {
+            (void)ids;  // SQLite reads each body when asked: in process, a read is cheap
+        } else {
             auto q = keyed(
                 "SELECT event_id, body FROM events WHERE business_id = ? AND connection_id = ? "
                 "AND calendar_id = ? AND event_id = ANY(CAST(? AS TEXT[]))");
@@ -107,7 +109,6 @@ struct EventRows {
             for (auto& [id, text] : rows.value())
                 fetched[id] = std::move(text);
         }
-        (void)ids;  // SQLite reads each body when asked: in process, a read is cheap
         return {};
     }
 
@@ -226,14 +227,13 @@ struct EventRows {
         return {};
     }
 
-    // The writes write() held back, as one statement per kRowsPerStatement: they go out
-    // with the transaction's next round trip (its commit).
+    // The writes write() held back, kRowsPerArrayStatement a statement: they go out with
+    // the transaction's next round trip (its commit).
     Result<void> finish() {
         if constexpr (Db::kArrayParameters) {
-            constexpr std::size_t kRowsPerStatement = 1000;
             using Column = std::vector<std::optional<std::string>>;
-            for (std::size_t first = 0; first < held_ids.size(); first += kRowsPerStatement) {
-                const std::size_t last = std::min(held_ids.size(), first + kRowsPerStatement);
+            for (std::size_t first = 0; first < held_ids.size(); first += kRowsPerArrayStatement) {
+                const std::size_t last = std::min(held_ids.size(), first + kRowsPerArrayStatement);
                 auto q = keyed(
                     "INSERT INTO events (business_id, connection_id, calendar_id, event_id, "
                     "body) SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), v.* FROM "

@@ -14,6 +14,11 @@
 namespace calsync::store {
 namespace sql_detail {
 
+// Rows a statement carries as array columns (Db::kArrayParameters): enough that a change
+// set of thousands is a few statements, few enough to bound one statement's parameters
+// (a thousand event bodies are about 2 MB).
+constexpr std::size_t kRowsPerArrayStatement = 1000;
+
 inline std::string sql(std::initializer_list<const char*> parts) {
     std::string s;
     for (const char* p : parts)

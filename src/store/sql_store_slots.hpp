@@ -109,9 +109,8 @@ Result<void> SqlStore<Db>::insert_slots(const std::string& connection_id,
         "INSERT INTO blocked_slots (business_id, connection_id, calendar_id, event_id, "
         "recurrence_id, start_at, end_at, label, all_day, tentative) ";
     if constexpr (Db::kArrayParameters) {
-        // The rows as columns of arrays, up to kRowsPerStatement a statement: PostgreSQL
-        // spent about 20 us executing each row's own INSERT (a calendar's first read of ten
-        // events, the fleet benchmark), and the arrays bound what one statement carries.
+        // The rows as columns of arrays: PostgreSQL spent about 20 us executing each row's
+        // own INSERT (a calendar's first read of ten events, the fleet benchmark).
         static const std::string text =
             sql_detail::sql({kColumns,
                              "SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), v.* FROM "
@@ -119,9 +118,9 @@ Result<void> SqlStore<Db>::insert_slots(const std::string& connection_id,
                              "CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), "
                              "CAST(? AS BIGINT[])) AS v"});
         using Column = std::vector<std::optional<std::string>>;
-        constexpr std::size_t kRowsPerStatement = 1000;
-        for (std::size_t first = 0; first < slots.size(); first += kRowsPerStatement) {
-            const std::size_t last = std::min(slots.size(), first + kRowsPerStatement);
+        using sql_detail::kRowsPerArrayStatement;
+        for (std::size_t first = 0; first < slots.size(); first += kRowsPerArrayStatement) {
+            const std::size_t last = std::min(slots.size(), first + kRowsPerArrayStatement);
             std::array<Column, 7> columns;
             for (Column& c : columns)
                 c.reserve(last - first);
