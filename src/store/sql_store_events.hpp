@@ -232,27 +232,25 @@ struct EventRows {
     Result<void> finish() {
         if constexpr (Db::kArrayParameters) {
             using Column = std::vector<std::optional<std::string>>;
-            for (std::size_t first = 0; first < held_ids.size(); first += kRowsPerArrayStatement) {
-                const std::size_t last = std::min(held_ids.size(), first + kRowsPerArrayStatement);
-                auto q = keyed(
-                    "INSERT INTO events (business_id, connection_id, calendar_id, event_id, "
-                    "body) SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), v.* FROM "
-                    "unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[])) AS v ON CONFLICT "
-                    "(business_id, connection_id, calendar_id, event_id) DO UPDATE SET "
-                    "body = excluded.body");
-                if (!q.ok())
-                    return q.error();
-                const auto begin = static_cast<std::ptrdiff_t>(first);
-                const auto end = static_cast<std::ptrdiff_t>(last);
-                auto done =
-                    q->bind_array(Column(held_ids.begin() + begin, held_ids.begin() + end))
+            auto done = in_array_statements(
+                held_ids.size(), [this](std::size_t first, std::size_t last) -> Result<void> {
+                    auto q = keyed(
+                        "INSERT INTO events (business_id, connection_id, calendar_id, event_id, "
+                        "body) SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), v.* "
+                        "FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[])) AS v ON CONFLICT "
+                        "(business_id, connection_id, calendar_id, event_id) DO UPDATE SET "
+                        "body = excluded.body");
+                    if (!q.ok())
+                        return q.error();
+                    const auto begin = static_cast<std::ptrdiff_t>(first);
+                    const auto end = static_cast<std::ptrdiff_t>(last);
+                    return q->bind_array(Column(held_ids.begin() + begin, held_ids.begin() + end))
                         .bind_array(Column(held_bodies.begin() + begin, held_bodies.begin() + end))
                         .run_batched();
-                if (!done.ok())
-                    return done;
-            }
+                });
             held_ids.clear();
             held_bodies.clear();
+            return done;
         }
         return {};
     }

@@ -19,6 +19,18 @@ namespace sql_detail {
 // (a thousand event bodies are about 2 MB).
 constexpr std::size_t kRowsPerArrayStatement = 1000;
 
+// Calls write(first, last) for each run [first, last) of `rows` rows, kRowsPerArrayStatement
+// at most, until one fails.
+template <class Write>
+Result<void> in_array_statements(std::size_t rows, Write write) {
+    for (std::size_t first = 0; first < rows; first += kRowsPerArrayStatement) {
+        auto done = write(first, std::min(rows, first + kRowsPerArrayStatement));
+        if (!done.ok())
+            return done;
+    }
+    return {};
+}
+
 inline std::string sql(std::initializer_list<const char*> parts) {
     std::string s;
     for (const char* p : parts)

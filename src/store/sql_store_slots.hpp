@@ -118,35 +118,29 @@ Result<void> SqlStore<Db>::insert_slots(const std::string& connection_id,
                              "CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), "
                              "CAST(? AS BIGINT[])) AS v"});
         using Column = std::vector<std::optional<std::string>>;
-        using sql_detail::kRowsPerArrayStatement;
-        for (std::size_t first = 0; first < slots.size(); first += kRowsPerArrayStatement) {
-            const std::size_t last = std::min(slots.size(), first + kRowsPerArrayStatement);
-            std::array<Column, 7> columns;
-            for (Column& c : columns)
-                c.reserve(last - first);
-            auto number = [](std::int64_t v) {
-                return std::optional<std::string>(std::to_string(v));
-            };
-            for (std::size_t i = first; i < last; ++i) {
-                const BlockedSlot& slot = slots[i];
-                columns[0].emplace_back(slot.event_id);
-                columns[1].push_back(number(to_unix(slot.recurrence_id)));
-                columns[2].push_back(number(to_unix(slot.range.start)));
-                columns[3].push_back(number(to_unix(slot.range.end)));
-                columns[4].emplace_back(slot.label);
-                columns[5].push_back(number(slot.all_day ? 1 : 0));
-                columns[6].push_back(number(slot.tentative ? 1 : 0));
-            }
-            auto q = business_query(text.c_str(), operation, {connection_id, calendar_id});
-            if (!q.ok())
-                return q.error();
-            for (const Column& c : columns)
-                q->bind_array(c);
-            auto done = q->run_batched();
-            if (!done.ok())
-                return done;
-        }
-        return {};
+        auto number = [](std::int64_t v) { return std::optional<std::string>(std::to_string(v)); };
+        return sql_detail::in_array_statements(
+            slots.size(), [&](std::size_t first, std::size_t last) -> Result<void> {
+                std::array<Column, 7> columns;
+                for (Column& c : columns)
+                    c.reserve(last - first);
+                for (std::size_t i = first; i < last; ++i) {
+                    const BlockedSlot& slot = slots[i];
+                    columns[0].emplace_back(slot.event_id);
+                    columns[1].push_back(number(to_unix(slot.recurrence_id)));
+                    columns[2].push_back(number(to_unix(slot.range.start)));
+                    columns[3].push_back(number(to_unix(slot.range.end)));
+                    columns[4].emplace_back(slot.label);
+                    columns[5].push_back(number(slot.all_day ? 1 : 0));
+                    columns[6].push_back(number(slot.tentative ? 1 : 0));
+                }
+                auto q = business_query(text.c_str(), operation, {connection_id, calendar_id});
+                if (!q.ok())
+                    return q.error();
+                for (const Column& c : columns)
+                    q->bind_array(c);
+                return q->run_batched();
+            });
     } else {
         static const std::string text =
             sql_detail::sql({kColumns, "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"});

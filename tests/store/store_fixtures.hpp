@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "calsync/fleet.hpp"
 #include "calsync/store.hpp"
@@ -185,6 +186,25 @@ inline ChangeSet upserts(std::vector<Event> events, const std::string& cursor, b
     c.next_cursor = cursor;
     c.full_resync = full;
     return c;
+}
+
+// Texts an array literal or a statement could misread, for ids, labels and summaries:
+// quotes, backslashes, braces, commas, the word NULL, blanks, a tab, multi-byte UTF-8.
+inline const std::vector<std::string>& misreadable_texts() {
+    static const std::vector<std::string> texts = {"plain",
+                                                   "\"",
+                                                   "\\",
+                                                   "{a,b}",
+                                                   "NULL",
+                                                   "null",
+                                                   "a\"b\\c",
+                                                   "x,y",
+                                                   "}{",
+                                                   " spaced ",
+                                                   "\xc3\xa9\xe6\xbc\xa2\xf0\x9f\x99\x82",
+                                                   "'quote'",
+                                                   "tab\there"};
+    return texts;
 }
 
 }  // namespace calsync::test

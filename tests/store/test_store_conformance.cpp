@@ -1119,21 +1119,7 @@ TEMPLATE_TEST_CASE("store blocked slots: thousands of slots of any text, kept as
     TestType f;
     StateStore& s = *f.store;
     seed(s);
-    // Texts an array literal or a statement could misread: quotes, backslashes, braces,
-    // commas, the word NULL, blanks, multi-byte UTF-8.
-    const std::vector<std::string> texts = {"plain",
-                                            "\"",
-                                            "\\",
-                                            "{a,b}",
-                                            "NULL",
-                                            "null",
-                                            "a\"b\\c",
-                                            "x,y",
-                                            "}{",
-                                            " spaced ",
-                                            "\xc3\xa9\xe6\xbc\xa2\xf0\x9f\x99\x82",
-                                            "'quote'",
-                                            "tab\there"};
+    const std::vector<std::string>& texts = test::misreadable_texts();
     // More slots than one statement carries on PostgreSQL (1,000), so the rows go in three.
     std::vector<BlockedSlot> written;
     for (int i = 0; i < 2500; ++i) {

@@ -283,19 +283,7 @@ TEMPLATE_TEST_CASE(
     TestType f;
     auto s = must(f.fleet->open_business("garage-a"));
     seed(*s, "c");
-    // Texts an array literal or a statement could misread, in ids and summaries.
-    const std::vector<std::string> texts = {"plain",
-                                            "\"",
-                                            "\\",
-                                            "{a,b}",
-                                            "NULL",
-                                            "null",
-                                            "a\"b\\c",
-                                            "x,y",
-                                            "}{",
-                                            " spaced ",
-                                            "\xc3\xa9\xe6\xbc\xa2\xf0\x9f\x99\x82",
-                                            "'quote'"};
+    const std::vector<std::string>& texts = test::misreadable_texts();
     auto text = [&texts](int i) { return texts[static_cast<std::size_t>(i) % texts.size()]; };
     // Every 250th event in a zone of its calendar's own (two texts in all): its write
     // refers to a stored definition, the others' do not.
